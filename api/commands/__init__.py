@@ -1,0 +1,1 @@
+"""Sub-commands of `duban`, one module per group; see ``api.cli``."""

@@ -1,0 +1,184 @@
+"""The portfolio model: units, projects, milestones, dependencies and notices.
+
+Owns the pure value types every other package works on. Invariants:
+
+- Every value is immutable (frozen, slotted dataclasses); a change makes a new value.
+- Dates are ``datetime.date`` (``pendulum.Date`` is a subclass and is accepted); money is
+  ``float`` yuan; ratios are ``float`` in 0..1. A field that was not reported is ``None``.
+- Ids are unique within their scope: units and projects in the portfolio, milestones in
+  their project, notices in the portfolio. ``load_portfolio`` guarantees it; code that
+  builds values by hand must keep it.
+- Nothing here knows a database, a clock or a network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+
+Date = dt.date
+
+
+class Kind(StrEnum):
+    """What a milestone is about; the rule language writes either the English or Chinese word."""
+
+    APPROVAL = "approval"
+    TENDERING = "tendering"
+    CONTRACT = "contract"
+    PROGRESS = "progress"
+    SUPERVISION = "supervision"
+    SAFETY = "safety"
+    FUNDS = "funds"
+    COMPLETION = "completion"
+
+    @property
+    def chinese(self) -> str:
+        return KIND_CHINESE[self]
+
+
+KIND_CHINESE: dict[Kind, str] = {
+    Kind.APPROVAL: "立项",
+    Kind.TENDERING: "招标",
+    Kind.CONTRACT: "合同",
+    Kind.PROGRESS: "进度",
+    Kind.SUPERVISION: "监理",
+    Kind.SAFETY: "安全",
+    Kind.FUNDS: "资金",
+    Kind.COMPLETION: "竣工",
+}
+
+#: Every word that names a kind, English or Chinese, to the kind.
+KIND_WORDS: dict[str, Kind] = {k.value: k for k in Kind} | {v: k for k, v in KIND_CHINESE.items()}
+
+
+class Category(StrEnum):
+    PROJECT = "project"  # 重点项目
+    TASK = "task"  # 重点工作
+
+
+class Level(StrEnum):
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+    @property
+    def rank(self) -> int:
+        return _LEVEL_RANK[self]
+
+
+_LEVEL_RANK = {Level.GREEN: 0, Level.YELLOW: 1, Level.RED: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A responsible unit (责任单位): a government department, an owner, a contractor."""
+
+    id: str
+    name: str
+    parent: str | None = None
+    level: str | None = None
+    contacts: tuple[str, ...] = ()  # Apprise URLs: secrets, never logged in full
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """Finish-to-start: the milestone starts after ``on`` finishes, plus ``lag`` workdays.
+
+    ``project`` is ``None`` for a milestone of the same project; a cross-project dependency
+    names the other project explicitly.
+    """
+
+    on: str
+    lag: int = 0
+    project: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    """One node of a project's milestone graph, as last reported."""
+
+    project: str
+    id: str
+    name: str
+    kind: Kind
+    due: Date | None = None
+    start: Date | None = None
+    finished: Date | None = None
+    unit: str | None = None  # responsible unit when not the project's
+    progress: float | None = None  # 0..1
+    amount: float | None = None  # planned money, yuan
+    paid: float | None = None  # money paid, yuan
+    updated: Date | None = None  # date of the last report
+    after: tuple[Dependency, ...] = ()
+    note: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Portfolio-wide identity: (project id, milestone id)."""
+        return (self.project, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A key project (重点项目) or key task (重点工作) with its milestones in file order."""
+
+    id: str
+    name: str
+    category: Category
+    unit: str
+    budget: float | None = None
+    milestones: tuple[Milestone, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A supervision notice (督办通知) issued to a unit."""
+
+    id: str
+    title: str
+    unit: str
+    issued: Date
+    due: Date
+    rule: str | None = None
+    level: Level | None = None
+    responded: Date | None = None  # date of the response, if any
+    subject: str | None = None  # e.g. "milestone:P001/tender"
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """Everything a run needs to know about the world, as of the moment it was loaded."""
+
+    units: tuple[Unit, ...] = ()
+    projects: tuple[Project, ...] = ()
+    notices: tuple[Notice, ...] = ()
+    calendar: str = "cn"  # "cn" or "weekdays"
+    timezone: str = "Asia/Shanghai"
+    calendar_years: tuple[CalendarYear, ...] = field(default=())  # years a calendar file adds
+
+    @cached_property
+    def unit_by_id(self) -> dict[str, Unit]:
+        return {u.id: u for u in self.units}
+
+    @cached_property
+    def project_by_id(self) -> dict[str, Project]:
+        return {p.id: p for p in self.projects}
+
+    @cached_property
+    def notice_by_id(self) -> dict[str, Notice]:
+        return {n.id: n for n in self.notices}
+
+    def milestones(self) -> list[Milestone]:
+        """All milestones of all projects, in file order."""
+        return [m for p in self.projects for m in p.milestones]
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarYear:
+    """One year of a working-day calendar: its holidays and its makeup workdays (调休上班)."""
+
+    year: int
+    holidays: frozenset[Date] = frozenset()
+    workdays: frozenset[Date] = frozenset()  # weekend days that are working days
