@@ -1,0 +1,56 @@
+"""Errors of the notifier, in one tree.
+
+    NotifierError
+    ├── NoticeNotFoundError   a notice code that does not exist (API: 404)
+    ├── NoticeStateError      an action the notice's state does not allow (API: 409)
+    ├── NoticeInputError      an empty response, a deadline in the past (API: 422)
+    └── DeliveryConfigError   a worker or channel set up with values that cannot work
+
+Each error carries the notice code or setting it is about and, where one fits, a suggestion
+(`difflib.get_close_matches` over the known codes or allowed values).
+"""
+
+from __future__ import annotations
+
+
+class NotifierError(Exception):
+    """Base of every error the notifier raises."""
+
+
+class NoticeNotFoundError(NotifierError, LookupError):
+    """No notice has this code."""
+
+    def __init__(self, code: str, suggestions: tuple[str, ...] = ()) -> None:
+        self.code = code
+        self.suggestions = suggestions
+        hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+        super().__init__(f"no notice {code!r}{hint}")
+
+
+class NoticeStateError(NotifierError):
+    """The notice is in a state where this action has no meaning."""
+
+    def __init__(self, code: str, state: str, event: str, allowed: tuple[str, ...]) -> None:
+        self.code = code
+        self.state = state
+        self.event = event
+        self.allowed = allowed
+        can = ", ".join(allowed) if allowed else "nothing (it is closed)"
+        super().__init__(f"notice {code!r} is {state}: cannot {event} it; a {state} notice allows {can}")
+
+
+class DeliveryConfigError(NotifierError, ValueError):
+    """A delivery setting that cannot work, with the value that would."""
+
+    def __init__(self, setting: str, message: str) -> None:
+        self.setting = setting
+        super().__init__(f"{setting}: {message}")
+
+
+class NoticeInputError(NotifierError, ValueError):
+    """A response, rejection or deadline that cannot be accepted as given."""
+
+    def __init__(self, code: str, field: str, message: str) -> None:
+        self.code = code
+        self.field = field
+        super().__init__(f"notice {code!r}, {field}: {message}")

@@ -1,0 +1,347 @@
+"""The notices' repository: stored notices in and out, the evaluation hook, responses.
+
+Owns the ``notifier_notice`` and ``notifier_notice_event`` rows and maps them to and from
+the pure values (``reconcile.OpenNotice``, ``projects.model.Notice``). Every function takes
+the Piccolo engine and opens ``engine.transaction()``, which joins the caller's transaction
+when there is one: called inside the server's transaction, a notice, its history and its
+outbox rows commit or vanish together with the evaluation that caused them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import time
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+
+from piccolo.engine.base import Engine
+from piccolo.query.functions.aggregate import Max
+
+from notifier import outbox
+from notifier.errors import NoticeInputError, NoticeNotFoundError
+from notifier.lifecycle import (
+    ANSWERED_STATES,
+    OPEN_STATES,
+    MondayToFriday,
+    NoticeEvent,
+    NoticeState,
+    Workdays,
+    next_state,
+    reopened_due,
+)
+from notifier.reconcile import Actions, FindingLike, NewNotice, OpenNotice, reconcile
+from notifier.tables import TABLES, NoticeEventRow, NoticeRow
+from notifier.text import Message, MessageKind, format_value, render
+from projects.model import Level, Notice, Portfolio
+
+
+async def create_tables(engine: Engine) -> None:
+    """Create the notifier's tables and indexes if they are not there yet."""
+    outbox.bind(engine)
+    for table in TABLES:
+        await table.create_table(if_not_exists=True).run()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredNotice:
+    """A notice as stored, for the API and the inbox page."""
+
+    code: str
+    rule: str
+    subject: str
+    unit: str
+    level: Level
+    state: NoticeState
+    title: str
+    message: str
+    issued: dt.date
+    due: dt.date
+    project: str | None = None
+    explain: tuple[tuple[str, str], ...] = ()
+    escalates: str | None = None
+    responded: dt.date | None = None
+    response_text: str | None = None
+    attachment: str | None = None
+    closed: dt.date | None = None
+    lang: str = "zh"
+
+
+def _stored(r: dict[str, object]) -> StoredNotice:
+    return StoredNotice(
+        code=r["code"], rule=r["rule"], subject=r["subject"], unit=r["unit"],  # type: ignore[arg-type]
+        level=Level(r["level"]), state=NoticeState(r["state"]), title=r["title"],  # type: ignore[arg-type]
+        message=r["message"], issued=r["issued"], due=r["due"], project=r["project"],  # type: ignore[arg-type]
+        explain=tuple(tuple(p) for p in json.loads(r["explain"] or "[]")),  # type: ignore[arg-type]
+        escalates=r["escalates"], responded=r["responded"],  # type: ignore[arg-type]
+        response_text=r["response_text"], attachment=r["attachment"],  # type: ignore[arg-type]
+        closed=r["closed"], lang=r["lang"] or "zh",  # type: ignore[arg-type]
+    )
+
+
+def to_model(n: StoredNotice) -> Notice:
+    """The notice as the engine sees it. A closed notice (rectified or escalated) shows as
+    answered on the day it closed, so notice rules stop lighting on it."""
+    if n.state in ANSWERED_STATES:
+        responded = n.responded
+    elif n.state in OPEN_STATES:
+        responded = None
+    else:
+        responded = n.responded or n.closed
+    return Notice(
+        id=n.code, title=n.title, unit=n.unit, issued=n.issued, due=n.due, rule=n.rule,
+        level=n.level, responded=responded, subject=n.subject,
+    )
+
+
+async def list_notices(
+    engine: Engine, *, unit: str | None = None, open_only: bool = False
+) -> list[StoredNotice]:
+    """Stored notices in issue order, optionally of one unit or only the open ones."""
+    outbox.bind(engine)
+    query = NoticeRow.select().order_by(NoticeRow.id)
+    if unit is not None:
+        query = query.where(NoticeRow.unit == unit)
+    if open_only:
+        query = query.where(NoticeRow.state.is_in([str(s) for s in OPEN_STATES]))
+    return [_stored(r) for r in await query.run()]
+
+
+async def notices_for_engine(engine: Engine) -> tuple[Notice, ...]:
+    """Every stored notice as ``projects.model.Notice``, for ``Portfolio.notices``."""
+    return tuple(to_model(n) for n in await list_notices(engine))
+
+
+async def get_notice(engine: Engine, code: str) -> StoredNotice:
+    """One notice by code; ``NoticeNotFoundError`` with the nearest codes otherwise."""
+    outbox.bind(engine)
+    rows = await NoticeRow.select().where(NoticeRow.code == code).run()
+    if not rows:
+        codes = [r["code"] for r in await NoticeRow.select(NoticeRow.code).run()]
+        raise NoticeNotFoundError(code, tuple(difflib.get_close_matches(code, codes, n=3)))
+    return _stored(rows[0])
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    day: dt.date
+    event: str
+    from_state: str | None
+    to_state: str
+    actor: str | None
+    detail: str | None
+
+
+async def notice_history(engine: Engine, code: str) -> list[EventView]:
+    """The notice's history, oldest first."""
+    await get_notice(engine, code)
+    rows = await (
+        NoticeEventRow.select().where(NoticeEventRow.notice == code).order_by(NoticeEventRow.id).run()
+    )
+    return [
+        EventView(r["day"], r["event"], r["from_state"], r["to_state"], r["actor"], r["detail"])
+        for r in rows
+    ]
+
+
+# -- the evaluation hook ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What ``record_evaluation`` did: codes issued, escalated, rectified; outbox rows."""
+
+    issued: tuple[str, ...] = ()
+    escalated: tuple[str, ...] = ()
+    rectified: tuple[str, ...] = ()
+    deliveries: int = 0
+    no_contacts: tuple[str, ...] = ()  # units notified that have no contact URL
+    actions: Actions = field(default_factory=Actions)
+
+
+def _names(portfolio: Portfolio, project: str | None, subject: str) -> tuple[str | None, str | None]:
+    proj = portfolio.project_by_id.get(project) if project else None
+    milestone = None
+    if proj is not None and subject.startswith("milestone:"):
+        mid = subject.split("/", 1)[-1]
+        milestone = next((m.name for m in proj.milestones if m.id == mid), mid)
+    return (proj.name if proj else project), milestone
+
+
+def _message(
+    kind: MessageKind, n: StoredNotice | NewNotice, code: str, title: str, portfolio: Portfolio,
+    *, explain: tuple[tuple[str, object], ...], reason: str | None = None,
+    day: dt.date | None = None, due: dt.date | None = None,
+) -> Message:
+    unit = portfolio.unit_by_id.get(n.unit)
+    project_name, milestone_name = _names(portfolio, n.project, n.subject)
+    return Message(
+        kind=kind, code=code, title=title, message=n.message, level=n.level,
+        unit_name=unit.name if unit else n.unit, issued=n.issued, due=due or n.due,
+        project_name=project_name, milestone_name=milestone_name, explain=explain,
+        escalates=n.escalates, reason=reason, day=day,
+    )
+
+
+def _contacts(portfolio: Portfolio, unit: str) -> tuple[str, ...]:
+    u = portfolio.unit_by_id.get(unit)
+    return u.contacts if u else ()
+
+
+async def _next_codes(year: int, count: int) -> list[str]:
+    rows = await NoticeRow.select(Max(NoticeRow.id, alias="top")).run()
+    top = (rows[0]["top"] if rows else None) or 0
+    return [f"N-{year}-{top + i:04d}" for i in range(1, count + 1)]
+
+
+async def _event(code: str, day: dt.date, event: str, before: str | None, after: str, *,
+                 actor: str | None = None, detail: str | None = None, now: float) -> None:
+    await NoticeEventRow.insert(
+        NoticeEventRow(notice=code, day=day, event=event, from_state=before, to_state=after,
+                       actor=actor, detail=detail, at=now)
+    ).run()
+
+
+async def record_evaluation(
+    engine: Engine,
+    findings: Iterable[FindingLike],
+    today: dt.date,
+    *,
+    portfolio: Portfolio,
+    calendar: Workdays | None = None,
+    projects: Collection[str] | None = None,
+    failed_rules: Collection[str] = (),
+    lang: str = "zh",
+    now: float | None = None,
+) -> Applied:
+    """Turn an evaluation's findings into notices and outbox rows (idempotent per day).
+
+    Call inside the transaction that stores the evaluation. ``projects``/``failed_rules``:
+    see ``reconcile``. ``portfolio`` gives unit names and contacts, project and milestone names.
+    """
+    outbox.bind(engine)
+    stamp = time.time() if now is None else now
+    async with engine.transaction():
+        held = await list_notices(engine, open_only=True)
+        by_code = {n.code: n for n in held}
+        opens = [OpenNotice(n.code, n.rule, n.subject, n.unit, n.level, n.state, n.project)
+                 for n in held]
+        actions = reconcile(opens, findings, today, calendar=calendar, projects=projects,
+                            failed_rules=failed_rules)
+        if not actions:
+            return Applied(actions=actions)
+
+        messages: list[outbox.Outgoing] = []
+        for code in actions.escalated + actions.rectified:
+            old = by_code[code]
+            event = NoticeEvent.ESCALATE if code in actions.escalated else NoticeEvent.RECTIFY
+            after = next_state(old.state, event, notice=code)
+            await (NoticeRow.update({NoticeRow.state: str(after), NoticeRow.closed: today})
+                   .where(NoticeRow.code == code).run())
+            await _event(code, today, str(event), str(old.state), str(after), now=stamp)
+            if event is NoticeEvent.RECTIFY:
+                msg = _message(MessageKind.RECTIFIED, old, code, old.title, portfolio,
+                               explain=old.explain, day=today)
+                title, body = render(msg, old.lang)
+                messages.append(outbox.Outgoing(code, "rectified", old.unit,
+                                                _contacts(portfolio, old.unit), title, body))
+
+        codes = await _next_codes(today.year, len(actions.issue))
+        rows = []
+        for code, new in zip(codes, actions.issue, strict=True):
+            project_name, _ = _names(portfolio, new.project, new.subject)
+            title = f"{project_name}：{new.title}" if project_name else new.title
+            printed = tuple((str(k), format_value(v)) for k, v in new.explain)
+            rows.append(NoticeRow(
+                code=code, rule=new.rule, subject=new.subject, unit=new.unit,
+                level=str(new.level), state=str(NoticeState.ISSUED), project=new.project,
+                title=title, message=new.message, explain=json.dumps(printed, ensure_ascii=False),
+                issued=new.issued, due=new.due, escalates=new.escalates, lang=lang,
+            ))
+            kind = MessageKind.ESCALATED if new.escalates else MessageKind.ISSUED
+            mtitle, body = render(_message(kind, new, code, title, portfolio, explain=new.explain), lang)
+            messages.append(outbox.Outgoing(code, str(kind), new.unit,
+                                            _contacts(portfolio, new.unit), mtitle, body))
+        for i in range(0, len(rows), 300):
+            await NoticeRow.insert(*rows[i : i + 300]).run()
+        events = [
+            NoticeEventRow(notice=code, day=today, event="issue", from_state=None,
+                           to_state=str(NoticeState.ISSUED), at=stamp,
+                           detail=f"escalates {new.escalates}" if new.escalates else None)
+            for code, new in zip(codes, actions.issue, strict=True)
+        ]
+        for i in range(0, len(events), 400):
+            await NoticeEventRow.insert(*events[i : i + 400]).run()
+        count = await outbox.enqueue(engine, messages, now=stamp)
+    no_contacts = tuple(sorted({m.unit for m in messages if not m.contacts}))
+    return Applied(tuple(codes), actions.escalated, actions.rectified, count, no_contacts, actions)
+
+
+# -- responses -------------------------------------------------------------------------------
+
+
+async def _move(engine: Engine, code: str, event: NoticeEvent, today: dt.date,
+                values: dict[object, object], *, actor: str | None, detail: str | None,
+                now: float | None) -> StoredNotice:
+    notice = await get_notice(engine, code)
+    after = next_state(notice.state, event, notice=code)
+    await (NoticeRow.update({NoticeRow.state: str(after), **values})  # type: ignore[dict-item]
+           .where((NoticeRow.code == code) & (NoticeRow.state == str(notice.state))).run())
+    await _event(code, today, str(event), str(notice.state), str(after), actor=actor,
+                 detail=detail, now=time.time() if now is None else now)
+    return await get_notice(engine, code)
+
+
+async def respond(engine: Engine, code: str, today: dt.date, text: str, *,
+                  attachment: str | None = None, actor: str | None = None,
+                  now: float | None = None) -> StoredNotice:
+    """The unit answers the notice (text, optionally a reference to an attached file)."""
+    if not text or not text.strip():
+        raise NoticeInputError(code, "text", "a response needs some text: what was done, or when it will be")
+    outbox.bind(engine)
+    async with engine.transaction():
+        return await _move(engine, code, NoticeEvent.RESPOND, today,
+                           {NoticeRow.responded: today, NoticeRow.response_text: text.strip(),
+                            NoticeRow.attachment: attachment},
+                           actor=actor, detail=text.strip(), now=now)
+
+
+async def accept(engine: Engine, code: str, today: dt.date, *, actor: str | None = None,
+                 now: float | None = None) -> StoredNotice:
+    """The supervision office accepts the unit's response."""
+    outbox.bind(engine)
+    async with engine.transaction():
+        return await _move(engine, code, NoticeEvent.ACCEPT, today, {}, actor=actor,
+                           detail=None, now=now)
+
+
+async def reject(engine: Engine, code: str, today: dt.date, *, reason: str,
+                 portfolio: Portfolio | None = None, new_due: dt.date | None = None,
+                 calendar: Workdays | None = None, actor: str | None = None,
+                 now: float | None = None) -> StoredNotice:
+    """The office rejects the response: the notice reopens with a new deadline (by default as
+    many working days from today as it first had) and the unit is told why."""
+    if not reason or not reason.strip():
+        raise NoticeInputError(code, "reason", "say why the response is rejected, so the unit can fix it")
+    if new_due is not None and new_due <= today:
+        raise NoticeInputError(code, "new_due", f"{new_due.isoformat()} is not after today "
+                               f"({today.isoformat()}); give a later day")
+    outbox.bind(engine)
+    stamp = time.time() if now is None else now
+    async with engine.transaction():
+        notice = await get_notice(engine, code)
+        due = new_due or reopened_due(notice.issued, notice.due, today, calendar or MondayToFriday())
+        after = await _move(engine, code, NoticeEvent.REJECT, today,
+                            {NoticeRow.due: due, NoticeRow.responded: None,
+                             NoticeRow.response_text: None, NoticeRow.attachment: None},
+                            actor=actor, detail=f"{reason.strip()} (new due {due.isoformat()})",
+                            now=stamp)
+        if portfolio is not None:
+            msg = _message(MessageKind.REOPENED, after, code, after.title, portfolio,
+                           explain=after.explain, reason=reason.strip(), day=today, due=due)
+            title, body = render(msg, after.lang)
+            await outbox.enqueue(engine, [outbox.Outgoing(
+                code, "reopened", after.unit, _contacts(portfolio, after.unit), title, body)],
+                now=stamp)
+    return after
