@@ -1,0 +1,423 @@
+"""Rows <-> portfolio model: the only module that touches ``projects.tables``.
+
+Reads rebuild pure ``projects.model`` values; writes take model values. Every milestone change
+(creation included) bumps its ``version`` and appends the full new state to the report
+history with the day it became known, so :func:`load_portfolio_as_of` rebuilds any past day
+from the reports known on it. Callers wrap writes in ``api.database.write_transaction``; these
+functions never open transactions themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project, Unit
+from projects.tables import MilestoneReportRow, MilestoneRow, ProjectRow, RevisionRow, UnitRow
+
+
+class RecordNotFoundError(LookupError):
+    """No unit, project or milestone with this id; ``suggestions`` are the nearest ids."""
+
+    def __init__(self, kind: str, key: str, suggestions: Sequence[str] = ()) -> None:
+        self.kind = kind
+        self.key = key
+        self.suggestions = tuple(suggestions)
+        hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+        super().__init__(f"no {kind} {key!r}{hint}")
+
+
+class StaleVersionError(Exception):
+    """A change was based on a version that is no longer current (optimistic concurrency)."""
+
+    def __init__(self, kind: str, key: str, expected: int, current: int, state: Any) -> None:
+        self.kind = kind
+        self.key = key
+        self.expected = expected
+        self.current = current
+        self.state = state
+        super().__init__(
+            f"{kind} {key!r} changed since you read it: you sent version {expected}, the "
+            f"current version is {current}; reload it, re-apply your change and send version {current}"
+        )
+
+
+class DuplicateError(ValueError):
+    def __init__(self, kind: str, key: str) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f"{kind} {key!r} already exists; choose another id or update it instead")
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One entry of a milestone's history."""
+
+    version: int
+    known_on: dt.date
+    recorded_at: str
+    actor: str
+    milestone: Milestone
+
+
+# ---------------------------------------------------------------- mapping
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def _date(v: Any) -> dt.date | None:
+    if v is None or isinstance(v, dt.date):
+        return v
+    return dt.date.fromisoformat(str(v)[:10])
+
+
+def deps_to_json(after: Iterable[Dependency]) -> str:
+    return json.dumps(
+        [{"on": d.on, "lag": d.lag, "project": d.project} for d in after], ensure_ascii=False
+    )
+
+
+def deps_from_json(text: str) -> tuple[Dependency, ...]:
+    return tuple(Dependency(on=d["on"], lag=d.get("lag", 0), project=d.get("project")) for d in json.loads(text or "[]"))
+
+
+def milestone_data(m: Milestone) -> dict[str, Any]:
+    """The JSON form of a milestone's reported state (history rows, audit entries)."""
+    return {
+        "project": m.project,
+        "id": m.id,
+        "name": m.name,
+        "kind": m.kind.value,
+        "due": _iso(m.due),
+        "start": _iso(m.start),
+        "finished": _iso(m.finished),
+        "unit": m.unit,
+        "progress": m.progress,
+        "amount": m.amount,
+        "paid": m.paid,
+        "updated": _iso(m.updated),
+        "after": [{"on": d.on, "lag": d.lag, "project": d.project} for d in m.after],
+        "note": m.note,
+    }
+
+
+def milestone_from_data(d: dict[str, Any]) -> Milestone:
+    return Milestone(
+        project=d["project"],
+        id=d["id"],
+        name=d["name"],
+        kind=Kind(d["kind"]),
+        due=_date(d.get("due")),
+        start=_date(d.get("start")),
+        finished=_date(d.get("finished")),
+        unit=d.get("unit"),
+        progress=d.get("progress"),
+        amount=d.get("amount"),
+        paid=d.get("paid"),
+        updated=_date(d.get("updated")),
+        after=tuple(
+            Dependency(on=x["on"], lag=x.get("lag", 0), project=x.get("project"))
+            for x in d.get("after", ())
+        ),
+        note=d.get("note"),
+    )
+
+
+def _milestone_from_row(r: dict[str, Any]) -> Milestone:
+    return Milestone(
+        project=r["project"],
+        id=r["mid"],
+        name=r["name"],
+        kind=Kind(r["kind"]),
+        due=_date(r["due"]),
+        start=_date(r["start"]),
+        finished=_date(r["finished"]),
+        unit=r["unit"],
+        progress=r["progress"],
+        amount=r["amount"],
+        paid=r["paid"],
+        updated=_date(r["updated"]),
+        after=deps_from_json(r["after"]),
+        note=r["note"],
+    )
+
+
+def _milestone_columns(m: Milestone) -> dict[str, Any]:
+    return {
+        "name": m.name,
+        "kind": m.kind.value,
+        "due": m.due,
+        "start": m.start,
+        "finished": m.finished,
+        "unit": m.unit,
+        "progress": m.progress,
+        "amount": m.amount,
+        "paid": m.paid,
+        "updated": m.updated,
+        "after": deps_to_json(m.after),
+        "note": m.note,
+    }
+
+
+def _unit_from_row(r: dict[str, Any]) -> Unit:
+    return Unit(
+        id=r["uid"], name=r["name"], parent=r["parent"], level=r["level"],
+        contacts=tuple(json.loads(r["contacts"] or "[]")),
+    )
+
+
+def _project_from_row(r: dict[str, Any], milestones: tuple[Milestone, ...]) -> Project:
+    return Project(
+        id=r["pid"], name=r["name"], category=Category(r["category"]), unit=r["unit"],
+        budget=r["budget"], milestones=milestones,
+    )
+
+
+# ---------------------------------------------------------------- reads
+
+
+async def revision() -> int:
+    rows = await RevisionRow.select(RevisionRow.revision).limit(1)
+    return int(rows[0]["revision"]) if rows else 0
+
+
+async def bump_revision() -> int:
+    """Advance the portfolio revision (inside the write transaction) and return the new one."""
+    await RevisionRow.update({RevisionRow.revision: RevisionRow.revision + 1}, force=True)
+    return await revision()
+
+
+async def is_empty() -> bool:
+    return await ProjectRow.count() == 0 and await UnitRow.count() == 0
+
+
+async def load_portfolio() -> Portfolio:
+    """The current portfolio (without notices: the server adds them from the notifier)."""
+    units = tuple(_unit_from_row(r) for r in await UnitRow.select().order_by(UnitRow.position, UnitRow.id))
+    by_project: dict[str, list[Milestone]] = defaultdict(list)
+    for r in await MilestoneRow.select().order_by(MilestoneRow.position, MilestoneRow.id):
+        by_project[r["project"]].append(_milestone_from_row(r))
+    projects = tuple(
+        _project_from_row(r, tuple(by_project.get(r["pid"], ())))
+        for r in await ProjectRow.select().order_by(ProjectRow.position, ProjectRow.id)
+    )
+    return Portfolio(units=units, projects=projects)
+
+
+async def load_portfolio_as_of(day: dt.date) -> Portfolio:
+    """The portfolio rebuilt from the milestone reports known on ``day``.
+
+    A milestone with no report known on that day did not exist yet, and dependencies on it
+    are dropped. Units and projects are taken as they are now (they are not reported).
+    """
+    current = await load_portfolio()
+    rows = await MilestoneReportRow.select(
+        MilestoneReportRow.project, MilestoneReportRow.mid, MilestoneReportRow.version,
+        MilestoneReportRow.data,
+    ).where(MilestoneReportRow.known_on <= day)
+    latest: dict[tuple[str, str], tuple[int, str]] = {}
+    for r in rows:
+        key = (r["project"], r["mid"])
+        if key not in latest or r["version"] > latest[key][0]:
+            latest[key] = (r["version"], r["data"])
+    projects = []
+    for p in current.projects:
+        ms = [milestone_from_data(json.loads(latest[m.key][1])) for m in p.milestones if m.key in latest]
+        projects.append((p, ms))
+    known = {(p.id, m.id) for p, ms in projects for m in ms}
+    rebuilt = []
+    for p, ms in projects:
+        kept = []
+        for m in ms:
+            after = tuple(d for d in m.after if (d.project or p.id, d.on) in known)
+            kept.append(m if after == m.after else _replace_after(m, after))
+        rebuilt.append(_with_milestones(p, tuple(kept)))
+    return Portfolio(units=current.units, projects=tuple(rebuilt))
+
+
+def _replace_after(m: Milestone, after: tuple[Dependency, ...]) -> Milestone:
+    return replace(m, after=after)
+
+
+def _with_milestones(p: Project, ms: tuple[Milestone, ...]) -> Project:
+    return replace(p, milestones=ms)
+
+
+async def _suggest(column: Any, table: Any, key: str) -> list[str]:
+    ids = [r[column._meta.name] for r in await table.select(column)]
+    return difflib.get_close_matches(key, ids, n=3)
+
+
+async def get_unit(uid: str) -> Unit:
+    row = await UnitRow.select().where(UnitRow.uid == uid).first()
+    if row is None:
+        raise RecordNotFoundError("unit", uid, await _suggest(UnitRow.uid, UnitRow, uid))
+    return _unit_from_row(row)
+
+
+async def project_version(pid: str) -> int:
+    row = await ProjectRow.select(ProjectRow.version).where(ProjectRow.pid == pid).first()
+    if row is None:
+        raise RecordNotFoundError("project", pid, await _suggest(ProjectRow.pid, ProjectRow, pid))
+    return int(row["version"])
+
+
+async def milestone_versions(pid: str) -> dict[str, int]:
+    rows = await MilestoneRow.select(MilestoneRow.mid, MilestoneRow.version).where(MilestoneRow.project == pid)
+    return {r["mid"]: int(r["version"]) for r in rows}
+
+
+async def get_milestone(pid: str, mid: str) -> tuple[Milestone, int]:
+    """The milestone's current state and version."""
+    row = await MilestoneRow.select().where((MilestoneRow.project == pid) & (MilestoneRow.mid == mid)).first()
+    if row is None:
+        await project_version(pid)  # a missing project is named first
+        ids = [r["mid"] for r in await MilestoneRow.select(MilestoneRow.mid).where(MilestoneRow.project == pid)]
+        raise RecordNotFoundError("milestone", f"{pid}/{mid}", [f"{pid}/{s}" for s in difflib.get_close_matches(mid, ids, n=3)])
+    return _milestone_from_row(row), int(row["version"])
+
+
+async def milestone_history(pid: str, mid: str) -> list[Report]:
+    await get_milestone(pid, mid)
+    rows = await MilestoneReportRow.select().where(
+        (MilestoneReportRow.project == pid) & (MilestoneReportRow.mid == mid)
+    ).order_by(MilestoneReportRow.version)
+    return [
+        Report(r["version"], _date(r["known_on"]) or dt.date.min, r["recorded_at"], r["actor"],
+               milestone_from_data(json.loads(r["data"])))
+        for r in rows
+    ]
+
+
+# ---------------------------------------------------------------- writes
+
+
+async def _report(m: Milestone, version: int, *, actor: str, known_on: dt.date, recorded_at: str) -> None:
+    await MilestoneReportRow.insert(
+        MilestoneReportRow(
+            project=m.project, mid=m.id, version=version, known_on=known_on,
+            recorded_at=recorded_at, actor=actor,
+            data=json.dumps(milestone_data(m), ensure_ascii=False),
+        )
+    )
+
+
+async def save_unit(unit: Unit, *, create: bool) -> None:
+    exists = await UnitRow.exists().where(UnitRow.uid == unit.id)
+    values = {"name": unit.name, "parent": unit.parent, "level": unit.level,
+              "contacts": json.dumps(list(unit.contacts), ensure_ascii=False)}
+    if create:
+        if exists:
+            raise DuplicateError("unit", unit.id)
+        await UnitRow.insert(UnitRow(uid=unit.id, position=await UnitRow.count(), **values))
+    else:
+        if not exists:
+            raise RecordNotFoundError("unit", unit.id, await _suggest(UnitRow.uid, UnitRow, unit.id))
+        await UnitRow.update(values).where(UnitRow.uid == unit.id)
+
+
+async def save_project(project: Project, *, create: bool, expected_version: int | None = None) -> int:
+    """Create or update a project's own fields (not its milestones); returns the new version."""
+    values = {"name": project.name, "category": project.category.value, "unit": project.unit,
+              "budget": project.budget}
+    if create:
+        if await ProjectRow.exists().where(ProjectRow.pid == project.id):
+            raise DuplicateError("project", project.id)
+        await ProjectRow.insert(ProjectRow(pid=project.id, position=await ProjectRow.count(), version=1, **values))
+        return 1
+    current = await project_version(project.id)
+    if expected_version is not None and expected_version != current:
+        raise StaleVersionError("project", project.id, expected_version, current, None)
+    await ProjectRow.update({**values, "version": current + 1}).where(ProjectRow.pid == project.id)
+    return current + 1
+
+
+async def create_milestone(m: Milestone, *, position: int | None, actor: str, known_on: dt.date, recorded_at: str) -> int:
+    if await MilestoneRow.exists().where((MilestoneRow.project == m.project) & (MilestoneRow.mid == m.id)):
+        raise DuplicateError("milestone", f"{m.project}/{m.id}")
+    if position is None:
+        position = await MilestoneRow.count().where(MilestoneRow.project == m.project)
+    await MilestoneRow.insert(MilestoneRow(project=m.project, mid=m.id, position=position, version=1, **_milestone_columns(m)))
+    await _report(m, 1, actor=actor, known_on=known_on, recorded_at=recorded_at)
+    return 1
+
+
+async def update_milestone(m: Milestone, *, expected_version: int, actor: str, known_on: dt.date, recorded_at: str) -> int:
+    """Store a new report of ``m`` if ``expected_version`` is current; returns the new version.
+
+    Raises ``StaleVersionError`` (with the current state) when someone else reported first.
+    """
+    old, current = await get_milestone(m.project, m.id)
+    if expected_version != current:
+        raise StaleVersionError("milestone", f"{m.project}/{m.id}", expected_version, current, (old, current))
+    new = current + 1
+    await MilestoneRow.update({**_milestone_columns(m), "version": new}).where(
+        (MilestoneRow.project == m.project) & (MilestoneRow.mid == m.id) & (MilestoneRow.version == current)
+    )
+    await _report(m, new, actor=actor, known_on=known_on, recorded_at=recorded_at)
+    return new
+
+
+async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.date, recorded_at: str,
+                           known_on_from_updated: bool = False) -> dict[str, int]:
+    """Upsert every unit, project and milestone of ``portfolio``; nothing is deleted.
+
+    A milestone whose reported state differs from the stored one gets a new version and a
+    history entry; an identical one is left alone. With ``known_on_from_updated`` a report is
+    dated by the milestone's ``updated`` day when it has one (seeding a past history).
+    Returns counts of what changed.
+    """
+    counts = {"units": 0, "projects": 0, "milestones": 0}
+    units = {r["uid"] for r in await UnitRow.select(UnitRow.uid)}
+    for i, u in enumerate(portfolio.units):
+        await save_unit(u, create=u.id not in units)
+        if u.id not in units:
+            await UnitRow.update({UnitRow.position: i}).where(UnitRow.uid == u.id)
+        counts["units"] += 1
+    pids = {r["pid"] for r in await ProjectRow.select(ProjectRow.pid)}
+    stored: dict[tuple[str, str], tuple[Milestone, int]] = {}
+    for r in await MilestoneRow.select():
+        stored[(r["project"], r["mid"])] = (_milestone_from_row(r), int(r["version"]))
+    new_rows: list[MilestoneRow] = []
+    reports: list[MilestoneReportRow] = []
+    for pi, p in enumerate(portfolio.projects):
+        if p.id in pids:
+            await ProjectRow.update({"name": p.name, "category": p.category.value, "unit": p.unit,
+                                     "budget": p.budget, "position": pi}).where(ProjectRow.pid == p.id)
+        else:
+            await ProjectRow.insert(ProjectRow(pid=p.id, name=p.name, category=p.category.value,
+                                               unit=p.unit, budget=p.budget, position=pi, version=1))
+        counts["projects"] += 1
+        for mi, m in enumerate(p.milestones):
+            day = (m.updated or known_on) if known_on_from_updated else known_on
+            old = stored.get(m.key)
+            if old is not None and old[0] == m:
+                continue
+            version = 1 if old is None else old[1] + 1
+            if old is None:
+                new_rows.append(MilestoneRow(project=m.project, mid=m.id, position=mi, version=1, **_milestone_columns(m)))
+            else:
+                await MilestoneRow.update({**_milestone_columns(m), "version": version, "position": mi}).where(
+                    (MilestoneRow.project == m.project) & (MilestoneRow.mid == m.id))
+            reports.append(MilestoneReportRow(
+                project=m.project, mid=m.id, version=version, known_on=day, recorded_at=recorded_at,
+                actor=actor, data=json.dumps(milestone_data(m), ensure_ascii=False)))
+            counts["milestones"] += 1
+    for chunk in range(0, len(new_rows), 500):
+        await MilestoneRow.insert(*new_rows[chunk:chunk + 500])
+    for chunk in range(0, len(reports), 500):
+        await MilestoneReportRow.insert(*reports[chunk:chunk + 500])
+    return counts
+
+
+async def append_history(m: Milestone, *, actor: str, known_on: dt.date, recorded_at: str) -> int:
+    """Record ``m`` as a new report without a version check (seeding demo history)."""
+    _, current = await get_milestone(m.project, m.id)
+    return await update_milestone(m, expected_version=current, actor=actor, known_on=known_on, recorded_at=recorded_at)
