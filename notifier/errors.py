@@ -36,7 +36,7 @@ class NoticeStateError(NotifierError):
         self.event = event
         self.allowed = allowed
         can = ", ".join(allowed) if allowed else "nothing (it is closed)"
-        super().__init__(f"notice {code!r} is {state}: cannot {event} it; a {state} notice allows {can}")
+        super().__init__(f"notice {code!r} is {state}: cannot {event} it; allowed now: {can}")
 
 
 class DeliveryConfigError(NotifierError, ValueError):
