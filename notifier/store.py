@@ -20,7 +20,7 @@ from piccolo.engine.base import Engine
 from piccolo.query.functions.aggregate import Max
 
 from notifier import outbox
-from notifier.errors import NoticeInputError, NoticeNotFoundError
+from notifier.errors import NoticeInputError, NoticeNotFoundError, NoticeStateError
 from notifier.lifecycle import (
     ANSWERED_STATES,
     OPEN_STATES,
@@ -286,8 +286,15 @@ async def _move(engine: Engine, code: str, event: NoticeEvent, today: dt.date,
                 now: float | None) -> StoredNotice:
     notice = await get_notice(engine, code)
     after = next_state(notice.state, event, notice=code)
-    await (NoticeRow.update({NoticeRow.state: str(after), **values})  # type: ignore[dict-item]
-           .where((NoticeRow.code == code) & (NoticeRow.state == str(notice.state))).run())
+    changed = await (
+        NoticeRow.update({NoticeRow.state: str(after), **values})  # type: ignore[dict-item]
+        .where((NoticeRow.code == code) & (NoticeRow.state == str(notice.state)))
+        .returning(NoticeRow.id)
+        .run()
+    )
+    if not changed:  # someone else moved it in between: refuse rather than guess
+        current = await get_notice(engine, code)
+        raise NoticeStateError(code, str(current.state), str(event), ())
     await _event(code, today, str(event), str(notice.state), str(after), actor=actor,
                  detail=detail, now=time.time() if now is None else now)
     return await get_notice(engine, code)
