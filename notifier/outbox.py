@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from piccolo.engine.base import Engine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from notifier.redact import redact_url
 from notifier.tables import TABLES, DeliveryAttemptRow, DeliveryRow
@@ -34,6 +35,14 @@ def bind(engine: Engine) -> None:
     """Point the notifier's tables at ``engine`` (the server's, or a test's)."""
     for table in TABLES:
         table._meta.db = engine
+
+
+def write_tx(engine: Engine) -> object:
+    """A write transaction, joining the caller's if there is one. On SQLite it starts as
+    ``BEGIN IMMEDIATE`` so two writers queue on the lock instead of failing on upgrade."""
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +106,7 @@ async def claim(
     bind(engine)
     free = (DeliveryRow.lease_until.is_null()) | (DeliveryRow.lease_until < now)
     due = (DeliveryRow.state == PENDING) & (DeliveryRow.next_at <= now) & free
-    async with engine.transaction():
+    async with write_tx(engine):  # type: ignore[attr-defined]
         query = (
             DeliveryRow.select(DeliveryRow.id)
             .where(due)
@@ -146,7 +155,7 @@ async def start_attempt(
 ) -> tuple[int, int]:
     """Count the try and record that it began; returns (attempt row id, try number)."""
     number = item.attempts + 1
-    async with engine.transaction():
+    async with write_tx(engine):  # type: ignore[attr-defined]
         await (
             DeliveryRow.update({DeliveryRow.attempts: number})
             .where((DeliveryRow.id == item.id) & (DeliveryRow.lease_owner == worker))
@@ -185,7 +194,7 @@ async def finish_attempt(
         values[DeliveryRow.delivered_at] = now
     elif retry_at is not None:
         values[DeliveryRow.next_at] = retry_at
-    async with engine.transaction():
+    async with write_tx(engine):  # type: ignore[attr-defined]
         await (
             DeliveryRow.update(values)  # type: ignore[arg-type]
             .where((DeliveryRow.id == item.id) & (DeliveryRow.lease_owner == worker))

@@ -222,7 +222,7 @@ async def record_evaluation(
     """
     outbox.bind(engine)
     stamp = time.time() if now is None else now
-    async with engine.transaction():
+    async with outbox.write_tx(engine):  # type: ignore[attr-defined]
         held = await list_notices(engine, open_only=True)
         by_code = {n.code: n for n in held}
         opens = [OpenNotice(n.code, n.rule, n.subject, n.unit, n.level, n.state, n.project)
@@ -307,7 +307,7 @@ async def respond(engine: Engine, code: str, today: dt.date, text: str, *,
     if not text or not text.strip():
         raise NoticeInputError(code, "text", "a response needs some text: what was done, or when it will be")
     outbox.bind(engine)
-    async with engine.transaction():
+    async with outbox.write_tx(engine):  # type: ignore[attr-defined]
         return await _move(engine, code, NoticeEvent.RESPOND, today,
                            {NoticeRow.responded: today, NoticeRow.response_text: text.strip(),
                             NoticeRow.attachment: attachment},
@@ -318,7 +318,7 @@ async def accept(engine: Engine, code: str, today: dt.date, *, actor: str | None
                  now: float | None = None) -> StoredNotice:
     """The supervision office accepts the unit's response."""
     outbox.bind(engine)
-    async with engine.transaction():
+    async with outbox.write_tx(engine):  # type: ignore[attr-defined]
         return await _move(engine, code, NoticeEvent.ACCEPT, today, {}, actor=actor,
                            detail=None, now=now)
 
@@ -336,7 +336,7 @@ async def reject(engine: Engine, code: str, today: dt.date, *, reason: str,
                                f"({today.isoformat()}); give a later day")
     outbox.bind(engine)
     stamp = time.time() if now is None else now
-    async with engine.transaction():
+    async with outbox.write_tx(engine):  # type: ignore[attr-defined]
         notice = await get_notice(engine, code)
         due = new_due or reopened_due(notice.issued, notice.due, today, calendar or MondayToFriday())
         after = await _move(engine, code, NoticeEvent.REJECT, today,
