@@ -421,3 +421,8 @@ async def append_history(m: Milestone, *, actor: str, known_on: dt.date, recorde
     """Record ``m`` as a new report without a version check (seeding demo history)."""
     _, current = await get_milestone(m.project, m.id)
     return await update_milestone(m, expected_version=current, actor=actor, known_on=known_on, recorded_at=recorded_at)
+
+
+async def all_milestone_versions() -> dict[tuple[str, str], int]:
+    rows = await MilestoneRow.select(MilestoneRow.project, MilestoneRow.mid, MilestoneRow.version)
+    return {(r["project"], r["mid"]): int(r["version"]) for r in rows}

@@ -1,0 +1,146 @@
+"""The application factory: ``create_app(settings=None) -> Litestar``.
+
+Wires the controllers, the error table, sessions (encrypted cookies), CSRF for forms,
+authentication, OpenAPI (``/schema``, ``/schema/openapi.json``), and the startup/shutdown
+hooks that open the Piccolo engine, apply migrations, bind the tables and (for ``duban serve``)
+run the notice delivery worker. Other packages' pages are mounted from
+``dashboards.routes.ROUTE_HANDLERS`` when that module exists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import importlib
+import os
+import secrets
+import warnings
+from typing import Any
+
+from litestar import Litestar, get
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import LitestarDeprecationWarning
+from litestar.middleware.base import DefineMiddleware
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.openapi import OpenAPIConfig
+from msgspec import Struct
+
+from api import database, errors
+from api.auth import AuthMiddleware, LoginRedirectError, login_redirect
+from api.controllers.evaluations import EvaluationController, RulebookController
+from api.controllers.notices import NoticeController
+from api.controllers.people import AuditController, SessionController, UserController
+from api.controllers.portfolio import MilestoneController, ProjectController, UnitController
+from api.controllers.transfer import TransferController
+from api.service import Server
+from api.settings import Settings
+
+VERSION = "0.1.0"
+
+
+class Health(Struct):
+    status: str
+    revision: int
+
+
+@get("/api/health", operation_id="health", tags=["meta"])
+async def health(server: Server) -> Health:
+    """Anonymous liveness probe: the database answers and the portfolio revision is known."""
+    return Health("ok", (await server.snapshot()).revision)
+
+
+def secret_for(settings: Settings) -> str:
+    """The session secret: the setting, else a key file beside the SQLite database, else (for
+    PostgreSQL without a setting) one derived from the database URL, shared by its processes."""
+    if settings.secret_key:
+        return settings.secret_key
+    if settings.is_sqlite:
+        path = settings.sqlite_path.with_name(settings.sqlite_path.name + ".secret")
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+        return path.read_text().strip()
+    return hashlib.sha256(("duban-session:" + settings.database_url).encode()).hexdigest()
+
+
+def get_server(state: State) -> Server:
+    return state.server  # type: ignore[no-any-return]
+
+
+def _extra_routes() -> list[Any]:
+    try:
+        module = importlib.import_module("dashboards.routes")
+    except ModuleNotFoundError as exc:
+        if exc.name != "dashboards.routes":
+            raise
+        return []
+    return list(getattr(module, "ROUTE_HANDLERS", []))
+
+
+def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Litestar:
+    """The whole web application for ``settings`` (default: from the environment).
+
+    With ``deliver`` the app also runs the notice delivery worker while it is up.
+    """
+    settings = settings or Settings.from_env()
+    secret = secret_for(settings)
+    key = hashlib.sha256(secret.encode()).digest()
+    engine = database.make_engine(settings)
+    stop = asyncio.Event()
+
+    async def startup(app: Litestar) -> None:
+        await database.open_engine(engine, settings.pool_size)
+        await database.migrate(engine)
+        database.bind(engine)
+        app.state.server = Server(settings, engine)
+        if deliver:
+            app.state.worker = asyncio.create_task(_deliver(engine, stop))
+
+    async def shutdown(app: Litestar) -> None:
+        stop.set()
+        task = getattr(app.state, "worker", None)
+        if task is not None:
+            await asyncio.wait_for(task, timeout=30)
+        await database.close_engine(engine)
+
+    session = CookieBackendConfig(secret=key, secure=settings.cookie_secure, httponly=True,
+                                  samesite="lax", max_age=12 * 3600, key="duban_session")
+    csrf = CSRFConfig(secret=secret, cookie_secure=settings.cookie_secure,
+                      exclude=["/api", "/schema"])
+    handlers = errors.exception_handlers()
+    with warnings.catch_warnings():
+        # Litestar 2.25 deprecates the inferred parameter styles its 2.x docs still teach;
+        # they keep working until 3.0, when these signatures move to the explicit markers.
+        warnings.simplefilter("ignore", LitestarDeprecationWarning)
+        return _build(settings=settings, session=session, csrf=csrf, handlers=handlers,
+                      startup=startup, shutdown=shutdown)
+
+
+def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startup: Any, shutdown: Any) -> Litestar:
+    handlers[LoginRedirectError] = login_redirect  # type: ignore[assignment]
+    return Litestar(
+        route_handlers=[health, UnitController, ProjectController, MilestoneController,
+                        RulebookController, EvaluationController, NoticeController, UserController,
+                        AuditController, SessionController, TransferController, *_extra_routes()],
+        dependencies={"server": Provide(get_server, sync_to_thread=False)},
+        middleware=[session.middleware, DefineMiddleware(AuthMiddleware, exclude=["/schema"])],
+        csrf_config=csrf,
+        exception_handlers=handlers,  # type: ignore[arg-type]
+        on_startup=[startup],
+        on_shutdown=[shutdown],
+        openapi_config=OpenAPIConfig(title="duban 督办 API", version=VERSION, path="/schema"),
+        debug=False,
+    )
+
+
+async def _deliver(engine: Any, stop: asyncio.Event) -> None:
+    try:
+        worker_mod = importlib.import_module("notifier.worker")
+        channels = importlib.import_module("notifier.channels")
+    except ModuleNotFoundError:
+        return
+    worker = worker_mod.DeliveryWorker(engine, channels.AppriseChannel())
+    await worker.run(stop)

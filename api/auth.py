@@ -1,0 +1,144 @@
+"""Who is asking, and may they: the authentication middleware and the guards.
+
+A request is authenticated by ``Authorization: Bearer <token>`` (scripts) or by the session
+cookie set at ``/login`` (pages). ``request.user`` is then a :class:`Principal`, or ``None``
+for an anonymous request; guards answer 401 when nobody is signed in and 403 when the role
+does not allow the action. A change to ``/api`` authenticated by the session cookie must echo
+the ``csrftoken`` cookie in the ``x-csrftoken`` header (a token request is immune to CSRF).
+Lookups are cached for a few seconds per process; a revoked token stops working within that.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.response import Redirect
+
+from api import users
+
+CACHE_SECONDS = 5.0
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+Guard = Callable[[ASGIConnection, BaseRouteHandler], None]  # type: ignore[type-arg]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    username: str
+    role: str
+    unit: str | None
+    via: str  # "token" | "session"
+
+
+_cache: dict[str, tuple[float, Principal | None]] = {}
+
+
+async def _cached(key: str, load: Callable[[], object]) -> Principal | None:
+    hit = _cache.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    user = await load()  # type: ignore[misc]
+    principal = None if user is None else Principal(user.username, user.role, user.unit, "token" if key[0] == "t" else "session")
+    _cache[key] = (now, principal)
+    if len(_cache) > 10_000:
+        _cache.clear()
+    return principal
+
+
+def forget_cached() -> None:
+    """Drop cached lookups (after a user or token changed in this process)."""
+    _cache.clear()
+
+
+class AuthMiddleware(AbstractAuthenticationMiddleware):
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:  # type: ignore[type-arg]
+        header = connection.headers.get("authorization")
+        if header:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise NotAuthorizedException("send the API token as 'Authorization: Bearer <token>'")
+            token = token.strip()
+            principal = await _cached("t" + users.token_digest(token), lambda: users.by_token(token))
+            if principal is None:
+                raise NotAuthorizedException(
+                    "this token is unknown or revoked; create one with `duban users token NAME` "
+                    "or POST /api/tokens while signed in")
+            return AuthenticationResult(user=principal, auth=token)
+        session = connection.scope.get("session") or {}
+        username = session.get("user") if isinstance(session, dict) else None
+        if not username:
+            return AuthenticationResult(user=None, auth=None)
+        principal = await _cached("s" + username, lambda: users.find(username))
+        if principal is None:
+            return AuthenticationResult(user=None, auth=None)
+        if (connection.scope.get("method", "GET") not in SAFE_METHODS
+                and connection.scope["path"].startswith("/api/")):
+            cookie = connection.cookies.get("csrftoken")
+            sent = connection.headers.get("x-csrftoken")
+            if not cookie or not sent or not secrets.compare_digest(cookie, sent):
+                raise PermissionDeniedException(
+                    "a change made with the session cookie must echo the csrftoken cookie in the "
+                    "x-csrftoken header (scripts should use an API token instead)")
+        return AuthenticationResult(user=principal, auth="session")
+
+
+def principal(connection: ASGIConnection) -> Principal | None:  # type: ignore[type-arg]
+    return connection.scope.get("user")  # type: ignore[return-value]
+
+
+def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+    if principal(connection) is None:
+        raise NotAuthorizedException("sign in first: send 'Authorization: Bearer <token>' or log in at /login")
+
+
+def roles(*allowed: str) -> Guard:
+    """A guard letting only the named roles through (401 when anonymous, 403 otherwise)."""
+
+    def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+        signed_in(connection, handler)
+        who = principal(connection)
+        assert who is not None
+        if who.role not in allowed:
+            raise PermissionDeniedException(
+                f"a {who.role} user cannot do this; it needs the role {' or '.join(allowed)}")
+
+    return guard
+
+
+def page_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+    """For HTML pages: anonymous visitors go to the login page and come back afterwards."""
+    if principal(connection) is None:
+        raise LoginRedirectError(connection.scope["path"])
+
+
+class LoginRedirectError(Exception):
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(path)
+
+
+def login_redirect(_: object, exc: LoginRedirectError) -> Redirect:
+    return Redirect(path=f"/login?next={exc.path}")
+
+
+def may_report(who: Principal, project_unit: str, milestone_unit: str | None) -> bool:
+    """Whether ``who`` may report this milestone: the office any, an owner its unit's projects,
+    a responsible unit the milestones it is responsible for."""
+    if who.role == "office":
+        return True
+    if who.role == "owner":
+        return who.unit == project_unit
+    if who.role == "unit":
+        return who.unit == (milestone_unit or project_unit)
+    return False
+
+
+def sees_unit(who: Principal, unit: str) -> bool:
+    return who.role in {"office", "leader"} or who.unit == unit

@@ -1,0 +1,49 @@
+"""Helpers the controllers share: the caller, pagination parameters, finding shapes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from litestar import Request
+from litestar.exceptions import NotAuthorizedException
+from litestar.params import Parameter
+
+from api.auth import Principal
+from api.schemas import EvaluationRead, FindingRead
+from rules.repository import StoredEvaluation, StoredFinding
+
+Offset = Annotated[int, Parameter(ge=0, le=10_000_000, description="items to skip")]
+Limit = Annotated[int, Parameter(ge=1, le=500, description="items per page (at most 500)")]
+
+
+def caller(request: Request) -> Principal:  # type: ignore[type-arg]
+    who = request.scope.get("user")
+    if who is None:
+        raise NotAuthorizedException("sign in first")
+    return who  # type: ignore[return-value]
+
+
+def finding_read(f: StoredFinding) -> FindingRead:
+    return FindingRead(rule=f.rule, title=f.title, subject=f.subject, level=f.level, message=f.message,
+                       project=f.project, unit=f.unit, respond_by=f.respond_by, notify=f.notify,
+                       explain=f.explain, evaluation=f.evaluation)
+
+
+def engine_finding_read(f: Any, evaluation: int | None) -> dict[str, Any]:
+    from rules.repository import _plain  # noqa: PLC0415
+
+    return {"rule": f.rule, "subject": f.subject, "level": str(getattr(f.level, "value", f.level)),
+            "message": f.message, "project": getattr(f, "project", None),
+            "explain": _plain(getattr(f, "explain", ())), "evaluation": evaluation}
+
+
+def levels(findings: Sequence[Any]) -> dict[str, int]:
+    return dict(Counter(str(getattr(f.level, "value", f.level)) for f in findings))
+
+
+def evaluation_read(e: StoredEvaluation, by_level: dict[str, int] | None = None) -> EvaluationRead:
+    return EvaluationRead(id=e.id, as_of=e.as_of, rulebook_version=e.rulebook_version,
+                          scope=None if e.scope is None else list(e.scope), reason=e.reason, actor=e.actor,
+                          ran_at=e.ran_at, findings=e.finding_count, by_level=by_level or {}, errors=e.errors)

@@ -1,0 +1,146 @@
+"""Users, API tokens, the signed-in user, the login page and the audit trail."""
+
+from __future__ import annotations
+
+import html
+import secrets
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.enums import MediaType, RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect
+from litestar.utils.scope.state import ScopeState
+from msgspec import Struct
+
+from api import audit, users
+from api.auth import forget_cached, roles, signed_in
+from api.controllers.common import Limit, Offset, caller
+from api.schemas import (
+    AuditPage,
+    AuditRead,
+    AuditVerifyRead,
+    TokenCreate,
+    TokenRead,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+    set_fields,
+)
+from api.service import Server
+
+
+def user_read(u: users.User) -> UserRead:
+    return UserRead(u.username, u.display, u.role, u.unit, u.active)
+
+
+class UserController(Controller):
+    path = "/api"
+    tags = ["users"]  # noqa: RUF012
+
+    @get("/me", operation_id="getMe", guards=[signed_in])
+    async def me(self, request: Request) -> UserRead:  # type: ignore[type-arg]
+        return user_read(await users.get(caller(request).username))
+
+    @get("/users", operation_id="listUsers", guards=[roles("office")])
+    async def list_users(self) -> list[UserRead]:
+        return [user_read(u) for u in await users.list_users()]
+
+    @post("/users", operation_id="createUser", guards=[roles("office")])
+    async def create_user(self, request: Request, server: Server, data: UserCreate) -> UserRead:  # type: ignore[type-arg]
+        units = set((await server.snapshot()).portfolio.unit_by_id)
+        async with server.writing():
+            user = await users.create(data.username, role=data.role, unit=data.unit, password=data.password,
+                                      display=data.display, units=units)
+            await audit.append(caller(request).username, "user.create", f"user:{user.username}", None, user.public())
+        return user_read(user)
+
+    @patch("/users/{username:str}", operation_id="updateUser", guards=[roles("office")])
+    async def update_user(self, request: Request, server: Server, username: str, data: UserUpdate) -> UserRead:  # type: ignore[type-arg]
+        units = set((await server.snapshot()).portfolio.unit_by_id)
+        async with server.writing():
+            old = await users.get(username)
+            user = await users.update(username, units=units, **set_fields(data))
+            after: dict[str, Any] = user.public()
+            if "password" in set_fields(data):
+                after["password"] = "changed"
+            await audit.append(caller(request).username, "user.update", f"user:{username}", old.public(), after)
+        forget_cached()
+        return user_read(user)
+
+    @post("/tokens", operation_id="createToken", guards=[signed_in])
+    async def create_token(self, request: Request, server: Server, data: TokenCreate) -> TokenRead:  # type: ignore[type-arg]
+        who = caller(request)
+        async with server.writing():
+            token = await users.issue_token(who.username, data.name)
+            await audit.append(who.username, "token.create", f"user:{who.username}", None, {"name": data.name})
+        return TokenRead(who.username, data.name, token)
+
+
+class AuditController(Controller):
+    path = "/api/audit"
+    tags = ["audit"]  # noqa: RUF012
+
+    @get("/", operation_id="listAudit", guards=[roles("office", "leader")])
+    async def list_entries(self, *, offset: Offset = 0, limit: Limit = 50, actor: str | None = None,
+                           action: str | None = None, subject: str | None = None) -> AuditPage:
+        rows, total = await audit.entries(offset=offset, limit=limit, actor=actor, action=action, subject=subject)
+        return AuditPage([AuditRead(e.seq, e.at, e.actor, e.action, e.subject, e.before, e.after, e.hash)
+                          for e in rows], total, offset, limit)
+
+    @get("/verify", operation_id="verifyAudit", guards=[roles("office", "leader")])
+    async def verify(self) -> AuditVerifyRead:
+        v = await audit.verify()
+        message = f"the chain of {v.entries} entries is intact" if v.ok else v.reason
+        return AuditVerifyRead(v.ok, v.entries, v.first_bad, message)
+
+
+class LoginForm(Struct):
+    username: str = ""
+    password: str = ""
+    next: str = "/"
+
+
+_PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>督办 duban — 登录</title>
+<style>body{{font-family:sans-serif;max-width:24rem;margin:4rem auto}}label,input,button{{display:block;width:100%;margin:.4rem 0}}
+.error{{color:#b00}}</style></head><body><h1>督办 duban</h1>{error}
+<form method="post" action="/login"><input type="hidden" name="_csrf_token" value="{csrf}">
+<input type="hidden" name="next" value="{next}">
+<label>用户名 Username<input name="username" autocomplete="username" required></label>
+<label>密码 Password<input name="password" type="password" autocomplete="current-password" required></label>
+<button type="submit">登录 Sign in</button></form></body></html>"""
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+def login_page(request: Request, next_: str, error: str = "", status: int = 200) -> Response[str]:  # type: ignore[type-arg]
+    state = ScopeState.from_scope(request.scope).csrf_token
+    token = state if isinstance(state, str) else request.cookies.get("csrftoken", "")
+    body = _PAGE.format(error=f'<p class="error">{html.escape(error)}</p>' if error else "",
+                        csrf=html.escape(str(token)), next=html.escape(_safe_next(next_)))
+    return Response(body, media_type=MediaType.HTML, status_code=status)
+
+
+class SessionController(Controller):
+    path = "/"
+    include_in_schema = False
+
+    @get("/login", operation_id="loginPage")
+    async def page(self, request: Request, next: str = "/") -> Response[str]:  # type: ignore[type-arg]
+        return login_page(request, next)
+
+    @post("/login", operation_id="login", status_code=303)
+    async def login(self, request: Request,  # type: ignore[type-arg]
+                    data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Response[Any]:
+        user = await users.authenticate(data.username, data.password)
+        if user is None:
+            return login_page(request, data.next, "用户名或密码不对 — wrong username or password", status=401)
+        request.set_session({"user": user.username, "nonce": secrets.token_hex(8)})
+        return Redirect(path=_safe_next(data.next), status_code=303)
+
+    @post("/logout", operation_id="logout", status_code=303)
+    async def logout(self, request: Request) -> Redirect:  # type: ignore[type-arg]
+        request.clear_session()
+        return Redirect(path="/login", status_code=303)

@@ -1,0 +1,247 @@
+"""Units, projects and milestones: reads from the cached portfolio, changes through the server."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Annotated
+
+from litestar import Controller, Request, get, patch, post
+from litestar.exceptions import PermissionDeniedException
+from litestar.params import Parameter
+
+from api.auth import may_report, roles, signed_in
+from api.controllers.common import Limit, Offset, caller, evaluation_read, finding_read, levels
+from api.schemas import (
+    MilestoneCreate,
+    MilestoneHistoryEntry,
+    MilestonePage,
+    MilestoneRead,
+    MilestoneReportResult,
+    MilestoneUpdate,
+    ProjectCreate,
+    ProjectDetail,
+    ProjectPage,
+    ProjectRead,
+    ProjectUpdate,
+    UnitCreate,
+    UnitPage,
+    UnitRead,
+    UnitUpdate,
+    milestone_read,
+    project_read,
+    set_fields,
+    unit_read,
+)
+from api.service import InputError, Server
+from projects import repository as repo
+from projects.model import Category, Dependency, Kind, Milestone, Project, Unit
+from rules import repository as rules_repo
+
+OFFICE = roles("office")
+
+
+def _kind(value: str, where: str) -> Kind:
+    try:
+        return Kind(value)
+    except ValueError:
+        raise InputError(where, f"{value!r} is not a kind; use one of {', '.join(k.value for k in Kind)}") from None
+
+
+def _category(value: str) -> Category:
+    try:
+        return Category(value)
+    except ValueError:
+        raise InputError("category", f"{value!r}: use 'project' (重点项目) or 'task' (重点工作)") from None
+
+
+async def _need_unit(server: Server, uid: str, where: str) -> None:
+    portfolio = (await server.snapshot()).portfolio
+    if uid not in portfolio.unit_by_id:
+        raise repo.RecordNotFoundError("unit", uid, [])  # 404 names it; body says which
+    _ = where
+
+
+class UnitController(Controller):
+    path = "/api/units"
+    tags = ["units"]  # noqa: RUF012
+
+    @get("/", operation_id="listUnits", guards=[signed_in])
+    async def list_units(self, server: Server, offset: Offset = 0, limit: Limit = 50,
+                         parent: str | None = None) -> UnitPage:
+        units = [u for u in (await server.snapshot()).portfolio.units if parent is None or u.parent == parent]
+        return UnitPage([unit_read(u) for u in units[offset:offset + limit]], len(units), offset, limit)
+
+    @get("/{uid:str}", operation_id="getUnit", guards=[signed_in])
+    async def get_unit(self, server: Server, uid: str) -> UnitRead:
+        portfolio = (await server.snapshot()).portfolio
+        if uid not in portfolio.unit_by_id:
+            return unit_read(await repo.get_unit(uid))  # raises 404 with suggestions
+        return unit_read(portfolio.unit_by_id[uid])
+
+    @post("/", operation_id="createUnit", guards=[OFFICE])
+    async def create_unit(self, request: Request, server: Server, data: UnitCreate) -> UnitRead:  # type: ignore[type-arg]
+        unit = Unit(data.id, data.name, data.parent, data.level, tuple(data.contacts))
+        if not data.id.strip() or not data.name.strip():
+            raise InputError("id", "a unit needs a non-empty id and name")
+        async with server.writing():
+            if data.parent is not None:
+                await repo.get_unit(data.parent)
+            await repo.save_unit(unit, create=True)
+            await server.changed(caller(request).username, "unit.create", f"unit:{unit.id}", None,
+                                 {"id": unit.id, "name": unit.name, "parent": unit.parent, "level": unit.level})
+        return unit_read(unit)
+
+    @patch("/{uid:str}", operation_id="updateUnit", guards=[OFFICE])
+    async def update_unit(self, request: Request, server: Server, uid: str, data: UnitUpdate) -> UnitRead:  # type: ignore[type-arg]
+        async with server.writing():
+            old = await repo.get_unit(uid)
+            changes = set_fields(data)
+            if "contacts" in changes:
+                changes["contacts"] = tuple(changes["contacts"])
+            new = replace(old, **changes)
+            await repo.save_unit(new, create=False)
+            await server.changed(caller(request).username, "unit.update", f"unit:{uid}",
+                                 {"name": old.name, "parent": old.parent, "level": old.level, "contacts": len(old.contacts)},
+                                 {"name": new.name, "parent": new.parent, "level": new.level, "contacts": len(new.contacts)})
+        return unit_read(new)
+
+
+class ProjectController(Controller):
+    path = "/api/projects"
+    tags = ["projects"]  # noqa: RUF012
+
+    @get("/", operation_id="listProjects", guards=[signed_in])
+    async def list_projects(self, *, server: Server, offset: Offset = 0, limit: Limit = 50,
+                            unit: str | None = None, category: str | None = None,
+                            q: Annotated[str | None, Parameter(description="text in id or name")] = None) -> ProjectPage:
+        ps = [p for p in (await server.snapshot()).portfolio.projects
+              if (unit is None or p.unit == unit) and (category is None or p.category.value == category)
+              and (q is None or q in p.id or q in p.name)]
+        return ProjectPage([project_read(p) for p in ps[offset:offset + limit]], len(ps), offset, limit)
+
+    @get("/{pid:str}", operation_id="getProject", guards=[signed_in])
+    async def get_project(self, server: Server, pid: str) -> ProjectDetail:
+        snap = await server.snapshot()
+        p = snap.portfolio.project_by_id.get(pid)
+        if p is None:
+            await repo.project_version(pid)  # 404 with suggestions
+            raise AssertionError  # pragma: no cover
+        return ProjectDetail(p.id, p.name, p.category.value, p.unit, p.budget,
+                             [milestone_read(m, snap.versions.get(m.key, 1)) for m in p.milestones])
+
+    @post("/", operation_id="createProject", guards=[OFFICE])
+    async def create_project(self, request: Request, server: Server, data: ProjectCreate) -> ProjectRead:  # type: ignore[type-arg]
+        project = Project(data.id, data.name, _category(data.category), data.unit, data.budget)
+        if not data.id.strip():
+            raise InputError("id", "a project needs a non-empty id like P001")
+        async with server.writing():
+            await repo.get_unit(data.unit)
+            await repo.save_project(project, create=True)
+            await server.changed(caller(request).username, "project.create", f"project:{project.id}", None,
+                                 {"id": data.id, "name": data.name, "category": data.category,
+                                  "unit": data.unit, "budget": data.budget})
+        return project_read(project)
+
+    @patch("/{pid:str}", operation_id="updateProject", guards=[OFFICE])
+    async def update_project(self, request: Request, server: Server, pid: str, data: ProjectUpdate) -> ProjectRead:  # type: ignore[type-arg]
+        async with server.writing():
+            await repo.project_version(pid)
+            old = (await server.snapshot()).portfolio.project_by_id[pid]
+            changes = set_fields(data)
+            if "category" in changes:
+                changes["category"] = _category(changes["category"])
+            if "unit" in changes:
+                await repo.get_unit(changes["unit"])
+            new = replace(old, **changes)
+            await repo.save_project(new, create=False)
+            await server.changed(caller(request).username, "project.update", f"project:{pid}",
+                                 {"name": old.name, "category": old.category.value, "unit": old.unit, "budget": old.budget},
+                                 {"name": new.name, "category": new.category.value, "unit": new.unit, "budget": new.budget})
+        return project_read(new)
+
+
+def _matches(m: Milestone, project_unit: str, *, unit: str | None, kind: str | None, done: bool | None,
+             due_before: dt.date | None, today: dt.date) -> bool:
+    return ((unit is None or (m.unit or project_unit) == unit)
+            and (kind is None or m.kind.value == kind)
+            and (done is None or (m.finished is not None and m.finished <= today) == done)
+            and (due_before is None or (m.due is not None and m.due < due_before)))
+
+
+class MilestoneController(Controller):
+    path = "/api"
+    tags = ["milestones"]  # noqa: RUF012
+
+    @get("/milestones", operation_id="listMilestones", guards=[signed_in])
+    async def list_milestones(self, *, server: Server, offset: Offset = 0, limit: Limit = 50,
+                              project: str | None = None, unit: str | None = None, kind: str | None = None,
+                              done: bool | None = None, due_before: dt.date | None = None) -> MilestonePage:
+        snap = await server.snapshot()
+        today = server.today()
+        rows = [m for p in snap.portfolio.projects if project is None or p.id == project
+                for m in p.milestones if _matches(m, p.unit, unit=unit, kind=kind, done=done,
+                                      due_before=due_before, today=today)]
+        return MilestonePage([milestone_read(m, snap.versions.get(m.key, 1)) for m in rows[offset:offset + limit]],
+                             len(rows), offset, limit)
+
+    @get("/projects/{pid:str}/milestones/{mid:str}", operation_id="getMilestone", guards=[signed_in])
+    async def get_milestone(self, pid: str, mid: str) -> MilestoneRead:
+        m, version = await repo.get_milestone(pid, mid)
+        return milestone_read(m, version)
+
+    @get("/projects/{pid:str}/milestones/{mid:str}/history", operation_id="getMilestoneHistory", guards=[signed_in])
+    async def history(self, pid: str, mid: str) -> list[MilestoneHistoryEntry]:
+        return [MilestoneHistoryEntry(r.version, r.known_on, r.recorded_at, r.actor, milestone_read(r.milestone, r.version))
+                for r in await repo.milestone_history(pid, mid)]
+
+    @post("/projects/{pid:str}/milestones", operation_id="createMilestone", guards=[OFFICE])
+    async def create_milestone(self, request: Request, server: Server, pid: str, data: MilestoneCreate) -> MilestoneRead:  # type: ignore[type-arg]
+        m = Milestone(project=pid, id=data.id, name=data.name, kind=_kind(data.kind, "kind"), due=data.due,
+                      start=data.start, finished=data.finished, unit=data.unit, progress=data.progress,
+                      amount=data.amount, paid=data.paid, updated=server.today(),
+                      after=tuple(Dependency(d.on, d.lag, d.project) for d in data.after), note=data.note)
+        async with server.writing():
+            snap = await server.snapshot()
+            await repo.project_version(pid)
+            from api.service import check_milestone  # noqa: PLC0415
+
+            check_milestone(m, snap.portfolio, server.today())
+            keys = {x.key for x in snap.portfolio.milestones()}
+            for i, d in enumerate(m.after):
+                if (d.project or pid, d.on) not in keys:
+                    raise InputError(f"after[{i}]", f"no milestone {d.on!r} in {d.project or pid}")
+            await repo.create_milestone(m, position=None, actor=caller(request).username,
+                                        known_on=server.today(), recorded_at=_now())
+            await server.changed(caller(request).username, "milestone.create", f"milestone:{pid}/{m.id}", None,
+                                 repo.milestone_data(m))
+        return milestone_read(m, 1)
+
+    @patch("/projects/{pid:str}/milestones/{mid:str}", operation_id="reportMilestone")
+    async def report_milestone(self, request: Request, server: Server, pid: str, mid: str,  # type: ignore[type-arg]
+                               data: MilestoneUpdate) -> MilestoneReportResult:
+        who = caller(request)
+        snap = await server.snapshot()
+        project = snap.portfolio.project_by_id.get(pid)
+        current = next((m for m in project.milestones if m.id == mid), None) if project else None
+        if project is None or current is None:
+            await repo.get_milestone(pid, mid)  # 404 with suggestions
+            raise AssertionError  # pragma: no cover
+        if not may_report(who, project.unit, current.unit):
+            raise PermissionDeniedException(
+                f"{who.username} ({who.role}, unit {who.unit}) may not report milestones of {pid}, "
+                f"which belongs to unit {project.unit}")
+        changes = set_fields(data, skip=("version",))
+        new, version, outcome = await server.report_milestone(who.username, pid, mid, changes, data.version)
+        evaluation = None
+        found = []
+        if outcome.id is not None:
+            evaluation = evaluation_read(await rules_repo.get_evaluation(outcome.id), levels(outcome.findings))
+            found = [finding_read(f) for f in (await rules_repo.findings(project=pid, limit=500))[0]]
+        return MilestoneReportResult(milestone_read(new, version), evaluation, found)
+
+
+def _now() -> str:
+    from api.service import now_iso  # noqa: PLC0415
+
+    return now_iso()

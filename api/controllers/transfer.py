@@ -1,0 +1,83 @@
+"""Imports and exports: the portfolio as data (the portfolio-file shape) and as Excel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+
+from api import excel
+from api.auth import roles, signed_in
+from api.controllers.common import caller
+from api.schemas import ImportResult
+from api.service import Server, core, now_iso
+from projects import repository as repo
+from projects.model import Portfolio
+from rules import repository as rules_repo
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _for(who: Any, portfolio: Portfolio) -> Portfolio:
+    """Contact URLs are secrets: only the office exports them."""
+    if who.role == "office":
+        return portfolio
+    return replace(portfolio, units=tuple(replace(u, contacts=()) for u in portfolio.units))
+
+
+async def import_checked(server: Server, portfolio: Portfolio, actor: str, *, source: str) -> dict[str, int]:
+    """Store a checked portfolio, audit it and re-evaluate everything, in one transaction."""
+    async with server.writing():
+        counts = await repo.import_portfolio(portfolio, actor=actor, known_on=server.today(), recorded_at=now_iso())
+        await server.changed(actor, "portfolio.import", f"portfolio:{source}", None, counts)
+        await server.snapshot()
+        snap = await server.snapshot()
+        await server._evaluate_and_store(snap.portfolio, snap.calendar, server.today(), projects=None,
+                                         actor=actor, reason="import")
+    return counts
+
+
+class TransferController(Controller):
+    path = "/api"
+    tags = ["import-export"]  # noqa: RUF012
+
+    @get("/portfolio", operation_id="exportPortfolio", guards=[signed_in])
+    async def export_portfolio(self, request: Request, server: Server, as_of: dt.date | None = None) -> dict[str, Any]:  # type: ignore[type-arg]
+        portfolio = (await server.snapshot()).portfolio if as_of is None else await server.portfolio_as_of(as_of)
+        return core("projects.loader").dump_portfolio(_for(caller(request), portfolio))  # type: ignore[no-any-return]
+
+    @post("/portfolio", operation_id="importPortfolio", guards=[roles("office")])
+    async def import_portfolio(self, request: Request, server: Server, data: dict[str, Any]) -> ImportResult:  # type: ignore[type-arg]
+        portfolio = core("projects.loader").parse_portfolio(data, today=server.today(), source="upload")
+        counts = await import_checked(server, portfolio, caller(request).username, source="upload")
+        return ImportResult(**counts)
+
+    @get("/portfolio.xlsx", operation_id="exportPortfolioExcel", guards=[signed_in],
+         media_type=XLSX)
+    async def export_excel(self, request: Request, server: Server) -> Response[bytes]:  # type: ignore[type-arg]
+        portfolio = _for(caller(request), (await server.snapshot()).portfolio)
+        findings, _ = await rules_repo.findings(limit=100_000)
+        latest = await rules_repo.latest_full_evaluation()
+        data = excel.export_workbook(portfolio, findings, latest.scores if latest else {})
+        return _download(data, "duban-portfolio.xlsx")
+
+    @get("/portfolio/template.xlsx", operation_id="portfolioTemplate", guards=[signed_in], media_type=XLSX)
+    async def template(self) -> Response[bytes]:
+        return _download(excel.template_workbook(), "duban-template.xlsx")
+
+    @post("/portfolio.xlsx", operation_id="importPortfolioExcel", guards=[roles("office")])
+    async def import_excel(self, request: Request, server: Server,  # type: ignore[type-arg]
+                           data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)]) -> ImportResult:
+        content = await data.read()
+        portfolio = excel.read_workbook(content, today=server.today(), source=data.filename or "upload.xlsx")
+        counts = await import_checked(server, portfolio, caller(request).username, source=data.filename or "upload.xlsx")
+        return ImportResult(**counts)
+
+
+def _download(data: bytes, name: str) -> Response[bytes]:
+    return Response(data, media_type=XLSX, headers={"content-disposition": f'attachment; filename="{name}"'})

@@ -1,0 +1,386 @@
+"""Request and response shapes of the HTTP API, as msgspec Structs (never ORM rows).
+
+``*Read`` is what the API returns, ``*Create`` what a POST takes, ``*Update`` what a PATCH
+takes (fields left out stay as they are; ``version`` is the one the client read). Lists come
+as ``*Page`` with ``items``, ``total``, ``offset`` and ``limit``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+from msgspec import UNSET, Struct, UnsetType
+
+from projects.model import Milestone, Project, Unit
+
+__all__ = ["UNSET"]
+
+
+class DependencyRead(Struct):
+    on: str
+    lag: int = 0
+    project: str | None = None
+
+
+class UnitRead(Struct):
+    id: str
+    name: str
+    parent: str | None = None
+    level: str | None = None
+    contacts: int = 0  # how many contact URLs (they are secrets; never returned)
+
+
+class UnitCreate(Struct, forbid_unknown_fields=True):
+    id: str
+    name: str
+    parent: str | None = None
+    level: str | None = None
+    contacts: list[str] = msgspec.field(default_factory=list)
+
+
+class UnitUpdate(Struct, forbid_unknown_fields=True):
+    name: str | UnsetType = UNSET
+    parent: str | UnsetType | None = UNSET
+    level: str | UnsetType | None = UNSET
+    contacts: list[str] | UnsetType = UNSET
+
+
+class MilestoneRead(Struct):
+    project: str
+    id: str
+    name: str
+    kind: str
+    version: int
+    due: dt.date | None = None
+    start: dt.date | None = None
+    finished: dt.date | None = None
+    unit: str | None = None
+    progress: float | None = None
+    amount: float | None = None
+    paid: float | None = None
+    updated: dt.date | None = None
+    after: list[DependencyRead] = msgspec.field(default_factory=list)
+    note: str | None = None
+
+
+class MilestoneCreate(Struct, forbid_unknown_fields=True):
+    id: str
+    name: str
+    kind: str
+    due: dt.date | None = None
+    start: dt.date | None = None
+    finished: dt.date | None = None
+    unit: str | None = None
+    progress: float | None = None
+    amount: float | None = None
+    paid: float | None = None
+    after: list[DependencyRead] = msgspec.field(default_factory=list)
+    note: str | None = None
+
+
+class MilestoneUpdate(Struct, forbid_unknown_fields=True):
+    """A report: the version read, and the fields that changed."""
+
+    version: int
+    due: dt.date | UnsetType | None = UNSET
+    start: dt.date | UnsetType | None = UNSET
+    finished: dt.date | UnsetType | None = UNSET
+    progress: float | UnsetType | None = UNSET
+    amount: float | UnsetType | None = UNSET
+    paid: float | UnsetType | None = UNSET
+    note: str | UnsetType | None = UNSET
+    name: str | UnsetType = UNSET
+    unit: str | UnsetType | None = UNSET
+
+
+class MilestoneHistoryEntry(Struct):
+    version: int
+    known_on: dt.date
+    recorded_at: str
+    actor: str
+    milestone: MilestoneRead
+
+
+class ProjectRead(Struct):
+    id: str
+    name: str
+    category: str
+    unit: str
+    budget: float | None = None
+    milestones: int = 0
+
+
+class ProjectDetail(Struct):
+    id: str
+    name: str
+    category: str
+    unit: str
+    budget: float | None
+    milestones: list[MilestoneRead]
+
+
+class ProjectCreate(Struct, forbid_unknown_fields=True):
+    id: str
+    name: str
+    category: str
+    unit: str
+    budget: float | None = None
+
+
+class ProjectUpdate(Struct, forbid_unknown_fields=True):
+    name: str | UnsetType = UNSET
+    category: str | UnsetType = UNSET
+    unit: str | UnsetType = UNSET
+    budget: float | UnsetType | None = UNSET
+
+
+class FindingRead(Struct):
+    rule: str
+    title: str
+    subject: str
+    level: str
+    message: str
+    project: str | None
+    unit: str | None
+    respond_by: dt.date | None
+    notify: list[Any]
+    explain: list[Any]
+    evaluation: int
+
+
+class EvaluationRead(Struct):
+    id: int | None
+    as_of: dt.date
+    rulebook_version: int | None
+    scope: list[str] | None
+    reason: str
+    actor: str
+    ran_at: str
+    findings: int
+    by_level: dict[str, int]
+    errors: list[Any]
+
+
+class MilestoneReportResult(Struct):
+    milestone: MilestoneRead
+    evaluation: EvaluationRead | None
+    findings: list[FindingRead]
+
+
+class EvaluationRequest(Struct, forbid_unknown_fields=True):
+    as_of: dt.date | None = None
+
+
+class RulebookCreate(Struct, forbid_unknown_fields=True):
+    sources: dict[str, str]
+    note: str = ""
+
+
+class RulebookRead(Struct):
+    number: int
+    status: str
+    author: str
+    note: str
+    created_at: str
+    checked_at: str | None
+    published_at: str | None
+    files: list[str]
+    sources: dict[str, str] | None = None
+
+
+class RulebookCheck(Struct):
+    number: int
+    status: str
+    rules: int
+    scores: int
+
+
+class DryRunRequest(Struct, forbid_unknown_fields=True):
+    days: list[dt.date] = msgspec.field(default_factory=list)
+
+
+class DryRunDay(Struct):
+    as_of: dt.date
+    findings: int
+    by_level: dict[str, int]
+    errors: list[Any]
+    sample: list[dict[str, Any]]
+
+
+class DryRunRead(Struct):
+    number: int
+    days: list[DryRunDay]
+
+
+class PublishRead(Struct):
+    rulebook: RulebookRead
+    evaluation: EvaluationRead | None
+
+
+class AuditRead(Struct):
+    seq: int
+    at: str
+    actor: str
+    action: str
+    subject: str
+    before: Any
+    after: Any
+    hash: str
+
+
+class AuditVerifyRead(Struct):
+    ok: bool
+    entries: int
+    first_bad: int | None
+    message: str
+
+
+class UserRead(Struct):
+    username: str
+    display: str
+    role: str
+    unit: str | None
+    active: bool
+
+
+class UserCreate(Struct, forbid_unknown_fields=True):
+    username: str
+    role: str
+    password: str
+    unit: str | None = None
+    display: str = ""
+
+
+class UserUpdate(Struct, forbid_unknown_fields=True):
+    role: str | UnsetType = UNSET
+    unit: str | UnsetType = UNSET
+    password: str | UnsetType = UNSET
+    active: bool | UnsetType = UNSET
+    display: str | UnsetType = UNSET
+
+
+class TokenCreate(Struct, forbid_unknown_fields=True):
+    name: str = "script"
+
+
+class TokenRead(Struct):
+    username: str
+    name: str
+    token: str
+
+
+class ImportResult(Struct):
+    units: int
+    projects: int
+    milestones: int
+
+
+class RateRow(Struct):
+    key: str
+    values: dict[str, Any]
+
+
+class RatesRead(Struct):
+    evaluation: int | None
+    as_of: dt.date | None
+    rates: Any
+
+
+class RankingsRead(Struct):
+    evaluation: int | None
+    as_of: dt.date | None
+    scores: Any
+
+
+class NoticeRead(Struct):
+    code: str
+    rule: str
+    subject: str
+    unit: str
+    level: str
+    state: str
+    title: str
+    message: str
+    issued: dt.date
+    due: dt.date
+    project: str | None = None
+    responded: dt.date | None = None
+    response_text: str | None = None
+
+
+class NoticeRespond(Struct, forbid_unknown_fields=True):
+    text: str
+
+
+class NoticeReject(Struct, forbid_unknown_fields=True):
+    reason: str
+    new_due: dt.date | None = None
+
+
+class UnitPage(Struct):
+    items: list[UnitRead]
+    total: int
+    offset: int
+    limit: int
+
+
+class ProjectPage(Struct):
+    items: list[ProjectRead]
+    total: int
+    offset: int
+    limit: int
+
+
+class MilestonePage(Struct):
+    items: list[MilestoneRead]
+    total: int
+    offset: int
+    limit: int
+
+
+class FindingPage(Struct):
+    items: list[FindingRead]
+    total: int
+    offset: int
+    limit: int
+
+
+class EvaluationPage(Struct):
+    items: list[EvaluationRead]
+    total: int
+    offset: int
+    limit: int
+
+
+class AuditPage(Struct):
+    items: list[AuditRead]
+    total: int
+    offset: int
+    limit: int
+
+
+# ------------------------------------------------------------------ model -> shapes
+
+
+def unit_read(u: Unit) -> UnitRead:
+    return UnitRead(u.id, u.name, u.parent, u.level, len(u.contacts))
+
+
+def milestone_read(m: Milestone, version: int) -> MilestoneRead:
+    return MilestoneRead(
+        project=m.project, id=m.id, name=m.name, kind=m.kind.value, version=version, due=m.due,
+        start=m.start, finished=m.finished, unit=m.unit, progress=m.progress, amount=m.amount,
+        paid=m.paid, updated=m.updated,
+        after=[DependencyRead(d.on, d.lag, d.project) for d in m.after], note=m.note)
+
+
+def project_read(p: Project) -> ProjectRead:
+    return ProjectRead(p.id, p.name, p.category.value, p.unit, p.budget, len(p.milestones))
+
+
+def set_fields(struct: Struct, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields of an update the client actually sent."""
+    return {f: getattr(struct, f) for f in struct.__struct_fields__
+            if f not in skip and getattr(struct, f) is not UNSET}

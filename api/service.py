@@ -1,0 +1,260 @@
+"""The server's orchestration: cached portfolio, evaluations, reports, rulebook workflow.
+
+Controllers stay thin and call a :class:`Server`. Every change runs inside
+``database.write_transaction``: the change, its audit entry, the re-evaluation, its findings
+and the notices the notifier derives from them commit together or not at all. The current
+portfolio is cached per process, keyed by the database revision (one cheap query per request
+tells whether another process changed it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import difflib
+import importlib
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from piccolo.engine.base import Engine
+
+from api import audit, database
+from api.settings import Settings
+from projects import repository as projects_repo
+from projects.model import Milestone, Portfolio
+from projects.repository import StaleVersionError, milestone_data
+from rules import repository as rules_repo
+
+
+def core(module: str) -> Any:
+    """A core module by name, imported at first use (the core packages land independently)."""
+    return importlib.import_module(module)
+
+
+class InputError(ValueError):
+    """A value a user sent that cannot be right: which field, what is wrong, what would do."""
+
+    def __init__(self, where: str, message: str) -> None:
+        self.where = where
+        super().__init__(f"{where}: {message}")
+
+
+class ForbiddenError(PermissionError):
+    """The signed-in user's role or unit does not allow this change."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    revision: int
+    portfolio: Portfolio
+    calendar: Any
+    versions: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationOutcome:
+    id: int | None
+    as_of: dt.date
+    rulebook_version: int | None
+    findings: tuple[Any, ...]
+    errors: tuple[Any, ...]
+    notices_issued: tuple[str, ...] = ()
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _calendar(portfolio: Portfolio) -> Any:
+    try:
+        return core("projects.calendar").calendar_for(portfolio)
+    except ModuleNotFoundError:
+        return None
+
+
+class Server:
+    """One per process: the engine, the settings and the caches."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self._snapshot: Snapshot | None = None
+        self._rulebook: tuple[int, Any] | None = None
+        self._writer = asyncio.Lock()
+
+    def today(self) -> dt.date:
+        return self.settings.current_day()
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[None]:
+        """The write transaction every change runs in (one writer per process at a time)."""
+        async with self._writer, database.write_transaction(self.engine):
+            yield
+
+    # ------------------------------------------------------------ reads
+
+    async def _notices(self) -> tuple[Any, ...]:
+        store = database.notifier_store()
+        return () if store is None else tuple(await store.notices_for_engine(self.engine))
+
+    async def _load(self, revision: int) -> Snapshot:
+        portfolio = await projects_repo.load_portfolio()
+        portfolio = replace(portfolio, notices=await self._notices())
+        versions = await projects_repo.all_milestone_versions()
+        return Snapshot(revision, portfolio, _calendar(portfolio), versions)
+
+    async def snapshot(self) -> Snapshot:
+        """The current portfolio; reloaded only when the database revision moved."""
+        revision = await projects_repo.revision()
+        cached = self._snapshot
+        if cached is None or cached.revision != revision:
+            cached = self._snapshot = await self._load(revision)
+        return cached
+
+    async def portfolio_as_of(self, day: dt.date) -> Portfolio:
+        """The portfolio as known on ``day``: reports known then, notices issued by then."""
+        if day >= self.today():
+            return (await self.snapshot()).portfolio
+        rebuilt = await projects_repo.load_portfolio_as_of(day)
+        rebuilt = replace(rebuilt, notices=await self._notices())
+        return core("projects.replay").as_of(rebuilt, day)  # type: ignore[no-any-return]
+
+    async def published_rulebook(self) -> tuple[int, Any] | None:
+        version = await rules_repo.latest_published()
+        if version is None:
+            return None
+        if self._rulebook is None or self._rulebook[0] != version.number:
+            self._rulebook = (version.number, compile_sources(version.sources))
+        return self._rulebook
+
+    # ------------------------------------------------------------ evaluation
+
+    async def _evaluate_and_store(self, portfolio: Portfolio, calendar: Any, as_of: dt.date, *,
+                                  projects: Sequence[str] | None, actor: str, reason: str) -> EvaluationOutcome:
+        """Evaluate with the published rulebook and store it (inside the caller's transaction)."""
+        published = await self.published_rulebook()
+        if published is None:
+            return EvaluationOutcome(None, as_of, None, (), ())
+        number, rulebook = published
+        evaluation = core("rules.engine").evaluate(rulebook, portfolio, as_of, calendar=calendar,
+                                                   projects=projects)
+        payload = core("rules.report").evaluation_json(evaluation)
+        findings = tuple(evaluation.findings)
+        errors = tuple(evaluation.errors)
+        eid = await rules_repo.store_evaluation(
+            findings, as_of=as_of, rulebook_version=number, scope=projects, actor=actor, reason=reason,
+            ran_at=now_iso(), errors=payload.get("errors", []), rates=payload.get("rates"),
+            scores=payload.get("scores"), current=as_of == self.today())
+        issued: tuple[str, ...] = ()
+        store = database.notifier_store()
+        if store is not None and as_of == self.today():
+            failed = tuple(getattr(e, "rule", e) for e in errors)
+            applied = await store.record_evaluation(
+                self.engine, findings, as_of, portfolio=portfolio, calendar=calendar,
+                projects=projects, failed_rules=failed)
+            issued = tuple(getattr(applied, "issued", ()) or ())
+        return EvaluationOutcome(eid, as_of, number, findings, errors, issued)
+
+    async def run_evaluation(self, actor: str, as_of: dt.date | None = None) -> EvaluationOutcome:
+        """Evaluate every project today (stored as current) or as of a past day (stored only)."""
+        day = as_of or self.today()
+        async with self.writing():
+            if day >= self.today():
+                snap = await self.snapshot()
+                portfolio, calendar = snap.portfolio, snap.calendar
+            else:
+                portfolio = await self.portfolio_as_of(day)
+                calendar = _calendar(portfolio)
+            return await self._evaluate_and_store(portfolio, calendar, day, projects=None,
+                                                  actor=actor, reason="run")
+
+    async def dry_run(self, sources: Mapping[str, str], days: Sequence[dt.date]) -> list[tuple[dt.date, Any]]:
+        """Evaluate ``sources`` on each day without storing anything."""
+        rulebook = compile_sources(sources)
+        out = []
+        for day in days:
+            portfolio = await self.portfolio_as_of(day)
+            out.append((day, core("rules.engine").evaluate(rulebook, portfolio, day,
+                                                           calendar=_calendar(portfolio))))
+        return out
+
+    # ------------------------------------------------------------ changes
+
+    async def report_milestone(self, actor: str, pid: str, mid: str, changes: Mapping[str, Any],
+                               version: int) -> tuple[Milestone, int, EvaluationOutcome]:
+        """Apply an owner's report if ``version`` is current, then re-evaluate that project."""
+        today = self.today()
+        async with self.writing():
+            snap = await self.snapshot()
+            old, current = await projects_repo.get_milestone(pid, mid)
+            if version != current:
+                raise StaleVersionError("milestone", f"{pid}/{mid}", version, current, (old, current))
+            new = replace(old, **changes)
+            if "updated" not in changes:
+                new = replace(new, updated=today)
+            check_milestone(new, snap.portfolio, today)
+            new_version = await projects_repo.update_milestone(
+                new, expected_version=current, actor=actor, known_on=today, recorded_at=now_iso())
+            await audit.append(actor, "milestone.report", f"milestone:{pid}/{mid}",
+                               {"version": current, **milestone_data(old)},
+                               {"version": new_version, **milestone_data(new)})
+            revision = await projects_repo.bump_revision()
+            portfolio = replace_milestone(snap.portfolio, new)
+            outcome = await self._evaluate_and_store(portfolio, snap.calendar, today, projects=[pid],
+                                                     actor=actor, reason="report")
+        versions = {**snap.versions, (pid, mid): new_version}
+        notices = await self._notices() if outcome.notices_issued else portfolio.notices
+        self._snapshot = Snapshot(revision, replace(portfolio, notices=notices), snap.calendar, versions)
+        return new, new_version, outcome
+
+    async def publish(self, actor: str, number: int) -> tuple[Any, EvaluationOutcome]:
+        """Publish a checked rulebook version and re-evaluate everything with it."""
+        async with self.writing():
+            before = await rules_repo.latest_published()
+            version = await rules_repo.mark_published(number, at=now_iso())
+            await audit.append(actor, "rulebook.publish", f"rulebook:{number}",
+                               {"published": before.number if before else None},
+                               {"published": number, "files": sorted(version.sources)})
+            snap = await self.snapshot()
+            outcome = await self._evaluate_and_store(snap.portfolio, snap.calendar, self.today(),
+                                                     projects=None, actor=actor, reason="publish")
+        return version, outcome
+
+    async def changed(self, actor: str, action: str, subject: str, before: Any, after: Any) -> None:
+        """Audit a change made inside the caller's transaction and bump the revision."""
+        await audit.append(actor, action, subject, before, after)
+        await projects_repo.bump_revision()
+
+
+def compile_sources(sources: Mapping[str, str]) -> Any:
+    return core("dsl").compile_rulebook(dict(sources))
+
+
+def replace_milestone(portfolio: Portfolio, m: Milestone) -> Portfolio:
+    projects = tuple(
+        replace(p, milestones=tuple(m if x.id == m.id else x for x in p.milestones)) if p.id == m.project else p
+        for p in portfolio.projects
+    )
+    return replace(portfolio, projects=projects)
+
+
+def check_milestone(m: Milestone, portfolio: Portfolio, today: dt.date) -> None:
+    """The checks a report must pass; each failure names the field and what would be right."""
+    where = f"milestone {m.project}/{m.id}"
+    if m.progress is not None and not 0 <= m.progress <= 1:
+        raise InputError(f"{where}.progress", f"{m.progress!r} is outside 0..1 (35% is 0.35)")
+    for name in ("amount", "paid"):
+        value = getattr(m, name)
+        if value is not None and value < 0:
+            raise InputError(f"{where}.{name}", f"{value!r} is negative; amounts are yuan, 0 or more")
+    if m.finished is not None and m.finished > today:
+        raise InputError(f"{where}.finished", f"{m.finished.isoformat()} is later than today "
+                         f"({today.isoformat()}); report it once it has happened")
+    if m.start is not None and m.due is not None and m.start > m.due:
+        raise InputError(f"{where}.start", f"{m.start.isoformat()} is after due {m.due.isoformat()}")
+    if m.unit is not None and m.unit not in portfolio.unit_by_id:
+        near = difflib.get_close_matches(m.unit, list(portfolio.unit_by_id), n=3)
+        hint = f"; did you mean {', '.join(map(repr, near))}?" if near else ""
+        raise InputError(f"{where}.unit", f"no unit {m.unit!r}{hint}")

@@ -1,0 +1,170 @@
+"""Users and API tokens: the only module that touches ``api_user`` / ``api_token``.
+
+Passwords are argon2id hashes (argon2-cffi, slow and salted); a token is ``dub_`` + 32 random
+bytes, shown once, stored as its sha256 digest. Roles: ``office`` (supervision office: rules,
+notices, everything), ``leader`` (reads everything, changes nothing), ``owner`` (project owner:
+reports its own unit's milestones), ``unit`` (responsible unit: its own notices and milestones).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from api.tables import TokenRow, UserRow
+
+ROLES = ("office", "leader", "owner", "unit")
+_NAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
+_hasher = PasswordHasher()
+
+
+class UserError(ValueError):
+    def __init__(self, where: str, message: str) -> None:
+        self.where = where
+        super().__init__(f"{where}: {message}")
+
+
+class UserNotFoundError(LookupError):
+    def __init__(self, username: str, suggestions: tuple[str, ...] = ()) -> None:
+        self.suggestions = suggestions
+        hint = f"; did you mean {', '.join(map(repr, suggestions))}?" if suggestions else ""
+        super().__init__(f"no user {username!r}{hint}")
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    username: str
+    display: str
+    role: str
+    unit: str | None
+    active: bool
+    created_at: str
+
+    def public(self) -> dict[str, Any]:
+        """What the audit trail records about a user (never the hash)."""
+        return {"username": self.username, "display": self.display, "role": self.role,
+                "unit": self.unit, "active": self.active}
+
+
+def _user(r: dict[str, Any]) -> User:
+    return User(r["username"], r["display"], r["role"], r["unit"], bool(r["active"]), r["created_at"])
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(stored: str, password: str) -> bool:
+    try:
+        return bool(stored) and _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def validate(username: str, role: str, unit: str | None, password: str | None, units: set[str]) -> None:
+    if not _NAME.match(username):
+        raise UserError("username", f"{username!r}: use 2-64 letters, digits or _ . @ -")
+    if role not in ROLES:
+        near = difflib.get_close_matches(role, ROLES, n=1)
+        raise UserError("role", f"{role!r} is not a role; the roles are {', '.join(ROLES)}"
+                        + (f"; did you mean {near[0]!r}?" if near else ""))
+    if role in {"owner", "unit"} and not unit:
+        raise UserError("unit", f"a {role} user belongs to a unit; give its unit id")
+    if unit is not None and unit not in units:
+        near = difflib.get_close_matches(unit, sorted(units), n=3)
+        raise UserError("unit", f"no unit {unit!r}" + (f"; did you mean {', '.join(map(repr, near))}?" if near else ""))
+    if password is not None and len(password) < 8:
+        raise UserError("password", "too short: use at least 8 characters")
+
+
+async def get(username: str) -> User:
+    row = await UserRow.select().where(UserRow.username == username).first()
+    if row is None:
+        names = [r["username"] for r in await UserRow.select(UserRow.username)]
+        raise UserNotFoundError(username, tuple(difflib.get_close_matches(username, names, n=3)))
+    return _user(row)
+
+
+async def find(username: str) -> User | None:
+    row = await UserRow.select().where(UserRow.username == username).first()
+    return None if row is None else _user(row)
+
+
+async def list_users() -> list[User]:
+    return [_user(r) for r in await UserRow.select().order_by(UserRow.username)]
+
+
+async def count() -> int:
+    return int(await UserRow.count())
+
+
+async def create(username: str, *, role: str, unit: str | None, password: str, display: str,
+                 units: set[str]) -> User:
+    validate(username, role, unit, password, units)
+    if await UserRow.exists().where(UserRow.username == username):
+        raise UserError("username", f"{username!r} is taken; choose another name")
+    await UserRow.insert(UserRow(username=username, display=display or username, role=role, unit=unit,
+                                 password_hash=hash_password(password), active=True,
+                                 created_at=dt.datetime.now(dt.UTC).isoformat()))
+    return await get(username)
+
+
+async def update(username: str, *, role: str | None = None, unit: str | None = None,
+                 password: str | None = None, active: bool | None = None, display: str | None = None,
+                 units: set[str]) -> User:
+    old = await get(username)
+    new_role = role or old.role
+    new_unit = unit if unit is not None else old.unit
+    validate(username, new_role, new_unit, password, units)
+    values: dict[Any, Any] = {UserRow.role: new_role, UserRow.unit: new_unit}
+    if password is not None:
+        values[UserRow.password_hash] = hash_password(password)
+    if active is not None:
+        values[UserRow.active] = active
+    if display is not None:
+        values[UserRow.display] = display
+    await UserRow.update(values).where(UserRow.username == username)
+    if active is False or password is not None:
+        await TokenRow.update({TokenRow.revoked: True}).where(TokenRow.username == username)
+    return await get(username)
+
+
+async def authenticate(username: str, password: str) -> User | None:
+    row = await UserRow.select().where(UserRow.username == username).first()
+    if row is None:
+        _hasher.hash(password)  # same work either way, so timing does not tell names apart
+        return None
+    if not row["active"] or not check_password(row["password_hash"], password):
+        return None
+    return _user(row)
+
+
+async def issue_token(username: str, name: str) -> str:
+    """A new token for the user, returned once in clear; only its digest is stored."""
+    await get(username)
+    token = "dub_" + secrets.token_urlsafe(32)
+    await TokenRow.insert(TokenRow(username=username, name=name, token_hash=token_digest(token),
+                                   created_at=dt.datetime.now(dt.UTC).isoformat()))
+    return token
+
+
+async def by_token(token: str) -> User | None:
+    row = await TokenRow.select(TokenRow.username).where(
+        (TokenRow.token_hash == token_digest(token)) & (TokenRow.revoked == False)  # noqa: E712
+    ).first()
+    if row is None:
+        return None
+    user = await find(row["username"])
+    return user if user is not None and user.active else None

@@ -1,0 +1,107 @@
+"""Fixtures of the API tests: the app on SQLite and on a real PostgreSQL server, a small
+portfolio, and one signed-in user (with an API token) per role."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from api import users
+from api.app import create_app
+from api.service import Server, now_iso
+from api.settings import Settings
+from projects import repository as repo
+from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project, Unit
+
+TODAY = dt.date(2026, 5, 6)
+
+PORTFOLIO = Portfolio(
+    units=(
+        Unit("city", "市人民政府"),
+        Unit("transport", "市交通运输局", parent="city", contacts=("json://127.0.0.1:9/hook",)),
+        Unit("water", "市水务局", parent="city"),
+    ),
+    projects=(
+        Project("P001", "海东大道改造工程", Category.PROJECT, "transport", 120_000_000.0, (
+            Milestone("P001", "approval", "立项批复", Kind.APPROVAL, due=dt.date(2026, 2, 10),
+                      finished=dt.date(2026, 2, 8), updated=dt.date(2026, 2, 8)),
+            Milestone("P001", "tender", "施工招标", Kind.TENDERING, due=dt.date(2026, 4, 30),
+                      start=dt.date(2026, 3, 2), after=(Dependency("approval"),), updated=dt.date(2026, 4, 20)),
+            Milestone("P001", "build", "主体施工", Kind.PROGRESS, due=dt.date(2026, 12, 31),
+                      start=dt.date(2026, 6, 1), unit="water", progress=0.1, after=(Dependency("tender"),)),
+        )),
+        Project("P002", "城北水厂扩建", Category.PROJECT, "water", 50_000_000.0, (
+            Milestone("P002", "approval", "立项批复", Kind.APPROVAL, due=dt.date(2026, 3, 1)),
+        )),
+    ),
+)
+
+ROLES = {"office": None, "leader": None, "owner": "transport", "unit": "water"}
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Api:
+    client: AsyncTestClient[Litestar]
+    server: Server
+    tokens: dict[str, str]
+
+    def auth(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+
+def postgres_url() -> str:
+    url = os.environ.get("DUBAN_TEST_POSTGRES_URL")
+    if not url:
+        pytest.fail("DUBAN_TEST_POSTGRES_URL is not set: run the tests through scripts/test, which "
+                    "starts PostgreSQL (scripts/services.d/postgres.sh)")
+    return url
+
+
+async def reset_postgres(url: str) -> None:
+    import asyncpg  # noqa: PLC0415
+
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'duban.sqlite'}"
+    else:
+        url = postgres_url()
+        await reset_postgres(url)
+    return Settings(database_url=url, secret_key="test-secret", cookie_secure=False, today=TODAY, demo=False)
+
+
+async def seed(server: Server, portfolio: Portfolio = PORTFOLIO) -> dict[str, str]:
+    tokens = {}
+    async with server.writing():
+        await repo.import_portfolio(portfolio, actor="seed", known_on=TODAY - dt.timedelta(days=60),
+                                    recorded_at=now_iso())
+        await repo.bump_revision()
+        units = {u.id for u in portfolio.units}
+        for role, unit in ROLES.items():
+            await users.create(role, role=role, unit=unit, password=PASSWORD, display=role, units=units)
+            tokens[role] = await users.issue_token(role, "tests")
+    return tokens
+
+
+@pytest.fixture
+async def api(settings: Settings) -> AsyncIterator[Api]:
+    app = create_app(settings)
+    async with AsyncTestClient(app=app) as client:
+        server = app.state.server
+        tokens = await seed(server)
+        yield Api(client, server, tokens)

@@ -1,0 +1,85 @@
+"""Reading the portfolio and reporting milestones over HTTP, on both backends."""
+
+from __future__ import annotations
+
+import asyncio
+
+from projects import repository as repo
+from tests.api.conftest import Api
+
+
+async def test_projects_list_is_paginated_and_filtered(api: Api) -> None:
+    """The project list pages with offset/limit and filters by unit."""
+    r = await api.client.get("/api/projects?limit=1", headers=api.auth("leader"))
+    assert r.status_code == 200
+    body = r.json()
+    assert body["total"] == 2 and len(body["items"]) == 1 and body["items"][0]["id"] == "P001"
+    r = await api.client.get("/api/projects?unit=water", headers=api.auth("leader"))
+    assert [p["id"] for p in r.json()["items"]] == ["P002"]
+
+
+async def test_unknown_project_is_404_with_a_suggestion(api: Api) -> None:
+    """A typo in a project id is a 404 that suggests the nearest id."""
+    r = await api.client.get("/api/projects/P0001", headers=api.auth("office"))
+    assert r.status_code == 404
+    assert r.json()["error"] == "not_found" and "P001" in r.json()["suggestions"]
+
+
+async def test_report_with_current_version_is_stored_in_history(api: Api) -> None:
+    """A report with the current version bumps the version and adds a history entry."""
+    r = await api.client.patch("/api/projects/P001/milestones/tender", headers=api.auth("owner"),
+                               json={"version": 1, "progress": 0.5, "note": "开标完成"})
+    assert r.status_code == 200, r.text
+    assert r.json()["milestone"]["version"] == 2 and r.json()["milestone"]["progress"] == 0.5
+    h = await api.client.get("/api/projects/P001/milestones/tender/history", headers=api.auth("leader"))
+    assert [e["version"] for e in h.json()] == [1, 2]
+    assert h.json()[1]["actor"] == "owner" and h.json()[0]["milestone"]["progress"] is None
+
+
+async def test_stale_version_gets_409_with_the_current_state(api: Api) -> None:
+    """A report based on an old version is refused with 409 and the current state, nothing lost."""
+    ok = await api.client.patch("/api/projects/P001/milestones/tender", headers=api.auth("owner"),
+                                json={"version": 1, "progress": 0.4})
+    assert ok.status_code == 200
+    stale = await api.client.patch("/api/projects/P001/milestones/tender", headers=api.auth("office"),
+                                   json={"version": 1, "progress": 0.9})
+    assert stale.status_code == 409
+    body = stale.json()
+    assert body["current_version"] == 2 and body["current"]["progress"] == 0.4
+    assert "send version 2" in body["message"]
+
+
+async def test_concurrent_reports_from_the_same_version_exactly_one_wins(api: Api) -> None:
+    """Two clients reporting from the same version: one 200, one 409, one change in history."""
+    results = await asyncio.gather(
+        api.client.patch("/api/projects/P001/milestones/tender", headers=api.auth("owner"),
+                         json={"version": 1, "progress": 0.3}),
+        api.client.patch("/api/projects/P001/milestones/tender", headers=api.auth("office"),
+                         json={"version": 1, "progress": 0.6}),
+    )
+    assert sorted(r.status_code for r in results) == [200, 409]
+    h = await api.client.get("/api/projects/P001/milestones/tender/history", headers=api.auth("office"))
+    assert [e["version"] for e in h.json()] == [1, 2]
+
+
+async def test_bad_report_values_are_422_and_change_nothing(api: Api) -> None:
+    """Progress above 100% and a finish date after today are refused with the field named."""
+    r = await api.client.patch("/api/projects/P001/milestones/tender", headers=api.auth("owner"),
+                               json={"version": 1, "progress": 35})
+    assert r.status_code == 422 and r.json()["where"].endswith(".progress")
+    r = await api.client.patch("/api/projects/P001/milestones/tender", headers=api.auth("owner"),
+                               json={"version": 1, "finished": "2026-06-01"})
+    assert r.status_code == 422 and "later than today" in r.json()["message"]
+    m = await api.client.get("/api/projects/P001/milestones/tender", headers=api.auth("owner"))
+    assert m.json()["version"] == 1
+
+
+async def test_past_day_replays_from_reports_known_then(api: Api) -> None:
+    """The portfolio exported as of a past day shows the milestone as it was reported then."""
+    r = await api.client.patch("/api/projects/P001/milestones/tender", headers=api.auth("owner"),
+                               json={"version": 1, "progress": 0.8})
+    assert r.status_code == 200
+    today = (await api.server.snapshot()).portfolio.project_by_id["P001"].milestones[1]
+    past = await repo.load_portfolio_as_of(api.server.today().replace(day=1))
+    assert today.progress == 0.8
+    assert past.project_by_id["P001"].milestones[1].progress is None
