@@ -25,6 +25,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 
+from api.excel import WorkbookError
 from api.service import ForbiddenError, InputError
 from api.users import UserError, UserNotFoundError
 from projects.repository import DuplicateError, RecordNotFoundError, StaleVersionError
@@ -70,6 +71,12 @@ def diagnostic(d: Any) -> dict[str, Any]:
             "message": d.message, "suggestion": getattr(d, "suggestion", None), "text": d.render()}
 
 
+def _workbook(_: Request, exc: Exception) -> Response:  # type: ignore[type-arg]
+    problems = [{"sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message}
+                for p in getattr(exc, "problems", ())]
+    return body(422, "invalid_workbook", str(exc).splitlines()[0], problems=problems)
+
+
 def _input(_: Request, exc: Exception) -> Response:  # type: ignore[type-arg]
     return body(422, "invalid_input", str(exc), where=getattr(exc, "where", None))
 
@@ -111,6 +118,7 @@ def exception_handlers() -> dict[type[Exception] | int, Handler]:
         DuplicateError: _stale,
         RulebookStateError: _stale,
         InputError: _input,
+        WorkbookError: _workbook,
         UserError: _input,
         ForbiddenError: _forbidden,
         ValidationException: _bad_request,
