@@ -1,17 +1,221 @@
-"""`duban serve` and the server's administration commands."""
+"""`duban serve` and the server's administration commands: db migrate, users, audit verify,
+import and export. Each opens the database named by the environment (see ``api.settings``)."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import getpass
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from api import audit, database, users
+from api.service import Server, core, now_iso
+from api.settings import Settings, SettingsError
+
+T = TypeVar("T")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    serve = subparsers.add_parser("serve", help="run the web application")
+    serve = subparsers.add_parser("serve", help="run the web application (API, pages, notice delivery)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-demo", action="store_true", help="do not load the demo into an empty database")
     serve.set_defaults(handler=_serve)
+
+    db = subparsers.add_parser("db", help="database administration").add_subparsers(dest="db_command", required=True)
+    db.add_parser("migrate", help="apply the migrations not yet applied").set_defaults(handler=_migrate)
+
+    u = subparsers.add_parser("users", help="user accounts").add_subparsers(dest="users_command", required=True)
+    add = u.add_parser("add", help="create a user")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=users.ROLES)
+    add.add_argument("--unit", help="the unit of an owner or unit user")
+    add.add_argument("--password", help="prompted for when left out")
+    add.add_argument("--display", default="")
+    add.add_argument("--token", action="store_true", help="also create an API token and print it")
+    add.set_defaults(handler=_users_add)
+    tok = u.add_parser("token", help="create an API token for a user and print it once")
+    tok.add_argument("username")
+    tok.add_argument("--name", default="script")
+    tok.set_defaults(handler=_users_token)
+    u.add_parser("list", help="list users").set_defaults(handler=_users_list)
+
+    a = subparsers.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
+    a.add_parser("verify", help="walk the hash chain; name the first altered entry").set_defaults(handler=_audit_verify)
+
+    imp = subparsers.add_parser("import", help="import a portfolio (.yaml, .json or .xlsx), all or nothing")
+    imp.add_argument("file", type=Path)
+    imp.set_defaults(handler=_import)
+    exp = subparsers.add_parser("export", help="export the portfolio (.yaml, .json or .xlsx with findings and rankings)")
+    exp.add_argument("file", type=Path)
+    exp.set_defaults(handler=_export)
+
+
+def _run(body: Callable[[Server], Awaitable[T]]) -> T:
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"duban: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+    async def main() -> T:
+        engine = database.make_engine(settings)
+        await database.open_engine(engine, 2)
+        try:
+            await database.migrate(engine)
+            database.bind(engine)
+            return await body(Server(settings, engine))
+        finally:
+            await database.close_engine(engine)
+
+    return asyncio.run(main())
 
 
 def _serve(args: argparse.Namespace) -> int:
-    print(f"duban serve: the server is not built yet (would listen on {args.host}:{args.port})")
+    import uvicorn  # noqa: PLC0415 - only the serve command needs it
+
+    from api.app import create_app  # noqa: PLC0415
+    from api.seed import seed_demo, sign_in_text  # noqa: PLC0415
+    from projects import repository as repo  # noqa: PLC0415
+
+    url = f"http://{args.host}:{args.port}"
+
+    async def prepare(server: Server) -> str:
+        if args.no_demo or not server.settings.demo or not await repo.is_empty():
+            return f"duban is ready at {url}  (API docs: {url}/schema)"
+        try:
+            core("projects.demo")
+        except ModuleNotFoundError:
+            return f"duban is ready at {url} (no demo portfolio is available yet; database left empty)"
+        print("empty database: loading the demo portfolio, its history and the standard rulebook ...", flush=True)
+        return sign_in_text(await seed_demo(server, server.today()), url)
+
+    print(_run(prepare), flush=True)
+    uvicorn.run(create_app(deliver=True), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def _migrate(_: argparse.Namespace) -> int:
+    async def body(server: Server) -> list[str]:
+        return await database.migrate(server.engine)
+
+    _run(body)
+    print("the database is up to date")
+    return 0
+
+
+def _users_add(args: argparse.Namespace) -> int:
+    password = args.password or getpass.getpass(f"password for {args.username}: ")
+
+    async def body(server: Server) -> str | None:
+        units = set((await server.snapshot()).portfolio.unit_by_id)
+        async with server.writing():
+            user = await users.create(args.username, role=args.role, unit=args.unit, password=password,
+                                      display=args.display, units=units)
+            await audit.append("cli", "user.create", f"user:{user.username}", None, user.public())
+            return await users.issue_token(user.username, "cli") if args.token else None
+
+    try:
+        token = _run(body)
+    except users.UserError as exc:
+        print(f"duban users add: {exc}", file=sys.stderr)
+        return 1
+    print(f"created {args.username} ({args.role})")
+    if token:
+        print(f"API token (shown once): {token}")
+    return 0
+
+
+def _users_token(args: argparse.Namespace) -> int:
+    async def body(server: Server) -> str:
+        async with server.writing():
+            token = await users.issue_token(args.username, args.name)
+            await audit.append("cli", "token.create", f"user:{args.username}", None, {"name": args.name})
+            return token
+
+    try:
+        print(_run(body))
+    except users.UserNotFoundError as exc:
+        print(f"duban users token: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _users_list(_: argparse.Namespace) -> int:
+    async def body(server: Server) -> list[users.User]:
+        return await users.list_users()
+
+    for u in _run(body):
+        print(f"{u.username:<16} {u.role:<7} {u.unit or '-':<16} {'active' if u.active else 'disabled'}")
+    return 0
+
+
+def _audit_verify(_: argparse.Namespace) -> int:
+    async def body(server: Server) -> audit.Verdict:
+        return await audit.verify()
+
+    v = _run(body)
+    if v.ok:
+        print(f"the audit chain of {v.entries} entries is intact")
+        return 0
+    print(f"the audit chain is broken at entry {v.first_bad}: {v.reason}", file=sys.stderr)
+    return 1
+
+
+def _progress(sheet: str, done: int, total: int) -> None:
+    print(f"\r  {sheet}: {done}/{total} rows", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from api.controllers.transfer import import_checked  # noqa: PLC0415
+    from api.excel import WorkbookError, read_workbook  # noqa: PLC0415
+
+    path: Path = args.file
+    if not path.exists():
+        print(f"duban import: {path}: no such file", file=sys.stderr)
+        return 1
+
+    async def body(server: Server) -> dict[str, int]:
+        if path.suffix.lower() == ".xlsx":
+            portfolio = read_workbook(path.read_bytes(), today=server.today(), source=str(path), progress=_progress)
+        else:
+            portfolio = core("projects.loader").load_portfolio(path, today=server.today())
+        print(f"  checked; storing {len(portfolio.projects)} projects ...", file=sys.stderr, flush=True)
+        return await import_checked(server, portfolio, "cli", source=path.name)
+
+    errors = core("projects.errors")
+    try:
+        counts = _run(body)
+    except (WorkbookError, errors.PortfolioError) as exc:
+        print(f"duban import: {path}: {exc}", file=sys.stderr)
+        return 1
+    print(f"imported {counts['units']} units, {counts['projects']} projects, {counts['milestones']} changed milestones")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from api.excel import export_workbook  # noqa: PLC0415
+    from rules import repository as rules_repo  # noqa: PLC0415
+
+    path: Path = args.file
+
+    async def body(server: Server) -> bytes:
+        portfolio = (await server.snapshot()).portfolio
+        if path.suffix.lower() == ".xlsx":
+            findings, _ = await rules_repo.findings(limit=1_000_000)
+            latest = await rules_repo.latest_full_evaluation()
+            return export_workbook(portfolio, findings, latest.scores if latest else {})
+        data: Any = core("projects.loader").dump_portfolio(portfolio)
+        if path.suffix.lower() == ".json":
+            return json.dumps(data, ensure_ascii=False, indent=1, default=str).encode()
+        import yaml  # noqa: PLC0415
+
+        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode()
+
+    path.write_bytes(_run(body))
+    print(f"wrote {path} at {now_iso()}")
     return 0

@@ -1,0 +1,110 @@
+"""The demo: on an empty database, load the demo portfolio with months of report history,
+publish the standard rulebook, evaluate, and create one account per role.
+
+The history is made to look like real use: each milestone is first known as planned
+(no progress, nothing finished) four months back, then reported monthly with its progress
+growing toward today's value, and finished once its finish date has come.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from api import audit, users
+from api.service import Server, core, now_iso
+from projects import repository as repo
+from projects.model import Milestone, Portfolio
+from rules import repository as rules_repo
+
+#: Demo accounts: username -> (role, password). Units are filled in from the portfolio.
+DEMO_ACCOUNTS = {
+    "office": ("office", "duban-office"),
+    "leader": ("leader", "duban-leader"),
+    "owner": ("owner", "duban-owner"),
+    "unit": ("unit", "duban-unit"),
+}
+HISTORY_MONTHS = 4
+
+
+def standard_sources() -> dict[str, str]:
+    folder = Path(core("rules").__file__).parent / "standard"
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.rules"))}
+
+
+def _as_reported(m: Milestone, day: dt.date, share: float) -> Milestone:
+    """What the owner would have reported on ``day`` (``share`` of today's progress)."""
+    finished = m.finished if m.finished is not None and m.finished <= day else None
+    progress = None if m.progress is None else round(m.progress * share, 2)
+    paid = None if m.paid is None else round(m.paid * share, 2)
+    return replace(m, finished=finished, progress=progress, paid=paid, updated=day)
+
+
+async def seed_demo(server: Server, today: dt.date) -> dict[str, Any]:
+    """Fill an empty database with the demo; returns what it made (for the sign-in message)."""
+    portfolio: Portfolio = core("projects.demo").demo_portfolio(today)
+    start = today - dt.timedelta(days=30 * HISTORY_MONTHS)
+    planned = replace(portfolio, projects=tuple(
+        replace(p, milestones=tuple(_as_reported(m, start, 0.0) for m in p.milestones)) for p in portfolio.projects))
+    async with server.writing():
+        await repo.import_portfolio(planned, actor="demo", known_on=start, recorded_at=now_iso())
+        for k in range(HISTORY_MONTHS - 1, -1, -1):
+            day = today - dt.timedelta(days=30 * k)
+            share = (HISTORY_MONTHS - k) / HISTORY_MONTHS
+            for p in portfolio.projects:
+                for m in p.milestones:
+                    target = m if k == 0 else _as_reported(m, day, share)
+                    # today's state is known from its own report day, never before last month's
+                    floor = today - dt.timedelta(days=29)
+                    day_known = max(floor, min(m.updated or today, today)) if k == 0 else day
+                    current, version = await repo.get_milestone(m.project, m.id)
+                    if current != target:
+                        await repo.update_milestone(target, expected_version=version, actor="demo",
+                                                    known_on=day_known, recorded_at=now_iso())
+        await audit.append("demo", "portfolio.import", "portfolio:demo", None,
+                           {"units": len(portfolio.units), "projects": len(portfolio.projects),
+                            "milestones": len(portfolio.milestones())})
+        await repo.bump_revision()
+        accounts = await _accounts(portfolio)
+        number = None
+        try:
+            sources = standard_sources()
+        except (ModuleNotFoundError, OSError):
+            sources = {}
+        if sources:
+            core("dsl").compile_rulebook(sources)
+            at = now_iso()
+            version = await rules_repo.save_draft(sources, author="demo", note="standard rulebook", at=at)
+            await rules_repo.mark_checked(version.number, at=at)
+            await rules_repo.mark_published(version.number, at=at)
+            await audit.append("demo", "rulebook.publish", f"rulebook:{version.number}", None,
+                               {"published": version.number, "files": sorted(sources)})
+            number = version.number
+    if number is not None:
+        await server.run_evaluation("demo")
+    return {"accounts": accounts, "rulebook": number, "projects": len(portfolio.projects)}
+
+
+async def _accounts(portfolio: Portfolio) -> dict[str, tuple[str, str, str | None]]:
+    units = {u.id for u in portfolio.units}
+    owner_unit = portfolio.projects[0].unit if portfolio.projects else None
+    responsible = next((m.unit for m in portfolio.milestones() if m.unit), None)
+    unit_unit = responsible or (portfolio.projects[-1].unit if portfolio.projects else None)
+    made = {}
+    for name, (role, password) in DEMO_ACCOUNTS.items():
+        unit = owner_unit if role == "owner" else unit_unit if role == "unit" else None
+        user = await users.create(name, role=role, unit=unit, password=password, display=name, units=units)
+        await audit.append("demo", "user.create", f"user:{name}", None, user.public())
+        made[name] = (role, password, unit)
+    return made
+
+
+def sign_in_text(made: dict[str, Any], url: str) -> str:
+    lines = [f"duban is ready at {url}  (API docs: {url}/schema)", "Demo accounts (sign in at /login):"]
+    for name, (role, password, unit) in made["accounts"].items():
+        lines.append(f"  {name:<7} password {password:<13} role {role}" + (f" (unit {unit})" if unit else ""))
+    if made.get("rulebook") is None:
+        lines.append("  (no standard rulebook found: nothing was evaluated)")
+    return "\n".join(lines)
