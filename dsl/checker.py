@@ -1,0 +1,428 @@
+"""The checker: names, fields and types of a parsed rulebook, every error at once.
+
+Owns the meaning of names (variables, constants, ``today``, kind / level / category words),
+the typing rules of the operators, and the facts the compiler needs: each expression's type,
+whether it may be missing at run time, what each name resolves to, and literal values. A
+name or expression that already has an error gets the type ``error``, which silences every
+check that depends on it: one typo, one diagnostic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from dsl import schema as t
+from dsl import syntax as s
+from dsl.diagnostics import Reporter, Span, did_you_mean
+from dsl.operators import binary_type
+from dsl.printer import expr_text
+from dsl.values import Duration
+from projects.model import KIND_WORDS, Category, Level
+
+FUNCTIONS = {
+    "days": ((t.DATE, t.DATE), t.NUMBER),
+    "workdays": ((t.DATE, t.DATE), t.NUMBER),
+    "upstream": ((t.MILESTONE,), t.collection("milestone")),
+    "downstream": ((t.MILESTONE,), t.collection("milestone")),
+    "predecessors": ((t.MILESTONE,), t.collection("milestone")),
+    "successors": ((t.MILESTONE,), t.collection("milestone")),
+}
+AGGREGATES = ("any", "all", "count", "sum", "min", "max")
+_ENUM_WORDS: dict[t.Type, dict[str, object]] = {
+    t.KIND: dict(KIND_WORDS),
+    t.LEVEL: {k: Level(v) for k, v in t.LEVEL_WORDS.items()},
+    t.CATEGORY: {k: Category(v) for k, v in t.CATEGORY_WORDS.items()},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """What a name means: a variable (by safe name), a const, ``today`` or an enum member."""
+
+    kind: str  # "var" | "const" | "today" | "enum"
+    safe: str = ""
+    const: s.Const | None = None
+    value: object = None
+
+
+@dataclass
+class Checked:
+    """A rulebook that checked: its files and the facts the compiler reads."""
+
+    files: tuple[s.SourceFile, ...]
+    consts: dict[str, s.Const] = field(default_factory=dict)
+    types: dict[object, t.Type] = field(default_factory=dict)
+    nullable: dict[object, bool] = field(default_factory=dict)
+    names: dict[s.Name, Resolved] = field(default_factory=dict)
+    values: dict[object, object] = field(default_factory=dict)
+    safe: dict[object, str] = field(default_factory=dict)  # Aggregate -> loop variable
+    within: dict[s.Rule, Duration] = field(default_factory=dict)
+
+    def static_duration(self, expr: s.Expr) -> Duration | None:
+        """The duration an expression always has (a literal, maybe through consts), or None."""
+        while True:
+            if isinstance(expr, s.Paren):
+                expr = expr.inner
+            elif isinstance(expr, s.Name):
+                res = self.names.get(expr)
+                if res is None or res.const is None:
+                    return None
+                expr = res.const.expr
+            elif isinstance(expr, s.DurationLit):
+                value = self.values.get(expr)
+                return value if isinstance(value, Duration) else None
+            else:
+                return None
+
+
+Scope = dict[str, tuple[str, t.Type]]  # user name -> (safe name, subject type)
+
+
+def _a(thing: str) -> str:
+    return ("an " if thing[:1] in "aeiou" else "a ") + thing
+
+
+class Checker:
+    """Checks all files of a rulebook; diagnostics go to each file's reporter."""
+
+    def __init__(self, files: Sequence[s.SourceFile], reporters: dict[str, Reporter]) -> None:
+        self.files = tuple(files)
+        self.reporters = reporters
+        self.out = Checked(self.files)
+        self.const_files: dict[str, str] = {}
+        self.const_state: dict[str, str] = {}  # "checking" | "done"
+        self.rule_vars: set[str] = set()
+        self.counter = 0
+        self.reporter: Reporter = next(iter(reporters.values())) if reporters else Reporter("", "")
+
+    def error(self, span: Span, message: str, suggestion: str | None = None) -> t.Type:
+        self.reporter.error(span, message, suggestion)
+        return t.ERROR
+
+    # --- items ------------------------------------------------------------------------------
+
+    def check(self) -> Checked:
+        rules: dict[str, tuple[str, int]] = {}
+        scores: dict[str, tuple[str, int]] = {}
+        for f in self.files:
+            self.reporter = self.reporters[f.name]
+            for item in f.items:
+                if isinstance(item, s.Const):
+                    if item.name in self.out.consts:
+                        first = self.const_files[item.name]
+                        line = self.out.consts[item.name].span.line
+                        self.error(item.name_span, f"duplicate const `{item.name}`",
+                                   f"it is already defined at {first}:{line}")
+                    else:
+                        self.out.consts[item.name] = item
+                        self.const_files[item.name] = f.name
+                elif isinstance(item, s.Rule):
+                    self.rule_vars.add(item.var)
+                    self._unique(rules, "rule", item, f.name)
+                else:
+                    self._unique(scores, "score", item, f.name)
+        for f in self.files:
+            self.reporter = self.reporters[f.name]
+            for item in f.items:
+                if isinstance(item, s.Const):
+                    if self.out.consts.get(item.name) is item:
+                        self.const(item)
+                elif isinstance(item, s.Rule):
+                    self.rule(item)
+                else:
+                    self.score(item)
+        return self.out
+
+    def _unique(self, seen: dict[str, tuple[str, int]], what: str, item: s.Rule | s.Score,
+                file: str) -> None:
+        if item.name in seen:
+            where = seen[item.name]
+            self.error(item.name_span, f"duplicate {what} name `{item.name}`",
+                       f"the first is at {where[0]}:{where[1]}; give this one another name")
+        else:
+            seen[item.name] = (file, item.span.line)
+
+    def const(self, item: s.Const) -> t.Type:
+        state = self.const_state.get(item.name)
+        if state == "done":
+            return self.out.types[item.expr]
+        if state == "checking":
+            return self.error(item.name_span, f"const `{item.name}` is defined by itself")
+        self.const_state[item.name] = "checking"
+        saved = self.reporter
+        self.reporter = self.reporters[self.const_files[item.name]]
+        typ = self.expr(item.expr, {})
+        self.reporter = saved
+        self.const_state[item.name] = "done"
+        return typ
+
+    def subject(self, word: str, span: Span) -> t.Type:
+        if word in t.SUBJECT_TYPES:
+            return t.SUBJECT_TYPES[word]
+        return self.error(span, f"unknown subject `{word}`",
+                          did_you_mean(word, t.SUBJECTS) or "a rule is for milestone, project, unit or notice")
+
+    def condition(self, expr: s.Expr, scope: Scope, what: str) -> None:
+        typ = self.expr(expr, scope)
+        if typ not in (t.BOOL, t.ERROR):
+            self.error(expr.span, f"`{what}` needs a condition; this is {_a(str(typ))}")
+
+    def rule(self, rule: s.Rule) -> None:
+        subject = self.subject(rule.subject, rule.subject_span)
+        scope: Scope = {rule.var: ("x", subject)}
+        if rule.where is not None:
+            self.condition(rule.where, scope, "where")
+        for light in rule.lights:
+            if light.level not in ("yellow", "red"):
+                self.error(light.level_span, f"unknown light `{light.level}`",
+                           did_you_mean(light.level, ("yellow", "red")) or "a light is `yellow` or `red`")
+            self.condition(light.condition, scope, "when")
+        if rule.notify is not None:
+            for target in rule.notify.targets:
+                typ = self.expr(target, scope)
+                if typ in (t.UNIT, t.ERROR):
+                    continue
+                hint = None
+                if typ.name in t.FIELDS and "unit" in t.FIELDS[typ.name]:
+                    hint = f"notify its unit: `{_text(target)}.unit`"
+                self.error(target.span, f"`notify` needs a unit; this is {_a(str(typ))}", hint)
+            typ = self.expr(rule.notify.within, scope)
+            if typ not in (t.DURATION, t.ERROR):
+                self.error(rule.notify.within.span,
+                           f"`within` needs a duration such as `3 workdays`; this is {_a(str(typ))}")
+            elif typ == t.DURATION:
+                fixed = self.out.static_duration(rule.notify.within)
+                if fixed is None:
+                    self.error(rule.notify.within.span, "`within` needs a fixed duration",
+                               "write it as `3 workdays` or name it with `const`")
+                else:
+                    self.out.within[rule] = fixed
+        if rule.message is not None:
+            for part in rule.message.parts:
+                if isinstance(part, s.Hole):
+                    typ = self.expr(part.expr, scope)
+                    if typ.item is not None:
+                        self.error(part.expr.span, "a message cannot show a collection",
+                                   "show how many with `count(x in ...)`")
+
+    def score(self, score: s.Score) -> None:
+        subject = self.subject(score.subject, score.subject_span)
+        if subject not in (t.UNIT, t.ERROR):
+            self.error(score.subject_span, f"a score ranks units, not {score.subject}s",
+                       f"write `for unit {score.var}`")
+            subject = t.ERROR
+        typ = self.expr(score.expr, {score.var: ("x", subject)})
+        if typ not in (t.NUMBER, t.RATIO, t.ERROR):
+            self.error(score.expr.span, f"a score must be a number; this is {_a(str(typ))}")
+
+    # --- expressions -------------------------------------------------------------------------
+
+    def expr(self, e: s.Expr, scope: Scope, expect: t.Type | None = None) -> t.Type:
+        typ, nullable = self._expr(e, scope, expect)
+        self.out.types[e] = typ
+        self.out.nullable[e] = nullable
+        return typ
+
+    def _null(self, *es: s.Expr) -> bool:
+        return any(self.out.nullable.get(e, True) for e in es)
+
+    def _expr(self, e: s.Expr, scope: Scope, expect: t.Type | None) -> tuple[t.Type, bool]:
+        if isinstance(e, s.Name):
+            return self.name(e, scope, expect)
+        if isinstance(e, s.Field):
+            return self.field(e, scope)
+        if isinstance(e, s.Paren):
+            typ = self.expr(e.inner, scope, expect)
+            return typ, self._null(e.inner)
+        if isinstance(e, s.Number):
+            return t.NUMBER, False
+        if isinstance(e, s.Percent):
+            return t.RATIO, False
+        if isinstance(e, s.String):
+            return t.TEXT, False
+        if isinstance(e, s.Bool):
+            return t.BOOL, False
+        if isinstance(e, s.DateLit):
+            try:
+                self.out.values[e] = dt.date.fromisoformat(e.text)
+            except ValueError:
+                return self.error(e.span, f"`{e.text}` is not a date", "write YYYY-MM-DD"), False
+            return t.DATE, False
+        if isinstance(e, s.DurationLit):
+            unit = t.DURATION_UNITS.get(e.unit)
+            if unit is None:
+                return self.error(e.unit_span, f"unknown duration unit `{e.unit}`",
+                                  did_you_mean(e.unit, t.DURATION_UNITS)
+                                  or "write `days`, `workdays` or `weeks`"), False
+            if "." in e.amount_text:
+                return self.error(e.span, "a duration counts whole days",
+                                  f"write `{e.amount_text.split('.')[0]} {e.unit}`"), False
+            self.out.values[e] = Duration(int(e.amount_text), unit)
+            return t.DURATION, False
+        if isinstance(e, s.Unary):
+            return self.unary(e, scope)
+        if isinstance(e, s.Binary):
+            return self.binary(e, scope)
+        if isinstance(e, s.IsMissing):
+            self.expr(e.operand, scope)
+            return t.BOOL, False
+        if isinstance(e, s.InList):
+            return self.in_list(e, scope)
+        if isinstance(e, s.Call):
+            return self.call(e, scope)
+        return self.aggregate(e, scope)
+
+    def name(self, e: s.Name, scope: Scope, expect: t.Type | None) -> tuple[t.Type, bool]:
+        if e.name in scope:
+            safe, typ = scope[e.name]
+            self.out.names[e] = Resolved("var", safe)
+            return typ, False
+        if e.name in self.out.consts:
+            const = self.out.consts[e.name]
+            self.out.names[e] = Resolved("const", const=const)
+            typ = self.const(const)
+            return typ, self.out.nullable.get(const.expr, True)
+        if e.name == "today":
+            self.out.names[e] = Resolved("today")
+            return t.DATE, False
+        if expect in _ENUM_WORDS:
+            words = _ENUM_WORDS[expect]
+            if e.name in words:
+                self.out.names[e] = Resolved("enum", value=words[e.name])
+                return expect, False
+            return self.error(e.span, f"unknown {expect} `{e.name}`",
+                              did_you_mean(e.name, words)
+                              or "one of " + ", ".join(f"`{w}`" for w in words)), False
+        if not scope and e.name in self.rule_vars:
+            return self.error(e.span, f"a const cannot use the subject variable `{e.name}`",
+                              "constants hold fixed values such as `10 workdays`"), False
+        if e.name in FUNCTIONS or e.name in AGGREGATES:
+            return self.error(e.span, f"`{e.name}` is a function", f"call it: `{e.name}(...)`"), False
+        names = [*scope, *self.out.consts, "today"]
+        hint = did_you_mean(e.name, names)
+        if hint is None and e.name in KIND_WORDS:
+            hint = "kind words are compared with a kind, as in `m.kind == " + e.name + "`"
+        return self.error(e.span, f"unknown name `{e.name}`", hint), False
+
+    def field(self, e: s.Field, scope: Scope) -> tuple[t.Type, bool]:
+        obj = self.expr(e.obj, scope)
+        if obj == t.ERROR:
+            return t.ERROR, False
+        if obj.item is not None:
+            return self.error(e.name_span, f"a collection of {obj.item}s has no field `{e.name}`",
+                              f"use any/all/count/sum over it, e.g. `count(x in {_text(e.obj)})`"), False
+        fields = t.FIELDS.get(obj.name)
+        if fields is None:
+            return self.error(e.name_span, f"{_a(str(obj))} has no fields"), False
+        info = fields.get(e.name)
+        if info is None:
+            return self.error(e.name_span, f"unknown field `{e.name}` of {obj}",
+                              did_you_mean(e.name, fields)), False
+        return info.type, info.missing or self._null(e.obj)
+
+    def unary(self, e: s.Unary, scope: Scope) -> tuple[t.Type, bool]:
+        typ = self.expr(e.operand, scope)
+        null = self._null(e.operand)
+        if typ == t.ERROR:
+            return t.ERROR, null
+        if e.op == "not":
+            if typ != t.BOOL:
+                return self.error(e.span, f"`not` needs a condition; this is {_a(str(typ))}"), null
+            return t.BOOL, null
+        if typ not in (t.NUMBER, t.RATIO, t.DURATION):
+            return self.error(e.span, f"cannot negate {_a(str(typ))}"), null
+        return typ, null
+
+    def binary(self, e: s.Binary, scope: Scope) -> tuple[t.Type, bool]:
+        left, right = e.left, e.right
+        if e.op in ("==", "!=") and self._bare(right, scope) and not self._bare(left, scope):
+            lt = self.expr(left, scope)
+            rt = self.expr(right, scope, expect=lt)
+        elif e.op in ("==", "!=") and self._bare(left, scope):
+            rt = self.expr(right, scope)
+            lt = self.expr(left, scope, expect=rt)
+        else:
+            lt = self.expr(left, scope)
+            rt = self.expr(right, scope)
+        null = self._null(left, right) or e.op == "/"
+        if t.ERROR in (lt, rt):
+            return t.ERROR, null
+        result = binary_type(e.op, lt, rt)
+        if isinstance(result, str):
+            message, hint = result.split("|", 1) if "|" in result else (result, "")
+            return self.error(e.span, message, hint or None), null
+        if lt == t.DURATION and rt == t.DURATION and e.op in ("<", "<=", ">", ">=", "==", "!=", "+", "-"):
+            null = True  # workdays and days do not compare: missing at run time
+        return result, null
+
+    def _bare(self, e: s.Expr, scope: Scope) -> bool:
+        return (isinstance(e, s.Name) and e.name not in scope and e.name not in self.out.consts
+                and e.name != "today")
+
+    def in_list(self, e: s.InList, scope: Scope) -> tuple[t.Type, bool]:
+        typ = self.expr(e.operand, scope)
+        bad = typ == t.ERROR
+        for item in e.items:
+            it = self.expr(item, scope, expect=typ if typ in _ENUM_WORDS else None)
+            if it == t.ERROR or bad:
+                continue
+            if isinstance(binary_type("==", typ, it), str):
+                self.error(item.span, f"cannot look for {_a(str(typ))} among {it!s}s")
+        return t.BOOL, self._null(e.operand, *e.items)
+
+    def call(self, e: s.Call, scope: Scope) -> tuple[t.Type, bool]:
+        sig = FUNCTIONS.get(e.func)
+        arg_types = [self.expr(a, scope) for a in e.args]
+        if sig is None:
+            return self.error(e.func_span, f"unknown function `{e.func}`",
+                              did_you_mean(e.func, [*FUNCTIONS, *AGGREGATES])), False
+        params, result = sig
+        if len(e.args) != len(params):
+            want = ", ".join(str(p) for p in params)
+            return self.error(e.span, f"`{e.func}` takes {len(params)} argument"
+                              f"{'s' if len(params) != 1 else ''} ({want}), not {len(e.args)}"), False
+        ok = True
+        for arg, typ, want in zip(e.args, arg_types, params, strict=True):
+            if typ not in (want, t.ERROR):
+                ok = False
+                self.error(arg.span, f"`{e.func}` needs {_a(str(want))} here; this is {_a(str(typ))}")
+        return (result if ok and t.ERROR not in arg_types else t.ERROR), self._null(*e.args)
+
+    def aggregate(self, e: s.Aggregate, scope: Scope) -> tuple[t.Type, bool]:
+        coll = self.expr(e.collection, scope)
+        null = self._null(e.collection)
+        item: t.Type = t.ERROR
+        if coll.item is not None:
+            item = t.SUBJECT_TYPES[coll.item]
+        elif coll != t.ERROR:
+            self.error(e.collection.span, f"`{e.op}` goes over a collection; this is {_a(str(coll))}",
+                       "for example `p.milestones` or `upstream(m)`")
+        self.counter += 1
+        safe = f"_v{self.counter}"
+        self.out.safe[e] = safe
+        inner = {**scope, e.var: (safe, item)}
+        if e.where is not None:
+            self.condition(e.where, inner, "where")
+        if e.op in ("any", "all"):
+            return t.BOOL, null
+        if e.op == "count":
+            return t.NUMBER, null
+        assert e.body is not None
+        body = self.expr(e.body, inner)
+        allowed = (t.NUMBER, t.RATIO) if e.op == "sum" else (t.NUMBER, t.RATIO, t.DATE)
+        if body == t.ERROR:
+            return t.ERROR, True
+        if body not in allowed:
+            return self.error(e.body.span, f"cannot take the {e.op} of {body!s}s"), True
+        return body, null or e.op in ("min", "max")
+
+
+def _text(e: s.Expr) -> str:
+    return expr_text(e)
+
+
+def check(files: Sequence[s.SourceFile], reporters: dict[str, Reporter]) -> Checked:
+    """Check every file; the result is usable only when no reporter got a diagnostic."""
+    return Checker(files, reporters).check()

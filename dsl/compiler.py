@@ -1,0 +1,381 @@
+"""The compiler: a checked rulebook to Python source, compiled once, then plain functions.
+
+Owns code generation. User text never becomes code: names are resolved by the checker and
+emitted as generated names (``x``, ``_v3``), fields only as the schema's own names, literals
+through ``repr`` or as objects in the namespace (``_c7``), and the module runs with no
+builtins. Missing is ``None``; an operand the checker knows is never missing gets no check,
+so ``m.kind == tendering and not m.done and today > m.due`` is one expression with a single
+``None`` test on ``m.due``. Collections compile to small module-level loop functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import keyword
+from typing import Any
+
+from dsl import schema as t
+from dsl import syntax as s
+from dsl.checker import Checked
+from dsl.printer import expr_text
+from dsl.runtime import NAMESPACE, CompiledRule, CompiledRulebook, CompiledScore, Light
+from dsl.values import Duration
+from projects.model import Level
+
+_LITERALS = (s.Number, s.Percent, s.String, s.Bool, s.DateLit, s.DurationLit)
+_COMPARE = ("==", "!=", "<", "<=", ">", ">=")
+
+
+class _Function:
+    """Temporaries of one generated function."""
+
+    def __init__(self, scope: tuple[str, ...]) -> None:
+        self.count = 0
+        self.scope = scope
+
+    def temp(self) -> str:
+        self.count += 1
+        return f"_t{self.count}"
+
+
+class Compiler:
+    def __init__(self, checked: Checked) -> None:
+        self.c = checked
+        self.ns: dict[str, object] = dict(NAMESPACE)
+        self.defs: list[str] = []
+        self.constants: dict[tuple[type, object], str] = {}
+        self.helpers = 0
+
+    # --- names and constants -------------------------------------------------------------------
+
+    def constant(self, value: object) -> str:
+        key = (type(value), value)
+        name = self.constants.get(key)
+        if name is None:
+            name = f"_c{len(self.constants) + 1}"
+            self.constants[key] = name
+            self.ns[name] = value
+        return name
+
+    def null(self, e: s.Expr) -> bool:
+        return self.c.nullable.get(e, True)
+
+    def typ(self, e: s.Expr) -> t.Type:
+        return self.c.types[e]
+
+    # --- expressions ---------------------------------------------------------------------------
+
+    def guard(self, f: _Function, parts: list[tuple[str, bool]], body: Any,
+              extra: str = "") -> str:
+        """``None`` if a nullable operand is ``None``, else ``body(operand names)``."""
+        names: list[str] = []
+        tests: list[str] = []
+        for code, nullable in parts:
+            if nullable:
+                name = f.temp()
+                tests.append(f"({name} := {code}) is None")
+                names.append(name)
+            else:
+                names.append(code)
+        if extra:
+            tests.append(extra.format(*names))
+        result = body(*names)
+        if not tests:
+            return f"({result})"
+        return f"(None if {' or '.join(tests)} else {result})"
+
+    def expr(self, e: s.Expr, f: _Function) -> str:
+        if isinstance(e, s.Paren):
+            return self.expr(e.inner, f)
+        if isinstance(e, s.Name):
+            res = self.c.names[e]
+            if res.kind == "var":
+                return res.safe
+            if res.kind == "today":
+                return "env.today"
+            if res.kind == "enum":
+                return self.constant(res.value)
+            assert res.const is not None
+            return self.expr(res.const.expr, f)
+        if isinstance(e, s.Number):
+            return repr(e.value)
+        if isinstance(e, s.Percent):
+            return repr(e.value)
+        if isinstance(e, s.String):
+            return repr(e.value)
+        if isinstance(e, s.Bool):
+            return repr(e.value)
+        if isinstance(e, (s.DateLit, s.DurationLit)):
+            return self.constant(self.c.values[e])
+        if isinstance(e, s.Field):
+            obj_type = self.typ(e.obj)
+            attr = next(k for k in t.FIELDS[obj_type.name] if k == e.name)
+            assert attr.isidentifier() and not keyword.iskeyword(attr)
+            obj = self.expr(e.obj, f)
+            return self.guard(f, [(obj, self.null(e.obj))], lambda o: f"{o}.{attr}")
+        if isinstance(e, s.Unary):
+            inner = self.expr(e.operand, f)
+            if e.op == "not":
+                return self.guard(f, [(inner, self.null(e.operand))], lambda o: f"not {o}")
+            if self.typ(e.operand) == t.DURATION:
+                return self.guard(f, [(inner, self.null(e.operand))], lambda o: f"_dneg({o})")
+            return self.guard(f, [(inner, self.null(e.operand))], lambda o: f"-{o}")
+        if isinstance(e, s.Binary):
+            return self.binary(e, f)
+        if isinstance(e, s.IsMissing):
+            if not self.null(e.operand):
+                return repr(e.negated)
+            return f"({self.expr(e.operand, f)} is {'not ' if e.negated else ''}None)"
+        if isinstance(e, s.InList):
+            return self.in_list(e, f)
+        if isinstance(e, s.Call):
+            args = [(self.expr(a, f), self.null(a)) for a in e.args]
+            if e.func == "days":
+                return self.guard(f, args, lambda a, b: f"({b} - {a}).days")
+            method = {"workdays": "workdays", "upstream": "upstream", "downstream": "downstream",
+                      "predecessors": "predecessors", "successors": "successors"}[e.func]
+            return self.guard(f, args, lambda *xs: f"env.{method}({', '.join(xs)})")
+        assert isinstance(e, s.Aggregate)
+        return self.aggregate(e, f)
+
+    def binary(self, e: s.Binary, f: _Function) -> str:
+        lt, rt = self.typ(e.left), self.typ(e.right)
+        ln, rn = self.null(e.left), self.null(e.right)
+        left, right = self.expr(e.left, f), self.expr(e.right, f)
+        op = e.op
+        if op == "and":
+            return self._and(f, left, ln, right, rn)
+        if op == "or":
+            return self._or(f, left, ln, right, rn)
+        parts = [(left, ln), (right, rn)]
+        if op in _COMPARE:
+            if lt == rt == t.DURATION:
+                return self.guard(f, parts, lambda a, b: f"_dcmp({a}, {b}, {op!r})")
+            return self.guard(f, parts, lambda a, b: f"{a} {op} {b}")
+        if t.DATE in (lt, rt) and t.DURATION in (lt, rt):
+            if lt == t.DURATION:  # duration + date
+                _e_left, e_right, lt, rt = e.right, e.left, rt, lt
+                parts.reverse()
+            else:
+                _e_left, e_right = e.left, e.right
+            sign = -1 if op == "-" else 1
+            fixed = self.c.static_duration(e_right)
+            if fixed is not None and fixed.unit == "workdays":
+                return self.guard(f, parts[:1],
+                                  lambda a: f"env.add_workdays({a}, {sign * fixed.amount})")
+            if fixed is not None:
+                delta = self.constant(dt.timedelta(days=sign * (fixed.calendar_days or 0)))
+                return self.guard(f, parts[:1], lambda a: f"{a} + {delta}")
+            return self.guard(f, parts, lambda a, b: f"_dadd(env, {a}, {b}, {sign})")
+        if lt == rt == t.DATE:
+            return self.guard(f, parts, lambda a, b: f"_ddiff({a}, {b})")
+        if lt == rt == t.DURATION:
+            sign = -1 if op == "-" else 1
+            return self.guard(f, parts, lambda a, b: f"_dsum({a}, {b}, {sign})")
+        if t.DURATION in (lt, rt):
+            if lt != t.DURATION:
+                parts.reverse()
+            return self.guard(f, parts, lambda a, b: f"_dmul({a}, {b})")
+        if op == "/":
+            literal = isinstance(e.right, s.Number | s.Percent) and e.right.value != 0
+            if literal:
+                return self.guard(f, parts, lambda a, b: f"{a} / {b}")
+            if not rn:
+                parts[1] = (right, True)  # a temporary, so the divisor is evaluated once
+            return self.guard(f, parts, lambda a, b: f"{a} / {b}", extra="{1} == 0")
+        return self.guard(f, parts, lambda a, b: f"{a} {op} {b}")
+
+    def _and(self, f: _Function, a: str, an: bool, b: str, bn: bool) -> str:
+        if not an and not bn:
+            return f"({a} and {b})"
+        if not an:
+            return f"({b} if {a} else False)"
+        ta = f.temp()
+        if not bn:
+            return f"(False if ({ta} := {a}) is False else ({b} and {ta}))"
+        tb = f.temp()
+        return (f"(False if ({ta} := {a}) is False else False if ({tb} := {b}) is False "
+                f"else ({ta} and {tb}))")
+
+    def _or(self, f: _Function, a: str, an: bool, b: str, bn: bool) -> str:
+        if not an and not bn:
+            return f"({a} or {b})"
+        if not an:
+            return f"(True if {a} else {b})"
+        ta = f.temp()
+        if not bn:
+            return f"(True if ({ta} := {a}) is True else (True if {b} else {ta}))"
+        tb = f.temp()
+        return (f"(True if ({ta} := {a}) is True else True if ({tb} := {b}) is True "
+                f"else (None if {ta} is None or {tb} is None else False))")
+
+    def in_list(self, e: s.InList, f: _Function) -> str:
+        operand = self.expr(e.operand, f)
+        fixed: list[object] = []
+        for item in e.items:
+            inner = item.inner if isinstance(item, s.Paren) else item
+            if isinstance(inner, s.Name) and self.c.names[inner].kind == "enum":
+                fixed.append(self.c.names[inner].value)
+            elif isinstance(inner, s.Number | s.Percent | s.String | s.Bool):
+                fixed.append(inner.value)
+            elif isinstance(inner, s.DateLit):
+                fixed.append(self.c.values[inner])
+            else:
+                break
+        if len(fixed) == len(e.items):
+            pool = self.constant(frozenset(fixed))
+            return self.guard(f, [(operand, self.null(e.operand))], lambda a: f"{a} in {pool}")
+        items = ", ".join(self.expr(i, f) for i in e.items)
+        return self.guard(f, [(operand, self.null(e.operand))], lambda a: f"{a} in ({items},)")
+
+    def aggregate(self, e: s.Aggregate, f: _Function) -> str:
+        self.helpers += 1
+        name = f"_agg{self.helpers}"
+        var = self.c.safe[e]
+        inner = _Function((*f.scope, var))
+        cond = self.expr(e.where, inner) if e.where is not None else "True"
+        lines = [f"def {name}(env, {', '.join(f.scope)}, _coll):"]
+        if e.op == "any":
+            lines += [f"    for {var} in _coll:", f"        if {cond}:", "            return True",
+                      "    return False"]
+        elif e.op == "all":
+            lines += [f"    for {var} in _coll:", f"        if not {cond}:",
+                      "            return False", "    return True"]
+        elif e.op == "count":
+            lines += ["    n = 0", f"    for {var} in _coll:", f"        if {cond}:",
+                      "            n += 1", "    return n"]
+        else:
+            assert e.body is not None
+            body = self.expr(e.body, inner)
+            if e.op == "sum":
+                lines += ["    total = 0", f"    for {var} in _coll:", f"        if {cond}:",
+                          f"            v = {body}", "            if v is not None:",
+                          "                total += v", "    return total"]
+            else:
+                better = "<" if e.op == "min" else ">"
+                lines += ["    best = None", f"    for {var} in _coll:", f"        if {cond}:",
+                          f"            v = {body}",
+                          f"            if v is not None and (best is None or v {better} best):",
+                          "                best = v", "    return best"]
+        self.defs.append("\n".join(lines))
+        coll = self.expr(e.collection, f)
+        args = ", ".join(f.scope)
+        return self.guard(f, [(coll, self.null(e.collection))],
+                          lambda c: f"{name}(env, {args}, {c})")
+
+    # --- functions -----------------------------------------------------------------------------
+
+    def function(self, name: str, e: s.Expr) -> str:
+        f = _Function(("x",))
+        self.defs.append(f"def {name}(env, x):\n    return {self.expr(e, f)}")
+        return name
+
+    def explain(self, name: str, condition: s.Expr) -> str:
+        f = _Function(("x",))
+        entries: list[str] = []
+        seen: set[str] = set()
+        for leaf in _leaves(self.c, condition):
+            text = expr_text(leaf)
+            if text not in seen:
+                seen.add(text)
+                entries.append(f"({text!r}, {self.expr(leaf, f)})")
+        body = "(" + "".join(f"{entry}, " for entry in entries) + ")"
+        self.defs.append(f"def {name}(env, x):\n    return {body}")
+        return name
+
+    def message(self, name: str, rule: s.Rule) -> str:
+        f = _Function(("x",))
+        pieces: list[str] = []
+        if rule.message is None:
+            pieces.append(repr(rule.title.value if rule.title else rule.name))
+        else:
+            for part in rule.message.parts:
+                if isinstance(part, str):
+                    pieces.append(repr(part))
+                    continue
+                typ = self.typ(part.expr)
+                fmt = {t.RATIO: "_fratio", t.NUMBER: "_fnum", t.DATE: "_fdate"}.get(typ, "_fval")
+                code = self.expr(part.expr, f)
+                pieces.append(code if typ == t.TEXT and not self.null(part.expr)
+                              else f"{fmt}({code})")
+        joined = pieces[0] if len(pieces) == 1 else f"''.join(({', '.join(pieces)},))"
+        self.defs.append(f"def {name}(env, x):\n    return {joined}")
+        return name
+
+    def notify(self, name: str, rule: s.Rule) -> str:
+        if rule.notify is None:
+            self.defs.append(f"def {name}(env, x):\n    return None")
+            return name
+        f = _Function(("x",))
+        targets = ", ".join(self.expr(target, f) for target in rule.notify.targets)
+        self.defs.append(f"def {name}(env, x):\n    return _units(({targets},))")
+        return name
+
+
+def _leaves(c: Checked, e: s.Expr) -> list[s.Expr]:
+    """The sub-expressions whose values decide a condition, for ``explain``."""
+    while isinstance(e, s.Paren):
+        e = e.inner
+    if isinstance(e, s.Binary) and e.op in ("and", "or"):
+        return _leaves(c, e.left) + _leaves(c, e.right)
+    if isinstance(e, s.Unary) and e.op == "not":
+        return _leaves(c, e.operand)
+    if isinstance(e, s.Binary) and e.op in _COMPARE:
+        return [side for side in (e.left, e.right) if not _literal(c, side)]
+    if isinstance(e, s.InList | s.IsMissing):
+        return [e.operand]
+    return [e]
+
+
+def _literal(c: Checked, e: s.Expr) -> bool:
+    while isinstance(e, s.Paren):
+        e = e.inner
+    if isinstance(e, s.Name):
+        return c.names[e].kind == "enum"
+    return isinstance(e, _LITERALS)
+
+
+def compile_checked(c: Checked) -> CompiledRulebook:
+    """Generate, compile and execute the module of a checked rulebook."""
+    comp = Compiler(c)
+    plans: list[tuple[str, s.Rule | s.Score, dict[str, Any]]] = []
+    for f in c.files:
+        for item in f.items:
+            i = len(plans)
+            if isinstance(item, s.Rule):
+                plan: dict[str, Any] = {
+                    "where": comp.function(f"_r{i}_where", item.where)
+                    if item.where is not None else "_always",
+                    "lights": [(light, comp.function(f"_r{i}_l{j}", light.condition),
+                                comp.explain(f"_r{i}_e{j}", light.condition))
+                               for j, light in enumerate(item.lights)],
+                    "notify": comp.notify(f"_r{i}_notify", item),
+                    "message": comp.message(f"_r{i}_message", item),
+                }
+                plans.append((f.name, item, plan))
+            elif isinstance(item, s.Score):
+                plans.append((f.name, item, {"value": comp.function(f"_s{i}", item.expr)}))
+    source = "\n\n".join(comp.defs) + "\n"
+    ns = comp.ns
+    ns["__builtins__"] = {}
+    exec(compile(source, "<rulebook>", "exec"), ns)  # generated from checked names only
+    rules: list[CompiledRule] = []
+    scores: list[CompiledScore] = []
+    for file, item, plan in plans:
+        title = item.title.value if item.title is not None else item.name
+        if isinstance(item, s.Rule):
+            lights = tuple(
+                Light(Level(light.level), expr_text(light.condition), ns[test], ns[explain])  # type: ignore[arg-type]
+                for light, test, explain in plan["lights"]
+            )
+            rules.append(CompiledRule(
+                item.name, title, item.subject, file, item.span.line, ns[plan["where"]],  # type: ignore[arg-type]
+                lights, ns[plan["notify"]], c.within.get(item), ns[plan["message"]],  # type: ignore[arg-type]
+            ))
+        else:
+            scores.append(CompiledScore(item.name, title, file, item.span.line,
+                                        ns[plan["value"]]))  # type: ignore[arg-type]
+    return CompiledRulebook(tuple(rules), tuple(scores), source)
+
+
+__all__ = ["Compiler", "Duration", "compile_checked"]

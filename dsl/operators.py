@@ -1,0 +1,79 @@
+"""The typing table of the binary operators.
+
+``binary_type(op, left, right)`` gives the result type, or an error as ``"message|hint"``.
+number / number is a ratio; ratio ± ratio a ratio; number × ratio a number; date ± duration a
+date; date − date a duration in days; like types compare (number with ratio too); kinds,
+levels, categories and subjects compare only for equality.
+"""
+
+from __future__ import annotations
+
+from dsl import schema as t
+
+_ORDERED = frozenset({t.NUMBER, t.RATIO, t.DATE, t.DURATION, t.TEXT})
+_EQUATABLE = frozenset({*_ORDERED, t.BOOL, t.KIND, t.LEVEL, t.CATEGORY, *t.SUBJECT_TYPES.values()})
+_VERB = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}
+
+
+def _a(typ: t.Type) -> str:
+    word = str(typ)
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
+def _arith(op: str, lt: t.Type, rt: t.Type) -> t.Type | None:
+    num = t.NUMERIC
+    if op in ("+", "-"):
+        if lt == rt == t.NUMBER:
+            return t.NUMBER
+        if lt in num and rt in num:
+            return t.RATIO
+        if lt == t.DATE and rt == t.DURATION:
+            return t.DATE
+        if op == "+" and lt == t.DURATION and rt == t.DATE:
+            return t.DATE
+        if op == "-" and lt == rt == t.DATE:
+            return t.DURATION
+        if lt == rt == t.DURATION:
+            return t.DURATION
+        return None
+    if op == "*":
+        if lt in num and rt in num:
+            return t.RATIO if lt == rt == t.RATIO else t.NUMBER
+        if (lt == t.DURATION and rt == t.NUMBER) or (lt == t.NUMBER and rt == t.DURATION):
+            return t.DURATION
+        return None
+    # division
+    if lt in num and rt in num:
+        return t.NUMBER if (lt, rt) == (t.NUMBER, t.RATIO) else t.RATIO
+    return None
+
+
+def binary_type(op: str, lt: t.Type, rt: t.Type) -> t.Type | str:
+    """The type of ``left op right``, or ``"message|hint"`` when it does not type-check."""
+    if op in ("and", "or"):
+        for side, typ in (("left", lt), ("right", rt)):
+            if typ != t.BOOL:
+                return f"`{op}` needs conditions on both sides; the {side} side is {_a(typ)}"
+        return t.BOOL
+    if op in ("==", "!=", "<", "<=", ">", ">="):
+        comparable = lt == rt or (lt in t.NUMERIC and rt in t.NUMERIC)
+        if comparable and lt.item is None and lt in (_ORDERED if op[0] in "<>" else _EQUATABLE):
+            return t.BOOL
+        hint = ""
+        if t.DURATION in (lt, rt) and t.NUMBER in (lt, rt):
+            hint = "|write the number as a duration, such as `10 days`"
+        elif comparable:
+            return f"{lt}s can only be compared with `==` and `!=`"
+        return f"cannot compare {_a(lt)} with {_a(rt)}{hint}"
+    result = _arith(op, lt, rt)
+    if result is not None:
+        return result
+    hint = ""
+    if lt == t.DATE and rt in t.NUMERIC and op in "+-":
+        hint = "|add a duration, such as `3 days` or `3 workdays`"
+    if op == "+" and lt == rt == t.DATE:
+        hint = "|subtract dates to get the days between them"
+    if op in ("+", "-"):
+        word = "to" if op == "+" else "from"
+        return f"cannot {_VERB[op]} {_a(rt)} {word} {_a(lt)}{hint}"
+    return f"cannot {_VERB[op]} {_a(lt)} by {_a(rt)}{hint}"

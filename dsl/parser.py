@@ -1,0 +1,282 @@
+"""Text to syntax tree: the Lark parser, error recovery and parse errors in words.
+
+Owns building the LALR parser (cached on disk: with ``interegular`` installed a build takes
+seconds, a cached load milliseconds), splitting a file into items at the top-level keywords
+``rule`` / ``const`` / ``score`` so that one syntax error costs one item and the rest of the
+file is still parsed, and translating Lark's exceptions into ``Diagnostic`` s that say what
+was expected where.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import itertools
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from dsl import syntax as s
+from dsl.diagnostics import Reporter, Span
+from dsl.tree import TreeConverter
+
+GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
+ITEM_KEYWORDS = frozenset({"rule", "const", "score"})
+MAX_DEPTH = 48
+
+
+def _cache_file(grammar: str) -> str | None:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):
+        return None
+    digest = hashlib.sha256(grammar.encode()).hexdigest()[:16]
+    directory = os.path.join(base, "duban")
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError:
+        return None
+    return os.path.join(directory, f"rules-grammar-{digest}.lark-cache")
+
+
+def build_parser(*, strict: bool = False, cache: bool = True) -> Lark:
+    """Build the LALR parser; ``strict=True`` makes grammar conflicts fail loudly."""
+    grammar = GRAMMAR_PATH.read_text(encoding="utf-8")
+    cache_file = _cache_file(grammar) if cache and not strict else None
+    options: dict[str, Any] = {
+        "parser": "lalr",
+        "lexer": "contextual",
+        "start": ["item", "expr"],
+        "propagate_positions": True,
+        "strict": strict,
+    }
+    if cache_file is not None:
+        try:
+            return Lark(grammar, cache=cache_file, **options)
+        except OSError:
+            pass  # an unreadable or unwritable cache: build in memory
+    return Lark(grammar, **options)
+
+
+@functools.cache
+def parser() -> Lark:
+    """The shared parser, built on first use (importing ``dsl`` stays fast)."""
+    return build_parser()
+
+
+# --- splitting a file into items -------------------------------------------------------------
+
+_SCAN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#[^\n]*|[^\W\d]\w*|\S', re.UNICODE)
+
+
+def _tokens(text: str) -> list[re.Match[str]]:
+    return list(_SCAN.finditer(text))
+
+
+def split_items(text: str) -> list[int]:
+    """Offsets where items begin: a top-level keyword not written as a field (``n.rule``)."""
+    starts: list[int] = []
+    previous = ""
+    for match in _tokens(text):
+        word = match.group()
+        if word.startswith("#"):
+            continue
+        if word in ITEM_KEYWORDS and previous != ".":
+            starts.append(match.start())
+        previous = word
+    return starts
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def parse_file(name: str, text: str, reporter: Reporter) -> s.SourceFile:
+    """Parse every item of a file; syntax errors go to ``reporter``, good items are kept."""
+    starts = split_items(text)
+    first = starts[0] if starts else len(text)
+    for match in _tokens(text[:first]):
+        if not match.group().startswith("#"):
+            line, col = _line_col(text, match.start())
+            reporter.error(
+                Span(line, col, line, col + len(match.group())),
+                f"unexpected `{match.group()}`; a rule file holds only `rule`, `const` and `score`",
+            )
+            break
+    items: list[s.Item] = []
+    bounds = [*starts, len(text)]
+    for start, end in itertools.pairwise(bounds):
+        line, col = _line_col(text, start)
+        padded = "\n" * (line - 1) + " " * (col - 1) + text[start:end]
+        item = parse_text(padded, "item", reporter)
+        if item is not None:
+            items.append(item)
+    return s.SourceFile(name, text, tuple(items))
+
+
+def parse_text(padded: str, start: str, reporter: Reporter) -> Any:
+    """Parse ``padded`` (positions already those of the file) from ``start``; None on error."""
+    try:
+        tree = parser().parse(padded, start=start)
+    except UnexpectedInput as exc:
+        span, message, suggestion = explain_error(padded, exc)
+        reporter.error(span, message, suggestion)
+        return None
+    deep = _too_deep(tree)
+    if deep is not None:
+        reporter.error(deep, f"expression nested more than {MAX_DEPTH} levels deep", "split it up")
+        return None
+    converter = TreeConverter(reporter, lambda text, line, col: _hole(text, line, col, reporter))
+    return converter.item(tree) if start == "item" else converter.expr(tree)
+
+
+def _hole(text: str, line: int, col: int, reporter: Reporter) -> s.Expr | None:
+    return parse_text("\n" * (line - 1) + " " * (col - 1) + text, "expr", reporter)  # type: ignore[no-any-return]
+
+
+def _too_deep(tree: Tree[Token]) -> Span | None:
+    stack: list[tuple[Tree[Token], int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            m = node.meta
+            return Span(m.line, m.column, m.end_line, m.end_column)
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+    return None
+
+
+# --- parse errors in words ---------------------------------------------------------------------
+
+_WORDS = {
+    "NAME": "a name", "NUMBER": "a number", "STRING": "a text in quotes", "DATE": "a date",
+    "COLON": "`:`", "COMMA": "`,`", "EQUAL": "`=`", "LPAR": "`(`", "RPAR": "`)`",
+    "LSQB": "`[`", "RSQB": "`]`", "MISSING": "`missing`", "IN": "`in`", "FOR": "`for`",
+    "WHERE": "`where`", "WHEN": "`when`", "LIGHT": "`light`", "NOTIFY": "`notify`",
+    "WITHIN": "`within`", "MESSAGE": "`message`", "NOT": "`not`", "$END": "the end",
+}
+_OPERATORS = frozenset({
+    "AND", "OR", "PLUS", "MINUS", "STAR", "SLASH", "EQ", "NE", "LT", "LE", "GT", "GE", "IN",
+    "IS", "DOT", "PERCENT",
+})
+_VALUE_START = frozenset({"NAME", "NUMBER", "LPAR"})
+_CONDITION_AFTER = frozenset({"when", "where", "and", "or", "not"})
+_FULL_WIDTH = {
+    "：": ":", "，": ",", "（": "(", "）": ")", "“": '"', "”": '"', "＝": "=", "＞": ">",
+    "＜": "<", "％": "%", "【": "[", "】": "]", "。": ".", "；": "nothing (no `;` needed)",
+}
+_BAD_OPERATORS = {
+    ">>": "`>>` is not an operator",
+    "<<": "`<<` is not an operator",
+    "=>": "`=>` is not an operator",
+    "=<": "`=<` is not an operator",
+    "&&": "`&&` is not an operator",
+    "||": "`||` is not an operator",
+    "<>": "`<>` is not an operator",
+}
+_BAD_HINTS = {
+    ">>": "comparisons are `<`, `<=`, `>`, `>=`, `==`, `!=`",
+    "<<": "comparisons are `<`, `<=`, `>`, `>=`, `==`, `!=`",
+    "=>": "write `>=`",
+    "=<": "write `<=`",
+    "&&": "write `and`",
+    "||": "write `or`",
+    "<>": "write `!=`",
+}
+
+
+def _previous_word(text: str, offset: int) -> str:
+    previous = ""
+    for match in _SCAN.finditer(text, 0, offset):
+        if not match.group().startswith("#"):
+            previous = match.group()
+    return previous
+
+
+def _describe(expected: Sequence[str], previous: str) -> str:
+    names = set(expected)
+    words: list[str] = []
+    if names >= _VALUE_START:
+        if previous in _CONDITION_AFTER:
+            words.append("a condition")
+        elif previous == "within":
+            words.append("a duration such as `3 workdays`")
+        elif previous in ("notify", ","):
+            words.append("a unit")
+        else:
+            words.append("a value")
+        names -= {"NAME", "NUMBER", "LPAR", "MINUS", "NOT", "DATE", "STRING", "TRUE", "FALSE",
+                  "ANY", "ALL", "COUNT", "SUM", "MIN", "MAX"}
+    if names & _OPERATORS:
+        words.append("an operator")
+        names -= _OPERATORS
+    if "RULE" in names or "CONST" in names or "SCORE" in names:
+        words.append("`rule`, `const` or `score`")
+        names -= {"RULE", "CONST", "SCORE"}
+    words += sorted(_WORDS.get(n, f"`{n.lower()}`") for n in names)
+    if not words:
+        return "something else"
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def explain_error(text: str, exc: UnexpectedInput) -> tuple[Span, str, str | None]:
+    """Turn a Lark error into (span, message, suggestion)."""
+    if isinstance(exc, UnexpectedCharacters):
+        pos = exc.pos_in_stream
+        ch = text[pos]
+        span = Span(exc.line, exc.column, exc.line, exc.column + 1)
+        pair = text[pos : pos + 2]
+        if pair in _BAD_OPERATORS:
+            return (Span(exc.line, exc.column, exc.line, exc.column + 2),
+                    _BAD_OPERATORS[pair], _BAD_HINTS[pair])
+        if text[pos - 1 : pos + 1] in _BAD_OPERATORS:
+            pair = text[pos - 1 : pos + 1]
+            return (Span(exc.line, exc.column - 1, exc.line, exc.column + 1),
+                    _BAD_OPERATORS[pair], _BAD_HINTS[pair])
+        if ch == '"':
+            return span, "text is not closed", 'end it with `"` on the same line'
+        if ch in _FULL_WIDTH:
+            return span, f"full-width `{ch}`", f"write {_fw(ch)}"
+        if ch == "!":
+            return span, "`!` is not an operator", "write `not`, or `!=` to compare"
+        if ch == "\\":
+            return span, "a backslash belongs only inside text in quotes", None
+        return span, f"unexpected character `{ch}`", None
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        previous = _previous_word(text, token.start_pos if token.type != "$END" else len(text))
+        if token.type == "$END":
+            end = text.rstrip()
+            line = end.count("\n") + 1
+            col = len(end) - (end.rfind("\n") + 1) + 1
+            span = Span(line, col, line, col + 1)
+            what = _describe(sorted(exc.expected), previous)
+            return span, f"expected {what} after `{previous}`", None
+        value = str(token.value)
+        span = Span(token.line or 1, token.column or 1, token.end_line or token.line or 1,
+                    token.end_column or (token.column or 1) + len(value))
+        pair = previous + value
+        if pair in _BAD_OPERATORS:
+            col = (token.column or 1) - 1
+            return (Span(span.line, col, span.line, col + 2), _BAD_OPERATORS[pair],
+                    _BAD_HINTS[pair])
+        if token.type == "EQUAL":
+            return span, "`=` is not a comparison", "write `==`"
+        what = _describe(sorted(exc.expected), previous)
+        if token.type not in ("NAME", "NUMBER", "STRING", "DATE") and value.isidentifier() and (
+            "NAME" in exc.expected
+        ):
+            return span, f"`{value}` is a reserved word and cannot be used as a name", None
+        return span, f"unexpected `{value}`; expected {what} after `{previous}`", None
+    line = getattr(exc, "line", 1) or 1
+    column = getattr(exc, "column", 1) or 1
+    return Span(line, column, line, column + 1), "cannot parse this", None
+
+
+def _fw(ch: str) -> str:
+    ascii_ = _FULL_WIDTH[ch]
+    return ascii_ if ascii_.startswith("nothing") else f"`{ascii_}`"

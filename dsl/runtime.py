@@ -1,0 +1,188 @@
+"""What compiled rules run against, and the small helpers generated code calls.
+
+Owns the ``Env`` protocol (implemented by the engine), the compiled shapes ``CompiledRule``,
+``Light``, ``CompiledScore``, ``CompiledRulebook``, and the run-time helpers for durations and
+message text. Missing is ``None`` everywhere. Message holes print by static type: ratios as
+percents (``35%``, ``12.5%``), numbers without a trailing ``.0``, dates as ISO dates,
+durations with their unit (``10 workdays``), kinds by their Chinese word, booleans as
+``是`` / ``否``, subjects by name (a notice by title), and missing as ``—``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from dsl.values import Duration
+from projects.model import Kind, Level
+
+MISSING_TEXT = "—"
+
+
+class Env(Protocol):
+    """The evaluation context the engine passes to every compiled function."""
+
+    @property
+    def today(self) -> dt.date: ...
+
+    def add_workdays(self, d: dt.date, n: int) -> dt.date: ...
+
+    def workdays(self, a: dt.date, b: dt.date) -> int: ...
+
+    def upstream(self, m: Any) -> tuple[Any, ...]: ...
+
+    def downstream(self, m: Any) -> tuple[Any, ...]: ...
+
+    def predecessors(self, m: Any) -> tuple[Any, ...]: ...
+
+    def successors(self, m: Any) -> tuple[Any, ...]: ...
+
+
+Test = Callable[[Env, Any], "bool | None"]
+Explain = Callable[[Env, Any], tuple[tuple[str, object], ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Light:
+    """One ``light LEVEL when CONDITION`` clause; ``text`` is the condition's source."""
+
+    level: Level
+    text: str
+    test: Test
+    explain: Explain
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    name: str
+    title: str
+    subject: str  # "milestone" | "project" | "unit" | "notice"
+    file: str
+    line: int
+    where: Test
+    lights: tuple[Light, ...]
+    notify: Callable[[Env, Any], tuple[Any, ...] | None]
+    within: Duration | None
+    message: Callable[[Env, Any], str]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledScore:
+    name: str
+    title: str
+    file: str
+    line: int
+    value: Callable[[Env, Any], float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRulebook:
+    rules: tuple[CompiledRule, ...]
+    scores: tuple[CompiledScore, ...]
+    python: str = ""  # the generated source, for reading and debugging
+
+
+# --- helpers called by generated code -------------------------------------------------------
+
+def add_duration(env: Env, d: dt.date, dur: Duration, sign: int) -> dt.date:
+    if dur.unit == "workdays":
+        return env.add_workdays(d, sign * dur.amount)
+    days = dur.calendar_days or 0
+    return d + dt.timedelta(days=sign * days)
+
+
+def date_diff(a: dt.date, b: dt.date) -> Duration:
+    return Duration((a - b).days, "days")
+
+
+def _pair(a: Duration, b: Duration) -> tuple[int, int] | None:
+    if a.unit == b.unit:
+        return a.amount, b.amount
+    x, y = a.calendar_days, b.calendar_days
+    return None if x is None or y is None else (x, y)
+
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+    ">": operator.gt, ">=": operator.ge,
+}
+
+
+def duration_compare(a: Duration, b: Duration, op: str) -> bool | None:
+    pair = _pair(a, b)
+    return None if pair is None else _OPS[op](*pair)
+
+
+def duration_add(a: Duration, b: Duration, sign: int) -> Duration | None:
+    if a.unit == b.unit:
+        return Duration(a.amount + sign * b.amount, a.unit)
+    pair = _pair(a, b)
+    return None if pair is None else Duration(pair[0] + sign * pair[1], "days")
+
+
+def duration_times(d: Duration, n: float) -> Duration:
+    return Duration(round(d.amount * n), d.unit)
+
+
+def duration_neg(d: Duration) -> Duration:
+    return Duration(-d.amount, d.unit)
+
+
+def units(targets: Iterable[Any]) -> tuple[Any, ...]:
+    """Notified units in order, without missing ones or repeats."""
+    seen: list[Any] = []
+    for u in targets:
+        if u is not None and all(u is not v for v in seen):
+            seen.append(u)
+    return tuple(seen)
+
+
+def always(env: Env, x: Any) -> bool:
+    return True
+
+
+def _trim(value: float, places: int) -> str:
+    text = f"{value:.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def fmt_number(v: float | None) -> str:
+    if v is None:
+        return MISSING_TEXT
+    return str(int(v)) if float(v).is_integer() else _trim(v, 2)
+
+
+def fmt_ratio(v: float | None) -> str:
+    return MISSING_TEXT if v is None else _trim(v * 100, 1) + "%"
+
+
+def fmt_date(v: dt.date | None) -> str:
+    return MISSING_TEXT if v is None else v.isoformat()
+
+
+def fmt_value(v: object) -> str:
+    """Anything else: durations with their unit, kinds in Chinese, subjects by name."""
+    if v is None:
+        return MISSING_TEXT
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, Kind):
+        return v.chinese
+    if isinstance(v, (Duration, str)):
+        return str(v)
+    for attribute in ("name", "title"):
+        text = getattr(v, attribute, None)
+        if isinstance(text, str):
+            return text
+    return str(v)
+
+
+NAMESPACE: dict[str, object] = {
+    "_dadd": add_duration, "_ddiff": date_diff, "_dcmp": duration_compare,
+    "_dsum": duration_add, "_dmul": duration_times, "_dneg": duration_neg,
+    "_units": units, "_always": always, "_fnum": fmt_number, "_fratio": fmt_ratio,
+    "_fdate": fmt_date, "_fval": fmt_value,
+}
