@@ -85,8 +85,11 @@ class RulebookError(Exception):
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    """``did you mean `x`?`` for the closest candidate, or None."""
-    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    """``did you mean `x`?`` for the closest candidate, or None.
+
+    Chinese words are short (two characters), so one wrong character still suggests."""
+    cutoff = 0.5 if any(display_width(ch) == 2 for ch in word) else 0.6
+    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=cutoff)
     return f"did you mean `{close[0]}`?" if close else None
 
 

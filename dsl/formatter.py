@@ -1,6 +1,106 @@
-"""Placeholder replaced below."""
+"""The formatter: a rule file in canonical layout, comments kept.
+
+Layout of the spec's examples: an item header at column 0, one clause per line indented four
+spaces, one blank line between items, single spaces, minimal parentheses. A comment on a line
+of its own stays before the clause or item that follows it; a comment at the end of a line
+stays at the end of the clause that line belongs to. The result parses to the same items and
+formatting it again changes nothing.
+"""
+
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dsl import syntax as s
+from dsl.diagnostics import Reporter, RulebookError
+from dsl.parser import _SCAN, parse_file
+from dsl.printer import expr_text, message_text
+
+INDENT = "    "
+
+
+@dataclass
+class _Unit:
+    line: int  # the source line the printed line starts at
+    text: str
+    indent: str
+    before: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)
+
+
+def _comments(text: str) -> list[tuple[int, str, bool]]:
+    """(line, comment, on a line of its own) for every comment of the file."""
+    found: list[tuple[int, str, bool]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in _SCAN.finditer(line):
+            if match.group().startswith("#"):
+                own = not line[: match.start()].strip()
+                found.append((number, match.group().rstrip(), own))
+                break
+    return found
+
+
+def _item_units(item: s.Item) -> list[_Unit]:
+    if isinstance(item, s.Const):
+        return [_Unit(item.span.line, f"const {item.name} = {expr_text(item.expr)}", "")]
+    title = f" {item.title.raw}" if item.title is not None else ""
+    if isinstance(item, s.Score):
+        return [
+            _Unit(item.span.line, f"score {item.name}{title} for {item.subject} {item.var}:", ""),
+            _Unit(item.expr.span.line, INDENT + expr_text(item.expr), INDENT),
+        ]
+    where = f" where {expr_text(item.where)}" if item.where is not None else ""
+    units = [
+        _Unit(item.span.line, f"rule {item.name}{title}:", ""),
+        _Unit(item.for_span.line, f"{INDENT}for {item.subject} {item.var}{where}", INDENT),
+    ]
+    units += [
+        _Unit(light.span.line, f"{INDENT}light {light.level} when {expr_text(light.condition)}",
+              INDENT)
+        for light in item.lights
+    ]
+    if item.notify is not None:
+        targets = ", ".join(expr_text(target) for target in item.notify.targets)
+        units.append(_Unit(item.notify.span.line,
+                           f"{INDENT}notify {targets} within {expr_text(item.notify.within)}",
+                           INDENT))
+    if item.message is not None:
+        units.append(_Unit(item.message.span.line, f"{INDENT}message {message_text(item.message)}",
+                           INDENT))
+    return units
 
 
 def format_text(text: str) -> str:
-    return text
+    """Canonical layout of one rule file; raises ``RulebookError`` if it does not parse."""
+    reporter = Reporter("<text>", text)
+    parsed = parse_file("<text>", text, reporter)
+    if reporter.diagnostics:
+        raise RulebookError(reporter.diagnostics)
+    items = [_item_units(item) for item in parsed.items]
+    units = [u for group in items for u in group]
+    trailing: list[str] = []
+    for line, comment, own in _comments(text):
+        if own:
+            target = next((u for u in units if u.line > line), None)
+            if target is None:
+                trailing.append(comment)
+            else:
+                target.before.append(target.indent + comment)
+        else:
+            owner = [u for u in units if u.line <= line]
+            if owner:
+                owner[-1].after.append(comment)
+            else:
+                units[0].before.append(comment)
+    out: list[str] = []
+    for index, group in enumerate(items):
+        if index:
+            out.append("")
+        for u in group:
+            out += u.before
+            out.append(u.text + "".join(f"  {c}" for c in u.after))
+    if trailing:
+        if out:
+            out.append("")
+        out += trailing
+    return "\n".join(out) + "\n" if out else ""

@@ -163,6 +163,8 @@ _OPERATORS = frozenset({
     "AND", "OR", "PLUS", "MINUS", "STAR", "SLASH", "EQ", "NE", "LT", "LE", "GT", "GE", "IN",
     "IS", "DOT", "PERCENT",
 })
+_CLAUSES = frozenset({"LIGHT", "NOTIFY", "MESSAGE", "WITHIN", "$END", "WHERE"})
+_COMPARISONS = frozenset({"EQ", "NE", "LT", "LE", "GT", "GE"})
 _VALUE_START = frozenset({"NAME", "NUMBER", "LPAR"})
 _CONDITION_AFTER = frozenset({"when", "where", "and", "or", "not"})
 _FULL_WIDTH = {
@@ -212,8 +214,8 @@ def _describe(expected: Sequence[str], previous: str) -> str:
         names -= {"NAME", "NUMBER", "LPAR", "MINUS", "NOT", "DATE", "STRING", "TRUE", "FALSE",
                   "ANY", "ALL", "COUNT", "SUM", "MIN", "MAX"}
     if names & _OPERATORS:
-        words.append("an operator")
-        names -= _OPERATORS
+        # After a complete expression the parser would accept many things; say it short.
+        return "an operator" + (" or the next clause" if names & _CLAUSES else "")
     if "RULE" in names or "CONST" in names or "SCORE" in names:
         words.append("`rule`, `const` or `score`")
         names -= {"RULE", "CONST", "SCORE"}
@@ -264,6 +266,12 @@ def explain_error(text: str, exc: UnexpectedInput) -> tuple[Span, str, str | Non
             col = (token.column or 1) - 1
             return (Span(span.line, col, span.line, col + 2), _BAD_OPERATORS[pair],
                     _BAD_HINTS[pair])
+        ahead = text[token.start_pos : token.start_pos + 2]
+        if ahead in _BAD_OPERATORS:
+            return (Span(span.line, span.column, span.line, span.column + 2),
+                    _BAD_OPERATORS[ahead], _BAD_HINTS[ahead])
+        if token.type in _COMPARISONS and names_after_expression(exc.expected):
+            return span, "comparisons do not chain", "join them with `and`: `a < b and b < c`"
         if token.type == "EQUAL":
             return span, "`=` is not a comparison", "write `==`"
         what = _describe(sorted(exc.expected), previous)
@@ -275,6 +283,10 @@ def explain_error(text: str, exc: UnexpectedInput) -> tuple[Span, str, str | Non
     line = getattr(exc, "line", 1) or 1
     column = getattr(exc, "column", 1) or 1
     return Span(line, column, line, column + 1), "cannot parse this", None
+
+
+def names_after_expression(expected: set[str] | frozenset[str]) -> bool:
+    return bool(set(expected) & (_OPERATORS - _COMPARISONS))
 
 
 def _fw(ch: str) -> str:
