@@ -95,6 +95,7 @@ class Checker:
         self.const_state: dict[str, str] = {}  # "checking" | "done"
         self.rule_vars: set[str] = set()
         self.counter = 0
+        self.unknown: set[str] = set()  # unknown names already reported in this item
         self.reporter: Reporter = next(iter(reporters.values())) if reporters else Reporter("", "")
 
     def error(self, span: Span, message: str, suggestion: str | None = None) -> t.Type:
@@ -126,6 +127,7 @@ class Checker:
         for f in self.files:
             self.reporter = self.reporters[f.name]
             for item in f.items:
+                self.unknown = set()
                 if isinstance(item, s.Const):
                     if self.out.consts.get(item.name) is item:
                         self.const(item)
@@ -300,6 +302,9 @@ class Checker:
                               "constants hold fixed values such as `10 workdays`"), False
         if e.name in FUNCTIONS or e.name in AGGREGATES:
             return self.error(e.span, f"`{e.name}` is a function", f"call it: `{e.name}(...)`"), False
+        if e.name in self.unknown:
+            return t.ERROR, False  # reported once per item
+        self.unknown.add(e.name)
         names = [*scope, *self.out.consts, "today"]
         hint = did_you_mean(e.name, names)
         if hint is None and e.name in KIND_WORDS:
@@ -337,10 +342,11 @@ class Checker:
 
     def binary(self, e: s.Binary, scope: Scope) -> tuple[t.Type, bool]:
         left, right = e.left, e.right
-        if e.op in ("==", "!=") and self._bare(right, scope) and not self._bare(left, scope):
+        compare = e.op in ("==", "!=", "<", "<=", ">", ">=")
+        if compare and self._bare(right, scope) and not self._bare(left, scope):
             lt = self.expr(left, scope)
             rt = self.expr(right, scope, expect=lt)
-        elif e.op in ("==", "!=") and self._bare(left, scope):
+        elif compare and self._bare(left, scope):
             rt = self.expr(right, scope)
             lt = self.expr(left, scope, expect=rt)
         else:

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from dsl import check_rulebook, compile_rulebook
 from projects.model import Category, Kind
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -100,3 +101,24 @@ def notice(**extra: Any) -> Subject:
     }
     fields.update(extra)
     return Subject(**fields)
+
+
+def compile_one(text: str) -> Any:
+    """Compile one rule file and return its only rule."""
+    return compile_rulebook({"t.rules": text}).rules[0]
+
+
+def condition(expr: str, subject: str = "milestone", var: str = "m") -> Any:
+    """The compiled test of ``light red when EXPR`` in a rule for ``subject``."""
+    return compile_one(f"rule t: for {subject} {var} light red when {expr}").lights[0].test
+
+
+def value(expr: str, subject: str = "milestone", var: str = "m") -> Any:
+    """A function (env, x) -> the value of ``EXPR`` (through explain of `EXPR is missing`)."""
+    light = compile_one(f"rule t: for {subject} {var} light red when ({expr}) is missing").lights[0]
+    return lambda env, x: light.explain(env, x)[0][1]
+
+
+def errors(text: str, file: str = "t.rules") -> list[tuple[int, int, str]]:
+    """(line, column, message; suggestion) of every diagnostic of one file."""
+    return [(d.line, d.column, d.text) for d in check_rulebook({file: text})]
