@@ -386,9 +386,9 @@ class Checker:
                               did_you_mean(e.func, [*FUNCTIONS, *AGGREGATES])), False
         params, result = sig
         if len(e.args) != len(params):
-            want = ", ".join(str(p) for p in params)
+            wanted = ", ".join(str(p) for p in params)
             return self.error(e.span, f"`{e.func}` takes {len(params)} argument"
-                              f"{'s' if len(params) != 1 else ''} ({want}), not {len(e.args)}"), False
+                              f"{'s' if len(params) != 1 else ''} ({wanted}), not {len(e.args)}"), False
         ok = True
         for arg, typ, want in zip(e.args, arg_types, params, strict=True):
             if typ not in (want, t.ERROR):

@@ -228,16 +228,18 @@ def _describe(expected: Sequence[str], previous: str) -> str:
 def explain_error(text: str, exc: UnexpectedInput) -> tuple[Span, str, str | None]:
     """Turn a Lark error into (span, message, suggestion)."""
     if isinstance(exc, UnexpectedCharacters):
-        pos = exc.pos_in_stream
+        pos: int = exc.pos_in_stream or 0
+        line: int = exc.line or 1
+        column: int = exc.column or 1
         ch = text[pos]
-        span = Span(exc.line, exc.column, exc.line, exc.column + 1)
+        span = Span(line, column, line, column + 1)
         pair = text[pos : pos + 2]
         if pair in _BAD_OPERATORS:
-            return (Span(exc.line, exc.column, exc.line, exc.column + 2),
+            return (Span(line, column, line, column + 2),
                     _BAD_OPERATORS[pair], _BAD_HINTS[pair])
         if text[pos - 1 : pos + 1] in _BAD_OPERATORS:
             pair = text[pos - 1 : pos + 1]
-            return (Span(exc.line, exc.column - 1, exc.line, exc.column + 1),
+            return (Span(line, column - 1, line, column + 1),
                     _BAD_OPERATORS[pair], _BAD_HINTS[pair])
         if ch == '"':
             return span, "text is not closed", 'end it with `"` on the same line'
