@@ -1,0 +1,140 @@
+"""Stand-ins for ``projects.graph``, ``projects.replay``, ``projects.calendar`` and
+``projects.schedule`` while those modules are not in the tree.
+
+Owns nothing permanent: ``rules.engine`` uses the real modules whenever they import, and this
+file goes away once they have landed. Monday-Friday calendar, plain replay, adjacency without
+caching and a schedule that forecasts the due date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+
+from projects.model import Portfolio
+
+Key = tuple[str, str]
+
+
+class WeekdayCalendar:
+    """Monday to Friday, no holidays."""
+
+    def is_workday(self, d: dt.date) -> bool:
+        return d.weekday() < 5
+
+    def add_workdays(self, d: dt.date, n: int) -> dt.date:
+        step = 1 if n >= 0 else -1
+        while n:
+            d += dt.timedelta(days=step)
+            if d.weekday() < 5:
+                n -= step
+        return d
+
+    def workdays(self, a: dt.date, b: dt.date) -> int:
+        sign, lo, hi = (1, a, b) if a <= b else (-1, b, a)
+        days = (hi - lo).days
+        weeks, rest = divmod(days, 7)
+        count = weeks * 5
+        d = lo + dt.timedelta(days=weeks * 7)
+        for _ in range(rest):
+            d += dt.timedelta(days=1)
+            count += d.weekday() < 5
+        return sign * count
+
+
+def calendar_for(portfolio: Portfolio) -> WeekdayCalendar:
+    return WeekdayCalendar()
+
+
+def as_of(portfolio: Portfolio, day: dt.date) -> Portfolio:
+    projects = tuple(
+        replace(p, milestones=tuple(
+            replace(m, finished=None) if m.finished is not None and m.finished > day else m
+            for m in p.milestones))
+        for p in portfolio.projects)
+    notices = tuple(
+        replace(n, responded=None) if n.responded is not None and n.responded > day else n
+        for n in portfolio.notices if n.issued <= day)
+    return replace(portfolio, projects=projects, notices=notices)
+
+
+class Adjacency:
+    def __init__(self, preds: dict[Key, tuple[Key, ...]]) -> None:
+        self._preds = preds
+        succ: dict[Key, list[Key]] = {k: [] for k in preds}
+        for k, ps in preds.items():
+            for p in ps:
+                succ.setdefault(p, []).append(k)
+        self._succ = {k: tuple(v) for k, v in succ.items()}
+
+    @classmethod
+    def of(cls, portfolio: Portfolio) -> Adjacency:
+        return cls({m.key: tuple((d.project or m.project, d.on) for d in m.after)
+                    for m in portfolio.milestones()})
+
+    def predecessors(self, key: Key) -> tuple[Key, ...]:
+        return self._preds.get(key, ())
+
+    def successors(self, key: Key) -> tuple[Key, ...]:
+        return self._succ.get(key, ())
+
+    def _walk(self, key: Key, step: Any) -> tuple[Key, ...]:
+        seen: dict[Key, None] = {}
+        todo = list(step(key))
+        while todo:
+            k = todo.pop()
+            if k not in seen:
+                seen[k] = None
+                todo.extend(step(k))
+        return tuple(seen)
+
+    def upstream(self, key: Key) -> tuple[Key, ...]:
+        return self._walk(key, self.predecessors)
+
+    def downstream(self, key: Key) -> tuple[Key, ...]:
+        return self._walk(key, self.successors)
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneSchedule:
+    start: dt.date | None
+    duration: int
+    forecast: dt.date | None
+    latest: dt.date | None
+    float: int | None
+    critical: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSchedule:
+    due: dt.date | None
+    forecast: dt.date | None
+    critical_path: tuple[str, ...] = ()
+
+
+class Schedule:
+    def __init__(self, milestones: dict[Key, MilestoneSchedule],
+                 projects: dict[str, ProjectSchedule]) -> None:
+        self._m, self._p = milestones, projects
+
+    def milestone(self, key: Key) -> MilestoneSchedule:
+        return self._m[key]
+
+    def project(self, pid: str) -> ProjectSchedule:
+        return self._p[pid]
+
+
+def compute_schedule(portfolio: Portfolio, calendar: Any, today: dt.date) -> Schedule:
+    ms: dict[Key, MilestoneSchedule] = {}
+    ps: dict[str, ProjectSchedule] = {}
+    for p in portfolio.projects:
+        dues = [m.due for m in p.milestones if m.due is not None]
+        for m in p.milestones:
+            done = m.finished is not None and m.finished <= today
+            duration = (calendar.workdays(m.start, m.due) + 1
+                        if m.start is not None and m.due is not None else 0)
+            ms[m.key] = MilestoneSchedule(m.start, duration, m.finished if done else m.due,
+                                          m.due, 0, False)
+        ps[p.id] = ProjectSchedule(max(dues) if dues else None, max(dues) if dues else None)
+    return Schedule(ms, ps)
