@@ -1,0 +1,111 @@
+"""An evaluation as JSON (``duban check --json``, the stored payload) and as a text table.
+
+Owns ``evaluation_json`` and ``evaluation_text``. The JSON shape is fixed::
+
+    {"as_of", "findings": [{"rule", "subject", "level", "message", "notify", "respond_by",
+     "explain"}], "rates": {"portfolio": {...}, "units": {id: {...}}, "projects": {id: {...}}},
+     "scores": {name: [{"unit", "value", "rank"}]}}
+
+plus ``"errors": [...]`` only when a rule failed at run time. Rates are floats or null.
+The text table groups findings by level, red first, and aligns Chinese text by display width
+(a CJK character takes two columns).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from projects.model import Level
+from rules.findings import Evaluation, Finding
+
+LEVEL_HEADING = {Level.RED: "红灯 red", Level.YELLOW: "黄灯 yellow", Level.GREEN: "绿灯 green"}
+
+
+def _finding_json(f: Finding) -> dict[str, Any]:
+    return {
+        "rule": f.rule,
+        "subject": f.subject,
+        "level": f.level.value,
+        "message": f.message,
+        "notify": list(f.notify),
+        "respond_by": f.respond_by.isoformat() if f.respond_by is not None else None,
+        "explain": [[clause, str(detail)] for clause, detail in f.explain],
+    }
+
+
+def evaluation_json(ev: Evaluation) -> dict[str, Any]:
+    """The evaluation as plain JSON values."""
+    out: dict[str, Any] = {
+        "as_of": ev.as_of.isoformat(),
+        "findings": [_finding_json(f) for f in ev.findings],
+        "rates": {
+            "portfolio": ev.rates.portfolio.as_dict(),
+            "units": {uid: r.as_dict() for uid, r in ev.rates.units.items()},
+            "projects": {pid: r.as_dict() for pid, r in ev.rates.projects.items()},
+        },
+        "scores": {
+            name: [{"unit": row.unit, "value": row.value, "rank": row.rank} for row in rows]
+            for name, rows in ev.scores.items()
+        },
+    }
+    if ev.errors:
+        out["errors"] = [{"rule": e.rule, "subject": e.subject, "error": e.error,
+                          "file": e.file, "line": e.line} for e in ev.errors]
+    return out
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: wide and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * max(width - display_width(text), 0)
+
+
+def table(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Rows as lines, every column but the last padded to its widest cell."""
+    if not rows:
+        return []
+    widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(pad(cell, widths[i]) if i < len(row) - 1 else cell
+                      for i, cell in enumerate(row)).rstrip() for row in rows]
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def evaluation_text(ev: Evaluation, *, explain: bool = False) -> str:
+    """A readable report: findings by level (red first), rates, rankings."""
+    lines = [f"督办检查 as of {ev.as_of.isoformat()}: "
+             f"{sum(f.level is Level.RED for f in ev.findings)} 红, "
+             f"{sum(f.level is Level.YELLOW for f in ev.findings)} 黄"]
+    for level in (Level.RED, Level.YELLOW):
+        found = [f for f in ev.findings if f.level is level]
+        if not found:
+            continue
+        lines += ["", f"{LEVEL_HEADING[level]} ({len(found)})"]
+        rows = [("规则", "对象", "通知", "回复期限", "说明")]
+        rows += [(f.title, f.subject, ",".join(f.notify) or "—",
+                  f.respond_by.isoformat() if f.respond_by else "—", f.message) for f in found]
+        lines += ["  " + line for line in table(rows)]
+        if explain:
+            for f in found:
+                lines.append(f"  · {f.rule} {f.subject}")
+                lines += [f"      {clause}: {detail}" for clause, detail in f.explain]
+    rates = ev.rates.portfolio
+    lines += ["", "办结率 rates: " + "  ".join(
+        f"{name} {_percent(getattr(rates, name))}"
+        for name in ("on_time_rate", "completion_rate", "early_rate", "response_rate"))]
+    for name, rows_ in ev.scores.items():
+        lines += ["", f"排名 {name}"]
+        lines += ["  " + line for line in table(
+            [("名次", "单位", "得分")] + [(str(r.rank) if r.rank else "—", r.unit,
+                                         "—" if r.value is None else f"{r.value:.1f}")
+                                        for r in rows_])]
+    if ev.errors:
+        lines += ["", "运行错误 errors:"] + [f"  {e}" for e in ev.errors]
+    return "\n".join(lines) + "\n"

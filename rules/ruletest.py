@@ -1,0 +1,277 @@
+"""Rule tests: ``*.test.yaml`` cases beside a rulebook, and how they pass or fail.
+
+Owns the test-file format, ``load_test_file``, ``run_case`` and ``CaseResult``. A file is::
+
+    portfolio: {...}            # optional: shared by every case (inline, or a path)
+    cases:
+      - name: 招标逾期超过宽限期亮红
+        as_of: 2026-05-25
+        today: 2026-06-30       # optional: the day the portfolio was recorded (default: any)
+        portfolio: {...}        # optional: overrides the shared one
+        rules: [tender_overdue] # optional: more rules the case is about (expected silent)
+        expect:
+          - {rule: tender_overdue, subject: "milestone:P001/tender", level: red}
+
+A case passes when exactly the expected findings light for the rules it names (in ``expect``
+or ``rules``). Bad files raise ``RuleTestError`` with every problem located as
+``FILE:LINE: cases[2].expect[0].rule: ...; did you mean ...?``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dsl import CompiledRulebook
+from projects.model import Level, Portfolio
+from rules.engine import evaluate
+
+_LEVELS = {"yellow": Level.YELLOW, "red": Level.RED}
+_SUBJECT_KINDS = ("milestone", "project", "unit", "notice")
+
+
+class RuleTestError(ValueError):
+    """A rule-test file that cannot be run; ``problems`` are located lines."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Expected:
+    rule: str
+    subject: str
+    level: Level
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.subject} {self.level.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCase:
+    file: str
+    line: int
+    name: str
+    as_of: dt.date
+    portfolio: Portfolio
+    expect: tuple[Expected, ...]
+    rules: frozenset[str]
+
+    @property
+    def label(self) -> str:
+        return f"{self.file}:{self.line}: {self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    case: RuleCase
+    lit: tuple[Expected, ...]
+    missing: tuple[Expected, ...] = ()
+    unexpected: tuple[Expected, ...] = ()
+    wrong_level: tuple[tuple[Expected, Level], ...] = ()  # (expected, level that lit)
+    errors: tuple[str, ...] = field(default=())
+
+    @property
+    def passed(self) -> bool:
+        return not (self.missing or self.unexpected or self.wrong_level or self.errors)
+
+    def render(self) -> str:
+        """What differed: expected findings, lit findings and each difference."""
+        if self.passed:
+            return f"ok    {self.case.label}"
+        lines = [f"FAIL  {self.case.label} (as of {self.case.as_of.isoformat()})"]
+        lines += ["      expected: " + (", ".join(map(str, self.case.expect)) or "nothing")]
+        lines += ["      lit:      " + (", ".join(map(str, self.lit)) or "nothing")]
+        lines += [f"      missing:    {e}" for e in self.missing]
+        lines += [f"      unexpected: {e}" for e in self.unexpected]
+        lines += [f"      wrong level: {e.rule} {e.subject} expected {e.level.value}, lit "
+                  f"{got.value}" for e, got in self.wrong_level]
+        lines += [f"      error: {e}" for e in self.errors]
+        return "\n".join(lines)
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+def _lines(text: str) -> Any:
+    """The YAML node tree, for line numbers of a path."""
+    try:
+        return yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+
+
+def _line_of(root: Any, path: Sequence[str | int]) -> int:
+    node, line = root, 1
+    for part in path:
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) \
+                and part < len(node.value):
+            node = node.value[part]
+        else:
+            node = None
+    return node.start_mark.line + 1 if node is not None else line
+
+
+def _where(path: Sequence[str | int]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _suggest(word: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return f"; did you mean `{close[0]}`?" if close else ""
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _parse_portfolio(data: Any, *, today: dt.date, source: str) -> Portfolio:
+    try:
+        from projects.loader import parse_portfolio  # noqa: PLC0415
+    except ImportError:  # not landed yet
+        from rules.fallback import parse_portfolio  # noqa: PLC0415
+    return parse_portfolio(data, today=today, source=source)  # type: ignore[no-any-return]
+
+
+def _portfolio_data(value: Any, base: Path) -> tuple[Any, str | None]:
+    """Inline data, or a path relative to the test file read as YAML."""
+    if isinstance(value, str):
+        path = base / value
+        if not path.is_file():
+            return None, f"no portfolio file {path}"
+        return yaml.safe_load(path.read_text(encoding="utf-8")), None
+    if isinstance(value, dict):
+        return value, None
+    return None, "portfolio must be a mapping (inline) or a file path"
+
+
+def load_test_file(path: Path, rule_names: Collection[str]) -> list[RuleCase]:
+    """Every case of one test file; raises ``RuleTestError`` listing every problem."""
+    text = path.read_text(encoding="utf-8")
+    name = str(path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        raise RuleTestError([f"{name}:{line}: not valid YAML: {exc}"]) from exc
+    root = _lines(text)
+    problems: list[str] = []
+
+    def problem(where: Sequence[str | int], message: str) -> None:
+        problems.append(f"{name}:{_line_of(root, where)}: {_where(where)}: {message}")
+
+    if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
+        raise RuleTestError([f"{name}:1: a rule-test file is a mapping with a list `cases` "
+                             "(and optionally a shared `portfolio`)"])
+    shared = data.get("portfolio")
+    cases: list[RuleCase] = []
+    for i, raw in enumerate(data["cases"]):
+        at: list[str | int] = ["cases", i]
+        if not isinstance(raw, dict):
+            problem(at, "a case is a mapping with `name`, `as_of` and `expect`")
+            continue
+        unknown = set(raw) - {"name", "as_of", "today", "portfolio", "rules", "expect"}
+        for key in sorted(unknown):
+            problem([*at, key], f"unknown key `{key}`"
+                    + _suggest(key, ["name", "as_of", "today", "portfolio", "rules", "expect"]))
+        as_of = _date(raw.get("as_of"))
+        if as_of is None:
+            problem([*at, "as_of"], f"`as_of` must be an ISO date such as 2026-05-25, "
+                                    f"not {raw.get('as_of')!r}")
+            continue
+        # The loader refuses facts later than "today"; a replay case knows later facts.
+        today = _date(raw.get("today", dt.date.max))
+        if today is None:
+            problem([*at, "today"], "`today` must be an ISO date")
+            continue
+        expect: list[Expected] = []
+        for j, e in enumerate(raw.get("expect") or ()):
+            where = [*at, "expect", j]
+            if not isinstance(e, dict) or set(e) != {"rule", "subject", "level"}:
+                problem(where, "an expected finding is {rule, subject, level}")
+                continue
+            rule, subject, level = str(e["rule"]), str(e["subject"]), str(e["level"])
+            if rule not in rule_names:
+                problem([*where, "rule"], f"no rule `{rule}` in the rulebook"
+                        + _suggest(rule, rule_names))
+            if subject.partition(":")[0] not in _SUBJECT_KINDS or ":" not in subject:
+                problem([*where, "subject"], f"subject `{subject}` must look like "
+                        "milestone:P001/tender, project:P001, unit:transport or notice:N-1")
+            if level not in _LEVELS:
+                problem([*where, "level"], f"level `{level}` must be yellow or red"
+                        + _suggest(level, _LEVELS))
+                continue
+            expect.append(Expected(rule, subject, _LEVELS[level]))
+        named = {e.rule for e in expect}
+        for j, rule in enumerate(raw.get("rules") or ()):
+            if str(rule) not in rule_names:
+                problem([*at, "rules", j], f"no rule `{rule}` in the rulebook"
+                        + _suggest(str(rule), rule_names))
+            named.add(str(rule))
+        if not named:
+            problem(at, "a case names no rule: give `expect` findings or a `rules` list")
+        value = raw.get("portfolio", shared)
+        if value is None:
+            problem([*at, "portfolio"], "no portfolio: give one in the case or at the top")
+            continue
+        pdata, error = _portfolio_data(value, path.parent)
+        if error:
+            problem([*at, "portfolio"], error)
+            continue
+        try:
+            portfolio = _parse_portfolio(pdata, today=today, source=f"{name} cases[{i}]")
+        except ValueError as exc:  # PortfolioError and the stand-in's error
+            for p in getattr(exc, "problems", (exc,)):
+                problem([*at, "portfolio"], str(p))
+            continue
+        cases.append(RuleCase(name, _line_of(root, at), str(raw.get("name", f"case {i + 1}")),
+                              as_of, portfolio, tuple(sorted(expect)), frozenset(named)))
+    if problems:
+        raise RuleTestError(problems)
+    return cases
+
+
+def find_test_files(paths: Iterable[Path]) -> list[Path]:
+    """The ``*.test.yaml`` files named, or found under named directories, in name order."""
+    found: list[Path] = []
+    for p in paths:
+        found += sorted(p.rglob("*.test.yaml")) if p.is_dir() else [p]
+    return found
+
+
+# --- running ------------------------------------------------------------------------------------
+
+def run_case(rulebook: CompiledRulebook, case: RuleCase) -> CaseResult:
+    """Evaluate the case's portfolio and compare the findings of its rules."""
+    ev = evaluate(rulebook, case.portfolio, case.as_of)
+    lit = tuple(sorted(Expected(f.rule, f.subject, f.level) for f in ev.findings
+                       if f.rule in case.rules))
+    got = {(e.rule, e.subject): e.level for e in lit}
+    want = {(e.rule, e.subject): e.level for e in case.expect}
+    missing = tuple(e for e in case.expect if (e.rule, e.subject) not in got)
+    unexpected = tuple(e for e in lit if (e.rule, e.subject) not in want)
+    wrong = tuple((e, got[(e.rule, e.subject)]) for e in case.expect
+                  if (e.rule, e.subject) in got and got[(e.rule, e.subject)] is not e.level)
+    errors = tuple(str(e) for e in ev.errors if e.rule in case.rules)
+    return CaseResult(case, lit, missing, unexpected, wrong, errors)
+
