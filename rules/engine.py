@@ -178,26 +178,24 @@ def _run_score(score: CompiledScore, units: Iterable[UnitView], env: RuleEnv,
     return rank_scores(values)
 
 
+def _import(module: str, name: str) -> Any:
+    """``projects.<module>.<name>``, or its stand-in in ``rules.fallback`` until it lands."""
+    import importlib  # noqa: PLC0415
+
+    try:
+        return getattr(importlib.import_module(f"projects.{module}"), name)
+    except (ImportError, AttributeError):
+        return getattr(importlib.import_module("rules.fallback"), name)
+
+
 class _ProjectsApi:
     """The ``projects`` functions the engine calls (see docs/internals.md)."""
 
     def __init__(self) -> None:
-        try:
-            from projects.calendar import calendar_for  # noqa: PLC0415
-            from projects.graph import Adjacency  # noqa: PLC0415
-            from projects.replay import as_of  # noqa: PLC0415
-            from projects.schedule import compute_schedule  # noqa: PLC0415
-        except ImportError:  # not landed yet: Monday-Friday stand-ins (rules.fallback)
-            from rules.fallback import (  # noqa: PLC0415
-                Adjacency,
-                as_of,
-                calendar_for,
-                compute_schedule,
-            )
-        self.calendar_for: Any = calendar_for
-        self.Adjacency: Any = Adjacency
-        self.as_of: Any = as_of
-        self.compute_schedule: Any = compute_schedule
+        self.calendar_for: Any = _import("calendar", "calendar_for")
+        self.Adjacency: Any = _import("graph", "Adjacency")
+        self.as_of: Any = _import("replay", "as_of")
+        self.compute_schedule: Any = _import("schedule", "compute_schedule")
 
 
 @cache

@@ -201,3 +201,14 @@ def parse_portfolio(data: Any, *, today: dt.date, source: str = "") -> Portfolio
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
         raise FallbackPortfolioError([f"{source}: {type(exc).__name__}: {exc}"]) from exc
     return Portfolio(units, tuple(projects), notices, data.get("calendar", "cn"))  # type: ignore[arg-type]
+
+
+def load_portfolio(path: Any, *, today: dt.date) -> Portfolio:
+    import yaml  # noqa: PLC0415
+
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise FallbackPortfolioError([f"not valid YAML: {exc}"]) from exc
+    return parse_portfolio(data, today=today, source=str(path))

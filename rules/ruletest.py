@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from dsl import CompiledRulebook
+from projects.errors import ProjectsError
 from projects.model import Level, Portfolio
 from rules.engine import evaluate
 
@@ -240,7 +241,7 @@ def load_test_file(path: Path, rule_names: Collection[str]) -> list[RuleCase]:
             continue
         try:
             portfolio = _parse_portfolio(pdata, today=today, source=f"{name} cases[{i}]")
-        except ValueError as exc:  # PortfolioError and the stand-in's error
+        except (ProjectsError, ValueError) as exc:  # PortfolioError and the stand-in's error
             for p in getattr(exc, "problems", (exc,)):
                 problem([*at, "portfolio"], str(p))
             continue

@@ -1,9 +1,253 @@
-"""`duban check` and `duban rules ...`: run rulebooks over portfolio files, no server."""
+"""`duban check` and `duban rules lint|test|fmt`: run rulebooks over portfolio files, no server.
+
+This is the edge: it reads files, the clock (today in Asia/Shanghai, for the loader's "finished
+later than today" check and as the default ``--as-of``) and prints. ``--rules`` takes files or
+directories of ``.rules``; without it the standard rulebook (``rules/standard``) runs.
+Exit status: 0 ran, 1 input refused (every error on stderr), 3 a finding at or above
+``--fail-on`` lit.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
+import sys
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_REFUSED, EXIT_FAIL_ON = 0, 1, 3
+
+
+def _today() -> dt.date:
+    import pendulum  # noqa: PLC0415
+
+    return pendulum.today("Asia/Shanghai").date()
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+@contextmanager
+def _calendar_warnings() -> Iterator[None]:
+    """Calendar fallback warnings, each printed once to stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    seen: set[str] = set()
+    for w in caught:
+        text = str(w.message)
+        if text not in seen:
+            seen.add(text)
+            _err(f"warning: {text}")
+
+
+def rule_sources(paths: Sequence[str]) -> tuple[dict[str, str], list[str]]:
+    """``{file name: text}`` of the ``.rules`` files named or inside the directories named."""
+    sources: dict[str, str] = {}
+    problems: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(path.rglob("*.rules"))
+            if not files:
+                problems.append(f"{raw}: no .rules files in this directory")
+        elif path.is_file():
+            files = [path]
+        else:
+            problems.append(f"{raw}: no such file or directory")
+            continue
+        for f in files:
+            try:
+                sources[str(f)] = f.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                problems.append(f"{f}: cannot read: {exc}")
+    return sources, problems
+
+
+def _compile(paths: Sequence[str] | None) -> Any:
+    """The compiled rulebook, or ``None`` after printing every error."""
+    from dsl import RulebookError, compile_rulebook  # noqa: PLC0415
+    from rules.standard import standard_sources  # noqa: PLC0415
+
+    if paths:
+        sources, problems = rule_sources(paths)
+        if problems:
+            for p in problems:
+                _err(p)
+            return None
+    else:
+        sources = standard_sources()
+    try:
+        return compile_rulebook(sources)
+    except RulebookError as exc:
+        for d in exc.diagnostics:
+            _err(d.render())
+        _err(f"{len(exc.diagnostics)} error(s); the rulebook was not run")
+        return None
+
+
+def _parse_day(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _load_portfolio(path: str, today: dt.date) -> Any:
+    try:
+        from projects.loader import load_portfolio  # noqa: PLC0415
+    except ImportError:  # projects.loader not landed yet: the stand-in reads YAML only
+        from rules.fallback import load_portfolio  # noqa: PLC0415
+    from projects.errors import ProjectsError  # noqa: PLC0415
+
+    try:
+        return load_portfolio(Path(path), today=today)
+    except (ProjectsError, ValueError) as exc:  # PortfolioError, CalendarError, the stand-in's
+        problems = getattr(exc, "problems", (exc,))
+        for p in problems:
+            _err(f"{path}: {p}")
+        _err(f"{len(problems)} problem(s); the portfolio was not loaded")
+    except FileNotFoundError:
+        _err(f"{path}: no such file")
+    except OSError as exc:
+        _err(f"{path}: cannot read: {exc}")
+    return None
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from projects.model import Level  # noqa: PLC0415
+    from rules.engine import evaluate  # noqa: PLC0415
+    from rules.report import evaluation_json, evaluation_text  # noqa: PLC0415
+
+    today = _today()
+    as_of = _parse_day(args.as_of) if args.as_of is not None else today
+    if as_of is None:
+        _err(f"--as-of: `{args.as_of}` is not a date; write an ISO date such as 2026-05-25")
+        return EXIT_REFUSED
+    rulebook = _compile(args.rules)
+    with _calendar_warnings():
+        portfolio = _load_portfolio(args.portfolio, today)
+        if rulebook is None or portfolio is None:
+            return EXIT_REFUSED
+        evaluation = evaluate(rulebook, portfolio, as_of)
+    if args.json:
+        print(json.dumps(evaluation_json(evaluation), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(evaluation_text(evaluation, explain=args.explain))
+    for failure in evaluation.errors:
+        _err(f"error: {failure}")
+    if args.fail_on:
+        threshold = Level(args.fail_on).rank
+        if any(f.level.rank >= threshold for f in evaluation.findings):
+            return EXIT_FAIL_ON
+    return EXIT_OK
+
+
+def run_lint(args: argparse.Namespace) -> int:
+    rulebook = _compile(args.paths)
+    if rulebook is None:
+        return EXIT_REFUSED
+    print(f"ok: {len(rulebook.rules)} rules, {len(rulebook.scores)} scores")
+    return EXIT_OK
+
+
+def run_test(args: argparse.Namespace) -> int:
+    from rules.ruletest import RuleTestError, find_test_files, load_test_file, run_case  # noqa: PLC0415
+
+    rulebook = _compile(args.paths)
+    if rulebook is None:
+        return EXIT_REFUSED
+    files = find_test_files(Path(p) for p in args.paths)
+    names = {r.name for r in rulebook.rules}
+    refused = False
+    passed = failed = 0
+    with _calendar_warnings():
+        for f in files:
+            try:
+                cases = load_test_file(f, names)
+            except RuleTestError as exc:
+                for p in exc.problems:
+                    _err(p)
+                refused = True
+                continue
+            for case in cases:
+                result = run_case(rulebook, case)
+                print(result.render())
+                passed += result.passed
+                failed += not result.passed
+    print(f"{passed} passed, {failed} failed")
+    if refused:
+        return EXIT_REFUSED
+    if not files:
+        _err("no *.test.yaml files found")
+        return EXIT_REFUSED
+    return EXIT_OK if failed == 0 else EXIT_REFUSED
+
+
+def run_fmt(args: argparse.Namespace) -> int:
+    from dsl import RulebookError, format_rulebook  # noqa: PLC0415
+
+    sources, problems = rule_sources(args.paths)
+    for p in problems:
+        _err(p)
+    changed: list[str] = []
+    formatted: dict[str, str] = {}
+    for name, text in sources.items():
+        try:
+            new = format_rulebook(text)
+        except RulebookError as exc:
+            for d in exc.diagnostics:
+                _err(d.render().replace(d.file, name, 1) if d.file != name else d.render())
+            problems.append(name)
+            continue
+        if new != text:
+            changed.append(name)
+            formatted[name] = new
+    if problems:
+        return EXIT_REFUSED
+    if args.check:
+        for name in changed:
+            print(f"would reformat {name}")
+        return EXIT_REFUSED if changed else EXIT_OK
+    for name, text in formatted.items():
+        Path(name).write_text(text, encoding="utf-8")
+        print(f"reformatted {name}")
+    return EXIT_OK
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Placeholder until the rule engine lands; registers nothing yet."""
+    """`duban check` and the `duban rules` group."""
+    check = subparsers.add_parser(
+        "check", help="run a rulebook over a portfolio file",
+        description="Run a rulebook over a portfolio file and print the findings. Without "
+                    "--rules the standard rulebook runs.")
+    check.add_argument("portfolio", metavar="PORTFOLIO", help="portfolio file (.yaml or .json)")
+    check.add_argument("--rules", nargs="+", metavar="PATH",
+                       help=".rules files or directories (default: the standard rulebook)")
+    check.add_argument("--as-of", metavar="DATE", help="evaluate as of this day (default today)")
+    check.add_argument("--json", action="store_true", help="print the evaluation as JSON")
+    check.add_argument("--explain", action="store_true", help="show why each finding lit")
+    check.add_argument("--fail-on", choices=("red", "yellow"),
+                       help="exit 3 when a finding at or above this level lit")
+    check.set_defaults(handler=run_check)
+
+    rules = subparsers.add_parser("rules", help="lint, test or format rule files")
+    group = rules.add_subparsers(dest="rules_command", metavar="COMMAND")
+    lint = group.add_parser("lint", help="check rule files; print every error")
+    lint.add_argument("paths", nargs="+", metavar="PATH")
+    lint.set_defaults(handler=run_lint)
+    test = group.add_parser("test", help="run the *.test.yaml cases beside rule files")
+    test.add_argument("paths", nargs="+", metavar="PATH")
+    test.set_defaults(handler=run_test)
+    fmt = group.add_parser("fmt", help="rewrite rule files in the canonical layout")
+    fmt.add_argument("paths", nargs="+", metavar="PATH")
+    fmt.add_argument("--check", action="store_true",
+                     help="only report files that would change (exit 1)")
+    fmt.set_defaults(handler=run_fmt)
