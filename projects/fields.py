@@ -1,0 +1,242 @@
+"""Field-level checks of a portfolio: one value in, a clean value (or a problem) out.
+
+Owns the conversions from what a portfolio file may hold to the model's types — ids, text,
+dates, ratios, yuan amounts, lags, choices — and the wording of what is wrong with each. The
+``Fields`` collector gathers problems instead of raising, so a whole file is checked at once;
+``BAD`` marks a value that produced a problem (the caller then skips checks that depend on it,
+so one mistake gives one message). Hot path: no regular expressions, no per-call allocations
+beyond the problem text, which is only built when something is wrong.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import datetime as dt
+import math
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any, Final
+
+from projects.errors import Problem, suggest
+
+
+class _Bad:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "BAD"
+
+
+BAD: Final = _Bad()
+
+#: What would be right, for each required field that is missing.
+HINTS: dict[str, str] = {
+    "id": "a short stable id such as P001 or tender",
+    "name": "the name people read, e.g. 海东大道改造工程",
+    "title": "the notice's title",
+    "category": "project (重点项目) or task (重点工作)",
+    "unit": "the id of the responsible unit",
+    "kind": "one of approval, tendering, contract, progress, supervision, safety, funds, completion",
+    "issued": "the date the notice was issued, e.g. 2026-05-06",
+    "due": "the date a response is due, e.g. 2026-05-11",
+    "year": "the calendar year, e.g. 2027",
+}
+
+
+def type_name(value: object) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a yes/no value)"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f'the text "{value}"'
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return type(value).__name__
+
+
+def _date_hint(text: str) -> str:
+    """Why ``text`` is not a date, when it looks like one (``2026-02-30``)."""
+    parts = text.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[0]) == 4:
+        y, m, d = (int(p) for p in parts)
+        if not 1 <= m <= 12:
+            return f"there is no month {m}; write an ISO date like {y}-04-30"
+        last = _calendar.monthrange(y, m)[1]
+        if d > last or d < 1:
+            return f"{y}-{m:02d} has {last} days; write an ISO date like {y}-{m:02d}-{last:02d}"
+    return "write an ISO date like 2026-04-30"
+
+
+class Fields:
+    """Collects problems while converting field values; see the module header."""
+
+    __slots__ = ("problems",)
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, where: str, message: str) -> _Bad:
+        self.problems.append(Problem(where, message))
+        return BAD
+
+    # -- structure -------------------------------------------------------------------------
+
+    def unknown_keys(self, item: Mapping[Any, Any], allowed: Collection[str], where: str) -> None:
+        extra = item.keys() - allowed
+        if not extra:
+            return
+        for key in item:  # file order, for stable messages
+            if key not in extra:
+                continue
+            hint = suggest(str(key), allowed)
+            more = f'; did you mean "{hint}"?' if hint else f"; the fields are {', '.join(allowed)}"
+            self.add(where, f'unknown field "{key}"{more}')
+
+    def mapping(self, value: object, where: str, what: str) -> Mapping[str, Any] | _Bad:
+        if isinstance(value, Mapping):
+            return value
+        return self.add(where, f"a {what} is a mapping of fields (id: ..., name: ...), not {type_name(value)}")
+
+    def items(self, value: object, where: str, what: str) -> list[Any] | _Bad:
+        """A list field; absent or empty is the empty list."""
+        if value is None:
+            return []
+        if isinstance(value, list | tuple):
+            return list(value)
+        return self.add(where, f"{where.rsplit('.', 1)[-1]} must be a list of {what}, not {type_name(value)}")
+
+    def required(self, item: Mapping[str, Any], field: str, where: str) -> Any:
+        value = item.get(field)
+        if value is None or value == "":
+            return self.add(where, f'missing field "{field}": {HINTS.get(field, "required")}')
+        return value
+
+    # -- values ----------------------------------------------------------------------------
+
+    def ident(self, value: object, where: str) -> str | _Bad:
+        text = self.text(value, where)
+        if text is BAD:
+            return BAD
+        assert isinstance(text, str)
+        text = text.strip()
+        if not text:
+            return self.add(where, "an id cannot be blank")
+        if "/" in text:
+            return self.add(where, f'id "{text}" contains "/", which separates project and milestone in after; use - or _')
+        return text
+
+    def text(self, value: object, where: str) -> str | _Bad:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, dt.date):  # YAML readers turn a date-like id or name into a date
+            return value.isoformat()
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        return self.add(where, f"expected text, not {type_name(value)}")
+
+    def date(self, value: object, where: str) -> dt.date | _Bad | None:
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                return self.add(where, f'"{value}" is not a date; {_date_hint(value.strip())}')
+        return self.add(where, f"{type_name(value)} is not a date; write an ISO date like 2026-04-30")
+
+    def not_after_today(self, day: dt.date | _Bad | None, today: dt.date, where: str, what: str) -> None:
+        if isinstance(day, dt.date) and day > today:
+            self.add(where, f"{day.isoformat()} is later than today ({today.isoformat()}); {what}")
+
+    def amount(self, value: object, where: str) -> float | _Bad | None:
+        """Yuan, 0 or more; numbers or numeric text."""
+        if value is None:
+            return None
+        number: float
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = float(value)
+        elif isinstance(value, str):
+            try:
+                number = float(value.replace(",", "").replace("_", "").strip())
+            except ValueError:
+                return self.add(where, f'"{value}" is not an amount; write yuan as a number, e.g. 30000000')
+        else:
+            return self.add(where, f"{type_name(value)} is not an amount; write yuan as a number, e.g. 30000000")
+        if not math.isfinite(number):
+            return self.add(where, f"{value} is not an amount; write yuan as a number, e.g. 30000000")
+        if number < 0:
+            return self.add(where, f"{value} is negative; amounts are yuan, 0 or more")
+        return number
+
+    def ratio(self, value: object, where: str) -> float | _Bad | None:
+        """A percentage: ``35%``, ``0.35``, or a number from 0 to 1."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                if text.endswith(("%", "％")):
+                    number = float(text[:-1].strip())
+                    if not 0 <= number <= 100:
+                        return self.add(where, f"{text} is outside 0..100%; write a share such as 35% or 0.35")
+                    return number / 100
+                value = float(text)
+            except ValueError:
+                return self.add(where, f'"{value}" is not a percentage; write 35% or 0.35')
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = float(value)
+            if 1 < number <= 100:
+                return self.add(where, f"{value} is outside 0..1; write {value:g}% or {number / 100:g}")
+            if not 0 <= number <= 1:
+                return self.add(where, f"{value} is outside 0..100%; write a share such as 35% or 0.35")
+            return number
+        return self.add(where, f"{type_name(value)} is not a percentage; write 35% or 0.35")
+
+    def lag(self, value: object, where: str) -> int | _Bad:
+        """Working days: ``5``, ``5 workdays``, ``5 个工作日``. Calendar days are refused."""
+        if value is None:
+            return 0
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, str):
+            text = value.strip().lower()
+            digits = text.rstrip("abcdefghijklmnopqrstuvwxyz个工作日天 ")
+            unit = text[len(digits):].strip()
+            if not digits.lstrip("-").isdigit() or unit not in ("", "workday", "workdays", "个工作日", "工作日"):
+                if digits.lstrip("-").isdigit() and unit in ("day", "days", "天", "日"):
+                    return self.add(where, f'lag "{text}": lags count working days; write "{digits.strip()} workdays"')
+                return self.add(where, f'lag "{text}" is not a number of working days; write e.g. "5 workdays"')
+            number = int(digits)
+        else:
+            return self.add(where, f'lag {type_name(value)} is not a number of working days; write e.g. "5 workdays"')
+        if number < 0:
+            return self.add(where, f"lag {value} is negative; a lag is 0 or more working days")
+        return number
+
+    def choice(self, value: object, words: Mapping[str, Any], where: str, what: str, shown: Iterable[str]) -> Any:
+        """``words[value]`` (case-insensitive for ASCII words), or a problem with a suggestion."""
+        if isinstance(value, str):
+            found = words.get(value.strip()) or words.get(value.strip().lower())
+            if found is not None:
+                return found
+            hint = suggest(value.strip().lower(), words)
+            if hint:
+                return self.add(where, f'unknown {what} "{value}"; did you mean "{hint}"?')
+            return self.add(where, f'unknown {what} "{value}"; write one of {", ".join(shown)}')
+        return self.add(where, f"{type_name(value)} is not a {what}; write one of {', '.join(shown)}")
+
+    def reference(self, value: str, known: Collection[str], where: str, what: str, scope: str = "") -> _Bad:
+        """A problem for an id that is not among ``known``, with the nearest one."""
+        hint = suggest(value, known)
+        text = f'no {what} "{value}"{scope}'
+        return self.add(where, f'{text}; did you mean "{hint}"?' if hint else text)
