@@ -126,17 +126,45 @@ class Schedule:
 
 
 def compute_schedule(portfolio: Portfolio, calendar: Any, today: dt.date) -> Schedule:
+    """Forward pass only: forecast per the portfolio-format conventions; float against the
+    milestone's own due; critical when the float is not positive."""
     ms: dict[Key, MilestoneSchedule] = {}
     ps: dict[str, ProjectSchedule] = {}
+    forecasts: dict[Key, dt.date | None] = {}
     for p in portfolio.projects:
-        dues = [m.due for m in p.milestones if m.due is not None]
-        for m in p.milestones:
+        by_key = {m.key: m for m in p.milestones}
+        pending = list(p.milestones)
+        while pending:  # dependencies first; the loader refuses cycles
+            m = pending.pop(0)
+            preds = [(d.project or m.project, d.on) for d in m.after]
+            if any(k in by_key and k not in forecasts for k in preds):
+                pending.append(m)
+                continue
+            pred_due = [by_key[k].due for k in preds if k in by_key and by_key[k].due]
+            start = m.start or (calendar.add_workdays(max(pred_due), 1) if pred_due else None)  # type: ignore[type-var]
+            duration = (calendar.workdays(start, m.due) + 1
+                        if start is not None and m.due is not None and start <= m.due else 0)
             done = m.finished is not None and m.finished <= today
-            duration = (calendar.workdays(m.start, m.due) + 1
-                        if m.start is not None and m.due is not None else 0)
-            ms[m.key] = MilestoneSchedule(m.start, duration, m.finished if done else m.due,
-                                          m.due, 0, False)
-        ps[p.id] = ProjectSchedule(max(dues) if dues else None, max(dues) if dues else None)
+            if done:
+                forecast: dt.date | None = m.finished
+            else:
+                options = [d for d in (m.due,) if d is not None]
+                for k in preds:
+                    f = forecasts.get(k)
+                    if f is not None:
+                        options.append(calendar.add_workdays(f, duration))
+                if start is not None and start <= today:
+                    rest = -(-duration * (1 - (m.progress or 0)) // 1)
+                    options.append(calendar.add_workdays(today, int(rest)))
+                forecast = max(options) if options else None
+            forecasts[m.key] = forecast
+            slack = (calendar.workdays(forecast, m.due)
+                     if forecast is not None and m.due is not None else None)
+            ms[m.key] = MilestoneSchedule(start, duration, forecast, m.due, slack,
+                                          not done and slack is not None and slack <= 0)
+        dues = [m.due for m in p.milestones if m.due is not None]
+        known = [f for f in (forecasts[m.key] for m in p.milestones) if f is not None]
+        ps[p.id] = ProjectSchedule(max(dues) if dues else None, max(known) if known else None)
     return Schedule(ms, ps)
 
 

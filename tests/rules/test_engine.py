@@ -1,0 +1,139 @@
+"""Engine semantics on small literal portfolios."""
+
+from __future__ import annotations
+
+from projects.model import Kind, Level, Notice
+from rules.engine import evaluate, rank_scores
+from tests.rules.helpers import D, HolidayCalendar, ms, portfolio, rulebook
+
+OVERDUE = """
+rule late "逾期":
+    for milestone m where not m.done
+    light yellow when today > m.due
+    light red when today > m.due + 3 workdays
+    notify m.unit, m.project.unit, m.unit within 2 workdays
+    message "{m.name} 逾期 {m.overdue} 个工作日"
+"""
+
+
+def test_highest_level_wins() -> None:
+    """When both the yellow and the red clause hold, one red finding is given."""
+    ev = evaluate(rulebook(OVERDUE), portfolio(ms("a", due=D(2026, 3, 2))), D(2026, 3, 20))
+    assert [(f.subject, f.level) for f in ev.findings] == [("milestone:P001/a", Level.RED)]
+    assert ev.findings[0].message == "a 逾期 14 个工作日"
+
+
+def test_green_subjects_and_missing_due_give_nothing() -> None:
+    """A subject no clause holds for, or whose due date is missing, gives no finding."""
+    p = portfolio(ms("a", due=D(2026, 4, 1)), ms("b"), ms("c", due=D(2026, 3, 1), finished=D(2026, 3, 1)))
+    assert evaluate(rulebook(OVERDUE), p, D(2026, 3, 20)).findings == ()
+
+
+def test_notify_deduplicated_and_respond_by_skips_holiday() -> None:
+    """Notified units come once each in order; respond_by counts working days past a holiday."""
+    cal = HolidayCalendar(frozenset({D(2026, 3, 23)}))  # Monday off
+    ev = evaluate(rulebook(OVERDUE), portfolio(ms("a", due=D(2026, 3, 2))), D(2026, 3, 20),
+                  calendar=cal)
+    f = ev.findings[0]
+    assert f.notify == ("transport",)
+    assert f.respond_by == D(2026, 3, 25)  # Fri + 2 workdays, Monday a holiday: Wednesday
+    assert (f.project, f.unit) == ("P001", "transport")
+
+
+def test_explanation_lists_held_and_failed_clauses_with_values() -> None:
+    """The explanation shows each clause, whether it held, and its values as ISO dates."""
+    ev = evaluate(rulebook(OVERDUE), portfolio(ms("a", due=D(2026, 3, 16))), D(2026, 3, 18))
+    f = ev.findings[0]
+    assert f.level is Level.YELLOW
+    assert f.explain[0] == ("黄 when today > m.due", "成立：today = 2026-03-18；m.due = 2026-03-16")
+    assert f.explain[1] == ("红 when today > m.due + 3 workdays",
+                            "不成立：today = 2026-03-18；m.due + 3 workdays = 2026-03-19")
+
+
+def test_explanation_marks_missing_and_ratio() -> None:
+    """A missing value prints as 缺失 and a ratio as a percent."""
+    text = """
+rule r: for milestone m
+    light red when m.progress < 50%
+    light yellow when m.updated is missing
+"""
+    ev = evaluate(rulebook(text), portfolio(ms("a", progress=0.25)), D(2026, 3, 18))
+    assert dict(ev.findings[0].explain) == {
+        "红 when m.progress < 50%": "成立：m.progress = 25%",
+        "黄 when m.updated is missing": "成立：m.updated = 缺失",
+    }
+
+
+def test_rule_that_raises_is_reported_once_and_others_run() -> None:
+    """A rule that fails at run time is reported once with its first subject; others still light."""
+    rb = rulebook(OVERDUE + "\nrule boom: for milestone m light red when m.due < today\n")
+    broken = rb.rules[1]
+
+    def explode(env: object, x: object) -> bool:
+        raise RuntimeError("kaput")
+
+    object.__setattr__(broken, "where", explode)
+    p = portfolio(ms("a", due=D(2026, 3, 2)), ms("b", due=D(2026, 3, 3)))
+    ev = evaluate(rb, p, D(2026, 3, 20))
+    assert [e.rule for e in ev.errors] == ["boom"]
+    assert ev.errors[0].subject == "milestone:P001/a"
+    assert "kaput" in str(ev.errors[0])
+    assert {f.rule for f in ev.findings} == {"late"}
+
+
+def test_findings_sorted_by_level_rule_subject() -> None:
+    """Findings come red first, then by rule name, then by subject."""
+    p = portfolio(ms("b", due=D(2026, 3, 17)), ms("a", due=D(2026, 3, 2)), ms("c", due=D(2026, 3, 16)))
+    ev = evaluate(rulebook(OVERDUE), p, D(2026, 3, 18))
+    assert [(f.subject, f.level.value) for f in ev.findings] == [
+        ("milestone:P001/a", "red"), ("milestone:P001/b", "yellow"), ("milestone:P001/c", "yellow")]
+
+
+def test_projects_restriction_keeps_unit_and_notice_rules() -> None:
+    """projects= evaluates milestone rules of those projects only; notice rules still run."""
+    text = OVERDUE + """
+rule unanswered: for notice n where not n.responded
+    light red when today > n.due
+"""
+    notice = Notice("N-1", "督办", "water", D(2026, 3, 2), D(2026, 3, 5))
+    p = portfolio(ms("a", due=D(2026, 3, 2)), ms("x", project="P002", due=D(2026, 3, 2)),
+                  notices=(notice,))
+    ev = evaluate(rulebook(text), p, D(2026, 3, 20), projects={"P002"})
+    assert [f.subject for f in ev.findings] == ["milestone:P002/x", "notice:N-1"]
+    assert ev.projects == frozenset({"P002"})
+
+
+def test_as_of_replay_lights_on_a_past_day_only() -> None:
+    """A milestone finished late lit on a day before it finished, not on a day after."""
+    p = portfolio(ms("a", due=D(2026, 3, 2), finished=D(2026, 3, 10)))
+    assert [f.level for f in evaluate(rulebook(OVERDUE), p, D(2026, 3, 9)).findings] == [Level.RED]
+    assert evaluate(rulebook(OVERDUE), p, D(2026, 3, 11)).findings == ()
+
+
+def test_graph_functions_follow_dependencies() -> None:
+    """upstream(m) sees transitive predecessors: a contract done before its tender lights."""
+    text = """
+rule order: for milestone m where m.kind == contract and m.done
+    light red when any(p in upstream(m) where p.kind == tendering and not p.done)
+"""
+    p = portfolio(ms("t", Kind.TENDERING, due=D(2026, 3, 2)),
+                  ms("x", after=["t"], due=D(2026, 3, 3)),
+                  ms("c", Kind.CONTRACT, after=["x"], due=D(2026, 3, 9), finished=D(2026, 3, 5)))
+    ev = evaluate(rulebook(text), p, D(2026, 3, 20))
+    assert [f.subject for f in ev.findings] == ["milestone:P001/c"]
+
+
+def test_scores_rank_highest_first_ties_share_missing_last() -> None:
+    """Equal scores share a rank, the next rank skips, and missing values are unranked last."""
+    rows = rank_scores([("a", 50.0), ("b", 80.0), ("c", None), ("d", 50.0), ("e", 10.0)])
+    assert [(r.unit, r.rank) for r in rows] == [("b", 1), ("a", 2), ("d", 2), ("e", 4),
+                                                 ("c", None)]
+
+
+def test_scores_evaluated_for_every_unit() -> None:
+    """A score is computed for every unit of the portfolio and ranked."""
+    text = "score s for unit u: count(m in u.milestones) * 10"
+    p = portfolio(ms("a", due=D(2026, 3, 2)), ms("b", unit="water"), ms("c", unit="water"))
+    ev = evaluate(rulebook(text), p, D(2026, 3, 20))
+    assert [(r.unit, r.value, r.rank) for r in ev.scores["s"]] == [
+        ("water", 20.0, 1), ("transport", 10.0, 2), ("city", 0.0, 3)]

@@ -1,0 +1,71 @@
+"""Subject views: fields and the four rates exactly as the spec defines them."""
+
+from __future__ import annotations
+
+from projects.model import Kind, Notice
+from rules.engine import evaluate
+from rules.fallback import WeekdayCalendar, compute_schedule
+from rules.views import build_views
+from tests.rules.helpers import D, ms, portfolio, rulebook
+
+TODAY = D(2026, 3, 20)  # a Friday
+
+
+def _views(p):  # type: ignore[no-untyped-def]
+    cal = WeekdayCalendar()
+    return build_views(p, compute_schedule(p, cal, TODAY), TODAY, cal)
+
+
+def test_milestone_fields() -> None:
+    """done, finished, overdue and late follow the as-of day; unit falls back to the project's."""
+    p = portfolio(ms("a", due=D(2026, 3, 2), finished=D(2026, 3, 4)),
+                  ms("b", due=D(2026, 3, 16)), ms("c", due=D(2026, 3, 16), finished=D(2026, 3, 27)),
+                  ms("d", unit="water", due=D(2026, 4, 1)))
+    v = _views(p)
+    a, b, c, d = v.milestones
+    assert (a.done, a.finished, a.overdue, a.late) == (True, D(2026, 3, 4), 2, True)
+    assert (b.done, b.overdue, b.late) == (False, 4, True)
+    assert (c.done, c.finished, c.overdue) == (False, None, 4)  # finishes after the as-of day
+    assert (d.overdue, d.late, d.unit.id, a.unit.id) == (0, False, "water", "transport")
+    assert v.unit_by_id["water"].milestones == (d,)
+    assert v.unit_by_id["transport"].parent is v.unit_by_id["city"]
+
+
+def test_project_fields() -> None:
+    """Project paid sums, progress weights by duration, due is the latest due, done needs all."""
+    p = portfolio(ms("a", start=D(2026, 3, 2), due=D(2026, 3, 6), finished=D(2026, 3, 6), paid=100.0),
+                  ms("b", start=D(2026, 3, 9), due=D(2026, 3, 27), progress=0.5, paid=50.0))
+    pv = _views(p).projects[0]
+    assert pv.paid == 150.0
+    assert pv.progress == (5 * 1.0 + 15 * 0.5) / 20
+    assert (pv.due, pv.done) == (D(2026, 3, 27), False)
+
+
+def test_rates_hand_computed() -> None:
+    """Rates count only milestones due by today; early over finished; response over notices due."""
+    p = portfolio(
+        ms("on_time", due=D(2026, 3, 10), finished=D(2026, 3, 10)),
+        ms("early", due=D(2026, 3, 10), finished=D(2026, 3, 5)),
+        ms("late_done", due=D(2026, 3, 10), finished=D(2026, 3, 12)),
+        ms("open", due=D(2026, 3, 10)),
+        ms("future", due=D(2026, 4, 10), finished=D(2026, 3, 1)),
+        notices=(Notice("N-1", "t", "transport", D(2026, 3, 1), D(2026, 3, 5), responded=D(2026, 3, 5)),
+                 Notice("N-2", "t", "transport", D(2026, 3, 1), D(2026, 3, 5), responded=D(2026, 3, 6)),
+                 Notice("N-3", "t", "transport", D(2026, 3, 1), D(2026, 3, 25))))
+    ev = evaluate(rulebook("rule r: for unit u light red when false"), p, TODAY)
+    r = ev.rates.units["transport"]
+    assert (r.on_time_rate, r.completion_rate, r.early_rate, r.response_rate) == (0.5, 0.75, 1 / 3, 0.5)
+    assert ev.rates.portfolio == r
+    assert ev.rates.projects["P001"].response_rate is None  # the notices name no subject
+    water = ev.rates.units["water"]
+    assert (water.on_time_rate, water.early_rate, water.response_rate) == (None, None, None)
+
+
+def test_notice_fields() -> None:
+    """A notice responded after the as-of day is not responded yet, and is overdue in workdays."""
+    n = Notice("N-1", "督办", "transport", D(2026, 3, 2), D(2026, 3, 13), responded=D(2026, 3, 25),
+               subject="milestone:P001/a")
+    v = _views(portfolio(ms("a", kind=Kind.TENDERING), notices=(n,)))
+    nv = v.notices[0]
+    assert (nv.responded, nv.response_date, nv.overdue, nv.project) == (False, None, 5, "P001")
+    assert v.unit_by_id["transport"].notices == (nv,)
