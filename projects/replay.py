@@ -1,0 +1,61 @@
+"""As-of replay: the portfolio as it was known on an earlier day.
+
+Owns ``as_of(portfolio, day)``. On ``day``:
+
+- a milestone finished after ``day`` is not finished yet (``finished=None``);
+- a report dated after ``day`` has not been made (``updated=None``);
+- a notice issued after ``day`` does not exist; a response after ``day`` has not come
+  (``responded=None``).
+
+What a portfolio *file* cannot replay: progress, money paid and dates as they were reported
+before their last change. A file holds only the latest report, so ``as_of`` cannot un-report
+progress or payments. The server keeps every report (``projects.repository``) and rebuilds the
+portfolio known on ``day`` from that history before calling ``as_of`` for the rest.
+
+Pure and cheap: values that do not change are returned as the same objects (a project with
+nothing to undo, the whole portfolio when nothing changes), so a replay of today costs one walk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from projects.model import Milestone, Notice, Portfolio, Project
+
+
+def as_of(portfolio: Portfolio, day: dt.date) -> Portfolio:
+    """``portfolio`` as known on ``day`` (see the module header)."""
+    projects = tuple(_project(p, day) for p in portfolio.projects)
+    notices = tuple(_notice(n, day) for n in portfolio.notices if n.issued <= day)
+    same_projects = all(a is b for a, b in zip(projects, portfolio.projects, strict=True))
+    same_notices = len(notices) == len(portfolio.notices) and all(
+        a is b for a, b in zip(notices, portfolio.notices, strict=True))
+    if same_projects and same_notices:
+        return portfolio
+    return replace(portfolio, projects=projects if not same_projects else portfolio.projects,
+                   notices=notices if not same_notices else portfolio.notices)
+
+
+def _project(p: Project, day: dt.date) -> Project:
+    changed = None
+    for i, m in enumerate(p.milestones):
+        if (m.finished is not None and m.finished > day) or (m.updated is not None and m.updated > day):
+            if changed is None:
+                changed = list(p.milestones)
+            changed[i] = _milestone(m, day)
+    return p if changed is None else replace(p, milestones=tuple(changed))
+
+
+def _milestone(m: Milestone, day: dt.date) -> Milestone:
+    return replace(
+        m,
+        finished=m.finished if m.finished is not None and m.finished <= day else None,
+        updated=m.updated if m.updated is not None and m.updated <= day else None,
+    )
+
+
+def _notice(n: Notice, day: dt.date) -> Notice:
+    if n.responded is not None and n.responded > day:
+        return replace(n, responded=None)
+    return n
