@@ -13,7 +13,7 @@ Only ``projects.repository`` imports this module. Invariants:
 
 from __future__ import annotations
 
-from piccolo.columns import Date, Integer, Real, Text, Varchar
+from piccolo.columns import Date, DoublePrecision, Integer, Text, Varchar
 from piccolo.table import Table
 
 
@@ -31,7 +31,7 @@ class ProjectRow(Table, tablename="projects_project"):
     name = Varchar(length=255)
     category = Varchar(length=16)
     unit = Varchar(length=64, index=True)
-    budget = Real(null=True, default=None)
+    budget = DoublePrecision(null=True, default=None)
     position = Integer(default=0)
     version = Integer(default=1)
 
@@ -47,9 +47,9 @@ class MilestoneRow(Table, tablename="projects_milestone"):
     start = Date(null=True, default=None)
     finished = Date(null=True, default=None)
     unit = Varchar(length=64, null=True, default=None)
-    progress = Real(null=True, default=None)
-    amount = Real(null=True, default=None)
-    paid = Real(null=True, default=None)
+    progress = DoublePrecision(null=True, default=None)
+    amount = DoublePrecision(null=True, default=None)
+    paid = DoublePrecision(null=True, default=None)
     updated = Date(null=True, default=None)
     after = Text(default="[]")
     note = Text(null=True, default=None)

@@ -9,9 +9,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
 from api import users
 from api.app import create_app
@@ -49,7 +48,7 @@ PASSWORD = "correct horse battery"
 
 @dataclass
 class Api:
-    client: AsyncTestClient[Litestar]
+    client: httpx.AsyncClient
     server: Server
     tokens: dict[str, str]
 
@@ -101,7 +100,16 @@ async def seed(server: Server, portfolio: Portfolio = PORTFOLIO) -> dict[str, st
 @pytest.fixture
 async def api(settings: Settings) -> AsyncIterator[Api]:
     app = create_app(settings)
-    async with AsyncTestClient(app=app) as client:
-        server = app.state.server
-        tokens = await seed(server)
-        yield Api(client, server, tokens)
+    # The startup and shutdown hooks run on the test's own event loop and task (Litestar's
+    # AsyncTestClient would run them in a portal thread; an asyncpg pool cannot cross loops).
+    for hook in app.on_startup:
+        await hook(app)
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            server = app.state.server
+            tokens = await seed(server)
+            yield Api(client, server, tokens)
+    finally:
+        for hook in app.on_shutdown:
+            await hook(app)
