@@ -12,6 +12,7 @@ NAMES = {r.name for r in RULEBOOK.rules}
 CASES = [c for f in find_test_files([STANDARD_DIR]) for c in load_test_file(f, NAMES)]
 
 
+@pytest.mark.filterwarnings("ignore:the cn calendar has no statutory holiday data")
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.file.rsplit('/', 1)[-1]}:{c.line}" for c in CASES])
 def test_standard_case(case) -> None:  # type: ignore[no-untyped-def]
     """Each standard rule-test case lights exactly its expected findings."""

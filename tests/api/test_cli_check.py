@@ -1,0 +1,95 @@
+"""`duban check` and `duban rules lint|test|fmt`, in-process and once as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+PORTFOLIO = """
+units:
+  - {id: city, name: 市人民政府}
+  - {id: transport, name: 市交通运输局, parent: city}
+projects:
+  - id: P001
+    name: 海东大道改造工程
+    category: project
+    unit: transport
+    milestones:
+      - {id: tender, name: 施工招标, kind: tendering, start: 2026-04-01, due: 2026-04-30}
+"""
+RULES = """
+rule tender_overdue "招标节点逾期":
+    for milestone m where m.kind == tendering and not m.done
+    light yellow when today > m.due
+    light red when today > m.due + 10 workdays
+"""
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    (tmp_path / "p.yaml").write_text(PORTFOLIO, encoding="utf-8")
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "t.rules").write_text(RULES, encoding="utf-8")
+    return tmp_path
+
+
+def test_check_json_and_fail_on(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """check --json prints the evaluation; --fail-on yellow exits 3 when a yellow lit."""
+    code = main(["check", str(files / "p.yaml"), "--rules", str(files / "r"), "--as-of",
+                 "2026-05-06", "--json", "--fail-on", "yellow"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 3
+    assert [(f["rule"], f["level"]) for f in out["findings"]] == [("tender_overdue", "yellow")]
+    assert main(["check", str(files / "p.yaml"), "--rules", str(files / "r"), "--as-of",
+                 "2026-05-06", "--fail-on", "red"]) == 0
+
+
+def test_check_defaults_to_standard_rulebook(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --rules the standard rulebook runs and the text report groups by level."""
+    assert main(["check", str(files / "p.yaml"), "--as-of", "2026-06-01"]) == 0
+    out = capsys.readouterr().out
+    assert "红灯 red" in out and "招标节点逾期" in out
+
+
+def test_check_refuses_bad_inputs(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bad date, a rule error with caret, and a broken portfolio each exit 1 with a message."""
+    assert main(["check", str(files / "p.yaml"), "--as-of", "2026-02-30"]) == 1
+    assert "--as-of: `2026-02-30` is not a date" in capsys.readouterr().err
+    (files / "r" / "t.rules").write_text(RULES.replace("m.due + 10", "m.dew + 10"), encoding="utf-8")
+    assert main(["check", str(files / "p.yaml"), "--rules", str(files / "r")]) == 1
+    err = capsys.readouterr().err
+    assert f"{files / 'r' / 't.rules'}:5:" in err and "did you mean `due`?" in err and "^" in err
+    (files / "p.yaml").write_text(PORTFOLIO.replace("unit: transport", "unit: transprt"),
+                                  encoding="utf-8")
+    assert main(["check", str(files / "p.yaml")]) == 1
+    assert "transprt" in capsys.readouterr().err
+
+
+def test_rules_lint_test_fmt(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """lint passes the standard rulebook, test runs its cases, fmt --check reports and fmt rewrites."""
+    assert main(["rules", "lint", str(ROOT / "rules" / "standard")]) == 0
+    assert main(["rules", "test", str(ROOT / "rules" / "standard")]) == 0
+    assert " 0 failed" in capsys.readouterr().out
+    messy = files / "r" / "t.rules"
+    messy.write_text("rule  x :  for milestone m light red when m.done\n", encoding="utf-8")
+    assert main(["rules", "fmt", "--check", str(messy)]) == 1
+    main(["rules", "fmt", str(messy)])
+    assert main(["rules", "fmt", "--check", str(messy)]) == 0
+
+
+def test_real_subprocess(files: Path) -> None:
+    """The installed `duban` script runs check end to end."""
+    exe = ROOT / ".venv" / "bin" / "duban"
+    done = subprocess.run([str(exe) if exe.exists() else sys.executable, "check",
+                           str(files / "p.yaml"), "--rules", str(files / "r"), "--as-of",
+                           "2026-06-01", "--json", "--fail-on", "red"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 3, done.stderr
+    assert json.loads(done.stdout)["findings"][0]["level"] == "red"
