@@ -1,0 +1,346 @@
+"""The schedule: planned durations, forecast finishes, total float and the critical path.
+
+Owns ``cpm`` (the textbook critical-path method in integer time) and ``compute_schedule``
+(the same forward and backward passes over a whole portfolio, in the working-day index space
+of a ``WorkCalendar``). Conventions (portfolio-format.md, "Milestone schedule conventions"):
+
+- Start: the milestone's ``start``, else the next working day after the latest ``due`` of its
+  predecessors plus their lag; a milestone with neither start nor predecessors is a point
+  event on its ``due`` (duration 0). Planned duration: working days from start to due, both
+  included; 0 when either is missing or start is after due (the loader reports that).
+- Forecast finish: a done milestone (``finished`` on or before ``today``) finishes on
+  ``finished``. Otherwise the latest of its ``due``; each predecessor's forecast plus lag
+  followed by the planned duration; and, once started (start on or before ``today``),
+  ``today`` followed by ``ceil(duration x (1 - progress))`` working days. A started milestone
+  with no progress reported is taken to be on plan: that term is ``today`` itself (it cannot
+  finish in the past, but unreported progress is no evidence of a slip). A milestone with no
+  term at all (no due, no dated predecessor, not started) has no forecast.
+- Latest finish (backward pass): at most the project's due (the latest milestone ``due`` in the
+  project, or its latest forecast when no milestone has a due), and for each successor ``s``
+  at most ``latest(s) - duration(s) - lag``. Cross-project successors count too.
+- Float = latest finish - forecast finish, in working days, negative when behind. Critical:
+  ``float <= max(0, least float in the project)`` — the chains with float <= 0 when the
+  project is late or exactly on time, and the chain with the least float when every milestone
+  is ahead (so a project always shows its critical path, even one that is ahead of its due).
+  ``cpm`` has least float 0 by construction, so there critical means zero total float.
+
+Everything is plain lists of ints over one topological order (Kahn) of the whole portfolio;
+no networkx. A dependency on a milestone that does not exist is ignored (the loader reports
+it); a cycle raises ``ProjectsError`` naming it. ``today`` is always passed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from projects.errors import ProjectsError, UnknownIdError
+
+if TYPE_CHECKING:
+    from projects.calendar import WorkCalendar
+    from projects.model import Portfolio
+
+N = TypeVar("N", bound=Hashable)
+Key = tuple[str, str]
+Edges = list[list[tuple[int, int]]]  # per node: (other node, lag)
+
+
+# -- the shared integer core ---------------------------------------------------------------
+
+
+def topological_order(preds: Edges, succs: Edges, label: Callable[[int], str] = str,
+                      ) -> list[int]:
+    """Kahn's order of nodes ``0..n-1`` (ties in node order); raises on a cycle, naming it."""
+    n = len(preds)
+    indeg = [len(p) for p in preds]
+    order = [i for i in range(n) if indeg[i] == 0]
+    k = 0
+    while k < len(order):
+        for j, _ in succs[order[k]]:
+            indeg[j] -= 1
+            if indeg[j] == 0:
+                order.append(j)
+        k += 1
+    if len(order) < n:
+        raise ProjectsError("dependency cycle: " + " -> ".join(
+            label(i) for i in _a_cycle(preds, indeg)))
+    return order
+
+
+def _a_cycle(preds: Edges, indeg: list[int]) -> list[int]:
+    """One cycle among the nodes Kahn could not order (they all have a remaining predecessor)."""
+    node = next(i for i, d in enumerate(indeg) if d > 0)
+    seen: dict[int, int] = {}
+    path: list[int] = []
+    while node not in seen:
+        seen[node] = len(path)
+        path.append(node)
+        node = next(j for j, _ in preds[node] if indeg[j] > 0)
+    cycle = path[seen[node]:]
+    cycle.reverse()  # predecessor first
+    return [*cycle, cycle[0]]
+
+
+def forward_pass(order: Sequence[int], preds: Edges, dur: Sequence[int],
+                 floor: Sequence[int | None], fixed: Sequence[int | None]) -> list[int | None]:
+    """Earliest finishes: ``fixed`` where given, else the latest of ``floor`` and each
+    predecessor's finish + lag + own duration; ``None`` when there is nothing to go on."""
+    finish: list[int | None] = [None] * len(dur)
+    for i in order:
+        best = fixed[i]
+        if best is None:
+            best = floor[i]
+            d = dur[i]
+            for j, lag in preds[i]:
+                f = finish[j]
+                if f is not None:
+                    f += lag + d
+                    if best is None or f > best:
+                        best = f
+        finish[i] = best
+    return finish
+
+
+def backward_pass(order: Sequence[int], succs: Edges, dur: Sequence[int],
+                  cap: Sequence[int | None]) -> list[int | None]:
+    """Latest finishes: the least of ``cap`` and each successor's latest finish - its
+    duration - lag; ``None`` when there is nothing to go on."""
+    latest: list[int | None] = [None] * len(dur)
+    for i in reversed(order):
+        best = cap[i]
+        for j, lag in succs[i]:
+            f = latest[j]
+            if f is not None:
+                f -= dur[j] + lag
+                if best is None or f < best:
+                    best = f
+        latest[i] = best
+    return latest
+
+
+# -- textbook CPM --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CPM(Generic[N]):
+    """Critical-path method result in integer time; the project starts at 0."""
+
+    early_start: dict[N, int]
+    early_finish: dict[N, int]
+    late_start: dict[N, int]
+    late_finish: dict[N, int]
+    total_float: dict[N, int]
+    length: int
+    critical: frozenset[N]
+
+
+def cpm(durations: Mapping[N, int], edges: Iterable[tuple[N, N, int]]) -> CPM[N]:
+    """Critical path of activities ``durations`` with finish-to-start ``edges`` (a, b, lag)."""
+    nodes = list(durations)
+    at = {v: i for i, v in enumerate(nodes)}
+    preds: Edges = [[] for _ in nodes]
+    succs: Edges = [[] for _ in nodes]
+    for a, b, lag in edges:
+        for v in (a, b):
+            if v not in at:
+                raise UnknownIdError("activity", v, (str(x) for x in nodes))
+        preds[at[b]].append((at[a], lag))
+        succs[at[a]].append((at[b], lag))
+    dur = [int(durations[v]) for v in nodes]
+    order = topological_order(preds, succs, lambda i: str(nodes[i]))
+    ef = forward_pass(order, preds, dur, dur, [None] * len(nodes))
+    length = max((f for f in ef if f is not None), default=0)
+    lf = backward_pass(order, succs, dur, [length] * len(nodes))
+    es_d, ef_d, ls_d, lf_d, tf_d = {}, {}, {}, {}, {}
+    for i, v in enumerate(nodes):
+        e, late = ef[i], lf[i]
+        assert e is not None and late is not None  # every node has a floor and a cap
+        es_d[v], ef_d[v] = e - dur[i], e
+        ls_d[v], lf_d[v] = late - dur[i], late
+        tf_d[v] = late - e
+    critical = frozenset(v for v in nodes if tf_d[v] <= 0)
+    return CPM(es_d, ef_d, ls_d, lf_d, tf_d, length, critical)
+
+
+# -- the portfolio schedule ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneSchedule:
+    """One milestone's planned start and duration, forecast, latest finish, float, criticality."""
+
+    start: dt.date | None
+    duration: int
+    forecast: dt.date | None
+    latest: dt.date | None
+    float: int | None
+    critical: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSchedule:
+    """A project's due (latest milestone due), forecast (latest forecast) and critical path."""
+
+    due: dt.date | None
+    forecast: dt.date | None
+    critical_path: tuple[str, ...] = ()
+
+
+class Schedule:
+    """The schedule of a whole portfolio; look milestones up by key, projects by id."""
+
+    def __init__(self, keys: dict[Key, int], *, start: list[dt.date | None], dur: list[int],
+                 forecast: list[dt.date | None], latest: list[dt.date | None],
+                 floats: list[int | None], critical: list[bool],
+                 projects: dict[str, ProjectSchedule]) -> None:
+        self._keys = keys
+        self._start, self._dur, self._forecast = start, dur, forecast
+        self._latest, self._float, self._critical = latest, floats, critical
+        self._projects = projects
+
+    def milestone(self, key: Key) -> MilestoneSchedule:
+        """The schedule of milestone ``(project_id, milestone_id)``; ``UnknownIdError`` if none."""
+        i = self._keys.get(key)
+        if i is None:
+            known = [m for p, m in self._keys if p == key[0]] if len(key) == 2 else []
+            raise UnknownIdError("milestone", key, known)
+        return MilestoneSchedule(self._start[i], self._dur[i], self._forecast[i],
+                                 self._latest[i], self._float[i], self._critical[i])
+
+    def project(self, pid: str) -> ProjectSchedule:
+        """The schedule of project ``pid``; ``UnknownIdError`` if there is none."""
+        ps = self._projects.get(pid)
+        if ps is None:
+            raise UnknownIdError("project", pid, self._projects)
+        return ps
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self._keys)
+
+
+def _remaining(duration: int, progress: float) -> int:
+    """Working days still to do: ``ceil(duration x (1 - progress))``, float noise removed."""
+    p = min(max(progress, 0.0), 1.0)
+    return math.ceil(round(duration * (1.0 - p), 9))
+
+
+def compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.date) -> Schedule:
+    """Forecasts, latest finishes, floats and critical paths of every milestone (module header)."""
+    ms = [m for p in portfolio.projects for m in p.milestones]
+    n = len(ms)
+    keys = {m.key: i for i, m in enumerate(ms)}
+    preds: Edges = [[] for _ in range(n)]
+    succs: Edges = [[] for _ in range(n)]
+    for i, m in enumerate(ms):
+        for dep in m.after:
+            j = keys.get((dep.project or m.project, dep.on))
+            if j is not None:
+                preds[i].append((j, dep.lag))
+                succs[j].append((i, dep.lag))
+    order = topological_order(preds, succs, lambda i: "/".join(ms[i].key))
+
+    index, date_at = calendar.index, calendar.date_at
+    one_day = dt.timedelta(days=1)
+    t = index(today)
+    due_i: list[int | None] = [None if m.due is None else index(m.due) for m in ms]
+    start: list[dt.date | None] = [None] * n
+    dur = [0] * n
+    floor: list[int | None] = [None] * n
+    fixed: list[int | None] = [None] * n
+    today_term = [False] * n  # the started term is today itself (nothing left to do)
+    for i, m in enumerate(ms):
+        if m.finished is not None and m.finished <= today:
+            fixed[i] = index(m.finished)
+        e = due_i[i]
+        s = m.start
+        if s is not None:
+            if e is not None:
+                dur[i] = max(0, e - index(s - one_day))
+        elif preds[i]:
+            after = [e_j + lag for j, lag in preds[i] if (e_j := due_i[j]) is not None]
+            if after:
+                first = max(after) + 1
+                s = date_at(first)
+                if e is not None:
+                    dur[i] = max(0, e - first + 1)
+        else:
+            s = m.due  # a point event on its due
+        start[i] = s
+        best = e
+        if s is not None and s <= today:
+            left = 0 if m.progress is None else _remaining(dur[i], m.progress)
+            if best is None or t + left >= best:
+                best = t + left
+                today_term[i] = left == 0
+        floor[i] = best
+
+    finish = forward_pass(order, preds, dur, floor, fixed)
+
+    # forecast dates; a raw date (a due or today on a rest day) wins over the working day
+    # that shares its index, so a forecast is never before the milestone's due
+    forecast: list[dt.date | None] = [None] * n
+    for i in order:
+        f = finish[i]
+        m = ms[i]
+        if fixed[i] is not None:
+            forecast[i] = m.finished
+            continue
+        if f is None:
+            continue
+        d = date_at(f)
+        if due_i[i] == f and m.due is not None and m.due > d:
+            d = m.due
+        if today_term[i] and t == f and today > d:
+            d = today
+        if dur[i] == 0:
+            for j, lag in preds[i]:
+                pf = forecast[j]
+                if lag == 0 and finish[j] == f and pf is not None and pf > d:
+                    d = pf
+        forecast[i] = d
+
+    # the project's due (or latest forecast) caps every milestone of the project
+    bounds: dict[str, int | None] = {}
+    for p in portfolio.projects:
+        idx = [keys[m.key] for m in p.milestones]
+        dues = [due_i[i] for i in idx if due_i[i] is not None]
+        fins = [finish[i] for i in idx if finish[i] is not None]
+        bounds[p.id] = max(dues) if dues else max(fins) if fins else None  # type: ignore[type-var]
+    cap = [bounds[m.project] for m in ms]
+    late = backward_pass(order, succs, dur, cap)
+    floats: list[int | None] = [
+        None if f is None or lf is None else lf - f for f, lf in zip(finish, late, strict=True)]
+
+    least: dict[str, int] = {}
+    for i, fl in enumerate(floats):
+        if fl is not None:
+            pid = ms[i].project
+            if pid not in least or fl < least[pid]:
+                least[pid] = fl
+    critical = [fl is not None and fl <= max(0, least[ms[i].project])
+                for i, fl in enumerate(floats)]
+    latest = [None if lf is None else date_at(lf) for lf in late]
+
+    rank = [0] * n
+    for r, i in enumerate(order):
+        rank[i] = r
+    projects: dict[str, ProjectSchedule] = {}
+    for p in portfolio.projects:
+        idx = [keys[m.key] for m in p.milestones]
+        dues_d = [m.due for m in p.milestones if m.due is not None]
+        fc = [fd for i in idx if (fd := forecast[i]) is not None]
+        path = tuple(ms[i].id for i in sorted((i for i in idx if critical[i]),
+                                               key=rank.__getitem__))
+        projects[p.id] = ProjectSchedule(max(dues_d) if dues_d else None,
+                                         max(fc) if fc else None, path)
+    return Schedule(keys, start=start, dur=dur, forecast=forecast, latest=latest, floats=floats,
+                    critical=critical, projects=projects)
