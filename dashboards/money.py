@@ -1,0 +1,123 @@
+"""Funds (planned vs paid S-curves) and supervision notices (by state, unit and age).
+
+Owns ``funds_points``, ``funds_curve``, ``notice_state``, ``notice_counts`` and
+``notices_figure``. Pure; ``as_of`` is passed in. Definitions:
+
+- planned money of a milestone (``amount``) counts on its due date; money paid (``paid``)
+  counts on the day it was reported (``updated``), else its finish, else ``as_of``. Curves are
+  cumulative, one point per day on which something changed; nothing after ``as_of`` is paid.
+- a notice is *escalated* when its state says so; else *answered* once it has a response date;
+  else *overdue* after its due date; else *issued*. Its age is ``as_of - issued`` in days.
+  Notices are anything with ``unit``, ``issued``, ``due``, ``responded`` and optionally
+  ``state`` (``projects.model.Notice`` and ``notifier.store.StoredNotice`` both fit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from itertools import accumulate
+from typing import Any
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboards.i18n import text
+from projects.model import Project
+
+NOTICE_STATES = ("issued", "answered", "overdue", "escalated")
+NOTICE_COLOURS = {"issued": "#1f77b4", "answered": "#2ca02c", "overdue": "#d62728",
+                  "escalated": "#7f3c8d"}
+AGE_BUCKETS = ((0, 7, "0-7"), (8, 30, "8-30"), (31, 90, "31-90"), (91, None, ">90"))
+
+
+def funds_points(projects: Iterable[Project], as_of: dt.date
+                 ) -> tuple[list[str], list[float], list[str], list[float]]:
+    """(planned days, cumulative planned, paid days, cumulative paid), days as ISO strings."""
+    planned: dict[dt.date, float] = {}
+    paid: dict[dt.date, float] = {}
+    for p in projects:
+        for m in p.milestones:
+            if m.amount and m.due is not None:
+                planned[m.due] = planned.get(m.due, 0.0) + m.amount
+            if m.paid:
+                day = min(m.updated or m.finished or as_of, as_of)
+                paid[day] = paid.get(day, 0.0) + m.paid
+    pdays = sorted(planned)
+    sdays = sorted(paid)
+    return ([d.isoformat() for d in pdays], list(accumulate(planned[d] for d in pdays)),
+            [d.isoformat() for d in sdays], list(accumulate(paid[d] for d in sdays)))
+
+
+def funds_curve(projects: Iterable[Project], as_of: dt.date, *, title: str | None = None,
+                lang: str = "zh") -> go.Figure:
+    """The S-curves of planned and paid money (one project, or the whole portfolio)."""
+    pdays, pvalues, sdays, svalues = funds_points(projects, as_of)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=pdays, y=pvalues, name=text("funds_planned", lang), meta="planned",
+                             mode="lines", line={"shape": "hv", "color": "#1f77b4"}))
+    fig.add_trace(go.Scatter(x=sdays, y=svalues, name=text("funds_paid", lang), meta="paid",
+                             mode="lines+markers", line={"shape": "hv", "color": "#ff7f0e"}))
+    fig.update_layout(
+        title=title or text("funds", lang), xaxis={"type": "date"},
+        yaxis={"title": text("yuan", lang)}, margin={"t": 50},
+        shapes=[{"type": "line", "x0": as_of.isoformat(), "x1": as_of.isoformat(), "y0": 0,
+                 "y1": 1, "xref": "x", "yref": "paper", "name": "today",
+                 "line": {"color": "#d62728", "dash": "dash"}}],
+    )
+    return fig
+
+
+def notice_state(notice: Any, as_of: dt.date) -> str:
+    """``escalated``, ``answered``, ``overdue`` or ``issued`` (see the module docstring)."""
+    state = str(getattr(notice, "state", "") or "")
+    if state == "escalated":
+        return "escalated"
+    if notice.responded is not None or state in {"responded", "accepted", "rectified"}:
+        return "answered"
+    if notice.due < as_of:
+        return "overdue"
+    return "issued"
+
+
+def age_bucket(days: int) -> str:
+    for low, high, label in AGE_BUCKETS:
+        if days >= low and (high is None or days <= high):
+            return label
+    return AGE_BUCKETS[0][2]  # issued after as_of: counts as new
+
+
+def notice_counts(notices: Iterable[Any], as_of: dt.date
+                  ) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """(per unit: state -> count, per age bucket: state -> count for notices not answered)."""
+    by_unit: dict[str, dict[str, int]] = {}
+    by_age: dict[str, dict[str, int]] = {label: dict.fromkeys(NOTICE_STATES, 0)
+                                         for _, _, label in AGE_BUCKETS}
+    for n in notices:
+        state = notice_state(n, as_of)
+        by_unit.setdefault(n.unit, dict.fromkeys(NOTICE_STATES, 0))[state] += 1
+        if state != "answered":
+            by_age[age_bucket((as_of - n.issued).days)][state] += 1
+    return by_unit, by_age
+
+
+def notices_figure(notices: Iterable[Any], as_of: dt.date, *,
+                   unit_names: Mapping[str, str] | None = None, lang: str = "zh") -> go.Figure:
+    """Two panels of stacked bars: notices per unit by state, and open notices by age."""
+    names = unit_names or {}
+    by_unit, by_age = notice_counts(notices, as_of)
+    units = sorted(by_unit, key=lambda u: (-by_unit[u]["overdue"] - by_unit[u]["escalated"], u))
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.65, 0.35],
+                        subplot_titles=(text("notices_by_unit", lang), text("notices_by_age", lang)))
+    ages = [label for _, _, label in AGE_BUCKETS]
+    for state in NOTICE_STATES:
+        fig.add_trace(go.Bar(name=text(state, lang), meta=state, legendgroup=state,
+                             x=[names.get(u, u) for u in units], y=[by_unit[u][state] for u in units],
+                             marker_color=NOTICE_COLOURS[state]), row=1, col=1)
+        if state != "answered":
+            fig.add_trace(go.Bar(name=text(state, lang), meta=f"age:{state}", legendgroup=state,
+                                 showlegend=False, x=ages, y=[by_age[a][state] for a in ages],
+                                 marker_color=NOTICE_COLOURS[state]), row=1, col=2)
+    fig.update_layout(barmode="stack", title=text("notices", lang), margin={"t": 70})
+    fig.update_xaxes(title_text=text("age_days", lang), row=1, col=2)
+    return fig

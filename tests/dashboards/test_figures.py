@@ -1,0 +1,174 @@
+"""Tests of the portfolio figures: lights by unit and category, the map, rates and rankings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dashboards.figures import (
+    LEVEL_COLOURS,
+    light_counts,
+    portfolio_map,
+    project_lights,
+    ranking,
+    rates_by_unit,
+    rates_trend,
+)
+from projects.model import Category, Kind, Level, Milestone, Portfolio, Project, Unit
+from rules.findings import Evaluation, EvaluationRates, Finding, ScoreRow
+from rules.views import Rates
+
+AS_OF = dt.date(2026, 5, 6)
+
+PORTFOLIO = Portfolio(
+    units=(Unit("transport", "交通局"), Unit("water", "水务局"), Unit("city", "市政府")),
+    projects=(
+        Project("P1", "大道改造", Category.PROJECT, "transport", milestones=(
+            Milestone("P1", "a", "立项", Kind.APPROVAL, due=dt.date(2026, 2, 1)),)),
+        Project("P2", "桥梁", Category.PROJECT, "transport"),
+        Project("P3", "水厂", Category.PROJECT, "water"),
+        Project("P4", "河道整治", Category.TASK, "water"),
+        Project("P5", "营商环境", Category.TASK, "transport"),
+    ),
+)
+
+
+def finding(subject: str, level: Level, project: str | None, unit: str | None,
+            message: str = "逾期") -> Finding:
+    return Finding("overdue", "逾期", subject, level, message, (), None, (), project, unit)
+
+
+FINDINGS = (
+    finding("milestone:P1/a", Level.RED, "P1", "transport", "立项逾期 10 天"),
+    finding("project:P1", Level.YELLOW, "P1", "transport"),
+    finding("milestone:P3/x", Level.YELLOW, "P3", "water", "水厂临期"),
+    finding("unit:water", Level.RED, None, "water"),
+    finding("notice:N-1", Level.RED, "P4", "water"),
+)
+
+RATES = EvaluationRates(
+    Rates(0.5, 0.6, 0.1, 1.0),
+    {"transport": Rates(0.25, 0.5, None, None), "water": Rates(1.0, 1.0, 0.5, None),
+     "city": Rates(None, None, None, None)},
+    {},
+)
+
+EVALUATION = Evaluation(AS_OF, FINDINGS, RATES, {
+    "综合得分": (ScoreRow("water", 92.5, 1), ScoreRow("transport", 70.0, 2),
+                 ScoreRow("city", None, None)),
+})
+
+
+def by_meta(fig, meta):
+    return next(t for t in fig.data if t.meta == meta)
+
+
+def test_project_light_is_the_worst_of_its_milestone_and_project_findings():
+    """A project takes its worst milestone or project finding; unit and notice findings do not colour it."""
+    lights = project_lights(PORTFOLIO, FINDINGS)
+    assert lights == {"P1": Level.RED, "P2": Level.GREEN, "P3": Level.YELLOW,
+                      "P4": Level.GREEN, "P5": Level.GREEN}
+
+
+def test_counts_by_unit_stack_red_yellow_green_per_unit_worst_first():
+    """Counting by unit gives one stacked bar per light, units with red first, in the level colours."""
+    fig = light_counts(PORTFOLIO, EVALUATION, by="unit")
+    assert [t.meta for t in fig.data] == ["red", "yellow", "green"]
+    assert list(by_meta(fig, "red").x) == ["交通局", "水务局"]
+    assert list(by_meta(fig, "red").y) == [1, 0]
+    assert list(by_meta(fig, "yellow").y) == [0, 1]
+    assert list(by_meta(fig, "green").y) == [2, 1]
+    assert by_meta(fig, "red").marker.color == LEVEL_COLOURS[Level.RED]
+    assert fig.layout.barmode == "stack"
+
+
+def test_counts_by_category_in_english():
+    """Counting by category labels the categories in the chosen language."""
+    fig = light_counts(PORTFOLIO, EVALUATION, by="category", lang="en")
+    assert list(by_meta(fig, "red").x) == ["key project", "key task"]
+    assert list(by_meta(fig, "green").y) == [1, 2]
+    assert fig.layout.title.text == "Projects by light, per category"
+
+
+def test_counting_by_something_else_is_refused_with_the_choices():
+    """An unknown grouping names the two that exist."""
+    with pytest.raises(ValueError, match="'unit' or 'category'"):
+        light_counts(PORTFOLIO, EVALUATION, by="region")
+
+
+def test_map_has_one_clickable_tile_per_project_with_its_url_and_worst_message():
+    """Every project is one tile, in the trace of its light, whose customdata starts with its page URL."""
+    fig = portfolio_map(PORTFOLIO, EVALUATION)
+    red, yellow, green = (by_meta(fig, m) for m in ("red", "yellow", "green"))
+    assert sum(len(t.x) for t in fig.data) == 5
+    assert [c[0] for c in red.customdata] == ["/projects/P1"]
+    assert red.customdata[0][3] == "立项逾期 10 天"
+    assert [c[0] for c in yellow.customdata] == ["/projects/P3"]
+    assert sorted(c[0] for c in green.customdata) == ["/projects/P2", "/projects/P4", "/projects/P5"]
+    assert red.marker.color == LEVEL_COLOURS[Level.RED]
+    assert list(fig.layout.yaxis.ticktext) == ["交通局", "水务局"]
+
+
+def test_map_wraps_a_large_unit_into_rows_and_keeps_units_apart():
+    """A unit with more projects than a row holds wraps, and the next unit starts below it."""
+    many = Portfolio(units=(Unit("a", "甲"), Unit("b", "乙")), projects=(*tuple(Project(f"A{i}", f"项目{i}", Category.PROJECT, "a") for i in range(45)), Project("B0", "乙项目", Category.PROJECT, "b")))
+    fig = portfolio_map(many, Evaluation(AS_OF, (), RATES, {}), url_for=lambda p: f"/x/{p}")
+    green = by_meta(fig, "green")
+    ys = dict(zip((c[0] for c in green.customdata), green.y, strict=True))
+    assert ys["/x/A0"] == 0 and ys["/x/A39"] == 0 and ys["/x/A40"] == -1
+    assert ys["/x/B0"] == -2.5
+    assert list(fig.layout.yaxis.tickvals) == [0, -2.5]
+
+
+def test_rates_by_unit_are_percent_and_skip_units_without_any_rate():
+    """Rates show as percents per unit; a unit with no rate at all is left out, a missing rate is a gap."""
+    fig = rates_by_unit(PORTFOLIO, RATES)
+    on_time = by_meta(fig, "on_time_rate")
+    assert list(on_time.x) == ["交通局", "水务局"]
+    assert list(on_time.y) == [25.0, 100.0]
+    assert list(by_meta(fig, "early_rate").y) == [None, 50.0]
+
+
+def test_trend_draws_months_in_order_with_a_portfolio_line_and_one_line_per_unit():
+    """The trend sorts the months, puts the portfolio first and leaves gaps where a unit had no rate."""
+    monthly = {
+        "2026-02": EvaluationRates(Rates(0.8), {"water": Rates(0.5)}, {}),
+        "2026-01": EvaluationRates(Rates(0.9), {"water": Rates(None), "transport": Rates(1.0)}, {}),
+    }
+    fig = rates_trend(PORTFOLIO, monthly)
+    assert [t.meta for t in fig.data] == ["portfolio", "transport", "water"]
+    assert list(fig.data[0].x) == ["2026-01", "2026-02"]
+    assert list(fig.data[0].y) == [90.0, 80.0]
+    assert list(by_meta(fig, "water").y) == [None, 50.0]
+    assert list(by_meta(fig, "transport").y) == [100.0, None]
+
+
+def test_trend_of_an_unknown_rate_names_the_rates():
+    """Asking for a rate that does not exist lists the ones that do."""
+    with pytest.raises(ValueError, match="on_time_rate"):
+        rates_trend(PORTFOLIO, {}, rate="ontime")
+
+
+def test_ranking_puts_the_best_first_and_shows_the_indicators_behind_it():
+    """The ranking lists units by rank with rates and the red/yellow findings they answer for; no value comes last."""
+    fig = ranking(PORTFOLIO, EVALUATION, "综合得分")
+    bar = fig.data[0]
+    assert list(bar.y) == ["1. 水务局", "2. 交通局", "市政府"]
+    assert list(bar.x) == [92.5, 70.0, None]
+    assert list(bar.customdata[0]) == ["1", "100.0%", "100.0%", "50.0%", "2", "1"]
+    assert list(bar.customdata[1]) == ["2", "25.0%", "50.0%", "—", "1", "1"]
+    assert "红灯" in bar.hovertemplate
+
+
+def test_ranking_of_an_unknown_score_suggests_the_nearest():
+    """A misspelt score name is refused with the nearest existing one."""
+    with pytest.raises(KeyError, match="did you mean '综合得分'"):
+        ranking(PORTFOLIO, EVALUATION, "综合得")
+
+
+def test_figures_serialise_to_json():
+    """Each figure serialises to JSON (what the page embeds) without dates or objects left over."""
+    for fig in (light_counts(PORTFOLIO, EVALUATION), portfolio_map(PORTFOLIO, EVALUATION),
+                rates_by_unit(PORTFOLIO, RATES), ranking(PORTFOLIO, EVALUATION, "综合得分")):
+        assert fig.to_json().startswith("{")

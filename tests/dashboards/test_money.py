@@ -1,0 +1,93 @@
+"""Tests of the funds S-curves and the notice figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dashboards.money import age_bucket, funds_curve, funds_points, notice_counts, notices_figure
+from projects.model import Category, Kind, Level, Milestone, Notice, Project
+
+AS_OF = dt.date(2026, 5, 6)
+
+PROJECTS = (
+    Project("P1", "a", Category.PROJECT, "t", milestones=(
+        Milestone("P1", "m1", "一", Kind.FUNDS, due=dt.date(2026, 3, 1), amount=100.0, paid=80.0,
+                  updated=dt.date(2026, 3, 5)),
+        Milestone("P1", "m2", "二", Kind.FUNDS, due=dt.date(2026, 6, 1), amount=200.0, paid=20.0,
+                  finished=dt.date(2026, 4, 1)),
+    )),
+    Project("P2", "b", Category.PROJECT, "w", milestones=(
+        Milestone("P2", "m1", "一", Kind.FUNDS, due=dt.date(2026, 3, 1), amount=50.0, paid=5.0),
+        Milestone("P2", "m2", "二", Kind.PROGRESS, due=dt.date(2026, 9, 1)),
+    )),
+)
+
+
+def test_planned_money_accumulates_on_due_dates_and_paid_money_on_report_dates():
+    """Planned sums by due date; paid counts on its report day, else its finish, else as-of."""
+    pdays, planned, sdays, paid = funds_points(PROJECTS, AS_OF)
+    assert pdays == ["2026-03-01", "2026-06-01"]
+    assert planned == [150.0, 350.0]
+    assert sdays == ["2026-03-05", "2026-04-01", "2026-05-06"]
+    assert paid == [80.0, 100.0, 105.0]
+
+
+def test_funds_curve_has_planned_and_paid_step_lines_and_today():
+    """The S-curve figure has a planned and a paid step line, and a line at as-of."""
+    fig = funds_curve(PROJECTS[:1], AS_OF, lang="en")
+    assert [t.meta for t in fig.data] == ["planned", "paid"]
+    assert list(fig.data[0].y) == [100.0, 300.0]
+    assert list(fig.data[1].y) == [80.0, 100.0]
+    assert fig.data[0].line.shape == "hv"
+    assert fig.layout.shapes[0].x0 == "2026-05-06"
+    assert fig.layout.title.text == "Funds: planned vs paid"
+
+
+def n(code: str, unit: str, issued: dt.date, due: dt.date, responded: dt.date | None = None) -> Notice:
+    return Notice(code, "逾期", unit, issued, due, "overdue", Level.RED, responded)
+
+
+class Stored:
+    """A notice as the notifier stores it (with a state), written out literally."""
+
+    def __init__(self, unit: str, issued: dt.date, due: dt.date, state: str) -> None:
+        self.unit, self.issued, self.due, self.state, self.responded = unit, issued, due, state, None
+
+
+NOTICES = (
+    n("N-1", "t", dt.date(2026, 5, 1), dt.date(2026, 5, 10)),                    # issued, age 5
+    n("N-2", "t", dt.date(2026, 4, 1), dt.date(2026, 4, 10)),                    # overdue, age 35
+    n("N-3", "t", dt.date(2026, 4, 1), dt.date(2026, 4, 10), dt.date(2026, 4, 9)),  # answered
+    n("N-4", "w", dt.date(2026, 1, 1), dt.date(2026, 1, 10)),                    # overdue, age 125
+    Stored("w", dt.date(2026, 4, 20), dt.date(2026, 4, 30), "escalated"),         # escalated, 16
+)
+
+
+def test_notices_are_counted_by_state_per_unit_and_open_ones_by_age():
+    """Each notice is issued, answered, overdue or escalated; the unanswered ones fall in age buckets."""
+    by_unit, by_age = notice_counts(NOTICES, AS_OF)
+    assert by_unit["t"] == {"issued": 1, "answered": 1, "overdue": 1, "escalated": 0}
+    assert by_unit["w"] == {"issued": 0, "answered": 0, "overdue": 1, "escalated": 1}
+    assert by_age["0-7"]["issued"] == 1
+    assert by_age["31-90"]["overdue"] == 1
+    assert by_age[">90"]["overdue"] == 1
+    assert by_age["8-30"]["escalated"] == 1
+    assert sum(sum(v.values()) for v in by_age.values()) == 4
+
+
+def test_age_buckets_have_inclusive_edges():
+    """Ages 7, 8, 30, 31, 90 and 91 days fall on the right side of each edge."""
+    assert [age_bucket(d) for d in (0, 7, 8, 30, 31, 90, 91)] == [
+        "0-7", "0-7", "8-30", "8-30", "31-90", "31-90", ">90"]
+
+
+def test_notices_figure_has_unit_and_age_panels_units_with_most_overdue_first():
+    """The notice figure stacks states per unit (worst unit first) and open notices per age."""
+    fig = notices_figure(NOTICES, AS_OF, unit_names={"t": "交通局", "w": "水务局"})
+    overdue = next(t for t in fig.data if t.meta == "overdue")
+    assert list(overdue.x) == ["水务局", "交通局"]
+    assert list(overdue.y) == [1, 1]
+    ages = next(t for t in fig.data if t.meta == "age:overdue")
+    assert list(ages.x) == ["0-7", "8-30", "31-90", ">90"]
+    assert list(ages.y) == [0, 0, 1, 1]
+    assert not any(t.meta == "age:answered" for t in fig.data)
