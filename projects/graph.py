@@ -18,7 +18,7 @@ Owns three things:
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from projects.errors import UnknownIdError
@@ -242,8 +242,9 @@ class Adjacency:
     def __len__(self) -> int:
         return len(self._pred)
 
-    def keys(self) -> Iterable[Key]:
-        return self._pred.keys()
+    def __iter__(self) -> Iterator[Key]:
+        """Every milestone key, in file order."""
+        return iter(self._pred)
 
     def predecessors(self, key: Key) -> tuple[Key, ...]:
         """The milestones ``key`` directly comes after, in ``after`` order."""
