@@ -20,32 +20,6 @@ from projects.model import (
 D = dt.date
 
 
-class HolidayCalendar:
-    """Monday to Friday minus the given holidays."""
-
-    def __init__(self, holidays: frozenset[dt.date] = frozenset()) -> None:
-        self.holidays = holidays
-
-    def is_workday(self, d: dt.date) -> bool:
-        return d.weekday() < 5 and d not in self.holidays
-
-    def add_workdays(self, d: dt.date, n: int) -> dt.date:
-        step = 1 if n >= 0 else -1
-        while n:
-            d += dt.timedelta(days=step)
-            if self.is_workday(d):
-                n -= step
-        return d
-
-    def workdays(self, a: dt.date, b: dt.date) -> int:
-        sign, lo, hi = (1, a, b) if a <= b else (-1, b, a)
-        n, d = 0, lo
-        while d < hi:
-            d += dt.timedelta(days=1)
-            n += self.is_workday(d)
-        return sign * n
-
-
 def ms(mid: str, kind: Kind = Kind.PROGRESS, project: str = "P001", **kw: Any) -> Milestone:
     after = tuple(Dependency(a) for a in kw.pop("after", ()))
     return Milestone(project, mid, kw.pop("name", mid), kind, after=after, **kw)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from projects.model import Kind, Level, Notice
+from projects.calendar import WorkCalendar
+from projects.model import CalendarYear, Kind, Level, Notice
 from rules.engine import evaluate, rank_scores
-from tests.rules.helpers import D, HolidayCalendar, ms, portfolio, rulebook
+from tests.rules.helpers import D, ms, portfolio, rulebook
 
 OVERDUE = """
 rule late "逾期":
@@ -31,7 +32,7 @@ def test_green_subjects_and_missing_due_give_nothing() -> None:
 
 def test_notify_deduplicated_and_respond_by_skips_holiday() -> None:
     """Notified units come once each in order; respond_by counts working days past a holiday."""
-    cal = HolidayCalendar(frozenset({D(2026, 3, 23)}))  # Monday off
+    cal = WorkCalendar("weekdays", [CalendarYear(2026, holidays=frozenset({D(2026, 3, 23)}))])
     ev = evaluate(rulebook(OVERDUE), portfolio(ms("a", due=D(2026, 3, 2))), D(2026, 3, 20),
                   calendar=cal)
     f = ev.findings[0]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from projects.calendar import WorkCalendar
 from projects.model import Kind, Notice
+from projects.schedule import compute_schedule
 from rules.engine import evaluate
-from rules.fallback import WeekdayCalendar, compute_schedule
 from rules.views import build_views
 from tests.rules.helpers import D, ms, portfolio, rulebook
 
@@ -12,7 +13,7 @@ TODAY = D(2026, 3, 20)  # a Friday
 
 
 def _views(p):  # type: ignore[no-untyped-def]
-    cal = WeekdayCalendar()
+    cal = WorkCalendar("weekdays")
     return build_views(p, compute_schedule(p, cal, TODAY), TODAY, cal)
 
 
