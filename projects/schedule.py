@@ -205,8 +205,9 @@ class Schedule:
         """The schedule of milestone ``(project_id, milestone_id)``; ``UnknownIdError`` if none."""
         i = self._keys.get(key)
         if i is None:
-            known = [m for p, m in self._keys if p == key[0]] if len(key) == 2 else []
-            raise UnknownIdError("milestone", key, known)
+            pid = key[0] if isinstance(key, tuple) and key else ""
+            known = [f"{p}/{m}" for p, m in self._keys if p == pid]
+            raise UnknownIdError("milestone", "/".join(map(str, key)), known)
         return MilestoneSchedule(self._start[i], self._dur[i], self._forecast[i],
                                  self._latest[i], self._float[i], self._critical[i])
 
