@@ -56,7 +56,8 @@ def template_workbook() -> bytes:
     wb = Workbook()
     wb.remove(wb.active)  # type: ignore[arg-type]
     examples = {
-        "units": [("transport", "市交通运输局", "city", "city", "mailto://jt@example.gov.cn")],
+        "units": [("city", "市人民政府", None, "city", None),
+                  ("transport", "市交通运输局", "city", "city", "mailto://jt@example.gov.cn")],
         "projects": [("P001", "海东大道改造工程", "project", "transport", 120000000)],
         "milestones": [("P001", "approval", "立项批复", "approval", dt.date(2026, 2, 10), None, None, None, None, None, None, None, None),
                        ("P001", "tender", "施工招标", "tendering", dt.date(2026, 4, 30), dt.date(2026, 3, 2), None, None, 0.35, None, None, None, None)],
