@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import getpass
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -83,6 +84,10 @@ def _serve(args: argparse.Namespace) -> int:
     from projects import repository as repo  # noqa: PLC0415
 
     url = f"http://{args.host}:{args.port}"
+    if "DUBAN_COOKIE_SECURE" not in os.environ and args.host in {"127.0.0.1", "localhost", "::1"}:
+        # Plain HTTP on loopback only: browsers and scripts would drop a Secure cookie there.
+        # Anything reachable from elsewhere keeps Secure cookies (put it behind HTTPS).
+        os.environ["DUBAN_COOKIE_SECURE"] = "0"
 
     async def prepare(server: Server) -> str:
         if args.no_demo or not server.settings.demo or not await repo.is_empty():

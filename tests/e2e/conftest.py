@@ -40,7 +40,7 @@ class Running:
 
 def start(workdir: Path, extra_env: dict[str, str], timeout: float = 90) -> Running:
     port = free_port()
-    env = {**os.environ, "DUBAN_COOKIE_SECURE": "0", "DUBAN_TODAY": "2026-05-06", **extra_env}
+    env = {**os.environ, "DUBAN_TODAY": "2026-05-06", **extra_env}
     env.pop("DUBAN_DATABASE_URL", None)
     log = (workdir / "serve.log").open("w")
     process = subprocess.Popen([str(DUBAN), "serve", "--port", str(port)], cwd=workdir, env=env,

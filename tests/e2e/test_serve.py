@@ -62,3 +62,26 @@ def test_two_http_clients_race_on_one_milestone_and_one_wins(empty_server: Runni
     assert [e["version"] for e in history] == [1, 2]
     verify = empty_server.duban("audit", "verify")
     assert verify.returncode == 0 and "intact" in verify.stdout
+
+
+def test_empty_database_starts_with_the_demo_and_its_accounts(tmp_path: Path) -> None:
+    """On an empty database `duban serve` loads the demo, publishes the standard rulebook and the printed accounts sign in."""
+    from tests.e2e.conftest import start, stop  # noqa: PLC0415
+
+    running = start(tmp_path, {"DUBAN_DEMO": "1"})
+    try:
+        printed = running.output()
+        assert "duban-office" in printed and "duban-leader" in printed
+        client = httpx.Client(base_url=running.url)
+        client.get("/login")
+        r = client.post("/login", data={"username": "leader", "password": "duban-leader", "next": "/api/me",
+                                        "_csrf_token": client.cookies["csrftoken"]}, follow_redirects=True)
+        assert r.status_code == 200 and r.json()["role"] == "leader"
+        assert client.get("/api/projects").json()["total"] > 5
+        assert client.get("/api/rulebooks").json()[0]["status"] == "published"
+        assert client.get("/api/findings").json()["total"] > 0
+        history = client.get("/api/milestones?limit=500").json()["items"]
+        versions = [m["version"] for m in history]
+        assert max(versions) > 1  # months of report history, not one snapshot
+    finally:
+        stop(running)
