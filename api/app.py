@@ -24,7 +24,7 @@ from litestar.di import Provide
 from litestar.exceptions import LitestarDeprecationWarning
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
-from litestar.openapi import OpenAPIConfig
+from litestar.openapi import OpenAPIConfig, ResponseSpec
 from msgspec import Struct
 
 from api import database, errors
@@ -38,6 +38,35 @@ from api.service import Server
 from api.settings import Settings
 
 VERSION = "0.1.0"
+
+
+class ErrorBody(Struct):
+    """Every error answer: the status, a short kind, a message a person can act on, and details
+    (``suggestions``, ``current``, ``problems``, ``diagnostics``, ``where``) where they apply."""
+
+    status: int
+    error: str
+    message: str
+
+
+_ERRORS = {
+    400: "the request does not fit the API (a field missing or of the wrong type)",
+    401: "nobody is signed in: send 'Authorization: Bearer <token>' or log in",
+    403: "the signed-in user's role or unit does not allow this",
+    404: "no such unit, project, milestone, rulebook, evaluation, notice or user",
+    409: "a stale version or a step out of order; the body holds the current state",
+    422: "a value that cannot be right, with its place",
+}
+
+
+def _document_errors(app: Litestar) -> None:
+    """Give every API operation the error answers the error table can produce."""
+    specs = {code: ResponseSpec(data_container=ErrorBody, description=text, generate_examples=False)
+             for code, text in _ERRORS.items()}
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if route.path.startswith("/api/") and route.path != "/api/health":
+                handler.responses = {**specs, **(handler.responses or {})}
 
 
 class Health(Struct):
@@ -121,7 +150,7 @@ def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Li
 
 def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startup: Any, shutdown: Any) -> Litestar:
     handlers[LoginRedirectError] = login_redirect  # type: ignore[assignment]
-    return Litestar(
+    app = Litestar(
         route_handlers=[health, UnitController, ProjectController, MilestoneController,
                         RulebookController, EvaluationController, NoticeController, UserController,
                         AuditController, SessionController, TransferController, *_extra_routes()],
@@ -134,6 +163,8 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
         openapi_config=OpenAPIConfig(title="duban 督办 API", version=VERSION, path="/schema"),
         debug=False,
     )
+    _document_errors(app)
+    return app
 
 
 async def _deliver(engine: Any, stop: asyncio.Event) -> None:
