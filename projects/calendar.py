@@ -186,6 +186,25 @@ class WorkCalendar:
             self._warn(d.year)
         return d
 
+    def indices(self, days: Iterable[dt.date | None]) -> list[int | None]:
+        """``index`` of each day (``None`` stays ``None``): one call for a whole column."""
+        memo, index = self._memo, self.index
+        return [None if d is None else memo[d] if d in memo else index(d) for d in days]
+
+    def dates_at(self, indices: Iterable[int | None]) -> list[dt.date | None]:
+        """``date_at`` of each index (``None`` stays ``None``): one call for a whole column."""
+        dates, n, ok, date_at = self._dates, self._n, self._ok, self.date_at
+        out: list[dt.date | None] = []
+        append = out.append
+        for i in indices:
+            if i is None:
+                append(None)
+            elif 0 < i <= n and (d := dates[i - 1]).year in ok:
+                append(d)
+            else:
+                append(date_at(i))
+        return out
+
     def add_workdays(self, d: dt.date, n: int) -> dt.date:
         """``n`` working days after ``d`` (only days after ``d`` count); ``n`` may be 0 or < 0."""
         if n == 0:
@@ -273,7 +292,7 @@ def load_calendar_file(path: str | Path) -> tuple[CalendarYear, ...]:
 def _load_yaml(text: str) -> Any:
     import yaml  # noqa: PLC0415
 
-    class _Loader(yaml.SafeLoader):
+    class _Loader(yaml.SafeLoader):  # type: ignore[misc]
         """Safe loading with dates left as text, so a bad date is ours to report."""
 
     _Loader.yaml_implicit_resolvers = {

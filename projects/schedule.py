@@ -41,7 +41,7 @@ from projects.errors import ProjectsError, UnknownIdError
 
 if TYPE_CHECKING:
     from projects.calendar import WorkCalendar
-    from projects.model import Portfolio
+    from projects.model import Milestone, Portfolio
 
 N = TypeVar("N", bound=Hashable)
 Key = tuple[str, str]
@@ -236,9 +236,14 @@ def _remaining(duration: int, progress: float) -> int:
 
 def compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.date) -> Schedule:
     """Forecasts, latest finishes, floats and critical paths of every milestone (module header)."""
-    ms = [m for p in portfolio.projects for m in p.milestones]
+    ms: list[Milestone] = []
+    spans: list[tuple[str, int, int]] = []  # a project's milestones are ms[lo:hi]
+    for p in portfolio.projects:
+        lo = len(ms)
+        ms.extend(p.milestones)
+        spans.append((p.id, lo, len(ms)))
     n = len(ms)
-    keys = {m.key: i for i, m in enumerate(ms)}
+    keys = {(m.project, m.id): i for i, m in enumerate(ms)}
     preds: Edges = [[] for _ in range(n)]
     succs: Edges = [[] for _ in range(n)]
     for i, m in enumerate(ms):
@@ -247,60 +252,69 @@ def compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.dat
             if j is not None:
                 preds[i].append((j, dep.lag))
                 succs[j].append((i, dep.lag))
-    order = topological_order(preds, succs, lambda i: "/".join(ms[i].key))
+    order = topological_order(preds, succs, lambda i: f"{ms[i].project}/{ms[i].id}")
 
-    index, date_at = calendar.index, calendar.date_at
+    t = calendar.index(today)
+    due = [m.due for m in ms]
+    due_i = calendar.indices(due)
+    start = [m.start for m in ms]
     one_day = dt.timedelta(days=1)
-    t = index(today)
-    due_i: list[int | None] = [None if m.due is None else index(m.due) for m in ms]
-    start: list[dt.date | None] = [None] * n
+    before = calendar.indices([None if s is None else s - one_day for s in start])
     dur = [0] * n
-    floor: list[int | None] = [None] * n
-    fixed: list[int | None] = [None] * n
-    today_term = [False] * n  # the started term is today itself (nothing left to do)
-    for i, m in enumerate(ms):
-        if m.finished is not None and m.finished <= today:
-            fixed[i] = index(m.finished)
-        e = due_i[i]
-        s = m.start
-        if s is not None:
-            if e is not None:
-                dur[i] = max(0, e - index(s - one_day))
+    default_start: list[int | None] = [None] * n
+    for i in range(n):
+        e, b = due_i[i], before[i]
+        if b is not None:
+            if e is not None and e > b:
+                dur[i] = e - b
         elif preds[i]:
-            after = [e_j + lag for j, lag in preds[i] if (e_j := due_i[j]) is not None]
-            if after:
-                first = max(after) + 1
-                s = date_at(first)
-                if e is not None:
-                    dur[i] = max(0, e - first + 1)
+            last = None
+            for j, lag in preds[i]:
+                ej = due_i[j]
+                if ej is not None and (last is None or ej + lag > last):
+                    last = ej + lag
+            if last is not None:
+                default_start[i] = last + 1
+                if e is not None and e > last:
+                    dur[i] = e - last
         else:
-            s = m.due  # a point event on its due
-        start[i] = s
-        best = e
-        if s is not None and s <= today:
-            left = 0 if m.progress is None else _remaining(dur[i], m.progress)
-            if best is None or t + left >= best:
-                best = t + left
-                today_term[i] = left == 0
-        floor[i] = best
+            start[i] = due[i]  # a point event on its due
+    for i, d in enumerate(calendar.dates_at(default_start)):
+        if d is not None:
+            start[i] = d
+
+    finished = [m.finished for m in ms]
+    fixed = calendar.indices([f if f is not None and f <= today else None for f in finished])
+    floor = list(due_i)
+    today_term: set[int] = set()  # the started term is today itself (nothing left to do)
+    for i in range(n):
+        s = start[i]
+        if s is not None and s <= today and fixed[i] is None:
+            progress = ms[i].progress
+            left = 0 if progress is None else _remaining(dur[i], progress)
+            f0 = floor[i]
+            if f0 is None or t + left >= f0:
+                floor[i] = t + left
+                if left == 0:
+                    today_term.add(i)
 
     finish = forward_pass(order, preds, dur, floor, fixed)
 
     # forecast dates; a raw date (a due or today on a rest day) wins over the working day
     # that shares its index, so a forecast is never before the milestone's due
-    forecast: list[dt.date | None] = [None] * n
+    forecast = calendar.dates_at(finish)
     for i in order:
         f = finish[i]
-        m = ms[i]
         if fixed[i] is not None:
-            forecast[i] = m.finished
+            forecast[i] = finished[i]
             continue
-        if f is None:
+        d = forecast[i]
+        if f is None or d is None:
             continue
-        d = date_at(f)
-        if due_i[i] == f and m.due is not None and m.due > d:
-            d = m.due
-        if today_term[i] and t == f and today > d:
+        raw = due[i]
+        if raw is not None and raw > d and due_i[i] == f:
+            d = raw
+        if i in today_term and t == f and today > d:
             d = today
         if dur[i] == 0:
             for j, lag in preds[i]:
@@ -310,38 +324,36 @@ def compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.dat
         forecast[i] = d
 
     # the project's due (or latest forecast) caps every milestone of the project
-    bounds: dict[str, int | None] = {}
-    for p in portfolio.projects:
-        idx = [keys[m.key] for m in p.milestones]
-        dues = [due_i[i] for i in idx if due_i[i] is not None]
-        fins = [finish[i] for i in idx if finish[i] is not None]
-        bounds[p.id] = max(dues) if dues else max(fins) if fins else None  # type: ignore[type-var]
-    cap = [bounds[m.project] for m in ms]
+    cap: list[int | None] = [None] * n
+    for _, lo, hi in spans:
+        bound = max((x for x in due_i[lo:hi] if x is not None), default=None)
+        if bound is None:
+            bound = max((x for x in finish[lo:hi] if x is not None), default=None)
+        cap[lo:hi] = [bound] * (hi - lo)
     late = backward_pass(order, succs, dur, cap)
     floats: list[int | None] = [
         None if f is None or lf is None else lf - f for f, lf in zip(finish, late, strict=True)]
 
-    least: dict[str, int] = {}
-    for i, fl in enumerate(floats):
-        if fl is not None:
-            pid = ms[i].project
-            if pid not in least or fl < least[pid]:
-                least[pid] = fl
-    critical = [fl is not None and fl <= max(0, least[ms[i].project])
-                for i, fl in enumerate(floats)]
-    latest = [None if lf is None else date_at(lf) for lf in late]
+    critical = [False] * n
+    for _, lo, hi in spans:
+        least = min((x for x in floats[lo:hi] if x is not None), default=None)
+        if least is not None:
+            limit = max(0, least)
+            for i in range(lo, hi):
+                x = floats[i]
+                if x is not None and x <= limit:
+                    critical[i] = True
+    latest = calendar.dates_at(late)
 
     rank = [0] * n
     for r, i in enumerate(order):
         rank[i] = r
     projects: dict[str, ProjectSchedule] = {}
-    for p in portfolio.projects:
-        idx = [keys[m.key] for m in p.milestones]
-        dues_d = [m.due for m in p.milestones if m.due is not None]
-        fc = [fd for i in idx if (fd := forecast[i]) is not None]
-        path = tuple(ms[i].id for i in sorted((i for i in idx if critical[i]),
-                                               key=rank.__getitem__))
-        projects[p.id] = ProjectSchedule(max(dues_d) if dues_d else None,
-                                         max(fc) if fc else None, path)
+    for pid, lo, hi in spans:
+        path = sorted((i for i in range(lo, hi) if critical[i]), key=rank.__getitem__)
+        projects[pid] = ProjectSchedule(
+            max((d for d in due[lo:hi] if d is not None), default=None),
+            max((d for d in forecast[lo:hi] if d is not None), default=None),
+            tuple(ms[i].id for i in path))
     return Schedule(keys, start=start, dur=dur, forecast=forecast, latest=latest, floats=floats,
                     critical=critical, projects=projects)

@@ -1,0 +1,212 @@
+"""A deterministic generator of a realistic portfolio, for benchmarks and load tests.
+
+``generate(projects=2000, milestones=20, seed=7, today=2026-11-23)`` returns the plain dict of a
+portfolio file (portfolio-format.md; dates as ``datetime.date``): a unit tree (city government,
+departments, districts, contractors), projects whose milestone graphs fan out and in
+(approval -> tendering -> contract -> parallel progress / funds / supervision / safety branches
+-> completion), a few cross-project dependencies (always on an earlier project, so no cycle),
+a mix of done, late and open milestones relative to ``today``, money, progress, report dates and
+some notices. Same arguments, same portfolio.
+
+    python benchmarks/generate.py --projects 2000 --milestones 20 --out /tmp/p.json
+    python benchmarks/generate.py --out /tmp/p.yaml     # YAML by suffix
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+TODAY = dt.date(2026, 11, 23)
+
+# id, name, kind, predecessors, planned calendar days, explicit start?
+TEMPLATE: list[tuple[str, str, str, tuple[str, ...], int, bool]] = [
+    ("approval", "立项批复", "approval", (), 30, False),
+    ("land", "用地预审", "approval", ("approval",), 40, False),
+    ("design", "初步设计批复", "approval", ("approval",), 60, True),
+    ("tender", "施工招标", "tendering", ("land", "design"), 45, True),
+    ("sup_tender", "监理招标", "tendering", ("design",), 35, True),
+    ("contract", "施工合同签订", "contract", ("tender",), 20, False),
+    ("sup_contract", "监理合同签订", "contract", ("sup_tender",), 15, False),
+    ("pay1", "首期资金拨付", "funds", ("contract",), 30, False),
+    ("build1", "基础工程", "progress", ("contract",), 120, True),
+    ("safety1", "开工安全检查", "safety", ("contract",), 20, False),
+    ("sup1", "监理进场", "supervision", ("sup_contract", "contract"), 20, False),
+    ("build2", "主体工程", "progress", ("build1",), 180, True),
+    ("pay2", "二期资金拨付", "funds", ("build1",), 30, False),
+    ("sup2", "中期监理报告", "supervision", ("build1", "sup1"), 30, False),
+    ("safety2", "主体安全检查", "safety", ("build2",), 15, False),
+    ("build3", "附属工程", "progress", ("build2",), 90, True),
+    ("pay3", "三期资金拨付", "funds", ("build2",), 30, False),
+    ("acceptance", "竣工验收", "completion", ("build3", "pay3", "safety2", "sup2"), 30, False),
+    ("final_pay", "结算资金拨付", "funds", ("acceptance",), 45, False),
+    ("handover", "移交使用", "completion", ("acceptance",), 20, False),
+]
+
+DEPARTMENTS = [
+    ("transport", "市交通运输局"), ("housing", "市住房和城乡建设局"), ("water", "市水务局"),
+    ("education", "市教育局"), ("health", "市卫生健康委员会"), ("culture", "市文化广电旅游局"),
+    ("industry", "市工业和信息化局"), ("commerce", "市商务局"), ("ecology", "市生态环境局"),
+    ("resources", "市自然资源和规划局"), ("agriculture", "市农业农村局"), ("emergency", "市应急管理局"),
+]
+DISTRICTS = ["海东区", "城北区", "城南区", "西湖区", "高新区", "经开区", "临江县", "北山县"]
+WORKS = ["道路改造工程", "污水管网工程", "学校建设项目", "医院扩建项目", "产业园基础设施",
+         "河道综合治理", "保障性住房项目", "文化中心建设", "物流园区工程", "智慧城市平台"]
+TASKS = ["营商环境优化", "政务服务提速", "招商引资专项", "安全生产整治", "生态环境督察整改"]
+
+
+def _units(rng: random.Random) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    units: list[dict[str, Any]] = [{"id": "city", "name": "市人民政府", "level": "city"}]
+    owners: list[str] = []
+    for uid, name in DEPARTMENTS:
+        units.append({"id": uid, "name": name, "parent": "city", "level": "department",
+                      "contacts": [f"mailto://{uid}@example.gov.cn"]})
+        owners.append(uid)
+    for k, district in enumerate(DISTRICTS):
+        did = f"district{k + 1}"
+        units.append({"id": did, "name": f"{district}人民政府", "parent": "city",
+                      "level": "county"})
+        for uid, name in rng.sample(DEPARTMENTS, 3):
+            sub = f"{did}-{uid}"
+            units.append({"id": sub, "name": f"{district}{name[1:]}", "parent": did,
+                          "level": "department"})
+            owners.append(sub)
+    contractors = []
+    for k in range(40):
+        cid = f"contractor{k + 1:02d}"
+        units.append({"id": cid, "name": f"第{k + 1}建设工程有限公司", "level": "enterprise"})
+        contractors.append(cid)
+    return units, owners, contractors
+
+
+def _template(milestones: int) -> list[tuple[str, str, str, tuple[str, ...], int, bool]]:
+    """The first ``milestones`` template rows; past 20, more build stages before acceptance."""
+    if milestones <= len(TEMPLATE):
+        return TEMPLATE[:milestones]
+    rows = TEMPLATE[:-3]
+    last = "build3"
+    for k in range(milestones - len(TEMPLATE)):
+        mid = f"build{4 + k}"
+        rows.append((mid, f"追加工程{k + 1}", "progress", (last,), 60, True))
+        last = mid
+    acc = TEMPLATE[-3]
+    rows.append((acc[0], acc[1], acc[2], (*acc[3], last), acc[4], acc[5]))
+    rows.extend(TEMPLATE[-2:])
+    return rows
+
+
+def generate(projects: int = 2000, milestones: int = 20, *, seed: int = 7,
+             today: dt.date = TODAY) -> dict[str, Any]:
+    """The portfolio-file dict of ``projects`` x ``milestones`` (see the module header)."""
+    rng = random.Random(seed)
+    units, owners, contractors = _units(rng)
+    rows = _template(milestones)
+    out_projects: list[dict[str, Any]] = []
+    notices: list[dict[str, Any]] = []
+    for p in range(projects):
+        pid = f"P{p + 1:05d}"
+        task = rng.random() < 0.1
+        name = (rng.choice(TASKS) if task else rng.choice(DISTRICTS) + rng.choice(WORKS)) + \
+            f"（{p + 1}）"
+        budget = rng.randrange(5, 500) * 1_000_000
+        owner = rng.choice(owners)
+        start = today - dt.timedelta(days=rng.randrange(-200, 900))
+        slip = rng.choice((0, 0, 0, 5, 15, 40, 90))  # how far behind this project runs, days
+        dues: dict[str, dt.date] = {}
+        items: list[dict[str, Any]] = []
+        for mid, mname, kind, preds, days, explicit in rows:
+            begin = max((dues[x] for x in preds if x in dues), default=start)
+            begin += dt.timedelta(days=rng.randrange(1, 6))
+            due = begin + dt.timedelta(days=max(1, int(days * rng.uniform(0.7, 1.3))))
+            dues[mid] = due
+            m: dict[str, Any] = {"id": mid, "name": mname, "kind": kind, "due": due}
+            if explicit:
+                m["start"] = begin
+            after: list[Any] = [x for x in preds if x in dues]
+            if mid == "tender" and p > 10 and rng.random() < 0.02:
+                other = f"P{rng.randrange(1, p) + 1:05d}"  # an earlier project: never a cycle
+                after.append({"project": other, "id": "approval"})
+            if mid == "contract" and rng.random() < 0.1:
+                after = [{"id": "tender", "lag": "5 workdays"}]
+            if after:
+                m["after"] = after
+            if kind == "progress" and rng.random() < 0.5:
+                m["unit"] = rng.choice(contractors)
+            late_by = slip + rng.randrange(-10, 20)
+            finish = due + dt.timedelta(days=late_by)
+            if finish <= today and rng.random() < 0.9:
+                m["finished"] = finish
+                m["progress"] = 1.0
+                m["updated"] = finish
+            elif begin <= today:
+                span = max((due - begin).days, 1)
+                share = min(1.0, (today - begin).days / span) * rng.uniform(0.5, 1.05)
+                if kind == "progress" or rng.random() < 0.3:
+                    m["progress"] = round(min(share, 0.99), 2)
+                m["updated"] = today - dt.timedelta(days=rng.randrange(0, 45))
+                if m["updated"] < begin:
+                    m["updated"] = begin
+                if due < today and rng.random() < 0.15:
+                    notices.append(_notice(len(notices), pid, mid, mname, owner, due, today, rng))
+            if kind == "funds":
+                amount = round(budget * rng.uniform(0.1, 0.3), -3)
+                m["amount"] = amount
+                m["paid"] = amount if "finished" in m else round(amount * rng.uniform(0, 0.6), -3)
+            if rng.random() < 0.05:
+                m["note"] = "受征地拆迁影响，进度滞后" if late_by > 10 else "按计划推进"
+            items.append(m)
+        out_projects.append({"id": pid, "name": name, "category": "task" if task else "project",
+                             "unit": owner, "budget": budget, "milestones": items})
+    return {"calendar": "cn", "timezone": "Asia/Shanghai", "units": units,
+            "projects": out_projects, "notices": notices}
+
+
+def _notice(k: int, pid: str, mid: str, mname: str, unit: str, due: dt.date, today: dt.date,
+            rng: random.Random) -> dict[str, Any]:
+    issued = min(due + dt.timedelta(days=rng.randrange(3, 15)), today)
+    notice: dict[str, Any] = {
+        "id": f"N-{k + 1:06d}", "title": f"{pid}「{mname}」逾期督办", "unit": unit,
+        "rule": "milestone_overdue", "level": rng.choice(("yellow", "yellow", "red")),
+        "issued": issued, "due": issued + dt.timedelta(days=7),
+        "subject": f"milestone:{pid}/{mid}"}
+    answered = issued + dt.timedelta(days=rng.randrange(1, 12))
+    if answered <= today and rng.random() < 0.7:
+        notice["responded"] = answered
+    return notice
+
+
+def write(data: dict[str, Any], path: Path) -> None:
+    """Write ``data`` as JSON or YAML, by the suffix of ``path``."""
+    if path.suffix == ".json":
+        with path.open("w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False, default=dt.date.isoformat)
+        return
+    import yaml  # noqa: PLC0415
+
+    with path.open("w", encoding="utf-8") as f:
+        yaml.dump(data, f, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--projects", type=int, default=2000)
+    parser.add_argument("--milestones", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=TODAY)
+    parser.add_argument("--out", type=Path, required=True, help="file.json or file.yaml")
+    args = parser.parse_args(argv)
+    data = generate(args.projects, args.milestones, seed=args.seed, today=args.today)
+    write(data, args.out)
+    count = sum(len(p["milestones"]) for p in data["projects"])
+    print(f"{args.out}: {len(data['projects'])} projects, {count} milestones, "
+          f"{len(data['notices'])} notices, {args.out.stat().st_size / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
