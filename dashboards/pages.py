@@ -1,0 +1,294 @@
+"""The HTML pages: dashboards, project page, owner's report form, inbox, rule editor, notices.
+
+Owns the Litestar controllers mounted through ``dashboards.routes.ROUTE_HANDLERS``. Thin: each
+handler checks who may see the page (anonymous -> login page, other roles -> a 403 page),
+reads the board (``dashboards.data``) or calls the server (``api.service.Server``,
+``notifier.store``, ``rules.repository``), and renders a template (``dashboards.render``).
+
+Who sees what: dashboards, rate trends and reports — office, leader; a project page — office,
+leader, and the owner or responsible unit of the project; "my milestones" — owner, unit,
+office; the inbox — owner, unit; rule editor and notice management — office.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body
+from litestar.response import Redirect, Response
+
+from api.auth import Principal, may_report
+from api.database import notifier_store
+from api.service import InputError, Server
+from dashboards import reports
+from dashboards.data import current_board, month_end_rates
+from dashboards.forms import form_values, parse_report
+from dashboards.gantt import milestone_lights, project_gantt
+from dashboards.i18n import text
+from dashboards.money import funds_curve
+from dashboards.render import (
+    PageForbiddenError,
+    embed,
+    forbidden_page,
+    page_lang,
+    render_page,
+    require,
+)
+from dashboards.rule_pages import RulePages
+from projects.model import Level, Project
+from projects.repository import StaleVersionError
+
+LEADERS = ("office", "leader")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+async def _notices(server: Server, unit: str | None = None) -> list[Any]:
+    store = notifier_store()
+    if store is None:
+        return []
+    return list(await store.list_notices(server.engine, unit=unit))
+
+
+def _sees_project(who: Principal, project: Project) -> bool:
+    if who.role in LEADERS:
+        return True
+    return who.unit is not None and (project.unit == who.unit
+                                     or any(m.unit == who.unit for m in project.milestones))
+
+
+class DashboardPages(Controller):
+    """Leaders' dashboards, the project page and the downloadable reports."""
+
+    path = "/"
+    include_in_schema = False
+    exception_handlers = {PageForbiddenError: forbidden_page}  # noqa: RUF012
+
+    @get("/", name="home")
+    async def home(self, request: Request) -> Redirect:  # type: ignore[type-arg]
+        who = require(request)
+        return Redirect(path="/dashboard" if who.role in LEADERS else "/my")
+
+    @get("/dashboard", name="dashboard")
+    async def dashboard(self, request: Request, server: Server) -> Response[str]:  # type: ignore[type-arg]
+        require(request, *LEADERS)
+        board = await current_board(server)
+        lang = page_lang(request)
+        notices = await _notices(server)
+        lights: dict[str, int] = {level.value: 0 for level in Level}
+        from dashboards.figures import project_lights  # noqa: PLC0415
+
+        for level in project_lights(board.portfolio, board.evaluation.findings).values():
+            lights[level.value] += 1
+        figures = reports.dashboard_figures(board.portfolio, board.evaluation, notices, lang=lang)
+        return render_page(request, "dashboard.html", figures=figures, as_of=board.as_of,
+                           version=board.rulebook_version, totals=lights,
+                           scores=list(board.evaluation.scores))
+
+    @get("/dashboard/rates", name="rates")
+    async def rates(self, request: Request, server: Server, months: int = 6) -> Response[str]:  # type: ignore[type-arg]
+        require(request, *LEADERS)
+        from dashboards.figures import rates_trend  # noqa: PLC0415
+
+        months = max(2, min(months, 24))
+        board = await current_board(server)
+        monthly = await month_end_rates(server, months)
+        lang = page_lang(request)
+        figures = [embed(f"trend_{k}", rates_trend(board.portfolio, monthly, rate=k, lang=lang))
+                   for k in ("on_time_rate", "completion_rate", "early_rate")]
+        return render_page(request, "rates.html", figures=figures)
+
+    @get("/dashboard/report.html", name="report_html")
+    async def report_html(self, request: Request, server: Server) -> Response[str]:  # type: ignore[type-arg]
+        require(request, *LEADERS)
+        board = await current_board(server)
+        lang = page_lang(request)
+        figures = reports.dashboard_figures(board.portfolio, board.evaluation,
+                                            await _notices(server), lang=lang)
+        body = reports.standalone_html(figures, board.as_of, lang=lang)
+        name = f"duban-dashboard-{board.as_of.isoformat()}.html"
+        return Response(body, media_type="text/html; charset=utf-8",
+                        headers={"content-disposition": f'attachment; filename="{name}"'})
+
+    @get("/reports/ranking.xlsx", name="ranking_xlsx")
+    async def ranking_xlsx(self, request: Request, server: Server) -> Response[bytes]:  # type: ignore[type-arg]
+        require(request, *LEADERS)
+        board = await current_board(server)
+        body = reports.ranking_workbook(board.portfolio, board.evaluation, lang=page_lang(request))
+        name = f"duban-ranking-{board.as_of.isoformat()}.xlsx"
+        return Response(body, media_type=XLSX,
+                        headers={"content-disposition": f'attachment; filename="{name}"'})
+
+    @get("/reports/findings.xlsx", name="findings_xlsx")
+    async def findings_xlsx(self, request: Request, server: Server) -> Response[bytes]:  # type: ignore[type-arg]
+        require(request, *LEADERS)
+        board = await current_board(server)
+        body = reports.findings_workbook(board.portfolio, board.evaluation, lang=page_lang(request))
+        name = f"duban-findings-{board.as_of.isoformat()}.xlsx"
+        return Response(body, media_type=XLSX,
+                        headers={"content-disposition": f'attachment; filename="{name}"'})
+
+    @get("/projects/{pid:str}", name="project")
+    async def project(self, request: Request, server: Server, pid: str) -> Response[str]:  # type: ignore[type-arg]
+        who = require(request)
+        board = await current_board(server)
+        project = board.portfolio.project_by_id.get(pid)
+        if project is None:
+            raise NotFoundException(f"no project {pid!r}")
+        if not _sees_project(who, project):
+            raise PageForbiddenError(who.role, ("office", "leader", f"unit {project.unit}"))
+        lang = page_lang(request)
+        findings = [f for f in board.evaluation.findings if f.project == pid
+                    and f.subject.startswith(("milestone:", "project:"))]
+        light = max((f.level for f in findings), key=lambda lv: lv.rank, default=Level.GREEN)
+        figures = [embed("gantt", project_gantt(project, board.schedule, findings, board.as_of,
+                                                lang=lang)),
+                   embed("funds", funds_curve([project], board.as_of, lang=lang))]
+        unit = board.portfolio.unit_by_id.get(project.unit)
+        return render_page(request, "project.html", figures=figures, project=project,
+                           findings=findings, light=light.value, as_of=board.as_of,
+                           unit_name=unit.name if unit else project.unit)
+
+
+class OwnerPages(Controller):
+    """The owner's milestones with the report form, and a unit's notice inbox."""
+
+    path = "/"
+    include_in_schema = False
+    exception_handlers = {PageForbiddenError: forbidden_page}  # noqa: RUF012
+
+    async def _my_page(self, request: Request, server: Server, who: Principal, *,  # type: ignore[type-arg]
+                       status: int = 200, override: dict[str, Any] | None = None,
+                       done: str = "", project: str | None = None) -> Response[str]:
+        board = await current_board(server)
+        snap = await server.snapshot()
+        shown = []
+        for p in board.portfolio.projects:
+            if who.role == "office":
+                if (project is None and len(shown) >= 20) or project not in (None, p.id):
+                    continue
+            elif not any(may_report(who, p.unit, m.unit) for m in p.milestones):
+                continue
+            lights = milestone_lights(p, board.evaluation.findings)
+            rows = []
+            for m in p.milestones:
+                if not may_report(who, p.unit, m.unit):
+                    continue
+                level, found = lights[m.id]
+                row = {"id": m.id, "name": m.name, "due": m.due, "light": level.value,
+                       "message": "; ".join(f.message for f in found),
+                       "version": snap.versions.get(m.key, 1), "form": form_values(m),
+                       "errors": {}, "error": "", "stale": None}
+                if override and override["key"] == m.key:
+                    row.update({k: v for k, v in override.items() if k != "key"})
+                rows.append(row)
+            worst = max((r["light"] for r in rows), key=lambda v: Level(v).rank, default="green")
+            shown.append({"id": p.id, "name": p.name, "rows": rows})
+            shown[-1]["light"] = worst
+        return render_page(request, "my.html", status=status, projects=shown, done=done,
+                           lights={p["id"]: p["light"] for p in shown})
+
+    @get("/my", name="my_milestones")
+    async def my(self, request: Request, server: Server, done: str = "",  # type: ignore[type-arg]
+                 project: str | None = None) -> Response[str]:
+        who = require(request, "owner", "unit", "office")
+        return await self._my_page(request, server, who, done=done, project=project)
+
+    @post("/my/{pid:str}/{mid:str}", name="report_milestone", status_code=303)
+    async def report(self, request: Request, server: Server, pid: str, mid: str,  # type: ignore[type-arg]
+                     data: Form) -> Response[Any]:
+        who = require(request, "owner", "unit", "office")
+        snap = await server.snapshot()
+        project = snap.portfolio.project_by_id.get(pid)
+        current = next((m for m in project.milestones if m.id == mid), None) if project else None
+        if project is None or current is None:
+            raise NotFoundException(f"no milestone {pid}/{mid}")
+        if not may_report(who, project.unit, current.unit):
+            raise PageForbiddenError(who.role, (f"unit {current.unit or project.unit}",))
+        lang = page_lang(request)
+        changes, errors = parse_report(data, server.today(), lang=lang)
+        sent = {k: data.get(k, "") for k in ("start", "finished", "progress", "paid", "note")}
+        scope = {"project": pid if who.role == "office" else None}
+        if errors:
+            return await self._my_page(request, server, who, status=422, **scope, override={
+                "key": current.key, "errors": errors, "form": sent})
+        try:
+            version = int(data.get("version", "0"))
+            await server.report_milestone(who.username, pid, mid, changes, version)
+        except StaleVersionError:
+            return await self._my_page(request, server, who, status=409, **scope, override={
+                "key": current.key, "stale": {k: v for k, v in sent.items() if v}})
+        except InputError as exc:
+            field = exc.where.rsplit(".", 1)[-1]
+            override: dict[str, Any] = {"key": current.key, "form": sent}
+            if field in sent:
+                override["errors"] = {field: str(exc)}
+            else:
+                override["error"] = str(exc)
+            return await self._my_page(request, server, who, status=422, **scope, override=override)
+        target = f"/my?done={pid}/{mid}" + (f"&project={pid}" if who.role == "office" else "")
+        return Redirect(path=f"{target}#m-{pid}-{mid}", status_code=303)
+
+    @get("/inbox", name="inbox")
+    async def inbox(self, request: Request, server: Server, error: str = "") -> Response[str]:  # type: ignore[type-arg]
+        who = require(request, "owner", "unit")
+        notices = await _notices(server, who.unit)
+        return render_page(request, "inbox.html", notices=notices, admin=False, error=error,
+                           title=text("inbox", page_lang(request)))
+
+    @post("/inbox/{code:str}/respond", name="respond_notice", status_code=303)
+    async def respond(self, request: Request, server: Server, code: str, data: Form) -> Redirect:  # type: ignore[type-arg]
+        who = require(request, "owner", "unit", "office")
+        store = notifier_store()
+        reply = (data.get("text") or "").strip()
+        if not reply:
+            return Redirect(path="/inbox?error=" + text("response", page_lang(request)) + ": ∅",
+                            status_code=303)
+        async with server.writing():
+            old = await store.get_notice(server.engine, code)
+            if who.role != "office" and who.unit != old.unit:
+                raise PageForbiddenError(who.role, (f"unit {old.unit}",))
+            new = await store.respond(server.engine, code, server.today(), reply, actor=who.username)
+            await server.changed(who.username, "notice.respond", f"notice:{code}",
+                                 {"state": str(old.state)}, {"state": str(new.state), "text": reply})
+        return Redirect(path=f"/inbox#notice-{code}", status_code=303)
+
+
+class OfficePages(RulePages):
+    """The supervision office's notice management (the rule editor is in ``RulePages``)."""
+
+    exception_handlers = {PageForbiddenError: forbidden_page}  # noqa: RUF012
+
+    @get("/notices", name="notice_admin")
+    async def notices(self, request: Request, server: Server) -> Response[str]:  # type: ignore[type-arg]
+        require(request, "office")
+        return render_page(request, "inbox.html", notices=await _notices(server), admin=True,
+                           error="", title=text("notice_admin", page_lang(request)))
+
+    @post("/notices/{code:str}/{action:str}", name="decide_notice", status_code=303)
+    async def decide(self, request: Request, server: Server, code: str, action: str,  # type: ignore[type-arg]
+                     data: Form) -> Redirect:
+        who = require(request, "office")
+        store = notifier_store()
+        if action not in ("accept", "reject"):
+            raise NotFoundException(f"no action {action!r}; use accept or reject")
+        snap = await server.snapshot()
+        async with server.writing():
+            old = await store.get_notice(server.engine, code)
+            if action == "accept":
+                new = await store.accept(server.engine, code, server.today(), actor=who.username)
+            else:
+                new = await store.reject(server.engine, code, server.today(),
+                                         reason=data.get("reason") or "—", portfolio=snap.portfolio,
+                                         calendar=snap.calendar, actor=who.username)
+            await server.changed(who.username, f"notice.{action}", f"notice:{code}",
+                                 {"state": str(old.state)}, {"state": str(new.state)})
+        return Redirect(path=f"/notices#notice-{code}", status_code=303)
+
+
+def today_minus(days: int, today: dt.date) -> dt.date:
+    return today - dt.timedelta(days=days)

@@ -1,0 +1,112 @@
+"""Rendering pages: the Jinja2 environment, figures embedded as JSON, language and refusals.
+
+Owns ``render_page``, ``embed``, ``page_lang``, ``require`` and ``PageForbiddenError``. The
+templates live in ``dashboards/templates``; they are rendered here with our own Jinja2
+environment (autoescaped), so the app needs no template configuration. A figure goes into the
+page as JSON in a ``<script type="application/json">`` block drawn by ``duban.js``; plotly.js
+itself is one cached file (``dashboards.static``), never inlined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import jinja2
+from litestar import Request
+from litestar.enums import MediaType
+from litestar.response import Response
+from litestar.utils.scope.state import ScopeState
+
+from api.auth import LoginRedirectError, Principal
+from dashboards.i18n import choose_lang, text
+from dashboards.static import asset_urls
+
+LANG_COOKIE = "duban_lang"
+
+
+class PageForbiddenError(Exception):
+    """The signed-in user's role may not see this page (rendered as a 403 page)."""
+
+    def __init__(self, role: str, allowed: Iterable[str]) -> None:
+        self.role = role
+        self.allowed = tuple(allowed)
+        super().__init__(f"a {role} user may not see this page; it is for {' or '.join(self.allowed)}")
+
+
+@dataclass(frozen=True, slots=True)
+class Embedded:
+    id: str
+    json: str
+
+
+def figure_json(figure: Any) -> str:
+    """A figure's JSON without Plotly's default template (about 8 kB of styling per figure
+    that plotly.js does not need: its own defaults draw the same plot)."""
+    from plotly.io.json import to_json_plotly  # noqa: PLC0415
+
+    data = figure if isinstance(figure, dict) else figure.to_plotly_json()
+    layout = dict(data.get("layout") or {})
+    layout.pop("template", None)
+    return to_json_plotly({"data": data.get("data", []), "layout": layout})
+
+
+def embed(figure_id: str, figure: Any) -> Embedded:
+    """A figure as JSON safe to put inside a ``<script>`` element."""
+    raw = figure if isinstance(figure, str) else figure_json(figure)
+    return Embedded(figure_id, raw.replace("</", "<\\/"))
+
+
+@cache
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.PackageLoader("dashboards", "templates"),
+                              autoescape=True,
+                              trim_blocks=True, lstrip_blocks=True)
+
+
+def page_lang(request: Request) -> str:  # type: ignore[type-arg]
+    return choose_lang(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
+
+
+def csrf_token(request: Request) -> str:  # type: ignore[type-arg]
+    state = ScopeState.from_scope(request.scope).csrf_token
+    return state if isinstance(state, str) else request.cookies.get("csrftoken", "")
+
+
+def require(request: Request, *allowed: str) -> Principal:  # type: ignore[type-arg]
+    """The signed-in principal if its role is allowed; anonymous visitors go to the login page."""
+    who = request.scope.get("user")
+    if who is None:
+        target = request.scope["path"]
+        if request.scope.get("query_string"):
+            target += "?" + request.scope["query_string"].decode("latin-1")
+        raise LoginRedirectError(target)
+    if allowed and who.role not in allowed:
+        raise PageForbiddenError(who.role, allowed)
+    return who  # type: ignore[no-any-return]
+
+
+def render_page(request: Request, template: str, *, status: int = 200,  # type: ignore[type-arg]
+                figures: Iterable[Embedded] = (), **context: Any) -> Response[str]:
+    """The page ``template`` in the request's language, with its figures and CSRF token."""
+    lang = page_lang(request)
+
+    def t(key: str) -> str:
+        return text(key, lang)
+
+    body = environment().get_template(template).render(
+        t=t, lang=lang, who=request.scope.get("user"), csrf=csrf_token(request),
+        assets=asset_urls(), figures=list(figures), **context)
+    response = Response(body, media_type=MediaType.HTML, status_code=status)
+    asked = request.query_params.get("lang")
+    if asked in ("zh", "en") and asked != request.cookies.get(LANG_COOKIE):
+        response.set_cookie(LANG_COOKIE, asked, max_age=365 * 86400, samesite="lax", httponly=True)
+    return response
+
+
+def forbidden_page(request: Request, exc: PageForbiddenError) -> Response[str]:  # type: ignore[type-arg]
+    lang = page_lang(request)
+    return render_page(request, "message.html", status=403, heading="403",
+                       message=f"{text('forbidden', lang)} ({exc})")

@@ -1,0 +1,122 @@
+"""Downloadable reports: the dashboard as one standalone HTML file, rankings and findings as Excel.
+
+Owns ``dashboard_figures``, ``standalone_html``, ``ranking_workbook`` and ``findings_workbook``.
+Pure: values in, bytes or text out. The standalone file embeds plotly.js (it is read offline,
+away from the server); the pages never do.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from dashboards.figures import (
+    light_counts,
+    portfolio_map,
+    project_lights,
+    ranking,
+    rates_by_unit,
+    unit_indicators,
+)
+from dashboards.i18n import text
+from dashboards.money import funds_curve, notices_figure
+from dashboards.render import Embedded, embed, environment
+from dashboards.static import plotly_js_path
+from projects.model import Level, Portfolio
+from rules.findings import Evaluation
+
+FILLS = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE"}
+
+
+def dashboard_figures(portfolio: Portfolio, evaluation: Evaluation, notices: Iterable[Any], *,
+                      lang: str = "zh") -> list[Embedded]:
+    """Every figure of the leader's dashboard, in page order, ready to embed."""
+    figures = [
+        embed("lights_by_unit", light_counts(portfolio, evaluation, by="unit", lang=lang)),
+        embed("lights_by_category", light_counts(portfolio, evaluation, by="category", lang=lang)),
+        embed("portfolio_map", portfolio_map(portfolio, evaluation, lang=lang)),
+        embed("rates_by_unit", rates_by_unit(portfolio, evaluation.rates, lang=lang)),
+    ]
+    figures += [embed(f"ranking_{i}", ranking(portfolio, evaluation, name, lang=lang))
+                for i, name in enumerate(evaluation.scores, start=1)]
+    figures.append(embed("funds", funds_curve(portfolio.projects, evaluation.as_of, lang=lang)))
+    figures.append(embed("notices", notices_figure(
+        notices, evaluation.as_of, unit_names={u.id: u.name for u in portfolio.units}, lang=lang)))
+    return figures
+
+
+def standalone_html(figures: Iterable[Embedded], as_of: Any, *, lang: str = "zh") -> str:
+    """One HTML file with plotly.js and every figure inside, readable without a network."""
+    def t(key: str) -> str:
+        return text(key, lang)
+
+    return environment().get_template("report.html").render(
+        t=t, lang=lang, as_of=as_of, figures=list(figures),
+        plotly_js=plotly_js_path().read_text(encoding="utf-8").replace("</script", "<\\/script"))
+
+
+def _header(ws: Any, names: list[str]) -> None:
+    ws.append(names)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+
+
+def _save(wb: Workbook) -> bytes:
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def ranking_workbook(portfolio: Portfolio, evaluation: Evaluation, *, lang: str = "zh") -> bytes:
+    """One sheet per score: rank, unit, value and the indicators behind it."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    names = {u.id: u.name for u in portfolio.units}
+    indicators = unit_indicators(evaluation)
+    keys = ("on_time_rate", "completion_rate", "early_rate", "response_rate")
+    for score, rows in evaluation.scores.items() or {text("ranking", lang): ()}.items():
+        ws = wb.create_sheet(score[:31])
+        _header(ws, [text("rank", lang), text("unit", lang), "id", text("score", lang),
+                     *(text(k, lang) for k in keys), text("red", lang), text("yellow", lang)])
+        for row in rows:
+            ind = indicators.get(row.unit, {})
+            ws.append([row.rank, names.get(row.unit, row.unit), row.unit, row.value,
+                       *(ind.get(k) for k in keys), ind.get("red", 0), ind.get("yellow", 0)])
+        for col in "EFGH":
+            for cell in ws[col][1:]:
+                cell.number_format = "0.0%"
+    return _save(wb)
+
+
+def findings_workbook(portfolio: Portfolio, evaluation: Evaluation, *, lang: str = "zh") -> bytes:
+    """The findings (red first), and each project's light, as two sheets."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = text("findings", lang)[:31]
+    names = {u.id: u.name for u in portfolio.units}
+    projects = portfolio.project_by_id
+    _header(ws, [text("light", lang), "rule", "subject", text("projects_list", lang),
+                 text("unit", lang), "message", text("respond_by", lang), "explain"])
+    for f in evaluation.findings:
+        project = projects.get(f.project or "")
+        ws.append([text(f.level.value, lang), f.rule, f.subject,
+                   f"{project.id} {project.name}" if project else "",
+                   names.get(f.unit or "", f.unit or ""), f.message,
+                   f.respond_by.isoformat() if f.respond_by else "",
+                   "; ".join(f"{part} = {value}" for part, value in f.explain)])
+        ws.cell(ws.max_row, 1).fill = PatternFill("solid", fgColor=FILLS[f.level.value])
+    lights = project_lights(portfolio, evaluation.findings)
+    sheet = wb.create_sheet(text("projects_list", lang)[:31])
+    _header(sheet, ["id", text("projects_list", lang), text("unit", lang),
+                    text("category", lang), text("light", lang)])
+    for p in portfolio.projects:
+        level: Level = lights[p.id]
+        sheet.append([p.id, p.name, names.get(p.unit, p.unit), text(p.category.value, lang),
+                      text(level.value, lang)])
+        sheet.cell(sheet.max_row, 5).fill = PatternFill("solid", fgColor=FILLS[level.value])
+    return _save(wb)

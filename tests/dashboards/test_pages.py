@@ -1,0 +1,179 @@
+"""Tests of the pages over real HTTP against the real app on SQLite: roles, forms, reports."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from dashboards.static import asset_urls, plotly_js_path
+
+pytestmark = pytest.mark.slow
+
+
+async def test_anonymous_visitors_are_sent_to_the_login_page(site):
+    """A page asked for without signing in redirects to the login form and back."""
+    r = await site.client.get("/dashboard?lang=en", follow_redirects=False)
+    assert r.status_code in (302, 303, 307)
+    assert r.headers["location"].startswith("/login?next=/dashboard")
+
+
+PAGES = {
+    "/dashboard": ("leader", "office"), "/dashboard/rates": ("leader", "office"),
+    "/reports/ranking.xlsx": ("leader", "office"), "/rules": ("office",),
+    "/notices": ("office",), "/my": ("owner", "unit", "office"), "/inbox": ("owner", "unit"),
+    "/projects/P001": ("leader", "office", "owner", "unit"),  # unit: responsible for "build"
+    "/projects/P003": ("leader", "office", "unit"),
+}
+
+
+@pytest.mark.parametrize("role", ["office", "leader", "owner", "unit"])
+async def test_each_page_is_for_its_roles_only(site, role):
+    """Every page answers the roles allowed to see it and refuses the others with a 403 page."""
+    await site.sign_in(role)
+    for path, allowed in PAGES.items():
+        r = await site.client.get(path)
+        expected = 200 if role in allowed else 403
+        assert r.status_code == expected, (path, r.text[:300])
+        if expected == 403:
+            assert "403" in r.text and "<html" in r.text
+
+
+async def test_home_sends_each_role_to_its_page(site):
+    """The home page sends leaders to the dashboard and owners to their milestones."""
+    await site.sign_in("leader")
+    assert (await site.client.get("/", follow_redirects=False)).headers["location"] == "/dashboard"
+    await site.sign_in("owner")
+    assert (await site.client.get("/", follow_redirects=False)).headers["location"] == "/my"
+
+
+async def test_dashboard_embeds_figures_and_links_plotly_without_inlining_it(site):
+    """The dashboard links the versioned plotly.js once, inlines none of it, and embeds every figure as JSON."""
+    await site.sign_in("leader")
+    r = await site.client.get("/dashboard")
+    html = r.text
+    assert html.count(asset_urls()["plotly"]) == 1
+    assert "cdn" not in html.lower()
+    assert len(html) < 200_000
+    assert "Plotly.newPlot" not in html  # drawn by the cached script
+    ids = re.findall(r'class="figure" data-target="([^"]+)"', html)
+    assert {"lights_by_unit", "lights_by_category", "portfolio_map", "rates_by_unit", "funds",
+            "notices"} <= set(ids)
+    found = re.search(r'data-target="portfolio_map">(.*?)</script>', html, re.S)
+    tiles = json.loads(found.group(1))["data"]
+    assert sorted(c[0] for t in tiles for c in t["customdata"]) == [
+        "/projects/P001", "/projects/P002", "/projects/P003"]
+    assert '"template"' not in html
+    assert "领导驾驶舱" in html
+
+
+async def test_english_is_chosen_by_query_and_kept_in_a_cookie(site):
+    """?lang=en switches the page to English and a cookie keeps it for the next page."""
+    await site.sign_in("leader")
+    r = await site.client.get("/dashboard?lang=en")
+    assert "Dashboard" in r.text and 'lang="en"' in r.text
+    r = await site.client.get("/dashboard")
+    assert 'lang="en"' in r.text
+
+
+async def test_plotly_js_is_served_once_with_long_cache_and_gzip(site):
+    """plotly.js comes from the app at a versioned URL with a one-year cache, gzipped, and 304 when unchanged."""
+    url = asset_urls()["plotly"]
+    r = await site.client.get(url, headers={"accept-encoding": "gzip"})
+    assert r.status_code == 200
+    assert "max-age=31536000" in r.headers["cache-control"]
+    assert r.headers["content-encoding"] == "gzip"
+    assert r.content == plotly_js_path().read_bytes()  # httpx decodes the gzip
+    again = await site.client.get(url, headers={"if-none-match": r.headers["etag"]})
+    assert again.status_code == 304
+    missing = await site.client.get("/static/plotly-0.0.0.min.js")
+    assert missing.status_code == 404
+
+
+async def test_report_changes_the_milestone_light(site):
+    """An owner reporting a late milestone finished turns its light from red or yellow to green."""
+    await site.sign_in("owner")
+    page = await site.client.get("/my")
+    row = re.search(r'id="m-P001-tender" class="milestone" data-light="(\w+)"', page.text)
+    assert row and row.group(1) in ("red", "yellow")  # overdue since 2026-04-30
+    version = re.search(r'action="/my/P001/tender".*?name="version" value="(\d+)"', page.text, re.S)
+    token = await site.form("/my")
+    r = await site.client.post("/my/P001/tender", data={
+        "_csrf_token": token, "version": version.group(1), "start": "2026-03-02",
+        "finished": "2026-04-29", "progress": "100", "paid": "1800000", "note": "已完成"})
+    assert r.status_code == 200  # followed the redirect
+    assert "已上报" in r.text
+    row = re.search(r'id="m-P001-tender" class="milestone" data-light="(\w+)"', r.text)
+    assert row.group(1) == "green"
+
+
+async def test_bad_report_fields_are_shown_in_place_and_change_nothing(site):
+    """A progress over 100 and a finish after today are refused beside their fields; nothing is stored."""
+    await site.sign_in("owner")
+    token = await site.form("/my")
+    r = await site.client.post("/my/P001/tender", data={
+        "_csrf_token": token, "version": "1", "progress": "150", "finished": "2026-06-01"})
+    assert r.status_code == 422
+    assert 'data-field="progress"' in r.text and "0 到 100" in r.text
+    assert 'data-field="finished"' in r.text and "晚于今天" in r.text
+    assert 'value="150"' in r.text  # what the user typed stays
+    snap = await site.server.snapshot()
+    tender = next(m for m in snap.portfolio.project_by_id["P001"].milestones if m.id == "tender")
+    assert tender.progress is None and tender.finished is None
+
+
+async def test_stale_report_shows_current_values_and_asks_to_reapply(site):
+    """A report based on an old version is refused with the current values and the user's own shown."""
+    await site.sign_in("owner")
+    token = await site.form("/my")
+    first = await site.client.post("/my/P001/tender", data={
+        "_csrf_token": token, "version": "1", "start": "2026-03-02", "progress": "40"})
+    assert first.status_code == 200
+    r = await site.client.post("/my/P001/tender", data={
+        "_csrf_token": token, "version": "1", "start": "2026-03-02", "progress": "55"})
+    assert r.status_code == 409
+    assert "此节点已被他人更新" in r.text
+    assert "55" in r.text  # the user's value, to re-apply
+    form = re.search(r'action="/my/P001/tender".*?name="version" value="(\d+)".*?name="progress"[^>]*value="([^"]*)"',
+                     r.text, re.S)
+    assert form.group(1) == "2" and form.group(2) == "40"
+
+
+async def test_an_owner_cannot_report_another_units_milestone(site):
+    """Posting a report for a project of another unit is refused."""
+    await site.sign_in("owner")
+    token = await site.form("/my")
+    r = await site.client.post("/my/P002/approval", data={"_csrf_token": token, "version": "1"})
+    assert r.status_code == 403
+
+
+async def test_rule_check_marks_a_typo_at_its_line_with_a_suggestion(site):
+    """The editor's check endpoint reports an unknown field at its line with the nearest name."""
+    await site.sign_in("office")
+    await site.client.get("/rules")
+    source = 'rule late "逾期":\n    for milestone m\n    light red when today > m.deu\n'
+    r = await site.client.post("/rules/check", json={"sources": {"main.rules": source}},
+                               headers={"x-csrftoken": site.csrf()})
+    assert r.status_code == 200
+    body = r.json()
+    assert not body["ok"]
+    assert any(d["line"] == 3 and "due" in d["text"] for d in body["diagnostics"]), body
+
+
+async def test_report_downloads_standalone_html_and_excel(site):
+    """The offline report embeds plotly.js; the ranking and findings download as Excel workbooks."""
+    await site.sign_in("leader")
+    r = await site.client.get("/dashboard/report.html")
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    assert len(r.text) > 1_000_000 and "Plotly.newPlot" in r.text
+    r = await site.client.get("/reports/findings.xlsx")
+    wb = load_workbook(io.BytesIO(r.content))
+    rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][0] == "灯号" and any(row[2] == "milestone:P001/tender" for row in rows[1:])
+    projects = list(wb.worksheets[1].iter_rows(values_only=True))
+    assert {row[0] for row in projects[1:]} == {"P001", "P002", "P003"}
+    r = await site.client.get("/reports/ranking.xlsx")
+    assert load_workbook(io.BytesIO(r.content)).sheetnames
