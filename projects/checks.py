@@ -16,11 +16,12 @@ parents have no cycles. Invariants:
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Mapping
 from typing import Any
 
 from projects.errors import PortfolioError
-from projects.fields import BAD, Fields, type_name
+from projects.fields import BAD, Fields, field_set, type_name
 from projects.graph import find_cycles, format_cycle
 from projects.model import (
     KIND_WORDS,
@@ -36,14 +37,14 @@ from projects.model import (
     Unit,
 )
 
-TOP_FIELDS = ("calendar", "timezone", "calendar_years", "units", "projects", "notices")
-UNIT_FIELDS = ("id", "name", "parent", "level", "contacts")
-PROJECT_FIELDS = ("id", "name", "category", "unit", "budget", "milestones")
-MILESTONE_FIELDS = ("id", "name", "kind", "start", "due", "finished", "unit", "progress",
-                    "amount", "paid", "updated", "after", "note")
-NOTICE_FIELDS = ("id", "title", "unit", "rule", "level", "issued", "due", "responded", "subject")
-DEPENDENCY_FIELDS = ("id", "project", "lag")
-YEAR_FIELDS = ("year", "holidays", "workdays")
+TOP_FIELDS = field_set(("calendar", "timezone", "calendar_years", "units", "projects", "notices"))
+UNIT_FIELDS = field_set(("id", "name", "parent", "level", "contacts"))
+PROJECT_FIELDS = field_set(("id", "name", "category", "unit", "budget", "milestones"))
+MILESTONE_FIELDS = field_set(("id", "name", "kind", "start", "due", "finished", "unit", "progress",
+                    "amount", "paid", "updated", "after", "note"))
+NOTICE_FIELDS = field_set(("id", "title", "unit", "rule", "level", "issued", "due", "responded", "subject"))
+DEPENDENCY_FIELDS = field_set(("id", "project", "lag"))
+YEAR_FIELDS = field_set(("year", "holidays", "workdays"))
 
 CALENDARS = {"cn": "cn", "weekdays": "weekdays"}
 CATEGORY_WORDS: dict[str, Category] = {
@@ -54,6 +55,8 @@ LEVEL_WORDS: dict[str, Level] = {lv.value: lv for lv in Level} | {
     "绿": Level.GREEN, "黄": Level.YELLOW, "红": Level.RED,
 }
 _KINDS_SHOWN = tuple(k.value for k in Kind)
+_MILESTONE_SET = frozenset(MILESTONE_FIELDS)
+_Date = dt.date
 
 
 def parse_portfolio(data: object, *, today: dt.date, source: str = "<portfolio>") -> Portfolio:
@@ -63,7 +66,13 @@ def parse_portfolio(data: object, *, today: dt.date, source: str = "<portfolio>"
     Raises ``PortfolioError`` with every problem found; returns the portfolio otherwise.
     """
     check = _Check(today)
-    portfolio = check.portfolio(data)
+    paused = gc.isenabled()
+    gc.disable()  # tens of thousands of new values, none of them garbage: skip the collector
+    try:
+        portfolio = check.portfolio(data)
+    finally:
+        if paused:
+            gc.enable()
     if check.f.problems or portfolio is None:
         raise PortfolioError(check.f.problems, source)
     return portfolio
@@ -82,6 +91,7 @@ class _Check:
         self.edges: dict[tuple[str, str], list[tuple[str, str]]] = {}
         self.places: dict[tuple[str, str], str] = {}
         self._by_milestone: dict[str, str] | None = None
+        self.plain_dependencies: dict[str, Dependency] = {}
 
     # -- the whole ----------------------------------------------------------------------------
 
@@ -187,15 +197,15 @@ class _Check:
             uid = self.id_field(m, where, self.unit_ids, i, "unit")
             name = f.required(m, "name", where)
             if name is not BAD:
-                name = f.text(name, f"{where}.name")
+                name = f.text(name, where, "name")
             parent = m.get("parent")
             if parent is not None:
-                parent = f.ident(parent, f"{where}.parent")
+                parent = f.ident(parent, where, "parent")
                 if isinstance(parent, str):
-                    parent = self.unit_ref(parent, f"{where}.parent")
+                    parent = self.unit_ref(parent, where, "parent")
             level = m.get("level")
             if level is not None:
-                level = f.text(level, f"{where}.level")
+                level = f.text(level, where, "level")
             contacts = self.contacts(m.get("contacts"), f"{where}.contacts")
             if isinstance(uid, str) and self.unit_ids[uid] == i:
                 parents[uid] = [parent] if isinstance(parent, str) else []
@@ -221,18 +231,18 @@ class _Check:
             out.append(url.strip())
         return tuple(out)
 
-    def unit_ref(self, uid: str, where: str) -> str | Any:
+    def unit_ref(self, uid: str, where: str, field: str) -> str | Any:
         if uid in self.unit_ids:
             return uid
         if not self.units_complete:
             return BAD
-        return self.f.reference(uid, self.unit_ids, where, "unit")
+        return self.f.reference(uid, self.unit_ids, f"{where}.{field}", "unit")
 
     def id_field(self, m: Mapping[str, Any], where: str, index: dict[str, int], i: int, what: str) -> Any:
         value = self.f.required(m, "id", where)
         if value is BAD:
             return BAD
-        value = self.f.ident(value, f"{where}.id")
+        value = self.f.ident(value, where, "id")
         if isinstance(value, str) and index.get(value, i) != i:
             first = index[value]
             section = where.rsplit("[", 1)[0]
@@ -254,7 +264,7 @@ class _Check:
             ids: dict[str, int] = {}
             raw = item.get("milestones")
             for j, ms in enumerate(raw if isinstance(raw, list) else ()):
-                mid = _plain_id(ms.get("id")) if isinstance(ms, Mapping) else None
+                mid = _plain_id(ms.get("id")) if type(ms) is dict or isinstance(ms, Mapping) else None
                 if mid is None:
                     self.incomplete_projects.add(pid)
                 elif mid not in ids:
@@ -273,16 +283,16 @@ class _Check:
         pid = self.id_field(m, where, self.project_ids, i, "project")
         name = f.required(m, "name", where)
         if name is not BAD:
-            name = f.text(name, f"{where}.name")
+            name = f.text(name, where, "name")
         category = f.required(m, "category", where)
         if category is not BAD:
             category = f.choice(category, CATEGORY_WORDS, f"{where}.category", "category", ("project", "task"))
         unit = f.required(m, "unit", where)
         if unit is not BAD:
-            unit = f.ident(unit, f"{where}.unit")
+            unit = f.ident(unit, where, "unit")
             if isinstance(unit, str):
-                unit = self.unit_ref(unit, f"{where}.unit")
-        budget = f.amount(m.get("budget"), f"{where}.budget")
+                unit = self.unit_ref(unit, where, "unit")
+        budget = f.amount(m.get("budget"), where, "budget")
         raw = f.items(m.get("milestones"), f"{where}.milestones", "milestones")
         own = isinstance(pid, str) and self.project_ids.get(pid) == i
         milestones = []
@@ -298,57 +308,91 @@ class _Check:
 
     def milestone(self, item: object, where: str, pid: str | None, ids: dict[str, int],
                   j: int) -> Milestone | None:
+        # The hot path of a 40,000-milestone file: common, valid values are taken inline; the
+        # Fields methods (which word the problems) are called only for the rest.
         f = self.f
-        m = f.mapping(item, where, "milestone")
+        m = item if type(item) is dict else f.mapping(item, where, "milestone")
         if m is BAD:
             return None
         assert isinstance(m, Mapping)
-        f.unknown_keys(m, MILESTONE_FIELDS, where)
-        mid = self.id_field(m, where, ids, j, "milestone")
+        if not m.keys() <= _MILESTONE_SET:
+            f.unknown_keys(m, MILESTONE_FIELDS, where)
+        get = m.get
+        mid = get("id")
+        if not (type(mid) is str and ids.get(mid, j) == j and _clean(mid)):
+            mid = self.id_field(m, where, ids, j, "milestone")
         first = pid is not None and isinstance(mid, str) and ids.get(mid) == j
-        name = m.get("name")
-        name = mid if name is None else f.text(name, f"{where}.name")
-        kind = f.required(m, "kind", where)
-        if kind is not BAD:
-            kind = f.choice(kind, KIND_WORDS, f"{where}.kind", "kind", _KINDS_SHOWN)
-        start = f.date(m.get("start"), f"{where}.start")
-        due = f.date(m.get("due"), f"{where}.due")
-        if isinstance(start, dt.date) and isinstance(due, dt.date) and start > due:
-            f.add(f"{where}.start", f"start {start.isoformat()} is after due {due.isoformat()}; a milestone must start on or before its due date")
-        finished = f.date(m.get("finished"), f"{where}.finished")
-        f.not_after_today(finished, self.today, f"{where}.finished", "a milestone cannot be finished in the future; leave finished out until it is done")
-        updated = f.date(m.get("updated"), f"{where}.updated")
-        f.not_after_today(updated, self.today, f"{where}.updated", "the last report cannot come from the future")
-        unit = m.get("unit")
+        name = get("name")
+        if type(name) is not str:
+            name = mid if name is None else f.text(name, where, "name")
+        kind = get("kind")
+        kind = KIND_WORDS.get(kind) if type(kind) is str else None  # type: ignore[assignment]
+        if kind is None:
+            kind = f.required(m, "kind", where)
+            if kind is not BAD:
+                kind = f.choice(kind, KIND_WORDS, f"{where}.kind", "kind", _KINDS_SHOWN)
+        start = get("start")
+        if start is not None and type(start) is not _Date:
+            start = f.date(start, where, "start")
+        due = get("due")
+        if due is not None and type(due) is not _Date:
+            due = f.date(due, where, "due")
+        finished = get("finished")
+        if finished is not None and type(finished) is not _Date:
+            finished = f.date(finished, where, "finished")
+        updated = get("updated")
+        if updated is not None and type(updated) is not _Date:
+            updated = f.date(updated, where, "updated")
+        if start is not None and due is not None and start is not BAD and due is not BAD and start > due:  # type: ignore[operator]
+            f.add(f"{where}.start", f"start {start.isoformat()} is after due {due.isoformat()}; a milestone must start on or before its due date")  # type: ignore[union-attr]
+        today = self.today
+        if finished is not None and finished is not BAD and finished > today:  # type: ignore[operator]
+            f.not_after_today(finished, today, where, "finished", "a milestone cannot be finished in the future; leave finished out until it is done")
+        if updated is not None and updated is not BAD and updated > today:  # type: ignore[operator]
+            f.not_after_today(updated, today, where, "updated", "the last report cannot come from the future")
+        unit = get("unit")
         if unit is not None:
-            unit = f.ident(unit, f"{where}.unit")
+            unit = f.ident(unit, where, "unit")
             if isinstance(unit, str):
-                unit = self.unit_ref(unit, f"{where}.unit")
-        progress = f.ratio(m.get("progress"), f"{where}.progress")
-        amount = f.amount(m.get("amount"), f"{where}.amount")
-        paid = f.amount(m.get("paid"), f"{where}.paid")
-        note = m.get("note")
-        if note is not None:
-            note = f.text(note, f"{where}.note")
+                unit = self.unit_ref(unit, where, "unit")
+        progress = get("progress")
+        if progress is not None and not (type(progress) is float and 0.0 <= progress <= 1.0):
+            progress = f.ratio(progress, where, "progress")
+        amount = get("amount")
+        if amount is not None:
+            amount = f.amount(amount, where, "amount")
+        paid = get("paid")
+        if paid is not None:
+            paid = f.amount(paid, where, "paid")
+        note = get("note")
+        if note is not None and type(note) is not str:
+            note = f.text(note, where, "note")
         after: Any = ()
-        if m.get("after") is not None:
-            after = self.after(m["after"], f"{where}.after", pid)
+        raw_after = get("after")
+        if raw_after is not None:
+            plain = self.plain_dependencies
+            if type(raw_after) is list and pid is not None and all(type(a) is str and a in ids for a in raw_after):
+                # ids of this project: one shared Dependency value per id
+                after = tuple(plain.get(a) or plain.setdefault(a, Dependency(a)) for a in raw_after)
+            else:
+                after = self.after(raw_after, f"{where}.after", pid)
         if first:
             key = (pid, mid)
             self.places[key] = where
             if after is not BAD:
+                edges = self.edges
                 for dep in after:
                     pred = (dep.project or pid, dep.on)
-                    if pred in self.edges:
-                        self.edges[pred].append(key)
+                    if pred in edges:
+                        edges[pred].append(key)
         values = (mid, name, kind, due, start, finished, unit, progress, amount, paid, updated, after, note)
-        if pid is None or any(v is BAD for v in values):
+        if pid is None or BAD in values:
             return None
         return Milestone(pid, *values)  # type: ignore[arg-type]
 
     def after(self, value: object, where: str, pid: str | None) -> Any:
         f = self.f
-        if isinstance(value, str | Mapping):
+        if type(value) is not list and isinstance(value, str | Mapping):
             value = [value]
         items = f.items(value, where, "milestone ids")
         if items is BAD:
@@ -368,7 +412,11 @@ class _Check:
         f = self.f
         other: object = None
         lag: object = 0
-        if isinstance(entry, Mapping):
+        is_map = False
+        if type(entry) is str and "/" not in entry:  # the common case: an id of this project
+            on: Any = entry
+        elif isinstance(entry, Mapping):
+            is_map = True
             f.unknown_keys(entry, DEPENDENCY_FIELDS, where)
             on = f.required(entry, "id", where)
             other, lag = entry.get("project"), entry.get("lag")
@@ -379,9 +427,9 @@ class _Check:
         if on is BAD:
             return BAD
         on = f.ident(on, where)
-        days = f.lag(lag, f"{where}.lag" if isinstance(entry, Mapping) else where)
+        days = 0 if lag == 0 and type(lag) is int else f.lag(lag, where, "lag" if is_map else "")
         if other is not None:
-            other = f.ident(other, f"{where}.project" if isinstance(entry, Mapping) else where)
+            other = f.ident(other, where, "project" if is_map else "")
         if BAD in (on, days, other):
             return BAD
         assert isinstance(on, str) and isinstance(days, int)
@@ -443,23 +491,23 @@ class _Check:
             nid = self.id_field(m, where, index, i, "notice")
             title = f.required(m, "title", where)
             if title is not BAD:
-                title = f.text(title, f"{where}.title")
+                title = f.text(title, where, "title")
             unit = f.required(m, "unit", where)
             if unit is not BAD:
-                unit = f.ident(unit, f"{where}.unit")
+                unit = f.ident(unit, where, "unit")
                 if isinstance(unit, str):
-                    unit = self.unit_ref(unit, f"{where}.unit")
+                    unit = self.unit_ref(unit, where, "unit")
             issued = f.required(m, "issued", where)
             if issued is not BAD:
-                issued = f.date(issued, f"{where}.issued")
-                f.not_after_today(issued, self.today, f"{where}.issued", "a notice cannot be issued in the future")
+                issued = f.date(issued, where, "issued")
+                f.not_after_today(issued, self.today, where, "issued", "a notice cannot be issued in the future")
             due = f.required(m, "due", where)
             if due is not BAD:
-                due = f.date(due, f"{where}.due")
+                due = f.date(due, where, "due")
             if isinstance(issued, dt.date) and isinstance(due, dt.date) and due < issued:
                 f.add(f"{where}.due", f"due {due.isoformat()} is before issued {issued.isoformat()}; a response is due on or after the day the notice is issued")
-            responded = f.date(m.get("responded"), f"{where}.responded")
-            f.not_after_today(responded, self.today, f"{where}.responded", "a response cannot come from the future; leave responded out until it comes")
+            responded = f.date(m.get("responded"), where, "responded")
+            f.not_after_today(responded, self.today, where, "responded", "a response cannot come from the future; leave responded out until it comes")
             if isinstance(issued, dt.date) and isinstance(responded, dt.date) and responded < issued:
                 f.add(f"{where}.responded", f"responded {responded.isoformat()} is before issued {issued.isoformat()}")
             level = m.get("level")
@@ -467,17 +515,24 @@ class _Check:
                 level = f.choice(level, LEVEL_WORDS, f"{where}.level", "level", ("green", "yellow", "red"))
             rule, subject = m.get("rule"), m.get("subject")
             if rule is not None:
-                rule = f.text(rule, f"{where}.rule")
+                rule = f.text(rule, where, "rule")
             if subject is not None:
-                subject = f.text(subject, f"{where}.subject")
+                subject = f.text(subject, where, "subject")
             values = (nid, title, unit, issued, due, rule, level, responded, subject)
             if not any(v is BAD for v in values):
                 out.append(Notice(*values))  # type: ignore[arg-type]
         return tuple(out)
 
 
+def _clean(value: str) -> bool:
+    """A usable id as written: not blank, no surrounding spaces, no ``/``."""
+    return bool(value) and "/" not in value and not value[0].isspace() and not value[-1].isspace()
+
+
 def _plain_id(value: object) -> str | None:
     """The id as the checks will read it, or ``None`` when it is unusable (no messages)."""
+    if type(value) is str and _clean(value):
+        return value
     if isinstance(value, dt.date):
         value = value.isoformat()
     elif isinstance(value, int | float) and not isinstance(value, bool):

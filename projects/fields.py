@@ -18,6 +18,15 @@ from typing import Any, Final
 
 from projects.errors import Problem, suggest
 
+_NOTHING: frozenset[str] = frozenset()
+_sets: dict[Collection[str], frozenset[str]] = {}
+
+
+def field_set(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Register ``names`` (a tuple of allowed fields) for fast unknown-field checks."""
+    _sets[names] = frozenset(names)
+    return names
+
 
 class _Bad:
     __slots__ = ()
@@ -40,6 +49,11 @@ HINTS: dict[str, str] = {
     "due": "the date a response is due, e.g. 2026-05-11",
     "year": "the calendar year, e.g. 2027",
 }
+
+
+def _at(where: str, field: str) -> str:
+    """The path of ``field`` in ``where``; built only when there is something to report."""
+    return f"{where}.{field}" if field else where
 
 
 def type_name(value: object) -> str:
@@ -88,9 +102,9 @@ class Fields:
     # -- structure -------------------------------------------------------------------------
 
     def unknown_keys(self, item: Mapping[Any, Any], allowed: Collection[str], where: str) -> None:
-        extra = item.keys() - allowed
-        if not extra:
+        if item.keys() <= _sets.get(allowed, _NOTHING):  # type: ignore[call-overload]
             return
+        extra = item.keys() - set(allowed)
         for key in item:  # file order, for stable messages
             if key not in extra:
                 continue
@@ -99,7 +113,7 @@ class Fields:
             self.add(where, f'unknown field "{key}"{more}')
 
     def mapping(self, value: object, where: str, what: str) -> Mapping[str, Any] | _Bad:
-        if isinstance(value, Mapping):
+        if type(value) is dict or isinstance(value, Mapping):
             return value
         return self.add(where, f"a {what} is a mapping of fields (id: ..., name: ...), not {type_name(value)}")
 
@@ -119,30 +133,38 @@ class Fields:
 
     # -- values ----------------------------------------------------------------------------
 
-    def ident(self, value: object, where: str) -> str | _Bad:
-        text = self.text(value, where)
+    def ident(self, value: object, where: str, field: str = "") -> str | _Bad:
+        text = self.text(value, where, field)
         if text is BAD:
             return BAD
         assert isinstance(text, str)
         text = text.strip()
         if not text:
-            return self.add(where, "an id cannot be blank")
+            return self.add(_at(where, field), "an id cannot be blank")
         if "/" in text:
-            return self.add(where, f'id "{text}" contains "/", which separates project and milestone in after; use - or _')
+            return self.add(_at(where, field), f'id "{text}" contains "/", which separates project and milestone in after; use - or _')
         return text
 
-    def text(self, value: object, where: str) -> str | _Bad:
-        if isinstance(value, str):
+    def text(self, value: object, where: str, field: str = "") -> str | _Bad:
+        if type(value) is str or isinstance(value, str):
             return value
         if isinstance(value, dt.date):  # YAML readers turn a date-like id or name into a date
             return value.isoformat()
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
-        return self.add(where, f"expected text, not {type_name(value)}")
+        return self.add(_at(where, field), f"expected text, not {type_name(value)}")
 
-    def date(self, value: object, where: str) -> dt.date | _Bad | None:
+    def date(self, value: object, where: str, field: str = "") -> dt.date | _Bad | None:
         if value is None:
             return None
+        kind = type(value)
+        if kind is dt.date:
+            return value  # type: ignore[return-value]
+        if kind is str:
+            try:
+                return dt.date.fromisoformat(value)  # type: ignore[arg-type]
+            except ValueError:
+                pass
         if isinstance(value, dt.datetime):
             return value.date()
         if isinstance(value, dt.date):
@@ -151,14 +173,14 @@ class Fields:
             try:
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
-                return self.add(where, f'"{value}" is not a date; {_date_hint(value.strip())}')
-        return self.add(where, f"{type_name(value)} is not a date; write an ISO date like 2026-04-30")
+                return self.add(_at(where, field), f'"{value}" is not a date; {_date_hint(value.strip())}')
+        return self.add(_at(where, field), f"{type_name(value)} is not a date; write an ISO date like 2026-04-30")
 
-    def not_after_today(self, day: dt.date | _Bad | None, today: dt.date, where: str, what: str) -> None:
-        if isinstance(day, dt.date) and day > today:
-            self.add(where, f"{day.isoformat()} is later than today ({today.isoformat()}); {what}")
+    def not_after_today(self, day: dt.date | _Bad | None, today: dt.date, where: str, field: str, what: str) -> None:
+        if day is not None and day is not BAD and day > today:  # type: ignore[operator]
+            self.add(_at(where, field), f"{day.isoformat()} is later than today ({today.isoformat()}); {what}")
 
-    def amount(self, value: object, where: str) -> float | _Bad | None:
+    def amount(self, value: object, where: str, field: str = "") -> float | _Bad | None:
         """Yuan, 0 or more; numbers or numeric text."""
         if value is None:
             return None
@@ -169,16 +191,16 @@ class Fields:
             try:
                 number = float(value.replace(",", "").replace("_", "").strip())
             except ValueError:
-                return self.add(where, f'"{value}" is not an amount; write yuan as a number, e.g. 30000000')
+                return self.add(_at(where, field), f'"{value}" is not an amount; write yuan as a number, e.g. 30000000')
         else:
-            return self.add(where, f"{type_name(value)} is not an amount; write yuan as a number, e.g. 30000000")
+            return self.add(_at(where, field), f"{type_name(value)} is not an amount; write yuan as a number, e.g. 30000000")
         if not math.isfinite(number):
-            return self.add(where, f"{value} is not an amount; write yuan as a number, e.g. 30000000")
+            return self.add(_at(where, field), f"{value} is not an amount; write yuan as a number, e.g. 30000000")
         if number < 0:
-            return self.add(where, f"{value} is negative; amounts are yuan, 0 or more")
+            return self.add(_at(where, field), f"{value} is negative; amounts are yuan, 0 or more")
         return number
 
-    def ratio(self, value: object, where: str) -> float | _Bad | None:
+    def ratio(self, value: object, where: str, field: str = "") -> float | _Bad | None:
         """A percentage: ``35%``, ``0.35``, or a number from 0 to 1."""
         if value is None:
             return None
@@ -188,21 +210,21 @@ class Fields:
                 if text.endswith(("%", "％")):
                     number = float(text[:-1].strip())
                     if not 0 <= number <= 100:
-                        return self.add(where, f"{text} is outside 0..100%; write a share such as 35% or 0.35")
+                        return self.add(_at(where, field), f"{text} is outside 0..100%; write a share such as 35% or 0.35")
                     return number / 100
                 value = float(text)
             except ValueError:
-                return self.add(where, f'"{value}" is not a percentage; write 35% or 0.35')
+                return self.add(_at(where, field), f'"{value}" is not a percentage; write 35% or 0.35')
         if isinstance(value, int | float) and not isinstance(value, bool):
             number = float(value)
             if 1 < number <= 100:
-                return self.add(where, f"{value} is outside 0..1; write {value:g}% or {number / 100:g}")
+                return self.add(_at(where, field), f"{value} is outside 0..1; write {value:g}% or {number / 100:g}")
             if not 0 <= number <= 1:
-                return self.add(where, f"{value} is outside 0..100%; write a share such as 35% or 0.35")
+                return self.add(_at(where, field), f"{value} is outside 0..100%; write a share such as 35% or 0.35")
             return number
-        return self.add(where, f"{type_name(value)} is not a percentage; write 35% or 0.35")
+        return self.add(_at(where, field), f"{type_name(value)} is not a percentage; write 35% or 0.35")
 
-    def lag(self, value: object, where: str) -> int | _Bad:
+    def lag(self, value: object, where: str, field: str = "") -> int | _Bad:
         """Working days: ``5``, ``5 workdays``, ``5 个工作日``. Calendar days are refused."""
         if value is None:
             return 0
@@ -214,13 +236,13 @@ class Fields:
             unit = text[len(digits):].strip()
             if not digits.lstrip("-").isdigit() or unit not in ("", "workday", "workdays", "个工作日", "工作日"):
                 if digits.lstrip("-").isdigit() and unit in ("day", "days", "天", "日"):
-                    return self.add(where, f'lag "{text}": lags count working days; write "{digits.strip()} workdays"')
-                return self.add(where, f'lag "{text}" is not a number of working days; write e.g. "5 workdays"')
+                    return self.add(_at(where, field), f'lag "{text}": lags count working days; write "{digits.strip()} workdays"')
+                return self.add(_at(where, field), f'lag "{text}" is not a number of working days; write e.g. "5 workdays"')
             number = int(digits)
         else:
-            return self.add(where, f'lag {type_name(value)} is not a number of working days; write e.g. "5 workdays"')
+            return self.add(_at(where, field), f'lag {type_name(value)} is not a number of working days; write e.g. "5 workdays"')
         if number < 0:
-            return self.add(where, f"lag {value} is negative; a lag is 0 or more working days")
+            return self.add(_at(where, field), f"lag {value} is negative; a lag is 0 or more working days")
         return number
 
     def choice(self, value: object, words: Mapping[str, Any], where: str, what: str, shown: Iterable[str]) -> Any:

@@ -9,7 +9,7 @@ Owns the edge between a file and the checked model:
   with file, line and column; the file must be UTF-8.
 - The checks themselves are ``projects.checks.parse_portfolio`` (re-exported here). When they
   find problems in a file, the file is composed once more with PyYAML (only then, since it is
-  slow) to put the line of each problem's place in front of it.
+  slow; and only up to ``LOCATE_LIMIT``) to put the line of each problem's place in front of it.
 - ``dump_portfolio(portfolio) -> dict`` is the inverse, for export: ``parse_portfolio(
   dump_portfolio(p), ...) == p``. Ratios are written as numbers 0..1, lags as ``N workdays``.
 """
@@ -29,6 +29,7 @@ from projects.model import Dependency, Milestone, Portfolio
 __all__ = ["dump_portfolio", "load_portfolio", "parse_portfolio", "read_data"]
 
 YAML_SUFFIXES = (".yaml", ".yml")
+LOCATE_LIMIT = 1_000_000  # characters; see ``locate``
 
 
 def load_portfolio(path: str | Path, *, today: dt.date) -> Portfolio:
@@ -136,11 +137,17 @@ def _compose(text: str) -> Any:
 
 
 def locate(problems: tuple[Problem, ...], text: str, source: str) -> list[Problem]:
-    """The problems with the line of their place in ``text`` (JSON is YAML for this purpose)."""
-    try:
-        root = _compose(text)
-    except Exception:  # lines are a courtesy; the problems stand without them
-        root = None
+    """The problems with the line of their place in ``text`` (JSON is YAML for this purpose).
+
+    Composing is PyYAML's slow path (about 2 s per MB here), so files above ``LOCATE_LIMIT``
+    characters keep their paths without lines.
+    """
+    root = None
+    if len(text) <= LOCATE_LIMIT:
+        try:
+            root = _compose(text)
+        except Exception:  # lines are a courtesy; the problems stand without them
+            root = None
     out = []
     for p in problems:
         where = p.where
