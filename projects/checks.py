@@ -116,7 +116,9 @@ class _Check:
         raw_units = f.items(data.get("units"), "units", "units")
         raw_projects = f.items(data.get("projects"), "projects", "projects")
         raw_notices = f.items(data.get("notices"), "notices", "notices")
-        units = projects = notices = ()
+        units: tuple[Unit, ...] = ()
+        projects: tuple[Project, ...] = ()
+        notices: tuple[Notice, ...] = ()
         if raw_units is not BAD:
             assert isinstance(raw_units, list)
             units = self.units(raw_units)
@@ -130,7 +132,7 @@ class _Check:
             notices = self.notices(raw_notices)
         if f.problems:
             return None
-        return Portfolio(units, projects, notices, calendar, timezone, years)  # type: ignore[arg-type]
+        return Portfolio(units, projects, notices, calendar, timezone, years)
 
     def timezone(self, value: object) -> str:
         if isinstance(value, str):
@@ -210,7 +212,7 @@ class _Check:
             if isinstance(uid, str) and self.unit_ids[uid] == i:
                 parents[uid] = [parent] if isinstance(parent, str) else []
             if all(v is not BAD for v in (uid, name, parent, level, contacts)):
-                out.append(Unit(uid, name, parent, level, contacts))
+                out.append(Unit(uid, name, parent, level, contacts))  # type: ignore[arg-type]
         for cycle in find_cycles(parents):
             f.add(f"units[{self.unit_ids[cycle[0]]}].parent",
                   f"unit parent cycle {format_cycle(cycle)}; a unit cannot be above itself")
@@ -304,7 +306,7 @@ class _Check:
                     milestones.append(milestone)
         if any(v is BAD for v in (pid, name, category, unit, budget, raw)):
             return None
-        return Project(pid, name, category, unit, budget, tuple(milestones))
+        return Project(pid, name, category, unit, budget, tuple(milestones))  # type: ignore[arg-type]
 
     def milestone(self, item: object, where: str, pid: str | None, ids: dict[str, int],
                   j: int) -> Milestone | None:
@@ -326,7 +328,7 @@ class _Check:
         if type(name) is not str:
             name = mid if name is None else f.text(name, where, "name")
         kind = get("kind")
-        kind = KIND_WORDS.get(kind) if type(kind) is str else None  # type: ignore[assignment]
+        kind = KIND_WORDS.get(kind) if type(kind) is str else None
         if kind is None:
             kind = f.required(m, "kind", where)
             if kind is not BAD:
@@ -377,6 +379,7 @@ class _Check:
             else:
                 after = self.after(raw_after, f"{where}.after", pid)
         if first:
+            assert pid is not None and isinstance(mid, str)
             key = (pid, mid)
             self.places[key] = where
             if after is not BAD:

@@ -44,7 +44,7 @@ def demo_data(today: dt.date) -> dict[str, Any]:
 
     def project(pid: str, name: str, unit: str, budget: float | None, milestones: list[dict[str, Any]], *,
                 category: str = "project") -> dict[str, Any]:
-        out = {"id": pid, "name": name, "category": category, "unit": unit, "milestones": milestones}
+        out: dict[str, Any] = {"id": pid, "name": name, "category": category, "unit": unit, "milestones": milestones}
         if budget is not None:
             out["budget"] = budget
         return out

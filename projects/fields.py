@@ -102,7 +102,7 @@ class Fields:
     # -- structure -------------------------------------------------------------------------
 
     def unknown_keys(self, item: Mapping[Any, Any], allowed: Collection[str], where: str) -> None:
-        if item.keys() <= _sets.get(allowed, _NOTHING):  # type: ignore[call-overload]
+        if item.keys() <= _sets.get(allowed, _NOTHING):
             return
         extra = item.keys() - set(allowed)
         for key in item:  # file order, for stable messages
@@ -177,7 +177,7 @@ class Fields:
         return self.add(_at(where, field), f"{type_name(value)} is not a date; write an ISO date like 2026-04-30")
 
     def not_after_today(self, day: dt.date | _Bad | None, today: dt.date, where: str, field: str, what: str) -> None:
-        if day is not None and day is not BAD and day > today:  # type: ignore[operator]
+        if isinstance(day, dt.date) and day > today:
             self.add(_at(where, field), f"{day.isoformat()} is later than today ({today.isoformat()}); {what}")
 
     def amount(self, value: object, where: str, field: str = "") -> float | _Bad | None:
