@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import importlib
+import logging
 import os
 import secrets
 import warnings
@@ -22,6 +23,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import LitestarDeprecationWarning
+from litestar.logging.config import LoggingConfig
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig, ResponseSpec
@@ -162,6 +164,7 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
         on_shutdown=[shutdown],
         openapi_config=OpenAPIConfig(title="duban 督办 API", version=VERSION, path="/schema"),
         debug=False,
+        logging_config=LoggingConfig(log_exceptions="always"),
     )
     _document_errors(app)
     return app
@@ -173,5 +176,10 @@ async def _deliver(engine: Any, stop: asyncio.Event) -> None:
         channels = importlib.import_module("notifier.channels")
     except ModuleNotFoundError:
         return
-    worker = worker_mod.DeliveryWorker(engine, channels.AppriseChannel())
-    await worker.run(stop)
+    # Lease: longer than the slowest batch the worker's own check allows (timeout x rounds + margin).
+    worker = worker_mod.DeliveryWorker(engine, channels.AppriseChannel(), batch_size=50, concurrency=8,
+                                       timeout=20, lease_seconds=300)
+    try:
+        await worker.run(stop)
+    except Exception:  # the web app keeps serving; the failure is logged with its cause
+        logging.getLogger("duban.server").exception("the notice delivery worker stopped")

@@ -1,0 +1,179 @@
+"""API throughput and latency: reads and milestone reports per second, p50/p99, 20 clients.
+
+Starts `duban serve` as a second process on loopback (SQLite, and PostgreSQL when
+DUBAN_TEST_POSTGRES_URL is set or --pg-url is given), imports a generated portfolio of
+--projects x 20 milestones, publishes the standard rulebook, then drives it with concurrent
+HTTP clients for a bounded time per phase. The baseline, measured in the same run, is the
+anonymous health probe (one revision query): the ratios say what the work itself costs.
+A report includes the re-evaluation of its project and the notices it causes; the target
+is p99 < 50 ms for it.
+
+    .venv/bin/python benchmarks/bench_api.py [--projects 200] [--seconds 8] [--clients 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+DUBAN = Path(sys.executable).with_name("duban")
+TODAY = dt.date(2026, 5, 6)
+KINDS = ["approval", "tendering", "contract", "funds", "progress", "supervision", "safety", "completion"]
+
+
+def portfolio(n: int) -> dict[str, object]:
+    rng = random.Random(7)
+    units = [{"id": f"u{i}", "name": f"单位{i}"} for i in range(20)]
+    projects = []
+    for p in range(n):
+        ms = []
+        for m in range(20):
+            due = dt.date(2026, 1, 5) + dt.timedelta(days=12 * m + rng.randint(0, 9))
+            ms.append({"id": f"m{m}", "name": f"节点{m}", "kind": KINDS[m % len(KINDS)], "due": due.isoformat(),
+                       **({"after": [f"m{m - 1}"]} if m else {}),
+                       **({"finished": (due - dt.timedelta(days=2)).isoformat()} if due < TODAY - dt.timedelta(days=20) else {})})
+        projects.append({"id": f"P{p:04d}", "name": f"项目{p}", "category": "project", "unit": f"u{p % 20}",
+                         "milestones": ms})
+    return {"units": units, "projects": projects}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pct(values: list[float], q: float) -> float:
+    return sorted(values)[min(len(values) - 1, int(q * len(values)))] * 1000 if values else float("nan")
+
+
+async def phase(url: str, token: str, *, clients: int, seconds: float, kind: str, n_projects: int) -> dict[str, float]:
+    latencies: list[float] = []
+    conflicts = 0
+    stop = time.perf_counter() + seconds
+    auth = {"Authorization": f"Bearer {token}"}
+
+    async def worker(w: int, client: httpx.AsyncClient) -> None:
+        nonlocal conflicts
+        rng = random.Random(w)
+        versions: dict[str, int] = {}
+        while time.perf_counter() < stop:
+            t = time.perf_counter()
+            if kind == "baseline":
+                r = await client.get("/api/health")
+            elif kind == "read":
+                r = await client.get(f"/api/projects/P{rng.randrange(n_projects):04d}", headers=auth)
+            else:  # each worker reports its own milestones, so versions stay its own
+                p = rng.randrange(w, n_projects, clients) if n_projects > clients else w % n_projects
+                path = f"/api/projects/P{p:04d}/milestones/m{rng.randrange(12, 20)}"
+                if path not in versions:
+                    versions[path] = (await client.get(path, headers=auth)).json()["version"]
+                    t = time.perf_counter()
+                r = await client.patch(path, headers=auth, json={"version": versions[path],
+                                                                  "progress": round(rng.random(), 2)})
+                if r.status_code == 409:
+                    conflicts += 1
+                    versions[path] = r.json()["current_version"]
+                    continue
+                versions[path] = r.json()["milestone"]["version"]
+            if r.status_code >= 400:
+                raise RuntimeError(f"{kind}: {r.status_code} {r.text[:300]}")
+            latencies.append(time.perf_counter() - t)
+
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=httpx.Limits(max_connections=clients)) as client:
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker(w, client) for w in range(clients)))
+        elapsed = time.perf_counter() - t0
+    return {"per_s": len(latencies) / elapsed, "p50": pct(latencies, 0.5), "p99": pct(latencies, 0.99),
+            "n": len(latencies), "conflicts": conflicts, "mean": statistics.fmean(latencies) * 1000}
+
+
+def run_backend(name: str, db_url: str | None, args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    work = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+    env = {**os.environ, "DUBAN_DEMO": "0", "DUBAN_TODAY": TODAY.isoformat()}
+    env.pop("DUBAN_DATABASE_URL", None)
+    if db_url:
+        env["DUBAN_DATABASE_URL"] = db_url
+        asyncio.run(_reset_pg(db_url))
+    made = subprocess.run([str(DUBAN), "users", "add", "bench", "--role", "office", "--password", "bench-password",
+                           "--token"], cwd=work, env=env, capture_output=True, text=True, check=True)
+    token = made.stdout.strip().rsplit(" ", 1)[-1]
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (work / "serve.log").open("w")
+    server = subprocess.Popen([str(DUBAN), "serve", "--port", str(port)], cwd=work, env=env, stdout=log,
+                              stderr=subprocess.STDOUT)
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{url}/api/health").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        auth = {"Authorization": f"Bearer {token}"}
+        t = time.perf_counter()
+        r = httpx.post(f"{url}/api/portfolio", json=portfolio(args.projects), headers=auth, timeout=600)
+        r.raise_for_status()
+        print(f"[{name}] imported {args.projects} projects x 20 milestones in {time.perf_counter() - t:.1f} s", flush=True)
+        sources = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules" / "standard").glob("*.rules"))}
+        number = httpx.post(f"{url}/api/rulebooks", json={"sources": sources}, headers=auth).json()["number"]
+        httpx.post(f"{url}/api/rulebooks/{number}/check", headers=auth, timeout=120).raise_for_status()
+        t = time.perf_counter()
+        httpx.post(f"{url}/api/rulebooks/{number}/publish", headers=auth, timeout=600).raise_for_status()
+        print(f"[{name}] published the standard rulebook (full evaluation) in {time.perf_counter() - t:.1f} s", flush=True)
+        out = {}
+        for kind in ("baseline", "read", "report"):
+            out[kind] = asyncio.run(phase(url, token, clients=args.clients, seconds=args.seconds,
+                                           kind=kind, n_projects=args.projects))
+        return out
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+async def _reset_pg(url: str) -> None:
+    import asyncpg  # noqa: PLC0415
+
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--projects", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--pg-url", default=os.environ.get("DUBAN_TEST_POSTGRES_URL"))
+    args = parser.parse_args()
+    backends = [("sqlite", None)] + ([("postgres", args.pg_url)] if args.pg_url else [])
+    for name, url in backends:
+        figures = run_backend(name, url, args)
+        base = figures["baseline"]
+        print(f"\n{name}: {args.clients} clients, {args.projects * 20} milestones, {args.seconds:g} s per phase")
+        print(f"  {'phase':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'x base p50':>11}  n")
+        for kind, f in figures.items():
+            print(f"  {kind:<9} {f['per_s']:8.1f} {f['p50']:8.1f} {f['p99']:8.1f} {f['p50'] / base['p50']:11.1f}  "
+                  f"{int(f['n'])}" + (f" ({int(f['conflicts'])} conflicts)" if f["conflicts"] else ""))
+        verdict = "meets" if figures["report"]["p99"] < 50 else "misses"
+        print(f"  report p99 {figures['report']['p99']:.1f} ms {verdict} the 50 ms target")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
