@@ -5,7 +5,10 @@ emitted as generated names (``x``, ``_v3``), fields only as the schema's own nam
 through ``repr`` or as objects in the namespace (``_c7``), and the module runs with no
 builtins. Missing is ``None``; an operand the checker knows is never missing gets no check,
 so ``m.kind == tendering and not m.done and today > m.due`` is one expression with a single
-``None`` test on ``m.due``. Collections compile to small module-level loop functions.
+``None`` test on ``m.due``. Collections compile to small module-level loop functions. Each
+rule also gets one loop function (``CompiledRule.run``) with its ``where`` and lights inline
+and the ``env`` members it reads hoisted out of the loop: the engine makes one call per rule,
+not three or four per subject.
 """
 
 from __future__ import annotations
@@ -18,7 +21,14 @@ from dsl import schema as t
 from dsl import syntax as s
 from dsl.checker import Checked
 from dsl.printer import expr_text
-from dsl.runtime import NAMESPACE, CompiledRule, CompiledRulebook, CompiledScore, Light
+from dsl.runtime import (
+    NAMESPACE,
+    CompiledRule,
+    CompiledRulebook,
+    CompiledScore,
+    Light,
+    inlined_parts,
+)
 from dsl.values import Duration
 from projects.model import Level
 
@@ -27,15 +37,31 @@ _COMPARE = ("==", "!=", "<", "<=", ">", ">=")
 
 
 class _Function:
-    """Temporaries of one generated function."""
+    """Temporaries of one generated function, and the ``env`` members it reads.
 
-    def __init__(self, scope: tuple[str, ...]) -> None:
+    ``hoist`` is ``None`` for a function that reads ``env.today`` where it needs it; a rule's
+    loop function passes a set, reads each member once into a local ``_e_NAME`` before its
+    loop, and the expressions use the local.
+    """
+
+    def __init__(self, scope: tuple[str, ...], hoist: set[str] | None = None) -> None:
         self.count = 0
         self.scope = scope
+        self.hoist = hoist
+        # Loop-invariant values (``today + 5 workdays``) computed once before the loop:
+        # code -> local name, in the order they must be computed.
+        self.invariants: dict[str, str] | None = {} if hoist is not None else None
 
     def temp(self) -> str:
         self.count += 1
         return f"_t{self.count}"
+
+    def env(self, member: str) -> str:
+        """The code that reads ``env.<member>`` (a hoisted local in a loop function)."""
+        if self.hoist is None:
+            return f"env.{member}"
+        self.hoist.add(member)
+        return f"_e_{member}"
 
 
 class Compiler:
@@ -85,6 +111,16 @@ class Compiler:
         return f"(None if {' or '.join(tests)} else {result})"
 
     def expr(self, e: s.Expr, f: _Function) -> str:
+        if f.invariants is not None and isinstance(e, s.Binary | s.Call) \
+                and _invariant(self.c, e):
+            code = self._expr(e, f)
+            name = f.invariants.get(code)
+            if name is None:
+                name = f.invariants[code] = f"_k{len(f.invariants) + 1}"
+            return name
+        return self._expr(e, f)
+
+    def _expr(self, e: s.Expr, f: _Function) -> str:
         if isinstance(e, s.Paren):
             return self.expr(e.inner, f)
         if isinstance(e, s.Name):
@@ -92,7 +128,7 @@ class Compiler:
             if res.kind == "var":
                 return res.safe
             if res.kind == "today":
-                return "env.today"
+                return f.env("today")
             if res.kind == "enum":
                 return self.constant(res.value)
             assert res.const is not None
@@ -134,7 +170,8 @@ class Compiler:
                 return self.guard(f, args, lambda a, b: f"({b} - {a}).days")
             method = {"workdays": "workdays", "upstream": "upstream", "downstream": "downstream",
                       "predecessors": "predecessors", "successors": "successors"}[e.func]
-            return self.guard(f, args, lambda *xs: f"env.{method}({', '.join(xs)})")
+            call = f.env(method)
+            return self.guard(f, args, lambda *xs: f"{call}({', '.join(xs)})")
         assert isinstance(e, s.Aggregate)
         return self.aggregate(e, f)
 
@@ -161,8 +198,9 @@ class Compiler:
             sign = -1 if op == "-" else 1
             fixed = self.c.static_duration(e_right)
             if fixed is not None and fixed.unit == "workdays":
+                add = f.env("add_workdays")
                 return self.guard(f, parts[:1],
-                                  lambda a: f"env.add_workdays({a}, {sign * fixed.amount})")
+                                  lambda a: f"{add}({a}, {sign * fixed.amount})")
             if fixed is not None:
                 delta = self.constant(dt.timedelta(days=sign * (fixed.calendar_days or 0)))
                 return self.guard(f, parts[:1], lambda a: f"{a} + {delta}")
@@ -311,6 +349,30 @@ class Compiler:
         self.defs.append(f"def {name}(env, x):\n    return _units(({targets},))")
         return name
 
+    def run(self, name: str, rule: s.Rule) -> str:
+        """The rule's whole loop as one function: ``where`` and the lights inline, highest
+        level first, ``_lit(x, j)`` for the first light ``j`` that holds; a subject that
+        raises goes to ``_fail(x, exc)`` and the loop goes on."""
+        f = _Function(("x",), hoist=set())
+        body: list[str] = []
+        if rule.where is not None:
+            body += [f"if not ({self.expr(rule.where, f)}):", "    continue"]
+        ranks = [Level(light.level).rank for light in rule.lights]
+        order = sorted(range(len(rule.lights)), key=lambda j: -ranks[j])  # stable: file order
+        for k, j in enumerate(order):
+            code = self.expr(rule.lights[j].condition, f)
+            body += [f"{'el' if k else ''}if ({code}) is True:", f"    _lit(x, {j})"]
+        if not order:
+            body.append("pass")
+        lines = [f"def {name}(env, _subjects, _lit, _fail):"]
+        lines += [f"    _e_{member} = env.{member}" for member in sorted(f.hoist or ())]
+        lines += [f"    {local} = {code}" for code, local in (f.invariants or {}).items()]
+        lines += ["    for x in _subjects:", "        try:"]
+        lines += [f"            {line}" for line in body]
+        lines += ["        except _Exception as _exc:", "            _fail(x, _exc)"]
+        self.defs.append("\n".join(lines))
+        return name
+
 
 def _leaves(c: Checked, e: s.Expr) -> list[s.Expr]:
     """The sub-expressions whose values decide a condition, for ``explain``."""
@@ -325,6 +387,31 @@ def _leaves(c: Checked, e: s.Expr) -> list[s.Expr]:
     if isinstance(e, s.InList | s.IsMissing):
         return [e.operand]
     return [e]
+
+
+def _invariant(c: Checked, e: s.Expr) -> bool:
+    """True when ``e`` reads no subject (only ``today``, consts and literals): the same value
+    for every subject of a rule."""
+    if isinstance(e, s.Paren):
+        return _invariant(c, e.inner)
+    if isinstance(e, s.Name):
+        res = c.names[e]
+        if res.kind == "var":
+            return False
+        return res.const is None or _invariant(c, res.const.expr)
+    if isinstance(e, _LITERALS):
+        return True
+    if isinstance(e, s.Unary):
+        return _invariant(c, e.operand)
+    if isinstance(e, s.Binary):
+        return _invariant(c, e.left) and _invariant(c, e.right)
+    if isinstance(e, s.Call):
+        return all(_invariant(c, a) for a in e.args)
+    if isinstance(e, s.IsMissing):
+        return _invariant(c, e.operand)
+    if isinstance(e, s.InList):
+        return _invariant(c, e.operand) and all(_invariant(c, i) for i in e.items)
+    return False  # fields, aggregates
 
 
 def _literal(c: Checked, e: s.Expr) -> bool:
@@ -351,6 +438,7 @@ def compile_checked(c: Checked) -> CompiledRulebook:
                                for j, light in enumerate(item.lights)],
                     "notify": comp.notify(f"_r{i}_notify", item),
                     "message": comp.message(f"_r{i}_message", item),
+                    "run": comp.run(f"_r{i}_run", item),
                 }
                 plans.append((f.name, item, plan))
             elif isinstance(item, s.Score):
@@ -368,10 +456,13 @@ def compile_checked(c: Checked) -> CompiledRulebook:
                 Light(Level(light.level), expr_text(light.condition), ns[test], ns[explain])  # type: ignore[arg-type]
                 for light, test, explain in plan["lights"]
             )
-            rules.append(CompiledRule(
+            rule = CompiledRule(
                 item.name, title, item.subject, file, item.span.line, ns[plan["where"]],  # type: ignore[arg-type]
                 lights, ns[plan["notify"]], c.within.get(item), ns[plan["message"]],  # type: ignore[arg-type]
-            ))
+                ns[plan["run"]],  # type: ignore[arg-type]
+            )
+            ns[plan["run"]].inlines = inlined_parts(rule)  # type: ignore[attr-defined]
+            rules.append(rule)
         else:
             scores.append(CompiledScore(item.name, title, file, item.span.line,
                                         ns[plan["value"]]))  # type: ignore[arg-type]

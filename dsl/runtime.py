@@ -43,6 +43,11 @@ class Env(Protocol):
 
 Test = Callable[[Env, Any], "bool | None"]
 Explain = Callable[[Env, Any], tuple[tuple[str, object], ...]]
+#: ``run(env, subjects, lit, fail)``: the whole rule over ``subjects``; calls ``lit(x, j)`` with
+#: the index in ``lights`` of the highest light that holds, ``fail(x, exc)`` for a subject whose
+#: evaluation raised (the loop goes on).
+Run = Callable[[Env, Iterable[Any], Callable[[Any, int], None],
+                Callable[[Any, Exception], None]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,35 @@ class CompiledRule:
     notify: Callable[[Env, Any], tuple[Any, ...] | None]
     within: Duration | None
     message: Callable[[Env, Any], str]
+    run: Run | None = None  # the compiler always sets it; ``None`` for a hand-built rule
+
+
+def inlined_parts(rule: CompiledRule) -> tuple[object, ...]:
+    """The functions a compiled ``run`` inlines; the compiler records them on it."""
+    return (rule.where, *(light.test for light in rule.lights))
+
+
+def run_rule(rule: CompiledRule, env: Env, subjects: Iterable[Any],
+             lit: Callable[[Any, int], None], fail: Callable[[Any, Exception], None]) -> None:
+    """``rule.run`` when it is the loop of this rule's own ``where`` and ``lights`` (not of a
+    rule whose parts were since replaced), else the same loop over ``where`` and ``lights``."""
+    run = rule.run
+    if run is not None and getattr(run, "inlines", None) == inlined_parts(rule):
+        run(env, subjects, lit, fail)
+        return
+    order = sorted(range(len(rule.lights)), key=lambda j: -rule.lights[j].level.rank)
+    tests = [(j, rule.lights[j].test) for j in order]
+    where = rule.where
+    for x in subjects:
+        try:
+            if not where(env, x):
+                continue
+            for j, test in tests:
+                if test(env, x) is True:
+                    lit(x, j)
+                    break
+        except Exception as exc:  # reported by the caller; the other subjects still run
+            fail(x, exc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,5 +218,5 @@ NAMESPACE: dict[str, object] = {
     "_dadd": add_duration, "_ddiff": date_diff, "_dcmp": duration_compare,
     "_dsum": duration_add, "_dmul": duration_times, "_dneg": duration_neg,
     "_units": units, "_always": always, "_fnum": fmt_number, "_fratio": fmt_ratio,
-    "_fdate": fmt_date, "_fval": fmt_value,
+    "_fdate": fmt_date, "_fval": fmt_value, "_Exception": Exception,
 }

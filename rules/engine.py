@@ -14,13 +14,18 @@ Pure: no clock, no I/O; ``as_of`` is passed in and the portfolio is first replay
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
-from functools import cache
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import replace
 from typing import Any
 
 from dsl import CompiledRule, CompiledRulebook, CompiledScore
+from dsl.runtime import run_rule
 from dsl.values import Duration
-from projects.model import Level, Portfolio
+from projects.calendar import calendar_for
+from projects.graph import Adjacency
+from projects.model import Portfolio
+from projects.replay import as_of as replay_as_of
+from projects.schedule import compute_schedule
 from rules.explain import explain_rule
 from rules.findings import Evaluation, EvaluationRates, Finding, RuleFailure, ScoreRow
 from rules.views import (
@@ -96,6 +101,17 @@ def _owner(x: Any) -> tuple[str | None, str | None]:
     return x.project, x.unit.id
 
 
+SubjectFns = tuple[Callable[[Any], str], Callable[[Any], tuple[str | None, str | None]]]
+#: Subject id and (project, unit) by the kind a rule runs over: no type tests per finding.
+_BY_KIND: dict[str, SubjectFns] = {
+    "milestone": (lambda m: f"milestone:{m.key[0]}/{m.key[1]}",
+                  lambda m: (m.project.id, m.unit.id)),
+    "project": (lambda p: f"project:{p.id}", lambda p: (p.id, p.unit.id)),
+    "unit": (lambda u: f"unit:{u.id}", lambda u: (None, u.id)),
+    "notice": (lambda n: f"notice:{n.id}", lambda n: (n.project, n.unit.id)),
+}
+
+
 def respond_by(as_of: dt.date, within: Duration | None, calendar: Any) -> dt.date | None:
     """The response deadline of a finding lit on ``as_of``."""
     if within is None:
@@ -105,43 +121,52 @@ def respond_by(as_of: dt.date, within: Duration | None, calendar: Any) -> dt.dat
     return as_of + dt.timedelta(days=within.calendar_days or 0)
 
 
+def _explain_later(lights: tuple[Any, ...], env: RuleEnv, x: Any) -> Callable[[], Any]:
+    """The explanation of a lit subject, computed when the finding's ``explain`` is read."""
+    def explain() -> tuple[tuple[str, object], ...]:
+        try:
+            return explain_rule(lights, env, x)
+        except Exception as exc:  # the finding stands; say why its explanation is missing
+            return (("解释失败", f"{type(exc).__name__}: {exc}"),)
+    return explain
+
+
 def _run_rule(rule: CompiledRule, subjects: Iterable[Any], env: RuleEnv,
               failures: list[RuleFailure]) -> list[Finding]:
-    where = rule.where
-    # Highest level first: the first clause that holds decides the level.
-    ordered = sorted(rule.lights, key=lambda light: -light.level.rank)
-    tests = [(light.level, light.test) for light in ordered]
     found: list[Finding] = []
-    deadline: dt.date | None = None
-    deadline_known = False
-    failed = False
-    for x in subjects:
-        try:
-            if not where(env, x):
-                continue
-            level: Level | None = None
-            for candidate, test in tests:
-                if test(env, x) is True:
-                    level = candidate
-                    break
-            if level is None:
-                continue
-            notified = rule.notify(env, x)
-            if not deadline_known:
-                deadline = respond_by(env.today, rule.within, env.calendar)
-                deadline_known = True
-            project, unit = _owner(x)
-            found.append(Finding(
-                rule.name, rule.title, subject_id(x), level, rule.message(env, x),
-                tuple(u.id for u in notified) if notified is not None else (),
-                deadline if notified is not None else None,
-                explain_rule(rule.lights, env, x), project, unit,
-            ))
-        except Exception as exc:  # a broken rule must stop neither its other subjects nor rules
-            if not failed:
-                failures.append(RuleFailure(rule.name, subject_id(x),
-                                            f"{type(exc).__name__}: {exc}", rule.file, rule.line))
-                failed = True
+    add = found.append
+    name, title, lights, notify, message = (rule.name, rule.title, rule.lights, rule.notify,
+                                            rule.message)
+    levels = [light.level for light in lights]
+    subject_of, owner_of = _BY_KIND.get(rule.subject, (subject_id, _owner))
+    deadline: list[dt.date | None] = []  # computed when the rule first lights
+    failed: list[RuleFailure] = []
+
+    def lit(x: Any, j: int) -> None:
+        notified = notify(env, x)
+        if not deadline:
+            deadline.append(respond_by(env.today, rule.within, env.calendar))
+        project, unit = owner_of(x)
+        add(Finding(
+            name, title, subject_of(x), levels[j], message(env, x),
+            tuple(u.id for u in notified) if notified is not None else (),
+            deadline[0] if notified is not None else None,
+            _explain_later(lights, env, x), project, unit,
+        ))
+
+    def fail(x: Any, exc: Exception) -> None:
+        # a broken rule must stop neither its other subjects nor the other rules
+        if not failed:
+            failed.append(RuleFailure(name, subject_id(x), f"{type(exc).__name__}: {exc}",
+                                      rule.file, rule.line))
+
+    try:
+        run_rule(rule, env, subjects, lit, fail)
+    except Exception:  # the compiled loop's set-up raised: subject by subject, as the spec says
+        found.clear()
+        failed.clear()
+        run_rule(replace(rule, run=None), env, subjects, lit, fail)
+    failures.extend(failed)
     return found
 
 
@@ -178,31 +203,6 @@ def _run_score(score: CompiledScore, units: Iterable[UnitView], env: RuleEnv,
     return rank_scores(values)
 
 
-def _import(module: str, name: str) -> Any:
-    """``projects.<module>.<name>``, or its stand-in in ``rules.fallback`` until it lands."""
-    import importlib  # noqa: PLC0415
-
-    try:
-        return getattr(importlib.import_module(f"projects.{module}"), name)
-    except (ImportError, AttributeError):
-        return getattr(importlib.import_module("rules.fallback"), name)
-
-
-class _ProjectsApi:
-    """The ``projects`` functions the engine calls (see docs/internals.md)."""
-
-    def __init__(self) -> None:
-        self.calendar_for: Any = _import("calendar", "calendar_for")
-        self.Adjacency: Any = _import("graph", "Adjacency")
-        self.as_of: Any = _import("replay", "as_of")
-        self.compute_schedule: Any = _import("schedule", "compute_schedule")
-
-
-@cache
-def _projects_api() -> _ProjectsApi:
-    return _ProjectsApi()
-
-
 def evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *,
              calendar: Any = None, schedule: Any = None,
              projects: Collection[str] | None = None) -> Evaluation:
@@ -212,14 +212,13 @@ def evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *
     to ``compute_schedule`` of the replayed portfolio. ``projects`` restricts milestone and
     project rules to those projects; unit and notice rules, scores and rates still cover all.
     """
-    api = _projects_api()
-    known = api.as_of(portfolio, as_of)
+    known = replay_as_of(portfolio, as_of)
     if calendar is None:
-        calendar = api.calendar_for(known)
+        calendar = calendar_for(known)
     if schedule is None:
-        schedule = api.compute_schedule(known, calendar, as_of)
+        schedule = compute_schedule(known, calendar, as_of)
     views = build_views(known, schedule, as_of, calendar)
-    env = RuleEnv(as_of, calendar, api.Adjacency.of(known), views)
+    env = RuleEnv(as_of, calendar, Adjacency.of(known), views)
     scope = frozenset(projects) if projects is not None else None
     failures: list[RuleFailure] = []
     findings: list[Finding] = []
