@@ -1,16 +1,18 @@
 # Sourced by scripts/services: headless Chromium and its driver for the browser tests.
-# Installs Debian's `chromium` and `chromium-driver` with apt when missing (idempotent; runs
+# Installs Debian's `chromium`, `chromium-driver` and a CJK font (`fonts-wqy-microhei`, so
+# screenshots show Chinese instead of boxes) with apt when missing (idempotent; runs
 # `apt-get update` only when the packages are not found) and exports DUBAN_CHROMIUM. Nothing
 # here downloads a browser build. Fails loudly: the browser tests never skip.
 
 _duban_chromium() {
     local bin=/usr/bin/chromium sudo=()
-    if [ ! -x "$bin" ] || ! command -v chromedriver >/dev/null 2>&1; then
+    if [ ! -x "$bin" ] || ! command -v chromedriver >/dev/null 2>&1 \
+        || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
         [ "$(id -u)" = 0 ] || sudo=(sudo)
-        echo "chromium: installing chromium and chromium-driver (apt-get)"
-        if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1; then
+        echo "chromium: installing chromium, chromium-driver and fonts-wqy-microhei (apt-get)"
+        if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei >/dev/null 2>&1; then
             "${sudo[@]}" apt-get update -qq || true
-            "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null || {
+            "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei >/dev/null || {
                 echo "chromium: FAILED to install chromium and chromium-driver with apt-get" >&2
                 return 1
             }

@@ -1,0 +1,201 @@
+"""Browser tests in real headless Chromium (Debian's, via Playwright's Python package) against
+the real app served by uvicorn on loopback: sign in as each role, report a milestone and see
+its light change, answer a notice, write a rule with a typo, publish it and see the dashboard
+change. Screenshots go to artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from playwright.sync_api import Page, sync_playwright
+
+from api import users
+from api.app import create_app
+from api.seed import standard_sources
+from api.service import now_iso
+from api.settings import Settings
+from projects import repository as repo
+
+from tests.dashboards.conftest import PASSWORD, PORTFOLIO, ROLES, TODAY, publish
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium() -> str:
+    path = os.environ.get("DUBAN_CHROMIUM", "/usr/bin/chromium")
+    if not Path(path).exists():
+        pytest.fail(f"no Chromium at {path}: run the tests through scripts/test, which installs it "
+                    "(scripts/services.d/chromium.sh)")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[str]:
+    """The real app with the test portfolio and the standard rulebook, on a loopback port."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'duban.sqlite'}",
+                        secret_key="browser-secret", cookie_secure=False, today=TODAY, demo=False)
+    app = create_app(settings)
+
+    async def seed(app_: object) -> None:
+        server = app.state.server
+        async with server.writing():
+            await repo.import_portfolio(PORTFOLIO, actor="seed", known_on=TODAY - dt.timedelta(days=60),
+                                        recorded_at=now_iso())
+            await repo.bump_revision()
+            for role, unit in ROLES.items():
+                await users.create(role, role=role, unit=unit, password=PASSWORD, display=role,
+                                   units={u.id for u in PORTFOLIO.units})
+        await publish(server, standard_sources())
+
+    app.on_startup.append(seed)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="on"))
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        pytest.fail("the app did not answer within 60 s")
+    yield url
+    server.should_exit = True
+    thread.join(timeout=30)
+
+
+def sign_in(page: Page, url: str, role: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{url}/login")
+    page.fill("input[name=username]", role)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def red_total(page: Page) -> int:
+    return int(page.inner_text("b[data-level=red]"))
+
+
+def test_roles_report_respond_and_publish_in_a_real_browser(served: str, tmp_path: Path) -> None:
+    """Each role signs in and sees its page; a report turns a light green; a notice is answered;
+    a rule typo is marked at its line; publishing the fixed rule turns the dashboard redder."""
+    with sync_playwright() as p:
+        # A fresh profile directory (Playwright passes it as --user-data-dir).
+        browser = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=chromium(), args=FLAGS, headless=True,
+            viewport={"width": 1400, "height": 900}, locale="zh-CN")
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+
+        # The leader's dashboard draws every figure with the locally served plotly.js.
+        sign_in(page, served, "leader")
+        assert page.url.endswith("/dashboard")
+        page.wait_for_selector("#portfolio_map[data-drawn='1']")
+        page.wait_for_selector("#notices[data-drawn='1']")
+        assert page.locator("#portfolio_map .point").count() == 3
+        reds_before = red_total(page)
+        shot(page, "dashboard-leader")
+        page.goto(f"{served}/dashboard?lang=en")
+        page.wait_for_selector("#lights_by_unit[data-drawn='1']")
+        assert "Projects by light, per unit" in page.inner_text("#lights_by_unit")
+        shot(page, "dashboard-leader-en")
+        page.goto(f"{served}/projects/P001?lang=zh")
+        page.wait_for_selector("#gantt[data-drawn='1']")
+        assert "今天 2026-05-06" in page.inner_text("#gantt")
+        shot(page, "project-gantt")
+        page.goto(f"{served}/rules")
+        assert "403" in page.inner_text("h1")
+
+        # The owner reports the overdue tender finished; its light turns green.
+        sign_in(page, served, "owner")
+        row = page.locator("#m-P001-tender")
+        assert row.get_attribute("data-light") in ("red", "yellow")
+        row.locator("input[name=finished]").fill("2026-04-29")
+        row.locator("input[name=progress]").fill("100")
+        row.locator("button[type=submit]").click()
+        page.wait_for_selector("#reported")
+        assert page.locator("#m-P001-tender").get_attribute("data-light") == "green"
+        shot(page, "owner-milestones")
+
+        # A unit with a notice answers it from its inbox.
+        answered = False
+        for role in ("owner", "unit"):
+            sign_in(page, served, role)
+            page.goto(f"{served}/inbox")
+            forms = page.locator("form.respond")
+            if forms.count():
+                notice_row = page.locator("tr:has(form.respond)").first
+                code = notice_row.get_attribute("id")
+                forms.first.locator("textarea").fill("已整改完毕，附照片。")
+                forms.first.locator("button").click()
+                page.wait_for_load_state("networkidle")
+                assert page.locator(f"#{code}").get_attribute("data-state") == "responded"
+                assert "已整改完毕" in page.inner_text(f"#{code}")
+                shot(page, f"inbox-{role}")
+                answered = True
+                break
+        assert answered, "no notice was issued to the owner or the unit"
+
+        # The office writes a rule with a typo, sees it marked at its line, fixes it, publishes.
+        sign_in(page, served, "office")
+        page.goto(f"{served}/rules")
+        editor = page.locator(".rule-editor[data-file='overdue.rules']")
+        area = editor.locator("textarea")
+        original = area.input_value()
+        typo = original.rstrip("\n") + ('\n\nrule all_open "未完成节点":\n    for milestone m\n'
+                                        "    light red when not m.dnoe\n")
+        area.fill(typo)
+        line = len(typo.rstrip("\n").split("\n"))
+        marked = editor.locator(f".lines .err[data-line='{line}']")
+        marked.wait_for()
+        assert "done" in marked.inner_text()  # the suggestion
+        assert editor.locator(f".diag[data-line='{line}']").count() == 1
+        shot(page, "rule-editor-typo")
+        area.fill(typo.replace("m.dnoe", "m.done"))
+        editor.locator(".status.good").wait_for()
+        editor.locator("button.dry-run").click()
+        editor.locator(".dry-run-result .day").first.wait_for()
+        assert editor.locator(".dry-run-result .day").count() == 2
+        editor.locator("button.publish").click()
+        editor.locator(".publish-result[data-version]").wait_for()
+        shot(page, "rule-editor-published")
+
+        sign_in(page, served, "leader")
+        page.wait_for_selector("#portfolio_map[data-drawn='1']")
+        assert red_total(page) > reds_before
+        assert re.search(r"v\d+", page.inner_text("main p"))
+        shot(page, "dashboard-after-publish")
+        assert errors == []
+        browser.close()
