@@ -148,11 +148,10 @@ def generate(projects: int = 2000, milestones: int = 20, *, seed: int = 7,
                 share = min(1.0, (today - begin).days / span) * rng.uniform(0.5, 1.05)
                 if kind == "progress" or rng.random() < 0.3:
                     m["progress"] = round(min(share, 0.99), 2)
-                m["updated"] = today - dt.timedelta(days=rng.randrange(0, 45))
-                if m["updated"] < begin:
-                    m["updated"] = begin
+                m["updated"] = max(today - dt.timedelta(days=rng.randrange(0, 45)), begin)
                 if due < today and rng.random() < 0.15:
-                    notices.append(_notice(len(notices), pid, mid, mname, owner, due, today, rng))
+                    notices.append(_notice(len(notices), (pid, mid, mname), owner, due,
+                                           today=today, rng=rng))
             if kind == "funds":
                 amount = round(budget * rng.uniform(0.1, 0.3), -3)
                 m["amount"] = amount
@@ -166,8 +165,9 @@ def generate(projects: int = 2000, milestones: int = 20, *, seed: int = 7,
             "projects": out_projects, "notices": notices}
 
 
-def _notice(k: int, pid: str, mid: str, mname: str, unit: str, due: dt.date, today: dt.date,
+def _notice(k: int, about: tuple[str, str, str], unit: str, due: dt.date, *, today: dt.date,
             rng: random.Random) -> dict[str, Any]:
+    pid, mid, mname = about
     issued = min(due + dt.timedelta(days=rng.randrange(3, 15)), today)
     notice: dict[str, Any] = {
         "id": f"N-{k + 1:06d}", "title": f"{pid}「{mname}」逾期督办", "unit": unit,
