@@ -194,3 +194,22 @@ def test_workdays_inverts_add_workdays(kind: str, day: dt.date, n: int) -> None:
         if n > 0:
             assert cal.is_workday(later)
             assert later > day
+
+
+def test_column_lookups_match_single_ones() -> None:
+    """``indices`` and ``dates_at`` give what ``index`` and ``date_at`` give, ``None`` kept."""
+    days = [D(2025, 10, 11), None, D(2026, 2, 20), D(1980, 5, 5), D(2150, 1, 1)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CalendarFallbackWarning)
+        got = CN.indices(days)
+        assert got == [None if d is None else CN.index(d) for d in days]
+        assert CN.dates_at(got) == [None if i is None else CN.date_at(i) for i in got]
+
+
+def test_far_years_count_monday_to_friday_continuously() -> None:
+    """Outside the held span the count goes on, Monday-Friday, with no gap at the edges."""
+    cal = WorkCalendar("weekdays")
+    assert cal.add_workdays(D(2099, 12, 31), 1) == D(2100, 1, 1)  # a Thursday then a Friday
+    assert cal.workdays(D(1989, 12, 29), D(1990, 1, 2)) == 2
+    assert cal.add_workdays(D(2300, 6, 6), 5) == D(2300, 6, 13)
+    assert cal.date_at(cal.index(D(1900, 3, 5))) == D(1900, 3, 5)

@@ -6,13 +6,17 @@ Hand-checked graphs use the Monday-Friday calendar in March 2026 (Mondays: 2, 9,
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import warnings
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projects.calendar import WorkCalendar
+from projects.calendar import CalendarFallbackWarning, WorkCalendar, calendar_for
 from projects.errors import ProjectsError
+from projects.loader import parse_portfolio
 from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project
 from projects.schedule import compute_schedule, cpm
 
@@ -265,7 +269,9 @@ def random_portfolio(draw: st.DrawFn) -> Portfolio:
 def test_random_graphs_keep_the_invariants(pf: Portfolio, offset: int, cn: bool) -> None:
     """Durations are never negative, open forecasts never before due, float iff forecast."""
     today = D(2026, 1, 5) + dt.timedelta(days=offset)
-    s = compute_schedule(pf, CN if cn else WEEKDAYS, today)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CalendarFallbackWarning)  # forecasts reach into 2027
+        s = compute_schedule(pf, CN if cn else WEEKDAYS, today)
     for m in pf.milestones():
         r = s.milestone(m.key)
         assert r.duration >= 0
@@ -280,3 +286,36 @@ def test_random_graphs_keep_the_invariants(pf: Portfolio, offset: int, cn: bool)
         assert (r.float is None) == (r.forecast is None)
         if r.critical:
             assert r.float is not None
+
+
+def _bench_module(name: str) -> object:
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_bench_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_generated_portfolio_agrees_with_the_networkx_baseline() -> None:
+    """The benchmark's generated portfolio loads, and the schedule matches the networkx way."""
+    import sys  # noqa: PLC0415
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    try:
+        generate = _bench_module("generate")
+        bench = _bench_module("bench_schedule")
+    finally:
+        sys.path.pop(0)
+    today = D(2026, 11, 23)
+    data = generate.generate(60, 20, seed=3, today=today)  # type: ignore[attr-defined]
+    pf = parse_portfolio(data, today=today, source="generated")
+    cal = calendar_for(pf)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CalendarFallbackWarning)
+        s = compute_schedule(pf, cal, today)
+        base = bench.networkx_schedule(pf, cal, today)  # type: ignore[attr-defined]
+    assert len(s) == len(pf.milestones()) == 1200
+    assert {k: (s.milestone(k).forecast, s.milestone(k).float) for k in s} == base
+    assert any(s.milestone(k).float is not None and s.milestone(k).float < 0 for k in s)
+    assert all(s.project(p.id).critical_path for p in pf.projects)
