@@ -6,7 +6,8 @@ departments, districts, contractors), projects whose milestone graphs fan out an
 (approval -> tendering -> contract -> parallel progress / funds / supervision / safety branches
 -> completion), a few cross-project dependencies (always on an earlier project, so no cycle),
 a mix of done, late and open milestones relative to ``today``, money, progress, report dates and
-some notices. Same arguments, same portfolio.
+some notices. Same arguments, same portfolio. ``generate_portfolio(...)`` returns it checked,
+as a ``projects.model.Portfolio``.
 
     python benchmarks/generate.py --projects 2000 --milestones 20 --out /tmp/p.json
     python benchmarks/generate.py --out /tmp/p.yaml     # YAML by suffix
@@ -20,7 +21,10 @@ import json
 import random
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from projects.model import Portfolio
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -163,6 +167,15 @@ def generate(projects: int = 2000, milestones: int = 20, *, seed: int = 7,
                              "unit": owner, "budget": budget, "milestones": items})
     return {"calendar": "cn", "timezone": "Asia/Shanghai", "units": units,
             "projects": out_projects, "notices": notices}
+
+
+def generate_portfolio(projects: int = 2000, milestones: int = 20, *, seed: int = 7,
+                       today: dt.date = TODAY) -> Portfolio:
+    """The same portfolio, checked and built by ``projects.loader.parse_portfolio``."""
+    from projects.loader import parse_portfolio  # noqa: PLC0415
+
+    data = generate(projects, milestones, seed=seed, today=today)
+    return parse_portfolio(data, today=today, source="benchmarks/generate.py")
 
 
 def _notice(k: int, about: tuple[str, str, str], unit: str, due: dt.date, *, today: dt.date,
