@@ -243,6 +243,10 @@ def replace_milestone(portfolio: Portfolio, m: Milestone) -> Portfolio:
 def check_milestone(m: Milestone, portfolio: Portfolio, today: dt.date) -> None:
     """The checks a report must pass; each failure names the field and what would be right."""
     where = f"milestone {m.project}/{m.id}"
+    for name in ("due", "start", "finished", "updated"):
+        day = getattr(m, name)
+        if day is not None and not 1990 <= day.year <= 2100:
+            raise InputError(f"{where}.{name}", f"{day.isoformat()} is not a plausible date; give one in 1990..2100")
     if m.progress is not None and not 0 <= m.progress <= 1:
         raise InputError(f"{where}.progress", f"{m.progress!r} is outside 0..1 (35% is 0.35)")
     for name in ("amount", "paid"):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from litestar import Controller, Request, get, post
+from litestar.params import Parameter
 
 from api import audit
 from api.auth import roles, signed_in
@@ -36,6 +38,14 @@ from api.service import InputError, Server, compile_sources, now_iso
 from rules import repository as rules_repo
 
 OFFICE = roles("office")
+Number = Annotated[int, Parameter(ge=1, le=2_147_483_647)]
+EARLIEST = dt.date(2000, 1, 1)
+
+
+def check_day(day: dt.date, today: dt.date, where: str) -> None:
+    if day < EARLIEST or day > today + dt.timedelta(days=366):
+        raise InputError(where, f"{day.isoformat()} is outside {EARLIEST.isoformat()} .. a year after "
+                         f"today ({today.isoformat()}); give a day in that range")
 
 
 def rulebook_read(v: rules_repo.RulebookVersion, *, sources: bool = False) -> RulebookRead:
@@ -52,7 +62,7 @@ class RulebookController(Controller):
         return [rulebook_read(v) for v in await rules_repo.list_versions()]
 
     @get("/{number:int}", operation_id="getRulebook", guards=[signed_in])
-    async def get_version(self, number: int) -> RulebookRead:
+    async def get_version(self, number: Number) -> RulebookRead:
         return rulebook_read(await rules_repo.get_version(number), sources=True)
 
     @post("/", operation_id="saveRulebookDraft", guards=[OFFICE])
@@ -70,7 +80,7 @@ class RulebookController(Controller):
         return rulebook_read(v)
 
     @post("/{number:int}/check", operation_id="checkRulebook", guards=[OFFICE], status_code=200)
-    async def check(self, server: Server, number: int) -> RulebookCheck:
+    async def check(self, server: Server, number: Number) -> RulebookCheck:
         v = await rules_repo.get_version(number)
         compiled = compile_sources(v.sources)  # RulebookError -> 422 with every located error
         async with server.writing():
@@ -78,12 +88,14 @@ class RulebookController(Controller):
         return RulebookCheck(v.number, v.status, len(compiled.rules), len(compiled.scores))
 
     @post("/{number:int}/dry-run", operation_id="dryRunRulebook", guards=[OFFICE], status_code=200)
-    async def dry_run(self, server: Server, number: int, data: DryRunRequest) -> DryRunRead:
+    async def dry_run(self, server: Server, number: Number, data: DryRunRequest) -> DryRunRead:
         v = await rules_repo.get_version(number)
         today = server.today()
         days = data.days or [today, today - dt.timedelta(days=30)]
         if len(days) > 12:
             raise InputError("days", f"{len(days)} days: dry-run at most 12 days at once")
+        for i, day in enumerate(days):
+            check_day(day, today, f"days[{i}]")
         out = []
         for day, evaluation in await server.dry_run(v.sources, days):
             findings = list(evaluation.findings)
@@ -93,7 +105,7 @@ class RulebookController(Controller):
         return DryRunRead(number, out)
 
     @post("/{number:int}/publish", operation_id="publishRulebook", guards=[OFFICE], status_code=200)
-    async def publish(self, request: Request, server: Server, number: int) -> PublishRead:  # type: ignore[type-arg]
+    async def publish(self, request: Request, server: Server, number: Number) -> PublishRead:  # type: ignore[type-arg]
         v, outcome = await server.publish(caller(request).username, number)
         evaluation = None
         if outcome.id is not None:
@@ -107,6 +119,8 @@ class EvaluationController(Controller):
 
     @post("/evaluations", operation_id="runEvaluation", guards=[OFFICE])
     async def run(self, request: Request, server: Server, data: EvaluationRequest) -> EvaluationRead:  # type: ignore[type-arg]
+        if data.as_of is not None:
+            check_day(data.as_of, server.today(), "as_of")
         if data.as_of is not None and data.as_of > server.today():
             raise InputError("as_of", f"{data.as_of.isoformat()} is in the future; today is {server.today().isoformat()}")
         outcome = await server.run_evaluation(caller(request).username, data.as_of)
@@ -120,13 +134,13 @@ class EvaluationController(Controller):
         return EvaluationPage([evaluation_read(e) for e in rows], total, offset, limit)
 
     @get("/evaluations/{eid:int}", operation_id="getEvaluation", guards=[signed_in])
-    async def get_evaluation(self, eid: int) -> EvaluationRead:
+    async def get_evaluation(self, eid: Number) -> EvaluationRead:
         return evaluation_read(await rules_repo.get_evaluation(eid))
 
     @get("/findings", operation_id="listFindings", guards=[signed_in])
     async def findings(self, *, offset: Offset = 0, limit: Limit = 50, level: str | None = None,
                        project: str | None = None, unit: str | None = None, rule: str | None = None,
-                       evaluation: int | None = None) -> FindingPage:
+                       evaluation: Number | None = None) -> FindingPage:
         rows, total = await rules_repo.findings(evaluation=evaluation, level=level, project=project, unit=unit,
                                                 rule=rule, offset=offset, limit=limit)
         return FindingPage([finding_read(f) for f in rows], total, offset, limit)

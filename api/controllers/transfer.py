@@ -48,6 +48,10 @@ class TransferController(Controller):
 
     @get("/portfolio", operation_id="exportPortfolio", guards=[signed_in])
     async def export_portfolio(self, request: Request, server: Server, as_of: dt.date | None = None) -> dict[str, Any]:  # type: ignore[type-arg]
+        if as_of is not None:
+            from api.controllers.evaluations import check_day  # noqa: PLC0415
+
+            check_day(as_of, server.today(), "as_of")
         portfolio = (await server.snapshot()).portfolio if as_of is None else await server.portfolio_as_of(as_of)
         return core("projects.loader").dump_portfolio(_for(caller(request), portfolio))  # type: ignore[no-any-return]
 
