@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 KINDS = ("cn", "weekdays")
 _SPAN = (1990, 2099)  # years held in the sorted list; outside, Monday-Friday in closed form
+YEARS = (1900, 2200)  # the years a calendar file may give
 
 
 class CalendarFallbackWarning(UserWarning):
@@ -113,7 +114,7 @@ class WorkCalendar:
         lo_year = min([_SPAN[0], *exceptions])
         hi_year = max([_SPAN[1], *exceptions])
         self._lo = dt.date(lo_year, 1, 1).toordinal()
-        self._hi = dt.date(hi_year + 1, 1, 1).toordinal()
+        self._hi = dt.date(hi_year, 12, 31).toordinal() + 1
         work = {o for o in range(self._lo, self._hi) if (o - 1) % 7 < 5}
         for holidays, makeup in exceptions.values():
             work.difference_update(d.toordinal() for d in holidays)
@@ -240,6 +241,8 @@ class WorkCalendar:
 
 
 def _check_year(cy: CalendarYear) -> None:
+    if not YEARS[0] <= cy.year <= YEARS[1]:
+        raise CalendarError(f"calendar year {cy.year} is outside {YEARS[0]}..{YEARS[1]}")
     both = cy.holidays & cy.workdays
     if both:
         day = min(both)
@@ -328,8 +331,12 @@ def parse_calendar(data: Any) -> tuple[tuple[CalendarYear, ...], list[str]]:
         year = entry.get("year")
         if isinstance(year, str) and year.isdigit():
             year = int(year)
-        if not isinstance(year, int) or isinstance(year, bool) or not 1 <= year <= 9999:
+        if not isinstance(year, int) or isinstance(year, bool):
             problems.append(f"{where}.year: expected a year such as 2027, found {_what(year)}")
+            continue
+        if not YEARS[0] <= year <= YEARS[1]:
+            problems.append(f"{where}.year: {year} is outside {YEARS[0]}..{YEARS[1]}; "
+                            "give a year such as 2027")
             continue
         if year in seen:
             problems.append(f"{where}.year: {year} is given twice (also years[{seen[year]}]); "

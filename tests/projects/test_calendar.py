@@ -141,7 +141,8 @@ def test_a_bad_calendar_file_names_every_place(tmp_path: Path) -> None:
     """Each problem carries the file, the path into the data and what is expected."""
     path = tmp_path / "calendar.yaml"
     path.write_text("- year: 2027\n  holidays: [2027-01-01, 2027-01-02, 2027-13-01]\n"
-                    "  workday: [2027-02-07]\n- year: 2028\n  holidays: [2027-05-01]\n",
+                    "  workday: [2027-02-07]\n- year: 2028\n  holidays: [2027-05-01]\n"
+                    "- year: 9999\n",
                     encoding="utf-8")
     with pytest.raises(CalendarError) as info:
         load_calendar_file(path)
@@ -149,6 +150,7 @@ def test_a_bad_calendar_file_names_every_place(tmp_path: Path) -> None:
     assert f'{path}: years[0].holidays[2]: "2027-13-01" is not a date (YYYY-MM-DD)' in text
     assert f'{path}: years[0]: unknown key "workday"; did you mean "workdays"?' in text
     assert f"{path}: years[1].holidays[0]: 2027-05-01 is not in 2028" in text
+    assert f"{path}: years[2].year: 9999 is outside 1900..2200" in text
 
 
 def test_a_calendar_file_that_is_not_yaml_or_missing(tmp_path: Path) -> None:
