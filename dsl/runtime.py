@@ -166,11 +166,17 @@ def duration_neg(d: Duration) -> Duration:
 
 
 def units(targets: Iterable[Any]) -> tuple[Any, ...]:
-    """Notified units in order, without missing ones or repeats."""
+    """Notified units in order, without missing ones or repeats (compared by identity)."""
+    if isinstance(targets, tuple) and len(targets) == 1:  # the usual ``notify m.unit``
+        return () if targets[0] is None else targets
     seen: list[Any] = []
     for u in targets:
-        if u is not None and all(u is not v for v in seen):
-            seen.append(u)
+        if u is not None:
+            for v in seen:
+                if u is v:
+                    break
+            else:
+                seen.append(u)
     return tuple(seen)
 
 

@@ -14,7 +14,9 @@ Pure: no clock, no I/O; ``as_of`` is passed in and the portfolio is first replay
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Iterable
+import gc
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -59,9 +61,9 @@ class RuleEnv:
         key = (how, m.key)
         found = self._cache.get(key)
         if found is None:
-            by_key = self._views.milestone_by_key
             keys = getattr(self._adjacency, how)(m.key)
-            found = tuple(by_key[k] for k in keys if k in by_key)
+            # views are objects (always true): ``filter(None, ...)`` drops unknown keys only
+            found = tuple(filter(None, map(self._views.milestone_by_key.get, keys)))
             self._cache[key] = found
         return found
 
@@ -170,6 +172,10 @@ def _run_rule(rule: CompiledRule, subjects: Iterable[Any], env: RuleEnv,
     return found
 
 
+def _sort_key(f: Finding) -> tuple[int, str, str]:
+    return (-f.level.rank, f.rule, f.subject)
+
+
 def rank_scores(values: Collection[tuple[str, float | None]]) -> tuple[ScoreRow, ...]:
     """Highest first; equal values share a rank (1, 1, 3); missing values last, unranked."""
     known = sorted(((u, v) for u, v in values if v is not None), key=lambda p: (-p[1], p[0]))
@@ -212,6 +218,28 @@ def evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *
     to ``compute_schedule`` of the replayed portfolio. ``projects`` restricts milestone and
     project rules to those projects; unit and notice rules, scores and rates still cover all.
     """
+    with _collector_paused():
+        return _evaluate(rulebook, portfolio, as_of, calendar=calendar, schedule=schedule,
+                         projects=projects)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an evaluation allocates its ~100,000 views and
+    findings: the collections they would trigger walk the whole portfolio, again and again,
+    for nothing (an evaluation frees nothing until it is done). The previous state comes back
+    after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *,
+              calendar: Any, schedule: Any, projects: Collection[str] | None) -> Evaluation:
     known = replay_as_of(portfolio, as_of)
     if calendar is None:
         calendar = calendar_for(known)
@@ -220,16 +248,18 @@ def evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *
     views = build_views(known, schedule, as_of, calendar)
     env = RuleEnv(as_of, calendar, Adjacency.of(known), views)
     scope = frozenset(projects) if projects is not None else None
+    scoped: dict[str, Sequence[Any]] = {}
+    if scope is not None:
+        scoped["milestone"] = [m for m in views.milestones if m.key[0] in scope]
+        scoped["project"] = [p for p in views.projects if p.id in scope]
     failures: list[RuleFailure] = []
     findings: list[Finding] = []
     for rule in rulebook.rules:
-        subjects: Iterable[Any] = subjects_of(views, rule.subject)
-        if scope is not None and rule.subject == "milestone":
-            subjects = [m for m in subjects if m.key[0] in scope]
-        elif scope is not None and rule.subject == "project":
-            subjects = [p for p in subjects if p.id in scope]
+        subjects = scoped.get(rule.subject)
+        if subjects is None:
+            subjects = subjects_of(views, rule.subject)
         findings.extend(_run_rule(rule, subjects, env, failures))
-    findings.sort(key=lambda f: f.sort_key)
+    findings.sort(key=_sort_key)
     scores = {s.name: _run_score(s, views.units, env, failures) for s in rulebook.scores}
     rates = EvaluationRates(
         views.rates(),

@@ -8,9 +8,10 @@ Owns ``MilestoneView``, ``ProjectView``, ``UnitView``, ``NoticeView``, the four 
 - One view object per unit, project, milestone and notice: notified units compare by identity.
 - Everything is relative to one as-of day ``today``: ``m.done`` means finished on or before
   it, ``n.responded`` answered on or before it.
-- Building is one pass over the milestones; collections (``u.milestones``...) and rates are
-  computed on first access and kept, so 40,000 milestones cost little when a rulebook reads
-  few of them.
+- Building is one pass over the milestones (then the notices) that also fills the
+  collections (``u.milestones``...), the project sums (``p.paid``, ``p.progress``,
+  ``p.done``) and the counts behind every rate (portfolio, units, projects): nothing is
+  computed twice and rules read plain slots.
 """
 
 from __future__ import annotations
@@ -48,28 +49,39 @@ class Rates:
 def compute_rates(milestones: Iterable[MilestoneView], notices: Iterable[NoticeView],
                   today: dt.date) -> Rates:
     """The rates over the milestones due by ``today`` and the notices due by ``today``."""
-    due = on_time = finished = early = 0
+    counts = [0, 0, 0, 0, 0, 0]
     for m in milestones:
-        d = m.due
-        if d is None or d > today:
-            continue
-        due += 1
-        if m.done:
-            finished += 1
-            f = m.finished
-            assert f is not None
-            if f <= d:
-                on_time += 1
-                if f < d:
-                    early += 1
-    notices_due = answered = 0
+        _count_milestone(counts, m.due, m.finished if m.done else None, today)
     for n in notices:
-        if n.due > today:
-            continue
-        notices_due += 1
-        r = n.response_date
-        if r is not None and r <= n.due:
-            answered += 1
+        _count_notice(counts, n, today)
+    return _rates(counts)
+
+
+# Rate counters: [due, finished, on time, early, notices due, answered in time].
+def _count_milestone(c: list[int], due: dt.date | None, finished: dt.date | None,
+                     today: dt.date) -> None:
+    if due is None or due > today:
+        return
+    c[0] += 1
+    if finished is not None:
+        c[1] += 1
+        if finished <= due:
+            c[2] += 1
+            if finished < due:
+                c[3] += 1
+
+
+def _count_notice(c: list[int], n: NoticeView, today: dt.date) -> None:
+    if n.due > today:
+        return
+    c[4] += 1
+    r = n.response_date
+    if r is not None and r <= n.due:
+        c[5] += 1
+
+
+def _rates(c: list[int]) -> Rates:
+    due, finished, on_time, early, notices_due, answered = c
     return Rates(
         on_time / due if due else None,
         finished / due if due else None,
@@ -79,22 +91,11 @@ def compute_rates(milestones: Iterable[MilestoneView], notices: Iterable[NoticeV
 
 
 class _RatesMixin:
-    """Lazy rates: computed from ``_rate_sources()`` on first access of any of them."""
+    """The four rates as attributes, from ``rates`` (set once ``build_views`` has counted)."""
 
     __slots__ = ()
 
-    _rates: Rates | None
-    _today: dt.date
-
-    def _rate_sources(self) -> tuple[Iterable[MilestoneView], Iterable[NoticeView]]:
-        raise NotImplementedError
-
-    @property
-    def rates(self) -> Rates:
-        if self._rates is None:
-            milestones, notices = self._rate_sources()
-            self._rates = compute_rates(milestones, notices, self._today)
-        return self._rates
+    rates: Rates
 
     @property
     def on_time_rate(self) -> float | None:
@@ -116,45 +117,51 @@ class _RatesMixin:
 class UnitView(_RatesMixin):
     """A unit as rules see it: ``u.parent``, ``u.milestones``, ``u.red_cards``..."""
 
-    __slots__ = ("_rates", "_today", "id", "level", "milestones", "model", "name", "notices",
-                 "parent", "projects")
+    __slots__ = ("_cards", "id", "level", "milestones", "model", "name", "notices", "parent",
+                 "projects", "rates")
 
-    def __init__(self, unit: Unit, today: dt.date) -> None:
+    def __init__(self, unit: Unit) -> None:
         self.model = unit
         self.id = unit.id
         self.name = unit.name
         self.level = unit.level
         self.parent: UnitView | None = None
-        # Lists while ``build_views`` fills them, tuples once it is done.
-        self.milestones: Sequence[MilestoneView] = []
-        self.projects: Sequence[ProjectView] = []
-        self.notices: Sequence[NoticeView] = []
-        self._rates: Rates | None = None
-        self._today = today
+        self.milestones: tuple[MilestoneView, ...] = ()
+        self.projects: tuple[ProjectView, ...] = ()
+        self.notices: tuple[NoticeView, ...] = ()
+        self.rates = Rates()
+        self._cards: tuple[int, int] | None = None
+
+    def _count_cards(self) -> tuple[int, int]:
+        if self._cards is None:
+            red = yellow = 0
+            for n in self.notices:
+                if n.level is Level.RED:
+                    red += 1
+                elif n.level is Level.YELLOW:
+                    yellow += 1
+            self._cards = (red, yellow)
+        return self._cards
 
     @property
     def red_cards(self) -> int:
-        return sum(1 for n in self.notices if n.level is Level.RED)
+        return self._count_cards()[0]
 
     @property
     def yellow_cards(self) -> int:
-        return sum(1 for n in self.notices if n.level is Level.YELLOW)
-
-    def _rate_sources(self) -> tuple[Iterable[MilestoneView], Iterable[NoticeView]]:
-        return self.milestones, self.notices
+        return self._count_cards()[1]
 
     def __repr__(self) -> str:
         return f"UnitView({self.id!r})"
 
 
 class ProjectView(_RatesMixin):
-    """A project as rules see it: sums and weights over its milestones, computed lazily."""
+    """A project as rules see it, with the sums and weights over its milestones."""
 
-    __slots__ = ("_agg", "_notices", "_rates", "_today", "budget", "category", "due",
-                 "forecast", "id", "milestones", "model", "name", "unit", "weights")
+    __slots__ = ("budget", "category", "done", "due", "forecast", "id", "milestones", "model",
+                 "name", "paid", "progress", "rates", "unit")
 
-    def __init__(self, project: Project, unit: UnitView, today: dt.date,
-                 forecast: dt.date | None) -> None:
+    def __init__(self, project: Project, unit: UnitView, forecast: dt.date | None) -> None:
         self.model = project
         self.id = project.id
         self.name = project.name
@@ -162,46 +169,13 @@ class ProjectView(_RatesMixin):
         self.unit = unit
         self.budget = project.budget
         self.forecast = forecast
-        self.due: dt.date | None = None
+        # Set by ``build_views`` in its pass over the milestones:
+        self.due: dt.date | None = None  # the latest milestone due
         self.milestones: tuple[MilestoneView, ...] = ()
-        self.weights: tuple[int, ...] = ()
-        self._notices: list[NoticeView] = []
-        self._agg: tuple[float, float | None, bool] | None = None
-        self._rates: Rates | None = None
-        self._today = today
-
-    def _aggregate(self) -> tuple[float, float | None, bool]:
-        if self._agg is None:
-            paid = 0.0
-            done = bool(self.milestones)
-            total_weight = 0
-            weighted = 0.0
-            for m, w in zip(self.milestones, self.weights, strict=True):
-                if m.paid is not None:
-                    paid += m.paid
-                if not m.done:
-                    done = False
-                share = 1.0 if m.done else (m.progress or 0.0)
-                total_weight += w
-                weighted += w * share
-            progress = weighted / total_weight if total_weight else None
-            self._agg = (paid, progress, done)
-        return self._agg
-
-    @property
-    def paid(self) -> float:
-        return self._aggregate()[0]
-
-    @property
-    def progress(self) -> float | None:
-        return self._aggregate()[1]
-
-    @property
-    def done(self) -> bool:
-        return self._aggregate()[2]
-
-    def _rate_sources(self) -> tuple[Iterable[MilestoneView], Iterable[NoticeView]]:
-        return self.milestones, self._notices
+        self.paid = 0.0  # the sum of the known ``paid``
+        self.progress: float | None = None  # weighted by planned duration (at least 1)
+        self.done = False  # every milestone done (and at least one)
+        self.rates = Rates()
 
     def __repr__(self) -> str:
         return f"ProjectView({self.id!r})"
@@ -214,11 +188,12 @@ class MilestoneView:
                  "key", "kind", "late", "model", "name", "overdue", "paid", "progress",
                  "project", "start", "unit", "updated")
 
-    def __init__(self, m: Milestone, project: ProjectView, unit: UnitView, today: dt.date,
-                 calendar: Workdays, *, forecast: dt.date | None, total_float: float | None,
-                 critical: bool) -> None:
+    def __init__(self, m: Milestone, key: tuple[str, str], project: ProjectView,  # noqa: PLR0917 (built 40,000 times a run)
+                 unit: UnitView, finished: dt.date | None, overdue: int | None,
+                 forecast: dt.date | None, total_float: float | None, critical: bool) -> None:
+        """``finished`` only when on or before the as-of day; ``overdue`` already counted."""
         self.model = m
-        self.key = m.key
+        self.key = key
         self.id = m.id
         self.name = m.name
         self.kind: Kind = m.kind
@@ -226,21 +201,12 @@ class MilestoneView:
         self.unit = unit
         self.start = m.start
         self.due = m.due
-        finished = m.finished
-        done = finished is not None and finished <= today
-        self.done = done
-        self.finished = finished if done else None
+        self.done = finished is not None
+        self.finished = finished
         self.progress = m.progress
         self.amount = m.amount
         self.paid = m.paid
         self.updated = m.updated
-        due = m.due
-        if due is None:
-            overdue: int | None = None
-        else:
-            end = finished if done else today
-            assert end is not None
-            overdue = calendar.workdays(due, end) if end > due else 0
         self.overdue = overdue
         self.late = bool(overdue)
         self.forecast = forecast
@@ -314,79 +280,132 @@ class Views:
     milestone_by_key: dict[tuple[str, str], MilestoneView]
     project_by_id: dict[str, ProjectView]
     unit_by_id: dict[str, UnitView]
+    portfolio_rates: Rates = Rates()
 
     def rates(self) -> Rates:
-        return compute_rates(self.milestones, self.notices, self.today)
+        return self.portfolio_rates
 
 
-def _placeholder_unit(uid: str, today: dt.date) -> UnitView:
-    return UnitView(Unit(id=uid, name=uid), today)
+class _Builder:
+    """The state of one ``build_views`` pass."""
+
+    def __init__(self, portfolio: Portfolio, today: dt.date) -> None:
+        self.today = today
+        self.units = {u.id: UnitView(u) for u in portfolio.units}
+        self.unit_milestones: dict[str, list[MilestoneView]] = {uid: [] for uid in self.units}
+        self.unit_projects: dict[str, list[ProjectView]] = {uid: [] for uid in self.units}
+        self.unit_notices: dict[str, list[NoticeView]] = {uid: [] for uid in self.units}
+        self.unit_counts: dict[str, list[int]] = {uid: [0] * 6 for uid in self.units}
+        for u in portfolio.units:
+            if u.parent is not None:
+                self.units[u.id].parent = self.unit(u.parent)
+
+    def unit(self, uid: str) -> UnitView:
+        # The loader refuses unknown units; a hand-built portfolio may still name one.
+        view = self.units.get(uid)
+        if view is None:
+            view = self.units[uid] = UnitView(Unit(id=uid, name=uid))
+            self.unit_milestones[uid], self.unit_projects[uid] = [], []
+            self.unit_notices[uid], self.unit_counts[uid] = [], [0] * 6
+        return view
 
 
 def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
                 calendar: Workdays) -> Views:
-    """Every subject of ``portfolio`` as of ``today``, in one pass over the milestones."""
-    units = {u.id: UnitView(u, today) for u in portfolio.units}
-
-    def unit_view(uid: str) -> UnitView:
-        # The loader refuses unknown units; a hand-built portfolio may still name one.
-        view = units.get(uid)
-        if view is None:
-            view = units[uid] = _placeholder_unit(uid, today)
-        return view
-
-    for u in portfolio.units:
-        if u.parent is not None:
-            units[u.id].parent = unit_view(u.parent)
+    """Every subject of ``portfolio`` as of ``today`` and every rate, in one pass over the
+    milestones (the notices after them)."""
+    b = _Builder(portfolio, today)
+    unit_milestones, unit_counts = b.unit_milestones, b.unit_counts
+    workdays, schedule_of = calendar.workdays, schedule.milestone
     projects: dict[str, ProjectView] = {}
     milestones: dict[tuple[str, str], MilestoneView] = {}
     all_milestones: list[MilestoneView] = []
+    total = [0] * 6
+    project_counts: dict[str, list[int]] = {}
     for p in portfolio.projects:
-        owner = unit_view(p.unit)
-        ps = _get(schedule.project, p.id)
-        pv = ProjectView(p, owner, today, getattr(ps, "forecast", None))
-        projects[p.id] = pv
-        _append(owner.projects, pv)
+        pid = p.id
+        owner = b.unit(p.unit)
+        pv = ProjectView(p, owner, getattr(_get(schedule.project, pid), "forecast", None))
+        projects[pid] = pv
+        b.unit_projects[owner.id].append(pv)
         views: list[MilestoneView] = []
-        weights: list[int] = []
         latest: dt.date | None = None
+        paid, all_done, total_weight, weighted = 0.0, bool(p.milestones), 0, 0.0
+        c = [0] * 6
         for m in p.milestones:
-            ms = _get(schedule.milestone, m.key)
-            if ms is None:
+            key = (pid, m.id)
+            try:
+                ms = schedule_of(key)
+            except KeyError:  # a milestone the schedule does not know
                 forecast, total_float, critical, duration = None, None, False, 0
             else:
                 forecast, total_float = ms.forecast, ms.float
                 critical, duration = bool(ms.critical), ms.duration or 0
-            responsible = unit_view(m.unit) if m.unit is not None else owner
-            mv = MilestoneView(m, pv, responsible, today, calendar, forecast=forecast,
-                               total_float=total_float, critical=critical)
-            milestones[m.key] = mv
+            uid = m.unit
+            responsible = owner if uid is None else b.unit(uid)
+            due, finished = m.due, m.finished
+            if finished is not None and finished > today:
+                finished = None  # finishes after the as-of day: not done yet
+            if due is None:
+                overdue: int | None = None
+            else:
+                end = today if finished is None else finished
+                overdue = workdays(due, end) if end > due else 0
+                if latest is None or due > latest:
+                    latest = due
+                if due <= today:  # the rates count what was due by today
+                    counts = unit_counts[responsible.id]
+                    c[0] += 1
+                    counts[0] += 1
+                    if finished is not None:
+                        c[1] += 1
+                        counts[1] += 1
+                        if finished <= due:
+                            c[2] += 1
+                            counts[2] += 1
+                            if finished < due:
+                                c[3] += 1
+                                counts[3] += 1
+            mv = MilestoneView(m, key, pv, responsible, finished, overdue, forecast,
+                               total_float, critical)
+            milestones[key] = mv
             views.append(mv)
-            weights.append(max(int(duration), 1))
-            _append(responsible.milestones, mv)
-            if m.due is not None and (latest is None or m.due > latest):
-                latest = m.due
+            unit_milestones[responsible.id].append(mv)
+            if m.paid is not None:
+                paid += m.paid
+            if finished is None:
+                all_done = False
+                share = m.progress or 0.0
+            else:
+                share = 1.0
+            weight = max(int(duration), 1)
+            total_weight += weight
+            weighted += weight * share
         pv.milestones = tuple(views)
-        pv.weights = tuple(weights)
         pv.due = latest
+        pv.paid, pv.done = paid, all_done
+        pv.progress = weighted / total_weight if total_weight else None
         all_milestones.extend(views)
+        project_counts[pid] = c
+        for i in range(4):
+            total[i] += c[i]
     notices: list[NoticeView] = []
     for n in portfolio.notices:
-        nv = NoticeView(n, unit_view(n.unit), today, calendar)
+        nv = NoticeView(n, b.unit(n.unit), today, calendar)
         notices.append(nv)
-        _append(nv.unit.notices, nv)
+        b.unit_notices[nv.unit.id].append(nv)
+        _count_notice(b.unit_counts[nv.unit.id], nv, today)
+        _count_notice(total, nv, today)
         if nv.project is not None and nv.project in projects:
-            projects[nv.project]._notices.append(nv)
-    for u in units.values():
-        u.milestones, u.projects, u.notices = (tuple(u.milestones), tuple(u.projects),
-                                               tuple(u.notices))
-    return Views(today, tuple(all_milestones), tuple(projects.values()), tuple(units.values()),
-                 tuple(notices), milestones, projects, units)
-
-
-def _append(items: Sequence[Any], item: Any) -> None:
-    assert isinstance(items, list)
-    items.append(item)
+            _count_notice(project_counts[nv.project], nv, today)
+    for pid, pv in projects.items():
+        pv.rates = _rates(project_counts[pid])
+    for uid, u in b.units.items():
+        u.milestones, u.projects = tuple(unit_milestones[uid]), tuple(b.unit_projects[uid])
+        u.notices = tuple(b.unit_notices[uid])
+        u.rates = _rates(unit_counts[uid])
+    return Views(today, tuple(all_milestones), tuple(projects.values()), tuple(b.units.values()),
+                 tuple(notices), milestones, projects, b.units, _rates(total))
 
 
 def _get(lookup: Any, key: Any) -> Any:
