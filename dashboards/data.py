@@ -3,7 +3,7 @@
 Owns ``Board`` and ``current_board(server)``, the edge between the server and the pure
 figures. The board is computed from the server's snapshot with the published rulebook (an
 empty one when none is published: lights all green, rates still computed) and cached per
-process, keyed by (database revision, rulebook version, day), so that viewing a dashboard
+process and server, keyed by (database revision, rulebook version, day), so that viewing a dashboard
 evaluates nothing after the first view while nothing changed. ``month_end_rates`` replays
 the last months (evaluation as of each month's last day, or today for the current month).
 """
@@ -11,6 +11,7 @@ the last months (evaluation as of each month's last day, or today for the curren
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -55,9 +56,16 @@ def build_board(portfolio: Portfolio, calendar: Any, rulebook: CompiledRulebook 
                  revision)
 
 
-_boards: OrderedDict[tuple[int, int | None, dt.date], Board] = OrderedDict()
-_trends: OrderedDict[tuple[int, int | None, dt.date, int], dict[str, EvaluationRates]] = OrderedDict()
+# Per server (one per app; tests run several apps in one process), keyed by revision etc.
+_caches: weakref.WeakKeyDictionary[Any, OrderedDict[Any, Any]] = weakref.WeakKeyDictionary()
 CACHE_SIZE = 4
+
+
+def _cache(server: Any) -> OrderedDict[Any, Any]:
+    found = _caches.get(server)
+    if found is None:
+        found = _caches[server] = OrderedDict()
+    return found
 
 
 def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
@@ -72,12 +80,13 @@ async def current_board(server: Any) -> Board:
     published = await server.published_rulebook()
     version, rulebook = published if published is not None else (None, None)
     today = server.today()
-    key = (snap.revision, version, today)
-    board = _boards.get(key)
+    key = ("board", snap.revision, version, today)
+    cache = _cache(server)
+    board = cache.get(key)
     if board is None:
         board = build_board(snap.portfolio, snap.calendar, rulebook, today, version=version,
                             revision=snap.revision)
-        _remember(_boards, key, board)
+        _remember(cache, key, board)
     return board
 
 
@@ -102,13 +111,14 @@ async def month_end_rates(server: Any, months: int = 6) -> dict[str, EvaluationR
     published = await server.published_rulebook()
     version, rulebook = published if published is not None else (None, None)
     today = server.today()
-    key = (snap.revision, version, today, months)
-    found = _trends.get(key)
+    key = ("trend", snap.revision, version, today, months)
+    cache = _cache(server)
+    found: dict[str, EvaluationRates] | None = cache.get(key)
     if found is None:
         found = {}
         for day in month_ends(today, months):
             portfolio = await server.portfolio_as_of(day)
             evaluation = evaluate(rulebook or EMPTY_RULEBOOK, portfolio, day)
             found[day.strftime("%Y-%m")] = evaluation.rates
-        _remember(_trends, key, found)
+        _remember(cache, key, found)
     return found

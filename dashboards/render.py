@@ -89,17 +89,24 @@ def require(request: Request, *allowed: str) -> Principal:  # type: ignore[type-
     return who  # type: ignore[no-any-return]
 
 
-def render_page(request: Request, template: str, *, status: int = 200,  # type: ignore[type-arg]
-                figures: Iterable[Embedded] = (), **context: Any) -> Response[str]:
-    """The page ``template`` in the request's language, with its figures and CSRF token."""
-    lang = page_lang(request)
+def render_template(template: str, *, lang: str, who: Any, csrf: str,
+                    figures: Iterable[Embedded] = (), **context: Any) -> str:
+    """The HTML of ``template`` (no request needed: the benchmark renders pages with this)."""
 
     def t(key: str) -> str:
         return text(key, lang)
 
-    body = environment().get_template(template).render(
-        t=t, lang=lang, who=request.scope.get("user"), csrf=csrf_token(request),
-        assets=asset_urls(), figures=list(figures), **context)
+    return environment().get_template(template).render(
+        t=t, lang=lang, who=who, csrf=csrf, assets=asset_urls(), figures=list(figures),
+        **context)
+
+
+def render_page(request: Request, template: str, *, status: int = 200,  # type: ignore[type-arg]
+                figures: Iterable[Embedded] = (), **context: Any) -> Response[str]:
+    """The page ``template`` in the request's language, with its figures and CSRF token."""
+    lang = page_lang(request)
+    body = render_template(template, lang=lang, who=request.scope.get("user"),
+                           csrf=csrf_token(request), figures=figures, **context)
     response = Response(body, media_type=MediaType.HTML, status_code=status)
     asked = request.query_params.get("lang")
     if asked in ("zh", "en") and asked != request.cookies.get(LANG_COOKIE):
