@@ -37,12 +37,10 @@ class Board:
 
 
 def _schedule(portfolio: Portfolio, calendar: Any, today: dt.date) -> Any:
-    try:
-        from projects.schedule import compute_schedule  # noqa: PLC0415
-    except ImportError:  # until projects.schedule lands everywhere
-        from rules.fallback import compute_schedule  # type: ignore[no-redef]  # noqa: PLC0415
+    from projects.schedule import compute_schedule  # noqa: PLC0415
+
     if calendar is None:
-        from rules.fallback import calendar_for  # noqa: PLC0415
+        from projects.calendar import calendar_for  # noqa: PLC0415
 
         calendar = calendar_for(portfolio)
     return compute_schedule(portfolio, calendar, today)

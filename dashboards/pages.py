@@ -166,7 +166,7 @@ class OwnerPages(Controller):
                        done: str = "", project: str | None = None) -> Response[str]:
         board = await current_board(server)
         snap = await server.snapshot()
-        shown = []
+        shown: list[dict[str, Any]] = []
         for p in board.portfolio.projects:
             if who.role == "office":
                 if (project is None and len(shown) >= 20) or project not in (None, p.id):
@@ -174,7 +174,7 @@ class OwnerPages(Controller):
             elif not any(may_report(who, p.unit, m.unit) for m in p.milestones):
                 continue
             lights = milestone_lights(p, board.evaluation.findings)
-            rows = []
+            rows: list[dict[str, Any]] = []
             for m in p.milestones:
                 if not may_report(who, p.unit, m.unit):
                     continue
@@ -212,7 +212,7 @@ class OwnerPages(Controller):
         lang = page_lang(request)
         changes, errors = parse_report(data, server.today(), lang=lang)
         sent = {k: data.get(k, "") for k in ("start", "finished", "progress", "paid", "note")}
-        scope = {"project": pid if who.role == "office" else None}
+        scope: dict[str, Any] = {"project": pid if who.role == "office" else None}
         if errors:
             return await self._my_page(request, server, who, status=422, **scope, override={
                 "key": current.key, "errors": errors, "form": sent})

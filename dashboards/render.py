@@ -51,7 +51,7 @@ def figure_json(figure: Any) -> str:
     data = figure if isinstance(figure, dict) else figure.to_plotly_json()
     layout = dict(data.get("layout") or {})
     layout.pop("template", None)
-    return to_json_plotly({"data": data.get("data", []), "layout": layout})
+    return str(to_json_plotly({"data": data.get("data", []), "layout": layout}))
 
 
 def embed(figure_id: str, figure: Any) -> Embedded:
