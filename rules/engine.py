@@ -18,6 +18,7 @@ import gc
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from dsl import CompiledRule, CompiledRulebook, CompiledScore
@@ -55,29 +56,34 @@ class RuleEnv:
         self.workdays = calendar.workdays
         self._adjacency = adjacency
         self._views = views
-        self._cache: dict[tuple[str, tuple[str, str]], tuple[MilestoneView, ...]] = {}
+        # One cache per relation, keyed by the view itself (views hash by identity).
+        self._cache: dict[str, dict[MilestoneView, tuple[MilestoneView, ...]]] = {
+            how: {} for how in ("upstream", "downstream", "predecessors", "successors")}
 
     def _related(self, how: str, m: MilestoneView) -> tuple[MilestoneView, ...]:
-        key = (how, m.key)
-        found = self._cache.get(key)
+        cache = self._cache[how]
+        found = cache.get(m)
         if found is None:
             keys = getattr(self._adjacency, how)(m.key)
             # views are objects (always true): ``filter(None, ...)`` drops unknown keys only
-            found = tuple(filter(None, map(self._views.milestone_by_key.get, keys)))
-            self._cache[key] = found
+            found = cache[m] = tuple(filter(None, map(self._views.milestone_by_key.get, keys)))
         return found
 
     def upstream(self, m: MilestoneView) -> tuple[MilestoneView, ...]:
-        return self._related("upstream", m)
+        found = self._cache["upstream"].get(m)
+        return found if found is not None else self._related("upstream", m)
 
     def downstream(self, m: MilestoneView) -> tuple[MilestoneView, ...]:
-        return self._related("downstream", m)
+        found = self._cache["downstream"].get(m)
+        return found if found is not None else self._related("downstream", m)
 
     def predecessors(self, m: MilestoneView) -> tuple[MilestoneView, ...]:
-        return self._related("predecessors", m)
+        found = self._cache["predecessors"].get(m)
+        return found if found is not None else self._related("predecessors", m)
 
     def successors(self, m: MilestoneView) -> tuple[MilestoneView, ...]:
-        return self._related("successors", m)
+        found = self._cache["successors"].get(m)
+        return found if found is not None else self._related("successors", m)
 
 
 def subject_id(x: Any) -> str:
@@ -123,14 +129,12 @@ def respond_by(as_of: dt.date, within: Duration | None, calendar: Any) -> dt.dat
     return as_of + dt.timedelta(days=within.calendar_days or 0)
 
 
-def _explain_later(lights: tuple[Any, ...], env: RuleEnv, x: Any) -> Callable[[], Any]:
-    """The explanation of a lit subject, computed when the finding's ``explain`` is read."""
-    def explain() -> tuple[tuple[str, object], ...]:
-        try:
-            return explain_rule(lights, env, x)
-        except Exception as exc:  # the finding stands; say why its explanation is missing
-            return (("解释失败", f"{type(exc).__name__}: {exc}"),)
-    return explain
+def _explain_safely(lights: tuple[Any, ...], env: RuleEnv, x: Any) -> tuple[tuple[str, object], ...]:
+    """The explanation of a lit subject; ``Finding.explain`` calls it when first read."""
+    try:
+        return explain_rule(lights, env, x)
+    except Exception as exc:  # the finding stands; say why its explanation is missing
+        return (("解释失败", f"{type(exc).__name__}: {exc}"),)
 
 
 def _run_rule(rule: CompiledRule, subjects: Iterable[Any], env: RuleEnv,
@@ -149,11 +153,16 @@ def _run_rule(rule: CompiledRule, subjects: Iterable[Any], env: RuleEnv,
         if not deadline:
             deadline.append(respond_by(env.today, rule.within, env.calendar))
         project, unit = owner_of(x)
+        if notified is None:
+            ids: tuple[str, ...] = ()
+        elif len(notified) == 1:
+            ids = (notified[0].id,)
+        else:
+            ids = tuple([u.id for u in notified])
         add(Finding(
-            name, title, subject_of(x), levels[j], message(env, x),
-            tuple(u.id for u in notified) if notified is not None else (),
+            name, title, subject_of(x), levels[j], message(env, x), ids,
             deadline[0] if notified is not None else None,
-            _explain_later(lights, env, x), project, unit,
+            partial(_explain_safely, lights, env, x), project, unit,
         ))
 
     def fail(x: Any, exc: Exception) -> None:

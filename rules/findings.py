@@ -36,7 +36,8 @@ class Finding:
 
     __slots__ = ("_explain", "level", "message", "notify", "project", "respond_by", "rule",
                  "subject", "title", "unit")
-    __match_args__ = _FIELDS
+    __match_args__ = ("rule", "title", "subject", "level", "message", "notify", "respond_by",
+                      "explain", "project", "unit")
 
     rule: str
     title: str

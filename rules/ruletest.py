@@ -146,11 +146,9 @@ def _date(value: Any) -> dt.date | None:
 
 
 def _parse_portfolio(data: Any, *, today: dt.date, source: str) -> Portfolio:
-    try:
-        from projects.loader import parse_portfolio  # noqa: PLC0415
-    except ImportError:  # not landed yet
-        from rules.fallback import parse_portfolio  # noqa: PLC0415
-    return parse_portfolio(data, today=today, source=source)  # type: ignore[no-any-return]
+    from projects.loader import parse_portfolio  # noqa: PLC0415
+
+    return parse_portfolio(data, today=today, source=source)
 
 
 def _portfolio_data(value: Any, base: Path) -> tuple[Any, str | None]:

@@ -101,15 +101,12 @@ def _parse_day(text: str | None) -> dt.date | None:
 
 
 def _load_portfolio(path: str, today: dt.date) -> Any:
-    try:
-        from projects.loader import load_portfolio  # noqa: PLC0415
-    except ImportError:  # projects.loader not landed yet: the stand-in reads YAML only
-        from rules.fallback import load_portfolio  # noqa: PLC0415
     from projects.errors import ProjectsError  # noqa: PLC0415
+    from projects.loader import load_portfolio  # noqa: PLC0415
 
     try:
         return load_portfolio(Path(path), today=today)
-    except (ProjectsError, ValueError) as exc:  # PortfolioError, CalendarError, the stand-in's
+    except (ProjectsError, ValueError) as exc:  # PortfolioError, CalendarError
         problems = getattr(exc, "problems", (exc,))
         for p in problems:
             _err(f"{path}: {p}")
