@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cache
 from typing import Any
 
 from dsl.schema import FIELDS, RATIO
@@ -25,6 +26,7 @@ _RATIO_FIELDS = frozenset(name for fields in FIELDS.values() for name, info in f
 _LAST_FIELD = re.compile(r"\.(\w+)\s*$")
 
 
+@cache
 def _looks_like_ratio(text: str) -> bool:
     """The static type is not carried by ``Light.explain``; a ratio is a ratio field, a
     division or a percent literal (the spec's three sources of ratios)."""
@@ -72,9 +74,12 @@ def explain_rule(lights: tuple[Any, ...], env: Any, x: Any) -> tuple[tuple[str, 
     judged.sort(key=lambda pair: (pair[0] is not True, -pair[1].level.rank))
     lines: list[tuple[str, object]] = []
     for held, light in judged:
-        verdict = "成立" if held is True else "不成立" if held is False else f"{MISSING}（不成立）"
-        parts = "；".join(f"{source} = {format_value(value, source)}"
-                         for source, value in light.explain(env, x))
+        verdict = "成立" if held is True else "不成立" if held is False else _MISSING_VERDICT
+        parts = "；".join([f"{source} = {format_value(value, source)}"
+                          for source, value in light.explain(env, x)])
         clause = f"{LEVEL_WORD[light.level]} when {light.text}"
         lines.append((clause, f"{verdict}：{parts}" if parts else verdict))
     return tuple(lines)
+
+
+_MISSING_VERDICT = f"{MISSING}（不成立）"
