@@ -34,6 +34,10 @@ from projects.model import Level
 
 _LITERALS = (s.Number, s.Percent, s.String, s.Bool, s.DateLit, s.DurationLit)
 _COMPARE = ("==", "!=", "<", "<=", ">", ">=")
+#: A nullable right operand of ``and`` / ``or`` this short is written in both branches of the
+#: left operand's test (only one runs); longer ones go through a temporary, so that nested
+#: conditions cannot double the size of the code at each level.
+_DUPLICABLE = 200
 
 
 class _Function:
@@ -231,6 +235,9 @@ class Compiler:
         ta = f.temp()
         if not bn:
             return f"(False if ({ta} := {a}) is False else ({b} and {ta}))"
+        if len(b) <= _DUPLICABLE:  # b written twice, evaluated once: no temporary, no `and`
+            return (f"(({b} if {ta} else False) if ({ta} := {a}) is not None "
+                    f"else (False if {b} is False else None))")
         tb = f.temp()
         return (f"(False if ({ta} := {a}) is False else False if ({tb} := {b}) is False "
                 f"else ({ta} and {tb}))")
@@ -243,6 +250,9 @@ class Compiler:
         ta = f.temp()
         if not bn:
             return f"(True if ({ta} := {a}) is True else (True if {b} else {ta}))"
+        if len(b) <= _DUPLICABLE:
+            return (f"((True if {ta} else {b}) if ({ta} := {a}) is not None "
+                    f"else (True if {b} is True else None))")
         tb = f.temp()
         return (f"(True if ({ta} := {a}) is True else True if ({tb} := {b}) is True "
                 f"else (None if {ta} is None or {tb} is None else False))")

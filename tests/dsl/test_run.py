@@ -96,3 +96,20 @@ def test_a_rule_with_replaced_parts_runs_its_new_parts():
     run_rule(rule, TinyEnv(D(2026, 3, 9)), _subjects()[:2], lambda x, j: lit.append(x.id),
              lambda x, e: None)
     assert lit == ["a", "b"]
+
+
+def test_and_or_of_two_maybe_missing_operands_keep_three_valued_logic():
+    """`and` / `or` of two comparisons that may be missing follow Kleene's tables exactly."""
+    progress = {None: None, True: 0.1, False: 0.9}  # m.progress < 50%
+    paid = {None: None, True: 2000.0, False: 10.0}  # m.paid > 1000
+    values = (None, True, False)
+    expected = {
+        "and": [None, None, False, None, True, False, False, False, False],
+        "or": [None, True, None, True, True, True, None, True, False],
+    }
+    for op, table in expected.items():
+        test = compile_rulebook({"t.rules": "rule c: for milestone m light red when "
+                                 f"m.progress < 50% {op} m.paid > 1000"}).rules[0].lights[0].test
+        got = [test(TinyEnv(D(2026, 3, 9)), milestone(progress=progress[a], paid=paid[b]))
+               for a in values for b in values]
+        assert got == table, op
