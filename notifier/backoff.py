@@ -30,7 +30,7 @@ class RetryPolicy:
 
     def delay(self, attempt: int, draw: float) -> float:
         """Seconds to wait after failed try number ``attempt``; ``draw`` is uniform in [0, 1)."""
-        d = min(self.cap, self.base * 2 ** max(0, attempt - 1))
+        d = min(self.cap, self.base * 2.0 ** max(0, attempt - 1))
         return d / 2 + (d / 2) * draw
 
     def gives_up(self, attempts: int) -> bool:
