@@ -1,7 +1,7 @@
 """PSPLIB single-mode instances validate ``cpm`` and the date schedule built on the same passes.
 
-The archives in ``/work/shared/data/psplib`` are read in place (``zipfile``, never extracted):
-all 2,040 instances of j30, j60, j90 and j120. The critical path length (MPM time, the
+The archives in ``../shared/data/psplib`` (beside the checkout; ``DUBAN_SHARED_DATA``
+overrides) are read in place (``zipfile``, never extracted): all 2,040 instances of j30, j60, j90 and j120. The critical path length (MPM time, the
 precedence-only makespan) must equal ``cpm_lengths.csv``; no known resource-constrained makespan
 (``j30opt.sm``: all 480 optima; the upper and lower bounds of ``j*lb.sm``, which list 410 of j60,
 445 of j90 and 184 of j120) may be shorter. A few instances are
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -24,7 +25,12 @@ from projects.calendar import WorkCalendar
 from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project
 from projects.schedule import CPM, compute_schedule, cpm
 
-DATA = Path("/work/shared/data/psplib")
+# The reference data sits beside the checkout (``../shared/data``), never copied into it.
+DATA = (
+    Path(os.environ["DUBAN_SHARED_DATA"])
+    if "DUBAN_SHARED_DATA" in os.environ
+    else Path(__file__).resolve().parents[2].parent / "shared" / "data"
+) / "psplib"
 SETS = ("j30", "j60", "j90", "j120")
 
 
