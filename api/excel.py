@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from projects.model import Portfolio
@@ -231,21 +232,37 @@ def _locate(where: str, message: str, places: dict[str, tuple[str, int]]) -> Cel
     return CellProblem(sheet, row, column, message)
 
 
+class _Sheet:
+    """Appends rows to a worksheet, dropping the control characters Excel cannot hold.
+
+    Notes and names typed by users (or pasted from other systems) may carry them; a cell with
+    one would make openpyxl refuse the whole export.
+    """
+
+    __slots__ = ("_ws",)
+
+    def __init__(self, wb: Workbook, title: str) -> None:
+        self._ws = wb.create_sheet(title)
+
+    def append(self, row: Sequence[Any]) -> None:
+        self._ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+
+
 def export_workbook(portfolio: Portfolio, findings: Sequence[Any], scores: Any) -> bytes:
     """The portfolio, the current findings and the rankings as one workbook."""
     wb = Workbook()
     wb.remove(wb.active)  # type: ignore[arg-type]
-    ws = wb.create_sheet("units")
+    ws = _Sheet(wb, "units")
     ws.append(list(SHEETS["units"]))
     for u in portfolio.units:
         ws.append([u.id, u.name, u.parent, u.level, ", ".join(u.contacts)])
-    ws = wb.create_sheet("projects")
+    ws = _Sheet(wb, "projects")
     ws.append(list(SHEETS["projects"]))
     for p in portfolio.projects:
         ws.append([p.id, p.name, p.category.value, p.unit, p.budget])
-    ms = wb.create_sheet("milestones")
+    ms = _Sheet(wb, "milestones")
     ms.append(list(SHEETS["milestones"]))
-    deps = wb.create_sheet("dependencies")
+    deps = _Sheet(wb, "dependencies")
     deps.append(list(SHEETS["dependencies"]))
     for p in portfolio.projects:
         for m in p.milestones:
@@ -253,11 +270,11 @@ def export_workbook(portfolio: Portfolio, findings: Sequence[Any], scores: Any) 
                        m.amount, m.paid, m.updated, m.note])
             for d in m.after:
                 deps.append([p.id, m.id, d.on, d.project, d.lag])
-    ws = wb.create_sheet("findings")
+    ws = _Sheet(wb, "findings")
     ws.append(["level", "rule", "subject", "project", "unit", "message", "respond_by"])
     for f in findings:
         ws.append([f.level, f.rule, f.subject, f.project, f.unit, f.message, f.respond_by])
-    ws = wb.create_sheet("rankings")
+    ws = _Sheet(wb, "rankings")
     ws.append(["score", "rank", "unit", "value"])
     for name, table in (scores or {}).items():
         for i, row in enumerate(table if isinstance(table, list) else [], start=1):
