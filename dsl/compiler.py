@@ -424,6 +424,44 @@ def _invariant(c: Checked, e: s.Expr) -> bool:
     return False  # fields, aggregates
 
 
+#: The fields of a unit that sum over the whole portfolio (everything but its own attributes).
+_UNIT_AGGREGATES = frozenset(t.FIELDS["unit"]) - {"id", "name", "parent", "level"}
+
+
+def _reads_unit_aggregates(c: Checked, rule: s.Rule) -> bool:
+    """Whether any part of ``rule`` reads a unit aggregate (``CompiledRule``'s flag)."""
+    todo: list[s.Expr] = [light.condition for light in rule.lights]
+    if rule.where is not None:
+        todo.append(rule.where)
+    if rule.notify is not None:
+        todo.extend((*rule.notify.targets, rule.notify.within))
+    if rule.message is not None:
+        todo.extend(part.expr for part in rule.message.parts if isinstance(part, s.Hole))
+    while todo:
+        e = todo.pop()
+        if isinstance(e, s.Field):
+            if c.types[e.obj] == t.UNIT and e.name in _UNIT_AGGREGATES:
+                return True
+            todo.append(e.obj)
+        elif isinstance(e, s.Name):
+            res = c.names[e]
+            if res.const is not None:
+                todo.append(res.const.expr)
+        elif isinstance(e, s.Paren):
+            todo.append(e.inner)
+        elif isinstance(e, s.Unary | s.IsMissing):
+            todo.append(e.operand)
+        elif isinstance(e, s.Binary):
+            todo.extend((e.left, e.right))
+        elif isinstance(e, s.InList):
+            todo.extend((e.operand, *e.items))
+        elif isinstance(e, s.Call):
+            todo.extend(e.args)
+        elif isinstance(e, s.Aggregate):
+            todo.extend(x for x in (e.collection, e.where, e.body) if x is not None)
+    return False
+
+
 def _literal(c: Checked, e: s.Expr) -> bool:
     while isinstance(e, s.Paren):
         e = e.inner
@@ -470,6 +508,7 @@ def compile_checked(c: Checked) -> CompiledRulebook:
                 item.name, title, item.subject, file, item.span.line, ns[plan["where"]],  # type: ignore[arg-type]
                 lights, ns[plan["notify"]], c.within.get(item), ns[plan["message"]],  # type: ignore[arg-type]
                 ns[plan["run"]],  # type: ignore[arg-type]
+                _reads_unit_aggregates(c, item),
             )
             ns[plan["run"]].inlines = inlined_parts(rule)  # type: ignore[attr-defined]
             rules.append(rule)

@@ -73,6 +73,10 @@ class CompiledRule:
     within: Duration | None
     message: Callable[[Env, Any], str]
     run: Run | None = None  # the compiler always sets it; ``None`` for a hand-built rule
+    #: Whether the rule reads a unit's aggregates (its milestones, projects, notices, rates,
+    #: cards) through a subject's unit or its parent: then it needs the whole portfolio even
+    #: when it runs over a few projects. Unknown (``True``) for a hand-built rule.
+    reads_unit_aggregates: bool = True
 
 
 def inlined_parts(rule: CompiledRule) -> tuple[object, ...]:

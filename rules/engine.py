@@ -9,6 +9,19 @@ Pure: no clock, no I/O; ``as_of`` is passed in and the portfolio is first replay
 - A rule that raises is caught per subject, reported once in ``Evaluation.errors`` with its
   first failing subject, and the other rules still run.
 - Findings come out in a fixed order: level (red first), rule name, subject id.
+
+Scoped evaluation (``projects=``, what the server runs after one report): the engine builds
+a sub-portfolio of the requested projects' *component* in the cross-project dependency graph
+(forecasts need everything upstream, latest finish and float need everything downstream,
+planned durations need the predecessors' due; a weakly connected component is closed under
+all three), with every unit and the notices whose subject lies in it, and schedules and
+builds views only for that. Milestone, project and notice rules run over the requested
+projects' subjects and give exactly the findings a full evaluation gives them. Unit rules
+and scores do not run, and ``rates`` holds only the requested projects' rates: they are
+portfolio-wide, left to the next full evaluation. A rulebook whose milestone, project or
+notice rules read a unit's aggregates (``m.unit.milestones``, its rates or cards, or those of
+its ``parent``), which a sub-portfolio would undercount, is evaluated over the whole
+portfolio instead (still only the requested subjects).
 """
 
 from __future__ import annotations
@@ -26,7 +39,7 @@ from dsl.runtime import run_rule
 from dsl.values import Duration
 from projects.calendar import calendar_for
 from projects.graph import Adjacency
-from projects.model import Portfolio
+from projects.model import Portfolio, Project
 from projects.replay import as_of as replay_as_of
 from projects.schedule import compute_schedule
 from rules.explain import explain_rule
@@ -35,11 +48,15 @@ from rules.views import (
     MilestoneView,
     NoticeView,
     ProjectView,
+    Rates,
     UnitView,
     Views,
     build_views,
     subjects_of,
 )
+
+#: The subjects a scoped evaluation runs rules over (unit rules need the whole portfolio).
+SCOPED_KINDS = frozenset({"milestone", "project", "notice"})
 
 
 class RuleEnv:
@@ -224,8 +241,10 @@ def evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *
     """Run ``rulebook`` over ``portfolio`` as known on ``as_of``.
 
     ``calendar`` defaults to the portfolio's (``projects.calendar.calendar_for``), ``schedule``
-    to ``compute_schedule`` of the replayed portfolio. ``projects`` restricts milestone and
-    project rules to those projects; unit and notice rules, scores and rates still cover all.
+    to ``compute_schedule`` of the replayed portfolio (of the scope's component when
+    ``projects`` is given). ``projects`` makes it a scoped evaluation (module header):
+    milestone, project and notice findings of those projects only, no unit findings or
+    scores, and only those projects' rates.
     """
     with _collector_paused():
         return _evaluate(rulebook, portfolio, as_of, calendar=calendar, schedule=schedule,
@@ -249,6 +268,9 @@ def _collector_paused() -> Iterator[None]:
 
 def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *,
               calendar: Any, schedule: Any, projects: Collection[str] | None) -> Evaluation:
+    scope = frozenset(projects) if projects is not None else None
+    if scope is not None and not reads_unit_aggregates(rulebook):
+        portfolio = sub_portfolio(portfolio, component(portfolio, scope))
     known = replay_as_of(portfolio, as_of)
     if calendar is None:
         calendar = calendar_for(known)
@@ -256,19 +278,24 @@ def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, 
         schedule = compute_schedule(known, calendar, as_of)
     views = build_views(known, schedule, as_of, calendar)
     env = RuleEnv(as_of, calendar, Adjacency.of(known), views)
-    scope = frozenset(projects) if projects is not None else None
     scoped: dict[str, Sequence[Any]] = {}
     if scope is not None:
         scoped["milestone"] = [m for m in views.milestones if m.key[0] in scope]
         scoped["project"] = [p for p in views.projects if p.id in scope]
+        scoped["notice"] = [n for n in views.notices if n.project in scope]
     failures: list[RuleFailure] = []
     findings: list[Finding] = []
     for rule in rulebook.rules:
+        if scope is not None and rule.subject not in SCOPED_KINDS:
+            continue  # unit rules are portfolio-wide: the next full evaluation runs them
         subjects = scoped.get(rule.subject)
         if subjects is None:
             subjects = subjects_of(views, rule.subject)
         findings.extend(_run_rule(rule, subjects, env, failures))
     findings.sort(key=_sort_key)
+    if scope is not None:
+        rates = EvaluationRates(Rates(), {}, {p.id: p.rates for p in scoped["project"]})
+        return Evaluation(as_of, tuple(findings), rates, {}, tuple(failures), scope)
     scores = {s.name: _run_score(s, views.units, env, failures) for s in rulebook.scores}
     rates = EvaluationRates(
         views.rates(),
@@ -276,3 +303,65 @@ def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, 
         {p.id: p.rates for p in views.projects},
     )
     return Evaluation(as_of, tuple(findings), rates, scores, tuple(failures), scope)
+
+
+# -- the scope of a scoped evaluation ----------------------------------------------------------
+
+
+#: ``id(project) -> (project, links)``: a report replaces one project and keeps the others'
+#: objects, so the scan of every dependency happens once per project, not once per report.
+_LINKS: dict[int, tuple[Project, frozenset[str]]] = {}
+
+
+def _project_links(p: Project) -> frozenset[str]:
+    """The other projects ``p``'s milestones come after."""
+    held = _LINKS.get(id(p))
+    if held is not None and held[0] is p:
+        return held[1]
+    pid = p.id
+    links = frozenset({d.project for m in p.milestones for d in m.after
+                       if d.project is not None and d.project != pid})
+    if len(_LINKS) > 100_000:
+        _LINKS.clear()
+    _LINKS[id(p)] = (p, links)
+    return links
+
+
+def component(portfolio: Portfolio, projects: Collection[str]) -> frozenset[str]:
+    """``projects`` and every project linked to them by cross-project dependencies, in either
+    direction, transitively: the weakly connected component(s) of the project graph (the
+    project-level view of ``projects.graph.Adjacency``). A schedule restricted to it equals
+    the whole portfolio's schedule restricted to it. Unknown ids are left out."""
+    neighbours: dict[str, set[str]] = {}
+    for p in portfolio.projects:
+        for q in _project_links(p):
+            neighbours.setdefault(p.id, set()).add(q)
+            neighbours.setdefault(q, set()).add(p.id)
+    known = portfolio.project_by_id
+    found = {pid for pid in projects if pid in known}
+    todo = list(found)
+    while todo:
+        for q in neighbours.get(todo.pop(), ()):
+            if q not in found and q in known:
+                found.add(q)
+                todo.append(q)
+    return frozenset(found)
+
+
+def sub_portfolio(portfolio: Portfolio, projects: frozenset[str]) -> Portfolio:
+    """Those projects (file order), every unit, and the notices about subjects inside them."""
+    kept = tuple(p for p in portfolio.projects if p.id in projects)
+    notices = tuple(n for n in portfolio.notices if _notice_project(n.subject) in projects)
+    return replace(portfolio, projects=kept, notices=notices)
+
+
+def _notice_project(subject: str | None) -> str | None:
+    kind, _, rest = (subject or "").partition(":")
+    if kind == "milestone":
+        return rest.partition("/")[0]
+    return rest if kind == "project" else None
+
+
+def reads_unit_aggregates(rulebook: CompiledRulebook) -> bool:
+    """Whether a milestone, project or notice rule reads a unit's aggregates (module header)."""
+    return any(rule.reads_unit_aggregates for rule in rulebook.rules if rule.subject in SCOPED_KINDS)

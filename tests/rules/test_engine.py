@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib.util
+import warnings
+from pathlib import Path
+from typing import Any
+
 from projects.calendar import WorkCalendar
-from projects.model import CalendarYear, Kind, Level, Notice
-from rules.engine import evaluate, rank_scores
+from projects.demo import demo_portfolio
+from projects.model import CalendarYear, Dependency, Kind, Level, Milestone, Notice
+from rules.engine import component, evaluate, rank_scores, reads_unit_aggregates
+from rules.standard import load_standard
 from tests.rules.helpers import D, ms, portfolio, rulebook
 
 OVERDUE = """
@@ -90,18 +98,97 @@ def test_findings_sorted_by_level_rule_subject() -> None:
         ("milestone:P001/a", "red"), ("milestone:P001/b", "yellow"), ("milestone:P001/c", "yellow")]
 
 
-def test_projects_restriction_keeps_unit_and_notice_rules() -> None:
-    """projects= evaluates milestone rules of those projects only; notice rules still run."""
+def test_scoped_evaluation_runs_milestone_and_notice_rules_of_the_scope_only() -> None:
+    """projects= gives the scope's milestone and notice findings, no unit findings or scores."""
     text = OVERDUE + """
 rule unanswered: for notice n where not n.responded
     light red when today > n.due
+rule busy: for unit u
+    light red when count(m in u.milestones) > 0
+score s for unit u: 1
 """
-    notice = Notice("N-1", "督办", "water", D(2026, 3, 2), D(2026, 3, 5))
+    about_p2 = Notice("N-1", "督办", "water", D(2026, 3, 2), D(2026, 3, 5), subject="milestone:P002/x")
+    about_p1 = Notice("N-2", "督办", "water", D(2026, 3, 2), D(2026, 3, 5), subject="project:P001")
     p = portfolio(ms("a", due=D(2026, 3, 2)), ms("x", project="P002", due=D(2026, 3, 2)),
-                  notices=(notice,))
+                  notices=(about_p2, about_p1))
     ev = evaluate(rulebook(text), p, D(2026, 3, 20), projects={"P002"})
     assert [f.subject for f in ev.findings] == ["milestone:P002/x", "notice:N-1"]
     assert ev.projects == frozenset({"P002"})
+    assert ev.scores == {}
+    assert set(ev.rates.projects) == {"P002"} and ev.rates.units == {}
+
+
+def test_scope_component_follows_cross_project_links_both_ways() -> None:
+    """The component of a project holds what it depends on and what depends on it, no more."""
+    up = ms("a", project="P001", due=D(2026, 3, 2))
+    down = Milestone("P002", "b", "b", Kind.PROGRESS, after=(Dependency("a", project="P001"),))
+    alone = ms("c", project="P003", due=D(2026, 3, 2))
+    p = portfolio(up, down, alone)
+    assert component(p, ["P001"]) == frozenset({"P001", "P002"})
+    assert component(p, ["P002", "nope"]) == frozenset({"P001", "P002"})
+    assert component(p, ["P003"]) == frozenset({"P003"})
+
+
+def test_rulebook_reading_unit_aggregates_is_detected() -> None:
+    """A milestone rule reading its unit's rates or its parent's notices widens the scope."""
+    assert not reads_unit_aggregates(rulebook(OVERDUE))
+    assert not reads_unit_aggregates(load_standard())
+    assert reads_unit_aggregates(rulebook(
+        "rule r: for milestone m\n    light red when m.unit.on_time_rate < 50%"))
+    assert reads_unit_aggregates(rulebook(
+        "rule r: for milestone m\n    light red when count(n in m.unit.parent.notices) > 2"))
+    assert not reads_unit_aggregates(rulebook(
+        "rule r: for unit u\n    light red when u.on_time_rate < 50%"))
+
+
+def _generated(projects: int) -> tuple[Any, dt.date]:
+    """``benchmarks/generate.py``'s portfolio (its far years warn: Monday-Friday is used)."""
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "generate.py"
+    spec = importlib.util.spec_from_file_location("_bench_generate", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.generate_portfolio(projects), module.TODAY
+
+
+def _assert_scoped_equals_full(rb: Any, p: Any, day: dt.date, pids: list[str]) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        full = evaluate(rb, p, day)
+        scoped_runs = [(pid, evaluate(rb, p, day, projects=[pid])) for pid in pids]
+    for pid, scoped in scoped_runs:
+        want = tuple(f for f in full.findings if f.project == pid
+                     and f.subject.partition(":")[0] in ("milestone", "project", "notice"))
+        assert scoped.findings == want, pid
+        assert scoped.rates.projects[pid] == full.rates.projects[pid]
+
+
+def test_scoped_findings_equal_full_findings_on_the_demo_portfolio() -> None:
+    """For every demo project, a scoped evaluation gives exactly its full-evaluation findings."""
+    day = D(2026, 5, 6)
+    p = demo_portfolio(day)
+    _assert_scoped_equals_full(load_standard(), p, day, [x.id for x in p.projects])
+
+
+def test_scoped_findings_equal_full_findings_on_a_generated_portfolio() -> None:
+    """The same on a generated portfolio with cross-project links and notices."""
+    p, day = _generated(400)
+    linked = [x.id for x in p.projects if len(component(p, [x.id])) > 1]
+    assert linked, "the generated portfolio should link some projects"
+    pids = linked[:10] + [x.id for x in p.projects[::40]]
+    _assert_scoped_equals_full(load_standard(), p, day, pids)
+
+
+def test_scoped_findings_equal_full_with_unit_aggregates_and_downstream() -> None:
+    """A rulebook reading unit rates and downstream milestones still matches a full run."""
+    text = OVERDUE + """
+rule weak_unit: for milestone m where not m.done
+    light yellow when m.unit.on_time_rate < 90%
+rule blocks: for milestone m where not m.done
+    light yellow when any(d in downstream(m) where d.float < 0)
+"""
+    p, day = _generated(120)
+    _assert_scoped_equals_full(rulebook(text), p, day, [x.id for x in p.projects[::7]])
 
 
 def test_as_of_replay_lights_on_a_past_day_only() -> None:
