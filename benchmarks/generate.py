@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import random
 import sys
 from pathlib import Path
@@ -35,7 +36,7 @@ TEMPLATE: list[tuple[str, str, str, tuple[str, ...], int, bool]] = [
     ("design", "初步设计批复", "approval", ("approval",), 60, True),
     ("tender", "施工招标", "tendering", ("land", "design"), 45, True),
     ("sup_tender", "监理招标", "tendering", ("design",), 35, True),
-    ("contract", "施工合同签订", "contract", ("tender",), 20, False),
+    ("contract", "施工合同签订", "contract", ("tender",), 15, False),
     ("sup_contract", "监理合同签订", "contract", ("sup_tender",), 15, False),
     ("pay1", "首期资金拨付", "funds", ("contract",), 30, False),
     ("build1", "基础工程", "progress", ("contract",), 120, True),
@@ -104,6 +105,25 @@ def _template(milestones: int) -> list[tuple[str, str, str, tuple[str, ...], int
     return rows
 
 
+#: The share of the budget each funds milestone pays, in template order (the rest: equal parts).
+PAY_SHARES = {"pay1": 0.2, "pay2": 0.3, "pay3": 0.3, "final_pay": 0.2}
+
+#: How projects run: most on plan, some a little behind, a few with a stage that slipped badly
+#: (its lateness carries through every milestone after it). Shares of projects.
+ON_PLAN, BEHIND = 0.89, 0.07  # the rest (4%) have a late chain
+
+#: Anomalies a supervision office exists to catch, each in a small share of projects.
+ANOMALY = {
+    "tender_unreported": 0.012,  # contract signed, tender never reported done
+    "paid_early": 0.008,  # first payment made before the contracts were signed
+    "advance": 0.04,  # the second payment made in full while the foundations are under way
+    "supervision_skipped": 0.02,  # completed while the mid-term supervision report is missing
+    "short_bid": 0.01,  # tender window shorter than the legal 20 days
+    "slow_contract": 0.02,  # contract signed more than 30 days after the award
+    "no_amount": 0.01,  # a funds milestone without its planned amount
+}
+
+
 def generate(projects: int = 2000, milestones: int = 20, *, seed: int = 7,
              today: dt.date = TODAY) -> dict[str, Any]:
     """The portfolio-file dict of ``projects`` x ``milestones`` (see the module header)."""
@@ -120,53 +140,133 @@ def generate(projects: int = 2000, milestones: int = 20, *, seed: int = 7,
         budget = rng.randrange(5, 500) * 1_000_000
         owner = rng.choice(owners)
         start = today - dt.timedelta(days=rng.randrange(-200, 900))
-        slip = rng.choice((0, 0, 0, 5, 15, 40, 90))  # how far behind this project runs, days
-        dues: dict[str, dt.date] = {}
-        items: list[dict[str, Any]] = []
-        for mid, mname, kind, preds, days, explicit in rows:
-            begin = max((dues[x] for x in preds if x in dues), default=start)
-            begin += dt.timedelta(days=rng.randrange(1, 6))
-            due = begin + dt.timedelta(days=max(1, int(days * rng.uniform(0.7, 1.3))))
-            dues[mid] = due
-            m: dict[str, Any] = {"id": mid, "name": mname, "kind": kind, "due": due}
-            if explicit:
-                m["start"] = begin
-            after: list[Any] = [x for x in preds if x in dues]
-            if mid == "tender" and p > 10 and rng.random() < 0.02:
-                other = f"P{rng.randrange(1, p) + 1:05d}"  # an earlier project: never a cycle
-                after.append({"project": other, "id": "approval"})
-            if mid == "contract" and rng.random() < 0.1:
-                after = [{"id": "tender", "lag": "5 workdays"}]
-            if after:
-                m["after"] = after
-            if kind == "progress" and rng.random() < 0.5:
-                m["unit"] = rng.choice(contractors)
-            late_by = slip + rng.randrange(-10, 20)
-            finish = due + dt.timedelta(days=late_by)
-            if finish <= today and rng.random() < 0.9:
-                m["finished"] = finish
-                m["progress"] = 1.0
-                m["updated"] = finish
-            elif begin <= today:
-                span = max((due - begin).days, 1)
-                share = min(1.0, (today - begin).days / span) * rng.uniform(0.5, 1.05)
-                if kind == "progress" or rng.random() < 0.3:
-                    m["progress"] = round(min(share, 0.99), 2)
-                m["updated"] = max(today - dt.timedelta(days=rng.randrange(0, 45)), begin)
-                if due < today and rng.random() < 0.15:
-                    notices.append(_notice(len(notices), (pid, mid, mname), owner, due,
-                                           today=today, rng=rng))
-            if kind == "funds":
-                amount = round(budget * rng.uniform(0.1, 0.3), -3)
-                m["amount"] = amount
-                m["paid"] = amount if "finished" in m else round(amount * rng.uniform(0, 0.6), -3)
-            if rng.random() < 0.05:
-                m["note"] = "受征地拆迁影响，进度滞后" if late_by > 10 else "按计划推进"
-            items.append(m)
+        anomalies = {a for a, share in ANOMALY.items() if rng.random() < share}
+        items = _milestones(rng, rows, p, start, budget, anomalies, contractors, today)
+        for m in items:
+            _notices_about(rng, notices, (pid, m), owner, today)
         out_projects.append({"id": pid, "name": name, "category": "task" if task else "project",
                              "unit": owner, "budget": budget, "milestones": items})
     return {"calendar": "cn", "timezone": "Asia/Shanghai", "units": units,
             "projects": out_projects, "notices": notices}
+
+
+def _milestones(rng: random.Random, rows: list[tuple[str, str, str, tuple[str, ...], int, bool]],  # noqa: PLR0917
+                p: int, start: dt.date, budget: int, anomalies: set[str],
+                contractors: list[str], today: dt.date) -> list[dict[str, Any]]:
+    """One project's milestones: the plan (dues), then what happened (finishes) up to today.
+
+    A milestone actually starts once its predecessors are done and finishes near its due
+    (on-plan projects a few days early, behind ones a few days late); after a late chain's
+    trouble stage every finish is pushed by its predecessors. Done means finished by today.
+    Money is paid when its funds milestone is done, in part while it runs; progress follows
+    the time spent since the actual start.
+    """
+    one = dt.timedelta(days=1)
+    luck = rng.random()
+    trouble = rng.randrange(3, len(rows)) if luck >= ON_PLAN + BEHIND else len(rows)
+    dues: dict[str, dt.date] = {}
+    actual: dict[str, dt.date] = {}  # the day each milestone finishes (or will)
+    items: list[dict[str, Any]] = []
+    shares = [PAY_SHARES.get(r[0], 0.0) for r in rows if r[2] == "funds"]
+    spare = max(0.0, 1.0 - sum(shares)) / max(1, shares.count(0.0))
+    for k, (mid, mname, kind, preds, days, explicit) in enumerate(rows):
+        begin = max((dues[x] for x in preds if x in dues), default=start)
+        begin += dt.timedelta(days=rng.randrange(1, 6))
+        span = max(1, int(days * rng.uniform(0.7, 1.3)))
+        due = begin + dt.timedelta(days=span)
+        dues[mid] = due
+        m: dict[str, Any] = {"id": mid, "name": mname, "kind": kind, "due": due}
+        if explicit:
+            m["start"] = begin
+        after: list[Any] = [x for x in preds if x in dues]
+        if mid == "tender" and p > 10 and rng.random() < 0.02:
+            other = f"P{rng.randrange(1, p) + 1:05d}"  # an earlier project: never a cycle
+            after.append({"project": other, "id": "approval"})
+        if mid == "contract" and rng.random() < 0.1:
+            after = [{"id": "tender", "lag": "5 workdays"}]
+        if after:
+            m["after"] = after
+        if kind == "progress" and rng.random() < 0.5:
+            m["unit"] = rng.choice(contractors)
+
+        # what happened
+        ready = max((actual[x] for x in preds if x in actual), default=None)
+        began = begin if ready is None else max(begin, ready + one)
+        if luck < ON_PLAN:
+            noise = rng.randrange(-6, 1) if rng.random() < 0.985 else rng.randrange(1, 5)
+        elif luck < ON_PLAN + BEHIND:
+            noise = rng.randrange(-4, 8)
+        else:
+            noise = rng.randrange(30, 90) if k == trouble else rng.randrange(-2, 8)
+        finish = max(due + dt.timedelta(days=noise), began + dt.timedelta(days=int(span * 0.8)))
+        if mid == "tender" and "short_bid" in anomalies:
+            finish = begin + dt.timedelta(days=rng.randrange(10, 19))
+        if mid == "contract" and "slow_contract" in anomalies:
+            finish += dt.timedelta(days=rng.randrange(15, 30))
+        actual[mid] = finish
+        done = finish <= today
+        if done and ((mid == "tender" and "tender_unreported" in anomalies)
+                     or (mid == "sup2" and "supervision_skipped" in anomalies)
+                     or (kind == "contract" and "paid_early" in anomalies)):
+            done = False  # the office never got the report
+        if done:
+            m["finished"] = finish
+            m["progress"] = 1.0
+            m["updated"] = finish
+        elif began <= today or (explicit and begin <= today):
+            if ready is not None and ready >= today:
+                share = 0.0  # planned to start, still waiting for a predecessor
+            else:
+                share = (today - began).days / max((finish - began).days, 1)
+                share = math.ceil(min(share * rng.uniform(1.0, 1.1), 0.99) * 100) / 100
+            if (kind == "progress" and rng.random() < 0.97) or rng.random() < 0.3:
+                m["progress"] = share
+            stale = rng.random() < 0.02
+            ago = rng.randrange(20, 60) if stale else rng.randrange(0, 12)
+            m["updated"] = max(today - dt.timedelta(days=ago), begin)
+        if kind == "funds":
+            amount = round(budget * (PAY_SHARES.get(mid) or spare) * rng.uniform(0.95, 1.0), -3)
+            if "no_amount" in anomalies and rng.random() < 0.5:
+                anomalies.discard("no_amount")
+            else:
+                m["amount"] = amount
+            if "finished" in m or (mid == "pay2" and "advance" in anomalies
+                                   and "finished" in items[-3]):  # build1 done: paid ahead
+                m["paid"] = amount
+            elif "updated" in m and rng.random() < 0.4:
+                m["paid"] = round(amount * rng.uniform(0.1, 0.5), -3)
+        if "finished" not in m and "updated" not in m and rng.random() < 0.01:
+            del m["due"]  # not planned yet
+        if rng.random() < 0.05:
+            m["note"] = "受征地拆迁影响，进度滞后" if finish > due else "按计划推进"
+        items.append(m)
+    return items
+
+
+def _notices_about(rng: random.Random, notices: list[dict[str, Any]],
+                   about: tuple[str, dict[str, Any]], unit: str, today: dt.date) -> None:
+    """A notice for a milestone that went overdue (a yellow card, red when it stayed late):
+    answered within a week in almost every case, late or never in a few."""
+    pid, m = about
+    due, finished = m.get("due"), m.get("finished")
+    if due is None or due >= today - dt.timedelta(days=3):
+        return
+    if finished is not None and finished <= due + dt.timedelta(days=5):
+        return
+    issued = due + dt.timedelta(days=rng.randrange(3, 8))
+    if issued > today:
+        return
+    late = (finished or today) - due
+    notice: dict[str, Any] = {
+        "id": f"N-{len(notices) + 1:06d}", "title": f"{pid}「{m['name']}」逾期督办", "unit": unit,
+        "rule": "milestone_overdue", "level": "red" if late.days > 20 else "yellow",
+        "issued": issued, "due": issued + dt.timedelta(days=7),
+        "subject": f"milestone:{pid}/{m['id']}"}
+    answered = issued + dt.timedelta(days=rng.randrange(1, 7) if rng.random() < 0.96
+                                     else rng.randrange(8, 30))
+    if answered <= today and rng.random() < 0.985:  # a few are never answered
+        notice["responded"] = answered
+    notices.append(notice)
 
 
 def generate_portfolio(projects: int = 2000, milestones: int = 20, *, seed: int = 7,
@@ -176,21 +276,6 @@ def generate_portfolio(projects: int = 2000, milestones: int = 20, *, seed: int 
 
     data = generate(projects, milestones, seed=seed, today=today)
     return parse_portfolio(data, today=today, source="benchmarks/generate.py")
-
-
-def _notice(k: int, about: tuple[str, str, str], unit: str, due: dt.date, *, today: dt.date,
-            rng: random.Random) -> dict[str, Any]:
-    pid, mid, mname = about
-    issued = min(due + dt.timedelta(days=rng.randrange(3, 15)), today)
-    notice: dict[str, Any] = {
-        "id": f"N-{k + 1:06d}", "title": f"{pid}「{mname}」逾期督办", "unit": unit,
-        "rule": "milestone_overdue", "level": rng.choice(("yellow", "yellow", "red")),
-        "issued": issued, "due": issued + dt.timedelta(days=7),
-        "subject": f"milestone:{pid}/{mid}"}
-    answered = issued + dt.timedelta(days=rng.randrange(1, 12))
-    if answered <= today and rng.random() < 0.7:
-        notice["responded"] = answered
-    return notice
 
 
 def write(data: dict[str, Any], path: Path) -> None:
