@@ -95,6 +95,14 @@ async def write_transaction(engine: Engine) -> AsyncIterator[None]:
         yield
 
 
+async def savepoint(engine: Engine) -> Any:
+    """A savepoint in the current write transaction (``rollback_to()`` / ``release()``)."""
+    transaction = engine.current_transaction.get()
+    if transaction is None:
+        raise RuntimeError("a savepoint needs the write transaction (database.write_transaction)")
+    return await transaction.savepoint()
+
+
 async def _raw(engine: Engine, sql: str, *args: object) -> list[dict[str, object]]:
     return await engine.run_querystring(QueryString(sql, *args))  # type: ignore[no-any-return]
 

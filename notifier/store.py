@@ -96,21 +96,30 @@ def to_model(n: StoredNotice) -> Notice:
 
 
 async def list_notices(
-    engine: Engine, *, unit: str | None = None, open_only: bool = False
+    engine: Engine, *, unit: str | None = None, open_only: bool = False,
+    projects: Collection[str] | None = None, codes: Collection[str] | None = None,
 ) -> list[StoredNotice]:
-    """Stored notices in issue order, optionally of one unit or only the open ones."""
+    """Stored notices in issue order, optionally of one unit, only the open ones, only those
+    about ``projects`` (and those about no project: unit notices), or only ``codes``."""
     outbox.bind(engine)
     query = NoticeRow.select().order_by(NoticeRow.id)
     if unit is not None:
         query = query.where(NoticeRow.unit == unit)
     if open_only:
         query = query.where(NoticeRow.state.is_in([str(s) for s in OPEN_STATES]))
+    if projects is not None:
+        query = query.where(NoticeRow.project.is_in(list(projects) or [""])
+                            | NoticeRow.project.is_null())
+    if codes is not None:
+        query = query.where(NoticeRow.code.is_in(list(codes) or [""]))
     return [_stored(r) for r in await query.run()]
 
 
-async def notices_for_engine(engine: Engine) -> tuple[Notice, ...]:
-    """Every stored notice as ``projects.model.Notice``, for ``Portfolio.notices``."""
-    return tuple(to_model(n) for n in await list_notices(engine))
+async def notices_for_engine(engine: Engine, *,
+                             codes: Collection[str] | None = None) -> tuple[Notice, ...]:
+    """Every stored notice (or those of ``codes``) as ``projects.model.Notice``, for
+    ``Portfolio.notices``."""
+    return tuple(to_model(n) for n in await list_notices(engine, codes=codes))
 
 
 async def get_notice(engine: Engine, code: str) -> StoredNotice:
@@ -223,7 +232,9 @@ async def record_evaluation(
     outbox.bind(engine)
     stamp = time.time() if now is None else now
     async with outbox.write_tx(engine):  # type: ignore[attr-defined]
-        held = await list_notices(engine, open_only=True)
+        # A scoped evaluation can only issue, escalate or rectify notices of its projects
+        # (``reconcile``); the unit notices (no project) are few and read for the keys.
+        held = await list_notices(engine, open_only=True, projects=projects)
         by_code = {n.code: n for n in held}
         opens = [OpenNotice(n.code, n.rule, n.subject, n.unit, n.level, n.state, n.project)
                  for n in held]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 from projects import repository as repo
-from tests.api.conftest import Api
+from tests.api.conftest import TODAY, Api
+
+TODAY_PLUS_ONE = TODAY + dt.timedelta(days=1)
 
 
 async def test_projects_list_is_paginated_and_filtered(api: Api) -> None:
@@ -83,3 +86,38 @@ async def test_past_day_replays_from_reports_known_then(api: Api) -> None:
     past = await repo.load_portfolio_as_of(api.server.today().replace(day=1))
     assert today.progress == 0.8
     assert past.project_by_id["P001"].milestones[1].progress is None
+
+
+async def test_reports_arriving_together_commit_as_one_group_refusing_bad_ones_alone(api: Api) -> None:
+    """Reports that arrive together share one re-evaluation; a stale and an invalid one among
+    them are refused with their own errors and leave nothing, the good ones are all stored."""
+    from api.service import InputError  # noqa: PLC0415
+    from projects.repository import StaleVersionError  # noqa: PLC0415
+    from tests.api.test_evaluations import _publish_standard  # noqa: PLC0415
+
+    await _publish_standard(api)
+    audit_before = (await api.client.get("/api/audit", headers=api.auth("office"))).json()["total"]
+    server = api.server
+    results = await asyncio.gather(
+        server.report_milestone("office", "P001", "tender", {"progress": 0.5}, 1),
+        server.report_milestone("office", "P001", "approval", {"progress": 1.0}, 99),
+        server.report_milestone("office", "P002", "approval", {"finished": TODAY_PLUS_ONE}, 1),
+        server.report_milestone("office", "P002", "approval", {"progress": 0.4}, 1),
+        return_exceptions=True,
+    )
+    assert isinstance(results[1], StaleVersionError)
+    assert isinstance(results[2], InputError) and "later than today" in str(results[2])
+    (tender, v_tender, ev_tender), (appr, v_appr, ev_appr) = results[0], results[3]  # type: ignore[misc]
+    assert (tender.progress, v_tender, appr.progress, v_appr) == (0.5, 2, 0.4, 2)
+    assert ev_tender.id == ev_appr.id  # one evaluation for the group
+    assert {f.project for f in ev_tender.findings} <= {"P001"}
+    assert {f.project for f in ev_appr.findings} <= {"P002"}
+    stored = (await api.client.get("/api/evaluations", headers=api.auth("office"))).json()["items"]
+    reports = [e for e in stored if e["reason"] == "report"]
+    assert len(reports) == 1 and sorted(reports[0]["scope"]) == ["P001", "P002"]
+    assert [r.version for r in await repo.milestone_history("P001", "approval")] == [1]
+    assert [r.version for r in await repo.milestone_history("P002", "approval")] == [1, 2]
+    audit_after = (await api.client.get("/api/audit", headers=api.auth("office"))).json()["total"]
+    assert audit_after == audit_before + 2
+    snap = await server.snapshot()
+    assert snap.versions[("P001", "tender")] == 2 and snap.versions[("P001", "approval")] == 1
