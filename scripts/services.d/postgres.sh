@@ -1,7 +1,9 @@
 # Sourced by scripts/services: a PostgreSQL server on loopback for the API tests.
 # Installs PostgreSQL if missing (apt), starts a private cluster as the postgres user on
-# 127.0.0.1 with a free port (reused while it runs), creates the user and database, and
-# exports DUBAN_TEST_POSTGRES_URL. Idempotent. Fails loudly: the postgres tests never skip.
+# 127.0.0.1 with a free port (reused while it runs), creates the user (with CREATEDB) and a
+# database, and exports DUBAN_TEST_POSTGRES_URL. The tests only take the server and the
+# credentials from that URL: each pytest session works in a database of its own (tests/pg.py).
+# Idempotent. Fails loudly: the postgres tests never skip.
 
 _duban_pg() {
     local dir="${DUBAN_PG_DIR:-/tmp/duban-pg}" bin port run=()
@@ -38,7 +40,12 @@ _duban_pg() {
     fi
     local psql=("${run[@]}" "$bin/psql" -h "$dir" -p "$port" -U postgres -v ON_ERROR_STOP=1 -qtA)
     if [ "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname='duban'")" != 1 ]; then
-        "${psql[@]}" -c "CREATE ROLE duban LOGIN PASSWORD 'duban'" || return 1
+        "${psql[@]}" -c "CREATE ROLE duban LOGIN CREATEDB PASSWORD 'duban'" || return 1
+    fi
+    # Each pytest session creates (and drops) its own database (tests/pg.py): the role needs
+    # CREATEDB. Granted here too for a cluster made before that.
+    if [ "$("${psql[@]}" -c "SELECT rolcreatedb FROM pg_roles WHERE rolname='duban'")" != t ]; then
+        "${psql[@]}" -c "ALTER ROLE duban CREATEDB" || return 1
     fi
     if [ "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname='duban_test'")" != 1 ]; then
         "${psql[@]}" -c "CREATE DATABASE duban_test OWNER duban" || return 1

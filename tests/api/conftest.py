@@ -4,7 +4,6 @@ portfolio, and one signed-in user (with an API token) per role."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from api.service import Server, now_iso
 from api.settings import Settings
 from projects import repository as repo
 from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project, Unit
+from tests import pg
 
 TODAY = dt.date(2026, 5, 6)
 
@@ -56,31 +56,14 @@ class Api:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
 
 
-def postgres_url() -> str:
-    url = os.environ.get("DUBAN_TEST_POSTGRES_URL")
-    if not url:
-        pytest.fail("DUBAN_TEST_POSTGRES_URL is not set: run the tests through scripts/test, which "
-                    "starts PostgreSQL (scripts/services.d/postgres.sh)")
-    return url
-
-
-async def reset_postgres(url: str) -> None:
-    import asyncpg  # noqa: PLC0415
-
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'duban.sqlite'}"
     else:
-        url = postgres_url()
-        await reset_postgres(url)
+        # This session's own database (tests/conftest.py), emptied before each test.
+        url = request.getfixturevalue("postgres_url")
+        await pg.reset_database(url)
     return Settings(database_url=url, secret_key="test-secret", cookie_secure=False, today=TODAY, demo=False)
 
 

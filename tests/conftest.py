@@ -1,0 +1,25 @@
+"""Fixtures shared by every test folder: a PostgreSQL database of this pytest session's own.
+
+The database is created on first use (only PostgreSQL tests ask for it), on the server of
+``DUBAN_TEST_POSTGRES_URL``, and dropped when the session ends, failed or not (see
+``tests/pg.py``). Tests empty it between them with ``pg.reset_database``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests import pg
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """URL of this session's own empty PostgreSQL database (dropped at the end)."""
+    try:
+        server = pg.server_url()
+    except pg.PostgresUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    with pg.temporary_database(server) as url:
+        yield url
