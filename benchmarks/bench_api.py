@@ -1,7 +1,8 @@
 """API throughput and latency: reads and milestone reports per second, p50/p99, 20 clients.
 
 Starts `duban serve` as a second process on loopback (SQLite, and PostgreSQL when
-DUBAN_TEST_POSTGRES_URL is set or --pg-url is given), imports a generated portfolio of
+DUBAN_TEST_POSTGRES_URL is set or --pg-url is given: in a database of its own on that server,
+dropped at the end), imports a generated portfolio of
 --projects x 20 milestones, publishes the standard rulebook, then drives it with concurrent
 HTTP clients for a bounded time per phase. The baseline, measured in the same run, is the
 anonymous health probe (one revision query): the ratios say what the work itself costs.
@@ -107,7 +108,6 @@ def run_backend(name: str, db_url: str | None, args: argparse.Namespace) -> dict
     env.pop("DUBAN_DATABASE_URL", None)
     if db_url:
         env["DUBAN_DATABASE_URL"] = db_url
-        asyncio.run(_reset_pg(db_url))
     made = subprocess.run([str(DUBAN), "users", "add", "bench", "--role", "office", "--password", "bench-password",
                            "--token"], cwd=work, env=env, capture_output=True, text=True, check=True)
     token = made.stdout.strip().rsplit(" ", 1)[-1]
@@ -144,16 +144,6 @@ def run_backend(name: str, db_url: str | None, args: argparse.Namespace) -> dict
         server.wait(timeout=30)
 
 
-async def _reset_pg(url: str) -> None:
-    import asyncpg  # noqa: PLC0415
-
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    finally:
-        await conn.close()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=200)
@@ -163,7 +153,15 @@ def main() -> int:
     args = parser.parse_args()
     backends = [("sqlite", None)] + ([("postgres", args.pg_url)] if args.pg_url else [])
     for name, url in backends:
-        figures = run_backend(name, url, args)
+        if url:
+            # A database of the run's own on that server, dropped at the end (tests/pg.py).
+            sys.path.insert(0, str(ROOT))
+            from tests import pg  # noqa: PLC0415
+
+            with pg.temporary_database(url) as own:
+                figures = run_backend(name, own, args)
+        else:
+            figures = run_backend(name, url, args)
         base = figures["baseline"]
         print(f"\n{name}: {args.clients} clients, {args.projects * 20} milestones, {args.seconds:g} s per phase")
         print(f"  {'phase':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'x base p50':>11}  n")
