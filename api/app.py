@@ -31,6 +31,7 @@ from msgspec import Struct
 
 from api import database, errors
 from api.auth import AuthMiddleware, LoginRedirectError, login_redirect
+from api.controllers.demo import demo_routes
 from api.controllers.evaluations import EvaluationController, RulebookController
 from api.controllers.notices import NoticeController
 from api.controllers.people import AuditController, SessionController, UserController
@@ -155,7 +156,8 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
     app = Litestar(
         route_handlers=[health, UnitController, ProjectController, MilestoneController,
                         RulebookController, EvaluationController, NoticeController, UserController,
-                        AuditController, SessionController, TransferController, *_extra_routes()],
+                        AuditController, SessionController, TransferController, *_extra_routes(),
+                        *demo_routes(settings)],
         dependencies={"server": Provide(get_server, sync_to_thread=False)},
         middleware=[session.middleware, DefineMiddleware(AuthMiddleware, exclude=["/schema"])],
         csrf_config=csrf,

@@ -4,6 +4,11 @@ publish the standard rulebook, evaluate, and create one account per role.
 The history is made to look like real use: each milestone is first known as planned
 (no progress, nothing finished) four months back, then reported monthly with its progress
 growing toward today's value, and finished once its finish date has come.
+
+Every demo unit's contacts are replaced by its demo inbox on this server
+(``json://127.0.0.1:<port>/api/demo/inbox/<unit>``, see ``api.controllers.demo``), so the
+notices the demo issues are delivered on this machine and nowhere else; without a port the
+units get no contacts at all.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from api import audit, users
+from api.controllers.demo import inbox_contact, is_inbox_contact, rewire
 from api.service import Server, core, now_iso
 from projects import repository as repo
-from projects.model import Milestone, Portfolio
+from projects.model import Milestone, Portfolio, Unit
 from rules import repository as rules_repo
 
 #: Demo accounts: username -> (role, password). Units are filled in from the portfolio.
@@ -42,9 +48,21 @@ def _as_reported(m: Milestone, day: dt.date, share: float) -> Milestone:
     return replace(m, finished=finished, progress=progress, paid=paid, updated=day)
 
 
-async def seed_demo(server: Server, today: dt.date) -> dict[str, Any]:
-    """Fill an empty database with the demo; returns what it made (for the sign-in message)."""
-    portfolio: Portfolio = core("projects.demo").demo_portfolio(today)
+def local_contacts(portfolio: Portfolio, inbox_port: int | None) -> Portfolio:
+    """``portfolio`` with each unit's contacts replaced by its demo inbox on ``inbox_port``
+    (no contacts when ``None``): the demo never delivers off this machine."""
+    units = tuple(replace(u, contacts=() if inbox_port is None else (inbox_contact(inbox_port, u.id),))
+                  for u in portfolio.units)
+    return replace(portfolio, units=units)
+
+
+async def seed_demo(server: Server, today: dt.date, *, inbox_port: int | None = None) -> dict[str, Any]:
+    """Fill an empty database with the demo; returns what it made (for the sign-in message).
+
+    The units' contacts are their demo inboxes on ``inbox_port`` (the port ``duban serve``
+    listens on); without it they have none.
+    """
+    portfolio: Portfolio = local_contacts(core("projects.demo").demo_portfolio(today), inbox_port)
     start = today - dt.timedelta(days=30 * HISTORY_MONTHS)
     planned = replace(portfolio, projects=tuple(
         replace(p, milestones=tuple(_as_reported(m, start, 0.0) for m in p.milestones)) for p in portfolio.projects))
@@ -87,6 +105,26 @@ async def seed_demo(server: Server, today: dt.date) -> dict[str, Any]:
     return {"accounts": accounts, "rulebook": number, "projects": len(portfolio.projects)}
 
 
+async def rewire_demo_contacts(server: Server, port: int) -> list[str]:
+    """Point the demo inbox contacts that name another port at ``port`` (a restarted demo on a
+    new port); returns the units changed. Other contacts are left alone."""
+    changed: list[Unit] = []
+    async with server.writing():
+        for unit in (await server.snapshot()).portfolio.units:
+            moved = tuple(rewire(c, port) for c in unit.contacts)
+            if moved != unit.contacts:
+                changed.append(replace(unit, contacts=moved))
+                await repo.save_unit(changed[-1], create=False)
+        if changed:
+            await server.changed("demo", "unit.update", "units:demo-inbox", None,
+                                 {"units": [u.id for u in changed], "contacts": "demo inbox", "port": port})
+    return [u.id for u in changed]
+
+
+def uses_demo_inbox(portfolio: Portfolio) -> bool:
+    return any(is_inbox_contact(c) for u in portfolio.units for c in u.contacts)
+
+
 async def _accounts(portfolio: Portfolio) -> dict[str, tuple[str, str, str | None]]:
     units = {u.id for u in portfolio.units}
     owner_unit = portfolio.projects[0].unit if portfolio.projects else None
@@ -105,6 +143,7 @@ def sign_in_text(made: dict[str, Any], url: str) -> str:
     lines = [f"duban is ready at {url}  (API docs: {url}/schema)", "Demo accounts (sign in at /login):"]
     for name, (role, password, unit) in made["accounts"].items():
         lines.append(f"  {name:<7} password {password:<13} role {role}" + (f" (unit {unit})" if unit else ""))
+    lines.append(f"Notices to the demo units are delivered to the demo inbox: {url}/demo/inbox")
     if made.get("rulebook") is None:
         lines.append("  (no standard rulebook found: nothing was evaluated)")
     return "\n".join(lines)

@@ -117,14 +117,15 @@ class DeliveryWorker:
             self.engine, item, attempt_id, worker=self.name, now=now, ok=ok, error=error,
             retry_at=retry_at,
         )
+        # One line per outcome: the redacted target only, the error cut to a readable length.
         if ok:
-            log.info("delivered %s to %s (try %d)", item.notice, item.target_label, number)
+            log.info("notice %s delivered to %s (try %d)", item.notice, item.target_label, number)
         elif state == outbox.FAILED:
-            log.warning("gave up %s to %s after %d tries: %s", item.notice, item.target_label,
-                        number, error)
+            log.warning("notice %s to %s given up after %d tries: %.300s", item.notice,
+                        item.target_label, number, error)
         else:
-            log.info("try %d of %s to %s failed, retry in %.0f s: %s", number, item.notice,
-                     item.target_label, (retry_at or now) - now, error)
+            log.info("notice %s to %s: try %d failed, retry in %.0f s: %.300s", item.notice,
+                     item.target_label, number, (retry_at or now) - now, error)
 
     async def run(self, stop: asyncio.Event, *, idle: float = 1.0) -> None:
         """Deliver until ``stop`` is set; sleeps ``idle`` seconds when nothing is due.

@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import getpass
 import json
+import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -80,7 +81,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - only the serve command needs it
 
     from api.app import create_app  # noqa: PLC0415
-    from api.seed import seed_demo, sign_in_text  # noqa: PLC0415
+    from api.seed import rewire_demo_contacts, seed_demo, sign_in_text, uses_demo_inbox  # noqa: PLC0415
     from projects import repository as repo  # noqa: PLC0415
 
     url = f"http://{args.host}:{args.port}"
@@ -88,20 +89,64 @@ def _serve(args: argparse.Namespace) -> int:
         # Plain HTTP on loopback only: browsers and scripts would drop a Secure cookie there.
         # Anything reachable from elsewhere keeps Secure cookies (put it behind HTTPS).
         os.environ["DUBAN_COOKIE_SECURE"] = "0"
+    if args.no_demo:
+        os.environ["DUBAN_DEMO"] = "0"  # no demo inbox either
+    elif os.environ.get("DUBAN_DEMO", "1") not in {"0", "false", "no"}:
+        _no_proxy_for_loopback()
 
     async def prepare(server: Server) -> str:
-        if args.no_demo or not server.settings.demo or not await repo.is_empty():
-            return f"duban is ready at {url}  (API docs: {url}/schema)"
+        ready = f"duban is ready at {url}  (API docs: {url}/schema)"
+        if not server.settings.demo:
+            return ready
+        if not await repo.is_empty():
+            moved = await rewire_demo_contacts(server, args.port)
+            if moved or uses_demo_inbox((await server.snapshot()).portfolio):
+                ready += f"\nNotices to the demo units are delivered to the demo inbox: {url}/demo/inbox"
+            return ready
         try:
             core("projects.demo")
         except ModuleNotFoundError:
             return f"duban is ready at {url} (no demo portfolio is available yet; database left empty)"
         print("empty database: loading the demo portfolio, its history and the standard rulebook ...", flush=True)
-        return sign_in_text(await seed_demo(server, server.today()), url)
+        return sign_in_text(await seed_demo(server, server.today(), inbox_port=args.port), url)
 
     print(_run(prepare), flush=True)
-    uvicorn.run(create_app(deliver=True), host=args.host, port=args.port, log_level="warning")
+    app = create_app(deliver=True)
+    quiet_libraries()  # after the app configured logging
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+#: Libraries that log a line per request or per delivery at INFO; `duban serve` keeps their
+#: warnings and errors only (the delivery worker logs one line per outcome itself).
+NOISY_LOGGERS = ("apprise", "httpx", "httpcore", "urllib3", "requests", "aiosqlite", "asyncio",
+                 "piccolo", "markdown", "multipart")
+
+
+def quiet_libraries() -> None:
+    """Libraries log warnings and errors only; a client's mistake (401, 403, 404, 409, 422) is
+    answered to the client and leaves no traceback on the console."""
+    for name in NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    litestar = logging.getLogger("litestar")
+    if not any(isinstance(f, _ClientErrorFilter) for f in litestar.filters):
+        litestar.addFilter(_ClientErrorFilter())
+
+
+class _ClientErrorFilter(logging.Filter):
+    """Drops Litestar's "Uncaught exception" records whose exception is an HTTP 4xx answer."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        status = getattr(exc, "status_code", None)
+        return not (isinstance(status, int) and 400 <= status < 500)
+
+
+def _no_proxy_for_loopback() -> None:
+    """Keep the demo inbox deliveries (json://127.0.0.1) off any HTTP proxy the shell names."""
+    for var in ("NO_PROXY", "no_proxy"):
+        have = [h for h in os.environ.get(var, "").split(",") if h.strip()]
+        os.environ[var] = ",".join([*have, *(h for h in ("127.0.0.1", "localhost") if h not in have)])
 
 
 def _migrate(_: argparse.Namespace) -> int:
