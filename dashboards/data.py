@@ -4,8 +4,27 @@ Owns ``Board`` and ``current_board(server)``, the edge between the server and th
 figures. The board is computed from the server's snapshot with the published rulebook (an
 empty one when none is published: lights all green, rates still computed) and cached per
 process and server, keyed by (database revision, rulebook version, day), so that viewing a dashboard
-evaluates nothing after the first view while nothing changed. ``month_end_rates`` replays
-the last months (evaluation as of each month's last day, or today for the current month).
+evaluates nothing after the first view while nothing changed. The schedule is computed once
+per board and handed to the engine (``evaluate(schedule=)``): it is the schedule of the
+portfolio replayed to the day, which is what the engine would have computed itself.
+
+``month_end_rates`` replays the last months (evaluation as of each month's last day, or today
+for the current month). The current month's point is the board's own evaluation (the server's
+``portfolio_as_of(today)`` is the snapshot). A past month's point is cached by what a fresh
+one is computed from, so it is recomputed only when one of these changed:
+
+- the rulebook version and the day;
+- the units and the projects' own fields and milestone order (``load_portfolio_as_of`` takes
+  them as they are now: renaming a project or moving it to another unit changes the past);
+- the milestone reports known on the day: the history is append-only, so the count and the
+  highest id of the report rows with ``known_on <= day`` change exactly when one is added
+  (a report today is known today, but a seed, an import or another process with its own
+  ``DUBAN_TODAY`` can write one known on a past day);
+- the notices as replayed to the day (the notifier's current state of those issued by then:
+  a rejection reopens a notice answered long ago and moves its due day).
+
+A cached past point therefore equals a freshly computed one; a report made today only costs
+the current month's point (the board) plus two small queries.
 """
 
 from __future__ import annotations
@@ -13,11 +32,12 @@ from __future__ import annotations
 import datetime as dt
 import weakref
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from dsl.runtime import CompiledRulebook
-from projects.model import Portfolio
+from projects.model import Notice, Portfolio, Project
+from projects.replay import as_of as replay_as_of
 from rules.engine import evaluate
 from rules.findings import Evaluation, EvaluationRates
 
@@ -36,40 +56,61 @@ class Board:
     revision: int
 
 
-def _schedule(portfolio: Portfolio, calendar: Any, today: dt.date) -> Any:
+def build_board(portfolio: Portfolio, calendar: Any, rulebook: CompiledRulebook | None,
+                as_of: dt.date, *, version: int | None = None, revision: int = 0) -> Board:
+    """Schedule and evaluate ``portfolio`` as of ``as_of``, scheduling once (pure; also used by
+    the benchmark). The schedule is of the portfolio replayed to ``as_of`` (the one the engine
+    evaluates; for today's snapshot it is the portfolio itself)."""
     from projects.schedule import compute_schedule  # noqa: PLC0415
 
+    known = replay_as_of(portfolio, as_of)
     if calendar is None:
         from projects.calendar import calendar_for  # noqa: PLC0415
 
-        calendar = calendar_for(portfolio)
-    return compute_schedule(portfolio, calendar, today)
-
-
-def build_board(portfolio: Portfolio, calendar: Any, rulebook: CompiledRulebook | None,
-                as_of: dt.date, *, version: int | None = None, revision: int = 0) -> Board:
-    """Evaluate and schedule ``portfolio`` as of ``as_of`` (pure; also used by the benchmark)."""
-    evaluation = evaluate(rulebook or EMPTY_RULEBOOK, portfolio, as_of, calendar=calendar)
-    return Board(portfolio, evaluation, _schedule(portfolio, calendar, as_of), as_of, version,
-                 revision)
+        calendar = calendar_for(known)
+    schedule = compute_schedule(known, calendar, as_of)
+    evaluation = evaluate(rulebook or EMPTY_RULEBOOK, portfolio, as_of, calendar=calendar,
+                          schedule=schedule)
+    return Board(portfolio, evaluation, schedule, as_of, version, revision)
 
 
 # Per server (one per app; tests run several apps in one process), keyed by revision etc.
 _caches: weakref.WeakKeyDictionary[Any, OrderedDict[Any, Any]] = weakref.WeakKeyDictionary()
+# Per server: (rulebook version, day) -> _PastPoint, for the months before today's.
+_past: weakref.WeakKeyDictionary[Any, OrderedDict[Any, _PastPoint]] = weakref.WeakKeyDictionary()
 CACHE_SIZE = 4
+PAST_SIZE = 64
 
 
-def _cache(server: Any) -> OrderedDict[Any, Any]:
-    found = _caches.get(server)
+@dataclass(frozen=True, slots=True)
+class _PastPoint:
+    """A past month-end's rates and everything they were computed from (module header)."""
+
+    structure: tuple[Any, ...]
+    mark: tuple[int, int]
+    notices: tuple[Notice, ...]
+    rates: EvaluationRates
+
+
+def _cache(server: Any, store: weakref.WeakKeyDictionary[Any, OrderedDict[Any, Any]] = _caches,
+           ) -> OrderedDict[Any, Any]:
+    found = store.get(server)
     if found is None:
-        found = _caches[server] = OrderedDict()
+        found = store[server] = OrderedDict()
     return found
 
 
-def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any, size: int = CACHE_SIZE) -> None:
     cache[key] = value
-    while len(cache) > CACHE_SIZE:
+    cache.move_to_end(key)
+    while len(cache) > size:
         cache.popitem(last=False)
+
+
+def forget(server: Any) -> None:
+    """Drop the server's cached boards, trends and past month-ends (benchmarks: a cold view)."""
+    _caches.pop(server, None)
+    _past.pop(server, None)
 
 
 async def current_board(server: Any) -> Board:
@@ -103,8 +144,56 @@ def _last_day(first: dt.date) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
+_PROJECT_FIELDS = tuple(f.name for f in fields(Project) if f.name != "milestones")
+
+
+def structure(portfolio: Portfolio) -> tuple[Any, ...]:
+    """What a past day's portfolio takes from the current one: the units, each project's own
+    fields and its milestones' order (their states come from the report history)."""
+    return (portfolio.units, portfolio.calendar, portfolio.calendar_years, tuple(
+        (*(getattr(p, name) for name in _PROJECT_FIELDS), tuple(m.id for m in p.milestones))
+        for p in portfolio.projects))
+
+
+async def history_marks(days: list[dt.date]) -> dict[dt.date, tuple[int, int]]:
+    """Day -> (count, highest id) of the milestone report rows known on that day, in one query.
+
+    Reads ``projects.tables`` directly: ``projects.repository`` has no such read yet."""
+    from piccolo.query.functions.aggregate import Count, Max  # noqa: PLC0415
+
+    from projects.tables import MilestoneReportRow as Row  # noqa: PLC0415
+
+    if not days:
+        return {}
+    rows = await Row.select(Row.known_on, Count(alias="n"), Max(Row.id, alias="top")).where(
+        Row.known_on <= max(days)).group_by(Row.known_on)
+    per_day = sorted((_as_date(r["known_on"]), int(r["n"]), int(r["top"] or 0)) for r in rows)
+    marks = {}
+    for day in days:
+        known = [(n, top) for d, n, top in per_day if d <= day]
+        marks[day] = (sum(n for n, _ in known), max((top for _, top in known), default=0))
+    return marks
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+async def _current_notices(server: Any) -> tuple[Notice, ...]:
+    """Every stored notice as the engine sees it (what ``server.portfolio_as_of`` attaches)."""
+    from api.database import notifier_store  # noqa: PLC0415
+
+    store = notifier_store()
+    if store is None:
+        return ()
+    return tuple(await store.notices_for_engine(server.engine))
+
+
 async def month_end_rates(server: Any, months: int = 6) -> dict[str, EvaluationRates]:
-    """Month (``2026-05``) -> rates of the evaluation as of that month's end (cached)."""
+    """Month (``2026-05``) -> rates of the evaluation as of that month's end (cached; past
+    months by what they are computed from, see the module header)."""
+    from projects import repository as projects_repo  # noqa: PLC0415
+
     snap = await server.snapshot()
     published = await server.published_rulebook()
     version, rulebook = published if published is not None else (None, None)
@@ -112,11 +201,33 @@ async def month_end_rates(server: Any, months: int = 6) -> dict[str, EvaluationR
     key = ("trend", snap.revision, version, today, months)
     cache = _cache(server)
     found: dict[str, EvaluationRates] | None = cache.get(key)
-    if found is None:
-        found = {}
-        for day in month_ends(today, months):
-            portfolio = await server.portfolio_as_of(day)
-            evaluation = evaluate(rulebook or EMPTY_RULEBOOK, portfolio, day)
-            found[day.strftime("%Y-%m")] = evaluation.rates
-        _remember(cache, key, found)
+    if found is not None:
+        return found
+    days = month_ends(today, months)
+    past = [d for d in days if d < today]
+    marks = await history_marks(past)
+    notices = await _current_notices(server) if past else ()
+    shape = structure(snap.portfolio) if past else ()
+    points = _cache(server, _past)
+    found, fresh = {}, []
+    for day in days:
+        if day >= today:
+            rates = (await current_board(server)).evaluation.rates
+        else:
+            replayed = replay_as_of(Portfolio(notices=notices), day).notices
+            point = points.get((version, day))
+            if point is None or (point.mark, point.notices, point.structure) != (
+                    marks[day], replayed, shape):
+                portfolio = await server.portfolio_as_of(day)
+                evaluation = evaluate(rulebook or EMPTY_RULEBOOK, portfolio, day)
+                point = _PastPoint(shape, marks[day], portfolio.notices, evaluation.rates)
+                fresh.append(((version, day), point))
+            rates = point.rates
+        found[day.strftime("%Y-%m")] = rates
+    # A change that landed while we computed would make the structure read above stale:
+    # keep the past points only if the revision did not move.
+    if await projects_repo.revision() == snap.revision:
+        for past_key, point in fresh:
+            _remember(points, past_key, point, PAST_SIZE)
+    _remember(cache, key, found)
     return found
