@@ -77,9 +77,9 @@ async def seed_demo(server: Server, today: dt.date, *, inbox_port: int | None = 
                     # today's state is known from its own report day, never before last month's
                     floor = today - dt.timedelta(days=29)
                     day_known = max(floor, min(m.updated or today, today)) if k == 0 else day
-                    current, version = await repo.get_milestone(m.project, m.id)
+                    current, held = await repo.get_milestone(m.project, m.id)
                     if current != target:
-                        await repo.update_milestone(target, expected_version=version, actor="demo",
+                        await repo.update_milestone(target, expected_version=held, actor="demo",
                                                     known_on=day_known, recorded_at=now_iso())
         await audit.append("demo", "portfolio.import", "portfolio:demo", None,
                            {"units": len(portfolio.units), "projects": len(portfolio.projects),

@@ -264,7 +264,8 @@ def _export(args: argparse.Namespace) -> int:
             return json.dumps(data, ensure_ascii=False, indent=1, default=str).encode()
         import yaml  # noqa: PLC0415
 
-        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode()
+        text: str = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        return text.encode()
 
     path.write_bytes(_run(body))
     print(f"wrote {path} at {now_iso()}")

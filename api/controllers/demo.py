@@ -88,7 +88,7 @@ def inbox_of(state: State) -> DemoInbox:
     inbox = state.get("demo_inbox")
     if inbox is None:
         inbox = state["demo_inbox"] = DemoInbox()
-    return inbox  # type: ignore[no-any-return]
+    return inbox
 
 
 class AppriseJSON(Struct):
