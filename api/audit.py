@@ -60,11 +60,15 @@ def _body(e: AuditEntry) -> dict[str, Any]:
 
 
 async def append(actor: str, action: str, subject: str, before: Any, after: Any, *,
-                 at: str | None = None) -> AuditEntry:
-    """Append one entry to the chain (call inside the change's write transaction)."""
-    last = await AuditRow.select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq, ascending=False).first()
-    seq = 1 if last is None else int(last["seq"]) + 1
-    prev = GENESIS if last is None else str(last["hash"])
+                 at: str | None = None, tail: AuditEntry | None = None) -> AuditEntry:
+    """Append one entry to the chain (call inside the change's write transaction). ``tail``:
+    the entry this transaction appended last, when the caller holds it (saves a read)."""
+    if tail is not None:
+        seq, prev = tail.seq + 1, tail.hash
+    else:
+        last = await AuditRow.select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq, ascending=False).first()
+        seq = 1 if last is None else int(last["seq"]) + 1
+        prev = GENESIS if last is None else str(last["hash"])
     at = at or dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     # Round-trip through JSON so what is hashed is exactly what is stored.
     before_j, after_j = canonical(before), canonical(after)

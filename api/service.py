@@ -86,6 +86,21 @@ class _Report:
     answer: asyncio.Future[tuple[Milestone, int, EvaluationOutcome]]
 
 
+class _Handover:
+    """A writer's promise of the snapshot of the revision it is committing (``Server._handover``)."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.done = asyncio.Event()
+        self.kept: Snapshot | None = None
+
+    def announce(self, revision: int) -> None:
+        self.server._publishing = (revision, self.done)
+
+    def keep(self, snapshot: Snapshot) -> None:
+        self.kept = snapshot
+
+
 def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
@@ -107,6 +122,8 @@ class Server:
         self._rulebook: tuple[int, Any] | None = None
         self._writer = asyncio.Lock()
         self._reports: list[_Report] = []
+        self._loading = asyncio.Lock()
+        self._publishing: tuple[int, asyncio.Event] | None = None
         self._reporter: asyncio.Task[None] | None = None
 
     def today(self) -> dt.date:
@@ -140,12 +157,48 @@ class Server:
         return Snapshot(revision, portfolio, _calendar(portfolio), versions)
 
     async def snapshot(self) -> Snapshot:
-        """The current portfolio; reloaded only when the database revision moved."""
+        """The current portfolio; reloaded only when the database revision moved.
+
+        A revision this process is committing right now is waited for (its writer hands over
+        the new snapshot), not reloaded; concurrent reloads share one load, and an older load
+        never replaces a newer snapshot (revisions only grow).
+        """
         revision = await projects_repo.revision()
         cached = self._snapshot
-        if cached is None or cached.revision != revision:
-            cached = self._snapshot = await self._load(revision)
+        if cached is not None and cached.revision == revision:
+            return cached
+        publishing = self._publishing
+        if publishing is not None and publishing[0] == revision:
+            await publishing[1].wait()
+            cached = self._snapshot
+            if cached is not None and cached.revision == revision:
+                return cached
+        async with self._loading:
+            cached = self._snapshot
+            if cached is None or cached.revision != revision:
+                loaded = await self._load(revision)
+                if self._snapshot is None or self._snapshot.revision <= revision:
+                    self._snapshot = loaded
+                cached = loaded
         return cached
+
+    @asynccontextmanager
+    async def _handover(self) -> AsyncIterator[_Handover]:
+        """Around a write transaction that makes a new snapshot itself: once the writer
+        ``announce``s its revision, readers that see that revision wait for the snapshot it
+        ``keep``s, set after the commit (or give up and load it, should the commit fail)."""
+        handover = _Handover(self)
+        try:
+            yield handover
+        except BaseException:
+            self._publishing = None
+            handover.done.set()
+            raise
+        made = handover.kept
+        if made is not None and (self._snapshot is None or self._snapshot.revision <= made.revision):
+            self._snapshot = made
+        self._publishing = None
+        handover.done.set()
 
     async def portfolio_as_of(self, day: dt.date) -> Portfolio:
         """The portfolio as known on ``day``: reports known then, notices issued by then."""
@@ -174,7 +227,7 @@ class Server:
         number, rulebook = published
         evaluation = core("rules.engine").evaluate(rulebook, portfolio, as_of, calendar=calendar,
                                                    projects=projects)
-        payload = core("rules.report").evaluation_json(evaluation)
+        payload = core("rules.report").evaluation_json(evaluation, with_findings=False)
         findings = tuple(evaluation.findings)
         errors = tuple(evaluation.errors)
         eid = await rules_repo.store_evaluation(
@@ -247,39 +300,51 @@ class Server:
     async def _apply_group(self, group: list[_Report]) -> None:
         today = self.today()
         applied: list[tuple[_Report, Milestone, int]] = []
-        async with self.writing():
+        async with self._handover() as handover, self.writing():
             snap = await self.snapshot()
-            portfolio = snap.portfolio
+            portfolio, versions = snap.portfolio, dict(snap.versions)
+            tail: audit.AuditEntry | None = None
             for r in group:
                 savepoint = await database.savepoint(self.engine)
                 try:
-                    new, new_version = await self._apply_one(r, portfolio, today)
+                    new, new_version, entry = await self._apply_one(r, portfolio, versions, today, tail)
                 except Exception as exc:  # this report alone is refused
                     await savepoint.rollback_to()
                     r.answer.set_exception(exc)
                     continue
                 await savepoint.release()
                 portfolio = replace_milestone(portfolio, new)
+                versions[(r.pid, r.mid)] = new_version
+                tail = entry
                 applied.append((r, new, new_version))
             if not applied:
                 return
             revision = await projects_repo.bump_revision()
+            handover.announce(revision)
             touched = list(dict.fromkeys(r.pid for r, _, _ in applied))
             outcome = await self._evaluate_and_store(
                 portfolio, snap.calendar, today, projects=touched,
                 actor=", ".join(dict.fromkeys(r.actor for r, _, _ in applied)), reason="report")
-        versions = {**snap.versions, **{(r.pid, r.mid): v for r, _, v in applied}}
-        notices = portfolio.notices
-        if outcome.notices_changed:
-            notices = await self._merge_notices(notices, outcome.notices_changed)
-        self._snapshot = Snapshot(revision, replace(portfolio, notices=notices), snap.calendar, versions)
+            notices = portfolio.notices
+            if outcome.notices_changed:
+                notices = await self._merge_notices(notices, outcome.notices_changed)
+            made = Snapshot(revision, replace(portfolio, notices=notices), snap.calendar, versions)
+            handover.keep(made)
         for r, new, new_version in applied:
             mine = tuple(f for f in outcome.findings if getattr(f, "project", None) == r.pid)
             r.answer.set_result((new, new_version, replace(outcome, findings=mine)))
 
-    async def _apply_one(self, r: _Report, portfolio: Portfolio, today: dt.date) -> tuple[Milestone, int]:
-        """Check and store one report with its audit entry (inside the group's transaction)."""
-        old, current = await projects_repo.get_milestone(r.pid, r.mid)
+    async def _apply_one(self, r: _Report, portfolio: Portfolio, versions: Mapping[tuple[str, str], int],
+                         today: dt.date, tail: audit.AuditEntry | None) -> tuple[Milestone, int, audit.AuditEntry]:
+        """Check and store one report with its audit entry (inside the group's transaction).
+        The state it changes comes from the snapshot (current: the group holds the writer and
+        checked the revision); the update itself is conditional on the version, so a snapshot
+        that were somehow behind would refuse the report as stale, never lose an update."""
+        project = portfolio.project_by_id.get(r.pid)
+        old = next((m for m in project.milestones if m.id == r.mid), None) if project else None
+        current = versions.get((r.pid, r.mid))
+        if old is None or current is None:
+            old, current = await projects_repo.get_milestone(r.pid, r.mid)  # 404 with suggestions
         if r.version != current:
             raise StaleVersionError("milestone", f"{r.pid}/{r.mid}", r.version, current, (old, current))
         new = replace(old, **r.changes)
@@ -288,10 +353,10 @@ class Server:
         check_milestone(new, portfolio, today)
         new_version = await projects_repo.update_milestone(
             new, expected_version=current, actor=r.actor, known_on=today, recorded_at=now_iso())
-        await audit.append(r.actor, "milestone.report", f"milestone:{r.pid}/{r.mid}",
-                           {"version": current, **milestone_data(old)},
-                           {"version": new_version, **milestone_data(new)})
-        return new, new_version
+        entry = await audit.append(r.actor, "milestone.report", f"milestone:{r.pid}/{r.mid}",
+                                   {"version": current, **milestone_data(old)},
+                                   {"version": new_version, **milestone_data(new)}, tail=tail)
+        return new, new_version, entry
 
     async def publish(self, actor: str, number: int) -> tuple[Any, EvaluationOutcome]:
         """Publish a checked rulebook version and re-evaluate everything with it."""

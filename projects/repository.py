@@ -354,13 +354,14 @@ async def update_milestone(m: Milestone, *, expected_version: int, actor: str, k
 
     Raises ``StaleVersionError`` (with the current state) when someone else reported first.
     """
-    old, current = await get_milestone(m.project, m.id)
-    if expected_version != current:
+    new = expected_version + 1
+    changed = await MilestoneRow.update({**_milestone_columns(m), "version": new}).where(
+        (MilestoneRow.project == m.project) & (MilestoneRow.mid == m.id)
+        & (MilestoneRow.version == expected_version)
+    ).returning(MilestoneRow.id)
+    if not changed:  # someone reported first (or no such milestone: 404 with suggestions)
+        old, current = await get_milestone(m.project, m.id)
         raise StaleVersionError("milestone", f"{m.project}/{m.id}", expected_version, current, (old, current))
-    new = current + 1
-    await MilestoneRow.update({**_milestone_columns(m), "version": new}).where(
-        (MilestoneRow.project == m.project) & (MilestoneRow.mid == m.id) & (MilestoneRow.version == current)
-    )
     await _report(m, new, actor=actor, known_on=known_on, recorded_at=recorded_at)
     return new
 

@@ -35,11 +35,11 @@ def _finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
-def evaluation_json(ev: Evaluation) -> dict[str, Any]:
-    """The evaluation as plain JSON values."""
+def evaluation_json(ev: Evaluation, *, with_findings: bool = True) -> dict[str, Any]:
+    """The evaluation as plain JSON values (``with_findings=False``: all but the findings)."""
     out: dict[str, Any] = {
         "as_of": ev.as_of.isoformat(),
-        "findings": [_finding_json(f) for f in ev.findings],
+        "findings": [_finding_json(f) for f in ev.findings] if with_findings else [],
         "rates": {
             "portfolio": ev.rates.portfolio.as_dict(),
             "units": {uid: r.as_dict() for uid, r in ev.rates.units.items()},

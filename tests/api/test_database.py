@@ -1,0 +1,43 @@
+"""The pooled SQLite engine: bounded connections, commits outside transactions, broken ones dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from piccolo.querystring import QueryString
+
+from api.database import PooledSQLiteEngine
+
+
+async def test_concurrent_queries_share_at_most_pool_size_connections(tmp_path: Path) -> None:
+    """Twenty queries at once all answer, over no more than the pool's two connections."""
+    engine = PooledSQLiteEngine(str(tmp_path / "d.sqlite"), pool_size=2)
+    rows = await asyncio.gather(*(engine.run_querystring(QueryString("SELECT {} AS n", i)) for i in range(20)))
+    assert [r[0]["n"] for r in rows] == list(range(20))
+    assert engine._open <= 2 and len(engine._idle) == engine._open
+    await engine.close_pool()
+    assert engine._open == 0
+
+
+async def test_a_write_outside_a_transaction_is_committed(tmp_path: Path) -> None:
+    """A statement run on a pooled connection is committed: another connection sees it."""
+    path = tmp_path / "d.sqlite"
+    engine = PooledSQLiteEngine(str(path), pool_size=1)
+    await engine.run_querystring(QueryString("CREATE TABLE t (x INTEGER)"))
+    await engine.run_querystring(QueryString("INSERT INTO t VALUES ({})", 7))
+    with sqlite3.connect(path) as other:
+        assert other.execute("SELECT x FROM t").fetchall() == [(7,)]
+    await engine.close_pool()
+
+
+async def test_a_failing_statement_drops_its_connection_and_the_pool_goes_on(tmp_path: Path) -> None:
+    """A statement that fails raises, its connection is closed, and later queries still run."""
+    engine = PooledSQLiteEngine(str(tmp_path / "d.sqlite"), pool_size=1)
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        await engine.run_querystring(QueryString("SELECT * FROM missing"))
+    assert engine._open == 0
+    assert (await engine.run_querystring(QueryString("SELECT 1 AS one")))[0]["one"] == 1
+    await engine.close_pool()
