@@ -165,8 +165,8 @@ class Server:
         """
         revision = await projects_repo.revision()
         cached = self._snapshot
-        if cached is not None and cached.revision == revision:
-            return cached
+        if cached is not None and cached.revision >= revision:
+            return cached  # (greater: the revision query began before this process's commit)
         publishing = self._publishing
         if publishing is not None and publishing[0] == revision:
             await publishing[1].wait()
@@ -175,7 +175,7 @@ class Server:
                 return cached
         async with self._loading:
             cached = self._snapshot
-            if cached is None or cached.revision != revision:
+            if cached is None or cached.revision < revision:
                 loaded = await self._load(revision)
                 if self._snapshot is None or self._snapshot.revision <= revision:
                     self._snapshot = loaded

@@ -121,3 +121,37 @@ async def test_reports_arriving_together_commit_as_one_group_refusing_bad_ones_a
     assert audit_after == audit_before + 2
     snap = await server.snapshot()
     assert snap.versions[("P001", "tender")] == 2 and snap.versions[("P001", "approval")] == 1
+
+
+async def test_readers_during_reports_get_the_writers_snapshot_without_reloading(api: Api) -> None:
+    """Reads racing a stream of reports never reload the portfolio from the database: the
+    writer hands each new snapshot over, and every reader sees a committed revision."""
+    server = api.server
+    await server.snapshot()
+    loads = 0
+    load = server._load
+
+    async def counted(revision: int):  # type: ignore[no-untyped-def]
+        nonlocal loads
+        loads += 1
+        return await load(revision)
+
+    server._load = counted  # type: ignore[method-assign]
+    seen: list[int] = []
+
+    async def reader() -> None:
+        for _ in range(30):
+            seen.append((await server.snapshot()).revision)
+            await asyncio.sleep(0)
+
+    async def reporter() -> None:
+        for k in range(6):
+            version = (await server.snapshot()).versions[("P001", "build")]
+            await server.report_milestone("office", "P001", "build", {"progress": 0.1 + k / 10}, version)
+
+    await asyncio.gather(reporter(), *(reader() for _ in range(4)))
+    final = await server.snapshot()
+    assert loads == 0
+    assert final.versions[("P001", "build")] == 7
+    assert max(seen) <= final.revision and len(set(seen)) > 1
+    assert next(m for m in final.portfolio.project_by_id["P001"].milestones if m.id == "build").progress == 0.6
