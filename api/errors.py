@@ -83,7 +83,10 @@ def _input(_: Request, exc: Exception) -> Response:  # type: ignore[type-arg]
 
 def _bad_request(_: Request, exc: Exception) -> Response:  # type: ignore[type-arg]
     assert isinstance(exc, ValidationException)
-    return body(400, "bad_request", str(exc.detail), problems=exc.extra or [])
+    problems = exc.extra if isinstance(exc.extra, list) else []
+    said = [str(p.get("message")) for p in problems if isinstance(p, dict) and p.get("message")]
+    message = str(exc.detail) + (": " + "; ".join(said) if said else "")
+    return body(400, "bad_request", message, problems=exc.extra or [])
 
 
 def _unauthorised(_: Request, exc: Exception) -> Response:  # type: ignore[type-arg]

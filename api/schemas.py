@@ -13,9 +13,36 @@ from typing import Any
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
+from projects.fields import control_character
 from projects.model import Milestone, Project, Unit
 
 __all__ = ["UNSET"]
+
+
+def _texts(value: object, where: str) -> None:
+    if isinstance(value, str):
+        bad = control_character(value)
+        if bad is not None:
+            raise ValueError(f"{where} {bad}")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _texts(k, f"{where} (a key)")
+            _texts(v, f"{where}.{k}")
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            _texts(v, f"{where}[{i}]")
+    elif isinstance(value, Struct):
+        for name in value.__struct_fields__:
+            _texts(getattr(value, name), f"{where}.{name}")
+
+
+class Input(Struct, forbid_unknown_fields=True):
+    """A request body: unknown fields are refused, and so is text with control characters
+    (no database column keeps a NUL; the others are invisible and never meant)."""
+
+    def __post_init__(self) -> None:
+        for name in self.__struct_fields__:
+            _texts(getattr(self, name), name)
 
 
 class DependencyRead(Struct):
@@ -32,7 +59,7 @@ class UnitRead(Struct):
     contacts: int = 0  # how many contact URLs (they are secrets; never returned)
 
 
-class UnitCreate(Struct, forbid_unknown_fields=True):
+class UnitCreate(Input):
     id: str
     name: str
     parent: str | None = None
@@ -40,7 +67,7 @@ class UnitCreate(Struct, forbid_unknown_fields=True):
     contacts: list[str] = msgspec.field(default_factory=list)
 
 
-class UnitUpdate(Struct, forbid_unknown_fields=True):
+class UnitUpdate(Input):
     name: str | UnsetType = UNSET
     parent: str | UnsetType | None = UNSET
     level: str | UnsetType | None = UNSET
@@ -65,7 +92,7 @@ class MilestoneRead(Struct):
     note: str | None = None
 
 
-class MilestoneCreate(Struct, forbid_unknown_fields=True):
+class MilestoneCreate(Input):
     id: str
     name: str
     kind: str
@@ -80,7 +107,7 @@ class MilestoneCreate(Struct, forbid_unknown_fields=True):
     note: str | None = None
 
 
-class MilestoneUpdate(Struct, forbid_unknown_fields=True):
+class MilestoneUpdate(Input):
     """A report: the version read, and the fields that changed."""
 
     version: int
@@ -121,7 +148,7 @@ class ProjectDetail(Struct):
     milestones: list[MilestoneRead]
 
 
-class ProjectCreate(Struct, forbid_unknown_fields=True):
+class ProjectCreate(Input):
     id: str
     name: str
     category: str
@@ -129,7 +156,7 @@ class ProjectCreate(Struct, forbid_unknown_fields=True):
     budget: float | None = None
 
 
-class ProjectUpdate(Struct, forbid_unknown_fields=True):
+class ProjectUpdate(Input):
     name: str | UnsetType = UNSET
     category: str | UnsetType = UNSET
     unit: str | UnsetType = UNSET
@@ -169,11 +196,11 @@ class MilestoneReportResult(Struct):
     findings: list[FindingRead]
 
 
-class EvaluationRequest(Struct, forbid_unknown_fields=True):
+class EvaluationRequest(Input):
     as_of: dt.date | None = None
 
 
-class RulebookCreate(Struct, forbid_unknown_fields=True):
+class RulebookCreate(Input):
     sources: dict[str, str]
     note: str = ""
 
@@ -197,7 +224,7 @@ class RulebookCheck(Struct):
     scores: int
 
 
-class DryRunRequest(Struct, forbid_unknown_fields=True):
+class DryRunRequest(Input):
     days: list[dt.date] = msgspec.field(default_factory=list)
 
 
@@ -245,7 +272,7 @@ class UserRead(Struct):
     active: bool
 
 
-class UserCreate(Struct, forbid_unknown_fields=True):
+class UserCreate(Input):
     username: str
     role: str
     password: str
@@ -253,7 +280,7 @@ class UserCreate(Struct, forbid_unknown_fields=True):
     display: str = ""
 
 
-class UserUpdate(Struct, forbid_unknown_fields=True):
+class UserUpdate(Input):
     role: str | UnsetType = UNSET
     unit: str | UnsetType = UNSET
     password: str | UnsetType = UNSET
@@ -261,7 +288,7 @@ class UserUpdate(Struct, forbid_unknown_fields=True):
     display: str | UnsetType = UNSET
 
 
-class TokenCreate(Struct, forbid_unknown_fields=True):
+class TokenCreate(Input):
     name: str = "script"
 
 
@@ -310,11 +337,11 @@ class NoticeRead(Struct):
     response_text: str | None = None
 
 
-class NoticeRespond(Struct, forbid_unknown_fields=True):
+class NoticeRespond(Input):
     text: str
 
 
-class NoticeReject(Struct, forbid_unknown_fields=True):
+class NoticeReject(Input):
     reason: str
     new_due: dt.date | None = None
 

@@ -29,6 +29,7 @@ from piccolo.engine.base import Engine
 from api import audit, database
 from api.settings import Settings
 from projects import repository as projects_repo
+from projects.fields import control_character
 from projects.model import Milestone, Portfolio
 from projects.repository import StaleVersionError, milestone_data
 from rules import repository as rules_repo
@@ -244,6 +245,8 @@ class Server:
                 projects=projects, failed_rules=failed)
             issued = tuple(applied.issued)
             changed = (*applied.issued, *applied.escalated, *applied.rectified)
+            if changed and projects is None:  # the snapshot holds notices: reload it after this
+                await projects_repo.bump_revision()
         return EvaluationOutcome(eid, as_of, number, findings, errors, issued, changed)
 
     async def run_evaluation(self, actor: str, as_of: dt.date | None = None) -> EvaluationOutcome:
@@ -392,6 +395,11 @@ def replace_milestone(portfolio: Portfolio, m: Milestone) -> Portfolio:
 def check_milestone(m: Milestone, portfolio: Portfolio, today: dt.date) -> None:
     """The checks a report must pass; each failure names the field and what would be right."""
     where = f"milestone {m.project}/{m.id}"
+    for name in ("name", "note", "unit"):
+        text = getattr(m, name)
+        bad = control_character(text) if isinstance(text, str) else None
+        if bad is not None:
+            raise InputError(f"{where}.{name}", bad)
     for name in ("due", "start", "finished", "updated"):
         day = getattr(m, name)
         if day is not None and not 1990 <= day.year <= 2100:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar as _calendar
 import datetime as dt
 import math
+import re
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any, Final
 
@@ -87,6 +88,21 @@ def _date_hint(text: str) -> str:
     return "write an ISO date like 2026-04-30"
 
 
+#: Characters no text field may hold: C0 controls but tab, newline and carriage return, DEL,
+#: and the unpaired surrogates a JSON ``\\ud800`` escape can produce (no database stores them).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def control_character(text: str) -> str | None:
+    """Why ``text`` cannot be stored (a control character, named, at its position), or None."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    return (f"contains the control character U+{ord(found.group()):04X} at position "
+            f"{found.start() + 1}; remove it (text may hold tabs and line breaks, nothing else "
+            f"invisible)")
+
+
 class Fields:
     """Collects problems while converting field values; see the module header."""
 
@@ -147,6 +163,9 @@ class Fields:
 
     def text(self, value: object, where: str, field: str = "") -> str | _Bad:
         if type(value) is str or isinstance(value, str):
+            bad = control_character(value)
+            if bad is not None:
+                return self.add(_at(where, field), bad)
             return value
         if isinstance(value, dt.date):  # YAML readers turn a date-like id or name into a date
             return value.isoformat()

@@ -98,3 +98,16 @@ async def test_rates_and_rankings_come_from_the_latest_full_evaluation(api: Api)
     assert set(rates["rates"]) == {"portfolio", "units", "projects"}
     rankings = (await api.client.get("/api/rankings", headers=api.auth("leader"))).json()
     assert isinstance(rankings["scores"], dict)
+
+
+async def test_notices_issued_by_publishing_reach_the_cached_snapshot(api: Api) -> None:
+    """Notices a full evaluation issues are in the server's portfolio right after, so the
+    notice rules and the dashboards read them, not a snapshot from before."""
+    from notifier import store  # noqa: PLC0415
+
+    await api.server.snapshot()
+    body = await _publish_standard(api)
+    assert body["evaluation"]["findings"] > 0
+    stored = {n.id for n in await store.notices_for_engine(api.server.engine)}
+    assert stored, "publishing the standard rulebook over the fixture should issue notices"
+    assert {n.id for n in (await api.server.snapshot()).portfolio.notices} == stored

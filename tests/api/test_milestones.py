@@ -155,3 +155,17 @@ async def test_readers_during_reports_get_the_writers_snapshot_without_reloading
     assert final.versions[("P001", "build")] == 7
     assert max(seen) <= final.revision and len(set(seen)) > 1
     assert next(m for m in final.portfolio.project_by_id["P001"].milestones if m.id == "build").progress == 0.6
+
+
+async def test_text_with_a_control_character_is_refused_with_its_place(api: Api) -> None:
+    """A NUL in a report's note is refused (400, naming the field and the character) on both
+    backends, and nothing is stored; tabs and line breaks are fine."""
+    r = await api.client.patch("/api/projects/P001/milestones/tender", headers=api.auth("owner"),
+                               json={"version": 1, "note": "已完成\u0000"})
+    assert r.status_code == 400, r.text
+    assert "note" in r.json()["message"] and "U+0000" in r.json()["message"]
+    assert (await repo.get_milestone("P001", "tender"))[1] == 1
+    ok = await api.client.patch("/api/projects/P001/milestones/tender", headers=api.auth("owner"),
+                                json={"version": 1, "note": "第一行\n\t第二行"})
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["milestone"]["note"] == "第一行\n\t第二行"
