@@ -415,3 +415,12 @@ def big(n_projects: int, n_milestones: int) -> dict[str, Any]:
                          "unit": f"u{i % 20}", "budget": 1e8, "milestones": ms})
     units = [{"id": f"u{k}", "name": f"单位{k}"} for k in range(20)]
     return {"calendar": "cn", "units": units, "projects": projects}
+
+
+def test_text_with_a_control_character_is_a_located_problem() -> None:
+    """A NUL in a project name is refused at its place, naming the character and its position."""
+    data = base()
+    data["projects"][1]["name"] = "城北\x00水厂"
+    found = one(data)
+    assert "projects[1]" in found and "name" in found
+    assert "U+0000 at position 3" in found
