@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Protocol
 
 import apprise
@@ -37,12 +39,17 @@ class AppriseChannel:
     """Delivers through Apprise (mailto/mailtos, wecombot, dingtalk, feishu, json, SMS...).
 
     Each call builds its own ``Apprise`` object for the one target, with Apprise's persistent
-    storage off, so targets share nothing and a dead one holds up no other. Apprise runs the
-    blocking plugin in a thread; ``timeout`` bounds the whole call.
+    storage off, so targets share nothing. The blocking plugin runs in this channel's own
+    thread pool (``threads``, at least the worker's concurrency), not in Apprise's
+    process-wide one, which holds min(32, CPUs + 4) threads: a send to a target that never
+    answers keeps its thread for the socket timeout, and on a small machine a few of them
+    would starve every live delivery. ``timeout`` is also the plugin's connect and read
+    timeout, so a hung target frees its thread when its attempt is given up.
     """
 
-    def __init__(self, *, app_id: str = "duban") -> None:
-        self._asset = apprise.AppriseAsset(app_id=app_id, storage_mode="memory")
+    def __init__(self, *, app_id: str = "duban", threads: int = 32) -> None:
+        self._asset = apprise.AppriseAsset(app_id=app_id, storage_mode="memory", async_mode=False)
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="duban-send")
 
     async def send(self, target: str, title: str, body: str, *, timeout: float) -> SendResult:
         ap = apprise.Apprise(asset=self._asset)
@@ -53,10 +60,14 @@ class AppriseChannel:
                 "check the unit's contacts (e.g. mailtos://user:pass@smtp.host?to=addr)",
                 permanent=True,
             )
+        for service in ap:
+            service.socket_connect_timeout = min(timeout, service.socket_connect_timeout or timeout)
+            service.socket_read_timeout = min(timeout, service.socket_read_timeout or timeout)
+        call = partial(ap.notify, body=body, title=title, log_level=logging.INFO)
         try:
             result = await asyncio.wait_for(
-                ap.async_notify(body=body, title=title, timeout=timeout, log_level=logging.INFO),
-                timeout=timeout + 5,  # Apprise's own timeout should fire first
+                asyncio.get_running_loop().run_in_executor(self._pool, call),
+                timeout=timeout + 5,  # the plugin's socket timeouts should fire first
             )
         except TimeoutError:
             return SendResult(False, f"no answer from {redact_url(target)} within {timeout:g} s")
@@ -67,6 +78,10 @@ class AppriseChannel:
         lines = [str(entry) for entry in result.logs()] or [f"status {result.status}"]
         detail = "; ".join(line.split(" - ", 2)[-1] for line in lines[-3:])
         return SendResult(False, redact_text(f"{redact_url(target)}: {detail}", [target]))
+
+    def close(self) -> None:
+        """Let the pool's threads go once their sends end (the worker calls it on stop)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 @dataclass(frozen=True, slots=True)

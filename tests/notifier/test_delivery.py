@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import email
 import email.header
@@ -160,3 +161,26 @@ def test_lease_shorter_than_a_batch_is_refused(engine: SQLiteEngine) -> None:
     with pytest.raises(DeliveryConfigError, match="lease_seconds"):
         DeliveryWorker(engine, AppriseChannel(), batch_size=50, concurrency=5, timeout=10,
                        lease_seconds=30)
+
+
+async def test_many_hung_targets_do_not_starve_the_live_ones(engine: SQLiteEngine, hook: Hook) -> None:
+    """Twelve notices each to a hung target and to a live one, eight sends at a time: every
+    live copy arrives in the first round (the hung sends hold their own threads, not Apprise's
+    small shared pool), and the hung ones wait for their retry."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)
+    try:
+        port = silent.getsockname()[1]
+        pf = portfolio({"transport": (f"json://127.0.0.1:{port}/dead", hook.url())})
+        findings = [dataclasses.replace(tender(), subject=f"milestone:P001/m{i}") for i in range(12)]
+        await store.record_evaluation(engine, findings, DAY, portfolio=pf)
+        worker = DeliveryWorker(engine, AppriseChannel(), lease_seconds=60, timeout=1,
+                                concurrency=8, policy=FAST)
+        await worker.run_once()
+        states = [v.state for v in await outbox.deliveries(engine) if f":{port}/" not in v.target]
+        assert len(hook.received) == 12 and states == ["delivered"] * 12
+        hung = [v for v in await outbox.deliveries(engine) if f":{port}/" in v.target]
+        assert len(hung) == 12 and all(v.state == "pending" and v.attempts == 1 for v in hung)
+    finally:
+        silent.close()
