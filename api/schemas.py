@@ -335,10 +335,12 @@ class NoticeRead(Struct):
     project: str | None = None
     responded: dt.date | None = None
     response_text: str | None = None
+    attachment: str | None = None
 
 
 class NoticeRespond(Input):
     text: str
+    attachment: str | None = None  # a reference to an attached file (an id or URL), not the file
 
 
 class NoticeReject(Input):

@@ -374,10 +374,59 @@ class Server:
                                                      projects=None, actor=actor, reason="publish")
         return version, outcome
 
+    # ------------------------------------------------------------ notices
+
+    async def notice_action(self, actor: str, code: str, action: str, *, unit: str | None = None,
+                            text: str | None = None, reason: str | None = None,
+                            new_due: dt.date | None = None, attachment: str | None = None) -> Any:
+        """A unit's response to a notice (``respond``) or the office's decision on it
+        (``accept``/``reject``), audited, in one transaction; the API and the pages both call it.
+
+        ``unit``: for ``respond``, the unit the caller answers for (``None``: the office, any
+        unit). The notifier refuses a step its life cycle does not allow (a 409 with the state).
+        """
+        store = database.notifier_store()
+        if store is None:
+            raise InputError("notice", "notices are not available (the notifier is not installed)")
+        for where, value in (("text", text), ("reason", reason), ("attachment", attachment)):
+            bad = control_character(value) if value else None
+            if bad is not None:
+                raise InputError(where, bad)
+        if action == "respond" and not (text or "").strip():
+            raise InputError("text", "a response needs some text: what was done, or why not yet")
+        snap = await self.snapshot() if action == "reject" else None
+        today = self.today()
+        async with self.writing():
+            old = await store.get_notice(self.engine, code)
+            after: dict[str, Any] = {}
+            if action == "respond":
+                if unit is not None and unit != old.unit:
+                    raise ForbiddenError(f"notice {code} is addressed to unit {old.unit}; only it may respond")
+                new = await store.respond(self.engine, code, today, text, attachment=attachment, actor=actor)
+                after = {"text": text}
+            elif action == "accept":
+                new = await store.accept(self.engine, code, today, actor=actor)
+            elif action == "reject":
+                assert snap is not None
+                new = await store.reject(self.engine, code, today, reason=reason or "—",
+                                         portfolio=snap.portfolio, new_due=new_due,
+                                         calendar=snap.calendar, actor=actor)
+                after = {"reason": reason or "—"}
+            else:
+                raise InputError("action", f"no notice action {action!r}; use respond, accept or reject")
+            await self.changed(actor, f"notice.{action}", f"notice:{code}", _notice_brief(old),
+                               {**_notice_brief(new), **after})
+        return new
+
     async def changed(self, actor: str, action: str, subject: str, before: Any, after: Any) -> None:
         """Audit a change made inside the caller's transaction and bump the revision."""
         await audit.append(actor, action, subject, before, after)
         await projects_repo.bump_revision()
+
+
+def _notice_brief(n: Any) -> dict[str, Any]:
+    return {"state": str(n.state), "due": n.due.isoformat(),
+            "responded": n.responded.isoformat() if n.responded else None}
 
 
 def compile_sources(sources: Mapping[str, str]) -> Any:

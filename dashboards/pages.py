@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
@@ -23,7 +24,7 @@ from litestar.response import Redirect, Response
 
 from api.auth import Principal, may_report
 from api.database import notifier_store
-from api.service import InputError, Server
+from api.service import ForbiddenError, InputError, Server
 from dashboards import reports
 from dashboards.data import current_board, month_end_rates
 from dashboards.forms import form_values, parse_report
@@ -243,18 +244,17 @@ class OwnerPages(Controller):
     @post("/inbox/{code:str}/respond", name="respond_notice", status_code=303)
     async def respond(self, request: Request, server: Server, code: str, data: Form) -> Redirect:  # type: ignore[type-arg]
         who = require(request, "owner", "unit", "office")
-        store = notifier_store()
         reply = (data.get("text") or "").strip()
         if not reply:
             return Redirect(path="/inbox?error=" + text("response", page_lang(request)) + ": ∅",
                             status_code=303)
-        async with server.writing():
-            old = await store.get_notice(server.engine, code)
-            if who.role != "office" and who.unit != old.unit:
-                raise PageForbiddenError(who.role, (f"unit {old.unit}",))
-            new = await store.respond(server.engine, code, server.today(), reply, actor=who.username)
-            await server.changed(who.username, "notice.respond", f"notice:{code}",
-                                 {"state": str(old.state)}, {"state": str(new.state), "text": reply})
+        try:
+            await server.notice_action(who.username, code, "respond", text=reply,
+                                       unit=None if who.role == "office" else who.unit)
+        except ForbiddenError:
+            raise PageForbiddenError(who.role, ("office", "the unit it is addressed to")) from None
+        except InputError as exc:
+            return Redirect(path="/inbox?error=" + quote(str(exc)), status_code=303)
         return Redirect(path=f"/inbox#notice-{code}", status_code=303)
 
 
@@ -273,20 +273,9 @@ class OfficePages(RulePages):
     async def decide(self, request: Request, server: Server, code: str, action: str,  # type: ignore[type-arg]
                      data: Form) -> Redirect:
         who = require(request, "office")
-        store = notifier_store()
         if action not in ("accept", "reject"):
             raise NotFoundException(f"no action {action!r}; use accept or reject")
-        snap = await server.snapshot()
-        async with server.writing():
-            old = await store.get_notice(server.engine, code)
-            if action == "accept":
-                new = await store.accept(server.engine, code, server.today(), actor=who.username)
-            else:
-                new = await store.reject(server.engine, code, server.today(),
-                                         reason=data.get("reason") or "—", portfolio=snap.portfolio,
-                                         calendar=snap.calendar, actor=who.username)
-            await server.changed(who.username, f"notice.{action}", f"notice:{code}",
-                                 {"state": str(old.state)}, {"state": str(new.state)})
+        await server.notice_action(who.username, code, action, reason=data.get("reason") or "—")
         return Redirect(path=f"/notices#notice-{code}", status_code=303)
 
 

@@ -28,7 +28,8 @@ def _store() -> Any:
 def notice_read(n: Any) -> NoticeRead:
     return NoticeRead(code=n.code, rule=n.rule, subject=n.subject, unit=n.unit, level=str(n.level),
                       state=str(n.state), title=n.title, message=n.message, issued=n.issued, due=n.due,
-                      project=n.project, responded=n.responded, response_text=n.response_text)
+                      project=n.project, responded=n.responded, response_text=n.response_text,
+                      attachment=n.attachment)
 
 
 def _brief(n: Any) -> dict[str, Any]:
@@ -57,36 +58,16 @@ class NoticeController(Controller):
     @post("/{code:str}/respond", operation_id="respondNotice", guards=[roles("office", "owner", "unit")], status_code=200)
     async def respond(self, request: Request, server: Server, code: str, data: NoticeRespond) -> NoticeRead:  # type: ignore[type-arg]
         who = caller(request)
-        store = _store()
-        async with server.writing():
-            old = await store.get_notice(server.engine, code)
-            if who.role != "office" and who.unit != old.unit:
-                raise PermissionDeniedException(f"notice {code} is addressed to unit {old.unit}; only it may respond")
-            new = await store.respond(server.engine, code, server.today(), data.text, actor=who.username)
-            await server.changed(who.username, "notice.respond", f"notice:{code}", _brief(old),
-                                 {**_brief(new), "text": data.text})
+        new = await server.notice_action(who.username, code, "respond", text=data.text,
+                                         attachment=data.attachment,
+                                         unit=None if who.role == "office" else who.unit)
         return notice_read(new)
 
     @post("/{code:str}/accept", operation_id="acceptNotice", guards=[roles("office")], status_code=200)
     async def accept(self, request: Request, server: Server, code: str) -> NoticeRead:  # type: ignore[type-arg]
-        who = caller(request)
-        store = _store()
-        async with server.writing():
-            old = await store.get_notice(server.engine, code)
-            new = await store.accept(server.engine, code, server.today(), actor=who.username)
-            await server.changed(who.username, "notice.accept", f"notice:{code}", _brief(old), _brief(new))
-        return notice_read(new)
+        return notice_read(await server.notice_action(caller(request).username, code, "accept"))
 
     @post("/{code:str}/reject", operation_id="rejectNotice", guards=[roles("office")], status_code=200)
     async def reject(self, request: Request, server: Server, code: str, data: NoticeReject) -> NoticeRead:  # type: ignore[type-arg]
-        who = caller(request)
-        store = _store()
-        snap = await server.snapshot()
-        async with server.writing():
-            old = await store.get_notice(server.engine, code)
-            new = await store.reject(server.engine, code, server.today(), reason=data.reason,
-                                     portfolio=snap.portfolio, new_due=data.new_due, calendar=snap.calendar,
-                                     actor=who.username)
-            await server.changed(who.username, "notice.reject", f"notice:{code}", _brief(old),
-                                 {**_brief(new), "reason": data.reason})
-        return notice_read(new)
+        return notice_read(await server.notice_action(caller(request).username, code, "reject",
+                                                      reason=data.reason, new_due=data.new_due))

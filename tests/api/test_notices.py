@@ -1,0 +1,61 @@
+"""Notice responses and decisions over HTTP: who may act, the life cycle, the audit trail."""
+
+from __future__ import annotations
+
+from tests.api.conftest import Api
+from tests.api.test_evaluations import _publish_standard
+
+
+async def _a_notice_to(api: Api, unit: str) -> str:
+    await _publish_standard(api)
+    notices = (await api.client.get(f"/api/notices?unit={unit}", headers=api.auth("office"))).json()
+    assert notices, f"publishing the standard rulebook should issue a notice to {unit}"
+    return str(notices[0]["code"])
+
+
+async def test_unit_responds_with_an_attachment_and_the_office_rejects_then_accepts(api: Api) -> None:
+    """The addressed unit answers (text and attachment reference), the office sends it back with
+    a new deadline, the unit answers again and the office accepts; each step is audited."""
+    code = await _a_notice_to(api, "transport")
+    audit_before = (await api.client.get("/api/audit", headers=api.auth("office"))).json()["total"]
+    r = await api.client.post(f"/api/notices/{code}/respond", headers=api.auth("owner"),
+                              json={"text": "已完成招标文件编制", "attachment": "file:2026-05-06/招标公告.pdf"})
+    assert r.status_code == 200, r.text
+    assert (r.json()["state"], r.json()["attachment"]) == ("responded", "file:2026-05-06/招标公告.pdf")
+    r = await api.client.post(f"/api/notices/{code}/reject", headers=api.auth("office"),
+                              json={"reason": "缺少开标记录", "new_due": "2026-05-15"})
+    assert r.status_code == 200, r.text
+    assert (r.json()["state"], r.json()["due"]) == ("reopened", "2026-05-15")
+    again = await api.client.post(f"/api/notices/{code}/respond", headers=api.auth("owner"),
+                                  json={"text": "已补充开标记录"})
+    assert again.status_code == 200 and again.json()["state"] == "responded"
+    ok = await api.client.post(f"/api/notices/{code}/accept", headers=api.auth("office"))
+    assert ok.status_code == 200 and ok.json()["state"] == "accepted"
+    audit = (await api.client.get("/api/audit?limit=10", headers=api.auth("office"))).json()
+    assert audit["total"] == audit_before + 4
+    assert [e["action"] for e in audit["items"][:4]] == [
+        "notice.accept", "notice.respond", "notice.reject", "notice.respond"]
+
+
+async def test_another_unit_may_not_respond_and_a_bad_text_changes_nothing(api: Api) -> None:
+    """A unit answering another unit's notice is refused (403), a response with a NUL or with
+    no text is refused with its field, and the notice stays issued."""
+    code = await _a_notice_to(api, "transport")
+    other = await api.client.post(f"/api/notices/{code}/respond", headers=api.auth("unit"),
+                                  json={"text": "不是我们的"})
+    assert other.status_code == 403 and "transport" in other.json()["message"]
+    nul = await api.client.post(f"/api/notices/{code}/respond", headers=api.auth("owner"),
+                                json={"text": "已\u0000完成"})
+    assert nul.status_code == 400 and "U+0000" in nul.json()["message"]
+    blank = await api.client.post(f"/api/notices/{code}/respond", headers=api.auth("owner"),
+                                  json={"text": "   "})
+    assert blank.status_code == 422 and blank.json()["where"] == "text"
+    state = (await api.client.get(f"/api/notices/{code}", headers=api.auth("office"))).json()["state"]
+    assert state == "issued"
+
+
+async def test_accepting_an_unanswered_notice_is_a_conflict_naming_the_state(api: Api) -> None:
+    """The office cannot accept a notice nobody answered: 409 with its current state."""
+    code = await _a_notice_to(api, "transport")
+    r = await api.client.post(f"/api/notices/{code}/accept", headers=api.auth("office"))
+    assert r.status_code == 409 and "issued" in r.json()["message"]
