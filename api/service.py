@@ -361,6 +361,31 @@ class Server:
                                    {"version": new_version, **milestone_data(new)}, tail=tail)
         return new, new_version, entry
 
+    async def save_rulebook(self, actor: str, sources: Mapping[str, str], note: str = "") -> Any:
+        """Save ``sources`` (file name -> rule text) as a new draft version, audited."""
+        if not sources:
+            raise InputError("sources", "give at least one file: {\"main.rules\": \"rule ...\"}")
+        for name, text in sources.items():
+            if not name.endswith(".rules") or "/" in name or "\\" in name:
+                raise InputError(f"sources[{name!r}]", "file names end in .rules and have no folder, e.g. overdue.rules")
+            bad = control_character(name) or control_character(text)
+            if bad is not None:
+                raise InputError(f"sources[{name!r}]", bad)
+        async with self.writing():
+            version = await rules_repo.save_draft(dict(sources), author=actor, note=note, at=now_iso())
+            await audit.append(actor, "rulebook.save", f"rulebook:{version.number}", None,
+                               {"files": sorted(version.sources), "note": version.note})
+        return version
+
+    async def check_rulebook(self, number: int) -> tuple[Any, Any]:
+        """Compile a saved version (``dsl.RulebookError`` with every located error if it does
+        not check) and mark it checked; returns the version and the compiled rulebook."""
+        version = await rules_repo.get_version(number)
+        compiled = compile_sources(version.sources)
+        async with self.writing():
+            version = await rules_repo.mark_checked(number, at=now_iso())
+        return version, compiled
+
     async def publish(self, actor: str, number: int) -> tuple[Any, EvaluationOutcome]:
         """Publish a checked rulebook version and re-evaluate everything with it."""
         async with self.writing():

@@ -15,8 +15,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Response
 
-from api import audit
-from api.service import Server, now_iso
+from api.service import Server
 from dashboards.i18n import text
 from dashboards.render import page_lang, render_page, require
 from dsl import check_rulebook
@@ -118,12 +117,8 @@ class RulePages(Controller):
                           "diagnostics": diagnostics}, 422)
         published = await rules_repo.latest_published()
         merged = {**(published.sources if published else {}), **sources}
-        async with server.writing():
-            v = await rules_repo.save_draft(merged, author=who.username, note="rule editor",
-                                            at=now_iso())
-            await audit.append(who.username, "rulebook.save", f"rulebook:{v.number}", None,
-                               {"files": sorted(v.sources), "note": v.note})
-            await rules_repo.mark_checked(v.number, at=now_iso())
+        v = await server.save_rulebook(who.username, merged, "rule editor")
+        await server.check_rulebook(v.number)
         await server.publish(who.username, v.number)
         lang = page_lang(request)
         return _json({"ok": True, "version": v.number,

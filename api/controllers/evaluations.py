@@ -8,7 +8,6 @@ from typing import Annotated
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
-from api import audit
 from api.auth import roles, signed_in
 from api.controllers.common import (
     Limit,
@@ -34,7 +33,7 @@ from api.schemas import (
     RulebookCreate,
     RulebookRead,
 )
-from api.service import InputError, Server, compile_sources, now_iso
+from api.service import InputError, Server
 from rules import repository as rules_repo
 
 OFFICE = roles("office")
@@ -67,24 +66,11 @@ class RulebookController(Controller):
 
     @post("/", operation_id="saveRulebookDraft", guards=[OFFICE])
     async def save_draft(self, request: Request, server: Server, data: RulebookCreate) -> RulebookRead:  # type: ignore[type-arg]
-        if not data.sources:
-            raise InputError("sources", "give at least one file: {\"main.rules\": \"rule ...\"}")
-        for name in data.sources:
-            if not name.endswith(".rules") or "/" in name:
-                raise InputError(f"sources[{name!r}]", "file names end in .rules and have no folder, e.g. overdue.rules")
-        who = caller(request).username
-        async with server.writing():
-            v = await rules_repo.save_draft(data.sources, author=who, note=data.note, at=now_iso())
-            await audit.append(who, "rulebook.save", f"rulebook:{v.number}", None,
-                               {"files": sorted(v.sources), "note": v.note})
-        return rulebook_read(v)
+        return rulebook_read(await server.save_rulebook(caller(request).username, data.sources, data.note))
 
     @post("/{number:int}/check", operation_id="checkRulebook", guards=[OFFICE], status_code=200)
     async def check(self, server: Server, number: Number) -> RulebookCheck:
-        v = await rules_repo.get_version(number)
-        compiled = compile_sources(v.sources)  # RulebookError -> 422 with every located error
-        async with server.writing():
-            v = await rules_repo.mark_checked(number, at=now_iso())
+        v, compiled = await server.check_rulebook(number)  # RulebookError -> 422, every error located
         return RulebookCheck(v.number, v.status, len(compiled.rules), len(compiled.scores))
 
     @post("/{number:int}/dry-run", operation_id="dryRunRulebook", guards=[OFFICE], status_code=200)
