@@ -138,6 +138,11 @@ def run_backend(name: str, db_url: str | None, args: argparse.Namespace) -> dict
         for kind in ("baseline", "read", "report"):
             out[kind] = asyncio.run(phase(url, token, clients=args.clients, seconds=args.seconds,
                                            kind=kind, n_projects=args.projects))
+        # One client alone: what a report costs without queueing behind the others.
+        out["report·1"] = asyncio.run(phase(url, token, clients=1, seconds=args.seconds / 2,
+                                             kind="report", n_projects=args.projects))
+        out["base·1"] = asyncio.run(phase(url, token, clients=1, seconds=args.seconds / 2,
+                                           kind="baseline", n_projects=args.projects))
         return out
     finally:
         server.terminate()
@@ -166,10 +171,13 @@ def main() -> int:
         print(f"\n{name}: {args.clients} clients, {args.projects * 20} milestones, {args.seconds:g} s per phase")
         print(f"  {'phase':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'x base p50':>11}  n")
         for kind, f in figures.items():
-            print(f"  {kind:<9} {f['per_s']:8.1f} {f['p50']:8.1f} {f['p99']:8.1f} {f['p50'] / base['p50']:11.1f}  "
+            b = figures["base·1"] if kind.endswith("·1") else base
+            print(f"  {kind:<9} {f['per_s']:8.1f} {f['p50']:8.1f} {f['p99']:8.1f} {f['p50'] / b['p50']:11.1f}  "
                   f"{int(f['n'])}" + (f" ({int(f['conflicts'])} conflicts)" if f["conflicts"] else ""))
         verdict = "meets" if figures["report"]["p99"] < 50 else "misses"
-        print(f"  report p99 {figures['report']['p99']:.1f} ms {verdict} the 50 ms target")
+        print(f"  report p99 {figures['report']['p99']:.1f} ms with {args.clients} clients {verdict} the "
+              f"50 ms target (the no-op baseline's own p99 is {base['p99']:.1f} ms); alone, a report "
+              f"takes p50 {figures['report·1']['p50']:.1f} / p99 {figures['report·1']['p99']:.1f} ms")
     return 0
 
 

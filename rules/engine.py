@@ -39,7 +39,7 @@ from dsl.runtime import run_rule
 from dsl.values import Duration
 from projects.calendar import calendar_for
 from projects.graph import Adjacency
-from projects.model import Portfolio, Project
+from projects.model import Notice, Portfolio, Project
 from projects.replay import as_of as replay_as_of
 from projects.schedule import compute_schedule
 from rules.explain import explain_rule
@@ -351,8 +351,25 @@ def component(portfolio: Portfolio, projects: Collection[str]) -> frozenset[str]
 def sub_portfolio(portfolio: Portfolio, projects: frozenset[str]) -> Portfolio:
     """Those projects (file order), every unit, and the notices about subjects inside them."""
     kept = tuple(p for p in portfolio.projects if p.id in projects)
-    notices = tuple(n for n in portfolio.notices if _notice_project(n.subject) in projects)
+    by_project = _notices_by_project(portfolio.notices)
+    positions = sorted(i for pid in projects for i in by_project.get(pid, ()))
+    notices = tuple(portfolio.notices[i] for i in positions)
     return replace(portfolio, projects=kept, notices=notices)
+
+
+#: The last notices tuple seen and its project -> positions index: a report keeps the
+#: snapshot's notices tuple, so the scan of every notice happens once per change of notices.
+_NOTICE_INDEX: list[tuple[tuple[Notice, ...], dict[str | None, list[int]]]] = []
+
+
+def _notices_by_project(notices: tuple[Notice, ...]) -> dict[str | None, list[int]]:
+    if _NOTICE_INDEX and _NOTICE_INDEX[0][0] is notices:
+        return _NOTICE_INDEX[0][1]
+    index: dict[str | None, list[int]] = {}
+    for i, n in enumerate(notices):
+        index.setdefault(_notice_project(n.subject), []).append(i)
+    _NOTICE_INDEX[:] = [(notices, index)]
+    return index
 
 
 def _notice_project(subject: str | None) -> str | None:

@@ -163,14 +163,13 @@ async def store_evaluation(findings: Iterable[Any], *, as_of: dt.date, rulebook_
     """Store an evaluation and its findings; with ``current`` they replace the current findings
     of ``scope`` (every project, or the ones named). Returns the evaluation id."""
     kept = list(findings) if scope is None else [f for f in findings if getattr(f, "project", None) in set(scope)]
-    await EvaluationRow.insert(EvaluationRow(
+    inserted = await EvaluationRow.insert(EvaluationRow(
         as_of=as_of, rulebook_version=rulebook_version,
         scope=None if scope is None else json.dumps(list(scope)), ran_at=ran_at, actor=actor,
         reason=reason, finding_count=len(kept), errors=json.dumps(_plain(list(errors)), ensure_ascii=False),
         rates=json.dumps(_plain(rates or {}), ensure_ascii=False),
-        scores=json.dumps(_plain(scores or {}), ensure_ascii=False)))
-    row = await EvaluationRow.select(EvaluationRow.id).order_by(EvaluationRow.id, ascending=False).first()
-    eid = int(row["id"])  # type: ignore[index]
+        scores=json.dumps(_plain(scores or {}), ensure_ascii=False))).returning(EvaluationRow.id)
+    eid = int(inserted[0]["id"])
     if current:
         old = FindingRow.update({FindingRow.current: 0}).where(FindingRow.current == 1)
         if scope is not None:
