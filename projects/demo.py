@@ -203,7 +203,7 @@ def demo_data(today: dt.date) -> dict[str, Any]:
 
 def _unit(uid: str, name: str, parent: str | None, level: str, mailbox: str) -> dict[str, Any]:
     out: dict[str, Any] = {"id": uid, "name": name, "level": level,
-                           "contacts": [f"mailto://{mailbox}@example.gov.cn"]}
+                           "contacts": [f"mailto://{mailbox}@duban.example"]}
     if parent is not None:
         out["parent"] = parent
     return out

@@ -81,7 +81,7 @@ def test_demo_notices_arrive_in_the_demo_inbox_without_a_noisy_console(tmp_path:
         assert len(_delivered_lines(running)) == sum(len(messages) for messages in by_unit.values())
         assert not re.search(r"INFO - [^\n]* - apprise - ", out)
         assert "Notifying" not in out and "Sent JSON" not in out
-        assert not re.search(r"json://[^\s]*/api/demo/inbox", out) and "example.gov.cn" not in out
+        assert not re.search(r"json://[^\s]*/api/demo/inbox", out) and "duban.example" not in out
         assert "Traceback" not in out  # the refused requests above are the client's business
     finally:
         stop(running)
