@@ -25,6 +25,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
@@ -51,10 +52,11 @@ class PooledSQLiteEngine(SQLiteEngine):
     """Piccolo's SQLite engine, keeping its connections.
 
     Piccolo opens a new connection (and, through aiosqlite, a new thread) for every query run
-    outside a transaction, and repeats ``PRAGMA foreign_keys`` before every query inside one:
-    most of the cost of a small request. Here queries outside a transaction borrow one of up
-    to ``pool_size`` open connections (WAL lets them read while a writer writes; each query
-    commits as before), and a connection that has the pragma set is not told again.
+    outside a transaction and for every transaction, and repeats ``PRAGMA foreign_keys``
+    before every query inside one: most of the cost of a small request. Here queries outside
+    a transaction borrow one of up to ``pool_size`` open connections (WAL lets them read while
+    a writer writes; each query commits as before), a transaction reuses a connection an
+    earlier one finished with, and a connection that has the pragma set is not told again.
     """
 
     def __init__(self, path: str, *, pool_size: int = 4, **kwargs: Any) -> None:
@@ -63,11 +65,34 @@ class PooledSQLiteEngine(SQLiteEngine):
         self._open = 0
         self._pool_size = pool_size
         self._returned: asyncio.Condition | None = None
+        self._spare: list[Any] = []  # connections kept between transactions
+
+    async def _connect(self) -> Any:
+        """A new connection, as Piccolo's ``get_connection`` makes it, whose aiosqlite thread
+        is a daemon: a kept connection must not hold the process open at exit when its owner
+        never closed the pool (committed data is already in the database file)."""
+        connection = aiosqlite.connect(**self.connection_kwargs)
+        connection._thread.daemon = True  # aiosqlite starts the thread when awaited
+        await connection
+        connection.row_factory = dict_factory
+        await connection.execute("PRAGMA foreign_keys = 1")
+        connection.duban_foreign_keys = True
+        return connection
 
     async def get_connection(self) -> Any:
-        connection = await super().get_connection()
-        connection.duban_foreign_keys = True  # set by Piccolo's get_connection
-        return connection
+        """The connection of a new transaction: a spare one when there is one. Piccolo closes
+        it when the transaction ends; that hands it back instead (``_Lent``)."""
+        if self._spare:
+            return _Lent(self, self._spare.pop())
+        return _Lent(self, await self._connect())
+
+    async def _keep(self, connection: Any) -> None:
+        """Keep a connection a transaction is done with, unless it is still inside one (a
+        rollback that failed) or enough are kept already."""
+        if connection.in_transaction or len(self._spare) >= self._pool_size:
+            await connection.close()
+        else:
+            self._spare.append(connection)
 
     async def _borrow(self) -> Any:
         if self._returned is None:
@@ -79,7 +104,7 @@ class PooledSQLiteEngine(SQLiteEngine):
                 return self._idle.pop()
             self._open += 1
         try:
-            return await self.get_connection()
+            return await self._connect()
         except BaseException:
             async with self._returned:
                 self._open -= 1
@@ -125,8 +150,28 @@ class PooledSQLiteEngine(SQLiteEngine):
     async def close_pool(self) -> None:
         idle, self._idle = self._idle, []
         self._open -= len(idle)
-        for connection in idle:
+        spare, self._spare = self._spare, []
+        for connection in (*idle, *spare):
             await connection.close()
+
+
+class _Lent:
+    """A connection lent to a Piccolo transaction; its ``close()`` gives it back for reuse."""
+
+    __slots__ = ("_connection", "_engine")
+
+    def __init__(self, engine: PooledSQLiteEngine, connection: Any) -> None:
+        object.__setattr__(self, "_engine", engine)
+        object.__setattr__(self, "_connection", connection)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._connection, name, value)
+
+    async def close(self) -> None:
+        await self._engine._keep(self._connection)
 
 
 def make_engine(settings: Settings) -> Engine:

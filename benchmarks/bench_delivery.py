@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from piccolo.engine.sqlite import SQLiteEngine
 
+from api.database import PooledSQLiteEngine
 from notifier import outbox, store
 from notifier.channels import AppriseChannel, CapturingChannel
 from notifier.tables import NoticeRow
@@ -87,7 +88,7 @@ WAL = False
 
 
 async def fresh(path: Path) -> SQLiteEngine:
-    engine = SQLiteEngine(path=str(path), timeout=30)
+    engine = PooledSQLiteEngine(str(path), timeout=30)  # the engine duban serve uses
     if WAL:
         await engine.run_ddl("PRAGMA journal_mode=WAL")
     await store.create_tables(engine)

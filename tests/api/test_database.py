@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,3 +43,42 @@ async def test_a_failing_statement_drops_its_connection_and_the_pool_goes_on(tmp
     assert engine._open == 0
     assert (await engine.run_querystring(QueryString("SELECT 1 AS one")))[0]["one"] == 1
     await engine.close_pool()
+
+
+async def test_transactions_reuse_connections_and_roll_back_cleanly(tmp_path: Path) -> None:
+    """A transaction's connection is kept for the next one; a transaction that raises rolls
+    back (nothing of it stays) and the kept connection is outside any transaction."""
+    engine = PooledSQLiteEngine(str(tmp_path / "d.sqlite"), pool_size=2)
+    await engine.run_querystring(QueryString("CREATE TABLE t (x INTEGER)"))
+    async with engine.transaction():
+        await engine.run_querystring(QueryString("INSERT INTO t VALUES ({})", 1))
+    assert len(engine._spare) == 1
+    kept = engine._spare[0]
+    with pytest.raises(RuntimeError, match="refused"):
+        async with engine.transaction():
+            await engine.run_querystring(QueryString("INSERT INTO t VALUES ({})", 2))
+            raise RuntimeError("refused")
+    assert engine._spare == [kept] and not kept.in_transaction
+    rows = await engine.run_querystring(QueryString("SELECT x FROM t"))
+    assert [r["x"] for r in rows] == [1]
+    await engine.close_pool()
+    assert engine._spare == []
+
+
+def test_a_process_that_never_closes_the_pool_still_exits(tmp_path: Path) -> None:
+    """Kept connections do not hold the interpreter open: a script that forgets close_pool ends."""
+    script = (
+        "import asyncio\n"
+        "from piccolo.querystring import QueryString\n"
+        "from api.database import PooledSQLiteEngine\n"
+        f"engine = PooledSQLiteEngine({str(tmp_path / 'd.sqlite')!r})\n"
+        "async def main():\n"
+        "    await engine.run_querystring(QueryString('SELECT 1'))\n"
+        "    async with engine.transaction():\n"
+        "        await engine.run_querystring(QueryString('SELECT 2'))\n"
+        "asyncio.run(main())\n"
+        "print('done')\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True,
+                         timeout=60, cwd=Path(__file__).resolve().parents[2])
+    assert ran.returncode == 0 and ran.stdout.strip() == "done", ran.stderr
