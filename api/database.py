@@ -66,6 +66,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         self._pool_size = pool_size
         self._returned: asyncio.Condition | None = None
         self._spare: list[Any] = []  # connections kept between transactions
+        self._writer: asyncio.Lock | None = None
 
     async def _connect(self) -> Any:
         """A new connection, as Piccolo's ``get_connection`` makes it, whose aiosqlite thread
@@ -85,6 +86,19 @@ class PooledSQLiteEngine(SQLiteEngine):
         if self._spare:
             return _Lent(self, self._spare.pop())
         return _Lent(self, await self._connect())
+
+    def transaction(self, transaction_type: TransactionType = TransactionType.deferred,
+                    allow_nested: bool = True) -> Any:
+        """Piccolo's transaction; a writing one (``IMMEDIATE``/``EXCLUSIVE``) that is not
+        nested in another first queues on this process's writer lock. SQLite lets one writer
+        in at a time and makes the others poll with growing sleeps; queueing in the event loop
+        instead hands the lock over as soon as it is free."""
+        inner = super().transaction(transaction_type=transaction_type, allow_nested=allow_nested)
+        if transaction_type is TransactionType.deferred or self.current_transaction.get() is not None:
+            return inner
+        if self._writer is None:
+            self._writer = asyncio.Lock()
+        return _Queued(self._writer, inner)
 
     async def _keep(self, connection: Any) -> None:
         """Keep a connection a transaction is done with, unless it is still inside one (a
@@ -153,6 +167,30 @@ class PooledSQLiteEngine(SQLiteEngine):
         spare, self._spare = self._spare, []
         for connection in (*idle, *spare):
             await connection.close()
+
+
+class _Queued:
+    """A writing transaction entered once its process-wide writer lock is held."""
+
+    __slots__ = ("_inner", "_lock")
+
+    def __init__(self, lock: asyncio.Lock, inner: Any) -> None:
+        self._lock = lock
+        self._inner = inner
+
+    async def __aenter__(self) -> Any:
+        await self._lock.acquire()
+        try:
+            return await self._inner.__aenter__()
+        except BaseException:
+            self._lock.release()
+            raise
+
+    async def __aexit__(self, *exc: Any) -> Any:
+        try:
+            return await self._inner.__aexit__(*exc)
+        finally:
+            self._lock.release()
 
 
 class _Lent:

@@ -82,3 +82,30 @@ def test_a_process_that_never_closes_the_pool_still_exits(tmp_path: Path) -> Non
     ran = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True,
                          timeout=60, cwd=Path(__file__).resolve().parents[2])
     assert ran.returncode == 0 and ran.stdout.strip() == "done", ran.stderr
+
+
+async def test_writing_transactions_queue_in_process_and_nested_ones_join(tmp_path: Path) -> None:
+    """Ten writing transactions at once all commit, one at a time; a writing transaction opened
+    inside another joins it instead of waiting for itself."""
+    from piccolo.engine.sqlite import TransactionType  # noqa: PLC0415
+
+    engine = PooledSQLiteEngine(str(tmp_path / "d.sqlite"))
+    await engine.run_querystring(QueryString("CREATE TABLE t (x INTEGER)"))
+    inside = 0
+    most = 0
+
+    async def write(i: int) -> None:
+        nonlocal inside, most
+        async with engine.transaction(transaction_type=TransactionType.immediate):
+            inside += 1
+            most = max(most, inside)
+            await engine.run_querystring(QueryString("INSERT INTO t VALUES ({})", i))
+            async with engine.transaction(transaction_type=TransactionType.immediate):
+                await engine.run_querystring(QueryString("INSERT INTO t VALUES ({})", 100 + i))
+            await asyncio.sleep(0)
+            inside -= 1
+
+    await asyncio.wait_for(asyncio.gather(*(write(i) for i in range(10))), timeout=30)
+    rows = await engine.run_querystring(QueryString("SELECT count(*) AS n FROM t"))
+    assert rows[0]["n"] == 20 and most == 1
+    await engine.close_pool()
