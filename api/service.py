@@ -6,85 +6,34 @@ and the notices the notifier derives from them commit together or not at all. Th
 portfolio is cached per process, keyed by the database revision (one cheap query per request
 tells whether another process changed it).
 
-Milestone reports are group-committed: reports that arrive while a group is being written
-queue up and go together into the next transaction (each in a savepoint, so one refused
-report leaves the others alone), with one re-evaluation of the projects they touched and one
-commit. Under load this divides the fixed cost (revision, evaluation, findings, notices,
-commit) among the group instead of queueing every report behind the previous one.
+Milestone reports are group-committed (``api.reports``, the ``ReportGroups`` part of the
+server); the notice and rulebook actions the API and the pages share are here.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import difflib
-import importlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from piccolo.engine.base import Engine
 
 from api import audit, database
+from api.reports import PendingReport, ReportGroups, check_milestone, replace_milestone
 from api.settings import Settings
+from api.values import EvaluationOutcome, ForbiddenError, InputError, Snapshot, core, now_iso
 from projects import repository as projects_repo
 from projects.fields import control_character
-from projects.model import Milestone, Portfolio
-from projects.repository import StaleVersionError, milestone_data
+from projects.model import Portfolio
 from rules import repository as rules_repo
 
-
-def core(module: str) -> Any:
-    """A core module by name, imported at first use (the core packages land independently)."""
-    return importlib.import_module(module)
-
-
-class InputError(ValueError):
-    """A value a user sent that cannot be right: which field, what is wrong, what would do."""
-
-    def __init__(self, where: str, message: str) -> None:
-        self.where = where
-        super().__init__(f"{where}: {message}")
-
-
-class ForbiddenError(PermissionError):
-    """The signed-in user's role or unit does not allow this change."""
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    revision: int
-    portfolio: Portfolio
-    calendar: Any
-    versions: dict[tuple[str, str], int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class EvaluationOutcome:
-    id: int | None
-    as_of: dt.date
-    rulebook_version: int | None
-    findings: tuple[Any, ...]
-    errors: tuple[Any, ...]
-    notices_issued: tuple[str, ...] = ()
-    notices_changed: tuple[str, ...] = ()  # issued, escalated or rectified
-
-
-#: The most reports applied in one transaction (one group, one re-evaluation, one commit).
-REPORT_GROUP = 64
-
-
-@dataclass(slots=True)
-class _Report:
-    """A milestone report waiting for its group, and the future its caller awaits."""
-
-    actor: str
-    pid: str
-    mid: str
-    changes: dict[str, Any]
-    version: int
-    answer: asyncio.Future[tuple[Milestone, int, EvaluationOutcome]]
+__all__ = [  # the server's interface; values and report helpers re-exported for callers
+    "EvaluationOutcome", "ForbiddenError", "InputError", "Server", "Snapshot", "check_milestone",
+    "compile_sources", "core", "now_iso", "replace_milestone",
+]
 
 
 class _Handover:
@@ -102,10 +51,6 @@ class _Handover:
         self.kept = snapshot
 
 
-def now_iso() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-
-
 def _calendar(portfolio: Portfolio) -> Any:
     try:
         return core("projects.calendar").calendar_for(portfolio)
@@ -113,7 +58,7 @@ def _calendar(portfolio: Portfolio) -> Any:
         return None
 
 
-class Server:
+class Server(ReportGroups):
     """One per process: the engine, the settings and the caches."""
 
     def __init__(self, settings: Settings, engine: Engine) -> None:
@@ -122,7 +67,7 @@ class Server:
         self._snapshot: Snapshot | None = None
         self._rulebook: tuple[int, Any] | None = None
         self._writer = asyncio.Lock()
-        self._reports: list[_Report] = []
+        self._reports: list[PendingReport] = []
         self._loading = asyncio.Lock()
         self._publishing: tuple[int, asyncio.Event] | None = None
         self._reporter: asyncio.Task[None] | None = None
@@ -172,7 +117,7 @@ class Server:
         if publishing is not None and publishing[0] == revision:
             await publishing[1].wait()
             cached = self._snapshot
-            if cached is not None and cached.revision == revision:
+            if cached is not None and cached.revision >= revision:
                 return cached
         async with self._loading:
             cached = self._snapshot
@@ -274,93 +219,6 @@ class Server:
 
     # ------------------------------------------------------------ changes
 
-    async def report_milestone(self, actor: str, pid: str, mid: str, changes: Mapping[str, Any],
-                               version: int) -> tuple[Milestone, int, EvaluationOutcome]:
-        """Apply an owner's report if ``version`` is current, then re-evaluate that project.
-
-        Reports arriving together are applied as one group (module header): each in its own
-        savepoint, so a stale or invalid one is refused alone, then one re-evaluation of the
-        projects they touched, one commit. The answer is this report's.
-        """
-        report = _Report(actor, pid, mid, dict(changes), version,
-                         asyncio.get_running_loop().create_future())
-        self._reports.append(report)
-        if self._reporter is None or self._reporter.done():
-            self._reporter = asyncio.create_task(self._apply_reports())
-        return await asyncio.shield(report.answer)
-
-    async def _apply_reports(self) -> None:
-        """Drain the queue of reports, a group at a time, until it is empty."""
-        while self._reports:
-            group, self._reports = self._reports[:REPORT_GROUP], self._reports[REPORT_GROUP:]
-            try:
-                await self._apply_group(group)
-            except Exception as exc:  # the group's transaction rolled back: nothing was written
-                for r in group:
-                    if not r.answer.done():
-                        r.answer.set_exception(exc)
-
-    async def _apply_group(self, group: list[_Report]) -> None:
-        today = self.today()
-        applied: list[tuple[_Report, Milestone, int]] = []
-        async with self._handover() as handover, self.writing():
-            snap = await self.snapshot()
-            portfolio, versions = snap.portfolio, dict(snap.versions)
-            tail: audit.AuditEntry | None = None
-            for r in group:
-                savepoint = await database.savepoint(self.engine)
-                try:
-                    new, new_version, entry = await self._apply_one(r, portfolio, versions, today, tail)
-                except Exception as exc:  # this report alone is refused
-                    await savepoint.rollback_to()
-                    r.answer.set_exception(exc)
-                    continue
-                await savepoint.release()
-                portfolio = replace_milestone(portfolio, new)
-                versions[(r.pid, r.mid)] = new_version
-                tail = entry
-                applied.append((r, new, new_version))
-            if not applied:
-                return
-            revision = await projects_repo.bump_revision()
-            handover.announce(revision)
-            touched = list(dict.fromkeys(r.pid for r, _, _ in applied))
-            outcome = await self._evaluate_and_store(
-                portfolio, snap.calendar, today, projects=touched,
-                actor=", ".join(dict.fromkeys(r.actor for r, _, _ in applied)), reason="report")
-            notices = portfolio.notices
-            if outcome.notices_changed:
-                notices = await self._merge_notices(notices, outcome.notices_changed)
-            made = Snapshot(revision, replace(portfolio, notices=notices), snap.calendar, versions)
-            handover.keep(made)
-        for r, new, new_version in applied:
-            mine = tuple(f for f in outcome.findings if getattr(f, "project", None) == r.pid)
-            r.answer.set_result((new, new_version, replace(outcome, findings=mine)))
-
-    async def _apply_one(self, r: _Report, portfolio: Portfolio, versions: Mapping[tuple[str, str], int],
-                         today: dt.date, tail: audit.AuditEntry | None) -> tuple[Milestone, int, audit.AuditEntry]:
-        """Check and store one report with its audit entry (inside the group's transaction).
-        The state it changes comes from the snapshot (current: the group holds the writer and
-        checked the revision); the update itself is conditional on the version, so a snapshot
-        that were somehow behind would refuse the report as stale, never lose an update."""
-        project = portfolio.project_by_id.get(r.pid)
-        old = next((m for m in project.milestones if m.id == r.mid), None) if project else None
-        current = versions.get((r.pid, r.mid))
-        if old is None or current is None:
-            old, current = await projects_repo.get_milestone(r.pid, r.mid)  # 404 with suggestions
-        if r.version != current:
-            raise StaleVersionError("milestone", f"{r.pid}/{r.mid}", r.version, current, (old, current))
-        new = replace(old, **r.changes)
-        if "updated" not in r.changes:
-            new = replace(new, updated=today)
-        check_milestone(new, portfolio, today)
-        new_version = await projects_repo.update_milestone(
-            new, expected_version=current, actor=r.actor, known_on=today, recorded_at=now_iso())
-        entry = await audit.append(r.actor, "milestone.report", f"milestone:{r.pid}/{r.mid}",
-                                   {"version": current, **milestone_data(old)},
-                                   {"version": new_version, **milestone_data(new)}, tail=tail)
-        return new, new_version, entry
-
     async def save_rulebook(self, actor: str, sources: Mapping[str, str], note: str = "") -> Any:
         """Save ``sources`` (file name -> rule text) as a new draft version, audited."""
         if not sources:
@@ -458,38 +316,3 @@ def compile_sources(sources: Mapping[str, str]) -> Any:
     return core("dsl").compile_rulebook(dict(sources))
 
 
-def replace_milestone(portfolio: Portfolio, m: Milestone) -> Portfolio:
-    projects = tuple(
-        replace(p, milestones=tuple(m if x.id == m.id else x for x in p.milestones)) if p.id == m.project else p
-        for p in portfolio.projects
-    )
-    return replace(portfolio, projects=projects)
-
-
-def check_milestone(m: Milestone, portfolio: Portfolio, today: dt.date) -> None:
-    """The checks a report must pass; each failure names the field and what would be right."""
-    where = f"milestone {m.project}/{m.id}"
-    for name in ("name", "note", "unit"):
-        text = getattr(m, name)
-        bad = control_character(text) if isinstance(text, str) else None
-        if bad is not None:
-            raise InputError(f"{where}.{name}", bad)
-    for name in ("due", "start", "finished", "updated"):
-        day = getattr(m, name)
-        if day is not None and not 1990 <= day.year <= 2100:
-            raise InputError(f"{where}.{name}", f"{day.isoformat()} is not a plausible date; give one in 1990..2100")
-    if m.progress is not None and not 0 <= m.progress <= 1:
-        raise InputError(f"{where}.progress", f"{m.progress!r} is outside 0..1 (35% is 0.35)")
-    for name in ("amount", "paid"):
-        value = getattr(m, name)
-        if value is not None and value < 0:
-            raise InputError(f"{where}.{name}", f"{value!r} is negative; amounts are yuan, 0 or more")
-    if m.finished is not None and m.finished > today:
-        raise InputError(f"{where}.finished", f"{m.finished.isoformat()} is later than today "
-                         f"({today.isoformat()}); report it once it has happened")
-    if m.start is not None and m.due is not None and m.start > m.due:
-        raise InputError(f"{where}.start", f"{m.start.isoformat()} is after due {m.due.isoformat()}")
-    if m.unit is not None and m.unit not in portfolio.unit_by_id:
-        near = difflib.get_close_matches(m.unit, list(portfolio.unit_by_id), n=3)
-        hint = f"; did you mean {', '.join(map(repr, near))}?" if near else ""
-        raise InputError(f"{where}.unit", f"no unit {m.unit!r}{hint}")

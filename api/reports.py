@@ -1,0 +1,173 @@
+"""Milestone reports, group-committed: the ``ReportGroups`` part of ``api.service.Server``.
+
+Reports that arrive while a group is being written queue up and go together into the next
+write transaction, each in a savepoint (a stale or invalid one is refused alone, with its own
+error), then one re-evaluation of the projects they touched (``rules.engine.evaluate`` with
+``projects=``: their dependency component), its findings and notices, one commit. Under load
+this divides the fixed cost among the group instead of queueing every report behind the one
+before. The writer hands the new snapshot to readers (``Server._handover``), so nobody reloads
+the portfolio after a report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from api import audit, database
+from api.values import EvaluationOutcome, InputError, Snapshot, now_iso
+from projects import repository as projects_repo
+from projects.fields import control_character
+from projects.model import Milestone, Portfolio
+from projects.repository import StaleVersionError, milestone_data
+
+if TYPE_CHECKING:
+    pass
+
+#: The most reports applied in one transaction (one group, one re-evaluation, one commit).
+REPORT_GROUP = 64
+
+
+@dataclass(slots=True)
+class PendingReport:
+    """A milestone report waiting for its group, and the future its caller awaits."""
+
+    actor: str
+    pid: str
+    mid: str
+    changes: dict[str, Any]
+    version: int
+    answer: asyncio.Future[tuple[Milestone, int, EvaluationOutcome]]
+
+
+
+class ReportGroups:
+    """The report methods of ``Server`` (a mixin: it uses the server's snapshot, writer,
+    evaluation and notices)."""
+
+    async def report_milestone(self, actor: str, pid: str, mid: str, changes: Mapping[str, Any],
+                               version: int) -> tuple[Milestone, int, EvaluationOutcome]:
+        """Apply an owner's report if ``version`` is current, then re-evaluate that project.
+
+        Reports arriving together are applied as one group (module header): each in its own
+        savepoint, so a stale or invalid one is refused alone, then one re-evaluation of the
+        projects they touched, one commit. The answer is this report's.
+        """
+        report = PendingReport(actor, pid, mid, dict(changes), version,
+                         asyncio.get_running_loop().create_future())
+        self._reports.append(report)
+        if self._reporter is None or self._reporter.done():
+            self._reporter = asyncio.create_task(self._apply_reports())
+        return await asyncio.shield(report.answer)
+
+    async def _apply_reports(self) -> None:
+        """Drain the queue of reports, a group at a time, until it is empty."""
+        while self._reports:
+            group, self._reports = self._reports[:REPORT_GROUP], self._reports[REPORT_GROUP:]
+            try:
+                await self._apply_group(group)
+            except Exception as exc:  # the group's transaction rolled back: nothing was written
+                for r in group:
+                    if not r.answer.done():
+                        r.answer.set_exception(exc)
+
+    async def _apply_group(self, group: list[PendingReport]) -> None:
+        today = self.today()
+        applied: list[tuple[PendingReport, Milestone, int]] = []
+        async with self._handover() as handover, self.writing():
+            snap = await self.snapshot()
+            portfolio, versions = snap.portfolio, dict(snap.versions)
+            tail: audit.AuditEntry | None = None
+            for r in group:
+                savepoint = await database.savepoint(self.engine)
+                try:
+                    new, new_version, entry = await self._apply_one(r, portfolio, versions, today, tail)
+                except Exception as exc:  # this report alone is refused
+                    await savepoint.rollback_to()
+                    r.answer.set_exception(exc)
+                    continue
+                await savepoint.release()
+                portfolio = replace_milestone(portfolio, new)
+                versions[(r.pid, r.mid)] = new_version
+                tail = entry
+                applied.append((r, new, new_version))
+            if not applied:
+                return
+            revision = await projects_repo.bump_revision()
+            handover.announce(revision)
+            touched = list(dict.fromkeys(r.pid for r, _, _ in applied))
+            outcome = await self._evaluate_and_store(
+                portfolio, snap.calendar, today, projects=touched,
+                actor=", ".join(dict.fromkeys(r.actor for r, _, _ in applied)), reason="report")
+            notices = portfolio.notices
+            if outcome.notices_changed:
+                notices = await self._merge_notices(notices, outcome.notices_changed)
+            made = Snapshot(revision, replace(portfolio, notices=notices), snap.calendar, versions)
+            handover.keep(made)
+        for r, new, new_version in applied:
+            mine = tuple(f for f in outcome.findings if getattr(f, "project", None) == r.pid)
+            r.answer.set_result((new, new_version, replace(outcome, findings=mine)))
+
+    async def _apply_one(self, r: PendingReport, portfolio: Portfolio, versions: Mapping[tuple[str, str], int],
+                         today: dt.date, tail: audit.AuditEntry | None) -> tuple[Milestone, int, audit.AuditEntry]:
+        """Check and store one report with its audit entry (inside the group's transaction).
+        The state it changes comes from the snapshot (current: the group holds the writer and
+        checked the revision); the update itself is conditional on the version, so a snapshot
+        that were somehow behind would refuse the report as stale, never lose an update."""
+        project = portfolio.project_by_id.get(r.pid)
+        old = next((m for m in project.milestones if m.id == r.mid), None) if project else None
+        current = versions.get((r.pid, r.mid))
+        if old is None or current is None:
+            old, current = await projects_repo.get_milestone(r.pid, r.mid)  # 404 with suggestions
+        if r.version != current:
+            raise StaleVersionError("milestone", f"{r.pid}/{r.mid}", r.version, current, (old, current))
+        new = replace(old, **r.changes)
+        if "updated" not in r.changes:
+            new = replace(new, updated=today)
+        check_milestone(new, portfolio, today)
+        new_version = await projects_repo.update_milestone(
+            new, expected_version=current, actor=r.actor, known_on=today, recorded_at=now_iso())
+        entry = await audit.append(r.actor, "milestone.report", f"milestone:{r.pid}/{r.mid}",
+                                   {"version": current, **milestone_data(old)},
+                                   {"version": new_version, **milestone_data(new)}, tail=tail)
+        return new, new_version, entry
+
+def replace_milestone(portfolio: Portfolio, m: Milestone) -> Portfolio:
+    projects = tuple(
+        replace(p, milestones=tuple(m if x.id == m.id else x for x in p.milestones)) if p.id == m.project else p
+        for p in portfolio.projects
+    )
+    return replace(portfolio, projects=projects)
+
+
+def check_milestone(m: Milestone, portfolio: Portfolio, today: dt.date) -> None:
+    """The checks a report must pass; each failure names the field and what would be right."""
+    where = f"milestone {m.project}/{m.id}"
+    for name in ("name", "note", "unit"):
+        text = getattr(m, name)
+        bad = control_character(text) if isinstance(text, str) else None
+        if bad is not None:
+            raise InputError(f"{where}.{name}", bad)
+    for name in ("due", "start", "finished", "updated"):
+        day = getattr(m, name)
+        if day is not None and not 1990 <= day.year <= 2100:
+            raise InputError(f"{where}.{name}", f"{day.isoformat()} is not a plausible date; give one in 1990..2100")
+    if m.progress is not None and not 0 <= m.progress <= 1:
+        raise InputError(f"{where}.progress", f"{m.progress!r} is outside 0..1 (35% is 0.35)")
+    for name in ("amount", "paid"):
+        value = getattr(m, name)
+        if value is not None and value < 0:
+            raise InputError(f"{where}.{name}", f"{value!r} is negative; amounts are yuan, 0 or more")
+    if m.finished is not None and m.finished > today:
+        raise InputError(f"{where}.finished", f"{m.finished.isoformat()} is later than today "
+                         f"({today.isoformat()}); report it once it has happened")
+    if m.start is not None and m.due is not None and m.start > m.due:
+        raise InputError(f"{where}.start", f"{m.start.isoformat()} is after due {m.due.isoformat()}")
+    if m.unit is not None and m.unit not in portfolio.unit_by_id:
+        near = difflib.get_close_matches(m.unit, list(portfolio.unit_by_id), n=3)
+        hint = f"; did you mean {', '.join(map(repr, near))}?" if near else ""
+        raise InputError(f"{where}.unit", f"no unit {m.unit!r}{hint}")

@@ -1,0 +1,52 @@
+"""The server's values and errors, shared by ``api.service`` and ``api.reports``: what a
+change refuses with (``InputError``, ``ForbiddenError``), the cached ``Snapshot`` and what an
+evaluation stored (``EvaluationOutcome``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from projects.model import Portfolio
+
+
+def core(module: str) -> Any:
+    """A core module by name, imported at first use (the core packages land independently)."""
+    return importlib.import_module(module)
+
+
+class InputError(ValueError):
+    """A value a user sent that cannot be right: which field, what is wrong, what would do."""
+
+    def __init__(self, where: str, message: str) -> None:
+        self.where = where
+        super().__init__(f"{where}: {message}")
+
+
+class ForbiddenError(PermissionError):
+    """The signed-in user's role or unit does not allow this change."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    revision: int
+    portfolio: Portfolio
+    calendar: Any
+    versions: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationOutcome:
+    id: int | None
+    as_of: dt.date
+    rulebook_version: int | None
+    findings: tuple[Any, ...]
+    errors: tuple[Any, ...]
+    notices_issued: tuple[str, ...] = ()
+    notices_changed: tuple[str, ...] = ()  # issued, escalated or rectified
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
