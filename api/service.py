@@ -154,6 +154,13 @@ class Server(ReportGroups):
         rebuilt = replace(rebuilt, notices=await self._notices())
         return core("projects.replay").as_of(rebuilt, day)  # type: ignore[no-any-return]
 
+    async def portfolios_as_of(self, days: Sequence[dt.date]) -> dict[dt.date, Portfolio]:
+        """``portfolio_as_of`` of several past days, the history read once for all."""
+        notices = await self._notices()
+        replay = core("projects.replay").as_of
+        rebuilt = await projects_repo.load_portfolios_as_of(days)
+        return {day: replay(replace(p, notices=notices), day) for day, p in rebuilt.items()}
+
     async def published_rulebook(self) -> tuple[int, Any] | None:
         version = await rules_repo.latest_published()
         if version is None:

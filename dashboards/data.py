@@ -155,30 +155,6 @@ def structure(portfolio: Portfolio) -> tuple[Any, ...]:
         for p in portfolio.projects))
 
 
-async def history_marks(days: list[dt.date]) -> dict[dt.date, tuple[int, int]]:
-    """Day -> (count, highest id) of the milestone report rows known on that day, in one query.
-
-    Reads ``projects.tables`` directly: ``projects.repository`` has no such read yet."""
-    from piccolo.query.functions.aggregate import Count, Max  # noqa: PLC0415
-
-    from projects.tables import MilestoneReportRow as Row  # noqa: PLC0415
-
-    if not days:
-        return {}
-    rows = await Row.select(Row.known_on, Count(alias="n"), Max(Row.id, alias="top")).where(
-        Row.known_on <= max(days)).group_by(Row.known_on)
-    per_day = sorted((_as_date(r["known_on"]), int(r["n"]), int(r["top"] or 0)) for r in rows)
-    marks = {}
-    for day in days:
-        known = [(n, top) for d, n, top in per_day if d <= day]
-        marks[day] = (sum(n for n, _ in known), max((top for _, top in known), default=0))
-    return marks
-
-
-def _as_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-
-
 async def _current_notices(server: Any) -> tuple[Notice, ...]:
     """Every stored notice as the engine sees it (what ``server.portfolio_as_of`` attaches)."""
     from api.database import notifier_store  # noqa: PLC0415
@@ -187,6 +163,12 @@ async def _current_notices(server: Any) -> tuple[Notice, ...]:
     if store is None:
         return ()
     return tuple(await store.notices_for_engine(server.engine))
+
+
+def _holds(point: _PastPoint | None, mark: tuple[int, int], shape: Any,
+           notices: tuple[Notice, ...]) -> bool:
+    """Whether a cached past point was computed from exactly these inputs."""
+    return point is not None and (point.mark, point.notices, point.structure) == (mark, notices, shape)
 
 
 async def month_end_rates(server: Any, months: int = 6) -> dict[str, EvaluationRates]:
@@ -205,24 +187,25 @@ async def month_end_rates(server: Any, months: int = 6) -> dict[str, EvaluationR
         return found
     days = month_ends(today, months)
     past = [d for d in days if d < today]
-    marks = await history_marks(past)
+    marks = await projects_repo.report_marks(past)
     notices = await _current_notices(server) if past else ()
     shape = structure(snap.portfolio) if past else ()
     points = _cache(server, _past)
+    stale = [day for day in past if not _holds(points.get((version, day)), marks[day], shape,
+                                                  replay_as_of(Portfolio(notices=notices), day).notices)]
+    rebuilt = await server.portfolios_as_of(stale) if stale else {}
     found, fresh = {}, []
     for day in days:
         if day >= today:
             rates = (await current_board(server)).evaluation.rates
-        else:
-            replayed = replay_as_of(Portfolio(notices=notices), day).notices
-            point = points.get((version, day))
-            if point is None or (point.mark, point.notices, point.structure) != (
-                    marks[day], replayed, shape):
-                portfolio = await server.portfolio_as_of(day)
-                evaluation = evaluate(rulebook or EMPTY_RULEBOOK, portfolio, day)
-                point = _PastPoint(shape, marks[day], portfolio.notices, evaluation.rates)
-                fresh.append(((version, day), point))
+        elif day in rebuilt:
+            portfolio = rebuilt[day]
+            evaluation = evaluate(rulebook or EMPTY_RULEBOOK, portfolio, day)
+            point = _PastPoint(shape, marks[day], portfolio.notices, evaluation.rates)
+            fresh.append(((version, day), point))
             rates = point.rates
+        else:
+            rates = points[(version, day)].rates
         found[day.strftime("%Y-%m")] = rates
     # A change that landed while we computed would make the structure read above stale:
     # keep the past points only if the revision did not move.

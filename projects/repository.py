@@ -13,9 +13,11 @@ import datetime as dt
 import difflib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
+
+from piccolo.query.functions.aggregate import Count, Max
 
 from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project, Unit
 from projects.tables import MilestoneReportRow, MilestoneRow, ProjectRow, RevisionRow, UnitRow
@@ -217,19 +219,49 @@ async def load_portfolio_as_of(day: dt.date) -> Portfolio:
     A milestone with no report known on that day did not exist yet, and dependencies on it
     are dropped. Units and projects are taken as they are now (they are not reported).
     """
+    return (await load_portfolios_as_of([day]))[day]
+
+
+async def load_portfolios_as_of(days: Sequence[dt.date]) -> dict[dt.date, Portfolio]:
+    """``load_portfolio_as_of`` of each of ``days`` in one pass over the report history: one
+    read of the rows known by the last day, swept in ``known_on`` order, and each report's
+    data decoded once however many days show it."""
+    if not days:
+        return {}
     current = await load_portfolio()
     rows = await MilestoneReportRow.select(
         MilestoneReportRow.project, MilestoneReportRow.mid, MilestoneReportRow.version,
-        MilestoneReportRow.data,
-    ).where(MilestoneReportRow.known_on <= day)
+        MilestoneReportRow.known_on, MilestoneReportRow.data,
+    ).where(MilestoneReportRow.known_on <= max(days))
+    history = sorted(((_as_date(r["known_on"]), (r["project"], r["mid"]), int(r["version"]), r["data"])
+                      for r in rows), key=lambda h: h[0])
     latest: dict[tuple[str, str], tuple[int, str]] = {}
-    for r in rows:
-        key = (r["project"], r["mid"])
-        if key not in latest or r["version"] > latest[key][0]:
-            latest[key] = (r["version"], r["data"])
+    decoded: dict[tuple[tuple[str, str], int], Milestone] = {}
+    out: dict[dt.date, Portfolio] = {}
+    at = 0
+    for day in sorted(set(days)):
+        while at < len(history) and history[at][0] <= day:
+            _, key, version, data = history[at]
+            if key not in latest or version > latest[key][0]:
+                latest[key] = (version, data)
+            at += 1
+        out[day] = _rebuilt(current, latest, decoded)
+    return out
+
+
+def _rebuilt(current: Portfolio, latest: Mapping[tuple[str, str], tuple[int, str]],
+             decoded: dict[tuple[tuple[str, str], int], Milestone]) -> Portfolio:
     projects = []
     for p in current.projects:
-        ms = [milestone_from_data(json.loads(latest[m.key][1])) for m in p.milestones if m.key in latest]
+        ms = []
+        for m in p.milestones:
+            held = latest.get(m.key)
+            if held is None:
+                continue
+            found = decoded.get((m.key, held[0]))
+            if found is None:
+                found = decoded[(m.key, held[0])] = milestone_from_data(json.loads(held[1]))
+            ms.append(found)
         projects.append((p, ms))
     known = {(p.id, m.id) for p, ms in projects for m in ms}
     rebuilt = []
@@ -240,6 +272,27 @@ async def load_portfolio_as_of(day: dt.date) -> Portfolio:
             kept.append(m if after == m.after else _replace_after(m, after))
         rebuilt.append(_with_milestones(p, tuple(kept)))
     return Portfolio(units=current.units, projects=tuple(rebuilt))
+
+
+async def report_marks(days: Sequence[dt.date]) -> dict[dt.date, tuple[int, int]]:
+    """Day -> (count, highest id) of the report rows known on that day, in one query: what
+    changes exactly when ``load_portfolio_as_of(day)`` would read other reports (history is
+    append-only)."""
+    if not days:
+        return {}
+    rows = await MilestoneReportRow.select(
+        MilestoneReportRow.known_on, Count(alias="n"), Max(MilestoneReportRow.id, alias="top"),
+    ).where(MilestoneReportRow.known_on <= max(days)).group_by(MilestoneReportRow.known_on)
+    per_day = sorted((_as_date(r["known_on"]), int(r["n"]), int(r["top"] or 0)) for r in rows)
+    marks = {}
+    for day in days:
+        known = [(n, top) for d, n, top in per_day if d <= day]
+        marks[day] = (sum(n for n, _ in known), max((top for _, top in known), default=0))
+    return marks
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def _replace_after(m: Milestone, after: tuple[Dependency, ...]) -> Milestone:

@@ -169,3 +169,24 @@ async def test_text_with_a_control_character_is_refused_with_its_place(api: Api)
                                 json={"version": 1, "note": "第一行\n\t第二行"})
     assert ok.status_code == 200, ok.text
     assert ok.json()["milestone"]["note"] == "第一行\n\t第二行"
+
+
+async def test_portfolios_of_several_past_days_equal_one_day_at_a_time(api: Api) -> None:
+    """Reading the history once for several days rebuilds each day's portfolio exactly as
+    reading it for that day alone, reports known later left out."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from api.service import now_iso  # noqa: PLC0415
+
+    async with api.server.writing():
+        for share, day in ((0.2, dt.date(2026, 4, 1)), (0.4, dt.date(2026, 4, 15)), (0.6, dt.date(2026, 5, 1))):
+            old, version = await repo.get_milestone("P001", "tender")
+            await repo.update_milestone(replace(old, progress=share), expected_version=version,
+                                        actor="t", known_on=day, recorded_at=now_iso())
+    days = [dt.date(2026, 3, 1), dt.date(2026, 4, 10), dt.date(2026, 4, 30), dt.date(2026, 5, 6)]
+    together = await repo.load_portfolios_as_of(days)
+    alone = {day: await repo.load_portfolio_as_of(day) for day in days}
+    assert together == alone
+    tender = [next((m.progress for m in together[d].milestones() if m.key == ("P001", "tender")), None)
+              for d in days]
+    assert tender == [None, 0.2, 0.4, 0.6]
