@@ -16,7 +16,7 @@ import datetime as dt
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from api import audit, database
 from api.values import EvaluationOutcome, InputError, Snapshot, now_iso
@@ -24,9 +24,6 @@ from projects import repository as projects_repo
 from projects.fields import control_character
 from projects.model import Milestone, Portfolio
 from projects.repository import StaleVersionError, milestone_data
-
-if TYPE_CHECKING:
-    pass
 
 #: The most reports applied in one transaction (one group, one re-evaluation, one commit).
 REPORT_GROUP = 64
@@ -44,7 +41,6 @@ class PendingReport:
     answer: asyncio.Future[tuple[Milestone, int, EvaluationOutcome]]
 
 
-
 class ReportGroups:
     """The report methods of ``Server`` (a mixin: it uses the server's snapshot, writer,
     evaluation and notices)."""
@@ -58,7 +54,7 @@ class ReportGroups:
         projects they touched, one commit. The answer is this report's.
         """
         report = PendingReport(actor, pid, mid, dict(changes), version,
-                         asyncio.get_running_loop().create_future())
+                               asyncio.get_running_loop().create_future())
         self._reports.append(report)
         if self._reporter is None or self._reporter.done():
             self._reporter = asyncio.create_task(self._apply_reports())
