@@ -69,6 +69,7 @@ class Server(ReportGroups):
         self._writer = asyncio.Lock()
         self._reports: list[PendingReport] = []
         self._loading = asyncio.Lock()
+        self._revision_query: asyncio.Future[int] | None = None
         self._publishing: tuple[int, asyncio.Event] | None = None
         self._reporter: asyncio.Task[None] | None = None
 
@@ -109,7 +110,7 @@ class Server(ReportGroups):
         the new snapshot), not reloaded; concurrent reloads share one load, and an older load
         never replaces a newer snapshot (revisions only grow).
         """
-        revision = await projects_repo.revision()
+        revision = await self._revision()
         cached = self._snapshot
         if cached is not None and cached.revision >= revision:
             return cached  # (greater: the revision query began before this process's commit)
@@ -127,6 +128,17 @@ class Server(ReportGroups):
                     self._snapshot = loaded
                 cached = loaded
         return cached
+
+    async def _revision(self) -> int:
+        """The database revision. Requests arriving together share one query (every request
+        asks, and twenty at once would queue on the connections); inside a transaction the
+        query is the transaction's own."""
+        if self.engine.current_transaction.get() is not None:
+            return await projects_repo.revision()
+        pending = self._revision_query
+        if pending is None or pending.done():
+            pending = self._revision_query = asyncio.ensure_future(projects_repo.revision())
+        return await asyncio.shield(pending)
 
     @asynccontextmanager
     async def _handover(self) -> AsyncIterator[_Handover]:

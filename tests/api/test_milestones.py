@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import pytest
+
 from projects import repository as repo
 from tests.api.conftest import TODAY, Api
 
@@ -190,3 +192,24 @@ async def test_portfolios_of_several_past_days_equal_one_day_at_a_time(api: Api)
     tender = [next((m.progress for m in together[d].milestones() if m.key == ("P001", "tender")), None)
               for d in days]
     assert tender == [None, 0.2, 0.4, 0.6]
+
+
+async def test_requests_arriving_together_share_one_revision_query(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twenty snapshot reads at once ask the database for its revision once, not twenty times,
+    and a change made since is still seen by the next read."""
+    server = api.server
+    await server.snapshot()
+    asked = 0
+    real = repo.revision
+
+    async def counted() -> int:
+        nonlocal asked
+        asked += 1
+        return await real()
+
+    monkeypatch.setattr(repo, "revision", counted)
+    snaps = await asyncio.gather(*(server.snapshot() for _ in range(20)))
+    assert asked == 1 and len({s.revision for s in snaps}) == 1
+    async with server.writing():
+        await repo.bump_revision()
+    assert (await server.snapshot()).revision == snaps[0].revision + 1
