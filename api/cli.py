@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import TextIO
 
 #: The modules that contribute commands, in the order `duban --help` lists them.
 COMMAND_MODULES = (
@@ -30,7 +32,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,  # noqa: PLR0917 (warnings.showwarning's signature)
+                  file: TextIO | None = None, line: str | None = None) -> None:
+    """A warning as one line a user can read (``warning: ...``), not a source location and a
+    line of code: they are meant for people running the command, not for its developers."""
+    print(f"warning: {message}", file=file or sys.stderr, flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    warnings.showwarning = _show_warning
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)

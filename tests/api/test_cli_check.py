@@ -93,3 +93,17 @@ def test_real_subprocess(files: Path) -> None:
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 3, done.stderr
     assert json.loads(done.stdout)["findings"][0]["level"] == "red"
+
+
+def test_a_calendar_warning_reads_as_one_line_without_source_code(files: Path) -> None:
+    """A year the calendar does not cover warns once, as `warning: ...` naming the year and the
+    fix, not as a Python source location with a line of code."""
+    (files / "late.yaml").write_text(PORTFOLIO.replace("2026-04-30", "2027-03-01"), encoding="utf-8")
+    ran = subprocess.run([sys.executable, "-m", "api.cli", "check", str(files / "late.yaml"), "--rules",
+                          str(files / "r"), "--as-of", "2026-05-06"], cwd=ROOT, capture_output=True,
+                         text=True, check=False, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    lines = [line for line in ran.stderr.splitlines() if line.strip()]
+    assert lines == [line for line in lines if line.startswith("warning: ")]
+    assert sum("no statutory holiday data for 2027" in line for line in lines) == 1
+    assert "calendar.py" not in ran.stderr
