@@ -24,6 +24,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from notifier.errors import NoticeStateError
+from projects.calendar import WorkCalendar
 
 
 class NoticeState(StrEnum):
@@ -95,30 +96,11 @@ class Workdays(Protocol):
     def workdays(self, a: dt.date, b: dt.date) -> int: ...
 
 
-class MondayToFriday:
-    """Fallback working-day calendar (Mon-Fri, no holidays) for when none is passed in.
-
-    The server should pass the portfolio's ``WorkCalendar``; this only keeps the notifier
-    usable on its own (tests, a portfolio without a calendar).
-    """
-
-    def add_workdays(self, d: dt.date, n: int) -> dt.date:
-        step = 1 if n >= 0 else -1
-        left = abs(n)
-        while left:
-            d += dt.timedelta(days=step)
-            if d.weekday() < 5:
-                left -= 1
-        return d
-
-    def workdays(self, a: dt.date, b: dt.date) -> int:
-        sign, lo, hi = (1, a, b) if a <= b else (-1, b, a)
-        count = 0
-        d = lo
-        while d < hi:
-            d += dt.timedelta(days=1)
-            count += d.weekday() < 5
-        return sign * count
+def weekdays_calendar() -> Workdays:
+    """Fallback working-day calendar (Monday-Friday, no holidays) for when none is passed in:
+    ``projects.calendar``'s ``weekdays``. The server passes the portfolio's own calendar; this
+    only keeps the notifier usable on its own (tests, a portfolio without a calendar)."""
+    return WorkCalendar("weekdays")
 
 
 #: Working days a unit gets to respond when a finding carries no ``respond_by``.

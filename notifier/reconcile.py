@@ -24,9 +24,9 @@ from typing import Protocol
 from notifier.lifecycle import (
     DEFAULT_RESPOND_WORKDAYS,
     OPEN_STATES,
-    MondayToFriday,
     NoticeState,
     Workdays,
+    weekdays_calendar,
 )
 from projects.model import Level
 
@@ -127,7 +127,7 @@ def reconcile(
     ``projects``: the projects a partial evaluation covered (``None``: everything).
     ``failed_rules``: rules the engine could not run; their notices are left alone.
     """
-    cal = calendar or MondayToFriday()
+    cal = calendar or weekdays_calendar()
     current: dict[Key, OpenNotice] = {}
     for n in open_notices:
         if n.state not in OPEN_STATES:

@@ -24,12 +24,12 @@ from notifier.errors import NoticeInputError, NoticeNotFoundError, NoticeStateEr
 from notifier.lifecycle import (
     ANSWERED_STATES,
     OPEN_STATES,
-    MondayToFriday,
     NoticeEvent,
     NoticeState,
     Workdays,
     next_state,
     reopened_due,
+    weekdays_calendar,
 )
 from notifier.reconcile import Actions, FindingLike, NewNotice, OpenNotice, reconcile
 from notifier.tables import TABLES, NoticeEventRow, NoticeRow
@@ -349,7 +349,7 @@ async def reject(engine: Engine, code: str, today: dt.date, *, reason: str,
     stamp = time.time() if now is None else now
     async with outbox.write_tx(engine):  # type: ignore[attr-defined]
         notice = await get_notice(engine, code)
-        due = new_due or reopened_due(notice.issued, notice.due, today, calendar or MondayToFriday())
+        due = new_due or reopened_due(notice.issued, notice.due, today, calendar or weekdays_calendar())
         after = await _move(engine, code, NoticeEvent.REJECT, today,
                             {NoticeRow.due: due, NoticeRow.responded: None,
                              NoticeRow.response_text: None, NoticeRow.attachment: None},

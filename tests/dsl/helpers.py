@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from dsl import check_rulebook, compile_rulebook
+from projects.calendar import WorkCalendar
 from projects.model import Category, Kind
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -23,6 +24,9 @@ class Subject:
         return f"Subject({self.__dict__.get('id')!r})"
 
 
+_WEEKDAYS = WorkCalendar("weekdays")
+
+
 class TinyEnv:
     """Monday-to-Friday working days and an explicit upstream map."""
 
@@ -31,21 +35,10 @@ class TinyEnv:
         self._upstream = upstream or {}
 
     def add_workdays(self, d: dt.date, n: int) -> dt.date:
-        step = 1 if n >= 0 else -1
-        while n:
-            d += dt.timedelta(days=step)
-            if d.weekday() < 5:
-                n -= step
-        return d
+        return _WEEKDAYS.add_workdays(d, n)
 
     def workdays(self, a: dt.date, b: dt.date) -> int:
-        sign, lo, hi = (1, a, b) if a <= b else (-1, b, a)
-        count = 0
-        d = lo
-        while d < hi:
-            d += dt.timedelta(days=1)
-            count += d.weekday() < 5
-        return sign * count
+        return _WEEKDAYS.workdays(a, b)
 
     def upstream(self, m: Any) -> tuple[Any, ...]:
         return self._upstream.get(m.id, ())

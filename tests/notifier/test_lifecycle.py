@@ -10,12 +10,12 @@ from notifier.errors import NoticeStateError
 from notifier.lifecycle import (
     OPEN_STATES,
     TRANSITIONS,
-    MondayToFriday,
     NoticeEvent,
     NoticeState,
     allowed_events,
     next_state,
     reopened_due,
+    weekdays_calendar,
 )
 
 S, E = NoticeState, NoticeEvent
@@ -59,7 +59,7 @@ def test_refused_event_says_what_is_allowed() -> None:
 
 def test_monday_to_friday_counts_only_days_after() -> None:
     """Friday plus one working day is Monday; the count is its inverse."""
-    cal = MondayToFriday()
+    cal = weekdays_calendar()
     friday = dt.date(2026, 5, 8)
     assert cal.add_workdays(friday, 1) == dt.date(2026, 5, 11)
     assert cal.workdays(friday, dt.date(2026, 5, 11)) == 1
@@ -69,6 +69,6 @@ def test_monday_to_friday_counts_only_days_after() -> None:
 
 def test_reopened_due_gives_the_original_number_of_working_days() -> None:
     """A notice first given 3 working days gets 3 working days again from the rejection."""
-    cal = MondayToFriday()
+    cal = weekdays_calendar()
     due = reopened_due(dt.date(2026, 5, 6), dt.date(2026, 5, 11), dt.date(2026, 5, 13), cal)
     assert due == dt.date(2026, 5, 18)
