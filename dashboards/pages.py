@@ -23,6 +23,7 @@ from litestar.params import Body
 from litestar.response import Redirect, Response
 
 from api.auth import Principal, may_report
+from api.controllers.common import attachment
 from api.database import notifier_store
 from api.service import ForbiddenError, InputError, Server
 from dashboards import reports
@@ -44,7 +45,6 @@ from projects.model import Level, Project
 from projects.repository import StaleVersionError
 
 LEADERS = ("office", "leader")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
@@ -112,8 +112,7 @@ class DashboardPages(Controller):
                                             await _notices(server), lang=lang)
         body = reports.standalone_html(figures, board.as_of, lang=lang)
         name = f"duban-dashboard-{board.as_of.isoformat()}.html"
-        return Response(body, media_type="text/html; charset=utf-8",
-                        headers={"content-disposition": f'attachment; filename="{name}"'})
+        return attachment(body, name, "text/html; charset=utf-8")
 
     @get("/reports/ranking.xlsx", name="ranking_xlsx")
     async def ranking_xlsx(self, request: Request, server: Server) -> Response[bytes]:  # type: ignore[type-arg]
@@ -121,8 +120,7 @@ class DashboardPages(Controller):
         board = await current_board(server)
         body = reports.ranking_workbook(board.portfolio, board.evaluation, lang=page_lang(request))
         name = f"duban-ranking-{board.as_of.isoformat()}.xlsx"
-        return Response(body, media_type=XLSX,
-                        headers={"content-disposition": f'attachment; filename="{name}"'})
+        return attachment(body, name)
 
     @get("/reports/findings.xlsx", name="findings_xlsx")
     async def findings_xlsx(self, request: Request, server: Server) -> Response[bytes]:  # type: ignore[type-arg]
@@ -130,8 +128,7 @@ class DashboardPages(Controller):
         board = await current_board(server)
         body = reports.findings_workbook(board.portfolio, board.evaluation, lang=page_lang(request))
         name = f"duban-findings-{board.as_of.isoformat()}.xlsx"
-        return Response(body, media_type=XLSX,
-                        headers={"content-disposition": f'attachment; filename="{name}"'})
+        return attachment(body, name)
 
     @get("/projects/{pid:str}", name="project")
     async def project(self, request: Request, server: Server, pid: str) -> Response[str]:  # type: ignore[type-arg]

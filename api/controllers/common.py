@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from litestar import Request
+from litestar import Request, Response
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import Parameter
 
@@ -16,6 +16,16 @@ from rules.repository import StoredEvaluation, StoredFinding
 
 Offset = Annotated[int, Parameter(ge=0, le=10_000_000, description="items to skip")]
 Limit = Annotated[int, Parameter(ge=1, le=500, description="items per page (at most 500)")]
+
+
+#: The media type of an Excel workbook download.
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attachment(data: bytes | str, name: str, media_type: str = XLSX) -> Response[Any]:
+    """A download the browser saves as ``name``."""
+    return Response(data, media_type=media_type,
+                    headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
 def caller(request: Request) -> Principal:  # type: ignore[type-arg]

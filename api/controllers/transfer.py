@@ -13,14 +13,12 @@ from litestar.params import Body
 
 from api import excel
 from api.auth import roles, signed_in
-from api.controllers.common import caller
+from api.controllers.common import XLSX, attachment, caller
 from api.schemas import ImportResult
 from api.service import Server, core, now_iso
 from projects import repository as repo
 from projects.model import Portfolio
 from rules import repository as rules_repo
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _for(who: Any, portfolio: Portfolio) -> Portfolio:
@@ -68,11 +66,11 @@ class TransferController(Controller):
         findings, _ = await rules_repo.findings(limit=100_000)
         latest = await rules_repo.latest_full_evaluation()
         data = excel.export_workbook(portfolio, findings, latest.scores if latest else {})
-        return _download(data, "duban-portfolio.xlsx")
+        return attachment(data, "duban-portfolio.xlsx")
 
     @get("/portfolio/template.xlsx", operation_id="portfolioTemplate", guards=[signed_in], media_type=XLSX)
     async def template(self) -> Response[bytes]:
-        return _download(excel.template_workbook(), "duban-template.xlsx")
+        return attachment(excel.template_workbook(), "duban-template.xlsx")
 
     @post("/portfolio.xlsx", operation_id="importPortfolioExcel", guards=[roles("office")])
     async def import_excel(self, request: Request, server: Server,  # type: ignore[type-arg]
@@ -81,7 +79,3 @@ class TransferController(Controller):
         portfolio = excel.read_workbook(content, today=server.today(), source=data.filename or "upload.xlsx")
         counts = await import_checked(server, portfolio, caller(request).username, source=data.filename or "upload.xlsx")
         return ImportResult(**counts)
-
-
-def _download(data: bytes, name: str) -> Response[bytes]:
-    return Response(data, media_type=XLSX, headers={"content-disposition": f'attachment; filename="{name}"'})
