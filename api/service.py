@@ -199,7 +199,6 @@ class Server(ReportGroups):
             findings, as_of=as_of, rulebook_version=number, scope=projects, actor=actor, reason=reason,
             ran_at=now_iso(), errors=payload.get("errors", []), rates=payload.get("rates"),
             scores=payload.get("scores"), current=as_of == self.today())
-        issued: tuple[str, ...] = ()
         changed: tuple[str, ...] = ()
         store = database.notifier_store()
         if store is not None and as_of == self.today():
@@ -207,11 +206,10 @@ class Server(ReportGroups):
             applied = await store.record_evaluation(
                 self.engine, findings, as_of, portfolio=portfolio, calendar=calendar,
                 projects=projects, failed_rules=failed)
-            issued = tuple(applied.issued)
             changed = (*applied.issued, *applied.escalated, *applied.rectified)
             if changed and projects is None:  # the snapshot holds notices: reload it after this
                 await projects_repo.bump_revision()
-        return EvaluationOutcome(eid, as_of, number, findings, errors, issued, changed)
+        return EvaluationOutcome(eid, as_of, number, findings, errors, changed)
 
     async def run_evaluation(self, actor: str, as_of: dt.date | None = None) -> EvaluationOutcome:
         """Evaluate every project today (stored as current) or as of a past day (stored only)."""

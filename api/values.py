@@ -44,7 +44,6 @@ class EvaluationOutcome:
     rulebook_version: int | None
     findings: tuple[Any, ...]
     errors: tuple[Any, ...]
-    notices_issued: tuple[str, ...] = ()
     notices_changed: tuple[str, ...] = ()  # issued, escalated or rectified
 
 
