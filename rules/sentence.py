@@ -121,8 +121,24 @@ def _held_parts(verdict: str) -> list[tuple[str, str]]:
     return parts
 
 
+def _plain(value: object) -> str:
+    import datetime as dt  # noqa: PLC0415
+
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    chinese = getattr(value, "chinese", None)
+    return chinese if isinstance(chinese, str) else str(value)
+
+
 def explain_sentence(explain: object, lang: str = "zh") -> str:
-    """The values behind a finding as one sentence (empty when none can be said in words)."""
+    """The values behind a finding as one sentence (empty when none can be said in words).
+
+    ``explain`` is the engine's clause lines (above), or plain ``(expression, value)`` pairs.
+    """
     seen: dict[str, str] = {}
     try:
         lines = list(explain)  # type: ignore[call-overload]
@@ -133,7 +149,10 @@ def explain_sentence(explain: object, lang: str = "zh") -> str:
             _clause, verdict = line
         except (TypeError, ValueError):
             continue
-        for source, value in _held_parts(str(verdict)):
+        text = str(verdict)
+        pairs = _held_parts(text) if text.startswith(("成立", "不成立", "缺失")) else [
+            (str(_clause), _plain(verdict))]
+        for source, value in pairs:
             term = _term(source, lang)
             if term is not None and term not in seen:
                 seen[term] = _value(value, lang)
