@@ -215,8 +215,10 @@ def fmt_value(v: object) -> str:
         return "是" if v else "否"
     if isinstance(v, Kind):
         return v.chinese
-    if isinstance(v, (Duration, str)):
-        return str(v)
+    if isinstance(v, Duration):
+        return v.chinese
+    if isinstance(v, str):
+        return v
     for attribute in ("name", "title"):
         text = getattr(v, attribute, None)
         if isinstance(text, str):
