@@ -198,7 +198,7 @@ def run_fmt(args: argparse.Namespace) -> int:
     formatted: dict[str, str] = {}
     for name, text in sources.items():
         try:
-            new = format_rulebook(text)
+            new = format_rulebook(text, args.lang)
         except RulebookError as exc:
             for d in exc.diagnostics:
                 _err(d.render().replace(d.file, name, 1) if d.file != name else d.render())
@@ -245,6 +245,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     test.set_defaults(handler=run_test)
     fmt = group.add_parser("fmt", help="rewrite rule files in the canonical layout")
     fmt.add_argument("paths", nargs="+", metavar="PATH")
+    fmt.add_argument("--lang", choices=("zh", "en"),
+                     help="write keywords in Chinese (zh) or English (en); by default each "
+                          "file keeps the spelling it mostly uses")
     fmt.add_argument("--check", action="store_true",
                      help="only report files that would change (exit 1)")
     fmt.set_defaults(handler=run_fmt)
