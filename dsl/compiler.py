@@ -20,6 +20,7 @@ from typing import Any
 from dsl import schema as t
 from dsl import syntax as s
 from dsl.checker import Checked
+from dsl.diagnostics import Reporter, RulebookError
 from dsl.printer import expr_text
 from dsl.runtime import (
     NAMESPACE,
@@ -75,6 +76,7 @@ class Compiler:
         self.defs: list[str] = []
         self.constants: dict[tuple[type, object], str] = {}
         self.helpers = 0
+        self.const_functions: dict[str, str] = {}
 
     # --- names and constants -------------------------------------------------------------------
 
@@ -136,7 +138,17 @@ class Compiler:
             if res.kind == "enum":
                 return self.constant(res.value)
             assert res.const is not None
-            return self.expr(res.const.expr, f)
+            if _literal(self.c, res.const.expr):
+                return self.expr(res.const.expr, f)
+            # compiled once into its own function (``Compiler.const``), never inlined: a
+            # const built from consts costs its own size, not the sum of theirs
+            code = f"{self.const_functions[res.const.name]}(env)"
+            if f.invariants is None:
+                return code
+            name = f.invariants.get(code)
+            if name is None:
+                name = f.invariants[code] = f"_k{len(f.invariants) + 1}"
+            return name
         if isinstance(e, s.Number):
             return repr(e.value)
         if isinstance(e, s.Percent):
@@ -313,6 +325,26 @@ class Compiler:
 
     # --- functions -----------------------------------------------------------------------------
 
+    def const(self, const: s.Const) -> None:
+        """A const that is not a literal becomes a function of ``env`` that computes its
+        value once per evaluation (the last ``env`` and its value are kept)."""
+        if _literal(self.c, const.expr):
+            return
+        name = f"_q{len(self.const_functions) + 1}"
+        cache = f"{name}_last"
+        self.ns[cache] = [(None, None)]
+        body = self.expr(const.expr, _Function(()))
+        self.const_functions[const.name] = name
+        self.defs.append("\n".join([
+            f"def {name}(env):",
+            f"    last = {cache}[0]",
+            "    if last[0] is env:",
+            "        return last[1]",
+            f"    value = {body}",
+            f"    {cache}[0] = (env, value)",
+            "    return value",
+        ]))
+
     def function(self, name: str, e: s.Expr) -> str:
         f = _Function(("x",))
         self.defs.append(f"def {name}(env, x):\n    return {self.expr(e, f)}")
@@ -405,10 +437,7 @@ def _invariant(c: Checked, e: s.Expr) -> bool:
     if isinstance(e, s.Paren):
         return _invariant(c, e.inner)
     if isinstance(e, s.Name):
-        res = c.names[e]
-        if res.kind == "var":
-            return False
-        return res.const is None or _invariant(c, res.const.expr)
+        return c.names[e].kind != "var"  # a const reads no subject (the checker sees to it)
     if isinstance(e, _LITERALS):
         return True
     if isinstance(e, s.Unary):
@@ -443,11 +472,7 @@ def _reads_unit_aggregates(c: Checked, rule: s.Rule) -> bool:
             if c.types[e.obj] == t.UNIT and e.name in _UNIT_AGGREGATES:
                 return True
             todo.append(e.obj)
-        elif isinstance(e, s.Name):
-            res = c.names[e]
-            if res.const is not None:
-                todo.append(res.const.expr)
-        elif isinstance(e, s.Paren):
+        elif isinstance(e, s.Paren):  # a const reads no subject: nothing to follow there
             todo.append(e.inner)
         elif isinstance(e, s.Unary | s.IsMissing):
             todo.append(e.operand)
@@ -470,31 +495,109 @@ def _literal(c: Checked, e: s.Expr) -> bool:
     return isinstance(e, _LITERALS)
 
 
+#: Generated Python per item (a const, rule or score) and in all: the standard rulebook's
+#: largest rule compiles to a few thousand characters. Past these the rulebook is refused.
+MAX_ITEM_CODE = 100_000
+MAX_CODE = 2_000_000
+#: What a pathological item can raise while it is generated or compiled.
+_TOO_COMPLEX = (RecursionError, MemoryError, OverflowError, ValueError, SyntaxError)
+
+
+class _Refusal:
+    """Collects the located diagnostics of the compiler's bounds."""
+
+    def __init__(self, c: Checked) -> None:
+        self.reporters = {f.name: Reporter(f.name, f.text) for f in c.files}
+
+    def refuse(self, file: str, item: s.Item, message: str, hint: str) -> None:
+        self.reporters[file].error(item.name_span, message, hint)
+
+    def raise_any(self) -> None:
+        diagnostics = [d for r in self.reporters.values() for d in r.diagnostics]
+        if diagnostics:
+            raise RulebookError(diagnostics)
+
+
+def _what(item: s.Item) -> str:
+    return f"{type(item).__name__.lower()} `{item.name}`"
+
+
 def compile_checked(c: Checked) -> CompiledRulebook:
-    """Generate, compile and execute the module of a checked rulebook."""
+    """Generate, compile and execute the module of a checked rulebook; raises
+    ``RulebookError`` (located at the item) when an item's code passes the bounds."""
     comp = Compiler(c)
+    refusal = _Refusal(c)
+    const_files = {item: f.name for f in c.files for item in f.items if isinstance(item, s.Const)}
+    chunks: list[tuple[str, s.Item, int, int]] = []  # file, item, defs[a:b]
+    for const in c.const_order:
+        a = len(comp.defs)
+        try:
+            comp.const(const)
+        except _TOO_COMPLEX:
+            refusal.refuse(const_files[const], const, f"{_what(const)} is too complex to compile",
+                           "split it into smaller consts")
+            continue
+        chunks.append((const_files[const], const, a, len(comp.defs)))
     plans: list[tuple[str, s.Rule | s.Score, dict[str, Any]]] = []
     for f in c.files:
         for item in f.items:
             i = len(plans)
-            if isinstance(item, s.Rule):
-                plan: dict[str, Any] = {
-                    "where": comp.function(f"_r{i}_where", item.where)
-                    if item.where is not None else "_always",
-                    "lights": [(light, comp.function(f"_r{i}_l{j}", light.condition),
-                                comp.explain(f"_r{i}_e{j}", light.condition))
-                               for j, light in enumerate(item.lights)],
-                    "notify": comp.notify(f"_r{i}_notify", item),
-                    "message": comp.message(f"_r{i}_message", item),
-                    "run": comp.run(f"_r{i}_run", item),
-                }
-                plans.append((f.name, item, plan))
-            elif isinstance(item, s.Score):
-                plans.append((f.name, item, {"value": comp.function(f"_s{i}", item.expr)}))
+            a = len(comp.defs)
+            try:
+                if isinstance(item, s.Rule):
+                    plan: dict[str, Any] = {
+                        "where": comp.function(f"_r{i}_where", item.where)
+                        if item.where is not None else "_always",
+                        "lights": [(light, comp.function(f"_r{i}_l{j}", light.condition),
+                                    comp.explain(f"_r{i}_e{j}", light.condition))
+                                   for j, light in enumerate(item.lights)],
+                        "notify": comp.notify(f"_r{i}_notify", item),
+                        "message": comp.message(f"_r{i}_message", item),
+                        "run": comp.run(f"_r{i}_run", item),
+                    }
+                    plans.append((f.name, item, plan))
+                elif isinstance(item, s.Score):
+                    plans.append((f.name, item,
+                                  {"value": comp.function(f"_s{i}", item.expr)}))
+                else:
+                    continue
+            except _TOO_COMPLEX:
+                refusal.refuse(f.name, item, f"{_what(item)} is too complex to compile",
+                               "split it into smaller rules or consts")
+                continue
+            chunks.append((f.name, item, a, len(comp.defs)))
+    total = 0
+    for file, item, a, b in chunks:
+        size = sum(len(d) for d in comp.defs[a:b])
+        total += size
+        if size > MAX_ITEM_CODE:
+            refusal.refuse(file, item, f"{_what(item)} compiles to {size} characters of code, "
+                           f"more than the {MAX_ITEM_CODE} allowed",
+                           "split it up, or name repeated parts with `const`")
+    if total > MAX_CODE and not any(r.diagnostics for r in refusal.reporters.values()):
+        file, item, _, _ = chunks[-1]
+        refusal.refuse(file, item, f"the rulebook compiles to {total} characters of code, "
+                       f"more than the {MAX_CODE} allowed", "split it into smaller rulebooks")
+    refusal.raise_any()
     source = "\n\n".join(comp.defs) + "\n"
     ns = comp.ns
     ns["__builtins__"] = {}
-    exec(compile(source, "<rulebook>", "exec"), ns)  # generated from checked names only
+    try:
+        code = compile(source, "<rulebook>", "exec")  # generated from checked names only
+    except _TOO_COMPLEX:
+        for file, item, a, b in chunks:
+            try:
+                compile("\n\n".join(comp.defs[a:b]) + "\n", "<item>", "exec")
+            except _TOO_COMPLEX:
+                refusal.refuse(file, item, f"{_what(item)} is too complex to compile",
+                               "split it into smaller rules or consts")
+                break
+        else:  # pragma: no cover - every item compiles alone but not together
+            file, item, _, _ = chunks[0]
+            refusal.refuse(file, item, "the rulebook is too complex to compile",
+                           "split it into smaller rulebooks")
+        refusal.raise_any()
+    exec(code, ns)
     rules: list[CompiledRule] = []
     scores: list[CompiledScore] = []
     for file, item, plan in plans:

@@ -134,7 +134,10 @@ class TreeConverter:
             return s.Call(span, str(func), _tspan(func), tuple(self.expr(k) for k in kids))
         if kind == "number":
             text = str(tree.children[0])
-            return s.Number(span, text, float(text) if "." in text else int(text))
+            # int() refuses thousands of digits; a float of them is inf, which the checker
+            # reports as out of range
+            whole = "." not in text and len(text) <= 18
+            return s.Number(span, text, int(text) if whole else float(text))
         if kind == "percent":
             text = str(tree.children[0])
             return s.Percent(span, text, float(text) / 100)
