@@ -33,8 +33,9 @@ def check_rulebook(sources: Mapping[str, str]) -> tuple[Diagnostic, ...]:
     return ()
 
 
-def compile_rulebook(sources: Mapping[str, str]) -> CompiledRulebook:
-    """Parse, check and compile a rulebook given as ``{file name: text}``."""
+def compile_rulebook(sources: Mapping[str, str], *, probes: bool = False) -> CompiledRulebook:
+    """Parse, check and compile a rulebook given as ``{file name: text}``; ``probes`` adds
+    the coverage probes of every rule (``CompiledRule.probes``)."""
     reporters = {name: Reporter(name, text) for name, text in sources.items()}
     total = 0
     for name, text in sources.items():
@@ -51,7 +52,7 @@ def compile_rulebook(sources: Mapping[str, str]) -> CompiledRulebook:
     diagnostics = [d for r in reporters.values() for d in r.diagnostics]
     if diagnostics:
         raise RulebookError(in_authors_spelling(diagnostics, sources))
-    return compile_checked(checked)
+    return compile_checked(checked, probes=probes)
 
 
 def in_authors_spelling(diagnostics: Sequence[Diagnostic],
