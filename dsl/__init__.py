@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from dsl.checker import check
 from dsl.compiler import compile_checked
+from dsl.cost import MAX_COST
 from dsl.diagnostics import Diagnostic, Reporter, RulebookError, Span
 from dsl.formatter import format_text
 from dsl.parser import parse_file
@@ -34,10 +35,11 @@ def check_rulebook(sources: Mapping[str, str]) -> tuple[Diagnostic, ...]:
 
 
 def compile_rulebook(sources: Mapping[str, str], *, probes: bool = False,
-                     traces: bool = False) -> CompiledRulebook:
+                     traces: bool = False, max_cost: int | None = MAX_COST) -> CompiledRulebook:
     """Parse, check and compile a rulebook given as ``{file name: text}``; ``probes`` adds
     the coverage probes of every rule (``CompiledRule.probes``), ``traces`` the steps that
-    ``duban rules explain`` shows (``CompiledRule.steps``)."""
+    ``duban rules explain`` shows (``CompiledRule.steps``). A rule or score whose estimated
+    cost per subject (``dsl.cost``) passes ``max_cost`` is refused, with the reason."""
     reporters = {name: Reporter(name, text) for name, text in sources.items()}
     total = 0
     for name, text in sources.items():
@@ -54,7 +56,7 @@ def compile_rulebook(sources: Mapping[str, str], *, probes: bool = False,
     diagnostics = [d for r in reporters.values() for d in r.diagnostics]
     if diagnostics:
         raise RulebookError(in_authors_spelling(diagnostics, sources))
-    return compile_checked(checked, probes=probes, traces=traces)
+    return compile_checked(checked, probes=probes, traces=traces, max_cost=max_cost)
 
 
 def in_authors_spelling(diagnostics: Sequence[Diagnostic],
@@ -81,7 +83,7 @@ def format_rulebook(text: str, lang: str | None = None) -> str:
 
 
 __all__ = [
-    "MAX_SOURCE", "CompiledRule", "CompiledRulebook", "CompiledScore", "Diagnostic", "Duration",
+    "MAX_COST", "MAX_SOURCE", "CompiledRule", "CompiledRulebook", "CompiledScore", "Diagnostic", "Duration",
     "Env", "Light", "RulebookError", "Span", "check_rulebook", "compile_rulebook",
     "format_rulebook",
 ]
