@@ -28,6 +28,7 @@ from dsl.runtime import (
     CompiledRulebook,
     CompiledScore,
     Light,
+    Probe,
     inlined_parts,
 )
 from dsl.values import Duration
@@ -522,9 +523,27 @@ def _what(item: s.Item) -> str:
     return f"{type(item).__name__.lower()} `{item.name}`"
 
 
-def compile_checked(c: Checked) -> CompiledRulebook:
+def _sides(e: s.Expr) -> list[s.Expr]:
+    """Every operand of every ``and`` / ``or`` in a condition (through ``not`` and
+    parentheses, not into collections), outermost first."""
+    out: list[s.Expr] = []
+    todo = [e]
+    while todo:
+        node = todo.pop(0)
+        while isinstance(node, s.Paren):
+            node = node.inner
+        if isinstance(node, s.Binary) and node.op in ("and", "or"):
+            out += (node.left, node.right)
+            todo += (node.left, node.right)
+        elif isinstance(node, s.Unary) and node.op == "not":
+            todo.append(node.operand)
+    return out
+
+
+def compile_checked(c: Checked, *, probes: bool = False) -> CompiledRulebook:
     """Generate, compile and execute the module of a checked rulebook; raises
-    ``RulebookError`` (located at the item) when an item's code passes the bounds."""
+    ``RulebookError`` (located at the item) when an item's code passes the bounds.
+    ``probes`` adds each rule's coverage probes (``CompiledRule.probes``)."""
     comp = Compiler(c)
     refusal = _Refusal(c)
     const_files = {item: f.name for f in c.files for item in f.items if isinstance(item, s.Const)}
@@ -554,6 +573,11 @@ def compile_checked(c: Checked) -> CompiledRulebook:
                         "notify": comp.notify(f"_r{i}_notify", item),
                         "message": comp.message(f"_r{i}_message", item),
                         "run": comp.run(f"_r{i}_run", item),
+                        "probes": [
+                            (j, k == 0, expr_text(e), comp.function(f"_r{i}_p{j}_{k}", e))
+                            for j, light in enumerate(item.lights) if probes
+                            for k, e in enumerate([light.condition, *_sides(light.condition)])
+                        ],
                     }
                     plans.append((f.name, item, plan))
                 elif isinstance(item, s.Score):
@@ -612,6 +636,8 @@ def compile_checked(c: Checked) -> CompiledRulebook:
                 lights, ns[plan["notify"]], c.within.get(item), ns[plan["message"]],  # type: ignore[arg-type]
                 ns[plan["run"]],  # type: ignore[arg-type]
                 _reads_unit_aggregates(c, item),
+                tuple(Probe(j, clause, text, ns[fn])  # type: ignore[arg-type]
+                      for j, clause, text, fn in plan["probes"]),
             )
             ns[plan["run"]].inlines = inlined_parts(rule)  # type: ignore[attr-defined]
             rules.append(rule)

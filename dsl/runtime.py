@@ -77,6 +77,20 @@ class CompiledRule:
     #: cards) through a subject's unit or its parent: then it needs the whole portfolio even
     #: when it runs over a few projects. Unknown (``True``) for a hand-built rule.
     reads_unit_aggregates: bool = True
+    #: Coverage probes (``compile_rulebook(..., probes=True)`` only): each light clause and
+    #: each side of every ``and`` / ``or`` in it, outside collections.
+    probes: tuple[Probe, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """One condition whose outcomes coverage counts: ``light`` is the index of its light
+    clause, ``clause`` whether it is the whole clause (else a side of an ``and`` / ``or``)."""
+
+    light: int
+    clause: bool
+    text: str
+    test: Test
 
 
 def inlined_parts(rule: CompiledRule) -> tuple[object, ...]:

@@ -69,7 +69,7 @@ def rule_sources(paths: Sequence[str]) -> tuple[dict[str, str], list[str]]:
     return sources, problems
 
 
-def _compile(paths: Sequence[str] | None) -> Any:
+def _compile(paths: Sequence[str] | None, *, probes: bool = False) -> Any:
     """The compiled rulebook, or ``None`` after printing every error."""
     from dsl import RulebookError, compile_rulebook  # noqa: PLC0415
     from rules.standard import standard_sources  # noqa: PLC0415
@@ -83,7 +83,7 @@ def _compile(paths: Sequence[str] | None) -> Any:
     else:
         sources = standard_sources()
     try:
-        return compile_rulebook(sources)
+        return compile_rulebook(sources, probes=probes)
     except RulebookError as exc:
         for d in exc.diagnostics:
             _err(d.render())
@@ -156,9 +156,11 @@ def run_lint(args: argparse.Namespace) -> int:
 
 
 def run_test(args: argparse.Namespace) -> int:
+    from rules.coverage import Coverage  # noqa: PLC0415
     from rules.ruletest import RuleTestError, find_test_files, load_test_file, run_case  # noqa: PLC0415
 
-    rulebook = _compile(args.paths)
+    coverage = Coverage() if args.coverage or args.fail_under is not None else None
+    rulebook = _compile(args.paths, probes=coverage is not None)
     if rulebook is None:
         return EXIT_REFUSED
     files = find_test_files(Path(p) for p in args.paths)
@@ -177,9 +179,17 @@ def run_test(args: argparse.Namespace) -> int:
             for case in cases:
                 result = run_case(rulebook, case)
                 print(result.render())
+                if coverage is not None:
+                    coverage.add(rulebook, case.portfolio, case.as_of, case.rules)
                 passed += result.passed
                 failed += not result.passed
     print(f"{passed} passed, {failed} failed")
+    if coverage is not None:
+        sys.stdout.write(coverage.render())
+        if args.fail_under is not None and coverage.percent() < args.fail_under:
+            _err(f"light clause coverage {coverage.percent():.1f}% is under "
+                 f"--fail-under {args.fail_under:g}%")
+            return EXIT_REFUSED
     if refused:
         return EXIT_REFUSED
     if not files:
@@ -198,7 +208,7 @@ def run_fmt(args: argparse.Namespace) -> int:
     formatted: dict[str, str] = {}
     for name, text in sources.items():
         try:
-            new = format_rulebook(text)
+            new = format_rulebook(text, args.lang)
         except RulebookError as exc:
             for d in exc.diagnostics:
                 _err(d.render().replace(d.file, name, 1) if d.file != name else d.render())
@@ -242,9 +252,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     lint.set_defaults(handler=run_lint)
     test = group.add_parser("test", help="run the *.test.yaml cases beside rule files")
     test.add_argument("paths", nargs="+", metavar="PATH")
+    test.add_argument("--coverage", action="store_true",
+                      help="report, per rule, which light clauses and which sides of each "
+                           "and/or some case made true and some made false")
+    test.add_argument("--fail-under", type=float, metavar="N",
+                      help="exit 1 when light clause coverage is under N percent "
+                           "(implies --coverage)")
     test.set_defaults(handler=run_test)
     fmt = group.add_parser("fmt", help="rewrite rule files in the canonical layout")
     fmt.add_argument("paths", nargs="+", metavar="PATH")
+    fmt.add_argument("--lang", choices=("zh", "en"),
+                     help="write keywords in Chinese (zh) or English (en); by default each "
+                          "file keeps the spelling it mostly uses")
     fmt.add_argument("--check", action="store_true",
                      help="only report files that would change (exit 1)")
     fmt.set_defaults(handler=run_fmt)
