@@ -33,9 +33,11 @@ def check_rulebook(sources: Mapping[str, str]) -> tuple[Diagnostic, ...]:
     return ()
 
 
-def compile_rulebook(sources: Mapping[str, str], *, probes: bool = False) -> CompiledRulebook:
+def compile_rulebook(sources: Mapping[str, str], *, probes: bool = False,
+                     traces: bool = False) -> CompiledRulebook:
     """Parse, check and compile a rulebook given as ``{file name: text}``; ``probes`` adds
-    the coverage probes of every rule (``CompiledRule.probes``)."""
+    the coverage probes of every rule (``CompiledRule.probes``), ``traces`` the steps that
+    ``duban rules explain`` shows (``CompiledRule.steps``)."""
     reporters = {name: Reporter(name, text) for name, text in sources.items()}
     total = 0
     for name, text in sources.items():
@@ -52,7 +54,7 @@ def compile_rulebook(sources: Mapping[str, str], *, probes: bool = False) -> Com
     diagnostics = [d for r in reporters.values() for d in r.diagnostics]
     if diagnostics:
         raise RulebookError(in_authors_spelling(diagnostics, sources))
-    return compile_checked(checked, probes=probes)
+    return compile_checked(checked, probes=probes, traces=traces)
 
 
 def in_authors_spelling(diagnostics: Sequence[Diagnostic],

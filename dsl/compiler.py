@@ -29,6 +29,7 @@ from dsl.runtime import (
     CompiledScore,
     Light,
     Probe,
+    Step,
     inlined_parts,
 )
 from dsl.values import Duration
@@ -540,7 +541,47 @@ def _sides(e: s.Expr) -> list[s.Expr]:
     return out
 
 
-def compile_checked(c: Checked, *, probes: bool = False) -> CompiledRulebook:
+def _steps(rule: s.Rule) -> list[tuple[str, int, s.Expr]]:
+    """(clause, depth, expression) of every sub-expression worth showing in a trace:
+    not literals, subject variables or parentheses, and not inside collections (whose
+    variables exist only there) or field chains (``m.project`` is not worth a line)."""
+    out: list[tuple[str, int, s.Expr]] = []
+
+    def walk(part: str, e: s.Expr, depth: int) -> None:
+        while isinstance(e, s.Paren):
+            e = e.inner
+        if isinstance(e, _LITERALS) or (isinstance(e, s.Name) and e.name != "today"
+                                        and depth > 0):
+            return
+        out.append((part, depth, e))
+        kids: tuple[s.Expr, ...] = ()
+        if isinstance(e, s.Binary):
+            kids = (e.left, e.right)
+        elif isinstance(e, s.Unary | s.IsMissing):
+            kids = (e.operand,)
+        elif isinstance(e, s.InList):
+            kids = (e.operand, *e.items)
+        elif isinstance(e, s.Call):
+            kids = e.args
+        for kid in kids:
+            walk(part, kid, depth + 1)
+
+    if rule.where is not None:
+        walk("where", rule.where, 0)
+    for light in rule.lights:
+        walk(f"light {light.level}", light.condition, 0)
+    if rule.notify is not None:
+        for target in rule.notify.targets:
+            walk("notify", target, 0)
+    if rule.message is not None:
+        for part in rule.message.parts:
+            if isinstance(part, s.Hole):
+                walk("message", part.expr, 0)
+    return out
+
+
+def compile_checked(c: Checked, *, probes: bool = False,
+                    traces: bool = False) -> CompiledRulebook:
     """Generate, compile and execute the module of a checked rulebook; raises
     ``RulebookError`` (located at the item) when an item's code passes the bounds.
     ``probes`` adds each rule's coverage probes (``CompiledRule.probes``)."""
@@ -577,6 +618,11 @@ def compile_checked(c: Checked, *, probes: bool = False) -> CompiledRulebook:
                             (j, k == 0, expr_text(e), comp.function(f"_r{i}_p{j}_{k}", e))
                             for j, light in enumerate(item.lights) if probes
                             for k, e in enumerate([light.condition, *_sides(light.condition)])
+                        ],
+                        "steps": [
+                            (part, depth, expr_text(e), expr_text(e, lang="zh"),
+                             str(c.types[e]), comp.function(f"_r{i}_t{k}", e))
+                            for k, (part, depth, e) in enumerate(_steps(item) if traces else ())
                         ],
                     }
                     plans.append((f.name, item, plan))
@@ -638,6 +684,8 @@ def compile_checked(c: Checked, *, probes: bool = False) -> CompiledRulebook:
                 _reads_unit_aggregates(c, item),
                 tuple(Probe(j, clause, text, ns[fn])  # type: ignore[arg-type]
                       for j, clause, text, fn in plan["probes"]),
+                tuple(Step(part, depth, text, zh, typ, ns[fn])  # type: ignore[arg-type]
+                      for part, depth, text, zh, typ, fn in plan["steps"]),
             )
             ns[plan["run"]].inlines = inlined_parts(rule)  # type: ignore[attr-defined]
             rules.append(rule)

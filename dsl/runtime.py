@@ -80,6 +80,22 @@ class CompiledRule:
     #: Coverage probes (``compile_rulebook(..., probes=True)`` only): each light clause and
     #: each side of every ``and`` / ``or`` in it, outside collections.
     probes: tuple[Probe, ...] = ()
+    #: Every sub-expression, clause by clause (``compile_rulebook(..., traces=True)`` only).
+    steps: tuple[Step, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One sub-expression of a rule for ``duban rules explain``: the clause it belongs to
+    (``where``, ``light red``, ``notify``, ``message``), its depth in that clause, its text
+    in English and in Chinese, its static type and the function computing its value."""
+
+    part: str
+    depth: int
+    text: str
+    text_zh: str
+    type: str
+    value: Callable[[Env, Any], object]
 
 
 @dataclass(frozen=True, slots=True)

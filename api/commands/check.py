@@ -198,6 +198,49 @@ def run_test(args: argparse.Namespace) -> int:
     return EXIT_OK if failed == 0 else EXIT_REFUSED
 
 
+def run_explain(args: argparse.Namespace) -> int:
+    from dsl import RulebookError, compile_rulebook  # noqa: PLC0415
+    from dsl.words import file_language  # noqa: PLC0415
+    from rules.standard import standard_sources  # noqa: PLC0415
+    from rules.trace import TraceError, trace  # noqa: PLC0415
+
+    today = _today()
+    as_of = _parse_day(args.as_of) if args.as_of is not None else today
+    if as_of is None:
+        _err(f"--as-of: `{args.as_of}` is not a date; write an ISO date such as 2026-05-25")
+        return EXIT_REFUSED
+    if args.portfolio is None:
+        _err("--portfolio: give the portfolio file (.yaml or .json) the subject is in")
+        return EXIT_REFUSED
+    if args.rules:
+        sources, problems = rule_sources(args.rules)
+        for p in problems:
+            _err(p)
+        if problems:
+            return EXIT_REFUSED
+    else:
+        sources = standard_sources()
+    try:
+        rulebook = compile_rulebook(sources, traces=True)
+    except RulebookError as exc:
+        for d in exc.diagnostics:
+            _err(d.render())
+        return EXIT_REFUSED
+    with _calendar_warnings():
+        portfolio = _load_portfolio(args.portfolio, today)
+        if portfolio is None:
+            return EXIT_REFUSED
+        rule = next((r for r in rulebook.rules if r.name == args.rule), None)
+        lang = file_language(sources.get(rule.file, "")) if rule is not None else "en"
+        try:
+            sys.stdout.write(trace(rulebook, args.rule, args.subject, portfolio, as_of,
+                                   lang=lang))
+        except TraceError as exc:
+            _err(str(exc))
+            return EXIT_REFUSED
+    return EXIT_OK
+
+
 def run_fmt(args: argparse.Namespace) -> int:
     from dsl import RulebookError, format_rulebook  # noqa: PLC0415
 
@@ -259,6 +302,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                       help="exit 1 when light clause coverage is under N percent "
                            "(implies --coverage)")
     test.set_defaults(handler=run_test)
+    explain = group.add_parser(
+        "explain", help="show every sub-expression of a rule with its value for one subject",
+        description="Print each part of RULE with the value it has for SUBJECT "
+                    "(milestone:P001/tender, P001/tender, project:P001, unit:transport), in "
+                    "the spelling the rule file is written in, and the light it gets.")
+    explain.add_argument("rule", metavar="RULE")
+    explain.add_argument("subject", metavar="SUBJECT")
+    explain.add_argument("--as-of", metavar="DAY", help="as of this day (default today)")
+    explain.add_argument("--portfolio", metavar="FILE", help="portfolio file (.yaml or .json)")
+    explain.add_argument("--rules", nargs="+", metavar="PATH",
+                         help=".rules files or directories (default: the standard rulebook)")
+    explain.set_defaults(handler=run_explain)
     fmt = group.add_parser("fmt", help="rewrite rule files in the canonical layout")
     fmt.add_argument("paths", nargs="+", metavar="PATH")
     fmt.add_argument("--lang", choices=("zh", "en"),
