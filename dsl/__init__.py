@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from dsl.analysis import AnalysisWarning, analyse
 from dsl.checker import check
 from dsl.compiler import compile_checked
 from dsl.cost import MAX_COST
@@ -59,6 +60,17 @@ def compile_rulebook(sources: Mapping[str, str], *, probes: bool = False,
     return compile_checked(checked, probes=probes, traces=traces, max_cost=max_cost)
 
 
+def analyse_rulebook(sources: Mapping[str, str]) -> tuple[AnalysisWarning, ...]:
+    """The static analysis warnings of a rulebook (``dsl.analysis``); none when it does not
+    check (its errors come first)."""
+    reporters = {name: Reporter(name, text) for name, text in sources.items()}
+    files = [parse_file(name, text, reporters[name]) for name, text in sources.items()]
+    checked = check(files, reporters)
+    if any(r.diagnostics for r in reporters.values()):
+        return ()
+    return analyse(checked)
+
+
 def in_authors_spelling(diagnostics: Sequence[Diagnostic],
                         sources: Mapping[str, str]) -> list[Diagnostic]:
     """Diagnostics with the language's words in the spelling each file mostly uses."""
@@ -83,7 +95,7 @@ def format_rulebook(text: str, lang: str | None = None) -> str:
 
 
 __all__ = [
-    "MAX_COST", "MAX_SOURCE", "CompiledRule", "CompiledRulebook", "CompiledScore", "Diagnostic", "Duration",
-    "Env", "Light", "RulebookError", "Span", "check_rulebook", "compile_rulebook",
+    "MAX_COST", "MAX_SOURCE", "AnalysisWarning", "CompiledRule", "CompiledRulebook", "CompiledScore", "Diagnostic", "Duration",
+    "Env", "Light", "RulebookError", "Span", "analyse_rulebook", "check_rulebook", "compile_rulebook",
     "format_rulebook",
 ]

@@ -158,6 +158,12 @@ def run_lint(args: argparse.Namespace) -> int:
     if rulebook is None:
         return EXIT_REFUSED
     print(f"ok: {len(rulebook.rules)} rules, {len(rulebook.scores)} scores")
+    if not args.no_analysis:
+        from dsl import analyse_rulebook  # noqa: PLC0415
+
+        sources = rule_sources(args.paths)[0]
+        for warning in analyse_rulebook(sources):
+            print(warning.render())
     print(f"estimated cost per subject (from each rule's shape; bound {bound:,}):")
     for rule in sorted(rulebook.rules, key=lambda r: -r.cost):
         print(f"  {rule.name}: {rule.cost:,} per {rule.subject} ({rule.cost_reason})")
@@ -303,6 +309,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     group = rules.add_subparsers(dest="rules_command", metavar="COMMAND")
     lint = group.add_parser("lint", help="check rule files; print every error")
     lint.add_argument("paths", nargs="+", metavar="PATH")
+    lint.add_argument("--no-analysis", action="store_true",
+                      help="skip the static analysis (lights that never show, conditions "
+                           "that never or always hold)")
     lint.add_argument("--max-cost", type=int, metavar="N",
                       help="refuse a rule whose estimated cost per subject passes N "
                            "(default: the server's bound)")
