@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from dsl.analysis import AnalysisWarning, analyse
 from dsl.checker import check
 from dsl.compiler import compile_checked
+from dsl.cost import MAX_COST
 from dsl.diagnostics import Diagnostic, Reporter, RulebookError, Span
 from dsl.formatter import format_text
 from dsl.parser import parse_file
@@ -34,10 +36,11 @@ def check_rulebook(sources: Mapping[str, str]) -> tuple[Diagnostic, ...]:
 
 
 def compile_rulebook(sources: Mapping[str, str], *, probes: bool = False,
-                     traces: bool = False) -> CompiledRulebook:
+                     traces: bool = False, max_cost: int | None = MAX_COST) -> CompiledRulebook:
     """Parse, check and compile a rulebook given as ``{file name: text}``; ``probes`` adds
     the coverage probes of every rule (``CompiledRule.probes``), ``traces`` the steps that
-    ``duban rules explain`` shows (``CompiledRule.steps``)."""
+    ``duban rules explain`` shows (``CompiledRule.steps``). A rule or score whose estimated
+    cost per subject (``dsl.cost``) passes ``max_cost`` is refused, with the reason."""
     reporters = {name: Reporter(name, text) for name, text in sources.items()}
     total = 0
     for name, text in sources.items():
@@ -54,7 +57,18 @@ def compile_rulebook(sources: Mapping[str, str], *, probes: bool = False,
     diagnostics = [d for r in reporters.values() for d in r.diagnostics]
     if diagnostics:
         raise RulebookError(in_authors_spelling(diagnostics, sources))
-    return compile_checked(checked, probes=probes, traces=traces)
+    return compile_checked(checked, probes=probes, traces=traces, max_cost=max_cost)
+
+
+def analyse_rulebook(sources: Mapping[str, str]) -> tuple[AnalysisWarning, ...]:
+    """The static analysis warnings of a rulebook (``dsl.analysis``); none when it does not
+    check (its errors come first)."""
+    reporters = {name: Reporter(name, text) for name, text in sources.items()}
+    files = [parse_file(name, text, reporters[name]) for name, text in sources.items()]
+    checked = check(files, reporters)
+    if any(r.diagnostics for r in reporters.values()):
+        return ()
+    return analyse(checked)
 
 
 def in_authors_spelling(diagnostics: Sequence[Diagnostic],
@@ -81,7 +95,7 @@ def format_rulebook(text: str, lang: str | None = None) -> str:
 
 
 __all__ = [
-    "MAX_SOURCE", "CompiledRule", "CompiledRulebook", "CompiledScore", "Diagnostic", "Duration",
-    "Env", "Light", "RulebookError", "Span", "check_rulebook", "compile_rulebook",
+    "MAX_COST", "MAX_SOURCE", "AnalysisWarning", "CompiledRule", "CompiledRulebook", "CompiledScore", "Diagnostic", "Duration",
+    "Env", "Light", "RulebookError", "Span", "analyse_rulebook", "check_rulebook", "compile_rulebook",
     "format_rulebook",
 ]

@@ -20,6 +20,7 @@ from typing import Any
 from dsl import schema as t
 from dsl import syntax as s
 from dsl.checker import Checked
+from dsl.cost import MAX_COST, Cost, item_cost
 from dsl.diagnostics import Reporter, RulebookError
 from dsl.printer import expr_text
 from dsl.runtime import (
@@ -580,8 +581,8 @@ def _steps(rule: s.Rule) -> list[tuple[str, int, s.Expr]]:
     return out
 
 
-def compile_checked(c: Checked, *, probes: bool = False,
-                    traces: bool = False) -> CompiledRulebook:
+def compile_checked(c: Checked, *, probes: bool = False, traces: bool = False,
+                    max_cost: int | None = MAX_COST) -> CompiledRulebook:
     """Generate, compile and execute the module of a checked rulebook; raises
     ``RulebookError`` (located at the item) when an item's code passes the bounds.
     ``probes`` adds each rule's coverage probes (``CompiledRule.probes``)."""
@@ -599,10 +600,20 @@ def compile_checked(c: Checked, *, probes: bool = False,
             continue
         chunks.append((const_files[const], const, a, len(comp.defs)))
     plans: list[tuple[str, s.Rule | s.Score, dict[str, Any]]] = []
+    costs: dict[s.Rule | s.Score, Cost] = {}
     for f in c.files:
         for item in f.items:
             i = len(plans)
             a = len(comp.defs)
+            if isinstance(item, s.Rule | s.Score):
+                estimate = costs[item] = item_cost(c, item)
+                if max_cost is not None and estimate.value > max_cost:
+                    refusal.refuse(
+                        f.name, item, f"{_what(item)} would cost about {estimate.value:,} "
+                        f"operations per {item.subject} ({estimate.reason}), more than the "
+                        f"bound of {max_cost:,}",
+                        "take a collection out of another, or narrow it with `where`")
+                    continue
             try:
                 if isinstance(item, s.Rule):
                     plan: dict[str, Any] = {
@@ -686,12 +697,13 @@ def compile_checked(c: Checked, *, probes: bool = False,
                       for j, clause, text, fn in plan["probes"]),
                 tuple(Step(part, depth, text, zh, typ, ns[fn])  # type: ignore[arg-type]
                       for part, depth, text, zh, typ, fn in plan["steps"]),
+                costs[item].value, costs[item].reason,
             )
             ns[plan["run"]].inlines = inlined_parts(rule)  # type: ignore[attr-defined]
             rules.append(rule)
         else:
             scores.append(CompiledScore(item.name, title, file, item.span.line,
-                                        ns[plan["value"]]))  # type: ignore[arg-type]
+                                        ns[plan["value"]], costs[item].value))  # type: ignore[arg-type]
     return CompiledRulebook(tuple(rules), tuple(scores), source)
 
 

@@ -82,6 +82,9 @@ class CompiledRule:
     probes: tuple[Probe, ...] = ()
     #: Every sub-expression, clause by clause (``compile_rulebook(..., traces=True)`` only).
     steps: tuple[Step, ...] = ()
+    #: Estimated operations per subject, and which nesting made them (``dsl.cost``).
+    cost: int = 0
+    cost_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +147,7 @@ class CompiledScore:
     file: str
     line: int
     value: Callable[[Env, Any], float | None]
+    cost: int = 0  # estimated operations per unit or person (``dsl.cost``)
 
 
 @dataclass(frozen=True, slots=True)

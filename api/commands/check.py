@@ -69,7 +69,8 @@ def rule_sources(paths: Sequence[str]) -> tuple[dict[str, str], list[str]]:
     return sources, problems
 
 
-def _compile(paths: Sequence[str] | None, *, probes: bool = False) -> Any:
+def _compile(paths: Sequence[str] | None, *, probes: bool = False,
+             max_cost: int | None = None) -> Any:
     """The compiled rulebook, or ``None`` after printing every error."""
     from dsl import RulebookError, compile_rulebook  # noqa: PLC0415
     from rules.standard import standard_sources  # noqa: PLC0415
@@ -83,6 +84,8 @@ def _compile(paths: Sequence[str] | None, *, probes: bool = False) -> Any:
     else:
         sources = standard_sources()
     try:
+        if max_cost is not None:
+            return compile_rulebook(sources, probes=probes, max_cost=max_cost)
         return compile_rulebook(sources, probes=probes)
     except RulebookError as exc:
         for d in exc.diagnostics:
@@ -148,10 +151,24 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_lint(args: argparse.Namespace) -> int:
-    rulebook = _compile(args.paths)
+    from dsl import MAX_COST  # noqa: PLC0415
+
+    bound = MAX_COST if args.max_cost is None else args.max_cost
+    rulebook = _compile(args.paths, max_cost=bound)
     if rulebook is None:
         return EXIT_REFUSED
     print(f"ok: {len(rulebook.rules)} rules, {len(rulebook.scores)} scores")
+    if not args.no_analysis:
+        from dsl import analyse_rulebook  # noqa: PLC0415
+
+        sources = rule_sources(args.paths)[0]
+        for warning in analyse_rulebook(sources):
+            print(warning.render())
+    print(f"estimated cost per subject (from each rule's shape; bound {bound:,}):")
+    for rule in sorted(rulebook.rules, key=lambda r: -r.cost):
+        print(f"  {rule.name}: {rule.cost:,} per {rule.subject} ({rule.cost_reason})")
+    for score in rulebook.scores:
+        print(f"  {score.name}: {score.cost:,} per unit")
     return EXIT_OK
 
 
@@ -292,6 +309,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     group = rules.add_subparsers(dest="rules_command", metavar="COMMAND")
     lint = group.add_parser("lint", help="check rule files; print every error")
     lint.add_argument("paths", nargs="+", metavar="PATH")
+    lint.add_argument("--no-analysis", action="store_true",
+                      help="skip the static analysis (lights that never show, conditions "
+                           "that never or always hold)")
+    lint.add_argument("--max-cost", type=int, metavar="N",
+                      help="refuse a rule whose estimated cost per subject passes N "
+                           "(default: the server's bound)")
     lint.set_defaults(handler=run_lint)
     test = group.add_parser("test", help="run the *.test.yaml cases beside rule files")
     test.add_argument("paths", nargs="+", metavar="PATH")
