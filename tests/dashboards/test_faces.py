@@ -99,3 +99,36 @@ async def test_an_empty_reply_is_refused_with_a_sentence(site):
     r = await site.client.post(f"/inbox/{code}/respond", data={"text": "  ", "_csrf_token": token},
                                follow_redirects=True)
     assert "回复内容不能为空" in r.text
+
+
+async def test_a_bad_start_date_is_refused_beside_its_field(site):
+    """An invalid start date shows its message next to the start field (it used to show none)."""
+    await site.sign_in("owner")
+    token = await site.form("/my")
+    r = await site.client.post("/my/P001/tender", data={"_csrf_token": token, "version": "1",
+                                                        "start": "2026-02-30"})
+    assert r.status_code == 422
+    error = re.search(r'name="start"[^>]*>\s*</label>\s*<span class="field-error" data-field="start">([^<]+)<', r.text)
+    assert error and "「2026-02-30」不是日期" in error.group(1)
+
+
+async def test_the_confirmation_sits_in_the_reported_row_and_names_it(site):
+    """After a report the confirmation is inside the milestone's row, with names not ids."""
+    await site.sign_in("owner")
+    token = await site.form("/my")
+    r = await site.client.post("/my/P001/tender", data={"_csrf_token": token, "version": "1",
+                                                        "start": "2026-03-02", "progress": "40"})
+    row = r.text[r.text.index('id="m-P001-tender"'):]
+    row = row[:row.index("</tr>")]
+    assert "✓ 已上报：海东大道改造工程 / 施工招标" in row and "P001/tender" not in visible(row)
+
+
+async def test_the_stale_warning_is_at_the_top_of_the_page(site):
+    """A stale report puts a warning before the first project, not only mid-page."""
+    await site.sign_in("owner")
+    token = await site.form("/my")
+    await site.client.post("/my/P001/tender", data={"_csrf_token": token, "version": "1", "progress": "40"})
+    r = await site.client.post("/my/P001/tender", data={"_csrf_token": token, "version": "1", "progress": "55"})
+    assert r.status_code == 409
+    top = r.text.index('id="stale-top"')
+    assert top < r.text.index('class="card project"') and "有节点已被他人更新" in r.text
