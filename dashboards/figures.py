@@ -29,6 +29,7 @@ from rules.findings import Evaluation, EvaluationRates, Finding
 LEVEL_COLOURS: dict[Level, str] = {
     Level.RED: "#d62728",
     Level.YELLOW: "#f2b701",
+    Level.BLUE: "#1f77b4",
     Level.GREEN: "#2ca02c",
 }
 LEVELS_WORST_FIRST = (Level.RED, Level.YELLOW, Level.GREEN)
@@ -74,13 +75,14 @@ def no_data_figure(title: str, message: str, detail: str = "") -> go.Figure:
 
 
 def project_lights(portfolio: Portfolio, findings: Iterable[Finding]) -> dict[str, Level]:
-    """Each project's worst light; green when nothing was found about it."""
+    """Each project's worst light; green when nothing was found about it. A blue finding is a
+    reminder (提醒), not a light on the project: it leaves the project green."""
     lights = dict.fromkeys((p.id for p in portfolio.projects), Level.GREEN)
     for f in findings:
         pid = f.project
         if pid is None or pid not in lights or f.subject.startswith(("unit:", "notice:")):
             continue
-        if f.level.rank > lights[pid].rank:
+        if f.level.rank > lights[pid].rank and f.level is not Level.BLUE:
             lights[pid] = f.level
     return lights
 

@@ -16,6 +16,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # lights and levels
     "red": ("红灯", "red"),
     "yellow": ("黄灯", "yellow"),
+    "blue": ("蓝灯（提醒）", "blue (reminder)"),
     "green": ("绿灯", "green"),
     "light": ("灯号", "light"),
     # categories

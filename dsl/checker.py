@@ -39,7 +39,7 @@ MAX_CONST_DEPTH = 64
 MAX_DURATION_DAYS = 36_600
 #: Number literals stay below this (money in yuan included): always finite and exact enough.
 MAX_NUMBER = 1e15
-_UNIT_DAYS = {"days": 1, "weeks": 7, "workdays": 1.4}
+_UNIT_DAYS = {"days": 1, "weeks": 7, "workdays": 1.4, "months": 31}
 _ENUM_WORDS: dict[t.Type, dict[str, object]] = {
     t.KIND: dict(KIND_WORDS),
     t.LEVEL: {k: Level(v) for k, v in t.LEVEL_WORDS.items()},
@@ -260,10 +260,11 @@ class Checker:
         if rule.where is not None:
             self.condition(rule.where, scope, "where")
         for light in rule.lights:
-            if light.level not in ("yellow", "red"):
+            if light.level not in ("blue", "yellow", "red"):
                 self.error(light.level_span, f"unknown light `{light.level}`",
-                           did_you_mean(light.level, ("yellow", "red", "黄灯", "红灯"))
-                           or "a light is `yellow` or `red`")
+                           did_you_mean(light.level,
+                                        ("blue", "yellow", "red", "蓝灯", "黄灯", "红灯"))
+                           or "a light is `blue` (a reminder), `yellow` or `red`")
             self.condition(light.condition, scope, "when")
         if rule.notify is not None:
             for target in rule.notify.targets:
@@ -343,7 +344,7 @@ class Checker:
             if unit is None:
                 return self.error(e.unit_span, f"unknown duration unit `{e.unit}`",
                                   did_you_mean(e.unit, t.DURATION_UNITS)
-                                  or "write `days`, `workdays` or `weeks`"), False
+                                  or "write `days`, `workdays`, `weeks` or `months`"), False
             if "." in e.amount_text:
                 return self.error(e.span, "a duration counts whole days",
                                   f"write `{e.amount_text.split('.')[0]} {e.unit}`"), False

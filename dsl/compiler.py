@@ -220,6 +220,9 @@ class Compiler:
                 add = f.env("add_workdays")
                 return self.guard(f, parts[:1],
                                   lambda a: f"{add}({a}, {sign * fixed.amount})")
+            if fixed is not None and fixed.unit == "months":
+                return self.guard(f, parts[:1],
+                                  lambda a: f"_amonths({a}, {sign * fixed.amount})")
             if fixed is not None:
                 delta = self.constant(dt.timedelta(days=sign * (fixed.calendar_days or 0)))
                 return self.guard(f, parts[:1], lambda a: f"{a} + {delta}")

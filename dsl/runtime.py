@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from dsl.values import Duration
+from projects.cadence import add_months
 from projects.model import Kind, Level
 
 MISSING_TEXT = "—"
@@ -162,6 +163,8 @@ class CompiledRulebook:
 def add_duration(env: Env, d: dt.date, dur: Duration, sign: int) -> dt.date:
     if dur.unit == "workdays":
         return env.add_workdays(d, sign * dur.amount)
+    if dur.unit == "months":
+        return add_months(d, sign * dur.amount)
     days = dur.calendar_days or 0
     return d + dt.timedelta(days=sign * days)
 
@@ -261,7 +264,7 @@ def fmt_value(v: object) -> str:
 
 
 NAMESPACE: dict[str, object] = {
-    "_dadd": add_duration, "_ddiff": date_diff, "_dcmp": duration_compare,
+    "_dadd": add_duration, "_amonths": add_months, "_ddiff": date_diff, "_dcmp": duration_compare,
     "_dsum": duration_add, "_dmul": duration_times, "_dneg": duration_neg,
     "_units": units, "_always": always, "_fnum": fmt_number, "_fratio": fmt_ratio,
     "_fdate": fmt_date, "_fval": fmt_value, "_Exception": Exception,

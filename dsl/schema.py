@@ -124,8 +124,8 @@ FIELDS: dict[str, dict[str, FieldInfo]] = {
 
 #: Words of the enumerations, English or Chinese (kinds come from ``projects.model``).
 CATEGORY_WORDS = {"project": "project", "task": "task", "重点项目": "project", "重点工作": "task"}
-LEVEL_WORDS = {"green": "green", "yellow": "yellow", "red": "red"}
+LEVEL_WORDS = {"green": "green", "blue": "blue", "yellow": "yellow", "red": "red"}
 DURATION_UNITS = {
     "day": "days", "days": "days", "workday": "workdays", "workdays": "workdays",
-    "week": "weeks", "weeks": "weeks",
+    "week": "weeks", "weeks": "weeks", "month": "months", "months": "months",
 }

@@ -8,20 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-_SINGULAR = {"days": "day", "workdays": "workday", "weeks": "week"}
-_CHINESE = {"days": "天", "workdays": "个工作日", "weeks": "周"}
+_SINGULAR = {"days": "day", "workdays": "workday", "weeks": "week", "months": "month"}
+_CHINESE = {"days": "天", "workdays": "个工作日", "weeks": "周", "months": "个月"}
 
 
 @dataclass(frozen=True, slots=True)
 class Duration:
-    """``amount`` of ``unit`` (``"days" | "workdays" | "weeks"``)."""
+    """``amount`` of ``unit`` (``"days" | "workdays" | "weeks" | "months"``)."""
 
     amount: int
     unit: str
 
     @property
     def calendar_days(self) -> int | None:
-        """Calendar days for ``days`` / ``weeks``; None for ``workdays``."""
+        """Calendar days for ``days`` / ``weeks``; None for ``workdays`` and ``months`` (their
+        length depends on the date they are added to)."""
         if self.unit == "days":
             return self.amount
         if self.unit == "weeks":

@@ -26,8 +26,8 @@ class MessageKind(StrEnum):
 LANGS = ("zh", "en")
 
 _LEVEL_WORDS = {
-    "zh": {Level.GREEN: "绿色", Level.YELLOW: "黄色", Level.RED: "红色"},
-    "en": {Level.GREEN: "green", Level.YELLOW: "yellow", Level.RED: "red"},
+    "zh": {Level.GREEN: "绿色", Level.BLUE: "蓝色", Level.YELLOW: "黄色", Level.RED: "红色"},
+    "en": {Level.GREEN: "green", Level.BLUE: "blue", Level.YELLOW: "yellow", Level.RED: "red"},
 }
 
 _HEAD = {
@@ -45,6 +45,16 @@ _HEAD = {
     },
 }
 
+# A blue finding is a reminder (提醒函 / 催报), never a card: its own heading, no colour.
+_REMINDER_HEAD = {
+    "zh": {MessageKind.ISSUED: "【提醒函】{title}", MessageKind.ESCALATED: "【提醒函】{title}",
+           MessageKind.REOPENED: "【提醒函·退回重办】{title}",
+           MessageKind.RECTIFIED: "【提醒事项已办结】{title}"},
+    "en": {MessageKind.ISSUED: "[Reminder] {title}", MessageKind.ESCALATED: "[Reminder] {title}",
+           MessageKind.REOPENED: "[Reminder reopened] {title}",
+           MessageKind.RECTIFIED: "[Reminder closed] {title}"},
+}
+
 _LABELS = {
     "zh": {
         "to": "致",
@@ -53,6 +63,7 @@ _LABELS = {
         "milestone": "节点",
         "issued": "下发日期",
         "finding": "督办事项",
+        "reminder": "提醒事项（提醒函，不计黄牌、红牌）",
         "values": "触发依据",
         "due": "回复期限",
         "escalates": "本通知升级自此前的通知 {code}，该事项至今仍未整改。",
@@ -68,6 +79,7 @@ _LABELS = {
         "milestone": "Milestone",
         "issued": "Issued",
         "finding": "Finding",
+        "reminder": "Reminder (not a yellow or red card)",
         "values": "Values that lit it",
         "due": "Respond by",
         "escalates": "This notice escalates notice {code}, which is still not rectified.",
@@ -120,7 +132,8 @@ def render(msg: Message, lang: str = "zh") -> tuple[str, str]:
         raise ValueError(f"language {lang!r} is not available; use one of {', '.join(LANGS)}")
     words = _LABELS[lang]
     level = _LEVEL_WORDS[lang][msg.level]
-    title = _HEAD[lang][msg.kind].format(level=level, title=msg.title)
+    heads = _REMINDER_HEAD if msg.level is Level.BLUE else _HEAD
+    title = heads[lang][msg.kind].format(level=level, title=msg.title)
     sep = "：" if lang == "zh" else ": "
     lines = [f"{words['to']}{sep}{msg.unit_name}", f"{words['code']}{sep}{msg.code}"]
     if msg.project_name:
@@ -129,7 +142,8 @@ def render(msg: Message, lang: str = "zh") -> tuple[str, str]:
         lines.append(f"{words['milestone']}{sep}{msg.milestone_name}")
     lines.append(f"{words['issued']}{sep}{msg.issued.isoformat()}")
     lines.append("")
-    lines.append(f"{words['finding']}{sep}{msg.message}")
+    finding = words["reminder"] if msg.level is Level.BLUE else words["finding"]
+    lines.append(f"{finding}{sep}{msg.message}")
     said = explain_sentence(msg.explain, lang)
     if said:
         lines.append(f"{words['values']}{sep}{said}")

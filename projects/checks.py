@@ -52,7 +52,7 @@ CATEGORY_WORDS: dict[str, Category] = {
     "重点项目": Category.PROJECT, "重点工作": Category.TASK,
 }
 LEVEL_WORDS: dict[str, Level] = {lv.value: lv for lv in Level} | {
-    "绿": Level.GREEN, "黄": Level.YELLOW, "红": Level.RED,
+    "绿": Level.GREEN, "蓝": Level.BLUE, "黄": Level.YELLOW, "红": Level.RED,
 }
 _KINDS_SHOWN = tuple(k.value for k in Kind)
 _MILESTONE_SET = frozenset(MILESTONE_FIELDS)
@@ -515,7 +515,7 @@ class _Check:
                 f.add(f"{where}.responded", f"responded {responded.isoformat()} is before issued {issued.isoformat()}")
             level = m.get("level")
             if level is not None:
-                level = f.choice(level, LEVEL_WORDS, f"{where}.level", "level", ("green", "yellow", "red"))
+                level = f.choice(level, LEVEL_WORDS, f"{where}.level", "level", ("green", "blue", "yellow", "red"))
             rule, subject = m.get("rule"), m.get("subject")
             if rule is not None:
                 rule = f.text(rule, where, "rule")

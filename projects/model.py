@@ -60,6 +60,7 @@ class Category(StrEnum):
 
 class Level(StrEnum):
     GREEN = "green"
+    BLUE = "blue"  # a reminder (提醒 / 催报), never a card
     YELLOW = "yellow"
     RED = "red"
 
@@ -68,7 +69,7 @@ class Level(StrEnum):
         return _LEVEL_RANK[self]
 
 
-_LEVEL_RANK = {Level.GREEN: 0, Level.YELLOW: 1, Level.RED: 2}
+_LEVEL_RANK = {Level.GREEN: 0, Level.BLUE: 1, Level.YELLOW: 2, Level.RED: 3}
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from dsl.values import Duration
 from projects.model import Kind, Level
 
 MISSING = "缺失"
-LEVEL_WORD = {Level.RED: "红", Level.YELLOW: "黄", Level.GREEN: "绿"}
+LEVEL_WORD = {Level.RED: "红", Level.YELLOW: "黄", Level.BLUE: "蓝", Level.GREEN: "绿"}
 
 _RATIO_FIELDS = frozenset(name for fields in FIELDS.values() for name, info in fields.items()
                           if info.type == RATIO)

@@ -20,7 +20,8 @@ from typing import Any
 from projects.model import Level
 from rules.findings import Evaluation, Finding
 
-LEVEL_HEADING = {Level.RED: "红灯 red", Level.YELLOW: "黄灯 yellow", Level.GREEN: "绿灯 green"}
+LEVEL_HEADING = {Level.RED: "红灯 red", Level.YELLOW: "黄灯 yellow", Level.BLUE: "蓝灯 blue",
+                 Level.GREEN: "绿灯 green"}
 
 
 def _finding_json(f: Finding) -> dict[str, Any]:

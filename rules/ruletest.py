@@ -33,7 +33,7 @@ from projects.errors import ProjectsError
 from projects.model import Level, Portfolio
 from rules.engine import evaluate
 
-_LEVELS = {"yellow": Level.YELLOW, "red": Level.RED}
+_LEVELS = {"blue": Level.BLUE, "yellow": Level.YELLOW, "red": Level.RED}
 _SUBJECT_KINDS = ("milestone", "project", "unit", "notice")
 
 

@@ -81,3 +81,14 @@ def test_missing_respond_by_defaults_to_five_working_days() -> None:
     """Without the engine's deadline a notice gets five working days (Mon-Fri fallback)."""
     f = Finding("r", "t", "project:P001", Level.YELLOW, "m", notify=("transport",), project="P001")
     assert reconcile([], [f], dt.date(2026, 5, 8)).issue[0].due == dt.date(2026, 5, 15)
+
+
+def test_blue_sends_a_reminder_and_yellow_then_escalates_it() -> None:
+    """A blue finding with notify issues a blue reminder; turning yellow issues the card."""
+    actions = reconcile([], [tender(Level.BLUE)], TODAY)
+    assert [(n.unit, n.level) for n in actions.issue] == [("transport", Level.BLUE)]
+    assert not reconcile([held(Level.BLUE)], [tender(Level.BLUE)], TODAY)
+    up = reconcile([held(Level.BLUE)], [tender(Level.YELLOW)], TODAY)
+    assert [(n.level, n.escalates) for n in up.issue] == [(Level.YELLOW, "N-2026-0001")]
+    # a yellow card stays when the finding falls back to a reminder
+    assert not reconcile([held(Level.YELLOW)], [tender(Level.BLUE)], TODAY)

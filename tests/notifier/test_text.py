@@ -75,3 +75,16 @@ def test_format_value() -> None:
     assert format_value(None) == "—"
     assert format_value(True) == "是"
     assert format_value(("a", 2)) == "a, 2"
+
+
+def test_a_blue_finding_reads_as_a_reminder_not_a_card() -> None:
+    """Blue (提醒 / 催报) is a 提醒函: no 督办通知 heading, no colour, says it is not a card."""
+    msg = Message(**{**{f: getattr(BASE, f) for f in BASE.__slots__}, "level": Level.BLUE})
+    title, body = render(msg)
+    assert title == "【提醒函】海东大道改造工程：招标节点逾期"
+    assert "督办通知" not in title and "蓝色" not in title
+    assert "提醒事项（提醒函，不计黄牌、红牌）：" in body and "督办事项" not in body
+    assert "回复期限：2026-05-11" in body
+    title_en, body_en = render(msg, "en")
+    assert title_en == "[Reminder] 海东大道改造工程：招标节点逾期"
+    assert "not a yellow or red card" in body_en

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from projects.calendar import WorkCalendar
-from projects.model import Kind, Notice
+from projects.model import Kind, Level, Notice
 from projects.schedule import compute_schedule
 from rules.engine import evaluate
 from rules.views import build_views
@@ -70,3 +70,13 @@ def test_notice_fields() -> None:
     nv = v.notices[0]
     assert (nv.responded, nv.response_date, nv.overdue, nv.project) == (False, None, 5, "P001")
     assert v.unit_by_id["transport"].notices == (nv,)
+
+
+def test_blue_reminders_are_not_cards() -> None:
+    """A unit's blue reminders (提醒函) count neither as yellow nor as red cards."""
+    notices = tuple(
+        Notice(f"N-{i}", "督办", "transport", D(2026, 3, 2), D(2026, 3, 13), level=level,
+               subject="milestone:P001/a")
+        for i, level in enumerate((Level.BLUE, Level.BLUE, Level.YELLOW, Level.RED, Level.RED)))
+    u = _views(portfolio(ms("a", kind=Kind.TENDERING), notices=notices)).unit_by_id["transport"]
+    assert (u.red_cards, u.yellow_cards, len(u.notices)) == (2, 1, 5)
