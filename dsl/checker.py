@@ -471,11 +471,13 @@ class Checker:
         return t.BOOL, self._null(e.operand, *e.items)
 
     def call(self, e: s.Call, scope: Scope) -> tuple[t.Type, bool]:
+        if e.func == "default":
+            return self.default(e, scope)
         sig = FUNCTIONS.get(e.func)
         arg_types = [self.expr(a, scope) for a in e.args]
         if sig is None:
             return self.error(e.func_span, f"unknown function `{e.func}`",
-                              did_you_mean(e.func, [*FUNCTIONS, *AGGREGATES])), False
+                              did_you_mean(e.func, [*FUNCTIONS, *AGGREGATES, "default"])), False
         params, result = sig
         if len(e.args) != len(params):
             wanted = ", ".join(str(p) for p in params)
@@ -487,6 +489,24 @@ class Checker:
                 ok = False
                 self.error(arg.span, f"`{e.func}` needs {_a(str(want))} here; this is {_a(str(typ))}")
         return (result if ok and t.ERROR not in arg_types else t.ERROR), self._null(*e.args)
+
+    def default(self, e: s.Call, scope: Scope) -> tuple[t.Type, bool]:
+        """``default(X, V)``: X when it is not missing, else V, of X's type; missing only
+        when V may be missing too."""
+        arg_types = [self.expr(a, scope) for a in e.args]
+        if len(e.args) != 2:
+            return self.error(e.span, f"`default` takes 2 arguments (a value and the value to "
+                              f"use when it is missing), not {len(e.args)}",
+                              "for example `default(u.on_time_rate, 100%)`"), False
+        v, (xt, vt) = e.args[1], arg_types
+        if t.ERROR in arg_types:
+            return t.ERROR, False
+        if {xt, vt} == {t.NUMBER, t.RATIO}:
+            return t.NUMBER if t.NUMBER in (xt, vt) else t.RATIO, self._null(v)
+        if xt != vt:
+            return self.error(v.span, f"`default` needs {_a(str(xt))} here, like its first "
+                              f"argument; this is {_a(str(vt))}"), False
+        return xt, self._null(v)
 
     def aggregate(self, e: s.Aggregate, scope: Scope) -> tuple[t.Type, bool]:
         coll = self.expr(e.collection, scope)

@@ -185,6 +185,9 @@ class Compiler:
             return self.in_list(e, f)
         if isinstance(e, s.Call):
             args = [(self.expr(a, f), self.null(a)) for a in e.args]
+            if e.func == "default":
+                (x, _xn), (v, _vn) = args
+                return f"_dflt({x}, {v})"
             if e.func == "days":
                 return self.guard(f, args, lambda a, b: f"({b} - {a}).days")
             method = {"workdays": "workdays", "upstream": "upstream", "downstream": "downstream",

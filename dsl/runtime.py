@@ -169,6 +169,11 @@ def add_duration(env: Env, d: dt.date, dur: Duration, sign: int) -> dt.date:
     return d + dt.timedelta(days=sign * days)
 
 
+def default(x: Any, v: Any) -> Any:
+    """``default(X, V)`` of the language."""
+    return v if x is None else x
+
+
 def date_diff(a: dt.date, b: dt.date) -> Duration:
     return Duration((a - b).days, "days")
 
@@ -264,7 +269,7 @@ def fmt_value(v: object) -> str:
 
 
 NAMESPACE: dict[str, object] = {
-    "_dadd": add_duration, "_amonths": add_months, "_ddiff": date_diff, "_dcmp": duration_compare,
+    "_dflt": default, "_dadd": add_duration, "_amonths": add_months, "_ddiff": date_diff, "_dcmp": duration_compare,
     "_dsum": duration_add, "_dmul": duration_times, "_dneg": duration_neg,
     "_units": units, "_always": always, "_fnum": fmt_number, "_fratio": fmt_ratio,
     "_fdate": fmt_date, "_fval": fmt_value, "_Exception": Exception,

@@ -286,8 +286,10 @@ class _Check:
         name = f.required(m, "name", where)
         if name is not BAD:
             name = f.text(name, where, "name")
-        category = f.required(m, "category", where)
-        if category is not BAD:
+        category = m.get("category")  # optional (version 2): a project by default
+        if category is None:
+            category = Category.PROJECT
+        else:
             category = f.choice(category, CATEGORY_WORDS, f"{where}.category", "category", ("project", "task"))
         unit = f.required(m, "unit", where)
         if unit is not BAD:

@@ -58,7 +58,7 @@ def test_caret_after_chinese_text_is_padded_by_display_width():
     (R + "2026-13-01 > today", (1, 40, "`2026-13-01` is not a date; write YYYY-MM-DD")),
     (R + "m.due", (1, 40, "`when` needs a condition; this is a date")),
     ("rule t: for milestone m light amber when m.done",
-     (1, 31, "unknown light `amber`; a light is `yellow` or `red`")),
+     (1, 31, "unknown light `amber`; a light is `blue` (a reminder), `yellow` or `red`")),
     ("rule t: for milestones m light red when m.done",
      (1, 13, "unknown subject `milestones`; did you mean `milestone`?")),
     ("rule t: for milestone m light red when m.done notify m.project within 3 days",

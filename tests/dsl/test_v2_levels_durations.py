@@ -104,3 +104,29 @@ def test_unknown_unit_lists_months() -> None:
         compile_rulebook({"t.rules": "rule r: for milestone m\n"
                                      "    light red when today > m.due + 2 years\n"})
     assert "months" in str(e.value)
+
+
+def test_default_fills_a_missing_value_of_the_same_type() -> None:
+    source = """
+rule r: for milestone m
+    light red when default(m.progress, 0%) < 10%
+    light yellow when default(m.due, 2026-03-01) < today
+"""
+    got = _lit(source, D(2026, 3, 6), [
+        milestone(id="none", progress=None, due=None),        # 0% < 10%: red
+        milestone(id="some", progress=0.5, due=None),          # default date before today
+        milestone(id="fine", progress=0.5, due=D(2026, 4, 1)),
+        milestone(id="low", progress=0.05, due=D(2026, 4, 1)),
+    ])
+    assert got == {"none": Level.RED, "some": Level.YELLOW, "low": Level.RED}
+
+
+def test_default_in_a_score_and_its_type_errors() -> None:
+    compile_rulebook({"t.rules": "score s for unit u:\n"
+                                 "    40 * default(u.on_time_rate, 100%) + default(u.red_cards, 0)\n"})
+    for bad, says in (("default(m.progress, 2026-01-01)", "needs a ratio here"),
+                      ("default(m.progress)", "takes 2 arguments"),
+                      ("defualt(m.progress, 0%)", "did you mean")):
+        with pytest.raises(RulebookError) as e:
+            compile_rulebook({"t.rules": f"rule r: for milestone m\n    light red when {bad} < 1\n"})
+        assert says in str(e.value), str(e.value)

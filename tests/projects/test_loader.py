@@ -111,6 +111,17 @@ def test_kinds_and_categories_accept_chinese_words() -> None:
     assert p.projects[1].category is Category.TASK
 
 
+def test_category_is_optional_and_defaults_to_project() -> None:
+    """Version 2: a project without ``category`` is a 重点项目; a wrong one is still refused."""
+    data = base()
+    del data["projects"][0]["category"]
+    data["projects"][1]["category"] = "task"
+    p = parse_portfolio(data, today=TODAY)
+    assert (p.projects[0].category, p.projects[1].category) == (Category.PROJECT, Category.TASK)
+    data["projects"][1]["category"] = None
+    assert parse_portfolio(data, today=TODAY).projects[1].category is Category.PROJECT
+
+
 @pytest.mark.parametrize(("written", "ratio"), [("35%", 0.35), (0.35, 0.35), (1, 1.0), (0, 0.0), ("0.5", 0.5)])
 def test_progress_forms(written: object, ratio: float) -> None:
     """Progress may be written as 35%, 0.35 or a number from 0 to 1; it becomes a ratio."""
