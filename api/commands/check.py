@@ -164,12 +164,52 @@ def run_lint(args: argparse.Namespace) -> int:
         sources = rule_sources(args.paths)[0]
         for warning in analyse_rulebook(sources):
             print(warning.render())
+    if args.against is not None:
+        status = _never_lit(rulebook, args.against, args.as_of)
+        if status is not None:
+            return status
     print(f"estimated cost per subject (from each rule's shape; bound {bound:,}):")
     for rule in sorted(rulebook.rules, key=lambda r: -r.cost):
         print(f"  {rule.name}: {rule.cost:,} per {rule.subject} ({rule.cost_reason})")
     for score in rulebook.scores:
         print(f"  {score.name}: {score.cost:,} per unit")
     return EXIT_OK
+
+
+#: The most days ``lint --against`` replays; a longer history is sampled evenly.
+MAX_REPLAYED_DAYS = 400
+
+
+def _never_lit(rulebook: Any, path: str, as_of_text: str | None) -> int | None:
+    """Print the rules that lit on none of the days replayed; an exit status on bad input."""
+    from rules.engine import evaluate  # noqa: PLC0415
+
+    today = _today()
+    end = _parse_day(as_of_text) if as_of_text is not None else today
+    if end is None:
+        _err(f"--as-of: `{as_of_text}` is not a date; write an ISO date such as 2026-05-25")
+        return EXIT_REFUSED
+    with _calendar_warnings():
+        portfolio = _load_portfolio(path, today)
+        if portfolio is None:
+            return EXIT_REFUSED
+        dates = [d for p in portfolio.projects for m in p.milestones
+                 for d in (m.start, m.due, m.finished) if d is not None]
+        start = min([*dates, end])
+        span = (end - start).days + 1
+        step = max(1, -(-span // MAX_REPLAYED_DAYS))
+        days = [start + dt.timedelta(days=i) for i in range(0, span, step)]
+        if days[-1] != end:
+            days.append(end)
+        lit: set[str] = set()
+        for day in days:
+            lit.update(f.rule for f in evaluate(rulebook, portfolio, day).findings)
+    for rule in rulebook.rules:
+        if rule.name not in lit:
+            print(f"warning: {rule.file}:{rule.line}: rule `{rule.name}` never lit over the "
+                  f"{len(days)} days replayed ({start.isoformat()} to {end.isoformat()}) "
+                  f"of {path}")
+    return None
 
 
 def run_test(args: argparse.Namespace) -> int:
@@ -312,6 +352,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     lint.add_argument("--no-analysis", action="store_true",
                       help="skip the static analysis (lights that never show, conditions "
                            "that never or always hold)")
+    lint.add_argument("--against", metavar="PORTFOLIO",
+                      help="replay this portfolio day by day and warn of rules that never lit")
+    lint.add_argument("--as-of", metavar="DAY",
+                      help="with --against: the last day replayed (default today)")
     lint.add_argument("--max-cost", type=int, metavar="N",
                       help="refuse a rule whose estimated cost per subject passes N "
                            "(default: the server's bound)")

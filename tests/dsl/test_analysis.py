@@ -89,3 +89,36 @@ def test_the_standard_rulebook_has_no_warnings_and_lint_prints_them(tmp_path, ca
     assert f"warning: {f}:2:11: light `yellow` can never show" in out
     assert main(["rules", "lint", "--no-analysis", str(f)]) == 0
     assert "warning" not in capsys.readouterr().out
+
+
+PORTFOLIO = """
+calendar: weekdays
+units:
+  - {id: transport, name: 市交通运输局}
+projects:
+  - id: P001
+    name: 海东大道改造工程
+    unit: transport
+    category: project
+    milestones:
+      - {id: a, name: 甲, kind: tendering, due: 2026-03-02}
+"""
+TWO = ("rule late: for milestone m light red when today > m.due\n"
+       "rule never: for milestone m light red when m.kind == contract\n")
+
+
+def test_against_a_portfolio_warns_of_rules_that_never_lit(tmp_path, capsys):
+    """`lint --against` replays the days of the portfolio: the rule that lit after the due
+    date is quiet, the rule for contracts (there are none) is reported."""
+    (tmp_path / "p.yaml").write_text(PORTFOLIO, encoding="utf-8")
+    (tmp_path / "t.rules").write_text(TWO, encoding="utf-8")
+    assert main(["rules", "lint", str(tmp_path / "t.rules"), "--against",
+                 str(tmp_path / "p.yaml"), "--as-of", "2026-03-10"]) == 0
+    out = [line for line in capsys.readouterr().out.splitlines() if "never lit" in line]
+    assert out == [f"warning: {tmp_path / 't.rules'}:2: rule `never` never lit over the 9 days "
+                   f"replayed (2026-03-02 to 2026-03-10) of {tmp_path / 'p.yaml'}"]
+    assert main(["rules", "lint", str(tmp_path / "t.rules"), "--against",
+                 str(tmp_path / "p.yaml"), "--as-of", "2026-03-02"]) == 0
+    assert "rule `late` never lit over the 1 days" in capsys.readouterr().out
+    assert main(["rules", "lint", str(tmp_path / "t.rules"), "--against",
+                 str(tmp_path / "missing.yaml")]) == 1
