@@ -136,7 +136,13 @@ def run_check(args: argparse.Namespace) -> int:
         portfolio = _load_portfolio(args.portfolio, today)
         if rulebook is None or portfolio is None:
             return EXIT_REFUSED
-        evaluation = evaluate(rulebook, portfolio, as_of)
+        if args.rule_time_limit is not None:
+            import time  # noqa: PLC0415
+
+            evaluation = evaluate(rulebook, portfolio, as_of,
+                                  rule_time_limit=args.rule_time_limit, clock=time.monotonic)
+        else:
+            evaluation = evaluate(rulebook, portfolio, as_of)
     if args.json:
         print(json.dumps(evaluation_json(evaluation), ensure_ascii=False, indent=2))
     else:
@@ -341,6 +347,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check.add_argument("--as-of", metavar="DATE", help="evaluate as of this day (default today)")
     check.add_argument("--json", action="store_true", help="print the evaluation as JSON")
     check.add_argument("--explain", action="store_true", help="show why each finding lit")
+    check.add_argument("--rule-time-limit", type=float, metavar="SECONDS",
+                       help="stop and report a rule still running after SECONDS; the "
+                            "others finish")
     check.add_argument("--fail-on", choices=("red", "yellow"),
                        help="exit 3 when a finding at or above this level lit")
     check.set_defaults(handler=run_check)
