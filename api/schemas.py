@@ -338,6 +338,19 @@ class NoticeRead(Struct):
     attachment: str | None = None
 
 
+class NoticeStepRead(Struct):
+    """One step of a notice's history: who did what on which day, the reply's text or the
+    rejection's reason, and the new deadline a rejection set."""
+
+    day: dt.date
+    event: str
+    to_state: str
+    from_state: str | None = None
+    actor: str | None = None
+    text: str | None = None
+    new_due: dt.date | None = None
+
+
 class NoticeRespond(Input):
     text: str
     attachment: str | None = None  # a reference to an attached file (an id or URL), not the file

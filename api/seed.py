@@ -86,7 +86,7 @@ async def seed_demo(server: Server, today: dt.date, *, inbox_port: int | None = 
                            {"units": len(portfolio.units), "projects": len(portfolio.projects),
                             "milestones": len(portfolio.milestones())})
         await repo.bump_revision()
-        accounts = await _accounts(portfolio)
+        accounts = await _accounts(portfolio, today)
         number = None
         sources = standard_sources()
         if sources:
@@ -123,10 +123,22 @@ def uses_demo_inbox(portfolio: Portfolio) -> bool:
     return any(is_inbox_contact(c) for u in portfolio.units for c in u.contacts)
 
 
-async def _accounts(portfolio: Portfolio) -> dict[str, tuple[str, str, str | None]]:
+def busiest_unit(portfolio: Portfolio, today: dt.date) -> str | None:
+    """The responsible unit with the most open milestones past their due day (the demo's
+    ``unit`` account gets it, so that it has notices to answer), ties by first appearance."""
+    late: dict[str, int] = {}
+    for m in portfolio.milestones():
+        if m.unit:
+            late.setdefault(m.unit, 0)
+            if m.finished is None and m.due is not None and m.due < today:
+                late[m.unit] += 1
+    return max(late, key=lambda u: late[u], default=None)
+
+
+async def _accounts(portfolio: Portfolio, today: dt.date) -> dict[str, tuple[str, str, str | None]]:
     units = {u.id for u in portfolio.units}
     owner_unit = portfolio.projects[0].unit if portfolio.projects else None
-    responsible = next((m.unit for m in portfolio.milestones() if m.unit), None)
+    responsible = busiest_unit(portfolio, today)
     unit_unit = responsible or (portfolio.projects[-1].unit if portfolio.projects else None)
     made = {}
     for name, (role, password) in DEMO_ACCOUNTS.items():

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import plotly.graph_objects as go
+from plotly.colors import qualitative
 
 from dashboards.i18n import text
 from projects.model import Category, Level, Portfolio
@@ -32,14 +33,44 @@ LEVEL_COLOURS: dict[Level, str] = {
 }
 LEVELS_WORST_FIRST = (Level.RED, Level.YELLOW, Level.GREEN)
 RATE_KEYS = ("on_time_rate", "completion_rate", "early_rate")
-MAP_COLUMNS = 40  # tiles per row of a unit in the portfolio map
+MAP_COLUMNS = 40  # tiles per row of a unit in the portfolio map (many projects: no labels)
+LABEL_COLUMNS = 6  # tiles per row when each tile carries its project's name
+LABELLED_MAX = 120
+
+# Distinct line colours for the trend (24 before one repeats); the portfolio line is black.
+LINE_COLOURS: tuple[str, ...] = tuple(qualitative.Dark24)
 
 UrlFor = Callable[[str], str]
+GroupUrlFor = Callable[[str, str, str], str]  # (by, key, light) -> url
 
 
 def project_url(pid: str) -> str:
     """The page of one project (the default link of the map's tiles)."""
     return f"/projects/{pid}"
+
+
+def projects_url(by: str, key: str, light: str) -> str:
+    """The list of the projects behind one bar: a unit's or a category's projects of a light."""
+    from urllib.parse import urlencode  # noqa: PLC0415
+
+    return "/projects?" + urlencode({by: key, "light": light})
+
+
+def no_data_figure(title: str, message: str, detail: str = "") -> go.Figure:
+    """A figure that says it has too little data to draw, instead of empty or absurd axes.
+
+    The annotation is named ``no_data`` and ``layout.meta`` is ``{"no_data": True}`` (the pages
+    and the browser tests look for them).
+    """
+    body = message if not detail else f"{message}<br><span style='font-size:13px'>{detail}</span>"
+    fig = go.Figure()
+    fig.update_layout(
+        title=title, height=260, meta={"no_data": True}, plot_bgcolor="white",
+        xaxis={"visible": False}, yaxis={"visible": False}, margin={"t": 50, "b": 20},
+        annotations=[{"text": body, "name": "no_data", "showarrow": False, "xref": "paper",
+                      "yref": "paper", "x": 0.5, "y": 0.5, "font": {"size": 16, "color": "#666"}}],
+    )
+    return fig
 
 
 def project_lights(portfolio: Portfolio, findings: Iterable[Finding]) -> dict[str, Level]:
@@ -63,8 +94,11 @@ def _count(keys: Iterable[tuple[str, Level]]) -> dict[str, dict[Level, int]]:
 
 
 def light_counts(portfolio: Portfolio, evaluation: Evaluation, *, by: str = "unit",
-                 lang: str = "zh") -> go.Figure:
-    """Stacked bars: how many projects are red, yellow and green, per unit or per category."""
+                 lang: str = "zh", url_for: GroupUrlFor = projects_url) -> go.Figure:
+    """Stacked bars: how many projects are red, yellow and green, per unit or per category.
+
+    Each bar segment's ``customdata`` is ``[url]`` of the projects behind it (a click opens it).
+    """
     lights = project_lights(portfolio, evaluation.findings)
     if by == "unit":
         names = {u.id: u.name for u in portfolio.units}
@@ -79,14 +113,20 @@ def light_counts(portfolio: Portfolio, evaluation: Evaluation, *, by: str = "uni
         title = text("lights_by_category", lang)
     else:
         raise ValueError(f"by={by!r}: count by 'unit' or 'category'")
+    if not order:
+        return no_data_figure(title, text("no_projects", lang))
     fig = go.Figure()
     for level in LEVELS_WORST_FIRST:
         fig.add_trace(go.Bar(
             name=text(level.value, lang), x=labels, y=[counts[k][level] for k in order],
             marker_color=LEVEL_COLOURS[level], meta=level.value,
+            customdata=[[url_for(by, k, level.value)] for k in order],
+            hovertemplate="%{x}<br>" + text(level.value, lang) + "：%{y}<extra></extra>",
         ))
-    fig.update_layout(barmode="stack", title=title, yaxis_title=text("projects_count", lang),
-                      legend_traceorder="normal", margin={"t": 50, "b": 40})
+    fig.update_layout(barmode="stack", title=title, legend_traceorder="normal", margin={"t": 50},
+                      yaxis={"title": text("projects_count", lang), "tickformat": "d",
+                             "rangemode": "tozero"},
+                      xaxis={"automargin": True, "tickangle": -30 if len(order) > 6 else 0})
     return fig
 
 
@@ -100,51 +140,70 @@ def _first_message(findings: Iterable[Finding]) -> dict[str, str]:
     return out
 
 
+def _short(name: str, size: int = 8) -> str:
+    return name if len(name) <= size else name[:size - 1] + "…"
+
+
 def portfolio_map(portfolio: Portfolio, evaluation: Evaluation, *, url_for: UrlFor = project_url,
                   lang: str = "zh") -> go.Figure:
     """Every project as a tile, grouped in rows by unit (portfolio order), coloured by its light.
 
     Each tile's ``customdata`` is ``[url, project name, light, worst message]``; the page's
-    script opens ``customdata[0]`` on click.
+    script opens ``customdata[0]`` on click. Up to ``LABELLED_MAX`` projects each tile carries
+    its (shortened) name in ``LABEL_COLUMNS`` columns; beyond, the tiles are small and unlabelled
+    (the unit rows and the legend's counts still say what is where). The legend counts the
+    projects of each light.
     """
     lights = project_lights(portfolio, evaluation.findings)
+    if not lights:
+        return no_data_figure(text("portfolio_map", lang), text("no_projects", lang))
     messages = _first_message(evaluation.findings)
     names = {u.id: u.name for u in portfolio.units}
     by_unit: dict[str, list[str]] = {}
     for p in portfolio.projects:
         by_unit.setdefault(p.unit, []).append(p.id)
     projects = portfolio.project_by_id
-    points: dict[Level, tuple[list[int], list[float], list[list[str]]]] = {
-        level: ([], [], []) for level in LEVELS_WORST_FIRST}
+    labelled = len(lights) <= LABELLED_MAX
+    columns = LABEL_COLUMNS if labelled else MAP_COLUMNS
+    step = 1.0  # one y unit per line of tiles
+    points: dict[Level, tuple[list[int], list[float], list[list[str]], list[str]]] = {
+        level: ([], [], [], []) for level in LEVELS_WORST_FIRST}
     tickvals: list[float] = []
     ticktext: list[str] = []
     row = 0.0
     order = {u.id: i for i, u in enumerate(portfolio.units)}
     for unit in sorted(by_unit, key=lambda u: (order.get(u, len(order)), u)):
         tickvals.append(-row)
-        ticktext.append(names.get(unit, unit))
+        ticktext.append(_short(names.get(unit, unit), 12))
         for i, pid in enumerate(by_unit[unit]):
             level = lights[pid]
-            xs, ys, data = points[level]
-            xs.append(i % MAP_COLUMNS)
-            ys.append(-(row + i // MAP_COLUMNS))
-            data.append([url_for(pid), f"{pid} {projects[pid].name}", text(level.value, lang),
+            xs, ys, data, labels = points[level]
+            xs.append(i % columns)
+            ys.append(-(row + step * (i // columns)))
+            data.append([url_for(pid), projects[pid].name, text(level.value, lang),
                          messages.get(pid, text("no_finding", lang))])
-        row += math.ceil(len(by_unit[unit]) / MAP_COLUMNS) + 0.5
+            labels.append(_short(projects[pid].name))
+        row += step * math.ceil(len(by_unit[unit]) / columns) + 0.5
     fig = go.Figure()
     for level in LEVELS_WORST_FIRST:
-        xs, ys, data = points[level]
+        xs, ys, data, labels = points[level]
         fig.add_trace(go.Scatter(
-            x=xs, y=ys, customdata=data, mode="markers", name=text(level.value, lang),
+            x=xs, y=ys, customdata=data, mode="markers+text" if labelled else "markers",
+            text=labels if labelled else None, textposition="bottom center",
+            textfont={"size": 12}, name=f"{text(level.value, lang)} {len(xs)}",
             meta=level.value,
-            marker={"symbol": "square", "size": 14, "color": LEVEL_COLOURS[level]},
-            hovertemplate="%{customdata[1]}<br>%{customdata[2]}: %{customdata[3]}<extra></extra>",
+            marker={"symbol": "square", "size": 20 if labelled else 14,
+                    "color": LEVEL_COLOURS[level]},
+            hovertemplate="%{customdata[1]}<br>%{customdata[2]}：%{customdata[3]}<extra></extra>",
         ))
+    per_row = 52 if labelled else 22
     fig.update_layout(
-        title=text("portfolio_map", lang), height=max(300, int(40 + 22 * row)),
-        xaxis={"visible": False}, plot_bgcolor="white", margin={"l": 160, "t": 50},
+        title=text("portfolio_map", lang), height=max(300, int(60 + per_row * row)),
+        xaxis={"visible": False, "range": [-0.6, columns - 0.4]}, plot_bgcolor="white",
+        margin={"l": 10, "t": 50, "r": 10}, legend={"orientation": "h", "y": 1.02, "x": 1,
+                                                    "xanchor": "right", "yanchor": "bottom"},
         yaxis={"tickvals": tickvals, "ticktext": ticktext, "zeroline": False,
-               "showgrid": False},
+               "showgrid": False, "automargin": True, "range": [-row + 0.2, 0.6]},
     )
     return fig
 
@@ -158,15 +217,19 @@ def rates_by_unit(portfolio: Portfolio, rates: EvaluationRates, *, lang: str = "
     names = {u.id: u.name for u in portfolio.units}
     units = [u for u in sorted(rates.units, key=lambda u: names.get(u, u))
              if any(getattr(rates.units[u], k) is not None for k in RATE_KEYS)]
+    if not units:
+        return no_data_figure(text("rates_by_unit", lang), text("no_rates", lang))
     fig = go.Figure()
     for key in RATE_KEYS:
         fig.add_trace(go.Bar(
             name=text(key, lang), meta=key, x=[names.get(u, u) for u in units],
             y=[_percent(getattr(rates.units[u], key)) for u in units],
-            hovertemplate="%{x}: %{y}%<extra>" + text(key, lang) + "</extra>",
+            customdata=[[f"/projects?unit={u}"] for u in units],
+            hovertemplate="%{x}：%{y}%<extra>" + text(key, lang) + "</extra>",
         ))
     fig.update_layout(barmode="group", title=text("rates_by_unit", lang),
-                      yaxis={"title": "%", "range": [0, 100]}, margin={"t": 50})
+                      yaxis={"title": "%", "range": [0, 100]}, margin={"t": 50},
+                      xaxis={"automargin": True, "tickangle": -30 if len(units) > 6 else 0})
     return fig
 
 
@@ -182,22 +245,37 @@ def rates_trend(portfolio: Portfolio, monthly: Mapping[str, EvaluationRates], *,
     months = sorted(monthly)
     names = {u.id: u.name for u in portfolio.units}
     units = sorted({u for m in months for u in monthly[m].units}, key=lambda u: names.get(u, u))
+    title = f"{text(rate, lang)}{text('rates_trend_of', lang)}"
+    portfolio_values = [_percent(getattr(monthly[m].portfolio, rate)) for m in months]
+    if sum(v is not None for v in portfolio_values) < 1:
+        return no_data_figure(title, text("no_rates", lang))
+    labels = [month_label(m, lang) for m in months]
     fig = go.Figure()
     fig.add_trace(go.Scatter(
-        x=months, y=[_percent(getattr(monthly[m].portfolio, rate)) for m in months],
+        x=labels, y=portfolio_values,
         name=text("portfolio", lang), meta="portfolio", mode="lines+markers",
-        line={"width": 4, "color": "#333"},
+        line={"width": 4, "color": "#222"},
     ))
-    for u in units:
+    for i, u in enumerate(units):
         values = [monthly[m].units.get(u) for m in months]
         fig.add_trace(go.Scatter(
-            x=months, y=[None if v is None else _percent(getattr(v, rate)) for v in values],
+            x=labels, y=[None if v is None else _percent(getattr(v, rate)) for v in values],
             name=names.get(u, u), meta=u, mode="lines+markers", connectgaps=False,
+            line={"color": LINE_COLOURS[i % len(LINE_COLOURS)], "width": 1.5,
+                  "dash": ("solid", "dot", "dash")[i // len(LINE_COLOURS) % 3]},
         ))
-    fig.update_layout(title=f"{text(rate, lang)} — {text('rates_trend', lang)}",
+    fig.update_layout(title=title,
                       xaxis={"title": text("month", lang), "type": "category"},
                       yaxis={"title": "%", "range": [0, 100]}, margin={"t": 50})
     return fig
+
+
+def month_label(month: str, lang: str = "zh") -> str:
+    """``2026-09`` as a reader writes it: ``2026年9月`` (English keeps ``2026-09``)."""
+    if lang == "en":
+        return month
+    year, number = month.split("-")
+    return f"{year}年{int(number)}月"
 
 
 def unit_indicators(evaluation: Evaluation) -> dict[str, dict[str, Any]]:
@@ -217,10 +295,12 @@ def _fmt_rate(value: float | None) -> str:
 
 
 def ranking(portfolio: Portfolio, evaluation: Evaluation, score: str, *,
-            lang: str = "zh") -> go.Figure:
+            lang: str = "zh", title: str | None = None) -> go.Figure:
     """Horizontal bars of one score, best unit on top, with the indicators behind it on hover.
 
-    Units without a value are listed at the bottom without a bar.
+    Units without a value are listed at the bottom without a bar. ``title`` is the score's
+    title in the rulebook (``行政效能得分``); without it the score's name is shown. Each bar's
+    ``customdata[0]`` is the unit's project list.
     """
     if score not in evaluation.scores:
         import difflib  # noqa: PLC0415
@@ -238,17 +318,20 @@ def ranking(portfolio: Portfolio, evaluation: Evaluation, score: str, *,
         name = names.get(row.unit, row.unit)
         labels.append(name if row.rank is None else f"{rank}. {name}")
         values.append(row.value)
-        data.append([rank, *(_fmt_rate(ind.get(k)) for k in RATE_KEYS),
-                     str(ind.get("red", 0)), str(ind.get("yellow", 0))])
-    hover = (f"%{{y}}<br>{text('score', lang)}: %{{x}}"
-             + "".join(f"<br>{text(k, lang)}: %{{customdata[{i + 1}]}}"
+        data.append([f"/projects?unit={row.unit}", *(_fmt_rate(ind.get(k)) for k in RATE_KEYS),
+                     str(ind.get("red", 0)), str(ind.get("yellow", 0)), rank])
+    label = title or score
+    if not rows:
+        return no_data_figure(f"{text('ranking', lang)}：{label}", text("no_rates", lang))
+    hover = (f"%{{y}}<br>{text('score', lang)}：%{{x:.1f}}"
+             + "".join(f"<br>{text(k, lang)}：%{{customdata[{i + 1}]}}"
                        for i, k in enumerate(RATE_KEYS))
-             + f"<br>{text('red', lang)}: %{{customdata[4]}}"
-             + f"<br>{text('yellow', lang)}: %{{customdata[5]}}<extra></extra>")
+             + f"<br>{text('red', lang)}：%{{customdata[4]}}"
+             + f"<br>{text('yellow', lang)}：%{{customdata[5]}}<extra></extra>")
     fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", customdata=data, meta=score,
                            marker_color="#1f77b4", hovertemplate=hover, text=values,
                            texttemplate="%{x:.1f}"))
-    fig.update_layout(title=f"{text('ranking', lang)} — {score}",
-                      yaxis={"autorange": "reversed", "type": "category"},
-                      height=max(300, 60 + 26 * len(rows)), margin={"l": 200, "t": 50})
+    fig.update_layout(title=f"{text('ranking', lang)}：{label}",
+                      yaxis={"autorange": "reversed", "type": "category", "automargin": True},
+                      height=max(300, 60 + 26 * len(rows)), margin={"t": 50})
     return fig

@@ -29,8 +29,10 @@ import plotly.graph_objects as go
 
 from dashboards.figures import LEVEL_COLOURS
 from dashboards.i18n import text
+from dashboards.numbers import date_axis
 from projects.model import Level, Milestone, Project
 from rules.findings import Finding
+from rules.sentence import explain_sentence
 
 CRITICAL_OUTLINE = "#5a0000"
 DAY_MS = 86_400_000
@@ -54,13 +56,19 @@ def milestone_lights(project: Project, findings: Iterable[Finding]
     return out
 
 
-def explanation(findings: Iterable[Finding]) -> str:
-    """The hover text of a milestone's findings: message, then each explained part."""
+def explanation(findings: Iterable[Finding], *, lang: str = "zh", code: bool = False) -> str:
+    """The hover text of a milestone's findings: the message and the values that decided it
+    in words; with ``code`` (the office) also the rule's name and each clause as written."""
     lines: list[str] = []
     for f in findings:
-        lines.append(f"<b>{html.escape(f.message)}</b> ({html.escape(f.rule)})")
-        lines.extend(f"&nbsp;&nbsp;{html.escape(str(part))} = {html.escape(_show(value))}"
-                     for part, value in f.explain)
+        lines.append(f"<b>{html.escape(f.message)}</b>")
+        said = explain_sentence(f.explain, lang)
+        if said:
+            lines.append(f"&nbsp;&nbsp;{html.escape(said)}")
+        if code:
+            lines.append(f"&nbsp;&nbsp;<i>{html.escape(f.rule)}</i>")
+            lines.extend(f"&nbsp;&nbsp;{html.escape(str(part))} = {html.escape(_show(value))}"
+                         for part, value in f.explain)
     return "<br>".join(lines)
 
 
@@ -94,8 +102,9 @@ def _span(a: dt.date, b: dt.date) -> int:
 
 
 def project_gantt(project: Project, schedule: Any, findings: Iterable[Finding], as_of: dt.date,
-                  *, lang: str = "zh") -> go.Figure:
-    """The Gantt of one project's milestones as of ``as_of`` (see the module docstring)."""
+                  *, lang: str = "zh", code: bool = False) -> go.Figure:
+    """The Gantt of one project's milestones as of ``as_of`` (see the module docstring);
+    ``code`` adds the rules' code to the hover (the office's view)."""
     lights = milestone_lights(project, findings)
     labels = _labels(project.milestones)
     planned: dict[str, list[Any]] = {k: [] for k in ("y", "base", "x", "colour", "width", "hover")}
@@ -122,7 +131,7 @@ def project_gantt(project: Project, schedule: Any, findings: Iterable[Finding], 
                 f"{html.escape(m.name)}: {begin.isoformat()} → {m.due.isoformat()}<br>"
                 f"{text('light', lang)}: {text(level.value, lang)}"
                 + (f" · {text('critical', lang)}" if m.id in critical else "")
-                + ("<br>" + explanation(found) if found else ""))
+                + ("<br>" + explanation(found, lang=lang, code=code) if found else ""))
             starts[m.id] = begin
             ends[m.id] = (m.due, label)
         if m.start is not None and (m.finished is not None or m.start <= as_of):
@@ -184,9 +193,9 @@ def project_gantt(project: Project, schedule: Any, findings: Iterable[Finding], 
         shapes=[{"type": "line", "x0": as_of.isoformat(), "x1": as_of.isoformat(), "y0": 0,
                  "y1": 1, "xref": "x", "yref": "paper", "name": "today",
                  "line": {"color": "#d62728", "dash": "dash", "width": 2}}],
-        xaxis={"type": "date"},
-        yaxis={"type": "category", "autorange": "reversed",
+        xaxis=date_axis(lang),
+        yaxis={"type": "category", "autorange": "reversed", "automargin": True,
                "categoryorder": "array", "categoryarray": [labels[m.id] for m in project.milestones]},
-        height=max(260, 80 + 36 * len(project.milestones)), margin={"l": 160, "t": 60},
+        height=max(320, 110 + 40 * len(project.milestones)), margin={"t": 60},
     )
     return fig

@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboards.i18n import text
+from dashboards.numbers import date_axis, money_scale, money_text
 from projects.model import Project
 
 NOTICE_STATES = ("issued", "answered", "overdue", "escalated")
@@ -51,16 +52,38 @@ def funds_points(projects: Iterable[Project], as_of: dt.date
 
 def funds_curve(projects: Iterable[Project], as_of: dt.date, *, title: str | None = None,
                 lang: str = "zh") -> go.Figure:
-    """The S-curves of planned and paid money (one project, or the whole portfolio)."""
+    """The S-curves of planned and paid money (one project, or the whole portfolio).
+
+    Money is drawn in 元, 万元 or 亿元 (``dashboards.numbers.money_scale``) and dates read in
+    Chinese. With fewer than two days on which money was planned or paid there is no curve to
+    draw: the figure says so, and names what is known (``no_data_figure``).
+    """
+    from dashboards.figures import no_data_figure  # noqa: PLC0415
+
     pdays, pvalues, sdays, svalues = funds_points(projects, as_of)
+    title = title or text("funds", lang)
+    if len(set(pdays) | set(sdays)) < 2:
+        known = []
+        if pvalues:
+            known.append(f"{text('funds_planned_total', lang)} {money_text(pvalues[-1], lang)}"
+                         f"（{pdays[-1]}）")
+        if svalues:
+            known.append(f"{text('funds_paid_total', lang)} {money_text(svalues[-1], lang)}"
+                         f"（{sdays[-1]}）")
+        detail = "；".join(known) if lang != "en" else "; ".join(known)
+        return no_data_figure(title, text("funds_too_little", lang), detail)
+    divisor, unit = money_scale(max([*pvalues, *svalues, 0.0]), lang)
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=pdays, y=pvalues, name=text("funds_planned", lang), meta="planned",
-                             mode="lines", line={"shape": "hv", "color": "#1f77b4"}))
-    fig.add_trace(go.Scatter(x=sdays, y=svalues, name=text("funds_paid", lang), meta="paid",
-                             mode="lines+markers", line={"shape": "hv", "color": "#ff7f0e"}))
+    for meta, key, days, values, mode, colour in (
+            ("planned", "funds_planned", pdays, pvalues, "lines", "#1f77b4"),
+            ("paid", "funds_paid", sdays, svalues, "lines+markers", "#ff7f0e")):
+        fig.add_trace(go.Scatter(
+            x=days, y=[v / divisor for v in values], name=text(key, lang), meta=meta, mode=mode,
+            line={"shape": "hv", "color": colour}, customdata=[money_text(v, lang) for v in values],
+            hovertemplate="%{x}<br>" + text(key, lang) + "：%{customdata}<extra></extra>"))
     fig.update_layout(
-        title=title or text("funds", lang), xaxis={"type": "date"},
-        yaxis={"title": text("yuan", lang)}, margin={"t": 50},
+        title=title, xaxis=date_axis(lang),
+        yaxis={"title": unit, "tickformat": ",~r", "rangemode": "tozero"}, margin={"t": 50},
         shapes=[{"type": "line", "x0": as_of.isoformat(), "x1": as_of.isoformat(), "y0": 0,
                  "y1": 1, "xref": "x", "yref": "paper", "name": "today",
                  "line": {"color": "#d62728", "dash": "dash"}}],
@@ -104,8 +127,12 @@ def notice_counts(notices: Iterable[Any], as_of: dt.date
 def notices_figure(notices: Iterable[Any], as_of: dt.date, *,
                    unit_names: Mapping[str, str] | None = None, lang: str = "zh") -> go.Figure:
     """Two panels of stacked bars: notices per unit by state, and open notices by age."""
+    from dashboards.figures import no_data_figure  # noqa: PLC0415
+
     names = unit_names or {}
     by_unit, by_age = notice_counts(notices, as_of)
+    if not by_unit:
+        return no_data_figure(text("notices", lang), text("no_notices", lang))
     units = sorted(by_unit, key=lambda u: (-by_unit[u]["overdue"] - by_unit[u]["escalated"], u))
     fig = make_subplots(rows=1, cols=2, column_widths=[0.65, 0.35],
                         subplot_titles=(text("notices_by_unit", lang), text("notices_by_age", lang)))
@@ -113,11 +140,17 @@ def notices_figure(notices: Iterable[Any], as_of: dt.date, *,
     for state in NOTICE_STATES:
         fig.add_trace(go.Bar(name=text(state, lang), meta=state, legendgroup=state,
                              x=[names.get(u, u) for u in units], y=[by_unit[u][state] for u in units],
-                             marker_color=NOTICE_COLOURS[state]), row=1, col=1)
+                             customdata=[[f"/projects?unit={u}"] for u in units],
+                             hovertemplate="%{x}<br>" + text(state, lang) + "：%{y}<extra></extra>",
+                             marker={"color": NOTICE_COLOURS[state]}), row=1, col=1)
         if state != "answered":
             fig.add_trace(go.Bar(name=text(state, lang), meta=f"age:{state}", legendgroup=state,
-                                 showlegend=False, x=ages, y=[by_age[a][state] for a in ages],
-                                 marker_color=NOTICE_COLOURS[state]), row=1, col=2)
+                                 showlegend=False, x=[text(f"age_{a}", lang) for a in ages],
+                                 y=[by_age[a][state] for a in ages],
+                                 hovertemplate="%{x}<br>" + text(state, lang)
+                                 + "：%{y}<extra></extra>",
+                                 marker={"color": NOTICE_COLOURS[state]}), row=1, col=2)
     fig.update_layout(barmode="stack", title=text("notices", lang), margin={"t": 70})
+    fig.update_xaxes(automargin=True, row=1, col=1)
     fig.update_xaxes(title_text=text("age_days", lang), row=1, col=2)
     return fig

@@ -8,7 +8,7 @@ away from the server); the pages never do.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,27 @@ from dashboards.i18n import text
 from dashboards.money import funds_curve, notices_figure
 from projects.model import Level, Portfolio
 from rules.findings import Evaluation
+from rules.sentence import explain_sentence
+
+
+def subject_name(portfolio: Portfolio, subject: str) -> str:
+    """A finding's subject as people name it: ``滨江大桥建设工程 / 招标``, a unit's name, a
+    notice's number (``milestone:P002/contract`` is how the engine names it, not people)."""
+    kind, _, key = subject.partition(":")
+    if kind == "milestone":
+        pid, _, mid = key.partition("/")
+        project = portfolio.project_by_id.get(pid)
+        if project is None:
+            return key
+        milestone = next((m for m in project.milestones if m.id == mid), None)
+        return f"{project.name} / {milestone.name if milestone else mid}"
+    if kind == "project":
+        project = portfolio.project_by_id.get(key)
+        return project.name if project else key
+    if kind == "unit":
+        unit = portfolio.unit_by_id.get(key)
+        return unit.name if unit else key
+    return key
 
 FILLS = {level: PatternFill("solid", fgColor=colour)
          for level, colour in (("red", "FFC7CE"), ("yellow", "FFEB9C"), ("green", "C6EFCE"))}
@@ -44,15 +65,19 @@ def _environment() -> jinja2.Environment:
 
 
 def dashboard_figures(portfolio: Portfolio, evaluation: Evaluation, notices: Iterable[Any], *,
-                      lang: str = "zh") -> list[Embedded]:
-    """Every figure of the leader's dashboard, in page order, ready to embed."""
+                      lang: str = "zh", score_titles: Mapping[str, str] | None = None,
+                      ) -> list[Embedded]:
+    """Every figure of the leader's dashboard, in page order, ready to embed (``score_titles``:
+    score name -> its title in the rulebook, shown instead of the name)."""
+    titles = score_titles or {}
     figures = [
         embed("lights_by_unit", light_counts(portfolio, evaluation, by="unit", lang=lang)),
         embed("lights_by_category", light_counts(portfolio, evaluation, by="category", lang=lang)),
         embed("portfolio_map", portfolio_map(portfolio, evaluation, lang=lang)),
         embed("rates_by_unit", rates_by_unit(portfolio, evaluation.rates, lang=lang)),
     ]
-    figures += [embed(f"ranking_{i}", ranking(portfolio, evaluation, name, lang=lang))
+    figures += [embed(f"ranking_{i}", ranking(portfolio, evaluation, name, lang=lang,
+                                              title=titles.get(name)))
                 for i, name in enumerate(evaluation.scores, start=1)]
     figures.append(embed("funds", funds_curve(portfolio.projects, evaluation.as_of, lang=lang)))
     figures.append(embed("notices", notices_figure(
@@ -92,7 +117,7 @@ def ranking_workbook(portfolio: Portfolio, evaluation: Evaluation, *, lang: str 
     keys = ("on_time_rate", "completion_rate", "early_rate", "response_rate")
     for score, rows in evaluation.scores.items() or {text("ranking", lang): ()}.items():
         ws = wb.create_sheet(score[:31])
-        _header(ws, [text("rank", lang), text("unit", lang), "id", text("score", lang),
+        _header(ws, [text("rank", lang), text("unit", lang), text("code", lang), text("score", lang),
                      *(text(k, lang) for k in keys), text("red", lang), text("yellow", lang)])
         for row in rows:
             ind = indicators.get(row.unit, {})
@@ -130,18 +155,18 @@ def findings_workbook(portfolio: Portfolio, evaluation: Evaluation, *, lang: str
         cell.fill = FILLS[level]
         return cell
 
-    header(ws, [text("light", lang), "rule", "subject", text("projects_list", lang),
-                text("unit", lang), "message", text("respond_by", lang), "explain"])
+    header(ws, [text(k, lang) for k in ("light", "rule_title", "subject", "projects_list", "unit",
+                                        "message", "respond_by", "because")])
     for f in evaluation.findings:
         project = projects.get(f.project or "")
-        ws.append([light(ws, f.level.value), f.rule, f.subject,
-                   f"{project.id} {project.name}" if project else "",
+        ws.append([light(ws, f.level.value), f.title, subject_name(portfolio, f.subject),
+                   project.name if project else "",
                    names.get(f.unit or "", f.unit or ""), f.message,
                    f.respond_by.isoformat() if f.respond_by else "",
-                   "; ".join(f"{part} = {value}" for part, value in f.explain)])
+                   explain_sentence(f.explain, lang)])
     lights = project_lights(portfolio, evaluation.findings)
     sheet = wb.create_sheet(text("projects_list", lang)[:31])
-    header(sheet, ["id", text("projects_list", lang), text("unit", lang),
+    header(sheet, [text("code", lang), text("projects_list", lang), text("unit", lang),
                    text("category", lang), text("light", lang)])
     for p in portfolio.projects:
         level: Level = lights[p.id]

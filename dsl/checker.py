@@ -10,6 +10,7 @@ check that depends on it: one typo, one diagnostic.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ from dsl.diagnostics import Reporter, Span, did_you_mean
 from dsl.operators import binary_type
 from dsl.printer import expr_text
 from dsl.values import Duration
+from dsl.words import SUBJECTS_ZH
 from projects.model import KIND_WORDS, Category, Level
 
 FUNCTIONS = {
@@ -30,6 +32,14 @@ FUNCTIONS = {
     "successors": ((t.MILESTONE,), t.collection("milestone")),
 }
 AGGREGATES = ("any", "all", "count", "sum", "min", "max")
+#: The longest chain of consts built on consts (``const c2 = c1 + 1`` is a chain of 2).
+MAX_CONST_DEPTH = 64
+#: A duration literal spans at most about a century, whatever its unit, so that every date
+#: plus a literal duration stays a date (years 1-9999).
+MAX_DURATION_DAYS = 36_600
+#: Number literals stay below this (money in yuan included): always finite and exact enough.
+MAX_NUMBER = 1e15
+_UNIT_DAYS = {"days": 1, "weeks": 7, "workdays": 1.4}
 _ENUM_WORDS: dict[t.Type, dict[str, object]] = {
     t.KIND: dict(KIND_WORDS),
     t.LEVEL: {k: Level(v) for k, v in t.LEVEL_WORDS.items()},
@@ -59,6 +69,8 @@ class Checked:
     values: dict[object, object] = field(default_factory=dict)
     safe: dict[object, str] = field(default_factory=dict)  # Aggregate -> loop variable
     within: dict[s.Rule, Duration] = field(default_factory=dict)
+    #: The consts that checked, each after the consts it uses (the compiler's order).
+    const_order: list[s.Const] = field(default_factory=list)
 
     def static_duration(self, expr: s.Expr) -> Duration | None:
         """The duration an expression always has (a literal, maybe through consts), or None."""
@@ -124,13 +136,13 @@ class Checker:
                     self._unique(rules, "rule", item, f.name)
                 else:
                     self._unique(scores, "score", item, f.name)
+        self.consts_in_order()
         for f in self.files:
             self.reporter = self.reporters[f.name]
             for item in f.items:
                 self.unknown = set()
                 if isinstance(item, s.Const):
-                    if self.out.consts.get(item.name) is item:
-                        self.const(item)
+                    pass  # checked above, in dependency order
                 elif isinstance(item, s.Rule):
                     self.rule(item)
                 else:
@@ -145,6 +157,76 @@ class Checker:
                        f"the first is at {where[0]}:{where[1]}; give this one another name")
         else:
             seen[item.name] = (file, item.span.line)
+
+    def consts_in_order(self) -> None:
+        """Check every const after the consts it uses, so that checking one never recurses
+        into another: a chain of hundreds of consts costs no stack. A cycle is reported
+        once, at its first const; a chain deeper than ``MAX_CONST_DEPTH`` at the first
+        const past the bound. Both leave the type ``error``, which silences their users."""
+        consts = self.out.consts
+        uses = {name: [d for d in _names_in(c.expr) if d in consts and d != name]
+                for name, c in consts.items()}
+        selfish = {name for name, c in consts.items() if name in _names_in(c.expr)}
+        depth: dict[str, int] = {}
+        broken: set[str] = set()
+        order: list[str] = []
+        state: dict[str, str] = {}
+        for root in consts:
+            if root in state:
+                continue
+            state[root] = "open"
+            stack: list[tuple[str, int]] = [(root, 0)]
+            while stack:
+                name, i = stack[-1]
+                if i < len(uses[name]):
+                    stack[-1] = (name, i + 1)
+                    nxt = uses[name][i]
+                    if nxt not in state:
+                        state[nxt] = "open"
+                        stack.append((nxt, 0))
+                    elif state[nxt] == "open":
+                        ring = [n for n, _ in stack][[n for n, _ in stack].index(nxt):]
+                        if not broken & set(ring):
+                            first = consts[ring[0]]
+                            path = " -> ".join([*ring, ring[0]])
+                            self._const_error(first, f"const `{first.name}` is defined by itself",
+                                              None if len(ring) == 1 else f"through {path}")
+                        broken.update(ring)
+                    continue
+                stack.pop()
+                state[name] = "done"
+                depth[name] = 1 + max((depth.get(d, 0) for d in uses[name]), default=0)
+                order.append(name)
+        for name in selfish - broken:
+            self._const_error(consts[name], f"const `{name}` is defined by itself", None)
+            broken.add(name)
+        for name in order:
+            const = consts[name]
+            if name in broken or any(d in broken for d in uses[name]):
+                broken.add(name)
+                self._silence(const)
+            elif depth[name] > MAX_CONST_DEPTH:
+                self._const_error(
+                    const, f"const `{name}` is built on a chain of {depth[name] - 1} other "
+                    f"consts; at most {MAX_CONST_DEPTH - 1} may be chained",
+                    "write the value directly, or shorten the chain")
+                broken.add(name)
+                self._silence(const)
+            else:
+                self.unknown = set()
+                self.const(const)
+                self.out.const_order.append(const)
+
+    def _const_error(self, const: s.Const, message: str, hint: str | None) -> None:
+        saved = self.reporter
+        self.reporter = self.reporters[self.const_files[const.name]]
+        self.error(const.name_span, message, hint)
+        self.reporter = saved
+
+    def _silence(self, const: s.Const) -> None:
+        self.const_state[const.name] = "done"
+        self.out.types[const.expr] = t.ERROR
+        self.out.nullable[const.expr] = False
 
     def const(self, item: s.Const) -> t.Type:
         state = self.const_state.get(item.name)
@@ -164,7 +246,8 @@ class Checker:
         if word in t.SUBJECT_TYPES:
             return t.SUBJECT_TYPES[word]
         return self.error(span, f"unknown subject `{word}`",
-                          did_you_mean(word, t.SUBJECTS) or "a rule is for milestone, project, unit or notice")
+                          did_you_mean(word, [*t.SUBJECTS, *(SUBJECTS_ZH[w] for w in t.SUBJECTS)])
+                          or "a rule is for milestone, project, unit or notice")
 
     def condition(self, expr: s.Expr, scope: Scope, what: str) -> None:
         typ = self.expr(expr, scope)
@@ -179,7 +262,8 @@ class Checker:
         for light in rule.lights:
             if light.level not in ("yellow", "red"):
                 self.error(light.level_span, f"unknown light `{light.level}`",
-                           did_you_mean(light.level, ("yellow", "red")) or "a light is `yellow` or `red`")
+                           did_you_mean(light.level, ("yellow", "red", "黄灯", "红灯"))
+                           or "a light is `yellow` or `red`")
             self.condition(light.condition, scope, "when")
         if rule.notify is not None:
             for target in rule.notify.targets:
@@ -238,10 +322,12 @@ class Checker:
         if isinstance(e, s.Paren):
             typ = self.expr(e.inner, scope, expect)
             return typ, self._null(e.inner)
-        if isinstance(e, s.Number):
-            return t.NUMBER, False
-        if isinstance(e, s.Percent):
-            return t.RATIO, False
+        if isinstance(e, s.Number | s.Percent):
+            if not math.isfinite(e.value) or abs(e.value) >= MAX_NUMBER:
+                suffix = "%" if isinstance(e, s.Percent) else ""
+                return self.error(e.span, f"the number `{_short(e.text)}{suffix}` is too large",
+                                  "a number has at most 15 digits before the decimal point"), False
+            return (t.NUMBER if isinstance(e, s.Number) else t.RATIO), False
         if isinstance(e, s.String):
             return t.TEXT, False
         if isinstance(e, s.Bool):
@@ -261,7 +347,12 @@ class Checker:
             if "." in e.amount_text:
                 return self.error(e.span, "a duration counts whole days",
                                   f"write `{e.amount_text.split('.')[0]} {e.unit}`"), False
-            self.out.values[e] = Duration(int(e.amount_text), unit)
+            whole = e.amount_text.lstrip("0") or "0"
+            limit = int(MAX_DURATION_DAYS / _UNIT_DAYS[unit])
+            if len(whole) > 6 or int(whole) > limit:
+                return self.error(e.span, f"`{_short(e.amount_text)} {e.unit}` is out of range",
+                                  f"a duration is at most {limit} {unit}"), False
+            self.out.values[e] = Duration(int(whole), unit)
             return t.DURATION, False
         if isinstance(e, s.Unary):
             return self.unary(e, scope)
@@ -423,6 +514,35 @@ class Checker:
         if body not in allowed:
             return self.error(e.body.span, f"cannot take the {e.op} of {body!s}s"), True
         return body, null or e.op in ("min", "max")
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:10]}...{text[-6:]} ({len(text)} characters)"
+
+
+def _names_in(e: s.Expr) -> set[str]:
+    """Every bare name an expression mentions (without recursion: depth costs no stack)."""
+    found: set[str] = set()
+    todo: list[object] = [e]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, s.Name):
+            found.add(node.name)
+        elif isinstance(node, s.Field):
+            todo.append(node.obj)
+        elif isinstance(node, s.Paren):
+            todo.append(node.inner)
+        elif isinstance(node, s.Unary | s.IsMissing):
+            todo.append(node.operand)
+        elif isinstance(node, s.Binary):
+            todo += (node.left, node.right)
+        elif isinstance(node, s.InList):
+            todo += (node.operand, *node.items)
+        elif isinstance(node, s.Call):
+            todo += node.args
+        elif isinstance(node, s.Aggregate):
+            todo += [x for x in (node.collection, node.where, node.body) if x is not None]
+    return found
 
 
 def _text(e: s.Expr) -> str:

@@ -20,6 +20,8 @@ from typing import Any
 from dsl import schema as t
 from dsl import syntax as s
 from dsl.checker import Checked
+from dsl.cost import MAX_COST, Cost, item_cost
+from dsl.diagnostics import Reporter, RulebookError
 from dsl.printer import expr_text
 from dsl.runtime import (
     NAMESPACE,
@@ -27,6 +29,8 @@ from dsl.runtime import (
     CompiledRulebook,
     CompiledScore,
     Light,
+    Probe,
+    Step,
     inlined_parts,
 )
 from dsl.values import Duration
@@ -75,6 +79,7 @@ class Compiler:
         self.defs: list[str] = []
         self.constants: dict[tuple[type, object], str] = {}
         self.helpers = 0
+        self.const_functions: dict[str, str] = {}
 
     # --- names and constants -------------------------------------------------------------------
 
@@ -136,7 +141,17 @@ class Compiler:
             if res.kind == "enum":
                 return self.constant(res.value)
             assert res.const is not None
-            return self.expr(res.const.expr, f)
+            if _literal(self.c, res.const.expr):
+                return self.expr(res.const.expr, f)
+            # compiled once into its own function (``Compiler.const``), never inlined: a
+            # const built from consts costs its own size, not the sum of theirs
+            code = f"{self.const_functions[res.const.name]}(env)"
+            if f.invariants is None:
+                return code
+            name = f.invariants.get(code)
+            if name is None:
+                name = f.invariants[code] = f"_k{len(f.invariants) + 1}"
+            return name
         if isinstance(e, s.Number):
             return repr(e.value)
         if isinstance(e, s.Percent):
@@ -313,6 +328,26 @@ class Compiler:
 
     # --- functions -----------------------------------------------------------------------------
 
+    def const(self, const: s.Const) -> None:
+        """A const that is not a literal becomes a function of ``env`` that computes its
+        value once per evaluation (the last ``env`` and its value are kept)."""
+        if _literal(self.c, const.expr):
+            return
+        name = f"_q{len(self.const_functions) + 1}"
+        cache = f"{name}_last"
+        self.ns[cache] = [(None, None)]
+        body = self.expr(const.expr, _Function(()))
+        self.const_functions[const.name] = name
+        self.defs.append("\n".join([
+            f"def {name}(env):",
+            f"    last = {cache}[0]",
+            "    if last[0] is env:",
+            "        return last[1]",
+            f"    value = {body}",
+            f"    {cache}[0] = (env, value)",
+            "    return value",
+        ]))
+
     def function(self, name: str, e: s.Expr) -> str:
         f = _Function(("x",))
         self.defs.append(f"def {name}(env, x):\n    return {self.expr(e, f)}")
@@ -405,10 +440,7 @@ def _invariant(c: Checked, e: s.Expr) -> bool:
     if isinstance(e, s.Paren):
         return _invariant(c, e.inner)
     if isinstance(e, s.Name):
-        res = c.names[e]
-        if res.kind == "var":
-            return False
-        return res.const is None or _invariant(c, res.const.expr)
+        return c.names[e].kind != "var"  # a const reads no subject (the checker sees to it)
     if isinstance(e, _LITERALS):
         return True
     if isinstance(e, s.Unary):
@@ -443,11 +475,7 @@ def _reads_unit_aggregates(c: Checked, rule: s.Rule) -> bool:
             if c.types[e.obj] == t.UNIT and e.name in _UNIT_AGGREGATES:
                 return True
             todo.append(e.obj)
-        elif isinstance(e, s.Name):
-            res = c.names[e]
-            if res.const is not None:
-                todo.append(res.const.expr)
-        elif isinstance(e, s.Paren):
+        elif isinstance(e, s.Paren):  # a const reads no subject: nothing to follow there
             todo.append(e.inner)
         elif isinstance(e, s.Unary | s.IsMissing):
             todo.append(e.operand)
@@ -470,31 +498,187 @@ def _literal(c: Checked, e: s.Expr) -> bool:
     return isinstance(e, _LITERALS)
 
 
-def compile_checked(c: Checked) -> CompiledRulebook:
-    """Generate, compile and execute the module of a checked rulebook."""
+#: Generated Python per item (a const, rule or score) and in all: the standard rulebook's
+#: largest rule compiles to a few thousand characters. Past these the rulebook is refused.
+MAX_ITEM_CODE = 100_000
+MAX_CODE = 2_000_000
+#: What a pathological item can raise while it is generated or compiled.
+_TOO_COMPLEX = (RecursionError, MemoryError, OverflowError, ValueError, SyntaxError)
+
+
+class _Refusal:
+    """Collects the located diagnostics of the compiler's bounds."""
+
+    def __init__(self, c: Checked) -> None:
+        self.reporters = {f.name: Reporter(f.name, f.text) for f in c.files}
+
+    def refuse(self, file: str, item: s.Item, message: str, hint: str) -> None:
+        self.reporters[file].error(item.name_span, message, hint)
+
+    def raise_any(self) -> None:
+        diagnostics = [d for r in self.reporters.values() for d in r.diagnostics]
+        if diagnostics:
+            raise RulebookError(diagnostics)
+
+
+def _what(item: s.Item) -> str:
+    return f"{type(item).__name__.lower()} `{item.name}`"
+
+
+def _sides(e: s.Expr) -> list[s.Expr]:
+    """Every operand of every ``and`` / ``or`` in a condition (through ``not`` and
+    parentheses, not into collections), outermost first."""
+    out: list[s.Expr] = []
+    todo = [e]
+    while todo:
+        node = todo.pop(0)
+        while isinstance(node, s.Paren):
+            node = node.inner
+        if isinstance(node, s.Binary) and node.op in ("and", "or"):
+            out += (node.left, node.right)
+            todo += (node.left, node.right)
+        elif isinstance(node, s.Unary) and node.op == "not":
+            todo.append(node.operand)
+    return out
+
+
+def _steps(rule: s.Rule) -> list[tuple[str, int, s.Expr]]:
+    """(clause, depth, expression) of every sub-expression worth showing in a trace:
+    not literals, subject variables or parentheses, and not inside collections (whose
+    variables exist only there) or field chains (``m.project`` is not worth a line)."""
+    out: list[tuple[str, int, s.Expr]] = []
+
+    def walk(part: str, e: s.Expr, depth: int) -> None:
+        while isinstance(e, s.Paren):
+            e = e.inner
+        if isinstance(e, _LITERALS) or (isinstance(e, s.Name) and e.name != "today"
+                                        and depth > 0):
+            return
+        out.append((part, depth, e))
+        kids: tuple[s.Expr, ...] = ()
+        if isinstance(e, s.Binary):
+            kids = (e.left, e.right)
+        elif isinstance(e, s.Unary | s.IsMissing):
+            kids = (e.operand,)
+        elif isinstance(e, s.InList):
+            kids = (e.operand, *e.items)
+        elif isinstance(e, s.Call):
+            kids = e.args
+        for kid in kids:
+            walk(part, kid, depth + 1)
+
+    if rule.where is not None:
+        walk("where", rule.where, 0)
+    for light in rule.lights:
+        walk(f"light {light.level}", light.condition, 0)
+    if rule.notify is not None:
+        for target in rule.notify.targets:
+            walk("notify", target, 0)
+    if rule.message is not None:
+        for part in rule.message.parts:
+            if isinstance(part, s.Hole):
+                walk("message", part.expr, 0)
+    return out
+
+
+def compile_checked(c: Checked, *, probes: bool = False, traces: bool = False,
+                    max_cost: int | None = MAX_COST) -> CompiledRulebook:
+    """Generate, compile and execute the module of a checked rulebook; raises
+    ``RulebookError`` (located at the item) when an item's code passes the bounds.
+    ``probes`` adds each rule's coverage probes (``CompiledRule.probes``)."""
     comp = Compiler(c)
+    refusal = _Refusal(c)
+    const_files = {item: f.name for f in c.files for item in f.items if isinstance(item, s.Const)}
+    chunks: list[tuple[str, s.Item, int, int]] = []  # file, item, defs[a:b]
+    for const in c.const_order:
+        a = len(comp.defs)
+        try:
+            comp.const(const)
+        except _TOO_COMPLEX:
+            refusal.refuse(const_files[const], const, f"{_what(const)} is too complex to compile",
+                           "split it into smaller consts")
+            continue
+        chunks.append((const_files[const], const, a, len(comp.defs)))
     plans: list[tuple[str, s.Rule | s.Score, dict[str, Any]]] = []
+    costs: dict[s.Rule | s.Score, Cost] = {}
     for f in c.files:
         for item in f.items:
             i = len(plans)
-            if isinstance(item, s.Rule):
-                plan: dict[str, Any] = {
-                    "where": comp.function(f"_r{i}_where", item.where)
-                    if item.where is not None else "_always",
-                    "lights": [(light, comp.function(f"_r{i}_l{j}", light.condition),
-                                comp.explain(f"_r{i}_e{j}", light.condition))
-                               for j, light in enumerate(item.lights)],
-                    "notify": comp.notify(f"_r{i}_notify", item),
-                    "message": comp.message(f"_r{i}_message", item),
-                    "run": comp.run(f"_r{i}_run", item),
-                }
-                plans.append((f.name, item, plan))
-            elif isinstance(item, s.Score):
-                plans.append((f.name, item, {"value": comp.function(f"_s{i}", item.expr)}))
+            a = len(comp.defs)
+            if isinstance(item, s.Rule | s.Score):
+                estimate = costs[item] = item_cost(c, item)
+                if max_cost is not None and estimate.value > max_cost:
+                    refusal.refuse(
+                        f.name, item, f"{_what(item)} would cost about {estimate.value:,} "
+                        f"operations per {item.subject} ({estimate.reason}), more than the "
+                        f"bound of {max_cost:,}",
+                        "take a collection out of another, or narrow it with `where`")
+                    continue
+            try:
+                if isinstance(item, s.Rule):
+                    plan: dict[str, Any] = {
+                        "where": comp.function(f"_r{i}_where", item.where)
+                        if item.where is not None else "_always",
+                        "lights": [(light, comp.function(f"_r{i}_l{j}", light.condition),
+                                    comp.explain(f"_r{i}_e{j}", light.condition))
+                                   for j, light in enumerate(item.lights)],
+                        "notify": comp.notify(f"_r{i}_notify", item),
+                        "message": comp.message(f"_r{i}_message", item),
+                        "run": comp.run(f"_r{i}_run", item),
+                        "probes": [
+                            (j, k == 0, expr_text(e), comp.function(f"_r{i}_p{j}_{k}", e))
+                            for j, light in enumerate(item.lights) if probes
+                            for k, e in enumerate([light.condition, *_sides(light.condition)])
+                        ],
+                        "steps": [
+                            (part, depth, expr_text(e), expr_text(e, lang="zh"),
+                             str(c.types[e]), comp.function(f"_r{i}_t{k}", e))
+                            for k, (part, depth, e) in enumerate(_steps(item) if traces else ())
+                        ],
+                    }
+                    plans.append((f.name, item, plan))
+                elif isinstance(item, s.Score):
+                    plans.append((f.name, item,
+                                  {"value": comp.function(f"_s{i}", item.expr)}))
+                else:
+                    continue
+            except _TOO_COMPLEX:
+                refusal.refuse(f.name, item, f"{_what(item)} is too complex to compile",
+                               "split it into smaller rules or consts")
+                continue
+            chunks.append((f.name, item, a, len(comp.defs)))
+    total = 0
+    for file, item, a, b in chunks:
+        size = sum(len(d) for d in comp.defs[a:b])
+        total += size
+        if size > MAX_ITEM_CODE:
+            refusal.refuse(file, item, f"{_what(item)} compiles to {size} characters of code, "
+                           f"more than the {MAX_ITEM_CODE} allowed",
+                           "split it up, or name repeated parts with `const`")
+    if total > MAX_CODE and not any(r.diagnostics for r in refusal.reporters.values()):
+        file, item, _, _ = chunks[-1]
+        refusal.refuse(file, item, f"the rulebook compiles to {total} characters of code, "
+                       f"more than the {MAX_CODE} allowed", "split it into smaller rulebooks")
+    refusal.raise_any()
     source = "\n\n".join(comp.defs) + "\n"
     ns = comp.ns
     ns["__builtins__"] = {}
-    exec(compile(source, "<rulebook>", "exec"), ns)  # generated from checked names only
+    try:
+        code = compile(source, "<rulebook>", "exec")  # generated from checked names only
+    except _TOO_COMPLEX:
+        for file, item, a, b in chunks:
+            try:
+                compile("\n\n".join(comp.defs[a:b]) + "\n", "<item>", "exec")
+            except _TOO_COMPLEX:
+                refusal.refuse(file, item, f"{_what(item)} is too complex to compile",
+                               "split it into smaller rules or consts")
+                break
+        else:  # pragma: no cover - every item compiles alone but not together
+            file, item, _, _ = chunks[0]
+            refusal.refuse(file, item, "the rulebook is too complex to compile",
+                           "split it into smaller rulebooks")
+        refusal.raise_any()
+    exec(code, ns)
     rules: list[CompiledRule] = []
     scores: list[CompiledScore] = []
     for file, item, plan in plans:
@@ -509,12 +693,17 @@ def compile_checked(c: Checked) -> CompiledRulebook:
                 lights, ns[plan["notify"]], c.within.get(item), ns[plan["message"]],  # type: ignore[arg-type]
                 ns[plan["run"]],  # type: ignore[arg-type]
                 _reads_unit_aggregates(c, item),
+                tuple(Probe(j, clause, text, ns[fn])  # type: ignore[arg-type]
+                      for j, clause, text, fn in plan["probes"]),
+                tuple(Step(part, depth, text, zh, typ, ns[fn])  # type: ignore[arg-type]
+                      for part, depth, text, zh, typ, fn in plan["steps"]),
+                costs[item].value, costs[item].reason,
             )
             ns[plan["run"]].inlines = inlined_parts(rule)  # type: ignore[attr-defined]
             rules.append(rule)
         else:
             scores.append(CompiledScore(item.name, title, file, item.span.line,
-                                        ns[plan["value"]]))  # type: ignore[arg-type]
+                                        ns[plan["value"]], costs[item].value))  # type: ignore[arg-type]
     return CompiledRulebook(tuple(rules), tuple(scores), source)
 
 

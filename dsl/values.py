@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 _SINGULAR = {"days": "day", "workdays": "workday", "weeks": "week"}
+_CHINESE = {"days": "天", "workdays": "个工作日", "weeks": "周"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,11 @@ class Duration:
         if self.unit == "weeks":
             return self.amount * 7
         return None
+
+    @property
+    def chinese(self) -> str:
+        """As a Chinese message reads it: ``10 个工作日``, ``3 天``, ``2 周``."""
+        return f"{self.amount} {_CHINESE[self.unit]}"
 
     def __str__(self) -> str:
         unit = _SINGULAR[self.unit] if abs(self.amount) == 1 else self.unit

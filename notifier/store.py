@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import re
 import time
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -152,6 +153,39 @@ async def notice_history(engine: Engine, code: str) -> list[EventView]:
         EventView(r["day"], r["event"], r["from_state"], r["to_state"], r["actor"], r["detail"])
         for r in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeStep:
+    """One step of a notice's history as a unit reads it: a reply's text, a rejection's
+    reason and the new deadline it set (``new_due``)."""
+
+    day: dt.date
+    event: str
+    from_state: str | None
+    to_state: str
+    actor: str | None
+    text: str | None
+    new_due: dt.date | None = None
+
+
+_NEW_DUE = re.compile(r"^(?P<reason>.*) \(new due (?P<due>\d{4}-\d{2}-\d{2})\)$", re.DOTALL)
+
+
+def step(event: EventView) -> NoticeStep:
+    """An event with its detail split: a rejection's ``reason (new due D)`` -> text and day."""
+    text, due = event.detail, None
+    if event.event == "reject" and text:
+        match = _NEW_DUE.match(text)
+        if match:
+            text, due = match["reason"], dt.date.fromisoformat(match["due"])
+    return NoticeStep(event.day, event.event, event.from_state, event.to_state, event.actor,
+                      text, due)
+
+
+async def notice_steps(engine: Engine, code: str) -> list[NoticeStep]:
+    """The notice's history, oldest first, each step with its text and any new deadline."""
+    return [step(e) for e in await notice_history(engine, code)]
 
 
 # -- the evaluation hook ---------------------------------------------------------------------

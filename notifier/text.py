@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from projects.model import Level
+from rules.sentence import explain_sentence
 
 
 class MessageKind(StrEnum):
@@ -129,9 +130,9 @@ def render(msg: Message, lang: str = "zh") -> tuple[str, str]:
     lines.append(f"{words['issued']}{sep}{msg.issued.isoformat()}")
     lines.append("")
     lines.append(f"{words['finding']}{sep}{msg.message}")
-    if msg.explain:
-        lines.append(f"{words['values']}{sep}")
-        lines.extend(f"  - {name} = {format_value(value)}" for name, value in msg.explain)
+    said = explain_sentence(msg.explain, lang)
+    if said:
+        lines.append(f"{words['values']}{sep}{said}")
     if msg.kind is MessageKind.ESCALATED and msg.escalates:
         lines.append(words["escalates"].format(code=msg.escalates))
     if msg.kind is MessageKind.REOPENED and msg.reason:

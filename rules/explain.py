@@ -54,7 +54,7 @@ def format_value(value: object, text: str = "") -> str:
     if isinstance(value, Level):
         return LEVEL_WORD[value]
     if isinstance(value, Duration):
-        return str(value)
+        return value.chinese
     if isinstance(value, int | float):
         if isinstance(value, float) and _looks_like_ratio(text):
             return _trim(value * 100, 1) + "%"

@@ -13,7 +13,7 @@ from litestar.exceptions import PermissionDeniedException
 
 from api.auth import roles, sees_unit, signed_in
 from api.controllers.common import caller
-from api.schemas import NoticeRead, NoticeReject, NoticeRespond
+from api.schemas import NoticeRead, NoticeReject, NoticeRespond, NoticeStepRead
 from api.service import Server
 from notifier import store
 
@@ -47,6 +47,18 @@ class NoticeController(Controller):
         if not sees_unit(caller(request), n.unit):
             raise PermissionDeniedException(f"notice {code} is addressed to unit {n.unit}, not yours")
         return notice_read(n)
+
+    @get("/{code:str}/history", operation_id="getNoticeHistory", guards=[signed_in])
+    async def history(self, request: Request, server: Server, code: str) -> list[NoticeStepRead]:  # type: ignore[type-arg]
+        """The notice's history, oldest first: issued, the unit's replies, the office's
+        decisions with their reasons and the deadline a rejection moved to."""
+        n = await store.get_notice(server.engine, code)
+        if not sees_unit(caller(request), n.unit):
+            raise PermissionDeniedException(f"notice {code} is addressed to unit {n.unit}, not yours")
+        return [NoticeStepRead(day=s.day, event=s.event, to_state=s.to_state,
+                               from_state=s.from_state, actor=s.actor, text=s.text,
+                               new_due=s.new_due)
+                for s in await store.notice_steps(server.engine, code)]
 
     @post("/{code:str}/respond", operation_id="respondNotice", guards=[roles("office", "owner", "unit")], status_code=200)
     async def respond(self, request: Request, server: Server, code: str, data: NoticeRespond) -> NoticeRead:  # type: ignore[type-arg]

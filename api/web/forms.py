@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from dashboards.numbers import yuan_input
 from projects.model import Milestone
 
 FIELDS = ("start", "finished", "progress", "paid", "note")
@@ -22,7 +23,7 @@ def form_values(m: Milestone) -> dict[str, str]:
         "start": m.start.isoformat() if m.start else "",
         "finished": m.finished.isoformat() if m.finished else "",
         "progress": "" if m.progress is None else f"{100 * m.progress:g}",
-        "paid": "" if m.paid is None else f"{m.paid:g}",
+        "paid": yuan_input(m.paid),
         "note": m.note or "",
     }
 

@@ -84,6 +84,26 @@ def test_rules_lint_test_fmt(files: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["rules", "fmt", "--check", str(messy)]) == 0
 
 
+@pytest.mark.parametrize(("text", "place", "words"), [
+    ("rule a: for milestone m light red when m.overdue > " + "9" * 5000, ":1:52:", "too large"),
+    ("rule a: for milestone m light red when today > m.due + 99999999999 days", ":1:56:",
+     "out of range"),
+    ("\n".join(["const c0 = 1"] + [f"const c{i} = c{i - 1} + 1" for i in range(1, 300)])
+     + "\nrule a: for milestone m light red when m.overdue > c299", ":65:7:", "chain"),
+    ("rule a: for milestone m light red when m.overdue > " + "9" * 400 + ".5", ":1:52:",
+     "too large"),
+])
+def test_lint_locates_what_crashed_the_compiler(files: Path, capsys: pytest.CaptureFixture[str],
+                                                text: str, place: str, words: str) -> None:
+    """Text that raised ValueError, OverflowError or RecursionError (or compiled to `inf`)
+    exits 1 with a located diagnostic, no traceback."""
+    bad = files / "r" / "t.rules"
+    bad.write_text(text + "\n", encoding="utf-8")
+    assert main(["rules", "lint", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}{place}" in err and words in err and "Traceback" not in err
+
+
 def test_real_subprocess(files: Path) -> None:
     """The installed `duban` script runs check end to end."""
     exe = ROOT / ".venv" / "bin" / "duban"

@@ -59,3 +59,22 @@ async def test_accepting_an_unanswered_notice_is_a_conflict_naming_the_state(api
     code = await _a_notice_to(api, "transport")
     r = await api.client.post(f"/api/notices/{code}/accept", headers=api.auth("office"))
     assert r.status_code == 409 and "issued" in r.json()["message"]
+
+
+async def test_a_rejected_notice_keeps_its_history_for_the_unit(api: Api) -> None:
+    """After a rejection the unit reads its own earlier reply, the office's reason and the new
+    deadline in the notice's history; another unit may not read it."""
+    code = await _a_notice_to(api, "transport")
+    await api.client.post(f"/api/notices/{code}/respond", headers=api.auth("owner"),
+                          json={"text": "已完成招标文件编制"})
+    await api.client.post(f"/api/notices/{code}/reject", headers=api.auth("office"),
+                          json={"reason": "缺少开标记录", "new_due": "2026-05-15"})
+    r = await api.client.get(f"/api/notices/{code}/history", headers=api.auth("owner"))
+    assert r.status_code == 200, r.text
+    steps = r.json()
+    assert [s["event"] for s in steps][-2:] == ["respond", "reject"]
+    assert steps[-2]["text"] == "已完成招标文件编制"
+    assert (steps[-1]["text"], steps[-1]["new_due"], steps[-1]["to_state"]) == (
+        "缺少开标记录", "2026-05-15", "reopened")
+    other = await api.client.get(f"/api/notices/{code}/history", headers=api.auth("unit"))
+    assert other.status_code == 403

@@ -7,7 +7,10 @@ import datetime as dt
 import pytest
 
 from dashboards.figures import (
+    LABEL_COLUMNS,
+    LABELLED_MAX,
     LEVEL_COLOURS,
+    MAP_COLUMNS,
     light_counts,
     portfolio_map,
     project_lights,
@@ -112,13 +115,66 @@ def test_map_has_one_clickable_tile_per_project_with_its_url_and_worst_message()
 
 def test_map_wraps_a_large_unit_into_rows_and_keeps_units_apart():
     """A unit with more projects than a row holds wraps, and the next unit starts below it."""
-    many = Portfolio(units=(Unit("a", "甲"), Unit("b", "乙")), projects=(*tuple(Project(f"A{i}", f"项目{i}", Category.PROJECT, "a") for i in range(45)), Project("B0", "乙项目", Category.PROJECT, "b")))
+    size = LABELLED_MAX + 5
+    many = Portfolio(units=(Unit("a", "甲"), Unit("b", "乙")), projects=(*tuple(Project(f"A{i}", f"项目{i}", Category.PROJECT, "a") for i in range(size)), Project("B0", "乙项目", Category.PROJECT, "b")))
     fig = portfolio_map(many, Evaluation(AS_OF, (), RATES, {}), url_for=lambda p: f"/x/{p}")
     green = by_meta(fig, "green")
     ys = dict(zip((c[0] for c in green.customdata), green.y, strict=True))
-    assert ys["/x/A0"] == 0 and ys["/x/A39"] == 0 and ys["/x/A40"] == -1
-    assert ys["/x/B0"] == -2.5
-    assert list(fig.layout.yaxis.tickvals) == [0, -2.5]
+    last = MAP_COLUMNS - 1
+    assert ys["/x/A0"] == 0 and ys[f"/x/A{last}"] == 0 and ys[f"/x/A{last + 1}"] == -1
+    rows = -(-size // MAP_COLUMNS)
+    assert ys["/x/B0"] == -(rows + 0.5)
+    assert list(fig.layout.yaxis.tickvals) == [0, -(rows + 0.5)]
+    assert green.mode == "markers"  # too many to label
+
+
+def test_a_small_map_labels_each_tile_with_its_project_name_and_counts_the_lights():
+    """Up to LABELLED_MAX projects, each tile carries its (shortened) name, rows of LABEL_COLUMNS."""
+    fig = portfolio_map(PORTFOLIO, EVALUATION)
+    green = by_meta(fig, "green")
+    assert green.mode == "markers+text"
+    assert sorted(green.text) == ["桥梁", "河道整治", "营商环境"]
+    assert by_meta(fig, "red").name == "红灯 1" and green.name == "绿灯 3"
+    long = Portfolio(units=(Unit("a", "甲"),), projects=tuple(
+        Project(f"A{i}", "一二三四五六七八九十", Category.PROJECT, "a") for i in range(LABEL_COLUMNS + 1)))
+    tiles = by_meta(portfolio_map(long, Evaluation(AS_OF, (), RATES, {})), "green")
+    assert tiles.text[0] == "一二三四五六七…"
+    assert list(tiles.y).count(-1) == 1
+
+
+def test_every_bar_of_the_light_counts_opens_the_projects_behind_it():
+    """A bar segment's customdata is the list of that unit's (or category's) projects of that light."""
+    fig = light_counts(PORTFOLIO, EVALUATION, by="unit")
+    red = by_meta(fig, "red")
+    assert [c[0] for c in red.customdata] == ["/projects?unit=transport&light=red",
+                                             "/projects?unit=water&light=red"]
+    cat = by_meta(light_counts(PORTFOLIO, EVALUATION, by="category"), "green")
+    assert cat.customdata[0][0] == "/projects?category=project&light=green"
+    assert fig.layout.xaxis.automargin is True
+
+
+def test_figures_with_nothing_to_draw_say_so():
+    """No projects, no rates, no score rows: each figure is a 'no data' message, not empty axes."""
+    empty = Portfolio()
+    nothing = Evaluation(AS_OF, (), EvaluationRates(Rates(None), {}, {}), {"综合得分": ()})
+    for fig in (light_counts(empty, nothing), portfolio_map(empty, nothing),
+                rates_by_unit(empty, nothing.rates), ranking(empty, nothing, "综合得分"),
+                rates_trend(empty, {"2026-01": nothing.rates})):
+        assert fig.layout.meta == {"no_data": True}
+        assert fig.layout.annotations[0].name == "no_data"
+        assert "暂无" in fig.layout.annotations[0].text or "不足" in fig.layout.annotations[0].text
+
+
+def test_the_trend_gives_every_unit_its_own_colour():
+    """Eleven units (and more) draw in as many different colours; months read 2026年1月."""
+    units = tuple(Unit(f"u{i}", f"单位{i}") for i in range(13))
+    many = Portfolio(units=units)
+    monthly = {"2026-01": EvaluationRates(Rates(0.5), {u.id: Rates(0.5) for u in units}, {}),
+               "2026-02": EvaluationRates(Rates(0.6), {u.id: Rates(0.4) for u in units}, {})}
+    fig = rates_trend(many, monthly)
+    colours = [t.line.color for t in fig.data]
+    assert len(colours) == 14 and len(set(colours)) == 14
+    assert list(fig.data[0].x) == ["2026年1月", "2026年2月"]
 
 
 def test_rates_by_unit_are_percent_and_skip_units_without_any_rate():
@@ -138,7 +194,7 @@ def test_trend_draws_months_in_order_with_a_portfolio_line_and_one_line_per_unit
     }
     fig = rates_trend(PORTFOLIO, monthly)
     assert [t.meta for t in fig.data] == ["portfolio", "transport", "water"]
-    assert list(fig.data[0].x) == ["2026-01", "2026-02"]
+    assert list(fig.data[0].x) == ["2026年1月", "2026年2月"]
     assert list(fig.data[0].y) == [90.0, 80.0]
     assert list(by_meta(fig, "water").y) == [None, 50.0]
     assert list(by_meta(fig, "transport").y) == [100.0, None]
@@ -152,13 +208,14 @@ def test_trend_of_an_unknown_rate_names_the_rates():
 
 def test_ranking_puts_the_best_first_and_shows_the_indicators_behind_it():
     """The ranking lists units by rank with rates and the red/yellow findings they answer for; no value comes last."""
-    fig = ranking(PORTFOLIO, EVALUATION, "综合得分")
+    fig = ranking(PORTFOLIO, EVALUATION, "综合得分", title="综合评价")
     bar = fig.data[0]
     assert list(bar.y) == ["1. 水务局", "2. 交通局", "市政府"]
     assert list(bar.x) == [92.5, 70.0, None]
-    assert list(bar.customdata[0]) == ["1", "100.0%", "100.0%", "50.0%", "2", "1"]
-    assert list(bar.customdata[1]) == ["2", "25.0%", "50.0%", "—", "1", "1"]
+    assert list(bar.customdata[0]) == ["/projects?unit=water", "100.0%", "100.0%", "50.0%", "2", "1", "1"]
+    assert list(bar.customdata[1]) == ["/projects?unit=transport", "25.0%", "50.0%", "—", "1", "1", "2"]
     assert "红灯" in bar.hovertemplate
+    assert fig.layout.title.text == "单位排名：综合评价"
 
 
 def test_ranking_of_an_unknown_score_suggests_the_nearest():

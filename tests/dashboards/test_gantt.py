@@ -53,9 +53,10 @@ SCHEDULE = LiteralSchedule({
 
 FINDINGS = (
     Finding("overdue", "逾期", "milestone:P1/tender", Level.RED, "招标已逾期 6 天", ("transport",),
-            None, (("today", AS_OF), ("m.due", dt.date(2026, 4, 30))), "P1", "transport"),
+            None, (("黄 when today > m.due", "成立：today = 2026-05-06；m.due = 2026-04-30"),),
+            "P1", "transport"),
     Finding("slow", "进度慢", "milestone:P1/tender", Level.YELLOW, "进度落后", (), None,
-            (("m.progress", 0.6),), "P1", "transport"),
+            (("黄 when m.progress < 80%", "成立：m.progress = 60%"),), "P1", "transport"),
     Finding("late", "预测延误", "milestone:P1/build", Level.YELLOW, "预测晚于计划", (), None, (),
             "P1", "transport"),
     Finding("other", "其他", "milestone:P2/tender", Level.RED, "别的项目", (), None, (), "P2", "w"),
@@ -94,8 +95,23 @@ def test_hover_of_a_lit_milestone_explains_each_finding():
     hover = planned.hovertext[1]
     assert "红灯" in hover and "关键路径" in hover
     assert "招标已逾期 6 天" in hover and "进度落后" in hover
-    assert "m.due = 2026-04-30" in hover and "today = 2026-05-06" in hover
-    assert "m.progress = 0.6" in hover
+    assert "计划完成 2026-04-30，今天 2026-05-06" in hover
+    assert "进度 60%" in hover
+    assert "m.due" not in hover and "overdue" not in hover and " when " not in hover
+
+
+def test_the_office_also_sees_the_rules_code_in_the_hover():
+    """With code=True (the office) the hover adds each rule's name and clause as written."""
+    hover = trace(project_gantt(PROJECT, SCHEDULE, FINDINGS, AS_OF, code=True), "planned").hovertext[1]
+    assert "overdue" in hover and "黄 when today &gt; m.due" in hover
+
+
+def test_dates_on_the_gantt_axis_read_in_chinese():
+    """The time axis ticks read 2026年9月 / 9月15日 (d3 formats), never Sep 2026."""
+    axis = project_gantt(PROJECT, SCHEDULE, FINDINGS, AS_OF).layout.xaxis
+    assert axis.type == "date"
+    assert {stop.value for stop in axis.tickformatstops} >= {"%Y年%-m月", "%-m月%-d日"}
+    assert axis.hoverformat == "%Y-%m-%d"
 
 
 def test_actual_bars_end_at_the_finish_or_today_and_forecasts_mark_open_milestones():

@@ -88,6 +88,44 @@ def test_notices_figure_has_unit_and_age_panels_units_with_most_overdue_first():
     assert list(overdue.x) == ["水务局", "交通局"]
     assert list(overdue.y) == [1, 1]
     ages = next(t for t in fig.data if t.meta == "age:overdue")
-    assert list(ages.x) == ["0-7", "8-30", "31-90", ">90"]
+    assert list(ages.x) == ["7天内", "8-30天", "31-90天", "90天以上"]
     assert list(ages.y) == [0, 0, 1, 1]
     assert not any(t.meta == "age:answered" for t in fig.data)
+    colours = {t.meta: t.marker.color for t in fig.data if ":" not in t.meta}
+    assert len(set(colours.values())) == 4  # four states, four colours
+    assert overdue.customdata[0][0] == "/projects?unit=w"
+
+
+def test_no_notices_say_so():
+    """Without any notice the figure is a message, not two empty panels."""
+    fig = notices_figure((), AS_OF)
+    assert fig.layout.meta == {"no_data": True}
+    assert fig.layout.annotations[0].text == "暂无督办通知"
+
+
+def test_funds_in_wan_yuan_with_chinese_dates():
+    """Money above 1 万 is drawn in 万元 (axis title), hover reads 3,000 万元, dates read 2026年9月."""
+    big = (Project("P9", "大项目", Category.PROJECT, "t", milestones=(
+        Milestone("P9", "m1", "一", Kind.FUNDS, due=dt.date(2026, 3, 1), amount=30_000_000.0,
+                  paid=12_345_000.0, updated=dt.date(2026, 3, 5)),
+        Milestone("P9", "m2", "二", Kind.FUNDS, due=dt.date(2026, 6, 1), amount=60_000_000.0),
+    )),)
+    fig = funds_curve(big, AS_OF)
+    assert fig.layout.yaxis.title.text == "万元"
+    assert list(fig.data[0].y) == [3000.0, 9000.0]
+    assert list(fig.data[0].customdata) == ["3,000 万元", "9,000 万元"]
+    assert list(fig.data[1].customdata) == ["1,234.5 万元"]
+    assert "%Y年%-m月" in {s.value for s in fig.layout.xaxis.tickformatstops}
+    assert "M" not in fig.layout.yaxis.tickformat
+
+
+def test_funds_with_one_day_of_money_say_there_is_too_little_to_draw():
+    """One payment (or none) is no curve: the figure says so and names what is known."""
+    one = (Project("P8", "小项目", Category.PROJECT, "t", milestones=(
+        Milestone("P8", "m1", "一", Kind.FUNDS, due=dt.date(2026, 3, 1), amount=30_000_000.0),)),)
+    fig = funds_curve(one, AS_OF)
+    assert fig.layout.meta == {"no_data": True}
+    assert "资金数据不足" in fig.layout.annotations[0].text
+    assert "计划投资 3,000 万元（2026-03-01）" in fig.layout.annotations[0].text
+    none = funds_curve((Project("P7", "无", Category.PROJECT, "t"),), AS_OF)
+    assert none.layout.meta == {"no_data": True}

@@ -131,4 +131,6 @@ def test_one_typo_gives_one_error():
 
 def test_cyclic_consts():
     """A const defined through itself is reported instead of looping."""
-    assert errors("const a = b\nconst b = a") == [(1, 7, "const `a` is defined by itself")]
+    assert errors("const a = b\nconst b = a") == [
+        (1, 7, "const `a` is defined by itself; through a -> b -> a")]
+    assert errors("const a = a + 1") == [(1, 7, "const `a` is defined by itself")]

@@ -147,14 +147,14 @@ def test_nested_collections_see_outer_variables():
 
 
 def test_message_holes_print_by_type():
-    """Ratios as percents, numbers without .0, dates ISO, durations with unit, missing —."""
+    """Ratios as percents, numbers without .0, dates ISO, durations in Chinese (7 天), missing —."""
     rule = compile_rulebook({"t.rules": (
         'rule t: for milestone m light red when m.done message '
         '"{m.progress}|{m.paid}|{m.due}|{today - m.start}|{m.kind}|{m.done}|{m.unit}|{m.updated}|{1/3}|{{x}}"'
     )}).rules[0]
     m = milestone(progress=0.125, paid=1234.0, due=D(2026, 3, 1), start=D(2026, 3, 2),
                   done=True)
-    assert rule.message(ENV, m) == "12.5%|1234|2026-03-01|7 days|招标|是|交通局|—|33.3%|{x}"
+    assert rule.message(ENV, m) == "12.5%|1234|2026-03-01|7 天|招标|是|交通局|—|33.3%|{x}"
     titled = compile_rulebook({"t.rules": 'rule t "标题": for milestone m light red when m.done'})
     assert titled.rules[0].message(ENV, m) == "标题"
 

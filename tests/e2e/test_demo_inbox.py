@@ -61,9 +61,11 @@ def test_demo_notices_arrive_in_the_demo_inbox_without_a_noisy_console(tmp_path:
             assert any(n["title"] in m["title"] and n["code"] in m["message"] for m in by_unit[n["unit"]]), n
         assert any(m["title"].startswith("【督办通知") for messages in by_unit.values() for m in messages)
 
-        unit_user = _token(running, "unit")  # the demo's unit account, unit road-co
+        unit_user = _token(running, "unit")  # the demo's unit account, unit water-co: the busiest
         mine = httpx.get(f"{running.url}/api/demo/inbox", headers=unit_user).json()
-        assert {u["unit"] for u in mine} <= {"road-co"}
+        assert {u["unit"] for u in mine} == {"water-co"} and mine[0]["count"] > 0  # real work
+        own = httpx.get(f"{running.url}/api/notices", headers=unit_user).json()
+        assert own and all(n["unit"] == "water-co" for n in own)
         refused = httpx.get(f"{running.url}/api/demo/inbox", params={"unit": "water"}, headers=unit_user)
         assert refused.status_code == 403
         typo = httpx.get(f"{running.url}/api/demo/inbox", params={"unit": "watr"}, headers=office)

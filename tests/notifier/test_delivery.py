@@ -59,7 +59,7 @@ async def test_email_reaches_a_local_smtp_server(engine: SQLiteEngine, smtp: Mai
     assert _subject(raw) == "【督办通知·黄色】海东大道改造工程：招标节点逾期"
     body = _text(raw)
     assert "通知编号：N-2026-0001" in body and "回复期限：2026-05-11" in body
-    assert "m.overdue = 3" in body
+    assert "逾期工作日 3" in body and "m.overdue" not in body
 
 
 async def test_webhook_receives_json(engine: SQLiteEngine, hook: Hook) -> None:

@@ -23,10 +23,20 @@ def test_chinese_notice_says_what_where_values_deadline_and_how() -> None:
     title, body = render(BASE)
     assert title == "【督办通知·黄色】海东大道改造工程：招标节点逾期"
     for part in ("致：市交通运输局", "通知编号：N-2026-0007", "项目：海东大道改造工程",
-                 "节点：施工招标", "招标节点已逾期 3 个工作日", "m.due = 2026-04-30",
-                 "m.overdue = 3", "p.ratio = 0.1235", "回复期限：2026-05-11",
+                 "节点：施工招标", "招标节点已逾期 3 个工作日",
+                 "触发依据：计划完成 2026-04-30，逾期工作日 3", "回复期限：2026-05-11",
                  "POST /api/notices/N-2026-0007/responses"):
         assert part in body
+    assert "m.due" not in body and "p.ratio" not in body  # no rule code in what a unit reads
+
+
+def test_the_values_of_an_engine_explanation_read_as_a_sentence() -> None:
+    """The engine's clause lines become words: the clause's code is not in the notice."""
+    lines = (("红 when today > m.due + grace", "成立：today = 2026-05-06；m.due + grace = 2026-05-01"),)
+    msg = Message(**{**{f: getattr(BASE, f) for f in BASE.__slots__}, "explain": lines})
+    _, body = render(msg)
+    assert "触发依据：计划完成加宽限 2026-05-01，今天 2026-05-06" in body
+    assert " when " not in body
 
 
 def test_english_is_available() -> None:

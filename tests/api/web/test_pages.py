@@ -40,7 +40,8 @@ async def test_each_page_is_for_its_roles_only(site, role):
         expected = 200 if role in allowed else 403
         assert r.status_code == expected, (path, r.text[:300])
         if expected == 403:
-            assert "403" in r.text and "<html" in r.text
+            assert "您的角色无权查看此页面" in r.text and "<html" in r.text
+            assert "may not see" not in r.text
 
 
 async def test_home_sends_each_role_to_its_page(site):
@@ -173,7 +174,8 @@ async def test_report_downloads_standalone_html_and_excel(site):
     r = await site.client.get("/reports/findings.xlsx")
     wb = load_workbook(io.BytesIO(r.content))
     rows = list(wb.worksheets[0].iter_rows(values_only=True))
-    assert rows[0][0] == "灯号" and any(row[2] == "milestone:P001/tender" for row in rows[1:])
+    assert rows[0][0] == "灯号" and any(str(row[2]).startswith("海东大道改造工程 / ") for row in rows[1:])
+    assert not any(str(row[2]).startswith("milestone:") for row in rows[1:])
     projects = list(wb.worksheets[1].iter_rows(values_only=True))
     assert {row[0] for row in projects[1:]} == {"P001", "P002", "P003"}
     r = await site.client.get("/reports/ranking.xlsx")

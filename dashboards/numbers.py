@@ -1,0 +1,78 @@
+"""Numbers and dates as people in a Chinese office write them: 万元 / 亿元, 2026年9月.
+
+Owns ``money_text`` (an amount to read: ``3,000 万元``, ``1.25 亿元``, ``9,800 元``),
+``yuan_input`` (an amount to type: the exact yuan, ``30000000`` never ``3e+07``),
+``money_scale`` (the unit a chart's money axis is drawn in) and ``date_axis`` (a Plotly date
+axis whose ticks read ``2026年9月`` / ``9月15日``, never ``Sep 2026``). Pure.
+
+Conventions: below 1 万 the amount is in 元 with digit grouping; from 1 万 to below 1 亿 in 万元;
+from 1 亿 in 亿元; at most two decimals, trailing zeros dropped. English reads the same scale
+as ``30,000,000 yuan`` (digit grouping, no ``M`` / ``k`` suffixes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+WAN = 10_000
+YI = 100_000_000
+
+
+def _trim(value: float, places: int = 2) -> str:
+    text = f"{value:,.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def money_text(yuan: float | None, lang: str = "zh") -> str:
+    """An amount of money as a reader expects it (``—`` when unknown)."""
+    if yuan is None:
+        return "—"
+    if lang == "en":
+        return f"{_trim(yuan)} yuan"
+    size = abs(yuan)
+    if size >= YI:
+        return f"{_trim(yuan / YI)} 亿元"
+    if size >= WAN:
+        return f"{_trim(yuan / WAN)} 万元"
+    return f"{_trim(yuan)} 元"
+
+
+def yuan_input(yuan: float | None) -> str:
+    """The exact amount in yuan for a form field: no exponent, no grouping, cents if any."""
+    if yuan is None:
+        return ""
+    if float(yuan).is_integer():
+        return str(int(yuan))
+    return f"{yuan:.2f}".rstrip("0").rstrip(".")
+
+
+def money_scale(largest: float, lang: str = "zh") -> tuple[float, str]:
+    """(divisor, unit) for an axis whose largest value is ``largest`` yuan."""
+    if lang == "en":
+        return 1.0, "yuan"
+    size = abs(largest)
+    if size >= YI:
+        return float(YI), "亿元"
+    if size >= WAN:
+        return float(WAN), "万元"
+    return 1.0, "元"
+
+
+# d3-time-format: "-" drops the zero padding. Plotly picks the stop by the tick spacing (ms).
+_DAY = 86_400_000
+_ZH_STOPS = (
+    {"dtickrange": [None, _DAY], "value": "%-m月%-d日 %H:%M"},
+    {"dtickrange": [_DAY, 28 * _DAY], "value": "%-m月%-d日"},
+    {"dtickrange": [28 * _DAY, 365 * _DAY], "value": "%Y年%-m月"},
+    {"dtickrange": [365 * _DAY, None], "value": "%Y年"},
+)
+_EN_STOPS = (
+    {"dtickrange": [None, 28 * _DAY], "value": "%Y-%m-%d"},
+    {"dtickrange": [28 * _DAY, None], "value": "%Y-%m"},
+)
+
+
+def date_axis(lang: str = "zh", **extra: Any) -> dict[str, Any]:
+    """A date axis whose ticks and hover read as dates are written (``2026年9月``, ``2026-09-15``)."""
+    return {"type": "date", "tickformatstops": list(_EN_STOPS if lang == "en" else _ZH_STOPS),
+            "hoverformat": "%Y-%m-%d", **extra}
