@@ -123,8 +123,9 @@ def light_counts(portfolio: Portfolio, evaluation: Evaluation, *, by: str = "uni
             customdata=[[url_for(by, k, level.value)] for k in order],
             hovertemplate="%{x}<br>" + text(level.value, lang) + "：%{y}<extra></extra>",
         ))
-    fig.update_layout(barmode="stack", title=title, yaxis_title=text("projects_count", lang),
-                      legend_traceorder="normal", margin={"t": 50},
+    fig.update_layout(barmode="stack", title=title, legend_traceorder="normal", margin={"t": 50},
+                      yaxis={"title": text("projects_count", lang), "tickformat": "d",
+                             "rangemode": "tozero"},
                       xaxis={"automargin": True, "tickangle": -30 if len(order) > 6 else 0})
     return fig
 
@@ -195,7 +196,7 @@ def portfolio_map(portfolio: Portfolio, evaluation: Evaluation, *, url_for: UrlF
                     "color": LEVEL_COLOURS[level]},
             hovertemplate="%{customdata[1]}<br>%{customdata[2]}：%{customdata[3]}<extra></extra>",
         ))
-    per_row = 70 if labelled else 22
+    per_row = 52 if labelled else 22
     fig.update_layout(
         title=text("portfolio_map", lang), height=max(300, int(60 + per_row * row)),
         xaxis={"visible": False, "range": [-0.6, columns - 0.4]}, plot_bgcolor="white",

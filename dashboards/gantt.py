@@ -196,6 +196,6 @@ def project_gantt(project: Project, schedule: Any, findings: Iterable[Finding], 
         xaxis=date_axis(lang),
         yaxis={"type": "category", "autorange": "reversed", "automargin": True,
                "categoryorder": "array", "categoryarray": [labels[m.id] for m in project.milestones]},
-        height=max(260, 80 + 36 * len(project.milestones)), margin={"t": 60},
+        height=max(320, 110 + 40 * len(project.milestones)), margin={"t": 60},
     )
     return fig

@@ -40,9 +40,11 @@ from dashboards.render import (
     render_page,
     require,
 )
+from dashboards.reports import subject_name
 from dashboards.rule_pages import RulePages
 from projects.model import Level, Project
 from projects.repository import StaleVersionError
+from rules.sentence import explain_sentence
 
 LEADERS = ("office", "leader")
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -53,6 +55,13 @@ async def _notices(server: Server, unit: str | None = None) -> list[Any]:
     if store is None:
         return []
     return list(await store.list_notices(server.engine, unit=unit))
+
+
+async def _score_titles(server: Server) -> dict[str, str]:
+    published = await server.published_rulebook()
+    if published is None:
+        return {}
+    return {score.name: score.title or score.name for score in published[1].scores}
 
 
 def _sees_project(who: Principal, project: Project) -> bool:
@@ -85,7 +94,8 @@ class DashboardPages(Controller):
 
         for level in project_lights(board.portfolio, board.evaluation.findings).values():
             lights[level.value] += 1
-        figures = reports.dashboard_figures(board.portfolio, board.evaluation, notices, lang=lang)
+        figures = reports.dashboard_figures(board.portfolio, board.evaluation, notices, lang=lang,
+                                            score_titles=await _score_titles(server))
         return render_page(request, "dashboard.html", figures=figures, as_of=board.as_of,
                            version=board.rulebook_version, totals=lights,
                            scores=list(board.evaluation.scores))
@@ -109,7 +119,8 @@ class DashboardPages(Controller):
         board = await current_board(server)
         lang = page_lang(request)
         figures = reports.dashboard_figures(board.portfolio, board.evaluation,
-                                            await _notices(server), lang=lang)
+                                            await _notices(server), lang=lang,
+                                            score_titles=await _score_titles(server))
         body = reports.standalone_html(figures, board.as_of, lang=lang)
         name = f"duban-dashboard-{board.as_of.isoformat()}.html"
         return attachment(body, name, "text/html; charset=utf-8")
@@ -135,21 +146,69 @@ class DashboardPages(Controller):
         who = require(request)
         board = await current_board(server)
         project = board.portfolio.project_by_id.get(pid)
-        if project is None:
-            raise NotFoundException(f"no project {pid!r}")
-        if not _sees_project(who, project):
-            raise PageForbiddenError(who.role, ("office", "leader", f"unit {project.unit}"))
         lang = page_lang(request)
+        if project is None:
+            return render_page(request, "message.html", status=404, heading=text("no_project", lang),
+                               message=f"「{pid}」：{text('no_project_hint', lang)}",
+                               link=("/projects" if who.role in LEADERS else "/my"))
+        if not _sees_project(who, project):
+            raise PageForbiddenError(who.role, ("office", "leader", "unit"))
         findings = [f for f in board.evaluation.findings if f.project == pid
                     and f.subject.startswith(("milestone:", "project:"))]
         light = max((f.level for f in findings), key=lambda lv: lv.rank, default=Level.GREEN)
+        office = who.role == "office"
         figures = [embed("gantt", project_gantt(project, board.schedule, findings, board.as_of,
-                                                lang=lang)),
+                                                lang=lang, code=office)),
                    embed("funds", funds_curve([project], board.as_of, lang=lang))]
         unit = board.portfolio.unit_by_id.get(project.unit)
+        rows = [{"level": f.level.value, "name": subject_name(board.portfolio, f.subject),
+                 "message": f.message, "because": explain_sentence(f.explain, lang),
+                 "respond_by": f.respond_by, "rule": f.rule,
+                 "code": [f"{a} → {b}" for a, b in f.explain] if office else []}
+                for f in findings]
         return render_page(request, "project.html", figures=figures, project=project,
-                           findings=findings, light=light.value, as_of=board.as_of,
+                           findings=rows, light=light.value, as_of=board.as_of,
                            unit_name=unit.name if unit else project.unit)
+
+    @get("/projects", name="projects")
+    async def projects(self, request: Request, server: Server, unit: str | None = None,  # type: ignore[type-arg]
+                       category: str | None = None, light: str | None = None) -> Response[str]:
+        """The projects behind a bar of the dashboard: by unit, category and light."""
+        require(request, *LEADERS)
+        from dashboards.figures import project_lights  # noqa: PLC0415
+
+        board = await current_board(server)
+        lang = page_lang(request)
+        lights = project_lights(board.portfolio, board.evaluation.findings)
+        worst: dict[str, str] = {}
+        for f in board.evaluation.findings:
+            if f.project and f.project not in worst and f.subject.startswith(("milestone:", "project:")):
+                worst[f.project] = f.message
+        names = {u.id: u.name for u in board.portfolio.units}
+        rows = [{"id": p.id, "name": p.name, "unit": names.get(p.unit, p.unit),
+                 "category": text(p.category.value, lang), "light": lights[p.id].value,
+                 "message": worst.get(p.id, text("no_finding", lang))}
+                for p in board.portfolio.projects
+                if (unit is None or p.unit == unit) and (category is None or p.category.value == category)
+                and (light is None or lights[p.id].value == light)]
+        rows.sort(key=lambda r: (-Level(r["light"]).rank, r["unit"], r["name"]))
+        shown = [v for v in (names.get(unit or "", unit), text(category, lang) if category in ("project", "task") else category,
+                             text(light, lang) if light in ("red", "yellow", "green") else light) if v]
+        return render_page(request, "projects.html", rows=rows, filters=shown, as_of=board.as_of)
+
+    @get("/dashboard/screen", name="screen")
+    async def screen(self, request: Request, server: Server) -> Response[str]:  # type: ignore[type-arg]
+        """The leaders' big screen: one 1920x1080 screen, no scrolling, refreshing itself."""
+        require(request, *LEADERS)
+        from dashboards.screen import screen_view  # noqa: PLC0415
+
+        board = await current_board(server)
+        lang = page_lang(request)
+        monthly = await month_end_rates(server, 6)
+        view = screen_view(board.portfolio, board.evaluation, await _notices(server), monthly,
+                           lang=lang)
+        return render_page(request, "screen.html", figures=view.figures, view=view,
+                           as_of=board.as_of)
 
 
 class OwnerPages(Controller):
@@ -206,7 +265,7 @@ class OwnerPages(Controller):
         if project is None or current is None:
             raise NotFoundException(f"no milestone {pid}/{mid}")
         if not may_report(who, project.unit, current.unit):
-            raise PageForbiddenError(who.role, (f"unit {current.unit or project.unit}",))
+            raise PageForbiddenError(who.role, ("unit", "owner"))
         lang = page_lang(request)
         changes, errors = parse_report(data, server.today(), lang=lang)
         sent = {k: data.get(k, "") for k in ("start", "finished", "progress", "paid", "note")}
@@ -235,21 +294,24 @@ class OwnerPages(Controller):
     async def inbox(self, request: Request, server: Server, error: str = "") -> Response[str]:  # type: ignore[type-arg]
         who = require(request, "owner", "unit")
         notices = await _notices(server, who.unit)
+        store = notifier_store()
+        histories = {n.code: await store.notice_steps(server.engine, n.code)
+                     for n in notices} if store is not None else {}
         return render_page(request, "inbox.html", notices=notices, admin=False, error=error,
-                           title=text("inbox", page_lang(request)))
+                           histories=histories, title=text("inbox", page_lang(request)))
 
     @post("/inbox/{code:str}/respond", name="respond_notice", status_code=303)
     async def respond(self, request: Request, server: Server, code: str, data: Form) -> Redirect:  # type: ignore[type-arg]
         who = require(request, "owner", "unit", "office")
         reply = (data.get("text") or "").strip()
         if not reply:
-            return Redirect(path="/inbox?error=" + text("response", page_lang(request)) + ": ∅",
+            return Redirect(path="/inbox?error=" + quote(text("reply_empty", page_lang(request))),
                             status_code=303)
         try:
             await server.notice_action(who.username, code, "respond", text=reply,
                                        unit=None if who.role == "office" else who.unit)
         except ForbiddenError:
-            raise PageForbiddenError(who.role, ("office", "the unit it is addressed to")) from None
+            raise PageForbiddenError(who.role, ("office", "unit")) from None
         except InputError as exc:
             return Redirect(path="/inbox?error=" + quote(str(exc)), status_code=303)
         return Redirect(path=f"/inbox#notice-{code}", status_code=303)
@@ -264,7 +326,7 @@ class OfficePages(RulePages):
     async def notices(self, request: Request, server: Server) -> Response[str]:  # type: ignore[type-arg]
         require(request, "office")
         return render_page(request, "inbox.html", notices=await _notices(server), admin=True,
-                           error="", title=text("notice_admin", page_lang(request)))
+                           error="", histories={}, title=text("notice_admin", page_lang(request)))
 
     @post("/notices/{code:str}/{action:str}", name="decide_notice", status_code=303)
     async def decide(self, request: Request, server: Server, code: str, action: str,  # type: ignore[type-arg]

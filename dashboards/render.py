@@ -22,7 +22,7 @@ from litestar.response import Response
 from litestar.utils.scope.state import ScopeState
 
 from api.auth import LoginRedirectError, Principal
-from dashboards.i18n import choose_lang, text
+from dashboards.i18n import CATALOGUE, choose_lang, text
 from dashboards.static import asset_urls
 
 LANG_COOKIE = "duban_lang"
@@ -98,7 +98,7 @@ def render_template(template: str, *, lang: str, who: Any, csrf: str,
 
     return environment().get_template(template).render(
         t=t, lang=lang, who=who, csrf=csrf, assets=asset_urls(), figures=list(figures),
-        **context)
+        catalogue=CATALOGUE, **context)
 
 
 def render_page(request: Request, template: str, *, status: int = 200,  # type: ignore[type-arg]
@@ -116,5 +116,8 @@ def render_page(request: Request, template: str, *, status: int = 200,  # type: 
 
 def forbidden_page(request: Request, exc: PageForbiddenError) -> Response[str]:  # type: ignore[type-arg]
     lang = page_lang(request)
-    return render_page(request, "message.html", status=403, heading="403",
-                       message=f"{text('forbidden', lang)} ({exc})")
+    allowed = "、".join(text(f"role_{r}", lang) for r in exc.allowed if f"role_{r}" in CATALOGUE)
+    message = text("forbidden", lang) + (f"{text('forbidden_for', lang)}{allowed}。" if allowed and lang != "en"
+                                         else f" {text('forbidden_for', lang)}{allowed}." if allowed else "")
+    return render_page(request, "message.html", status=403, heading=text("forbidden", lang),
+                       message=message, link="/")

@@ -8,7 +8,7 @@ away from the server); the pages never do.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from openpyxl import Workbook
@@ -56,15 +56,19 @@ FILLS = {level: PatternFill("solid", fgColor=colour)
 
 
 def dashboard_figures(portfolio: Portfolio, evaluation: Evaluation, notices: Iterable[Any], *,
-                      lang: str = "zh") -> list[Embedded]:
-    """Every figure of the leader's dashboard, in page order, ready to embed."""
+                      lang: str = "zh", score_titles: Mapping[str, str] | None = None,
+                      ) -> list[Embedded]:
+    """Every figure of the leader's dashboard, in page order, ready to embed (``score_titles``:
+    score name -> its title in the rulebook, shown instead of the name)."""
+    titles = score_titles or {}
     figures = [
         embed("lights_by_unit", light_counts(portfolio, evaluation, by="unit", lang=lang)),
         embed("lights_by_category", light_counts(portfolio, evaluation, by="category", lang=lang)),
         embed("portfolio_map", portfolio_map(portfolio, evaluation, lang=lang)),
         embed("rates_by_unit", rates_by_unit(portfolio, evaluation.rates, lang=lang)),
     ]
-    figures += [embed(f"ranking_{i}", ranking(portfolio, evaluation, name, lang=lang))
+    figures += [embed(f"ranking_{i}", ranking(portfolio, evaluation, name, lang=lang,
+                                              title=titles.get(name)))
                 for i, name in enumerate(evaluation.scores, start=1)]
     figures.append(embed("funds", funds_curve(portfolio.projects, evaluation.as_of, lang=lang)))
     figures.append(embed("notices", notices_figure(

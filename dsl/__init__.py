@@ -7,15 +7,19 @@ canonical layout. Importing this package does not build the parser.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
+from dsl.analysis import AnalysisWarning, analyse
 from dsl.checker import check
 from dsl.compiler import compile_checked
+from dsl.cost import MAX_COST
 from dsl.diagnostics import Diagnostic, Reporter, RulebookError, Span
 from dsl.formatter import format_text
 from dsl.parser import parse_file
 from dsl.runtime import CompiledRule, CompiledRulebook, CompiledScore, Env, Light
 from dsl.values import Duration
+from dsl.words import file_language, speak
 
 #: The longest rulebook accepted, in characters over all its files (the standard one is
 #: about 7,000): the editor checks on every keystroke, so a check must stay cheap.
@@ -31,8 +35,12 @@ def check_rulebook(sources: Mapping[str, str]) -> tuple[Diagnostic, ...]:
     return ()
 
 
-def compile_rulebook(sources: Mapping[str, str]) -> CompiledRulebook:
-    """Parse, check and compile a rulebook given as ``{file name: text}``."""
+def compile_rulebook(sources: Mapping[str, str], *, probes: bool = False,
+                     traces: bool = False, max_cost: int | None = MAX_COST) -> CompiledRulebook:
+    """Parse, check and compile a rulebook given as ``{file name: text}``; ``probes`` adds
+    the coverage probes of every rule (``CompiledRule.probes``), ``traces`` the steps that
+    ``duban rules explain`` shows (``CompiledRule.steps``). A rule or score whose estimated
+    cost per subject (``dsl.cost``) passes ``max_cost`` is refused, with the reason."""
     reporters = {name: Reporter(name, text) for name, text in sources.items()}
     total = 0
     for name, text in sources.items():
@@ -48,18 +56,46 @@ def compile_rulebook(sources: Mapping[str, str]) -> CompiledRulebook:
     checked = check(files, reporters)
     diagnostics = [d for r in reporters.values() for d in r.diagnostics]
     if diagnostics:
-        raise RulebookError(diagnostics)
-    return compile_checked(checked)
+        raise RulebookError(in_authors_spelling(diagnostics, sources))
+    return compile_checked(checked, probes=probes, traces=traces, max_cost=max_cost)
 
 
-def format_rulebook(text: str) -> str:
-    """The canonical layout of a rule file (idempotent); raises ``RulebookError`` if it
+def analyse_rulebook(sources: Mapping[str, str]) -> tuple[AnalysisWarning, ...]:
+    """The static analysis warnings of a rulebook (``dsl.analysis``); none when it does not
+    check (its errors come first)."""
+    reporters = {name: Reporter(name, text) for name, text in sources.items()}
+    files = [parse_file(name, text, reporters[name]) for name, text in sources.items()]
+    checked = check(files, reporters)
+    if any(r.diagnostics for r in reporters.values()):
+        return ()
+    return analyse(checked)
+
+
+def in_authors_spelling(diagnostics: Sequence[Diagnostic],
+                        sources: Mapping[str, str]) -> list[Diagnostic]:
+    """Diagnostics with the language's words in the spelling each file mostly uses."""
+    langs = {name: file_language(text) for name, text in sources.items()}
+    out: list[Diagnostic] = []
+    for d in diagnostics:
+        lang = langs.get(d.file, "en")
+        out.append(d if lang == "en" else replace(
+            d, message=speak(d.message, lang),
+            suggestion=None if d.suggestion is None else speak(d.suggestion, lang)))
+    return out
+
+
+def format_rulebook(text: str, lang: str | None = None) -> str:
+    """The canonical layout of a rule file (idempotent), its keywords in ``lang`` ("en" |
+    "zh"; by default the spelling the file mostly uses); raises ``RulebookError`` if it
     does not parse."""
-    return format_text(text)
+    try:
+        return format_text(text, lang)
+    except RulebookError as exc:
+        raise RulebookError(in_authors_spelling(exc.diagnostics, {"<text>": text})) from None
 
 
 __all__ = [
-    "MAX_SOURCE", "CompiledRule", "CompiledRulebook", "CompiledScore", "Diagnostic", "Duration",
-    "Env", "Light", "RulebookError", "Span", "check_rulebook", "compile_rulebook",
+    "MAX_COST", "MAX_SOURCE", "AnalysisWarning", "CompiledRule", "CompiledRulebook", "CompiledScore", "Diagnostic", "Duration",
+    "Env", "Light", "RulebookError", "Span", "analyse_rulebook", "check_rulebook", "compile_rulebook",
     "format_rulebook",
 ]

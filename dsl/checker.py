@@ -20,6 +20,7 @@ from dsl.diagnostics import Reporter, Span, did_you_mean
 from dsl.operators import binary_type
 from dsl.printer import expr_text
 from dsl.values import Duration
+from dsl.words import SUBJECTS_ZH
 from projects.model import KIND_WORDS, Category, Level
 
 FUNCTIONS = {
@@ -245,7 +246,8 @@ class Checker:
         if word in t.SUBJECT_TYPES:
             return t.SUBJECT_TYPES[word]
         return self.error(span, f"unknown subject `{word}`",
-                          did_you_mean(word, t.SUBJECTS) or "a rule is for milestone, project, unit or notice")
+                          did_you_mean(word, [*t.SUBJECTS, *(SUBJECTS_ZH[w] for w in t.SUBJECTS)])
+                          or "a rule is for milestone, project, unit or notice")
 
     def condition(self, expr: s.Expr, scope: Scope, what: str) -> None:
         typ = self.expr(expr, scope)
@@ -260,7 +262,8 @@ class Checker:
         for light in rule.lights:
             if light.level not in ("yellow", "red"):
                 self.error(light.level_span, f"unknown light `{light.level}`",
-                           did_you_mean(light.level, ("yellow", "red")) or "a light is `yellow` or `red`")
+                           did_you_mean(light.level, ("yellow", "red", "黄灯", "红灯"))
+                           or "a light is `yellow` or `red`")
             self.condition(light.condition, scope, "when")
         if rule.notify is not None:
             for target in rule.notify.targets:

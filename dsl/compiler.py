@@ -20,6 +20,7 @@ from typing import Any
 from dsl import schema as t
 from dsl import syntax as s
 from dsl.checker import Checked
+from dsl.cost import MAX_COST, Cost, item_cost
 from dsl.diagnostics import Reporter, RulebookError
 from dsl.printer import expr_text
 from dsl.runtime import (
@@ -28,6 +29,8 @@ from dsl.runtime import (
     CompiledRulebook,
     CompiledScore,
     Light,
+    Probe,
+    Step,
     inlined_parts,
 )
 from dsl.values import Duration
@@ -522,9 +525,67 @@ def _what(item: s.Item) -> str:
     return f"{type(item).__name__.lower()} `{item.name}`"
 
 
-def compile_checked(c: Checked) -> CompiledRulebook:
+def _sides(e: s.Expr) -> list[s.Expr]:
+    """Every operand of every ``and`` / ``or`` in a condition (through ``not`` and
+    parentheses, not into collections), outermost first."""
+    out: list[s.Expr] = []
+    todo = [e]
+    while todo:
+        node = todo.pop(0)
+        while isinstance(node, s.Paren):
+            node = node.inner
+        if isinstance(node, s.Binary) and node.op in ("and", "or"):
+            out += (node.left, node.right)
+            todo += (node.left, node.right)
+        elif isinstance(node, s.Unary) and node.op == "not":
+            todo.append(node.operand)
+    return out
+
+
+def _steps(rule: s.Rule) -> list[tuple[str, int, s.Expr]]:
+    """(clause, depth, expression) of every sub-expression worth showing in a trace:
+    not literals, subject variables or parentheses, and not inside collections (whose
+    variables exist only there) or field chains (``m.project`` is not worth a line)."""
+    out: list[tuple[str, int, s.Expr]] = []
+
+    def walk(part: str, e: s.Expr, depth: int) -> None:
+        while isinstance(e, s.Paren):
+            e = e.inner
+        if isinstance(e, _LITERALS) or (isinstance(e, s.Name) and e.name != "today"
+                                        and depth > 0):
+            return
+        out.append((part, depth, e))
+        kids: tuple[s.Expr, ...] = ()
+        if isinstance(e, s.Binary):
+            kids = (e.left, e.right)
+        elif isinstance(e, s.Unary | s.IsMissing):
+            kids = (e.operand,)
+        elif isinstance(e, s.InList):
+            kids = (e.operand, *e.items)
+        elif isinstance(e, s.Call):
+            kids = e.args
+        for kid in kids:
+            walk(part, kid, depth + 1)
+
+    if rule.where is not None:
+        walk("where", rule.where, 0)
+    for light in rule.lights:
+        walk(f"light {light.level}", light.condition, 0)
+    if rule.notify is not None:
+        for target in rule.notify.targets:
+            walk("notify", target, 0)
+    if rule.message is not None:
+        for part in rule.message.parts:
+            if isinstance(part, s.Hole):
+                walk("message", part.expr, 0)
+    return out
+
+
+def compile_checked(c: Checked, *, probes: bool = False, traces: bool = False,
+                    max_cost: int | None = MAX_COST) -> CompiledRulebook:
     """Generate, compile and execute the module of a checked rulebook; raises
-    ``RulebookError`` (located at the item) when an item's code passes the bounds."""
+    ``RulebookError`` (located at the item) when an item's code passes the bounds.
+    ``probes`` adds each rule's coverage probes (``CompiledRule.probes``)."""
     comp = Compiler(c)
     refusal = _Refusal(c)
     const_files = {item: f.name for f in c.files for item in f.items if isinstance(item, s.Const)}
@@ -539,10 +600,20 @@ def compile_checked(c: Checked) -> CompiledRulebook:
             continue
         chunks.append((const_files[const], const, a, len(comp.defs)))
     plans: list[tuple[str, s.Rule | s.Score, dict[str, Any]]] = []
+    costs: dict[s.Rule | s.Score, Cost] = {}
     for f in c.files:
         for item in f.items:
             i = len(plans)
             a = len(comp.defs)
+            if isinstance(item, s.Rule | s.Score):
+                estimate = costs[item] = item_cost(c, item)
+                if max_cost is not None and estimate.value > max_cost:
+                    refusal.refuse(
+                        f.name, item, f"{_what(item)} would cost about {estimate.value:,} "
+                        f"operations per {item.subject} ({estimate.reason}), more than the "
+                        f"bound of {max_cost:,}",
+                        "take a collection out of another, or narrow it with `where`")
+                    continue
             try:
                 if isinstance(item, s.Rule):
                     plan: dict[str, Any] = {
@@ -554,6 +625,16 @@ def compile_checked(c: Checked) -> CompiledRulebook:
                         "notify": comp.notify(f"_r{i}_notify", item),
                         "message": comp.message(f"_r{i}_message", item),
                         "run": comp.run(f"_r{i}_run", item),
+                        "probes": [
+                            (j, k == 0, expr_text(e), comp.function(f"_r{i}_p{j}_{k}", e))
+                            for j, light in enumerate(item.lights) if probes
+                            for k, e in enumerate([light.condition, *_sides(light.condition)])
+                        ],
+                        "steps": [
+                            (part, depth, expr_text(e), expr_text(e, lang="zh"),
+                             str(c.types[e]), comp.function(f"_r{i}_t{k}", e))
+                            for k, (part, depth, e) in enumerate(_steps(item) if traces else ())
+                        ],
                     }
                     plans.append((f.name, item, plan))
                 elif isinstance(item, s.Score):
@@ -612,12 +693,17 @@ def compile_checked(c: Checked) -> CompiledRulebook:
                 lights, ns[plan["notify"]], c.within.get(item), ns[plan["message"]],  # type: ignore[arg-type]
                 ns[plan["run"]],  # type: ignore[arg-type]
                 _reads_unit_aggregates(c, item),
+                tuple(Probe(j, clause, text, ns[fn])  # type: ignore[arg-type]
+                      for j, clause, text, fn in plan["probes"]),
+                tuple(Step(part, depth, text, zh, typ, ns[fn])  # type: ignore[arg-type]
+                      for part, depth, text, zh, typ, fn in plan["steps"]),
+                costs[item].value, costs[item].reason,
             )
             ns[plan["run"]].inlines = inlined_parts(rule)  # type: ignore[attr-defined]
             rules.append(rule)
         else:
             scores.append(CompiledScore(item.name, title, file, item.span.line,
-                                        ns[plan["value"]]))  # type: ignore[arg-type]
+                                        ns[plan["value"]], costs[item].value))  # type: ignore[arg-type]
     return CompiledRulebook(tuple(rules), tuple(scores), source)
 
 

@@ -26,7 +26,7 @@ from dsl.diagnostics import Reporter, Span
 from dsl.tree import TreeConverter
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
-ITEM_KEYWORDS = frozenset({"rule", "const", "score"})
+ITEM_KEYWORDS = frozenset({"rule", "const", "score", "规则", "常量", "评分"})
 MAX_DEPTH = 48
 
 
@@ -166,7 +166,7 @@ _OPERATORS = frozenset({
 _CLAUSES = frozenset({"LIGHT", "NOTIFY", "MESSAGE", "WITHIN", "$END", "WHERE"})
 _COMPARISONS = frozenset({"EQ", "NE", "LT", "LE", "GT", "GE"})
 _VALUE_START = frozenset({"NAME", "NUMBER", "LPAR"})
-_CONDITION_AFTER = frozenset({"when", "where", "and", "or", "not"})
+_CONDITION_AFTER = frozenset({"when", "where", "and", "or", "not", "当", "满足", "且", "或", "非"})
 _FULL_WIDTH = {
     "：": ":", "，": ",", "（": "(", "）": ")", "“": '"', "”": '"', "＝": "=", "＞": ">",
     "＜": "<", "％": "%", "【": "[", "】": "]", "。": ".", "；": "nothing (no `;` needed)",
@@ -200,14 +200,15 @@ def _previous_word(text: str, offset: int) -> str:
 
 
 def _describe(expected: Sequence[str], previous: str) -> str:
-    names = set(expected)
+    # a keyword's Chinese terminal says the same as its English one
+    names = {n.removesuffix("_ZH") for n in expected} - {"IS_MISSING", "IS_NOT_MISSING"}
     words: list[str] = []
     if names >= _VALUE_START:
         if previous in _CONDITION_AFTER:
             words.append("a condition")
-        elif previous == "within":
+        elif previous in ("within", "限"):
             words.append("a duration such as `3 workdays`")
-        elif previous in ("notify", ","):
+        elif previous in ("notify", ",", "通知"):
             words.append("a unit")
         else:
             words.append("a value")
@@ -272,7 +273,8 @@ def explain_error(text: str, exc: UnexpectedInput) -> tuple[Span, str, str | Non
         if ahead in _BAD_OPERATORS:
             return (Span(span.line, span.column, span.line, span.column + 2),
                     _BAD_OPERATORS[ahead], _BAD_HINTS[ahead])
-        if token.type in _COMPARISONS and names_after_expression(exc.expected):
+        if token.type in _COMPARISONS and names_after_expression(
+                {n.removesuffix("_ZH") for n in exc.expected}):
             return span, "comparisons do not chain", "join them with `and`: `a < b and b < c`"
         if token.type == "EQUAL":
             return span, "`=` is not a comparison", "write `==`"

@@ -77,6 +77,39 @@ class CompiledRule:
     #: cards) through a subject's unit or its parent: then it needs the whole portfolio even
     #: when it runs over a few projects. Unknown (``True``) for a hand-built rule.
     reads_unit_aggregates: bool = True
+    #: Coverage probes (``compile_rulebook(..., probes=True)`` only): each light clause and
+    #: each side of every ``and`` / ``or`` in it, outside collections.
+    probes: tuple[Probe, ...] = ()
+    #: Every sub-expression, clause by clause (``compile_rulebook(..., traces=True)`` only).
+    steps: tuple[Step, ...] = ()
+    #: Estimated operations per subject, and which nesting made them (``dsl.cost``).
+    cost: int = 0
+    cost_reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One sub-expression of a rule for ``duban rules explain``: the clause it belongs to
+    (``where``, ``light red``, ``notify``, ``message``), its depth in that clause, its text
+    in English and in Chinese, its static type and the function computing its value."""
+
+    part: str
+    depth: int
+    text: str
+    text_zh: str
+    type: str
+    value: Callable[[Env, Any], object]
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """One condition whose outcomes coverage counts: ``light`` is the index of its light
+    clause, ``clause`` whether it is the whole clause (else a side of an ``and`` / ``or``)."""
+
+    light: int
+    clause: bool
+    text: str
+    test: Test
 
 
 def inlined_parts(rule: CompiledRule) -> tuple[object, ...]:
@@ -114,6 +147,7 @@ class CompiledScore:
     file: str
     line: int
     value: Callable[[Env, Any], float | None]
+    cost: int = 0  # estimated operations per unit or person (``dsl.cost``)
 
 
 @dataclass(frozen=True, slots=True)

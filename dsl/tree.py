@@ -2,7 +2,9 @@
 
 Owns the shape of each grammar alternative and the reading of text literals: only ``\\"``
 and ``\\\\`` escape; in messages ``{EXPR}`` is a hole and ``{{`` / ``}}`` are literal braces.
-Problems found here (a bad escape, an unclosed hole) are reported, never raised.
+Problems found here (a bad escape, an unclosed hole) are reported, never raised. Chinese
+spellings of subjects, levels, ``today``, functions, quantifiers and duration units become the
+English ones here (``dsl.words``), so the checker and compiler see one language.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from lark import Token, Tree
 
 from dsl import syntax as s
 from dsl.diagnostics import Reporter, Span
+from dsl.words import UNIT_WORDS_ZH, keyword_en, name_en, word_en
 
 HoleParser = Callable[[str, int, int], "s.Expr | None"]
 
@@ -63,7 +66,7 @@ class TreeConverter:
             names = _toks(node, "NAME")
             title = self.title(node)
             result = s.Score(
-                _span(node), str(names[0]), _tspan(names[0]), title, str(names[1]),
+                _span(node), str(names[0]), _tspan(names[0]), title, word_en(str(names[1])),
                 _tspan(names[1]), str(names[2]), _tspan(names[2]), self.expr(_trees(node)[-1]),
             )
         return result if self.ok else None
@@ -92,14 +95,15 @@ class TreeConverter:
             tok = _toks(parts["message_clause"], "STRING")[0]
             message = self.message(tok)
         return s.Rule(
-            _span(node), str(name), _tspan(name), self.title(node), str(subject),
+            _span(node), str(name), _tspan(name), self.title(node), word_en(str(subject)),
             _tspan(subject), str(var), _tspan(var), _span(for_clause),
             self.expr(_trees(where[0])[0]) if where else None, lights, notify, message,
         )
 
     def light(self, node: Tree[Token]) -> s.Light:
         level = _toks(node, "NAME")[0]
-        return s.Light(_span(node), str(level), _tspan(level), self.expr(_trees(node)[0]))
+        return s.Light(_span(node), word_en(str(level)), _tspan(level),
+                       self.expr(_trees(node)[0]))
 
     # --- expressions -----------------------------------------------------------------------
 
@@ -128,10 +132,11 @@ class TreeConverter:
             name = _toks(tree, "NAME")[-1]
             return s.Field(span, self.expr(kids[0]), str(name), _tspan(name))
         if kind == "name":
-            return s.Name(span, str(tree.children[0]))
+            return s.Name(span, name_en(str(tree.children[0])))
         if kind == "call":
             func = _toks(tree, "NAME")[0]
-            return s.Call(span, str(func), _tspan(func), tuple(self.expr(k) for k in kids))
+            return s.Call(span, word_en(str(func)), _tspan(func),
+                          tuple(self.expr(k) for k in kids))
         if kind == "number":
             text = str(tree.children[0])
             # int() refuses thousands of digits; a float of them is inf, which the checker
@@ -144,7 +149,8 @@ class TreeConverter:
         if kind == "duration":
             amount, unit = tree.children
             assert isinstance(unit, Token)
-            return s.DurationLit(span, str(amount), str(unit), _tspan(unit))
+            unit_text = UNIT_WORDS_ZH.get(str(unit), str(unit))  # 3 工作日, 3 个工作日, 3个工作日
+            return s.DurationLit(span, str(amount), unit_text, _tspan(unit))
         if kind == "date":
             return s.DateLit(span, str(tree.children[0]))
         if kind == "string":
@@ -160,7 +166,7 @@ class TreeConverter:
         raise AssertionError(f"unknown node {kind}")  # pragma: no cover - grammar and code agree
 
     def aggregate(self, tree: Tree[Token], span: Span, kids: list[Tree[Token]]) -> s.Aggregate:
-        op = str(kids[0].children[0])
+        op = keyword_en(str(kids[0].children[0]))
         var = _toks(tree, "NAME")[0]
         where = [k for k in kids if k.data == "where"]
         cond = self.expr(_trees(where[0])[0]) if where else None

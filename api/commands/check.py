@@ -69,7 +69,8 @@ def rule_sources(paths: Sequence[str]) -> tuple[dict[str, str], list[str]]:
     return sources, problems
 
 
-def _compile(paths: Sequence[str] | None) -> Any:
+def _compile(paths: Sequence[str] | None, *, probes: bool = False,
+             max_cost: int | None = None) -> Any:
     """The compiled rulebook, or ``None`` after printing every error."""
     from dsl import RulebookError, compile_rulebook  # noqa: PLC0415
     from rules.standard import standard_sources  # noqa: PLC0415
@@ -83,7 +84,9 @@ def _compile(paths: Sequence[str] | None) -> Any:
     else:
         sources = standard_sources()
     try:
-        return compile_rulebook(sources)
+        if max_cost is not None:
+            return compile_rulebook(sources, probes=probes, max_cost=max_cost)
+        return compile_rulebook(sources, probes=probes)
     except RulebookError as exc:
         for d in exc.diagnostics:
             _err(d.render())
@@ -133,7 +136,13 @@ def run_check(args: argparse.Namespace) -> int:
         portfolio = _load_portfolio(args.portfolio, today)
         if rulebook is None or portfolio is None:
             return EXIT_REFUSED
-        evaluation = evaluate(rulebook, portfolio, as_of)
+        if args.rule_time_limit is not None:
+            import time  # noqa: PLC0415
+
+            evaluation = evaluate(rulebook, portfolio, as_of,
+                                  rule_time_limit=args.rule_time_limit, clock=time.monotonic)
+        else:
+            evaluation = evaluate(rulebook, portfolio, as_of)
     if args.json:
         print(json.dumps(evaluation_json(evaluation), ensure_ascii=False, indent=2))
     else:
@@ -148,17 +157,73 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_lint(args: argparse.Namespace) -> int:
-    rulebook = _compile(args.paths)
+    from dsl import MAX_COST  # noqa: PLC0415
+
+    bound = MAX_COST if args.max_cost is None else args.max_cost
+    rulebook = _compile(args.paths, max_cost=bound)
     if rulebook is None:
         return EXIT_REFUSED
     print(f"ok: {len(rulebook.rules)} rules, {len(rulebook.scores)} scores")
+    if not args.no_analysis:
+        from dsl import analyse_rulebook  # noqa: PLC0415
+
+        sources = rule_sources(args.paths)[0]
+        for warning in analyse_rulebook(sources):
+            print(warning.render())
+    if args.against is not None:
+        status = _never_lit(rulebook, args.against, args.as_of)
+        if status is not None:
+            return status
+    print(f"estimated cost per subject (from each rule's shape; bound {bound:,}):")
+    for rule in sorted(rulebook.rules, key=lambda r: -r.cost):
+        print(f"  {rule.name}: {rule.cost:,} per {rule.subject} ({rule.cost_reason})")
+    for score in rulebook.scores:
+        print(f"  {score.name}: {score.cost:,} per unit")
     return EXIT_OK
 
 
+#: The most days ``lint --against`` replays; a longer history is sampled evenly.
+MAX_REPLAYED_DAYS = 400
+
+
+def _never_lit(rulebook: Any, path: str, as_of_text: str | None) -> int | None:
+    """Print the rules that lit on none of the days replayed; an exit status on bad input."""
+    from rules.engine import evaluate  # noqa: PLC0415
+
+    today = _today()
+    end = _parse_day(as_of_text) if as_of_text is not None else today
+    if end is None:
+        _err(f"--as-of: `{as_of_text}` is not a date; write an ISO date such as 2026-05-25")
+        return EXIT_REFUSED
+    with _calendar_warnings():
+        portfolio = _load_portfolio(path, today)
+        if portfolio is None:
+            return EXIT_REFUSED
+        dates = [d for p in portfolio.projects for m in p.milestones
+                 for d in (m.start, m.due, m.finished) if d is not None]
+        start = min([*dates, end])
+        span = (end - start).days + 1
+        step = max(1, -(-span // MAX_REPLAYED_DAYS))
+        days = [start + dt.timedelta(days=i) for i in range(0, span, step)]
+        if days[-1] != end:
+            days.append(end)
+        lit: set[str] = set()
+        for day in days:
+            lit.update(f.rule for f in evaluate(rulebook, portfolio, day).findings)
+    for rule in rulebook.rules:
+        if rule.name not in lit:
+            print(f"warning: {rule.file}:{rule.line}: rule `{rule.name}` never lit over the "
+                  f"{len(days)} days replayed ({start.isoformat()} to {end.isoformat()}) "
+                  f"of {path}")
+    return None
+
+
 def run_test(args: argparse.Namespace) -> int:
+    from rules.coverage import Coverage  # noqa: PLC0415
     from rules.ruletest import RuleTestError, find_test_files, load_test_file, run_case  # noqa: PLC0415
 
-    rulebook = _compile(args.paths)
+    coverage = Coverage() if args.coverage or args.fail_under is not None else None
+    rulebook = _compile(args.paths, probes=coverage is not None)
     if rulebook is None:
         return EXIT_REFUSED
     files = find_test_files(Path(p) for p in args.paths)
@@ -177,15 +242,66 @@ def run_test(args: argparse.Namespace) -> int:
             for case in cases:
                 result = run_case(rulebook, case)
                 print(result.render())
+                if coverage is not None:
+                    coverage.add(rulebook, case.portfolio, case.as_of, case.rules)
                 passed += result.passed
                 failed += not result.passed
     print(f"{passed} passed, {failed} failed")
+    if coverage is not None:
+        sys.stdout.write(coverage.render())
+        if args.fail_under is not None and coverage.percent() < args.fail_under:
+            _err(f"light clause coverage {coverage.percent():.1f}% is under "
+                 f"--fail-under {args.fail_under:g}%")
+            return EXIT_REFUSED
     if refused:
         return EXIT_REFUSED
     if not files:
         _err("no *.test.yaml files found")
         return EXIT_REFUSED
     return EXIT_OK if failed == 0 else EXIT_REFUSED
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    from dsl import RulebookError, compile_rulebook  # noqa: PLC0415
+    from dsl.words import file_language  # noqa: PLC0415
+    from rules.standard import standard_sources  # noqa: PLC0415
+    from rules.trace import TraceError, trace  # noqa: PLC0415
+
+    today = _today()
+    as_of = _parse_day(args.as_of) if args.as_of is not None else today
+    if as_of is None:
+        _err(f"--as-of: `{args.as_of}` is not a date; write an ISO date such as 2026-05-25")
+        return EXIT_REFUSED
+    if args.portfolio is None:
+        _err("--portfolio: give the portfolio file (.yaml or .json) the subject is in")
+        return EXIT_REFUSED
+    if args.rules:
+        sources, problems = rule_sources(args.rules)
+        for p in problems:
+            _err(p)
+        if problems:
+            return EXIT_REFUSED
+    else:
+        sources = standard_sources()
+    try:
+        rulebook = compile_rulebook(sources, traces=True)
+    except RulebookError as exc:
+        for d in exc.diagnostics:
+            _err(d.render())
+        return EXIT_REFUSED
+    with _calendar_warnings():
+        portfolio = _load_portfolio(args.portfolio, today)
+        if portfolio is None:
+            return EXIT_REFUSED
+        rule = next((r for r in rulebook.rules if r.name == args.rule), None)
+        lang = file_language(sources.get(rule.file, "")) if rule is not None else "en"
+        try:
+            sys.stdout.write(trace(rulebook, args.rule, args.subject, portfolio, as_of,
+                                   lang=lang))
+        except TraceError as exc:
+            _err(str(exc))
+            return EXIT_REFUSED
+    return EXIT_OK
 
 
 def run_fmt(args: argparse.Namespace) -> int:
@@ -198,7 +314,7 @@ def run_fmt(args: argparse.Namespace) -> int:
     formatted: dict[str, str] = {}
     for name, text in sources.items():
         try:
-            new = format_rulebook(text)
+            new = format_rulebook(text, args.lang)
         except RulebookError as exc:
             for d in exc.diagnostics:
                 _err(d.render().replace(d.file, name, 1) if d.file != name else d.render())
@@ -231,6 +347,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check.add_argument("--as-of", metavar="DATE", help="evaluate as of this day (default today)")
     check.add_argument("--json", action="store_true", help="print the evaluation as JSON")
     check.add_argument("--explain", action="store_true", help="show why each finding lit")
+    check.add_argument("--rule-time-limit", type=float, metavar="SECONDS",
+                       help="stop and report a rule still running after SECONDS; the "
+                            "others finish")
     check.add_argument("--fail-on", choices=("red", "yellow"),
                        help="exit 3 when a finding at or above this level lit")
     check.set_defaults(handler=run_check)
@@ -239,12 +358,43 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     group = rules.add_subparsers(dest="rules_command", metavar="COMMAND")
     lint = group.add_parser("lint", help="check rule files; print every error")
     lint.add_argument("paths", nargs="+", metavar="PATH")
+    lint.add_argument("--no-analysis", action="store_true",
+                      help="skip the static analysis (lights that never show, conditions "
+                           "that never or always hold)")
+    lint.add_argument("--against", metavar="PORTFOLIO",
+                      help="replay this portfolio day by day and warn of rules that never lit")
+    lint.add_argument("--as-of", metavar="DAY",
+                      help="with --against: the last day replayed (default today)")
+    lint.add_argument("--max-cost", type=int, metavar="N",
+                      help="refuse a rule whose estimated cost per subject passes N "
+                           "(default: the server's bound)")
     lint.set_defaults(handler=run_lint)
     test = group.add_parser("test", help="run the *.test.yaml cases beside rule files")
     test.add_argument("paths", nargs="+", metavar="PATH")
+    test.add_argument("--coverage", action="store_true",
+                      help="report, per rule, which light clauses and which sides of each "
+                           "and/or some case made true and some made false")
+    test.add_argument("--fail-under", type=float, metavar="N",
+                      help="exit 1 when light clause coverage is under N percent "
+                           "(implies --coverage)")
     test.set_defaults(handler=run_test)
+    explain = group.add_parser(
+        "explain", help="show every sub-expression of a rule with its value for one subject",
+        description="Print each part of RULE with the value it has for SUBJECT "
+                    "(milestone:P001/tender, P001/tender, project:P001, unit:transport), in "
+                    "the spelling the rule file is written in, and the light it gets.")
+    explain.add_argument("rule", metavar="RULE")
+    explain.add_argument("subject", metavar="SUBJECT")
+    explain.add_argument("--as-of", metavar="DAY", help="as of this day (default today)")
+    explain.add_argument("--portfolio", metavar="FILE", help="portfolio file (.yaml or .json)")
+    explain.add_argument("--rules", nargs="+", metavar="PATH",
+                         help=".rules files or directories (default: the standard rulebook)")
+    explain.set_defaults(handler=run_explain)
     fmt = group.add_parser("fmt", help="rewrite rule files in the canonical layout")
     fmt.add_argument("paths", nargs="+", metavar="PATH")
+    fmt.add_argument("--lang", choices=("zh", "en"),
+                     help="write keywords in Chinese (zh) or English (en); by default each "
+                          "file keeps the spelling it mostly uses")
     fmt.add_argument("--check", action="store_true",
                      help="only report files that would change (exit 1)")
     fmt.set_defaults(handler=run_fmt)

@@ -135,7 +135,7 @@ def test_roles_report_respond_and_publish_in_a_real_browser(served: str, tmp_pat
         assert "今天 2026-05-06" in page.inner_text("#gantt")
         shot(page, "project-gantt")
         page.goto(f"{served}/rules")
-        assert "403" in page.inner_text("h1")
+        assert "无权查看此页面" in page.inner_text("h1")
 
         # The owner reports the overdue tender finished; its light turns green.
         sign_in(page, served, "owner")
@@ -155,7 +155,7 @@ def test_roles_report_respond_and_publish_in_a_real_browser(served: str, tmp_pat
             page.goto(f"{served}/inbox")
             forms = page.locator("form.respond")
             if forms.count():
-                notice_row = page.locator("tr:has(form.respond)").first
+                notice_row = page.locator(".notice:has(form.respond)").first
                 code = notice_row.get_attribute("id")
                 forms.first.locator("textarea").fill("已整改完毕，附照片。")
                 forms.first.locator("button").click()
@@ -197,4 +197,64 @@ def test_roles_report_respond_and_publish_in_a_real_browser(served: str, tmp_pat
         assert re.search(r"v\d+", page.inner_text("main p"))
         shot(page, "dashboard-after-publish")
         assert errors == []
+        browser.close()
+
+
+SIZES = ((1920, 1080), (1366, 768), (390, 844))
+# English words a zh-CN page must not show (outside names and codes people typed)
+ENGLISH = re.compile(r"\b(?:issued|responded|reopened|rectified|escalated|answered|overdue|"
+                     r"workdays?|when|leader|owner|office|unit|may not|Sep|Oct|Nov|Dec|Jan)\b")
+RULE_CODE = re.compile(r"\b(?:m|p|n|u)\.(?:due|done|kind|unit|progress)\b| when ")
+
+
+def visible_text(page: Page) -> str:
+    """The page's text without the signed-in user's own name (a name people typed)."""
+    return page.evaluate("""() => { const b = document.body.cloneNode(true);
+        b.querySelectorAll('.who .name, script').forEach(e => e.remove());
+        document.documentElement.appendChild(b); const t = b.innerText; b.remove(); return t; }""")
+
+
+def test_every_page_fits_reads_chinese_and_hides_rule_code_at_three_sizes(served: str, tmp_path: Path) -> None:
+    """At 1920x1080, 1366x768 and 390x844: the big screen fits one screen, a unit's pages never
+    scroll sideways at phone width, zh-CN pages show no English words and a leader's or unit's
+    view no rule code, money reads in 万元/亿元 and a chart with no data says so."""
+    pages = {"leader": ("/dashboard/screen", "/dashboard", "/projects", "/projects/P001"),
+             "unit": ("/inbox", "/my", "/projects/P003"), "owner": ("/inbox", "/my")}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=FLAGS, headless=True)
+        for width, height in SIZES:
+            for role, paths in pages.items():
+                context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+                page = context.new_page()
+                sign_in(page, served, role)
+                for path in paths:
+                    page.goto(f"{served}{path}")
+                    page.wait_for_load_state("networkidle")
+                    for plot in page.locator(".plot").all():
+                        plot.locator("xpath=self::*[@data-drawn='1']").wait_for()
+                    name = f"{role}{path.replace('/', '-')}-{width}x{height}"
+                    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=path != "/dashboard/screen")
+                    scroll_w = page.evaluate("document.documentElement.scrollWidth")
+                    scroll_h = page.evaluate("document.documentElement.scrollHeight")
+                    if path == "/dashboard/screen" and width >= 1366:
+                        assert (scroll_w, scroll_h) == (width, height), (name, scroll_w, scroll_h)
+                    if role in ("unit", "owner") and width == 390:
+                        assert scroll_w <= width, (name, scroll_w)
+                    text = visible_text(page)
+                    assert not ENGLISH.search(text), (name, ENGLISH.search(text))
+                    assert not RULE_CODE.search(text), (name, RULE_CODE.search(text))
+                    assert "e+0" not in text and not re.search(r"\d+M\b", text), name
+                context.close()
+        # the leader's funds chart of the portfolio reads in 万元 or 亿元; a project with too
+        # little funds data says so
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+        page = context.new_page()
+        sign_in(page, served, "leader")
+        page.goto(f"{served}/dashboard")
+        page.wait_for_selector("#funds[data-drawn='1']")
+        assert re.search("万元|亿元", page.inner_text("#funds"))
+        page.goto(f"{served}/projects/P003")
+        page.wait_for_selector("#funds[data-drawn='1']")
+        assert "资金数据不足" in page.inner_text("#funds")
+        context.close()
         browser.close()

@@ -39,7 +39,8 @@ async def test_each_page_is_for_its_roles_only(site, role):
         expected = 200 if role in allowed else 403
         assert r.status_code == expected, (path, r.text[:300])
         if expected == 403:
-            assert "403" in r.text and "<html" in r.text
+            assert "您的角色无权查看此页面" in r.text and "<html" in r.text
+            assert "may not see" not in r.text
 
 
 async def test_home_sends_each_role_to_its_page(site):

@@ -1,0 +1,182 @@
+"""Rules written in Chinese (issue 18, item 1): every keyword in either spelling, mixable;
+``fmt --lang`` round-trips; diagnostics speak the author's spelling."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+from dsl import check_rulebook, compile_rulebook, format_rulebook
+from rules.engine import evaluate
+from rules.ruletest import find_test_files, load_test_file, run_case
+from rules.standard import standard_sources
+from tests.dsl.helpers import FIRST_RULEBOOK, TinyEnv, milestone
+
+SPEC = Path("/work/shared/design/rule-language.md")
+ROOT = Path(__file__).resolve().parents[2]
+ISSUE_EXAMPLE = """
+规则 tender_overdue "招标节点逾期":
+    对 节点 m 满足 m.kind == 招标 且 非 m.done
+    亮 黄灯 当 今天 > m.due
+    亮 红灯 当 今天 > m.due + 10 个工作日
+    通知 m.unit 限 3 个工作日
+    内容 "「{m.project.name}」招标节点已逾期 {m.overdue} 个工作日"
+"""
+ENGLISH = """
+rule tender_overdue "招标节点逾期":
+    for milestone m where m.kind == 招标 and not m.done
+    light yellow when today > m.due
+    light red when today > m.due + 10 workdays
+    notify m.unit within 3 workdays
+    message "「{m.project.name}」招标节点已逾期 {m.overdue} 个工作日"
+"""
+
+
+def spec_examples() -> list[str]:
+    """The code blocks of the language spec that compile as they stand (the version 2
+    additions not yet implemented are left out by that test)."""
+    blocks = re.findall(r"```\n(.*?)```", SPEC.read_text(encoding="utf-8"), re.S)
+    return [b for b in blocks if b.lstrip().startswith(("rule", "const", "score", "#"))
+            and not check_rulebook({"x.rules": b})]
+
+
+def test_the_issue_example_is_the_english_rule():
+    """The Chinese example of the issue compiles to exactly the code of its English twin."""
+    zh = compile_rulebook({"t.rules": ISSUE_EXAMPLE})
+    en = compile_rulebook({"t.rules": ENGLISH})
+    assert zh.python == en.python
+    assert zh.rules[0].within == en.rules[0].within
+
+
+@pytest.mark.parametrize("unit", ["3 工作日", "3 个工作日", "3个工作日", "3 workdays"])
+def test_three_workdays_in_every_spelling(unit):
+    """`3 工作日`, `3 个工作日` and `3个工作日` all read as three workdays."""
+    rule = compile_rulebook({"t.rules": f"规则 a: 对 节点 m 亮 红灯 当 今天 > m.due + {unit}"}).rules[0]
+    env = TinyEnv(dt.date(2026, 3, 5))  # Thursday; Monday 03-02 + 3 workdays = Thursday
+    assert rule.lights[0].test(env, milestone(due=dt.date(2026, 3, 2))) is False
+    assert rule.lights[0].test(env, milestone(due=dt.date(2026, 3, 1))) is True
+
+
+def test_spellings_mix_in_one_file_and_one_rule():
+    """English and Chinese keywords may be mixed freely, even inside one condition."""
+    mixed = ("rule a: 对 milestone m where m.kind == 招标 且 not m.done\n"
+             "    亮 yellow when 今天 > m.due or m.due 为空\n"
+             "    light 红灯 当 any(p 属于 上游(m) 满足 p.done == 假) and m.start is not missing\n"
+             "常量 宽限 = 2 周\n"
+             "score s for unit u: 计数(x in u.milestones where x.late)\n")
+    english = ("rule a: for milestone m where m.kind == 招标 and not m.done\n"
+               "    light yellow when today > m.due or m.due is missing\n"
+               "    light red when any(p in upstream(m) where p.done == false) and "
+               "m.start is not missing\n"
+               "const 宽限 = 2 weeks\n"
+               "score s for unit u: count(x in u.milestones where x.late)\n")
+    assert compile_rulebook({"t.rules": mixed}).python == \
+        compile_rulebook({"t.rules": english}).python
+
+
+def test_fmt_round_trips_the_standard_rulebook():
+    """Each standard file formatted in Chinese reads back, formatted in English, as itself;
+    formatting Chinese again keeps it Chinese; both compile to the same code."""
+    sources = standard_sources()
+    zh_sources = {}
+    for name, text in sources.items():
+        en = format_rulebook(text, "en")
+        zh = format_rulebook(text, "zh")
+        assert zh != en
+        assert "规则 " in zh and "rule " not in zh.replace('"', "")
+        assert format_rulebook(zh, "en") == en
+        assert format_rulebook(zh) == zh
+        assert format_rulebook(en) == en
+        zh_sources[name] = zh
+    assert compile_rulebook(zh_sources).python == compile_rulebook(sources).python
+
+
+def test_the_standard_rulebook_in_chinese_passes_its_own_tests():
+    """The standard rulebook's cases give the same findings with the rulebook in Chinese."""
+    zh = compile_rulebook({n: format_rulebook(t, "zh") for n, t in standard_sources().items()})
+    en = compile_rulebook(standard_sources())
+    files = find_test_files([ROOT / "rules" / "standard"])
+    assert files
+    names = {r.name for r in zh.rules}
+    count = 0
+    for f in files:
+        for case in load_test_file(f, names):
+            result = run_case(zh, case)
+            assert result.passed, result.render()
+            a = evaluate(zh, case.portfolio, case.as_of).findings
+            b = evaluate(en, case.portfolio, case.as_of).findings
+            assert [(x.rule, x.subject, x.level, x.message) for x in a] == \
+                [(x.rule, x.subject, x.level, x.message) for x in b]
+            count += 1
+    assert count >= 10
+
+
+def test_every_spec_example_gives_the_same_code_in_both_spellings():
+    """Every example of rule-language.md that compiles compiles, in Chinese, to the same
+    code and the same findings on the spec's first rulebook subjects."""
+    examples = spec_examples()
+    assert any("tender_overdue" in e for e in examples)
+    for example in examples:
+        zh = format_rulebook(example, "zh")
+        assert zh != format_rulebook(example, "en")
+        assert compile_rulebook({"x.rules": zh}).python == \
+            compile_rulebook({"x.rules": example}).python
+    book = compile_rulebook({"x.rules": format_rulebook(FIRST_RULEBOOK, "zh")})
+    env = TinyEnv(dt.date(2026, 3, 23))
+    late = milestone(due=dt.date(2026, 3, 6))
+    lit = [r.name for r in book.rules if r.subject == "milestone"
+           and r.where(env, late) and any(light.test(env, late) for light in r.lights)]
+    assert lit == ["tender_overdue"]
+
+
+def test_errors_speak_the_authors_spelling():
+    """A Chinese file's diagnostics name its keywords and subjects in Chinese; the same
+    mistake in English is told in English."""
+    zh = check_rulebook({"z.rules": "规则 a: 对 节点 m 亮 红灯 当 m.due > 今天 通知 m.unit 限 3"})
+    assert [d.text for d in zh] == ["`限` needs a duration such as `3 个工作日`; this is a number"]
+    en = check_rulebook({"e.rules": "rule a: for milestone m light red when m.due > today "
+                                    "notify m.unit within 3"})
+    assert [d.text for d in en] == [
+        "`within` needs a duration such as `3 workdays`; this is a number"]
+    typo = check_rulebook({"z.rules": "规则 a: 对 节典 m 亮 红灯 当 m.done"})
+    assert [d.text for d in typo] == ["unknown subject `节典`; did you mean `节点`?"]
+    field = check_rulebook({"z.rules": "规则 a: 对 节点 m 亮 红灯 当 m.dew > 今天"})
+    assert [d.text for d in field] == ["unknown field `dew` of 节点; did you mean `due`?"]
+    light = check_rulebook({"z.rules": "规则 a: 对 节点 m 亮 红等 当 m.done"})
+    assert next(d.text for d in light).startswith("unknown light `红等`; did you mean `红灯`?")
+
+
+def test_a_field_named_like_a_keyword_is_still_a_field():
+    """`n.rule` is the notice's field in a Chinese file too, and a rule may follow it."""
+    text = "规则 a: 对 督办单 n 亮 红灯 当 n.rule 不为空\n规则 b: 对 督办单 n 亮 红灯 当 n.rule 为空\n"
+    book = compile_rulebook({"z.rules": text})
+    assert [r.name for r in book.rules] == ["a", "b"]
+    assert format_rulebook(text, "en").splitlines()[2] == "    light red when n.rule is not missing"
+
+
+def test_cli_fmt_lang(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    """`duban rules fmt --lang zh` rewrites a file in Chinese and `--lang en` brings it back."""
+    f = tmp_path / "t.rules"
+    f.write_text(format_rulebook(ENGLISH), encoding="utf-8")
+    original = f.read_text(encoding="utf-8")
+    assert main(["rules", "fmt", "--lang", "zh", str(f)]) == 0
+    assert f.read_text(encoding="utf-8").startswith("规则 tender_overdue")
+    assert main(["rules", "fmt", "--check", str(f)]) == 0  # stays Chinese by default
+    assert main(["rules", "lint", str(f)]) == 0
+    assert main(["rules", "fmt", "--lang", "en", str(f)]) == 0
+    assert f.read_text(encoding="utf-8") == original
+    capsys.readouterr()
+
+
+def test_the_docs_show_the_standard_rulebook_in_both_spellings_as_fmt_prints_it():
+    """docs/rules-chinese.md shows every standard file in Chinese and English exactly as
+    `fmt --lang` prints it today."""
+    doc = (ROOT / "docs" / "rules-chinese.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```\n(.*?)\n```", doc, re.S)
+    for text in standard_sources().values():
+        assert format_rulebook(text, "zh").rstrip("\n") in blocks
+        assert format_rulebook(text, "en").rstrip("\n") in blocks
