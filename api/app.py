@@ -29,6 +29,7 @@ from msgspec import Struct
 
 from api import database, errors, keys
 from api.auth import SESSION_SECONDS, AuthMiddleware, LoginRedirectError, login_redirect
+from api.controllers.deliveries import DeliveryController
 from api.controllers.demo import demo_routes
 from api.controllers.evaluations import EvaluationController, RulebookController
 from api.controllers.notices import NoticeController
@@ -143,7 +144,8 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
     handlers[LoginRedirectError] = login_redirect  # type: ignore[assignment]
     app = Litestar(
         route_handlers=[health, UnitController, ProjectController, MilestoneController,
-                        RulebookController, EvaluationController, NoticeController, UserController,
+                        RulebookController, EvaluationController, NoticeController, DeliveryController,
+                        UserController,
                         AuditController, SessionController, TransferController, *_extra_routes(),
                         *demo_routes(settings)],
         dependencies={"server": Provide(get_server, sync_to_thread=False)},
