@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import os
-import secrets
 import warnings
 from typing import Any
 
@@ -28,8 +26,8 @@ from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from msgspec import Struct
 
-from api import database, errors
-from api.auth import AuthMiddleware, LoginRedirectError, login_redirect
+from api import database, errors, keys
+from api.auth import SESSION_SECONDS, AuthMiddleware, LoginRedirectError, login_redirect
 from api.controllers.deliveries import DeliveryController
 from api.controllers.demo import demo_routes
 from api.controllers.evaluations import EvaluationController, RulebookController
@@ -87,18 +85,8 @@ async def health(server: Server) -> Health:
 
 
 def secret_for(settings: Settings) -> str:
-    """The session secret: the setting, else a key file beside the SQLite database, else (for
-    PostgreSQL without a setting) one derived from the database URL, shared by its processes."""
-    if settings.secret_key:
-        return settings.secret_key
-    if settings.is_sqlite:
-        path = settings.sqlite_path.with_name(settings.sqlite_path.name + ".secret")
-        if not path.exists():
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32))
-        return path.read_text().strip()
-    return hashlib.sha256(("duban-session:" + settings.database_url).encode()).hexdigest()
+    """The server's secret (see ``api.keys``): never derived from anything an outsider knows."""
+    return keys.server_secret(settings)
 
 
 def get_server(state: State) -> Server:
@@ -132,7 +120,7 @@ def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Li
         await database.close_engine(engine)
 
     session = CookieBackendConfig(secret=key, secure=settings.cookie_secure, httponly=True,
-                                  samesite="lax", max_age=12 * 3600, key="duban_session")
+                                  samesite="lax", max_age=SESSION_SECONDS, key="duban_session")
     csrf = CSRFConfig(secret=secret, cookie_secure=settings.cookie_secure,
                       exclude=["/api", "/schema"])
     handlers = errors.exception_handlers()
@@ -142,6 +130,16 @@ def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Li
         warnings.simplefilter("ignore", LitestarDeprecationWarning)
         return _build(settings=settings, session=session, csrf=csrf, handlers=handlers,
                       startup=startup, shutdown=shutdown)
+
+
+def _refusals(handlers: Any) -> set[int | type[Exception]]:
+    """What is an ordinary refusal, not an error: every 4xx status and every domain error the
+    error table answers (a login redirect, a 403, a refused publish). Their tracebacks are not
+    logged; a 500 still is (``HTTPException`` itself stays out: it may carry a 5xx)."""
+    from litestar.exceptions import HTTPException  # noqa: PLC0415
+
+    types = {k for k in handlers if isinstance(k, type) and k is not HTTPException}
+    return {*range(400, 500), *types, LoginRedirectError}
 
 
 def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startup: Any, shutdown: Any) -> Litestar:
@@ -160,7 +158,8 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
         on_shutdown=[shutdown],
         openapi_config=OpenAPIConfig(title="duban 督办 API", version=VERSION, path="/schema"),
         debug=False,
-        logging_config=LoggingConfig(log_exceptions="always"),
+        logging_config=LoggingConfig(log_exceptions="always",
+                                     disable_stack_trace=_refusals(handlers)),
     )
     _document_errors(app)
     return app
