@@ -242,7 +242,7 @@ def test_date_objects_and_iso_strings_both_read_as_dates() -> None:
     (lambda d: d["units"][0].update(parent="water"),
      "units[0].parent: unit parent cycle city -> water -> city; a unit cannot be above itself"),
     (lambda d: d["notices"][0].update(level="orange"),
-     'notices[0].level: unknown level "orange"; write one of green, yellow, red'),
+     'notices[0].level: unknown level "orange"; write one of green, blue, yellow, red'),
     (lambda d: d["notices"][0].update(due="2026-05-01"),
      "notices[0].due: due 2026-05-01 is before issued 2026-05-06; a response is due on or after the day the notice is issued"),
     (lambda d: d["units"][1].update(contacts=["jt@example.gov.cn"]),
