@@ -19,6 +19,7 @@ from typing import TextIO
 COMMAND_MODULES = (
     "api.commands.check",  # duban check, duban rules lint|test|fmt
     "api.commands.server",  # duban serve, db, users, audit, import, export
+    "api.commands.schedule",  # duban schedule
 )
 
 
