@@ -13,8 +13,6 @@ import asyncio
 import hashlib
 import importlib
 import logging
-import os
-import secrets
 import warnings
 from typing import Any
 
@@ -29,8 +27,9 @@ from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from msgspec import Struct
 
-from api import database, errors
-from api.auth import AuthMiddleware, LoginRedirectError, login_redirect
+from api import database, errors, keys
+from api.auth import SESSION_SECONDS, AuthMiddleware, LoginRedirectError, login_redirect
+from api.controllers.deliveries import DeliveryController
 from api.controllers.demo import demo_routes
 from api.controllers.evaluations import EvaluationController, RulebookController
 from api.controllers.notices import NoticeController
@@ -84,18 +83,8 @@ async def health(server: Server) -> Health:
 
 
 def secret_for(settings: Settings) -> str:
-    """The session secret: the setting, else a key file beside the SQLite database, else (for
-    PostgreSQL without a setting) one derived from the database URL, shared by its processes."""
-    if settings.secret_key:
-        return settings.secret_key
-    if settings.is_sqlite:
-        path = settings.sqlite_path.with_name(settings.sqlite_path.name + ".secret")
-        if not path.exists():
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32))
-        return path.read_text().strip()
-    return hashlib.sha256(("duban-session:" + settings.database_url).encode()).hexdigest()
+    """The server's secret (see ``api.keys``): never derived from anything an outsider knows."""
+    return keys.server_secret(settings)
 
 
 def get_server(state: State) -> Server:
@@ -139,7 +128,7 @@ def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Li
         await database.close_engine(engine)
 
     session = CookieBackendConfig(secret=key, secure=settings.cookie_secure, httponly=True,
-                                  samesite="lax", max_age=12 * 3600, key="duban_session")
+                                  samesite="lax", max_age=SESSION_SECONDS, key="duban_session")
     csrf = CSRFConfig(secret=secret, cookie_secure=settings.cookie_secure,
                       exclude=["/api", "/schema"])
     handlers = errors.exception_handlers()
@@ -155,7 +144,8 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
     handlers[LoginRedirectError] = login_redirect  # type: ignore[assignment]
     app = Litestar(
         route_handlers=[health, UnitController, ProjectController, MilestoneController,
-                        RulebookController, EvaluationController, NoticeController, UserController,
+                        RulebookController, EvaluationController, NoticeController, DeliveryController,
+                        UserController,
                         AuditController, SessionController, TransferController, *_extra_routes(),
                         *demo_routes(settings)],
         dependencies={"server": Provide(get_server, sync_to_thread=False)},

@@ -338,5 +338,34 @@ class OfficePages(RulePages):
         return Redirect(path=f"/notices#notice-{code}", status_code=303)
 
 
+class DeliveryPages(Controller):
+    """The office's failed deliveries: which notices did not reach their unit, why; retry."""
+
+    path = "/"
+    include_in_schema = False
+    exception_handlers = {PageForbiddenError: forbidden_page}  # noqa: RUF012
+
+    @get("/deliveries", name="deliveries")
+    async def deliveries(self, request: Request, server: Server, retried: str = "") -> Response[str]:  # type: ignore[type-arg]
+        require(request, "office")
+        from api.controllers.deliveries import failed  # noqa: PLC0415
+
+        board = await current_board(server)
+        names = {u.id: u.name for u in board.portfolio.units}
+        rows = [{"id": d.id, "notice": d.notice, "title": d.title, "unit": names.get(d.unit, d.unit),
+                 "target": d.target, "attempts": d.attempts, "error": d.last_error or "",
+                 "last": (d.tries[-1].finished_at or d.tries[-1].started_at) if d.tries else d.created_at}
+                for d in await failed(server)]
+        return render_page(request, "deliveries.html", rows=rows, retried=retried)
+
+    @post("/deliveries/{delivery_id:int}/retry", name="retry_delivery", status_code=303)
+    async def retry(self, request: Request, server: Server, delivery_id: int) -> Redirect:  # type: ignore[type-arg]
+        require(request, "office")
+        from api.controllers.deliveries import retry  # noqa: PLC0415
+
+        await retry(server, delivery_id)
+        return Redirect(path=f"/deliveries?retried={delivery_id}", status_code=303)
+
+
 def today_minus(days: int, today: dt.date) -> dt.date:
     return today - dt.timedelta(days=days)

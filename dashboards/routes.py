@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashboards.pages import DashboardPages, OfficePages, OwnerPages
+from dashboards.pages import DashboardPages, DeliveryPages, OfficePages, OwnerPages
 from dashboards.static import static_file
 
-ROUTE_HANDLERS: list[Any] = [static_file, DashboardPages, OwnerPages, OfficePages]
+ROUTE_HANDLERS: list[Any] = [static_file, DashboardPages, OwnerPages, OfficePages, DeliveryPages]

@@ -154,8 +154,46 @@ def _explain_safely(lights: tuple[Any, ...], env: RuleEnv, x: Any) -> tuple[tupl
         return (("解释失败", f"{type(exc).__name__}: {exc}"),)
 
 
+class _OverTime(Exception):
+    """Raised between subjects when a rule has used up its time."""
+
+
+#: How many subjects a timed rule runs between two looks at the clock.
+_CLOCK_EVERY = 64
+
+
+def _timed(subjects: Iterable[Any], limit: float, clock: Callable[[], float]) -> Iterator[Any]:
+    """``subjects``, raising ``_OverTime`` (between subjects) once ``limit`` seconds of
+    ``clock`` have passed since the first."""
+    start = clock()
+    for i, x in enumerate(subjects):
+        if i % _CLOCK_EVERY == 0 and clock() - start > limit:
+            raise _OverTime
+        yield x
+
+
 def _run_rule(rule: CompiledRule, subjects: Iterable[Any], env: RuleEnv,
-              failures: list[RuleFailure]) -> list[Finding]:
+              failures: list[RuleFailure], *, limit: float | None = None,
+              clock: Callable[[], float] | None = None) -> list[Finding]:
+    """The findings of one rule; with ``limit``, a rule still running after ``limit``
+    seconds is stopped, reported in ``failures`` and gives no findings (a partial run would
+    show a partial picture)."""
+    if limit is None or clock is None:
+        return _run_rule_untimed(rule, subjects, env, failures)
+    items = subjects if isinstance(subjects, Sequence) else tuple(subjects)
+    try:
+        return _run_rule_untimed(rule, _timed(items, limit, clock), env, failures,
+                                 retry=lambda: _timed(items, limit, clock))
+    except _OverTime:
+        failures.append(RuleFailure(rule.name, f"{rule.subject}s",
+                                    f"stopped: still running after {limit:g} s; the other "
+                                    "rules ran", rule.file, rule.line))
+        return []
+
+
+def _run_rule_untimed(rule: CompiledRule, subjects: Iterable[Any], env: RuleEnv,
+                      failures: list[RuleFailure],
+                      retry: Callable[[], Iterable[Any]] | None = None) -> list[Finding]:
     found: list[Finding] = []
     add = found.append
     name, title, lights, notify, message = (rule.name, rule.title, rule.lights, rule.notify,
@@ -190,10 +228,12 @@ def _run_rule(rule: CompiledRule, subjects: Iterable[Any], env: RuleEnv,
 
     try:
         run_rule(rule, env, subjects, lit, fail)
+    except _OverTime:
+        raise
     except Exception:  # the compiled loop's set-up raised: subject by subject, as the spec says
         found.clear()
         failed.clear()
-        run_rule(replace(rule, run=None), env, subjects, lit, fail)
+        run_rule(replace(rule, run=None), env, retry() if retry else subjects, lit, fail)
     failures.extend(failed)
     return found
 
@@ -237,7 +277,8 @@ def _run_score(score: CompiledScore, units: Iterable[UnitView], env: RuleEnv,
 
 def evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *,
              calendar: Any = None, schedule: Any = None,
-             projects: Collection[str] | None = None) -> Evaluation:
+             projects: Collection[str] | None = None, rule_time_limit: float | None = None,
+             clock: Callable[[], float] | None = None) -> Evaluation:
     """Run ``rulebook`` over ``portfolio`` as known on ``as_of``.
 
     ``calendar`` defaults to the portfolio's (``projects.calendar.calendar_for``), ``schedule``
@@ -245,10 +286,14 @@ def evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *
     ``projects`` is given). ``projects`` makes it a scoped evaluation (module header):
     milestone, project and notice findings of those projects only, no unit findings or
     scores, and only those projects' rates.
+    ``rule_time_limit`` (seconds of ``clock``, which the caller supplies, e.g.
+    ``time.monotonic``: the core reads no clock of its own) stops a rule still running after
+    it, between two subjects; the rule is reported in ``errors`` and gives no findings, and
+    the other rules run.
     """
     with _collector_paused():
         return _evaluate(rulebook, portfolio, as_of, calendar=calendar, schedule=schedule,
-                         projects=projects)
+                         projects=projects, limit=rule_time_limit, clock=clock)
 
 
 @contextmanager
@@ -267,7 +312,9 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *,
-              calendar: Any, schedule: Any, projects: Collection[str] | None) -> Evaluation:
+              calendar: Any, schedule: Any, projects: Collection[str] | None,
+              limit: float | None = None, clock: Callable[[], float] | None = None,
+              ) -> Evaluation:
     scope = frozenset(projects) if projects is not None else None
     if scope is not None and not reads_unit_aggregates(rulebook):
         portfolio = sub_portfolio(portfolio, component(portfolio, scope))
@@ -275,7 +322,8 @@ def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, 
     if calendar is None:
         calendar = calendar_for(known)
     if schedule is None:
-        schedule = compute_schedule(known, calendar, as_of)
+        schedule = compute_schedule(known, calendar, as_of) if reads_schedule(rulebook) \
+            else NO_SCHEDULE
     views = build_views(known, schedule, as_of, calendar)
     env = RuleEnv(as_of, calendar, Adjacency.of(known), views)
     scoped: dict[str, Sequence[Any]] = {}
@@ -291,7 +339,7 @@ def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, 
         subjects = scoped.get(rule.subject)
         if subjects is None:
             subjects = subjects_of(views, rule.subject)
-        findings.extend(_run_rule(rule, subjects, env, failures))
+        findings.extend(_run_rule(rule, subjects, env, failures, limit=limit, clock=clock))
     findings.sort(key=_sort_key)
     if scope is not None:
         rates = EvaluationRates(Rates(), {}, {p.id: p.rates for p in scoped["project"]})
@@ -377,6 +425,27 @@ def _notice_project(subject: str | None) -> str | None:
     if kind == "milestone":
         return rest.partition("/")[0]
     return rest if kind == "project" else None
+
+
+def reads_schedule(rulebook: CompiledRulebook) -> bool:
+    """Whether a rule or score reads a field the schedule computes (``CompiledRule``'s flag):
+    when none does, the evaluation skips the schedule, and its findings, rates and scores are
+    the same as with it (``tests/rules/test_engine.py`` checks it)."""
+    return any(r.reads_schedule for r in rulebook.rules) or \
+        any(s.reads_schedule for s in rulebook.scores)
+
+
+class _NoSchedule:
+    """The schedule of a rulebook that reads none of it: it knows no subject."""
+
+    def milestone(self, key: tuple[str, str]) -> Any:
+        raise KeyError(key)
+
+    def project(self, pid: str) -> Any:
+        raise KeyError(pid)
+
+
+NO_SCHEDULE = _NoSchedule()
 
 
 def reads_unit_aggregates(rulebook: CompiledRulebook) -> bool:

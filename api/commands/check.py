@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
@@ -124,7 +123,7 @@ def _load_portfolio(path: str, today: dt.date) -> Any:
 def run_check(args: argparse.Namespace) -> int:
     from projects.model import Level  # noqa: PLC0415
     from rules.engine import evaluate  # noqa: PLC0415
-    from rules.report import evaluation_json, evaluation_text  # noqa: PLC0415
+    from rules.report import evaluation_text, write_evaluation_json  # noqa: PLC0415
 
     today = _today()
     as_of = _parse_day(args.as_of) if args.as_of is not None else today
@@ -136,9 +135,15 @@ def run_check(args: argparse.Namespace) -> int:
         portfolio = _load_portfolio(args.portfolio, today)
         if rulebook is None or portfolio is None:
             return EXIT_REFUSED
-        evaluation = evaluate(rulebook, portfolio, as_of)
+        if args.rule_time_limit is not None:
+            import time  # noqa: PLC0415
+
+            evaluation = evaluate(rulebook, portfolio, as_of,
+                                  rule_time_limit=args.rule_time_limit, clock=time.monotonic)
+        else:
+            evaluation = evaluate(rulebook, portfolio, as_of)
     if args.json:
-        print(json.dumps(evaluation_json(evaluation), ensure_ascii=False, indent=2))
+        write_evaluation_json(evaluation, sys.stdout)
     else:
         sys.stdout.write(evaluation_text(evaluation, explain=args.explain))
     for failure in evaluation.errors:
@@ -341,6 +346,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check.add_argument("--as-of", metavar="DATE", help="evaluate as of this day (default today)")
     check.add_argument("--json", action="store_true", help="print the evaluation as JSON")
     check.add_argument("--explain", action="store_true", help="show why each finding lit")
+    check.add_argument("--rule-time-limit", type=float, metavar="SECONDS",
+                       help="stop and report a rule still running after SECONDS; the "
+                            "others finish")
     check.add_argument("--fail-on", choices=("red", "yellow"),
                        help="exit 3 when a finding at or above this level lit")
     check.set_defaults(handler=run_check)

@@ -19,13 +19,17 @@ from api.service import Server, core, now_iso
 from api.settings import Settings, SettingsError
 
 T = TypeVar("T")
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = subparsers.add_parser("serve", help="run the web application (API, pages, notice delivery)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--no-demo", action="store_true", help="do not load the demo into an empty database")
+    demo = serve.add_mutually_exclusive_group()
+    demo.add_argument("--demo", action="store_true",
+                      help="load the demo portfolio and its accounts into an empty database (loopback only)")
+    demo.add_argument("--no-demo", action="store_true", help="no demo (the default)")
     serve.set_defaults(handler=_serve)
 
     db = subparsers.add_parser("db", help="database administration").add_subparsers(dest="db_command", required=True)
@@ -85,13 +89,20 @@ def _serve(args: argparse.Namespace) -> int:
     from projects import repository as repo  # noqa: PLC0415
 
     url = f"http://{args.host}:{args.port}"
-    if "DUBAN_COOKIE_SECURE" not in os.environ and args.host in {"127.0.0.1", "localhost", "::1"}:
+    if "DUBAN_COOKIE_SECURE" not in os.environ and args.host in LOOPBACK_HOSTS:
         # Plain HTTP on loopback only: browsers and scripts would drop a Secure cookie there.
         # Anything reachable from elsewhere keeps Secure cookies (put it behind HTTPS).
         os.environ["DUBAN_COOKIE_SECURE"] = "0"
-    if args.no_demo:
+    if args.demo:
+        os.environ["DUBAN_DEMO"] = "1"
+    elif args.no_demo:
         os.environ["DUBAN_DEMO"] = "0"  # no demo inbox either
-    elif os.environ.get("DUBAN_DEMO", "1") not in {"0", "false", "no"}:
+    if os.environ.get("DUBAN_DEMO", "0").lower() in {"1", "true", "yes"}:
+        if args.host not in LOOPBACK_HOSTS:
+            print(f"duban serve: 演示模式只在本机地址上运行（其账号密码是公开的）; --host {args.host}: the demo's "
+                  "accounts have published passwords, so the demo serves on loopback only "
+                  "(127.0.0.1, localhost or ::1)", file=sys.stderr)
+            return 2
         _no_proxy_for_loopback()
 
     async def prepare(server: Server) -> str:
