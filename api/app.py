@@ -40,6 +40,11 @@ from api.service import Server
 from api.settings import Settings
 
 VERSION = "0.1.0"
+#: Paths the form CSRF check skips, as anchored patterns: the API (its cookie writes are held to
+#: the x-csrftoken header by ``api.auth``, its token writes need no CSRF) and the schema. Never
+#: a bare substring: ``/my/P001/api-docs`` is a page form like any other.
+SCHEMA_PATHS = r"^/schema(?:/|$)"
+CSRF_EXEMPT = (r"^/api/", SCHEMA_PATHS)
 
 
 class ErrorBody(Struct):
@@ -130,7 +135,7 @@ def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Li
     session = CookieBackendConfig(secret=key, secure=settings.cookie_secure, httponly=True,
                                   samesite="lax", max_age=SESSION_SECONDS, key="duban_session")
     csrf = CSRFConfig(secret=secret, cookie_secure=settings.cookie_secure,
-                      exclude=["/api", "/schema"])
+                      exclude=list(CSRF_EXEMPT))
     handlers = errors.exception_handlers()
     with warnings.catch_warnings():
         # Litestar 2.25 deprecates the inferred parameter styles its 2.x docs still teach;
@@ -138,6 +143,22 @@ def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Li
         warnings.simplefilter("ignore", LitestarDeprecationWarning)
         return _build(settings=settings, session=session, csrf=csrf, handlers=handlers,
                       startup=startup, shutdown=shutdown)
+
+
+#: Sent with every answer: no page may be framed by another site (the report form and the
+#: Publish button cannot be clickjacked), and no answer is sniffed into another type.
+SECURITY_HEADERS = (
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+)
+
+
+async def _security_headers(message: Any, _scope: Any) -> None:
+    if message["type"] == "http.response.start":
+        have = {k.lower() for k, _ in message.get("headers", ())}
+        message["headers"] = [*message.get("headers", ()), *((k, v) for k, v in SECURITY_HEADERS if k not in have)]
 
 
 def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startup: Any, shutdown: Any) -> Litestar:
@@ -149,11 +170,12 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
                         AuditController, SessionController, TransferController, *_extra_routes(),
                         *demo_routes(settings)],
         dependencies={"server": Provide(get_server, sync_to_thread=False)},
-        middleware=[session.middleware, DefineMiddleware(AuthMiddleware, exclude=["/schema"])],
+        middleware=[session.middleware, DefineMiddleware(AuthMiddleware, exclude=[SCHEMA_PATHS])],
         csrf_config=csrf,
         exception_handlers=handlers,  # type: ignore[arg-type]
         on_startup=[startup],
         on_shutdown=[shutdown],
+        before_send=[_security_headers],
         openapi_config=OpenAPIConfig(title="duban 督办 API", version=VERSION, path="/schema"),
         debug=False,
         logging_config=LoggingConfig(log_exceptions="always"),
