@@ -161,6 +161,16 @@ async def _security_headers(message: Any, _scope: Any) -> None:
         message["headers"] = [*message.get("headers", ()), *((k, v) for k, v in SECURITY_HEADERS if k not in have)]
 
 
+def _refusals(handlers: Any) -> set[int | type[Exception]]:
+    """What is an ordinary refusal, not an error: every 4xx status and every domain error the
+    error table answers (a login redirect, a 403, a refused publish). Their tracebacks are not
+    logged; a 500 still is (``HTTPException`` itself stays out: it may carry a 5xx)."""
+    from litestar.exceptions import HTTPException  # noqa: PLC0415
+
+    types = {k for k in handlers if isinstance(k, type) and k is not HTTPException}
+    return {*range(400, 500), *types, LoginRedirectError}
+
+
 def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startup: Any, shutdown: Any) -> Litestar:
     handlers[LoginRedirectError] = login_redirect  # type: ignore[assignment]
     app = Litestar(
@@ -178,7 +188,8 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
         before_send=[_security_headers],
         openapi_config=OpenAPIConfig(title="duban 督办 API", version=VERSION, path="/schema"),
         debug=False,
-        logging_config=LoggingConfig(log_exceptions="always"),
+        logging_config=LoggingConfig(log_exceptions="always",
+                                     disable_stack_trace=_refusals(handlers)),
     )
     _document_errors(app)
     return app

@@ -151,10 +151,26 @@ async def _accounts(portfolio: Portfolio, today: dt.date) -> dict[str, tuple[str
     return made
 
 
-def sign_in_text(made: dict[str, Any], url: str) -> str:
-    lines = [f"duban is ready at {url}  (API docs: {url}/schema)", "Demo accounts (sign in at /login):"]
-    for name, (role, password, unit) in made["accounts"].items():
+async def demo_accounts() -> dict[str, tuple[str, str, str | None]]:
+    """The demo accounts that still sign in with their demo password (printed on every start
+    of ``duban serve``, not only the first; an account whose password was changed is left out)."""
+    found = {}
+    for name, (_role, password) in DEMO_ACCOUNTS.items():
+        user = await users.authenticate(name, password)
+        if user is not None:
+            found[name] = (user.role, password, user.unit)
+    return found
+
+
+def accounts_text(accounts: dict[str, tuple[str, str, str | None]]) -> list[str]:
+    lines = ["Demo accounts (sign in at /login):"] if accounts else []
+    for name, (role, password, unit) in accounts.items():
         lines.append(f"  {name:<7} password {password:<13} role {role}" + (f" (unit {unit})" if unit else ""))
+    return lines
+
+
+def sign_in_text(made: dict[str, Any], url: str) -> str:
+    lines = [f"duban is ready at {url}  (API docs: {url}/schema)", *accounts_text(made["accounts"])]
     lines.append(f"Notices to the demo units are delivered to the demo inbox: {url}/demo/inbox")
     if made.get("rulebook") is None:
         lines.append("  (no standard rulebook found: nothing was evaluated)")

@@ -31,6 +31,8 @@ LANG_COOKIE = "duban_lang"
 class PageForbiddenError(Exception):
     """The signed-in user's role may not see this page (rendered as a 403 page)."""
 
+    status_code = 403  # an ordinary refusal: the server logs no traceback for it
+
     def __init__(self, role: str, allowed: Iterable[str]) -> None:
         self.role = role
         self.allowed = tuple(allowed)

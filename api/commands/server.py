@@ -85,7 +85,14 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - only the serve command needs it
 
     from api.app import create_app  # noqa: PLC0415
-    from api.seed import rewire_demo_contacts, seed_demo, sign_in_text, uses_demo_inbox  # noqa: PLC0415
+    from api.seed import (  # noqa: PLC0415
+        accounts_text,
+        demo_accounts,
+        rewire_demo_contacts,
+        seed_demo,
+        sign_in_text,
+        uses_demo_inbox,
+    )
     from projects import repository as repo  # noqa: PLC0415
 
     url = f"http://{args.host}:{args.port}"
@@ -111,6 +118,9 @@ def _serve(args: argparse.Namespace) -> int:
             return ready
         if not await repo.is_empty():
             moved = await rewire_demo_contacts(server, args.port)
+            lines = accounts_text(await demo_accounts())
+            if lines:
+                ready += "\n" + "\n".join(lines)
             if moved or uses_demo_inbox((await server.snapshot()).portfolio):
                 ready += f"\nNotices to the demo units are delivered to the demo inbox: {url}/demo/inbox"
             return ready
