@@ -3,15 +3,14 @@
 Wires the controllers, the error table, sessions (encrypted cookies), CSRF for forms,
 authentication, OpenAPI (``/schema``, ``/schema/openapi.json``), and the startup/shutdown
 hooks that open the Piccolo engine, apply migrations, bind the tables and (for ``duban serve``)
-run the notice delivery worker. Other packages' pages are mounted from
-``dashboards.routes.ROUTE_HANDLERS`` when that module exists.
+run the notice delivery worker. The HTML pages and static files are mounted from
+``api.web.routes.ROUTE_HANDLERS``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import importlib
 import logging
 import warnings
 from typing import Any
@@ -38,6 +37,9 @@ from api.controllers.portfolio import MilestoneController, ProjectController, Un
 from api.controllers.transfer import TransferController
 from api.service import Server
 from api.settings import Settings
+from api.web.routes import ROUTE_HANDLERS
+from notifier.channels import AppriseChannel
+from notifier.worker import DeliveryWorker
 
 VERSION = "0.1.0"
 #: Paths the form CSRF check skips, as anchored patterns: the API (its cookie writes are held to
@@ -94,16 +96,6 @@ def secret_for(settings: Settings) -> str:
 
 def get_server(state: State) -> Server:
     return state.server  # type: ignore[no-any-return]
-
-
-def _extra_routes() -> list[Any]:
-    try:
-        module = importlib.import_module("dashboards.routes")
-    except ModuleNotFoundError as exc:
-        if exc.name != "dashboards.routes":
-            raise
-        return []
-    return list(getattr(module, "ROUTE_HANDLERS", []))
 
 
 def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Litestar:
@@ -177,7 +169,7 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
         route_handlers=[health, UnitController, ProjectController, MilestoneController,
                         RulebookController, EvaluationController, NoticeController, DeliveryController,
                         UserController,
-                        AuditController, SessionController, TransferController, *_extra_routes(),
+                        AuditController, SessionController, TransferController, *ROUTE_HANDLERS,
                         *demo_routes(settings)],
         dependencies={"server": Provide(get_server, sync_to_thread=False)},
         middleware=[session.middleware, DefineMiddleware(AuthMiddleware, exclude=[SCHEMA_PATHS])],
@@ -196,13 +188,8 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
 
 
 async def _deliver(engine: Any, stop: asyncio.Event) -> None:
-    try:
-        worker_mod = importlib.import_module("notifier.worker")
-        channels = importlib.import_module("notifier.channels")
-    except ModuleNotFoundError:
-        return
     # Lease: longer than the slowest batch the worker's own check allows (timeout x rounds + margin).
-    worker = worker_mod.DeliveryWorker(engine, channels.AppriseChannel(), batch_size=50, concurrency=8,
+    worker = DeliveryWorker(engine, AppriseChannel(), batch_size=50, concurrency=8,
                                        timeout=20, lease_seconds=300)
     try:
         await worker.run(stop)
