@@ -3,18 +3,15 @@
 Wires the controllers, the error table, sessions (encrypted cookies), CSRF for forms,
 authentication, OpenAPI (``/schema``, ``/schema/openapi.json``), and the startup/shutdown
 hooks that open the Piccolo engine, apply migrations, bind the tables and (for ``duban serve``)
-run the notice delivery worker. Other packages' pages are mounted from
-``dashboards.routes.ROUTE_HANDLERS`` when that module exists.
+run the notice delivery worker. The HTML pages and static files are mounted from
+``api.web.routes.ROUTE_HANDLERS``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import importlib
 import logging
-import os
-import secrets
 import warnings
 from typing import Any
 
@@ -29,8 +26,9 @@ from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from msgspec import Struct
 
-from api import database, errors
-from api.auth import AuthMiddleware, LoginRedirectError, login_redirect
+from api import database, errors, keys
+from api.auth import SESSION_SECONDS, AuthMiddleware, LoginRedirectError, login_redirect
+from api.controllers.deliveries import DeliveryController
 from api.controllers.demo import demo_routes
 from api.controllers.evaluations import EvaluationController, RulebookController
 from api.controllers.notices import NoticeController
@@ -39,6 +37,9 @@ from api.controllers.portfolio import MilestoneController, ProjectController, Un
 from api.controllers.transfer import TransferController
 from api.service import Server
 from api.settings import Settings
+from api.web.routes import ROUTE_HANDLERS
+from notifier.channels import AppriseChannel
+from notifier.worker import DeliveryWorker
 
 VERSION = "0.1.0"
 
@@ -84,32 +85,12 @@ async def health(server: Server) -> Health:
 
 
 def secret_for(settings: Settings) -> str:
-    """The session secret: the setting, else a key file beside the SQLite database, else (for
-    PostgreSQL without a setting) one derived from the database URL, shared by its processes."""
-    if settings.secret_key:
-        return settings.secret_key
-    if settings.is_sqlite:
-        path = settings.sqlite_path.with_name(settings.sqlite_path.name + ".secret")
-        if not path.exists():
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32))
-        return path.read_text().strip()
-    return hashlib.sha256(("duban-session:" + settings.database_url).encode()).hexdigest()
+    """The server's secret (see ``api.keys``): never derived from anything an outsider knows."""
+    return keys.server_secret(settings)
 
 
 def get_server(state: State) -> Server:
     return state.server  # type: ignore[no-any-return]
-
-
-def _extra_routes() -> list[Any]:
-    try:
-        module = importlib.import_module("dashboards.routes")
-    except ModuleNotFoundError as exc:
-        if exc.name != "dashboards.routes":
-            raise
-        return []
-    return list(getattr(module, "ROUTE_HANDLERS", []))
 
 
 def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Litestar:
@@ -139,7 +120,7 @@ def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Li
         await database.close_engine(engine)
 
     session = CookieBackendConfig(secret=key, secure=settings.cookie_secure, httponly=True,
-                                  samesite="lax", max_age=12 * 3600, key="duban_session")
+                                  samesite="lax", max_age=SESSION_SECONDS, key="duban_session")
     csrf = CSRFConfig(secret=secret, cookie_secure=settings.cookie_secure,
                       exclude=["/api", "/schema"])
     handlers = errors.exception_handlers()
@@ -151,12 +132,23 @@ def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Li
                       startup=startup, shutdown=shutdown)
 
 
+def _refusals(handlers: Any) -> set[int | type[Exception]]:
+    """What is an ordinary refusal, not an error: every 4xx status and every domain error the
+    error table answers (a login redirect, a 403, a refused publish). Their tracebacks are not
+    logged; a 500 still is (``HTTPException`` itself stays out: it may carry a 5xx)."""
+    from litestar.exceptions import HTTPException  # noqa: PLC0415
+
+    types = {k for k in handlers if isinstance(k, type) and k is not HTTPException}
+    return {*range(400, 500), *types, LoginRedirectError}
+
+
 def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startup: Any, shutdown: Any) -> Litestar:
     handlers[LoginRedirectError] = login_redirect  # type: ignore[assignment]
     app = Litestar(
         route_handlers=[health, UnitController, ProjectController, MilestoneController,
-                        RulebookController, EvaluationController, NoticeController, UserController,
-                        AuditController, SessionController, TransferController, *_extra_routes(),
+                        RulebookController, EvaluationController, NoticeController, DeliveryController,
+                        UserController,
+                        AuditController, SessionController, TransferController, *ROUTE_HANDLERS,
                         *demo_routes(settings)],
         dependencies={"server": Provide(get_server, sync_to_thread=False)},
         middleware=[session.middleware, DefineMiddleware(AuthMiddleware, exclude=["/schema"])],
@@ -166,20 +158,16 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
         on_shutdown=[shutdown],
         openapi_config=OpenAPIConfig(title="duban 督办 API", version=VERSION, path="/schema"),
         debug=False,
-        logging_config=LoggingConfig(log_exceptions="always"),
+        logging_config=LoggingConfig(log_exceptions="always",
+                                     disable_stack_trace=_refusals(handlers)),
     )
     _document_errors(app)
     return app
 
 
 async def _deliver(engine: Any, stop: asyncio.Event) -> None:
-    try:
-        worker_mod = importlib.import_module("notifier.worker")
-        channels = importlib.import_module("notifier.channels")
-    except ModuleNotFoundError:
-        return
     # Lease: longer than the slowest batch the worker's own check allows (timeout x rounds + margin).
-    worker = worker_mod.DeliveryWorker(engine, channels.AppriseChannel(), batch_size=50, concurrency=8,
+    worker = DeliveryWorker(engine, AppriseChannel(), batch_size=50, concurrency=8,
                                        timeout=20, lease_seconds=300)
     try:
         await worker.run(stop)

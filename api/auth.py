@@ -5,7 +5,11 @@ cookie set at ``/login`` (pages). ``request.user`` is then a :class:`Principal`,
 for an anonymous request; guards answer 401 when nobody is signed in and 403 when the role
 does not allow the action. A change to ``/api`` authenticated by the session cookie must echo
 the ``csrftoken`` cookie in the ``x-csrftoken`` header (a token request is immune to CSRF).
-Lookups are cached for a few seconds per process; a revoked token stops working within that.
+A session cookie signs in only while its user is active, its session version (bumped by
+logout, deactivation and a password change) is the user's current one, and it is younger than
+``SESSION_SECONDS`` since sign-in however often it was refreshed. Lookups are cached for a few
+seconds per process (dropped at once by a change made in this process); a token revoked or a
+user deactivated from another process stops working within that.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from litestar.response import Redirect
 from api import users
 
 CACHE_SECONDS = 5.0
+SESSION_SECONDS = 12 * 3600  # absolute: a session ends this long after sign-in
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 Guard = Callable[[ASGIConnection, BaseRouteHandler], None]  # type: ignore[type-arg]
 
@@ -36,20 +41,30 @@ class Principal:
     via: str  # "token" | "session"
 
 
-_cache: dict[str, tuple[float, Principal | None]] = {}
+_cache: dict[str, tuple[float, Principal | None, int]] = {}
 
 
-async def _cached(key: str, load: Callable[[], object]) -> Principal | None:
+async def _cached(key: str, load: Callable[[], object], *, fresh: bool = False) -> tuple[Principal | None, int]:
+    """The principal and its session version for ``key``, looked up at most every few seconds
+    (``fresh``: look up now)."""
     hit = _cache.get(key)
     now = time.monotonic()
-    if hit is not None and now - hit[0] < CACHE_SECONDS:
-        return hit[1]
+    if hit is not None and now - hit[0] < CACHE_SECONDS and not fresh:
+        return hit[1], hit[2]
     user = await load()  # type: ignore[misc]
     principal = None if user is None else Principal(user.username, user.role, user.unit, "token" if key[0] == "t" else "session")
-    _cache[key] = (now, principal)
+    version = 0 if user is None else int(user.session_version)
+    _cache[key] = (now, principal, version)
     if len(_cache) > 10_000:
         _cache.clear()
-    return principal
+    return principal, version
+
+
+def _session_fresh(session: dict[str, object], version: int) -> bool:
+    issued, held = session.get("iat"), session.get("ver")
+    if not isinstance(issued, int) or not isinstance(held, int) or held != version:
+        return False
+    return 0 <= time.time() - issued < SESSION_SECONDS
 
 
 def forget_cached() -> None:
@@ -65,7 +80,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
             if scheme.lower() != "bearer" or not token.strip():
                 raise NotAuthorizedException("send the API token as 'Authorization: Bearer <token>'")
             token = token.strip()
-            principal = await _cached("t" + users.token_digest(token), lambda: users.by_token(token))
+            principal, _ = await _cached("t" + users.token_digest(token), lambda: users.by_token(token))
             if principal is None:
                 raise NotAuthorizedException(
                     "this token is unknown or revoked; create one with `duban users token NAME` "
@@ -75,8 +90,12 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         username = session.get("user") if isinstance(session, dict) else None
         if not username:
             return AuthenticationResult(user=None, auth=None)
-        principal = await _cached("s" + username, lambda: users.find(username))
-        if principal is None:
+        principal, version = await _cached("s" + str(username), lambda: users.session_user(str(username)))
+        if principal is not None and isinstance(session.get("ver"), int) and session["ver"] > version:
+            # signed in after a bump this process has not seen yet (another process's logout)
+            principal, version = await _cached("s" + str(username), lambda: users.session_user(str(username)),
+                                               fresh=True)
+        if principal is None or not _session_fresh(session, version):
             return AuthenticationResult(user=None, auth=None)
         if (connection.scope.get("method", "GET") not in SAFE_METHODS
                 and connection.scope["path"].startswith("/api/")):

@@ -15,19 +15,24 @@ import warnings
 from collections.abc import Sequence
 from typing import TextIO
 
-#: The modules that contribute commands, in the order `duban --help` lists them.
-COMMAND_MODULES = (
-    "api.commands.check",  # duban check, duban rules lint|test|fmt
-    "api.commands.server",  # duban serve, db, users, audit, import, export
-)
+#: The modules that contribute commands, in the order `duban --help` lists them, each with
+#: the commands it registers (so that ``duban check`` imports neither the server nor the
+#: database layer: building the server's sub-parsers imports both, about half a second).
+COMMAND_MODULES = {
+    "api.commands.check": ("check", "rules"),
+    "api.commands.server": ("serve", "db", "users", "audit", "import", "export"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``command``, only the module that registers that command contributes
+    (every module when no module claims it, so that usage errors still list every command)."""
     parser = argparse.ArgumentParser(
         prog="duban", description="督办 key-project supervision and milestone tracker"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    owners = [name for name, commands in COMMAND_MODULES.items() if command in commands]
+    for name in owners or COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
     return parser
 
@@ -41,7 +46,8 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
 
 def main(argv: Sequence[str] | None = None) -> int:
     warnings.showwarning = _show_warning
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:

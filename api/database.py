@@ -34,6 +34,7 @@ from piccolo.table import Table
 
 from api import tables as api_tables
 from api.settings import Settings
+from notifier import store
 from projects import tables as project_tables
 from rules import tables as rule_tables
 
@@ -314,21 +315,6 @@ async def migrate(engine: Engine, *, echo: bool = False) -> list[str]:
             ran.append(f"{app}.{name}")
             if echo:
                 print(f"applied {app}.{name}")
-    await _notifier_tables(engine)
+    await store.create_tables(engine)
     return ran
 
-
-async def _notifier_tables(engine: Engine) -> None:
-    store = notifier_store()
-    if store is not None:
-        await store.create_tables(engine)
-
-
-def notifier_store() -> Any:
-    """``notifier.store`` once the notifier's edge exists, else ``None``."""
-    try:
-        return importlib.import_module("notifier.store")
-    except ModuleNotFoundError as exc:
-        if exc.name != "notifier.store":
-            raise
-        return None

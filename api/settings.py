@@ -4,12 +4,17 @@ Variables (all optional):
 
 - ``DUBAN_DATABASE_URL`` — ``postgresql://user:pass@host:port/db`` or ``sqlite:///path``;
   unset means the SQLite file ``duban.sqlite`` in the working directory.
-- ``DUBAN_SECRET_KEY`` — signs and encrypts session cookies; unset means a random key kept in
-  the database (``api_meta``), so every process on one database shares it.
+- ``DUBAN_SECRET_KEY`` — signs and encrypts session cookies and keys the audit chain; unset
+  means a random key made once and kept beside the SQLite database (``<db>.secret``, mode
+  0600) or in PostgreSQL's ``api_secret`` table (no privileges for ``PUBLIC``), so every
+  process on one database shares it. Never derived from the URL or anything else guessable
+  (``api.keys``).
 - ``DUBAN_COOKIE_SECURE`` — ``0`` to allow session cookies over plain HTTP (tests only).
 - ``DUBAN_TODAY`` — an ISO date that stands in for today (demos, tests, replays).
 - ``DUBAN_TIMEZONE`` — the zone whose date is "today" (default ``Asia/Shanghai``).
-- ``DUBAN_DEMO`` — ``0`` to start on an empty database without loading the demo portfolio.
+- ``DUBAN_DEMO`` — ``1`` to load the demo portfolio and accounts into an empty database and
+  mount the demo inbox (``duban serve --demo`` and ``scripts/serve`` set it). Off unless asked:
+  never by default, on SQLite or PostgreSQL.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ class Settings:
     cookie_secure: bool = True
     today: dt.date | None = None
     timezone: str = "Asia/Shanghai"
-    demo: bool = True
+    demo: bool = False
     pool_size: int = 10
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -66,7 +71,7 @@ class Settings:
             cookie_secure=env.get("DUBAN_COOKIE_SECURE", "1") not in {"0", "false", "no"},
             today=today,
             timezone=env.get("DUBAN_TIMEZONE", "Asia/Shanghai"),
-            demo=env.get("DUBAN_DEMO", "1") not in {"0", "false", "no"},
+            demo=env.get("DUBAN_DEMO", "0").lower() in {"1", "true", "yes"},
         )
 
     @property

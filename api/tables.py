@@ -21,6 +21,7 @@ class UserRow(Table, tablename="api_user"):
     password_hash = Text(default="")
     active = Boolean(default=True)
     created_at = Varchar(length=40)
+    session_version = Integer(default=0)  # bumped by logout, deactivation and a password change
 
 
 class TokenRow(Table, tablename="api_token"):

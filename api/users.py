@@ -8,6 +8,8 @@ reports its own unit's milestones), ``unit`` (responsible unit: its own notices 
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime as dt
 import difflib
 import hashlib
@@ -24,6 +26,20 @@ from api.tables import TokenRow, UserRow
 ROLES = ("office", "leader", "owner", "unit")
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 _hasher = PasswordHasher()
+#: argon2 is slow on purpose (tens of ms of CPU and 64 MiB each): it runs on these threads, at
+#: most two at a time, never on the event loop, so a burst of logins queues here while every
+#: other request is served.
+HASH_THREADS = 2
+_hash_pool = concurrent.futures.ThreadPoolExecutor(HASH_THREADS, thread_name_prefix="duban-argon2")
+#: Passwords everyone tries first (lower-cased); the rule also refuses blank and repetitive ones.
+COMMON_PASSWORDS = frozenset({
+    "password", "password1", "password12", "password123", "passw0rd", "p@ssw0rd", "12345678",
+    "123456789", "1234567890", "87654321", "11111111", "00000000", "88888888", "66666666",
+    "12341234", "abcd1234", "1234abcd", "abc12345", "qwertyui", "qwerty123", "qwertyuiop",
+    "1qaz2wsx", "zaq12wsx", "asdfghjk", "zxcvbnm1", "iloveyou", "admin123", "administrator",
+    "woaini1314", "letmein1", "welcome1", "changeme", "sunshine", "princess", "football",
+    "baseball", "superman", "trustno1", "aa123456", "a1234567", "duban123", "duban-duban",
+})
 
 
 class UserError(ValueError):
@@ -47,6 +63,7 @@ class User:
     unit: str | None
     active: bool
     created_at: str
+    session_version: int = 0
 
     def public(self) -> dict[str, Any]:
         """What the audit trail records about a user (never the hash)."""
@@ -55,7 +72,8 @@ class User:
 
 
 def _user(r: dict[str, Any]) -> User:
-    return User(r["username"], r["display"], r["role"], r["unit"], bool(r["active"]), r["created_at"])
+    return User(r["username"], r["display"], r["role"], r["unit"], bool(r["active"]), r["created_at"],
+                int(r.get("session_version") or 0))
 
 
 def hash_password(password: str) -> str:
@@ -67,6 +85,36 @@ def check_password(stored: str, password: str) -> bool:
         return bool(stored) and _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+async def _off_loop(fn: object, *args: str) -> object:
+    return await asyncio.get_running_loop().run_in_executor(_hash_pool, fn, *args)  # type: ignore[arg-type]
+
+
+async def hash_password_async(password: str) -> str:
+    """:func:`hash_password` on the hashing threads (the event loop keeps serving meanwhile)."""
+    return str(await _off_loop(hash_password, password))
+
+
+async def check_password_async(stored: str, password: str) -> bool:
+    return bool(await _off_loop(check_password, stored, password))
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    """What is wrong with ``password`` as a password (zh-CN, then English), or ``None``."""
+    if len(password) < 8:
+        return "太短：至少 8 个字符 — too short: use at least 8 characters"
+    if len(password) > 1024:
+        return "太长：最多 1024 个字符 — too long: use at most 1024 characters"
+    if not password.strip():
+        return "不能全是空格 — a password of spaces only is refused"
+    if len(set(password)) < 4:
+        return "字符重复太多：至少用 4 个不同的字符 — too repetitive: use at least 4 different characters"
+    lowered = password.strip().lower()
+    if lowered in COMMON_PASSWORDS or (username and lowered == username.lower()):
+        return ("这是人人先试的常见密码（或与用户名相同），请换一个 — a password everyone tries first "
+                "(or the username itself) is refused; choose another")
+    return None
 
 
 def token_digest(token: str) -> str:
@@ -85,8 +133,8 @@ def validate(username: str, role: str, unit: str | None, password: str | None, u
     if unit is not None and unit not in units:
         near = difflib.get_close_matches(unit, sorted(units), n=3)
         raise UserError("unit", f"no unit {unit!r}" + (f"; did you mean {', '.join(map(repr, near))}?" if near else ""))
-    if password is not None and len(password) < 8:
-        raise UserError("password", "too short: use at least 8 characters")
+    if password is not None and (problem := password_problem(password, username)) is not None:
+        raise UserError("password", problem)
 
 
 async def get(username: str) -> User:
@@ -100,6 +148,18 @@ async def get(username: str) -> User:
 async def find(username: str) -> User | None:
     row = await UserRow.select().where(UserRow.username == username).first()
     return None if row is None else _user(row)
+
+
+async def session_user(username: str) -> User | None:
+    """The user a session cookie names, if it may still sign in: it exists and is active."""
+    user = await find(username)
+    return user if user is not None and user.active else None
+
+
+async def end_sessions(username: str) -> None:
+    """Every session of ``username`` stops signing in (logout; call in a write transaction)."""
+    await UserRow.update({UserRow.session_version: UserRow.session_version + 1}).where(
+        UserRow.username == username)
 
 
 async def list_users() -> list[User]:
@@ -116,7 +176,7 @@ async def create(username: str, *, role: str, unit: str | None, password: str, d
     if await UserRow.exists().where(UserRow.username == username):
         raise UserError("username", f"{username!r} is taken; choose another name")
     await UserRow.insert(UserRow(username=username, display=display or username, role=role, unit=unit,
-                                 password_hash=hash_password(password), active=True,
+                                 password_hash=await hash_password_async(password), active=True,
                                  created_at=dt.datetime.now(dt.UTC).isoformat()))
     return await get(username)
 
@@ -130,7 +190,7 @@ async def update(username: str, *, role: str | None = None, unit: str | None = N
     validate(username, new_role, new_unit, password, units)
     values: dict[Any, Any] = {UserRow.role: new_role, UserRow.unit: new_unit}
     if password is not None:
-        values[UserRow.password_hash] = hash_password(password)
+        values[UserRow.password_hash] = await hash_password_async(password)
     if active is not None:
         values[UserRow.active] = active
     if display is not None:
@@ -138,15 +198,16 @@ async def update(username: str, *, role: str | None = None, unit: str | None = N
     await UserRow.update(values).where(UserRow.username == username)
     if active is False or password is not None:
         await TokenRow.update({TokenRow.revoked: True}).where(TokenRow.username == username)
+        await end_sessions(username)
     return await get(username)
 
 
 async def authenticate(username: str, password: str) -> User | None:
     row = await UserRow.select().where(UserRow.username == username).first()
     if row is None:
-        _hasher.hash(password)  # same work either way, so timing does not tell names apart
+        await hash_password_async(password)  # same work either way, so timing does not tell names apart
         return None
-    if not row["active"] or not check_password(row["password_hash"], password):
+    if not await check_password_async(row["password_hash"], password) or not row["active"]:
         return None
     return _user(row)
 

@@ -460,20 +460,33 @@ def _invariant(c: Checked, e: s.Expr) -> bool:
 _UNIT_AGGREGATES = frozenset(t.FIELDS["unit"]) - {"id", "name", "parent", "level"}
 
 
-def _reads_unit_aggregates(c: Checked, rule: s.Rule) -> bool:
-    """Whether any part of ``rule`` reads a unit aggregate (``CompiledRule``'s flag)."""
-    todo: list[s.Expr] = [light.condition for light in rule.lights]
-    if rule.where is not None:
-        todo.append(rule.where)
-    if rule.notify is not None:
-        todo.extend((*rule.notify.targets, rule.notify.within))
-    if rule.message is not None:
-        todo.extend(part.expr for part in rule.message.parts if isinstance(part, s.Hole))
+#: The fields whose values come from the schedule (``projects.schedule``): a project's progress
+#: weighs its milestones by their scheduled durations.
+_SCHEDULE_FIELDS = frozenset({("milestone", "forecast"), ("milestone", "float"),
+                              ("milestone", "critical"), ("project", "forecast"),
+                              ("project", "progress")})
+
+
+def _fields_read(c: Checked, item: s.Rule | s.Score) -> frozenset[tuple[str, str]]:
+    """``(subject kind, field)`` of every field any part of ``item`` reads."""
+    if isinstance(item, s.Score):
+        todo: list[s.Expr] = [item.expr]
+    else:
+        todo = [light.condition for light in item.lights]
+        if item.where is not None:
+            todo.append(item.where)
+        if item.notify is not None:
+            todo.extend((*item.notify.targets, item.notify.within))
+        if item.message is not None:
+            todo.extend(part.expr for part in item.message.parts if isinstance(part, s.Hole))
+    kinds = {t.UNIT: "unit", t.MILESTONE: "milestone", t.PROJECT: "project"}
+    found: set[tuple[str, str]] = set()
     while todo:
         e = todo.pop()
         if isinstance(e, s.Field):
-            if c.types[e.obj] == t.UNIT and e.name in _UNIT_AGGREGATES:
-                return True
+            kind = kinds.get(c.types[e.obj])
+            if kind is not None:
+                found.add((kind, e.name))
             todo.append(e.obj)
         elif isinstance(e, s.Paren):  # a const reads no subject: nothing to follow there
             todo.append(e.inner)
@@ -487,7 +500,17 @@ def _reads_unit_aggregates(c: Checked, rule: s.Rule) -> bool:
             todo.extend(e.args)
         elif isinstance(e, s.Aggregate):
             todo.extend(x for x in (e.collection, e.where, e.body) if x is not None)
-    return False
+    return frozenset(found)
+
+
+def _reads_unit_aggregates(c: Checked, rule: s.Rule) -> bool:
+    """Whether any part of ``rule`` reads a unit aggregate (``CompiledRule``'s flag)."""
+    return any(kind == "unit" and name in _UNIT_AGGREGATES for kind, name in _fields_read(c, rule))
+
+
+def _reads_schedule(c: Checked, item: s.Rule | s.Score) -> bool:
+    """Whether any part of ``item`` reads a field computed from the schedule."""
+    return not _SCHEDULE_FIELDS.isdisjoint(_fields_read(c, item))
 
 
 def _literal(c: Checked, e: s.Expr) -> bool:
@@ -697,13 +720,14 @@ def compile_checked(c: Checked, *, probes: bool = False, traces: bool = False,
                       for j, clause, text, fn in plan["probes"]),
                 tuple(Step(part, depth, text, zh, typ, ns[fn])  # type: ignore[arg-type]
                       for part, depth, text, zh, typ, fn in plan["steps"]),
-                costs[item].value, costs[item].reason,
+                costs[item].value, costs[item].reason, _reads_schedule(c, item),
             )
             ns[plan["run"]].inlines = inlined_parts(rule)  # type: ignore[attr-defined]
             rules.append(rule)
         else:
             scores.append(CompiledScore(item.name, title, file, item.span.line,
-                                        ns[plan["value"]], costs[item].value))  # type: ignore[arg-type]
+                                        ns[plan["value"]], costs[item].value,  # type: ignore[arg-type]
+                                        _reads_schedule(c, item)))
     return CompiledRulebook(tuple(rules), tuple(scores), source)
 
 

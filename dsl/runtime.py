@@ -85,6 +85,10 @@ class CompiledRule:
     #: Estimated operations per subject, and which nesting made them (``dsl.cost``).
     cost: int = 0
     cost_reason: str = ""
+    #: Whether the rule reads a field computed from the schedule (a milestone's forecast,
+    #: float or critical, a project's forecast or progress): without one in the rulebook the
+    #: engine skips the schedule. Unknown (``True``) for a hand-built rule.
+    reads_schedule: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +152,7 @@ class CompiledScore:
     line: int
     value: Callable[[Env, Any], float | None]
     cost: int = 0  # estimated operations per unit or person (``dsl.cost``)
+    reads_schedule: bool = True  # as ``CompiledRule.reads_schedule``
 
 
 @dataclass(frozen=True, slots=True)

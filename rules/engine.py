@@ -322,7 +322,8 @@ def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, 
     if calendar is None:
         calendar = calendar_for(known)
     if schedule is None:
-        schedule = compute_schedule(known, calendar, as_of)
+        schedule = compute_schedule(known, calendar, as_of) if reads_schedule(rulebook) \
+            else NO_SCHEDULE
     views = build_views(known, schedule, as_of, calendar)
     env = RuleEnv(as_of, calendar, Adjacency.of(known), views)
     scoped: dict[str, Sequence[Any]] = {}
@@ -424,6 +425,27 @@ def _notice_project(subject: str | None) -> str | None:
     if kind == "milestone":
         return rest.partition("/")[0]
     return rest if kind == "project" else None
+
+
+def reads_schedule(rulebook: CompiledRulebook) -> bool:
+    """Whether a rule or score reads a field the schedule computes (``CompiledRule``'s flag):
+    when none does, the evaluation skips the schedule, and its findings, rates and scores are
+    the same as with it (``tests/rules/test_engine.py`` checks it)."""
+    return any(r.reads_schedule for r in rulebook.rules) or \
+        any(s.reads_schedule for s in rulebook.scores)
+
+
+class _NoSchedule:
+    """The schedule of a rulebook that reads none of it: it knows no subject."""
+
+    def milestone(self, key: tuple[str, str]) -> Any:
+        raise KeyError(key)
+
+    def project(self, pid: str) -> Any:
+        raise KeyError(pid)
+
+
+NO_SCHEDULE = _NoSchedule()
 
 
 def reads_unit_aggregates(rulebook: CompiledRulebook) -> bool:

@@ -13,9 +13,10 @@ The text table groups findings by level, red first, and aligns Chinese text by d
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TextIO
 
 from projects.model import Level
 from rules.findings import Evaluation, Finding
@@ -54,6 +55,27 @@ def evaluation_json(ev: Evaluation, *, with_findings: bool = True) -> dict[str, 
         out["errors"] = [{"rule": e.rule, "subject": e.subject, "error": e.error,
                           "file": e.file, "line": e.line} for e in ev.errors]
     return out
+
+
+def write_evaluation_json(ev: Evaluation, out: TextIO) -> None:
+    """``evaluation_json(ev)`` written to ``out`` as it is encoded, one finding a line (what
+    ``duban check --json`` prints): the C encoder of ``json`` encodes each finding compactly
+    (an ``indent`` would switch it to the pure-Python one), no document of every finding is
+    held in memory. ``json.loads`` of the text equals ``evaluation_json(ev)``."""
+    rest = evaluation_json(ev, with_findings=False)
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    write = out.write
+    write(f'{{"as_of": {dumps(rest.pop("as_of"))},\n"findings": [')
+    rest.pop("findings")
+    sep = "\n"
+    for f in ev.findings:
+        write(sep)
+        write(dumps(_finding_json(f)))
+        sep = ",\n"
+    write("\n]")
+    for key, value in rest.items():
+        write(f",\n{dumps(key)}: {dumps(value)}")
+    write("}\n")
 
 
 def display_width(text: str) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
@@ -124,7 +123,7 @@ def _load_portfolio(path: str, today: dt.date) -> Any:
 def run_check(args: argparse.Namespace) -> int:
     from projects.model import Level  # noqa: PLC0415
     from rules.engine import evaluate  # noqa: PLC0415
-    from rules.report import evaluation_json, evaluation_text  # noqa: PLC0415
+    from rules.report import evaluation_text, write_evaluation_json  # noqa: PLC0415
 
     today = _today()
     as_of = _parse_day(args.as_of) if args.as_of is not None else today
@@ -144,7 +143,7 @@ def run_check(args: argparse.Namespace) -> int:
         else:
             evaluation = evaluate(rulebook, portfolio, as_of)
     if args.json:
-        print(json.dumps(evaluation_json(evaluation), ensure_ascii=False, indent=2))
+        write_evaluation_json(evaluation, sys.stdout)
     else:
         sys.stdout.write(evaluation_text(evaluation, explain=args.explain))
     for failure in evaluation.errors:

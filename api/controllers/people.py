@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import secrets
+import time
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch, post
@@ -13,8 +14,8 @@ from litestar.response import Redirect
 from litestar.utils.scope.state import ScopeState
 from msgspec import Struct
 
-from api import audit, users
-from api.auth import forget_cached, roles, signed_in
+from api import audit, throttle, users
+from api.auth import forget_cached, principal, roles, signed_in
 from api.controllers.common import Limit, Offset, caller
 from api.schemas import (
     AuditPage,
@@ -115,12 +116,21 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
-def login_page(request: Request, next_: str, error: str = "", status: int = 200) -> Response[str]:  # type: ignore[type-arg]
+def login_page(request: Request, next_: str, error: str = "", status: int = 200,  # type: ignore[type-arg]
+               headers: dict[str, str] | None = None) -> Response[str]:
     state = ScopeState.from_scope(request.scope).csrf_token
     token = state if isinstance(state, str) else request.cookies.get("csrftoken", "")
     body = _PAGE.format(error=f'<p class="error">{html.escape(error)}</p>' if error else "",
                         csrf=html.escape(str(token)), next=html.escape(_safe_next(next_)))
-    return Response(body, media_type=MediaType.HTML, status_code=status)
+    return Response(body, media_type=MediaType.HTML, status_code=status, headers=headers)
+
+
+def login_throttle(request: Request) -> throttle.LoginThrottle:  # type: ignore[type-arg]
+    """This app's login throttle (made on first use)."""
+    state = request.app.state
+    if state.get("login_throttle") is None:
+        state["login_throttle"] = throttle.LoginThrottle()
+    return state["login_throttle"]  # type: ignore[no-any-return]
 
 
 class SessionController(Controller):
@@ -134,13 +144,28 @@ class SessionController(Controller):
     @post("/login", operation_id="login", status_code=303)
     async def login(self, request: Request,  # type: ignore[type-arg]
                     data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Response[Any]:
+        limits = login_throttle(request)
+        address = request.client.host if request.client else ""
+        wait = limits.wait_seconds(data.username, address)
+        if wait:
+            return login_page(request, data.next, throttle.refusal(wait), status=429,
+                              headers={"Retry-After": str(wait)})
         user = await users.authenticate(data.username, data.password)
         if user is None:
+            limits.failed(data.username, address)
             return login_page(request, data.next, "用户名或密码不对 — wrong username or password", status=401)
-        request.set_session({"user": user.username, "nonce": secrets.token_hex(8)})
+        limits.succeeded(data.username)
+        forget_cached()  # the lookup of this user is read afresh with the version just signed in
+        request.set_session({"user": user.username, "ver": user.session_version, "iat": int(time.time()),
+                             "nonce": secrets.token_hex(8)})
         return Redirect(path=_safe_next(data.next), status_code=303)
 
     @post("/logout", operation_id="logout", status_code=303)
-    async def logout(self, request: Request) -> Redirect:  # type: ignore[type-arg]
+    async def logout(self, request: Request, server: Server) -> Redirect:  # type: ignore[type-arg]
+        who = principal(request)
+        if who is not None and who.via == "session":
+            async with server.writing():  # every copy of this user's session cookie stops working
+                await users.end_sessions(who.username)
+            forget_cached()
         request.clear_session()
         return Redirect(path="/login", status_code=303)

@@ -127,3 +127,31 @@ def test_a_calendar_warning_reads_as_one_line_without_source_code(files: Path) -
     assert lines == [line for line in lines if line.startswith("warning: ")]
     assert sum("no statutory holiday data for 2027" in line for line in lines) == 1
     assert "calendar.py" not in ran.stderr
+
+
+def test_each_command_module_registers_the_commands_the_cli_routes_to_it() -> None:
+    """``api.cli.COMMAND_MODULES`` names what each module registers, so that ``duban check``
+    builds only its own parser; a command added to a module and not listed would be lost."""
+    import argparse  # noqa: PLC0415
+    import importlib  # noqa: PLC0415
+
+    from api.cli import COMMAND_MODULES  # noqa: PLC0415
+
+    for name, commands in COMMAND_MODULES.items():
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(name).register(sub)
+        assert tuple(sub.choices) == commands, name
+
+
+def test_check_imports_neither_the_server_nor_the_database() -> None:
+    """``duban check`` loads only what checking needs (the server's imports take ~0.5 s)."""
+    code = ("import sys; from api.cli import main; main(['check', '--help'])")
+    probe = ("import sys, runpy, atexit\n"
+             "atexit.register(lambda: print('MODULES', sorted(m for m in sys.modules "
+             "if m.split('.')[0] in ('litestar', 'piccolo', 'api', 'uvicorn'))))\n" + code)
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[2], check=False).stdout
+    loaded = out.rpartition("MODULES ")[2]
+    assert "api.cli" in loaded and "api.commands.check" in loaded
+    for heavy in ("'litestar'", "'piccolo'", "'api.service'", "'api.commands.server'"):
+        assert heavy not in loaded, heavy

@@ -8,11 +8,14 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from projects.calendar import WorkCalendar
+from dsl import RulebookError, compile_rulebook
+from projects.calendar import WorkCalendar, calendar_for
 from projects.demo import demo_portfolio
 from projects.model import CalendarYear, Dependency, Kind, Level, Milestone, Notice
-from rules.engine import component, evaluate, rank_scores, reads_unit_aggregates
-from rules.standard import load_standard
+from projects.replay import as_of
+from projects.schedule import compute_schedule
+from rules.engine import component, evaluate, rank_scores, reads_schedule, reads_unit_aggregates
+from rules.standard import load_standard, standard_sources
 from tests.rules.helpers import D, ms, portfolio, rulebook
 
 OVERDUE = """
@@ -225,3 +228,47 @@ def test_scores_evaluated_for_every_unit() -> None:
     ev = evaluate(rulebook(text), p, D(2026, 3, 20))
     assert [(r.unit, r.value, r.rank) for r in ev.scores["s"]] == [
         ("water", 20.0, 1), ("transport", 10.0, 2), ("city", 0.0, 3)]
+
+
+def test_rulebook_reading_the_schedule_is_detected() -> None:
+    """A rule or score reading a forecast, a float, a critical flag or a project's progress
+    (weighted by scheduled durations) needs the schedule; one reading none does not."""
+    assert not reads_schedule(rulebook(OVERDUE))
+    assert reads_schedule(load_standard())
+    for text in ("rule r: for milestone m\n    light red when m.forecast > m.due",
+                 "rule r: for milestone m\n    light red when m.float < 2",
+                 "rule r: for milestone m\n    light red when m.critical and not m.done",
+                 "rule r: for project p\n    light red when p.progress < 50%",
+                 "rule r: for unit u\n    light red when any(p in u.projects where "
+                 "p.forecast > p.due)",
+                 "rule r: for milestone m\n    light red when m.late\n"
+                 "    message \"{m.project.forecast}\"",
+                 "score s for unit u:\n    count(m in u.milestones where m.float < 1)"):
+        assert reads_schedule(rulebook(text)), text
+    assert not reads_schedule(rulebook(
+        "rule r: for project p\n    light red when p.due < today and not p.done"))
+
+
+def test_an_evaluation_without_the_schedule_equals_one_with_it() -> None:
+    """For a rulebook that reads nothing the schedule computes, skipping the schedule gives
+    exactly the findings, rates and scores of the evaluation that computes it."""
+    p, day = _generated(200)
+    kept = {}
+    for name, src in standard_sources().items():  # the standard files that read no schedule
+        try:
+            book = compile_rulebook({name: src})
+        except RulebookError:
+            continue  # a file needing another file's constants
+        if not reads_schedule(book):
+            kept[name] = src
+    assert kept
+    rb = compile_rulebook(kept)
+    assert not reads_schedule(rb)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        cal = calendar_for(p)
+        skipped = evaluate(rb, p, day, calendar=cal)
+        full = evaluate(rb, p, day, calendar=cal,
+                        schedule=compute_schedule(as_of(p, day), cal, day))
+    assert skipped.findings and skipped.findings == full.findings
+    assert skipped.rates == full.rates and skipped.scores == full.scores

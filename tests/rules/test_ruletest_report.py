@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 import pytest
 
 from rules.engine import evaluate
-from rules.report import display_width, evaluation_json, evaluation_text
+from rules.report import display_width, evaluation_json, evaluation_text, write_evaluation_json
 from rules.ruletest import RuleTestError, load_test_file, run_case
 from tests.rules.helpers import D, ms, portfolio, rulebook
 
@@ -87,6 +89,24 @@ def test_evaluation_json_shape() -> None:
     assert out["rates"]["portfolio"] == {"on_time_rate": 0.0, "completion_rate": 0.0,
                                          "early_rate": None, "response_rate": None}
     assert out["scores"]["s"][0] == {"unit": "transport", "value": 1.0, "rank": 1}
+
+
+def test_streamed_json_equals_the_evaluation_json() -> None:
+    """What ``duban check --json`` streams, a finding a line, parses to ``evaluation_json``:
+    findings (none, one, several), rates, scores and run-time errors alike."""
+    text = RULES + "\nscore s for unit u: count(m in u.milestones)\n"
+    broken = "\nrule boom: for milestone m\n    light red when m.progress / 0 > 1\n"
+    cases = [
+        (rulebook(text), portfolio(ms("a", due=D(2026, 3, 2)), ms("b", due=D(2026, 3, 3)))),
+        (rulebook(text), portfolio(ms("a", due=D(2026, 9, 2)))),
+        (rulebook(text + broken), portfolio(ms("a", due=D(2026, 3, 2), progress=0.5))),
+    ]
+    for rb, p in cases:
+        ev = evaluate(rb, p, D(2026, 3, 20))
+        out = io.StringIO()
+        write_evaluation_json(ev, out)
+        assert json.loads(out.getvalue()) == evaluation_json(ev)
+        assert out.getvalue().count("\n") == len(ev.findings) + 5 + bool(ev.errors)
 
 
 def test_text_report_aligns_chinese_by_display_width() -> None:

@@ -132,3 +132,59 @@ async def test_the_stale_warning_is_at_the_top_of_the_page(site):
     assert r.status_code == 409
     top = r.text.index('id="stale-top"')
     assert top < r.text.index('class="card project"') and "有节点已被他人更新" in r.text
+
+
+async def _a_failed_delivery(site) -> int:
+    """Enqueue a notice to a contact Apprise cannot read; a real delivery worker gives it up."""
+    import time  # noqa: PLC0415
+
+    from notifier import outbox  # noqa: PLC0415
+    from notifier.channels import AppriseChannel  # noqa: PLC0415
+    from notifier.worker import DeliveryWorker  # noqa: PLC0415
+
+    engine = site.server.engine
+    await outbox.enqueue(engine, [outbox.Outgoing("N-2026-0099", "issued", "water",
+                                                  ("nosuchscheme://abc",), "测试通知", "正文")],
+                         now=time.time())
+    await DeliveryWorker(engine, AppriseChannel(), lease_seconds=60, timeout=5).run_once()
+    (found,) = await outbox.failed_deliveries(engine)
+    return int(found.id)
+
+
+async def test_the_office_sees_failed_deliveries_why_and_retries_them(site):
+    """/deliveries lists a failed notice with its unit, the redacted target and the reason; the
+    retry button queues it again; the API lists the same; other roles are refused."""
+    delivery = await _a_failed_delivery(site)
+    await site.sign_in("office")
+    page = await site.client.get("/deliveries")
+    assert page.status_code == 200
+    row = page.text[page.text.index(f'id="delivery-{delivery}"'):]
+    row = row[:row.index("</tr>")]
+    assert "N-2026-0099" in row and "市水务局" in row and "Apprise" in row
+    api = await site.client.get("/api/deliveries/")
+    assert api.status_code == 200 and api.json()[0]["notice"] == "N-2026-0099"
+    token = await site.form("/deliveries")
+    r = await site.client.post(f"/deliveries/{delivery}/retry", data={"_csrf_token": token},
+                               follow_redirects=True)
+    assert "已重新排队发送" in r.text
+    again = await site.client.post(f"/api/deliveries/{delivery + 1000}/retry",
+                                   headers={"x-csrftoken": site.csrf()})
+    assert again.status_code == 404 and "no failed delivery" in again.json()["message"]
+    await site.sign_in("leader")
+    assert (await site.client.get("/deliveries")).status_code == 403
+    assert (await site.client.get("/api/deliveries/")).status_code == 403
+
+
+async def test_ordinary_refusals_log_no_error(site, caplog):
+    """A login redirect, a 403 page, an unknown project and a refused API call are not errors:
+    the server logs no ERROR and no traceback for them."""
+    import logging  # noqa: PLC0415
+
+    caplog.set_level(logging.INFO)
+    await site.client.get("/dashboard", follow_redirects=False)  # anonymous: login redirect
+    await site.sign_in("unit")
+    assert (await site.client.get("/dashboard")).status_code == 403
+    assert (await site.client.get("/projects/P999")).status_code in (403, 404)
+    assert (await site.client.get("/api/deliveries/")).status_code == 403
+    bad = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    assert bad == [], [r.getMessage() for r in bad]

@@ -1,9 +1,9 @@
 """The HTML pages: dashboards, project page, owner's report form, inbox, rule editor, notices.
 
-Owns the Litestar controllers mounted through ``dashboards.routes.ROUTE_HANDLERS``. Thin: each
+Owns the Litestar controllers mounted through ``api.web.routes.ROUTE_HANDLERS``. Thin: each
 handler checks who may see the page (anonymous -> login page, other roles -> a 403 page),
 reads the board (``dashboards.data``) or calls the server (``api.service.Server``,
-``notifier.store``, ``rules.repository``), and renders a template (``dashboards.render``).
+``notifier.store``, ``rules.repository``), and renders a template (``api.web.render``).
 
 Who sees what: dashboards, rate trends and reports — office, leader; a project page — office,
 leader, and the owner or responsible unit of the project; "my milestones" — owner, unit,
@@ -24,24 +24,24 @@ from litestar.response import Redirect, Response
 
 from api.auth import Principal, may_report
 from api.controllers.common import attachment
-from api.database import notifier_store
 from api.service import ForbiddenError, InputError, Server
-from dashboards import reports
-from dashboards.data import current_board, month_end_rates
-from dashboards.forms import form_values, parse_report
-from dashboards.gantt import milestone_lights, project_gantt
-from dashboards.i18n import text
-from dashboards.money import funds_curve
-from dashboards.render import (
+from api.web.forms import form_values, parse_report
+from api.web.render import (
     PageForbiddenError,
-    embed,
     forbidden_page,
     page_lang,
     render_page,
     require,
 )
+from api.web.rule_pages import RulePages
+from dashboards import reports
+from dashboards.data import current_board, month_end_rates
+from dashboards.embed import embed
+from dashboards.gantt import milestone_lights, project_gantt
+from dashboards.i18n import text
+from dashboards.money import funds_curve
 from dashboards.reports import subject_name
-from dashboards.rule_pages import RulePages
+from notifier import store
 from projects.model import Level, Project
 from projects.repository import StaleVersionError
 from rules.sentence import explain_sentence
@@ -51,9 +51,6 @@ Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED
 
 
 async def _notices(server: Server, unit: str | None = None) -> list[Any]:
-    store = notifier_store()
-    if store is None:
-        return []
     return list(await store.list_notices(server.engine, unit=unit))
 
 
@@ -294,9 +291,7 @@ class OwnerPages(Controller):
     async def inbox(self, request: Request, server: Server, error: str = "") -> Response[str]:  # type: ignore[type-arg]
         who = require(request, "owner", "unit")
         notices = await _notices(server, who.unit)
-        store = notifier_store()
-        histories = {n.code: await store.notice_steps(server.engine, n.code)
-                     for n in notices} if store is not None else {}
+        histories = {n.code: await store.notice_steps(server.engine, n.code) for n in notices}
         return render_page(request, "inbox.html", notices=notices, admin=False, error=error,
                            histories=histories, title=text("inbox", page_lang(request)))
 
@@ -336,6 +331,35 @@ class OfficePages(RulePages):
             raise NotFoundException(f"no action {action!r}; use accept or reject")
         await server.notice_action(who.username, code, action, reason=data.get("reason") or "—")
         return Redirect(path=f"/notices#notice-{code}", status_code=303)
+
+
+class DeliveryPages(Controller):
+    """The office's failed deliveries: which notices did not reach their unit, why; retry."""
+
+    path = "/"
+    include_in_schema = False
+    exception_handlers = {PageForbiddenError: forbidden_page}  # noqa: RUF012
+
+    @get("/deliveries", name="deliveries")
+    async def deliveries(self, request: Request, server: Server, retried: str = "") -> Response[str]:  # type: ignore[type-arg]
+        require(request, "office")
+        from api.controllers.deliveries import failed  # noqa: PLC0415
+
+        board = await current_board(server)
+        names = {u.id: u.name for u in board.portfolio.units}
+        rows = [{"id": d.id, "notice": d.notice, "title": d.title, "unit": names.get(d.unit, d.unit),
+                 "target": d.target, "attempts": d.attempts, "error": d.last_error or "",
+                 "last": (d.tries[-1].finished_at or d.tries[-1].started_at) if d.tries else d.created_at}
+                for d in await failed(server)]
+        return render_page(request, "deliveries.html", rows=rows, retried=retried)
+
+    @post("/deliveries/{delivery_id:int}/retry", name="retry_delivery", status_code=303)
+    async def retry(self, request: Request, server: Server, delivery_id: int) -> Redirect:  # type: ignore[type-arg]
+        require(request, "office")
+        from api.controllers.deliveries import retry  # noqa: PLC0415
+
+        await retry(server, delivery_id)
+        return Redirect(path=f"/deliveries?retried={delivery_id}", status_code=303)
 
 
 def today_minus(days: int, today: dt.date) -> dt.date:
