@@ -3,15 +3,14 @@
 Wires the controllers, the error table, sessions (encrypted cookies), CSRF for forms,
 authentication, OpenAPI (``/schema``, ``/schema/openapi.json``), and the startup/shutdown
 hooks that open the Piccolo engine, apply migrations, bind the tables and (for ``duban serve``)
-run the notice delivery worker. Other packages' pages are mounted from
-``dashboards.routes.ROUTE_HANDLERS`` when that module exists.
+run the notice delivery worker. The HTML pages and static files are mounted from
+``api.web.routes.ROUTE_HANDLERS``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import importlib
 import logging
 import warnings
 from typing import Any
@@ -38,8 +37,16 @@ from api.controllers.portfolio import MilestoneController, ProjectController, Un
 from api.controllers.transfer import TransferController
 from api.service import Server
 from api.settings import Settings
+from api.web.routes import ROUTE_HANDLERS
+from notifier.channels import AppriseChannel
+from notifier.worker import DeliveryWorker
 
 VERSION = "0.1.0"
+#: Paths the form CSRF check skips, as anchored patterns: the API (its cookie writes are held to
+#: the x-csrftoken header by ``api.auth``, its token writes need no CSRF) and the schema. Never
+#: a bare substring: ``/my/P001/api-docs`` is a page form like any other.
+SCHEMA_PATHS = r"^/schema(?:/|$)"
+CSRF_EXEMPT = (r"^/api/", SCHEMA_PATHS)
 
 
 class ErrorBody(Struct):
@@ -91,16 +98,6 @@ def get_server(state: State) -> Server:
     return state.server  # type: ignore[no-any-return]
 
 
-def _extra_routes() -> list[Any]:
-    try:
-        module = importlib.import_module("dashboards.routes")
-    except ModuleNotFoundError as exc:
-        if exc.name != "dashboards.routes":
-            raise
-        return []
-    return list(getattr(module, "ROUTE_HANDLERS", []))
-
-
 def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Litestar:
     """The whole web application for ``settings`` (default: from the environment).
 
@@ -130,7 +127,7 @@ def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Li
     session = CookieBackendConfig(secret=key, secure=settings.cookie_secure, httponly=True,
                                   samesite="lax", max_age=SESSION_SECONDS, key="duban_session")
     csrf = CSRFConfig(secret=secret, cookie_secure=settings.cookie_secure,
-                      exclude=["/api", "/schema"])
+                      exclude=list(CSRF_EXEMPT))
     handlers = errors.exception_handlers()
     with warnings.catch_warnings():
         # Litestar 2.25 deprecates the inferred parameter styles its 2.x docs still teach;
@@ -140,36 +137,59 @@ def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Li
                       startup=startup, shutdown=shutdown)
 
 
+#: Sent with every answer: no page may be framed by another site (the report form and the
+#: Publish button cannot be clickjacked), and no answer is sniffed into another type.
+SECURITY_HEADERS = (
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+)
+
+
+async def _security_headers(message: Any, _scope: Any) -> None:
+    if message["type"] == "http.response.start":
+        have = {k.lower() for k, _ in message.get("headers", ())}
+        message["headers"] = [*message.get("headers", ()), *((k, v) for k, v in SECURITY_HEADERS if k not in have)]
+
+
+def _refusals(handlers: Any) -> set[int | type[Exception]]:
+    """What is an ordinary refusal, not an error: every 4xx status and every domain error the
+    error table answers (a login redirect, a 403, a refused publish). Their tracebacks are not
+    logged; a 500 still is (``HTTPException`` itself stays out: it may carry a 5xx)."""
+    from litestar.exceptions import HTTPException  # noqa: PLC0415
+
+    types = {k for k in handlers if isinstance(k, type) and k is not HTTPException}
+    return {*range(400, 500), *types, LoginRedirectError}
+
+
 def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startup: Any, shutdown: Any) -> Litestar:
     handlers[LoginRedirectError] = login_redirect  # type: ignore[assignment]
     app = Litestar(
         route_handlers=[health, UnitController, ProjectController, MilestoneController,
                         RulebookController, EvaluationController, NoticeController, DeliveryController,
                         UserController,
-                        AuditController, SessionController, TransferController, *_extra_routes(),
+                        AuditController, SessionController, TransferController, *ROUTE_HANDLERS,
                         *demo_routes(settings)],
         dependencies={"server": Provide(get_server, sync_to_thread=False)},
-        middleware=[session.middleware, DefineMiddleware(AuthMiddleware, exclude=["/schema"])],
+        middleware=[session.middleware, DefineMiddleware(AuthMiddleware, exclude=[SCHEMA_PATHS])],
         csrf_config=csrf,
         exception_handlers=handlers,  # type: ignore[arg-type]
         on_startup=[startup],
         on_shutdown=[shutdown],
+        before_send=[_security_headers],
         openapi_config=OpenAPIConfig(title="duban 督办 API", version=VERSION, path="/schema"),
         debug=False,
-        logging_config=LoggingConfig(log_exceptions="always"),
+        logging_config=LoggingConfig(log_exceptions="always",
+                                     disable_stack_trace=_refusals(handlers)),
     )
     _document_errors(app)
     return app
 
 
 async def _deliver(engine: Any, stop: asyncio.Event) -> None:
-    try:
-        worker_mod = importlib.import_module("notifier.worker")
-        channels = importlib.import_module("notifier.channels")
-    except ModuleNotFoundError:
-        return
     # Lease: longer than the slowest batch the worker's own check allows (timeout x rounds + margin).
-    worker = worker_mod.DeliveryWorker(engine, channels.AppriseChannel(), batch_size=50, concurrency=8,
+    worker = DeliveryWorker(engine, AppriseChannel(), batch_size=50, concurrency=8,
                                        timeout=20, lease_seconds=300)
     try:
         await worker.run(stop)

@@ -19,9 +19,11 @@ import asyncio
 import contextlib
 import datetime as dt
 import importlib
+import os
 import pkgutil
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -34,6 +36,7 @@ from piccolo.table import Table
 
 from api import tables as api_tables
 from api.settings import Settings
+from notifier import store
 from projects import tables as project_tables
 from rules import tables as rule_tables
 
@@ -212,10 +215,20 @@ class _Lent:
         await self._engine._keep(self._connection)
 
 
+def _create_private(path: Path) -> None:
+    """Create the SQLite file readable by the server's account only (0600): it holds contacts
+    and password hashes. SQLite gives its -wal and -shm files the same mode."""
+    if str(path) in {"", ":memory:"}:
+        return
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def make_engine(settings: Settings) -> Engine:
     """The Piccolo engine for the settings' database URL (not yet connected)."""
     url = settings.database_url
     if settings.is_sqlite:
+        _create_private(settings.sqlite_path)
         return PooledSQLiteEngine(str(settings.sqlite_path), timeout=30)
     parts = urlsplit(url)
     config = {
@@ -314,21 +327,6 @@ async def migrate(engine: Engine, *, echo: bool = False) -> list[str]:
             ran.append(f"{app}.{name}")
             if echo:
                 print(f"applied {app}.{name}")
-    await _notifier_tables(engine)
+    await store.create_tables(engine)
     return ran
 
-
-async def _notifier_tables(engine: Engine) -> None:
-    store = notifier_store()
-    if store is not None:
-        await store.create_tables(engine)
-
-
-def notifier_store() -> Any:
-    """``notifier.store`` once the notifier's edge exists, else ``None``."""
-    try:
-        return importlib.import_module("notifier.store")
-    except ModuleNotFoundError as exc:
-        if exc.name != "notifier.store":
-            raise
-        return None

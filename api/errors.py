@@ -8,12 +8,10 @@
 
 Every body is JSON ``{"status", "error", "message", ...}`` with the details a person needs to
 fix the request: suggestions, the current state, problems with their places, rule spans.
-The core packages land independently, so their error classes are looked up by name.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +26,9 @@ from litestar.exceptions import (
 from api.excel import WorkbookError
 from api.service import ForbiddenError, InputError
 from api.users import UserError, UserNotFoundError
+from dsl import RulebookError
+from notifier.errors import NoticeInputError, NoticeNotFoundError, NoticeStateError
+from projects.errors import PortfolioError
 from projects.repository import DuplicateError, RecordNotFoundError, StaleVersionError
 from rules.repository import EvaluationNotFoundError, RulebookNotFoundError, RulebookStateError
 
@@ -104,13 +105,6 @@ def _http(_: Request, exc: Exception) -> Response:  # type: ignore[type-arg]
     return body(exc.status_code, "http_error", exc.detail)
 
 
-def _optional(module: str, name: str) -> type[Exception] | None:
-    try:
-        return getattr(importlib.import_module(module), name, None)  # type: ignore[no-any-return]
-    except ModuleNotFoundError:
-        return None
-
-
 def exception_handlers() -> dict[type[Exception] | int, Handler]:
     table: dict[type[Exception] | int, Handler] = {
         RecordNotFoundError: _not_found,
@@ -128,15 +122,10 @@ def exception_handlers() -> dict[type[Exception] | int, Handler]:
         NotAuthorizedException: _unauthorised,
         PermissionDeniedException: _forbidden,
         HTTPException: _http,
+        NoticeNotFoundError: _not_found,
+        NoticeStateError: _stale,
+        NoticeInputError: _input,
+        PortfolioError: _portfolio,
+        RulebookError: _rulebook,
     }
-    for module, name, handler in (
-        ("notifier.errors", "NoticeNotFoundError", _not_found),
-        ("notifier.errors", "NoticeStateError", _stale),
-        ("notifier.errors", "NoticeInputError", _input),
-        ("projects.errors", "PortfolioError", _portfolio),
-        ("dsl", "RulebookError", _rulebook),
-    ):
-        cls = _optional(module, name)
-        if cls is not None:
-            table[cls] = handler
     return table

@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from api import audit, users
 from api.controllers.demo import inbox_contact, is_inbox_contact, rewire
-from api.service import Server, core, now_iso
+from api.service import Server, now_iso
+from dsl import compile_rulebook
 from projects import repository as repo
+from projects.demo import demo_portfolio
 from projects.model import Milestone, Portfolio, Unit
 from rules import repository as rules_repo
+from rules.standard import STANDARD_DIR
 
 #: Demo accounts: username -> (role, password). Units are filled in from the portfolio.
 DEMO_ACCOUNTS = {
@@ -36,8 +38,7 @@ HISTORY_MONTHS = 4
 
 
 def standard_sources() -> dict[str, str]:
-    folder = Path(core("rules").__file__).parent / "standard"
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.rules"))}
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(STANDARD_DIR.glob("*.rules"))}
 
 
 def _as_reported(m: Milestone, day: dt.date, share: float) -> Milestone:
@@ -62,7 +63,7 @@ async def seed_demo(server: Server, today: dt.date, *, inbox_port: int | None = 
     The units' contacts are their demo inboxes on ``inbox_port`` (the port ``duban serve``
     listens on); without it they have none.
     """
-    portfolio: Portfolio = local_contacts(core("projects.demo").demo_portfolio(today), inbox_port)
+    portfolio: Portfolio = local_contacts(demo_portfolio(today), inbox_port)
     start = today - dt.timedelta(days=30 * HISTORY_MONTHS)
     planned = replace(portfolio, projects=tuple(
         replace(p, milestones=tuple(_as_reported(m, start, 0.0) for m in p.milestones)) for p in portfolio.projects))
@@ -87,12 +88,9 @@ async def seed_demo(server: Server, today: dt.date, *, inbox_port: int | None = 
         await repo.bump_revision()
         accounts = await _accounts(portfolio, today)
         number = None
-        try:
-            sources = standard_sources()
-        except (ModuleNotFoundError, OSError):
-            sources = {}
+        sources = standard_sources()
         if sources:
-            core("dsl").compile_rulebook(sources)
+            compile_rulebook(sources)
             at = now_iso()
             version = await rules_repo.save_draft(sources, author="demo", note="standard rulebook", at=at)
             await rules_repo.mark_checked(version.number, at=at)
@@ -151,10 +149,26 @@ async def _accounts(portfolio: Portfolio, today: dt.date) -> dict[str, tuple[str
     return made
 
 
-def sign_in_text(made: dict[str, Any], url: str) -> str:
-    lines = [f"duban is ready at {url}  (API docs: {url}/schema)", "Demo accounts (sign in at /login):"]
-    for name, (role, password, unit) in made["accounts"].items():
+async def demo_accounts() -> dict[str, tuple[str, str, str | None]]:
+    """The demo accounts that still sign in with their demo password (printed on every start
+    of ``duban serve``, not only the first; an account whose password was changed is left out)."""
+    found = {}
+    for name, (_role, password) in DEMO_ACCOUNTS.items():
+        user = await users.authenticate(name, password)
+        if user is not None:
+            found[name] = (user.role, password, user.unit)
+    return found
+
+
+def accounts_text(accounts: dict[str, tuple[str, str, str | None]]) -> list[str]:
+    lines = ["Demo accounts (sign in at /login):"] if accounts else []
+    for name, (role, password, unit) in accounts.items():
         lines.append(f"  {name:<7} password {password:<13} role {role}" + (f" (unit {unit})" if unit else ""))
+    return lines
+
+
+def sign_in_text(made: dict[str, Any], url: str) -> str:
+    lines = [f"duban is ready at {url}  (API docs: {url}/schema)", *accounts_text(made["accounts"])]
     lines.append(f"Notices to the demo units are delivered to the demo inbox: {url}/demo/inbox")
     if made.get("rulebook") is None:
         lines.append("  (no standard rulebook found: nothing was evaluated)")

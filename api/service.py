@@ -24,15 +24,21 @@ from piccolo.engine.base import Engine
 from api import audit, database
 from api.reports import PendingReport, ReportGroups, check_milestone, replace_milestone
 from api.settings import Settings
-from api.values import EvaluationOutcome, ForbiddenError, InputError, Snapshot, core, now_iso
+from api.values import EvaluationOutcome, ForbiddenError, InputError, Snapshot, now_iso
+from dsl import compile_rulebook
+from notifier import store
 from projects import repository as projects_repo
+from projects.calendar import calendar_for
 from projects.fields import control_character
 from projects.model import Portfolio
+from projects.replay import as_of as replay_as_of
 from rules import repository as rules_repo
+from rules.engine import evaluate
+from rules.report import evaluation_json
 
 __all__ = [  # the server's interface; values and report helpers re-exported for callers
     "EvaluationOutcome", "ForbiddenError", "InputError", "Server", "Snapshot", "check_milestone",
-    "compile_sources", "core", "now_iso", "replace_milestone",
+    "compile_sources", "now_iso", "replace_milestone",
 ]
 
 
@@ -52,10 +58,7 @@ class _Handover:
 
 
 def _calendar(portfolio: Portfolio) -> Any:
-    try:
-        return core("projects.calendar").calendar_for(portfolio)
-    except ModuleNotFoundError:
-        return None
+    return calendar_for(portfolio)
 
 
 class Server(ReportGroups):
@@ -84,22 +87,19 @@ class Server(ReportGroups):
 
     # ------------------------------------------------------------ reads
 
-    async def _notices(self) -> tuple[Any, ...]:
-        store = database.notifier_store()
-        return () if store is None else tuple(await store.notices_for_engine(self.engine))
+    async def notices(self) -> tuple[Any, ...]:
+        """Every stored notice as the engine sees it (what the snapshot attaches)."""
+        return tuple(await store.notices_for_engine(self.engine))
 
     async def _merge_notices(self, held: tuple[Any, ...], codes: Sequence[str]) -> tuple[Any, ...]:
         """``held`` with the notices of ``codes`` read anew (new ones appended in issue order)."""
-        store = database.notifier_store()
-        if store is None:
-            return held
         fresh = {n.id: n for n in await store.notices_for_engine(self.engine, codes=codes)}
         kept = tuple(fresh.pop(n.id, n) for n in held)
         return kept + tuple(fresh.values())
 
     async def _load(self, revision: int) -> Snapshot:
         portfolio = await projects_repo.load_portfolio()
-        portfolio = replace(portfolio, notices=await self._notices())
+        portfolio = replace(portfolio, notices=await self.notices())
         versions = await projects_repo.all_milestone_versions()
         return Snapshot(revision, portfolio, _calendar(portfolio), versions)
 
@@ -163,15 +163,14 @@ class Server(ReportGroups):
         if day >= self.today():
             return (await self.snapshot()).portfolio
         rebuilt = await projects_repo.load_portfolio_as_of(day)
-        rebuilt = replace(rebuilt, notices=await self._notices())
-        return core("projects.replay").as_of(rebuilt, day)  # type: ignore[no-any-return]
+        rebuilt = replace(rebuilt, notices=await self.notices())
+        return replay_as_of(rebuilt, day)
 
     async def portfolios_as_of(self, days: Sequence[dt.date]) -> dict[dt.date, Portfolio]:
         """``portfolio_as_of`` of several past days, the history read once for all."""
-        notices = await self._notices()
-        replay = core("projects.replay").as_of
+        notices = await self.notices()
         rebuilt = await projects_repo.load_portfolios_as_of(days)
-        return {day: replay(replace(p, notices=notices), day) for day, p in rebuilt.items()}
+        return {day: replay_as_of(replace(p, notices=notices), day) for day, p in rebuilt.items()}
 
     async def published_rulebook(self) -> tuple[int, Any] | None:
         version = await rules_repo.latest_published()
@@ -190,9 +189,8 @@ class Server(ReportGroups):
         if published is None:
             return EvaluationOutcome(None, as_of, None, (), ())
         number, rulebook = published
-        evaluation = core("rules.engine").evaluate(rulebook, portfolio, as_of, calendar=calendar,
-                                                   projects=projects)
-        payload = core("rules.report").evaluation_json(evaluation, with_findings=False)
+        evaluation = evaluate(rulebook, portfolio, as_of, calendar=calendar, projects=projects)
+        payload = evaluation_json(evaluation, with_findings=False)
         findings = tuple(evaluation.findings)
         errors = tuple(evaluation.errors)
         eid = await rules_repo.store_evaluation(
@@ -200,8 +198,7 @@ class Server(ReportGroups):
             ran_at=now_iso(), errors=payload.get("errors", []), rates=payload.get("rates"),
             scores=payload.get("scores"), current=as_of == self.today())
         changed: tuple[str, ...] = ()
-        store = database.notifier_store()
-        if store is not None and as_of == self.today():
+        if as_of == self.today():
             failed = tuple(getattr(e, "rule", e) for e in errors)
             applied = await store.record_evaluation(
                 self.engine, findings, as_of, portfolio=portfolio, calendar=calendar,
@@ -230,8 +227,7 @@ class Server(ReportGroups):
         out = []
         for day in days:
             portfolio = await self.portfolio_as_of(day)
-            out.append((day, core("rules.engine").evaluate(rulebook, portfolio, day,
-                                                           calendar=_calendar(portfolio))))
+            out.append((day, evaluate(rulebook, portfolio, day, calendar=_calendar(portfolio))))
         return out
 
     # ------------------------------------------------------------ changes
@@ -285,9 +281,6 @@ class Server(ReportGroups):
         ``unit``: for ``respond``, the unit the caller answers for (``None``: the office, any
         unit). The notifier refuses a step its life cycle does not allow (a 409 with the state).
         """
-        store = database.notifier_store()
-        if store is None:
-            raise InputError("notice", "notices are not available (the notifier is not installed)")
         for where, value in (("text", text), ("reason", reason), ("attachment", attachment)):
             bad = control_character(value) if value else None
             if bad is not None:
@@ -330,6 +323,6 @@ def _notice_brief(n: Any) -> dict[str, Any]:
 
 
 def compile_sources(sources: Mapping[str, str]) -> Any:
-    return core("dsl").compile_rulebook(dict(sources))
+    return compile_rulebook(dict(sources))
 
 

@@ -5,16 +5,10 @@ evaluation stored (``EvaluationOutcome``)."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from projects.model import Portfolio
-
-
-def core(module: str) -> Any:
-    """A core module by name, imported at first use (the core packages land independently)."""
-    return importlib.import_module(module)
 
 
 class InputError(ValueError):

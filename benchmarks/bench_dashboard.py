@@ -30,11 +30,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from api.web.render import render_template
 from dashboards import reports
 from dashboards.data import EMPTY_RULEBOOK, Board, build_board
+from dashboards.embed import embed
 from dashboards.figures import project_lights
 from dashboards.gantt import project_gantt
-from dashboards.render import embed, render_template
 from projects.calendar import calendar_for
 from projects.loader import parse_portfolio
 from projects.model import Portfolio

@@ -157,12 +157,7 @@ def structure(portfolio: Portfolio) -> tuple[Any, ...]:
 
 async def _current_notices(server: Any) -> tuple[Notice, ...]:
     """Every stored notice as the engine sees it (what ``server.portfolio_as_of`` attaches)."""
-    from api.database import notifier_store  # noqa: PLC0415
-
-    store = notifier_store()
-    if store is None:
-        return ()
-    return tuple(await store.notices_for_engine(server.engine))
+    return tuple(await server.notices())
 
 
 def _holds(point: _PastPoint | None, mark: tuple[int, int], shape: Any,

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import jinja2
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
+from dashboards.embed import Embedded, embed, plotly_js_path
 from dashboards.figures import (
     light_counts,
     portfolio_map,
@@ -25,8 +29,6 @@ from dashboards.figures import (
 )
 from dashboards.i18n import text
 from dashboards.money import funds_curve, notices_figure
-from dashboards.render import Embedded, embed, environment
-from dashboards.static import plotly_js_path
 from projects.model import Level, Portfolio
 from rules.findings import Evaluation
 from rules.sentence import explain_sentence
@@ -55,6 +57,13 @@ FILLS = {level: PatternFill("solid", fgColor=colour)
          for level, colour in (("red", "FFC7CE"), ("yellow", "FFEB9C"), ("green", "C6EFCE"))}
 
 
+@cache
+def _environment() -> jinja2.Environment:
+    """The standalone report's own template (``dashboards/templates/report.html``)."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+                              autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+
 def dashboard_figures(portfolio: Portfolio, evaluation: Evaluation, notices: Iterable[Any], *,
                       lang: str = "zh", score_titles: Mapping[str, str] | None = None,
                       ) -> list[Embedded]:
@@ -81,7 +90,7 @@ def standalone_html(figures: Iterable[Embedded], as_of: Any, *, lang: str = "zh"
     def t(key: str) -> str:
         return text(key, lang)
 
-    return environment().get_template("report.html").render(
+    return _environment().get_template("report.html").render(
         t=t, lang=lang, as_of=as_of, figures=list(figures),
         plotly_js=plotly_js_path().read_text(encoding="utf-8").replace("</script", "<\\/script"))
 

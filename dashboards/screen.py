@@ -19,9 +19,9 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from dashboards.embed import Embedded, embed
 from dashboards.figures import light_counts, month_label, no_data_figure, project_lights
 from dashboards.i18n import text
-from dashboards.render import Embedded, embed
 from projects.model import Level, Portfolio
 from rules.findings import Evaluation, EvaluationRates
 

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from api import audit, database, users
-from api.service import Server, core, now_iso
+from api.service import Server, now_iso
 from api.settings import Settings, SettingsError
+from projects import loader
+from projects.errors import PortfolioError
 
 T = TypeVar("T")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -85,7 +87,14 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - only the serve command needs it
 
     from api.app import create_app  # noqa: PLC0415
-    from api.seed import rewire_demo_contacts, seed_demo, sign_in_text, uses_demo_inbox  # noqa: PLC0415
+    from api.seed import (  # noqa: PLC0415
+        accounts_text,
+        demo_accounts,
+        rewire_demo_contacts,
+        seed_demo,
+        sign_in_text,
+        uses_demo_inbox,
+    )
     from projects import repository as repo  # noqa: PLC0415
 
     url = f"http://{args.host}:{args.port}"
@@ -111,13 +120,12 @@ def _serve(args: argparse.Namespace) -> int:
             return ready
         if not await repo.is_empty():
             moved = await rewire_demo_contacts(server, args.port)
+            lines = accounts_text(await demo_accounts())
+            if lines:
+                ready += "\n" + "\n".join(lines)
             if moved or uses_demo_inbox((await server.snapshot()).portfolio):
                 ready += f"\nNotices to the demo units are delivered to the demo inbox: {url}/demo/inbox"
             return ready
-        try:
-            core("projects.demo")
-        except ModuleNotFoundError:
-            return f"duban is ready at {url} (no demo portfolio is available yet; database left empty)"
         print("empty database: loading the demo portfolio, its history and the standard rulebook ...", flush=True)
         return sign_in_text(await seed_demo(server, server.today(), inbox_port=args.port), url)
 
@@ -244,14 +252,13 @@ def _import(args: argparse.Namespace) -> int:
         if path.suffix.lower() == ".xlsx":
             portfolio = read_workbook(path.read_bytes(), today=server.today(), source=str(path), progress=_progress)
         else:
-            portfolio = core("projects.loader").load_portfolio(path, today=server.today())
+            portfolio = loader.load_portfolio(path, today=server.today())
         print(f"  checked; storing {len(portfolio.projects)} projects ...", file=sys.stderr, flush=True)
         return await import_checked(server, portfolio, "cli", source=path.name)
 
-    errors = core("projects.errors")
     try:
         counts = _run(body)
-    except (WorkbookError, errors.PortfolioError) as exc:
+    except (WorkbookError, PortfolioError) as exc:
         print(f"duban import: {path}: {exc}", file=sys.stderr)
         return 1
     print(f"imported {counts['units']} units, {counts['projects']} projects, {counts['milestones']} changed milestones")
@@ -270,7 +277,7 @@ def _export(args: argparse.Namespace) -> int:
             findings, _ = await rules_repo.findings(limit=1_000_000)
             latest = await rules_repo.latest_full_evaluation()
             return export_workbook(portfolio, findings, latest.scores if latest else {})
-        data: Any = core("projects.loader").dump_portfolio(portfolio)
+        data: Any = loader.dump_portfolio(portfolio)
         if path.suffix.lower() == ".json":
             return json.dumps(data, ensure_ascii=False, indent=1, default=str).encode()
         import yaml  # noqa: PLC0415

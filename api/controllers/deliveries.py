@@ -7,7 +7,6 @@ secrets: only the redacted target is ever returned.
 
 from __future__ import annotations
 
-import importlib
 import time
 from typing import Any
 
@@ -16,19 +15,16 @@ from litestar.exceptions import NotFoundException
 
 from api.auth import roles
 from api.service import Server
-
-
-def _outbox() -> Any:
-    return importlib.import_module("notifier.outbox")
+from notifier import outbox
 
 
 async def failed(server: Server) -> list[Any]:
-    return list(await _outbox().failed_deliveries(server.engine))
+    return list(await outbox.failed_deliveries(server.engine))
 
 
 async def retry(server: Server, delivery_id: int) -> None:
     """Queue a failed delivery again; ``NotFoundException`` when it is not a failed one."""
-    if not await _outbox().retry_failed(server.engine, delivery_id, now=time.time()):
+    if not await outbox.retry_failed(server.engine, delivery_id, now=time.time()):
         raise NotFoundException(f"no failed delivery {delivery_id}: it was delivered, is still "
                                 "queued, or does not exist; see GET /api/deliveries")
 
@@ -45,7 +41,7 @@ class DeliveryController(Controller):
     @get("/notice/{code:str}", operation_id="noticeDeliveries", guards=[roles("office")])
     async def of_notice(self, server: Server, code: str) -> list[dict[str, Any]]:
         """Every delivery of one notice (delivered, queued or failed), with every try."""
-        return [_plain(d) for d in await _outbox().delivery_log(server.engine, code)]
+        return [_plain(d) for d in await outbox.delivery_log(server.engine, code)]
 
     @post("/{delivery_id:int}/retry", operation_id="retryDelivery", guards=[roles("office")],
           status_code=200)

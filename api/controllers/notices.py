@@ -13,16 +13,9 @@ from litestar.exceptions import PermissionDeniedException
 
 from api.auth import roles, sees_unit, signed_in
 from api.controllers.common import caller
-from api.database import notifier_store
 from api.schemas import NoticeRead, NoticeReject, NoticeRespond, NoticeStepRead
 from api.service import Server
-
-
-def _store() -> Any:
-    store = notifier_store()
-    if store is None:  # pragma: no cover - the notifier ships with the server
-        raise RuntimeError("notifier.store is missing")
-    return store
+from notifier import store
 
 
 def notice_read(n: Any) -> NoticeRead:
@@ -46,11 +39,11 @@ class NoticeController(Controller):
         who = caller(request)
         if who.role not in {"office", "leader"}:
             unit = who.unit
-        return [notice_read(n) for n in await _store().list_notices(server.engine, unit=unit, open_only=open_only)]
+        return [notice_read(n) for n in await store.list_notices(server.engine, unit=unit, open_only=open_only)]
 
     @get("/{code:str}", operation_id="getNotice", guards=[signed_in])
     async def get_notice(self, request: Request, server: Server, code: str) -> NoticeRead:  # type: ignore[type-arg]
-        n = await _store().get_notice(server.engine, code)
+        n = await store.get_notice(server.engine, code)
         if not sees_unit(caller(request), n.unit):
             raise PermissionDeniedException(f"notice {code} is addressed to unit {n.unit}, not yours")
         return notice_read(n)
@@ -59,7 +52,6 @@ class NoticeController(Controller):
     async def history(self, request: Request, server: Server, code: str) -> list[NoticeStepRead]:  # type: ignore[type-arg]
         """The notice's history, oldest first: issued, the unit's replies, the office's
         decisions with their reasons and the deadline a rejection moved to."""
-        store = _store()
         n = await store.get_notice(server.engine, code)
         if not sees_unit(caller(request), n.unit):
             raise PermissionDeniedException(f"notice {code} is addressed to unit {n.unit}, not yours")

@@ -15,8 +15,10 @@ from api import excel
 from api.auth import roles, signed_in
 from api.controllers.common import XLSX, attachment, caller
 from api.schemas import ImportResult
-from api.service import Server, core, now_iso
+from api.service import Server, now_iso
+from projects import loader
 from projects import repository as repo
+from projects.checks import parse_portfolio
 from projects.model import Portfolio
 from rules import repository as rules_repo
 
@@ -51,11 +53,11 @@ class TransferController(Controller):
 
             check_day(as_of, server.today(), "as_of")
         portfolio = (await server.snapshot()).portfolio if as_of is None else await server.portfolio_as_of(as_of)
-        return core("projects.loader").dump_portfolio(_for(caller(request), portfolio))  # type: ignore[no-any-return]
+        return loader.dump_portfolio(_for(caller(request), portfolio))
 
     @post("/portfolio", operation_id="importPortfolio", guards=[roles("office")])
     async def import_portfolio(self, request: Request, server: Server, data: dict[str, Any]) -> ImportResult:  # type: ignore[type-arg]
-        portfolio = core("projects.loader").parse_portfolio(data, today=server.today(), source="upload")
+        portfolio = parse_portfolio(data, today=server.today(), source="upload")
         counts = await import_checked(server, portfolio, caller(request).username, source="upload")
         return ImportResult(**counts)
 

@@ -16,7 +16,7 @@ from projects.schedule import compute_schedule
 from rules.engine import evaluate
 from rules.findings import Finding
 from rules.standard import load_standard
-from tests.dashboards.conftest import PORTFOLIO, TODAY
+from tests.site import PORTFOLIO, TODAY
 
 MARCH, APRIL, MAY = "2026-03", "2026-04", "2026-05"
 
@@ -148,7 +148,7 @@ async def test_a_new_rulebook_version_recomputes_every_month(site):
     """Publishing another rulebook version keys the past months anew (nothing of the old
     version's trend is served) and the figures equal fresh ones."""
     from api.seed import standard_sources  # noqa: PLC0415
-    from tests.dashboards.conftest import publish  # noqa: PLC0415
+    from tests.site import publish  # noqa: PLC0415
 
     server = site.server
     before = await month_end_rates(server)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dashboards.forms import form_values
+from api.web.forms import form_values
 from dashboards.numbers import date_axis, money_scale, money_text, yuan_input
 from projects.model import Kind, Milestone
 

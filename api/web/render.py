@@ -1,16 +1,15 @@
 """Rendering pages: the Jinja2 environment, figures embedded as JSON, language and refusals.
 
-Owns ``render_page``, ``embed``, ``page_lang``, ``require`` and ``PageForbiddenError``. The
-templates live in ``dashboards/templates``; they are rendered here with our own Jinja2
+Owns ``render_page``, ``environment``, ``page_lang``, ``require`` and ``PageForbiddenError``. The
+templates live in ``api/web/templates``; they are rendered here with our own Jinja2
 environment (autoescaped), so the app needs no template configuration. A figure goes into the
 page as JSON in a ``<script type="application/json">`` block drawn by ``duban.js``; plotly.js
-itself is one cached file (``dashboards.static``), never inlined.
+itself is one cached file (``api.web.static``), never inlined.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,9 @@ from litestar.response import Response
 from litestar.utils.scope.state import ScopeState
 
 from api.auth import LoginRedirectError, Principal
+from api.web.static import asset_urls
+from dashboards.embed import Embedded
 from dashboards.i18n import CATALOGUE, choose_lang, text
-from dashboards.static import asset_urls
 
 LANG_COOKIE = "duban_lang"
 
@@ -31,33 +31,12 @@ LANG_COOKIE = "duban_lang"
 class PageForbiddenError(Exception):
     """The signed-in user's role may not see this page (rendered as a 403 page)."""
 
+    status_code = 403  # an ordinary refusal: the server logs no traceback for it
+
     def __init__(self, role: str, allowed: Iterable[str]) -> None:
         self.role = role
         self.allowed = tuple(allowed)
         super().__init__(f"a {role} user may not see this page; it is for {' or '.join(self.allowed)}")
-
-
-@dataclass(frozen=True, slots=True)
-class Embedded:
-    id: str
-    json: str
-
-
-def figure_json(figure: Any) -> str:
-    """A figure's JSON without Plotly's default template (about 8 kB of styling per figure
-    that plotly.js does not need: its own defaults draw the same plot)."""
-    from plotly.io.json import to_json_plotly  # noqa: PLC0415
-
-    data = figure if isinstance(figure, dict) else figure.to_plotly_json()
-    layout = dict(data.get("layout") or {})
-    layout.pop("template", None)
-    return str(to_json_plotly({"data": data.get("data", []), "layout": layout}))
-
-
-def embed(figure_id: str, figure: Any) -> Embedded:
-    """A figure as JSON safe to put inside a ``<script>`` element."""
-    raw = figure if isinstance(figure, str) else figure_json(figure)
-    return Embedded(figure_id, raw.replace("</", "<\\/"))
 
 
 @cache

@@ -13,26 +13,16 @@ import gzip
 import hashlib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from litestar import Request, get
 from litestar.exceptions import NotFoundException
 from litestar.response import Response
 
+from dashboards.embed import plotly_js_path, plotly_js_version
+
 CACHE_FOREVER = "public, max-age=31536000, immutable"
 HERE = Path(__file__).parent
-
-
-def plotly_js_path() -> Path:
-    """The ``plotly.min.js`` bundled with the installed ``plotly`` package."""
-    return Path(str(resources.files("plotly") / "package_data" / "plotly.min.js"))
-
-
-def plotly_js_version() -> str:
-    from plotly.offline import get_plotlyjs_version  # noqa: PLC0415
-
-    return str(get_plotlyjs_version())
 
 
 @dataclass(frozen=True, slots=True)

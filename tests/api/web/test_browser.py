@@ -26,7 +26,7 @@ from api.seed import standard_sources
 from api.service import now_iso
 from api.settings import Settings
 from projects import repository as repo
-from tests.dashboards.conftest import PASSWORD, PORTFOLIO, ROLES, TODAY, publish
+from tests.site import PASSWORD, PORTFOLIO, ROLES, TODAY, publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

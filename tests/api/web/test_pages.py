@@ -9,7 +9,8 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from dashboards.static import asset_urls, plotly_js_path
+from api.web.static import asset_urls
+from dashboards.embed import plotly_js_path
 
 pytestmark = pytest.mark.slow
 

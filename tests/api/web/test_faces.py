@@ -173,3 +173,18 @@ async def test_the_office_sees_failed_deliveries_why_and_retries_them(site):
     await site.sign_in("leader")
     assert (await site.client.get("/deliveries")).status_code == 403
     assert (await site.client.get("/api/deliveries/")).status_code == 403
+
+
+async def test_ordinary_refusals_log_no_error(site, caplog):
+    """A login redirect, a 403 page, an unknown project and a refused API call are not errors:
+    the server logs no ERROR and no traceback for them."""
+    import logging  # noqa: PLC0415
+
+    caplog.set_level(logging.INFO)
+    await site.client.get("/dashboard", follow_redirects=False)  # anonymous: login redirect
+    await site.sign_in("unit")
+    assert (await site.client.get("/dashboard")).status_code == 403
+    assert (await site.client.get("/projects/P999")).status_code in (403, 404)
+    assert (await site.client.get("/api/deliveries/")).status_code == 403
+    bad = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    assert bad == [], [r.getMessage() for r in bad]

@@ -16,8 +16,8 @@ from litestar import Controller, Request, get, post
 from litestar.response import Response
 
 from api.service import Server
+from api.web.render import page_lang, render_page, require
 from dashboards.i18n import text
-from dashboards.render import page_lang, render_page, require
 from dsl import check_rulebook
 from rules import repository as rules_repo
 

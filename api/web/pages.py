@@ -1,9 +1,9 @@
 """The HTML pages: dashboards, project page, owner's report form, inbox, rule editor, notices.
 
-Owns the Litestar controllers mounted through ``dashboards.routes.ROUTE_HANDLERS``. Thin: each
+Owns the Litestar controllers mounted through ``api.web.routes.ROUTE_HANDLERS``. Thin: each
 handler checks who may see the page (anonymous -> login page, other roles -> a 403 page),
 reads the board (``dashboards.data``) or calls the server (``api.service.Server``,
-``notifier.store``, ``rules.repository``), and renders a template (``dashboards.render``).
+``notifier.store``, ``rules.repository``), and renders a template (``api.web.render``).
 
 Who sees what: dashboards, rate trends and reports — office, leader; a project page — office,
 leader, and the owner or responsible unit of the project; "my milestones" — owner, unit,
@@ -24,24 +24,24 @@ from litestar.response import Redirect, Response
 
 from api.auth import Principal, may_report
 from api.controllers.common import attachment
-from api.database import notifier_store
 from api.service import ForbiddenError, InputError, Server
-from dashboards import reports
-from dashboards.data import current_board, month_end_rates
-from dashboards.forms import form_values, parse_report
-from dashboards.gantt import milestone_lights, project_gantt
-from dashboards.i18n import text
-from dashboards.money import funds_curve
-from dashboards.render import (
+from api.web.forms import form_values, parse_report
+from api.web.render import (
     PageForbiddenError,
-    embed,
     forbidden_page,
     page_lang,
     render_page,
     require,
 )
+from api.web.rule_pages import RulePages
+from dashboards import reports
+from dashboards.data import current_board, month_end_rates
+from dashboards.embed import embed
+from dashboards.gantt import milestone_lights, project_gantt
+from dashboards.i18n import text
+from dashboards.money import funds_curve
 from dashboards.reports import subject_name
-from dashboards.rule_pages import RulePages
+from notifier import store
 from projects.model import Level, Project
 from projects.repository import StaleVersionError
 from rules.sentence import explain_sentence
@@ -51,9 +51,6 @@ Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED
 
 
 async def _notices(server: Server, unit: str | None = None) -> list[Any]:
-    store = notifier_store()
-    if store is None:
-        return []
     return list(await store.list_notices(server.engine, unit=unit))
 
 
@@ -294,9 +291,7 @@ class OwnerPages(Controller):
     async def inbox(self, request: Request, server: Server, error: str = "") -> Response[str]:  # type: ignore[type-arg]
         who = require(request, "owner", "unit")
         notices = await _notices(server, who.unit)
-        store = notifier_store()
-        histories = {n.code: await store.notice_steps(server.engine, n.code)
-                     for n in notices} if store is not None else {}
+        histories = {n.code: await store.notice_steps(server.engine, n.code) for n in notices}
         return render_page(request, "inbox.html", notices=notices, admin=False, error=error,
                            histories=histories, title=text("inbox", page_lang(request)))
 

@@ -1,0 +1,14 @@
+"""What the server mounts: ``ROUTE_HANDLERS`` (``api.app.create_app`` mounts it).
+
+Pages (``api.web.pages``, ``api.web.rule_pages``) and the versioned static files
+(``api.web.static``: plotly.js, our script and CSS).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.web.pages import DashboardPages, DeliveryPages, OfficePages, OwnerPages
+from api.web.static import static_file
+
+ROUTE_HANDLERS: list[Any] = [static_file, DashboardPages, OwnerPages, OfficePages, DeliveryPages]
