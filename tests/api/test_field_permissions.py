@@ -11,7 +11,7 @@ import pytest
 
 from api.reports import check_milestone
 from api.values import InputError
-from dashboards.forms import parse_report
+from api.web.forms import parse_report
 from tests.api.conftest import PORTFOLIO, TODAY, Api
 
 URL = "/api/projects/P001/milestones/tender"

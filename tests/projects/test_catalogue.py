@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from api import schemas
-from dashboards import forms
+from api.web import forms
 from dsl import schema as dsl_schema
 from projects import catalogue, checks, repository, tables
 from projects.loader import dump_portfolio
