@@ -217,7 +217,7 @@ class MilestoneController(Controller):
                                  repo.milestone_data(m))
         return milestone_read(m, 1)
 
-    @patch("/projects/{pid:str}/milestones/{mid:str}", operation_id="reportMilestone")
+    @patch("/projects/{pid:str}/milestones/{mid:str}", operation_id="reportMilestone", guards=[signed_in])
     async def report_milestone(self, request: Request, server: Server, pid: str, mid: str,  # type: ignore[type-arg]
                                data: MilestoneUpdate) -> MilestoneReportResult:
         who = caller(request)
