@@ -261,10 +261,6 @@ async def close_engine(engine: Engine) -> None:
         await engine.close_pool()
 
 
-def is_postgres(engine: Engine) -> bool:
-    return isinstance(engine, PostgresEngine)
-
-
 @asynccontextmanager
 async def write_transaction(engine: Engine) -> AsyncIterator[None]:
     """A transaction for a change: writers are serialised, readers are not blocked."""

@@ -57,13 +57,6 @@ def _category(value: str) -> Category:
         raise InputError("category", f"{value!r}: use 'project' (重点项目) or 'task' (重点工作)") from None
 
 
-async def _need_unit(server: Server, uid: str, where: str) -> None:
-    portfolio = (await server.snapshot()).portfolio
-    if uid not in portfolio.unit_by_id:
-        raise repo.RecordNotFoundError("unit", uid, [])  # 404 names it; body says which
-    _ = where
-
-
 class UnitController(Controller):
     path = "/api/units"
     tags = ["units"]  # noqa: RUF012
