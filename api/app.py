@@ -42,6 +42,11 @@ from notifier.channels import AppriseChannel
 from notifier.worker import DeliveryWorker
 
 VERSION = "0.1.0"
+#: Paths the form CSRF check skips, as anchored patterns: the API (its cookie writes are held to
+#: the x-csrftoken header by ``api.auth``, its token writes need no CSRF) and the schema. Never
+#: a bare substring: ``/my/P001/api-docs`` is a page form like any other.
+SCHEMA_PATHS = r"^/schema(?:/|$)"
+CSRF_EXEMPT = (r"^/api/", SCHEMA_PATHS)
 
 
 class ErrorBody(Struct):
@@ -122,7 +127,7 @@ def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Li
     session = CookieBackendConfig(secret=key, secure=settings.cookie_secure, httponly=True,
                                   samesite="lax", max_age=SESSION_SECONDS, key="duban_session")
     csrf = CSRFConfig(secret=secret, cookie_secure=settings.cookie_secure,
-                      exclude=["/api", "/schema"])
+                      exclude=list(CSRF_EXEMPT))
     handlers = errors.exception_handlers()
     with warnings.catch_warnings():
         # Litestar 2.25 deprecates the inferred parameter styles its 2.x docs still teach;
@@ -130,6 +135,22 @@ def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Li
         warnings.simplefilter("ignore", LitestarDeprecationWarning)
         return _build(settings=settings, session=session, csrf=csrf, handlers=handlers,
                       startup=startup, shutdown=shutdown)
+
+
+#: Sent with every answer: no page may be framed by another site (the report form and the
+#: Publish button cannot be clickjacked), and no answer is sniffed into another type.
+SECURITY_HEADERS = (
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+)
+
+
+async def _security_headers(message: Any, _scope: Any) -> None:
+    if message["type"] == "http.response.start":
+        have = {k.lower() for k, _ in message.get("headers", ())}
+        message["headers"] = [*message.get("headers", ()), *((k, v) for k, v in SECURITY_HEADERS if k not in have)]
 
 
 def _refusals(handlers: Any) -> set[int | type[Exception]]:
@@ -151,11 +172,12 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
                         AuditController, SessionController, TransferController, *ROUTE_HANDLERS,
                         *demo_routes(settings)],
         dependencies={"server": Provide(get_server, sync_to_thread=False)},
-        middleware=[session.middleware, DefineMiddleware(AuthMiddleware, exclude=["/schema"])],
+        middleware=[session.middleware, DefineMiddleware(AuthMiddleware, exclude=[SCHEMA_PATHS])],
         csrf_config=csrf,
         exception_handlers=handlers,  # type: ignore[arg-type]
         on_startup=[startup],
         on_shutdown=[shutdown],
+        before_send=[_security_headers],
         openapi_config=OpenAPIConfig(title="duban 督办 API", version=VERSION, path="/schema"),
         debug=False,
         logging_config=LoggingConfig(log_exceptions="always",

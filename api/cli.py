@@ -21,6 +21,7 @@ from typing import TextIO
 COMMAND_MODULES = {
     "api.commands.check": ("check", "rules"),
     "api.commands.server": ("serve", "db", "users", "audit", "import", "export"),
+    "api.commands.schedule": ("schedule",),
 }
 
 

@@ -19,9 +19,11 @@ import asyncio
 import contextlib
 import datetime as dt
 import importlib
+import os
 import pkgutil
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -213,10 +215,20 @@ class _Lent:
         await self._engine._keep(self._connection)
 
 
+def _create_private(path: Path) -> None:
+    """Create the SQLite file readable by the server's account only (0600): it holds contacts
+    and password hashes. SQLite gives its -wal and -shm files the same mode."""
+    if str(path) in {"", ":memory:"}:
+        return
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def make_engine(settings: Settings) -> Engine:
     """The Piccolo engine for the settings' database URL (not yet connected)."""
     url = settings.database_url
     if settings.is_sqlite:
+        _create_private(settings.sqlite_path)
         return PooledSQLiteEngine(str(settings.sqlite_path), timeout=30)
     parts = urlsplit(url)
     config = {
@@ -247,10 +259,6 @@ async def close_engine(engine: Engine) -> None:
         await engine.close_connection_pool()
     if isinstance(engine, PooledSQLiteEngine):
         await engine.close_pool()
-
-
-def is_postgres(engine: Engine) -> bool:
-    return isinstance(engine, PostgresEngine)
 
 
 @asynccontextmanager

@@ -105,6 +105,12 @@ def _http(_: Request, exc: Exception) -> Response:  # type: ignore[type-arg]
     return body(exc.status_code, "http_error", exc.detail)
 
 
+def _too_deep(_: Request, exc: Exception) -> Response:  # type: ignore[type-arg]
+    """A body nested so deep that decoding it ran out of recursion: the client's mistake."""
+    return body(400, "bad_request", "请求体嵌套太深 — the request body is nested too deeply to read; a portfolio "
+                "or rulebook nests a few levels only")
+
+
 def exception_handlers() -> dict[type[Exception] | int, Handler]:
     table: dict[type[Exception] | int, Handler] = {
         RecordNotFoundError: _not_found,
@@ -127,5 +133,6 @@ def exception_handlers() -> dict[type[Exception] | int, Handler]:
         NoticeInputError: _input,
         PortfolioError: _portfolio,
         RulebookError: _rulebook,
+        RecursionError: _too_deep,
     }
     return table

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
+from dashboards.cells import plain_row
 from projects.model import Portfolio
 
 SHEETS: dict[str, tuple[str, ...]] = {
@@ -58,7 +58,7 @@ def template_workbook() -> bytes:
     wb.remove(wb.active)  # type: ignore[arg-type]
     examples = {
         "units": [("city", "市人民政府", None, "city", None),
-                  ("transport", "市交通运输局", "city", "city", "mailto://jt@example.gov.cn")],
+                  ("transport", "市交通运输局", "city", "city", "mailto://jt@transport.example")],
         "projects": [("P001", "海东大道改造工程", "project", "transport", 120000000)],
         "milestones": [("P001", "approval", "立项批复", "approval", dt.date(2026, 2, 10), None, None, None, None, None, None, None, None),
                        ("P001", "tender", "施工招标", "tendering", dt.date(2026, 4, 30), dt.date(2026, 3, 2), None, None, 0.35, None, None, None, None)],
@@ -233,7 +233,8 @@ def _locate(where: str, message: str, places: dict[str, tuple[str, int]]) -> Cel
 
 
 class _Sheet:
-    """Appends rows to a worksheet, dropping the control characters Excel cannot hold.
+    """Appends rows to a worksheet as plain values (``dashboards.cells.plain_row``): texts are
+    string cells, never formulas, without the control characters Excel cannot hold.
 
     Notes and names typed by users (or pasted from other systems) may carry them; a cell with
     one would make openpyxl refuse the whole export.
@@ -245,7 +246,7 @@ class _Sheet:
         self._ws = wb.create_sheet(title)
 
     def append(self, row: Sequence[Any]) -> None:
-        self._ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+        self._ws.append(plain_row(self._ws, row))  # text stays text: no formula injection
 
 
 def export_workbook(portfolio: Portfolio, findings: Sequence[Any], scores: Any) -> bytes:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import difflib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 from api import audit, database
 from api.values import EvaluationOutcome, InputError, Snapshot, now_iso
 from projects import repository as projects_repo
+from projects.catalogue import MILESTONE_MAX_LENGTH
 from projects.fields import control_character
 from projects.model import Milestone, Portfolio
 from projects.repository import StaleVersionError, milestone_data
@@ -148,6 +150,13 @@ def check_milestone(m: Milestone, portfolio: Portfolio, today: dt.date) -> None:
         bad = control_character(text) if isinstance(text, str) else None
         if bad is not None:
             raise InputError(f"{where}.{name}", bad)
+        most = MILESTONE_MAX_LENGTH.get(name)
+        if most is not None and isinstance(text, str) and len(text) > most:
+            raise InputError(f"{where}.{name}", f"is {len(text)} characters long; at most {most} are kept "
+                             f"(最多 {most} 个字符)")
+    if not m.name.strip():
+        raise InputError(f"{where}.name", "a milestone name cannot be blank; give the name people read "
+                         "(节点名称不能为空)")
     for name in ("due", "start", "finished", "updated"):
         day = getattr(m, name)
         if day is not None and not 1990 <= day.year <= 2100:
@@ -156,6 +165,8 @@ def check_milestone(m: Milestone, portfolio: Portfolio, today: dt.date) -> None:
         raise InputError(f"{where}.progress", f"{m.progress!r} is outside 0..1 (35% is 0.35)")
     for name in ("amount", "paid"):
         value = getattr(m, name)
+        if value is not None and not math.isfinite(value):
+            raise InputError(f"{where}.{name}", f"{value!r} is not an amount; give yuan as a finite number")
         if value is not None and value < 0:
             raise InputError(f"{where}.{name}", f"{value!r} is negative; amounts are yuan, 0 or more")
     if m.finished is not None and m.finished > today:

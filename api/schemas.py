@@ -304,11 +304,6 @@ class ImportResult(Struct):
     milestones: int
 
 
-class RateRow(Struct):
-    key: str
-    values: dict[str, Any]
-
-
 class RatesRead(Struct):
     evaluation: int | None
     as_of: dt.date | None

@@ -13,6 +13,7 @@ import concurrent.futures
 import datetime as dt
 import difflib
 import hashlib
+import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -25,7 +26,20 @@ from api.tables import TokenRow, UserRow
 
 ROLES = ("office", "leader", "owner", "unit")
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
-_hasher = PasswordHasher()
+#: ``DUBAN_TEST_CHEAP_HASHES=1`` (set by the test suite, ``tests/conftest.py``): argon2id at its
+#: smallest cost, so a test's four accounts take microseconds, not seconds. Hashes made so still
+#: verify anywhere (argon2 stores its parameters in the hash) and production-cost hashes verify
+#: here; ``duban serve`` refuses to listen beyond loopback with it set, so it never reaches
+#: production.
+CHEAP_HASHES_VARIABLE = "DUBAN_TEST_CHEAP_HASHES"
+
+
+def cheap_hashes() -> bool:
+    return os.environ.get(CHEAP_HASHES_VARIABLE, "0").lower() in {"1", "true", "yes"}
+
+
+_hasher = (PasswordHasher(time_cost=1, memory_cost=8, parallelism=1) if cheap_hashes()
+           else PasswordHasher())
 #: argon2 is slow on purpose (tens of ms of CPU and 64 MiB each): it runs on these threads, at
 #: most two at a time, never on the event loop, so a burst of logins queues here while every
 #: other request is served.

@@ -70,7 +70,7 @@ def _units(rng: random.Random) -> tuple[list[dict[str, Any]], list[str], list[st
     owners: list[str] = []
     for uid, name in DEPARTMENTS:
         units.append({"id": uid, "name": name, "parent": "city", "level": "department",
-                      "contacts": [f"mailto://{uid}@example.gov.cn"]})
+                      "contacts": [f"mailto://{uid}@gov.example"]})
         owners.append(uid)
     for k, district in enumerate(DISTRICTS):
         did = f"district{k + 1}"

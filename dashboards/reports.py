@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
+from dashboards.cells import plain_row
 from dashboards.embed import Embedded, embed, plotly_js_path
 from dashboards.figures import (
     light_counts,
@@ -121,8 +122,8 @@ def ranking_workbook(portfolio: Portfolio, evaluation: Evaluation, *, lang: str 
                      *(text(k, lang) for k in keys), text("red", lang), text("yellow", lang)])
         for row in rows:
             ind = indicators.get(row.unit, {})
-            ws.append([row.rank, names.get(row.unit, row.unit), row.unit, row.value,
-                       *(ind.get(k) for k in keys), ind.get("red", 0), ind.get("yellow", 0)])
+            ws.append(plain_row(ws, [row.rank, names.get(row.unit, row.unit), row.unit, row.value,
+                                     *(ind.get(k) for k in keys), ind.get("red", 0), ind.get("yellow", 0)]))
         for col in "EFGH":
             for cell in ws[col][1:]:
                 cell.number_format = "0.0%"
@@ -159,17 +160,17 @@ def findings_workbook(portfolio: Portfolio, evaluation: Evaluation, *, lang: str
                                         "message", "respond_by", "because")])
     for f in evaluation.findings:
         project = projects.get(f.project or "")
-        ws.append([light(ws, f.level.value), f.title, subject_name(portfolio, f.subject),
-                   project.name if project else "",
-                   names.get(f.unit or "", f.unit or ""), f.message,
-                   f.respond_by.isoformat() if f.respond_by else "",
-                   explain_sentence(f.explain, lang)])
+        ws.append(plain_row(ws, [light(ws, f.level.value), f.title, subject_name(portfolio, f.subject),
+                                 project.name if project else "",
+                                 names.get(f.unit or "", f.unit or ""), f.message,
+                                 f.respond_by.isoformat() if f.respond_by else "",
+                                 explain_sentence(f.explain, lang)]))
     lights = project_lights(portfolio, evaluation.findings)
     sheet = wb.create_sheet(text("projects_list", lang)[:31])
     header(sheet, [text("code", lang), text("projects_list", lang), text("unit", lang),
                    text("category", lang), text("light", lang)])
     for p in portfolio.projects:
         level: Level = lights[p.id]
-        sheet.append([p.id, p.name, names.get(p.unit, p.unit), text(p.category.value, lang),
-                      light(sheet, level.value)])
+        sheet.append(plain_row(sheet, [p.id, p.name, names.get(p.unit, p.unit), text(p.category.value, lang),
+                                       light(sheet, level.value)]))
     return _save(wb)

@@ -7,7 +7,7 @@ formatted rulebook and an explanation show an expression the same way.
 from __future__ import annotations
 
 from dsl import syntax as s
-from dsl.words import IS_MISSING_ZH, IS_NOT_MISSING_ZH, UNITS_ZH, keyword, name_en, word
+from dsl.words import IS_MISSING_ZH, IS_NOT_MISSING_ZH, UNITS_ZH, field, keyword, name_en, word
 
 _UNITS = {"day": "days", "workday": "workdays", "week": "weeks", "month": "months"}
 
@@ -62,7 +62,7 @@ def _text(e: s.Expr, lang: str) -> str:
             return f"{sub(e.operand, 5)} {IS_NOT_MISSING_ZH if e.negated else IS_MISSING_ZH}"
         return f"{sub(e.operand, 5)} is {'not ' if e.negated else ''}missing"
     if isinstance(e, s.Field):
-        return f"{sub(e.obj, 8)}.{e.name}"
+        return f"{sub(e.obj, 8)}.{field(e.name, lang)}"
     if isinstance(e, s.Name):
         return word(e.name, lang) if name_en(word(e.name, "zh")) == e.name else e.name
     if isinstance(e, s.Call):

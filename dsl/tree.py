@@ -15,7 +15,7 @@ from lark import Token, Tree
 
 from dsl import syntax as s
 from dsl.diagnostics import Reporter, Span
-from dsl.words import UNIT_WORDS_ZH, keyword_en, name_en, word_en
+from dsl.words import UNIT_WORDS_ZH, field_en, keyword_en, name_en, word_en
 
 HoleParser = Callable[[str, int, int], "s.Expr | None"]
 
@@ -130,7 +130,7 @@ class TreeConverter:
             return s.Unary(span, "-", self.expr(kids[0]))
         if kind == "field":
             name = _toks(tree, "NAME")[-1]
-            return s.Field(span, self.expr(kids[0]), str(name), _tspan(name))
+            return s.Field(span, self.expr(kids[0]), field_en(str(name)), _tspan(name))
         if kind == "name":
             return s.Name(span, name_en(str(tree.children[0])))
         if kind == "call":

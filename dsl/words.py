@@ -111,3 +111,29 @@ def speak(text: str, lang: str) -> str:
 
 
 _OF_SUBJECT = re.compile(r"(\bof |\bis an? )(milestone|project|unit|notice)\b")
+
+
+#: Chinese labels of the checker's fields (``dsl.schema.FIELDS``), one per field name and
+#: unique, so ``m.计划完成`` is ``m.due`` and ``fmt --lang zh`` writes it so. Until the field
+#: catalogue carries its own labels, they live here, beside the keywords.
+FIELD_LABELS_ZH = {
+    "id": "编号", "name": "名称", "kind": "类型", "project": "所属项目", "unit": "责任单位",
+    "start": "开始日期", "due": "计划完成", "done": "已完成", "finished": "实际完成",
+    "progress": "进度", "amount": "计划金额", "paid": "已拨付", "updated": "最近报送",
+    "overdue": "逾期工作日", "late": "已逾期", "forecast": "预测完成", "float": "总时差",
+    "critical": "关键路径", "category": "类别", "budget": "预算", "milestones": "节点清单",
+    "on_time_rate": "按时办结率", "completion_rate": "办结率", "early_rate": "提前办结率",
+    "response_rate": "回复率", "parent": "上级单位", "level": "层级", "projects": "项目清单",
+    "notices": "督办单清单", "red_cards": "红牌数", "yellow_cards": "黄牌数", "title": "标题",
+    "rule": "触发规则", "issued": "下发日期", "responded": "已回复", "response_date": "回复日期",
+}
+_FIELDS_EN = {zh: en for en, zh in FIELD_LABELS_ZH.items()}
+
+
+def field_en(name: str) -> str:
+    """A field written by its Chinese label, in English (else itself)."""
+    return _FIELDS_EN.get(name, name)
+
+
+def field(name: str, lang: str) -> str:
+    return FIELD_LABELS_ZH.get(name, name) if lang == "zh" else name

@@ -31,8 +31,8 @@ def _shows_host(host: str) -> bool:
 def redact_url(url: str) -> str:
     """``url`` with user, password, tokens, path and query hidden.
 
-    >>> redact_url("mailtos://jt:s3cret@smtp.example.gov.cn:465?to=a@example.gov.cn")
-    'mailtos://***@smtp.example.gov.cn:465/***'
+    >>> redact_url("mailtos://jt:s3cret@smtp.gov.example:465?to=a@gov.example")
+    'mailtos://***@smtp.gov.example:465/***'
     >>> redact_url("wecombot://0123456789abcdef")
     'wecombot://***'
     """

@@ -229,7 +229,7 @@ class _Check:
         for j, url in enumerate(items):  # type: ignore[arg-type]
             # contact URLs are secrets: the message never repeats them
             if not isinstance(url, str) or "://" not in url:
-                return f.add(f"{where}[{j}]", "not an Apprise URL (scheme://...); write e.g. mailto://jt@example.gov.cn")
+                return f.add(f"{where}[{j}]", "not an Apprise URL (scheme://...); write e.g. mailto://jt@transport.example")
             out.append(url.strip())
         return tuple(out)
 

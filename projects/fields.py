@@ -89,8 +89,10 @@ def _date_hint(text: str) -> str:
 
 
 #: Characters no text field may hold: C0 controls but tab, newline and carriage return, DEL,
-#: and the unpaired surrogates a JSON ``\\ud800`` escape can produce (no database stores them).
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+#: the unpaired surrogates a JSON ``\\ud800`` escape can produce (no database stores them), and
+#: the bidirectional embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069), which
+#: make text display in another order than it is stored ("Trojan Source").
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 
 def control_character(text: str) -> str | None:
@@ -98,7 +100,12 @@ def control_character(text: str) -> str | None:
     found = _CONTROL.search(text)
     if found is None:
         return None
-    return (f"contains the control character U+{ord(found.group()):04X} at position "
+    code = ord(found.group())
+    if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+        return (f"contains the bidirectional control character U+{code:04X} at position "
+                f"{found.start() + 1}, which shows text in another order than it is stored; "
+                f"remove it")
+    return (f"contains the control character U+{code:04X} at position "
             f"{found.start() + 1}; remove it (text may hold tabs and line breaks, nothing else "
             f"invisible)")
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,24 @@ def load_portfolio(path: str | Path, *, today: dt.date) -> Portfolio:
         raise PortfolioError(locate(exc.problems, text, source), source) from None
 
 
+#: A portfolio nests five levels deep; anything past this is refused before it is parsed (a
+#: deeply nested document would otherwise exhaust the parser's recursion).
+MAX_NESTING = 64
+_JSON_STRING = re.compile(r'"(?:\\.|[^"\\])*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def nesting_problem(text: str, source: str = "") -> Problem | None:
+    """A located problem when the JSON ``text`` nests deeper than ``MAX_NESTING``."""
+    depth = 0
+    for m in _BRACKET.finditer(_JSON_STRING.sub('""', text)):
+        depth += 1 if m.group() in "[{" else -1
+        if depth > MAX_NESTING:
+            return Problem("", f"嵌套太深 — nested more than {MAX_NESTING} levels deep; a portfolio file "
+                               "nests units, projects and milestones a few levels only", file=source)
+    return None
+
+
 def read_data(path: Path) -> tuple[Any, str]:
     """The plain data in ``path`` and its text; syntax errors raise ``PortfolioError``."""
     source = str(path)
@@ -60,6 +79,9 @@ def read_data(path: Path) -> tuple[Any, str]:
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise PortfolioError([Problem("", "the file is not UTF-8; save it as UTF-8", line, column, source)], source) from None
     if suffix == ".json":
+        too_deep = nesting_problem(text, source)
+        if too_deep is not None:
+            raise PortfolioError([too_deep], source)
         try:
             return json.loads(text), text
         except json.JSONDecodeError as exc:

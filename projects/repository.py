@@ -74,10 +74,13 @@ def _iso(d: dt.date | None) -> str | None:
     return d.isoformat() if d is not None else None
 
 
+def _as_date(value: Any) -> dt.date:
+    """A date column's value (a date, or ISO text from SQLite)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
 def _date(v: Any) -> dt.date | None:
-    if v is None or isinstance(v, dt.date):
-        return v
-    return dt.date.fromisoformat(str(v)[:10])
+    return None if v is None else _as_date(v)
 
 
 def deps_to_json(after: Iterable[Dependency]) -> str:
@@ -291,10 +294,6 @@ async def report_marks(days: Sequence[dt.date]) -> dict[dt.date, tuple[int, int]
     return marks
 
 
-def _as_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-
-
 def _replace_after(m: Milestone, after: tuple[Dependency, ...]) -> Milestone:
     return replace(m, after=after)
 
@@ -320,11 +319,6 @@ async def project_version(pid: str) -> int:
     if row is None:
         raise RecordNotFoundError("project", pid, await _suggest(ProjectRow.pid, ProjectRow, pid))
     return int(row["version"])
-
-
-async def milestone_versions(pid: str) -> dict[str, int]:
-    rows = await MilestoneRow.select(MilestoneRow.mid, MilestoneRow.version).where(MilestoneRow.project == pid)
-    return {r["mid"]: int(r["version"]) for r in rows}
 
 
 async def get_milestone(pid: str, mid: str) -> tuple[Milestone, int]:
@@ -469,12 +463,6 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
     for chunk in range(0, len(reports), 500):
         await MilestoneReportRow.insert(*reports[chunk:chunk + 500])
     return counts
-
-
-async def append_history(m: Milestone, *, actor: str, known_on: dt.date, recorded_at: str) -> int:
-    """Record ``m`` as a new report without a version check (seeding demo history)."""
-    _, current = await get_milestone(m.project, m.id)
-    return await update_milestone(m, expected_version=current, actor=actor, known_on=known_on, recorded_at=recorded_at)
 
 
 async def all_milestone_versions() -> dict[tuple[str, str], int]:

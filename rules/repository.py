@@ -10,7 +10,6 @@ version that ran and the projects it covered (``None``: all); storing one replac
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -254,5 +253,3 @@ async def _insert_many(table: type[Table], columns: Sequence[str], rows: list[tu
     await transaction.connection.executemany(sql, rows)
 
 
-def suggest_rule(name: str, names: Iterable[str]) -> list[str]:
-    return difflib.get_close_matches(name, list(names), n=3)

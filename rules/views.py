@@ -17,7 +17,7 @@ Owns ``MilestoneView``, ``ProjectView``, ``UnitView``, ``NoticeView``, the four 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -44,17 +44,6 @@ class Rates:
 
     def as_dict(self) -> dict[str, float | None]:
         return {name: getattr(self, name) for name in RATE_NAMES}
-
-
-def compute_rates(milestones: Iterable[MilestoneView], notices: Iterable[NoticeView],
-                  today: dt.date) -> Rates:
-    """The rates over the milestones due by ``today`` and the notices due by ``today``."""
-    counts = [0, 0, 0, 0, 0, 0]
-    for m in milestones:
-        _count_milestone(counts, m.due, m.finished if m.done else None, today)
-    for n in notices:
-        _count_notice(counts, n, today)
-    return _rates(counts)
 
 
 # Rate counters: [due, finished, on time, early, notices due, answered in time].

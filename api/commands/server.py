@@ -102,6 +102,11 @@ def _serve(args: argparse.Namespace) -> int:
         # Plain HTTP on loopback only: browsers and scripts would drop a Secure cookie there.
         # Anything reachable from elsewhere keeps Secure cookies (put it behind HTTPS).
         os.environ["DUBAN_COOKIE_SECURE"] = "0"
+    if users.cheap_hashes() and args.host not in LOOPBACK_HOSTS:
+        print(f"duban serve: {users.CHEAP_HASHES_VARIABLE} 只用于测试，不能对外服务; --host {args.host}: "
+              "test-cost password hashes are for the test suite; unset it to serve beyond loopback",
+              file=sys.stderr)
+        return 2
     if args.demo:
         os.environ["DUBAN_DEMO"] = "1"
     elif args.no_demo:

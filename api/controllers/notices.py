@@ -25,10 +25,6 @@ def notice_read(n: Any) -> NoticeRead:
                       attachment=n.attachment)
 
 
-def _brief(n: Any) -> dict[str, Any]:
-    return {"state": str(n.state), "due": n.due.isoformat(), "responded": n.responded.isoformat() if n.responded else None}
-
-
 class NoticeController(Controller):
     path = "/api/notices"
     tags = ["notices"]  # noqa: RUF012

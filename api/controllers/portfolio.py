@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
 from litestar.exceptions import PermissionDeniedException
@@ -34,6 +35,7 @@ from api.schemas import (
     unit_read,
 )
 from api.service import InputError, Server
+from projects import catalogue
 from projects import repository as repo
 from projects.model import Category, Dependency, Kind, Milestone, Project, Unit
 from rules import repository as rules_repo
@@ -53,13 +55,6 @@ def _category(value: str) -> Category:
         return Category(value)
     except ValueError:
         raise InputError("category", f"{value!r}: use 'project' (重点项目) or 'task' (重点工作)") from None
-
-
-async def _need_unit(server: Server, uid: str, where: str) -> None:
-    portfolio = (await server.snapshot()).portfolio
-    if uid not in portfolio.unit_by_id:
-        raise repo.RecordNotFoundError("unit", uid, [])  # 404 names it; body says which
-    _ = where
 
 
 class UnitController(Controller):
@@ -217,7 +212,7 @@ class MilestoneController(Controller):
                                  repo.milestone_data(m))
         return milestone_read(m, 1)
 
-    @patch("/projects/{pid:str}/milestones/{mid:str}", operation_id="reportMilestone")
+    @patch("/projects/{pid:str}/milestones/{mid:str}", operation_id="reportMilestone", guards=[signed_in])
     async def report_milestone(self, request: Request, server: Server, pid: str, mid: str,  # type: ignore[type-arg]
                                data: MilestoneUpdate) -> MilestoneReportResult:
         who = caller(request)
@@ -232,6 +227,8 @@ class MilestoneController(Controller):
                 f"{who.username} ({who.role}, unit {who.unit}) may not report milestones of {pid}, "
                 f"which belongs to unit {project.unit}")
         changes = set_fields(data, skip=("version",))
+        if who.role != "office":
+            _refuse_office_fields(who.username, who.role, current, changes)
         new, version, outcome = await server.report_milestone(who.username, pid, mid, changes, data.version)
         evaluation = None
         found = []
@@ -239,6 +236,20 @@ class MilestoneController(Controller):
             evaluation = evaluation_read(await rules_repo.get_evaluation(outcome.id), levels(outcome.findings))
             found = [finding_read(f) for f in (await rules_repo.findings(project=pid, limit=500))[0]]
         return MilestoneReportResult(milestone_read(new, version), evaluation, found)
+
+
+def _refuse_office_fields(username: str, role: str, current: Milestone, changes: Mapping[str, Any]) -> None:
+    """An owner's or unit's report may change only the catalogue's reportable fields (issue
+    15.5): a change to an office field (due, name, unit, ...) is refused before anything is
+    written, naming the field; sending its current value back unchanged is no change."""
+    moved = [name for name in changes
+             if name in catalogue.MILESTONE_OFFICE_ONLY and changes[name] != getattr(current, name)]
+    if moved:
+        fields = ", ".join(moved)
+        raise PermissionDeniedException(
+            f"{username} ({role}) may not change {fields} of milestone {current.project}/{current.id}: "
+            f"only the office changes {fields}; a deadline moves through an approved extension "
+            f"(只有督办办公室可以修改{'、'.join(catalogue.field('milestone', n).zh for n in moved)})")
 
 
 def _now() -> str:

@@ -8,10 +8,13 @@ made unless every field is right.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from dashboards.numbers import yuan_input
+from projects.catalogue import NOTE_MAX
+from projects.fields import control_character
 from projects.model import Milestone
 
 FIELDS = ("start", "finished", "progress", "paid", "note")
@@ -72,7 +75,7 @@ def parse_report(form: Mapping[str, str], today: dt.date, *, lang: str = "zh"
             paid = float(raw)
         except ValueError:
             paid = -1.0
-        if not paid >= 0:
+        if not 0 <= paid < math.inf:
             errors["paid"] = _msg(lang, f"已支付「{raw}」应为不小于 0 的金额（元）",
                                   f"paid {raw!r} must be an amount in yuan, 0 or more")
         else:
@@ -80,7 +83,14 @@ def parse_report(form: Mapping[str, str], today: dt.date, *, lang: str = "zh"
     else:
         changes["paid"] = None
     note = (form.get("note") or "").strip()
-    changes["note"] = note or None
+    bad = control_character(note)
+    if bad is not None:
+        errors["note"] = _msg(lang, "备注含有不可见的控制字符，请删除后再提交", f"note {bad}")
+    elif len(note) > NOTE_MAX:
+        errors["note"] = _msg(lang, f"备注共 {len(note)} 个字符，最多 {NOTE_MAX} 个",
+                              f"note is {len(note)} characters long; at most {NOTE_MAX} are kept")
+    else:
+        changes["note"] = note or None
     if "finished" in changes and changes["finished"] is not None and "start" in changes \
             and changes["start"] is not None and changes["finished"] < changes["start"]:
         errors["finished"] = _msg(lang, "完成日期早于开始日期", "finished is before start")

@@ -12,7 +12,6 @@ office; the inbox — owner, unit; rule editor and notice management — office.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -360,7 +359,3 @@ class DeliveryPages(Controller):
 
         await retry(server, delivery_id)
         return Redirect(path=f"/deliveries?retried={delivery_id}", status_code=303)
-
-
-def today_minus(days: int, today: dt.date) -> dt.date:
-    return today - dt.timedelta(days=days)

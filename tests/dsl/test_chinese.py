@@ -180,3 +180,21 @@ def test_the_docs_show_the_standard_rulebook_in_both_spellings_as_fmt_prints_it(
     for text in standard_sources().values():
         assert format_rulebook(text, "zh").rstrip("\n") in blocks
         assert format_rulebook(text, "en").rstrip("\n") in blocks
+
+
+def test_fields_by_their_chinese_labels():
+    """`m.计划完成` is `m.due`; each label names one field and is no keyword; every field of
+    the checker has one; a mistyped label suggests the label."""
+    from dsl.schema import FIELDS  # noqa: PLC0415
+    from dsl.words import FIELD_LABELS_ZH, KEYWORDS_ZH  # noqa: PLC0415
+
+    labels = list(FIELD_LABELS_ZH.values())
+    assert len(labels) == len(set(labels))
+    assert not set(labels) & set(KEYWORDS_ZH.values())
+    assert {f for fields in FIELDS.values() for f in fields} <= set(FIELD_LABELS_ZH)
+    zh = "规则 a: 对 节点 m 满足 非 m.已完成 亮 红灯 当 今天 > m.计划完成 且 m.进度 < 50%\n"
+    en = "rule a: for milestone m where not m.done light red when today > m.due and m.progress < 50%\n"
+    assert compile_rulebook({"t.rules": zh}).python == compile_rulebook({"t.rules": en}).python
+    assert format_rulebook(en, "zh") == format_rulebook(zh)
+    [d] = check_rulebook({"t.rules": zh.replace("计划完成", "计划完从")})
+    assert d.text == "unknown field `计划完从` of 节点; did you mean `计划完成`?"

@@ -38,10 +38,14 @@ class Running:
                               text=True, timeout=120, check=False)
 
 
-def start(workdir: Path, extra_env: dict[str, str], timeout: float = 90) -> Running:
+def start(workdir: Path, extra_env: dict[str, str], timeout: float = 90, *,
+          database_url: str | None = None) -> Running:
+    """``duban serve`` in ``workdir`` (its SQLite file there, or ``database_url``)."""
     port = free_port()
     env = {**os.environ, "DUBAN_TODAY": "2026-05-06", **extra_env}
     env.pop("DUBAN_DATABASE_URL", None)
+    if database_url is not None:
+        env["DUBAN_DATABASE_URL"] = database_url
     log = (workdir / "serve.log").open("w")
     process = subprocess.Popen([str(DUBAN), "serve", "--port", str(port)], cwd=workdir, env=env,
                                stdout=log, stderr=subprocess.STDOUT, text=True)

@@ -88,7 +88,7 @@ class Mailbox:
 
     def url(self, to: str) -> str:
         """Apprise mailto URL for a plain (no TLS, no login) SMTP server on 127.0.0.1."""
-        return (f"mailto://127.0.0.1:{self.port}?from=duban@example.gov.cn&to={to}"
+        return (f"mailto://127.0.0.1:{self.port}?from=duban@gov.example&to={to}"
                 "&mode=insecure")
 
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:

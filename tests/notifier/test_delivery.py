@@ -51,11 +51,11 @@ def _text(raw: str) -> str:
 @pytest.mark.slow
 async def test_email_reaches_a_local_smtp_server(engine: SQLiteEngine, smtp: Mailbox) -> None:
     """A notice to a unit with a mailto contact arrives by SMTP: subject, body, recipient."""
-    pf = portfolio({"transport": (smtp.url("jt@example.gov.cn"),)})
+    pf = portfolio({"transport": (smtp.url("jt@gov.example"),)})
     await store.record_evaluation(engine, [tender()], DAY, portfolio=pf)
     await drain(DeliveryWorker(engine, AppriseChannel(), lease_seconds=60, timeout=5), engine)
     ((sender, rcpts, raw),) = smtp.messages
-    assert sender == "duban@example.gov.cn" and rcpts == ["jt@example.gov.cn"]
+    assert sender == "duban@gov.example" and rcpts == ["jt@gov.example"]
     assert _subject(raw) == "【督办通知·黄色】海东大道改造工程：招标节点逾期"
     body = _text(raw)
     assert "通知编号：N-2026-0001" in body and "回复期限：2026-05-11" in body
@@ -145,7 +145,7 @@ async def test_dead_target_does_not_hold_up_the_others(engine: SQLiteEngine, hoo
 async def test_logs_never_show_a_contact_secret(engine: SQLiteEngine, smtp: Mailbox,
                                                 caplog: pytest.LogCaptureFixture) -> None:
     """Neither the worker's log nor Apprise's, nor the stored errors, show a password."""
-    url = f"mailto://jt:s3cretPW@127.0.0.1:{smtp.port}?from=d@example.gov.cn&to=x@example.gov.cn&mode=insecure"
+    url = f"mailto://jt:s3cretPW@127.0.0.1:{smtp.port}?from=d@gov.example&to=x@gov.example&mode=insecure"
     pf = portfolio({"transport": (url,)})
     await store.record_evaluation(engine, [tender()], DAY, portfolio=pf)
     caplog.set_level(logging.DEBUG)

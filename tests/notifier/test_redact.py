@@ -10,9 +10,9 @@ from notifier.redact import redact_text, redact_url
 @pytest.mark.parametrize(
     ("url", "shown"),
     [
-        ("mailtos://jt:s3cretPW@smtp.example.gov.cn:465?to=a@example.gov.cn",
-         "mailtos://***@smtp.example.gov.cn:465/***"),
-        ("mailto://127.0.0.1:2525?from=d@example.gov.cn&to=x@example.gov.cn&mode=insecure",
+        ("mailtos://jt:s3cretPW@smtp.gov.example:465?to=a@gov.example",
+         "mailtos://***@smtp.gov.example:465/***"),
+        ("mailto://127.0.0.1:2525?from=d@gov.example&to=x@gov.example&mode=insecure",
          "mailto://127.0.0.1:2525/***"),
         ("wecombot://0123456789abcdef0123", "wecombot://***"),
         ("dingtalk://TOKENabc123/SECRETxyz789", "dingtalk://***"),
@@ -34,5 +34,5 @@ def test_redact_text_masks_every_secret_piece() -> None:
     out = redact_text(text, [url])
     assert "TOKENabc123" not in out and "SECRETxyz789" not in out
     assert "dingtalk://***" in out
-    mail = "mailtos://jt:s3cretPW@smtp.example.gov.cn"
+    mail = "mailtos://jt:s3cretPW@smtp.gov.example"
     assert "s3cretPW" not in redact_text(f"login s3cretPW refused by {mail}", [mail])

@@ -17,7 +17,7 @@ from projects.model import Level
 from .conftest import portfolio, tender
 
 DAY = dt.date(2026, 5, 6)
-PF = portfolio({"transport": ("json://127.0.0.1:9/a", "mailto://127.0.0.1:9?to=jt@example.gov.cn"),
+PF = portfolio({"transport": ("json://127.0.0.1:9/a", "mailto://127.0.0.1:9?to=jt@gov.example"),
                 "city": ("json://127.0.0.1:9/city",)})
 
 

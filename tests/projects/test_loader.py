@@ -75,7 +75,7 @@ def test_the_format_example_loads_with_its_values() -> None:
     assert build.after == (Dependency("contract"),)
     assert p.project_by_id["P001"].budget == 120000000.0
     assert p.project_by_id["P001"].milestones[0].finished == dt.date(2026, 2, 8)
-    assert p.unit_by_id["transport"].contacts == ("mailto://jt@example.gov.cn", "wecombot://KEY")
+    assert p.unit_by_id["transport"].contacts == ("mailto://jt@gov.example", "wecombot://KEY")
     assert p.notices[0].level is Level.YELLOW
     assert p.notices[0].responded == dt.date(2026, 5, 12)
     assert p.unit_by_id["city"].name == "市人民政府"
@@ -245,8 +245,8 @@ def test_date_objects_and_iso_strings_both_read_as_dates() -> None:
      'notices[0].level: unknown level "orange"; write one of green, blue, yellow, red'),
     (lambda d: d["notices"][0].update(due="2026-05-01"),
      "notices[0].due: due 2026-05-01 is before issued 2026-05-06; a response is due on or after the day the notice is issued"),
-    (lambda d: d["units"][1].update(contacts=["jt@example.gov.cn"]),
-     "units[1].contacts[0]: not an Apprise URL (scheme://...); write e.g. mailto://jt@example.gov.cn"),
+    (lambda d: d["units"][1].update(contacts=["jt@gov.example"]),
+     "units[1].contacts[0]: not an Apprise URL (scheme://...); write e.g. mailto://jt@transport.example"),
     (lambda d: milestone(d, 0, 1).update(id="a/b"),
      'projects[0].milestones[1].id: id "a/b" contains "/", which separates project and milestone in after; use - or _'),
     (lambda d: d.update(timezone="Asia/Shanghia"),

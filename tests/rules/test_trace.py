@@ -97,8 +97,8 @@ def test_cli_explain_in_the_authors_spelling(files: Path, capsys: pytest.Capture
             "--portfolio", str(files / "p.yaml"), "--rules"]
     assert main([*args, str(files / "zh")]) == 0
     zh = capsys.readouterr().out.splitlines()
-    assert zh[1:3] == ["满足", "    非 m.done = 真"]
-    assert "亮 黄灯" in zh and "    今天 > m.due 且 m.progress < 50% = 真" in zh
+    assert zh[1:3] == ["满足", "    非 m.已完成 = 真"]
+    assert "亮 黄灯" in zh and "    今天 > m.计划完成 且 m.进度 < 50% = 真" in zh
     assert zh[-1] == "=> 亮 黄灯: 甲 逾期"
     assert main([*args, str(files / "en")]) == 0
     assert capsys.readouterr().out.splitlines()[1:3] == ["where", "    not m.done = true"]

@@ -1,0 +1,124 @@
+"""The field catalogue: each field of a unit, project, milestone and notice, declared once.
+
+An entry says what a field is (its name in the model, its portfolio-file key, its database
+column), who may change it (``OFFICE``: only the supervision office; ``REPORTABLE``: also the
+owner or responsible unit that reports the milestone), its type in the rule language, its
+bounds (the longest text it may hold), and its zh-CN and English labels. Pure data: the core
+and every edge read it, nothing here reads them.
+
+Layers that follow the catalogue today: the API's report permission (an owner's change to an
+office field is refused, naming the field; issue 15.5) and the report checks' text bounds
+(``api.reports.check_milestone``). ``tests/projects/test_catalogue.py`` walks the catalogue
+against the model, the file loader's keys, the dump, the row mapper, the msgspec shapes, the
+report form and the rule checker's fields, so a field added in one place and forgotten in
+another fails in CI.
+
+Records to come (people, extensions, complaints, accountability: issues 12 and 13) are new
+``RECORDS`` entries: a tuple of ``Field`` under the record's name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+#: Who may change a field: the office only, or also whoever reports the milestone.
+OFFICE: Final = "office"
+REPORTABLE: Final = "reportable"
+Who = Literal["office", "reportable"]
+
+#: The longest name a user may give (characters); the longest note.
+NAME_MAX: Final = 200
+NOTE_MAX: Final = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field of a record; see the module header."""
+
+    name: str  # attribute of the model class
+    type: str  # Python-side type: text, id, date, ratio, yuan, kind, deps, contacts, level, category
+    who: Who = OFFICE
+    dsl: str | None = None  # rule-language type, None when rules cannot read it
+    zh: str = ""
+    en: str = ""
+    key: str | None = ""  # portfolio-file key ("" = same as name; None = not in files)
+    column: str | None = ""  # database column ("" = same as name; None = not stored as a column)
+    max_length: int | None = None  # text fields: the most characters it may hold
+    required: bool = False
+
+    @property
+    def file_key(self) -> str | None:
+        return self.name if self.key == "" else self.key
+
+    @property
+    def db_column(self) -> str | None:
+        return self.name if self.column == "" else self.column
+
+
+MILESTONE: Final[tuple[Field, ...]] = (
+    Field("project", "id", dsl="project", zh="项目", en="project", key=None, column="project", required=True),
+    Field("id", "id", dsl="text", zh="编号", en="id", column="mid", required=True),
+    Field("name", "text", dsl="text", zh="名称", en="name", max_length=NAME_MAX, required=True),
+    Field("kind", "kind", dsl="kind", zh="类型", en="kind", required=True),
+    Field("due", "date", dsl="date", zh="计划完成", en="due"),
+    Field("start", "date", REPORTABLE, dsl="date", zh="开始", en="start"),
+    Field("finished", "date", REPORTABLE, dsl="date", zh="实际完成", en="finished"),
+    Field("unit", "id", dsl="unit", zh="责任单位", en="unit"),
+    Field("progress", "ratio", REPORTABLE, dsl="ratio", zh="进度", en="progress"),
+    Field("amount", "yuan", REPORTABLE, dsl="number", zh="计划金额", en="amount"),
+    Field("paid", "yuan", REPORTABLE, dsl="number", zh="已支付", en="paid"),
+    Field("updated", "date", REPORTABLE, dsl="date", zh="最近填报", en="updated"),
+    Field("after", "deps", dsl=None, zh="前置", en="after"),
+    Field("note", "text", REPORTABLE, zh="备注", en="note", max_length=NOTE_MAX),
+)
+
+UNIT: Final[tuple[Field, ...]] = (
+    Field("id", "id", dsl="text", zh="编号", en="id", column="uid", required=True),
+    Field("name", "text", dsl="text", zh="名称", en="name", max_length=NAME_MAX, required=True),
+    Field("parent", "id", zh="上级单位", en="parent"),
+    Field("level", "text", zh="层级", en="level"),
+    Field("contacts", "contacts", zh="联系方式", en="contacts"),
+)
+
+PROJECT: Final[tuple[Field, ...]] = (
+    Field("id", "id", dsl="text", zh="编号", en="id", column="pid", required=True),
+    Field("name", "text", dsl="text", zh="名称", en="name", max_length=NAME_MAX, required=True),
+    Field("category", "category", dsl="category", zh="类别", en="category", required=True),
+    Field("unit", "id", dsl="unit", zh="责任单位", en="unit", required=True),
+    Field("budget", "yuan", dsl="number", zh="总投资", en="budget"),
+    Field("milestones", "milestones", zh="节点", en="milestones", column=None),
+)
+
+NOTICE: Final[tuple[Field, ...]] = (
+    Field("id", "id", dsl="text", zh="编号", en="id", required=True),
+    Field("title", "text", dsl="text", zh="标题", en="title", max_length=NAME_MAX, required=True),
+    Field("unit", "id", dsl="unit", zh="责任单位", en="unit", required=True),
+    Field("issued", "date", dsl="date", zh="下发日期", en="issued", required=True),
+    Field("due", "date", dsl="date", zh="反馈期限", en="due", required=True),
+    Field("rule", "text", zh="规则", en="rule"),
+    Field("level", "level", zh="灯色", en="level"),
+    Field("responded", "date", dsl="bool", zh="反馈日期", en="responded"),
+    Field("subject", "text", zh="对象", en="subject"),
+)
+
+#: Every record the catalogue declares, by the name the model and the rule language use.
+RECORDS: Final[dict[str, tuple[Field, ...]]] = {
+    "unit": UNIT, "project": PROJECT, "milestone": MILESTONE, "notice": NOTICE,
+}
+
+
+def field(record: str, name: str) -> Field:
+    """The catalogue entry of ``record``'s field ``name`` (KeyError when it has none)."""
+    for f in RECORDS[record]:
+        if f.name == name:
+            return f
+    raise KeyError(f"{record}.{name}")
+
+
+#: The milestone fields only the office may change (an owner's report cannot touch them).
+MILESTONE_OFFICE_ONLY: Final = frozenset(f.name for f in MILESTONE if f.who == OFFICE)
+#: The milestone fields an owner or responsible unit may report.
+MILESTONE_REPORTABLE: Final = tuple(f.name for f in MILESTONE if f.who == REPORTABLE)
+#: Text bounds of milestone fields, by name.
+MILESTONE_MAX_LENGTH: Final = {f.name: f.max_length for f in MILESTONE if f.max_length is not None}

@@ -1,0 +1,158 @@
+"""The critical path of a contractor's schedule in working time of each activity's calendar.
+
+Forward pass from the data date (started activities keep their actual start and finish their
+remaining duration from the data date, as P6's progress override does), backward pass from the
+project's finish (or its must-finish-by date), links FS/SS/FF/SF with lags counted on the
+calendar the file names, and total float as P6 computes it by default: late finish minus early
+finish in working hours of the activity's own calendar.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict, deque
+from dataclasses import dataclass
+
+from projects.contractor.model import Activity, Calendar, Link, Schedule, ScheduleFileError
+
+_ALWAYS = Calendar("24h", "24 hours", (((0, 24 * 60),),) * 7, {}, 24.0)
+
+
+@dataclass(frozen=True)
+class Computed:
+    """One activity's computed dates, total float (working hours) and criticality."""
+
+    activity: Activity
+    early_start: dt.datetime
+    early_finish: dt.datetime
+    late_start: dt.datetime
+    late_finish: dt.datetime
+    total_float_hours: float
+    critical: bool
+
+
+def _order(sched: Schedule) -> list[str]:
+    ids = [a.id for a in sched.activities]
+    indeg = dict.fromkeys(ids, 0)
+    succs: dict[str, list[str]] = defaultdict(list)
+    for link in sched.links:
+        indeg[link.succ] += 1
+        succs[link.pred].append(link.succ)
+    queue = deque(i for i in ids if indeg[i] == 0)
+    order = []
+    while queue:
+        node = queue.popleft()
+        order.append(node)
+        for s in succs[node]:
+            indeg[s] -= 1
+            if indeg[s] == 0:
+                queue.append(s)
+    if len(order) < len(ids):
+        stuck = sorted(i for i in ids if indeg[i] > 0)
+        raise ScheduleFileError(f"{sched.name} (TASKPRED)",
+                                f"逻辑关系成环，涉及作业：{', '.join(stuck[:10])}",
+                                f"the links form a cycle through: {', '.join(stuck[:10])}")
+    return order
+
+
+def schedule(sched: Schedule) -> list[Computed]:
+    """Every activity's early and late dates and total float, in file order."""
+    acts = {a.id: a for a in sched.activities}
+    cals = sched.calendars
+    order = _order(sched)
+    preds: dict[str, list[Link]] = defaultdict(list)
+    succs: dict[str, list[Link]] = defaultdict(list)
+    for link in sched.links:
+        preds[link.succ].append(link)
+        succs[link.pred].append(link)
+
+    def lag_cal(link: Link) -> Calendar:
+        which = sched.lag_calendar
+        if which == "24h":
+            return _ALWAYS
+        if which == "project" and sched.default_calendar in cals:
+            return cals[sched.default_calendar]
+        return cals[acts[link.succ if which == "successor" else link.pred].calendar]
+
+    def shift(cal: Calendar, t: dt.datetime, hours: float) -> dt.datetime:
+        return cal.add(t, hours * 60) if hours >= 0 else cal.sub(t, -hours * 60)
+
+    def left(a: Activity) -> float:
+        return (a.remaining_hours if a.status != "not started" else a.duration_hours) * 60
+
+    es: dict[str, dt.datetime] = {}
+    ef: dict[str, dt.datetime] = {}
+    for aid in order:
+        a = acts[aid]
+        cal = cals[a.calendar]
+        if a.status == "finished" and a.actual_start and a.actual_finish:
+            es[aid], ef[aid] = a.actual_start, a.actual_finish
+            continue
+        if a.status == "started" and a.actual_start:
+            # retained logic: the remaining work still waits for unfinished predecessors'
+            # finishes; progress override lets it run from the data date
+            resume, end_bound = sched.data_date, None
+            for link in preds[aid] if sched.retained_logic else ():
+                t = shift(lag_cal(link), ef[link.pred], link.lag_hours)
+                if link.type == "FS":
+                    resume = max(resume, t)
+                elif link.type == "FF":
+                    end_bound = t if end_bound is None else max(end_bound, t)
+            es[aid] = a.actual_start
+            ef[aid] = cal.add(cal.next_work(resume), left(a))
+            if end_bound is not None and end_bound > ef[aid]:
+                ef[aid] = cal.prev_work(end_bound)
+            continue
+        start = sched.data_date
+        finish: dt.datetime | None = None
+        for link in preds[aid]:
+            lc = lag_cal(link)
+            base = ef[link.pred] if link.type in {"FS", "FF"} else es[link.pred]
+            t = shift(lc, base, link.lag_hours)
+            if link.type in {"FS", "SS"}:
+                start = max(start, t)
+            else:
+                finish = t if finish is None else max(finish, t)
+        if a.constraint in {"start on or after", "start on", "mandatory start"} and a.constraint_date:
+            start = a.constraint_date if a.constraint == "mandatory start" else max(start, a.constraint_date)
+        s = cal.next_work(start)
+        f = cal.add(s, left(a))
+        if finish is not None and finish > f:
+            f = cal.prev_work(finish)
+            s = cal.sub(f, left(a))
+        if a.constraint in {"finish on or after", "finish on"} and a.constraint_date and a.constraint_date > f:
+            f = cal.prev_work(a.constraint_date)
+            s = cal.sub(f, left(a))
+        es[aid], ef[aid] = s, f
+
+    project_end = max(ef.values()) if ef else sched.data_date
+    if sched.must_finish_by is not None:
+        project_end = sched.must_finish_by
+    ls: dict[str, dt.datetime] = {}
+    lf: dict[str, dt.datetime] = {}
+    for aid in reversed(order):
+        a = acts[aid]
+        cal = cals[a.calendar]
+        finish = project_end
+        for link in succs[aid]:
+            lc = lag_cal(link)
+            base = ls[link.succ] if link.type in {"FS", "SS"} else lf[link.succ]
+            t = shift(lc, base, -link.lag_hours)
+            if link.type in {"FS", "FF"}:
+                finish = min(finish, t)
+            else:
+                finish = min(finish, cal.add(cal.next_work(t), left(a)))
+        if a.constraint in {"finish on or before", "finish on", "mandatory finish"} and a.constraint_date:
+            finish = a.constraint_date if a.constraint == "mandatory finish" else min(finish, a.constraint_date)
+        if a.constraint in {"start on or before", "start on"} and a.constraint_date:
+            finish = min(finish, cal.add(cal.next_work(a.constraint_date), left(a)))
+        f = cal.prev_work(finish)
+        lf[aid] = f
+        ls[aid] = cal.sub(f, left(a)) if left(a) else f
+    out = []
+    for a in sched.activities:
+        cal = cals[a.calendar]
+        tf = round(cal.work_minutes(ef[a.id], lf[a.id]) / 60, 2)
+        out.append(Computed(a, es[a.id], ef[a.id], ls[a.id], lf[a.id], tf,
+                            a.status != "finished" and tf <= 0))
+    return out

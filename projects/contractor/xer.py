@@ -1,0 +1,181 @@
+"""Read a Primavera P6 XER export (tab-separated: ``%T`` table, ``%F`` fields, ``%R`` row).
+
+Every refusal names the table and the row's line in the file (:class:`ScheduleFileError`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from projects.contractor.model import Activity, Calendar, Link, Schedule, ScheduleFileError
+
+_LINK_TYPES = {"PR_FS": "FS", "PR_SS": "SS", "PR_FF": "FF", "PR_SF": "SF"}
+_KINDS = {"TT_Task": "task", "TT_Rsrc": "task", "TT_Mile": "start milestone",
+          "TT_FinMile": "finish milestone"}
+_STATUS = {"TK_NotStart": "not started", "TK_Active": "started", "TK_Complete": "finished"}
+_LAG_CALENDARS = {"rcal_Predecessor": "predecessor", "rcal_Successor": "successor",
+                  "rcal_24Hour": "24h", "rcal_ProjDefault": "project"}
+_CONSTRAINTS = {"CS_MSO": "start on", "CS_MSOA": "start on or after", "CS_MSOB":
+                "start on or before", "CS_MEO": "finish on", "CS_MEOA": "finish on or after",
+                "CS_MEOB": "finish on or before", "CS_MANDSTART": "mandatory start",
+                "CS_MANDFIN": "mandatory finish", "CS_ALAP": "as late as possible"}
+_DAY = re.compile(r"\(0\|\|([1-7])\(\)\(")
+_RANGE = re.compile(r"s\|(\d\d):(\d\d)\|f\|(\d\d):(\d\d)")
+_EXCEPTION = re.compile(r"\(0\|\|\d+\(d\|(\d+)\)\(")
+_STANDARD_DAY = ((8 * 60, 12 * 60), (13 * 60, 17 * 60))
+_EPOCH = dt.date(1899, 12, 30)
+
+Row = tuple[int, dict[str, str]]
+
+
+def _tables(text: str, name: str) -> dict[str, list[Row]]:
+    lines = text.splitlines()
+    if not lines or not lines[0].startswith("ERMHDR"):
+        raise ScheduleFileError(f"{name}:1", "不是 P6 XER 文件（首行应为 ERMHDR）",
+                                "not a P6 XER file (the first line should be ERMHDR)")
+    tables: dict[str, list[Row]] = {}
+    table, fields = "", list[str]()
+    for no, line in enumerate(lines[1:], start=2):
+        cells = line.split("\t")
+        if cells[0] == "%T":
+            table, fields = cells[1].strip(), []
+            tables.setdefault(table, [])
+        elif cells[0] == "%F":
+            fields = [c.strip() for c in cells[1:]]
+        elif cells[0] == "%R":
+            if not fields:
+                raise ScheduleFileError(f"{name}:{no} ({table or '?'})", "数据行之前缺少 %F 字段行",
+                                        "a %R row before the table's %F field line")
+            values = cells[1:]
+            if len(values) > len(fields):
+                raise ScheduleFileError(f"{name}:{no} ({table})",
+                                        f"该行有 {len(values)} 列，字段只有 {len(fields)} 个",
+                                        f"the row has {len(values)} cells for {len(fields)} fields")
+            tables[table].append((no, dict(zip(fields, values + [""] * (len(fields) - len(values)),
+                                                strict=True))))
+        elif cells[0] == "%E":
+            return tables
+    raise ScheduleFileError(f"{name}:{len(lines)}", "文件被截断（缺少结尾的 %E 行）",
+                            "the file is truncated (no closing %E line)")
+
+
+def _time(value: str, where: str, field: str) -> dt.datetime | None:
+    if not value.strip():
+        return None
+    try:
+        return dt.datetime.strptime(value.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise ScheduleFileError(where, f"{field} 不是日期时间 YYYY-MM-DD HH:MM：{value!r}",
+                                f"{field} is not a date and time YYYY-MM-DD HH:MM: {value!r}") from None
+
+
+def _hours(value: str, where: str, field: str, *, required: bool = True) -> float | None:
+    if not value.strip():
+        if required:
+            raise ScheduleFileError(where, f"缺少 {field}", f"{field} is missing")
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise ScheduleFileError(where, f"{field} 不是数字：{value!r}",
+                                f"{field} is not a number: {value!r}") from None
+
+
+def _ranges(body: str) -> tuple[tuple[int, int], ...]:
+    out = []
+    for h1, m1, h2, m2 in _RANGE.findall(body):
+        start, end = int(h1) * 60 + int(m1), int(h2) * 60 + int(m2)
+        out.append((start, end if end > start else 24 * 60))
+    return tuple(sorted(out))
+
+
+def _calendar(cid: str, row: dict[str, str]) -> Calendar:
+    data = row.get("clndr_data", "")
+    weekly: list[tuple[tuple[int, int], ...]] = [_STANDARD_DAY] * 5 + [()] * 2
+    week_part, _, exc_part = data.partition("Exceptions()")
+    week_part = week_part.partition("VIEW(")[0]
+    marks = list(_DAY.finditer(week_part))
+    days = [(m.group(1), week_part[m.end():(marks[i + 1].start() if i + 1 < len(marks) else None)])
+            for i, m in enumerate(marks)]
+    if days:
+        weekly = [()] * 7
+        for number, body in days:  # P6 numbers the days 1 = Sunday ... 7 = Saturday
+            weekly[(int(number) + 5) % 7] = _ranges(body)
+    marks = list(_EXCEPTION.finditer(exc_part))
+    exceptions = {
+        _EPOCH + dt.timedelta(days=int(m.group(1))):
+            _ranges(exc_part[m.end():(marks[i + 1].start() if i + 1 < len(marks) else None)])
+        for i, m in enumerate(marks)}
+    day_hours = float(row.get("day_hr_cnt") or 8)
+    return Calendar(cid, row.get("clndr_name", cid), tuple(weekly), exceptions, day_hours)
+
+
+def read_xer(text: str, name: str = "file.xer") -> Schedule:
+    """The schedule of the first project in an XER export's text."""
+    tables = _tables(text, name)
+    for needed in ("PROJECT", "CALENDAR", "TASK"):
+        if not tables.get(needed):
+            raise ScheduleFileError(name, f"缺少 {needed} 表", f"the {needed} table is missing")
+    pline, project = tables["PROJECT"][0]
+    pwhere = f"{name}:{pline} (PROJECT)"
+    data_date = (_time(project.get("last_recalc_date", ""), pwhere, "last_recalc_date")
+                 or _time(project.get("plan_start_date", ""), pwhere, "plan_start_date"))
+    if data_date is None:
+        raise ScheduleFileError(pwhere, "缺少数据日期 last_recalc_date", "no data date (last_recalc_date)")
+    calendars = {row["clndr_id"]: _calendar(row["clndr_id"], row)
+                 for _, row in tables["CALENDAR"]}
+    options = dict(tables.get("SCHEDOPTIONS", [(0, {})])[0][1])
+    lag_calendar = _LAG_CALENDARS.get(options.get("sched_calendar_on_relationship_lag", ""),
+                                      "predecessor")
+    by_task_id: dict[str, str] = {}
+    activities = []
+    for no, row in tables["TASK"]:
+        where = f"{name}:{no} (TASK {row.get('task_code', '?')})"
+        kind = _KINDS.get(row.get("task_type", ""))
+        if kind is None:
+            raise ScheduleFileError(where, f"不支持的作业类型 {row.get('task_type')!r}",
+                                    f"unsupported activity type {row.get('task_type')!r}")
+        cal = row.get("clndr_id", "")
+        if cal not in calendars:
+            raise ScheduleFileError(where, f"日历 {cal!r} 不在 CALENDAR 表中",
+                                    f"calendar {cal!r} is not in the CALENDAR table")
+        status = _STATUS.get(row.get("status_code", ""), "not started")
+        act = Activity(
+            id=row.get("task_code", ""), name=row.get("task_name", ""), calendar=cal,
+            duration_hours=_hours(row.get("target_drtn_hr_cnt", ""), where, "target_drtn_hr_cnt") or 0.0,
+            remaining_hours=_hours(row.get("remain_drtn_hr_cnt", ""), where, "remain_drtn_hr_cnt") or 0.0,
+            kind=kind, status=status,
+            actual_start=_time(row.get("act_start_date", ""), where, "act_start_date"),
+            actual_finish=_time(row.get("act_end_date", ""), where, "act_end_date"),
+            constraint=_CONSTRAINTS.get(row.get("cstr_type", "")),
+            constraint_date=_time(row.get("cstr_date", ""), where, "cstr_date"),
+            file_early_start=_time(row.get("early_start_date", ""), where, "early_start_date"),
+            file_early_finish=_time(row.get("early_end_date", ""), where, "early_end_date"),
+            file_late_start=_time(row.get("late_start_date", ""), where, "late_start_date"),
+            file_late_finish=_time(row.get("late_end_date", ""), where, "late_end_date"),
+            file_total_float_hours=_hours(row.get("total_float_hr_cnt", ""), where,
+                                          "total_float_hr_cnt", required=False),
+            wbs=row.get("wbs_id", ""))
+        by_task_id[row.get("task_id", "")] = act.id
+        activities.append(act)
+    links = []
+    for no, row in tables.get("TASKPRED", []):
+        where = f"{name}:{no} (TASKPRED {row.get('task_pred_id', '?')})"
+        ends = []
+        for field in ("pred_task_id", "task_id"):
+            if row.get(field) not in by_task_id:
+                raise ScheduleFileError(where, f"{field} {row.get(field)!r} 指向不存在的作业",
+                                        f"{field} {row.get(field)!r} names no activity in TASK")
+            ends.append(by_task_id[row[field]])
+        kind = _LINK_TYPES.get(row.get("pred_type", ""))
+        if kind is None:
+            raise ScheduleFileError(where, f"未知的逻辑关系类型 {row.get('pred_type')!r}（应为 PR_FS、PR_SS、PR_FF 或 PR_SF）",
+                                    f"unknown link type {row.get('pred_type')!r} (PR_FS, PR_SS, PR_FF or PR_SF)")
+        links.append(Link(ends[0], ends[1], kind,
+                          _hours(row.get("lag_hr_cnt", "") or "0", where, "lag_hr_cnt") or 0.0))
+    return Schedule(name=project.get("proj_short_name", name), data_date=data_date,
+                    activities=tuple(activities), links=tuple(links), calendars=calendars,
+                    lag_calendar=lag_calendar, default_calendar=project.get("clndr_id", ""),
+                    retained_logic=options.get("sched_progress_override", "N") != "Y",
+                    must_finish_by=_time(project.get("scd_end_date", ""), pwhere, "scd_end_date"))

@@ -1,0 +1,98 @@
+"""The field catalogue against every layer that names fields: a field added to one and forgotten
+in another fails here, not at run time."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from api import schemas
+from api.web import forms
+from dsl import schema as dsl_schema
+from projects import catalogue, checks, repository, tables
+from projects.loader import dump_portfolio
+from projects.model import Dependency, Kind, Milestone, Notice, Portfolio, Project, Unit
+
+MODELS = {"unit": Unit, "project": Project, "milestone": Milestone, "notice": Notice}
+FILE_FIELDS = {"unit": checks.UNIT_FIELDS, "project": checks.PROJECT_FIELDS,
+               "milestone": checks.MILESTONE_FIELDS, "notice": checks.NOTICE_FIELDS}
+ROWS = {"unit": tables.UnitRow, "project": tables.ProjectRow, "milestone": tables.MilestoneRow}
+
+
+@pytest.mark.parametrize("record", list(catalogue.RECORDS))
+def test_the_model_has_exactly_the_catalogued_fields(record: str) -> None:
+    names = [f.name for f in catalogue.RECORDS[record]]
+    assert len(names) == len(set(names)), f"{record} declares a field twice"
+    assert set(names) == {f.name for f in dataclasses.fields(MODELS[record])}
+
+
+@pytest.mark.parametrize("record", list(catalogue.RECORDS))
+def test_portfolio_files_accept_exactly_the_catalogued_keys(record: str) -> None:
+    keys = {f.file_key for f in catalogue.RECORDS[record] if f.file_key is not None}
+    assert keys == set(FILE_FIELDS[record])
+
+
+@pytest.mark.parametrize("record", list(ROWS))
+def test_every_catalogued_column_is_a_table_column(record: str) -> None:
+    columns = {c._meta.name for c in ROWS[record]._meta.columns}
+    wanted = {f.db_column for f in catalogue.RECORDS[record] if f.db_column is not None}
+    assert wanted <= columns, wanted - columns
+
+
+def _milestone() -> Milestone:
+    return Milestone("P1", "m1", "节点", Kind.TENDERING, due=dt.date(2026, 5, 1), start=dt.date(2026, 4, 1),
+                     finished=dt.date(2026, 4, 20), unit="U2", progress=0.5, amount=10.0, paid=5.0,
+                     updated=dt.date(2026, 4, 21), after=(Dependency("m0", 2),), note="好")
+
+
+def test_the_row_mapper_writes_every_stored_milestone_field() -> None:
+    written = set(repository._milestone_columns(_milestone())) | {"project", "mid"}
+    assert written == {f.db_column for f in catalogue.MILESTONE if f.db_column is not None}
+
+
+def test_history_data_and_the_dump_carry_every_milestone_field() -> None:
+    m = _milestone()
+    assert set(repository.milestone_data(m)) == {f.name for f in catalogue.MILESTONE}
+    assert repository.milestone_from_data(repository.milestone_data(m)) == m
+    p = Portfolio(units=(Unit("U1", "单位"), Unit("U2", "单位二")),
+                  projects=(Project("P1", "项目", checks.Category.PROJECT, "U1", milestones=(m,)),))
+    dumped = dump_portfolio(p)["projects"][0]["milestones"][0]
+    assert set(dumped) <= {f.file_key for f in catalogue.MILESTONE}
+    assert {f.file_key for f in catalogue.MILESTONE if f.file_key is not None} <= set(dumped)
+
+
+def test_the_api_shapes_know_every_milestone_field() -> None:
+    read = set(schemas.MilestoneRead.__struct_fields__)
+    assert {f.name for f in catalogue.MILESTONE} - {"updated"} <= read
+    update = set(schemas.MilestoneUpdate.__struct_fields__) - {"version"}
+    assert set(catalogue.MILESTONE_REPORTABLE) - {"updated"} <= update
+    assert update <= {f.name for f in catalogue.MILESTONE}
+
+
+def test_the_report_form_offers_only_reportable_fields() -> None:
+    assert set(forms.FIELDS) <= set(catalogue.MILESTONE_REPORTABLE)
+
+
+@pytest.mark.parametrize("record", list(catalogue.RECORDS))
+def test_the_rule_checker_types_every_field_rules_may_read(record: str) -> None:
+    known = dsl_schema.FIELDS[record]
+    for f in catalogue.RECORDS[record]:
+        if f.dsl is not None:
+            assert f.name in known, f"rules cannot read {record}.{f.name}"
+            assert str(known[f.name].type) == f.dsl, f"{record}.{f.name}"
+
+
+def test_only_the_office_changes_due_name_and_unit() -> None:
+    assert {"due", "name", "unit"} <= catalogue.MILESTONE_OFFICE_ONLY
+    assert not catalogue.MILESTONE_OFFICE_ONLY & set(catalogue.MILESTONE_REPORTABLE)
+    assert catalogue.field("milestone", "note").max_length == catalogue.NOTE_MAX
+    with pytest.raises(KeyError):
+        catalogue.field("milestone", "colour")
+
+
+@pytest.mark.parametrize("record", list(catalogue.RECORDS))
+def test_every_field_has_both_labels(record: str) -> None:
+    for f in catalogue.RECORDS[record]:
+        assert f.zh and f.en, f"{record}.{f.name}"
