@@ -140,16 +140,23 @@ async def test_readers_during_reports_get_the_writers_snapshot_without_reloading
 
     server._load = counted  # type: ignore[method-assign]
     seen: list[int] = []
+    reporting = True
 
     async def reader() -> None:
-        for _ in range(30):
+        # Read for as long as the reports run (however slow the machine), then once more.
+        while reporting:
             seen.append((await server.snapshot()).revision)
             await asyncio.sleep(0)
+        seen.append((await server.snapshot()).revision)
 
     async def reporter() -> None:
-        for k in range(6):
-            version = (await server.snapshot()).versions[("P001", "build")]
-            await server.report_milestone("office", "P001", "build", {"progress": 0.1 + k / 10}, version)
+        nonlocal reporting
+        try:
+            for k in range(6):
+                version = (await server.snapshot()).versions[("P001", "build")]
+                await server.report_milestone("office", "P001", "build", {"progress": 0.1 + k / 10}, version)
+        finally:
+            reporting = False
 
     await asyncio.gather(reporter(), *(reader() for _ in range(4)))
     final = await server.snapshot()
