@@ -125,11 +125,18 @@ def light_counts(portfolio: Portfolio, evaluation: Evaluation, *, by: str = "uni
             customdata=[[url_for(by, k, level.value)] for k in order],
             hovertemplate="%{x}<br>" + text(level.value, lang) + "：%{y}<extra></extra>",
         ))
+    tallest = max(sum(counts[k].values()) for k in order)
     fig.update_layout(barmode="stack", title=title, legend_traceorder="normal", margin={"t": 50},
                       yaxis={"title": text("projects_count", lang), "tickformat": "d",
-                             "rangemode": "tozero"},
+                             "dtick": whole_step(tallest), "rangemode": "tozero"},
                       xaxis={"automargin": True, "tickangle": -30 if len(order) > 6 else 0})
     return fig
+
+
+def whole_step(top: int) -> int:
+    """A tick step of whole projects for an axis up to ``top``: about eight ticks at most, so
+    a count axis never shows the same whole number twice (0, 1, 1, 2, 2 for 0.5 steps)."""
+    return max(1, -(-top // 8))
 
 
 def _first_message(findings: Iterable[Finding]) -> dict[str, str]:

@@ -17,6 +17,7 @@ from dashboards.figures import (
     ranking,
     rates_by_unit,
     rates_trend,
+    whole_step,
 )
 from projects.model import Category, Kind, Level, Milestone, Portfolio, Project, Unit
 from rules.findings import Evaluation, EvaluationRates, Finding, ScoreRow
@@ -84,6 +85,14 @@ def test_counts_by_unit_stack_red_yellow_green_per_unit_worst_first():
     assert list(by_meta(fig, "green").y) == [2, 1]
     assert by_meta(fig, "red").marker.color == LEVEL_COLOURS[Level.RED]
     assert fig.layout.barmode == "stack"
+
+
+def test_a_count_axis_steps_in_whole_projects_never_repeating_a_number():
+    """The light counts' axis steps by whole projects (a 0.5 step printed as whole numbers read
+    0, 1, 1, 2, 2 on the big screen) and keeps to about eight ticks on a tall axis."""
+    fig = light_counts(PORTFOLIO, EVALUATION, by="unit")
+    assert fig.layout.yaxis.dtick == 1
+    assert [whole_step(n) for n in (0, 1, 2, 8, 9, 80, 1000)] == [1, 1, 1, 1, 2, 10, 125]
 
 
 def test_counts_by_category_in_english():
