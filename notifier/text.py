@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from projects.model import Level
-from rules.sentence import explain_sentence
+from rules.sentence import explain_sentence, scalar_text
 
 
 class MessageKind(StrEnum):
@@ -115,12 +115,9 @@ def format_value(value: object) -> str:
     """A value as a notice prints it: dates ISO, floats without noise, missing as ``—``."""
     if value is None:
         return "—"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return f"{value:.4g}"
+    text = scalar_text(value)
+    if text is not None:
+        return text
     if isinstance(value, tuple | list):
         return ", ".join(format_value(v) for v in value)
     return str(value)

@@ -14,6 +14,7 @@ rule's code stays one click away for the office. Durations read ``10 个工作�
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 FIELD_WORDS: dict[str, tuple[str, str]] = {
@@ -121,15 +122,22 @@ def _held_parts(verdict: str) -> list[tuple[str, str]]:
     return parts
 
 
-def _plain(value: object) -> str:
-    import datetime as dt  # noqa: PLC0415
-
+def scalar_text(value: object) -> str | None:
+    """A yes/no as 是/否, a date in ISO form, a float without noise; None for any other value.
+    Shared by the finding sentences here and the notice texts (``notifier.text``)."""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):
         return f"{value:.4g}"
+    return None
+
+
+def _plain(value: object) -> str:
+    text = scalar_text(value)
+    if text is not None:
+        return text
     chinese = getattr(value, "chinese", None)
     return chinese if isinstance(chinese, str) else str(value)
 
