@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from dsl import syntax as s
 from dsl.checker import Checked
 from dsl.printer import expr_text
+from dsl.words import KEYWORDS_ZH
 
 #: Nominal sizes: the collections of a subject, and what the graph functions walk.
 NOMINAL = {"milestones": 100, "projects": 20, "notices": 50, "upstream": 50,
@@ -26,9 +27,28 @@ MAX_COST = 2_000_000
 
 
 @dataclass(frozen=True, slots=True)
+class Nesting:
+    """One collection walked: its function (``any``...), what it walks, in English and in
+    Chinese, and the nominal size."""
+
+    op: str
+    text: str
+    text_zh: str
+    size: int
+
+    @property
+    def en(self) -> str:
+        return f"{self.op} over {self.text} (~{self.size})"
+
+    @property
+    def zh(self) -> str:
+        return f"{KEYWORDS_ZH.get(self.op, self.op)}遍历 {self.text_zh}（约 {self.size} 个）"
+
+
+@dataclass(frozen=True, slots=True)
 class Cost:
     value: int
-    because: tuple[str, ...] = ()  # the collections nested, outermost first
+    because: tuple[Nesting, ...] = ()  # the collections nested, outermost first
 
     def __add__(self, other: Cost) -> Cost:
         because = self.because if len(self.because) >= len(other.because) else other.because
@@ -38,17 +58,23 @@ class Cost:
     def reason(self) -> str:
         if not self.because:
             return "no collections"
-        return " inside ".join(reversed(self.because))
+        return " inside ".join(n.en for n in reversed(self.because))
+
+    @property
+    def reason_zh(self) -> str:
+        if not self.because:
+            return "无集合遍历"
+        return "，其中又".join(n.zh for n in self.because)
 
 
-def _size(c: Checked, e: s.Expr) -> tuple[int, str]:
+def _size(e: s.Expr) -> int:
     while isinstance(e, s.Paren):
         e = e.inner
     if isinstance(e, s.Field):
-        return NOMINAL.get(e.name, 10), expr_text(e)
+        return NOMINAL.get(e.name, 10)
     if isinstance(e, s.Call):
-        return NOMINAL.get(e.func, 10), expr_text(e)
-    return 10, expr_text(e)
+        return NOMINAL.get(e.func, 10)
+    return 10
 
 
 def cost(c: Checked, e: s.Expr | None) -> Cost:
@@ -74,10 +100,11 @@ def cost(c: Checked, e: s.Expr | None) -> Cost:
             total = total + cost(c, arg)
         return total
     if isinstance(e, s.Aggregate):
-        size, text = _size(c, e.collection)
+        size = _size(e.collection)
         body = cost(c, e.where) + cost(c, e.body)
         per = Cost(1) + body
-        inner = (f"{e.op} over {text} (~{size})", *per.because)
+        walk = Nesting(e.op, expr_text(e.collection), expr_text(e.collection, lang="zh"), size)
+        inner = (walk, *per.because)
         return cost(c, e.collection) + Cost(size * per.value, inner)
     return Cost(1)
 
@@ -97,3 +124,37 @@ def item_cost(c: Checked, item: s.Rule | s.Score) -> Cost:
             if isinstance(part, s.Hole):
                 total = total + cost(c, part.expr)
     return total
+
+
+@dataclass(frozen=True, slots=True)
+class ItemCost:
+    """A rule's or score's estimated cost per subject, where it is, and whether it passes
+    the bound: what the rule editor shows beside each rule."""
+
+    file: str
+    line: int
+    name: str
+    kind: str  # "rule" | "score"
+    subject: str
+    cost: int
+    reason: str
+    reason_zh: str
+    bound: int | None
+
+    @property
+    def over(self) -> bool:
+        return self.bound is not None and self.cost > self.bound
+
+
+def item_costs(c: Checked, bound: int | None = MAX_COST) -> tuple[ItemCost, ...]:
+    """The estimated cost of every rule and score of a checked rulebook, in file order."""
+    out: list[ItemCost] = []
+    for f in c.files:
+        for item in f.items:
+            if isinstance(item, s.Rule | s.Score):
+                estimate = item_cost(c, item)
+                out.append(ItemCost(f.name, item.span.line, item.name,
+                                    "rule" if isinstance(item, s.Rule) else "score",
+                                    item.subject, estimate.value, estimate.reason,
+                                    estimate.reason_zh, bound))
+    return tuple(out)
