@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from dsl import syntax as s
 from dsl.checker import Checked
-from dsl.printer import expr_text
+from dsl.printer import Scope, expr_text
 from dsl.words import KEYWORDS_ZH
 
 #: Nominal sizes: the collections of a subject, and what the graph functions walk.
@@ -77,52 +77,57 @@ def _size(e: s.Expr) -> int:
     return 10
 
 
-def cost(c: Checked, e: s.Expr | None) -> Cost:
-    """The estimated cost of evaluating ``e`` once."""
+def cost(c: Checked, e: s.Expr | None, scope: Scope | None = None) -> Cost:
+    """The estimated cost of evaluating ``e`` once (``scope``: the subject of each variable,
+    for the Chinese text of what a collection walks)."""
     if e is None:
         return Cost(0)
     if isinstance(e, s.Paren):
-        return cost(c, e.inner)
+        return cost(c, e.inner, scope)
     if isinstance(e, s.Field):
-        return Cost(1) + cost(c, e.obj)
+        return Cost(1) + cost(c, e.obj, scope)
     if isinstance(e, s.Unary | s.IsMissing):
-        return Cost(1) + cost(c, e.operand)
+        return Cost(1) + cost(c, e.operand, scope)
     if isinstance(e, s.Binary):
-        return Cost(1) + cost(c, e.left) + cost(c, e.right)
+        return Cost(1) + cost(c, e.left, scope) + cost(c, e.right, scope)
     if isinstance(e, s.InList):
-        total = Cost(1) + cost(c, e.operand)
+        total = Cost(1) + cost(c, e.operand, scope)
         for item in e.items:
-            total = total + cost(c, item)
+            total = total + cost(c, item, scope)
         return total
     if isinstance(e, s.Call):
         total = Cost(NOMINAL.get(e.func, 1))
         for arg in e.args:
-            total = total + cost(c, arg)
+            total = total + cost(c, arg, scope)
         return total
     if isinstance(e, s.Aggregate):
         size = _size(e.collection)
-        body = cost(c, e.where) + cost(c, e.body)
+        walked = c.types[e.collection].item if e.collection in c.types else None
+        inner_scope = {**(scope or {}), e.var: walked} if walked else scope
+        body = cost(c, e.where, inner_scope) + cost(c, e.body, inner_scope)
         per = Cost(1) + body
-        walk = Nesting(e.op, expr_text(e.collection), expr_text(e.collection, lang="zh"), size)
+        walk = Nesting(e.op, expr_text(e.collection),
+                       expr_text(e.collection, lang="zh", scope=scope), size)
         inner = (walk, *per.because)
-        return cost(c, e.collection) + Cost(size * per.value, inner)
+        return cost(c, e.collection, scope) + Cost(size * per.value, inner)
     return Cost(1)
 
 
 def item_cost(c: Checked, item: s.Rule | s.Score) -> Cost:
     """The estimated cost of a rule or score for one subject."""
+    scope = {item.var: item.subject}
     if isinstance(item, s.Score):
-        return cost(c, item.expr)
-    total = cost(c, item.where)
+        return cost(c, item.expr, scope)
+    total = cost(c, item.where, scope)
     for light in item.lights:
-        total = total + cost(c, light.condition)
+        total = total + cost(c, light.condition, scope)
     if item.notify is not None:
         for target in item.notify.targets:
-            total = total + cost(c, target)
+            total = total + cost(c, target, scope)
     if item.message is not None:
         for part in item.message.parts:
             if isinstance(part, s.Hole):
-                total = total + cost(c, part.expr)
+                total = total + cost(c, part.expr, scope)
     return total
 
 
