@@ -1,6 +1,6 @@
 """Diagnostics in Chinese: the parser's, checker's and compiler's messages, said in zh-CN.
 
-Owns ``message_zh`` and ``suggestion_zh``. Pure. The diagnostics are written in English where
+Owns ``message_zh``, ``suggestion_zh`` and ``warning_zh``. Pure. The diagnostics are written in English where
 they are raised (``dsl.parser``, ``dsl.checker``, ``dsl.operators``, ``dsl.compiler``); this
 table says each of their shapes in Chinese, keeping what is quoted in backticks (the author's
 words) as it is. A message of no known shape comes back in English behind ``规则有误：`` so
@@ -91,7 +91,7 @@ _MESSAGES: tuple[tuple[str, Rewrite], ...] = (
     (rf"cannot (multiply|divide) {_T} by {_T}", lambda m: f"不能用{_type(m[3])}{_VERBS[m[1]]}{_type(m[2])}"),
     (r"(rule|score|const) (`[^`]*`) is too complex to compile", lambda m: f"{_WHAT[m[1]]} {m[2]} 太复杂，无法编译"),
     (r"(rule|score) (`[^`]*`) would cost about ([\d,]+) operations per (\w+) \((.*)\), more than the bound of ([\d,]+)",
-     lambda m: f"{_WHAT[m[1]]} {m[2]} 对每个{_type(m[4])}约需 {m[3]} 次运算（{nesting_zh(m[5])}），超过上限 {m[6]}"),
+     lambda m: f"{_WHAT[m[1]]} {m[2]} 对每个{_type(m[4])}约需 {m[3]} 次运算（{_nesting(m[5])}），超过上限 {m[6]}"),
     (r"(rule|score|const) (`[^`]*`) compiles to (\d+) characters of code, more than the (\d+) allowed",
      lambda m: f"{_WHAT[m[1]]} {m[2]} 编译后有 {m[3]} 个字符的代码，超过允许的 {m[4]}"),
     (r"the rulebook compiles to (\d+) characters of code, more than the (\d+) allowed",
@@ -180,15 +180,16 @@ def _expected(phrase: str) -> str:
     return "、".join(_EXPECTED.get(p, p) for p in parts) if len(parts) > 1 else phrase
 
 
-def nesting_zh(reason: str) -> str:
-    """A cost's reason (``count(...) inside any(...)``) in Chinese."""
+def _nesting(reason: str) -> str:
+    """A cost's reason (``count over upstream(m) (~50) inside any over p.milestones (~100)``)
+    in Chinese, outermost first, as ``dsl.cost.Cost.reason_zh`` says it."""
     if reason in ("", "no collections"):
-        return "不遍历集合"
+        return "无集合遍历"
     parts = []
-    for part in reason.split(" inside "):
+    for part in reversed(reason.split(" inside ")):
         m = re.fullmatch(r"(\w+) over (.+) \(~(\d+)\)", part)
-        parts.append(f"对 {m[2]} 的 {m[1]}（约 {m[3]} 个）" if m else part)
-    return "，嵌套于".join(parts)
+        parts.append(f"`{m[1]}` 遍历 `{m[2]}`（约 {m[3]} 个）" if m else part)
+    return "，其中又".join(parts)
 
 
 def _rewrite(text: str, table: tuple[tuple[str, Rewrite], ...]) -> str | None:
@@ -211,6 +212,32 @@ def suggestion_zh(suggestion: str | None) -> str | None:
         return suggestion
     said = _rewrite(suggestion, _SUGGESTIONS)
     return said if said is not None else suggestion
+
+
+_WARNINGS: tuple[tuple[str, Rewrite], ...] = (
+    (rf"`where` of rule {_Q} can never hold: no subject can meet it, so the rule never lights",
+     lambda m: f"规则 {m[1]} 的 `where` 条件永远不成立：没有对象能满足，这条规则永远不会亮灯"),
+    (rf"`where` of rule {_Q} always holds: every subject meets it",
+     lambda m: f"规则 {m[1]} 的 `where` 条件总是成立：每个对象都满足"),
+    (rf"light {_Q} can never hold given `where`", lambda m: f"在 `where` 条件下，{_level(m[1])} 永远不会亮"),
+    (rf"light {_Q} can never hold", lambda m: f"{_level(m[1])} 的条件永远不成立"),
+    (rf"light {_Q} always holds: {_Q} is true of every subject",
+     lambda m: f"{_level(m[1])} 总是亮：{m[2]} 对每个对象都成立"),
+    (rf"light {_Q} can never show: whenever it holds, {_Q} holds too",
+     lambda m: f"{_level(m[1])} 永远显示不出来：它成立时，{_level(m[2])} 也成立（更高的灯号优先）"),
+)
+_LEVELS = {"`red`": "红灯", "`yellow`": "黄灯", "`blue`": "蓝灯"}
+
+
+def _level(quoted: str) -> str:
+    return _LEVELS.get(quoted, quoted)
+
+
+def warning_zh(message: str) -> str:
+    """A static analysis warning (``dsl.analysis``) in Chinese (English behind ``提示：``
+    if of no known shape)."""
+    said = _rewrite(message, _WARNINGS)
+    return said if said is not None else f"提示：{message}"
 
 
 def is_translated(message: str) -> bool:

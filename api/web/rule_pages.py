@@ -28,8 +28,8 @@ from api.service import Server
 from api.web.render import page_lang, render_page, require
 from dashboards.i18n import text
 from dashboards.reports import subject_name
-from dsl import RulebookError, compile_rulebook
-from dsl.messages_zh import message_zh, nesting_zh, suggestion_zh
+from dsl import AnalysisWarning, ItemCost, RulebookError, compile_rulebook, inspect_rulebook
+from dsl.messages_zh import message_zh, suggestion_zh, warning_zh
 from projects.fields import control_character
 from rules import repository as rules_repo
 
@@ -98,14 +98,32 @@ def _compiled(sources: Mapping[str, str], lang: str) -> tuple[Any, list[dict[str
         return None, [diagnostic_json(d, lang) for d in exc.diagnostics]
 
 
-def _costs(compiled: Any, lang: str) -> list[dict[str, Any]]:
-    """Each rule's and score's estimated cost per subject, dearest first."""
-    rows = [{"name": r.name, "title": r.title, "file": r.file, "line": r.line, "cost": r.cost,
-             "reason": nesting_zh(r.cost_reason) if lang == "zh" else r.cost_reason}
-            for r in compiled.rules]
-    rows += [{"name": s.name, "title": s.title, "file": s.file, "line": s.line, "cost": s.cost,
-              "reason": ""} for s in compiled.scores]
-    return sorted(rows, key=lambda r: (-r["cost"], r["file"], r["line"]))
+TITLE = re.compile(r'\s*(?:rule|score|规则|评分)\s+\S+?\s*"([^"]*)"')
+
+
+def _title(sources: Mapping[str, str], file: str, line: int) -> str:
+    """The title a rule or score gives itself on its first line (``rule late "逾期"``)."""
+    lines = sources.get(file, "").splitlines()
+    found = TITLE.match(lines[line - 1]) if 0 < line <= len(lines) else None
+    return found.group(1) if found else ""
+
+
+def _cost(c: ItemCost, sources: Mapping[str, str], lang: str) -> dict[str, Any]:
+    """A rule's or score's estimated cost per subject, with the bound and the nesting."""
+    return {"file": c.file, "line": c.line, "name": c.name, "kind": c.kind,
+            "title": _title(sources, c.file, c.line), "subject": c.subject, "cost": c.cost,
+            "bound": c.bound, "over": c.over, "reason": c.reason, "reason_zh": c.reason_zh,
+            "because": c.reason_zh if lang == "zh" else c.reason}
+
+
+def _warning(w: AnalysisWarning, lang: str) -> dict[str, Any]:
+    """A static analysis warning for the page: its place once, what it finds, the example."""
+    example = "，".join(f"{k} = {v}" for k, v in w.example_text.items())
+    message = warning_zh(w.message) if lang == "zh" else w.message
+    return {"file": w.file, "line": w.line, "column": w.column, "kind": w.kind,
+            "rule": w.rule, "message": message, "example": w.example_text,
+            "text": message + (text("rules_example", lang).format(example=example) if example else ""),
+            "place": text("rules_place", lang).format(file=w.file, line=w.line, column=w.column)}
 
 
 def _past_day(data: Any, today: dt.date, lang: str) -> dt.date:
@@ -167,12 +185,14 @@ class RulePages(Controller):
             sources = await self._whole(data, lang)
         except RefusalError as exc:
             return _refused(str(exc))
-        compiled, diagnostics = _compiled(sources, lang)
-        if compiled is None:
-            return Response({"ok": False, "diagnostics": diagnostics, "files": list(sources),
-                             "message": text("rules_n_errors", lang).format(n=len(diagnostics))})
-        return Response({"ok": True, "diagnostics": [], "files": list(sources),
-                         "message": text("rules_ok", lang), "costs": _costs(compiled, lang)})
+        found = inspect_rulebook(sources)
+        diagnostics = [diagnostic_json(d, lang) for d in found.diagnostics]
+        costs = sorted((_cost(c, sources, lang) for c in found.costs),
+                       key=lambda c: (-c["cost"], c["file"], c["line"]))
+        message = text("rules_n_errors", lang).format(n=len(diagnostics)) if diagnostics else text("rules_ok", lang)
+        return Response({"ok": not diagnostics, "diagnostics": diagnostics, "files": list(sources),
+                         "message": message, "costs": costs,
+                         "warnings": [_warning(w, lang) for w in found.warnings]})
 
     @post("/rules/dry-run", name="rule_dry_run", status_code=200)
     async def dry_run(self, request: Request, server: Server, data: Any) -> Response[dict[str, Any]]:  # type: ignore[type-arg]

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from dsl import RulebookError, compile_rulebook
-from dsl.messages_zh import is_translated, message_zh, nesting_zh, suggestion_zh
+from dsl.messages_zh import is_translated, message_zh, suggestion_zh, warning_zh
 
 R = "rule t: for milestone m light red when "
 BROKEN = [
@@ -63,8 +63,24 @@ def test_quoted_words_stay_as_written_and_unknown_shapes_are_kept():
     assert suggestion_zh(None) is None
 
 
-def test_cost_reasons_read_in_chinese():
-    """A cost's nesting reads outermost last, in Chinese."""
-    assert nesting_zh("no collections") == "不遍历集合"
-    assert nesting_zh("count over upstream(m) (~50) inside any over p.milestones (~100)") == \
-        "对 upstream(m) 的 count（约 50 个），嵌套于对 p.milestones 的 any（约 100 个）"
+def test_a_rule_over_the_cost_bound_and_the_warnings_read_in_chinese():
+    """The refusal of a rule over the cost bound names the nesting outermost first; each static
+    analysis warning of a rulebook that shows it reads in Chinese."""
+    nested = ("rule deep: for project p light red when any(q in p.milestones where any(r in upstream(q) "
+              "where any(s in upstream(r) where any(t in upstream(s) where t.done))))\n")
+    with pytest.raises(RulebookError) as info:
+        compile_rulebook({"t.rules": nested})
+    [d] = info.value.diagnostics
+    said = message_zh(d.message)
+    assert said.startswith("规则 `deep` 对每个项目约需 50,765,202 次运算（`any` 遍历 `p.milestones`（约 100 个），其中又")
+    assert said.endswith("超过上限 2,000,000")
+    from dsl import inspect_rulebook  # noqa: PLC0415
+
+    shadowed = "rule a: for milestone m\n    light yellow when m.progress < 30%\n    light red when m.progress < 50%\n"
+    never = "rule b: for milestone m where m.progress > 50% and m.progress < 10%\n    light red when m.done\n"
+    always = "rule c: for milestone m\n    light red when m.progress >= 0%\n"
+    warned = [warning_zh(w.message) for w in inspect_rulebook(
+        {"a.rules": shadowed, "b.rules": never, "c.rules": always}).warnings]
+    assert "黄灯 永远显示不出来：它成立时，红灯 也成立（更高的灯号优先）" in warned
+    assert "规则 `b` 的 `where` 条件永远不成立：没有对象能满足，这条规则永远不会亮灯" in warned
+    assert not [w for w in warned if w.startswith("提示：")], warned

@@ -126,13 +126,28 @@
         var tr = el("tr", "cost-row"); tr.dataset.rule = c.name;
         tr.appendChild(el("td", "", c.title ? c.title + "（" + c.name + "）" : c.name));
         tr.appendChild(el("td", "", c.file + ":" + c.line));
-        tr.appendChild(el("td", "num", Number(c.cost).toLocaleString("zh-CN")));
-        tr.appendChild(el("td", "", c.reason));
+        var num = el("td", "num", Number(c.cost).toLocaleString("zh-CN"));
+        if (c.over) { tr.className += " over"; num.appendChild(el("span", "bad", " " + root.dataset.over)); }
+        tr.appendChild(num);
+        tr.appendChild(el("td", "", c.because));
         body.appendChild(tr);
       });
       card.hidden = !(costs && costs.length);
       var top = costs && costs[0];
       card.querySelector(".dearest").textContent = top ? fill(root.dataset.dearest, {cost: Number(top.cost).toLocaleString("zh-CN"), rule: top.title || top.name}) : "";
+    }
+    function showWarnings(warnings) {
+      var box = root.querySelector(".warnings");
+      var list = box.querySelector("ul");
+      list.innerHTML = "";
+      warnings.forEach(function (w) {
+        var li = el("li", "warning"); li.dataset.file = w.file; li.dataset.line = String(w.line);
+        var a = el("a", "place", w.place); a.href = "#"; li.appendChild(a);
+        a.addEventListener("click", function (ev) { ev.preventDefault(); goTo({file: w.file, line: w.line, column: w.column, end_column: w.column + 1}); });
+        li.appendChild(document.createTextNode("：" + w.text));
+        list.appendChild(li);
+      });
+      box.hidden = warnings.length === 0;
     }
     function setStatus(ok, message) {
       status.textContent = message;
@@ -142,10 +157,11 @@
       var mine = ++seq;
       return postJSON("/rules/check", {sources: sources()}).then(function (r) {
         if (mine !== seq) { return r; }  // a later check is on its way: only the latest marks
-        if (r.status !== 200) { showDiagnostics([]); setStatus(false, r.body.message || "✗"); return r; }
+        if (r.status !== 200) { showDiagnostics([]); showWarnings([]); setStatus(false, r.body.message || "✗"); return r; }
         showDiagnostics(r.body.diagnostics || []);
         setStatus(r.body.ok, r.body.message);
-        if (r.body.ok) { showCosts(r.body.costs); }
+        showCosts(r.body.costs);
+        showWarnings(r.body.warnings || []);
         return r;
       });
     }

@@ -65,7 +65,7 @@ async def test_a_fixed_rulebook_checks_clean_with_costs_and_publishes_every_file
     assert costs["all_open"]["file"] == "overdue.rules" and costs["all_open"]["cost"] > 0
     assert set(costs) >= {"tender_overdue", "notice_unanswered"}
     dearest = body["costs"][0]
-    assert dearest["cost"] == max(c["cost"] for c in body["costs"]) and dearest["reason"].startswith("对 ")
+    assert dearest["cost"] == max(c["cost"] for c in body["costs"]) and dearest["because"] == dearest["reason_zh"] == "存在遍历 p.节点清单（约 100 个）"
     r = await post(site, "/rules/publish", {"sources": {"overdue.rules": overdue}})
     assert r.status_code == 200
     assert r.json()["message"] == f"已发布版本 v{r.json()['version']}，已按新规则重新评估全部项目"
