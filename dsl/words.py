@@ -110,7 +110,7 @@ def speak(text: str, lang: str) -> str:
     return _OF_SUBJECT.sub(lambda m: m.group(1) + SUBJECTS_ZH[m.group(2)], text)
 
 
-_OF_SUBJECT = re.compile(r"(\bof |\bis an? )(milestone|project|unit|notice)\b")
+_OF_SUBJECT = re.compile(r"(\bof |\bis an? )(milestone|project|unit|notice|person)\b")
 
 
 #: Chinese labels of the checker's fields (``dsl.schema.FIELDS``), one per field name and
@@ -126,6 +126,11 @@ FIELD_LABELS_ZH = {
     "response_rate": "回复率", "parent": "上级单位", "level": "层级", "projects": "项目清单",
     "notices": "督办单清单", "red_cards": "红牌数", "yellow_cards": "黄牌数", "title": "标题",
     "rule": "触发规则", "issued": "下发日期", "responded": "已回复", "response_date": "回复日期",
+    # version 2 (issue 12)
+    "person": "责任人", "co_units": "配合单位", "report_every": "报送周期", "next_report": "下次报送",
+    "report_overdue": "报送逾期工作日", "original_due": "原计划完成", "extensions": "延期次数",
+    "extension_pending": "延期待批", "planned_progress": "序时进度", "urgent": "紧急",
+    "source": "交办依据", "instruction": "领导批示", "people": "责任人清单", "post": "岗位",
 }
 _FIELDS_EN = {zh: en for en, zh in FIELD_LABELS_ZH.items()}
 

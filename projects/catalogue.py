@@ -13,8 +13,9 @@ against the model, the file loader's keys, the dump, the row mapper, the msgspec
 report form and the rule checker's fields, so a field added in one place and forgotten in
 another fails in CI.
 
-Records to come (people, extensions, complaints, accountability: issues 12 and 13) are new
-``RECORDS`` entries: a tuple of ``Field`` under the record's name.
+People (``person``) and extension requests (``extension``) are records of issue 12; records to
+come (complaints, accountability: issue 13) are new ``RECORDS`` entries: a tuple of ``Field``
+under the record's name.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ class Field:
     """One field of a record; see the module header."""
 
     name: str  # attribute of the model class
-    type: str  # Python-side type: text, id, date, ratio, yuan, kind, deps, contacts, level, category
+    type: str  # Python-side type: text, id, date, ratio, yuan, kind, deps, contacts, level,
+    # category, person, units, cadence, bool, milestone_ref, decision
     who: Who = OFFICE
     dsl: str | None = None  # rule-language type, None when rules cannot read it
     zh: str = ""
@@ -71,6 +73,10 @@ MILESTONE: Final[tuple[Field, ...]] = (
     Field("updated", "date", REPORTABLE, dsl="date", zh="最近填报", en="updated"),
     Field("after", "deps", dsl=None, zh="前置", en="after"),
     Field("note", "text", REPORTABLE, zh="备注", en="note", max_length=NOTE_MAX),
+    # version 2 (issue 12): the supervision loop; absent means the project's value
+    Field("person", "person", dsl="person", zh="责任人", en="person"),
+    Field("co_units", "units", dsl="collection of units", zh="配合单位", en="co-units"),
+    Field("report_every", "cadence", dsl="duration", zh="报送周期", en="report cadence"),
 )
 
 UNIT: Final[tuple[Field, ...]] = (
@@ -88,6 +94,14 @@ PROJECT: Final[tuple[Field, ...]] = (
     Field("unit", "id", dsl="unit", zh="责任单位", en="unit", required=True),
     Field("budget", "yuan", dsl="number", zh="总投资", en="budget"),
     Field("milestones", "milestones", zh="节点", en="milestones", column=None),
+    # version 2 (issue 12): 交办 — lead unit is ``unit``; co-units, person, urgency, basis
+    Field("co_units", "units", dsl="collection of units", zh="配合单位", en="co-units"),
+    Field("person", "person", dsl="person", zh="责任人", en="person"),
+    Field("urgent", "bool", dsl="bool", zh="紧急", en="urgent"),
+    Field("source", "text", dsl="text", zh="交办依据", en="source", max_length=NAME_MAX),
+    Field("instruction", "text", dsl="text", zh="领导批示", en="leader's instruction",
+          max_length=NOTE_MAX),
+    Field("report_every", "cadence", dsl="duration", zh="报送周期", en="report cadence"),
 )
 
 NOTICE: Final[tuple[Field, ...]] = (
@@ -102,9 +116,26 @@ NOTICE: Final[tuple[Field, ...]] = (
     Field("subject", "text", zh="对象", en="subject"),
 )
 
+PERSON: Final[tuple[Field, ...]] = (  # 责任人 (issue 12)
+    Field("id", "id", dsl="text", zh="编号", en="id", column="person_id", required=True),
+    Field("name", "text", dsl="text", zh="姓名", en="name", max_length=NAME_MAX, required=True),
+    Field("unit", "id", dsl="unit", zh="所在单位", en="unit", required=True),
+    Field("post", "text", dsl="text", zh="岗位", en="post", max_length=NAME_MAX),
+)
+
+EXTENSION: Final[tuple[Field, ...]] = (  # 延期申请 (issue 12); rules read them through m.extensions
+    Field("milestone", "milestone_ref", zh="节点", en="milestone", required=True),
+    Field("requested", "date", zh="申请日期", en="requested", required=True),
+    Field("new_due", "date", zh="申请延至", en="new due date", required=True),
+    Field("reason", "text", zh="延期理由", en="reason", max_length=NOTE_MAX, required=True),
+    Field("decided", "date", zh="审批日期", en="decided"),
+    Field("decision", "decision", zh="审批结果", en="decision"),
+)
+
 #: Every record the catalogue declares, by the name the model and the rule language use.
 RECORDS: Final[dict[str, tuple[Field, ...]]] = {
     "unit": UNIT, "project": PROJECT, "milestone": MILESTONE, "notice": NOTICE,
+    "person": PERSON, "extension": EXTENSION,
 }
 
 
