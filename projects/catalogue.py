@@ -13,6 +13,11 @@ against the model, the file loader's keys, the dump, the row mapper, the msgspec
 report form and the rule checker's fields, so a field added in one place and forgotten in
 another fails in CI.
 
+``COMPUTED`` adds, per record, the fields the engine computes for rules (a milestone's
+``overdue``, a unit's rates...); each rule-readable field's ``zh`` is also its label in the
+rule language, unique within its record and naming one field name in every record
+(``dsl.words`` reads them; ``tests/dsl/test_chinese.py`` checks it).
+
 People (``person``) and extension requests (``extension``) are records of issue 12; records to
 come (complaints, accountability: issue 13) are new ``RECORDS`` entries: a tuple of ``Field``
 under the record's name.
@@ -38,8 +43,7 @@ class Field:
     """One field of a record; see the module header."""
 
     name: str  # attribute of the model class
-    type: str  # Python-side type: text, id, date, ratio, yuan, kind, deps, contacts, level,
-    # category, person, units, cadence, bool, milestone_ref, decision
+    type: str  # Python-side type: text, id, date, ratio, yuan, kind, deps, contacts, level, category
     who: Who = OFFICE
     dsl: str | None = None  # rule-language type, None when rules cannot read it
     zh: str = ""
@@ -59,22 +63,22 @@ class Field:
 
 
 MILESTONE: Final[tuple[Field, ...]] = (
-    Field("project", "id", dsl="project", zh="项目", en="project", key=None, column="project", required=True),
+    Field("project", "id", dsl="project", zh="所属项目", en="project", key=None, column="project", required=True),
     Field("id", "id", dsl="text", zh="编号", en="id", column="mid", required=True),
     Field("name", "text", dsl="text", zh="名称", en="name", max_length=NAME_MAX, required=True),
     Field("kind", "kind", dsl="kind", zh="类型", en="kind", required=True),
     Field("due", "date", dsl="date", zh="计划完成", en="due"),
-    Field("start", "date", REPORTABLE, dsl="date", zh="开始", en="start"),
+    Field("start", "date", REPORTABLE, dsl="date", zh="开始日期", en="start"),
     Field("finished", "date", REPORTABLE, dsl="date", zh="实际完成", en="finished"),
     Field("unit", "id", dsl="unit", zh="责任单位", en="unit"),
     Field("progress", "ratio", REPORTABLE, dsl="ratio", zh="进度", en="progress"),
     Field("amount", "yuan", REPORTABLE, dsl="number", zh="计划金额", en="amount"),
-    Field("paid", "yuan", REPORTABLE, dsl="number", zh="已支付", en="paid"),
+    Field("paid", "yuan", REPORTABLE, dsl="number", zh="已拨付", en="paid"),
     Field("updated", "date", REPORTABLE, dsl="date", zh="最近填报", en="updated"),
     Field("after", "deps", dsl=None, zh="前置", en="after"),
     Field("note", "text", REPORTABLE, zh="备注", en="note", max_length=NOTE_MAX),
     # version 2 (issue 12): the supervision loop; absent means the project's value
-    Field("person", "person", dsl="person", zh="责任人", en="person"),
+    Field("person", "person", dsl="person", zh="责任人员", en="person"),
     Field("co_units", "units", dsl="collection of units", zh="配合单位", en="co-units"),
     Field("report_every", "cadence", dsl="duration", zh="报送周期", en="report cadence"),
 )
@@ -82,8 +86,8 @@ MILESTONE: Final[tuple[Field, ...]] = (
 UNIT: Final[tuple[Field, ...]] = (
     Field("id", "id", dsl="text", zh="编号", en="id", column="uid", required=True),
     Field("name", "text", dsl="text", zh="名称", en="name", max_length=NAME_MAX, required=True),
-    Field("parent", "id", zh="上级单位", en="parent"),
-    Field("level", "text", zh="层级", en="level"),
+    Field("parent", "id", dsl="unit", zh="上级单位", en="parent"),
+    Field("level", "text", dsl="text", zh="层级", en="level"),
     Field("contacts", "contacts", zh="联系方式", en="contacts"),
 )
 
@@ -93,27 +97,15 @@ PROJECT: Final[tuple[Field, ...]] = (
     Field("category", "category", dsl="category", zh="类别", en="category", required=True),
     Field("unit", "id", dsl="unit", zh="责任单位", en="unit", required=True),
     Field("budget", "yuan", dsl="number", zh="总投资", en="budget"),
-    Field("milestones", "milestones", zh="节点", en="milestones", column=None),
-    # version 2 (issue 12): 交办 — lead unit is ``unit``; co-units, person, urgency, basis
+    Field("milestones", "milestones", dsl="collection of milestones", zh="节点清单", en="milestones", column=None),
+    # version 2 (issue 12): 交办 — the lead unit is ``unit``; co-units, person, urgency, basis
     Field("co_units", "units", dsl="collection of units", zh="配合单位", en="co-units"),
-    Field("person", "person", dsl="person", zh="责任人", en="person"),
+    Field("person", "person", dsl="person", zh="责任人员", en="person"),
     Field("urgent", "bool", dsl="bool", zh="紧急", en="urgent"),
     Field("source", "text", dsl="text", zh="交办依据", en="source", max_length=NAME_MAX),
     Field("instruction", "text", dsl="text", zh="领导批示", en="leader's instruction",
           max_length=NOTE_MAX),
     Field("report_every", "cadence", dsl="duration", zh="报送周期", en="report cadence"),
-)
-
-NOTICE: Final[tuple[Field, ...]] = (
-    Field("id", "id", dsl="text", zh="编号", en="id", required=True),
-    Field("title", "text", dsl="text", zh="标题", en="title", max_length=NAME_MAX, required=True),
-    Field("unit", "id", dsl="unit", zh="责任单位", en="unit", required=True),
-    Field("issued", "date", dsl="date", zh="下发日期", en="issued", required=True),
-    Field("due", "date", dsl="date", zh="反馈期限", en="due", required=True),
-    Field("rule", "text", zh="规则", en="rule"),
-    Field("level", "level", zh="灯色", en="level"),
-    Field("responded", "date", dsl="bool", zh="反馈日期", en="responded"),
-    Field("subject", "text", zh="对象", en="subject"),
 )
 
 PERSON: Final[tuple[Field, ...]] = (  # 责任人 (issue 12)
@@ -131,6 +123,87 @@ EXTENSION: Final[tuple[Field, ...]] = (  # 延期申请 (issue 12); rules read t
     Field("decided", "date", zh="审批日期", en="decided"),
     Field("decision", "decision", zh="审批结果", en="decision"),
 )
+
+NOTICE: Final[tuple[Field, ...]] = (
+    Field("id", "id", dsl="text", zh="编号", en="id", required=True),
+    Field("title", "text", dsl="text", zh="标题", en="title", max_length=NAME_MAX, required=True),
+    Field("unit", "id", dsl="unit", zh="责任单位", en="unit", required=True),
+    Field("issued", "date", dsl="date", zh="下发日期", en="issued", required=True),
+    Field("due", "date", dsl="date", zh="反馈期限", en="due", required=True),
+    Field("rule", "text", dsl="text", zh="触发规则", en="rule"),
+    Field("level", "level", dsl="level", zh="灯色", en="level"),
+    Field("responded", "date", zh="反馈日期", en="responded"),
+    Field("subject", "text", zh="对象", en="subject"),
+)
+
+def _computed(name: str, dsl: str, zh: str) -> Field:
+    return Field(name, dsl, dsl=dsl, zh=zh, en=name, key=None, column=None)
+
+
+_RATES: Final = (
+    _computed("on_time_rate", "ratio", "按时办结率"),
+    _computed("completion_rate", "ratio", "办结率"),
+    _computed("early_rate", "ratio", "提前办结率"),
+    _computed("response_rate", "ratio", "回复率"),
+)
+
+#: Fields the engine computes for the rule language (neither in files nor stored), by
+#: record; with the stored fields that have a ``dsl`` type they are every field a rule can
+#: read (``rule_fields``), and their ``zh`` is the label a rule may write (``m.计划完成``).
+COMPUTED: Final[dict[str, tuple[Field, ...]]] = {
+    "milestone": (
+        _computed("done", "bool", "已完成"),
+        _computed("overdue", "number", "逾期工作日"),
+        _computed("late", "bool", "已逾期"),
+        _computed("forecast", "date", "预测完成"),
+        _computed("float", "number", "总时差"),
+        _computed("critical", "bool", "关键路径"),
+        # version 2 (issue 12)
+        _computed("next_report", "date", "下次报送"),
+        _computed("report_overdue", "number", "报送逾期工作日"),
+        _computed("original_due", "date", "原计划完成"),
+        _computed("extensions", "number", "延期次数"),
+        _computed("extension_pending", "bool", "延期待批"),
+        _computed("planned_progress", "ratio", "序时进度"),
+    ),
+    "project": (
+        _computed("paid", "number", "已拨付"),
+        _computed("progress", "ratio", "进度"),
+        _computed("due", "date", "计划完成"),
+        _computed("forecast", "date", "预测完成"),
+        _computed("done", "bool", "已完成"),
+        *_RATES,
+        _computed("planned_progress", "ratio", "序时进度"),  # version 2
+    ),
+    "unit": (
+        _computed("milestones", "collection of milestones", "节点清单"),
+        _computed("projects", "collection of projects", "项目清单"),
+        _computed("notices", "collection of notices", "督办单清单"),
+        _computed("red_cards", "number", "红牌数"),
+        _computed("yellow_cards", "number", "黄牌数"),
+        *_RATES,
+        # version 2 (issue 12)
+        _computed("people", "collection of persons", "责任人清单"),
+        _computed("extensions", "number", "延期次数"),
+    ),
+    "notice": (
+        # the stored ``responded`` is the reply's date; rules read it as these two
+        _computed("responded", "bool", "已回复"),
+        _computed("response_date", "date", "回复日期"),
+        _computed("overdue", "number", "逾期工作日"),
+    ),
+    "person": (  # version 2 (issue 12): over the milestones whose person they are
+        _computed("milestones", "collection of milestones", "节点清单"),
+        *_RATES[:3],
+    ),
+}
+
+
+def rule_fields(record: str) -> tuple[Field, ...]:
+    """Every field of ``record`` a rule can read: stored ones with a ``dsl`` type, then the
+    computed ones."""
+    return (*(f for f in RECORDS[record] if f.dsl is not None), *COMPUTED.get(record, ()))
+
 
 #: Every record the catalogue declares, by the name the model and the rule language use.
 RECORDS: Final[dict[str, tuple[Field, ...]]] = {
