@@ -15,6 +15,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Response
 
+from api import offload
 from api.service import Server
 from api.web.render import page_lang, render_page, require
 from dashboards.i18n import text
@@ -70,7 +71,7 @@ class RulePages(Controller):
         sources = _sources(data)
         if isinstance(sources, str):
             return _json({"ok": False, "message": sources, "diagnostics": []}, 422)
-        diagnostics = [_diagnostic(d) for d in check_rulebook(sources)]
+        diagnostics = [_diagnostic(d) for d in await offload.run(check_rulebook, sources)]
         return _json({"ok": not diagnostics, "diagnostics": diagnostics})
 
     @post("/rules/dry-run", name="rule_dry_run", status_code=200)
@@ -80,7 +81,7 @@ class RulePages(Controller):
         sources = _sources(data)
         if isinstance(sources, str):
             return _json({"ok": False, "message": sources, "diagnostics": []}, 422)
-        diagnostics = [_diagnostic(d) for d in check_rulebook(sources)]
+        diagnostics = [_diagnostic(d) for d in await offload.run(check_rulebook, sources)]
         if diagnostics:
             return _json({"ok": False, "message": f"{len(diagnostics)} ✗",
                           "diagnostics": diagnostics}, 422)
@@ -111,7 +112,7 @@ class RulePages(Controller):
         sources = _sources(data)
         if isinstance(sources, str):
             return _json({"ok": False, "message": sources, "diagnostics": []}, 422)
-        diagnostics = [_diagnostic(d) for d in check_rulebook(sources)]
+        diagnostics = [_diagnostic(d) for d in await offload.run(check_rulebook, sources)]
         if diagnostics:
             return _json({"ok": False, "message": f"{len(diagnostics)} ✗",
                           "diagnostics": diagnostics}, 422)
