@@ -24,6 +24,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Response
 
+from api import offload
 from api.service import Server
 from api.web.render import page_lang, render_page, require
 from dashboards.i18n import text
@@ -90,10 +91,11 @@ def _refused(message: str, diagnostics: list[dict[str, Any]] | None = None) -> R
     return Response({"ok": False, "message": message, "diagnostics": diagnostics or []}, status_code=422)
 
 
-def _compiled(sources: Mapping[str, str], lang: str) -> tuple[Any, list[dict[str, Any]]]:
-    """The compiled rulebook, or None and the diagnostics in ``lang``."""
+async def _compiled(sources: Mapping[str, str], lang: str) -> tuple[Any, list[dict[str, Any]]]:
+    """The compiled rulebook (on a work thread, ``api.offload``), or None and the diagnostics
+    in ``lang``."""
     try:
-        return compile_rulebook(sources), []
+        return await offload.run(compile_rulebook, sources), []
     except RulebookError as exc:
         return None, [diagnostic_json(d, lang) for d in exc.diagnostics]
 
@@ -185,7 +187,7 @@ class RulePages(Controller):
             sources = await self._whole(data, lang)
         except RefusalError as exc:
             return _refused(str(exc))
-        found = inspect_rulebook(sources)
+        found = await offload.run(inspect_rulebook, sources)
         diagnostics = [diagnostic_json(d, lang) for d in found.diagnostics]
         costs = sorted((_cost(c, sources, lang) for c in found.costs),
                        key=lambda c: (-c["cost"], c["file"], c["line"]))
@@ -203,7 +205,7 @@ class RulePages(Controller):
             past = _past_day(data, server.today(), lang)
         except RefusalError as exc:
             return _refused(str(exc))
-        compiled, diagnostics = _compiled(sources, lang)
+        compiled, diagnostics = await _compiled(sources, lang)
         if compiled is None:
             return _refused(text("rules_cannot_dry_run", lang).format(n=len(diagnostics)), diagnostics)
         days = list(dict.fromkeys((server.today(), past)))
@@ -219,7 +221,7 @@ class RulePages(Controller):
             sources = await self._whole(data, lang)
         except RefusalError as exc:
             return _refused(str(exc))
-        compiled, diagnostics = _compiled(sources, lang)
+        compiled, diagnostics = await _compiled(sources, lang)
         if compiled is None:  # checked before anything is saved: a refusal stores nothing
             return _refused(text("rules_not_saved", lang).format(n=len(diagnostics)), diagnostics)
         v = await server.save_rulebook(who.username, sources, "rule editor")
