@@ -37,11 +37,6 @@ def _sources(data: Any) -> dict[str, str] | str:
     return dict(sources)
 
 
-def _diagnostic(d: Any) -> dict[str, Any]:
-    return {"file": d.file, "line": d.line, "column": d.column, "end_column": d.end_column,
-            "message": d.message, "suggestion": d.suggestion, "text": d.text}
-
-
 def _json(body: dict[str, Any], status: int = 200) -> Response[dict[str, Any]]:
     return Response(body, status_code=status)
 
@@ -70,7 +65,7 @@ class RulePages(Controller):
         sources = _sources(data)
         if isinstance(sources, str):
             return _json({"ok": False, "message": sources, "diagnostics": []}, 422)
-        diagnostics = [_diagnostic(d) for d in check_rulebook(sources)]
+        diagnostics = [d.as_json() for d in check_rulebook(sources)]
         return _json({"ok": not diagnostics, "diagnostics": diagnostics})
 
     @post("/rules/dry-run", name="rule_dry_run", status_code=200)
@@ -80,7 +75,7 @@ class RulePages(Controller):
         sources = _sources(data)
         if isinstance(sources, str):
             return _json({"ok": False, "message": sources, "diagnostics": []}, 422)
-        diagnostics = [_diagnostic(d) for d in check_rulebook(sources)]
+        diagnostics = [d.as_json() for d in check_rulebook(sources)]
         if diagnostics:
             return _json({"ok": False, "message": f"{len(diagnostics)} ✗",
                           "diagnostics": diagnostics}, 422)
@@ -111,7 +106,7 @@ class RulePages(Controller):
         sources = _sources(data)
         if isinstance(sources, str):
             return _json({"ok": False, "message": sources, "diagnostics": []}, 422)
-        diagnostics = [_diagnostic(d) for d in check_rulebook(sources)]
+        diagnostics = [d.as_json() for d in check_rulebook(sources)]
         if diagnostics:
             return _json({"ok": False, "message": f"{len(diagnostics)} ✗",
                           "diagnostics": diagnostics}, 422)
