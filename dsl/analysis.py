@@ -46,9 +46,13 @@ class AnalysisWarning:
     message: str
     example: dict[str, object]
 
+    @property
+    def example_text(self) -> dict[str, str]:
+        """The example subject's field values as the author would write them."""
+        return {k: _show(v, k.rsplit(".", 1)[-1] in _RATIOS) for k, v in self.example.items()}
+
     def render(self) -> str:
-        shown = ", ".join(f"{k} = {_show(v, k.rsplit('.', 1)[-1] in _RATIOS)}"
-                          for k, v in self.example.items())
+        shown = ", ".join(f"{k} = {v}" for k, v in self.example_text.items())
         tail = f" (e.g. {shown})" if shown else ""
         return f"warning: {self.file}:{self.line}:{self.column}: {self.message}{tail}"
 

@@ -20,7 +20,7 @@ from dsl.diagnostics import Reporter, Span, did_you_mean
 from dsl.operators import binary_type
 from dsl.printer import expr_text
 from dsl.values import Duration
-from dsl.words import FIELD_LABELS_ZH, SUBJECTS_ZH
+from dsl.words import SUBJECTS_ZH, labels_of
 from projects.model import KIND_WORDS, Category, Level
 
 FUNCTIONS = {
@@ -415,7 +415,7 @@ class Checker:
             return self.error(e.name_span, f"{_a(str(obj))} has no fields"), False
         info = fields.get(e.name)
         if info is None:
-            labels = [FIELD_LABELS_ZH[f] for f in fields if f in FIELD_LABELS_ZH]
+            labels = labels_of(obj.name)
             return self.error(e.name_span, f"unknown field `{e.name}` of {obj}",
                               did_you_mean(e.name, [*fields, *labels])), False
         return info.type, info.missing or self._null(e.obj)

@@ -660,7 +660,7 @@ def compile_checked(c: Checked, *, probes: bool = False, traces: bool = False,
                             for k, e in enumerate([light.condition, *_sides(light.condition)])
                         ],
                         "steps": [
-                            (part, depth, expr_text(e), expr_text(e, lang="zh"),
+                            (part, depth, expr_text(e), expr_text(e, lang="zh", scope={item.var: item.subject}),
                              str(c.types[e]), comp.function(f"_r{i}_t{k}", e))
                             for k, (part, depth, e) in enumerate(_steps(item) if traces else ())
                         ],

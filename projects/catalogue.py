@@ -13,6 +13,11 @@ against the model, the file loader's keys, the dump, the row mapper, the msgspec
 report form and the rule checker's fields, so a field added in one place and forgotten in
 another fails in CI.
 
+``COMPUTED`` adds, per record, the fields the engine computes for rules (a milestone's
+``overdue``, a unit's rates...); each rule-readable field's ``zh`` is also its label in the
+rule language, unique within its record and naming one field name in every record
+(``dsl.words`` reads them; ``tests/dsl/test_chinese.py`` checks it).
+
 Records to come (people, extensions, complaints, accountability: issues 12 and 13) are new
 ``RECORDS`` entries: a tuple of ``Field`` under the record's name.
 """
@@ -57,17 +62,17 @@ class Field:
 
 
 MILESTONE: Final[tuple[Field, ...]] = (
-    Field("project", "id", dsl="project", zh="项目", en="project", key=None, column="project", required=True),
+    Field("project", "id", dsl="project", zh="所属项目", en="project", key=None, column="project", required=True),
     Field("id", "id", dsl="text", zh="编号", en="id", column="mid", required=True),
     Field("name", "text", dsl="text", zh="名称", en="name", max_length=NAME_MAX, required=True),
     Field("kind", "kind", dsl="kind", zh="类型", en="kind", required=True),
     Field("due", "date", dsl="date", zh="计划完成", en="due"),
-    Field("start", "date", REPORTABLE, dsl="date", zh="开始", en="start"),
+    Field("start", "date", REPORTABLE, dsl="date", zh="开始日期", en="start"),
     Field("finished", "date", REPORTABLE, dsl="date", zh="实际完成", en="finished"),
     Field("unit", "id", dsl="unit", zh="责任单位", en="unit"),
     Field("progress", "ratio", REPORTABLE, dsl="ratio", zh="进度", en="progress"),
     Field("amount", "yuan", REPORTABLE, dsl="number", zh="计划金额", en="amount"),
-    Field("paid", "yuan", REPORTABLE, dsl="number", zh="已支付", en="paid"),
+    Field("paid", "yuan", REPORTABLE, dsl="number", zh="已拨付", en="paid"),
     Field("updated", "date", REPORTABLE, dsl="date", zh="最近填报", en="updated"),
     Field("after", "deps", dsl=None, zh="前置", en="after"),
     Field("note", "text", REPORTABLE, zh="备注", en="note", max_length=NOTE_MAX),
@@ -76,8 +81,8 @@ MILESTONE: Final[tuple[Field, ...]] = (
 UNIT: Final[tuple[Field, ...]] = (
     Field("id", "id", dsl="text", zh="编号", en="id", column="uid", required=True),
     Field("name", "text", dsl="text", zh="名称", en="name", max_length=NAME_MAX, required=True),
-    Field("parent", "id", zh="上级单位", en="parent"),
-    Field("level", "text", zh="层级", en="level"),
+    Field("parent", "id", dsl="unit", zh="上级单位", en="parent"),
+    Field("level", "text", dsl="text", zh="层级", en="level"),
     Field("contacts", "contacts", zh="联系方式", en="contacts"),
 )
 
@@ -87,7 +92,7 @@ PROJECT: Final[tuple[Field, ...]] = (
     Field("category", "category", dsl="category", zh="类别", en="category", required=True),
     Field("unit", "id", dsl="unit", zh="责任单位", en="unit", required=True),
     Field("budget", "yuan", dsl="number", zh="总投资", en="budget"),
-    Field("milestones", "milestones", zh="节点", en="milestones", column=None),
+    Field("milestones", "milestones", dsl="collection of milestones", zh="节点清单", en="milestones", column=None),
 )
 
 NOTICE: Final[tuple[Field, ...]] = (
@@ -96,11 +101,65 @@ NOTICE: Final[tuple[Field, ...]] = (
     Field("unit", "id", dsl="unit", zh="责任单位", en="unit", required=True),
     Field("issued", "date", dsl="date", zh="下发日期", en="issued", required=True),
     Field("due", "date", dsl="date", zh="反馈期限", en="due", required=True),
-    Field("rule", "text", zh="规则", en="rule"),
-    Field("level", "level", zh="灯色", en="level"),
-    Field("responded", "date", dsl="bool", zh="反馈日期", en="responded"),
+    Field("rule", "text", dsl="text", zh="触发规则", en="rule"),
+    Field("level", "level", dsl="level", zh="灯色", en="level"),
+    Field("responded", "date", zh="反馈日期", en="responded"),
     Field("subject", "text", zh="对象", en="subject"),
 )
+
+def _computed(name: str, dsl: str, zh: str) -> Field:
+    return Field(name, dsl, dsl=dsl, zh=zh, en=name, key=None, column=None)
+
+
+_RATES: Final = (
+    _computed("on_time_rate", "ratio", "按时办结率"),
+    _computed("completion_rate", "ratio", "办结率"),
+    _computed("early_rate", "ratio", "提前办结率"),
+    _computed("response_rate", "ratio", "回复率"),
+)
+
+#: Fields the engine computes for the rule language (neither in files nor stored), by
+#: record; with the stored fields that have a ``dsl`` type they are every field a rule can
+#: read (``rule_fields``), and their ``zh`` is the label a rule may write (``m.计划完成``).
+COMPUTED: Final[dict[str, tuple[Field, ...]]] = {
+    "milestone": (
+        _computed("done", "bool", "已完成"),
+        _computed("overdue", "number", "逾期工作日"),
+        _computed("late", "bool", "已逾期"),
+        _computed("forecast", "date", "预测完成"),
+        _computed("float", "number", "总时差"),
+        _computed("critical", "bool", "关键路径"),
+    ),
+    "project": (
+        _computed("paid", "number", "已拨付"),
+        _computed("progress", "ratio", "进度"),
+        _computed("due", "date", "计划完成"),
+        _computed("forecast", "date", "预测完成"),
+        _computed("done", "bool", "已完成"),
+        *_RATES,
+    ),
+    "unit": (
+        _computed("milestones", "collection of milestones", "节点清单"),
+        _computed("projects", "collection of projects", "项目清单"),
+        _computed("notices", "collection of notices", "督办单清单"),
+        _computed("red_cards", "number", "红牌数"),
+        _computed("yellow_cards", "number", "黄牌数"),
+        *_RATES,
+    ),
+    "notice": (
+        # the stored ``responded`` is the reply's date; rules read it as these two
+        _computed("responded", "bool", "已回复"),
+        _computed("response_date", "date", "回复日期"),
+        _computed("overdue", "number", "逾期工作日"),
+    ),
+}
+
+
+def rule_fields(record: str) -> tuple[Field, ...]:
+    """Every field of ``record`` a rule can read: stored ones with a ``dsl`` type, then the
+    computed ones."""
+    return (*(f for f in RECORDS[record] if f.dsl is not None), *COMPUTED.get(record, ()))
+
 
 #: Every record the catalogue declares, by the name the model and the rule language use.
 RECORDS: Final[dict[str, tuple[Field, ...]]] = {
