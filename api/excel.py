@@ -4,6 +4,12 @@ A workbook has one sheet each for units, projects, milestones and dependencies, 
 columns of the portfolio file. An import reads every sheet into the portfolio-file shape and
 checks it with ``projects.loader.parse_portfolio``; every problem is reported by sheet, row and
 column (``milestones!F7: ...``), and nothing is stored unless there are none.
+
+An upload is bounded before it is parsed (issue 15.8): at most ``MAX_UNCOMPRESSED`` bytes once
+unzipped (the sizes the archive declares; Python's ``zipfile`` never yields more than a member
+declares, so a zip bomb cannot lie its way past) in at most ``MAX_MEMBERS`` parts, and at most
+``MAX_ROWS`` rows a sheet, counted while reading (a sheet's declared dimension may lie).
+``duban import`` on the server reads larger files (``bounded=False``).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +36,11 @@ SHEETS: dict[str, tuple[str, ...]] = {
                    "amount", "paid", "updated", "note"),
     "dependencies": ("project", "milestone", "on", "on_project", "lag"),
 }
+#: Bounds of an uploaded workbook (``read_workbook``): bytes once unzipped, parts, rows a sheet.
+MAX_UNCOMPRESSED = 64 * 1024 * 1024
+MAX_MEMBERS = 200
+MAX_ROWS = 20_000
+MAX_COLUMNS = 64
 _DATES = {"due", "start", "finished", "updated"}
 _NUMBERS = {"budget", "amount", "paid", "lag", "progress"}
 
@@ -104,14 +116,48 @@ def _cell(value: Any, column: str) -> Any:
     return value
 
 
-def read_workbook(content: bytes, *, today: dt.date, source: str,
+_NOT_XLSX = "不是 .xlsx 工作簿 — not an .xlsx workbook"
+_TEMPLATE = "请下载模板 /api/portfolio/template.xlsx — download the template at /api/portfolio/template.xlsx"
+_LARGER = "更大的文件请在服务器上用 `duban import FILE` 导入 — import larger files on the server with `duban import FILE`"
+
+
+def _check_archive(content: bytes, source: str) -> None:
+    """Refuse, before anything is parsed, a file that is no zip or unzips beyond the bounds."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise WorkbookError([CellProblem(source, 0, "", f"{_NOT_XLSX} ({exc.__class__.__name__}); {_TEMPLATE}")]) from None
+    if len(parts) > MAX_MEMBERS:
+        raise WorkbookError([CellProblem(source, 0, "", f"工作簿包含 {len(parts)} 个部件，最多 {MAX_MEMBERS} 个 — "
+                                         f"the workbook has {len(parts)} parts, at most {MAX_MEMBERS} are read; {_TEMPLATE}")])
+    size = sum(p.file_size for p in parts)
+    if size > MAX_UNCOMPRESSED:
+        mb, limit = size / 2**20, MAX_UNCOMPRESSED // 2**20
+        raise WorkbookError([CellProblem(source, 0, "", f"工作簿解压后 {mb:,.0f} MB，超过上限 {limit} MB，未导入 — "
+                                         f"the workbook unzips to {mb:,.0f} MB, more than the {limit} MB allowed; "
+                                         f"nothing was imported; {_LARGER}")])
+
+
+def _too_many_rows(sheet: str) -> WorkbookError:
+    return WorkbookError([CellProblem(sheet, MAX_ROWS + 2, "", f"工作表 {sheet} 超过 {MAX_ROWS} 行，未导入 — "
+                                      f"the sheet {sheet!r} has more than {MAX_ROWS} rows, the most an upload may "
+                                      f"have; nothing was imported; {_LARGER}")])
+
+
+def read_workbook(content: bytes, *, today: dt.date, source: str, bounded: bool = True,
                   progress: Callable[[str, int, int], None] | None = None) -> Portfolio:
-    """A checked portfolio from an uploaded workbook, or ``WorkbookError`` listing every problem."""
+    """A checked portfolio from an uploaded workbook, or ``WorkbookError`` listing every problem.
+
+    ``bounded`` (uploads): refuse a workbook beyond ``MAX_UNCOMPRESSED``, ``MAX_MEMBERS`` or
+    ``MAX_ROWS`` before reading what lies beyond (``duban import`` on the server passes False).
+    """
+    if bounded:
+        _check_archive(content, source)
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise WorkbookError([CellProblem(source, 0, "", f"not an .xlsx workbook ({exc.__class__.__name__}); "
-                                         "download the template at /api/portfolio/template.xlsx")]) from None
+        raise WorkbookError([CellProblem(source, 0, "", f"{_NOT_XLSX} ({exc.__class__.__name__}); {_TEMPLATE}")]) from None
     problems: list[CellProblem] = []
     rows: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for sheet, columns in SHEETS.items():
@@ -120,7 +166,15 @@ def read_workbook(content: bytes, *, today: dt.date, source: str,
                                         f"{', '.join(SHEETS)}"))
             continue
         ws = wb[sheet]
-        it = ws.iter_rows(values_only=True)
+        declared = max((ws.max_row or 1) - 1, 0)
+        if bounded and declared > MAX_ROWS:  # the sheet says so itself: refuse before reading a row
+            raise _too_many_rows(sheet)
+        # Read every row the sheet holds, not only those its declared dimension admits (which
+        # may be wrong: openpyxl would silently drop the rest); rows are counted as they come.
+        ws.reset_dimensions()  # type: ignore[union-attr]
+        # Never wider than our columns: a sheet that declares XFD as its last column would
+        # otherwise pad every row to 16,384 cells.
+        it = ws.iter_rows(values_only=True, max_col=MAX_COLUMNS)
         header = [str(h).strip() if h is not None else "" for h in next(it, ())]
         index = {}
         for c in columns:
@@ -129,8 +183,10 @@ def read_workbook(content: bytes, *, today: dt.date, source: str,
             elif c in {"id", "name", "project", "milestone", "on", "kind", "category", "unit"} and not (sheet == "milestones" and c == "unit"):
                 problems.append(CellProblem(sheet, 1, "", f"no column {c!r}; the columns are {', '.join(columns)}"))
         out = []
-        total = max((ws.max_row or 1) - 1, 0)
+        total = declared
         for r, values in enumerate(it, start=2):
+            if bounded and r > MAX_ROWS + 1:  # the declared size was wrong (or absent)
+                raise _too_many_rows(sheet)
             if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
             record: dict[str, Any] = {}

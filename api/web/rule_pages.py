@@ -15,6 +15,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Response
 
+from api import offload
 from api.service import Server
 from api.web.render import page_lang, render_page, require
 from dashboards.i18n import text
@@ -77,7 +78,7 @@ class RulePages(Controller):
         sources = _sources(data)
         if isinstance(sources, str):
             return _json({"ok": False, "message": sources, "diagnostics": []}, 422)
-        found = inspect_rulebook(sources)
+        found = await offload.run(inspect_rulebook, sources)
         diagnostics = [d.as_json() for d in found.diagnostics]
         return _json({"ok": not diagnostics, "diagnostics": diagnostics,
                       "costs": [_cost(c) for c in found.costs],
@@ -90,7 +91,7 @@ class RulePages(Controller):
         sources = _sources(data)
         if isinstance(sources, str):
             return _json({"ok": False, "message": sources, "diagnostics": []}, 422)
-        diagnostics = [d.as_json() for d in check_rulebook(sources)]
+        diagnostics = [d.as_json() for d in await offload.run(check_rulebook, sources)]
         if diagnostics:
             return _json({"ok": False, "message": f"{len(diagnostics)} ✗",
                           "diagnostics": diagnostics}, 422)
@@ -121,7 +122,7 @@ class RulePages(Controller):
         sources = _sources(data)
         if isinstance(sources, str):
             return _json({"ok": False, "message": sources, "diagnostics": []}, 422)
-        diagnostics = [d.as_json() for d in check_rulebook(sources)]
+        diagnostics = [d.as_json() for d in await offload.run(check_rulebook, sources)]
         if diagnostics:
             return _json({"ok": False, "message": f"{len(diagnostics)} ✗",
                           "diagnostics": diagnostics}, 422)

@@ -178,6 +178,11 @@ class Link:
     succ: str
     type: str = "FS"
     lag_hours: float = 0.0
+    #: the calendar this link's lag is counted on when it is not the schedule's rule: a
+    #: calendar id, or "24h" (MS Project's elapsed lags)
+    lag_calendar: str | None = None
+    #: where the file states the link (``file:line (element)``), for refusals such as a cycle
+    where: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -201,6 +206,19 @@ class Activity:
     file_late_finish: dt.datetime | None = None
     file_total_float_hours: float | None = None
     wbs: str = ""
+    file_free_float_hours: float | None = None
+    file_critical: bool | None = None
+    #: the planned (target / baseline-free) dates the file states, and progress 0..100
+    planned_start: dt.datetime | None = None
+    planned_finish: dt.datetime | None = None
+    percent_complete: float = 0.0
+    #: MS Project: where a started task's remaining work resumes; a manually scheduled task
+    #: keeps its planned dates and start-driven successors do not drive its late dates
+    resume: dt.datetime | None = None
+    manual: bool = False
+    #: activity codes (type → value) and the WBS path, for import maps
+    codes: dict[str, str] = field(default_factory=dict, compare=False)
+    wbs_path: str = ""
 
 
 @dataclass(frozen=True)
@@ -216,3 +234,8 @@ class Schedule:
     default_calendar: str = ""
     must_finish_by: dt.datetime | None = None
     retained_logic: bool = True  # False: progress override
+    #: "xer" or "mspdi": which tool's conventions the figures follow
+    format: str = "xer"
+    #: MS Project's status date, when the file has one (its forward pass starts at the
+    #: project start: Project does not hold unstarted work back to the status date)
+    status_date: dt.datetime | None = None
