@@ -19,6 +19,7 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count, Max
 
+from projects.cadence import Cadence, parse_cadence
 from projects.errors import DuplicateError, RecordNotFoundError, StaleVersionError
 from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project, Unit
 from projects.tables import MilestoneReportRow, MilestoneRow, ProjectRow, RevisionRow, UnitRow
@@ -78,7 +79,26 @@ def milestone_data(m: Milestone) -> dict[str, Any]:
         "updated": _iso(m.updated),
         "after": [{"on": d.on, "lag": d.lag, "project": d.project} for d in m.after],
         "note": m.note,
+        "person": m.person,
+        "co_units": None if m.co_units is None else list(m.co_units),
+        "report_every": _cadence_text(m.report_every),
     }
+
+
+def _cadence_text(c: Cadence | None) -> str | None:
+    return None if c is None else str(c)
+
+
+def _cadence(text: str | None) -> Cadence | None:
+    return None if text is None else parse_cadence(text)
+
+
+def _units_json(units: tuple[str, ...] | None) -> str | None:
+    return None if units is None else json.dumps(list(units), ensure_ascii=False)
+
+
+def _units(text: str | None) -> tuple[str, ...] | None:
+    return None if text is None else tuple(json.loads(text))
 
 
 def milestone_from_data(d: dict[str, Any]) -> Milestone:
@@ -100,6 +120,9 @@ def milestone_from_data(d: dict[str, Any]) -> Milestone:
             for x in d.get("after", ())
         ),
         note=d.get("note"),
+        person=d.get("person"),
+        co_units=None if d.get("co_units") is None else tuple(d["co_units"]),
+        report_every=_cadence(d.get("report_every")),
     )
 
 
@@ -119,6 +142,9 @@ def _milestone_from_row(r: dict[str, Any]) -> Milestone:
         updated=_date(r["updated"]),
         after=deps_from_json(r["after"]),
         note=r["note"],
+        person=r.get("person"),
+        co_units=_units(r.get("co_units")),
+        report_every=_cadence(r.get("report_every")),
     )
 
 
@@ -136,6 +162,9 @@ def _milestone_columns(m: Milestone) -> dict[str, Any]:
         "updated": m.updated,
         "after": deps_to_json(m.after),
         "note": m.note,
+        "person": m.person,
+        "co_units": _units_json(m.co_units),
+        "report_every": _cadence_text(m.report_every),
     }
 
 
@@ -149,8 +178,18 @@ def _unit_from_row(r: dict[str, Any]) -> Unit:
 def _project_from_row(r: dict[str, Any], milestones: tuple[Milestone, ...]) -> Project:
     return Project(
         id=r["pid"], name=r["name"], category=Category(r["category"]), unit=r["unit"],
-        budget=r["budget"], milestones=milestones,
+        budget=r["budget"], milestones=milestones, co_units=_units(r.get("co_units")) or (),
+        person=r.get("person"), urgent=bool(r.get("urgent")), source=r.get("source"),
+        instruction=r.get("instruction"), report_every=_cadence(r.get("report_every")),
     )
+
+
+def _project_columns(p: Project) -> dict[str, Any]:
+    """The stored columns of a project's own fields (not its id, position or version)."""
+    return {"name": p.name, "category": p.category.value, "unit": p.unit, "budget": p.budget,
+            "co_units": _units_json(p.co_units), "person": p.person, "urgent": p.urgent,
+            "source": p.source, "instruction": p.instruction,
+            "report_every": _cadence_text(p.report_every)}
 
 
 # ---------------------------------------------------------------- reads
@@ -340,8 +379,7 @@ async def save_unit(unit: Unit, *, create: bool) -> None:
 
 async def save_project(project: Project, *, create: bool, expected_version: int | None = None) -> int:
     """Create or update a project's own fields (not its milestones); returns the new version."""
-    values = {"name": project.name, "category": project.category.value, "unit": project.unit,
-              "budget": project.budget}
+    values = _project_columns(project)
     if create:
         if await ProjectRow.exists().where(ProjectRow.pid == project.id):
             raise DuplicateError("project", project.id)
@@ -405,11 +443,9 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
     reports: list[MilestoneReportRow] = []
     for pi, p in enumerate(portfolio.projects):
         if p.id in pids:
-            await ProjectRow.update({"name": p.name, "category": p.category.value, "unit": p.unit,
-                                     "budget": p.budget, "position": pi}).where(ProjectRow.pid == p.id)
+            await ProjectRow.update({**_project_columns(p), "position": pi}).where(ProjectRow.pid == p.id)
         else:
-            await ProjectRow.insert(ProjectRow(pid=p.id, name=p.name, category=p.category.value,
-                                               unit=p.unit, budget=p.budget, position=pi, version=1))
+            await ProjectRow.insert(ProjectRow(pid=p.id, position=pi, version=1, **_project_columns(p)))
         counts["projects"] += 1
         for mi, m in enumerate(p.milestones):
             day = (m.updated or known_on) if known_on_from_updated else known_on
