@@ -25,6 +25,7 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
+from api.values import ApiError
 from dashboards.cells import plain_row
 from projects.model import Portfolio
 
@@ -55,7 +56,7 @@ class CellProblem:
         return f"{self.sheet}!{self.column}{self.row}: {self.message}"
 
 
-class WorkbookError(ValueError):
+class WorkbookError(ApiError, ValueError):
     """Every problem of an uploaded workbook, each with its sheet, row and column."""
 
     def __init__(self, problems: Sequence[CellProblem]) -> None:
@@ -63,6 +64,13 @@ class WorkbookError(ValueError):
         n = len(self.problems)
         super().__init__(f"the workbook has {n} problem{'s' if n != 1 else ''}; nothing was imported:\n"
                          + "\n".join(f"  {p}" for p in self.problems))
+
+    def summary(self) -> str:
+        return str(self).splitlines()[0]
+
+    def details(self) -> dict[str, Any]:
+        return {"problems": [{"sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message}
+                             for p in self.problems]}
 
 
 def template_workbook() -> bytes:

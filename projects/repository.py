@@ -20,41 +20,9 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count, Max
 
 from projects.cadence import Cadence, parse_cadence
+from projects.errors import DuplicateError, RecordNotFoundError, StaleVersionError
 from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project, Unit
 from projects.tables import MilestoneReportRow, MilestoneRow, ProjectRow, RevisionRow, UnitRow
-
-
-class RecordNotFoundError(LookupError):
-    """No unit, project or milestone with this id; ``suggestions`` are the nearest ids."""
-
-    def __init__(self, kind: str, key: str, suggestions: Sequence[str] = ()) -> None:
-        self.kind = kind
-        self.key = key
-        self.suggestions = tuple(suggestions)
-        hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
-        super().__init__(f"no {kind} {key!r}{hint}")
-
-
-class StaleVersionError(Exception):
-    """A change was based on a version that is no longer current (optimistic concurrency)."""
-
-    def __init__(self, kind: str, key: str, expected: int, current: int, state: Any) -> None:
-        self.kind = kind
-        self.key = key
-        self.expected = expected
-        self.current = current
-        self.state = state
-        super().__init__(
-            f"{kind} {key!r} changed since you read it: you sent version {expected}, the "
-            f"current version is {current}; reload it, re-apply your change and send version {current}"
-        )
-
-
-class DuplicateError(ValueError):
-    def __init__(self, kind: str, key: str) -> None:
-        self.kind = kind
-        self.key = key
-        super().__init__(f"{kind} {key!r} already exists; choose another id or update it instead")
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,7 +420,7 @@ async def update_milestone(m: Milestone, *, expected_version: int, actor: str, k
     ).returning(MilestoneRow.id)
     if not changed:  # someone reported first (or no such milestone: 404 with suggestions)
         old, current = await get_milestone(m.project, m.id)
-        raise StaleVersionError("milestone", f"{m.project}/{m.id}", expected_version, current, (old, current))
+        raise StaleVersionError("milestone", f"{m.project}/{m.id}", expected_version, current, old)
     await _report(m, new, actor=actor, known_on=known_on, recorded_at=recorded_at)
     return new
 
