@@ -30,7 +30,7 @@ from api.web.render import page_lang, render_page, require
 from dashboards.i18n import text
 from dashboards.reports import subject_name
 from dsl import AnalysisWarning, ItemCost, RulebookError, compile_rulebook, inspect_rulebook
-from dsl.messages_zh import message_zh, suggestion_zh, warning_zh
+from dsl.messages_zh import warning_zh
 from projects.fields import control_character
 from rules import repository as rules_repo
 
@@ -77,16 +77,6 @@ def whole_rulebook(published: Mapping[str, str], sent: Mapping[str, str]) -> dic
     return {**unchanged, **changed}
 
 
-def diagnostic_json(d: Any, lang: str) -> dict[str, Any]:
-    """A diagnostic for the page: its place once (``place``) and what is wrong (``text``)."""
-    message = message_zh(d.message) if lang == "zh" else d.message
-    suggestion = suggestion_zh(d.suggestion) if lang == "zh" else d.suggestion
-    joined = ("；" if lang == "zh" else "; ").join(x for x in (message, suggestion) if x)
-    return {"file": d.file, "line": d.line, "column": d.column, "end_column": d.end_column,
-            "message": message, "suggestion": suggestion, "text": joined,
-            "place": text("rules_place", lang).format(file=d.file, line=d.line, column=d.column)}
-
-
 def _refused(message: str, diagnostics: list[dict[str, Any]] | None = None) -> Response[dict[str, Any]]:
     return Response({"ok": False, "message": message, "diagnostics": diagnostics or []}, status_code=422)
 
@@ -97,7 +87,7 @@ async def _compiled(sources: Mapping[str, str], lang: str) -> tuple[Any, list[di
     try:
         return await offload.run(compile_rulebook, sources), []
     except RulebookError as exc:
-        return None, [diagnostic_json(d, lang) for d in exc.diagnostics]
+        return None, [d.as_json(lang) for d in exc.diagnostics]
 
 
 TITLE = re.compile(r'\s*(?:rule|score|规则|评分)\s+\S+?\s*"([^"]*)"')
@@ -188,7 +178,7 @@ class RulePages(Controller):
         except RefusalError as exc:
             return _refused(str(exc))
         found = await offload.run(inspect_rulebook, sources)
-        diagnostics = [diagnostic_json(d, lang) for d in found.diagnostics]
+        diagnostics = [d.as_json(lang) for d in found.diagnostics]
         costs = sorted((_cost(c, sources, lang) for c in found.costs),
                        key=lambda c: (-c["cost"], c["file"], c["line"]))
         message = text("rules_n_errors", lang).format(n=len(diagnostics)) if diagnostics else text("rules_ok", lang)
