@@ -26,6 +26,7 @@ from litestar.response import Response
 
 from api import offload
 from api.service import Server
+from api.values import ApiError
 from api.web.render import page_lang, render_page, require
 from dashboards.i18n import text
 from dashboards.reports import subject_name
@@ -41,29 +42,30 @@ FILE_NAME = re.compile(r"[\w\-]+(?:\.[\w\-]+)*\.rules")  # letters (Chinese too)
 LEVEL_ORDER = {"red": 0, "yellow": 1, "blue": 2}
 
 
-class RefusalError(Exception):
-    """A request the editor refuses, with the message the user reads."""
+class RuleEditorError(ApiError):
+    """A request the rule editor refuses, with the message the user reads, in the page's
+    language (a bad file name, a text too long, a past day that is not a day)."""
 
 
 def _sources(data: Any, lang: str) -> dict[str, str]:
-    """The ``sources`` of a request body (``RefusalError`` saying what is wrong with it)."""
+    """The ``sources`` of a request body (``RuleEditorError`` saying what is wrong with it)."""
     sources = data.get("sources") if isinstance(data, dict) else None
     if not isinstance(sources, dict) or not sources:
-        raise RefusalError(text("rules_send_sources", lang))
+        raise RuleEditorError(text("rules_send_sources", lang))
     if len(sources) > MAX_FILES:
-        raise RefusalError(text("rules_too_many_files", lang).format(n=len(sources), limit=MAX_FILES))
+        raise RuleEditorError(text("rules_too_many_files", lang).format(n=len(sources), limit=MAX_FILES))
     for name, body in sources.items():
         if not isinstance(name, str) or len(name) > 64 or not FILE_NAME.fullmatch(name):
-            raise RefusalError(text("rules_bad_name", lang).format(name=str(name)[:80]))
+            raise RuleEditorError(text("rules_bad_name", lang).format(name=str(name)[:80]))
         if not isinstance(body, str):
-            raise RefusalError(text("rules_not_text", lang).format(name=name))
+            raise RuleEditorError(text("rules_not_text", lang).format(name=name))
         if len(body) > MAX_SOURCE:
-            raise RefusalError(text("rules_too_long", lang).format(name=name, limit=f"{MAX_SOURCE:,}"))
+            raise RuleEditorError(text("rules_too_long", lang).format(name=name, limit=f"{MAX_SOURCE:,}"))
         bad = control_character(body)
         if bad is not None:
             found = re.search(r"U\+[0-9A-F]{4,6}", bad)
             at = re.search(r"position (\d+)", bad)
-            raise RefusalError(text("rules_control", lang).format(
+            raise RuleEditorError(text("rules_control", lang).format(
                 name=name, code=found.group() if found else "?", at=at.group(1) if at else "?"))
     return dict(sources)
 
@@ -125,9 +127,9 @@ def _past_day(data: Any, today: dt.date, lang: str) -> dt.date:
     try:
         past = dt.date.fromisoformat(str(raw))
     except ValueError:
-        raise RefusalError(text("rules_bad_day", lang).format(day=str(raw)[:40])) from None
+        raise RuleEditorError(text("rules_bad_day", lang).format(day=str(raw)[:40])) from None
     if past > today:
-        raise RefusalError(text("rules_future_day", lang).format(day=past.isoformat(), today=today.isoformat()))
+        raise RuleEditorError(text("rules_future_day", lang).format(day=past.isoformat(), today=today.isoformat()))
     return past
 
 
@@ -175,7 +177,7 @@ class RulePages(Controller):
         lang = page_lang(request)
         try:
             sources = await self._whole(data, lang)
-        except RefusalError as exc:
+        except RuleEditorError as exc:
             return _refused(str(exc))
         found = await offload.run(inspect_rulebook, sources)
         diagnostics = [d.as_json(lang) for d in found.diagnostics]
@@ -193,7 +195,7 @@ class RulePages(Controller):
         try:
             sources = await self._whole(data, lang)
             past = _past_day(data, server.today(), lang)
-        except RefusalError as exc:
+        except RuleEditorError as exc:
             return _refused(str(exc))
         compiled, diagnostics = await _compiled(sources, lang)
         if compiled is None:
@@ -209,7 +211,7 @@ class RulePages(Controller):
         lang = page_lang(request)
         try:
             sources = await self._whole(data, lang)
-        except RefusalError as exc:
+        except RuleEditorError as exc:
             return _refused(str(exc))
         compiled, diagnostics = await _compiled(sources, lang)
         if compiled is None:  # checked before anything is saved: a refusal stores nothing

@@ -27,4 +27,4 @@ async def test_the_editor_and_the_api_answer_the_same_diagnostics(site: Site) ->
     [said] = zh.json()["diagnostics"]
     assert {k: v for k, v in said.items() if k not in ("message", "suggestion", "text", "place")} == \
         {k: v for k, v in editor[0].items() if k not in ("message", "suggestion", "text", "place")}
-    assert said["text"] == "节点没有字段 `deu`；是不是 `due`？" and said["place"] == "main.rules 第 3 行第 29 列"
+    assert said["text"] == "节点没有字段 `deu`；是不是 `due`？" and said["place"] == "main.rules 第 3 行第 30 列"
