@@ -34,7 +34,7 @@ from projects.model import Level, Portfolio
 from rules.engine import evaluate
 
 _LEVELS = {"blue": Level.BLUE, "yellow": Level.YELLOW, "red": Level.RED}
-_SUBJECT_KINDS = ("milestone", "project", "unit", "notice")
+_SUBJECT_KINDS = ("milestone", "project", "unit", "notice", "person")
 
 
 class RuleTestError(ValueError):
