@@ -20,41 +20,9 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count, Max
 
 from projects.cadence import Cadence, parse_cadence
+from projects.errors import DuplicateError, RecordNotFoundError, StaleVersionError
 from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project, Unit
 from projects.tables import MilestoneReportRow, MilestoneRow, ProjectRow, RevisionRow, UnitRow
-
-
-class RecordNotFoundError(LookupError):
-    """No unit, project or milestone with this id; ``suggestions`` are the nearest ids."""
-
-    def __init__(self, kind: str, key: str, suggestions: Sequence[str] = ()) -> None:
-        self.kind = kind
-        self.key = key
-        self.suggestions = tuple(suggestions)
-        hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
-        super().__init__(f"no {kind} {key!r}{hint}")
-
-
-class StaleVersionError(Exception):
-    """A change was based on a version that is no longer current (optimistic concurrency)."""
-
-    def __init__(self, kind: str, key: str, expected: int, current: int, state: Any) -> None:
-        self.kind = kind
-        self.key = key
-        self.expected = expected
-        self.current = current
-        self.state = state
-        super().__init__(
-            f"{kind} {key!r} changed since you read it: you sent version {expected}, the "
-            f"current version is {current}; reload it, re-apply your change and send version {current}"
-        )
-
-
-class DuplicateError(ValueError):
-    def __init__(self, kind: str, key: str) -> None:
-        self.kind = kind
-        self.key = key
-        super().__init__(f"{kind} {key!r} already exists; choose another id or update it instead")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,14 +52,23 @@ def _date(v: Any) -> dt.date | None:
     return None if v is None else _as_date(v)
 
 
+def _dep_data(d: Dependency) -> dict[str, Any]:
+    out: dict[str, Any] = {"on": d.on, "lag": d.lag, "project": d.project}
+    if d.type != "FS":
+        out["type"] = d.type  # rows written before link types read as FS
+    return out
+
+
+def _dep(d: dict[str, Any]) -> Dependency:
+    return Dependency(on=d["on"], lag=d.get("lag", 0), project=d.get("project"), type=d.get("type", "FS"))
+
+
 def deps_to_json(after: Iterable[Dependency]) -> str:
-    return json.dumps(
-        [{"on": d.on, "lag": d.lag, "project": d.project} for d in after], ensure_ascii=False
-    )
+    return json.dumps([_dep_data(d) for d in after], ensure_ascii=False)
 
 
 def deps_from_json(text: str) -> tuple[Dependency, ...]:
-    return tuple(Dependency(on=d["on"], lag=d.get("lag", 0), project=d.get("project")) for d in json.loads(text or "[]"))
+    return tuple(_dep(d) for d in json.loads(text or "[]"))
 
 
 def milestone_data(m: Milestone) -> dict[str, Any]:
@@ -109,7 +86,7 @@ def milestone_data(m: Milestone) -> dict[str, Any]:
         "amount": m.amount,
         "paid": m.paid,
         "updated": _iso(m.updated),
-        "after": [{"on": d.on, "lag": d.lag, "project": d.project} for d in m.after],
+        "after": [_dep_data(d) for d in m.after],
         "note": m.note,
         "person": m.person,
         "co_units": None if m.co_units is None else list(m.co_units),
@@ -147,10 +124,7 @@ def milestone_from_data(d: dict[str, Any]) -> Milestone:
         amount=d.get("amount"),
         paid=d.get("paid"),
         updated=_date(d.get("updated")),
-        after=tuple(
-            Dependency(on=x["on"], lag=x.get("lag", 0), project=x.get("project"))
-            for x in d.get("after", ())
-        ),
+        after=tuple(_dep(x) for x in d.get("after", ())),
         note=d.get("note"),
         person=d.get("person"),
         co_units=None if d.get("co_units") is None else tuple(d["co_units"]),
@@ -446,7 +420,7 @@ async def update_milestone(m: Milestone, *, expected_version: int, actor: str, k
     ).returning(MilestoneRow.id)
     if not changed:  # someone reported first (or no such milestone: 404 with suggestions)
         old, current = await get_milestone(m.project, m.id)
-        raise StaleVersionError("milestone", f"{m.project}/{m.id}", expected_version, current, (old, current))
+        raise StaleVersionError("milestone", f"{m.project}/{m.id}", expected_version, current, old)
     await _report(m, new, actor=actor, known_on=known_on, recorded_at=recorded_at)
     return new
 
