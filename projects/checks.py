@@ -23,7 +23,7 @@ from typing import Any
 from projects.cadence import Cadence, CadenceError, parse_cadence
 from projects.errors import PortfolioError
 from projects.extensions import DECISIONS, Extension
-from projects.fields import BAD, HINTS, Fields, field_set, type_name
+from projects.fields import BAD, HINTS, Fields, _at, field_set, type_name
 from projects.graph import find_cycles, format_cycle
 from projects.model import (
     KIND_WORDS,
@@ -58,7 +58,9 @@ HINTS.update({
 })
 _DECISIONS_SHOWN = ("approved (同意)", "rejected (不同意)")
 NOTICE_FIELDS = field_set(("id", "title", "unit", "rule", "level", "issued", "due", "responded", "subject"))
-DEPENDENCY_FIELDS = field_set(("id", "project", "lag"))
+DEPENDENCY_FIELDS = field_set(("id", "project", "lag", "type"))
+#: Link types an ``after`` entry may name (``type:``), FS when it names none.
+LINK_TYPES = {w: w for w in ("FS", "SS", "FF", "SF")} | {w.lower(): w for w in ("FS", "SS", "FF", "SF")}
 YEAR_FIELDS = field_set(("year", "holidays", "workdays"))
 
 CALENDARS = {"cn": "cn", "weekdays": "weekdays"}
@@ -569,6 +571,7 @@ class _Check:
         f = self.f
         other: object = None
         lag: object = 0
+        kind: Any = "FS"
         is_map = False
         if type(entry) is str and "/" not in entry:  # the common case: an id of this project
             on: Any = entry
@@ -577,6 +580,9 @@ class _Check:
             f.unknown_keys(entry, DEPENDENCY_FIELDS, where)
             on = f.required(entry, "id", where)
             other, lag = entry.get("project"), entry.get("lag")
+            if "type" in entry:
+                kind = f.choice(entry["type"], LINK_TYPES, _at(where, "type"), "link type",
+                                ("FS", "SS", "FF", "SF"))
         elif isinstance(entry, str) and "/" in entry:
             other, _, on = entry.partition("/")
         else:
@@ -587,17 +593,17 @@ class _Check:
         days = 0 if lag == 0 and type(lag) is int else f.lag(lag, where, "lag" if is_map else "")
         if other is not None:
             other = f.ident(other, where, "project" if is_map else "")
-        if BAD in (on, days, other):
+        if BAD in (on, days, other, kind):
             return BAD
         assert isinstance(on, str) and isinstance(days, int)
         if other == pid:
             other = None
         if pid is None:
-            return Dependency(on, days, other)  # type: ignore[arg-type]
+            return Dependency(on, days, other, kind)  # type: ignore[arg-type]
         if other is None:
             ids = self.milestone_ids.get(pid, {})
             if on in ids:
-                return Dependency(on, days)
+                return Dependency(on, days, None, kind)
             if pid in self.incomplete_projects:
                 return BAD
             home = self.home_of(on, pid)
@@ -610,7 +616,7 @@ class _Check:
         ids = self.milestone_ids.get(other, {})
         if on not in ids:
             return BAD if other in self.incomplete_projects else f.reference(on, ids, where, "milestone", f" in {other}")
-        return Dependency(on, days, other)
+        return Dependency(on, days, other, kind)
 
     def home_of(self, mid: str, pid: str) -> str | None:
         """The first other project with a milestone ``mid`` (index built on first need)."""

@@ -259,11 +259,13 @@ def _milestone(m: Milestone) -> dict[str, Any]:
 
 
 def _dependency(d: Dependency) -> str | dict[str, Any]:
-    if d.project is None and not d.lag:
+    if d.project is None and not d.lag and d.type == "FS":
         return d.on
     entry: dict[str, Any] = {"id": d.on}
     if d.project is not None:
         entry = {"project": d.project, **entry}
+    if d.type != "FS":
+        entry["type"] = d.type
     if d.lag:
         entry["lag"] = f"{d.lag} workdays"
     return entry

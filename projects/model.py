@@ -90,15 +90,18 @@ class Unit:
 
 @dataclass(frozen=True, slots=True)
 class Dependency:
-    """Finish-to-start: the milestone starts after ``on`` finishes, plus ``lag`` workdays.
+    """A link from ``on`` to the milestone, with ``lag`` workdays (negative: a lead).
 
-    ``project`` is ``None`` for a milestone of the same project; a cross-project dependency
-    names the other project explicitly.
+    ``type`` is ``FS`` (the default: the milestone starts after ``on`` finishes), ``SS``
+    (starts after ``on`` starts), ``FF`` (finishes after ``on`` finishes) or ``SF``
+    (finishes after ``on`` starts). ``project`` is ``None`` for a milestone of the same
+    project; a cross-project dependency names the other project explicitly.
     """
 
     on: str
     lag: int = 0
     project: str | None = None
+    type: str = "FS"
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,14 +52,23 @@ def _date(v: Any) -> dt.date | None:
     return None if v is None else _as_date(v)
 
 
+def _dep_data(d: Dependency) -> dict[str, Any]:
+    out: dict[str, Any] = {"on": d.on, "lag": d.lag, "project": d.project}
+    if d.type != "FS":
+        out["type"] = d.type  # rows written before link types read as FS
+    return out
+
+
+def _dep(d: dict[str, Any]) -> Dependency:
+    return Dependency(on=d["on"], lag=d.get("lag", 0), project=d.get("project"), type=d.get("type", "FS"))
+
+
 def deps_to_json(after: Iterable[Dependency]) -> str:
-    return json.dumps(
-        [{"on": d.on, "lag": d.lag, "project": d.project} for d in after], ensure_ascii=False
-    )
+    return json.dumps([_dep_data(d) for d in after], ensure_ascii=False)
 
 
 def deps_from_json(text: str) -> tuple[Dependency, ...]:
-    return tuple(Dependency(on=d["on"], lag=d.get("lag", 0), project=d.get("project")) for d in json.loads(text or "[]"))
+    return tuple(_dep(d) for d in json.loads(text or "[]"))
 
 
 def milestone_data(m: Milestone) -> dict[str, Any]:
@@ -77,7 +86,7 @@ def milestone_data(m: Milestone) -> dict[str, Any]:
         "amount": m.amount,
         "paid": m.paid,
         "updated": _iso(m.updated),
-        "after": [{"on": d.on, "lag": d.lag, "project": d.project} for d in m.after],
+        "after": [_dep_data(d) for d in m.after],
         "note": m.note,
         "person": m.person,
         "co_units": None if m.co_units is None else list(m.co_units),
@@ -115,10 +124,7 @@ def milestone_from_data(d: dict[str, Any]) -> Milestone:
         amount=d.get("amount"),
         paid=d.get("paid"),
         updated=_date(d.get("updated")),
-        after=tuple(
-            Dependency(on=x["on"], lag=x.get("lag", 0), project=x.get("project"))
-            for x in d.get("after", ())
-        ),
+        after=tuple(_dep(x) for x in d.get("after", ())),
         note=d.get("note"),
         person=d.get("person"),
         co_units=None if d.get("co_units") is None else tuple(d["co_units"]),
