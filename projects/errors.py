@@ -28,6 +28,7 @@ it. Each package keeps its own errors in its own ``errors.py`` (the rule languag
     │   ├── NoticeNotFoundError       a notice code that does not exist
     │   ├── NoticeStateError          an action the notice's state does not allow
     │   ├── NoticeInputError          a response, reason or deadline that cannot be accepted
+    │   ├── NoticeForbiddenError      a unit responding to another unit's notice
     │   └── DeliveryConfigError       a worker or channel set up with values that cannot work
     └── ApiError                      api/values.py and beside it
         ├── InputError                a value a request sent that cannot be right (.where)
