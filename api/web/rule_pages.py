@@ -30,8 +30,14 @@ from api.values import ApiError
 from api.web.render import page_lang, render_page, require
 from dashboards.i18n import text
 from dashboards.reports import subject_name
-from dsl import AnalysisWarning, ItemCost, RulebookError, compile_rulebook, inspect_rulebook
-from dsl.messages_zh import warning_zh
+from dsl import (
+    AnalysisWarning,
+    Diagnostic,
+    ItemCost,
+    RulebookError,
+    compile_rulebook,
+    inspect_rulebook,
+)
 from projects.fields import control_character
 from rules import repository as rules_repo
 
@@ -89,7 +95,7 @@ async def _compiled(sources: Mapping[str, str], lang: str) -> tuple[Any, list[di
     try:
         return await offload.run(compile_rulebook, sources), []
     except RulebookError as exc:
-        return None, [d.as_json(lang) for d in exc.diagnostics]
+        return None, [_diagnostic(d, lang) for d in exc.diagnostics]
 
 
 TITLE = re.compile(r'\s*(?:rule|score|规则|评分)\s+\S+?\s*"([^"]*)"')
@@ -110,12 +116,20 @@ def _cost(c: ItemCost, sources: Mapping[str, str], lang: str) -> dict[str, Any]:
             "because": c.reason_zh if lang == "zh" else c.reason}
 
 
+def _diagnostic(d: Diagnostic, lang: str) -> dict[str, Any]:
+    """A diagnostic as the API serialises it (``Diagnostic.as_json``), with ``text`` in the
+    page's language and its place said once, in words (``place``)."""
+    return {**d.as_json(), "text": d.text_in(lang),
+            "place": text("rules_place", lang).format(file=d.file, line=d.line, column=d.column)}
+
+
 def _warning(w: AnalysisWarning, lang: str) -> dict[str, Any]:
     """A static analysis warning for the page: its place once, what it finds, the example."""
-    example = "，".join(f"{k} = {v}" for k, v in w.example_text.items())
-    message = warning_zh(w.message) if lang == "zh" else w.message
+    example = "，".join(f"{k} = {v}" for k, v in w.example_in(lang).items())
+    message = w.text(lang)
     return {"file": w.file, "line": w.line, "column": w.column, "kind": w.kind,
-            "rule": w.rule, "message": message, "example": w.example_text,
+            "rule": w.rule, "message": w.message, "message_zh": w.message_zh,
+            "example": w.example_text, "lang": w.lang, "text_zh": w.render("zh"), "text_en": w.render("en"),
             "text": message + (text("rules_example", lang).format(example=example) if example else ""),
             "place": text("rules_place", lang).format(file=w.file, line=w.line, column=w.column)}
 
@@ -180,7 +194,7 @@ class RulePages(Controller):
         except RuleEditorError as exc:
             return _refused(str(exc))
         found = await offload.run(inspect_rulebook, sources)
-        diagnostics = [d.as_json(lang) for d in found.diagnostics]
+        diagnostics = [_diagnostic(d, lang) for d in found.diagnostics]
         costs = sorted((_cost(c, sources, lang) for c in found.costs),
                        key=lambda c: (-c["cost"], c["file"], c["line"]))
         message = text("rules_n_errors", lang).format(n=len(diagnostics)) if diagnostics else text("rules_ok", lang)

@@ -183,7 +183,7 @@ def test_roles_report_respond_and_publish_in_a_real_browser(served: str, tmp_pat
         line = len(typo.rstrip("\n").split("\n"))
         marked = editor.locator(f".lines .err[data-line='{line}']")
         marked.wait_for()
-        assert "是不是 `done`？" in marked.inner_text()  # the suggestion, in Chinese
+        assert "是否想写 `done`？" in marked.inner_text()  # the suggestion, in Chinese
         diag = editor.locator(f".diag[data-line='{line}']")
         assert diag.count() == 1
         assert diag.inner_text().count("overdue.rules") == 1  # the place, once

@@ -35,7 +35,7 @@ async def test_check_sees_the_whole_rulebook_and_points_at_the_new_rule(site):
     [d] = body["diagnostics"]
     assert (d["file"], d["line"], d["column"]) == ("overdue.rules", line, 6)
     assert d["place"] == f"overdue.rules 第 {line} 行第 6 列"
-    assert d["text"].startswith("规则名 `notice_unanswered` 已被使用；第一个在 units.rules 第 ")
+    assert d["text"].startswith("规则名 `notice_unanswered` 重复；第一个在 units.rules:")
     assert "overdue.rules" not in d["text"]  # the place is said once, in ``place``
     assert body["message"] == "1 处错误"
 
@@ -104,7 +104,7 @@ async def test_a_new_rule_file_is_checked_with_the_others_and_published(site):
     r = await post(site, "/rules/check", {"sources": {"督办.rules": new.replace("late_plan", "tender_overdue")}})
     [d] = r.json()["diagnostics"]
     assert (d["file"], d["line"]) == ("督办.rules", 1)
-    assert "第一个在 overdue.rules 第 " in d["text"]
+    assert "第一个在 overdue.rules:" in d["text"]
     r = await post(site, "/rules/publish", {"sources": {"督办.rules": new}})
     assert r.status_code == 200, r.json()
     published = await rules_repo.latest_published()
