@@ -163,14 +163,18 @@ def run_lint(args: argparse.Namespace) -> int:
     if rulebook is None:
         return EXIT_REFUSED
     print(f"ok: {len(rulebook.rules)} rules, {len(rulebook.scores)} scores")
+    wanted = not args.no_analysis or args.against is not None
+    sources = rule_sources(args.paths)[0] if wanted else {}
     if not args.no_analysis:
         from dsl import analyse_rulebook  # noqa: PLC0415
 
-        sources = rule_sources(args.paths)[0]
         for warning in analyse_rulebook(sources):
             print(warning.render())
     if args.against is not None:
-        status = _never_lit(rulebook, args.against, args.as_of)
+        from dsl.words import file_language  # noqa: PLC0415
+
+        langs = {name: file_language(text) for name, text in sources.items()}
+        status = _never_lit(rulebook, args.against, args.as_of, langs)
         if status is not None:
             return status
     print(f"estimated cost per subject (from each rule's shape; bound {bound:,}):")
@@ -185,8 +189,10 @@ def run_lint(args: argparse.Namespace) -> int:
 MAX_REPLAYED_DAYS = 400
 
 
-def _never_lit(rulebook: Any, path: str, as_of_text: str | None) -> int | None:
-    """Print the rules that lit on none of the days replayed; an exit status on bad input."""
+def _never_lit(rulebook: Any, path: str, as_of_text: str | None,
+               langs: dict[str, str]) -> int | None:
+    """Print the rules that lit on none of the days replayed, each in the language of its
+    file's spelling (``langs``); an exit status on bad input."""
     from rules.engine import evaluate  # noqa: PLC0415
 
     today = _today()
@@ -210,7 +216,12 @@ def _never_lit(rulebook: Any, path: str, as_of_text: str | None) -> int | None:
         for day in days:
             lit.update(f.rule for f in evaluate(rulebook, portfolio, day).findings)
     for rule in rulebook.rules:
-        if rule.name not in lit:
+        if rule.name in lit:
+            continue
+        if langs.get(rule.file) == "zh":
+            print(f"警告：{rule.file}:{rule.line}: 规则 `{rule.name}` 在 {path} 回放的 {len(days)} 天"
+                  f"（{start.isoformat()} 至 {end.isoformat()}）中从未亮灯")
+        else:
             print(f"warning: {rule.file}:{rule.line}: rule `{rule.name}` never lit over the "
                   f"{len(days)} days replayed ({start.isoformat()} to {end.isoformat()}) "
                   f"of {path}")
