@@ -69,7 +69,7 @@ def rule_sources(paths: Sequence[str]) -> tuple[dict[str, str], list[str]]:
 
 
 def _compile(paths: Sequence[str] | None, *, probes: bool = False,
-             max_cost: int | None = None) -> Any:
+             max_cost: int | None = None, analysis: bool = False) -> Any:
     """The compiled rulebook, or ``None`` after printing every error."""
     from dsl import RulebookError, compile_rulebook  # noqa: PLC0415
     from rules.standard import standard_sources  # noqa: PLC0415
@@ -84,8 +84,8 @@ def _compile(paths: Sequence[str] | None, *, probes: bool = False,
         sources = standard_sources()
     try:
         if max_cost is not None:
-            return compile_rulebook(sources, probes=probes, max_cost=max_cost)
-        return compile_rulebook(sources, probes=probes)
+            return compile_rulebook(sources, probes=probes, max_cost=max_cost, analysis=analysis)
+        return compile_rulebook(sources, probes=probes, analysis=analysis)
     except RulebookError as exc:
         for d in exc.diagnostics:
             _err(d.render())
@@ -159,20 +159,16 @@ def run_lint(args: argparse.Namespace) -> int:
     from dsl import MAX_COST  # noqa: PLC0415
 
     bound = MAX_COST if args.max_cost is None else args.max_cost
-    rulebook = _compile(args.paths, max_cost=bound)
+    rulebook = _compile(args.paths, max_cost=bound, analysis=not args.no_analysis)
     if rulebook is None:
         return EXIT_REFUSED
     print(f"ok: {len(rulebook.rules)} rules, {len(rulebook.scores)} scores")
-    wanted = not args.no_analysis or args.against is not None
-    sources = rule_sources(args.paths)[0] if wanted else {}
-    if not args.no_analysis:
-        from dsl import analyse_rulebook  # noqa: PLC0415
-
-        for warning in analyse_rulebook(sources):
-            print(warning.render())
+    for warning in rulebook.warnings:  # one parse and check for the rulebook and its analysis
+        print(warning.render())
     if args.against is not None:
         from dsl.words import file_language  # noqa: PLC0415
 
+        sources = rule_sources(args.paths)[0]
         langs = {name: file_language(text) for name, text in sources.items()}
         status = _never_lit(rulebook, args.against, args.as_of, langs)
         if status is not None:
