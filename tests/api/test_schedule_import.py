@@ -175,3 +175,23 @@ def test_the_import_command(tmp_path, monkeypatch, capsys) -> None:  # type: ign
     assert main(["import", str(tmp_path / "bad.xer"), "--project", "C9", "--unit", "roads"]) == 1
     err = capsys.readouterr().err
     assert "未导入任何内容" in err and "truncated" in err
+
+
+async def test_the_api_imports_an_uploaded_schedule_for_the_office_only(api: Api) -> None:
+    """POST /api/projects/{pid}/schedule with the file, the unit and a map; an owner is
+    refused; a bad file answers 422 with where it went wrong."""
+    files = {"file": (SAMPLE, (DATA / SAMPLE).read_bytes(), "application/octet-stream"),
+             "map": ("map.yaml", b"select:\n  - name: Studs\n", "application/x-yaml")}
+    r = await api.client.post("/api/projects/C7/schedule", headers=api.auth("owner"), files=files,
+                              data={"unit": "transport"})
+    assert r.status_code == 403
+    r = await api.client.post("/api/projects/C7/schedule", headers=api.auth("office"), files=files,
+                              data={"unit": "transport", "name": "承包商计划"})
+    assert r.status_code == 200, r.text
+    assert r.json()["created"] is True and len(r.json()["added"]) == 5
+    p = await _project(api, "C7")
+    assert p.name == "承包商计划" and len(p.milestones) == 5
+    bad = {"file": ("cut.xer", "\n".join(xer_text(SAMPLE).splitlines()[:70]).encode(), "application/octet-stream")}
+    r = await api.client.post("/api/projects/C7/schedule", headers=api.auth("office"), files=bad,
+                              data={"unit": "transport"})
+    assert r.status_code == 422 and "cut.xer:70" in r.text and "truncated" in r.text
