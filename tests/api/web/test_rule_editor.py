@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.seed import standard_sources
+from rules.standard import standard_sources
 from rules import repository as rules_repo
 
 DUPLICATE = ('\n\nrule notice_unanswered "重名的规则":\n    for milestone m\n'
