@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rules.standard import standard_sources
 from rules import repository as rules_repo
+from rules.standard import standard_sources
 
 DUPLICATE = ('\n\nrule notice_unanswered "重名的规则":\n    for milestone m\n'
              "    light red when not m.done\n")
