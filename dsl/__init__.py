@@ -36,16 +36,19 @@ def check_rulebook(sources: Mapping[str, str]) -> tuple[Diagnostic, ...]:
 
 
 def compile_rulebook(sources: Mapping[str, str], *, probes: bool = False,
-                     traces: bool = False, max_cost: int | None = MAX_COST) -> CompiledRulebook:
+                     traces: bool = False, max_cost: int | None = MAX_COST,
+                     analysis: bool = False) -> CompiledRulebook:
     """Parse, check and compile a rulebook given as ``{file name: text}``; ``probes`` adds
     the coverage probes of every rule (``CompiledRule.probes``), ``traces`` the steps that
     ``duban rules explain`` shows (``CompiledRule.steps``). A rule or score whose estimated
-    cost per subject (``dsl.cost``) passes ``max_cost`` is refused, with the reason."""
+    cost per subject (``dsl.cost``) passes ``max_cost`` is refused, with the reason;
+    ``analysis`` adds the static analysis warnings (``CompiledRulebook.warnings``)."""
     checked = _checked(sources)
     try:
-        return compile_checked(checked, probes=probes, traces=traces, max_cost=max_cost)
+        book = compile_checked(checked, probes=probes, traces=traces, max_cost=max_cost)
     except RulebookError as exc:  # a bound: said in the author's language too
         raise RulebookError(in_authors_spelling(exc.diagnostics, sources)) from None
+    return replace(book, warnings=analyse(checked, dict(sources))) if analysis else book
 
 
 def _bound_source(sources: Mapping[str, str], reporters: Mapping[str, Reporter]) -> None:

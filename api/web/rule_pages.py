@@ -66,7 +66,7 @@ class RulePages(Controller):
         if published is not None:
             files = sorted(published.sources.items())
         else:
-            from api.seed import standard_sources  # noqa: PLC0415
+            from rules.standard import standard_sources  # noqa: PLC0415
 
             files = sorted(standard_sources().items())
         past = (server.today() - dt.timedelta(days=30)).isoformat()

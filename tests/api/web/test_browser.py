@@ -22,10 +22,10 @@ from playwright.sync_api import Page, sync_playwright
 
 from api import users
 from api.app import create_app
-from api.seed import standard_sources
 from api.service import now_iso
 from api.settings import Settings
 from projects import repository as repo
+from rules.standard import standard_sources
 from tests.site import PASSWORD, PORTFOLIO, ROLES, TODAY, publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
