@@ -114,6 +114,24 @@ def apply(portfolio: Portfolio, today: dt.date) -> tuple[Portfolio, dict[tuple[s
     without extensions comes back as itself; milestones it does not hold are left out."""
     if not portfolio.extensions:
         return portfolio, {}
+    key = (id(portfolio), today)
+    held = _APPLIED.get(key)
+    if held is not None and held[0] is portfolio:
+        return held[1]
+    found = _apply(portfolio, today)
+    if len(_APPLIED) >= 8:
+        _APPLIED.pop(next(iter(_APPLIED)))
+    _APPLIED[key] = (portfolio, found)
+    return found
+
+
+#: The last few ``apply`` results by (portfolio identity, day): an evaluation of the same
+#: snapshot on the same day gets the same moved portfolio, so the caches keyed by project
+#: identity (adjacency, cross-project links) keep working. Values are immutable.
+_APPLIED: dict[tuple[int, dt.date], tuple[Portfolio, tuple[Portfolio, dict[tuple[str, str], DueAsOf]]]] = {}
+
+
+def _apply(portfolio: Portfolio, today: dt.date) -> tuple[Portfolio, dict[tuple[str, str], DueAsOf]]:
     dues: dict[tuple[str, str], DueAsOf] = {}
     moved: dict[str, dict[str, dt.date | None]] = {}
     projects = portfolio.project_by_id
