@@ -31,17 +31,29 @@ from projects.model import Portfolio
 
 SHEETS: dict[str, tuple[str, ...]] = {
     "units": ("id", "name", "parent", "level", "contacts"),
-    "projects": ("id", "name", "category", "unit", "budget"),
+    "projects": ("id", "name", "category", "unit", "budget", "co_units", "person", "urgent", "source",
+                 "instruction", "report_every"),
     "milestones": ("project", "id", "name", "kind", "due", "start", "finished", "unit", "progress",
-                   "amount", "paid", "updated", "note"),
+                   "amount", "paid", "updated", "note", "person", "co_units", "report_every"),
     "dependencies": ("project", "milestone", "on", "on_project", "lag", "type"),
+    "people": ("id", "name", "unit", "post"),
+    "extensions": ("milestone", "requested", "new_due", "reason", "decided", "decision", "decision_reason"),
 }
+#: Sheets a workbook may leave out (those of version 2: a version 1 workbook still imports).
+OPTIONAL_SHEETS = frozenset({"people", "extensions"})
+#: Columns a sheet must have (the others may be left out).
+REQUIRED = {"units": ("id", "name"), "people": ("id", "name", "unit"),
+            "projects": ("id", "name", "unit"), "milestones": ("project", "id", "kind"),
+            "dependencies": ("project", "milestone", "on"),
+            "extensions": ("milestone", "requested", "new_due", "reason")}
+_LISTS = {"co_units"}  # comma- or 、-separated unit ids in one cell
+_YES = {"true": True, "yes": True, "是": True, "1": True, "false": False, "no": False, "否": False, "0": False}
 #: Bounds of an uploaded workbook (``read_workbook``): bytes once unzipped, parts, rows a sheet.
 MAX_UNCOMPRESSED = 64 * 1024 * 1024
 MAX_MEMBERS = 200
 MAX_ROWS = 20_000
 MAX_COLUMNS = 64
-_DATES = {"due", "start", "finished", "updated"}
+_DATES = {"due", "start", "finished", "updated", "requested", "new_due", "decided"}
 _NUMBERS = {"budget", "amount", "paid", "lag", "progress"}
 
 
@@ -79,10 +91,12 @@ def template_workbook() -> bytes:
     examples = {
         "units": [("city", "市人民政府", None, "city", None),
                   ("transport", "市交通运输局", "city", "city", "mailto://jt@transport.example")],
-        "projects": [("P001", "海东大道改造工程", "project", "transport", 120000000)],
-        "milestones": [("P001", "approval", "立项批复", "approval", dt.date(2026, 2, 10), None, None, None, None, None, None, None, None),
-                       ("P001", "tender", "施工招标", "tendering", dt.date(2026, 4, 30), dt.date(2026, 3, 2), None, None, 0.35, None, None, None, None)],
+        "people": [("wang", "王某", "transport", "副局长")],
+        "projects": [("P001", "海东大道改造工程", "project", "transport", 120000000, None, "wang", "否", None, None, "1 months")],
+        "milestones": [("P001", "approval", "立项批复", "approval", dt.date(2026, 2, 10), None, None, None, None, None, None, None, None, None, None, None),
+                       ("P001", "tender", "施工招标", "tendering", dt.date(2026, 4, 30), dt.date(2026, 3, 2), None, None, 0.35, None, None, None, None, None, None, "2 weeks")],
         "dependencies": [("P001", "tender", "approval", None, 0, "FS")],
+        "extensions": [],
     }
     for name, columns in SHEETS.items():
         ws = wb.create_sheet(name)
@@ -113,6 +127,13 @@ def _cell(value: Any, column: str) -> Any:
         return float(value)
     if column == "lag" and value is not None:
         return int(value)
+    if column in _LISTS and isinstance(value, str):
+        return [u.strip() for u in re.split(r"[,，、\n]", value) if u.strip()]
+    if column == "urgent" and isinstance(value, str | int) and not isinstance(value, bool):
+        found = _YES.get(str(value).strip().lower())
+        if found is None:
+            raise ValueError(value)
+        return found
     return value
 
 
@@ -162,8 +183,9 @@ def read_workbook(content: bytes, *, today: dt.date, source: str, bounded: bool 
     rows: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for sheet, columns in SHEETS.items():
         if sheet not in wb.sheetnames:
-            problems.append(CellProblem(sheet, 0, "", f"the sheet {sheet!r} is missing; the template has "
-                                        f"{', '.join(SHEETS)}"))
+            if sheet not in OPTIONAL_SHEETS:
+                problems.append(CellProblem(sheet, 0, "", f"the sheet {sheet!r} is missing; the template has "
+                                            f"{', '.join(SHEETS)}"))
             continue
         ws = wb[sheet]
         declared = max((ws.max_row or 1) - 1, 0)
@@ -180,7 +202,7 @@ def read_workbook(content: bytes, *, today: dt.date, source: str, bounded: bool 
         for c in columns:
             if c in header:
                 index[c] = header.index(c)
-            elif c in {"id", "name", "project", "milestone", "on", "kind", "category", "unit"} and not (sheet == "milestones" and c == "unit"):
+            elif c in REQUIRED[sheet]:
                 problems.append(CellProblem(sheet, 1, "", f"no column {c!r}; the columns are {', '.join(columns)}"))
         out = []
         total = declared
@@ -195,7 +217,8 @@ def read_workbook(content: bytes, *, today: dt.date, source: str, bounded: bool 
                 try:
                     record[c] = _cell(raw, c)
                 except ValueError:
-                    want = "an ISO date like 2026-04-30" if c in _DATES else "a number"
+                    want = "an ISO date like 2026-04-30" if c in _DATES else \
+                        "是 or 否 (true or false)" if c == "urgent" else "a number"
                     problems.append(CellProblem(sheet, r, get_column_letter(i + 1), f"{c} {raw!r} is not {want}"))
             out.append((r, record))
             if progress is not None and r % 500 == 0:
@@ -223,6 +246,14 @@ def _assemble(rows: dict[str, list[tuple[int, dict[str, Any]]]]) -> tuple[dict[s
         contacts = [c.strip() for c in str(u.get("contacts") or "").replace("\n", ",").split(",") if c.strip()]
         units.append({k: v for k, v in {**u, "contacts": contacts}.items() if v not in (None, [])})
         places[f"units[{i}]"] = ("units", r)
+    people = []
+    for i, (r, x) in enumerate(rows.get("people", [])):
+        people.append({k: v for k, v in x.items() if v is not None})
+        places[f"people[{i}]"] = ("people", r)
+    extensions = []
+    for i, (r, e) in enumerate(rows.get("extensions", [])):
+        extensions.append({k: v for k, v in e.items() if v is not None})
+        places[f"extensions[{i}]"] = ("extensions", r)
     projects: list[dict[str, Any]] = []
     by_id: dict[str, dict[str, Any]] = {}
     for i, (r, p) in enumerate(rows.get("projects", [])):
@@ -255,7 +286,12 @@ def _assemble(rows: dict[str, list[tuple[int, dict[str, Any]]]]) -> tuple[dict[s
         ms.setdefault("_dep_rows", []).append(r)
     for ms in milestone_at.values():
         ms.pop("_dep_rows", None)
-    return {"units": units, "projects": projects}, places
+    data: dict[str, Any] = {"units": units, "projects": projects}
+    if people:
+        data["people"] = people
+    if extensions:
+        data["extensions"] = extensions
+    return data, places
 
 
 def _orphans(rows: dict[str, list[tuple[int, dict[str, Any]]]]) -> list[CellProblem]:
@@ -326,7 +362,8 @@ def export_workbook(portfolio: Portfolio, findings: Sequence[Any], scores: Any) 
     ws = _Sheet(wb, "projects")
     ws.append(list(SHEETS["projects"]))
     for p in portfolio.projects:
-        ws.append([p.id, p.name, p.category.value, p.unit, p.budget])
+        ws.append([p.id, p.name, p.category.value, p.unit, p.budget, "、".join(p.co_units) or None,
+                   p.person, "是" if p.urgent else None, p.source, p.instruction, _cadence(p.report_every)])
     ms = _Sheet(wb, "milestones")
     ms.append(list(SHEETS["milestones"]))
     deps = _Sheet(wb, "dependencies")
@@ -334,9 +371,18 @@ def export_workbook(portfolio: Portfolio, findings: Sequence[Any], scores: Any) 
     for p in portfolio.projects:
         for m in p.milestones:
             ms.append([p.id, m.id, m.name, m.kind.value, m.due, m.start, m.finished, m.unit, m.progress,
-                       m.amount, m.paid, m.updated, m.note])
+                       m.amount, m.paid, m.updated, m.note, m.person,
+                       None if m.co_units is None else "、".join(m.co_units), _cadence(m.report_every)])
             for d in m.after:
                 deps.append([p.id, m.id, d.on, d.project, d.lag, d.type])
+    ws = _Sheet(wb, "people")
+    ws.append(list(SHEETS["people"]))
+    for x in portfolio.people:
+        ws.append([x.id, x.name, x.unit, x.post])
+    ws = _Sheet(wb, "extensions")
+    ws.append(list(SHEETS["extensions"]))
+    for e in portfolio.extensions:
+        ws.append([e.milestone, e.requested, e.new_due, e.reason, e.decided, e.decision, e.decision_reason])
     ws = _Sheet(wb, "findings")
     ws.append(["level", "rule", "subject", "project", "unit", "message", "respond_by"])
     for f in findings:
@@ -348,3 +394,7 @@ def export_workbook(portfolio: Portfolio, findings: Sequence[Any], scores: Any) 
             if isinstance(row, dict):
                 ws.append([name, row.get("rank", i), row.get("unit") or row.get("id"), row.get("value")])
     return _save(wb)
+
+
+def _cadence(c: Any) -> str | None:
+    return None if c is None else str(c)

@@ -7,6 +7,7 @@ snapshot, made inside the write transaction, so a refused step writes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, get, patch, post
@@ -139,29 +140,40 @@ class ExtensionController(Controller):
           guards=[signed_in])
     async def request_extension(self, request: Request, server: Server, pid: str, mid: str,  # type: ignore[type-arg]
                                 data: ExtensionCreate) -> ExtensionRead:
-        who = caller(request)
-        async with server.writing():
-            snap = await server.snapshot()
-            e = ext_core.request(snap.portfolio, f"{pid}/{mid}", data.new_due, data.reason, server.today())
-            project = snap.portfolio.project_by_id[pid]
-            m = next(x for x in project.milestones if x.id == mid)
-            if not may_report(who, project.unit, m.unit):
-                raise PermissionDeniedException(
-                    f"{who.username} ({who.role}, unit {who.unit}) may not ask to extend {pid}/{mid}: "
-                    f"the responsible unit asks (只有责任单位可以申请延期)")
-            eid = await repo.create_extension(e, actor=who.username)
-            await server.changed(who.username, "extension.request", f"milestone:{pid}/{mid}", None,
-                                 {"id": eid, **_brief(e)})
-        return extension_read(eid, e, who.username, None)
+        return await request_extension(server, caller(request), pid, mid, new_due=data.new_due,
+                                       reason=data.reason)
 
     @post("/extensions/{eid:int}/decision", operation_id="decideExtension", guards=[OFFICE])
     async def decide_extension(self, request: Request, server: Server, eid: int,  # type: ignore[type-arg]
                                data: ExtensionDecision) -> ExtensionRead:
-        who = caller(request)
-        async with server.writing():
-            old, by, _ = await repo.get_extension(eid)
-            new = ext_core.decide(old, data.decision, data.reason, server.today())
-            await repo.decide_extension(eid, new, actor=who.username)
-            await server.changed(who.username, f"extension.{new.decision}", f"milestone:{new.milestone}",
-                                 {"id": eid, **_brief(old)}, {"id": eid, **_brief(new)})
-        return extension_read(eid, new, by, who.username)
+        return await decide_extension(server, caller(request).username, eid, data.decision, data.reason)
+
+
+async def request_extension(server: Server, who: Any, pid: str, mid: str, *, new_due: dt.date,
+                            reason: str) -> ExtensionRead:
+    """A request by ``who`` (the API's and the inbox page's), checked and audited in one
+    transaction; refused before anything is written."""
+    async with server.writing():
+        snap = await server.snapshot()
+        e = ext_core.request(snap.portfolio, f"{pid}/{mid}", new_due, reason, server.today())
+        project = snap.portfolio.project_by_id[pid]
+        m = next(x for x in project.milestones if x.id == mid)
+        if not may_report(who, project.unit, m.unit):
+            raise PermissionDeniedException(
+                f"{who.username} ({who.role}, unit {who.unit}) may not ask to extend {pid}/{mid}: "
+                f"the responsible unit asks (只有责任单位可以申请延期)")
+        eid = await repo.create_extension(e, actor=who.username)
+        await server.changed(who.username, "extension.request", f"milestone:{pid}/{mid}", None,
+                             {"id": eid, **_brief(e)})
+    return extension_read(eid, e, who.username, None)
+
+
+async def decide_extension(server: Server, actor: str, eid: int, decision: str, reason: str) -> ExtensionRead:
+    """The office's decision (the API's and the page's), final, audited."""
+    async with server.writing():
+        old, by, _ = await repo.get_extension(eid)
+        new = ext_core.decide(old, decision, reason, server.today())
+        await repo.decide_extension(eid, new, actor=actor)
+        await server.changed(actor, f"extension.{new.decision}", f"milestone:{new.milestone}",
+                             {"id": eid, **_brief(old)}, {"id": eid, **_brief(new)})
+    return extension_read(eid, new, by, actor)
