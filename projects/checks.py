@@ -20,43 +20,36 @@ import gc
 from collections.abc import Mapping
 from typing import Any
 
+from projects import catalogue
+from projects.catalogue import ID_MAX
 from projects.errors import PortfolioError
 from projects.fields import BAD, Fields, field_set, type_name
 from projects.graph import find_cycles, format_cycle
 from projects.model import (
-    KIND_WORDS,
     CalendarYear,
     Category,
     Dependency,
-    Kind,
-    Level,
     Milestone,
     Notice,
     Portfolio,
     Project,
     Unit,
 )
+from projects.validation import CATEGORY_WORDS, CHECKS, LEVEL_WORDS, read_milestone
 
 TOP_FIELDS = field_set(("calendar", "timezone", "calendar_years", "units", "projects", "notices"))
 UNIT_FIELDS = field_set(("id", "name", "parent", "level", "contacts"))
 PROJECT_FIELDS = field_set(("id", "name", "category", "unit", "budget", "milestones"))
-MILESTONE_FIELDS = field_set(("id", "name", "kind", "start", "due", "finished", "unit", "progress",
-                    "amount", "paid", "updated", "after", "note"))
+MILESTONE_FIELDS = field_set(tuple(f.file_key for f in catalogue.MILESTONE if f.file_key is not None))
 NOTICE_FIELDS = field_set(("id", "title", "unit", "rule", "level", "issued", "due", "responded", "subject"))
 DEPENDENCY_FIELDS = field_set(("id", "project", "lag"))
 YEAR_FIELDS = field_set(("year", "holidays", "workdays"))
 
 CALENDARS = {"cn": "cn", "weekdays": "weekdays"}
-CATEGORY_WORDS: dict[str, Category] = {
-    "project": Category.PROJECT, "task": Category.TASK,
-    "重点项目": Category.PROJECT, "重点工作": Category.TASK,
-}
-LEVEL_WORDS: dict[str, Level] = {lv.value: lv for lv in Level} | {
-    "绿": Level.GREEN, "蓝": Level.BLUE, "黄": Level.YELLOW, "红": Level.RED,
-}
-_KINDS_SHOWN = tuple(k.value for k in Kind)
 _MILESTONE_SET = frozenset(MILESTONE_FIELDS)
-_Date = dt.date
+_NAME = CHECKS["name"]
+_UNIT = CHECKS["unit"]
+_ID = CHECKS["id"]
 
 
 def parse_portfolio(data: object, *, today: dt.date, source: str = "<portfolio>") -> Portfolio:
@@ -244,7 +237,7 @@ class _Check:
         value = self.f.required(m, "id", where)
         if value is BAD:
             return BAD
-        value = self.f.ident(value, where, "id")
+        value = _ID(value, self.f, where)
         if isinstance(value, str) and index.get(value, i) != i:
             first = index[value]
             section = where.rsplit("[", 1)[0]
@@ -312,8 +305,9 @@ class _Check:
 
     def milestone(self, item: object, where: str, pid: str | None, ids: dict[str, int],
                   j: int) -> Milestone | None:
-        # The hot path of a 40,000-milestone file: common, valid values are taken inline; the
-        # Fields methods (which word the problems) are called only for the rest.
+        # The hot path of a 40,000-milestone file. The fields with an identity or a reference
+        # (id, name, unit, after) are taken here; every other field goes through its compiled
+        # catalogue check (``projects.validation``), which takes a valid value inline.
         f = self.f
         m = item if type(item) is dict else f.mapping(item, where, "milestone")
         if m is BAD:
@@ -323,54 +317,18 @@ class _Check:
             f.unknown_keys(m, MILESTONE_FIELDS, where)
         get = m.get
         mid = get("id")
-        if not (type(mid) is str and ids.get(mid, j) == j and _clean(mid)):
+        if not (type(mid) is str and ids.get(mid, j) == j and _clean(mid) and len(mid) <= ID_MAX and mid.isprintable()):
             mid = self.id_field(m, where, ids, j, "milestone")
         first = pid is not None and isinstance(mid, str) and ids.get(mid) == j
         name = get("name")
-        if type(name) is not str:
-            name = mid if name is None else f.text(name, where, "name")
-        kind = get("kind")
-        kind = KIND_WORDS.get(kind) if type(kind) is str else None
-        if kind is None:
-            kind = f.required(m, "kind", where)
-            if kind is not BAD:
-                kind = f.choice(kind, KIND_WORDS, f"{where}.kind", "kind", _KINDS_SHOWN)
-        start = get("start")
-        if start is not None and type(start) is not _Date:
-            start = f.date(start, where, "start")
-        due = get("due")
-        if due is not None and type(due) is not _Date:
-            due = f.date(due, where, "due")
-        finished = get("finished")
-        if finished is not None and type(finished) is not _Date:
-            finished = f.date(finished, where, "finished")
-        updated = get("updated")
-        if updated is not None and type(updated) is not _Date:
-            updated = f.date(updated, where, "updated")
-        if start is not None and due is not None and start is not BAD and due is not BAD and start > due:  # type: ignore[operator]
-            f.add(f"{where}.start", f"start {start.isoformat()} is after due {due.isoformat()}; a milestone must start on or before its due date")  # type: ignore[union-attr]
-        today = self.today
-        if finished is not None and finished is not BAD and finished > today:  # type: ignore[operator]
-            f.not_after_today(finished, today, where, "finished", "a milestone cannot be finished in the future; leave finished out until it is done")
-        if updated is not None and updated is not BAD and updated > today:  # type: ignore[operator]
-            f.not_after_today(updated, today, where, "updated", "the last report cannot come from the future")
+        name = mid if name is None else _NAME(name, f, where)
+        before = len(f.problems)
+        values = read_milestone(get, f, where, self.today)
         unit = get("unit")
         if unit is not None:
-            unit = f.ident(unit, where, "unit")
+            unit = _UNIT(unit, f, where)
             if isinstance(unit, str):
                 unit = self.unit_ref(unit, where, "unit")
-        progress = get("progress")
-        if progress is not None and not (type(progress) is float and 0.0 <= progress <= 1.0):
-            progress = f.ratio(progress, where, "progress")
-        amount = get("amount")
-        if amount is not None:
-            amount = f.amount(amount, where, "amount")
-        paid = get("paid")
-        if paid is not None:
-            paid = f.amount(paid, where, "paid")
-        note = get("note")
-        if note is not None and type(note) is not str:
-            note = f.text(note, where, "note")
         after: Any = ()
         raw_after = get("after")
         if raw_after is not None:
@@ -390,10 +348,9 @@ class _Check:
                     pred = (dep.project or pid, dep.on)
                     if pred in edges:
                         edges[pred].append(key)
-        values = (mid, name, kind, due, start, finished, unit, progress, amount, paid, updated, after, note)
-        if pid is None or BAD in values:
+        if pid is None or len(f.problems) != before or BAD in (mid, name, unit, after):
             return None
-        return Milestone(pid, *values)  # type: ignore[arg-type]
+        return Milestone(project=pid, id=mid, name=name, unit=unit, after=after, **values)
 
     def after(self, value: object, where: str, pid: str | None) -> Any:
         f = self.f
