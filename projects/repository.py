@@ -13,12 +13,13 @@ import datetime as dt
 import difflib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from piccolo.query.functions.aggregate import Count, Max
 
+from projects.catalogue import MILESTONE
 from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project, Unit
 from projects.tables import MilestoneReportRow, MilestoneRow, ProjectRow, RevisionRow, UnitRow
 
@@ -83,92 +84,64 @@ def _date(v: Any) -> dt.date | None:
     return None if v is None else _as_date(v)
 
 
+def dependency_data(d: Dependency) -> dict[str, Any]:
+    """The one stored form of a dependency (table column, history, audit)."""
+    return {"on": d.on, "lag": d.lag, "project": d.project}
+
+
+def dependency_from_data(x: Mapping[str, Any]) -> Dependency:
+    return Dependency(on=x["on"], lag=x.get("lag", 0), project=x.get("project"))
+
+
 def deps_to_json(after: Iterable[Dependency]) -> str:
-    return json.dumps(
-        [{"on": d.on, "lag": d.lag, "project": d.project} for d in after], ensure_ascii=False
-    )
+    return json.dumps([dependency_data(d) for d in after], ensure_ascii=False)
 
 
 def deps_from_json(text: str) -> tuple[Dependency, ...]:
-    return tuple(Dependency(on=d["on"], lag=d.get("lag", 0), project=d.get("project")) for d in json.loads(text or "[]"))
+    return tuple(dependency_from_data(x) for x in json.loads(text or "[]"))
+
+
+# A milestone's fields to and from a row and the history's JSON, by catalogue type (the types
+# not named here are stored as they are). Compiled once into (name, column, convert) tuples.
+# Reading conversions take None (a field absent from an older history entry) too.
+_TO_COLUMN: dict[str, Callable[[Any], Any]] = {"kind": lambda k: k.value, "deps": deps_to_json}
+_FROM_COLUMN: dict[str, Callable[[Any], Any]] = {"date": _date, "kind": Kind, "deps": deps_from_json}
+_TO_DATA: dict[str, Callable[[Any], Any]] = {
+    "date": _iso, "kind": lambda k: k.value, "deps": lambda after: [dependency_data(d) for d in after]}
+_FROM_DATA: dict[str, Callable[[Any], Any]] = {
+    "date": _date, "kind": Kind, "deps": lambda after: tuple(dependency_from_data(x) for x in after or ())}
+
+
+def _plan(table: dict[str, Callable[[Any], Any]], *, stored: bool) -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
+    return tuple((f.name, f.db_column if stored else f.name, table.get(f.type))  # type: ignore[misc]
+                 for f in MILESTONE if not stored or f.db_column is not None)
+
+
+_KEY_COLUMNS = ("project", "mid")  # the row's identity, written by the callers
+_COLUMNS_OUT = tuple(x for x in _plan(_TO_COLUMN, stored=True) if x[1] not in _KEY_COLUMNS)
+_COLUMNS_IN = _plan(_FROM_COLUMN, stored=True)
+_DATA_OUT = _plan(_TO_DATA, stored=False)
+_DATA_IN = _plan(_FROM_DATA, stored=False)
 
 
 def milestone_data(m: Milestone) -> dict[str, Any]:
     """The JSON form of a milestone's reported state (history rows, audit entries)."""
-    return {
-        "project": m.project,
-        "id": m.id,
-        "name": m.name,
-        "kind": m.kind.value,
-        "due": _iso(m.due),
-        "start": _iso(m.start),
-        "finished": _iso(m.finished),
-        "unit": m.unit,
-        "progress": m.progress,
-        "amount": m.amount,
-        "paid": m.paid,
-        "updated": _iso(m.updated),
-        "after": [{"on": d.on, "lag": d.lag, "project": d.project} for d in m.after],
-        "note": m.note,
-    }
+    return {key: getattr(m, name) if convert is None else convert(getattr(m, name))
+            for name, key, convert in _DATA_OUT}
 
 
 def milestone_from_data(d: dict[str, Any]) -> Milestone:
-    return Milestone(
-        project=d["project"],
-        id=d["id"],
-        name=d["name"],
-        kind=Kind(d["kind"]),
-        due=_date(d.get("due")),
-        start=_date(d.get("start")),
-        finished=_date(d.get("finished")),
-        unit=d.get("unit"),
-        progress=d.get("progress"),
-        amount=d.get("amount"),
-        paid=d.get("paid"),
-        updated=_date(d.get("updated")),
-        after=tuple(
-            Dependency(on=x["on"], lag=x.get("lag", 0), project=x.get("project"))
-            for x in d.get("after", ())
-        ),
-        note=d.get("note"),
-    )
+    # every reading conversion takes None (an absent field) too
+    return Milestone(**{name: d.get(key) if convert is None else convert(d.get(key)) for name, key, convert in _DATA_IN})
 
 
 def _milestone_from_row(r: dict[str, Any]) -> Milestone:
-    return Milestone(
-        project=r["project"],
-        id=r["mid"],
-        name=r["name"],
-        kind=Kind(r["kind"]),
-        due=_date(r["due"]),
-        start=_date(r["start"]),
-        finished=_date(r["finished"]),
-        unit=r["unit"],
-        progress=r["progress"],
-        amount=r["amount"],
-        paid=r["paid"],
-        updated=_date(r["updated"]),
-        after=deps_from_json(r["after"]),
-        note=r["note"],
-    )
+    return Milestone(**{name: r[column] if convert is None else convert(r[column]) for name, column, convert in _COLUMNS_IN})
 
 
 def _milestone_columns(m: Milestone) -> dict[str, Any]:
-    return {
-        "name": m.name,
-        "kind": m.kind.value,
-        "due": m.due,
-        "start": m.start,
-        "finished": m.finished,
-        "unit": m.unit,
-        "progress": m.progress,
-        "amount": m.amount,
-        "paid": m.paid,
-        "updated": m.updated,
-        "after": deps_to_json(m.after),
-        "note": m.note,
-    }
+    return {column: getattr(m, name) if convert is None else convert(getattr(m, name))
+            for name, column, convert in _COLUMNS_OUT}
 
 
 def _unit_from_row(r: dict[str, Any]) -> Unit:

@@ -65,14 +65,19 @@ def test_history_data_and_the_dump_carry_every_milestone_field() -> None:
 
 def test_the_api_shapes_know_every_milestone_field() -> None:
     read = set(schemas.MilestoneRead.__struct_fields__)
-    assert {f.name for f in catalogue.MILESTONE} - {"updated"} <= read
+    assert read == {f.name for f in catalogue.MILESTONE} | {"version"}
     update = set(schemas.MilestoneUpdate.__struct_fields__) - {"version"}
     assert set(catalogue.MILESTONE_REPORTABLE) - {"updated"} <= update
-    assert update <= {f.name for f in catalogue.MILESTONE}
+    assert update == {f.name for f in catalogue.MILESTONE if "u" in f.api}
+    create = set(schemas.MilestoneCreate.__struct_fields__)
+    assert create == {f.name for f in catalogue.MILESTONE if "c" in f.api}
+    m = _milestone()
+    assert schemas.milestone_read(m, 3).progress == m.progress  # type: ignore[attr-defined]
 
 
 def test_the_report_form_offers_only_reportable_fields() -> None:
     assert set(forms.FIELDS) <= set(catalogue.MILESTONE_REPORTABLE)
+    assert tuple(f.name for f in catalogue.MILESTONE if f.widget is not None) == forms.FIELDS
 
 
 @pytest.mark.parametrize("record", list(catalogue.RECORDS))
