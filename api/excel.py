@@ -7,6 +7,12 @@ or by the Chinese label alone. An import reads every sheet into the portfolio-fi
 checks it with ``projects.loader.parse_portfolio`` (the fields' one validator each); every
 problem is reported by sheet, row and column (``milestones!F7: ...``), and nothing is stored
 unless there are none.
+
+An upload is bounded before it is parsed (issue 15.8): at most ``MAX_UNCOMPRESSED`` bytes once
+unzipped (the sizes the archive declares; Python's ``zipfile`` never yields more than a member
+declares, so a zip bomb cannot lie its way past) in at most ``MAX_MEMBERS`` parts, and at most
+``MAX_ROWS`` rows a sheet, counted while reading (a sheet's declared dimension may lie).
+``duban import`` on the server reads larger files (``bounded=False``).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -22,6 +29,7 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
+from api.values import ApiError
 from dashboards.cells import plain_row
 from projects import catalogue
 from projects.catalogue import Field
@@ -36,7 +44,8 @@ def _columns(fields: tuple[Field, ...], skip: tuple[str, ...] = ()) -> tuple[str
 
 #: The dependency sheet (one row per ``after`` entry): the milestone, then what it follows.
 _DEPENDENCY_LABELS = {"milestone": ("节点", "milestone"), "on": ("前置节点", "on"),
-                      "on_project": ("前置节点所在项目", "on project"), "lag": ("间隔工作日", "lag")}
+                      "on_project": ("前置节点所在项目", "on project"), "lag": ("间隔工作日", "lag"),
+                      "type": ("搭接类型", "link type")}
 SHEETS: dict[str, tuple[str, ...]] = {
     "units": _columns(catalogue.UNIT),
     "projects": _columns(catalogue.PROJECT, skip=("milestones",)),
@@ -48,6 +57,11 @@ _RECORDS = {"units": catalogue.UNIT, "projects": catalogue.PROJECT, "milestones"
 _REQUIRED = {sheet: {"project"} | {f.file_key for f in fields if f.required and f.file_key is not None}
              for sheet, fields in _RECORDS.items()} | {"dependencies": {"project", "milestone", "on"}}
 _REQUIRED["projects"].discard("project")
+#: Bounds of an uploaded workbook (``read_workbook``): bytes once unzipped, parts, rows a sheet.
+MAX_UNCOMPRESSED = 64 * 1024 * 1024
+MAX_MEMBERS = 200
+MAX_ROWS = 20_000
+MAX_COLUMNS = 64
 
 
 def _labels(sheet: str) -> dict[str, str]:
@@ -84,7 +98,7 @@ class CellProblem:
         return f"{self.sheet}!{self.column}{self.row}: {self.message}"
 
 
-class WorkbookError(ValueError):
+class WorkbookError(ApiError, ValueError):
     """Every problem of an uploaded workbook, each with its sheet, row and column."""
 
     def __init__(self, problems: Sequence[CellProblem]) -> None:
@@ -92,6 +106,13 @@ class WorkbookError(ValueError):
         n = len(self.problems)
         super().__init__(f"the workbook has {n} problem{'s' if n != 1 else ''}; nothing was imported:\n"
                          + "\n".join(f"  {p}" for p in self.problems))
+
+    def summary(self) -> str:
+        return str(self).splitlines()[0]
+
+    def details(self) -> dict[str, Any]:
+        return {"problems": [{"sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message}
+                             for p in self.problems]}
 
 
 def template_workbook() -> bytes:
@@ -107,7 +128,7 @@ def template_workbook() -> bytes:
                         "due": dt.date(2026, 2, 10)},
                        {"project": "P001", "id": "tender", "name": "施工招标", "kind": "tendering",
                         "due": dt.date(2026, 4, 30), "start": dt.date(2026, 3, 2), "progress": 0.35}],
-        "dependencies": [{"project": "P001", "milestone": "tender", "on": "approval", "lag": 0}],
+        "dependencies": [{"project": "P001", "milestone": "tender", "on": "approval", "lag": 0, "type": "FS"}],
     }
     for name, columns in SHEETS.items():
         ws = wb.create_sheet(name)
@@ -141,14 +162,48 @@ def _cell(value: Any, column: str) -> Any:
     return value
 
 
-def read_workbook(content: bytes, *, today: dt.date, source: str,
+_NOT_XLSX = "不是 .xlsx 工作簿 — not an .xlsx workbook"
+_TEMPLATE = "请下载模板 /api/portfolio/template.xlsx — download the template at /api/portfolio/template.xlsx"
+_LARGER = "更大的文件请在服务器上用 `duban import FILE` 导入 — import larger files on the server with `duban import FILE`"
+
+
+def _check_archive(content: bytes, source: str) -> None:
+    """Refuse, before anything is parsed, a file that is no zip or unzips beyond the bounds."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise WorkbookError([CellProblem(source, 0, "", f"{_NOT_XLSX} ({exc.__class__.__name__}); {_TEMPLATE}")]) from None
+    if len(parts) > MAX_MEMBERS:
+        raise WorkbookError([CellProblem(source, 0, "", f"工作簿包含 {len(parts)} 个部件，最多 {MAX_MEMBERS} 个 — "
+                                         f"the workbook has {len(parts)} parts, at most {MAX_MEMBERS} are read; {_TEMPLATE}")])
+    size = sum(p.file_size for p in parts)
+    if size > MAX_UNCOMPRESSED:
+        mb, limit = size / 2**20, MAX_UNCOMPRESSED // 2**20
+        raise WorkbookError([CellProblem(source, 0, "", f"工作簿解压后 {mb:,.0f} MB，超过上限 {limit} MB，未导入 — "
+                                         f"the workbook unzips to {mb:,.0f} MB, more than the {limit} MB allowed; "
+                                         f"nothing was imported; {_LARGER}")])
+
+
+def _too_many_rows(sheet: str) -> WorkbookError:
+    return WorkbookError([CellProblem(sheet, MAX_ROWS + 2, "", f"工作表 {sheet} 超过 {MAX_ROWS} 行，未导入 — "
+                                      f"the sheet {sheet!r} has more than {MAX_ROWS} rows, the most an upload may "
+                                      f"have; nothing was imported; {_LARGER}")])
+
+
+def read_workbook(content: bytes, *, today: dt.date, source: str, bounded: bool = True,
                   progress: Callable[[str, int, int], None] | None = None) -> Portfolio:
-    """A checked portfolio from an uploaded workbook, or ``WorkbookError`` listing every problem."""
+    """A checked portfolio from an uploaded workbook, or ``WorkbookError`` listing every problem.
+
+    ``bounded`` (uploads): refuse a workbook beyond ``MAX_UNCOMPRESSED``, ``MAX_MEMBERS`` or
+    ``MAX_ROWS`` before reading what lies beyond (``duban import`` on the server passes False).
+    """
+    if bounded:
+        _check_archive(content, source)
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise WorkbookError([CellProblem(source, 0, "", f"not an .xlsx workbook ({exc.__class__.__name__}); "
-                                         "download the template at /api/portfolio/template.xlsx")]) from None
+        raise WorkbookError([CellProblem(source, 0, "", f"{_NOT_XLSX} ({exc.__class__.__name__}); {_TEMPLATE}")]) from None
     problems: list[CellProblem] = []
     rows: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for sheet, columns in SHEETS.items():
@@ -157,7 +212,15 @@ def read_workbook(content: bytes, *, today: dt.date, source: str,
                                         f"{', '.join(SHEETS)}"))
             continue
         ws = wb[sheet]
-        it = ws.iter_rows(values_only=True)
+        declared = max((ws.max_row or 1) - 1, 0)
+        if bounded and declared > MAX_ROWS:  # the sheet says so itself: refuse before reading a row
+            raise _too_many_rows(sheet)
+        # Read every row the sheet holds, not only those its declared dimension admits (which
+        # may be wrong: openpyxl would silently drop the rest); rows are counted as they come.
+        ws.reset_dimensions()  # type: ignore[union-attr]
+        # Never wider than our columns: a sheet that declares XFD as its last column would
+        # otherwise pad every row to 16,384 cells.
+        it = ws.iter_rows(values_only=True, max_col=MAX_COLUMNS)
         header = [_column_of(str(h).strip(), sheet) if h is not None else "" for h in next(it, ())]
         index = {}
         for c in columns:
@@ -167,8 +230,10 @@ def read_workbook(content: bytes, *, today: dt.date, source: str,
                 problems.append(CellProblem(sheet, 1, "", f"缺少「{_labels(sheet)[c]}」列 — no column {c!r}; "
                                             f"the columns are {', '.join(columns)}"))
         out = []
-        total = max((ws.max_row or 1) - 1, 0)
+        total = declared
         for r, values in enumerate(it, start=2):
+            if bounded and r > MAX_ROWS + 1:  # the declared size was wrong (or absent)
+                raise _too_many_rows(sheet)
             if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
             record: dict[str, Any] = {}
@@ -232,6 +297,8 @@ def _assemble(rows: dict[str, list[tuple[int, dict[str, Any]]]]) -> tuple[dict[s
             dep["lag"] = f"{int(d['lag'])} workdays"
         if d.get("on_project"):
             dep["project"] = d["on_project"]
+        if d.get("type"):
+            dep["type"] = str(d["type"])
         ms.setdefault("after", []).append(dep)
         ms.setdefault("_dep_rows", []).append(r)
     for ms in milestone_at.values():
@@ -325,7 +392,7 @@ def export_workbook(portfolio: Portfolio, findings: Sequence[Any], scores: Any) 
         for m in p.milestones:
             ms.append([_exported(getattr(m, c)) for c in SHEETS["milestones"]])
             for d in m.after:
-                deps.append([p.id, m.id, d.on, d.project, d.lag])
+                deps.append([p.id, m.id, d.on, d.project, d.lag, d.type])
     ws = _Sheet(wb, "findings")
     ws.append(["level", "rule", "subject", "project", "unit", "message", "respond_by"])
     for f in findings:

@@ -20,8 +20,9 @@ from typing import Any
 from api import audit, database
 from api.values import EvaluationOutcome, InputError, Snapshot, now_iso
 from projects import repository as projects_repo
+from projects.errors import StaleVersionError
 from projects.model import Milestone, Portfolio
-from projects.repository import StaleVersionError, milestone_data
+from projects.repository import milestone_data
 from projects.validation import milestone_problems
 
 #: The most reports applied in one transaction (one group, one re-evaluation, one commit).
@@ -119,7 +120,7 @@ class ReportGroups:
         if old is None or current is None:
             old, current = await projects_repo.get_milestone(r.pid, r.mid)  # 404 with suggestions
         if r.version != current:
-            raise StaleVersionError("milestone", f"{r.pid}/{r.mid}", r.version, current, (old, current))
+            raise StaleVersionError("milestone", f"{r.pid}/{r.mid}", r.version, current, old)
         new = replace(old, **r.changes)
         if "updated" not in r.changes:
             new = replace(new, updated=today)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
 from projects import catalogue
+from projects.cadence import Cadence
 from projects.fields import control_character
 from projects.model import Dependency, Milestone, Project, Unit
 
@@ -49,8 +50,9 @@ class Input(Struct, forbid_unknown_fields=True):
 
 class DependencyRead(Struct):
     on: str
-    lag: int = 0
+    lag: int = 0  # working days; negative: a lead
     project: str | None = None
+    type: Literal["FS", "SS", "FF", "SF"] = "FS"
 
 
 class UnitRead(Struct):
@@ -86,6 +88,7 @@ class _Report(Input):
 _TYPES: dict[str, Any] = {
     "text": str, "id": str, "kind": str, "category": str, "level": str, "date": dt.date,
     "ratio": float, "yuan": float, "deps": list[DependencyRead], "contacts": list[str],
+    "person": str, "units": list[str], "cadence": str,
 }
 
 
@@ -423,13 +426,16 @@ def milestone_read(m: Milestone, version: int) -> MilestoneRead:
 
 
 def _answer(value: Any) -> Any:
-    """A model value as an answer carries it: a choice by its word, dependencies as shapes."""
+    """A model value as an answer carries it: a choice by its word, dependencies as shapes,
+    lists as lists, a cadence as its text ("2 weeks")."""
     if isinstance(value, StrEnum):
         return value.value
     if isinstance(value, tuple) and value and isinstance(value[0], Dependency):
-        return [DependencyRead(d.on, d.lag, d.project) for d in value]
+        return [DependencyRead(d.on, d.lag, d.project, d.type) for d in value]  # type: ignore[arg-type]
     if isinstance(value, tuple):
         return list(value)
+    if isinstance(value, Cadence):
+        return str(value)
     return value
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
-from api import audit, database
+from api import audit, database, offload
 from api.reports import PendingReport, ReportGroups, check_milestone, replace_milestone
 from api.settings import Settings
 from api.values import EvaluationOutcome, ForbiddenError, InputError, Snapshot, now_iso
@@ -177,7 +177,7 @@ class Server(ReportGroups):
         if version is None:
             return None
         if self._rulebook is None or self._rulebook[0] != version.number:
-            self._rulebook = (version.number, compile_sources(version.sources))
+            self._rulebook = (version.number, await offload.run(compile_sources, version.sources))
         return self._rulebook
 
     # ------------------------------------------------------------ evaluation
@@ -189,7 +189,8 @@ class Server(ReportGroups):
         if published is None:
             return EvaluationOutcome(None, as_of, None, (), ())
         number, rulebook = published
-        evaluation = evaluate(rulebook, portfolio, as_of, calendar=calendar, projects=projects)
+        evaluation = await offload.run(evaluate, rulebook, portfolio, as_of, calendar=calendar,
+                                       projects=projects)
         payload = evaluation_json(evaluation, with_findings=False)
         findings = tuple(evaluation.findings)
         errors = tuple(evaluation.errors)
@@ -222,12 +223,14 @@ class Server(ReportGroups):
                                                   actor=actor, reason="run")
 
     async def dry_run(self, sources: Mapping[str, str], days: Sequence[dt.date]) -> list[tuple[dt.date, Any]]:
-        """Evaluate ``sources`` on each day without storing anything."""
-        rulebook = compile_sources(sources)
+        """Evaluate ``sources`` on each day without storing anything (compiling and evaluating
+        on a work thread, ``api.offload``: reads go on meanwhile)."""
+        rulebook = await offload.run(compile_sources, sources)
         out = []
         for day in days:
             portfolio = await self.portfolio_as_of(day)
-            out.append((day, evaluate(rulebook, portfolio, day, calendar=_calendar(portfolio))))
+            out.append((day, await offload.run(evaluate, rulebook, portfolio, day,
+                                                calendar=_calendar(portfolio))))
         return out
 
     # ------------------------------------------------------------ changes
@@ -252,7 +255,7 @@ class Server(ReportGroups):
         """Compile a saved version (``dsl.RulebookError`` with every located error if it does
         not check) and mark it checked; returns the version and the compiled rulebook."""
         version = await rules_repo.get_version(number)
-        compiled = compile_sources(version.sources)
+        compiled = await offload.run(compile_sources, version.sources)
         async with self.writing():
             version = await rules_repo.mark_checked(number, at=now_iso())
         return version, compiled

@@ -8,12 +8,12 @@ canonical layout. Importing this package does not build the parser.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from dsl.analysis import AnalysisWarning, analyse
-from dsl.checker import check
+from dsl.checker import Checked, check
 from dsl.compiler import compile_checked
-from dsl.cost import MAX_COST
+from dsl.cost import MAX_COST, ItemCost, item_costs
 from dsl.diagnostics import Diagnostic, Reporter, RulebookError, Span
 from dsl.formatter import format_text
 from dsl.parser import parse_file
@@ -41,7 +41,10 @@ def compile_rulebook(sources: Mapping[str, str], *, probes: bool = False,
     the coverage probes of every rule (``CompiledRule.probes``), ``traces`` the steps that
     ``duban rules explain`` shows (``CompiledRule.steps``). A rule or score whose estimated
     cost per subject (``dsl.cost``) passes ``max_cost`` is refused, with the reason."""
-    reporters = {name: Reporter(name, text) for name, text in sources.items()}
+    return compile_checked(_checked(sources), probes=probes, traces=traces, max_cost=max_cost)
+
+
+def _bound_source(sources: Mapping[str, str], reporters: Mapping[str, Reporter]) -> None:
     total = 0
     for name, text in sources.items():
         total += len(text)
@@ -52,23 +55,53 @@ def compile_rulebook(sources: Mapping[str, str], *, probes: bool = False,
                                   f"the rulebook is longer than {MAX_SOURCE} characters",
                                   "split it into smaller rulebooks")
             raise RulebookError(reporters[name].diagnostics)
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    """What the rule editor shows as the author types: every diagnostic (the rulebook is
+    refused when there is one), each rule's estimated cost (when it checks, even if a cost
+    passes the bound) and the static analysis warnings (when it compiles)."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    costs: tuple[ItemCost, ...]
+    warnings: tuple[AnalysisWarning, ...]
+
+
+def inspect_rulebook(sources: Mapping[str, str], *,
+                     max_cost: int | None = MAX_COST) -> Inspection:
+    """Check, cost and analyse a rulebook in one pass (``check_rulebook``, ``dsl.cost``,
+    ``analyse_rulebook``)."""
+    try:
+        checked = _checked(sources)
+    except RulebookError as exc:
+        return Inspection(exc.diagnostics, (), ())
+    costs = item_costs(checked, max_cost)
+    try:
+        compile_checked(checked, max_cost=max_cost)
+    except RulebookError as exc:
+        return Inspection(tuple(in_authors_spelling(exc.diagnostics, sources)), costs, ())
+    return Inspection((), costs, analyse(checked, dict(sources)))
+
+
+def _checked(sources: Mapping[str, str]) -> Checked:
+    reporters = {name: Reporter(name, text) for name, text in sources.items()}
+    _bound_source(sources, reporters)
     files = [parse_file(name, text, reporters[name]) for name, text in sources.items()]
     checked = check(files, reporters)
     diagnostics = [d for r in reporters.values() for d in r.diagnostics]
     if diagnostics:
         raise RulebookError(in_authors_spelling(diagnostics, sources))
-    return compile_checked(checked, probes=probes, traces=traces, max_cost=max_cost)
+    return checked
 
 
 def analyse_rulebook(sources: Mapping[str, str]) -> tuple[AnalysisWarning, ...]:
     """The static analysis warnings of a rulebook (``dsl.analysis``); none when it does not
     check (its errors come first)."""
-    reporters = {name: Reporter(name, text) for name, text in sources.items()}
-    files = [parse_file(name, text, reporters[name]) for name, text in sources.items()]
-    checked = check(files, reporters)
-    if any(r.diagnostics for r in reporters.values()):
+    try:
+        return analyse(_checked(sources), dict(sources))
+    except RulebookError:
         return ()
-    return analyse(checked)
 
 
 def in_authors_spelling(diagnostics: Sequence[Diagnostic],
@@ -96,6 +129,6 @@ def format_rulebook(text: str, lang: str | None = None) -> str:
 
 __all__ = [
     "MAX_COST", "MAX_SOURCE", "AnalysisWarning", "CompiledRule", "CompiledRulebook", "CompiledScore", "Diagnostic", "Duration",
-    "Env", "Light", "RulebookError", "Span", "analyse_rulebook", "check_rulebook", "compile_rulebook",
-    "format_rulebook",
+    "Env", "Inspection", "ItemCost", "Light", "RulebookError", "Span", "analyse_rulebook", "check_rulebook", "compile_rulebook",
+    "format_rulebook", "inspect_rulebook",
 ]

@@ -20,7 +20,7 @@ from dsl.diagnostics import Reporter, Span, did_you_mean
 from dsl.operators import binary_type
 from dsl.printer import expr_text
 from dsl.values import Duration
-from dsl.words import FIELD_LABELS_ZH, SUBJECTS_ZH
+from dsl.words import SUBJECTS_ZH, labels_of
 from projects.model import KIND_WORDS, Category, Level
 
 FUNCTIONS = {
@@ -247,7 +247,7 @@ class Checker:
             return t.SUBJECT_TYPES[word]
         return self.error(span, f"unknown subject `{word}`",
                           did_you_mean(word, [*t.SUBJECTS, *(SUBJECTS_ZH[w] for w in t.SUBJECTS)])
-                          or "a rule is for milestone, project, unit or notice")
+                          or "a rule is for milestone, project, unit, notice or person")
 
     def condition(self, expr: s.Expr, scope: Scope, what: str) -> None:
         typ = self.expr(expr, scope)
@@ -269,12 +269,13 @@ class Checker:
         if rule.notify is not None:
             for target in rule.notify.targets:
                 typ = self.expr(target, scope)
-                if typ in (t.UNIT, t.ERROR):
+                if typ in (t.UNIT, t.ERROR, t.collection("unit")):  # each unit of a collection
                     continue
                 hint = None
                 if typ.name in t.FIELDS and "unit" in t.FIELDS[typ.name]:
                     hint = f"notify its unit: `{_text(target)}.unit`"
-                self.error(target.span, f"`notify` needs a unit; this is {_a(str(typ))}", hint)
+                self.error(target.span, f"`notify` needs a unit or a collection of units; this is "
+                                        f"{_a(str(typ))}", hint)
             typ = self.expr(rule.notify.within, scope)
             if typ not in (t.DURATION, t.ERROR):
                 self.error(rule.notify.within.span,
@@ -296,9 +297,9 @@ class Checker:
 
     def score(self, score: s.Score) -> None:
         subject = self.subject(score.subject, score.subject_span)
-        if subject not in (t.UNIT, t.ERROR):
-            self.error(score.subject_span, f"a score ranks units, not {score.subject}s",
-                       f"write `for unit {score.var}`")
+        if subject != t.ERROR and subject.name not in t.SCORE_SUBJECTS:
+            self.error(score.subject_span, f"a score ranks units or people, not {score.subject}s",
+                       f"write `for unit {score.var}` or `for person {score.var}`")
             subject = t.ERROR
         typ = self.expr(score.expr, {score.var: ("x", subject)})
         if typ not in (t.NUMBER, t.RATIO, t.ERROR):
@@ -415,7 +416,7 @@ class Checker:
             return self.error(e.name_span, f"{_a(str(obj))} has no fields"), False
         info = fields.get(e.name)
         if info is None:
-            labels = [FIELD_LABELS_ZH[f] for f in fields if f in FIELD_LABELS_ZH]
+            labels = labels_of(obj.name)
             return self.error(e.name_span, f"unknown field `{e.name}` of {obj}",
                               did_you_mean(e.name, [*fields, *labels])), False
         return info.type, info.missing or self._null(e.obj)

@@ -46,8 +46,10 @@ def _item_units(item: s.Item, lang: str) -> list[_Unit]:
     def kw(word_: str) -> str:
         return keyword(word_, lang)
 
+    scope = {} if isinstance(item, s.Const) else {item.var: item.subject}
+
     def ex(e: s.Expr) -> str:
-        return expr_text(e, lang=lang)
+        return expr_text(e, lang=lang, scope=scope)
 
     if isinstance(item, s.Const):
         return [_Unit(item.span.line, f"{kw('const')} {item.name} = {ex(item.expr)}", "")]
@@ -76,7 +78,7 @@ def _item_units(item: s.Item, lang: str) -> list[_Unit]:
                            f"{ex(item.notify.within)}", INDENT))
     if item.message is not None:
         units.append(_Unit(item.message.span.line,
-                           f"{INDENT}{kw('message')} {message_text(item.message, lang)}", INDENT))
+                           f"{INDENT}{kw('message')} {message_text(item.message, lang, scope)}", INDENT))
     return units
 
 

@@ -6,6 +6,9 @@ formatted rulebook and an explanation show an expression the same way.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from dsl import schema as t
 from dsl import syntax as s
 from dsl.words import IS_MISSING_ZH, IS_NOT_MISSING_ZH, UNITS_ZH, field, keyword, name_en, word
 
@@ -27,18 +30,42 @@ def _prec(e: s.Expr) -> int:
     return 9
 
 
-def expr_text(e: s.Expr, context: int = 0, lang: str = "en") -> str:
-    """Canonical text of ``e``, parenthesised if it binds looser than ``context``, with
-    keywords and words in ``lang`` ("en" | "zh")."""
+#: Variable -> the subject it ranges over (a rule's or score's variable, and those of the
+#: collections around an expression); lets the Chinese spelling pick each subject's labels.
+Scope = Mapping[str, str]
+_GRAPH = frozenset({"upstream", "downstream", "predecessors", "successors"})
+
+
+def _type(e: s.Expr, scope: Scope) -> t.Type | None:
+    """The static type of a variable, a field chain or a graph call, as far as the
+    subject's fields say (None: not known without the checker)."""
     while isinstance(e, s.Paren):
         e = e.inner
-    text = _text(e, lang)
+    if isinstance(e, s.Name):
+        subject = scope.get(e.name)
+        return t.SUBJECT_TYPES.get(subject) if subject else None
+    if isinstance(e, s.Field):
+        obj = _type(e.obj, scope)
+        info = t.FIELDS.get(obj.name, {}).get(e.name) if obj is not None else None
+        return info.type if info is not None else None
+    if isinstance(e, s.Call) and e.func in _GRAPH:
+        return t.collection("milestone")
+    return None
+
+
+def expr_text(e: s.Expr, context: int = 0, lang: str = "en", scope: Scope | None = None) -> str:
+    """Canonical text of ``e``, parenthesised if it binds looser than ``context``, with
+    keywords and words in ``lang`` ("en" | "zh"); ``scope`` names the subject of each
+    variable, for the Chinese labels of fields."""
+    while isinstance(e, s.Paren):
+        e = e.inner
+    text = _text(e, lang, scope or {})
     return f"({text})" if _prec(e) < context else text
 
 
-def _text(e: s.Expr, lang: str) -> str:
-    def sub(x: s.Expr, context: int = 0) -> str:
-        return expr_text(x, context, lang)
+def _text(e: s.Expr, lang: str, scope: Scope) -> str:
+    def sub(x: s.Expr, context: int = 0, inner: Scope = scope) -> str:
+        return expr_text(x, context, lang, inner)
 
     def kw(word: str) -> str:
         return keyword(word, lang)
@@ -62,14 +89,17 @@ def _text(e: s.Expr, lang: str) -> str:
             return f"{sub(e.operand, 5)} {IS_NOT_MISSING_ZH if e.negated else IS_MISSING_ZH}"
         return f"{sub(e.operand, 5)} is {'not ' if e.negated else ''}missing"
     if isinstance(e, s.Field):
-        return f"{sub(e.obj, 8)}.{field(e.name, lang)}"
+        obj = _type(e.obj, scope) if lang == "zh" else None
+        return f"{sub(e.obj, 8)}.{field(e.name, lang, obj.name if obj else None)}"
     if isinstance(e, s.Name):
         return word(e.name, lang) if name_en(word(e.name, "zh")) == e.name else e.name
     if isinstance(e, s.Call):
         return f"{word(e.func, lang)}({', '.join(sub(a) for a in e.args)})"
     if isinstance(e, s.Aggregate):
-        where = f" {kw('where')} {sub(e.where)}" if e.where is not None else ""
-        head = f"{sub(e.body)} {kw('for')} " if e.body is not None else ""
+        walked = _type(e.collection, scope) if lang == "zh" else None
+        body = {**scope, e.var: walked.item} if walked is not None and walked.item else scope
+        where = f" {kw('where')} {sub(e.where, inner=body)}" if e.where is not None else ""
+        head = f"{sub(e.body, inner=body)} {kw('for')} " if e.body is not None else ""
         return f"{kw(e.op)}({head}{e.var} {kw('in')} {sub(e.collection)}{where})"
     if isinstance(e, s.Number):
         return e.text
@@ -89,12 +119,12 @@ def _text(e: s.Expr, lang: str) -> str:
     raise AssertionError(type(e))  # pragma: no cover
 
 
-def message_text(message: s.Message, lang: str = "en") -> str:
+def message_text(message: s.Message, lang: str = "en", scope: Scope | None = None) -> str:
     """A message in canonical form: holes re-printed, literal text as written."""
     out = ['"']
     for part in message.parts:
         if isinstance(part, s.Hole):
-            out.append("{" + expr_text(part.expr, lang=lang) + "}")
+            out.append("{" + expr_text(part.expr, lang=lang, scope=scope) + "}")
         else:
             out.append(part.replace("\\", "\\\\").replace('"', '\\"')
                        .replace("{", "{{").replace("}", "}}"))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from projects import catalogue
+
 #: Keywords of the grammar: English terminal text -> Chinese. ``is missing`` and
 #: ``is not missing`` are one word each in Chinese.
 KEYWORDS_ZH = {
@@ -110,24 +112,28 @@ def speak(text: str, lang: str) -> str:
     return _OF_SUBJECT.sub(lambda m: m.group(1) + SUBJECTS_ZH[m.group(2)], text)
 
 
-_OF_SUBJECT = re.compile(r"(\bof |\bis an? )(milestone|project|unit|notice)\b")
+_OF_SUBJECT = re.compile(r"(\bof |\bis an? )(milestone|project|unit|notice|person)\b")
 
 
-#: Chinese labels of the checker's fields (``dsl.schema.FIELDS``), one per field name and
-#: unique, so ``m.计划完成`` is ``m.due`` and ``fmt --lang zh`` writes it so. Until the field
-#: catalogue carries its own labels, they live here, beside the keywords.
-FIELD_LABELS_ZH = {
-    "id": "编号", "name": "名称", "kind": "类型", "project": "所属项目", "unit": "责任单位",
-    "start": "开始日期", "due": "计划完成", "done": "已完成", "finished": "实际完成",
-    "progress": "进度", "amount": "计划金额", "paid": "已拨付", "updated": "最近报送",
-    "overdue": "逾期工作日", "late": "已逾期", "forecast": "预测完成", "float": "总时差",
-    "critical": "关键路径", "category": "类别", "budget": "预算", "milestones": "节点清单",
-    "on_time_rate": "按时办结率", "completion_rate": "办结率", "early_rate": "提前办结率",
-    "response_rate": "回复率", "parent": "上级单位", "level": "层级", "projects": "项目清单",
-    "notices": "督办单清单", "red_cards": "红牌数", "yellow_cards": "黄牌数", "title": "标题",
-    "rule": "触发规则", "issued": "下发日期", "responded": "已回复", "response_date": "回复日期",
+#: Chinese labels of every field a rule can read, by subject, from the field catalogue
+#: (``projects.catalogue.rule_fields``): ``m.计划完成`` is ``m.due``, and ``fmt --lang zh``
+#: writes it so. A label is unique within its subject and names one field name in every
+#: subject (``n.反馈期限`` and ``m.计划完成`` are both ``due``), so the parser can read a
+#: label without knowing the subject; the printer picks the subject's own label.
+FIELD_LABELS_ZH: dict[str, dict[str, str]] = {
+    record: {f.name: f.zh for f in catalogue.rule_fields(record)}
+    for record in sorted(catalogue.RECORDS, key=lambda r: (r not in SUBJECTS_ZH,
+                                                           list(SUBJECTS_ZH).index(r)
+                                                           if r in SUBJECTS_ZH else 0, r))
+    if catalogue.rule_fields(record)  # an extension request is read through its milestone
 }
-_FIELDS_EN = {zh: en for en, zh in FIELD_LABELS_ZH.items()}
+_FIELDS_EN = {zh: en for labels in FIELD_LABELS_ZH.values() for en, zh in labels.items()}
+#: One label per field name for an expression whose subject is not known: the first
+#: subject's (milestone, project, unit, notice) that has the field.
+_ANY_LABEL: dict[str, str] = {}
+for _labels in FIELD_LABELS_ZH.values():
+    for _name, _zh in _labels.items():
+        _ANY_LABEL.setdefault(_name, _zh)
 
 
 def field_en(name: str) -> str:
@@ -135,5 +141,14 @@ def field_en(name: str) -> str:
     return _FIELDS_EN.get(name, name)
 
 
-def field(name: str, lang: str) -> str:
-    return FIELD_LABELS_ZH.get(name, name) if lang == "zh" else name
+def field(name: str, lang: str, subject: str | None = None) -> str:
+    """A field's name in ``lang``: in Chinese the label of ``subject``'s field (of any
+    subject's when ``subject`` is not known or has no such field)."""
+    if lang != "zh":
+        return name
+    return FIELD_LABELS_ZH.get(subject or "", {}).get(name) or _ANY_LABEL.get(name, name)
+
+
+def labels_of(subject: str) -> list[str]:
+    """The Chinese labels of ``subject``'s fields (for suggestions)."""
+    return list(FIELD_LABELS_ZH.get(subject, {}).values())

@@ -1,4 +1,5 @@
-"""Errors of the notifier, in one tree.
+"""Errors of the notifier, under ``DubanError`` (the whole tree is drawn in
+``projects/errors.py``).
 
     NotifierError
     ├── NoticeNotFoundError   a notice code that does not exist (API: 404)
@@ -12,8 +13,12 @@ Each error carries the notice code or setting it is about and, where one fits, a
 
 from __future__ import annotations
 
+from typing import Any
 
-class NotifierError(Exception):
+from projects.errors import DubanError
+
+
+class NotifierError(DubanError):
     """Base of every error the notifier raises."""
 
 
@@ -22,9 +27,8 @@ class NoticeNotFoundError(NotifierError, LookupError):
 
     def __init__(self, code: str, suggestions: tuple[str, ...] = ()) -> None:
         self.code = code
-        self.suggestions = suggestions
         hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
-        super().__init__(f"no notice {code!r}{hint}")
+        super().__init__(f"no notice {code!r}{hint}", suggestions=suggestions)
 
 
 class NoticeStateError(NotifierError):
@@ -36,7 +40,11 @@ class NoticeStateError(NotifierError):
         self.event = event
         self.allowed = allowed
         can = ", ".join(allowed) if allowed else "nothing (it is closed)"
-        super().__init__(f"notice {code!r} is {state}: cannot {event} it; allowed now: {can}")
+        super().__init__(f"notice {code!r} is {state}: cannot {event} it; allowed now: {can}",
+                         current=state, suggestions=allowed)
+
+    def details(self) -> dict[str, Any]:
+        return {"allowed": list(self.allowed)}
 
 
 class DeliveryConfigError(NotifierError, ValueError):
@@ -44,7 +52,7 @@ class DeliveryConfigError(NotifierError, ValueError):
 
     def __init__(self, setting: str, message: str) -> None:
         self.setting = setting
-        super().__init__(f"{setting}: {message}")
+        super().__init__(f"{setting}: {message}", where=setting)
 
 
 class NoticeInputError(NotifierError, ValueError):
@@ -53,4 +61,4 @@ class NoticeInputError(NotifierError, ValueError):
     def __init__(self, code: str, field: str, message: str) -> None:
         self.code = code
         self.field = field
-        super().__init__(f"notice {code!r}, {field}: {message}")
+        super().__init__(f"notice {code!r}, {field}: {message}", where=field)

@@ -16,8 +16,14 @@ the field), the Excel columns and their zh-first headers (``api.excel``), the re
 views (``dsl.schema``, ``rules.views``). ``tests/projects/test_catalogue.py`` walks the
 catalogue against each layer, so a field added here and missed somewhere fails in CI.
 
-Records to come (people, extensions, complaints, accountability: issues 12 and 13) are new
-``RECORDS`` entries: a tuple of ``Field`` under the record's name.
+``COMPUTED`` adds, per record, the fields the engine computes for rules (a milestone's
+``overdue``, a unit's rates...); each rule-readable field's ``zh`` is also its label in the
+rule language, unique within its record and naming one field name in every record
+(``dsl.words`` reads them; ``tests/dsl/test_chinese.py`` checks it).
+
+People (``person``) and extension requests (``extension``) are records of issue 12; records to
+come (complaints, accountability: issue 13) are new ``RECORDS`` entries: a tuple of ``Field``
+under the record's name.
 """
 
 from __future__ import annotations
@@ -70,28 +76,32 @@ class Field:
 
 
 MILESTONE: Final[tuple[Field, ...]] = (
-    Field("project", "id", dsl="project", zh="项目", en="project", key=None, column="project", required=True,
+    Field("project", "id", dsl="project", zh="所属项目", en="project", key=None, column="project", required=True,
           api="r"),
     Field("id", "id", dsl="text", zh="编号", en="id", column="mid", required=True, api="rc"),
     Field("name", "text", dsl="text", zh="名称", en="name", max_length=NAME_MAX, required=True),
     Field("kind", "kind", dsl="kind", zh="类型", en="kind", required=True, api="rc"),
     Field("due", "date", dsl="date", zh="计划完成", en="due"),
-    Field("start", "date", REPORTABLE, dsl="date", zh="开始", en="start", widget="date"),
+    Field("start", "date", REPORTABLE, dsl="date", zh="开始日期", en="start", widget="date"),
     Field("finished", "date", REPORTABLE, dsl="date", zh="实际完成", en="finished", widget="date"),
     Field("unit", "id", dsl="unit", zh="责任单位", en="unit"),
     Field("progress", "ratio", REPORTABLE, dsl="ratio", zh="进度", en="progress", widget="percent"),
     Field("amount", "yuan", REPORTABLE, dsl="number", zh="计划金额", en="amount"),
-    Field("paid", "yuan", REPORTABLE, dsl="number", zh="已支付", en="paid", widget="yuan"),
+    Field("paid", "yuan", REPORTABLE, dsl="number", zh="已拨付", en="paid", widget="yuan"),
     Field("updated", "date", REPORTABLE, dsl="date", zh="最近填报", en="updated", api="r"),
     Field("after", "deps", dsl=None, zh="前置", en="after", api="rc"),
     Field("note", "text", REPORTABLE, zh="备注", en="note", max_length=NOTE_MAX, widget="text"),
+    # version 2 (issue 12): the supervision loop; absent means the project's value
+    Field("person", "person", dsl="person", zh="责任人员", en="person", api="r"),
+    Field("co_units", "units", dsl="collection of units", zh="配合单位", en="co-units", api="r"),
+    Field("report_every", "cadence", dsl="duration", zh="报送周期", en="report cadence", api="r"),
 )
 
 UNIT: Final[tuple[Field, ...]] = (
     Field("id", "id", dsl="text", zh="编号", en="id", column="uid", required=True),
     Field("name", "text", dsl="text", zh="名称", en="name", max_length=NAME_MAX, required=True),
-    Field("parent", "id", zh="上级单位", en="parent"),
-    Field("level", "text", zh="层级", en="level"),
+    Field("parent", "id", dsl="unit", zh="上级单位", en="parent"),
+    Field("level", "text", dsl="text", zh="层级", en="level"),
     Field("contacts", "contacts", zh="联系方式", en="contacts"),
 )
 
@@ -101,7 +111,31 @@ PROJECT: Final[tuple[Field, ...]] = (
     Field("category", "category", dsl="category", zh="类别", en="category", required=True),
     Field("unit", "id", dsl="unit", zh="责任单位", en="unit", required=True),
     Field("budget", "yuan", dsl="number", zh="总投资", en="budget"),
-    Field("milestones", "milestones", zh="节点", en="milestones", column=None),
+    Field("milestones", "milestones", dsl="collection of milestones", zh="节点清单", en="milestones", column=None),
+    # version 2 (issue 12): 交办 — the lead unit is ``unit``; co-units, person, urgency, basis
+    Field("co_units", "units", dsl="collection of units", zh="配合单位", en="co-units"),
+    Field("person", "person", dsl="person", zh="责任人员", en="person"),
+    Field("urgent", "bool", dsl="bool", zh="紧急", en="urgent"),
+    Field("source", "text", dsl="text", zh="交办依据", en="source", max_length=NAME_MAX),
+    Field("instruction", "text", dsl="text", zh="领导批示", en="leader's instruction",
+          max_length=NOTE_MAX),
+    Field("report_every", "cadence", dsl="duration", zh="报送周期", en="report cadence"),
+)
+
+PERSON: Final[tuple[Field, ...]] = (  # 责任人 (issue 12)
+    Field("id", "id", dsl="text", zh="编号", en="id", column="person_id", required=True),
+    Field("name", "text", dsl="text", zh="姓名", en="name", max_length=NAME_MAX, required=True),
+    Field("unit", "id", dsl="unit", zh="所在单位", en="unit", required=True),
+    Field("post", "text", dsl="text", zh="岗位", en="post", max_length=NAME_MAX),
+)
+
+EXTENSION: Final[tuple[Field, ...]] = (  # 延期申请 (issue 12); rules read them through m.extensions
+    Field("milestone", "milestone_ref", zh="节点", en="milestone", required=True),
+    Field("requested", "date", zh="申请日期", en="requested", required=True),
+    Field("new_due", "date", zh="申请延至", en="new due date", required=True),
+    Field("reason", "text", zh="延期理由", en="reason", max_length=NOTE_MAX, required=True),
+    Field("decided", "date", zh="审批日期", en="decided"),
+    Field("decision", "decision", zh="审批结果", en="decision"),
 )
 
 NOTICE: Final[tuple[Field, ...]] = (
@@ -110,13 +144,11 @@ NOTICE: Final[tuple[Field, ...]] = (
     Field("unit", "id", dsl="unit", zh="责任单位", en="unit", required=True),
     Field("issued", "date", dsl="date", zh="下发日期", en="issued", required=True),
     Field("due", "date", dsl="date", zh="反馈期限", en="due", required=True),
-    Field("rule", "text", zh="规则", en="rule"),
-    Field("level", "level", zh="灯色", en="level"),
-    Field("responded", "date", dsl="bool", zh="反馈日期", en="responded"),
+    Field("rule", "text", dsl="text", zh="触发规则", en="rule"),
+    Field("level", "level", dsl="level", zh="灯色", en="level"),
+    Field("responded", "date", zh="反馈日期", en="responded"),
     Field("subject", "text", zh="对象", en="subject"),
 )
-
-
 
 @dataclass(frozen=True, slots=True)
 class NotLater:
@@ -141,9 +173,79 @@ MILESTONE_RULES: Final[tuple[NotLater, ...]] = (
     NotLater("updated", "today", "the last report cannot come from the future", "最近填报日期不能晚于今天"),
 )
 
+def _computed(name: str, dsl: str, zh: str) -> Field:
+    return Field(name, dsl, dsl=dsl, zh=zh, en=name, key=None, column=None)
+
+
+_RATES: Final = (
+    _computed("on_time_rate", "ratio", "按时办结率"),
+    _computed("completion_rate", "ratio", "办结率"),
+    _computed("early_rate", "ratio", "提前办结率"),
+    _computed("response_rate", "ratio", "回复率"),
+)
+
+#: Fields the engine computes for the rule language (neither in files nor stored), by
+#: record; with the stored fields that have a ``dsl`` type they are every field a rule can
+#: read (``rule_fields``), and their ``zh`` is the label a rule may write (``m.计划完成``).
+COMPUTED: Final[dict[str, tuple[Field, ...]]] = {
+    "milestone": (
+        _computed("done", "bool", "已完成"),
+        _computed("overdue", "number", "逾期工作日"),
+        _computed("late", "bool", "已逾期"),
+        _computed("forecast", "date", "预测完成"),
+        _computed("float", "number", "总时差"),
+        _computed("critical", "bool", "关键路径"),
+        # version 2 (issue 12)
+        _computed("next_report", "date", "下次报送"),
+        _computed("report_overdue", "number", "报送逾期工作日"),
+        _computed("original_due", "date", "原计划完成"),
+        _computed("extensions", "number", "延期次数"),
+        _computed("extension_pending", "bool", "延期待批"),
+        _computed("planned_progress", "ratio", "序时进度"),
+    ),
+    "project": (
+        _computed("paid", "number", "已拨付"),
+        _computed("progress", "ratio", "进度"),
+        _computed("due", "date", "计划完成"),
+        _computed("forecast", "date", "预测完成"),
+        _computed("done", "bool", "已完成"),
+        *_RATES,
+        _computed("planned_progress", "ratio", "序时进度"),  # version 2
+    ),
+    "unit": (
+        _computed("milestones", "collection of milestones", "节点清单"),
+        _computed("projects", "collection of projects", "项目清单"),
+        _computed("notices", "collection of notices", "督办单清单"),
+        _computed("red_cards", "number", "红牌数"),
+        _computed("yellow_cards", "number", "黄牌数"),
+        *_RATES,
+        # version 2 (issue 12)
+        _computed("people", "collection of persons", "责任人清单"),
+        _computed("extensions", "number", "延期次数"),
+    ),
+    "notice": (
+        # the stored ``responded`` is the reply's date; rules read it as these two
+        _computed("responded", "bool", "已回复"),
+        _computed("response_date", "date", "回复日期"),
+        _computed("overdue", "number", "逾期工作日"),
+    ),
+    "person": (  # version 2 (issue 12): over the milestones whose person they are
+        _computed("milestones", "collection of milestones", "节点清单"),
+        *_RATES[:3],
+    ),
+}
+
+
+def rule_fields(record: str) -> tuple[Field, ...]:
+    """Every field of ``record`` a rule can read: stored ones with a ``dsl`` type, then the
+    computed ones."""
+    return (*(f for f in RECORDS[record] if f.dsl is not None), *COMPUTED.get(record, ()))
+
+
 #: Every record the catalogue declares, by the name the model and the rule language use.
 RECORDS: Final[dict[str, tuple[Field, ...]]] = {
     "unit": UNIT, "project": PROJECT, "milestone": MILESTONE, "notice": NOTICE,
+    "person": PERSON, "extension": EXTENSION,
 }
 
 

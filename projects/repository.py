@@ -19,42 +19,11 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count, Max
 
+from projects.cadence import Cadence, parse_cadence
 from projects.catalogue import MILESTONE
+from projects.errors import DuplicateError, RecordNotFoundError, StaleVersionError
 from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project, Unit
 from projects.tables import MilestoneReportRow, MilestoneRow, ProjectRow, RevisionRow, UnitRow
-
-
-class RecordNotFoundError(LookupError):
-    """No unit, project or milestone with this id; ``suggestions`` are the nearest ids."""
-
-    def __init__(self, kind: str, key: str, suggestions: Sequence[str] = ()) -> None:
-        self.kind = kind
-        self.key = key
-        self.suggestions = tuple(suggestions)
-        hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
-        super().__init__(f"no {kind} {key!r}{hint}")
-
-
-class StaleVersionError(Exception):
-    """A change was based on a version that is no longer current (optimistic concurrency)."""
-
-    def __init__(self, kind: str, key: str, expected: int, current: int, state: Any) -> None:
-        self.kind = kind
-        self.key = key
-        self.expected = expected
-        self.current = current
-        self.state = state
-        super().__init__(
-            f"{kind} {key!r} changed since you read it: you sent version {expected}, the "
-            f"current version is {current}; reload it, re-apply your change and send version {current}"
-        )
-
-
-class DuplicateError(ValueError):
-    def __init__(self, kind: str, key: str) -> None:
-        self.kind = kind
-        self.key = key
-        super().__init__(f"{kind} {key!r} already exists; choose another id or update it instead")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,30 +55,57 @@ def _date(v: Any) -> dt.date | None:
 
 def dependency_data(d: Dependency) -> dict[str, Any]:
     """The one stored form of a dependency (table column, history, audit)."""
-    return {"on": d.on, "lag": d.lag, "project": d.project}
+    out: dict[str, Any] = {"on": d.on, "lag": d.lag, "project": d.project}
+    if d.type != "FS":
+        out["type"] = d.type  # rows written before link types read as FS
+    return out
 
 
 def dependency_from_data(x: Mapping[str, Any]) -> Dependency:
-    return Dependency(on=x["on"], lag=x.get("lag", 0), project=x.get("project"))
+    return Dependency(on=x["on"], lag=x.get("lag", 0), project=x.get("project"), type=x.get("type", "FS"))
 
 
 def deps_to_json(after: Iterable[Dependency]) -> str:
     return json.dumps([dependency_data(d) for d in after], ensure_ascii=False)
 
 
-def deps_from_json(text: str) -> tuple[Dependency, ...]:
+def deps_from_json(text: str | None) -> tuple[Dependency, ...]:
     return tuple(dependency_from_data(x) for x in json.loads(text or "[]"))
+
+
+def _cadence_text(c: Cadence | None) -> str | None:
+    return None if c is None else str(c)
+
+
+def _cadence(text: str | None) -> Cadence | None:
+    return None if text is None else parse_cadence(text)
+
+
+def _units_json(units: tuple[str, ...] | None) -> str | None:
+    return None if units is None else json.dumps(list(units), ensure_ascii=False)
+
+
+def _units(text: str | None) -> tuple[str, ...] | None:
+    return None if text is None else tuple(json.loads(text))
+
+
+def _value(k: Kind) -> str:
+    return k.value
 
 
 # A milestone's fields to and from a row and the history's JSON, by catalogue type (the types
 # not named here are stored as they are). Compiled once into (name, column, convert) tuples.
 # Reading conversions take None (a field absent from an older history entry) too.
-_TO_COLUMN: dict[str, Callable[[Any], Any]] = {"kind": lambda k: k.value, "deps": deps_to_json}
-_FROM_COLUMN: dict[str, Callable[[Any], Any]] = {"date": _date, "kind": Kind, "deps": deps_from_json}
+_TO_COLUMN: dict[str, Callable[[Any], Any]] = {
+    "kind": _value, "deps": deps_to_json, "units": _units_json, "cadence": _cadence_text}
+_FROM_COLUMN: dict[str, Callable[[Any], Any]] = {
+    "date": _date, "kind": Kind, "deps": deps_from_json, "units": _units, "cadence": _cadence}
 _TO_DATA: dict[str, Callable[[Any], Any]] = {
-    "date": _iso, "kind": lambda k: k.value, "deps": lambda after: [dependency_data(d) for d in after]}
+    "date": _iso, "kind": _value, "deps": lambda after: [dependency_data(d) for d in after],
+    "units": lambda units: None if units is None else list(units), "cadence": _cadence_text}
 _FROM_DATA: dict[str, Callable[[Any], Any]] = {
-    "date": _date, "kind": Kind, "deps": lambda after: tuple(dependency_from_data(x) for x in after or ())}
+    "date": _date, "kind": Kind, "deps": lambda after: tuple(dependency_from_data(x) for x in after or ()),
+    "units": lambda units: None if units is None else tuple(units), "cadence": _cadence}
 
 
 def _plan(table: dict[str, Callable[[Any], Any]], *, stored: bool) -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
@@ -154,8 +150,18 @@ def _unit_from_row(r: dict[str, Any]) -> Unit:
 def _project_from_row(r: dict[str, Any], milestones: tuple[Milestone, ...]) -> Project:
     return Project(
         id=r["pid"], name=r["name"], category=Category(r["category"]), unit=r["unit"],
-        budget=r["budget"], milestones=milestones,
+        budget=r["budget"], milestones=milestones, co_units=_units(r.get("co_units")) or (),
+        person=r.get("person"), urgent=bool(r.get("urgent")), source=r.get("source"),
+        instruction=r.get("instruction"), report_every=_cadence(r.get("report_every")),
     )
+
+
+def _project_columns(p: Project) -> dict[str, Any]:
+    """The stored columns of a project's own fields (not its id, position or version)."""
+    return {"name": p.name, "category": p.category.value, "unit": p.unit, "budget": p.budget,
+            "co_units": _units_json(p.co_units), "person": p.person, "urgent": p.urgent,
+            "source": p.source, "instruction": p.instruction,
+            "report_every": _cadence_text(p.report_every)}
 
 
 # ---------------------------------------------------------------- reads
@@ -345,8 +351,7 @@ async def save_unit(unit: Unit, *, create: bool) -> None:
 
 async def save_project(project: Project, *, create: bool, expected_version: int | None = None) -> int:
     """Create or update a project's own fields (not its milestones); returns the new version."""
-    values = {"name": project.name, "category": project.category.value, "unit": project.unit,
-              "budget": project.budget}
+    values = _project_columns(project)
     if create:
         if await ProjectRow.exists().where(ProjectRow.pid == project.id):
             raise DuplicateError("project", project.id)
@@ -381,7 +386,7 @@ async def update_milestone(m: Milestone, *, expected_version: int, actor: str, k
     ).returning(MilestoneRow.id)
     if not changed:  # someone reported first (or no such milestone: 404 with suggestions)
         old, current = await get_milestone(m.project, m.id)
-        raise StaleVersionError("milestone", f"{m.project}/{m.id}", expected_version, current, (old, current))
+        raise StaleVersionError("milestone", f"{m.project}/{m.id}", expected_version, current, old)
     await _report(m, new, actor=actor, known_on=known_on, recorded_at=recorded_at)
     return new
 
@@ -410,11 +415,9 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
     reports: list[MilestoneReportRow] = []
     for pi, p in enumerate(portfolio.projects):
         if p.id in pids:
-            await ProjectRow.update({"name": p.name, "category": p.category.value, "unit": p.unit,
-                                     "budget": p.budget, "position": pi}).where(ProjectRow.pid == p.id)
+            await ProjectRow.update({**_project_columns(p), "position": pi}).where(ProjectRow.pid == p.id)
         else:
-            await ProjectRow.insert(ProjectRow(pid=p.id, name=p.name, category=p.category.value,
-                                               unit=p.unit, budget=p.budget, position=pi, version=1))
+            await ProjectRow.insert(ProjectRow(pid=p.id, position=pi, version=1, **_project_columns(p)))
         counts["projects"] += 1
         for mi, m in enumerate(p.milestones):
             day = (m.updated or known_on) if known_on_from_updated else known_on

@@ -8,14 +8,16 @@ Only ``projects.repository`` imports this module. Invariants:
   the reports known on that day.
 - ``projects_revision`` has one row whose number grows with every change to the portfolio;
   processes compare it to decide whether their cached portfolio is current.
-- Lists (contacts, dependencies) are JSON text, so SQLite and PostgreSQL store them alike.
+- Lists (contacts, dependencies, co-units) are JSON text, so SQLite and PostgreSQL store them
+  alike.
 - A milestone's field columns are the catalogue's (``catalogue_columns``): a new catalogued
-  field gets its column here by itself, and only its migration is written by hand.
+  field gets its column here by itself, and only its migration is written by hand
+  (``tests/api/test_migrated_columns.py`` checks the two agree).
 """
 
 from __future__ import annotations
 
-from piccolo.columns import Column, Date, DoublePrecision, Integer, Text, Varchar
+from piccolo.columns import Boolean, Column, Date, DoublePrecision, Integer, Text, Varchar
 from piccolo.table import Table
 
 from projects.catalogue import ID_MAX, MILESTONE, Field
@@ -31,8 +33,12 @@ def catalogue_column(f: Field) -> Column:
         return Date(**optional)
     if f.type in ("ratio", "yuan"):
         return DoublePrecision(**optional)
-    if f.type == "id":
+    if f.type in ("id", "person"):
         return Varchar(length=ID_MAX, **optional)
+    if f.type == "cadence":  # its text, e.g. "2 weeks"
+        return Varchar(length=32, **optional)
+    if f.type == "units":  # JSON list of unit ids; NULL is the project's
+        return Text(**optional)
     if f.type in ("kind", "category", "level"):
         return Varchar(length=16, **optional)
     if f.type in ("deps", "contacts"):
@@ -67,6 +73,13 @@ class ProjectRow(Table, tablename="projects_project"):
     budget = DoublePrecision(null=True, default=None)
     position = Integer(default=0)
     version = Integer(default=1)
+    # version 2 (issue 12, migration m0002): 交办
+    co_units = Text(null=True, default=None)  # JSON list of unit ids
+    person = Varchar(length=64, null=True, default=None)
+    urgent = Boolean(default=False)
+    source = Text(null=True, default=None)
+    instruction = Text(null=True, default=None)
+    report_every = Varchar(length=32, null=True, default=None)  # a cadence, e.g. "2 weeks"
 
 
 class MilestoneRow(Table, tablename="projects_milestone"):

@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from projects.cadence import Cadence, CadenceError, parse_cadence
 from projects.catalogue import EARLIEST, ID_MAX, LATEST, MILESTONE, MILESTONE_RULES, Field, NotLater
 from projects.errors import Problem
 from projects.fields import BAD, Fields
@@ -52,8 +53,9 @@ CHOICES: Final[dict[str, tuple[Mapping[str, Any], tuple[str, ...]]]] = {
     "category": (CATEGORY_WORDS, ("project", "task")),
     "level": (LEVEL_WORDS, tuple(lv.value for lv in Level)),
 }
-#: Types resolved against the whole portfolio, not value by value.
-STRUCTURAL: Final = frozenset({"deps", "contacts", "milestones"})
+#: Types resolved against the whole portfolio, not value by value: dependencies, contacts,
+#: milestones, a person (an id among the people), co-units (ids among the units, not the lead).
+STRUCTURAL: Final = frozenset({"deps", "contacts", "milestones", "person", "units", "milestone_ref"})
 
 
 def _at(where: str, name: str) -> str:
@@ -170,9 +172,29 @@ def _choice(field: Field) -> Compiled:
     return Compiled(field, None, slow)
 
 
+def _cadence(field: Field) -> Compiled:
+    name = field.name
+    known: dict[str, Cadence] = {}  # a file repeats a few spellings many times
+
+    def slow(value: Any, f: Fields, where: str) -> Any:
+        if isinstance(value, Cadence):
+            return value
+        if type(value) is str and value in known:
+            return known[value]
+        try:
+            found = parse_cadence(value)
+        except CadenceError as exc:
+            return f.add(_at(where, name), f"报送周期不是时长 — {exc}", f"报送周期不是时长：{exc}")
+        if type(value) is str and len(known) < 1000:
+            known[value] = found
+        return found
+
+    return Compiled(field, None, slow)
+
+
 _FACTORIES: Final[dict[str, Callable[[Field], Compiled]]] = {
     "text": _text, "id": _ident, "date": _date, "ratio": _ratio, "yuan": _yuan,
-    "kind": _choice, "category": _choice, "level": _choice,
+    "kind": _choice, "category": _choice, "level": _choice, "cadence": _cadence,
 }
 
 
@@ -254,9 +276,9 @@ def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = ()) -
     return env["read"]  # type: ignore[no-any-return]
 
 
-#: The milestone fields read value by value; the others (``OWN``) have an identity or a
-#: reference, which the caller resolves against the portfolio.
-OWN: Final = frozenset({"project", "id", "name", "unit", "after"})
+#: The milestone fields read value by value are all but these, which have an identity or a
+#: reference the caller resolves against the portfolio (and the structural types).
+OWN: Final = frozenset({"project", "id", "name", "unit"})
 read_milestone: Final = record_reader(tuple(f for f in MILESTONE if f.name not in OWN), MILESTONE_RULES)
 
 

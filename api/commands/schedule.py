@@ -1,4 +1,4 @@
-"""`duban schedule FILE [--json]`: read a contractor's P6 XER export, compute its critical path
+"""`duban schedule FILE [--json]`: read a contractor's P6 XER or MS Project XML file, compute its critical path
 and print each activity's dates and total float beside the file's own, and how many agree.
 
 This is the edge: it reads the file and prints; :mod:`projects.contractor` does the work.
@@ -24,30 +24,27 @@ def _iso(t: dt.datetime) -> str:
 
 def report(path: Path) -> dict[str, Any]:
     """The ``--json`` document for the schedule file at ``path``; raises ScheduleFileError."""
-    from projects.contractor import ScheduleFileError, read_xer, schedule  # noqa: PLC0415
+    from projects.contractor import read_schedule, schedule  # noqa: PLC0415
 
-    if path.suffix.lower() != ".xer":
-        raise ScheduleFileError(str(path), "只支持 P6 XER 文件（.xer）",
-                                "only P6 XER files (.xer) are read so far")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")  # P6 writes the Windows code page
-    sched = read_xer(text, path.name)
-    rows, compared, equal = [], 0, 0
+    sched = read_schedule(path.read_bytes(), path.name)
+    rows, compared, equal, free_compared, free_equal = [], 0, 0, 0, 0
     for c in schedule(sched):
-        file_tf = c.activity.file_total_float_hours
+        file_tf, file_ff = c.activity.file_total_float_hours, c.activity.file_free_float_hours
         if file_tf is not None:
             compared += 1
             equal += abs(file_tf - c.total_float_hours) <= TOLERANCE_HOURS
+        if file_ff is not None:
+            free_compared += 1
+            free_equal += abs(file_ff - c.free_float_hours) <= TOLERANCE_HOURS
         rows.append({"id": c.activity.id, "name": c.activity.name,
                      "early_start": _iso(c.early_start), "early_finish": _iso(c.early_finish),
                      "late_start": _iso(c.late_start), "late_finish": _iso(c.late_finish),
                      "total_float_hours": c.total_float_hours,
-                     "file_total_float_hours": file_tf, "critical": c.critical})
-    return {"data_date": _iso(sched.data_date), "activities": rows,
-            "agreement": {"compared": compared, "equal": equal}}
+                     "file_total_float_hours": file_tf, "critical": c.critical,
+                     "free_float_hours": c.free_float_hours, "file_free_float_hours": file_ff})
+    return {"data_date": _iso(sched.status_date or sched.data_date), "activities": rows,
+            "agreement": {"compared": compared, "equal": equal},
+            "free_float_agreement": {"compared": free_compared, "equal": free_equal}}
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -80,10 +77,11 @@ def _run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`duban schedule`."""
     cmd = subparsers.add_parser(
-        "schedule", help="计算承包商进度计划的关键路径 / compute a contractor's schedule (P6 XER)",
-        description="读取 P6 XER 文件，按其日历、逻辑关系与数据日期计算最早/最晚日期与总浮时，"
-                    "并与文件自带的值比较。Read a P6 XER export, compute early/late dates and "
-                    "total float with its calendars, links and data date, beside the file's own.")
-    cmd.add_argument("file", metavar="FILE", help="P6 XER 文件 / a .xer export")
+        "schedule", help="计算承包商进度计划的关键路径 / compute a contractor's schedule (P6 XER, MS Project XML)",
+        description="读取 P6 XER 或 MS Project XML（MSPDI）文件，按其日历、逻辑关系与数据日期计算"
+                    "最早/最晚日期与总浮时，并与文件自带的值比较。Read a P6 XER or MS Project XML "
+                    "file, compute early/late dates and total float with its calendars, links and "
+                    "data date, beside the file's own.")
+    cmd.add_argument("file", metavar="FILE", help="P6 XER 或 MS Project XML 文件 / a .xer or .xml file")
     cmd.add_argument("--json", action="store_true", help="以 JSON 输出 / print JSON")
     cmd.set_defaults(handler=_run)

@@ -255,7 +255,8 @@ def _import(args: argparse.Namespace) -> int:
 
     async def body(server: Server) -> dict[str, int]:
         if path.suffix.lower() == ".xlsx":
-            portfolio = read_workbook(path.read_bytes(), today=server.today(), source=str(path), progress=_progress)
+            portfolio = read_workbook(path.read_bytes(), today=server.today(), source=str(path),
+                                      bounded=False, progress=_progress)
         else:
             portfolio = loader.load_portfolio(path, today=server.today())
         print(f"  checked; storing {len(portfolio.projects)} projects ...", file=sys.stderr, flush=True)

@@ -195,7 +195,7 @@ class MilestoneController(Controller):
     async def create_milestone(self, request: Request, server: Server, pid: str, data: MilestoneCreate) -> MilestoneRead:  # type: ignore[type-arg]
         fields = msgspec.structs.asdict(data)  # the catalogue's fields (api.schemas)
         fields["kind"] = _kind(fields["kind"], "kind")
-        fields["after"] = tuple(Dependency(d.on, d.lag, d.project) for d in fields["after"])
+        fields["after"] = tuple(Dependency(d.on, d.lag, d.project, d.type) for d in fields["after"])
         m = Milestone(project=pid, updated=server.today(), **fields)
         async with server.writing():
             snap = await server.snapshot()

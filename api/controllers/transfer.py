@@ -11,7 +11,7 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
-from api import excel
+from api import excel, offload
 from api.auth import roles, signed_in
 from api.controllers.common import XLSX, attachment, caller
 from api.schemas import ImportResult
@@ -57,7 +57,7 @@ class TransferController(Controller):
 
     @post("/portfolio", operation_id="importPortfolio", guards=[roles("office")])
     async def import_portfolio(self, request: Request, server: Server, data: dict[str, Any]) -> ImportResult:  # type: ignore[type-arg]
-        portfolio = parse_portfolio(data, today=server.today(), source="upload")
+        portfolio = await offload.run(parse_portfolio, data, today=server.today(), source="upload")
         counts = await import_checked(server, portfolio, caller(request).username, source="upload")
         return ImportResult(**counts)
 
@@ -78,6 +78,7 @@ class TransferController(Controller):
     async def import_excel(self, request: Request, server: Server,  # type: ignore[type-arg]
                            data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)]) -> ImportResult:
         content = await data.read()
-        portfolio = excel.read_workbook(content, today=server.today(), source=data.filename or "upload.xlsx")
+        portfolio = await offload.run(excel.read_workbook, content, today=server.today(),
+                                      source=data.filename or "upload.xlsx")
         counts = await import_checked(server, portfolio, caller(request).username, source=data.filename or "upload.xlsx")
         return ImportResult(**counts)

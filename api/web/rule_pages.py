@@ -15,10 +15,11 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Response
 
+from api import offload
 from api.service import Server
 from api.web.render import page_lang, render_page, require
 from dashboards.i18n import text
-from dsl import check_rulebook
+from dsl import AnalysisWarning, ItemCost, check_rulebook, inspect_rulebook
 from rules import repository as rules_repo
 
 MAX_SOURCE = 200_000
@@ -37,9 +38,16 @@ def _sources(data: Any) -> dict[str, str] | str:
     return dict(sources)
 
 
-def _diagnostic(d: Any) -> dict[str, Any]:
-    return {"file": d.file, "line": d.line, "column": d.column, "end_column": d.end_column,
-            "message": d.message, "suggestion": d.suggestion, "text": d.text}
+def _cost(c: ItemCost) -> dict[str, Any]:
+    return {"file": c.file, "line": c.line, "name": c.name, "kind": c.kind,
+            "subject": c.subject, "cost": c.cost, "bound": c.bound, "over": c.over,
+            "reason": c.reason, "reason_zh": c.reason_zh}
+
+
+def _warning(w: AnalysisWarning) -> dict[str, Any]:
+    return {"file": w.file, "line": w.line, "column": w.column, "kind": w.kind,
+            "rule": w.rule, "message": w.message, "example": w.example_text,
+            "text": w.render()}
 
 
 def _json(body: dict[str, Any], status: int = 200) -> Response[dict[str, Any]]:
@@ -70,8 +78,11 @@ class RulePages(Controller):
         sources = _sources(data)
         if isinstance(sources, str):
             return _json({"ok": False, "message": sources, "diagnostics": []}, 422)
-        diagnostics = [_diagnostic(d) for d in check_rulebook(sources)]
-        return _json({"ok": not diagnostics, "diagnostics": diagnostics})
+        found = await offload.run(inspect_rulebook, sources)
+        diagnostics = [d.as_json() for d in found.diagnostics]
+        return _json({"ok": not diagnostics, "diagnostics": diagnostics,
+                      "costs": [_cost(c) for c in found.costs],
+                      "warnings": [_warning(w) for w in found.warnings]})
 
     @post("/rules/dry-run", name="rule_dry_run", status_code=200)
     async def dry_run(self, request: Request, server: Server,  # type: ignore[type-arg]
@@ -80,7 +91,7 @@ class RulePages(Controller):
         sources = _sources(data)
         if isinstance(sources, str):
             return _json({"ok": False, "message": sources, "diagnostics": []}, 422)
-        diagnostics = [_diagnostic(d) for d in check_rulebook(sources)]
+        diagnostics = [d.as_json() for d in await offload.run(check_rulebook, sources)]
         if diagnostics:
             return _json({"ok": False, "message": f"{len(diagnostics)} ✗",
                           "diagnostics": diagnostics}, 422)
@@ -111,7 +122,7 @@ class RulePages(Controller):
         sources = _sources(data)
         if isinstance(sources, str):
             return _json({"ok": False, "message": sources, "diagnostics": []}, 422)
-        diagnostics = [_diagnostic(d) for d in check_rulebook(sources)]
+        diagnostics = [d.as_json() for d in await offload.run(check_rulebook, sources)]
         if diagnostics:
             return _json({"ok": False, "message": f"{len(diagnostics)} ✗",
                           "diagnostics": diagnostics}, 422)

@@ -1,4 +1,4 @@
-"""Contractors' schedules: read Primavera P6 XER exports and compute their critical path.
+"""Contractors' schedules: read Primavera P6 XER and MS Project XML files, compute their critical path.
 
 Pure: readers take text and return values; :func:`projects.contractor.cpm.schedule` takes a
 :class:`~projects.contractor.model.Schedule` and returns the computed dates and float.
@@ -6,7 +6,9 @@ Pure: readers take text and return values; :func:`projects.contractor.cpm.schedu
 
 from projects.contractor.cpm import Computed, schedule
 from projects.contractor.model import Activity, Calendar, Link, Schedule, ScheduleFileError
+from projects.contractor.mspdi import read_mspdi
+from projects.contractor.read import read_schedule
 from projects.contractor.xer import read_xer
 
 __all__ = ["Activity", "Calendar", "Computed", "Link", "Schedule", "ScheduleFileError",
-           "read_xer", "schedule"]
+           "read_mspdi", "read_schedule", "read_xer", "schedule"]

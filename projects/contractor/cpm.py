@@ -29,6 +29,7 @@ class Computed:
     late_finish: dt.datetime
     total_float_hours: float
     critical: bool
+    free_float_hours: float = 0.0
 
 
 def _order(sched: Schedule) -> list[str]:
@@ -49,9 +50,14 @@ def _order(sched: Schedule) -> list[str]:
                 queue.append(s)
     if len(order) < len(ids):
         stuck = sorted(i for i in ids if indeg[i] > 0)
-        raise ScheduleFileError(f"{sched.name} (TASKPRED)",
-                                f"逻辑关系成环，涉及作业：{', '.join(stuck[:10])}",
-                                f"the links form a cycle through: {', '.join(stuck[:10])}")
+        places = sorted({lk.where for lk in sched.links
+                         if lk.where and indeg[lk.pred] > 0 and indeg[lk.succ] > 0})[:5]
+        table = "TASKPRED" if sched.format == "xer" else "PredecessorLink"
+        at = f"；逻辑关系见 {'、'.join(places)}" if places else ""
+        at_en = f"; links at {', '.join(places)}" if places else ""
+        raise ScheduleFileError(f"{sched.name} ({table})",
+                                f"逻辑关系成环，涉及作业：{', '.join(stuck[:10])}{at}",
+                                f"the links form a cycle through: {', '.join(stuck[:10])}{at_en}")
     return order
 
 
@@ -67,6 +73,8 @@ def schedule(sched: Schedule) -> list[Computed]:
         succs[link.pred].append(link)
 
     def lag_cal(link: Link) -> Calendar:
+        if link.lag_calendar is not None:
+            return _ALWAYS if link.lag_calendar == "24h" else cals[link.lag_calendar]
         which = sched.lag_calendar
         if which == "24h":
             return _ALWAYS
@@ -88,10 +96,14 @@ def schedule(sched: Schedule) -> list[Computed]:
         if a.status == "finished" and a.actual_start and a.actual_finish:
             es[aid], ef[aid] = a.actual_start, a.actual_finish
             continue
+        if a.manual and a.planned_start and a.planned_finish and a.status != "started":
+            es[aid], ef[aid] = a.planned_start, a.planned_finish  # MS Project leaves them be
+            continue
         if a.status == "started" and a.actual_start:
             # retained logic: the remaining work still waits for unfinished predecessors'
             # finishes; progress override lets it run from the data date
-            resume, end_bound = sched.data_date, None
+            resume = max(sched.data_date, a.resume) if a.resume else sched.data_date
+            end_bound = None
             for link in preds[aid] if sched.retained_logic else ():
                 t = shift(lag_cal(link), ef[link.pred], link.lag_hours)
                 if link.type == "FS":
@@ -135,6 +147,8 @@ def schedule(sched: Schedule) -> list[Computed]:
         cal = cals[a.calendar]
         finish = project_end
         for link in succs[aid]:
+            if a.manual and link.type in {"SS", "SF"}:
+                continue  # MS Project: start-driven links leave a manual task's late dates be
             lc = lag_cal(link)
             base = ls[link.succ] if link.type in {"FS", "SS"} else lf[link.succ]
             t = shift(lc, base, -link.lag_hours)
@@ -153,6 +167,13 @@ def schedule(sched: Schedule) -> list[Computed]:
     for a in sched.activities:
         cal = cals[a.calendar]
         tf = round(cal.work_minutes(ef[a.id], lf[a.id]) / 60, 2)
+        free = cal.work_minutes(ef[a.id], project_end)
+        for link in succs[a.id]:
+            # how far this end may move before the successor's early date moves
+            base = es[link.succ] if link.type in {"FS", "SS"} else ef[link.succ]
+            limit = shift(lag_cal(link), base, -link.lag_hours)
+            mine = ef[a.id] if link.type in {"FS", "FF"} else es[a.id]
+            free = min(free, cal.work_minutes(mine, limit))
         out.append(Computed(a, es[a.id], ef[a.id], ls[a.id], lf[a.id], tf,
-                            a.status != "finished" and tf <= 0))
+                            a.status != "finished" and tf <= 0, round(free / 60, 2)))
     return out

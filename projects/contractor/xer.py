@@ -156,7 +156,13 @@ def read_xer(text: str, name: str = "file.xer") -> Schedule:
             file_late_finish=_time(row.get("late_end_date", ""), where, "late_end_date"),
             file_total_float_hours=_hours(row.get("total_float_hr_cnt", ""), where,
                                           "total_float_hr_cnt", required=False),
-            wbs=row.get("wbs_id", ""))
+            wbs=row.get("wbs_id", ""),
+            file_free_float_hours=_hours(row.get("free_float_hr_cnt", ""), where,
+                                         "free_float_hr_cnt", required=False),
+            planned_start=_time(row.get("target_start_date", ""), where, "target_start_date"),
+            planned_finish=_time(row.get("target_end_date", ""), where, "target_end_date"),
+            percent_complete=_hours(row.get("phys_complete_pct", "") or "0", where,
+                                    "phys_complete_pct") or 0.0)
         by_task_id[row.get("task_id", "")] = act.id
         activities.append(act)
     links = []
@@ -173,7 +179,8 @@ def read_xer(text: str, name: str = "file.xer") -> Schedule:
             raise ScheduleFileError(where, f"未知的逻辑关系类型 {row.get('pred_type')!r}（应为 PR_FS、PR_SS、PR_FF 或 PR_SF）",
                                     f"unknown link type {row.get('pred_type')!r} (PR_FS, PR_SS, PR_FF or PR_SF)")
         links.append(Link(ends[0], ends[1], kind,
-                          _hours(row.get("lag_hr_cnt", "") or "0", where, "lag_hr_cnt") or 0.0))
+                          _hours(row.get("lag_hr_cnt", "") or "0", where, "lag_hr_cnt") or 0.0,
+                          where=f"{name}:{no}"))
     return Schedule(name=project.get("proj_short_name", name), data_date=data_date,
                     activities=tuple(activities), links=tuple(links), calendars=calendars,
                     lag_calendar=lag_calendar, default_calendar=project.get("clndr_id", ""),

@@ -183,18 +183,56 @@ def test_the_docs_show_the_standard_rulebook_in_both_spellings_as_fmt_prints_it(
 
 
 def test_fields_by_their_chinese_labels():
-    """`m.计划完成` is `m.due`; each label names one field and is no keyword; every field of
-    the checker has one; a mistyped label suggests the label."""
+    """`m.计划完成` is `m.due`; the labels come from the field catalogue: unique within a
+    subject, each naming one field name in every subject, no keyword or English field name;
+    every field of the checker has one; a mistyped label suggests the label."""
     from dsl.schema import FIELDS  # noqa: PLC0415
-    from dsl.words import FIELD_LABELS_ZH, KEYWORDS_ZH  # noqa: PLC0415
+    from dsl.words import (  # noqa: PLC0415
+        FIELD_LABELS_ZH,
+        IS_MISSING_ZH,
+        IS_NOT_MISSING_ZH,
+        KEYWORDS_ZH,
+        SUBJECTS_ZH,
+    )
+    from projects import catalogue  # noqa: PLC0415
 
-    labels = list(FIELD_LABELS_ZH.values())
-    assert len(labels) == len(set(labels))
-    assert not set(labels) & set(KEYWORDS_ZH.values())
-    assert {f for fields in FIELDS.values() for f in fields} <= set(FIELD_LABELS_ZH)
+    names_of: dict[str, set[str]] = {}
+    for subject, fields in FIELDS.items():
+        assert set(fields) == set(FIELD_LABELS_ZH[subject]), subject
+        labels = [FIELD_LABELS_ZH[subject][f] for f in fields]
+        assert len(labels) == len(set(labels)), subject
+        for name in fields:
+            label = FIELD_LABELS_ZH[subject][name]
+            names_of.setdefault(label, set()).add(name)
+            assert label == next(f.zh for f in catalogue.rule_fields(subject) if f.name == name)
+    assert all(len(names) == 1 for names in names_of.values()), names_of
+    reserved = {*KEYWORDS_ZH.values(), IS_MISSING_ZH, IS_NOT_MISSING_ZH, *SUBJECTS_ZH.values()}
+    assert not set(names_of) & (reserved | {f for fields in FIELDS.values() for f in fields})
     zh = "规则 a: 对 节点 m 满足 非 m.已完成 亮 红灯 当 今天 > m.计划完成 且 m.进度 < 50%\n"
     en = "rule a: for milestone m where not m.done light red when today > m.due and m.progress < 50%\n"
     assert compile_rulebook({"t.rules": zh}).python == compile_rulebook({"t.rules": en}).python
     assert format_rulebook(en, "zh") == format_rulebook(zh)
     [d] = check_rulebook({"t.rules": zh.replace("计划完成", "计划完从")})
     assert d.text == "unknown field `计划完从` of 节点; did you mean `计划完成`?"
+    notice = "规则 n: 对 督办单 n 亮 红灯 当 今天 > n.反馈期限 且 非 n.已回复\n"
+    assert format_rulebook(notice, "en") == (
+        "rule n:\n    for notice n\n    light red when today > n.due and not n.responded\n")
+    assert format_rulebook(format_rulebook(notice, "en"), "zh") == format_rulebook(notice)
+    aggregate = "rule u: for unit u light red when any(x in u.notices where today > x.due)\n"
+    assert "存在(x 属于 u.督办单清单 满足 今天 > x.反馈期限)" in format_rulebook(aggregate, "zh")
+
+
+def test_the_docs_list_every_label_of_the_catalogue():
+    """docs/rules-chinese.md's label table is the catalogue's, subject by subject."""
+    from dsl.words import FIELD_LABELS_ZH  # noqa: PLC0415
+
+    doc = (ROOT / "docs" / "rules-chinese.md").read_text(encoding="utf-8")
+    subjects = list(FIELD_LABELS_ZH)
+    shown: dict[str, dict[str, str]] = {s: {} for s in subjects}
+    for row in re.findall(r"^\| `(\w+)` \|(.*)\|$", doc, re.M):
+        cells = [c.strip().strip("`") for c in row[1].split("|")]
+        if len(cells) == len(subjects):
+            for subject, cell in zip(subjects, cells, strict=True):
+                if cell:
+                    shown[subject][row[0]] = cell
+    assert shown == FIELD_LABELS_ZH

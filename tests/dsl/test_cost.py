@@ -53,3 +53,19 @@ def test_lint_shows_costs_and_takes_a_bound(tmp_path, capsys):
     assert main(["rules", "lint", "--max-cost", "200", str(f)]) == 1
     err = capsys.readouterr().err
     assert f"{f}:1:6: rule `a` would cost about 201 operations per milestone" in err
+
+
+def test_item_costs_name_every_rule_and_score_with_the_reason_in_both_languages():
+    """``inspect_rulebook`` costs each item of a checked rulebook, over the bound or not, the
+    nesting read outermost first in Chinese; a rulebook that does not check has none."""
+    from dsl import inspect_rulebook  # noqa: PLC0415
+
+    found = inspect_rulebook({"t.rules": NESTED + ONE})
+    deep, one = found.costs
+    assert (deep.name, deep.line, deep.over, one.name, one.line, one.over) == (
+        "deep", 1, True, "a", 2, False)
+    assert one.reason_zh == "存在遍历 上游(m)（约 50 个）"
+    assert deep.reason_zh == ("存在遍历 p.节点清单（约 100 个），其中又存在遍历 上游(q)（约 50 个），"
+                              "其中又存在遍历 上游(r)（约 50 个），其中又存在遍历 上游(s)（约 50 个）")
+    assert [d.line for d in found.diagnostics] == [1] and found.warnings == ()
+    assert inspect_rulebook({"t.rules": ONE.replace("p.done", "p.dnoe")}).costs == ()

@@ -120,7 +120,9 @@ def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert doc["agreement"] == {"compared": 197, "equal": 197}
     assert set(doc["activities"][0]) == {
         "id", "name", "early_start", "early_finish", "late_start", "late_finish",
-        "total_float_hours", "file_total_float_hours", "critical"}
+        "total_float_hours", "file_total_float_hours", "critical",
+        "free_float_hours", "file_free_float_hours"}
+    assert doc["free_float_agreement"] == {"compared": 197, "equal": 197}
 
 
 def test_cli_refuses_a_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
