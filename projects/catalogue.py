@@ -65,6 +65,7 @@ class Field:
     required: bool = False
     api: str = "rcu"  # which API shapes carry it: r(ead), c(reate), u(pdate)
     widget: str | None = None  # the report form's input (date, percent, yuan, text); None: not on it
+    present: bool = False  # rules always see a value though files may leave it out (a count...)
 
     @property
     def file_key(self) -> str | None:
@@ -84,7 +85,7 @@ MILESTONE: Final[tuple[Field, ...]] = (
     Field("due", "date", dsl="date", zh="计划完成", en="due"),
     Field("start", "date", REPORTABLE, dsl="date", zh="开始日期", en="start", widget="date"),
     Field("finished", "date", REPORTABLE, dsl="date", zh="实际完成", en="finished", widget="date"),
-    Field("unit", "id", dsl="unit", zh="责任单位", en="unit"),
+    Field("unit", "id", dsl="unit", zh="责任单位", en="unit", present=True),  # else the project's
     Field("progress", "ratio", REPORTABLE, dsl="ratio", zh="进度", en="progress", widget="percent"),
     Field("amount", "yuan", REPORTABLE, dsl="number", zh="计划金额", en="amount"),
     Field("paid", "yuan", REPORTABLE, dsl="number", zh="已拨付", en="paid", widget="yuan"),
@@ -173,8 +174,8 @@ MILESTONE_RULES: Final[tuple[NotLater, ...]] = (
     NotLater("updated", "today", "the last report cannot come from the future", "最近填报日期不能晚于今天"),
 )
 
-def _computed(name: str, dsl: str, zh: str) -> Field:
-    return Field(name, dsl, dsl=dsl, zh=zh, en=name, key=None, column=None)
+def _computed(name: str, dsl: str, zh: str, *, present: bool = False) -> Field:
+    return Field(name, dsl, dsl=dsl, zh=zh, en=name, key=None, column=None, present=present)
 
 
 _RATES: Final = (
@@ -199,7 +200,7 @@ COMPUTED: Final[dict[str, tuple[Field, ...]]] = {
         _computed("next_report", "date", "下次报送"),
         _computed("report_overdue", "number", "报送逾期工作日"),
         _computed("original_due", "date", "原计划完成"),
-        _computed("extensions", "number", "延期次数"),
+        _computed("extensions", "number", "延期次数", present=True),
         _computed("extension_pending", "bool", "延期待批"),
         _computed("planned_progress", "ratio", "序时进度"),
     ),
@@ -216,12 +217,12 @@ COMPUTED: Final[dict[str, tuple[Field, ...]]] = {
         _computed("milestones", "collection of milestones", "节点清单"),
         _computed("projects", "collection of projects", "项目清单"),
         _computed("notices", "collection of notices", "督办单清单"),
-        _computed("red_cards", "number", "红牌数"),
-        _computed("yellow_cards", "number", "黄牌数"),
+        _computed("red_cards", "number", "红牌数", present=True),
+        _computed("yellow_cards", "number", "黄牌数", present=True),
         *_RATES,
         # version 2 (issue 12)
         _computed("people", "collection of persons", "责任人清单"),
-        _computed("extensions", "number", "延期次数"),
+        _computed("extensions", "number", "延期次数", present=True),
     ),
     "notice": (
         # the stored ``responded`` is the reply's date; rules read it as these two

@@ -290,6 +290,7 @@ class _Check:
                 continue
             self.project_ids[pid] = i
             ids: dict[str, int] = {}
+            plain = self.plain_dependencies
             raw = item.get("milestones")
             for j, ms in enumerate(raw if isinstance(raw, list) else ()):
                 mid = _plain_id(ms.get("id")) if type(ms) is dict or isinstance(ms, Mapping) else None
@@ -298,6 +299,8 @@ class _Check:
                 elif mid not in ids:
                     ids[mid] = j
                     self.edges[(pid, mid)] = []
+                    if mid not in plain:  # one shared ``after`` entry per id (see ``milestone``)
+                        plain[mid] = Dependency(mid)
             self.milestone_ids[pid] = ids
 
     def project(self, item: object, i: int) -> Project | None:
@@ -464,10 +467,14 @@ class _Check:
         after: Any = ()
         raw_after = get("after")
         if raw_after is not None:
-            plain = self.plain_dependencies
-            if type(raw_after) is list and pid is not None and all(type(a) is str and a in ids for a in raw_after):
-                # ids of this project: one shared Dependency value per id
-                after = tuple(plain.get(a) or plain.setdefault(a, Dependency(a)) for a in raw_after)
+            local = False
+            if type(raw_after) is list and pid is not None:
+                try:  # ids of this project (the keys of ``ids`` are text)?
+                    local = all(map(ids.__contains__, raw_after))
+                except TypeError:  # an entry that is a mapping: read below
+                    local = False
+            if local:  # one shared Dependency value per id (made by ``index_projects``)
+                after = tuple(map(self.plain_dependencies.__getitem__, raw_after))
             else:
                 after = self.after(raw_after, f"{where}.after", pid)
         if first:

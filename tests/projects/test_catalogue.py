@@ -106,3 +106,19 @@ def test_only_the_office_changes_due_name_and_unit() -> None:
 def test_every_field_has_both_labels(record: str) -> None:
     for f in catalogue.RECORDS[record]:
         assert f.zh and f.en, f"{record}.{f.name}"
+
+
+def test_the_rule_views_carry_every_field_rules_may_read() -> None:
+    """The milestone view has an attribute for each field a rule reads (the compiled rules
+    read them as plain attributes)."""
+    from rules.views import MilestoneView  # noqa: PLC0415 - rules sits above projects
+
+    names = {f.name for f in catalogue.rule_fields("milestone")}
+    assert all(hasattr(MilestoneView, n) or n in MilestoneView.__slots__ for n in names), names
+
+
+def test_a_rule_field_is_never_missing_when_the_catalogue_says_so() -> None:
+    assert dsl_schema.FIELDS["milestone"]["unit"].missing is False  # the project's when left out
+    assert dsl_schema.FIELDS["milestone"]["due"].missing is True
+    assert dsl_schema.FIELDS["unit"]["red_cards"].missing is False
+    assert str(dsl_schema.FIELDS["milestone"]["co_units"].type) == "collection of units"
