@@ -34,6 +34,7 @@ from api.values import ForbiddenError, InputError
 from dsl import RulebookError
 from notifier.errors import (
     DeliveryConfigError,
+    NoticeForbiddenError,
     NoticeInputError,
     NoticeNotFoundError,
     NoticeStateError,
@@ -71,6 +72,7 @@ STATUS: dict[type[DubanError], tuple[int, str]] = {
     RulebookError: (422, "invalid_rulebook"),
     WorkbookError: (422, "invalid_workbook"),
     ForbiddenError: (403, "forbidden"),
+    NoticeForbiddenError: (403, "forbidden"),
     SettingsError: (500, "misconfigured"),
     DeliveryConfigError: (500, "misconfigured"),
 }

@@ -4,7 +4,8 @@
     NotifierError
     ├── NoticeNotFoundError   a notice code that does not exist (API: 404)
     ├── NoticeStateError      an action the notice's state does not allow (API: 409)
-    ├── NoticeInputError      an empty response, a deadline in the past (API: 422)
+    ├── NoticeInputError      an empty response, a rejection without reason, a deadline in the past (API: 422)
+    ├── NoticeForbiddenError  a unit responding to a notice addressed to another (API: 403)
     └── DeliveryConfigError   a worker or channel set up with values that cannot work
 
 Each error carries the notice code or setting it is about and, where one fits, a suggestion
@@ -56,9 +57,20 @@ class DeliveryConfigError(NotifierError, ValueError):
 
 
 class NoticeInputError(NotifierError, ValueError):
-    """A response, rejection or deadline that cannot be accepted as given."""
+    """A response, rejection or deadline that cannot be accepted as given; ``zh`` and ``en``
+    hold the message in each language when it has both (a page shows the reader's one)."""
 
-    def __init__(self, code: str, field: str, message: str) -> None:
+    def __init__(self, code: str, field: str, message: str, *, zh: str | None = None,
+                 en: str | None = None) -> None:
         self.code = code
         self.field = field
+        self.zh, self.en = zh, en
         super().__init__(f"notice {code!r}, {field}: {message}", where=field)
+
+
+class NoticeForbiddenError(NotifierError, PermissionError):
+    """A step the caller may not take on this notice (another unit's notice)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(message)

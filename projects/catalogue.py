@@ -202,7 +202,13 @@ COMPUTED: Final[dict[str, tuple[Field, ...]]] = {
         _computed("original_due", "date", "原计划完成"),
         _computed("extensions", "number", "延期次数", present=True),
         _computed("extension_pending", "bool", "延期待批"),
+        _computed("late_extension_requests", "number", "逾期申请延期次数", present=True),
         _computed("planned_progress", "ratio", "序时进度"),
+        # issue 17: its links (``after`` entries), for schedule-quality rules (DCMA)
+        _computed("links", "number", "前置关系数", present=True),
+        _computed("fs_links", "number", "完成开始关系数", present=True),
+        _computed("leads", "number", "提前量关系数", present=True),
+        _computed("lags", "number", "延时关系数", present=True),
     ),
     "project": (
         _computed("paid", "number", "已拨付"),
