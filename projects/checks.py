@@ -19,19 +19,18 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from projects.cadence import Cadence, CadenceError, parse_cadence
+from projects import catalogue
+from projects.cadence import Cadence
+from projects.catalogue import ID_MAX
 from projects.errors import PortfolioError
 from projects.extensions import DECISIONS, Extension
 from projects.fields import BAD, HINTS, Fields, _at, field_set, type_name
 from projects.graph import find_cycles, format_cycle
 from projects.memory import collector_paused
 from projects.model import (
-    KIND_WORDS,
     CalendarYear,
     Category,
     Dependency,
-    Kind,
-    Level,
     Milestone,
     Notice,
     Person,
@@ -39,15 +38,14 @@ from projects.model import (
     Project,
     Unit,
 )
+from projects.validation import CATEGORY_WORDS, CHECKS, LEVEL_WORDS, read_milestone
 
 TOP_FIELDS = field_set(("calendar", "timezone", "calendar_years", "units", "people", "projects",
                         "notices", "extensions"))
 UNIT_FIELDS = field_set(("id", "name", "parent", "level", "contacts"))
 PROJECT_FIELDS = field_set(("id", "name", "category", "unit", "co_units", "person", "urgent",
                             "source", "instruction", "report_every", "budget", "milestones"))
-MILESTONE_FIELDS = field_set(("id", "name", "kind", "start", "due", "finished", "unit", "progress",
-                    "amount", "paid", "updated", "after", "note", "person", "co_units",
-                    "report_every"))
+MILESTONE_FIELDS = field_set(tuple(f.file_key for f in catalogue.MILESTONE if f.file_key is not None))
 PERSON_FIELDS = field_set(("id", "name", "unit", "post"))
 EXTENSION_FIELDS = field_set(("milestone", "requested", "new_due", "reason", "decided", "decision"))
 HINTS.update({
@@ -64,16 +62,11 @@ LINK_TYPES = {w: w for w in ("FS", "SS", "FF", "SF")} | {w.lower(): w for w in (
 YEAR_FIELDS = field_set(("year", "holidays", "workdays"))
 
 CALENDARS = {"cn": "cn", "weekdays": "weekdays"}
-CATEGORY_WORDS: dict[str, Category] = {
-    "project": Category.PROJECT, "task": Category.TASK,
-    "重点项目": Category.PROJECT, "重点工作": Category.TASK,
-}
-LEVEL_WORDS: dict[str, Level] = {lv.value: lv for lv in Level} | {
-    "绿": Level.GREEN, "蓝": Level.BLUE, "黄": Level.YELLOW, "红": Level.RED,
-}
-_KINDS_SHOWN = tuple(k.value for k in Kind)
 _MILESTONE_SET = frozenset(MILESTONE_FIELDS)
-_Date = dt.date
+_NAME = CHECKS["name"]
+_UNIT = CHECKS["unit"]
+_ID = CHECKS["id"]
+_CADENCE = CHECKS["report_every"]
 
 
 def parse_portfolio(data: object, *, today: dt.date, source: str = "<portfolio>") -> Portfolio:
@@ -107,7 +100,6 @@ class _Check:
         self.person_ids: dict[str, int] = {}
         self.people_complete = True
         self.person_units: dict[str, str] = {}
-        self.cadences: dict[str, Cadence | Any] = {}  # text -> parsed (a file repeats a few)
 
     # -- the whole ----------------------------------------------------------------------------
 
@@ -273,7 +265,7 @@ class _Check:
         value = self.f.required(m, "id", where)
         if value is BAD:
             return BAD
-        value = self.f.ident(value, where, "id")
+        value = _ID(value, self.f, where)
         if isinstance(value, str) and index.get(value, i) != i:
             first = index[value]
             section = where.rsplit("[", 1)[0]
@@ -293,6 +285,7 @@ class _Check:
                 continue
             self.project_ids[pid] = i
             ids: dict[str, int] = {}
+            plain = self.plain_dependencies
             raw = item.get("milestones")
             for j, ms in enumerate(raw if isinstance(raw, list) else ()):
                 mid = _plain_id(ms.get("id")) if type(ms) is dict or isinstance(ms, Mapping) else None
@@ -301,6 +294,8 @@ class _Check:
                 elif mid not in ids:
                     ids[mid] = j
                     self.edges[(pid, mid)] = []
+                    if mid not in plain:  # one shared ``after`` entry per id (see ``milestone``)
+                        plain[mid] = Dependency(mid)
             self.milestone_ids[pid] = ids
 
     def project(self, item: object, i: int) -> Project | None:
@@ -434,25 +429,15 @@ class _Check:
         return BAD if bad else tuple(out)
 
     def cadence(self, value: object, where: str) -> Cadence | Any:
-        if value is None:
-            return None
-        key = value if type(value) is str else None
-        if key is not None:
-            known = self.cadences.get(key)
-            if isinstance(known, Cadence):
-                return known
-        try:
-            found: Cadence | Any = parse_cadence(value)
-        except CadenceError as exc:
-            return self.f.add(f"{where}.report_every", f"报送周期不是时长 — {exc}")
-        if key is not None:
-            self.cadences[key] = found
-        return found
+        """A project's ``report_every``: the same compiled check as a milestone's."""
+        return None if value is None else _CADENCE(value, self.f, where)
 
     def milestone(self, item: object, where: str, pid: str | None, ids: dict[str, int],  # noqa: PLR0917
                   j: int, lead: str | None = None) -> Milestone | None:
-        # The hot path of a 40,000-milestone file: common, valid values are taken inline; the
-        # Fields methods (which word the problems) are called only for the rest.
+        # The hot path of a 40,000-milestone file. The fields with an identity or a reference
+        # (id, name, unit, after, person, co_units) are taken here; every other field goes
+        # through its compiled catalogue check (``projects.validation.read_milestone``), which
+        # takes a valid value inline.
         f = self.f
         m = item if type(item) is dict else f.mapping(item, where, "milestone")
         if m is BAD:
@@ -462,61 +447,29 @@ class _Check:
             f.unknown_keys(m, MILESTONE_FIELDS, where)
         get = m.get
         mid = get("id")
-        if not (type(mid) is str and ids.get(mid, j) == j and _clean(mid)):
+        if not (type(mid) is str and ids.get(mid, j) == j and _clean(mid) and len(mid) <= ID_MAX and mid.isprintable()):
             mid = self.id_field(m, where, ids, j, "milestone")
         first = pid is not None and isinstance(mid, str) and ids.get(mid) == j
         name = get("name")
-        if type(name) is not str:
-            name = mid if name is None else f.text(name, where, "name")
-        kind = get("kind")
-        kind = KIND_WORDS.get(kind) if type(kind) is str else None
-        if kind is None:
-            kind = f.required(m, "kind", where)
-            if kind is not BAD:
-                kind = f.choice(kind, KIND_WORDS, f"{where}.kind", "kind", _KINDS_SHOWN)
-        start = get("start")
-        if start is not None and type(start) is not _Date:
-            start = f.date(start, where, "start")
-        due = get("due")
-        if due is not None and type(due) is not _Date:
-            due = f.date(due, where, "due")
-        finished = get("finished")
-        if finished is not None and type(finished) is not _Date:
-            finished = f.date(finished, where, "finished")
-        updated = get("updated")
-        if updated is not None and type(updated) is not _Date:
-            updated = f.date(updated, where, "updated")
-        if start is not None and due is not None and start is not BAD and due is not BAD and start > due:  # type: ignore[operator]
-            f.add(f"{where}.start", f"start {start.isoformat()} is after due {due.isoformat()}; a milestone must start on or before its due date")  # type: ignore[union-attr]
-        today = self.today
-        if finished is not None and finished is not BAD and finished > today:  # type: ignore[operator]
-            f.not_after_today(finished, today, where, "finished", "a milestone cannot be finished in the future; leave finished out until it is done")
-        if updated is not None and updated is not BAD and updated > today:  # type: ignore[operator]
-            f.not_after_today(updated, today, where, "updated", "the last report cannot come from the future")
+        name = mid if name is None else _NAME(name, f, where)
+        before = len(f.problems)
+        values = read_milestone(get, f, where, self.today)
         unit = get("unit")
         if unit is not None:
-            unit = f.ident(unit, where, "unit")
+            unit = _UNIT(unit, f, where)
             if isinstance(unit, str):
                 unit = self.unit_ref(unit, where, "unit")
-        progress = get("progress")
-        if progress is not None and not (type(progress) is float and 0.0 <= progress <= 1.0):
-            progress = f.ratio(progress, where, "progress")
-        amount = get("amount")
-        if amount is not None:
-            amount = f.amount(amount, where, "amount")
-        paid = get("paid")
-        if paid is not None:
-            paid = f.amount(paid, where, "paid")
-        note = get("note")
-        if note is not None and type(note) is not str:
-            note = f.text(note, where, "note")
         after: Any = ()
         raw_after = get("after")
         if raw_after is not None:
-            plain = self.plain_dependencies
-            if type(raw_after) is list and pid is not None and all(type(a) is str and a in ids for a in raw_after):
-                # ids of this project: one shared Dependency value per id
-                after = tuple(plain.get(a) or plain.setdefault(a, Dependency(a)) for a in raw_after)
+            local = False
+            if type(raw_after) is list and pid is not None:
+                try:  # ids of this project (the keys of ``ids`` are text)?
+                    local = all(map(ids.__contains__, raw_after))
+                except TypeError:  # an entry that is a mapping: read below
+                    local = False
+            if local:  # one shared Dependency value per id (made by ``index_projects``)
+                after = tuple(map(self.plain_dependencies.__getitem__, raw_after))
             else:
                 after = self.after(raw_after, f"{where}.after", pid)
         if first:
@@ -535,14 +488,10 @@ class _Check:
         co_units = get("co_units")
         if co_units is not None:
             co_units = self.co_units(co_units, where, unit if unit is not None else lead)
-        report_every = get("report_every")
-        if report_every is not None:
-            report_every = self.cadence(report_every, where)
-        values = (mid, name, kind, due, start, finished, unit, progress, amount, paid, updated, after, note,
-                  person, co_units, report_every)
-        if pid is None or BAD in values:
+        if pid is None or len(f.problems) != before or BAD in (mid, name, unit, after, person, co_units):
             return None
-        return Milestone(pid, *values)  # type: ignore[arg-type]
+        return Milestone(project=pid, id=mid, name=name, unit=unit, after=after, person=person,
+                         co_units=co_units, **values)
 
     def after(self, value: object, where: str, pid: str | None) -> Any:
         f = self.f

@@ -24,7 +24,7 @@ from litestar.response import Redirect, Response
 from api.auth import Principal, may_report
 from api.controllers.common import attachment
 from api.service import ForbiddenError, InputError, Server
-from api.web.forms import form_values, parse_report
+from api.web.forms import FIELDS, FORM, form_values, parse_report
 from api.web.render import (
     PageForbiddenError,
     forbidden_page,
@@ -281,7 +281,9 @@ class OwnerPages(Controller):
             worst = max((r["light"] for r in rows), key=lambda v: Level(v).rank, default="green")
             shown.append({"id": p.id, "name": p.name, "rows": rows})
             shown[-1]["light"] = worst
-        return render_page(request, "my.html", status=status, projects=shown, done=done,
+        lang = page_lang(request)
+        return render_page(request, "my.html", status=status, projects=shown, done=done, form_inputs=FORM,
+                           form_labels={i.name: i.label(lang) for i in FORM},
                            lights={p["id"]: p["light"] for p in shown})
 
     @get("/my", name="my_milestones")
@@ -303,7 +305,7 @@ class OwnerPages(Controller):
             raise PageForbiddenError(who.role, ("unit", "owner"))
         lang = page_lang(request)
         changes, errors = parse_report(data, server.today(), lang=lang)
-        sent = {k: data.get(k, "") for k in ("start", "finished", "progress", "paid", "note")}
+        sent = {k: data.get(k, "") for k in FIELDS}
         scope: dict[str, Any] = {"project": pid if who.role == "office" else None}
         if errors:
             return await self._my_page(request, server, who, status=422, **scope, override={
