@@ -19,9 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from api import audit, database
+from api import audit
 from api.values import EvaluationOutcome, InputError, Snapshot, now_iso
 from projects import repository as projects_repo
+from projects import storage
 from projects.catalogue import MILESTONE_MAX_LENGTH
 from projects.errors import StaleVersionError
 from projects.fields import control_character
@@ -82,7 +83,7 @@ class ReportGroups:
             portfolio, versions = snap.portfolio, dict(snap.versions)
             tail: audit.AuditEntry | None = None
             for r in group:
-                savepoint = await database.savepoint(self.engine)
+                savepoint = await storage.savepoint(self.engine)
                 try:
                     new, new_version, entry = await self._apply_one(r, portfolio, versions, today, tail)
                 except Exception as exc:  # this report alone is refused
