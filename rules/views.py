@@ -312,6 +312,26 @@ class MilestoneView:
         self._planned: float | None = _UNSET
 
     @property
+    def links(self) -> int:
+        """How many links (``after`` entries) this milestone has."""
+        return len(self.model.after)
+
+    @property
+    def fs_links(self) -> int:
+        """Its finish-to-start links."""
+        return sum(1 for d in self.model.after if d.type == "FS")
+
+    @property
+    def leads(self) -> int:
+        """Its links with a negative lag (a lead)."""
+        return sum(1 for d in self.model.after if d.lag < 0)
+
+    @property
+    def lags(self) -> int:
+        """Its links with a positive lag."""
+        return sum(1 for d in self.model.after if d.lag > 0)
+
+    @property
     def next_report(self) -> dt.date | None:
         """When the next progress report is due (``projects.cadence.next_report``)."""
         found = self._next
