@@ -29,10 +29,11 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Response
 from msgspec import Struct
 
-from api.auth import page_guard, sees_unit, signed_in
+from api.auth import page_guard, signed_in
 from api.controllers.common import caller
 from api.service import Server, now_iso
 from api.settings import Settings
+from api.visibility import sees_unit
 
 INBOX_PATH = "/api/demo/inbox"
 PER_UNIT = 200
