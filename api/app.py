@@ -154,13 +154,14 @@ async def _security_headers(message: Any, _scope: Any) -> None:
 
 
 def _refusals(handlers: Any) -> set[int | type[Exception]]:
-    """What is an ordinary refusal, not an error: every 4xx status and every domain error the
-    error table answers (a login redirect, a 403, a refused publish). Their tracebacks are not
-    logged; a 500 still is (``HTTPException`` itself stays out: it may carry a 5xx)."""
+    """What is an ordinary refusal, not an error: every 4xx status, every domain error the error
+    table answers with a 4xx, the other refusals it handles, and a login redirect. Their
+    tracebacks are not logged; a 500 still is (``HTTPException`` itself stays out: it may carry
+    a 5xx)."""
     from litestar.exceptions import HTTPException  # noqa: PLC0415
 
-    types = {k for k in handlers if isinstance(k, type) and k is not HTTPException}
-    return {*range(400, 500), *types, LoginRedirectError}
+    types = {k for k in handlers if isinstance(k, type) and k not in (HTTPException, errors.DubanError)}
+    return {*range(400, 500), *types, *errors.refusal_classes(), LoginRedirectError}
 
 
 def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startup: Any, shutdown: Any) -> Litestar:

@@ -1,4 +1,5 @@
-"""Core errors to HTTP, in one table.
+"""Errors to HTTP, once: one table from ``DubanError`` classes to a status and a kind, one
+function that serialises any of them.
 
     unknown thing (RecordNotFoundError, RulebookNotFoundError, NoticeNotFoundError...) -> 404
     stale or out-of-order change (StaleVersionError, NoticeStateError, ...)            -> 409
@@ -6,8 +7,10 @@
     nobody signed in                                                                   -> 401
     role or unit does not allow it                                                     -> 403
 
-Every body is JSON ``{"status", "error", "message", ...}`` with the details a person needs to
-fix the request: suggestions, the current state, problems with their places, rule spans.
+A class not in the table answers as its nearest ancestor that is (``DubanError`` itself: 422).
+Every body is JSON ``{"status", "error", "message", "where", "suggestions", ...}``: ``current``
+when the error met a state worth redoing the change on, and the error's ``details()``
+(problems with their places, rule diagnostics, versions).
 """
 
 from __future__ import annotations
@@ -24,65 +27,96 @@ from litestar.exceptions import (
 )
 
 from api.excel import WorkbookError
-from api.service import ForbiddenError, InputError
+from api.schemas import milestone_read
+from api.settings import SettingsError
 from api.users import UserError, UserNotFoundError
+from api.values import ForbiddenError, InputError
 from dsl import RulebookError
-from notifier.errors import NoticeInputError, NoticeNotFoundError, NoticeStateError
-from projects.errors import PortfolioError
-from projects.repository import DuplicateError, RecordNotFoundError, StaleVersionError
-from rules.repository import EvaluationNotFoundError, RulebookNotFoundError, RulebookStateError
+from notifier.errors import (
+    DeliveryConfigError,
+    NoticeForbiddenError,
+    NoticeInputError,
+    NoticeNotFoundError,
+    NoticeStateError,
+)
+from projects.errors import (
+    DubanError,
+    DuplicateError,
+    PortfolioError,
+    RecordNotFoundError,
+    StaleVersionError,
+    UnknownIdError,
+)
+from projects.model import Milestone
+from rules.errors import EvaluationNotFoundError, RulebookNotFoundError, RulebookStateError
 
-Handler = Callable[[Request, Exception], Response]  # type: ignore[type-arg]
+Handler = Callable[[Request[Any, Any, Any], Exception], Response[Any]]
+
+#: Each class of refusal and how HTTP says it: (status, short kind).
+STATUS: dict[type[DubanError], tuple[int, str]] = {
+    DubanError: (422, "invalid_input"),
+    RecordNotFoundError: (404, "not_found"),
+    UnknownIdError: (404, "not_found"),
+    RulebookNotFoundError: (404, "not_found"),
+    EvaluationNotFoundError: (404, "not_found"),
+    UserNotFoundError: (404, "not_found"),
+    NoticeNotFoundError: (404, "not_found"),
+    StaleVersionError: (409, "conflict"),
+    DuplicateError: (409, "conflict"),
+    RulebookStateError: (409, "conflict"),
+    NoticeStateError: (409, "conflict"),
+    InputError: (422, "invalid_input"),
+    UserError: (422, "invalid_input"),
+    NoticeInputError: (422, "invalid_input"),
+    PortfolioError: (422, "invalid_portfolio"),
+    RulebookError: (422, "invalid_rulebook"),
+    WorkbookError: (422, "invalid_workbook"),
+    ForbiddenError: (403, "forbidden"),
+    NoticeForbiddenError: (403, "forbidden"),
+    SettingsError: (500, "misconfigured"),
+    DeliveryConfigError: (500, "misconfigured"),
+}
+
+
+def status_of(kind: type[DubanError]) -> tuple[int, str]:
+    """The status and kind of an error class: its own entry or its nearest ancestor's."""
+    for cls in kind.__mro__:
+        if cls in STATUS:
+            return STATUS[cls]  # type: ignore[index]  # cls is a DubanError subclass here
+    return STATUS[DubanError]
+
+
+def serialise(exc: DubanError) -> dict[str, Any]:
+    """The one JSON form of a refusal, whoever answers it (the API, a page's JSON endpoint)."""
+    status, error = status_of(type(exc))
+    out: dict[str, Any] = {"status": status, "error": error, "message": exc.summary(),
+                           "where": exc.where, "suggestions": list(exc.suggestions)}
+    current = _current(exc)
+    if current is not None:
+        out["current"] = current
+    return {**out, **exc.details()}
+
+
+def _current(exc: DubanError) -> Any:
+    value = exc.current
+    if isinstance(value, Milestone) and isinstance(exc, StaleVersionError):
+        return milestone_read(value, exc.current_version)
+    if isinstance(value, str | int | float | bool):
+        return value
+    return None
 
 
 def body(status: int, error: str, message: str, **details: Any) -> Response[dict[str, Any]]:
     return Response({"status": status, "error": error, "message": message, **details}, status_code=status)
 
 
-def _not_found(_: Request, exc: Exception) -> Response:  # type: ignore[type-arg]
-    return body(404, "not_found", str(exc), suggestions=list(getattr(exc, "suggestions", ()) or ()))
+def _refused(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    assert isinstance(exc, DubanError)
+    out = serialise(exc)
+    return Response(out, status_code=out["status"])
 
 
-def _stale(_: Request, exc: Exception) -> Response:  # type: ignore[type-arg]
-    details: dict[str, Any] = {}
-    if isinstance(exc, StaleVersionError):
-        from api.schemas import milestone_read  # noqa: PLC0415 - schemas import this module's siblings
-
-        details = {"expected_version": exc.expected, "current_version": exc.current}
-        if exc.kind == "milestone" and exc.state is not None:
-            m, version = exc.state
-            details["current"] = milestone_read(m, version)
-    return body(409, "conflict", str(exc), **details)
-
-
-def _portfolio(_: Request, exc: Exception) -> Response:  # type: ignore[type-arg]
-    problems = [{"where": p.where, "message": p.message} for p in getattr(exc, "problems", ())]
-    n = len(problems)
-    return body(422, "invalid_portfolio", f"the portfolio has {n} problem{'s' if n != 1 else ''}; nothing was changed",
-                problems=problems)
-
-
-def _rulebook(_: Request, exc: Exception) -> Response:  # type: ignore[type-arg]
-    return body(422, "invalid_rulebook", "the rulebook has errors; nothing was changed",
-                diagnostics=[diagnostic(d) for d in getattr(exc, "diagnostics", ())])
-
-
-def diagnostic(d: Any) -> dict[str, Any]:
-    return {"file": d.file, "line": d.line, "column": d.column, "end_column": getattr(d, "end_column", None),
-            "message": d.message, "suggestion": getattr(d, "suggestion", None), "text": d.render()}
-
-
-def _workbook(_: Request, exc: Exception) -> Response:  # type: ignore[type-arg]
-    problems = [{"sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message}
-                for p in getattr(exc, "problems", ())]
-    return body(422, "invalid_workbook", str(exc).splitlines()[0], problems=problems)
-
-
-def _input(_: Request, exc: Exception) -> Response:  # type: ignore[type-arg]
-    return body(422, "invalid_input", str(exc), where=getattr(exc, "where", None))
-
-
-def _bad_request(_: Request, exc: Exception) -> Response:  # type: ignore[type-arg]
+def _bad_request(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     assert isinstance(exc, ValidationException)
     problems = exc.extra if isinstance(exc.extra, list) else []
     said = [str(p.get("message")) for p in problems if isinstance(p, dict) and p.get("message")]
@@ -90,49 +124,46 @@ def _bad_request(_: Request, exc: Exception) -> Response:  # type: ignore[type-a
     return body(400, "bad_request", message, problems=exc.extra or [])
 
 
-def _unauthorised(_: Request, exc: Exception) -> Response:  # type: ignore[type-arg]
+def _unauthorised(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     detail = exc.detail if isinstance(exc, HTTPException) else str(exc)
     return body(401, "unauthorised", detail)
 
 
-def _forbidden(_: Request, exc: Exception) -> Response:  # type: ignore[type-arg]
+def _forbidden(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     detail = exc.detail if isinstance(exc, HTTPException) else str(exc)
     return body(403, "forbidden", detail)
 
 
-def _http(_: Request, exc: Exception) -> Response:  # type: ignore[type-arg]
+def _http(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     assert isinstance(exc, HTTPException)
     return body(exc.status_code, "http_error", exc.detail)
 
 
-def _too_deep(_: Request, exc: Exception) -> Response:  # type: ignore[type-arg]
+def _too_deep(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """A body nested so deep that decoding it ran out of recursion: the client's mistake."""
     return body(400, "bad_request", "请求体嵌套太深 — the request body is nested too deeply to read; a portfolio "
                 "or rulebook nests a few levels only")
 
 
+def refusal_classes() -> set[type[Exception]]:
+    """Every ``DubanError`` class answered with a 4xx: ordinary refusals, logged without a
+    traceback (Litestar matches these by exact class, so every subclass is listed)."""
+    found: set[type[Exception]] = set()
+    todo: list[type[DubanError]] = [DubanError]
+    while todo:
+        cls = todo.pop()
+        if status_of(cls)[0] < 500:
+            found.add(cls)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
 def exception_handlers() -> dict[type[Exception] | int, Handler]:
-    table: dict[type[Exception] | int, Handler] = {
-        RecordNotFoundError: _not_found,
-        RulebookNotFoundError: _not_found,
-        EvaluationNotFoundError: _not_found,
-        UserNotFoundError: _not_found,
-        StaleVersionError: _stale,
-        DuplicateError: _stale,
-        RulebookStateError: _stale,
-        InputError: _input,
-        WorkbookError: _workbook,
-        UserError: _input,
-        ForbiddenError: _forbidden,
+    return {
+        DubanError: _refused,
         ValidationException: _bad_request,
         NotAuthorizedException: _unauthorised,
         PermissionDeniedException: _forbidden,
         HTTPException: _http,
-        NoticeNotFoundError: _not_found,
-        NoticeStateError: _stale,
-        NoticeInputError: _input,
-        PortfolioError: _portfolio,
-        RulebookError: _rulebook,
         RecursionError: _too_deep,
     }
-    return table

@@ -25,6 +25,7 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
+from api.values import ApiError
 from dashboards.cells import plain_row
 from projects.model import Portfolio
 
@@ -33,7 +34,7 @@ SHEETS: dict[str, tuple[str, ...]] = {
     "projects": ("id", "name", "category", "unit", "budget"),
     "milestones": ("project", "id", "name", "kind", "due", "start", "finished", "unit", "progress",
                    "amount", "paid", "updated", "note"),
-    "dependencies": ("project", "milestone", "on", "on_project", "lag"),
+    "dependencies": ("project", "milestone", "on", "on_project", "lag", "type"),
 }
 #: Bounds of an uploaded workbook (``read_workbook``): bytes once unzipped, parts, rows a sheet.
 MAX_UNCOMPRESSED = 64 * 1024 * 1024
@@ -55,7 +56,7 @@ class CellProblem:
         return f"{self.sheet}!{self.column}{self.row}: {self.message}"
 
 
-class WorkbookError(ValueError):
+class WorkbookError(ApiError, ValueError):
     """Every problem of an uploaded workbook, each with its sheet, row and column."""
 
     def __init__(self, problems: Sequence[CellProblem]) -> None:
@@ -63,6 +64,13 @@ class WorkbookError(ValueError):
         n = len(self.problems)
         super().__init__(f"the workbook has {n} problem{'s' if n != 1 else ''}; nothing was imported:\n"
                          + "\n".join(f"  {p}" for p in self.problems))
+
+    def summary(self) -> str:
+        return str(self).splitlines()[0]
+
+    def details(self) -> dict[str, Any]:
+        return {"problems": [{"sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message}
+                             for p in self.problems]}
 
 
 def template_workbook() -> bytes:
@@ -74,7 +82,7 @@ def template_workbook() -> bytes:
         "projects": [("P001", "海东大道改造工程", "project", "transport", 120000000)],
         "milestones": [("P001", "approval", "立项批复", "approval", dt.date(2026, 2, 10), None, None, None, None, None, None, None, None),
                        ("P001", "tender", "施工招标", "tendering", dt.date(2026, 4, 30), dt.date(2026, 3, 2), None, None, 0.35, None, None, None, None)],
-        "dependencies": [("P001", "tender", "approval", None, 0)],
+        "dependencies": [("P001", "tender", "approval", None, 0, "FS")],
     }
     for name, columns in SHEETS.items():
         ws = wb.create_sheet(name)
@@ -241,6 +249,8 @@ def _assemble(rows: dict[str, list[tuple[int, dict[str, Any]]]]) -> tuple[dict[s
             dep["lag"] = f"{int(d['lag'])} workdays"
         if d.get("on_project"):
             dep["project"] = d["on_project"]
+        if d.get("type"):
+            dep["type"] = str(d["type"])
         ms.setdefault("after", []).append(dep)
         ms.setdefault("_dep_rows", []).append(r)
     for ms in milestone_at.values():
@@ -326,7 +336,7 @@ def export_workbook(portfolio: Portfolio, findings: Sequence[Any], scores: Any) 
             ms.append([p.id, m.id, m.name, m.kind.value, m.due, m.start, m.finished, m.unit, m.progress,
                        m.amount, m.paid, m.updated, m.note])
             for d in m.after:
-                deps.append([p.id, m.id, d.on, d.project, d.lag])
+                deps.append([p.id, m.id, d.on, d.project, d.lag, d.type])
     ws = _Sheet(wb, "findings")
     ws.append(["level", "rule", "subject", "project", "unit", "message", "respond_by"])
     for f in findings:

@@ -23,9 +23,10 @@ from api import audit, database
 from api.values import EvaluationOutcome, InputError, Snapshot, now_iso
 from projects import repository as projects_repo
 from projects.catalogue import MILESTONE_MAX_LENGTH
+from projects.errors import StaleVersionError
 from projects.fields import control_character
 from projects.model import Milestone, Portfolio
-from projects.repository import StaleVersionError, milestone_data
+from projects.repository import milestone_data
 
 #: The most reports applied in one transaction (one group, one re-evaluation, one commit).
 REPORT_GROUP = 64
@@ -122,7 +123,7 @@ class ReportGroups:
         if old is None or current is None:
             old, current = await projects_repo.get_milestone(r.pid, r.mid)  # 404 with suggestions
         if r.version != current:
-            raise StaleVersionError("milestone", f"{r.pid}/{r.mid}", r.version, current, (old, current))
+            raise StaleVersionError("milestone", f"{r.pid}/{r.mid}", r.version, current, old)
         new = replace(old, **r.changes)
         if "updated" not in r.changes:
             new = replace(new, updated=today)

@@ -8,7 +8,7 @@ as ``*Page`` with ``items``, ``total``, ``offset`` and ``limit``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
@@ -47,8 +47,9 @@ class Input(Struct, forbid_unknown_fields=True):
 
 class DependencyRead(Struct):
     on: str
-    lag: int = 0
+    lag: int = 0  # working days; negative: a lead
     project: str | None = None
+    type: Literal["FS", "SS", "FF", "SF"] = "FS"
 
 
 class UnitRead(Struct):
@@ -90,6 +91,9 @@ class MilestoneRead(Struct):
     updated: dt.date | None = None
     after: list[DependencyRead] = msgspec.field(default_factory=list)
     note: str | None = None
+    person: str | None = None  # its own 责任人 (the project's when None)
+    co_units: list[str] | None = None  # its own 配合单位 (the project's when None)
+    report_every: str | None = None  # its own cadence, e.g. "2 weeks"
 
 
 class MilestoneCreate(Input):
@@ -410,7 +414,10 @@ def milestone_read(m: Milestone, version: int) -> MilestoneRead:
         project=m.project, id=m.id, name=m.name, kind=m.kind.value, version=version, due=m.due,
         start=m.start, finished=m.finished, unit=m.unit, progress=m.progress, amount=m.amount,
         paid=m.paid, updated=m.updated,
-        after=[DependencyRead(d.on, d.lag, d.project) for d in m.after], note=m.note)
+        after=[DependencyRead(d.on, d.lag, d.project, d.type) for d in m.after],  # type: ignore[arg-type]
+        note=m.note,
+        person=m.person, co_units=None if m.co_units is None else list(m.co_units),
+        report_every=None if m.report_every is None else str(m.report_every))
 
 
 def project_read(p: Project) -> ProjectRead:

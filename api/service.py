@@ -282,32 +282,31 @@ class Server(ReportGroups):
         (``accept``/``reject``), audited, in one transaction; the API and the pages both call it.
 
         ``unit``: for ``respond``, the unit the caller answers for (``None``: the office, any
-        unit). The notifier refuses a step its life cycle does not allow (a 409 with the state).
+        unit). The notifier's life cycle refuses what a step does not allow: another unit's
+        notice, a step the state does not take (409), a response without text, a rejection
+        without a reason, a new deadline not after today (422, in zh and en).
         """
         for where, value in (("text", text), ("reason", reason), ("attachment", attachment)):
             bad = control_character(value) if value else None
             if bad is not None:
                 raise InputError(where, bad)
-        if action == "respond" and not (text or "").strip():
-            raise InputError("text", "a response needs some text: what was done, or why not yet")
         snap = await self.snapshot() if action == "reject" else None
         today = self.today()
         async with self.writing():
             old = await store.get_notice(self.engine, code)
             after: dict[str, Any] = {}
             if action == "respond":
-                if unit is not None and unit != old.unit:
-                    raise ForbiddenError(f"notice {code} is addressed to unit {old.unit}; only it may respond")
-                new = await store.respond(self.engine, code, today, text, attachment=attachment, actor=actor)
+                new = await store.respond(self.engine, code, today, text, unit=unit,
+                                          attachment=attachment, actor=actor)
                 after = {"text": text}
             elif action == "accept":
                 new = await store.accept(self.engine, code, today, actor=actor)
             elif action == "reject":
                 assert snap is not None
-                new = await store.reject(self.engine, code, today, reason=reason or "—",
+                new = await store.reject(self.engine, code, today, reason=reason,
                                          portfolio=snap.portfolio, new_due=new_due,
                                          calendar=snap.calendar, actor=actor)
-                after = {"reason": reason or "—"}
+                after = {"reason": reason}
             else:
                 raise InputError("action", f"no notice action {action!r}; use respond, accept or reject")
             await self.changed(actor, f"notice.{action}", f"notice:{code}", _notice_brief(old),

@@ -27,13 +27,15 @@ from pathlib import Path
 
 import pendulum
 
+from api.values import ApiError
 
-class SettingsError(ValueError):
+
+class SettingsError(ApiError, ValueError):
     """An environment variable with a value that cannot work, and what would."""
 
     def __init__(self, variable: str, value: str, expected: str) -> None:
         self.variable = variable
-        super().__init__(f"{variable}={value!r}: {expected}")
+        super().__init__(f"{variable}={value!r}: {expected}", where=variable)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from api.tables import TokenRow, UserRow
+from api.values import ApiError
 
 ROLES = ("office", "leader", "owner", "unit")
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
@@ -56,17 +57,19 @@ COMMON_PASSWORDS = frozenset({
 })
 
 
-class UserError(ValueError):
+class UserError(ApiError, ValueError):
+    """A user account value refused: which field, and what would be right."""
+
     def __init__(self, where: str, message: str) -> None:
-        self.where = where
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{where}: {message}", where=where)
 
 
-class UserNotFoundError(LookupError):
+class UserNotFoundError(ApiError, LookupError):
+    """No user with this name; ``suggestions`` are the nearest names."""
+
     def __init__(self, username: str, suggestions: tuple[str, ...] = ()) -> None:
-        self.suggestions = suggestions
         hint = f"; did you mean {', '.join(map(repr, suggestions))}?" if suggestions else ""
-        super().__init__(f"no user {username!r}{hint}")
+        super().__init__(f"no user {username!r}{hint}", suggestions=suggestions)
 
 
 @dataclass(frozen=True, slots=True)

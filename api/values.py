@@ -8,18 +8,22 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from projects.errors import DubanError
 from projects.model import Portfolio
 
 
-class InputError(ValueError):
+class ApiError(DubanError):
+    """Base of every error the server raises on purpose (see the tree in ``projects/errors.py``)."""
+
+
+class InputError(ApiError, ValueError):
     """A value a user sent that cannot be right: which field, what is wrong, what would do."""
 
     def __init__(self, where: str, message: str) -> None:
-        self.where = where
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{where}: {message}", where=where)
 
 
-class ForbiddenError(PermissionError):
+class ForbiddenError(ApiError, PermissionError):
     """The signed-in user's role or unit does not allow this change."""
 
 

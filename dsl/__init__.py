@@ -81,7 +81,7 @@ def inspect_rulebook(sources: Mapping[str, str], *,
         compile_checked(checked, max_cost=max_cost)
     except RulebookError as exc:
         return Inspection(tuple(in_authors_spelling(exc.diagnostics, sources)), costs, ())
-    return Inspection((), costs, analyse(checked))
+    return Inspection((), costs, analyse(checked, dict(sources)))
 
 
 def _checked(sources: Mapping[str, str]) -> Checked:
@@ -99,7 +99,7 @@ def analyse_rulebook(sources: Mapping[str, str]) -> tuple[AnalysisWarning, ...]:
     """The static analysis warnings of a rulebook (``dsl.analysis``); none when it does not
     check (its errors come first)."""
     try:
-        return analyse(_checked(sources))
+        return analyse(_checked(sources), dict(sources))
     except RulebookError:
         return ()
 

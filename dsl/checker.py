@@ -247,7 +247,7 @@ class Checker:
             return t.SUBJECT_TYPES[word]
         return self.error(span, f"unknown subject `{word}`",
                           did_you_mean(word, [*t.SUBJECTS, *(SUBJECTS_ZH[w] for w in t.SUBJECTS)])
-                          or "a rule is for milestone, project, unit or notice")
+                          or "a rule is for milestone, project, unit, notice or person")
 
     def condition(self, expr: s.Expr, scope: Scope, what: str) -> None:
         typ = self.expr(expr, scope)
@@ -269,12 +269,13 @@ class Checker:
         if rule.notify is not None:
             for target in rule.notify.targets:
                 typ = self.expr(target, scope)
-                if typ in (t.UNIT, t.ERROR):
+                if typ in (t.UNIT, t.ERROR, t.collection("unit")):  # each unit of a collection
                     continue
                 hint = None
                 if typ.name in t.FIELDS and "unit" in t.FIELDS[typ.name]:
                     hint = f"notify its unit: `{_text(target)}.unit`"
-                self.error(target.span, f"`notify` needs a unit; this is {_a(str(typ))}", hint)
+                self.error(target.span, f"`notify` needs a unit or a collection of units; this is "
+                                        f"{_a(str(typ))}", hint)
             typ = self.expr(rule.notify.within, scope)
             if typ not in (t.DURATION, t.ERROR):
                 self.error(rule.notify.within.span,
@@ -296,9 +297,9 @@ class Checker:
 
     def score(self, score: s.Score) -> None:
         subject = self.subject(score.subject, score.subject_span)
-        if subject not in (t.UNIT, t.ERROR):
-            self.error(score.subject_span, f"a score ranks units, not {score.subject}s",
-                       f"write `for unit {score.var}`")
+        if subject != t.ERROR and subject.name not in t.SCORE_SUBJECTS:
+            self.error(score.subject_span, f"a score ranks units or people, not {score.subject}s",
+                       f"write `for unit {score.var}` or `for person {score.var}`")
             subject = t.ERROR
         typ = self.expr(score.expr, {score.var: ("x", subject)})
         if typ not in (t.NUMBER, t.RATIO, t.ERROR):

@@ -470,7 +470,7 @@ _UNIT_AGGREGATES = frozenset(t.FIELDS["unit"]) - {"id", "name", "parent", "level
 #: weighs its milestones by their scheduled durations.
 _SCHEDULE_FIELDS = frozenset({("milestone", "forecast"), ("milestone", "float"),
                               ("milestone", "critical"), ("project", "forecast"),
-                              ("project", "progress")})
+                              ("project", "progress"), ("project", "planned_progress")})
 
 
 def _fields_read(c: Checked, item: s.Rule | s.Score) -> frozenset[tuple[str, str]]:
@@ -485,7 +485,7 @@ def _fields_read(c: Checked, item: s.Rule | s.Score) -> frozenset[tuple[str, str
             todo.extend((*item.notify.targets, item.notify.within))
         if item.message is not None:
             todo.extend(part.expr for part in item.message.parts if isinstance(part, s.Hole))
-    kinds = {t.UNIT: "unit", t.MILESTONE: "milestone", t.PROJECT: "project"}
+    kinds = {t.UNIT: "unit", t.MILESTONE: "milestone", t.PROJECT: "project", t.PERSON: "person"}
     found: set[tuple[str, str]] = set()
     while todo:
         e = todo.pop()
@@ -733,7 +733,7 @@ def compile_checked(c: Checked, *, probes: bool = False, traces: bool = False,
         else:
             scores.append(CompiledScore(item.name, title, file, item.span.line,
                                         ns[plan["value"]], costs[item].value,  # type: ignore[arg-type]
-                                        _reads_schedule(c, item)))
+                                        _reads_schedule(c, item), item.subject))
     return CompiledRulebook(tuple(rules), tuple(scores), source)
 
 

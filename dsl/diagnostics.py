@@ -11,6 +11,9 @@ import difflib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from projects.errors import DubanError
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,18 +73,34 @@ class Diagnostic:
     def __str__(self) -> str:
         return self.render()
 
+    def as_json(self) -> dict[str, Any]:
+        """The one serialised form of a diagnostic, for the API and the rule editor alike:
+        the place, the message and its suggestion, ``text`` (message and suggestion, as shown
+        after the place) and ``rendered`` (the place, the source line and the caret)."""
+        return {"file": self.file, "line": self.line, "column": self.column,
+                "end_column": self.end_column, "message": self.message,
+                "suggestion": self.suggestion, "text": self.text, "rendered": self.render()}
 
-class RulebookError(Exception):
+
+class RulebookError(DubanError):
     """A rulebook that does not parse or check; carries every diagnostic of every file."""
 
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics: tuple[Diagnostic, ...] = tuple(
             sorted(diagnostics, key=lambda d: (d.file, d.line, d.column))
         )
-        super().__init__(self.render())
+        first = self.diagnostics[0] if self.diagnostics else None
+        super().__init__(self.render(),
+                         where=f"{first.file}:{first.line}:{first.column}" if first else None)
 
     def render(self) -> str:
         return "\n".join(d.render() for d in self.diagnostics)
+
+    def summary(self) -> str:
+        return "the rulebook has errors; nothing was changed"
+
+    def details(self) -> dict[str, Any]:
+        return {"diagnostics": [d.as_json() for d in self.diagnostics]}
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:

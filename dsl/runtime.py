@@ -65,7 +65,7 @@ class Light:
 class CompiledRule:
     name: str
     title: str
-    subject: str  # "milestone" | "project" | "unit" | "notice"
+    subject: str  # "milestone" | "project" | "unit" | "notice" | "person"
     file: str
     line: int
     where: Test
@@ -154,6 +154,7 @@ class CompiledScore:
     value: Callable[[Env, Any], float | None]
     cost: int = 0  # estimated operations per unit or person (``dsl.cost``)
     reads_schedule: bool = True  # as ``CompiledRule.reads_schedule``
+    subject: str = "unit"  # what it ranks: "unit" | "person"
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,17 +218,23 @@ def duration_neg(d: Duration) -> Duration:
 
 
 def units(targets: Iterable[Any]) -> tuple[Any, ...]:
-    """Notified units in order, without missing ones or repeats (compared by identity)."""
+    """Notified units in order, without missing ones or repeats (compared by identity); a
+    target that is a collection of units (``m.co_units``) gives each of its units."""
     if isinstance(targets, tuple) and len(targets) == 1:  # the usual ``notify m.unit``
-        return () if targets[0] is None else targets
+        first = targets[0]
+        if first is None:
+            return ()
+        if type(first) is not tuple:
+            return targets
     seen: list[Any] = []
-    for u in targets:
-        if u is not None:
-            for v in seen:
-                if u is v:
-                    break
-            else:
-                seen.append(u)
+    for target in targets:
+        for u in target if type(target) is tuple else (target,):
+            if u is not None:
+                for v in seen:
+                    if u is v:
+                        break
+                else:
+                    seen.append(u)
     return tuple(seen)
 
 

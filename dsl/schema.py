@@ -35,10 +35,13 @@ MILESTONE = Type("milestone")
 PROJECT = Type("project")
 UNIT = Type("unit")
 NOTICE = Type("notice")
+PERSON = Type("person")  # 责任人 (version 2)
 ERROR = Type("error")  # a type that already has a diagnostic: silences everything above it
 
-SUBJECTS = ("milestone", "project", "unit", "notice")
-SUBJECT_TYPES = {t.name: t for t in (MILESTONE, PROJECT, UNIT, NOTICE)}
+SUBJECTS = ("milestone", "project", "unit", "notice", "person")
+SUBJECT_TYPES = {t.name: t for t in (MILESTONE, PROJECT, UNIT, NOTICE, PERSON)}
+#: The subjects a ``score`` ranks.
+SCORE_SUBJECTS = ("unit", "person")
 NUMERIC = frozenset({NUMBER, RATIO})
 ENUMS = frozenset({KIND, CATEGORY, LEVEL})
 
@@ -81,6 +84,16 @@ FIELDS: dict[str, dict[str, FieldInfo]] = {
         "forecast": _N(DATE),
         "float": _N(NUMBER),
         "critical": _N(BOOL, False),
+        # version 2 (issue 12): the supervision loop
+        "person": _N(PERSON),
+        "co_units": _N(collection("unit"), False),
+        "report_every": _N(DURATION),
+        "next_report": _N(DATE),
+        "report_overdue": _N(NUMBER),
+        "original_due": _N(DATE),
+        "extensions": _N(NUMBER, False),
+        "extension_pending": _N(BOOL, False),
+        "planned_progress": _N(RATIO),
     },
     "project": {
         "id": _N(TEXT, False),
@@ -95,6 +108,14 @@ FIELDS: dict[str, dict[str, FieldInfo]] = {
         "done": _N(BOOL, False),
         "milestones": _N(collection("milestone"), False),
         **_RATES,
+        # version 2 (issue 12): 交办
+        "person": _N(PERSON),
+        "co_units": _N(collection("unit"), False),
+        "urgent": _N(BOOL, False),
+        "source": _N(TEXT),
+        "instruction": _N(TEXT),
+        "report_every": _N(DURATION),
+        "planned_progress": _N(RATIO),
     },
     "unit": {
         "id": _N(TEXT, False),
@@ -107,6 +128,8 @@ FIELDS: dict[str, dict[str, FieldInfo]] = {
         "red_cards": _N(NUMBER, False),
         "yellow_cards": _N(NUMBER, False),
         **_RATES,
+        "people": _N(collection("person"), False),  # version 2
+        "extensions": _N(NUMBER, False),  # approved extensions of its milestones by today
     },
     "notice": {
         "id": _N(TEXT, False),
@@ -119,6 +142,16 @@ FIELDS: dict[str, dict[str, FieldInfo]] = {
         "responded": _N(BOOL, False),
         "response_date": _N(DATE),
         "overdue": _N(NUMBER),
+    },
+    "person": {  # 责任人 (version 2): the milestones whose person it is, given or inherited
+        "id": _N(TEXT, False),
+        "name": _N(TEXT, False),
+        "unit": _N(UNIT, False),
+        "post": _N(TEXT),
+        "milestones": _N(collection("milestone"), False),
+        "on_time_rate": _N(RATIO),
+        "completion_rate": _N(RATIO),
+        "early_rate": _N(RATIO),
     },
 }
 

@@ -112,7 +112,7 @@ def speak(text: str, lang: str) -> str:
     return _OF_SUBJECT.sub(lambda m: m.group(1) + SUBJECTS_ZH[m.group(2)], text)
 
 
-_OF_SUBJECT = re.compile(r"(\bof |\bis an? )(milestone|project|unit|notice)\b")
+_OF_SUBJECT = re.compile(r"(\bof |\bis an? )(milestone|project|unit|notice|person)\b")
 
 
 #: Chinese labels of every field a rule can read, by subject, from the field catalogue
@@ -125,6 +125,7 @@ FIELD_LABELS_ZH: dict[str, dict[str, str]] = {
     for record in sorted(catalogue.RECORDS, key=lambda r: (r not in SUBJECTS_ZH,
                                                            list(SUBJECTS_ZH).index(r)
                                                            if r in SUBJECTS_ZH else 0, r))
+    if catalogue.rule_fields(record)  # an extension request is read through its milestone
 }
 _FIELDS_EN = {zh: en for labels in FIELD_LABELS_ZH.values() for en, zh in labels.items()}
 #: One label per field name for an expression whose subject is not known: the first

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from notifier.lifecycle import (
-    DEFAULT_RESPOND_WORKDAYS,
     OPEN_STATES,
     NoticeState,
     Workdays,
+    issued_due,
     weekdays_calendar,
 )
 from projects.model import Level
@@ -144,7 +144,7 @@ def reconcile(
         level = _level(f.level)
         if level is Level.GREEN or not f.notify:
             continue
-        due = f.respond_by or cal.add_workdays(today, DEFAULT_RESPOND_WORKDAYS)
+        due = issued_due(today, f.respond_by, cal)
         for unit in dict.fromkeys(f.notify):  # keep order, drop repeats
             key = (f.rule, f.subject, unit)
             if key in lit:

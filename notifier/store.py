@@ -21,13 +21,17 @@ from piccolo.engine.base import Engine
 from piccolo.query.functions.aggregate import Max
 
 from notifier import outbox
-from notifier.errors import NoticeInputError, NoticeNotFoundError, NoticeStateError
+from notifier.errors import NoticeNotFoundError, NoticeStateError
 from notifier.lifecycle import (
     ANSWERED_STATES,
+    ISSUE_EVENT,
+    ISSUED_STATE,
     OPEN_STATES,
     NoticeEvent,
     NoticeState,
     Workdays,
+    check_responder,
+    check_step,
     next_state,
     reopened_due,
     weekdays_calendar,
@@ -300,7 +304,7 @@ async def record_evaluation(
             printed = tuple((str(k), format_value(v)) for k, v in new.explain)
             rows.append(NoticeRow(
                 code=code, rule=new.rule, subject=new.subject, unit=new.unit,
-                level=str(new.level), state=str(NoticeState.ISSUED), project=new.project,
+                level=str(new.level), state=str(ISSUED_STATE), project=new.project,
                 title=title, message=new.message, explain=json.dumps(printed, ensure_ascii=False),
                 issued=new.issued, due=new.due, escalates=new.escalates, lang=lang,
             ))
@@ -311,8 +315,8 @@ async def record_evaluation(
         for i in range(0, len(rows), 300):
             await NoticeRow.insert(*rows[i : i + 300]).run()
         events = [
-            NoticeEventRow(notice=code, day=today, event="issue", from_state=None,
-                           to_state=str(NoticeState.ISSUED), at=stamp,
+            NoticeEventRow(notice=code, day=today, event=ISSUE_EVENT, from_state=None,
+                           to_state=str(ISSUED_STATE), at=stamp,
                            detail=f"escalates {new.escalates}" if new.escalates else None)
             for code, new in zip(codes, actions.issue, strict=True)
         ]
@@ -345,18 +349,21 @@ async def _move(engine: Engine, code: str, event: NoticeEvent, today: dt.date,
     return await get_notice(engine, code)
 
 
-async def respond(engine: Engine, code: str, today: dt.date, text: str, *,
-                  attachment: str | None = None, actor: str | None = None,
-                  now: float | None = None) -> StoredNotice:
-    """The unit answers the notice (text, optionally a reference to an attached file)."""
-    if not text or not text.strip():
-        raise NoticeInputError(code, "text", "a response needs some text: what was done, or when it will be")
+async def respond(engine: Engine, code: str, today: dt.date, text: str | None, *,
+                  unit: str | None = None, attachment: str | None = None,
+                  actor: str | None = None, now: float | None = None) -> StoredNotice:
+    """The unit answers the notice (text, optionally a reference to an attached file).
+
+    ``unit``: the unit the caller answers for (``None``: the office, for any unit); the life
+    cycle refuses another unit's notice and a response without text."""
+    said = check_step(code, NoticeEvent.RESPOND, text=text)
     outbox.bind(engine)
     async with outbox.write_tx(engine):  # type: ignore[attr-defined]
+        check_responder(code, (await get_notice(engine, code)).unit, unit)
         return await _move(engine, code, NoticeEvent.RESPOND, today,
-                           {NoticeRow.responded: today, NoticeRow.response_text: text.strip(),
+                           {NoticeRow.responded: today, NoticeRow.response_text: said,
                             NoticeRow.attachment: attachment},
-                           actor=actor, detail=text.strip(), now=now)
+                           actor=actor, detail=said, now=now)
 
 
 async def accept(engine: Engine, code: str, today: dt.date, *, actor: str | None = None,
@@ -368,17 +375,14 @@ async def accept(engine: Engine, code: str, today: dt.date, *, actor: str | None
                            detail=None, now=now)
 
 
-async def reject(engine: Engine, code: str, today: dt.date, *, reason: str,
+async def reject(engine: Engine, code: str, today: dt.date, *, reason: str | None,
                  portfolio: Portfolio | None = None, new_due: dt.date | None = None,
                  calendar: Workdays | None = None, actor: str | None = None,
                  now: float | None = None) -> StoredNotice:
     """The office rejects the response: the notice reopens with a new deadline (by default as
     many working days from today as it first had) and the unit is told why."""
-    if not reason or not reason.strip():
-        raise NoticeInputError(code, "reason", "say why the response is rejected, so the unit can fix it")
-    if new_due is not None and new_due <= today:
-        raise NoticeInputError(code, "new_due", f"{new_due.isoformat()} is not after today "
-                               f"({today.isoformat()}); give a later day")
+    why = check_step(code, NoticeEvent.REJECT, reason=reason, new_due=new_due, today=today)
+    assert why is not None  # check_step refuses a rejection without a reason
     outbox.bind(engine)
     stamp = time.time() if now is None else now
     async with outbox.write_tx(engine):  # type: ignore[attr-defined]
@@ -387,11 +391,11 @@ async def reject(engine: Engine, code: str, today: dt.date, *, reason: str,
         after = await _move(engine, code, NoticeEvent.REJECT, today,
                             {NoticeRow.due: due, NoticeRow.responded: None,
                              NoticeRow.response_text: None, NoticeRow.attachment: None},
-                            actor=actor, detail=f"{reason.strip()} (new due {due.isoformat()})",
+                            actor=actor, detail=f"{why} (new due {due.isoformat()})",
                             now=stamp)
         if portfolio is not None:
             msg = _message(MessageKind.REOPENED, after, code, after.title, portfolio,
-                           explain=after.explain, reason=reason.strip(), day=today, due=due)
+                           explain=after.explain, reason=why, day=today, due=due)
             title, body = render(msg, after.lang)
             await outbox.enqueue(engine, [outbox.Outgoing(
                 code, "reopened", after.unit, _contacts(portfolio, after.unit), title, body)],

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from projects.calendar import WorkCalendar
-from projects.errors import suggest
+from projects.errors import ProjectsError, suggest
 
 #: Every spelling of a unit, to its plural name.
 UNITS: Final = {
@@ -41,7 +41,7 @@ _RIGHT: Final = ("a duration such as 1 weeks, 2 weeks, 1 months or 10 workdays, 
                  "or weekly (周报) / monthly (月报)")
 
 
-class CadenceError(ValueError):
+class CadenceError(ProjectsError, ValueError):
     """A cadence that is not a duration; the message says what would be right."""
 
 

@@ -18,8 +18,9 @@ another fails in CI.
 rule language, unique within its record and naming one field name in every record
 (``dsl.words`` reads them; ``tests/dsl/test_chinese.py`` checks it).
 
-Records to come (people, extensions, complaints, accountability: issues 12 and 13) are new
-``RECORDS`` entries: a tuple of ``Field`` under the record's name.
+People (``person``) and extension requests (``extension``) are records of issue 12; records to
+come (complaints, accountability: issue 13) are new ``RECORDS`` entries: a tuple of ``Field``
+under the record's name.
 """
 
 from __future__ import annotations
@@ -76,6 +77,10 @@ MILESTONE: Final[tuple[Field, ...]] = (
     Field("updated", "date", REPORTABLE, dsl="date", zh="最近填报", en="updated"),
     Field("after", "deps", dsl=None, zh="前置", en="after"),
     Field("note", "text", REPORTABLE, zh="备注", en="note", max_length=NOTE_MAX),
+    # version 2 (issue 12): the supervision loop; absent means the project's value
+    Field("person", "person", dsl="person", zh="责任人员", en="person"),
+    Field("co_units", "units", dsl="collection of units", zh="配合单位", en="co-units"),
+    Field("report_every", "cadence", dsl="duration", zh="报送周期", en="report cadence"),
 )
 
 UNIT: Final[tuple[Field, ...]] = (
@@ -93,6 +98,30 @@ PROJECT: Final[tuple[Field, ...]] = (
     Field("unit", "id", dsl="unit", zh="责任单位", en="unit", required=True),
     Field("budget", "yuan", dsl="number", zh="总投资", en="budget"),
     Field("milestones", "milestones", dsl="collection of milestones", zh="节点清单", en="milestones", column=None),
+    # version 2 (issue 12): 交办 — the lead unit is ``unit``; co-units, person, urgency, basis
+    Field("co_units", "units", dsl="collection of units", zh="配合单位", en="co-units"),
+    Field("person", "person", dsl="person", zh="责任人员", en="person"),
+    Field("urgent", "bool", dsl="bool", zh="紧急", en="urgent"),
+    Field("source", "text", dsl="text", zh="交办依据", en="source", max_length=NAME_MAX),
+    Field("instruction", "text", dsl="text", zh="领导批示", en="leader's instruction",
+          max_length=NOTE_MAX),
+    Field("report_every", "cadence", dsl="duration", zh="报送周期", en="report cadence"),
+)
+
+PERSON: Final[tuple[Field, ...]] = (  # 责任人 (issue 12)
+    Field("id", "id", dsl="text", zh="编号", en="id", column="person_id", required=True),
+    Field("name", "text", dsl="text", zh="姓名", en="name", max_length=NAME_MAX, required=True),
+    Field("unit", "id", dsl="unit", zh="所在单位", en="unit", required=True),
+    Field("post", "text", dsl="text", zh="岗位", en="post", max_length=NAME_MAX),
+)
+
+EXTENSION: Final[tuple[Field, ...]] = (  # 延期申请 (issue 12); rules read them through m.extensions
+    Field("milestone", "milestone_ref", zh="节点", en="milestone", required=True),
+    Field("requested", "date", zh="申请日期", en="requested", required=True),
+    Field("new_due", "date", zh="申请延至", en="new due date", required=True),
+    Field("reason", "text", zh="延期理由", en="reason", max_length=NOTE_MAX, required=True),
+    Field("decided", "date", zh="审批日期", en="decided"),
+    Field("decision", "decision", zh="审批结果", en="decision"),
 )
 
 NOTICE: Final[tuple[Field, ...]] = (
@@ -129,6 +158,13 @@ COMPUTED: Final[dict[str, tuple[Field, ...]]] = {
         _computed("forecast", "date", "预测完成"),
         _computed("float", "number", "总时差"),
         _computed("critical", "bool", "关键路径"),
+        # version 2 (issue 12)
+        _computed("next_report", "date", "下次报送"),
+        _computed("report_overdue", "number", "报送逾期工作日"),
+        _computed("original_due", "date", "原计划完成"),
+        _computed("extensions", "number", "延期次数"),
+        _computed("extension_pending", "bool", "延期待批"),
+        _computed("planned_progress", "ratio", "序时进度"),
     ),
     "project": (
         _computed("paid", "number", "已拨付"),
@@ -137,6 +173,7 @@ COMPUTED: Final[dict[str, tuple[Field, ...]]] = {
         _computed("forecast", "date", "预测完成"),
         _computed("done", "bool", "已完成"),
         *_RATES,
+        _computed("planned_progress", "ratio", "序时进度"),  # version 2
     ),
     "unit": (
         _computed("milestones", "collection of milestones", "节点清单"),
@@ -145,12 +182,19 @@ COMPUTED: Final[dict[str, tuple[Field, ...]]] = {
         _computed("red_cards", "number", "红牌数"),
         _computed("yellow_cards", "number", "黄牌数"),
         *_RATES,
+        # version 2 (issue 12)
+        _computed("people", "collection of persons", "责任人清单"),
+        _computed("extensions", "number", "延期次数"),
     ),
     "notice": (
         # the stored ``responded`` is the reply's date; rules read it as these two
         _computed("responded", "bool", "已回复"),
         _computed("response_date", "date", "回复日期"),
         _computed("overdue", "number", "逾期工作日"),
+    ),
+    "person": (  # version 2 (issue 12): over the milestones whose person they are
+        _computed("milestones", "collection of milestones", "节点清单"),
+        *_RATES[:3],
     ),
 }
 
@@ -164,6 +208,7 @@ def rule_fields(record: str) -> tuple[Field, ...]:
 #: Every record the catalogue declares, by the name the model and the rule language use.
 RECORDS: Final[dict[str, tuple[Field, ...]]] = {
     "unit": UNIT, "project": PROJECT, "milestone": MILESTONE, "notice": NOTICE,
+    "person": PERSON, "extension": EXTENSION,
 }
 
 

@@ -20,8 +20,10 @@ import gc
 from collections.abc import Mapping
 from typing import Any
 
+from projects.cadence import Cadence, CadenceError, parse_cadence
 from projects.errors import PortfolioError
-from projects.fields import BAD, Fields, field_set, type_name
+from projects.extensions import DECISIONS, Extension
+from projects.fields import BAD, HINTS, Fields, _at, field_set, type_name
 from projects.graph import find_cycles, format_cycle
 from projects.model import (
     KIND_WORDS,
@@ -32,18 +34,33 @@ from projects.model import (
     Level,
     Milestone,
     Notice,
+    Person,
     Portfolio,
     Project,
     Unit,
 )
 
-TOP_FIELDS = field_set(("calendar", "timezone", "calendar_years", "units", "projects", "notices"))
+TOP_FIELDS = field_set(("calendar", "timezone", "calendar_years", "units", "people", "projects",
+                        "notices", "extensions"))
 UNIT_FIELDS = field_set(("id", "name", "parent", "level", "contacts"))
-PROJECT_FIELDS = field_set(("id", "name", "category", "unit", "budget", "milestones"))
+PROJECT_FIELDS = field_set(("id", "name", "category", "unit", "co_units", "person", "urgent",
+                            "source", "instruction", "report_every", "budget", "milestones"))
 MILESTONE_FIELDS = field_set(("id", "name", "kind", "start", "due", "finished", "unit", "progress",
-                    "amount", "paid", "updated", "after", "note"))
+                    "amount", "paid", "updated", "after", "note", "person", "co_units",
+                    "report_every"))
+PERSON_FIELDS = field_set(("id", "name", "unit", "post"))
+EXTENSION_FIELDS = field_set(("milestone", "requested", "new_due", "reason", "decided", "decision"))
+HINTS.update({
+    "milestone": "the milestone as PROJECT/MILESTONE, e.g. T001/m1",
+    "requested": "the day the extension was requested, e.g. 2026-06-20",
+    "new_due": "the requested new due date, e.g. 2026-07-31",
+    "reason": "why the extension is needed (延期理由), e.g. 因用地报批延迟",
+})
+_DECISIONS_SHOWN = ("approved (同意)", "rejected (不同意)")
 NOTICE_FIELDS = field_set(("id", "title", "unit", "rule", "level", "issued", "due", "responded", "subject"))
-DEPENDENCY_FIELDS = field_set(("id", "project", "lag"))
+DEPENDENCY_FIELDS = field_set(("id", "project", "lag", "type"))
+#: Link types an ``after`` entry may name (``type:``), FS when it names none.
+LINK_TYPES = {w: w for w in ("FS", "SS", "FF", "SF")} | {w.lower(): w for w in ("FS", "SS", "FF", "SF")}
 YEAR_FIELDS = field_set(("year", "holidays", "workdays"))
 
 CALENDARS = {"cn": "cn", "weekdays": "weekdays"}
@@ -92,6 +109,10 @@ class _Check:
         self.places: dict[tuple[str, str], str] = {}
         self._by_milestone: dict[str, str] | None = None
         self.plain_dependencies: dict[str, Dependency] = {}
+        self.person_ids: dict[str, int] = {}
+        self.people_complete = True
+        self.person_units: dict[str, str] = {}
+        self.cadences: dict[str, Cadence | Any] = {}  # text -> parsed (a file repeats a few)
 
     # -- the whole ----------------------------------------------------------------------------
 
@@ -116,12 +137,22 @@ class _Check:
         raw_units = f.items(data.get("units"), "units", "units")
         raw_projects = f.items(data.get("projects"), "projects", "projects")
         raw_notices = f.items(data.get("notices"), "notices", "notices")
+        raw_people = f.items(data.get("people"), "people", "people (id, name, unit, post)")
+        raw_extensions = f.items(data.get("extensions"), "extensions",
+                                 "extension requests (milestone, requested, new_due, reason)")
         units: tuple[Unit, ...] = ()
         projects: tuple[Project, ...] = ()
         notices: tuple[Notice, ...] = ()
+        people: tuple[Person, ...] = ()
+        extensions: tuple[Extension, ...] = ()
         if raw_units is not BAD:
             assert isinstance(raw_units, list)
             units = self.units(raw_units)
+        if raw_people is BAD:
+            self.people_complete = False
+        else:
+            assert isinstance(raw_people, list)
+            people = self.people(raw_people)
         if raw_projects is not BAD:
             assert isinstance(raw_projects, list)
             self.index_projects(raw_projects)
@@ -130,9 +161,12 @@ class _Check:
         if raw_notices is not BAD:
             assert isinstance(raw_notices, list)
             notices = self.notices(raw_notices)
+        if raw_extensions is not BAD and raw_projects is not BAD:
+            assert isinstance(raw_extensions, list)
+            extensions = self.extensions(raw_extensions, projects)
         if f.problems:
             return None
-        return Portfolio(units, projects, notices, calendar, timezone, years)
+        return Portfolio(units, projects, notices, calendar, timezone, years, people, extensions)
 
     def timezone(self, value: object) -> str:
         if isinstance(value, str):
@@ -297,21 +331,131 @@ class _Check:
             if isinstance(unit, str):
                 unit = self.unit_ref(unit, where, "unit")
         budget = f.amount(m.get("budget"), where, "budget")
+        co_units = self.co_units(m.get("co_units"), where, unit)
+        person = self.person_ref(m.get("person"), where)
+        urgent = m.get("urgent", False)
+        if type(urgent) is not bool:
+            urgent = f.add(f"{where}.urgent", f"紧急标记只能是 true 或 false — urgent is true or false, not {type_name(urgent)}")
+        source, instruction = m.get("source"), m.get("instruction")
+        if source is not None:
+            source = f.text(source, where, "source")
+        if instruction is not None:
+            instruction = f.text(instruction, where, "instruction")
+        report_every = self.cadence(m.get("report_every"), where)
         raw = f.items(m.get("milestones"), f"{where}.milestones", "milestones")
         own = isinstance(pid, str) and self.project_ids.get(pid) == i
         milestones = []
         if isinstance(raw, list):
             ids = self.milestone_ids.get(pid, {}) if own else {}
             for j, ms in enumerate(raw):
-                milestone = self.milestone(ms, f"{where}.milestones[{j}]", pid if own else None, ids, j)
+                milestone = self.milestone(ms, f"{where}.milestones[{j}]", pid if own else None, ids, j,
+                                           unit if isinstance(unit, str) else None)
                 if milestone is not None:
                     milestones.append(milestone)
-        if any(v is BAD for v in (pid, name, category, unit, budget, raw)):
+        if any(v is BAD for v in (pid, name, category, unit, budget, raw, co_units, person, urgent,
+                                  source, instruction, report_every)):
             return None
-        return Project(pid, name, category, unit, budget, tuple(milestones))  # type: ignore[arg-type]
+        return Project(pid, name, category, unit, budget, tuple(milestones),  # type: ignore[arg-type]
+                       co_units or (), person, urgent, source, instruction, report_every)  # type: ignore[arg-type]
 
-    def milestone(self, item: object, where: str, pid: str | None, ids: dict[str, int],
-                  j: int) -> Milestone | None:
+    # -- version 2: people, co-units, cadences (issue 12) --------------------------------------
+
+    def people(self, items: list[Any]) -> tuple[Person, ...]:
+        f = self.f
+        for i, item in enumerate(items):
+            xid = _plain_id(item.get("id")) if isinstance(item, Mapping) else None
+            if xid is not None:
+                self.person_ids.setdefault(xid, i)
+            else:
+                self.people_complete = False
+        out = []
+        for i, item in enumerate(items):
+            where = f"people[{i}]"
+            m = f.mapping(item, where, "person")
+            if m is BAD:
+                continue
+            assert isinstance(m, Mapping)
+            f.unknown_keys(m, PERSON_FIELDS, where)
+            xid = self.id_field(m, where, self.person_ids, i, "person")
+            name = f.required(m, "name", where)
+            if name is not BAD:
+                name = f.text(name, where, "name")
+            unit = m.get("unit")
+            if unit is None or unit == "":
+                unit = f.add(where, 'missing field "unit": 责任人所在单位 — the id of the unit the person works in')
+            else:
+                unit = f.ident(unit, where, "unit")
+                if isinstance(unit, str):
+                    unit = self.unit_ref(unit, where, "unit")
+            post = m.get("post")
+            if post is not None:
+                post = f.text(post, where, "post")
+            if isinstance(xid, str) and isinstance(unit, str):
+                self.person_units.setdefault(xid, unit)
+            if not any(v is BAD for v in (xid, name, unit, post)):
+                out.append(Person(xid, name, unit, post))  # type: ignore[arg-type]
+        return tuple(out)
+
+    def person_ref(self, value: object, where: str) -> str | Any:
+        """A person id named in a project or milestone (None when absent)."""
+        if value is None:
+            return None
+        pid = self.f.ident(value, where, "person")
+        if not isinstance(pid, str):
+            return BAD
+        if pid in self.person_ids:
+            return pid
+        if not self.people_complete:
+            return BAD
+        if not self.person_ids:
+            return self.f.add(f"{where}.person", f'no person "{pid}": 未登记该责任人 — list them under people (id, name, unit) first')
+        return self.f.reference(pid, self.person_ids, f"{where}.person", "person")
+
+    def co_units(self, value: object, where: str, lead: object) -> tuple[str, ...] | Any:
+        """配合单位: a list of unit ids, none repeated and none the lead unit (None when absent)."""
+        if value is None:
+            return None
+        f = self.f
+        at = f"{where}.co_units"
+        if isinstance(value, str):
+            value = [value]
+        items = f.items(value, at, "unit ids")
+        if items is BAD:
+            return BAD
+        out: list[str] = []
+        bad = False
+        for j, entry in enumerate(items):  # type: ignore[arg-type]
+            uid = f.ident(entry, f"{at}[{j}]")
+            if isinstance(uid, str) and uid not in self.unit_ids:
+                uid = BAD if not self.units_complete else f.reference(uid, self.unit_ids, f"{at}[{j}]", "unit")
+            if not isinstance(uid, str):
+                bad = True
+            elif uid in out:
+                bad = f.add(f"{at}[{j}]", f'配合单位重复 — unit "{uid}" is listed twice; list each co-unit once') is BAD
+            elif uid == lead:
+                bad = f.add(f"{at}[{j}]", f'"{uid}" is the lead unit (牵头单位) here; a co-unit (配合单位) is another unit — remove it') is BAD
+            else:
+                out.append(uid)
+        return BAD if bad else tuple(out)
+
+    def cadence(self, value: object, where: str) -> Cadence | Any:
+        if value is None:
+            return None
+        key = value if type(value) is str else None
+        if key is not None:
+            known = self.cadences.get(key)
+            if isinstance(known, Cadence):
+                return known
+        try:
+            found: Cadence | Any = parse_cadence(value)
+        except CadenceError as exc:
+            return self.f.add(f"{where}.report_every", f"报送周期不是时长 — {exc}")
+        if key is not None:
+            self.cadences[key] = found
+        return found
+
+    def milestone(self, item: object, where: str, pid: str | None, ids: dict[str, int],  # noqa: PLR0917
+                  j: int, lead: str | None = None) -> Milestone | None:
         # The hot path of a 40,000-milestone file: common, valid values are taken inline; the
         # Fields methods (which word the problems) are called only for the rest.
         f = self.f
@@ -390,7 +534,17 @@ class _Check:
                     pred = (dep.project or pid, dep.on)
                     if pred in edges:
                         edges[pred].append(key)
-        values = (mid, name, kind, due, start, finished, unit, progress, amount, paid, updated, after, note)
+        person = get("person")
+        if person is not None:
+            person = self.person_ref(person, where)
+        co_units = get("co_units")
+        if co_units is not None:
+            co_units = self.co_units(co_units, where, unit if unit is not None else lead)
+        report_every = get("report_every")
+        if report_every is not None:
+            report_every = self.cadence(report_every, where)
+        values = (mid, name, kind, due, start, finished, unit, progress, amount, paid, updated, after, note,
+                  person, co_units, report_every)
         if pid is None or BAD in values:
             return None
         return Milestone(pid, *values)  # type: ignore[arg-type]
@@ -417,6 +571,7 @@ class _Check:
         f = self.f
         other: object = None
         lag: object = 0
+        kind: Any = "FS"
         is_map = False
         if type(entry) is str and "/" not in entry:  # the common case: an id of this project
             on: Any = entry
@@ -425,6 +580,9 @@ class _Check:
             f.unknown_keys(entry, DEPENDENCY_FIELDS, where)
             on = f.required(entry, "id", where)
             other, lag = entry.get("project"), entry.get("lag")
+            if "type" in entry:
+                kind = f.choice(entry["type"], LINK_TYPES, _at(where, "type"), "link type",
+                                ("FS", "SS", "FF", "SF"))
         elif isinstance(entry, str) and "/" in entry:
             other, _, on = entry.partition("/")
         else:
@@ -435,17 +593,17 @@ class _Check:
         days = 0 if lag == 0 and type(lag) is int else f.lag(lag, where, "lag" if is_map else "")
         if other is not None:
             other = f.ident(other, where, "project" if is_map else "")
-        if BAD in (on, days, other):
+        if BAD in (on, days, other, kind):
             return BAD
         assert isinstance(on, str) and isinstance(days, int)
         if other == pid:
             other = None
         if pid is None:
-            return Dependency(on, days, other)  # type: ignore[arg-type]
+            return Dependency(on, days, other, kind)  # type: ignore[arg-type]
         if other is None:
             ids = self.milestone_ids.get(pid, {})
             if on in ids:
-                return Dependency(on, days)
+                return Dependency(on, days, None, kind)
             if pid in self.incomplete_projects:
                 return BAD
             home = self.home_of(on, pid)
@@ -458,7 +616,7 @@ class _Check:
         ids = self.milestone_ids.get(other, {})
         if on not in ids:
             return BAD if other in self.incomplete_projects else f.reference(on, ids, where, "milestone", f" in {other}")
-        return Dependency(on, days, other)
+        return Dependency(on, days, other, kind)
 
     def home_of(self, mid: str, pid: str) -> str | None:
         """The first other project with a milestone ``mid`` (index built on first need)."""
@@ -475,6 +633,87 @@ class _Check:
             start = cycle[0]
             where = self.places.get(start, f"projects[{self.project_ids[start[0]]}]")
             self.f.add(f"{where}.after", f"dependency cycle {format_cycle(cycle)}; remove one of these after entries")
+
+    # -- extensions (延期申请, issue 12) --------------------------------------------------------
+
+    def extensions(self, items: list[Any], projects: tuple[Project, ...]) -> tuple[Extension, ...]:
+        f = self.f
+        by_project = {p.id: p for p in projects}
+        dues: dict[str, dict[str, dt.date | None]] = {}
+        out = []
+        for i, item in enumerate(items):
+            where = f"extensions[{i}]"
+            m = f.mapping(item, where, "extension request")
+            if m is BAD:
+                continue
+            assert isinstance(m, Mapping)
+            f.unknown_keys(m, EXTENSION_FIELDS, where)
+            key, due = self.extension_milestone(m, where, by_project, dues)
+            requested = f.required(m, "requested", where)
+            if requested is not BAD:
+                requested = f.date(requested, where, "requested")
+                f.not_after_today(requested, self.today, where, "requested", "a request cannot come from the future")
+            new_due = f.required(m, "new_due", where)
+            if new_due is not BAD:
+                new_due = f.date(new_due, where, "new_due")
+            reason = m.get("reason")
+            if reason is not None and not (isinstance(reason, str) and not reason.strip()):
+                reason = f.text(reason, where, "reason")
+            else:
+                reason = f.add(f"{where}.reason", "延期理由不能为空 — the reason is empty; say why the "
+                                                  "extension is needed, e.g. 因用地报批延迟")
+            decided = f.date(m.get("decided"), where, "decided")
+            f.not_after_today(decided, self.today, where, "decided", "a decision cannot come from the future; leave decided and decision out until it is made")
+            decision = m.get("decision")
+            if decision is not None:
+                decision = f.choice(decision, DECISIONS, f"{where}.decision", "decision", _DECISIONS_SHOWN)
+            if decided is None and decision is not None and decision is not BAD:
+                f.add(f"{where}.decided", "审批结果缺少审批日期 — a decision needs the day it was made: add decided, e.g. 2026-06-23")
+                decided = BAD
+            if decision is None and decided is not None and decided is not BAD:
+                f.add(f"{where}.decision", "审批日期缺少审批结果 — a decided day needs its decision: add decision: approved (同意) or rejected (不同意), or leave both out while it is pending")
+                decision = BAD
+            if isinstance(requested, dt.date) and isinstance(decided, dt.date) and decided < requested:
+                f.add(f"{where}.decided", f"decided {decided.isoformat()} is before requested {requested.isoformat()}; 审批不能早于申请")
+            if isinstance(new_due, dt.date) and key is not None:
+                if due is None:
+                    f.add(f"{where}.milestone", f"节点 {key} 没有计划完成日期 — milestone {key} has no due date to extend; give it a due date first")
+                elif new_due <= due:
+                    f.add(f"{where}.new_due", f"new_due {new_due.isoformat()} is not after the milestone's due {due.isoformat()}; 延期后的日期须晚于原计划完成日期")
+            values = (key, requested, new_due, reason, decided, decision)
+            if key is not None and not any(v is BAD for v in values):
+                out.append(Extension(*values))  # type: ignore[arg-type]
+        return tuple(out)
+
+    def extension_milestone(self, m: Mapping[str, Any], where: str, by_project: dict[str, Project],
+                            dues: dict[str, dict[str, dt.date | None]]) -> tuple[str | None, dt.date | None]:
+        """The ``PROJECT/MILESTONE`` key an extension names and that milestone's due."""
+        f = self.f
+        value = f.required(m, "milestone", where)
+        if value is BAD:
+            return None, None
+        at = f"{where}.milestone"
+        if not isinstance(value, str) or value.count("/") != 1:
+            f.add(at, f"{type_name(value)} does not name a milestone; write PROJECT/MILESTONE, e.g. T001/m1")
+            return None, None
+        pid, _, mid = (part.strip() for part in value.partition("/"))
+        if pid not in self.project_ids:
+            if self.projects_complete:
+                f.reference(pid, self.project_ids, at, "project")
+            return None, None
+        ids = self.milestone_ids.get(pid, {})
+        if mid not in ids:
+            if pid not in self.incomplete_projects:
+                f.reference(mid, ids, at, "milestone", f" in {pid}")
+            return None, None
+        project = by_project.get(pid)
+        if project is None:  # the project has problems of its own
+            return None, None
+        if pid not in dues:
+            dues[pid] = {x.id: x.due for x in project.milestones}
+        if mid not in dues[pid]:
+            return None, None
+        return f"{pid}/{mid}", dues[pid][mid]
 
     # -- notices ------------------------------------------------------------------------------
 

@@ -1,13 +1,49 @@
-"""The exceptions of the ``projects`` package, and the ``Problem`` a portfolio check reports.
+"""The root of every error duban raises on purpose, the ``projects`` package's own errors, and
+the ``Problem`` a portfolio check reports.
 
-Every error carries its place and, where one exists, what would be right::
+``DubanError`` lives here because ``projects`` is the lowest layer: every package may import
+it. Each package keeps its own errors in its own ``errors.py`` (the rule language's in
+``dsl/diagnostics.py``), all under this one root::
 
-    ProjectsError                 anything this package refuses
-    ├── PortfolioError            a portfolio file or dict with problems; nothing was loaded
-    │                             (.problems: tuple[Problem, ...], every problem found at once)
-    ├── CalendarError             a calendar file or calendar name that cannot be used
-    └── UnknownIdError            a unit, project or milestone id that does not exist
-                                  (.kind, .id, .suggestion; also a ``KeyError``)
+    DubanError                        anything duban refuses on purpose; .where, .suggestions, .current
+    ├── ProjectsError                 projects/errors.py
+    │   ├── PortfolioError            a portfolio file or dict with problems; nothing was loaded
+    │   │                             (.problems: every problem found at once, each with its place)
+    │   ├── CalendarError             a calendar file or calendar name that cannot be used
+    │   ├── CadenceError              a reporting cadence that is not a duration (projects/cadence.py)
+    │   ├── ScheduleFileError         a contractor's schedule file refused (projects/contractor)
+    │   ├── UnknownIdError            an id the model does not know (also a ``KeyError``)
+    │   ├── RecordNotFoundError       no stored unit, project or milestone with this id
+    │   ├── StaleVersionError         a change based on a version no longer current (.current)
+    │   └── DuplicateError            an id that already exists
+    ├── RulebookError                 dsl/diagnostics.py: a rulebook that does not parse or check
+    │                                 (.diagnostics, each with file, line and column)
+    ├── RulesError                    rules/errors.py
+    │   ├── RulebookNotFoundError     no stored rulebook version with this number
+    │   ├── EvaluationNotFoundError   no stored evaluation with this number
+    │   ├── RulebookStateError        a rulebook workflow step taken out of order
+    │   ├── RuleTestError             a rule-test file that cannot be run (.problems)
+    │   └── TraceError                an unknown rule or subject to explain
+    ├── NotifierError                 notifier/errors.py
+    │   ├── NoticeNotFoundError       a notice code that does not exist
+    │   ├── NoticeStateError          an action the notice's state does not allow
+    │   ├── NoticeInputError          a response, reason or deadline that cannot be accepted
+    │   ├── NoticeForbiddenError      a unit responding to another unit's notice
+    │   └── DeliveryConfigError       a worker or channel set up with values that cannot work
+    └── ApiError                      api/values.py and beside it
+        ├── InputError                a value a request sent that cannot be right (.where)
+        ├── ForbiddenError            the user's role or unit does not allow the change
+        ├── UserError                 a user account value refused (api/users.py)
+        ├── UserNotFoundError         no such user (api/users.py)
+        ├── WorkbookError             an uploaded workbook with problems (api/excel.py)
+        └── SettingsError             an environment setting that cannot work (api/settings.py)
+
+Every error says what was wrong; ``where`` says where (a field, a path into the data, a file
+and line) when there is one place, ``suggestions`` what would be right, and ``current`` the
+state the change met when that state helps to redo it. ``details()`` gives the further facts
+(problems, diagnostics, versions) as plain values, and ``summary()`` the one-line message. The
+web layer (``api/errors.py``) maps these classes to HTTP in one table and serialises them in one
+function; nothing below it knows HTTP.
 
 A ``Problem`` prints as ``projects[3].milestones[2].after: no milestone "tendr" in P004; did
 you mean "tender"?``, with ``file:line: `` in front when the line in the file is known.
@@ -16,8 +52,36 @@ you mean "tender"?``, with ``file:line: `` in front when the line in the file is
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+
+class DubanError(Exception):
+    """Base of every error duban raises on purpose: the message, and where it applies, the
+    place (``where``), what would be right (``suggestions``) and the state met (``current``)."""
+
+    where: str | None = None
+    suggestions: tuple[str, ...] = ()
+    current: Any = None
+
+    def __init__(self, message: str = "", *, where: str | None = None,
+                 suggestions: Iterable[str] = (), current: Any = None) -> None:
+        if where is not None:
+            self.where = where
+        if suggestions:
+            self.suggestions = tuple(suggestions)
+        if current is not None:
+            self.current = current
+        super().__init__(message)
+
+    def summary(self) -> str:
+        """The message in one line, as an answer's ``message`` carries it."""
+        return str(self)
+
+    def details(self) -> dict[str, Any]:
+        """Further facts a person needs to mend the input, as plain JSON-ready values."""
+        return {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +109,12 @@ class Problem:
             place = f"{self.file}: "
         return f"{place}{self.where}: {self.message}" if self.where else place + self.message
 
+    def as_json(self) -> dict[str, Any]:
+        """The problem as an answer carries it: its place in the data and what is wrong."""
+        return {"where": self.where, "message": self.message}
 
-class ProjectsError(Exception):
+
+class ProjectsError(DubanError):
     """Base of every error the ``projects`` package raises on purpose."""
 
 
@@ -65,6 +133,13 @@ class PortfolioError(ProjectsError):
             head += f" in {self.source}"
         return head + ":\n" + "\n".join(f"  {p}" for p in self.problems)
 
+    def summary(self) -> str:
+        n = len(self.problems)
+        return f"the portfolio has {n} problem{'s' if n != 1 else ''}; nothing was changed"
+
+    def details(self) -> dict[str, Any]:
+        return {"problems": [p.as_json() for p in self.problems]}
+
 
 class CalendarError(ProjectsError):
     """A working-day calendar that cannot be used (unknown name, bad calendar file)."""
@@ -77,11 +152,53 @@ class UnknownIdError(ProjectsError, KeyError):
         self.kind = kind
         self.id = id
         self.suggestion = suggest(str(id), known)
-        super().__init__(kind, id)
+        KeyError.__init__(self, kind, id)
+        if self.suggestion:
+            self.suggestions = (self.suggestion,)
 
     def __str__(self) -> str:
         text = f"no {self.kind} {_quote(self.id)}"
         return f"{text}; did you mean {_quote(self.suggestion)}?" if self.suggestion else text
+
+
+class RecordNotFoundError(ProjectsError, LookupError):
+    """No stored unit, project or milestone with this id; ``suggestions`` are the nearest ids."""
+
+    def __init__(self, kind: str, key: str, suggestions: Sequence[str] = ()) -> None:
+        self.kind = kind
+        self.key = key
+        hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+        super().__init__(f"no {kind} {key!r}{hint}", suggestions=suggestions)
+
+
+class StaleVersionError(ProjectsError):
+    """A change was based on a version that is no longer current (optimistic concurrency).
+
+    ``expected`` is the version sent, ``current_version`` the stored one, and ``current`` the
+    stored record (a ``Milestone``) when the caller may redo the change on it, else ``None``."""
+
+    def __init__(self, kind: str, key: str, expected: int, current_version: int,
+                 current: Any = None) -> None:
+        self.kind = kind
+        self.key = key
+        self.expected = expected
+        self.current_version = current_version
+        super().__init__(
+            f"{kind} {key!r} changed since you read it: you sent version {expected}, the current "
+            f"version is {current_version}; reload it, re-apply your change and send version "
+            f"{current_version}", current=current)
+
+    def details(self) -> dict[str, Any]:
+        return {"expected_version": self.expected, "current_version": self.current_version}
+
+
+class DuplicateError(ProjectsError, ValueError):
+    """An id that already exists."""
+
+    def __init__(self, kind: str, key: str) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f"{kind} {key!r} already exists; choose another id or update it instead")
 
 
 def suggest(word: str, known: Iterable[str]) -> str | None:

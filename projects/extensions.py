@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Final
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from projects.model import Portfolio
 
 APPROVED: Final = "approved"
 REJECTED: Final = "rejected"
@@ -92,3 +95,34 @@ def requested_late(ext: Extension, due_when_requested: dt.date | None) -> bool:
     """Whether ``ext`` was asked for after the deadline it would move (the due in force on the
     request day, moved by earlier approvals)."""
     return due_when_requested is not None and ext.requested > due_when_requested
+
+
+def apply(portfolio: Portfolio, today: dt.date) -> tuple[Portfolio, dict[tuple[str, str], DueAsOf]]:
+    """``portfolio`` with each milestone's ``due`` moved by the extensions approved by
+    ``today``, and the ``DueAsOf`` of every milestone with a request made by then (what the
+    views read for ``original_due``, ``extensions`` and ``extension_pending``). A portfolio
+    without extensions comes back as itself; milestones it does not hold are left out."""
+    if not portfolio.extensions:
+        return portfolio, {}
+    dues: dict[tuple[str, str], DueAsOf] = {}
+    moved: dict[str, dict[str, dt.date | None]] = {}
+    projects = portfolio.project_by_id
+    for key, own in by_milestone(portfolio.extensions).items():
+        pid, _, mid = key.partition("/")
+        project = projects.get(pid)
+        if project is None or not any(e.known(today) for e in own):
+            continue
+        milestone = next((m for m in project.milestones if m.id == mid), None)
+        if milestone is None:
+            continue
+        state = as_of(milestone.due, own, today)
+        dues[(pid, mid)] = state
+        if state.due != milestone.due:
+            moved.setdefault(pid, {})[mid] = state.due
+    if not moved:
+        return portfolio, dues
+    changed = tuple(
+        p if p.id not in moved else replace(p, milestones=tuple(
+            replace(m, due=moved[p.id][m.id]) if m.id in moved[p.id] else m for m in p.milestones))
+        for p in portfolio.projects)
+    return replace(portfolio, projects=changed), dues

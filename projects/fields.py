@@ -251,7 +251,8 @@ class Fields:
         return self.add(_at(where, field), f"{type_name(value)} is not a percentage; write 35% or 0.35")
 
     def lag(self, value: object, where: str, field: str = "") -> int | _Bad:
-        """Working days: ``5``, ``5 workdays``, ``5 个工作日``. Calendar days are refused."""
+        """Working days: ``5``, ``5 workdays``, ``5 个工作日``; ``-2 workdays`` is a lead.
+        Calendar days are refused."""
         if value is None:
             return 0
         if isinstance(value, int) and not isinstance(value, bool):
@@ -267,9 +268,7 @@ class Fields:
             number = int(digits)
         else:
             return self.add(_at(where, field), f'lag {type_name(value)} is not a number of working days; write e.g. "5 workdays"')
-        if number < 0:
-            return self.add(_at(where, field), f"lag {value} is negative; a lag is 0 or more working days")
-        return number
+        return number  # negative: a lead (the milestone may begin before its predecessor ends)
 
     def choice(self, value: object, words: Mapping[str, Any], where: str, what: str, shown: Iterable[str]) -> Any:
         """``words[value]`` (case-insensitive for ASCII words), or a problem with a suggestion."""

@@ -42,7 +42,7 @@ def project_graph(project: Project) -> nx.DiGraph[str]:
     for m in project.milestones:
         for d in m.after:
             if (d.project is None or d.project == project.id) and d.on in g:
-                g.add_edge(d.on, m.id, lag=d.lag)
+                g.add_edge(d.on, m.id, lag=d.lag, type=d.type)
     return g
 
 
@@ -59,7 +59,7 @@ def portfolio_graph(portfolio: Portfolio) -> nx.DiGraph[Key]:
             for d in m.after:
                 pred = (d.project or p.id, d.on)
                 if pred in g:
-                    g.add_edge(pred, m.key, lag=d.lag)
+                    g.add_edge(pred, m.key, lag=d.lag, type=d.type)
     return g
 
 

@@ -23,6 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from projects.cadence import Cadence
 from projects.checks import parse_portfolio
 from projects.errors import PortfolioError, Problem
 from projects.model import Dependency, Milestone, Portfolio
@@ -218,9 +219,13 @@ def dump_portfolio(portfolio: Portfolio) -> dict[str, Any]:
         _fields(id=u.id, name=u.name, parent=u.parent, level=u.level, contacts=list(u.contacts) or None)
         for u in portfolio.units
     ]
+    if portfolio.people:
+        out["people"] = [_fields(id=x.id, name=x.name, unit=x.unit, post=x.post) for x in portfolio.people]
     out["projects"] = [
-        _fields(id=p.id, name=p.name, category=p.category.value, unit=p.unit, budget=_number(p.budget),
-                milestones=[_milestone(m) for m in p.milestones])
+        _fields(id=p.id, name=p.name, category=p.category.value, unit=p.unit,
+                co_units=list(p.co_units) or None, person=p.person, urgent=p.urgent or None,
+                source=p.source, instruction=p.instruction, report_every=_cadence(p.report_every),
+                budget=_number(p.budget), milestones=[_milestone(m) for m in p.milestones])
         for p in portfolio.projects
     ]
     if portfolio.notices:
@@ -230,7 +235,17 @@ def dump_portfolio(portfolio: Portfolio) -> dict[str, Any]:
                     responded=n.responded, subject=n.subject)
             for n in portfolio.notices
         ]
+    if portfolio.extensions:
+        out["extensions"] = [
+            _fields(milestone=e.milestone, requested=e.requested, new_due=e.new_due, reason=e.reason,
+                    decided=e.decided, decision=e.decision)
+            for e in portfolio.extensions
+        ]
     return out
+
+
+def _cadence(c: Cadence | None) -> str | None:
+    return None if c is None else str(c)
 
 
 def _milestone(m: Milestone) -> dict[str, Any]:
@@ -238,15 +253,19 @@ def _milestone(m: Milestone) -> dict[str, Any]:
         id=m.id, name=m.name, kind=m.kind.value, start=m.start, due=m.due, finished=m.finished,
         unit=m.unit, progress=m.progress, amount=_number(m.amount), paid=_number(m.paid),
         updated=m.updated, after=[_dependency(d) for d in m.after] or None, note=m.note,
+        person=m.person, co_units=None if m.co_units is None else list(m.co_units),
+        report_every=_cadence(m.report_every),
     )
 
 
 def _dependency(d: Dependency) -> str | dict[str, Any]:
-    if d.project is None and not d.lag:
+    if d.project is None and not d.lag and d.type == "FS":
         return d.on
     entry: dict[str, Any] = {"id": d.on}
     if d.project is not None:
         entry = {"project": d.project, **entry}
+    if d.type != "FS":
+        entry["type"] = d.type
     if d.lag:
         entry["lag"] = f"{d.lag} workdays"
     return entry

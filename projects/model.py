@@ -17,6 +17,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: cadence and extensions import the calendar, which imports us
+    from projects.cadence import Cadence
+    from projects.extensions import Extension
 
 Date = dt.date
 
@@ -85,15 +90,18 @@ class Unit:
 
 @dataclass(frozen=True, slots=True)
 class Dependency:
-    """Finish-to-start: the milestone starts after ``on`` finishes, plus ``lag`` workdays.
+    """A link from ``on`` to the milestone, with ``lag`` workdays (negative: a lead).
 
-    ``project`` is ``None`` for a milestone of the same project; a cross-project dependency
-    names the other project explicitly.
+    ``type`` is ``FS`` (the default: the milestone starts after ``on`` finishes), ``SS``
+    (starts after ``on`` starts), ``FF`` (finishes after ``on`` finishes) or ``SF``
+    (finishes after ``on`` starts). ``project`` is ``None`` for a milestone of the same
+    project; a cross-project dependency names the other project explicitly.
     """
 
     on: str
     lag: int = 0
     project: str | None = None
+    type: str = "FS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +122,10 @@ class Milestone:
     updated: Date | None = None  # date of the last report
     after: tuple[Dependency, ...] = ()
     note: str | None = None
+    # version 2 (issue 12); None means the project's value
+    person: str | None = None  # 责任人, a person id
+    co_units: tuple[str, ...] | None = None  # 配合单位, unit ids
+    report_every: Cadence | None = None  # 报送周期
 
     @property
     def key(self) -> tuple[str, str]:
@@ -131,6 +143,23 @@ class Project:
     unit: str
     budget: float | None = None
     milestones: tuple[Milestone, ...] = ()
+    # version 2 (issue 12): 立项交办; ``unit`` is the lead unit (牵头单位)
+    co_units: tuple[str, ...] = ()  # 配合单位, unit ids
+    person: str | None = None  # 责任人, a person id
+    urgent: bool = False  # 紧急
+    source: str | None = None  # 交办依据
+    instruction: str | None = None  # 领导批示
+    report_every: Cadence | None = None  # 报送周期
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A responsible person (责任人) of a unit."""
+
+    id: str
+    name: str
+    unit: str
+    post: str | None = None  # 岗位, free text
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +187,8 @@ class Portfolio:
     calendar: str = "cn"  # "cn" or "weekdays"
     timezone: str = "Asia/Shanghai"
     calendar_years: tuple[CalendarYear, ...] = field(default=())  # years a calendar file adds
+    people: tuple[Person, ...] = ()  # 责任人 (version 2)
+    extensions: tuple[Extension, ...] = ()  # 延期申请, in file order (version 2)
 
     @cached_property
     def unit_by_id(self) -> dict[str, Unit]:
@@ -166,6 +197,10 @@ class Portfolio:
     @cached_property
     def project_by_id(self) -> dict[str, Project]:
         return {p.id: p for p in self.projects}
+
+    @cached_property
+    def person_by_id(self) -> dict[str, Person]:
+        return {x.id: x for x in self.people}
 
     @cached_property
     def notice_by_id(self) -> dict[str, Notice]:

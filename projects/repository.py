@@ -19,41 +19,10 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count, Max
 
+from projects.cadence import Cadence, parse_cadence
+from projects.errors import DuplicateError, RecordNotFoundError, StaleVersionError
 from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project, Unit
 from projects.tables import MilestoneReportRow, MilestoneRow, ProjectRow, RevisionRow, UnitRow
-
-
-class RecordNotFoundError(LookupError):
-    """No unit, project or milestone with this id; ``suggestions`` are the nearest ids."""
-
-    def __init__(self, kind: str, key: str, suggestions: Sequence[str] = ()) -> None:
-        self.kind = kind
-        self.key = key
-        self.suggestions = tuple(suggestions)
-        hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
-        super().__init__(f"no {kind} {key!r}{hint}")
-
-
-class StaleVersionError(Exception):
-    """A change was based on a version that is no longer current (optimistic concurrency)."""
-
-    def __init__(self, kind: str, key: str, expected: int, current: int, state: Any) -> None:
-        self.kind = kind
-        self.key = key
-        self.expected = expected
-        self.current = current
-        self.state = state
-        super().__init__(
-            f"{kind} {key!r} changed since you read it: you sent version {expected}, the "
-            f"current version is {current}; reload it, re-apply your change and send version {current}"
-        )
-
-
-class DuplicateError(ValueError):
-    def __init__(self, kind: str, key: str) -> None:
-        self.kind = kind
-        self.key = key
-        super().__init__(f"{kind} {key!r} already exists; choose another id or update it instead")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +52,23 @@ def _date(v: Any) -> dt.date | None:
     return None if v is None else _as_date(v)
 
 
+def _dep_data(d: Dependency) -> dict[str, Any]:
+    out: dict[str, Any] = {"on": d.on, "lag": d.lag, "project": d.project}
+    if d.type != "FS":
+        out["type"] = d.type  # rows written before link types read as FS
+    return out
+
+
+def _dep(d: dict[str, Any]) -> Dependency:
+    return Dependency(on=d["on"], lag=d.get("lag", 0), project=d.get("project"), type=d.get("type", "FS"))
+
+
 def deps_to_json(after: Iterable[Dependency]) -> str:
-    return json.dumps(
-        [{"on": d.on, "lag": d.lag, "project": d.project} for d in after], ensure_ascii=False
-    )
+    return json.dumps([_dep_data(d) for d in after], ensure_ascii=False)
 
 
 def deps_from_json(text: str) -> tuple[Dependency, ...]:
-    return tuple(Dependency(on=d["on"], lag=d.get("lag", 0), project=d.get("project")) for d in json.loads(text or "[]"))
+    return tuple(_dep(d) for d in json.loads(text or "[]"))
 
 
 def milestone_data(m: Milestone) -> dict[str, Any]:
@@ -108,9 +86,28 @@ def milestone_data(m: Milestone) -> dict[str, Any]:
         "amount": m.amount,
         "paid": m.paid,
         "updated": _iso(m.updated),
-        "after": [{"on": d.on, "lag": d.lag, "project": d.project} for d in m.after],
+        "after": [_dep_data(d) for d in m.after],
         "note": m.note,
+        "person": m.person,
+        "co_units": None if m.co_units is None else list(m.co_units),
+        "report_every": _cadence_text(m.report_every),
     }
+
+
+def _cadence_text(c: Cadence | None) -> str | None:
+    return None if c is None else str(c)
+
+
+def _cadence(text: str | None) -> Cadence | None:
+    return None if text is None else parse_cadence(text)
+
+
+def _units_json(units: tuple[str, ...] | None) -> str | None:
+    return None if units is None else json.dumps(list(units), ensure_ascii=False)
+
+
+def _units(text: str | None) -> tuple[str, ...] | None:
+    return None if text is None else tuple(json.loads(text))
 
 
 def milestone_from_data(d: dict[str, Any]) -> Milestone:
@@ -127,11 +124,11 @@ def milestone_from_data(d: dict[str, Any]) -> Milestone:
         amount=d.get("amount"),
         paid=d.get("paid"),
         updated=_date(d.get("updated")),
-        after=tuple(
-            Dependency(on=x["on"], lag=x.get("lag", 0), project=x.get("project"))
-            for x in d.get("after", ())
-        ),
+        after=tuple(_dep(x) for x in d.get("after", ())),
         note=d.get("note"),
+        person=d.get("person"),
+        co_units=None if d.get("co_units") is None else tuple(d["co_units"]),
+        report_every=_cadence(d.get("report_every")),
     )
 
 
@@ -151,6 +148,9 @@ def _milestone_from_row(r: dict[str, Any]) -> Milestone:
         updated=_date(r["updated"]),
         after=deps_from_json(r["after"]),
         note=r["note"],
+        person=r.get("person"),
+        co_units=_units(r.get("co_units")),
+        report_every=_cadence(r.get("report_every")),
     )
 
 
@@ -168,6 +168,9 @@ def _milestone_columns(m: Milestone) -> dict[str, Any]:
         "updated": m.updated,
         "after": deps_to_json(m.after),
         "note": m.note,
+        "person": m.person,
+        "co_units": _units_json(m.co_units),
+        "report_every": _cadence_text(m.report_every),
     }
 
 
@@ -181,8 +184,18 @@ def _unit_from_row(r: dict[str, Any]) -> Unit:
 def _project_from_row(r: dict[str, Any], milestones: tuple[Milestone, ...]) -> Project:
     return Project(
         id=r["pid"], name=r["name"], category=Category(r["category"]), unit=r["unit"],
-        budget=r["budget"], milestones=milestones,
+        budget=r["budget"], milestones=milestones, co_units=_units(r.get("co_units")) or (),
+        person=r.get("person"), urgent=bool(r.get("urgent")), source=r.get("source"),
+        instruction=r.get("instruction"), report_every=_cadence(r.get("report_every")),
     )
+
+
+def _project_columns(p: Project) -> dict[str, Any]:
+    """The stored columns of a project's own fields (not its id, position or version)."""
+    return {"name": p.name, "category": p.category.value, "unit": p.unit, "budget": p.budget,
+            "co_units": _units_json(p.co_units), "person": p.person, "urgent": p.urgent,
+            "source": p.source, "instruction": p.instruction,
+            "report_every": _cadence_text(p.report_every)}
 
 
 # ---------------------------------------------------------------- reads
@@ -372,8 +385,7 @@ async def save_unit(unit: Unit, *, create: bool) -> None:
 
 async def save_project(project: Project, *, create: bool, expected_version: int | None = None) -> int:
     """Create or update a project's own fields (not its milestones); returns the new version."""
-    values = {"name": project.name, "category": project.category.value, "unit": project.unit,
-              "budget": project.budget}
+    values = _project_columns(project)
     if create:
         if await ProjectRow.exists().where(ProjectRow.pid == project.id):
             raise DuplicateError("project", project.id)
@@ -408,7 +420,7 @@ async def update_milestone(m: Milestone, *, expected_version: int, actor: str, k
     ).returning(MilestoneRow.id)
     if not changed:  # someone reported first (or no such milestone: 404 with suggestions)
         old, current = await get_milestone(m.project, m.id)
-        raise StaleVersionError("milestone", f"{m.project}/{m.id}", expected_version, current, (old, current))
+        raise StaleVersionError("milestone", f"{m.project}/{m.id}", expected_version, current, old)
     await _report(m, new, actor=actor, known_on=known_on, recorded_at=recorded_at)
     return new
 
@@ -437,11 +449,9 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
     reports: list[MilestoneReportRow] = []
     for pi, p in enumerate(portfolio.projects):
         if p.id in pids:
-            await ProjectRow.update({"name": p.name, "category": p.category.value, "unit": p.unit,
-                                     "budget": p.budget, "position": pi}).where(ProjectRow.pid == p.id)
+            await ProjectRow.update({**_project_columns(p), "position": pi}).where(ProjectRow.pid == p.id)
         else:
-            await ProjectRow.insert(ProjectRow(pid=p.id, name=p.name, category=p.category.value,
-                                               unit=p.unit, budget=p.budget, position=pi, version=1))
+            await ProjectRow.insert(ProjectRow(pid=p.id, position=pi, version=1, **_project_columns(p)))
         counts["projects"] += 1
         for mi, m in enumerate(p.milestones):
             day = (m.updated or known_on) if known_on_from_updated else known_on

@@ -18,6 +18,10 @@ of a ``WorkCalendar``). Conventions (portfolio-format.md, "Milestone schedule co
 - Latest finish (backward pass): at most the project's due (the latest milestone ``due`` in the
   project, or its latest forecast when no milestone has a due), and for each successor ``s``
   at most ``latest(s) - duration(s) - lag``. Cross-project successors count too.
+- Link types (``Dependency.type``): FS as above; SS (the milestone starts ``lag`` working
+  days after its predecessor starts), FF (finishes ``lag`` after it finishes), SF (finishes
+  ``lag`` after it starts). A lag may be negative (a lead). ``_typed_lags`` folds the other
+  types into the finish-to-start passes; a milestone's default start follows FS and SS links.
 - Float = latest finish - forecast finish, in working days, negative when behind. Critical:
   ``float <= max(0, least float in the project)`` — the chains with float <= 0 when the
   project is late or exactly on time, and the chain with the least float when every milestone
@@ -240,6 +244,25 @@ def _remaining(duration: int, progress: float) -> int:
     return math.ceil(round(duration * (1.0 - p), 9))
 
 
+def _typed_lags(preds: Edges, succs: Edges, kinds: Mapping[tuple[int, int], str],
+                dur: Sequence[int]) -> None:
+    """Fold SS, FF and SF links into the finish-to-start passes: with durations known before
+    the passes, a link ``j -> i`` of lag ``g`` is a finish-to-start link of lag
+    ``g - (d_i if it ends at i's finish) - (d_j if it starts at j's start)``. Forward:
+    ``f_i >= f_j + g' + d_i``; backward: ``L_j <= L_i - d_i - g'``; both then say what the
+    type says (SS: ``s_i >= s_j + g``; FF: ``f_i >= f_j + g``; SF: ``f_i >= s_j + g``)."""
+    def effective(j: int, i: int, lag: int) -> int:
+        kind = kinds.get((j, i))
+        if kind is None:
+            return lag
+        return lag - (dur[i] if kind in {"FF", "SF"} else 0) - (dur[j] if kind in {"SS", "SF"} else 0)
+
+    for i, row in enumerate(preds):
+        row[:] = [(j, effective(j, i, lag)) for j, lag in row]
+    for j, row in enumerate(succs):
+        row[:] = [(i, effective(j, i, lag)) for i, lag in row]
+
+
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector: the schedule allocates ~200,000 small acyclic
@@ -271,6 +294,7 @@ def _compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.da
     n = len(ms)
     preds: Edges = [[] for _ in range(n)]
     succs: Edges = [[] for _ in range(n)]
+    kinds: dict[tuple[int, int], str] = {}  # (pred, succ) -> SS, FF or SF; FS is not stored
     nobody: dict[str, int] = {}
     for pid, lo, hi in spans:
         own = ids[pid]
@@ -280,6 +304,8 @@ def _compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.da
                 if j is not None:
                     preds[i].append((j, dep.lag))
                     succs[j].append((i, dep.lag))
+                    if dep.type != "FS":
+                        kinds[j, i] = dep.type
     order = topological_order(preds, succs, lambda i: f"{ms[i].project}/{ms[i].id}")
 
     t = calendar.index(today)
@@ -298,7 +324,10 @@ def _compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.da
         elif preds[i]:
             last = None
             for j, lag in preds[i]:
-                ej = due_i[j]
+                kind = kinds.get((j, i), "FS")
+                if kind in {"FF", "SF"}:
+                    continue  # a finish link says nothing of when the milestone starts
+                ej = due_i[j] if kind == "FS" else before[j]
                 if ej is not None and (last is None or ej + lag > last):
                     last = ej + lag
             if last is not None:
@@ -310,6 +339,9 @@ def _compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.da
     for i, d in enumerate(calendar.dates_at(default_start)):
         if d is not None:
             start[i] = d
+
+    if kinds:
+        _typed_lags(preds, succs, kinds, dur)
 
     finished = [m.finished for m in ms]
     fixed = calendar.indices([f if f is not None and f <= today else None for f in finished])

@@ -13,7 +13,7 @@ Only ``projects.repository`` imports this module. Invariants:
 
 from __future__ import annotations
 
-from piccolo.columns import Date, DoublePrecision, Integer, Text, Varchar
+from piccolo.columns import Boolean, Date, DoublePrecision, Integer, Text, Varchar
 from piccolo.table import Table
 
 
@@ -34,6 +34,13 @@ class ProjectRow(Table, tablename="projects_project"):
     budget = DoublePrecision(null=True, default=None)
     position = Integer(default=0)
     version = Integer(default=1)
+    # version 2 (issue 12, migration m0002): 交办
+    co_units = Text(null=True, default=None)  # JSON list of unit ids
+    person = Varchar(length=64, null=True, default=None)
+    urgent = Boolean(default=False)
+    source = Text(null=True, default=None)
+    instruction = Text(null=True, default=None)
+    report_every = Varchar(length=32, null=True, default=None)  # a cadence, e.g. "2 weeks"
 
 
 class MilestoneRow(Table, tablename="projects_milestone"):
@@ -53,6 +60,10 @@ class MilestoneRow(Table, tablename="projects_milestone"):
     updated = Date(null=True, default=None)
     after = Text(default="[]")
     note = Text(null=True, default=None)
+    # version 2 (issue 12, migration m0002); NULL means the project's value
+    person = Varchar(length=64, null=True, default=None)
+    co_units = Text(null=True, default=None)  # JSON list of unit ids
+    report_every = Varchar(length=32, null=True, default=None)
 
 
 class MilestoneReportRow(Table, tablename="projects_milestone_report"):

@@ -38,6 +38,7 @@ from dsl import CompiledRule, CompiledRulebook, CompiledScore
 from dsl.runtime import run_rule
 from dsl.values import Duration
 from projects.calendar import calendar_for
+from projects.extensions import apply as apply_extensions
 from projects.graph import Adjacency
 from projects.model import Notice, Portfolio, Project
 from projects.replay import as_of as replay_as_of
@@ -47,6 +48,7 @@ from rules.findings import Evaluation, EvaluationRates, Finding, RuleFailure, Sc
 from rules.views import (
     MilestoneView,
     NoticeView,
+    PersonView,
     ProjectView,
     Rates,
     UnitView,
@@ -111,6 +113,8 @@ def subject_id(x: Any) -> str:
         return f"project:{x.id}"
     if isinstance(x, UnitView):
         return f"unit:{x.id}"
+    if isinstance(x, PersonView):
+        return f"person:{x.id}"
     return f"notice:{x.id}"
 
 
@@ -122,6 +126,8 @@ def _owner(x: Any) -> tuple[str | None, str | None]:
         return x.id, x.unit.id
     if isinstance(x, UnitView):
         return None, x.id
+    if isinstance(x, PersonView):
+        return None, x.unit.id
     assert isinstance(x, NoticeView)
     return x.project, x.unit.id
 
@@ -134,6 +140,7 @@ _BY_KIND: dict[str, SubjectFns] = {
     "project": (lambda p: f"project:{p.id}", lambda p: (p.id, p.unit.id)),
     "unit": (lambda u: f"unit:{u.id}", lambda u: (None, u.id)),
     "notice": (lambda n: f"notice:{n.id}", lambda n: (n.project, n.unit.id)),
+    "person": (lambda x: f"person:{x.id}", lambda x: (None, x.unit.id)),
 }
 
 
@@ -257,7 +264,7 @@ def rank_scores(values: Collection[tuple[str, float | None]]) -> tuple[ScoreRow,
     return tuple(rows) + tuple(ScoreRow(u, None, None) for u in missing)
 
 
-def _run_score(score: CompiledScore, units: Iterable[UnitView], env: RuleEnv,
+def _run_score(score: CompiledScore, units: Iterable[UnitView | PersonView], env: RuleEnv,
                failures: list[RuleFailure]) -> tuple[ScoreRow, ...]:
     values: list[tuple[str, float | None]] = []
     failed = False
@@ -266,7 +273,7 @@ def _run_score(score: CompiledScore, units: Iterable[UnitView], env: RuleEnv,
             value = score.value(env, u)
         except Exception as exc:  # reported once; the unit gets no value
             if not failed:
-                failures.append(RuleFailure(score.name, f"unit:{u.id}",
+                failures.append(RuleFailure(score.name, f"{score.subject}:{u.id}",
                                             f"{type(exc).__name__}: {exc}", score.file,
                                             score.line))
                 failed = True
@@ -318,13 +325,14 @@ def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, 
     scope = frozenset(projects) if projects is not None else None
     if scope is not None and not reads_unit_aggregates(rulebook):
         portfolio = sub_portfolio(portfolio, component(portfolio, scope))
-    known = replay_as_of(portfolio, as_of)
+    # the portfolio known on the day, each due moved by the extensions approved by then
+    known, dues = apply_extensions(replay_as_of(portfolio, as_of), as_of)
     if calendar is None:
         calendar = calendar_for(known)
     if schedule is None:
         schedule = compute_schedule(known, calendar, as_of) if reads_schedule(rulebook) \
             else NO_SCHEDULE
-    views = build_views(known, schedule, as_of, calendar)
+    views = build_views(known, schedule, as_of, calendar, dues)
     env = RuleEnv(as_of, calendar, Adjacency.of(known), views)
     scoped: dict[str, Sequence[Any]] = {}
     if scope is not None:
@@ -344,7 +352,8 @@ def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, 
     if scope is not None:
         rates = EvaluationRates(Rates(), {}, {p.id: p.rates for p in scoped["project"]})
         return Evaluation(as_of, tuple(findings), rates, {}, tuple(failures), scope)
-    scores = {s.name: _run_score(s, views.units, env, failures) for s in rulebook.scores}
+    scores = {s.name: _run_score(s, views.people if s.subject == "person" else views.units, env,
+                                 failures) for s in rulebook.scores}
     rates = EvaluationRates(
         views.rates(),
         {u.id: u.rates for u in views.units},

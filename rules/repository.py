@@ -18,32 +18,10 @@ from typing import Any
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
+from rules.errors import EvaluationNotFoundError, RulebookNotFoundError, RulebookStateError
 from rules.tables import EvaluationRow, FindingRow, RulebookVersionRow
 
 DRAFT, CHECKED, PUBLISHED = "draft", "checked", "published"
-
-
-class RulebookNotFoundError(LookupError):
-    def __init__(self, number: int, known: Sequence[int] = ()) -> None:
-        self.number = number
-        self.suggestions = tuple(str(n) for n in known[-3:])
-        have = f"; the versions are {', '.join(map(str, known))}" if known else "; none saved yet"
-        super().__init__(f"no rulebook version {number}{have}")
-
-
-class EvaluationNotFoundError(LookupError):
-    def __init__(self, number: int) -> None:
-        self.number = number
-        self.suggestions = ()
-        super().__init__(f"no evaluation {number}; list them at GET /api/evaluations")
-
-
-class RulebookStateError(Exception):
-    """A step of the rulebook workflow taken out of order (API: 409)."""
-
-    def __init__(self, number: int, status: str, action: str, needed: str) -> None:
-        self.number = number
-        super().__init__(f"rulebook version {number} is {status}: to {action} it, it must be {needed}")
 
 
 @dataclass(frozen=True, slots=True)

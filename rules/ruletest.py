@@ -32,17 +32,10 @@ from dsl import CompiledRulebook
 from projects.errors import ProjectsError
 from projects.model import Level, Portfolio
 from rules.engine import evaluate
+from rules.errors import RuleTestError
 
 _LEVELS = {"blue": Level.BLUE, "yellow": Level.YELLOW, "red": Level.RED}
 _SUBJECT_KINDS = ("milestone", "project", "unit", "notice")
-
-
-class RuleTestError(ValueError):
-    """A rule-test file that cannot be run; ``problems`` are located lines."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("\n".join(self.problems))
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -24,11 +24,8 @@ from projects.model import Portfolio
 from projects.replay import as_of as replay_as_of
 from projects.schedule import compute_schedule
 from rules.engine import RuleEnv, evaluate, subject_id
+from rules.errors import TraceError
 from rules.views import build_views, subjects_of
-
-
-class TraceError(ValueError):
-    """An unknown rule or subject; the message says which and suggests the nearest."""
 
 
 def _value(value: object, typ: str, lang: str) -> str:

@@ -21,13 +21,48 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from projects.model import Category, Kind, Level, Milestone, Notice, Portfolio, Project, Unit
+from dsl.values import Duration
+from projects import cadence as _cadence
+from projects.extensions import DueAsOf
+from projects.model import (
+    Category,
+    Kind,
+    Level,
+    Milestone,
+    Notice,
+    Person,
+    Portfolio,
+    Project,
+    Unit,
+)
 
 
 class Workdays(Protocol):
     """The part of ``projects.calendar.WorkCalendar`` the views need."""
 
     def workdays(self, a: dt.date, b: dt.date) -> int: ...
+
+    def add_workdays(self, d: dt.date, n: int) -> dt.date: ...
+
+    def is_workday(self, d: dt.date) -> bool: ...
+
+
+class _Unset:
+    __slots__ = ()
+
+
+#: A lazily computed field not computed yet (``None`` is a value: missing).
+_UNSET: Any = _Unset()
+
+
+class _Context:
+    """What every view of one build shares: the day and the calendar (for the lazy fields)."""
+
+    __slots__ = ("calendar", "today")
+
+    def __init__(self, today: dt.date, calendar: Workdays) -> None:
+        self.today = today
+        self.calendar = calendar
 
 
 RATE_NAMES = ("on_time_rate", "completion_rate", "early_rate", "response_rate")
@@ -106,8 +141,8 @@ class _RatesMixin:
 class UnitView(_RatesMixin):
     """A unit as rules see it: ``u.parent``, ``u.milestones``, ``u.red_cards``..."""
 
-    __slots__ = ("_cards", "id", "level", "milestones", "model", "name", "notices", "parent",
-                 "projects", "rates")
+    __slots__ = ("_cards", "extensions", "id", "level", "milestones", "model", "name", "notices",
+                 "parent", "people", "projects", "rates")
 
     def __init__(self, unit: Unit) -> None:
         self.model = unit
@@ -118,6 +153,8 @@ class UnitView(_RatesMixin):
         self.milestones: tuple[MilestoneView, ...] = ()
         self.projects: tuple[ProjectView, ...] = ()
         self.notices: tuple[NoticeView, ...] = ()
+        self.people: tuple[PersonView, ...] = ()
+        self.extensions = 0  # approved extensions of its milestones by today
         self.rates = Rates()
         self._cards: tuple[int, int] | None = None
 
@@ -147,10 +184,13 @@ class UnitView(_RatesMixin):
 class ProjectView(_RatesMixin):
     """A project as rules see it, with the sums and weights over its milestones."""
 
-    __slots__ = ("budget", "category", "done", "due", "forecast", "id", "milestones", "model",
-                 "name", "paid", "progress", "rates", "unit")
+    __slots__ = ("_planned", "_weights", "budget", "category", "co_units", "done", "due",
+                 "forecast", "id", "instruction", "milestones", "model", "name", "paid", "person",
+                 "progress", "rates", "report_every", "source", "unit", "urgent")
 
-    def __init__(self, project: Project, unit: UnitView, forecast: dt.date | None) -> None:
+    def __init__(self, project: Project, unit: UnitView, forecast: dt.date | None,  # noqa: PLR0917
+                 co_units: tuple[UnitView, ...] = (), person: PersonView | None = None,
+                 report_every: Duration | None = None) -> None:
         self.model = project
         self.id = project.id
         self.name = project.name
@@ -165,17 +205,60 @@ class ProjectView(_RatesMixin):
         self.progress: float | None = None  # weighted by planned duration (at least 1)
         self.done = False  # every milestone done (and at least one)
         self.rates = Rates()
+        # version 2 (issue 12)
+        self.co_units = co_units
+        self.person = person
+        self.urgent = project.urgent
+        self.source = project.source
+        self.instruction = project.instruction
+        self.report_every = report_every
+        self._weights: tuple[int, ...] = ()  # the milestones' weights in ``progress``
+        self._planned: float | None = _UNSET
+
+    @property
+    def planned_progress(self) -> float | None:
+        """序时进度 weighted like ``progress``, over the milestones that have one."""
+        found = self._planned
+        if found is _UNSET:
+            total = weighted = 0.0
+            for mv, weight in zip(self.milestones, self._weights, strict=True):
+                share = mv.planned_progress
+                if share is not None:
+                    total += weight
+                    weighted += weight * share
+            found = self._planned = weighted / total if total else None
+        return found
 
     def __repr__(self) -> str:
         return f"ProjectView({self.id!r})"
 
 
+class PersonView(_RatesMixin):
+    """A responsible person (责任人) as rules see them, with the milestones they answer for."""
+
+    __slots__ = ("id", "milestones", "model", "name", "post", "rates", "unit")
+
+    def __init__(self, person: Person, unit: UnitView) -> None:
+        self.model = person
+        self.id = person.id
+        self.name = person.name
+        self.unit = unit
+        self.post = person.post
+        self.milestones: tuple[MilestoneView, ...] = ()
+        self.rates = Rates()
+
+    def __repr__(self) -> str:
+        return f"PersonView({self.id!r})"
+
+
 class MilestoneView:
     """A milestone as rules see it, with its schedule (forecast, float, critical)."""
 
-    __slots__ = ("amount", "critical", "done", "due", "finished", "float", "forecast", "id",
-                 "key", "kind", "late", "model", "name", "overdue", "paid", "progress",
-                 "project", "start", "unit", "updated")
+    __slots__ = ("_cadence", "_ctx", "_next", "_planned", "amount", "co_units", "critical",
+                 "done", "due", "extension_pending", "extensions", "finished", "float",
+                 "forecast", "id", "key", "kind", "late", "model", "name", "original_due",
+                 "overdue", "paid", "person", "progress", "project", "report_every", "start",
+                 "unit", "updated")
 
     def __init__(self, m: Milestone, key: tuple[str, str], project: ProjectView,  # noqa: PLR0917 (built 40,000 times a run)
                  unit: UnitView, finished: dt.date | None, overdue: int | None,
@@ -201,6 +284,47 @@ class MilestoneView:
         self.forecast = forecast
         self.float = total_float
         self.critical = critical
+        # version 2 (issue 12): set by ``build_views``; the lazy ones on first read
+        self.person: PersonView | None = None
+        self.co_units: tuple[UnitView, ...] = ()
+        self.report_every: Duration | None = None
+        self._cadence: _cadence.Cadence | None = None
+        self.original_due = m.due
+        self.extensions = 0
+        self.extension_pending = False
+        self._ctx: _Context | None = None
+        self._next: dt.date | None = _UNSET
+        self._planned: float | None = _UNSET
+
+    @property
+    def next_report(self) -> dt.date | None:
+        """When the next progress report is due (``projects.cadence.next_report``)."""
+        found = self._next
+        if found is _UNSET:
+            ctx = self._ctx
+            found = self._next = None if ctx is None or self._cadence is None else \
+                _cadence.next_report(self._cadence, self.start, self.updated, self.done,
+                                     today=ctx.today, cal=ctx.calendar)  # type: ignore[arg-type]
+        return found
+
+    @property
+    def report_overdue(self) -> int | None:
+        """Working days from ``next_report`` to today when today is later, else 0."""
+        ctx = self._ctx
+        due = self.next_report
+        if due is None or ctx is None:
+            return None
+        return _cadence.report_overdue(due, ctx.today, ctx.calendar)  # type: ignore[arg-type]
+
+    @property
+    def planned_progress(self) -> float | None:
+        """序时进度: the share of the planned working days (start to the moved due) elapsed."""
+        found = self._planned
+        if found is _UNSET:
+            ctx = self._ctx
+            found = self._planned = None if ctx is None else _cadence.planned_progress(
+                self.start, self.due, ctx.today, ctx.calendar)  # type: ignore[arg-type]
+        return found
 
     @property
     def subject(self) -> str:
@@ -270,6 +394,7 @@ class Views:
     project_by_id: dict[str, ProjectView]
     unit_by_id: dict[str, UnitView]
     portfolio_rates: Rates = Rates()
+    people: tuple[PersonView, ...] = ()
 
     def rates(self) -> Rates:
         return self.portfolio_rates
@@ -288,6 +413,22 @@ class _Builder:
         for u in portfolio.units:
             if u.parent is not None:
                 self.units[u.id].parent = self.unit(u.parent)
+        self.people = {x.id: PersonView(x, self.unit(x.unit)) for x in portfolio.people}
+        self.person_milestones: dict[str, list[MilestoneView]] = {x: [] for x in self.people}
+        self.person_counts: dict[str, list[int]] = {x: [0] * 6 for x in self.people}
+        self.durations: dict[_cadence.Cadence, Duration] = {}
+
+    def person(self, pid: str | None) -> PersonView | None:
+        # the loader refuses unknown people; one a hand-built portfolio names is no one
+        return None if pid is None else self.people.get(pid)
+
+    def duration(self, c: _cadence.Cadence | None) -> Duration | None:
+        if c is None:
+            return None
+        found = self.durations.get(c)
+        if found is None:
+            found = self.durations[c] = Duration(c.amount, c.unit)
+        return found
 
     def unit(self, uid: str) -> UnitView:
         # The loader refuses unknown units; a hand-built portfolio may still name one.
@@ -300,10 +441,16 @@ class _Builder:
 
 
 def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
-                calendar: Workdays) -> Views:
+                calendar: Workdays,
+                dues: dict[tuple[str, str], DueAsOf] | None = None) -> Views:
     """Every subject of ``portfolio`` as of ``today`` and every rate, in one pass over the
-    milestones (the notices after them)."""
+    milestones (the notices after them). ``dues`` are the milestones whose ``due`` approved
+    extensions moved (``projects.extensions.apply``): ``portfolio`` already carries the moved
+    ``due``; these give ``original_due``, ``extensions`` and ``extension_pending``."""
     b = _Builder(portfolio, today)
+    ctx = _Context(today, calendar)
+    dues = dues or {}
+    people, person_milestones, person_counts = b.people, b.person_milestones, b.person_counts
     unit_milestones, unit_counts = b.unit_milestones, b.unit_counts
     workdays, schedule_of = calendar.workdays, schedule.milestone
     projects: dict[str, ProjectView] = {}
@@ -314,12 +461,17 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
     for p in portfolio.projects:
         pid = p.id
         owner = b.unit(p.unit)
-        pv = ProjectView(p, owner, getattr(_get(schedule.project, pid), "forecast", None))
+        co_units = tuple(b.unit(u) for u in p.co_units)
+        project_person = b.person(p.person)
+        project_cadence = p.report_every
+        pv = ProjectView(p, owner, getattr(_get(schedule.project, pid), "forecast", None),
+                         co_units, project_person, b.duration(project_cadence))
         projects[pid] = pv
         b.unit_projects[owner.id].append(pv)
         views: list[MilestoneView] = []
         latest: dt.date | None = None
         paid, all_done, total_weight, weighted = 0.0, bool(p.milestones), 0, 0.0
+        weights: list[int] = []
         c = [0] * 6
         for m in p.milestones:
             key = (pid, m.id)
@@ -344,6 +496,9 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
                     latest = due
                 if due <= today:  # the rates count what was due by today
                     counts = unit_counts[responsible.id]
+                    who = m.person if m.person is not None else p.person
+                    if who is not None and who in person_counts:
+                        _count_milestone(person_counts[who], due, finished, today)
                     c[0] += 1
                     counts[0] += 1
                     if finished is not None:
@@ -357,6 +512,22 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
                                 counts[3] += 1
             mv = MilestoneView(m, key, pv, responsible, finished, overdue, forecast,
                                total_float, critical)
+            mv._ctx = ctx
+            person = project_person if m.person is None else b.person(m.person)
+            if person is not None:
+                mv.person = person
+                person_milestones[person.id].append(mv)
+            mv.co_units = co_units if m.co_units is None else tuple(b.unit(u) for u in m.co_units)
+            own = m.report_every
+            if own is not None or project_cadence is not None:
+                mv._cadence = own if own is not None else project_cadence
+                mv.report_every = b.duration(mv._cadence)
+            moved = dues.get(key)
+            if moved is not None:
+                mv.original_due = moved.original_due
+                mv.extensions = len(moved.approved)
+                mv.extension_pending = moved.pending
+                responsible.extensions += mv.extensions
             milestones[key] = mv
             views.append(mv)
             unit_milestones[responsible.id].append(mv)
@@ -368,9 +539,11 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
             else:
                 share = 1.0
             weight = max(int(duration), 1)
+            weights.append(weight)
             total_weight += weight
             weighted += weight * share
         pv.milestones = tuple(views)
+        pv._weights = tuple(weights)
         pv.due = latest
         pv.paid, pv.done = paid, all_done
         pv.progress = weighted / total_weight if total_weight else None
@@ -389,12 +562,19 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
             _count_notice(project_counts[nv.project], nv, today)
     for pid, pv in projects.items():
         pv.rates = _rates(project_counts[pid])
+    unit_people: dict[str, list[PersonView]] = {}
+    for xid, xv in people.items():
+        xv.milestones = tuple(person_milestones[xid])
+        xv.rates = _rates(person_counts[xid])
+        unit_people.setdefault(xv.unit.id, []).append(xv)
     for uid, u in b.units.items():
         u.milestones, u.projects = tuple(unit_milestones[uid]), tuple(b.unit_projects[uid])
         u.notices = tuple(b.unit_notices[uid])
+        u.people = tuple(unit_people.get(uid, ()))
         u.rates = _rates(unit_counts[uid])
     return Views(today, tuple(all_milestones), tuple(projects.values()), tuple(b.units.values()),
-                 tuple(notices), milestones, projects, b.units, _rates(total))
+                 tuple(notices), milestones, projects, b.units, _rates(total),
+                 tuple(people.values()))
 
 
 def _get(lookup: Any, key: Any) -> Any:
@@ -408,4 +588,4 @@ def _get(lookup: Any, key: Any) -> Any:
 def subjects_of(views: Views, kind: str) -> Sequence[Any]:
     """The subjects a rule ``for KIND`` runs over."""
     return {"milestone": views.milestones, "project": views.projects, "unit": views.units,
-            "notice": views.notices}[kind]
+            "notice": views.notices, "person": views.people}[kind]

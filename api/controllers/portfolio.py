@@ -214,7 +214,7 @@ class MilestoneController(Controller):
         m = Milestone(project=pid, id=data.id, name=data.name, kind=_kind(data.kind, "kind"), due=data.due,
                       start=data.start, finished=data.finished, unit=data.unit, progress=data.progress,
                       amount=data.amount, paid=data.paid, updated=server.today(),
-                      after=tuple(Dependency(d.on, d.lag, d.project) for d in data.after), note=data.note)
+                      after=tuple(Dependency(d.on, d.lag, d.project, d.type) for d in data.after), note=data.note)
         async with server.writing():
             snap = await server.snapshot()
             await repo.project_version(pid)

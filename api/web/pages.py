@@ -44,6 +44,7 @@ from dashboards.i18n import text
 from dashboards.money import funds_curve
 from dashboards.reports import subject_name
 from notifier import store
+from notifier.errors import NoticeForbiddenError, NoticeInputError
 from projects.model import Level
 from projects.repository import StaleVersionError
 from rules.sentence import explain_sentence
@@ -300,9 +301,9 @@ class OwnerPages(Controller):
         try:
             await server.notice_action(who.username, code, "respond", text=reply,
                                        unit=None if who.role == "office" else who.unit)
-        except ForbiddenError:
+        except (ForbiddenError, NoticeForbiddenError):
             raise PageForbiddenError(who.role, ("office", "unit")) from None
-        except InputError as exc:
+        except (InputError, NoticeInputError) as exc:
             return Redirect(path="/inbox?error=" + quote(str(exc)), status_code=303)
         return Redirect(path=f"/inbox#notice-{code}", status_code=303)
 
@@ -313,10 +314,10 @@ class OfficePages(RulePages):
     exception_handlers = {PageForbiddenError: forbidden_page}  # noqa: RUF012
 
     @get("/notices", name="notice_admin")
-    async def notices(self, request: Request, server: Server) -> Response[str]:  # type: ignore[type-arg]
+    async def notices(self, request: Request, server: Server, error: str = "") -> Response[str]:  # type: ignore[type-arg]
         require(request, "office")
         return render_page(request, "inbox.html", notices=await _notices(server), admin=True,
-                           error="", histories={}, title=text("notice_admin", page_lang(request)))
+                           error=error, histories={}, title=text("notice_admin", page_lang(request)))
 
     @post("/notices/{code:str}/{action:str}", name="decide_notice", status_code=303)
     async def decide(self, request: Request, server: Server, code: str, action: str,  # type: ignore[type-arg]
@@ -324,7 +325,11 @@ class OfficePages(RulePages):
         who = require(request, "office")
         if action not in ("accept", "reject"):
             raise NotFoundException(f"no action {action!r}; use accept or reject")
-        await server.notice_action(who.username, code, action, reason=data.get("reason") or "—")
+        try:
+            await server.notice_action(who.username, code, action, reason=data.get("reason"))
+        except (InputError, NoticeInputError) as exc:  # a rejection without a reason, above all
+            said = getattr(exc, page_lang(request), None) or str(exc)
+            return Redirect(path="/notices?error=" + quote(said), status_code=303)
         return Redirect(path=f"/notices#notice-{code}", status_code=303)
 
 

@@ -38,11 +38,6 @@ def _sources(data: Any) -> dict[str, str] | str:
     return dict(sources)
 
 
-def _diagnostic(d: Any) -> dict[str, Any]:
-    return {"file": d.file, "line": d.line, "column": d.column, "end_column": d.end_column,
-            "message": d.message, "suggestion": d.suggestion, "text": d.text}
-
-
 def _cost(c: ItemCost) -> dict[str, Any]:
     return {"file": c.file, "line": c.line, "name": c.name, "kind": c.kind,
             "subject": c.subject, "cost": c.cost, "bound": c.bound, "over": c.over,
@@ -84,7 +79,7 @@ class RulePages(Controller):
         if isinstance(sources, str):
             return _json({"ok": False, "message": sources, "diagnostics": []}, 422)
         found = await offload.run(inspect_rulebook, sources)
-        diagnostics = [_diagnostic(d) for d in found.diagnostics]
+        diagnostics = [d.as_json() for d in found.diagnostics]
         return _json({"ok": not diagnostics, "diagnostics": diagnostics,
                       "costs": [_cost(c) for c in found.costs],
                       "warnings": [_warning(w) for w in found.warnings]})
@@ -96,7 +91,7 @@ class RulePages(Controller):
         sources = _sources(data)
         if isinstance(sources, str):
             return _json({"ok": False, "message": sources, "diagnostics": []}, 422)
-        diagnostics = [_diagnostic(d) for d in await offload.run(check_rulebook, sources)]
+        diagnostics = [d.as_json() for d in await offload.run(check_rulebook, sources)]
         if diagnostics:
             return _json({"ok": False, "message": f"{len(diagnostics)} ✗",
                           "diagnostics": diagnostics}, 422)
@@ -127,7 +122,7 @@ class RulePages(Controller):
         sources = _sources(data)
         if isinstance(sources, str):
             return _json({"ok": False, "message": sources, "diagnostics": []}, 422)
-        diagnostics = [_diagnostic(d) for d in await offload.run(check_rulebook, sources)]
+        diagnostics = [d.as_json() for d in await offload.run(check_rulebook, sources)]
         if diagnostics:
             return _json({"ok": False, "message": f"{len(diagnostics)} ✗",
                           "diagnostics": diagnostics}, 422)

@@ -6,17 +6,19 @@ import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 
+from projects.errors import ProjectsError
+
 MINUTE = dt.timedelta(minutes=1)
 #: How far a calendar is searched for working time before it is called empty.
 SEARCH_DAYS = 3660
 
 
-class ScheduleFileError(ValueError):
+class ScheduleFileError(ProjectsError, ValueError):
     """A schedule file refused: ``where`` says the table and row (or element and line)."""
 
     def __init__(self, where: str, zh: str, en: str) -> None:
-        self.where, self.zh, self.en = where, zh, en
-        super().__init__(f"{where}: {zh} / {en}")
+        self.zh, self.en = zh, en
+        super().__init__(f"{where}: {zh} / {en}", where=where)
 
 
 @dataclass(frozen=True)

@@ -220,3 +220,18 @@ async def test_requests_arriving_together_share_one_revision_query(api: Api, mon
     async with server.writing():
         await repo.bump_revision()
     assert (await server.snapshot()).revision == snaps[0].revision + 1
+
+
+async def test_a_milestone_with_a_start_to_start_lead_is_created_and_read_back(api: Api) -> None:
+    """``after`` entries carry a link type and a negative lag through the API; an unknown
+    type is refused naming the field."""
+    body = {"id": "design", "name": "设计", "kind": "contract",
+            "after": [{"on": "tender", "type": "SS", "lag": -2}]}
+    r = await api.client.post("/api/projects/P001/milestones", headers=api.auth("office"), json=body)
+    assert r.status_code in (200, 201), r.text
+    got = await api.client.get("/api/projects/P001/milestones/design", headers=api.auth("office"))
+    after = got.json()["after"] if "after" in got.json() else got.json()["milestone"]["after"]
+    assert after == [{"on": "tender", "lag": -2, "project": None, "type": "SS"}]
+    bad = {**body, "id": "design2", "after": [{"on": "tender", "type": "XX"}]}
+    r = await api.client.post("/api/projects/P001/milestones", headers=api.auth("office"), json=bad)
+    assert r.status_code == 400 and "type" in r.text

@@ -78,3 +78,33 @@ async def test_a_rejected_notice_keeps_its_history_for_the_unit(api: Api) -> Non
         "缺少开标记录", "2026-05-15", "reopened")
     other = await api.client.get(f"/api/notices/{code}/history", headers=api.auth("unit"))
     assert other.status_code == 403
+
+
+async def test_a_rejection_without_a_reason_is_refused_in_chinese_and_english(api: Api) -> None:
+    """Rejecting with an empty or blank reason is a 422 naming ``reason`` in zh and en; the
+    notice stays responded and nothing is audited."""
+    code = await _a_notice_to(api, "transport")
+    r = await api.client.post(f"/api/notices/{code}/respond", headers=api.auth("owner"),
+                              json={"text": "已完成招标文件编制"})
+    assert r.status_code == 200, r.text
+    audit_before = (await api.client.get("/api/audit", headers=api.auth("office"))).json()["total"]
+    for reason in ("", "   "):
+        r = await api.client.post(f"/api/notices/{code}/reject", headers=api.auth("office"),
+                                  json={"reason": reason})
+        assert r.status_code == 422, r.text
+        body = r.json()
+        assert body["where"] == "reason" and "退回须说明理由" in body["message"]
+        assert "say why the response is rejected" in body["message"]
+    notice = (await api.client.get(f"/api/notices/{code}", headers=api.auth("office"))).json()
+    assert notice["state"] == "responded" and notice["response_text"] == "已完成招标文件编制"
+    assert (await api.client.get("/api/audit", headers=api.auth("office"))).json()["total"] == audit_before
+
+
+async def test_a_new_deadline_today_is_refused(api: Api) -> None:
+    """A rejection moving the deadline to today (not after it) is a 422 naming ``new_due``."""
+    code = await _a_notice_to(api, "transport")
+    await api.client.post(f"/api/notices/{code}/respond", headers=api.auth("owner"), json={"text": "已办"})
+    r = await api.client.post(f"/api/notices/{code}/reject", headers=api.auth("office"),
+                              json={"reason": "缺少开标记录", "new_due": "2026-05-06"})
+    assert r.status_code == 422 and r.json()["where"] == "new_due"
+    assert "新的期限须晚于今天" in r.json()["message"]

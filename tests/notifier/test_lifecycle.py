@@ -1,4 +1,4 @@
-"""The notice life cycle table."""
+"""The notice life cycle table, what a notice is issued with, and the checks of each step."""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ import datetime as dt
 
 import pytest
 
-from notifier.errors import NoticeStateError
+from notifier.errors import NoticeForbiddenError, NoticeInputError, NoticeStateError
 from notifier.lifecycle import (
     OPEN_STATES,
+    STEPS,
     TRANSITIONS,
     NoticeEvent,
     NoticeState,
     allowed_events,
+    check_responder,
+    check_step,
+    issued_due,
     next_state,
     reopened_due,
     weekdays_calendar,
@@ -72,3 +76,62 @@ def test_reopened_due_gives_the_original_number_of_working_days() -> None:
     cal = weekdays_calendar()
     due = reopened_due(dt.date(2026, 5, 6), dt.date(2026, 5, 11), dt.date(2026, 5, 13), cal)
     assert due == dt.date(2026, 5, 18)
+
+
+def test_a_notice_is_issued_due_on_respond_by_or_five_working_days_later() -> None:
+    """The finding's own ``respond_by`` stands; without it, five working days from today."""
+    cal = weekdays_calendar()
+    wednesday = dt.date(2026, 5, 6)
+    assert issued_due(wednesday, None, cal) == dt.date(2026, 5, 13)
+    assert issued_due(wednesday, dt.date(2026, 5, 8), cal) == dt.date(2026, 5, 8)
+
+
+def test_every_step_a_person_takes_is_a_transition_and_only_those() -> None:
+    """``STEPS`` names respond, accept and reject: the events a person takes, each in the table."""
+    assert set(STEPS) == {E.RESPOND, E.ACCEPT, E.REJECT}
+    assert all(any(e == event for (_, e) in TRANSITIONS) for event in STEPS)
+    with pytest.raises(NoticeStateError, match="cannot rectify"):
+        check_step("N-1", E.RECTIFY)
+
+
+def test_a_response_needs_text_and_gets_it_stripped() -> None:
+    """Blank text is refused naming the field in zh and en; good text comes back stripped."""
+    assert check_step("N-1", E.RESPOND, text="  已完成  ") == "已完成"
+    for blank in (None, "", "  \n "):
+        with pytest.raises(NoticeInputError) as info:
+            check_step("N-1", E.RESPOND, text=blank)
+        assert info.value.where == "text" and "回复须写明" in str(info.value)
+        assert info.value.zh and info.value.en and "needs some text" in info.value.en
+
+
+def test_a_rejection_needs_a_reason_in_words() -> None:
+    """No reason, an empty one or a whitespace is refused; the unit must learn why."""
+    for blank in (None, "", "   "):
+        with pytest.raises(NoticeInputError) as info:
+            check_step("N-1", E.REJECT, reason=blank)
+        assert info.value.where == "reason" and info.value.zh == "退回须说明理由，责任单位才能据此整改"
+    assert check_step("N-1", E.REJECT, reason=" 缺少开标记录 ") == "缺少开标记录"
+
+
+def test_a_new_deadline_lies_after_today() -> None:
+    """A new deadline on or before today is refused with both days named; tomorrow is fine."""
+    today = dt.date(2026, 5, 6)
+    for day in (today, dt.date(2026, 5, 1)):
+        with pytest.raises(NoticeInputError) as info:
+            check_step("N-1", E.REJECT, reason="缺", new_due=day, today=today)
+        assert info.value.where == "new_due" and "2026-05-06" in str(info.value)
+        assert f"{day.isoformat()} is not after today" in str(info.value)
+    assert check_step("N-1", E.REJECT, reason="缺", new_due=dt.date(2026, 5, 7), today=today) == "缺"
+
+
+def test_accepting_needs_nothing() -> None:
+    """The office accepts without any text."""
+    assert check_step("N-1", E.ACCEPT) is None
+
+
+def test_only_the_addressed_unit_may_respond() -> None:
+    """Another unit is refused, naming the addressed one; the unit itself and the office pass."""
+    check_responder("N-1", "transport", "transport")
+    check_responder("N-1", "transport", None)
+    with pytest.raises(NoticeForbiddenError, match="transport; only it may respond"):
+        check_responder("N-1", "transport", "water")

@@ -12,12 +12,16 @@ from api import schemas
 from api.web import forms
 from dsl import schema as dsl_schema
 from projects import catalogue, checks, repository, tables
+from projects.cadence import Cadence
+from projects.extensions import Extension
 from projects.loader import dump_portfolio
-from projects.model import Dependency, Kind, Milestone, Notice, Portfolio, Project, Unit
+from projects.model import Dependency, Kind, Milestone, Notice, Person, Portfolio, Project, Unit
 
-MODELS = {"unit": Unit, "project": Project, "milestone": Milestone, "notice": Notice}
+MODELS = {"unit": Unit, "project": Project, "milestone": Milestone, "notice": Notice,
+          "person": Person, "extension": Extension}
 FILE_FIELDS = {"unit": checks.UNIT_FIELDS, "project": checks.PROJECT_FIELDS,
-               "milestone": checks.MILESTONE_FIELDS, "notice": checks.NOTICE_FIELDS}
+               "milestone": checks.MILESTONE_FIELDS, "notice": checks.NOTICE_FIELDS,
+               "person": checks.PERSON_FIELDS, "extension": checks.EXTENSION_FIELDS}
 ROWS = {"unit": tables.UnitRow, "project": tables.ProjectRow, "milestone": tables.MilestoneRow}
 
 
@@ -44,7 +48,8 @@ def test_every_catalogued_column_is_a_table_column(record: str) -> None:
 def _milestone() -> Milestone:
     return Milestone("P1", "m1", "节点", Kind.TENDERING, due=dt.date(2026, 5, 1), start=dt.date(2026, 4, 1),
                      finished=dt.date(2026, 4, 20), unit="U2", progress=0.5, amount=10.0, paid=5.0,
-                     updated=dt.date(2026, 4, 21), after=(Dependency("m0", 2),), note="好")
+                     updated=dt.date(2026, 4, 21), after=(Dependency("m0", 2),), note="好",
+                     person="li", co_units=("U1",), report_every=Cadence(2, "weeks"))
 
 
 def test_the_row_mapper_writes_every_stored_milestone_field() -> None:
@@ -56,7 +61,7 @@ def test_history_data_and_the_dump_carry_every_milestone_field() -> None:
     m = _milestone()
     assert set(repository.milestone_data(m)) == {f.name for f in catalogue.MILESTONE}
     assert repository.milestone_from_data(repository.milestone_data(m)) == m
-    p = Portfolio(units=(Unit("U1", "单位"), Unit("U2", "单位二")),
+    p = Portfolio(units=(Unit("U1", "单位"), Unit("U2", "单位二")), people=(Person("li", "李某", "U2"),),
                   projects=(Project("P1", "项目", checks.Category.PROJECT, "U1", milestones=(m,)),))
     dumped = dump_portfolio(p)["projects"][0]["milestones"][0]
     assert set(dumped) <= {f.file_key for f in catalogue.MILESTONE}
@@ -77,7 +82,7 @@ def test_the_report_form_offers_only_reportable_fields() -> None:
 
 @pytest.mark.parametrize("record", list(catalogue.RECORDS))
 def test_the_rule_checker_types_every_field_rules_may_read(record: str) -> None:
-    known = dsl_schema.FIELDS[record]
+    known = dsl_schema.FIELDS.get(record, {})
     for f in catalogue.RECORDS[record]:
         if f.dsl is not None:
             assert f.name in known, f"rules cannot read {record}.{f.name}"

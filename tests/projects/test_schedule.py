@@ -319,3 +319,78 @@ def test_a_generated_portfolio_agrees_with_the_networkx_baseline() -> None:
     assert {k: (s.milestone(k).forecast, s.milestone(k).float) for k in s} == base
     assert any(s.milestone(k).float is not None and s.milestone(k).float < 0 for k in s)
     assert all(s.project(p.id).critical_path for p in pf.projects)
+
+
+def test_start_to_start_links() -> None:
+    """b (10 days) may start 2 workdays after a starts: a starting Wed 4 March, b starts
+    Fri 6 and finishes Thu 19, two days after the project's due (Tue 17); a's latest finish
+    follows from b's latest start (Mon 2) back through the link: Fri 6, so a is 2 behind."""
+    pf = portfolio(ms("a", start=D(2026, 3, 4), due=D(2026, 3, 10)),
+                   ms("b", after=(Dependency("a", 2, None, "SS"),), start=D(2026, 3, 4),
+                      due=D(2026, 3, 17)))
+    s = compute_schedule(pf, WEEKDAYS, D(2026, 3, 2))
+    a, b = s.milestone(("P", "a")), s.milestone(("P", "b"))
+    assert b.forecast == D(2026, 3, 19)
+    assert (a.float, b.float) == (-2, -2)
+    assert a.latest == D(2026, 3, 6)
+    assert s.project("P").critical_path == ("a", "b")
+
+
+def test_finish_to_finish_links() -> None:
+    """b finishes at least one workday after a finishes (Fri 13 March): Mon 16."""
+    pf = portfolio(ms("a", start=D(2026, 3, 2), due=D(2026, 3, 13)),
+                   ms("b", after=(Dependency("a", 1, None, "FF"),), start=D(2026, 3, 9),
+                      due=D(2026, 3, 13)))
+    s = compute_schedule(pf, WEEKDAYS, D(2026, 3, 1))
+    assert s.milestone(("P", "b")).forecast == D(2026, 3, 16)
+    assert s.milestone(("P", "b")).float == -1
+    assert s.milestone(("P", "a")).float == -1
+
+
+def test_start_to_finish_links() -> None:
+    """b finishes no earlier than 3 workdays after a starts (Mon 9 March): Wed 11."""
+    pf = portfolio(ms("a", start=D(2026, 3, 9), due=D(2026, 3, 13)),
+                   ms("b", after=(Dependency("a", 3, None, "SF"),), start=D(2026, 3, 2),
+                      due=D(2026, 3, 6)))
+    s = compute_schedule(pf, WEEKDAYS, D(2026, 3, 1))
+    assert s.milestone(("P", "b")).forecast == D(2026, 3, 11)
+    assert s.milestone(("P", "a")).forecast == D(2026, 3, 13)
+
+
+def test_a_negative_lag_is_a_lead() -> None:
+    """FS with lag -2: b starts two workdays before a finishes (Thu 12 March), and a slip of
+    a still reaches b."""
+    pf = portfolio(ms("a", start=D(2026, 3, 2), due=D(2026, 3, 13)),
+                   ms("b", after=(Dependency("a", -2),), due=D(2026, 3, 20)))
+    s = compute_schedule(pf, WEEKDAYS, D(2026, 3, 2))
+    b = s.milestone(("P", "b"))
+    assert (b.start, b.duration, b.forecast, b.float) == (D(2026, 3, 12), 7, D(2026, 3, 20), 0)
+    late = compute_schedule(pf, WEEKDAYS, D(2026, 3, 16))  # a not finished on Mon 16
+    assert late.milestone(("P", "b")).forecast == D(2026, 3, 23)
+
+
+def test_link_types_and_leads_read_from_a_file_and_written_back() -> None:
+    text = """
+units: [{id: u, name: U}]
+projects:
+  - id: P
+    name: P
+    category: project
+    unit: u
+    milestones:
+      - {id: a, name: A, kind: approval, start: 2026-03-02, due: 2026-03-13}
+      - {id: b, name: B, kind: tendering, due: 2026-03-20,
+         after: [{id: a, type: SS, lag: -1 workdays}, {id: a, type: ff}]}
+"""
+    import yaml  # noqa: PLC0415
+
+    from projects.loader import dump_portfolio  # noqa: PLC0415
+    from projects.repository import deps_from_json, deps_to_json  # noqa: PLC0415
+
+    pf = parse_portfolio(yaml.safe_load(text), today=D(2026, 3, 1))
+    after = pf.projects[0].milestones[1].after
+    assert after == (Dependency("a", -1, None, "SS"), Dependency("a", 0, None, "FF"))
+    assert dump_portfolio(pf)["projects"][0]["milestones"][1]["after"] == [
+        {"id": "a", "type": "SS", "lag": "-1 workdays"}, {"id": "a", "type": "FF"}]
+    assert deps_from_json(deps_to_json(after)) == after
+    assert deps_from_json('[{"on": "a", "lag": 2, "project": null}]') == (Dependency("a", 2),)
