@@ -310,3 +310,26 @@ async def test_the_transport_owner_case_of_the_issue(world: World) -> None:
     whole = sheets(await world.client.get("/api/portfolio.xlsx", headers=leader))
     assert {row[0] for row in whole["projects"]} == {"P001", "P002", "P003", "P004"}
     assert len(whole["findings"]) > len(book["findings"])
+
+
+async def test_demo_receiver_needs_its_secret(world: World) -> None:
+    """The demo inbox's receiver takes a post only with its own key: not anonymously from loopback,
+    not with a signed-in user's token, not with the server's session secret; the demo contacts carry it."""
+    from api.controllers.demo import KEY_HEADER, inbox_contact, is_inbox_contact  # noqa: PLC0415
+
+    key = world.app.state.demo_inbox_key
+    note = {"title": "督办通知", "message": "正文"}
+    refused = [await world.client.post("/api/demo/inbox/water", json=note, headers=world.headers(role))
+               for role in (None, "leader", "owner", "unit", "office")]
+    refused.append(await world.client.post("/api/demo/inbox/water", json=note, headers={KEY_HEADER: "test-secret"}))
+    refused.append(await world.client.post("/api/demo/inbox/water", json=note, headers={KEY_HEADER: key[:-1] + "0"}))
+    for r in refused:
+        assert r.status_code == 403 and "演示收件箱只接收带有其密钥的消息" in r.json()["message"], r.text
+    office = world.headers("office")
+    assert (await world.client.get("/api/demo/inbox?unit=water", headers=office)).json()[0]["count"] == 0
+    r = await world.client.post("/api/demo/inbox/water", json=note, headers={KEY_HEADER: key})
+    assert r.status_code == 200, r.text
+    assert (await world.client.get("/api/demo/inbox?unit=water", headers=office)).json()[0]["count"] == 1
+    contact = inbox_contact(8000, "water", key)
+    assert is_inbox_contact(contact) and contact.endswith(f"?+{KEY_HEADER}={key}")
+    assert key not in (await world.client.get("/api/portfolio", headers=world.headers("leader"))).text
