@@ -34,6 +34,7 @@ from api.controllers.evaluations import EvaluationController, RulebookController
 from api.controllers.notices import NoticeController
 from api.controllers.people import AuditController, SessionController, UserController
 from api.controllers.portfolio import MilestoneController, ProjectController, UnitController
+from api.controllers.schedules import ScheduleController
 from api.controllers.transfer import TransferController
 from api.service import Server
 from api.settings import Settings
@@ -173,7 +174,8 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
         route_handlers=[health, UnitController, ProjectController, MilestoneController,
                         RulebookController, EvaluationController, NoticeController, DeliveryController,
                         UserController,
-                        AuditController, SessionController, TransferController, *ROUTE_HANDLERS,
+                        AuditController, SessionController, TransferController, ScheduleController,
+                        *ROUTE_HANDLERS,
                         *demo_routes(settings)],
         dependencies={"server": Provide(get_server, sync_to_thread=False)},
         middleware=[session.middleware, DefineMiddleware(AuthMiddleware, exclude=[SCHEMA_PATHS])],

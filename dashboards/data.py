@@ -38,6 +38,7 @@ from typing import Any
 from dsl.runtime import CompiledRulebook
 from projects.model import Notice, Portfolio, Project
 from projects.replay import as_of as replay_as_of
+from projects.replay import known_on
 from rules.engine import evaluate
 from rules.findings import Evaluation, EvaluationRates
 
@@ -63,7 +64,7 @@ def build_board(portfolio: Portfolio, calendar: Any, rulebook: CompiledRulebook 
     evaluates; for today's snapshot it is the portfolio itself)."""
     from projects.schedule import compute_schedule  # noqa: PLC0415
 
-    known = replay_as_of(portfolio, as_of)
+    known, _ = known_on(portfolio, as_of)  # dues moved by approved extensions, as evaluated
     if calendar is None:
         from projects.calendar import calendar_for  # noqa: PLC0415
 

@@ -93,6 +93,7 @@ FIELDS: dict[str, dict[str, FieldInfo]] = {
         "original_due": _N(DATE),
         "extensions": _N(NUMBER, False),
         "extension_pending": _N(BOOL, False),
+        "late_extension_requests": _N(NUMBER, False),  # requested after the due they would move
         "planned_progress": _N(RATIO),
     },
     "project": {

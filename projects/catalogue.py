@@ -164,6 +164,7 @@ COMPUTED: Final[dict[str, tuple[Field, ...]]] = {
         _computed("original_due", "date", "原计划完成"),
         _computed("extensions", "number", "延期次数"),
         _computed("extension_pending", "bool", "延期待批"),
+        _computed("late_extension_requests", "number", "逾期申请延期次数"),
         _computed("planned_progress", "ratio", "序时进度"),
     ),
     "project": (

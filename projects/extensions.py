@@ -61,26 +61,36 @@ class DueAsOf:
     original_due: dt.date | None  # the file's due
     approved: tuple[Extension, ...]  # approved by the day, in decision order
     pending: bool                 # a request made and not yet decided
+    late_requests: int = 0        # requests made by the day after the due they would move
 
 
 def as_of(original_due: dt.date | None, extensions: Iterable[Extension],
           today: dt.date) -> DueAsOf:
     """The deadline of a milestone with these ``extensions`` (its own) as seen on ``today``."""
     approved: list[tuple[dt.date, dt.date, int, Extension]] = []
+    known: list[Extension] = []
     pending = False
     for order, ext in enumerate(extensions):
         if not ext.known(today):
             continue
+        known.append(ext)
         if ext.approved_by(today):
             assert ext.decided is not None
             approved.append((ext.decided, ext.requested, order, ext))
         elif not ext.decided_by(today):
             pending = True
-    if not approved:
-        return DueAsOf(original_due, original_due, (), pending)
     approved.sort(key=lambda t: (t[0], t[1], t[2]))
     ordered = tuple(t[3] for t in approved)
-    return DueAsOf(ordered[-1].new_due, original_due, ordered, pending)
+    late = 0
+    for ext in known:  # the due in force on its request day: the approvals decided by then
+        in_force = original_due
+        for decided, _, _, earlier in approved:
+            if decided <= ext.requested and earlier is not ext:
+                in_force = earlier.new_due
+        late += requested_late(ext, in_force)
+    if not ordered:
+        return DueAsOf(original_due, original_due, (), pending, late)
+    return DueAsOf(ordered[-1].new_due, original_due, ordered, pending, late)
 
 
 def by_milestone(extensions: Sequence[Extension]) -> dict[str, tuple[Extension, ...]]:

@@ -21,6 +21,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from projects.extensions import DueAsOf
+from projects.extensions import apply as apply_extensions
 from projects.model import Milestone, Notice, Portfolio, Project
 
 
@@ -35,6 +37,13 @@ def as_of(portfolio: Portfolio, day: dt.date) -> Portfolio:
         return portfolio
     return replace(portfolio, projects=projects if not same_projects else portfolio.projects,
                    notices=notices if not same_notices else portfolio.notices)
+
+
+def known_on(portfolio: Portfolio, day: dt.date) -> tuple[Portfolio, dict[tuple[str, str], DueAsOf]]:
+    """``as_of(portfolio, day)`` with each milestone's ``due`` moved by the extensions approved
+    by ``day`` (``projects.extensions.apply``), and the extension state of the milestones with
+    a request made by then: what the engine, its schedule and every view evaluate."""
+    return apply_extensions(as_of(portfolio, day), day)
 
 
 def _project(p: Project, day: dt.date) -> Project:

@@ -18,7 +18,7 @@ from dsl import CompiledRule, CompiledRulebook
 from projects.calendar import calendar_for
 from projects.graph import Adjacency
 from projects.model import Portfolio
-from projects.replay import as_of as replay_as_of
+from projects.replay import known_on
 from projects.schedule import compute_schedule
 from rules.engine import RuleEnv
 from rules.views import build_views, subjects_of
@@ -49,9 +49,9 @@ class Coverage:
     def add(self, rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date,
             rules: Collection[str]) -> None:
         """Count the outcomes of the probes of ``rules`` over one case."""
-        known = replay_as_of(portfolio, as_of)
+        known, dues = known_on(portfolio, as_of)
         calendar = calendar_for(known)
-        views = build_views(known, compute_schedule(known, calendar, as_of), as_of, calendar)
+        views = build_views(known, compute_schedule(known, calendar, as_of), as_of, calendar, dues)
         env = RuleEnv(as_of, calendar, Adjacency.of(known), views)
         for rule in rulebook.rules:
             cov = self.rules.setdefault(rule.name, RuleCoverage(rule, [set() for _ in rule.probes]))

@@ -38,10 +38,9 @@ from dsl import CompiledRule, CompiledRulebook, CompiledScore
 from dsl.runtime import run_rule
 from dsl.values import Duration
 from projects.calendar import calendar_for
-from projects.extensions import apply as apply_extensions
 from projects.graph import Adjacency
 from projects.model import Notice, Portfolio, Project
-from projects.replay import as_of as replay_as_of
+from projects.replay import known_on
 from projects.schedule import compute_schedule
 from rules.explain import explain_rule
 from rules.findings import Evaluation, EvaluationRates, Finding, RuleFailure, ScoreRow
@@ -326,7 +325,7 @@ def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, 
     if scope is not None and not reads_unit_aggregates(rulebook):
         portfolio = sub_portfolio(portfolio, component(portfolio, scope))
     # the portfolio known on the day, each due moved by the extensions approved by then
-    known, dues = apply_extensions(replay_as_of(portfolio, as_of), as_of)
+    known, dues = known_on(portfolio, as_of)
     if calendar is None:
         calendar = calendar_for(known)
     if schedule is None:

@@ -21,7 +21,7 @@ from dsl.words import keyword, word
 from projects.calendar import calendar_for
 from projects.graph import Adjacency
 from projects.model import Portfolio
-from projects.replay import as_of as replay_as_of
+from projects.replay import known_on
 from projects.schedule import compute_schedule
 from rules.engine import RuleEnv, evaluate, subject_id
 from rules.errors import TraceError
@@ -63,9 +63,9 @@ def trace(rulebook: CompiledRulebook, rule_name: str, subject: str, portfolio: P
     if rule is None:
         names = [r.name for r in rulebook.rules]
         raise TraceError(f"no rule `{rule_name}` in this rulebook{_near(rule_name, names)}")
-    known = replay_as_of(portfolio, as_of)
+    known, dues = known_on(portfolio, as_of)
     calendar = calendar_for(known)
-    views = build_views(known, compute_schedule(known, calendar, as_of), as_of, calendar)
+    views = build_views(known, compute_schedule(known, calendar, as_of), as_of, calendar, dues)
     env = RuleEnv(as_of, calendar, Adjacency.of(known), views)
     found: Any = None
     ids: list[str] = []

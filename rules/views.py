@@ -256,9 +256,9 @@ class MilestoneView:
 
     __slots__ = ("_cadence", "_ctx", "_next", "_planned", "amount", "co_units", "critical",
                  "done", "due", "extension_pending", "extensions", "finished", "float",
-                 "forecast", "id", "key", "kind", "late", "model", "name", "original_due",
-                 "overdue", "paid", "person", "progress", "project", "report_every", "start",
-                 "unit", "updated")
+                 "forecast", "id", "key", "kind", "late", "late_extension_requests", "model",
+                 "name", "original_due", "overdue", "paid", "person", "progress", "project",
+                 "report_every", "start", "unit", "updated")
 
     def __init__(self, m: Milestone, key: tuple[str, str], project: ProjectView,  # noqa: PLR0917 (built 40,000 times a run)
                  unit: UnitView, finished: dt.date | None, overdue: int | None,
@@ -292,6 +292,7 @@ class MilestoneView:
         self.original_due = m.due
         self.extensions = 0
         self.extension_pending = False
+        self.late_extension_requests = 0
         self._ctx: _Context | None = None
         self._next: dt.date | None = _UNSET
         self._planned: float | None = _UNSET
@@ -527,6 +528,7 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
                 mv.original_due = moved.original_due
                 mv.extensions = len(moved.approved)
                 mv.extension_pending = moved.pending
+                mv.late_extension_requests = moved.late_requests
                 responsible.extensions += mv.extensions
             milestones[key] = mv
             views.append(mv)

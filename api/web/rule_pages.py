@@ -46,8 +46,9 @@ def _cost(c: ItemCost) -> dict[str, Any]:
 
 def _warning(w: AnalysisWarning) -> dict[str, Any]:
     return {"file": w.file, "line": w.line, "column": w.column, "kind": w.kind,
-            "rule": w.rule, "message": w.message, "example": w.example_text,
-            "text": w.render()}
+            "rule": w.rule, "message": w.message, "message_zh": w.message_zh,
+            "example": w.example_text, "lang": w.lang, "text": w.render(),
+            "text_zh": w.render("zh"), "text_en": w.render("en")}
 
 
 def _json(body: dict[str, Any], status: int = 200) -> Response[dict[str, Any]]:

@@ -239,3 +239,42 @@ def test_urgent_source_and_instruction_read_on_projects() -> None:
     plain = world(m("a"), person=None, co_units=())
     assert values("x.source", plain, D(2026, 6, 1), "project") == {"T001": "—"}
     assert values("x.person", plain, D(2026, 6, 1), "project") == {"T001": "—"}
+
+
+# -- the standard rulebook's supervision rules ------------------------------------------------
+
+def test_the_standard_rules_notify_lead_and_co_units_together() -> None:
+    from rules.ruletest import load_test_file  # noqa: PLC0415
+    from rules.standard import STANDARD_DIR, load_standard  # noqa: PLC0415
+
+    book = load_standard()
+    case = next(c for c in load_test_file(STANDARD_DIR / "supervision.test.yaml", {r.name for r in book.rules})
+                if c.as_of == D(2026, 7, 1))
+    ev = evaluate(book, case.portfolio, D(2026, 7, 1))
+    got = {(f.rule, f.subject): f.notify for f in ev.findings}
+    assert got[("behind_schedule", "milestone:S001/b_red")] == ("transport", "housing")
+    assert got[("urgent_due", "milestone:U002/u2")] == ("transport",)  # lead = project unit, once
+    assert got[("report_due", "milestone:T001/r1")] == ("dev",)
+    # the task's lead unit and both co-units hear of its milestones' lateness together
+    late = evaluate(book, case.portfolio, D(2027, 3, 1))
+    assert {(f.rule, f.subject): f.notify for f in late.findings}[
+        ("works_overdue", "milestone:T001/r1")] == ("dev", "transport", "housing")
+    # a blue reminder is never a card: every finding of report_due on 06-26 is blue
+    early = evaluate(book, case.portfolio, D(2026, 6, 26))
+    assert {f.level for f in early.findings if f.rule == "report_due"} == {Level.BLUE}
+
+
+def test_late_requests_count_the_due_in_force_on_the_request_day() -> None:
+    from projects.extensions import as_of  # noqa: PLC0415
+
+    due = D(2026, 6, 10)
+    first = Extension("T001/a", D(2026, 6, 5), D(2026, 6, 30), "r", D(2026, 6, 8), APPROVED)
+    on_time = Extension("T001/a", D(2026, 6, 30), D(2026, 7, 31), "r")  # on the new due: in time
+    late = Extension("T001/a", D(2026, 7, 1), D(2026, 7, 31), "r")
+    assert as_of(due, (first, on_time), D(2026, 7, 1)).late_requests == 0
+    assert as_of(due, (first, late), D(2026, 7, 1)).late_requests == 1
+    assert as_of(due, (first, late), D(2026, 6, 30)).late_requests == 0  # not requested yet
+    # the approval decided after the second request does not make it in time
+    undecided = replace(first, decided=D(2026, 6, 12))
+    assert as_of(due, (undecided, Extension("T001/a", D(2026, 6, 11), D(2026, 7, 1), "r")),
+                 D(2026, 7, 1)).late_requests == 1
