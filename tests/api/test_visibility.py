@@ -191,6 +191,8 @@ def rules(w: World) -> dict[str, list[Call] | str]:
         "POST /api/notices/{code:str}/reject": [Call(f"/api/notices/{nt}/reject", OFFICE, {"reason": "不充分"})],
         "POST /api/deliveries/{delivery_id:int}/retry": [Call("/api/deliveries/999/retry", OFFICE)],
         "POST /api/portfolio": [Call("/api/portfolio", OFFICE, {"units": []})],
+        "POST /api/projects/{pid:str}/schedule": [Call("/api/projects/P009/schedule", OFFICE, form={"unit": "water"},
+                                                       files={"file": ("x.xer", b"not a schedule")})],
         "POST /api/portfolio.xlsx": [Call("/api/portfolio.xlsx", OFFICE, files={"data": ("x.xlsx", b"not a workbook")})],
         # ---- the pages
         "GET /": [Call("/", ALL)],
@@ -239,10 +241,10 @@ def readable(r: httpx.Response) -> str:
 
 
 async def _call(w: World, method: str, call: Call, role: str | None) -> httpx.Response:
+    if call.files is not None:
+        return await w.client.request(method, call.path, files=call.files, data=call.form, headers=w.headers(role))
     if call.form is not None:
         return await w.client.request(method, call.path, data=call.form, headers=w.headers(role))
-    if call.files is not None:
-        return await w.client.request(method, call.path, files=call.files, headers=w.headers(role))
     return await w.client.request(method, call.path, json=call.body, headers=w.headers(role))
 
 
