@@ -335,3 +335,9 @@ async def test_demo_receiver_needs_its_secret(world: World) -> None:
     contact = inbox_contact(8000, "water", key)
     assert is_inbox_contact(contact) and contact.endswith(f"?+{KEY_HEADER}={key}")
     assert key not in (await world.client.get("/api/portfolio", headers=world.headers("leader"))).text
+
+
+async def test_a_delivery_id_beyond_the_column_is_no_delivery(world: World) -> None:
+    """Retrying delivery 20937488163056676864 (found by the schema fuzzer) answers 404, not 500."""
+    r = await world.client.post("/api/deliveries/20937488163056676864/retry", headers=world.headers("office"))
+    assert r.status_code == 404, r.text
