@@ -25,7 +25,7 @@ from projects import repository as repo
 from projects.demo import demo_portfolio
 from projects.model import Milestone, Portfolio, Unit
 from rules import repository as rules_repo
-from rules.standard import STANDARD_DIR
+from rules.standard import standard_sources
 
 #: Demo accounts: username -> (role, password). Units are filled in from the portfolio.
 DEMO_ACCOUNTS = {
@@ -35,10 +35,6 @@ DEMO_ACCOUNTS = {
     "unit": ("unit", "duban-unit"),
 }
 HISTORY_MONTHS = 4
-
-
-def standard_sources() -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(STANDARD_DIR.glob("*.rules"))}
 
 
 def _as_reported(m: Milestone, day: dt.date, share: float) -> Milestone:

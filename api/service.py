@@ -225,12 +225,17 @@ class Server(ReportGroups):
     async def dry_run(self, sources: Mapping[str, str], days: Sequence[dt.date]) -> list[tuple[dt.date, Any]]:
         """Evaluate ``sources`` on each day without storing anything (compiling and evaluating
         on a work thread, ``api.offload``: reads go on meanwhile)."""
+        return [(day, evaluation) for day, _, evaluation in await self.dry_run_days(sources, days)]
+
+    async def dry_run_days(self, sources: Mapping[str, str],
+                           days: Sequence[dt.date]) -> list[tuple[dt.date, Portfolio, Any]]:
+        """As ``dry_run``, with the portfolio as known on each day (to name the subjects)."""
         rulebook = await offload.run(compile_sources, sources)
         out = []
         for day in days:
             portfolio = await self.portfolio_as_of(day)
-            out.append((day, await offload.run(evaluate, rulebook, portfolio, day,
-                                                calendar=_calendar(portfolio))))
+            out.append((day, portfolio, await offload.run(evaluate, rulebook, portfolio, day,
+                                                          calendar=_calendar(portfolio))))
         return out
 
     # ------------------------------------------------------------ changes

@@ -95,6 +95,12 @@ FIELDS: dict[str, dict[str, FieldInfo]] = {
         "extension_pending": _N(BOOL, False),
         "late_extension_requests": _N(NUMBER, False),  # requested after the due they would move
         "planned_progress": _N(RATIO),
+        # issue 17: the milestone's own links (``after``): all, finish-to-start, with a
+        # negative lag (leads), with a positive lag
+        "links": _N(NUMBER, False),
+        "fs_links": _N(NUMBER, False),
+        "leads": _N(NUMBER, False),
+        "lags": _N(NUMBER, False),
     },
     "project": {
         "id": _N(TEXT, False),

@@ -40,6 +40,7 @@ from notifier.reconcile import Actions, FindingLike, NewNotice, OpenNotice, reco
 from notifier.tables import TABLES, NoticeEventRow, NoticeRow
 from notifier.text import Message, MessageKind, format_value, render
 from projects.model import Level, Notice, Portfolio
+from projects.subjects import parse_subject
 
 
 async def create_tables(engine: Engine) -> None:
@@ -210,8 +211,8 @@ class Applied:
 def _names(portfolio: Portfolio, project: str | None, subject: str) -> tuple[str | None, str | None]:
     proj = portfolio.project_by_id.get(project) if project else None
     milestone = None
-    if proj is not None and subject.startswith("milestone:"):
-        mid = subject.split("/", 1)[-1]
+    mid = parse_subject(subject).milestone
+    if proj is not None and mid is not None:
         milestone = next((m.name for m in proj.milestones if m.id == mid), mid)
     return (proj.name if proj else project), milestone
 

@@ -166,6 +166,11 @@ COMPUTED: Final[dict[str, tuple[Field, ...]]] = {
         _computed("extension_pending", "bool", "延期待批"),
         _computed("late_extension_requests", "number", "逾期申请延期次数"),
         _computed("planned_progress", "ratio", "序时进度"),
+        # issue 17: its links (``after`` entries), for schedule-quality rules (DCMA)
+        _computed("links", "number", "前置关系数"),
+        _computed("fs_links", "number", "完成开始关系数"),
+        _computed("leads", "number", "提前量关系数"),
+        _computed("lags", "number", "延时关系数"),
     ),
     "project": (
         _computed("paid", "number", "已拨付"),

@@ -16,7 +16,6 @@ parents have no cycles. Invariants:
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +24,7 @@ from projects.errors import PortfolioError
 from projects.extensions import DECISIONS, Extension
 from projects.fields import BAD, HINTS, Fields, _at, field_set, type_name
 from projects.graph import find_cycles, format_cycle
+from projects.memory import collector_paused
 from projects.model import (
     KIND_WORDS,
     CalendarYear,
@@ -83,13 +83,8 @@ def parse_portfolio(data: object, *, today: dt.date, source: str = "<portfolio>"
     Raises ``PortfolioError`` with every problem found; returns the portfolio otherwise.
     """
     check = _Check(today)
-    paused = gc.isenabled()
-    gc.disable()  # tens of thousands of new values, none of them garbage: skip the collector
-    try:
+    with collector_paused():  # tens of thousands of new values, none of them garbage
         portfolio = check.portfolio(data)
-    finally:
-        if paused:
-            gc.enable()
     if check.f.problems or portfolio is None:
         raise PortfolioError(check.f.problems, source)
     return portfolio

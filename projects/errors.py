@@ -36,7 +36,8 @@ it. Each package keeps its own errors in its own ``errors.py`` (the rule languag
         ├── UserError                 a user account value refused (api/users.py)
         ├── UserNotFoundError         no such user (api/users.py)
         ├── WorkbookError             an uploaded workbook with problems (api/excel.py)
-        └── SettingsError             an environment setting that cannot work (api/settings.py)
+        ├── SettingsError             an environment setting that cannot work (api/settings.py)
+        └── RuleEditorError           a request the rule editor refuses (api/web/rule_pages.py)
 
 Every error says what was wrong; ``where`` says where (a field, a path into the data, a file
 and line) when there is one place, ``suggestions`` what would be right, and ``current`` the

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 
 from api import excel
-from api.seed import standard_sources
+from rules.standard import standard_sources
 from tests.api.conftest import Api
 
 SHEET = "xl/worksheets/sheet3.xml"  # the template's third sheet: milestones
