@@ -38,7 +38,14 @@ from projects.model import (
     Project,
     Unit,
 )
-from projects.validation import CATEGORY_WORDS, CHECKS, LEVEL_WORDS, read_milestone
+from projects.validation import (
+    CATEGORY_WORDS,
+    CHECKS,
+    LEVEL_WORDS,
+    Check,
+    read_milestone,
+    record_checks,
+)
 
 TOP_FIELDS = field_set(("calendar", "timezone", "calendar_years", "units", "people", "projects",
                         "notices", "extensions"))
@@ -67,6 +74,15 @@ _NAME = CHECKS["name"]
 _UNIT = CHECKS["unit"]
 _ID = CHECKS["id"]
 _CADENCE = CHECKS["report_every"]
+#: The compiled check of each catalogued field with a value check, by record and name.
+_CHECK = {record: record_checks(fields) for record, fields in catalogue.RECORDS.items()}
+_CUNIT, _CPROJECT, _CPERSON = _CHECK["unit"], _CHECK["project"], _CHECK["person"]
+_CEXTENSION, _CNOTICE = _CHECK["extension"], _CHECK["notice"]
+
+
+def _present(check: Check, value: object, f: Fields, where: str) -> Any:
+    """``check`` of a value that may be absent (``None`` stays ``None``)."""
+    return None if value is None else check(value, f, where)
 
 
 def parse_portfolio(data: object, *, today: dt.date, source: str = "<portfolio>") -> Portfolio:
@@ -220,20 +236,20 @@ class _Check:
             uid = self.id_field(m, where, self.unit_ids, i, "unit")
             name = f.required(m, "name", where)
             if name is not BAD:
-                name = f.text(name, where, "name")
+                name = _CUNIT["name"](name, f, where)
             parent = m.get("parent")
             if parent is not None:
-                parent = f.ident(parent, where, "parent")
+                parent = _CUNIT["parent"](parent, f, where)
                 if isinstance(parent, str):
                     parent = self.unit_ref(parent, where, "parent")
             level = m.get("level")
             if level is not None:
-                level = f.text(level, where, "level")
+                level = _CUNIT["level"](level, f, where)
             contacts = self.contacts(m.get("contacts"), f"{where}.contacts")
             if isinstance(uid, str) and self.unit_ids[uid] == i:
                 parents[uid] = [parent] if isinstance(parent, str) else []
             if all(v is not BAD for v in (uid, name, parent, level, contacts)):
-                out.append(Unit(uid, name, parent, level, contacts))  # type: ignore[arg-type]
+                out.append(Unit(id=uid, name=name, parent=parent, level=level, contacts=contacts))
         for cycle in find_cycles(parents):
             f.add(f"units[{self.unit_ids[cycle[0]]}].parent",
                   f"unit parent cycle {format_cycle(cycle)}; a unit cannot be above itself")
@@ -309,7 +325,7 @@ class _Check:
         pid = self.id_field(m, where, self.project_ids, i, "project")
         name = f.required(m, "name", where)
         if name is not BAD:
-            name = f.text(name, where, "name")
+            name = _CPROJECT["name"](name, f, where)
         category = m.get("category")  # optional (version 2): a project by default
         if category is None:
             category = Category.PROJECT
@@ -317,10 +333,10 @@ class _Check:
             category = f.choice(category, CATEGORY_WORDS, f"{where}.category", "category", ("project", "task"))
         unit = f.required(m, "unit", where)
         if unit is not BAD:
-            unit = f.ident(unit, where, "unit")
+            unit = _CPROJECT["unit"](unit, f, where)
             if isinstance(unit, str):
                 unit = self.unit_ref(unit, where, "unit")
-        budget = f.amount(m.get("budget"), where, "budget")
+        budget = _present(_CPROJECT["budget"], m.get("budget"), f, where)
         co_units = self.co_units(m.get("co_units"), where, unit)
         person = self.person_ref(m.get("person"), where)
         urgent = m.get("urgent", False)
@@ -328,9 +344,9 @@ class _Check:
             urgent = f.add(f"{where}.urgent", f"紧急标记只能是 true 或 false — urgent is true or false, not {type_name(urgent)}")
         source, instruction = m.get("source"), m.get("instruction")
         if source is not None:
-            source = f.text(source, where, "source")
+            source = _CPROJECT["source"](source, f, where)
         if instruction is not None:
-            instruction = f.text(instruction, where, "instruction")
+            instruction = _CPROJECT["instruction"](instruction, f, where)
         report_every = self.cadence(m.get("report_every"), where)
         raw = f.items(m.get("milestones"), f"{where}.milestones", "milestones")
         own = isinstance(pid, str) and self.project_ids.get(pid) == i
@@ -345,8 +361,9 @@ class _Check:
         if any(v is BAD for v in (pid, name, category, unit, budget, raw, co_units, person, urgent,
                                   source, instruction, report_every)):
             return None
-        return Project(pid, name, category, unit, budget, tuple(milestones),  # type: ignore[arg-type]
-                       co_units or (), person, urgent, source, instruction, report_every)  # type: ignore[arg-type]
+        return Project(id=pid, name=name, category=category, unit=unit, budget=budget, milestones=tuple(milestones),
+                       co_units=co_units or (), person=person, urgent=urgent, source=source,
+                       instruction=instruction, report_every=report_every)
 
     # -- version 2: people, co-units, cadences (issue 12) --------------------------------------
 
@@ -369,17 +386,17 @@ class _Check:
             xid = self.id_field(m, where, self.person_ids, i, "person")
             name = f.required(m, "name", where)
             if name is not BAD:
-                name = f.text(name, where, "name")
+                name = _CPERSON["name"](name, f, where)
             unit = m.get("unit")
             if unit is None or unit == "":
                 unit = f.add(where, 'missing field "unit": 责任人所在单位 — the id of the unit the person works in')
             else:
-                unit = f.ident(unit, where, "unit")
+                unit = _CPERSON["unit"](unit, f, where)
                 if isinstance(unit, str):
                     unit = self.unit_ref(unit, where, "unit")
             post = m.get("post")
             if post is not None:
-                post = f.text(post, where, "post")
+                post = _CPERSON["post"](post, f, where)
             if isinstance(xid, str) and isinstance(unit, str):
                 self.person_units.setdefault(xid, unit)
             if not any(v is BAD for v in (xid, name, unit, post)):
@@ -595,18 +612,18 @@ class _Check:
             key, due = self.extension_milestone(m, where, by_project, dues)
             requested = f.required(m, "requested", where)
             if requested is not BAD:
-                requested = f.date(requested, where, "requested")
+                requested = _CEXTENSION["requested"](requested, f, where)
                 f.not_after_today(requested, self.today, where, "requested", "a request cannot come from the future")
             new_due = f.required(m, "new_due", where)
             if new_due is not BAD:
-                new_due = f.date(new_due, where, "new_due")
+                new_due = _CEXTENSION["new_due"](new_due, f, where)
             reason = m.get("reason")
             if reason is not None and not (isinstance(reason, str) and not reason.strip()):
-                reason = f.text(reason, where, "reason")
+                reason = _CEXTENSION["reason"](reason, f, where)
             else:
                 reason = f.add(f"{where}.reason", "延期理由不能为空 — the reason is empty; say why the "
                                                   "extension is needed, e.g. 因用地报批延迟")
-            decided = f.date(m.get("decided"), where, "decided")
+            decided = _present(_CEXTENSION["decided"], m.get("decided"), f, where)
             f.not_after_today(decided, self.today, where, "decided", "a decision cannot come from the future; leave decided and decision out until it is made")
             decision = m.get("decision")
             if decision is not None:
@@ -679,22 +696,22 @@ class _Check:
             nid = self.id_field(m, where, index, i, "notice")
             title = f.required(m, "title", where)
             if title is not BAD:
-                title = f.text(title, where, "title")
+                title = _CNOTICE["title"](title, f, where)
             unit = f.required(m, "unit", where)
             if unit is not BAD:
-                unit = f.ident(unit, where, "unit")
+                unit = _CNOTICE["unit"](unit, f, where)
                 if isinstance(unit, str):
                     unit = self.unit_ref(unit, where, "unit")
             issued = f.required(m, "issued", where)
             if issued is not BAD:
-                issued = f.date(issued, where, "issued")
+                issued = _CNOTICE["issued"](issued, f, where)
                 f.not_after_today(issued, self.today, where, "issued", "a notice cannot be issued in the future")
             due = f.required(m, "due", where)
             if due is not BAD:
-                due = f.date(due, where, "due")
+                due = _CNOTICE["due"](due, f, where)
             if isinstance(issued, dt.date) and isinstance(due, dt.date) and due < issued:
                 f.add(f"{where}.due", f"due {due.isoformat()} is before issued {issued.isoformat()}; a response is due on or after the day the notice is issued")
-            responded = f.date(m.get("responded"), where, "responded")
+            responded = _present(_CNOTICE["responded"], m.get("responded"), f, where)
             f.not_after_today(responded, self.today, where, "responded", "a response cannot come from the future; leave responded out until it comes")
             if isinstance(issued, dt.date) and isinstance(responded, dt.date) and responded < issued:
                 f.add(f"{where}.responded", f"responded {responded.isoformat()} is before issued {issued.isoformat()}")
@@ -703,12 +720,13 @@ class _Check:
                 level = f.choice(level, LEVEL_WORDS, f"{where}.level", "level", ("green", "blue", "yellow", "red"))
             rule, subject = m.get("rule"), m.get("subject")
             if rule is not None:
-                rule = f.text(rule, where, "rule")
+                rule = _CNOTICE["rule"](rule, f, where)
             if subject is not None:
-                subject = f.text(subject, where, "subject")
-            values = (nid, title, unit, issued, due, rule, level, responded, subject)
-            if not any(v is BAD for v in values):
-                out.append(Notice(*values))  # type: ignore[arg-type]
+                subject = _CNOTICE["subject"](subject, f, where)
+            values = {"id": nid, "title": title, "unit": unit, "issued": issued, "due": due, "rule": rule,
+                      "level": level, "responded": responded, "subject": subject}
+            if BAD not in values.values():
+                out.append(Notice(**values))
         return tuple(out)
 
 

@@ -199,10 +199,13 @@ _FACTORIES: Final[dict[str, Callable[[Field], Compiled]]] = {
 
 
 def compiled(field: Field) -> Compiled | None:
-    """The compiled check of ``field``; ``None`` for the structural types (module header)."""
+    """The compiled check of ``field``; ``None`` for the structural types (module header) and
+    the few a record checks in its own way (a project's ``urgent``, an extension's
+    ``decision``: ``projects.checks``)."""
     if field.type in STRUCTURAL:
         return None
-    return _FACTORIES[field.type](field)
+    factory = _FACTORIES.get(field.type)
+    return None if factory is None else factory(field)
 
 
 def field_check(field: Field) -> Check | None:
@@ -211,8 +214,13 @@ def field_check(field: Field) -> Check | None:
     return None if c is None else c.closure()
 
 
+def record_checks(fields: tuple[Field, ...]) -> dict[str, Check]:
+    """Name -> compiled check of each of ``fields`` that has one."""
+    return {f.name: c for f in fields if (c := field_check(f)) is not None}
+
+
 #: Each milestone field's check, by name (compiled once, at import).
-CHECKS: Final[dict[str, Check]] = {f.name: c for f in MILESTONE if (c := field_check(f)) is not None}
+CHECKS: Final[dict[str, Check]] = record_checks(MILESTONE)
 
 
 def missing(f: Fields, where: str, field: Field) -> Any:

@@ -113,3 +113,20 @@ def test_a_record_reader_skips_rules_about_fields_it_does_not_read() -> None:
     assert read({"finished": "2026-06-01"}.get, f, "w", TODAY) == {"finished": dt.date(2026, 6, 1)}
     assert field_check(field("milestone", "after")) is None
     assert CHECKS["kind"]("招标", f, "w") is Kind.TENDERING and not f.problems
+
+
+@pytest.mark.parametrize(("change", "where", "message"), [
+    (lambda d: d["units"][0].update(name="单" * 201), "units[0].name", "is 201 characters long; at most 200"),
+    (lambda d: d["projects"][0].update(budget=float("nan")), "projects[0].budget", "is not a finite amount"),
+    (lambda d: d["projects"][0].update(name="  "), "projects[0].name", "a name cannot be blank"),
+    (lambda d: d.update(notices=[{"id": "N1", "title": "通知", "unit": "u", "issued": dt.date(1989, 12, 31),
+                                  "due": dt.date(2026, 5, 1)}]),
+     "notices[0].issued", "1989-12-31 is not a plausible date; give one in 1990..2100"),
+])
+def test_units_projects_and_notices_use_the_same_field_checks(change: Any, where: str, message: str) -> None:
+    data = _file()
+    change(data)
+    with pytest.raises(PortfolioError) as caught:
+        parse_portfolio(data, today=TODAY)
+    (problem,) = caught.value.problems
+    assert problem.where == where and message in problem.message
