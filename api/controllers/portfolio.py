@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, get, patch, post
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import Parameter
@@ -211,10 +212,10 @@ class MilestoneController(Controller):
 
     @post("/projects/{pid:str}/milestones", operation_id="createMilestone", guards=[OFFICE])
     async def create_milestone(self, request: Request, server: Server, pid: str, data: MilestoneCreate) -> MilestoneRead:  # type: ignore[type-arg]
-        m = Milestone(project=pid, id=data.id, name=data.name, kind=_kind(data.kind, "kind"), due=data.due,
-                      start=data.start, finished=data.finished, unit=data.unit, progress=data.progress,
-                      amount=data.amount, paid=data.paid, updated=server.today(),
-                      after=tuple(Dependency(d.on, d.lag, d.project, d.type) for d in data.after), note=data.note)
+        fields = msgspec.structs.asdict(data)  # the catalogue's fields (api.schemas)
+        fields["kind"] = _kind(fields["kind"], "kind")
+        fields["after"] = tuple(Dependency(d.on, d.lag, d.project, d.type) for d in fields["after"])
+        m = Milestone(project=pid, updated=server.today(), **fields)
         async with server.writing():
             snap = await server.snapshot()
             await repo.project_version(pid)
