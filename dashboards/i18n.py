@@ -204,6 +204,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "nothing": ("暂无", "nothing yet"),
     "language": ("EN", "中文"),
     "rates_page": ("完成率趋势", "Rate trends"),
+    # issue 17: the project page's contractor schedule section
+    "contractor_schedule": ("承包商进度计划", "Contractor's schedule"),
+    "last_import": ("最近一次导入", "Last import"),
+    "no_import": ("尚未导入承包商进度计划。", "No contractor's schedule imported yet."),
+    "import_schedule": ("导入进度计划", "Import a schedule"),
+    "schedule_file": ("进度计划文件（.xer 或 .xml）", "schedule file (.xer or .xml)"),
+    "map_file": ("映射文件（YAML，可选）", "map (YAML, optional)"),
+    "added": ("新增", "added"),
+    "removed_kept": ("文件中已删除（保留）", "removed from the file (kept)"),
+    "changed": ("变更", "changed"),
+    "due_moved": ("计划完成移动（天）", "due moved (days)"),
+    "imported_ok": ("已导入。", "Imported."),
 }
 
 

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from dsl.values import Duration
 from projects import cadence as _cadence
+from projects import catalogue
 from projects.extensions import DueAsOf
 from projects.model import (
     Category,
@@ -265,14 +266,21 @@ class PersonView(_RatesMixin):
         return f"PersonView({self.id!r})"
 
 
+#: The milestone fields ``MilestoneView`` sets itself; every other catalogued field a rule can
+#: read is copied from the model as it is (``_MILESTONE_PLAIN``), so a new catalogued field
+#: reaches the rules without a change here.
+_MILESTONE_OWN = ("_cadence", "_ctx", "_next", "_planned", "amount", "co_units", "critical",
+                  "done", "due", "extension_pending", "extensions", "finished", "float",
+                  "forecast", "id", "key", "kind", "late", "late_extension_requests", "model",
+                  "name", "original_due", "overdue", "paid", "person", "progress", "project",
+                  "report_every", "start", "unit", "updated")
+_MILESTONE_PLAIN = tuple(f.name for f in catalogue.MILESTONE if f.dsl is not None and f.name not in _MILESTONE_OWN)
+
+
 class MilestoneView:
     """A milestone as rules see it, with its schedule (forecast, float, critical)."""
 
-    __slots__ = ("_cadence", "_ctx", "_next", "_planned", "amount", "co_units", "critical",
-                 "done", "due", "extension_pending", "extensions", "finished", "float",
-                 "forecast", "id", "key", "kind", "late", "late_extension_requests", "model",
-                 "name", "original_due", "overdue", "paid", "person", "progress", "project",
-                 "report_every", "start", "unit", "updated")
+    __slots__ = _MILESTONE_OWN + _MILESTONE_PLAIN
 
     def __init__(self, m: Milestone, key: tuple[str, str], project: ProjectView,  # noqa: PLR0917 (built 40,000 times a run)
                  unit: UnitView, finished: dt.date | None, overdue: int | None,
@@ -310,6 +318,8 @@ class MilestoneView:
         self._ctx: _Context | None = None
         self._next: dt.date | None = _UNSET
         self._planned: float | None = _UNSET
+        for name in _MILESTONE_PLAIN:  # none today: the catalogue's newer fields
+            setattr(self, name, getattr(m, name))
 
     @property
     def links(self) -> int:
