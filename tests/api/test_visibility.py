@@ -205,6 +205,8 @@ def rules(w: World) -> dict[str, list[Call] | str]:
         "GET /projects": [Call("/projects", WATCHERS)],
         "GET /projects/{pid:str}": [Call("/projects/P001", ALL), Call("/projects/P003", ALL - {"owner"}),
                                     Call("/projects/P004", ALL - {"unit"})],
+        "POST /projects/{pid:str}/schedule": [Call("/projects/P001/schedule", OFFICE, form={"unit": "transport"},
+                                                   files={"file": ("x.xer", b"not a schedule")})],
         "GET /my": [Call("/my", REPORTERS)],
         "POST /my/{pid:str}/{mid:str}": [
             Call("/my/P001/tender", frozenset({"office", "owner"}), form={"version": "1", "note": "n"}),
