@@ -5,9 +5,11 @@ handler checks who may see the page (anonymous -> login page, other roles -> a 4
 reads the board (``dashboards.data``) or calls the server (``api.service.Server``,
 ``notifier.store``, ``rules.repository``), and renders a template (``api.web.render``).
 
-Who sees what: dashboards, rate trends and reports — office, leader; a project page — office,
-leader, and the owner or responsible unit of the project; "my milestones" — owner, unit,
-office; the inbox — owner, unit; rule editor and notice management — office.
+Who sees what is ``api.visibility``, the rule the API follows too: dashboards, rate trends and
+reports — the watchers (office, leader); a project page — ``sees_project`` (the watchers, and
+the owner or responsible unit of the project); "my milestones" — owner, unit, office (what each
+may report, ``api.auth.may_report``); the inbox — owner, unit (their unit's notices); rule
+editor and notice management — office.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from litestar.response import Redirect, Response
 from api.auth import Principal, may_report
 from api.controllers.common import attachment
 from api.service import ForbiddenError, InputError, Server
+from api.visibility import WATCHERS, sees_project
 from api.web.forms import FIELDS, FORM, form_values, parse_report
 from api.web.render import (
     PageForbiddenError,
@@ -42,11 +45,11 @@ from dashboards.money import funds_curve
 from dashboards.reports import subject_name
 from notifier import store
 from notifier.errors import NoticeForbiddenError, NoticeInputError
-from projects.model import Level, Project
+from projects.model import Level
 from projects.repository import StaleVersionError
 from rules.sentence import explain_sentence
 
-LEADERS = ("office", "leader")
+LEADERS = WATCHERS  # who sees the dashboards, rates and reports (api.visibility)
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
@@ -59,13 +62,6 @@ async def _score_titles(server: Server) -> dict[str, str]:
     if published is None:
         return {}
     return {score.name: score.title or score.name for score in published[1].scores}
-
-
-def _sees_project(who: Principal, project: Project) -> bool:
-    if who.role in LEADERS:
-        return True
-    return who.unit is not None and (project.unit == who.unit
-                                     or any(m.unit == who.unit for m in project.milestones))
 
 
 class DashboardPages(Controller):
@@ -152,7 +148,7 @@ class DashboardPages(Controller):
             return render_page(request, "message.html", status=404, heading=text("no_project", lang),
                                message=f"「{pid}」：{text('no_project_hint', lang)}",
                                link=("/projects" if who.role in LEADERS else "/my"))
-        if not _sees_project(who, project):
+        if not sees_project(who, project):
             raise PageForbiddenError(who.role, ("office", "leader", "unit"))
         findings = [f for f in board.evaluation.findings if f.project == pid
                     and f.subject.startswith(("milestone:", "project:"))]
