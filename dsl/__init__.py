@@ -14,7 +14,7 @@ from dsl.analysis import AnalysisWarning, analyse
 from dsl.checker import Checked, check
 from dsl.compiler import compile_checked
 from dsl.cost import MAX_COST, ItemCost, item_costs
-from dsl.diagnostics import Diagnostic, Reporter, RulebookError, Span
+from dsl.diagnostics import Diagnostic, Reporter, RulebookError, Said, Span
 from dsl.formatter import format_text
 from dsl.parser import parse_file
 from dsl.runtime import CompiledRule, CompiledRulebook, CompiledScore, Env, Light
@@ -36,12 +36,19 @@ def check_rulebook(sources: Mapping[str, str]) -> tuple[Diagnostic, ...]:
 
 
 def compile_rulebook(sources: Mapping[str, str], *, probes: bool = False,
-                     traces: bool = False, max_cost: int | None = MAX_COST) -> CompiledRulebook:
+                     traces: bool = False, max_cost: int | None = MAX_COST,
+                     analysis: bool = False) -> CompiledRulebook:
     """Parse, check and compile a rulebook given as ``{file name: text}``; ``probes`` adds
     the coverage probes of every rule (``CompiledRule.probes``), ``traces`` the steps that
     ``duban rules explain`` shows (``CompiledRule.steps``). A rule or score whose estimated
-    cost per subject (``dsl.cost``) passes ``max_cost`` is refused, with the reason."""
-    return compile_checked(_checked(sources), probes=probes, traces=traces, max_cost=max_cost)
+    cost per subject (``dsl.cost``) passes ``max_cost`` is refused, with the reason;
+    ``analysis`` adds the static analysis warnings (``CompiledRulebook.warnings``)."""
+    checked = _checked(sources)
+    try:
+        book = compile_checked(checked, probes=probes, traces=traces, max_cost=max_cost)
+    except RulebookError as exc:  # a bound: said in the author's language too
+        raise RulebookError(in_authors_spelling(exc.diagnostics, sources)) from None
+    return replace(book, warnings=analyse(checked, dict(sources))) if analysis else book
 
 
 def _bound_source(sources: Mapping[str, str], reporters: Mapping[str, Reporter]) -> None:
@@ -52,8 +59,9 @@ def _bound_source(sources: Mapping[str, str], reporters: Mapping[str, Reporter])
             over = MAX_SOURCE - (total - len(text))  # offset in this file past the bound
             line = text.count("\n", 0, over) + 1
             reporters[name].error(Span(line, 1, line, 2),
-                                  f"the rulebook is longer than {MAX_SOURCE} characters",
-                                  "split it into smaller rulebooks")
+                                  Said(f"规则库超过 {MAX_SOURCE} 个字符",
+                                       f"the rulebook is longer than {MAX_SOURCE} characters"),
+                                  Said("请拆分为较小的规则库", "split it into smaller rulebooks"))
             raise RulebookError(reporters[name].diagnostics)
 
 
@@ -106,14 +114,18 @@ def analyse_rulebook(sources: Mapping[str, str]) -> tuple[AnalysisWarning, ...]:
 
 def in_authors_spelling(diagnostics: Sequence[Diagnostic],
                         sources: Mapping[str, str]) -> list[Diagnostic]:
-    """Diagnostics with the language's words in the spelling each file mostly uses."""
+    """Diagnostics in the language of the spelling each file mostly uses (``lang``), the
+    language's words in that spelling in both texts."""
     langs = {name: file_language(text) for name, text in sources.items()}
     out: list[Diagnostic] = []
     for d in diagnostics:
         lang = langs.get(d.file, "en")
         out.append(d if lang == "en" else replace(
             d, message=speak(d.message, lang),
-            suggestion=None if d.suggestion is None else speak(d.suggestion, lang)))
+            suggestion=None if d.suggestion is None else speak(d.suggestion, lang),
+            message_zh=speak(d.message_zh, lang),
+            suggestion_zh=None if d.suggestion_zh is None else speak(d.suggestion_zh, lang),
+            lang=lang))
     return out
 
 
@@ -129,6 +141,6 @@ def format_rulebook(text: str, lang: str | None = None) -> str:
 
 __all__ = [
     "MAX_COST", "MAX_SOURCE", "AnalysisWarning", "CompiledRule", "CompiledRulebook", "CompiledScore", "Diagnostic", "Duration",
-    "Env", "Inspection", "ItemCost", "Light", "RulebookError", "Span", "analyse_rulebook", "check_rulebook", "compile_rulebook",
+    "Env", "Inspection", "ItemCost", "Light", "RulebookError", "Said", "Span", "analyse_rulebook", "check_rulebook", "compile_rulebook",
     "format_rulebook", "inspect_rulebook",
 ]

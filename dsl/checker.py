@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 
 from dsl import schema as t
 from dsl import syntax as s
-from dsl.diagnostics import Reporter, Span, did_you_mean
+from dsl.diagnostics import Reporter, Said, Span, did_you_mean
 from dsl.operators import binary_type
 from dsl.printer import expr_text
 from dsl.values import Duration
-from dsl.words import SUBJECTS_ZH, labels_of
+from dsl.words import SUBJECTS_ZH, labels_of, type_zh, word_zh
 from projects.model import KIND_WORDS, Category, Level
 
 FUNCTIONS = {
@@ -110,7 +110,7 @@ class Checker:
         self.unknown: set[str] = set()  # unknown names already reported in this item
         self.reporter: Reporter = next(iter(reporters.values())) if reporters else Reporter("", "")
 
-    def error(self, span: Span, message: str, suggestion: str | None = None) -> t.Type:
+    def error(self, span: Span, message: Said, suggestion: Said | None = None) -> t.Type:
         self.reporter.error(span, message, suggestion)
         return t.ERROR
 
@@ -126,8 +126,10 @@ class Checker:
                     if item.name in self.out.consts:
                         first = self.const_files[item.name]
                         line = self.out.consts[item.name].span.line
-                        self.error(item.name_span, f"duplicate const `{item.name}`",
-                                   f"it is already defined at {first}:{line}")
+                        self.error(item.name_span,
+                                   Said(f"常量 `{item.name}` 重复定义", f"duplicate const `{item.name}`"),
+                                   Said(f"它已在 {first}:{line} 定义",
+                                        f"it is already defined at {first}:{line}"))
                     else:
                         self.out.consts[item.name] = item
                         self.const_files[item.name] = f.name
@@ -153,8 +155,10 @@ class Checker:
                 file: str) -> None:
         if item.name in seen:
             where = seen[item.name]
-            self.error(item.name_span, f"duplicate {what} name `{item.name}`",
-                       f"the first is at {where[0]}:{where[1]}; give this one another name")
+            self.error(item.name_span,
+                       Said(f"{_WHAT_ZH[what]}名 `{item.name}` 重复", f"duplicate {what} name `{item.name}`"),
+                       Said(f"第一个在 {where[0]}:{where[1]}；请给这个另起一个名字",
+                            f"the first is at {where[0]}:{where[1]}; give this one another name"))
         else:
             seen[item.name] = (file, item.span.line)
 
@@ -189,8 +193,9 @@ class Checker:
                         if not broken & set(ring):
                             first = consts[ring[0]]
                             path = " -> ".join([*ring, ring[0]])
-                            self._const_error(first, f"const `{first.name}` is defined by itself",
-                                              None if len(ring) == 1 else f"through {path}")
+                            self._const_error(first, _selfish(first.name),
+                                              None if len(ring) == 1 else
+                                              Said(f"经由 {path}", f"through {path}"))
                         broken.update(ring)
                     continue
                 stack.pop()
@@ -198,7 +203,7 @@ class Checker:
                 depth[name] = 1 + max((depth.get(d, 0) for d in uses[name]), default=0)
                 order.append(name)
         for name in selfish - broken:
-            self._const_error(consts[name], f"const `{name}` is defined by itself", None)
+            self._const_error(consts[name], _selfish(name), None)
             broken.add(name)
         for name in order:
             const = consts[name]
@@ -207,9 +212,11 @@ class Checker:
                 self._silence(const)
             elif depth[name] > MAX_CONST_DEPTH:
                 self._const_error(
-                    const, f"const `{name}` is built on a chain of {depth[name] - 1} other "
-                    f"consts; at most {MAX_CONST_DEPTH - 1} may be chained",
-                    "write the value directly, or shorten the chain")
+                    const, Said(f"常量 `{name}` 建立在 {depth[name] - 1} 个其他常量的链条上；"
+                                f"最多只能串联 {MAX_CONST_DEPTH - 1} 个",
+                                f"const `{name}` is built on a chain of {depth[name] - 1} other "
+                                f"consts; at most {MAX_CONST_DEPTH - 1} may be chained"),
+                    Said("请直接写出数值，或缩短链条", "write the value directly, or shorten the chain"))
                 broken.add(name)
                 self._silence(const)
             else:
@@ -217,7 +224,7 @@ class Checker:
                 self.const(const)
                 self.out.const_order.append(const)
 
-    def _const_error(self, const: s.Const, message: str, hint: str | None) -> None:
+    def _const_error(self, const: s.Const, message: Said, hint: Said | None) -> None:
         saved = self.reporter
         self.reporter = self.reporters[self.const_files[const.name]]
         self.error(const.name_span, message, hint)
@@ -233,7 +240,7 @@ class Checker:
         if state == "done":
             return self.out.types[item.expr]
         if state == "checking":
-            return self.error(item.name_span, f"const `{item.name}` is defined by itself")
+            return self.error(item.name_span, _selfish(item.name))
         self.const_state[item.name] = "checking"
         saved = self.reporter
         self.reporter = self.reporters[self.const_files[item.name]]
@@ -245,14 +252,16 @@ class Checker:
     def subject(self, word: str, span: Span) -> t.Type:
         if word in t.SUBJECT_TYPES:
             return t.SUBJECT_TYPES[word]
-        return self.error(span, f"unknown subject `{word}`",
+        return self.error(span, Said(f"未知的对象 `{word}`", f"unknown subject `{word}`"),
                           did_you_mean(word, [*t.SUBJECTS, *(SUBJECTS_ZH[w] for w in t.SUBJECTS)])
-                          or "a rule is for milestone, project, unit, notice or person")
+                          or Said("规则的对象是 `milestone`、`project`、`unit`、`notice` 或 `person`",
+                                  "a rule is for milestone, project, unit, notice or person"))
 
     def condition(self, expr: s.Expr, scope: Scope, what: str) -> None:
         typ = self.expr(expr, scope)
         if typ not in (t.BOOL, t.ERROR):
-            self.error(expr.span, f"`{what}` needs a condition; this is {_a(str(typ))}")
+            self.error(expr.span, Said(f"`{what}` 需要一个条件；这是{type_zh(typ)}",
+                                       f"`{what}` needs a condition; this is {_a(str(typ))}"))
 
     def rule(self, rule: s.Rule) -> None:
         subject = self.subject(rule.subject, rule.subject_span)
@@ -261,10 +270,12 @@ class Checker:
             self.condition(rule.where, scope, "where")
         for light in rule.lights:
             if light.level not in ("blue", "yellow", "red"):
-                self.error(light.level_span, f"unknown light `{light.level}`",
+                self.error(light.level_span,
+                           Said(f"未知的灯色 `{light.level}`", f"unknown light `{light.level}`"),
                            did_you_mean(light.level,
                                         ("blue", "yellow", "red", "蓝灯", "黄灯", "红灯"))
-                           or "a light is `blue` (a reminder), `yellow` or `red`")
+                           or Said("灯色为 `blue`（提醒）、`yellow` 或 `red`",
+                                   "a light is `blue` (a reminder), `yellow` or `red`"))
             self.condition(light.condition, scope, "when")
         if rule.notify is not None:
             for target in rule.notify.targets:
@@ -273,18 +284,24 @@ class Checker:
                     continue
                 hint = None
                 if typ.name in t.FIELDS and "unit" in t.FIELDS[typ.name]:
-                    hint = f"notify its unit: `{_text(target)}.unit`"
-                self.error(target.span, f"`notify` needs a unit or a collection of units; this is "
-                                        f"{_a(str(typ))}", hint)
+                    hint = Said(f"请通知它的单位：`{_text(target)}.unit`",
+                                f"notify its unit: `{_text(target)}.unit`")
+                self.error(target.span, Said(f"`notify` 需要一个单位或单位集合；这是{type_zh(typ)}",
+                                             "`notify` needs a unit or a collection of units; "
+                                             f"this is {_a(str(typ))}"), hint)
             typ = self.expr(rule.notify.within, scope)
             if typ not in (t.DURATION, t.ERROR):
                 self.error(rule.notify.within.span,
-                           f"`within` needs a duration such as `3 workdays`; this is {_a(str(typ))}")
+                           Said(f"`within` 需要一个时长，例如 `3 workdays`；这是{type_zh(typ)}",
+                                "`within` needs a duration such as `3 workdays`; "
+                                f"this is {_a(str(typ))}"))
             elif typ == t.DURATION:
                 fixed = self.out.static_duration(rule.notify.within)
                 if fixed is None:
-                    self.error(rule.notify.within.span, "`within` needs a fixed duration",
-                               "write it as `3 workdays` or name it with `const`")
+                    self.error(rule.notify.within.span,
+                               Said("`within` 需要一个固定的时长", "`within` needs a fixed duration"),
+                               Said("请写成 `3 workdays`，或用 `const` 命名",
+                                    "write it as `3 workdays` or name it with `const`"))
                 else:
                     self.out.within[rule] = fixed
         if rule.message is not None:
@@ -292,18 +309,24 @@ class Checker:
                 if isinstance(part, s.Hole):
                     typ = self.expr(part.expr, scope)
                     if typ.item is not None:
-                        self.error(part.expr.span, "a message cannot show a collection",
-                                   "show how many with `count(x in ...)`")
+                        self.error(part.expr.span,
+                                   Said("内容不能显示一个集合", "a message cannot show a collection"),
+                                   Said("可用 `count(x in ...)` 显示数量",
+                                        "show how many with `count(x in ...)`"))
 
     def score(self, score: s.Score) -> None:
         subject = self.subject(score.subject, score.subject_span)
         if subject != t.ERROR and subject.name not in t.SCORE_SUBJECTS:
-            self.error(score.subject_span, f"a score ranks units or people, not {score.subject}s",
-                       f"write `for unit {score.var}` or `for person {score.var}`")
+            self.error(score.subject_span,
+                       Said(f"评分只能为单位或责任人排名，不能为{word_zh(score.subject)}",
+                            f"a score ranks units or people, not {score.subject}s"),
+                       Said(f"请写 `for unit {score.var}` 或 `for person {score.var}`",
+                            f"write `for unit {score.var}` or `for person {score.var}`"))
             subject = t.ERROR
         typ = self.expr(score.expr, {score.var: ("x", subject)})
         if typ not in (t.NUMBER, t.RATIO, t.ERROR):
-            self.error(score.expr.span, f"a score must be a number; this is {_a(str(typ))}")
+            self.error(score.expr.span, Said(f"评分必须是数值；这是{type_zh(typ)}",
+                                             f"a score must be a number; this is {_a(str(typ))}"))
 
     # --- expressions -------------------------------------------------------------------------
 
@@ -327,8 +350,10 @@ class Checker:
         if isinstance(e, s.Number | s.Percent):
             if not math.isfinite(e.value) or abs(e.value) >= MAX_NUMBER:
                 suffix = "%" if isinstance(e, s.Percent) else ""
-                return self.error(e.span, f"the number `{_short(e.text)}{suffix}` is too large",
-                                  "a number has at most 15 digits before the decimal point"), False
+                return self.error(e.span, Said(f"数字 `{_short(e.text)}{suffix}` 太大",
+                                               f"the number `{_short(e.text)}{suffix}` is too large"),
+                                  Said("数字的整数部分最多 15 位",
+                                       "a number has at most 15 digits before the decimal point")), False
             return (t.NUMBER if isinstance(e, s.Number) else t.RATIO), False
         if isinstance(e, s.String):
             return t.TEXT, False
@@ -338,22 +363,28 @@ class Checker:
             try:
                 self.out.values[e] = dt.date.fromisoformat(e.text)
             except ValueError:
-                return self.error(e.span, f"`{e.text}` is not a date", "write YYYY-MM-DD"), False
+                return self.error(e.span, Said(f"`{e.text}` 不是日期", f"`{e.text}` is not a date"),
+                                  Said("请写成 YYYY-MM-DD", "write YYYY-MM-DD")), False
             return t.DATE, False
         if isinstance(e, s.DurationLit):
             unit = t.DURATION_UNITS.get(e.unit)
             if unit is None:
-                return self.error(e.unit_span, f"unknown duration unit `{e.unit}`",
+                return self.error(e.unit_span, Said(f"未知的时长单位 `{e.unit}`",
+                                                    f"unknown duration unit `{e.unit}`"),
                                   did_you_mean(e.unit, t.DURATION_UNITS)
-                                  or "write `days`, `workdays`, `weeks` or `months`"), False
+                                  or Said("请写 `days`、`workdays`、`weeks` 或 `months`",
+                                          "write `days`, `workdays`, `weeks` or `months`")), False
             if "." in e.amount_text:
-                return self.error(e.span, "a duration counts whole days",
-                                  f"write `{e.amount_text.split('.')[0]} {e.unit}`"), False
+                whole_days = f"{e.amount_text.split('.')[0]} {e.unit}"
+                return self.error(e.span, Said("时长只能是整数天", "a duration counts whole days"),
+                                  Said(f"请写 `{whole_days}`", f"write `{whole_days}`")), False
             whole = e.amount_text.lstrip("0") or "0"
             limit = int(MAX_DURATION_DAYS / _UNIT_DAYS[unit])
             if len(whole) > 6 or int(whole) > limit:
-                return self.error(e.span, f"`{_short(e.amount_text)} {e.unit}` is out of range",
-                                  f"a duration is at most {limit} {unit}"), False
+                return self.error(e.span, Said(f"`{_short(e.amount_text)} {e.unit}` 超出范围",
+                                               f"`{_short(e.amount_text)} {e.unit}` is out of range"),
+                                  Said(f"时长最多 {limit} `{unit}`",
+                                       f"a duration is at most {limit} {unit}")), False
             self.out.values[e] = Duration(int(whole), unit)
             return t.DURATION, False
         if isinstance(e, s.Unary):
@@ -387,37 +418,50 @@ class Checker:
             if e.name in words:
                 self.out.names[e] = Resolved("enum", value=words[e.name])
                 return expect, False
-            return self.error(e.span, f"unknown {expect} `{e.name}`",
+            listed = ", ".join(f"`{w}`" for w in words)
+            return self.error(e.span, Said(f"未知的{type_zh(expect)} `{e.name}`",
+                                           f"unknown {expect} `{e.name}`"),
                               did_you_mean(e.name, words)
-                              or "one of " + ", ".join(f"`{w}`" for w in words)), False
+                              or Said(f"可选：{listed}", "one of " + listed)), False
         if not scope and e.name in self.rule_vars:
-            return self.error(e.span, f"a const cannot use the subject variable `{e.name}`",
-                              "constants hold fixed values such as `10 workdays`"), False
+            return self.error(e.span, Said(f"常量不能使用对象变量 `{e.name}`",
+                                           f"a const cannot use the subject variable `{e.name}`"),
+                              Said("常量只能是固定的值，例如 `10 workdays`",
+                                   "constants hold fixed values such as `10 workdays`")), False
         if e.name in FUNCTIONS or e.name in AGGREGATES:
-            return self.error(e.span, f"`{e.name}` is a function", f"call it: `{e.name}(...)`"), False
+            return self.error(e.span, Said(f"`{e.name}` 是函数", f"`{e.name}` is a function"),
+                              Said(f"请调用它：`{e.name}(...)`", f"call it: `{e.name}(...)`")), False
         if e.name in self.unknown:
             return t.ERROR, False  # reported once per item
         self.unknown.add(e.name)
         names = [*scope, *self.out.consts, "today"]
         hint = did_you_mean(e.name, names)
         if hint is None and e.name in KIND_WORDS:
-            hint = "kind words are compared with a kind, as in `m.kind == " + e.name + "`"
-        return self.error(e.span, f"unknown name `{e.name}`", hint), False
+            hint = Said(f"节点类型词要与类型比较，例如 `m.kind == {e.name}`",
+                        f"kind words are compared with a kind, as in `m.kind == {e.name}`")
+        return self.error(e.span, Said(f"未知的名称 `{e.name}`", f"unknown name `{e.name}`"),
+                          hint), False
 
     def field(self, e: s.Field, scope: Scope) -> tuple[t.Type, bool]:
         obj = self.expr(e.obj, scope)
         if obj == t.ERROR:
             return t.ERROR, False
         if obj.item is not None:
-            return self.error(e.name_span, f"a collection of {obj.item}s has no field `{e.name}`",
-                              f"use any/all/count/sum over it, e.g. `count(x in {_text(e.obj)})`"), False
+            return self.error(e.name_span,
+                              Said(f"{type_zh(obj)}没有字段 `{e.name}`",
+                                   f"a collection of {obj.item}s has no field `{e.name}`"),
+                              Said(f"请用 any/all/count/sum 遍历它，例如 `count(x in {_text(e.obj)})`",
+                                   "use any/all/count/sum over it, e.g. "
+                                   f"`count(x in {_text(e.obj)})`")), False
         fields = t.FIELDS.get(obj.name)
         if fields is None:
-            return self.error(e.name_span, f"{_a(str(obj))} has no fields"), False
+            return self.error(e.name_span, Said(f"{type_zh(obj)}没有字段",
+                                                f"{_a(str(obj))} has no fields")), False
         info = fields.get(e.name)
         if info is None:
             labels = labels_of(obj.name)
-            return self.error(e.name_span, f"unknown field `{e.name}` of {obj}",
+            return self.error(e.name_span, Said(f"{type_zh(obj)}没有字段 `{e.name}`",
+                                                f"unknown field `{e.name}` of {obj}"),
                               did_you_mean(e.name, [*fields, *labels])), False
         return info.type, info.missing or self._null(e.obj)
 
@@ -428,10 +472,12 @@ class Checker:
             return t.ERROR, null
         if e.op == "not":
             if typ != t.BOOL:
-                return self.error(e.span, f"`not` needs a condition; this is {_a(str(typ))}"), null
+                return self.error(e.span, Said(f"`not` 需要一个条件；这是{type_zh(typ)}",
+                                               f"`not` needs a condition; this is {_a(str(typ))}")), null
             return t.BOOL, null
         if typ not in (t.NUMBER, t.RATIO, t.DURATION):
-            return self.error(e.span, f"cannot negate {_a(str(typ))}"), null
+            return self.error(e.span, Said(f"不能对{type_zh(typ)}取负",
+                                           f"cannot negate {_a(str(typ))}")), null
         return typ, null
 
     def binary(self, e: s.Binary, scope: Scope) -> tuple[t.Type, bool]:
@@ -450,9 +496,9 @@ class Checker:
         if t.ERROR in (lt, rt):
             return t.ERROR, null
         result = binary_type(e.op, lt, rt)
-        if isinstance(result, str):
-            message, hint = result.split("|", 1) if "|" in result else (result, "")
-            return self.error(e.span, message, hint or None), null
+        if isinstance(result, tuple):
+            message, hint = result
+            return self.error(e.span, message, hint), null
         if lt == t.DURATION and rt == t.DURATION and e.op in ("<", "<=", ">", ">=", "==", "!=", "+", "-"):
             null = True  # workdays and days do not compare: missing at run time
         return result, null
@@ -468,8 +514,9 @@ class Checker:
             it = self.expr(item, scope, expect=typ if typ in _ENUM_WORDS else None)
             if it == t.ERROR or bad:
                 continue
-            if isinstance(binary_type("==", typ, it), str):
-                self.error(item.span, f"cannot look for {_a(str(typ))} among {it!s}s")
+            if isinstance(binary_type("==", typ, it), tuple):
+                self.error(item.span, Said(f"不能在{type_zh(it)}中查找{type_zh(typ)}",
+                                           f"cannot look for {_a(str(typ))} among {it!s}s"))
         return t.BOOL, self._null(e.operand, *e.items)
 
     def call(self, e: s.Call, scope: Scope) -> tuple[t.Type, bool]:
@@ -478,18 +525,24 @@ class Checker:
         sig = FUNCTIONS.get(e.func)
         arg_types = [self.expr(a, scope) for a in e.args]
         if sig is None:
-            return self.error(e.func_span, f"unknown function `{e.func}`",
+            return self.error(e.func_span, Said(f"未知的函数 `{e.func}`",
+                                                f"unknown function `{e.func}`"),
                               did_you_mean(e.func, [*FUNCTIONS, *AGGREGATES, "default"])), False
         params, result = sig
         if len(e.args) != len(params):
             wanted = ", ".join(str(p) for p in params)
-            return self.error(e.span, f"`{e.func}` takes {len(params)} argument"
-                              f"{'s' if len(params) != 1 else ''} ({wanted}), not {len(e.args)}"), False
+            wanted_zh = "、".join(type_zh(p) for p in params)
+            return self.error(e.span, Said(
+                f"`{e.func}` 需要 {len(params)} 个参数（{wanted_zh}），而不是 {len(e.args)} 个",
+                f"`{e.func}` takes {len(params)} argument"
+                f"{'s' if len(params) != 1 else ''} ({wanted}), not {len(e.args)}")), False
         ok = True
         for arg, typ, want in zip(e.args, arg_types, params, strict=True):
             if typ not in (want, t.ERROR):
                 ok = False
-                self.error(arg.span, f"`{e.func}` needs {_a(str(want))} here; this is {_a(str(typ))}")
+                self.error(arg.span, Said(f"`{e.func}` 这里需要{type_zh(want)}；这是{type_zh(typ)}",
+                                          f"`{e.func}` needs {_a(str(want))} here; "
+                                          f"this is {_a(str(typ))}"))
         return (result if ok and t.ERROR not in arg_types else t.ERROR), self._null(*e.args)
 
     def default(self, e: s.Call, scope: Scope) -> tuple[t.Type, bool]:
@@ -497,17 +550,22 @@ class Checker:
         when V may be missing too."""
         arg_types = [self.expr(a, scope) for a in e.args]
         if len(e.args) != 2:
-            return self.error(e.span, f"`default` takes 2 arguments (a value and the value to "
-                              f"use when it is missing), not {len(e.args)}",
-                              "for example `default(u.on_time_rate, 100%)`"), False
+            return self.error(e.span, Said(f"`default` 需要 2 个参数（一个值，以及它为空时使用的值），"
+                                           f"而不是 {len(e.args)} 个",
+                                           "`default` takes 2 arguments (a value and the value to "
+                                           f"use when it is missing), not {len(e.args)}"),
+                              Said("例如 `default(u.on_time_rate, 100%)`",
+                                   "for example `default(u.on_time_rate, 100%)`")), False
         v, (xt, vt) = e.args[1], arg_types
         if t.ERROR in arg_types:
             return t.ERROR, False
         if {xt, vt} == {t.NUMBER, t.RATIO}:
             return t.NUMBER if t.NUMBER in (xt, vt) else t.RATIO, self._null(v)
         if xt != vt:
-            return self.error(v.span, f"`default` needs {_a(str(xt))} here, like its first "
-                              f"argument; this is {_a(str(vt))}"), False
+            return self.error(v.span, Said(f"`default` 这里需要与第一个参数相同的{type_zh(xt)}；"
+                                           f"这是{type_zh(vt)}",
+                                           f"`default` needs {_a(str(xt))} here, like its first "
+                                           f"argument; this is {_a(str(vt))}")), False
         return xt, self._null(v)
 
     def aggregate(self, e: s.Aggregate, scope: Scope) -> tuple[t.Type, bool]:
@@ -517,8 +575,11 @@ class Checker:
         if coll.item is not None:
             item = t.SUBJECT_TYPES[coll.item]
         elif coll != t.ERROR:
-            self.error(e.collection.span, f"`{e.op}` goes over a collection; this is {_a(str(coll))}",
-                       "for example `p.milestones` or `upstream(m)`")
+            self.error(e.collection.span,
+                       Said(f"`{e.op}` 需要遍历一个集合；这是{type_zh(coll)}",
+                            f"`{e.op}` goes over a collection; this is {_a(str(coll))}"),
+                       Said("例如 `p.milestones` 或 `upstream(m)`",
+                            "for example `p.milestones` or `upstream(m)`"))
         self.counter += 1
         safe = f"_v{self.counter}"
         self.out.safe[e] = safe
@@ -535,8 +596,16 @@ class Checker:
         if body == t.ERROR:
             return t.ERROR, True
         if body not in allowed:
-            return self.error(e.body.span, f"cannot take the {e.op} of {body!s}s"), True
+            return self.error(e.body.span, Said(f"不能对{type_zh(body)}求 `{e.op}`",
+                                                f"cannot take the {e.op} of {body!s}s")), True
         return body, null or e.op in ("min", "max")
+
+
+_WHAT_ZH = {"rule": "规则", "score": "评分"}
+
+
+def _selfish(name: str) -> Said:
+    return Said(f"常量 `{name}` 由它自己定义", f"const `{name}` is defined by itself")
 
 
 def _short(text: str) -> str:

@@ -21,7 +21,7 @@ from dsl import schema as t
 from dsl import syntax as s
 from dsl.checker import Checked
 from dsl.cost import MAX_COST, Cost, item_cost
-from dsl.diagnostics import Reporter, RulebookError
+from dsl.diagnostics import Reporter, RulebookError, Said
 from dsl.printer import expr_text
 from dsl.runtime import (
     NAMESPACE,
@@ -34,6 +34,7 @@ from dsl.runtime import (
     inlined_parts,
 )
 from dsl.values import Duration
+from dsl.words import word_zh
 from projects.model import Level
 
 _LITERALS = (s.Number, s.Percent, s.String, s.Bool, s.DateLit, s.DurationLit)
@@ -541,7 +542,7 @@ class _Refusal:
     def __init__(self, c: Checked) -> None:
         self.reporters = {f.name: Reporter(f.name, f.text) for f in c.files}
 
-    def refuse(self, file: str, item: s.Item, message: str, hint: str) -> None:
+    def refuse(self, file: str, item: s.Item, message: Said, hint: Said) -> None:
         self.reporters[file].error(item.name_span, message, hint)
 
     def raise_any(self) -> None:
@@ -552,6 +553,18 @@ class _Refusal:
 
 def _what(item: s.Item) -> str:
     return f"{type(item).__name__.lower()} `{item.name}`"
+
+
+_WHAT_ZH = {"rule": "规则", "const": "常量", "score": "评分"}
+
+
+def _what_zh(item: s.Item) -> str:
+    return f"{_WHAT_ZH[type(item).__name__.lower()]} `{item.name}`"
+
+
+def _too_complex(item: s.Item, hint_zh: str, hint: str) -> tuple[Said, Said]:
+    return (Said(f"{_what_zh(item)} 太复杂，无法编译", f"{_what(item)} is too complex to compile"),
+            Said(hint_zh, hint))
 
 
 def _sides(e: s.Expr) -> list[s.Expr]:
@@ -624,8 +637,8 @@ def compile_checked(c: Checked, *, probes: bool = False, traces: bool = False,
         try:
             comp.const(const)
         except _TOO_COMPLEX:
-            refusal.refuse(const_files[const], const, f"{_what(const)} is too complex to compile",
-                           "split it into smaller consts")
+            refusal.refuse(const_files[const], const,
+                           *_too_complex(const, "请拆分为较小的常量", "split it into smaller consts"))
             continue
         chunks.append((const_files[const], const, a, len(comp.defs)))
     plans: list[tuple[str, s.Rule | s.Score, dict[str, Any]]] = []
@@ -638,10 +651,14 @@ def compile_checked(c: Checked, *, probes: bool = False, traces: bool = False,
                 estimate = costs[item] = item_cost(c, item)
                 if max_cost is not None and estimate.value > max_cost:
                     refusal.refuse(
-                        f.name, item, f"{_what(item)} would cost about {estimate.value:,} "
-                        f"operations per {item.subject} ({estimate.reason}), more than the "
-                        f"bound of {max_cost:,}",
-                        "take a collection out of another, or narrow it with `where`")
+                        f.name, item,
+                        Said(f"{_what_zh(item)} 对每个{word_zh(item.subject)}约需 {estimate.value:,} 次运算"
+                             f"（{estimate.reason_zh}），超过上限 {max_cost:,}",
+                             f"{_what(item)} would cost about {estimate.value:,} "
+                             f"operations per {item.subject} ({estimate.reason}), more than the "
+                             f"bound of {max_cost:,}"),
+                        Said("请把一个集合移出另一个集合，或用 `where` 缩小范围",
+                             "take a collection out of another, or narrow it with `where`"))
                     continue
             try:
                 if isinstance(item, s.Rule):
@@ -672,8 +689,8 @@ def compile_checked(c: Checked, *, probes: bool = False, traces: bool = False,
                 else:
                     continue
             except _TOO_COMPLEX:
-                refusal.refuse(f.name, item, f"{_what(item)} is too complex to compile",
-                               "split it into smaller rules or consts")
+                refusal.refuse(f.name, item, *_too_complex(
+                    item, "请拆分为较小的规则或常量", "split it into smaller rules or consts"))
                 continue
             chunks.append((f.name, item, a, len(comp.defs)))
     total = 0
@@ -681,13 +698,19 @@ def compile_checked(c: Checked, *, probes: bool = False, traces: bool = False,
         size = sum(len(d) for d in comp.defs[a:b])
         total += size
         if size > MAX_ITEM_CODE:
-            refusal.refuse(file, item, f"{_what(item)} compiles to {size} characters of code, "
-                           f"more than the {MAX_ITEM_CODE} allowed",
-                           "split it up, or name repeated parts with `const`")
+            refusal.refuse(file, item,
+                           Said(f"{_what_zh(item)} 编译后有 {size} 个字符的代码，超过允许的 {MAX_ITEM_CODE}",
+                                f"{_what(item)} compiles to {size} characters of code, "
+                                f"more than the {MAX_ITEM_CODE} allowed"),
+                           Said("请拆分，或用 `const` 命名重复的部分",
+                                "split it up, or name repeated parts with `const`"))
     if total > MAX_CODE and not any(r.diagnostics for r in refusal.reporters.values()):
         file, item, _, _ = chunks[-1]
-        refusal.refuse(file, item, f"the rulebook compiles to {total} characters of code, "
-                       f"more than the {MAX_CODE} allowed", "split it into smaller rulebooks")
+        refusal.refuse(file, item,
+                       Said(f"规则库编译后有 {total} 个字符的代码，超过允许的 {MAX_CODE}",
+                            f"the rulebook compiles to {total} characters of code, "
+                            f"more than the {MAX_CODE} allowed"),
+                       Said("请拆分为较小的规则库", "split it into smaller rulebooks"))
     refusal.raise_any()
     source = "\n\n".join(comp.defs) + "\n"
     ns = comp.ns
@@ -699,13 +722,13 @@ def compile_checked(c: Checked, *, probes: bool = False, traces: bool = False,
             try:
                 compile("\n\n".join(comp.defs[a:b]) + "\n", "<item>", "exec")
             except _TOO_COMPLEX:
-                refusal.refuse(file, item, f"{_what(item)} is too complex to compile",
-                               "split it into smaller rules or consts")
+                refusal.refuse(file, item, *_too_complex(
+                    item, "请拆分为较小的规则或常量", "split it into smaller rules or consts"))
                 break
         else:  # pragma: no cover - every item compiles alone but not together
             file, item, _, _ = chunks[0]
-            refusal.refuse(file, item, "the rulebook is too complex to compile",
-                           "split it into smaller rulebooks")
+            refusal.refuse(file, item, Said("规则库太复杂，无法编译", "the rulebook is too complex to compile"),
+                           Said("请拆分为较小的规则库", "split it into smaller rulebooks"))
         refusal.raise_any()
     exec(code, ns)
     rules: list[CompiledRule] = []

@@ -1,7 +1,9 @@
 """Diagnostics: where a rulebook is wrong, in words, with the line and a caret.
 
-Owns ``Span``, ``Diagnostic`` and ``RulebookError``. Columns are 1-based code points (what
-editors show); the caret under the source line is padded by *display width*, so it lands
+Owns ``Span``, ``Said``, ``Diagnostic`` and ``RulebookError``. Every message and suggestion
+is said in zh-CN and in English (``Said``); a diagnostic speaks the language of the spelling
+its file mostly uses (``lang``, set by ``dsl.in_authors_spelling``) and carries the other.
+Columns are 1-based code points (what editors show); the caret under the source line is padded by *display width*, so it lands
 right after Chinese text (wide characters take two columns on a terminal).
 """
 
@@ -42,8 +44,22 @@ def _pad(prefix: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Said:
+    """One text in zh-CN and in English."""
+
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.en
+
+
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """One error: ``file:line:column: message; suggestion`` with the line and a caret."""
+    """One error: ``file:line:column: message; suggestion`` with the line and a caret.
+
+    ``message`` and ``suggestion`` are English, ``message_zh`` and ``suggestion_zh`` zh-CN;
+    ``text`` and ``render()`` speak ``lang``, the language of the author's spelling."""
 
     file: str
     line: int
@@ -52,15 +68,27 @@ class Diagnostic:
     message: str
     suggestion: str | None = None
     source_line: str = ""
+    message_zh: str = ""
+    suggestion_zh: str | None = None
+    lang: str = "en"
 
     @property
     def text(self) -> str:
-        """The message with its suggestion, as printed after the place."""
+        """The message with its suggestion in the author's language, as printed after the
+        place."""
+        return self.text_in(self.lang)
+
+    def text_in(self, lang: str) -> str:
+        """The message with its suggestion in ``lang`` ("zh" | "en")."""
+        if lang == "zh" and self.message_zh:
+            return f"{self.message_zh}；{self.suggestion_zh}" if self.suggestion_zh \
+                else self.message_zh
         return f"{self.message}; {self.suggestion}" if self.suggestion else self.message
 
-    def render(self) -> str:
-        """``FILE:LINE:COL: message``, the source line, and a caret under the span."""
-        head = f"{self.file}:{self.line}:{self.column}: {self.text}"
+    def render(self, lang: str | None = None) -> str:
+        """``FILE:LINE:COL: message``, the source line, and a caret under the span (in
+        ``lang``, by default the author's)."""
+        head = f"{self.file}:{self.line}:{self.column}: {self.text_in(lang or self.lang)}"
         if not self.source_line:
             return head
         line = self.source_line.rstrip("\n")
@@ -75,11 +103,16 @@ class Diagnostic:
 
     def as_json(self) -> dict[str, Any]:
         """The one serialised form of a diagnostic, for the API and the rule editor alike:
-        the place, the message and its suggestion, ``text`` (message and suggestion, as shown
-        after the place) and ``rendered`` (the place, the source line and the caret)."""
+        the place, the message and its suggestion (English) and ``message_zh`` /
+        ``suggestion_zh``, ``lang`` (the author's), ``text`` (message and suggestion in the
+        author's language, as shown after the place; ``text_zh`` and ``text_en`` in each) and
+        ``rendered`` (the place, the source line and the caret)."""
         return {"file": self.file, "line": self.line, "column": self.column,
                 "end_column": self.end_column, "message": self.message,
-                "suggestion": self.suggestion, "text": self.text, "rendered": self.render()}
+                "suggestion": self.suggestion, "message_zh": self.message_zh,
+                "suggestion_zh": self.suggestion_zh, "lang": self.lang, "text": self.text,
+                "text_zh": self.text_in("zh"), "text_en": self.text_in("en"),
+                "rendered": self.render()}
 
 
 class RulebookError(DubanError):
@@ -103,13 +136,13 @@ class RulebookError(DubanError):
         return {"diagnostics": [d.as_json() for d in self.diagnostics]}
 
 
-def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+def did_you_mean(word: str, candidates: Iterable[str]) -> Said | None:
     """``did you mean `x`?`` for the closest candidate, or None.
 
     Chinese words are short (two characters), so one wrong character still suggests."""
     cutoff = 0.5 if any(display_width(ch) == 2 for ch in word) else 0.6
     close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=cutoff)
-    return f"did you mean `{close[0]}`?" if close else None
+    return Said(f"是否想写 `{close[0]}`？", f"did you mean `{close[0]}`?") if close else None
 
 
 class Reporter:
@@ -120,9 +153,10 @@ class Reporter:
         self.lines = text.splitlines()
         self.diagnostics: list[Diagnostic] = []
 
-    def error(self, span: Span, message: str, suggestion: str | None = None) -> None:
+    def error(self, span: Span, message: Said, suggestion: Said | None = None) -> None:
         source = self.lines[span.line - 1] if 0 < span.line <= len(self.lines) else ""
         end = span.end_column if span.end_line == span.line else len(source) + 1
-        self.diagnostics.append(
-            Diagnostic(self.file, span.line, span.column, end, message, suggestion, source)
-        )
+        self.diagnostics.append(Diagnostic(
+            self.file, span.line, span.column, end, message.en,
+            None if suggestion is None else suggestion.en, source, message.zh,
+            None if suggestion is None else suggestion.zh))

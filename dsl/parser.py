@@ -22,7 +22,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from dsl import syntax as s
-from dsl.diagnostics import Reporter, Span
+from dsl.diagnostics import Reporter, Said, Span
 from dsl.tree import TreeConverter
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
@@ -105,7 +105,9 @@ def parse_file(name: str, text: str, reporter: Reporter) -> s.SourceFile:
             line, col = _line_col(text, match.start())
             reporter.error(
                 Span(line, col, line, col + len(match.group())),
-                f"unexpected `{match.group()}`; a rule file holds only `rule`, `const` and `score`",
+                Said(f"意外的 `{match.group()}`；规则文件只能包含 `rule`、`const` 和 `score`",
+                     f"unexpected `{match.group()}`; a rule file holds only `rule`, `const` "
+                     "and `score`"),
             )
             break
     items: list[s.Item] = []
@@ -129,7 +131,8 @@ def parse_text(padded: str, start: str, reporter: Reporter) -> Any:
         return None
     deep = _too_deep(tree)
     if deep is not None:
-        reporter.error(deep, f"expression nested more than {MAX_DEPTH} levels deep", "split it up")
+        reporter.error(deep, Said(f"表达式嵌套超过 {MAX_DEPTH} 层", f"expression nested more than "
+                                  f"{MAX_DEPTH} levels deep"), Said("请拆分", "split it up"))
         return None
     converter = TreeConverter(reporter, lambda text, line, col: _hole(text, line, col, reporter))
     return converter.item(tree) if start == "item" else converter.expr(tree)
@@ -153,11 +156,15 @@ def _too_deep(tree: Tree[Token]) -> Span | None:
 # --- parse errors in words ---------------------------------------------------------------------
 
 _WORDS = {
-    "NAME": "a name", "NUMBER": "a number", "STRING": "a text in quotes", "DATE": "a date",
-    "COLON": "`:`", "COMMA": "`,`", "EQUAL": "`=`", "LPAR": "`(`", "RPAR": "`)`",
-    "LSQB": "`[`", "RSQB": "`]`", "MISSING": "`missing`", "IN": "`in`", "FOR": "`for`",
-    "WHERE": "`where`", "WHEN": "`when`", "LIGHT": "`light`", "NOTIFY": "`notify`",
-    "WITHIN": "`within`", "MESSAGE": "`message`", "NOT": "`not`", "$END": "the end",
+    "NAME": ("名称", "a name"), "NUMBER": ("数字", "a number"),
+    "STRING": ("带引号的文本", "a text in quotes"), "DATE": ("日期", "a date"),
+    "COLON": ("`:`", "`:`"), "COMMA": ("`,`", "`,`"), "EQUAL": ("`=`", "`=`"),
+    "LPAR": ("`(`", "`(`"), "RPAR": ("`)`", "`)`"), "LSQB": ("`[`", "`[`"),
+    "RSQB": ("`]`", "`]`"), "MISSING": ("`missing`", "`missing`"), "IN": ("`in`", "`in`"),
+    "FOR": ("`for`", "`for`"), "WHERE": ("`where`", "`where`"), "WHEN": ("`when`", "`when`"),
+    "LIGHT": ("`light`", "`light`"), "NOTIFY": ("`notify`", "`notify`"),
+    "WITHIN": ("`within`", "`within`"), "MESSAGE": ("`message`", "`message`"),
+    "NOT": ("`not`", "`not`"), "$END": ("结尾", "the end"),
 }
 _OPERATORS = frozenset({
     "AND", "OR", "PLUS", "MINUS", "STAR", "SLASH", "EQ", "NE", "LT", "LE", "GT", "GE", "IN",
@@ -171,23 +178,15 @@ _FULL_WIDTH = {
     "：": ":", "，": ",", "（": "(", "）": ")", "“": '"', "”": '"', "＝": "=", "＞": ">",
     "＜": "<", "％": "%", "【": "[", "】": "]", "。": ".", "；": "nothing (no `;` needed)",
 }
-_BAD_OPERATORS = {
-    ">>": "`>>` is not an operator",
-    "<<": "`<<` is not an operator",
-    "=>": "`=>` is not an operator",
-    "=<": "`=<` is not an operator",
-    "&&": "`&&` is not an operator",
-    "||": "`||` is not an operator",
-    "<>": "`<>` is not an operator",
-}
+_BAD_OPERATORS = {op: Said(f"`{op}` 不是运算符", f"`{op}` is not an operator")
+                  for op in (">>", "<<", "=>", "=<", "&&", "||", "<>")}
+_COMPARE = Said("比较运算符为 `<`、`<=`、`>`、`>=`、`==`、`!=`",
+                "comparisons are `<`, `<=`, `>`, `>=`, `==`, `!=`")
 _BAD_HINTS = {
-    ">>": "comparisons are `<`, `<=`, `>`, `>=`, `==`, `!=`",
-    "<<": "comparisons are `<`, `<=`, `>`, `>=`, `==`, `!=`",
-    "=>": "write `>=`",
-    "=<": "write `<=`",
-    "&&": "write `and`",
-    "||": "write `or`",
-    "<>": "write `!=`",
+    ">>": _COMPARE, "<<": _COMPARE,
+    "=>": Said("请写 `>=`", "write `>=`"), "=<": Said("请写 `<=`", "write `<=`"),
+    "&&": Said("请写 `and`", "write `and`"), "||": Said("请写 `or`", "write `or`"),
+    "<>": Said("请写 `!=`", "write `!=`"),
 }
 
 
@@ -199,34 +198,43 @@ def _previous_word(text: str, offset: int) -> str:
     return previous
 
 
-def _describe(expected: Sequence[str], previous: str) -> str:
+def _describe(expected: Sequence[str], previous: str) -> Said:
     # a keyword's Chinese terminal says the same as its English one
     names = {n.removesuffix("_ZH") for n in expected} - {"IS_MISSING", "IS_NOT_MISSING"}
-    words: list[str] = []
+    words: list[tuple[str, str]] = []
     if names >= _VALUE_START:
         if previous in _CONDITION_AFTER:
-            words.append("a condition")
+            words.append(("条件", "a condition"))
         elif previous in ("within", "限"):
-            words.append("a duration such as `3 workdays`")
+            words.append(("时长，例如 `3 workdays`", "a duration such as `3 workdays`"))
         elif previous in ("notify", ",", "通知"):
-            words.append("a unit")
+            words.append(("单位", "a unit"))
         else:
-            words.append("a value")
+            words.append(("值", "a value"))
         names -= {"NAME", "NUMBER", "LPAR", "MINUS", "NOT", "DATE", "STRING", "TRUE", "FALSE",
                   "ANY", "ALL", "COUNT", "SUM", "MIN", "MAX"}
     if names & _OPERATORS:
         # After a complete expression the parser would accept many things; say it short.
-        return "an operator" + (" or the next clause" if names & _CLAUSES else "")
+        clause = names & _CLAUSES
+        return Said("运算符" + ("或下一个子句" if clause else ""),
+                    "an operator" + (" or the next clause" if clause else ""))
     if "RULE" in names or "CONST" in names or "SCORE" in names:
-        words.append("`rule`, `const` or `score`")
+        words.append(("`rule`、`const` 或 `score`", "`rule`, `const` or `score`"))
         names -= {"RULE", "CONST", "SCORE"}
-    words += sorted(_WORDS.get(n, f"`{n.lower()}`") for n in names)
+    words += sorted(_WORDS.get(n, (f"`{n.lower()}`", f"`{n.lower()}`")) for n in names)
     if not words:
-        return "something else"
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+        return Said("其他内容", "something else")
+    zh, en = [w[0] for w in words], [w[1] for w in words]
+    if len(words) == 1:
+        return Said(zh[0], en[0])
+    return Said("、".join(zh[:-1]) + "或" + zh[-1], ", ".join(en[:-1]) + " or " + en[-1])
 
 
-def explain_error(text: str, exc: UnexpectedInput) -> tuple[Span, str, str | None]:
+def _after(what: Said, previous: str) -> Said:
+    return Said(f"`{previous}` 之后应为{what.zh}", f"expected {what.en} after `{previous}`")
+
+
+def explain_error(text: str, exc: UnexpectedInput) -> tuple[Span, Said, Said | None]:
     """Turn a Lark error into (span, message, suggestion)."""
     if isinstance(exc, UnexpectedCharacters):
         pos: int = exc.pos_in_stream or 0
@@ -243,14 +251,17 @@ def explain_error(text: str, exc: UnexpectedInput) -> tuple[Span, str, str | Non
             return (Span(line, column - 1, line, column + 1),
                     _BAD_OPERATORS[pair], _BAD_HINTS[pair])
         if ch == '"':
-            return span, "text is not closed", 'end it with `"` on the same line'
+            return (span, Said("文本的引号没有闭合", "text is not closed"),
+                    Said('请在同一行用 `"` 结束', 'end it with `"` on the same line'))
         if ch in _FULL_WIDTH:
-            return span, f"full-width `{ch}`", f"write {_fw(ch)}"
+            return span, Said(f"全角的 `{ch}`", f"full-width `{ch}`"), _fw(ch)
         if ch == "!":
-            return span, "`!` is not an operator", "write `not`, or `!=` to compare"
+            return (span, Said("`!` 不是运算符", "`!` is not an operator"),
+                    Said("请写 `not`，比较时写 `!=`", "write `not`, or `!=` to compare"))
         if ch == "\\":
-            return span, "a backslash belongs only inside text in quotes", None
-        return span, f"unexpected character `{ch}`", None
+            return span, Said("反斜杠只能出现在引号内的文本中",
+                              "a backslash belongs only inside text in quotes"), None
+        return span, Said(f"意外的字符 `{ch}`", f"unexpected character `{ch}`"), None
     if isinstance(exc, UnexpectedToken):
         token = exc.token
         previous = _previous_word(text, token.start_pos if token.type != "$END" else len(text))
@@ -259,8 +270,7 @@ def explain_error(text: str, exc: UnexpectedInput) -> tuple[Span, str, str | Non
             line = end.count("\n") + 1
             col = len(end) - (end.rfind("\n") + 1) + 1
             span = Span(line, col, line, col + 1)
-            what = _describe(sorted(exc.expected), previous)
-            return span, f"expected {what} after `{previous}`", None
+            return span, _after(_describe(sorted(exc.expected), previous), previous), None
         value = str(token.value)
         span = Span(token.line or 1, token.column or 1, token.end_line or token.line or 1,
                     token.end_column or (token.column or 1) + len(value))
@@ -275,24 +285,31 @@ def explain_error(text: str, exc: UnexpectedInput) -> tuple[Span, str, str | Non
                     _BAD_OPERATORS[ahead], _BAD_HINTS[ahead])
         if token.type in _COMPARISONS and names_after_expression(
                 {n.removesuffix("_ZH") for n in exc.expected}):
-            return span, "comparisons do not chain", "join them with `and`: `a < b and b < c`"
+            return (span, Said("比较不能连写", "comparisons do not chain"),
+                    Said("请用 `and` 连接：`a < b and b < c`",
+                         "join them with `and`: `a < b and b < c`"))
         if token.type == "EQUAL":
-            return span, "`=` is not a comparison", "write `==`"
+            return (span, Said("`=` 不是比较运算符", "`=` is not a comparison"),
+                    Said("请写 `==`", "write `==`"))
         what = _describe(sorted(exc.expected), previous)
         if token.type not in ("NAME", "NUMBER", "STRING", "DATE") and value.isidentifier() and (
             "NAME" in exc.expected
         ):
-            return span, f"`{value}` is a reserved word and cannot be used as a name", None
-        return span, f"unexpected `{value}`; expected {what} after `{previous}`", None
+            return span, Said(f"`{value}` 是保留字，不能用作名称",
+                              f"`{value}` is a reserved word and cannot be used as a name"), None
+        return span, Said(f"意外的 `{value}`；`{previous}` 之后应为{what.zh}",
+                          f"unexpected `{value}`; expected {what.en} after `{previous}`"), None
     line = getattr(exc, "line", 1) or 1
     column = getattr(exc, "column", 1) or 1
-    return Span(line, column, line, column + 1), "cannot parse this", None
+    return Span(line, column, line, column + 1), Said("无法解析这里", "cannot parse this"), None
 
 
 def names_after_expression(expected: set[str] | frozenset[str]) -> bool:
     return bool(set(expected) & (_OPERATORS - _COMPARISONS))
 
 
-def _fw(ch: str) -> str:
+def _fw(ch: str) -> Said:
     ascii_ = _FULL_WIDTH[ch]
-    return ascii_ if ascii_.startswith("nothing") else f"`{ascii_}`"
+    if ascii_.startswith("nothing"):
+        return Said("请删去（不需要 `;`）", "write nothing (no `;` needed)")
+    return Said(f"请写 `{ascii_}`", f"write `{ascii_}`")

@@ -162,6 +162,9 @@ class CompiledRulebook:
     rules: tuple[CompiledRule, ...]
     scores: tuple[CompiledScore, ...]
     python: str = ""  # the generated source, for reading and debugging
+    #: The static analysis warnings (``dsl.analysis.AnalysisWarning``), when compiled with
+    #: ``analysis=True``: one parse and check for both.
+    warnings: tuple[Any, ...] = ()
 
 
 # --- helpers called by generated code -------------------------------------------------------

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from lark import Token, Tree
 
 from dsl import syntax as s
-from dsl.diagnostics import Reporter, Span
+from dsl.diagnostics import Reporter, Said, Span
 from dsl.words import UNIT_WORDS_ZH, field_en, keyword_en, name_en, word_en
 
 HoleParser = Callable[[str, int, int], "s.Expr | None"]
@@ -47,7 +47,7 @@ class TreeConverter:
         self.hole = hole
         self.ok = True
 
-    def error(self, span: Span, message: str, suggestion: str | None = None) -> None:
+    def error(self, span: Span, message: Said, suggestion: Said | None = None) -> None:
         self.ok = False
         self.reporter.error(span, message, suggestion)
 
@@ -208,8 +208,10 @@ class TreeConverter:
                 if nxt in ('"', "\\"):
                     parts.append(nxt)
                 else:
-                    self.error(Span(line, col, line, col + 2), f"unknown escape `\\{nxt}`",
-                               'only `\\"` and `\\\\` are escapes; write `\\\\` for a backslash')
+                    self.error(Span(line, col, line, col + 2),
+                               Said(f"未知的转义 `\\{nxt}`", f"unknown escape `\\{nxt}`"),
+                               Said('只有 `\\"` 和 `\\\\` 是转义；反斜杠请写 `\\\\`',
+                                    'only `\\"` and `\\\\` are escapes; write `\\\\` for a backslash'))
                 i += 2
                 continue
             if holes and ch == "{":
@@ -219,13 +221,17 @@ class TreeConverter:
                     continue
                 close = raw.find("}", i + 1, end)
                 if close < 0:
-                    self.error(Span(line, col, line, col + 1), "`{` opens a hole that is not closed",
-                               "close it with `}`, or write `{{` for a brace")
+                    self.error(Span(line, col, line, col + 1),
+                               Said("`{` 开始的占位没有闭合", "`{` opens a hole that is not closed"),
+                               Said("请用 `}` 闭合；花括号本身请写 `{{`",
+                                    "close it with `}`, or write `{{` for a brace"))
                     return parts
                 text = raw[i + 1 : close]
                 if not text.strip():
-                    self.error(Span(line, col, line, base + close + 1), "empty hole `{}`",
-                               "put an expression inside, or write `{{` for a brace")
+                    self.error(Span(line, col, line, base + close + 1),
+                               Said("空的占位 `{}`", "empty hole `{}`"),
+                               Said("请在其中写表达式；花括号本身请写 `{{`",
+                                    "put an expression inside, or write `{{` for a brace"))
                 else:
                     expr = self.hole(text, line, col + 1)
                     if expr is None:
@@ -239,8 +245,9 @@ class TreeConverter:
                     parts.append("}")
                     i += 2
                     continue
-                self.error(Span(line, col, line, col + 1), "`}` closes no hole",
-                           "write `}}` for a brace")
+                self.error(Span(line, col, line, col + 1),
+                           Said("`}` 没有对应的占位", "`}` closes no hole"),
+                           Said("花括号本身请写 `}}`", "write `}}` for a brace"))
                 i += 1
                 continue
             parts.append(ch)

@@ -36,6 +36,20 @@ UNITS_ZH = {"workdays": "个工作日", "days": "天", "weeks": "周", "months":
 UNIT_WORDS_ZH = {"个工作日": "workdays", "工作日": "workdays", "天": "days", "日": "days",
                  "周": "weeks", "个月": "months", "月": "months"}
 
+#: Types as a sentence in Chinese names them (``dsl.schema.Type``).
+TYPES_ZH = {"number": "数值", "ratio": "比率", "text": "文本", "bool": "条件", "date": "日期",
+            "duration": "时长", "kind": "节点类型", "category": "类别", "level": "灯色",
+            "error": "错误"}
+
+
+def type_zh(typ: object) -> str:
+    """A type (``dsl.schema.Type``: ``name`` and ``item``) in Chinese: ``节点集合``."""
+    name, item = str(getattr(typ, "name", typ)), getattr(typ, "item", None)
+    if item:
+        return SUBJECTS_ZH.get(str(item), str(item)) + "集合"
+    return TYPES_ZH.get(name) or SUBJECTS_ZH.get(name, name)
+
+
 _WORDS_ZH = {**SUBJECTS_ZH, **LEVELS_ZH, **NAMES_ZH}
 _WORDS_EN = {zh: en for en, zh in _WORDS_ZH.items()}
 _KEYWORDS_EN = {zh: en for en, zh in KEYWORDS_ZH.items()}

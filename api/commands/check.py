@@ -69,7 +69,7 @@ def rule_sources(paths: Sequence[str]) -> tuple[dict[str, str], list[str]]:
 
 
 def _compile(paths: Sequence[str] | None, *, probes: bool = False,
-             max_cost: int | None = None) -> Any:
+             max_cost: int | None = None, analysis: bool = False) -> Any:
     """The compiled rulebook, or ``None`` after printing every error."""
     from dsl import RulebookError, compile_rulebook  # noqa: PLC0415
     from rules.standard import standard_sources  # noqa: PLC0415
@@ -84,8 +84,8 @@ def _compile(paths: Sequence[str] | None, *, probes: bool = False,
         sources = standard_sources()
     try:
         if max_cost is not None:
-            return compile_rulebook(sources, probes=probes, max_cost=max_cost)
-        return compile_rulebook(sources, probes=probes)
+            return compile_rulebook(sources, probes=probes, max_cost=max_cost, analysis=analysis)
+        return compile_rulebook(sources, probes=probes, analysis=analysis)
     except RulebookError as exc:
         for d in exc.diagnostics:
             _err(d.render())
@@ -159,18 +159,18 @@ def run_lint(args: argparse.Namespace) -> int:
     from dsl import MAX_COST  # noqa: PLC0415
 
     bound = MAX_COST if args.max_cost is None else args.max_cost
-    rulebook = _compile(args.paths, max_cost=bound)
+    rulebook = _compile(args.paths, max_cost=bound, analysis=not args.no_analysis)
     if rulebook is None:
         return EXIT_REFUSED
     print(f"ok: {len(rulebook.rules)} rules, {len(rulebook.scores)} scores")
-    if not args.no_analysis:
-        from dsl import analyse_rulebook  # noqa: PLC0415
+    for warning in rulebook.warnings:  # one parse and check for the rulebook and its analysis
+        print(warning.render())
+    if args.against is not None:
+        from dsl.words import file_language  # noqa: PLC0415
 
         sources = rule_sources(args.paths)[0]
-        for warning in analyse_rulebook(sources):
-            print(warning.render())
-    if args.against is not None:
-        status = _never_lit(rulebook, args.against, args.as_of)
+        langs = {name: file_language(text) for name, text in sources.items()}
+        status = _never_lit(rulebook, args.against, args.as_of, langs)
         if status is not None:
             return status
     print(f"estimated cost per subject (from each rule's shape; bound {bound:,}):")
@@ -185,8 +185,10 @@ def run_lint(args: argparse.Namespace) -> int:
 MAX_REPLAYED_DAYS = 400
 
 
-def _never_lit(rulebook: Any, path: str, as_of_text: str | None) -> int | None:
-    """Print the rules that lit on none of the days replayed; an exit status on bad input."""
+def _never_lit(rulebook: Any, path: str, as_of_text: str | None,
+               langs: dict[str, str]) -> int | None:
+    """Print the rules that lit on none of the days replayed, each in the language of its
+    file's spelling (``langs``); an exit status on bad input."""
     from rules.engine import evaluate  # noqa: PLC0415
 
     today = _today()
@@ -210,7 +212,12 @@ def _never_lit(rulebook: Any, path: str, as_of_text: str | None) -> int | None:
         for day in days:
             lit.update(f.rule for f in evaluate(rulebook, portfolio, day).findings)
     for rule in rulebook.rules:
-        if rule.name not in lit:
+        if rule.name in lit:
+            continue
+        if langs.get(rule.file) == "zh":
+            print(f"警告：{rule.file}:{rule.line}: 规则 `{rule.name}` 在 {path} 回放的 {len(days)} 天"
+                  f"（{start.isoformat()} 至 {end.isoformat()}）中从未亮灯")
+        else:
             print(f"warning: {rule.file}:{rule.line}: rule `{rule.name}` never lit over the "
                   f"{len(days)} days replayed ({start.isoformat()} to {end.isoformat()}) "
                   f"of {path}")

@@ -55,8 +55,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     a = subparsers.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
     a.add_parser("verify", help="walk the hash chain; name the first altered entry").set_defaults(handler=_audit_verify)
 
-    imp = subparsers.add_parser("import", help="import a portfolio (.yaml, .json or .xlsx), all or nothing")
+    imp = subparsers.add_parser(
+        "import", help="导入组合文件（.yaml/.json/.xlsx）或承包商进度计划（.xer/.xml，需 --project 与 --unit），"
+                       "全有或全无 / import a portfolio or a contractor's schedule, all or nothing")
     imp.add_argument("file", type=Path)
+    imp.add_argument("--project", help="进度计划导入到的项目编号 / the project a schedule file makes or updates")
+    imp.add_argument("--unit", help="该项目的责任单位 / the project's responsible unit")
+    imp.add_argument("--map", type=Path, help="选择作业与节点类型的映射文件（YAML）/ a map of activities and kinds")
+    imp.add_argument("--name", help="新项目的名称（默认取文件中的项目名）/ the new project's name")
     imp.set_defaults(handler=_import)
     exp = subparsers.add_parser("export", help="export the portfolio (.yaml, .json or .xlsx with findings and rankings)")
     exp.add_argument("file", type=Path)
@@ -97,10 +103,8 @@ def _serve(args: argparse.Namespace) -> int:
     )
     from projects import repository as repo  # noqa: PLC0415
 
-    url = f"http://{args.host}:{args.port}"
-    if "DUBAN_COOKIE_SECURE" not in os.environ and args.host in LOOPBACK_HOSTS:
-        # Plain HTTP on loopback only: browsers and scripts would drop a Secure cookie there.
-        # Anything reachable from elsewhere keeps Secure cookies (put it behind HTTPS).
+    url = os.environ.get("DUBAN_PUBLIC_URL", "").strip().rstrip("/") or f"http://{args.host}:{args.port}"
+    if plain_http_cookies(os.environ, args.host):
         os.environ["DUBAN_COOKIE_SECURE"] = "0"
     if users.cheap_hashes() and args.host not in LOOPBACK_HOSTS:
         print(f"duban serve: {users.CHEAP_HASHES_VARIABLE} 只用于测试，不能对外服务; --host {args.host}: "
@@ -139,6 +143,15 @@ def _serve(args: argparse.Namespace) -> int:
     quiet_libraries()  # after the app configured logging
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+def plain_http_cookies(environ: Any, host: str) -> bool:
+    """Whether ``duban serve`` on ``host`` lets cookies go without ``Secure``: only on loopback,
+    only when neither ``DUBAN_COOKIE_SECURE`` nor ``DUBAN_PUBLIC_URL`` is set (behind a proxy on
+    the same host the public address decides: https keeps them Secure). A browser would drop a
+    Secure cookie over plain http://127.0.0.1; anything reachable from elsewhere keeps Secure."""
+    return ("DUBAN_COOKIE_SECURE" not in environ and not environ.get("DUBAN_PUBLIC_URL")
+            and host in LOOPBACK_HOSTS)
 
 
 #: Libraries that log a line per request or per delivery at INFO; `duban serve` keeps their
@@ -244,6 +257,48 @@ def _progress(sheet: str, done: int, total: int) -> None:
     print(f"\r  {sheet}: {done}/{total} rows", end="" if done < total else "\n", file=sys.stderr, flush=True)
 
 
+SCHEDULE_SUFFIXES = (".xer", ".xml", ".mpp")
+
+
+def _import_schedule(args: argparse.Namespace) -> int:
+    from api.schedules import import_schedule  # noqa: PLC0415
+    from projects.contractor import ScheduleFileError  # noqa: PLC0415
+
+    path: Path = args.file
+    if not args.project or not args.unit:
+        print(f"duban import: {path}: 导入进度计划需要 --project 与 --unit / a schedule file needs "
+              "--project ID and --unit UNIT", file=sys.stderr)
+        return 2
+    map_data: Any = None
+    if args.map is not None:
+        import yaml  # noqa: PLC0415
+
+        try:
+            map_data = yaml.safe_load(args.map.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            print(f"duban import: {args.map}: 映射文件无法读取 / the map cannot be read: {exc}", file=sys.stderr)
+            return 1
+
+    async def body(server: Server) -> dict[str, Any]:
+        return await import_schedule(server, path.read_bytes(), path.name, pid=args.project,
+                                     unit=args.unit, actor="cli", map_data=map_data,
+                                     map_name=str(args.map or "map"), project_name=args.name)
+
+    try:
+        record = _run(body)
+    except (ScheduleFileError, PortfolioError) as exc:
+        print(f"duban import: 文件被拒绝，未导入任何内容 / refused, nothing imported: {exc}", file=sys.stderr)
+        return 1
+    verb = "新建 / created" if record["created"] else "更新 / updated"
+    print(f"{verb} {args.project}: 新增 added {len(record['added'])}, 变更 changed {len(record['changed'])}, "
+          f"文件中已删除（保留）removed from the file (kept) {len(record['removed'])}")
+    for mid, days in sorted(record["due_moved_days"].items()):
+        print(f"  {mid}: 计划完成移动 due moved {days:+d} 天 days")
+    for note in record["notes"]:
+        print(f"  {note}")
+    return 0
+
+
 def _import(args: argparse.Namespace) -> int:
     from api.controllers.transfer import import_checked  # noqa: PLC0415
     from api.excel import WorkbookError, read_workbook  # noqa: PLC0415
@@ -252,6 +307,8 @@ def _import(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"duban import: {path}: no such file", file=sys.stderr)
         return 1
+    if path.suffix.lower() in SCHEDULE_SUFFIXES or args.project:
+        return _import_schedule(args)
 
     async def body(server: Server) -> dict[str, int]:
         if path.suffix.lower() == ".xlsx":

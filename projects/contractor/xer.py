@@ -111,6 +111,46 @@ def _calendar(cid: str, row: dict[str, str]) -> Calendar:
     return Calendar(cid, row.get("clndr_name", cid), tuple(weekly), exceptions, day_hours)
 
 
+def _percent(row: dict[str, str], where: str) -> float:
+    """Percent complete as the activity's percent-complete type says: physical, or by
+    duration ((planned - remaining) / planned) for duration and units types."""
+    if row.get("status_code") == "TK_Complete":
+        return 100.0
+    if row.get("complete_pct_type") == "CP_Phys":
+        return _hours(row.get("phys_complete_pct", "") or "0", where, "phys_complete_pct") or 0.0
+    if row.get("status_code") != "TK_Active":
+        return 0.0
+    planned = _hours(row.get("target_drtn_hr_cnt", "") or "0", where, "target_drtn_hr_cnt") or 0.0
+    left = _hours(row.get("remain_drtn_hr_cnt", "") or "0", where, "remain_drtn_hr_cnt") or 0.0
+    return round(max(0.0, min(100.0, (planned - left) / planned * 100)), 2) if planned > 0 else 0.0
+
+
+def _wbs_paths(rows: list[Row]) -> dict[str, str]:
+    """Each WBS node's path of short names below the project node (``L1.Wall``)."""
+    nodes = {r["wbs_id"]: r for _, r in rows if r.get("wbs_id")}
+    out: dict[str, str] = {}
+    for wid in nodes:
+        parts, at, seen = [], wid, set()
+        while at in nodes and at not in seen and nodes[at].get("proj_node_flag") != "Y":
+            seen.add(at)
+            parts.append(nodes[at].get("wbs_short_name", at))
+            at = nodes[at].get("parent_wbs_id", "")
+        out[wid] = ".".join(reversed(parts))
+    return out
+
+
+def _codes(tables: dict[str, list[Row]]) -> dict[str, dict[str, str]]:
+    """Per task_id, its activity codes as code type name -> code value (short name)."""
+    types = {r.get("actv_code_type_id", ""): r.get("actv_code_type", "") for _, r in tables.get("ACTVTYPE", [])}
+    values = {r.get("actv_code_id", ""): r.get("short_name", "") for _, r in tables.get("ACTVCODE", [])}
+    out: dict[str, dict[str, str]] = {}
+    for _, r in tables.get("TASKACTV", []):
+        kind, value = types.get(r.get("actv_code_type_id", "")), values.get(r.get("actv_code_id", ""))
+        if kind and value is not None:
+            out.setdefault(r.get("task_id", ""), {})[kind] = value
+    return out
+
+
 def read_xer(text: str, name: str = "file.xer") -> Schedule:
     """The schedule of the first project in an XER export's text."""
     tables = _tables(text, name)
@@ -130,6 +170,8 @@ def read_xer(text: str, name: str = "file.xer") -> Schedule:
                                       "predecessor")
     by_task_id: dict[str, str] = {}
     activities = []
+    wbs_paths = _wbs_paths(tables.get("PROJWBS", []))
+    codes = _codes(tables)
     for no, row in tables["TASK"]:
         where = f"{name}:{no} (TASK {row.get('task_code', '?')})"
         kind = _KINDS.get(row.get("task_type", ""))
@@ -156,13 +198,13 @@ def read_xer(text: str, name: str = "file.xer") -> Schedule:
             file_late_finish=_time(row.get("late_end_date", ""), where, "late_end_date"),
             file_total_float_hours=_hours(row.get("total_float_hr_cnt", ""), where,
                                           "total_float_hr_cnt", required=False),
-            wbs=row.get("wbs_id", ""),
+            wbs=row.get("wbs_id", ""), wbs_path=wbs_paths.get(row.get("wbs_id", ""), ""),
+            codes=codes.get(row.get("task_id", ""), {}),
             file_free_float_hours=_hours(row.get("free_float_hr_cnt", ""), where,
                                          "free_float_hr_cnt", required=False),
             planned_start=_time(row.get("target_start_date", ""), where, "target_start_date"),
             planned_finish=_time(row.get("target_end_date", ""), where, "target_end_date"),
-            percent_complete=_hours(row.get("phys_complete_pct", "") or "0", where,
-                                    "phys_complete_pct") or 0.0)
+            percent_complete=_percent(row, where))
         by_task_id[row.get("task_id", "")] = act.id
         activities.append(act)
     links = []

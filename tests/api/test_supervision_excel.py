@@ -38,8 +38,8 @@ def test_export_then_import_gives_the_same_portfolio() -> None:
     assert back.people == p.people and back.extensions == p.extensions
     assert back.projects == p.projects
     sheet = load_workbook(io.BytesIO(content))["projects"]
-    header = [c.value for c in sheet[1]]
-    assert header[header.index("co_units")] == "co_units" and sheet[2][header.index("co_units")].value == "transport、housing"
+    at = excel.SHEETS["projects"].index("co_units")
+    assert sheet[1][at].value == "配合单位（co_units）" and sheet[2][at].value == "transport, housing"
 
 
 def _drop_sheets(content: bytes, *names: str) -> bytes:
@@ -60,7 +60,7 @@ def test_a_workbook_without_the_version_2_sheets_still_imports() -> None:
 
 @pytest.mark.parametrize(("sheet", "column", "value", "expected"), [
     ("projects", "report_every", "2 fortnights", 'projects!K2: 报送周期不是时长 — unknown unit "fortnights"'),
-    ("projects", "urgent", "maybe", "projects!H2: urgent 'maybe' is not 是 or 否 (true or false)"),
+    ("projects", "urgent", "maybe", "projects!H2: 紧急标记只能是 true 或 false"),
     ("people", "unit", "nowhere", 'people!C2: no unit "nowhere"'),
     ("extensions", "new_due", "2026-06-01", "extensions!C2: new_due 2026-06-01 is not after the milestone's due"),
     ("milestones", "person", "lii", 'milestones!N2: no person "lii"'),
@@ -69,7 +69,7 @@ def test_a_wrong_cell_is_named_by_sheet_row_and_column(sheet: str, column: str, 
     content = excel.export_workbook(parse_portfolio(DATA, today=TODAY), [], {})
     wb = load_workbook(io.BytesIO(content))
     ws = wb[sheet]
-    col = [c.value for c in ws[1]].index(column)
+    col = excel.SHEETS[sheet].index(column)
     ws.cell(row=2, column=col + 1, value=value)
     buf = io.BytesIO()
     wb.save(buf)

@@ -165,3 +165,19 @@ def test_the_new_kinds_show_in_lint_and_never_refuse(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"warning: {f}:5:28: message hole `{{m.finished}}`" in out
     assert f"warning: {f}:10:12: `notify` target `n.unit.parent`" in out
+
+
+def test_against_speaks_the_language_of_a_chinese_file(tmp_path, capsys):
+    """`lint --against` of a rulebook written in Chinese says in Chinese which rule never lit."""
+    (tmp_path / "p.yaml").write_text(
+        "calendar: weekdays\nunits:\n  - {id: transport, name: 市交通运输局}\nprojects:\n"
+        "  - id: P001\n    name: 海东大道改造工程\n    unit: transport\n    category: project\n"
+        "    milestones:\n      - {id: a, name: 甲, kind: tendering, due: 2026-03-02}\n",
+        encoding="utf-8")
+    f = tmp_path / "t.rules"
+    f.write_text("规则 合同: 对 节点 m 亮 红灯 当 m.类型 == 合同\n", encoding="utf-8")
+    assert main(["rules", "lint", str(f), "--against", str(tmp_path / "p.yaml"),
+                 "--as-of", "2026-03-03"]) == 0
+    out = [line for line in capsys.readouterr().out.splitlines() if "从未亮灯" in line]
+    assert out == [f"警告：{f}:1: 规则 `合同` 在 {tmp_path / 'p.yaml'} 回放的 2 天"
+                   "（2026-03-02 至 2026-03-03）中从未亮灯"]

@@ -1,0 +1,197 @@
+"""Importing a contractor's schedule into the portfolio on both backends: a project made from
+the file's activities with kinds, dates, progress and typed links; re-importing next month's
+file updates the same project, keeps its reports and notices and records what changed; bad
+files and maps are refused with nothing imported."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from api import audit
+from api.schedules import import_schedule
+from projects import repository as repo
+from projects.contractor import ScheduleFileError
+from projects.errors import PortfolioError
+from tests.api.conftest import Api
+from tests.projects.contractor_files import DATA, edit_xer, xer_text
+
+SAMPLE = "xernative-sample.xer"
+
+
+async def _import(api: Api, data: bytes, name: str = SAMPLE, **kw: object) -> dict:  # type: ignore[type-arg]
+    return await import_schedule(api.server, data, name, pid=kw.pop("pid", "C001"),  # type: ignore[arg-type]
+                                 unit=kw.pop("unit", "transport"), actor="office", **kw)  # type: ignore[arg-type]
+
+
+async def _project(api: Api, pid: str = "C001"):  # type: ignore[no-untyped-def]
+    return (await api.server.snapshot()).portfolio.project_by_id[pid]
+
+
+async def test_a_schedule_makes_a_project_of_its_activities(api: Api) -> None:
+    record = await _import(api, (DATA / SAMPLE).read_bytes())
+    assert record["created"] and len(record["added"]) == 25 and record["milestones_stored"] == 25
+    p = await _project(api)
+    assert (p.unit, p.name, len(p.milestones)) == ("transport", "TAKT", 25)
+    first = p.milestones[0]
+    assert (first.id, first.name, first.kind.value) == ("A1010", "Studs", "progress")
+    assert (first.start, first.due, first.finished) == (dt.date(2021, 11, 30), dt.date(2021, 12, 6), None)
+    by_id = {m.id: m for m in p.milestones}
+    assert {d.on for d in by_id["A1020"].after} == {"A1010"}
+    assert record["forecast"]["A1010"] == "2021-12-06"
+    entries, _ = await audit.entries(action="schedule.import")
+    assert entries and entries[0].subject == "project:C001" and len(entries[0].after["added"]) == 25
+
+
+async def test_types_and_lags_of_links_come_along(api: Api) -> None:
+    """wk2 has SS, FF and SF links: they arrive as typed after entries."""
+    await _import(api, (DATA / "xernative-wk2.xer").read_bytes(), "xernative-wk2.xer", pid="C002")
+    p = await _project(api, "C002")
+    kinds = {d.type for m in p.milestones for d in m.after}
+    assert kinds == {"FS", "SS", "FF", "SF"}
+    started = next(m for m in p.milestones if m.id == "340")  # begun 23 Feb 2014, 0 % by duration
+    assert (started.start, started.finished, started.progress) == (dt.date(2014, 2, 23), None, None)
+
+
+async def test_reimporting_next_months_file_updates_keeps_history_and_records_changes(api: Api) -> None:
+    await _import(api, (DATA / SAMPLE).read_bytes())
+    notices_before = {n.id for n in await api.server.notices() if "C001" in str(n.subject)}
+    again = await _import(api, (DATA / SAMPLE).read_bytes())
+    assert (again["created"], again["added"], again["changed"], again["milestones_stored"]) == (False, [], {}, 0)
+    nxt = edit_xer(xer_text(SAMPLE), change={"A1010": {"target_end_date": "2021-12-08 17:00"},
+                                              "A1030": {"task_name": "Studs (revised)"}},
+                   drop=["A1250"], add=[("A1240", "A1260", "Final clean")])
+    record = await _import(api, nxt.encode("cp1252"))
+    assert record["added"] == ["A1260"] and record["removed"] == ["A1250"]
+    assert record["due_moved_days"] == {"A1010": 2}
+    assert record["changed"]["A1030"]["name"][1] == "Studs (revised)"
+    assert set(record["changed"]) == {"A1010", "A1030"}
+    p = await _project(api)
+    ids = [m.id for m in p.milestones]
+    assert "A1260" in ids and "A1250" in ids  # removed from the file, kept with its reports
+    history = await repo.milestone_history("C001", "A1010")
+    assert [h.version for h in history] == [1, 2]
+    assert history[-1].milestone.due == dt.date(2021, 12, 8)
+    notices_after = {n.id for n in await api.server.notices() if "C001" in str(n.subject)}
+    assert notices_before <= notices_after
+    entries, total = await audit.entries(action="schedule.import")
+    assert total == 3 and entries[0].after["removed"] == ["A1250"]
+
+
+async def test_office_fields_survive_a_reimport(api: Api) -> None:
+    await _import(api, (DATA / SAMPLE).read_bytes())
+    m, version = await repo.get_milestone("C001", "A1010")
+    from dataclasses import replace  # noqa: PLC0415
+
+    from api.service import now_iso  # noqa: PLC0415
+    async with api.server.writing():
+        await repo.update_milestone(replace(m, amount=5_000_000.0, note="监理抽查"), expected_version=version,
+                                    actor="office", known_on=api.server.today(), recorded_at=now_iso())
+        await repo.bump_revision()
+    await _import(api, (DATA / SAMPLE).read_bytes())
+    kept = next(x for x in (await _project(api)).milestones if x.id == "A1010")
+    assert (kept.amount, kept.note) == (5_000_000.0, "监理抽查")
+
+
+async def test_a_map_selects_activities_and_gives_kinds(api: Api) -> None:
+    """Only the Studs and the Floor activities (five levels each), the studs as contract, the
+    rest completion; the links between taken activities run through the ones left out
+    (Studs -> Gyp -> Paint -> Ceil -> Floor becomes Floor after Studs)."""
+    mapping = {"select": [{"name": "Studs"}, {"name": "Floor", "wbs": "L*"}],
+               "kinds": [{"kind": "合同", "name": "Studs"}], "default_kind": "completion"}
+    await _import(api, (DATA / SAMPLE).read_bytes(), map_data=mapping)
+    p = await _project(api)
+    assert sorted({m.name for m in p.milestones}) == ["Floor", "Studs"] and len(p.milestones) == 10
+    assert {m.name: m.kind.value for m in p.milestones} == {"Studs": "contract", "Floor": "completion"}
+    by_id = {m.id: m for m in p.milestones}
+    assert "A1010" in {d.on for d in by_id["A1050"].after}
+    assert all(d.on in by_id for m in p.milestones for d in m.after)
+
+
+@pytest.mark.parametrize(("mapping", "words"), [
+    ({"select": [{"nmae": "x"}]}, ["select[0].nmae", "未知的条件"]),
+    ({"kinds": [{"kind": "bridge", "name": "*"}]}, ["kinds[0].kind", "bridge", "approval"]),
+    ({"select": [{"name": "nothing matches this"}]}, ["selects no activity", "没有选中"]),
+    (["not", "a", "mapping"], ["a map file is a mapping"]),
+])
+async def test_a_bad_map_is_refused_and_nothing_is_imported(api: Api, mapping: object, words: list[str]) -> None:
+    with pytest.raises(ScheduleFileError) as err:
+        await _import(api, (DATA / SAMPLE).read_bytes(), map_data=mapping)
+    for w in words:
+        assert w in str(err.value)
+    assert "C001" not in (await api.server.snapshot()).portfolio.project_by_id
+
+
+async def test_bad_files_and_unknown_units_import_nothing(api: Api) -> None:
+    before_total = (await audit.entries())[1]
+    truncated = "\n".join(xer_text(SAMPLE).splitlines()[:70]).encode()
+    with pytest.raises(ScheduleFileError, match="truncated"):
+        await _import(api, truncated)
+    with pytest.raises(ScheduleFileError, match="MS Project XML"):
+        await _import(api, b"hello", "notes.txt")
+    with pytest.raises(PortfolioError, match="nowhere"):
+        await _import(api, (DATA / SAMPLE).read_bytes(), unit="nowhere")
+    assert "C001" not in (await api.server.snapshot()).portfolio.project_by_id
+    assert (await audit.entries())[1] == before_total
+
+
+async def test_an_mspdi_file_imports_too(api: Api) -> None:
+    name = "mpxj-task-links-project2013-mspdi.xml"
+    record = await _import(api, (DATA / name).read_bytes(), name, pid="M001")
+    assert len(record["added"]) == 16
+    p = await _project(api, "M001")
+    assert {d.type for m in p.milestones for d in m.after} == {"FS", "SS", "FF", "SF"}
+    lagged = next(m for m in p.milestones if m.id == "10")
+    assert [(d.on, d.lag) for d in lagged.after] == [("9", 10)]  # 2 weeks = 10 workdays
+
+
+def test_the_import_command(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """`duban import FILE.xer --project --unit [--map]` makes the project, says what it did,
+    and refuses a schedule file without --project, a bad map and a bad file."""
+    import yaml  # noqa: PLC0415
+
+    from api.cli import main  # noqa: PLC0415
+
+    monkeypatch.setenv("DUBAN_DATABASE_URL", f"sqlite:///{tmp_path / 'd.sqlite'}")
+    monkeypatch.setenv("DUBAN_TODAY", "2026-05-06")
+    (tmp_path / "units.yaml").write_text(yaml.safe_dump({"units": [{"id": "roads", "name": "市政处"}],
+                                                         "projects": []}), encoding="utf-8")
+    assert main(["import", str(tmp_path / "units.yaml")]) == 0
+    capsys.readouterr()
+    (tmp_path / "map.yaml").write_text("select:\n  - name: Studs\ndefault_kind: 竣工\n", encoding="utf-8")
+    args = ["import", str(DATA / SAMPLE), "--project", "C9", "--unit", "roads", "--map", str(tmp_path / "map.yaml")]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "C9" in out and "新建" in out and "added 5" in out
+    assert main(args) == 0
+    assert "更新" in capsys.readouterr().out
+    assert main(["import", str(DATA / SAMPLE), "--unit", "roads"]) == 2
+    assert "--project" in capsys.readouterr().err
+    (tmp_path / "bad.yaml").write_text("kinds: [{kind: nope}]\n", encoding="utf-8")
+    assert main([*args[:-1], str(tmp_path / "bad.yaml")]) == 1
+    assert "nothing imported" in capsys.readouterr().err
+    (tmp_path / "bad.xer").write_text("ERMHDR\t8.0\n%T\tTASK\n", encoding="utf-8")
+    assert main(["import", str(tmp_path / "bad.xer"), "--project", "C9", "--unit", "roads"]) == 1
+    err = capsys.readouterr().err
+    assert "未导入任何内容" in err and "truncated" in err
+
+
+async def test_the_api_imports_an_uploaded_schedule_for_the_office_only(api: Api) -> None:
+    """POST /api/projects/{pid}/schedule with the file, the unit and a map; an owner is
+    refused; a bad file answers 422 with where it went wrong."""
+    files = {"file": (SAMPLE, (DATA / SAMPLE).read_bytes(), "application/octet-stream"),
+             "map": ("map.yaml", b"select:\n  - name: Studs\n", "application/x-yaml")}
+    r = await api.client.post("/api/projects/C7/schedule", headers=api.auth("owner"), files=files,
+                              data={"unit": "transport"})
+    assert r.status_code == 403
+    r = await api.client.post("/api/projects/C7/schedule", headers=api.auth("office"), files=files,
+                              data={"unit": "transport", "name": "承包商计划"})
+    assert r.status_code == 200, r.text
+    assert r.json()["created"] is True and len(r.json()["added"]) == 5
+    p = await _project(api, "C7")
+    assert p.name == "承包商计划" and len(p.milestones) == 5
+    bad = {"file": ("cut.xer", "\n".join(xer_text(SAMPLE).splitlines()[:70]).encode(), "application/octet-stream")}
+    r = await api.client.post("/api/projects/C7/schedule", headers=api.auth("office"), files=bad,
+                              data={"unit": "transport"})
+    assert r.status_code == 422 and "cut.xer:70" in r.text and "truncated" in r.text
