@@ -35,6 +35,7 @@ from api.controllers.notices import NoticeController
 from api.controllers.people import AuditController, SessionController, UserController
 from api.controllers.portfolio import MilestoneController, ProjectController, UnitController
 from api.controllers.schedules import ScheduleController
+from api.controllers.supervision import ExtensionController, PeopleController
 from api.controllers.transfer import TransferController
 from api.service import Server
 from api.settings import Settings
@@ -134,8 +135,11 @@ def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Li
         # Litestar 2.25 deprecates the inferred parameter styles its 2.x docs still teach;
         # they keep working until 3.0, when these signatures move to the explicit markers.
         warnings.simplefilter("ignore", LitestarDeprecationWarning)
-        return _build(settings=settings, session=session, csrf=csrf, handlers=handlers,
-                      startup=startup, shutdown=shutdown)
+        app = _build(settings=settings, session=session, csrf=csrf, handlers=handlers,
+                     startup=startup, shutdown=shutdown)
+    if settings.demo:  # what the demo inbox's receiver demands (api.controllers.demo)
+        app.state.demo_inbox_key = keys.derive(secret, "demo-inbox")
+    return app
 
 
 #: Sent with every answer: no page may be framed by another site (the report form and the
@@ -169,6 +173,7 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
     handlers[LoginRedirectError] = login_redirect  # type: ignore[assignment]
     app = Litestar(
         route_handlers=[health, UnitController, ProjectController, MilestoneController,
+                        PeopleController, ExtensionController,
                         RulebookController, EvaluationController, NoticeController, DeliveryController,
                         UserController,
                         AuditController, SessionController, TransferController, ScheduleController,

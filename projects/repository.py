@@ -3,7 +3,7 @@
 Reads rebuild pure ``projects.model`` values; writes take model values. Every milestone change
 (creation included) bumps its ``version`` and appends the full new state to the report
 history with the day it became known, so :func:`load_portfolio_as_of` rebuilds any past day
-from the reports known on it. Callers wrap writes in ``api.database.write_transaction``; these
+from the reports known on it. Callers wrap writes in ``projects.storage.write_transaction``; these
 functions never open transactions themselves.
 """
 
@@ -13,16 +13,26 @@ import datetime as dt
 import difflib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from piccolo.query.functions.aggregate import Count, Max
 
 from projects.cadence import Cadence, parse_cadence
+from projects.catalogue import MILESTONE
 from projects.errors import DuplicateError, RecordNotFoundError, StaleVersionError
-from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project, Unit
-from projects.tables import MilestoneReportRow, MilestoneRow, ProjectRow, RevisionRow, UnitRow
+from projects.extensions import Extension
+from projects.model import Category, Dependency, Kind, Milestone, Person, Portfolio, Project, Unit
+from projects.tables import (
+    ExtensionRow,
+    MilestoneReportRow,
+    MilestoneRow,
+    PersonRow,
+    ProjectRow,
+    RevisionRow,
+    UnitRow,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,46 +62,24 @@ def _date(v: Any) -> dt.date | None:
     return None if v is None else _as_date(v)
 
 
-def _dep_data(d: Dependency) -> dict[str, Any]:
+def dependency_data(d: Dependency) -> dict[str, Any]:
+    """The one stored form of a dependency (table column, history, audit)."""
     out: dict[str, Any] = {"on": d.on, "lag": d.lag, "project": d.project}
     if d.type != "FS":
         out["type"] = d.type  # rows written before link types read as FS
     return out
 
 
-def _dep(d: dict[str, Any]) -> Dependency:
-    return Dependency(on=d["on"], lag=d.get("lag", 0), project=d.get("project"), type=d.get("type", "FS"))
+def dependency_from_data(x: Mapping[str, Any]) -> Dependency:
+    return Dependency(on=x["on"], lag=x.get("lag", 0), project=x.get("project"), type=x.get("type", "FS"))
 
 
 def deps_to_json(after: Iterable[Dependency]) -> str:
-    return json.dumps([_dep_data(d) for d in after], ensure_ascii=False)
+    return json.dumps([dependency_data(d) for d in after], ensure_ascii=False)
 
 
-def deps_from_json(text: str) -> tuple[Dependency, ...]:
-    return tuple(_dep(d) for d in json.loads(text or "[]"))
-
-
-def milestone_data(m: Milestone) -> dict[str, Any]:
-    """The JSON form of a milestone's reported state (history rows, audit entries)."""
-    return {
-        "project": m.project,
-        "id": m.id,
-        "name": m.name,
-        "kind": m.kind.value,
-        "due": _iso(m.due),
-        "start": _iso(m.start),
-        "finished": _iso(m.finished),
-        "unit": m.unit,
-        "progress": m.progress,
-        "amount": m.amount,
-        "paid": m.paid,
-        "updated": _iso(m.updated),
-        "after": [_dep_data(d) for d in m.after],
-        "note": m.note,
-        "person": m.person,
-        "co_units": None if m.co_units is None else list(m.co_units),
-        "report_every": _cadence_text(m.report_every),
-    }
+def deps_from_json(text: str | None) -> tuple[Dependency, ...]:
+    return tuple(dependency_from_data(x) for x in json.loads(text or "[]"))
 
 
 def _cadence_text(c: Cadence | None) -> str | None:
@@ -110,68 +98,55 @@ def _units(text: str | None) -> tuple[str, ...] | None:
     return None if text is None else tuple(json.loads(text))
 
 
+def _value(k: Kind) -> str:
+    return k.value
+
+
+# A milestone's fields to and from a row and the history's JSON, by catalogue type (the types
+# not named here are stored as they are). Compiled once into (name, column, convert) tuples.
+# Reading conversions take None (a field absent from an older history entry) too.
+_TO_COLUMN: dict[str, Callable[[Any], Any]] = {
+    "kind": _value, "deps": deps_to_json, "units": _units_json, "cadence": _cadence_text}
+_FROM_COLUMN: dict[str, Callable[[Any], Any]] = {
+    "date": _date, "kind": Kind, "deps": deps_from_json, "units": _units, "cadence": _cadence}
+_TO_DATA: dict[str, Callable[[Any], Any]] = {
+    "date": _iso, "kind": _value, "deps": lambda after: [dependency_data(d) for d in after],
+    "units": lambda units: None if units is None else list(units), "cadence": _cadence_text}
+_FROM_DATA: dict[str, Callable[[Any], Any]] = {
+    "date": _date, "kind": Kind, "deps": lambda after: tuple(dependency_from_data(x) for x in after or ()),
+    "units": lambda units: None if units is None else tuple(units), "cadence": _cadence}
+
+
+def _plan(table: dict[str, Callable[[Any], Any]], *, stored: bool) -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
+    return tuple((f.name, f.db_column if stored else f.name, table.get(f.type))  # type: ignore[misc]
+                 for f in MILESTONE if not stored or f.db_column is not None)
+
+
+_KEY_COLUMNS = ("project", "mid")  # the row's identity, written by the callers
+_COLUMNS_OUT = tuple(x for x in _plan(_TO_COLUMN, stored=True) if x[1] not in _KEY_COLUMNS)
+_COLUMNS_IN = _plan(_FROM_COLUMN, stored=True)
+_DATA_OUT = _plan(_TO_DATA, stored=False)
+_DATA_IN = _plan(_FROM_DATA, stored=False)
+
+
+def milestone_data(m: Milestone) -> dict[str, Any]:
+    """The JSON form of a milestone's reported state (history rows, audit entries)."""
+    return {key: getattr(m, name) if convert is None else convert(getattr(m, name))
+            for name, key, convert in _DATA_OUT}
+
+
 def milestone_from_data(d: dict[str, Any]) -> Milestone:
-    return Milestone(
-        project=d["project"],
-        id=d["id"],
-        name=d["name"],
-        kind=Kind(d["kind"]),
-        due=_date(d.get("due")),
-        start=_date(d.get("start")),
-        finished=_date(d.get("finished")),
-        unit=d.get("unit"),
-        progress=d.get("progress"),
-        amount=d.get("amount"),
-        paid=d.get("paid"),
-        updated=_date(d.get("updated")),
-        after=tuple(_dep(x) for x in d.get("after", ())),
-        note=d.get("note"),
-        person=d.get("person"),
-        co_units=None if d.get("co_units") is None else tuple(d["co_units"]),
-        report_every=_cadence(d.get("report_every")),
-    )
+    # every reading conversion takes None (an absent field) too
+    return Milestone(**{name: d.get(key) if convert is None else convert(d.get(key)) for name, key, convert in _DATA_IN})
 
 
 def _milestone_from_row(r: dict[str, Any]) -> Milestone:
-    return Milestone(
-        project=r["project"],
-        id=r["mid"],
-        name=r["name"],
-        kind=Kind(r["kind"]),
-        due=_date(r["due"]),
-        start=_date(r["start"]),
-        finished=_date(r["finished"]),
-        unit=r["unit"],
-        progress=r["progress"],
-        amount=r["amount"],
-        paid=r["paid"],
-        updated=_date(r["updated"]),
-        after=deps_from_json(r["after"]),
-        note=r["note"],
-        person=r.get("person"),
-        co_units=_units(r.get("co_units")),
-        report_every=_cadence(r.get("report_every")),
-    )
+    return Milestone(**{name: r[column] if convert is None else convert(r[column]) for name, column, convert in _COLUMNS_IN})
 
 
 def _milestone_columns(m: Milestone) -> dict[str, Any]:
-    return {
-        "name": m.name,
-        "kind": m.kind.value,
-        "due": m.due,
-        "start": m.start,
-        "finished": m.finished,
-        "unit": m.unit,
-        "progress": m.progress,
-        "amount": m.amount,
-        "paid": m.paid,
-        "updated": m.updated,
-        "after": deps_to_json(m.after),
-        "note": m.note,
-        "person": m.person,
-        "co_units": _units_json(m.co_units),
-        "report_every": _cadence_text(m.report_every),
-    }
+    return {column: getattr(m, name) if convert is None else convert(getattr(m, name))
+            for name, column, convert in _COLUMNS_OUT}
 
 
 def _unit_from_row(r: dict[str, Any]) -> Unit:
@@ -196,6 +171,23 @@ def _project_columns(p: Project) -> dict[str, Any]:
             "co_units": _units_json(p.co_units), "person": p.person, "urgent": p.urgent,
             "source": p.source, "instruction": p.instruction,
             "report_every": _cadence_text(p.report_every)}
+
+
+def _person_from_row(r: dict[str, Any]) -> Person:
+    return Person(id=r["person_id"], name=r["name"], unit=r["unit"], post=r["post"])
+
+
+def _extension_from_row(r: dict[str, Any]) -> Extension:
+    return Extension(milestone=f"{r['project']}/{r['mid']}", requested=_as_date(r["requested"]),
+                     new_due=_as_date(r["new_due"]), reason=r["reason"], decided=_date(r["decided"]),
+                     decision=r["decision"], decision_reason=r["decision_reason"])
+
+
+def _extension_columns(e: Extension) -> dict[str, Any]:
+    pid, _, mid = e.milestone.partition("/")
+    return {"project": pid, "mid": mid, "requested": e.requested, "new_due": e.new_due,
+            "reason": e.reason, "decided": e.decided, "decision": e.decision,
+            "decision_reason": e.decision_reason}
 
 
 # ---------------------------------------------------------------- reads
@@ -226,7 +218,9 @@ async def load_portfolio() -> Portfolio:
         _project_from_row(r, tuple(by_project.get(r["pid"], ())))
         for r in await ProjectRow.select().order_by(ProjectRow.position, ProjectRow.id)
     )
-    return Portfolio(units=units, projects=projects)
+    people = tuple(_person_from_row(r) for r in await PersonRow.select().order_by(PersonRow.position, PersonRow.id))
+    extensions = tuple(_extension_from_row(r) for r in await ExtensionRow.select().order_by(ExtensionRow.id))
+    return Portfolio(units=units, projects=projects, people=people, extensions=extensions)
 
 
 async def load_portfolio_as_of(day: dt.date) -> Portfolio:
@@ -287,7 +281,9 @@ def _rebuilt(current: Portfolio, latest: Mapping[tuple[str, str], tuple[int, str
             after = tuple(d for d in m.after if (d.project or p.id, d.on) in known)
             kept.append(m if after == m.after else _replace_after(m, after))
         rebuilt.append(_with_milestones(p, tuple(kept)))
-    return Portfolio(units=current.units, projects=tuple(rebuilt))
+    # people are not reported; extension records carry their own days (as-of replays them)
+    return Portfolio(units=current.units, projects=tuple(rebuilt), people=current.people,
+                     extensions=current.extensions)
 
 
 async def report_marks(days: Sequence[dt.date]) -> dict[dt.date, tuple[int, int]]:
@@ -434,7 +430,7 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
     dated by the milestone's ``updated`` day when it has one (seeding a past history).
     Returns counts of what changed.
     """
-    counts = {"units": 0, "projects": 0, "milestones": 0}
+    counts = {"units": 0, "projects": 0, "milestones": 0, "people": 0, "extensions": 0}
     units = {r["uid"] for r in await UnitRow.select(UnitRow.uid)}
     for i, u in enumerate(portfolio.units):
         await save_unit(u, create=u.id not in units)
@@ -468,6 +464,15 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
                 project=m.project, mid=m.id, version=version, known_on=day, recorded_at=recorded_at,
                 actor=actor, data=json.dumps(milestone_data(m), ensure_ascii=False)))
             counts["milestones"] += 1
+    known_people = {r["person_id"] for r in await PersonRow.select(PersonRow.person_id)}
+    for x in portfolio.people:
+        await save_person(x, create=x.id not in known_people)
+        counts["people"] += 1
+    stored_extensions = {e for _, e, _, _ in await extensions()}
+    for e in portfolio.extensions:  # a request already stored (same fields) is not added twice
+        if e not in stored_extensions:
+            await create_extension(e, actor=actor)
+            counts["extensions"] += 1
     for chunk in range(0, len(new_rows), 500):
         await MilestoneRow.insert(*new_rows[chunk:chunk + 500])
     for chunk in range(0, len(reports), 500):
@@ -478,3 +483,52 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
 async def all_milestone_versions() -> dict[tuple[str, str], int]:
     rows = await MilestoneRow.select(MilestoneRow.project, MilestoneRow.mid, MilestoneRow.version)
     return {(r["project"], r["mid"]): int(r["version"]) for r in rows}
+
+
+# ---------------------------------------------------------------- people and extensions (issue 12)
+
+
+async def save_person(person: Person, *, create: bool) -> None:
+    """Create or update a person (the caller has checked the unit exists)."""
+    exists = await PersonRow.exists().where(PersonRow.person_id == person.id)
+    values = {"name": person.name, "unit": person.unit, "post": person.post}
+    if create:
+        if exists:
+            raise DuplicateError("person", person.id)
+        await PersonRow.insert(PersonRow(person_id=person.id, position=await PersonRow.count(), **values))
+    else:
+        if not exists:
+            raise RecordNotFoundError("person", person.id, await _suggest(PersonRow.person_id, PersonRow, person.id))
+        await PersonRow.update(values).where(PersonRow.person_id == person.id)
+
+
+async def extensions() -> list[tuple[int, Extension, str, str | None]]:
+    """Every extension request: (id, record, requested by, decided by), oldest first."""
+    rows = await ExtensionRow.select().order_by(ExtensionRow.id)
+    return [(int(r["id"]), _extension_from_row(r), r["requested_by"], r["decided_by"]) for r in rows]
+
+
+async def get_extension(eid: int) -> tuple[Extension, str, str | None]:
+    rows = await ExtensionRow.select().where(ExtensionRow.id == eid)
+    if not rows:
+        raise RecordNotFoundError("extension request", str(eid))
+    r = rows[0]
+    return _extension_from_row(r), r["requested_by"], r["decided_by"]
+
+
+async def create_extension(e: Extension, *, actor: str) -> int:
+    row = ExtensionRow(requested_by=actor, **_extension_columns(e))
+    await row.save()
+    return int(row.id)
+
+
+async def decide_extension(eid: int, e: Extension, *, actor: str) -> None:
+    """Store the decision of a request that is still pending (checked again in the transaction)."""
+    changed = await ExtensionRow.update({"decided": e.decided, "decision": e.decision,
+                                         "decision_reason": e.decision_reason, "decided_by": actor}).where(
+        (ExtensionRow.id == eid) & ExtensionRow.decided.is_null()).returning(ExtensionRow.id)
+    if not changed:
+        from projects.errors import ExtensionStateError  # noqa: PLC0415
+
+        raise ExtensionStateError(f"extension request {eid} was decided meanwhile; a decision is final",
+                                  where="decision")

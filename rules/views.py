@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from dsl.values import Duration
 from projects import cadence as _cadence
+from projects import catalogue
 from projects.extensions import DueAsOf
 from projects.model import (
     Category,
@@ -265,14 +266,21 @@ class PersonView(_RatesMixin):
         return f"PersonView({self.id!r})"
 
 
+#: The milestone fields ``MilestoneView`` sets itself; every other catalogued field a rule can
+#: read is copied from the model as it is (``_MILESTONE_PLAIN``), so a new catalogued field
+#: reaches the rules without a change here.
+_MILESTONE_OWN = ("_cadence", "_ctx", "_next", "_planned", "amount", "co_units", "critical",
+                  "done", "due", "extension_pending", "extensions", "finished", "float",
+                  "forecast", "id", "key", "kind", "late", "late_extension_requests", "model",
+                  "name", "original_due", "overdue", "paid", "person", "progress", "project",
+                  "report_every", "start", "unit", "updated")
+_MILESTONE_PLAIN = tuple(f.name for f in catalogue.MILESTONE if f.dsl is not None and f.name not in _MILESTONE_OWN)
+
+
 class MilestoneView:
     """A milestone as rules see it, with its schedule (forecast, float, critical)."""
 
-    __slots__ = ("_cadence", "_ctx", "_next", "_planned", "amount", "co_units", "critical",
-                 "done", "due", "extension_pending", "extensions", "finished", "float",
-                 "forecast", "id", "key", "kind", "late", "late_extension_requests", "model",
-                 "name", "original_due", "overdue", "paid", "person", "progress", "project",
-                 "report_every", "start", "unit", "updated")
+    __slots__ = _MILESTONE_OWN + _MILESTONE_PLAIN
 
     def __init__(self, m: Milestone, key: tuple[str, str], project: ProjectView,  # noqa: PLR0917 (built 40,000 times a run)
                  unit: UnitView, finished: dt.date | None, overdue: int | None,
@@ -310,6 +318,28 @@ class MilestoneView:
         self._ctx: _Context | None = None
         self._next: dt.date | None = _UNSET
         self._planned: float | None = _UNSET
+        for name in _MILESTONE_PLAIN:  # none today: the catalogue's newer fields
+            setattr(self, name, getattr(m, name))
+
+    @property
+    def links(self) -> int:
+        """How many links (``after`` entries) this milestone has."""
+        return len(self.model.after)
+
+    @property
+    def fs_links(self) -> int:
+        """Its finish-to-start links."""
+        return sum(1 for d in self.model.after if d.type == "FS")
+
+    @property
+    def leads(self) -> int:
+        """Its links with a negative lag (a lead)."""
+        return sum(1 for d in self.model.after if d.lag < 0)
+
+    @property
+    def lags(self) -> int:
+        """Its links with a positive lag."""
+        return sum(1 for d in self.model.after if d.lag > 0)
 
     @property
     def next_report(self) -> dt.date | None:
@@ -512,9 +542,10 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
                 person_milestones[person.id].append(mv)
             mv.co_units = co_units if m.co_units is None else tuple(b.unit(u) for u in m.co_units)
             own = m.report_every
-            if own is not None or project_cadence is not None:
-                mv._cadence = own if own is not None else project_cadence
-                mv.report_every = b.duration(mv._cadence)
+            if own is not None:
+                mv._cadence, mv.report_every = own, b.duration(own)
+            elif project_cadence is not None:
+                mv._cadence, mv.report_every = project_cadence, pv.report_every
             moved = dues.get(key)
             if moved is not None:
                 mv.original_due = moved.original_due
