@@ -5,7 +5,7 @@
 previous entry's hash, 64 zeros for the first). Canonical JSON: sorted keys, no spaces,
 UTF-8, ``ensure_ascii=False``. Entries are written by :func:`append` inside the caller's write
 transaction, so a change and its entry commit or vanish together; writers are serialised by
-``api.database.write_transaction``, so ``seq`` has no gaps or forks. :func:`verify` walks the
+``projects.storage.write_transaction``, so ``seq`` has no gaps or forks. :func:`verify` walks the
 chain and names the first entry whose content no longer matches its hash or link.
 """
 

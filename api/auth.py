@@ -169,6 +169,3 @@ def may_report(who: Principal, project_unit: str, milestone_unit: str | None) ->
         return who.unit == (milestone_unit or project_unit)
     return False
 
-
-def sees_unit(who: Principal, unit: str) -> bool:
-    return who.role in {"office", "leader"} or who.unit == unit

@@ -1,9 +1,12 @@
 """Excel workbooks: the template, all-or-nothing imports, and exports.
 
-A workbook has one sheet each for units, projects, milestones and dependencies, with the
-columns of the portfolio file. An import reads every sheet into the portfolio-file shape and
-checks it with ``projects.loader.parse_portfolio``; every problem is reported by sheet, row and
-column (``milestones!F7: ...``), and nothing is stored unless there are none.
+A workbook has one sheet each for units, projects, milestones and dependencies. The columns of
+the first three are the catalogue's file keys (``projects.catalogue``), in its order, headed
+Chinese first (``计划完成（due）``); an import reads a column by that header, by the key alone
+or by the Chinese label alone. An import reads every sheet into the portfolio-file shape and
+checks it with ``projects.loader.parse_portfolio`` (the fields' one validator each); every
+problem is reported by sheet, row and column (``milestones!F7: ...``), and nothing is stored
+unless there are none.
 
 An upload is bounded before it is parsed (issue 15.8): at most ``MAX_UNCOMPRESSED`` bytes once
 unzipped (the sizes the archive declares; Python's ``zipfile`` never yields more than a member
@@ -20,6 +23,7 @@ import re
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -27,22 +31,60 @@ from openpyxl.utils import get_column_letter
 
 from api.values import ApiError
 from dashboards.cells import plain_row
+from projects import catalogue
+from projects.catalogue import Field
+from projects.errors import PortfolioError
+from projects.loader import parse_portfolio
 from projects.model import Portfolio
 
+
+def _columns(fields: tuple[Field, ...], skip: tuple[str, ...] = ()) -> tuple[str, ...]:
+    return tuple(f.file_key for f in fields if f.file_key is not None and f.name not in skip)
+
+
+#: The dependency sheet (one row per ``after`` entry): the milestone, then what it follows.
+_DEPENDENCY_LABELS = {"milestone": ("节点", "milestone"), "on": ("前置节点", "on"),
+                      "on_project": ("前置节点所在项目", "on project"), "lag": ("间隔工作日", "lag"),
+                      "type": ("搭接类型", "link type")}
 SHEETS: dict[str, tuple[str, ...]] = {
-    "units": ("id", "name", "parent", "level", "contacts"),
-    "projects": ("id", "name", "category", "unit", "budget"),
-    "milestones": ("project", "id", "name", "kind", "due", "start", "finished", "unit", "progress",
-                   "amount", "paid", "updated", "note"),
-    "dependencies": ("project", "milestone", "on", "on_project", "lag", "type"),
+    "units": _columns(catalogue.UNIT),
+    "projects": _columns(catalogue.PROJECT, skip=("milestones",)),
+    "milestones": ("project", *_columns(catalogue.MILESTONE, skip=("after",))),
+    "dependencies": ("project", *_DEPENDENCY_LABELS),
 }
+_RECORDS = {"units": catalogue.UNIT, "projects": catalogue.PROJECT, "milestones": catalogue.MILESTONE}
+#: Columns a sheet cannot do without.
+_REQUIRED = {sheet: {"project"} | {f.file_key for f in fields if f.required and f.file_key is not None}
+             for sheet, fields in _RECORDS.items()} | {"dependencies": {"project", "milestone", "on"}}
+_REQUIRED["projects"].discard("project")
 #: Bounds of an uploaded workbook (``read_workbook``): bytes once unzipped, parts, rows a sheet.
 MAX_UNCOMPRESSED = 64 * 1024 * 1024
 MAX_MEMBERS = 200
 MAX_ROWS = 20_000
 MAX_COLUMNS = 64
-_DATES = {"due", "start", "finished", "updated"}
-_NUMBERS = {"budget", "amount", "paid", "lag", "progress"}
+
+
+def _labels(sheet: str) -> dict[str, str]:
+    """Column -> its Chinese label."""
+    if sheet == "dependencies":
+        return {"project": "项目", **{c: zh for c, (zh, _) in _DEPENDENCY_LABELS.items()}}
+    labels = {f.file_key: f.zh for f in _RECORDS[sheet] if f.file_key is not None}
+    return {"project": "项目", **labels}
+
+
+def headers(sheet: str) -> list[str]:
+    """The header row of ``sheet``: Chinese first, the column's key in brackets."""
+    labels = _labels(sheet)
+    return [f"{labels[c]}（{c}）" for c in SHEETS[sheet]]
+
+
+def _column_of(header: str, sheet: str) -> str:
+    """The column a header names: ``计划完成（due）``, ``due`` or ``计划完成``."""
+    for open_, close in (("（", "）"), ("(", ")")):
+        if header.endswith(close) and open_ in header:
+            return header[header.rindex(open_) + 1:-1].strip()
+    by_label = {zh: c for c, zh in _labels(sheet).items()}
+    return by_label.get(header, header)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,19 +118,23 @@ class WorkbookError(ApiError, ValueError):
 def template_workbook() -> bytes:
     wb = Workbook()
     wb.remove(wb.active)  # type: ignore[arg-type]
-    examples = {
-        "units": [("city", "市人民政府", None, "city", None),
-                  ("transport", "市交通运输局", "city", "city", "mailto://jt@transport.example")],
-        "projects": [("P001", "海东大道改造工程", "project", "transport", 120000000)],
-        "milestones": [("P001", "approval", "立项批复", "approval", dt.date(2026, 2, 10), None, None, None, None, None, None, None, None),
-                       ("P001", "tender", "施工招标", "tendering", dt.date(2026, 4, 30), dt.date(2026, 3, 2), None, None, 0.35, None, None, None, None)],
-        "dependencies": [("P001", "tender", "approval", None, 0, "FS")],
+    examples: dict[str, list[dict[str, Any]]] = {
+        "units": [{"id": "city", "name": "市人民政府", "level": "city"},
+                  {"id": "transport", "name": "市交通运输局", "parent": "city", "level": "city",
+                   "contacts": "mailto://jt@transport.example"}],
+        "projects": [{"id": "P001", "name": "海东大道改造工程", "category": "project", "unit": "transport",
+                      "budget": 120000000}],
+        "milestones": [{"project": "P001", "id": "approval", "name": "立项批复", "kind": "approval",
+                        "due": dt.date(2026, 2, 10)},
+                       {"project": "P001", "id": "tender", "name": "施工招标", "kind": "tendering",
+                        "due": dt.date(2026, 4, 30), "start": dt.date(2026, 3, 2), "progress": 0.35}],
+        "dependencies": [{"project": "P001", "milestone": "tender", "on": "approval", "lag": 0, "type": "FS"}],
     }
     for name, columns in SHEETS.items():
         ws = wb.create_sheet(name)
-        ws.append(list(columns))
+        ws.append(headers(name))
         for row in examples[name]:
-            ws.append(list(row))
+            ws.append([row.get(c) for c in columns])
     return _save(wb)
 
 
@@ -99,20 +145,20 @@ def _save(wb: Workbook) -> bytes:
 
 
 def _cell(value: Any, column: str) -> Any:
+    """A cell as the portfolio file would hold it: text stripped (empty is absent), dates as
+    dates. Everything else is the field validators' to judge, with the file's words; only a
+    dependency's lag, a whole number of working days, is read here."""
     if isinstance(value, str):
         value = value.strip()
         if value == "":
             return None
     if isinstance(value, dt.datetime):
         value = value.date()
-    if column in _DATES and isinstance(value, str):
-        return dt.date.fromisoformat(value)
-    if column == "progress" and isinstance(value, str) and value.endswith("%"):
-        return float(value[:-1]) / 100
-    if column in _NUMBERS and isinstance(value, str):
-        return float(value)
     if column == "lag" and value is not None:
-        return int(value)
+        number = float(value)
+        if not number.is_integer():
+            raise ValueError(value)
+        return int(number)
     return value
 
 
@@ -175,13 +221,14 @@ def read_workbook(content: bytes, *, today: dt.date, source: str, bounded: bool 
         # Never wider than our columns: a sheet that declares XFD as its last column would
         # otherwise pad every row to 16,384 cells.
         it = ws.iter_rows(values_only=True, max_col=MAX_COLUMNS)
-        header = [str(h).strip() if h is not None else "" for h in next(it, ())]
+        header = [_column_of(str(h).strip(), sheet) if h is not None else "" for h in next(it, ())]
         index = {}
         for c in columns:
             if c in header:
                 index[c] = header.index(c)
-            elif c in {"id", "name", "project", "milestone", "on", "kind", "category", "unit"} and not (sheet == "milestones" and c == "unit"):
-                problems.append(CellProblem(sheet, 1, "", f"no column {c!r}; the columns are {', '.join(columns)}"))
+            elif c in _REQUIRED[sheet]:
+                problems.append(CellProblem(sheet, 1, "", f"缺少「{_labels(sheet)[c]}」列 — no column {c!r}; "
+                                            f"the columns are {', '.join(columns)}"))
         out = []
         total = declared
         for r, values in enumerate(it, start=2):
@@ -195,24 +242,25 @@ def read_workbook(content: bytes, *, today: dt.date, source: str, bounded: bool 
                 try:
                     record[c] = _cell(raw, c)
                 except ValueError:
-                    want = "an ISO date like 2026-04-30" if c in _DATES else "a number"
-                    problems.append(CellProblem(sheet, r, get_column_letter(i + 1), f"{c} {raw!r} is not {want}"))
+                    problems.append(CellProblem(sheet, r, get_column_letter(i + 1),
+                                                f"间隔应为整数个工作日 — {c} {raw!r} is not a whole number of working days"))
             out.append((r, record))
             if progress is not None and r % 500 == 0:
                 progress(sheet, r - 1, total)
         if progress is not None:
             progress(sheet, len(out), len(out))
         rows[sheet] = out
-    problems.extend(_orphans(rows))
+    if problems:  # a sheet or a column is missing: the rows cannot be read as records
+        raise WorkbookError(problems)
+    problems.extend(_orphans(rows))  # rows left out of the portfolio; the rest is still checked
+    data, places = _assemble(rows)
+    try:
+        portfolio = parse_portfolio(data, today=today, source=source)
+    except PortfolioError as exc:
+        problems.extend(_locate(p.where, p.message, places) for p in exc.problems)
     if problems:
         raise WorkbookError(problems)
-    data, places = _assemble(rows)
-    loader = __import__("projects.loader", fromlist=["parse_portfolio"])
-    errors = __import__("projects.errors", fromlist=["PortfolioError"])
-    try:
-        return loader.parse_portfolio(data, today=today, source=source)  # type: ignore[no-any-return]
-    except errors.PortfolioError as exc:
-        raise WorkbookError([_locate(p.where, p.message, places) for p in exc.problems]) from None
+    return portfolio
 
 
 def _assemble(rows: dict[str, list[tuple[int, dict[str, Any]]]]) -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
@@ -315,26 +363,34 @@ class _Sheet:
         self._ws.append(plain_row(self._ws, row))  # text stays text: no formula injection
 
 
+def _exported(value: Any) -> Any:
+    """A model value as a cell: a choice by its word, contacts as one comma-separated text."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value))
+    return value
+
+
 def export_workbook(portfolio: Portfolio, findings: Sequence[Any], scores: Any) -> bytes:
     """The portfolio, the current findings and the rankings as one workbook."""
     wb = Workbook()
     wb.remove(wb.active)  # type: ignore[arg-type]
     ws = _Sheet(wb, "units")
-    ws.append(list(SHEETS["units"]))
+    ws.append(headers("units"))
     for u in portfolio.units:
-        ws.append([u.id, u.name, u.parent, u.level, ", ".join(u.contacts)])
+        ws.append([_exported(getattr(u, c)) for c in SHEETS["units"]])
     ws = _Sheet(wb, "projects")
-    ws.append(list(SHEETS["projects"]))
+    ws.append(headers("projects"))
     for p in portfolio.projects:
-        ws.append([p.id, p.name, p.category.value, p.unit, p.budget])
+        ws.append([_exported(getattr(p, c)) for c in SHEETS["projects"]])
     ms = _Sheet(wb, "milestones")
-    ms.append(list(SHEETS["milestones"]))
+    ms.append(headers("milestones"))
     deps = _Sheet(wb, "dependencies")
-    deps.append(list(SHEETS["dependencies"]))
+    deps.append(headers("dependencies"))
     for p in portfolio.projects:
         for m in p.milestones:
-            ms.append([p.id, m.id, m.name, m.kind.value, m.due, m.start, m.finished, m.unit, m.progress,
-                       m.amount, m.paid, m.updated, m.note])
+            ms.append([_exported(getattr(m, c)) for c in SHEETS["milestones"]])
             for d in m.after:
                 deps.append([p.id, m.id, d.on, d.project, d.lag, d.type])
     ws = _Sheet(wb, "findings")

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -29,6 +31,12 @@ from api.settings import Settings
 
 KEY_NAME = "session"
 _TABLE = "api_secret"
+
+
+def derive(secret: str, purpose: str) -> str:
+    """A key of its own for ``purpose`` (the demo inbox, the audit chain), made from the server's
+    secret by HMAC-SHA256: one cannot be computed from another, nor the secret from any."""
+    return hmac.new(secret.encode(), f"duban:{purpose}".encode(), hashlib.sha256).hexdigest()
 
 
 def server_secret(settings: Settings) -> str:

@@ -13,20 +13,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import difflib
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from api import audit, database
+from api import audit
 from api.values import EvaluationOutcome, InputError, Snapshot, now_iso
 from projects import repository as projects_repo
-from projects.catalogue import MILESTONE_MAX_LENGTH
+from projects import storage
 from projects.errors import StaleVersionError
-from projects.fields import control_character
 from projects.model import Milestone, Portfolio
 from projects.repository import milestone_data
+from projects.validation import milestone_problems
 
 #: The most reports applied in one transaction (one group, one re-evaluation, one commit).
 REPORT_GROUP = 64
@@ -82,7 +80,7 @@ class ReportGroups:
             portfolio, versions = snap.portfolio, dict(snap.versions)
             tail: audit.AuditEntry | None = None
             for r in group:
-                savepoint = await database.savepoint(self.engine)
+                savepoint = await storage.savepoint(self.engine)
                 try:
                     new, new_version, entry = await self._apply_one(r, portfolio, versions, today, tail)
                 except Exception as exc:  # this report alone is refused
@@ -144,38 +142,11 @@ def replace_milestone(portfolio: Portfolio, m: Milestone) -> Portfolio:
 
 
 def check_milestone(m: Milestone, portfolio: Portfolio, today: dt.date) -> None:
-    """The checks a report must pass; each failure names the field and what would be right."""
-    where = f"milestone {m.project}/{m.id}"
-    for name in ("name", "note", "unit"):
-        text = getattr(m, name)
-        bad = control_character(text) if isinstance(text, str) else None
-        if bad is not None:
-            raise InputError(f"{where}.{name}", bad)
-        most = MILESTONE_MAX_LENGTH.get(name)
-        if most is not None and isinstance(text, str) and len(text) > most:
-            raise InputError(f"{where}.{name}", f"is {len(text)} characters long; at most {most} are kept "
-                             f"(最多 {most} 个字符)")
-    if not m.name.strip():
-        raise InputError(f"{where}.name", "a milestone name cannot be blank; give the name people read "
-                         "(节点名称不能为空)")
-    for name in ("due", "start", "finished", "updated"):
-        day = getattr(m, name)
-        if day is not None and not 1990 <= day.year <= 2100:
-            raise InputError(f"{where}.{name}", f"{day.isoformat()} is not a plausible date; give one in 1990..2100")
-    if m.progress is not None and not 0 <= m.progress <= 1:
-        raise InputError(f"{where}.progress", f"{m.progress!r} is outside 0..1 (35% is 0.35)")
-    for name in ("amount", "paid"):
-        value = getattr(m, name)
-        if value is not None and not math.isfinite(value):
-            raise InputError(f"{where}.{name}", f"{value!r} is not an amount; give yuan as a finite number")
-        if value is not None and value < 0:
-            raise InputError(f"{where}.{name}", f"{value!r} is negative; amounts are yuan, 0 or more")
-    if m.finished is not None and m.finished > today:
-        raise InputError(f"{where}.finished", f"{m.finished.isoformat()} is later than today "
-                         f"({today.isoformat()}); report it once it has happened")
-    if m.start is not None and m.due is not None and m.start > m.due:
-        raise InputError(f"{where}.start", f"{m.start.isoformat()} is after due {m.due.isoformat()}")
-    if m.unit is not None and m.unit not in portfolio.unit_by_id:
-        near = difflib.get_close_matches(m.unit, list(portfolio.unit_by_id), n=3)
-        hint = f"; did you mean {', '.join(map(repr, near))}?" if near else ""
-        raise InputError(f"{where}.unit", f"no unit {m.unit!r}{hint}")
+    """The checks a report or a creation must pass: the catalogue's field checks and rules
+    (``projects.validation.milestone_problems``, the same a portfolio file gets). Every
+    problem is named, Chinese first; the error's place is the first one's field."""
+    problems = milestone_problems(m, today, portfolio.unit_by_id)
+    if problems:
+        first = problems[0]
+        more = "".join(f"; {p.where}: {p.bilingual()}" for p in problems[1:])
+        raise InputError(first.where, first.bilingual() + more)

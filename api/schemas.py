@@ -8,13 +8,16 @@ as ``*Page`` with ``items``, ``total``, ``offset`` and ``limit``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
+from projects import catalogue
+from projects.cadence import Cadence
 from projects.fields import control_character
-from projects.model import Milestone, Project, Unit
+from projects.model import Dependency, Milestone, Project, Unit
 
 __all__ = ["UNSET"]
 
@@ -75,55 +78,63 @@ class UnitUpdate(Input):
     contacts: list[str] | UnsetType = UNSET
 
 
-class MilestoneRead(Struct):
-    project: str
-    id: str
-    name: str
-    kind: str
-    version: int
-    due: dt.date | None = None
-    start: dt.date | None = None
-    finished: dt.date | None = None
-    unit: str | None = None
-    progress: float | None = None
-    amount: float | None = None
-    paid: float | None = None
-    updated: dt.date | None = None
-    after: list[DependencyRead] = msgspec.field(default_factory=list)
-    note: str | None = None
-    person: str | None = None  # its own 责任人 (the project's when None)
-    co_units: list[str] | None = None  # its own 配合单位 (the project's when None)
-    report_every: str | None = None  # its own cadence, e.g. "2 weeks"
-
-
-class MilestoneCreate(Input):
-    id: str
-    name: str
-    kind: str
-    due: dt.date | None = None
-    start: dt.date | None = None
-    finished: dt.date | None = None
-    unit: str | None = None
-    progress: float | None = None
-    amount: float | None = None
-    paid: float | None = None
-    after: list[DependencyRead] = msgspec.field(default_factory=list)
-    note: str | None = None
-
-
-class MilestoneUpdate(Input):
-    """A report: the version read, and the fields that changed."""
+class _Report(Input):
+    """What a report carries besides the fields it changes: the version the client read."""
 
     version: int
-    due: dt.date | UnsetType | None = UNSET
-    start: dt.date | UnsetType | None = UNSET
-    finished: dt.date | UnsetType | None = UNSET
-    progress: float | UnsetType | None = UNSET
-    amount: float | UnsetType | None = UNSET
-    paid: float | UnsetType | None = UNSET
-    note: str | UnsetType | None = UNSET
-    name: str | UnsetType = UNSET
-    unit: str | UnsetType | None = UNSET
+
+
+#: The Python type of each catalogue type in a request or an answer.
+_TYPES: dict[str, Any] = {
+    "text": str, "id": str, "kind": str, "category": str, "level": str, "date": dt.date,
+    "ratio": float, "yuan": float, "deps": list[DependencyRead], "contacts": list[str],
+    "person": str, "units": list[str], "cadence": str,
+}
+
+
+def shape_fields(fields: tuple[catalogue.Field, ...], mode: str) -> list[tuple[str, Any, Any]]:
+    """The msgspec fields of the catalogued ``fields`` a shape carries: ``r`` (an answer: every
+    field, ``None`` when unreported), ``c`` (a creation: required fields must be sent) or ``u``
+    (an update: every field may be left out, ``UNSET``; only optional ones may be ``None``).
+    Required fields come first, as msgspec wants, each group in the catalogue's order."""
+    required: list[tuple[str, Any, Any]] = []
+    optional: list[tuple[str, Any, Any]] = []
+    for f in fields:
+        if mode not in f.api:
+            continue
+        kind = _TYPES[f.type]
+        if f.type in ("deps", "contacts"):
+            entry = (f.name, kind | UnsetType, UNSET) if mode == "u" else (f.name, kind, msgspec.field(default_factory=list))
+        elif mode == "u":
+            entry = (f.name, kind | UnsetType if f.required else kind | UnsetType | None, UNSET)
+        elif f.required:
+            required.append((f.name, kind, msgspec.NODEFAULT))
+            continue
+        else:
+            entry = (f.name, kind | None, None)
+        optional.append(entry)
+    return required + optional
+
+
+def _shape(name: str, mode: str, base: type[Struct], extra: tuple[tuple[str, Any, Any], ...] = ()) -> Any:
+    fields = shape_fields(catalogue.MILESTONE, mode)
+    cut = sum(1 for f in fields if f[2] is msgspec.NODEFAULT)
+    return msgspec.defstruct(name, [*fields[:cut], *extra, *fields[cut:]], bases=(base,), module=__name__)
+
+
+# The milestone shapes are the catalogue's (``shape_fields``): a new field reaches the API by
+# itself. Statically each is its base class, since a type checker cannot see fields made at
+# run time; the handlers therefore read a milestone shape's catalogued fields by name
+# (``msgspec.structs.asdict``, ``set_fields``), never as attributes.
+if TYPE_CHECKING:
+    MilestoneRead = Struct
+    MilestoneCreate = Input
+    MilestoneUpdate = _Report
+else:
+    MilestoneRead = _shape("MilestoneRead", "r", Struct, extra=(("version", int, msgspec.NODEFAULT),))
+    MilestoneCreate = _shape("MilestoneCreate", "c", Input)
+    MilestoneUpdate = _shape("MilestoneUpdate", "u", _Report)
+    MilestoneUpdate.__doc__ = "A report: the version read, and the fields that changed."
 
 
 class MilestoneHistoryEntry(Struct):
@@ -410,14 +421,22 @@ def unit_read(u: Unit) -> UnitRead:
 
 
 def milestone_read(m: Milestone, version: int) -> MilestoneRead:
-    return MilestoneRead(
-        project=m.project, id=m.id, name=m.name, kind=m.kind.value, version=version, due=m.due,
-        start=m.start, finished=m.finished, unit=m.unit, progress=m.progress, amount=m.amount,
-        paid=m.paid, updated=m.updated,
-        after=[DependencyRead(d.on, d.lag, d.project, d.type) for d in m.after],  # type: ignore[arg-type]
-        note=m.note,
-        person=m.person, co_units=None if m.co_units is None else list(m.co_units),
-        report_every=None if m.report_every is None else str(m.report_every))
+    values = {f.name: _answer(getattr(m, f.name)) for f in catalogue.MILESTONE if "r" in f.api}
+    return MilestoneRead(version=version, **values)
+
+
+def _answer(value: Any) -> Any:
+    """A model value as an answer carries it: a choice by its word, dependencies as shapes,
+    lists as lists, a cadence as its text ("2 weeks")."""
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, tuple) and value and isinstance(value[0], Dependency):
+        return [DependencyRead(d.on, d.lag, d.project, d.type) for d in value]  # type: ignore[arg-type]
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Cadence):
+        return str(value)
+    return value
 
 
 def project_read(p: Project) -> ProjectRead:

@@ -18,14 +18,14 @@ from dataclasses import replace
 from typing import Any
 
 from api import audit, users
-from api.controllers.demo import inbox_contact, is_inbox_contact, rewire
+from api.controllers.demo import inbox_contact, inbox_key, is_inbox_contact, rewire
 from api.service import Server, now_iso
 from dsl import compile_rulebook
 from projects import repository as repo
 from projects.demo import demo_portfolio
 from projects.model import Milestone, Portfolio, Unit
 from rules import repository as rules_repo
-from rules.standard import STANDARD_DIR
+from rules.standard import standard_sources
 
 #: Demo accounts: username -> (role, password). Units are filled in from the portfolio.
 DEMO_ACCOUNTS = {
@@ -37,10 +37,6 @@ DEMO_ACCOUNTS = {
 HISTORY_MONTHS = 4
 
 
-def standard_sources() -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(STANDARD_DIR.glob("*.rules"))}
-
-
 def _as_reported(m: Milestone, day: dt.date, share: float) -> Milestone:
     """What the owner would have reported on ``day`` (``share`` of today's progress)."""
     finished = m.finished if m.finished is not None and m.finished <= day else None
@@ -49,10 +45,11 @@ def _as_reported(m: Milestone, day: dt.date, share: float) -> Milestone:
     return replace(m, finished=finished, progress=progress, paid=paid, updated=day)
 
 
-def local_contacts(portfolio: Portfolio, inbox_port: int | None) -> Portfolio:
+def local_contacts(portfolio: Portfolio, inbox_port: int | None, key: str = "") -> Portfolio:
     """``portfolio`` with each unit's contacts replaced by its demo inbox on ``inbox_port``
-    (no contacts when ``None``): the demo never delivers off this machine."""
-    units = tuple(replace(u, contacts=() if inbox_port is None else (inbox_contact(inbox_port, u.id),))
+    carrying the inbox's ``key`` (no contacts when ``None``): the demo never delivers off this
+    machine."""
+    units = tuple(replace(u, contacts=() if inbox_port is None else (inbox_contact(inbox_port, u.id, key),))
                   for u in portfolio.units)
     return replace(portfolio, units=units)
 
@@ -63,7 +60,8 @@ async def seed_demo(server: Server, today: dt.date, *, inbox_port: int | None = 
     The units' contacts are their demo inboxes on ``inbox_port`` (the port ``duban serve``
     listens on); without it they have none.
     """
-    portfolio: Portfolio = local_contacts(demo_portfolio(today), inbox_port)
+    key = inbox_key(server.settings) if inbox_port is not None else ""
+    portfolio: Portfolio = local_contacts(demo_portfolio(today), inbox_port, key)
     start = today - dt.timedelta(days=30 * HISTORY_MONTHS)
     planned = replace(portfolio, projects=tuple(
         replace(p, milestones=tuple(_as_reported(m, start, 0.0) for m in p.milestones)) for p in portfolio.projects))
@@ -105,11 +103,12 @@ async def seed_demo(server: Server, today: dt.date, *, inbox_port: int | None = 
 
 async def rewire_demo_contacts(server: Server, port: int) -> list[str]:
     """Point the demo inbox contacts that name another port at ``port`` (a restarted demo on a
-    new port); returns the units changed. Other contacts are left alone."""
+    new port) with the inbox's key; returns the units changed. Other contacts are left alone."""
     changed: list[Unit] = []
+    key = inbox_key(server.settings)
     async with server.writing():
         for unit in (await server.snapshot()).portfolio.units:
-            moved = tuple(rewire(c, port) for c in unit.contacts)
+            moved = tuple(rewire(c, port, key) for c in unit.contacts)
             if moved != unit.contacts:
                 changed.append(replace(unit, contacts=moved))
                 await repo.save_unit(changed[-1], create=False)

@@ -1,7 +1,7 @@
 """The server's orchestration: cached portfolio, evaluations, reports, rulebook workflow.
 
 Controllers stay thin and call a :class:`Server`. Every change runs inside
-``database.write_transaction``: the change, its audit entry, the re-evaluation, its findings
+``projects.storage.write_transaction``: the change, its audit entry, the re-evaluation, its findings
 and the notices the notifier derives from them commit together or not at all. The current
 portfolio is cached per process, keyed by the database revision (one cheap query per request
 tells whether another process changed it).
@@ -21,13 +21,14 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
-from api import audit, database, offload
+from api import audit, offload
 from api.reports import PendingReport, ReportGroups, check_milestone, replace_milestone
 from api.settings import Settings
 from api.values import EvaluationOutcome, ForbiddenError, InputError, Snapshot, now_iso
 from dsl import compile_rulebook
 from notifier import store
 from projects import repository as projects_repo
+from projects import storage
 from projects.calendar import calendar_for
 from projects.fields import control_character
 from projects.model import Portfolio
@@ -82,7 +83,7 @@ class Server(ReportGroups):
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[None]:
         """The write transaction every change runs in (one writer per process at a time)."""
-        async with self._writer, database.write_transaction(self.engine):
+        async with self._writer, storage.write_transaction(self.engine):
             yield
 
     # ------------------------------------------------------------ reads
@@ -225,12 +226,17 @@ class Server(ReportGroups):
     async def dry_run(self, sources: Mapping[str, str], days: Sequence[dt.date]) -> list[tuple[dt.date, Any]]:
         """Evaluate ``sources`` on each day without storing anything (compiling and evaluating
         on a work thread, ``api.offload``: reads go on meanwhile)."""
+        return [(day, evaluation) for day, _, evaluation in await self.dry_run_days(sources, days)]
+
+    async def dry_run_days(self, sources: Mapping[str, str],
+                           days: Sequence[dt.date]) -> list[tuple[dt.date, Portfolio, Any]]:
+        """As ``dry_run``, with the portfolio as known on each day (to name the subjects)."""
         rulebook = await offload.run(compile_sources, sources)
         out = []
         for day in days:
             portfolio = await self.portfolio_as_of(day)
-            out.append((day, await offload.run(evaluate, rulebook, portfolio, day,
-                                                calendar=_calendar(portfolio))))
+            out.append((day, portfolio, await offload.run(evaluate, rulebook, portfolio, day,
+                                                          calendar=_calendar(portfolio))))
         return out
 
     # ------------------------------------------------------------ changes

@@ -9,7 +9,16 @@ Variables (all optional):
   0600) or in PostgreSQL's ``api_secret`` table (no privileges for ``PUBLIC``), so every
   process on one database shares it. Never derived from the URL or anything else guessable
   (``api.keys``).
-- ``DUBAN_COOKIE_SECURE`` — ``0`` to allow session cookies over plain HTTP (tests only).
+- ``DUBAN_PUBLIC_URL`` — the address people use, e.g. ``https://duban.example.gov.cn``, when the
+  server sits behind a reverse proxy. An ``https`` address keeps session and CSRF cookies
+  ``Secure`` even though the server itself listens on plain HTTP on loopback; ``duban serve``
+  prints it as the address to open.
+- ``DUBAN_TRUSTED_PROXIES`` — the addresses of the reverse proxies (IPs or networks, comma
+  separated, e.g. ``127.0.0.1,10.0.0.0/24``). Only a request arriving from one of them has its
+  ``X-Forwarded-For`` read, so the login throttle counts the real client (``api.proxies``); from
+  anyone else the header is ignored. Unset: no proxy is trusted, the header is never read.
+- ``DUBAN_COOKIE_SECURE`` — ``0`` to allow session cookies over plain HTTP (tests and a plain
+  loopback demo; ``duban serve`` on loopback sets it unless a public URL says otherwise).
 - ``DUBAN_TODAY`` — an ISO date that stands in for today (demos, tests, replays).
 - ``DUBAN_TIMEZONE`` — the zone whose date is "today" (default ``Asia/Shanghai``).
 - ``DUBAN_DEMO`` — ``1`` to load the demo portfolio and accounts into an empty database and
@@ -20,10 +29,12 @@ Variables (all optional):
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pendulum
 
@@ -49,6 +60,8 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     demo: bool = False
     pool_size: int = 10
+    public_url: str | None = None
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -67,10 +80,22 @@ class Settings:
                 today = dt.date.fromisoformat(raw)
             except ValueError:
                 raise SettingsError("DUBAN_TODAY", raw, "expected an ISO date like 2026-05-06") from None
+        public = public_url(env.get("DUBAN_PUBLIC_URL") or None)
+        secure = env.get("DUBAN_COOKIE_SECURE")
+        if secure is None:
+            cookie_secure = True if public is None else public.startswith("https://")
+        else:
+            cookie_secure = secure.lower() not in {"0", "false", "no"}
+            if not cookie_secure and public is not None and public.startswith("https://"):
+                raise SettingsError("DUBAN_COOKIE_SECURE", secure,
+                                    f"公开地址是 https（{public}），会话 Cookie 必须带 Secure — the public address is "
+                                    "https, so cookies stay Secure; unset DUBAN_COOKIE_SECURE")
         return cls(
             database_url=url,
             secret_key=env.get("DUBAN_SECRET_KEY") or None,
-            cookie_secure=env.get("DUBAN_COOKIE_SECURE", "1") not in {"0", "false", "no"},
+            cookie_secure=cookie_secure,
+            public_url=public,
+            trusted_proxies=proxy_networks(env.get("DUBAN_TRUSTED_PROXIES", "")),
             today=today,
             timezone=env.get("DUBAN_TIMEZONE", "Asia/Shanghai"),
             demo=env.get("DUBAN_DEMO", "0").lower() in {"1", "true", "yes"},
@@ -90,3 +115,28 @@ class Settings:
             return self.today
         d = pendulum.today(self.timezone)
         return dt.date(d.year, d.month, d.day)
+
+
+def public_url(raw: str | None) -> str | None:
+    """``DUBAN_PUBLIC_URL`` checked: ``http(s)://host[:port][/path]``, without its last ``/``."""
+    if raw is None:
+        return None
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise SettingsError("DUBAN_PUBLIC_URL", raw, "应为 https://主机名[:端口][/路径] — expected the address people "
+                            "open, like https://duban.example.gov.cn")
+    return raw.strip().rstrip("/")
+
+
+def proxy_networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """``DUBAN_TRUSTED_PROXIES`` read: addresses or networks, comma separated (none when empty)."""
+    out = []
+    for item in (x.strip() for x in raw.split(",")):
+        if not item:
+            continue
+        try:
+            out.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise SettingsError("DUBAN_TRUSTED_PROXIES", raw, f"{item!r} 不是 IP 地址或网段 — is not an IP address or "
+                                "network; write e.g. 127.0.0.1,10.0.0.0/24") from None
+    return tuple(out)

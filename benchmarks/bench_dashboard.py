@@ -169,13 +169,13 @@ async def on_server(portfolio: Portfolio, t_base: float, repeat: int) -> None:
     from litestar.testing import AsyncTestClient  # noqa: PLC0415
 
     from api.app import create_app  # noqa: PLC0415
-    from api.seed import standard_sources  # noqa: PLC0415
     from api.service import now_iso  # noqa: PLC0415
     from api.settings import Settings  # noqa: PLC0415
     from benchmarks.generate import TODAY  # noqa: PLC0415
     from dashboards import data  # noqa: PLC0415
     from projects import repository as repo  # noqa: PLC0415
     from rules import repository as rules_repo  # noqa: PLC0415
+    from rules.standard import standard_sources  # noqa: PLC0415
 
     folder = tempfile.mkdtemp(prefix="bench-dashboard-")
     settings = Settings(database_url=f"sqlite:///{folder}/duban.sqlite", secret_key="bench",

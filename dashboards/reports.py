@@ -31,6 +31,7 @@ from dashboards.figures import (
 from dashboards.i18n import text
 from dashboards.money import funds_curve, notices_figure
 from projects.model import Level, Portfolio
+from projects.subjects import parse_subject
 from rules.findings import Evaluation
 from rules.sentence import explain_sentence
 
@@ -38,7 +39,7 @@ from rules.sentence import explain_sentence
 def subject_name(portfolio: Portfolio, subject: str) -> str:
     """A finding's subject as people name it: ``滨江大桥建设工程 / 招标``, a unit's name, a
     notice's number (``milestone:P002/contract`` is how the engine names it, not people)."""
-    kind, _, key = subject.partition(":")
+    kind, key = parse_subject(subject)
     if kind == "milestone":
         pid, _, mid = key.partition("/")
         project = portfolio.project_by_id.get(pid)

@@ -1,6 +1,7 @@
 """The types of the rule language and every subject's fields (spec: "Types", "Fields").
 
-Owns ``Type`` and ``FIELDS``: subject -> field name -> ``FieldInfo(type, missing)``. A field
+Owns ``Type`` and ``FIELDS`` (derived from the field catalogue): subject -> field name ->
+``FieldInfo(type, missing)``. A field
 with ``missing=False`` is never ``None`` at run time (the engine guarantees it); the compiler
 leans on that to emit plain Python without ``None`` checks. The engine's subject views have
 exactly these attribute names.
@@ -9,6 +10,8 @@ exactly these attribute names.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from projects import catalogue
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,104 +59,28 @@ class FieldInfo:
     missing: bool = True  # may be None at run time
 
 
-_N = FieldInfo  # brevity in the table below
-_RATES = {
-    "on_time_rate": _N(RATIO),
-    "completion_rate": _N(RATIO),
-    "early_rate": _N(RATIO),
-    "response_rate": _N(RATIO),
-}
+_SCALARS = {t.name: t for t in (NUMBER, RATIO, TEXT, BOOL, DATE, DURATION, KIND, CATEGORY, LEVEL,
+                                 MILESTONE, PROJECT, UNIT, NOTICE, PERSON)}
 
+
+def _type(text: str) -> Type:
+    """The type a catalogue entry's ``dsl`` names: ``date``, ``unit``, ``collection of units``."""
+    if text.startswith("collection of "):
+        return collection(text.removeprefix("collection of ").removesuffix("s"))
+    return _SCALARS[text]
+
+
+def _info(f: catalogue.Field) -> FieldInfo:
+    assert f.dsl is not None
+    t = _type(f.dsl)
+    return FieldInfo(t, missing=not (f.required or f.present or t == BOOL or t.item is not None))
+
+
+#: Every field a rule can read, from the field catalogue (``projects.catalogue.rule_fields``:
+#: the stored fields with a rule-language type, then the ones the engine computes). A field
+#: is never missing when it is required, ``present``, a yes/no value or a collection.
 FIELDS: dict[str, dict[str, FieldInfo]] = {
-    "milestone": {
-        "id": _N(TEXT, False),
-        "name": _N(TEXT, False),
-        "kind": _N(KIND, False),
-        "project": _N(PROJECT, False),
-        "unit": _N(UNIT, False),
-        "start": _N(DATE),
-        "due": _N(DATE),
-        "done": _N(BOOL, False),
-        "finished": _N(DATE),
-        "progress": _N(RATIO),
-        "amount": _N(NUMBER),
-        "paid": _N(NUMBER),
-        "updated": _N(DATE),
-        "overdue": _N(NUMBER),
-        "late": _N(BOOL, False),
-        "forecast": _N(DATE),
-        "float": _N(NUMBER),
-        "critical": _N(BOOL, False),
-        # version 2 (issue 12): the supervision loop
-        "person": _N(PERSON),
-        "co_units": _N(collection("unit"), False),
-        "report_every": _N(DURATION),
-        "next_report": _N(DATE),
-        "report_overdue": _N(NUMBER),
-        "original_due": _N(DATE),
-        "extensions": _N(NUMBER, False),
-        "extension_pending": _N(BOOL, False),
-        "late_extension_requests": _N(NUMBER, False),  # requested after the due they would move
-        "planned_progress": _N(RATIO),
-    },
-    "project": {
-        "id": _N(TEXT, False),
-        "name": _N(TEXT, False),
-        "category": _N(CATEGORY, False),
-        "unit": _N(UNIT, False),
-        "budget": _N(NUMBER),
-        "paid": _N(NUMBER),
-        "progress": _N(RATIO),
-        "due": _N(DATE),
-        "forecast": _N(DATE),
-        "done": _N(BOOL, False),
-        "milestones": _N(collection("milestone"), False),
-        **_RATES,
-        # version 2 (issue 12): 交办
-        "person": _N(PERSON),
-        "co_units": _N(collection("unit"), False),
-        "urgent": _N(BOOL, False),
-        "source": _N(TEXT),
-        "instruction": _N(TEXT),
-        "report_every": _N(DURATION),
-        "planned_progress": _N(RATIO),
-    },
-    "unit": {
-        "id": _N(TEXT, False),
-        "name": _N(TEXT, False),
-        "parent": _N(UNIT),
-        "level": _N(TEXT),
-        "milestones": _N(collection("milestone"), False),
-        "projects": _N(collection("project"), False),
-        "notices": _N(collection("notice"), False),
-        "red_cards": _N(NUMBER, False),
-        "yellow_cards": _N(NUMBER, False),
-        **_RATES,
-        "people": _N(collection("person"), False),  # version 2
-        "extensions": _N(NUMBER, False),  # approved extensions of its milestones by today
-    },
-    "notice": {
-        "id": _N(TEXT, False),
-        "title": _N(TEXT, False),
-        "unit": _N(UNIT, False),
-        "rule": _N(TEXT),
-        "level": _N(LEVEL),
-        "issued": _N(DATE, False),
-        "due": _N(DATE, False),
-        "responded": _N(BOOL, False),
-        "response_date": _N(DATE),
-        "overdue": _N(NUMBER),
-    },
-    "person": {  # 责任人 (version 2): the milestones whose person it is, given or inherited
-        "id": _N(TEXT, False),
-        "name": _N(TEXT, False),
-        "unit": _N(UNIT, False),
-        "post": _N(TEXT),
-        "milestones": _N(collection("milestone"), False),
-        "on_time_rate": _N(RATIO),
-        "completion_rate": _N(RATIO),
-        "early_rate": _N(RATIO),
-    },
+    record: {f.name: _info(f) for f in catalogue.rule_fields(record)} for record in SUBJECTS
 }
 
 #: Words of the enumerations, English or Chinese (kinds come from ``projects.model``).

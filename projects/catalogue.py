@@ -6,12 +6,15 @@ owner or responsible unit that reports the milestone), its type in the rule lang
 bounds (the longest text it may hold), and its zh-CN and English labels. Pure data: the core
 and every edge read it, nothing here reads them.
 
-Layers that follow the catalogue today: the API's report permission (an owner's change to an
-office field is refused, naming the field; issue 15.5) and the report checks' text bounds
-(``api.reports.check_milestone``). ``tests/projects/test_catalogue.py`` walks the catalogue
-against the model, the file loader's keys, the dump, the row mapper, the msgspec shapes, the
-report form and the rule checker's fields, so a field added in one place and forgotten in
-another fails in CI.
+Every layer derives from it: one validator per field (``projects.validation``, compiled once
+from an entry's type and bounds, with the rules between fields in ``MILESTONE_RULES``), used
+by portfolio files, the API's reports, Excel imports and the owner's report form alike; the
+row mappers and table columns (``projects.repository``, ``projects.tables``), the msgspec Read /
+Create / Update shapes (``api.schemas``, from ``api``: which of read, create and update carry
+the field), the Excel columns and their zh-first headers (``api.excel``), the report form
+(``widget``: the input an owner reports the field with) and the rule language's fields and
+views (``dsl.schema``, ``rules.views``). ``tests/projects/test_catalogue.py`` walks the
+catalogue against each layer, so a field added here and missed somewhere fails in CI.
 
 ``COMPUTED`` adds, per record, the fields the engine computes for rules (a milestone's
 ``overdue``, a unit's rates...); each rule-readable field's ``zh`` is also its label in the
@@ -25,6 +28,7 @@ under the record's name.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -33,9 +37,16 @@ OFFICE: Final = "office"
 REPORTABLE: Final = "reportable"
 Who = Literal["office", "reportable"]
 
-#: The longest name a user may give (characters); the longest note.
+#: The longest name a user may give (characters); the longest note; the longest id (the
+#: columns that hold ids are ``VARCHAR(64)``).
 NAME_MAX: Final = 200
 NOTE_MAX: Final = 10_000
+ID_MAX: Final = 64
+
+#: The one range of every date field, wherever it comes from (a file, the API, a workbook, a
+#: form): a year outside it is a typing mistake (20260 for 2026, 1926 for 2026).
+EARLIEST: Final = dt.date(1990, 1, 1)
+LATEST: Final = dt.date(2100, 12, 31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +63,9 @@ class Field:
     column: str | None = ""  # database column ("" = same as name; None = not stored as a column)
     max_length: int | None = None  # text fields: the most characters it may hold
     required: bool = False
+    api: str = "rcu"  # which API shapes carry it: r(ead), c(reate), u(pdate)
+    widget: str | None = None  # the report form's input (date, percent, yuan, text); None: not on it
+    present: bool = False  # rules always see a value though files may leave it out (a count...)
 
     @property
     def file_key(self) -> str | None:
@@ -63,24 +77,25 @@ class Field:
 
 
 MILESTONE: Final[tuple[Field, ...]] = (
-    Field("project", "id", dsl="project", zh="所属项目", en="project", key=None, column="project", required=True),
-    Field("id", "id", dsl="text", zh="编号", en="id", column="mid", required=True),
+    Field("project", "id", dsl="project", zh="所属项目", en="project", key=None, column="project", required=True,
+          api="r"),
+    Field("id", "id", dsl="text", zh="编号", en="id", column="mid", required=True, api="rc"),
     Field("name", "text", dsl="text", zh="名称", en="name", max_length=NAME_MAX, required=True),
-    Field("kind", "kind", dsl="kind", zh="类型", en="kind", required=True),
+    Field("kind", "kind", dsl="kind", zh="类型", en="kind", required=True, api="rc"),
     Field("due", "date", dsl="date", zh="计划完成", en="due"),
-    Field("start", "date", REPORTABLE, dsl="date", zh="开始日期", en="start"),
-    Field("finished", "date", REPORTABLE, dsl="date", zh="实际完成", en="finished"),
-    Field("unit", "id", dsl="unit", zh="责任单位", en="unit"),
-    Field("progress", "ratio", REPORTABLE, dsl="ratio", zh="进度", en="progress"),
+    Field("start", "date", REPORTABLE, dsl="date", zh="开始日期", en="start", widget="date"),
+    Field("finished", "date", REPORTABLE, dsl="date", zh="实际完成", en="finished", widget="date"),
+    Field("unit", "id", dsl="unit", zh="责任单位", en="unit", present=True),  # else the project's
+    Field("progress", "ratio", REPORTABLE, dsl="ratio", zh="进度", en="progress", widget="percent"),
     Field("amount", "yuan", REPORTABLE, dsl="number", zh="计划金额", en="amount"),
-    Field("paid", "yuan", REPORTABLE, dsl="number", zh="已拨付", en="paid"),
-    Field("updated", "date", REPORTABLE, dsl="date", zh="最近填报", en="updated"),
-    Field("after", "deps", dsl=None, zh="前置", en="after"),
-    Field("note", "text", REPORTABLE, zh="备注", en="note", max_length=NOTE_MAX),
+    Field("paid", "yuan", REPORTABLE, dsl="number", zh="已拨付", en="paid", widget="yuan"),
+    Field("updated", "date", REPORTABLE, dsl="date", zh="最近填报", en="updated", api="r"),
+    Field("after", "deps", dsl=None, zh="前置", en="after", api="rc"),
+    Field("note", "text", REPORTABLE, zh="备注", en="note", max_length=NOTE_MAX, widget="text"),
     # version 2 (issue 12): the supervision loop; absent means the project's value
-    Field("person", "person", dsl="person", zh="责任人员", en="person"),
-    Field("co_units", "units", dsl="collection of units", zh="配合单位", en="co-units"),
-    Field("report_every", "cadence", dsl="duration", zh="报送周期", en="report cadence"),
+    Field("person", "person", dsl="person", zh="责任人员", en="person", api="r"),
+    Field("co_units", "units", dsl="collection of units", zh="配合单位", en="co-units", api="r"),
+    Field("report_every", "cadence", dsl="duration", zh="报送周期", en="report cadence", api="r"),
 )
 
 UNIT: Final[tuple[Field, ...]] = (
@@ -136,8 +151,31 @@ NOTICE: Final[tuple[Field, ...]] = (
     Field("subject", "text", zh="对象", en="subject"),
 )
 
-def _computed(name: str, dsl: str, zh: str) -> Field:
-    return Field(name, dsl, dsl=dsl, zh=zh, en=name, key=None, column=None)
+@dataclass(frozen=True, slots=True)
+class NotLater:
+    """A rule between fields: the date ``field`` may not be later than ``than`` (another date
+    field of the record, or ``"today"``: the real today, so nothing is reported from the
+    future). ``en`` and ``zh`` say why; the problem is placed at ``field``."""
+
+    field: str
+    than: str
+    en: str
+    zh: str
+
+
+#: The rules between a milestone's fields, checked wherever a milestone is validated.
+MILESTONE_RULES: Final[tuple[NotLater, ...]] = (
+    NotLater("start", "due", "a milestone must start on or before its due date",
+             "节点开始日期不能晚于计划完成日期"),
+    NotLater("start", "finished", "a milestone cannot finish before it starts",
+             "完成日期早于开始日期"),
+    NotLater("finished", "today", "a milestone cannot be finished in the future; leave finished out "
+             "until it is done", "尚未发生，完成后再填报"),
+    NotLater("updated", "today", "the last report cannot come from the future", "最近填报日期不能晚于今天"),
+)
+
+def _computed(name: str, dsl: str, zh: str, *, present: bool = False) -> Field:
+    return Field(name, dsl, dsl=dsl, zh=zh, en=name, key=None, column=None, present=present)
 
 
 _RATES: Final = (
@@ -162,10 +200,15 @@ COMPUTED: Final[dict[str, tuple[Field, ...]]] = {
         _computed("next_report", "date", "下次报送"),
         _computed("report_overdue", "number", "报送逾期工作日"),
         _computed("original_due", "date", "原计划完成"),
-        _computed("extensions", "number", "延期次数"),
+        _computed("extensions", "number", "延期次数", present=True),
         _computed("extension_pending", "bool", "延期待批"),
-        _computed("late_extension_requests", "number", "逾期申请延期次数"),
+        _computed("late_extension_requests", "number", "逾期申请延期次数", present=True),
         _computed("planned_progress", "ratio", "序时进度"),
+        # issue 17: its links (``after`` entries), for schedule-quality rules (DCMA)
+        _computed("links", "number", "前置关系数", present=True),
+        _computed("fs_links", "number", "完成开始关系数", present=True),
+        _computed("leads", "number", "提前量关系数", present=True),
+        _computed("lags", "number", "延时关系数", present=True),
     ),
     "project": (
         _computed("paid", "number", "已拨付"),
@@ -180,12 +223,12 @@ COMPUTED: Final[dict[str, tuple[Field, ...]]] = {
         _computed("milestones", "collection of milestones", "节点清单"),
         _computed("projects", "collection of projects", "项目清单"),
         _computed("notices", "collection of notices", "督办单清单"),
-        _computed("red_cards", "number", "红牌数"),
-        _computed("yellow_cards", "number", "黄牌数"),
+        _computed("red_cards", "number", "红牌数", present=True),
+        _computed("yellow_cards", "number", "黄牌数", present=True),
         *_RATES,
         # version 2 (issue 12)
         _computed("people", "collection of persons", "责任人清单"),
-        _computed("extensions", "number", "延期次数"),
+        _computed("extensions", "number", "延期次数", present=True),
     ),
     "notice": (
         # the stored ``responded`` is the reply's date; rules read it as these two
@@ -225,5 +268,5 @@ def field(record: str, name: str) -> Field:
 MILESTONE_OFFICE_ONLY: Final = frozenset(f.name for f in MILESTONE if f.who == OFFICE)
 #: The milestone fields an owner or responsible unit may report.
 MILESTONE_REPORTABLE: Final = tuple(f.name for f in MILESTONE if f.who == REPORTABLE)
-#: Text bounds of milestone fields, by name.
-MILESTONE_MAX_LENGTH: Final = {f.name: f.max_length for f in MILESTONE if f.max_length is not None}
+#: The fields of the owner's report form, in the catalogue's order.
+MILESTONE_FORM: Final = tuple(f for f in MILESTONE if f.widget is not None)

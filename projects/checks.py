@@ -16,22 +16,21 @@ parents have no cycles. Invariants:
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections.abc import Mapping
 from typing import Any
 
-from projects.cadence import Cadence, CadenceError, parse_cadence
+from projects import catalogue
+from projects.cadence import Cadence
+from projects.catalogue import ID_MAX
 from projects.errors import PortfolioError
 from projects.extensions import DECISIONS, Extension
 from projects.fields import BAD, HINTS, Fields, _at, field_set, type_name
 from projects.graph import find_cycles, format_cycle
+from projects.memory import collector_paused
 from projects.model import (
-    KIND_WORDS,
     CalendarYear,
     Category,
     Dependency,
-    Kind,
-    Level,
     Milestone,
     Notice,
     Person,
@@ -39,15 +38,21 @@ from projects.model import (
     Project,
     Unit,
 )
+from projects.validation import (
+    CATEGORY_WORDS,
+    CHECKS,
+    LEVEL_WORDS,
+    Check,
+    read_milestone,
+    record_checks,
+)
 
 TOP_FIELDS = field_set(("calendar", "timezone", "calendar_years", "units", "people", "projects",
                         "notices", "extensions"))
 UNIT_FIELDS = field_set(("id", "name", "parent", "level", "contacts"))
 PROJECT_FIELDS = field_set(("id", "name", "category", "unit", "co_units", "person", "urgent",
                             "source", "instruction", "report_every", "budget", "milestones"))
-MILESTONE_FIELDS = field_set(("id", "name", "kind", "start", "due", "finished", "unit", "progress",
-                    "amount", "paid", "updated", "after", "note", "person", "co_units",
-                    "report_every"))
+MILESTONE_FIELDS = field_set(tuple(f.file_key for f in catalogue.MILESTONE if f.file_key is not None))
 PERSON_FIELDS = field_set(("id", "name", "unit", "post"))
 EXTENSION_FIELDS = field_set(("milestone", "requested", "new_due", "reason", "decided", "decision"))
 HINTS.update({
@@ -64,16 +69,20 @@ LINK_TYPES = {w: w for w in ("FS", "SS", "FF", "SF")} | {w.lower(): w for w in (
 YEAR_FIELDS = field_set(("year", "holidays", "workdays"))
 
 CALENDARS = {"cn": "cn", "weekdays": "weekdays"}
-CATEGORY_WORDS: dict[str, Category] = {
-    "project": Category.PROJECT, "task": Category.TASK,
-    "重点项目": Category.PROJECT, "重点工作": Category.TASK,
-}
-LEVEL_WORDS: dict[str, Level] = {lv.value: lv for lv in Level} | {
-    "绿": Level.GREEN, "蓝": Level.BLUE, "黄": Level.YELLOW, "红": Level.RED,
-}
-_KINDS_SHOWN = tuple(k.value for k in Kind)
 _MILESTONE_SET = frozenset(MILESTONE_FIELDS)
-_Date = dt.date
+_NAME = CHECKS["name"]
+_UNIT = CHECKS["unit"]
+_ID = CHECKS["id"]
+_CADENCE = CHECKS["report_every"]
+#: The compiled check of each catalogued field with a value check, by record and name.
+_CHECK = {record: record_checks(fields) for record, fields in catalogue.RECORDS.items()}
+_CUNIT, _CPROJECT, _CPERSON = _CHECK["unit"], _CHECK["project"], _CHECK["person"]
+_CEXTENSION, _CNOTICE = _CHECK["extension"], _CHECK["notice"]
+
+
+def _present(check: Check, value: object, f: Fields, where: str) -> Any:
+    """``check`` of a value that may be absent (``None`` stays ``None``)."""
+    return None if value is None else check(value, f, where)
 
 
 def parse_portfolio(data: object, *, today: dt.date, source: str = "<portfolio>") -> Portfolio:
@@ -83,13 +92,8 @@ def parse_portfolio(data: object, *, today: dt.date, source: str = "<portfolio>"
     Raises ``PortfolioError`` with every problem found; returns the portfolio otherwise.
     """
     check = _Check(today)
-    paused = gc.isenabled()
-    gc.disable()  # tens of thousands of new values, none of them garbage: skip the collector
-    try:
+    with collector_paused():  # tens of thousands of new values, none of them garbage
         portfolio = check.portfolio(data)
-    finally:
-        if paused:
-            gc.enable()
     if check.f.problems or portfolio is None:
         raise PortfolioError(check.f.problems, source)
     return portfolio
@@ -112,7 +116,6 @@ class _Check:
         self.person_ids: dict[str, int] = {}
         self.people_complete = True
         self.person_units: dict[str, str] = {}
-        self.cadences: dict[str, Cadence | Any] = {}  # text -> parsed (a file repeats a few)
 
     # -- the whole ----------------------------------------------------------------------------
 
@@ -233,20 +236,20 @@ class _Check:
             uid = self.id_field(m, where, self.unit_ids, i, "unit")
             name = f.required(m, "name", where)
             if name is not BAD:
-                name = f.text(name, where, "name")
+                name = _CUNIT["name"](name, f, where)
             parent = m.get("parent")
             if parent is not None:
-                parent = f.ident(parent, where, "parent")
+                parent = _CUNIT["parent"](parent, f, where)
                 if isinstance(parent, str):
                     parent = self.unit_ref(parent, where, "parent")
             level = m.get("level")
             if level is not None:
-                level = f.text(level, where, "level")
+                level = _CUNIT["level"](level, f, where)
             contacts = self.contacts(m.get("contacts"), f"{where}.contacts")
             if isinstance(uid, str) and self.unit_ids[uid] == i:
                 parents[uid] = [parent] if isinstance(parent, str) else []
             if all(v is not BAD for v in (uid, name, parent, level, contacts)):
-                out.append(Unit(uid, name, parent, level, contacts))  # type: ignore[arg-type]
+                out.append(Unit(id=uid, name=name, parent=parent, level=level, contacts=contacts))
         for cycle in find_cycles(parents):
             f.add(f"units[{self.unit_ids[cycle[0]]}].parent",
                   f"unit parent cycle {format_cycle(cycle)}; a unit cannot be above itself")
@@ -278,7 +281,7 @@ class _Check:
         value = self.f.required(m, "id", where)
         if value is BAD:
             return BAD
-        value = self.f.ident(value, where, "id")
+        value = _ID(value, self.f, where)
         if isinstance(value, str) and index.get(value, i) != i:
             first = index[value]
             section = where.rsplit("[", 1)[0]
@@ -298,6 +301,7 @@ class _Check:
                 continue
             self.project_ids[pid] = i
             ids: dict[str, int] = {}
+            plain = self.plain_dependencies
             raw = item.get("milestones")
             for j, ms in enumerate(raw if isinstance(raw, list) else ()):
                 mid = _plain_id(ms.get("id")) if type(ms) is dict or isinstance(ms, Mapping) else None
@@ -306,6 +310,8 @@ class _Check:
                 elif mid not in ids:
                     ids[mid] = j
                     self.edges[(pid, mid)] = []
+                    if mid not in plain:  # one shared ``after`` entry per id (see ``milestone``)
+                        plain[mid] = Dependency(mid)
             self.milestone_ids[pid] = ids
 
     def project(self, item: object, i: int) -> Project | None:
@@ -319,7 +325,7 @@ class _Check:
         pid = self.id_field(m, where, self.project_ids, i, "project")
         name = f.required(m, "name", where)
         if name is not BAD:
-            name = f.text(name, where, "name")
+            name = _CPROJECT["name"](name, f, where)
         category = m.get("category")  # optional (version 2): a project by default
         if category is None:
             category = Category.PROJECT
@@ -327,10 +333,10 @@ class _Check:
             category = f.choice(category, CATEGORY_WORDS, f"{where}.category", "category", ("project", "task"))
         unit = f.required(m, "unit", where)
         if unit is not BAD:
-            unit = f.ident(unit, where, "unit")
+            unit = _CPROJECT["unit"](unit, f, where)
             if isinstance(unit, str):
                 unit = self.unit_ref(unit, where, "unit")
-        budget = f.amount(m.get("budget"), where, "budget")
+        budget = _present(_CPROJECT["budget"], m.get("budget"), f, where)
         co_units = self.co_units(m.get("co_units"), where, unit)
         person = self.person_ref(m.get("person"), where)
         urgent = m.get("urgent", False)
@@ -338,9 +344,9 @@ class _Check:
             urgent = f.add(f"{where}.urgent", f"紧急标记只能是 true 或 false — urgent is true or false, not {type_name(urgent)}")
         source, instruction = m.get("source"), m.get("instruction")
         if source is not None:
-            source = f.text(source, where, "source")
+            source = _CPROJECT["source"](source, f, where)
         if instruction is not None:
-            instruction = f.text(instruction, where, "instruction")
+            instruction = _CPROJECT["instruction"](instruction, f, where)
         report_every = self.cadence(m.get("report_every"), where)
         raw = f.items(m.get("milestones"), f"{where}.milestones", "milestones")
         own = isinstance(pid, str) and self.project_ids.get(pid) == i
@@ -355,8 +361,9 @@ class _Check:
         if any(v is BAD for v in (pid, name, category, unit, budget, raw, co_units, person, urgent,
                                   source, instruction, report_every)):
             return None
-        return Project(pid, name, category, unit, budget, tuple(milestones),  # type: ignore[arg-type]
-                       co_units or (), person, urgent, source, instruction, report_every)  # type: ignore[arg-type]
+        return Project(id=pid, name=name, category=category, unit=unit, budget=budget, milestones=tuple(milestones),
+                       co_units=co_units or (), person=person, urgent=urgent, source=source,
+                       instruction=instruction, report_every=report_every)
 
     # -- version 2: people, co-units, cadences (issue 12) --------------------------------------
 
@@ -379,17 +386,17 @@ class _Check:
             xid = self.id_field(m, where, self.person_ids, i, "person")
             name = f.required(m, "name", where)
             if name is not BAD:
-                name = f.text(name, where, "name")
+                name = _CPERSON["name"](name, f, where)
             unit = m.get("unit")
             if unit is None or unit == "":
                 unit = f.add(where, 'missing field "unit": 责任人所在单位 — the id of the unit the person works in')
             else:
-                unit = f.ident(unit, where, "unit")
+                unit = _CPERSON["unit"](unit, f, where)
                 if isinstance(unit, str):
                     unit = self.unit_ref(unit, where, "unit")
             post = m.get("post")
             if post is not None:
-                post = f.text(post, where, "post")
+                post = _CPERSON["post"](post, f, where)
             if isinstance(xid, str) and isinstance(unit, str):
                 self.person_units.setdefault(xid, unit)
             if not any(v is BAD for v in (xid, name, unit, post)):
@@ -439,25 +446,15 @@ class _Check:
         return BAD if bad else tuple(out)
 
     def cadence(self, value: object, where: str) -> Cadence | Any:
-        if value is None:
-            return None
-        key = value if type(value) is str else None
-        if key is not None:
-            known = self.cadences.get(key)
-            if isinstance(known, Cadence):
-                return known
-        try:
-            found: Cadence | Any = parse_cadence(value)
-        except CadenceError as exc:
-            return self.f.add(f"{where}.report_every", f"报送周期不是时长 — {exc}")
-        if key is not None:
-            self.cadences[key] = found
-        return found
+        """A project's ``report_every``: the same compiled check as a milestone's."""
+        return None if value is None else _CADENCE(value, self.f, where)
 
     def milestone(self, item: object, where: str, pid: str | None, ids: dict[str, int],  # noqa: PLR0917
                   j: int, lead: str | None = None) -> Milestone | None:
-        # The hot path of a 40,000-milestone file: common, valid values are taken inline; the
-        # Fields methods (which word the problems) are called only for the rest.
+        # The hot path of a 40,000-milestone file. The fields with an identity or a reference
+        # (id, name, unit, after, person, co_units) are taken here; every other field goes
+        # through its compiled catalogue check (``projects.validation.read_milestone``), which
+        # takes a valid value inline.
         f = self.f
         m = item if type(item) is dict else f.mapping(item, where, "milestone")
         if m is BAD:
@@ -467,61 +464,29 @@ class _Check:
             f.unknown_keys(m, MILESTONE_FIELDS, where)
         get = m.get
         mid = get("id")
-        if not (type(mid) is str and ids.get(mid, j) == j and _clean(mid)):
+        if not (type(mid) is str and ids.get(mid, j) == j and _clean(mid) and len(mid) <= ID_MAX and mid.isprintable()):
             mid = self.id_field(m, where, ids, j, "milestone")
         first = pid is not None and isinstance(mid, str) and ids.get(mid) == j
         name = get("name")
-        if type(name) is not str:
-            name = mid if name is None else f.text(name, where, "name")
-        kind = get("kind")
-        kind = KIND_WORDS.get(kind) if type(kind) is str else None
-        if kind is None:
-            kind = f.required(m, "kind", where)
-            if kind is not BAD:
-                kind = f.choice(kind, KIND_WORDS, f"{where}.kind", "kind", _KINDS_SHOWN)
-        start = get("start")
-        if start is not None and type(start) is not _Date:
-            start = f.date(start, where, "start")
-        due = get("due")
-        if due is not None and type(due) is not _Date:
-            due = f.date(due, where, "due")
-        finished = get("finished")
-        if finished is not None and type(finished) is not _Date:
-            finished = f.date(finished, where, "finished")
-        updated = get("updated")
-        if updated is not None and type(updated) is not _Date:
-            updated = f.date(updated, where, "updated")
-        if start is not None and due is not None and start is not BAD and due is not BAD and start > due:  # type: ignore[operator]
-            f.add(f"{where}.start", f"start {start.isoformat()} is after due {due.isoformat()}; a milestone must start on or before its due date")  # type: ignore[union-attr]
-        today = self.today
-        if finished is not None and finished is not BAD and finished > today:  # type: ignore[operator]
-            f.not_after_today(finished, today, where, "finished", "a milestone cannot be finished in the future; leave finished out until it is done")
-        if updated is not None and updated is not BAD and updated > today:  # type: ignore[operator]
-            f.not_after_today(updated, today, where, "updated", "the last report cannot come from the future")
+        name = mid if name is None else _NAME(name, f, where)
+        before = len(f.problems)
+        values = read_milestone(get, f, where, self.today)
         unit = get("unit")
         if unit is not None:
-            unit = f.ident(unit, where, "unit")
+            unit = _UNIT(unit, f, where)
             if isinstance(unit, str):
                 unit = self.unit_ref(unit, where, "unit")
-        progress = get("progress")
-        if progress is not None and not (type(progress) is float and 0.0 <= progress <= 1.0):
-            progress = f.ratio(progress, where, "progress")
-        amount = get("amount")
-        if amount is not None:
-            amount = f.amount(amount, where, "amount")
-        paid = get("paid")
-        if paid is not None:
-            paid = f.amount(paid, where, "paid")
-        note = get("note")
-        if note is not None and type(note) is not str:
-            note = f.text(note, where, "note")
         after: Any = ()
         raw_after = get("after")
         if raw_after is not None:
-            plain = self.plain_dependencies
-            if type(raw_after) is list and pid is not None and all(type(a) is str and a in ids for a in raw_after):
-                # ids of this project: one shared Dependency value per id
-                after = tuple(plain.get(a) or plain.setdefault(a, Dependency(a)) for a in raw_after)
+            local = False
+            if type(raw_after) is list and pid is not None:
+                try:  # ids of this project (the keys of ``ids`` are text)?
+                    local = all(map(ids.__contains__, raw_after))
+                except TypeError:  # an entry that is a mapping: read below
+                    local = False
+            if local:  # one shared Dependency value per id (made by ``index_projects``)
+                after = tuple(map(self.plain_dependencies.__getitem__, raw_after))
             else:
                 after = self.after(raw_after, f"{where}.after", pid)
         if first:
@@ -540,14 +505,10 @@ class _Check:
         co_units = get("co_units")
         if co_units is not None:
             co_units = self.co_units(co_units, where, unit if unit is not None else lead)
-        report_every = get("report_every")
-        if report_every is not None:
-            report_every = self.cadence(report_every, where)
-        values = (mid, name, kind, due, start, finished, unit, progress, amount, paid, updated, after, note,
-                  person, co_units, report_every)
-        if pid is None or BAD in values:
+        if pid is None or len(f.problems) != before or BAD in (mid, name, unit, after, person, co_units):
             return None
-        return Milestone(pid, *values)  # type: ignore[arg-type]
+        return Milestone(project=pid, id=mid, name=name, unit=unit, after=after, person=person,
+                         co_units=co_units, **values)
 
     def after(self, value: object, where: str, pid: str | None) -> Any:
         f = self.f
@@ -651,18 +612,18 @@ class _Check:
             key, due = self.extension_milestone(m, where, by_project, dues)
             requested = f.required(m, "requested", where)
             if requested is not BAD:
-                requested = f.date(requested, where, "requested")
+                requested = _CEXTENSION["requested"](requested, f, where)
                 f.not_after_today(requested, self.today, where, "requested", "a request cannot come from the future")
             new_due = f.required(m, "new_due", where)
             if new_due is not BAD:
-                new_due = f.date(new_due, where, "new_due")
+                new_due = _CEXTENSION["new_due"](new_due, f, where)
             reason = m.get("reason")
             if reason is not None and not (isinstance(reason, str) and not reason.strip()):
-                reason = f.text(reason, where, "reason")
+                reason = _CEXTENSION["reason"](reason, f, where)
             else:
                 reason = f.add(f"{where}.reason", "延期理由不能为空 — the reason is empty; say why the "
                                                   "extension is needed, e.g. 因用地报批延迟")
-            decided = f.date(m.get("decided"), where, "decided")
+            decided = _present(_CEXTENSION["decided"], m.get("decided"), f, where)
             f.not_after_today(decided, self.today, where, "decided", "a decision cannot come from the future; leave decided and decision out until it is made")
             decision = m.get("decision")
             if decision is not None:
@@ -735,22 +696,22 @@ class _Check:
             nid = self.id_field(m, where, index, i, "notice")
             title = f.required(m, "title", where)
             if title is not BAD:
-                title = f.text(title, where, "title")
+                title = _CNOTICE["title"](title, f, where)
             unit = f.required(m, "unit", where)
             if unit is not BAD:
-                unit = f.ident(unit, where, "unit")
+                unit = _CNOTICE["unit"](unit, f, where)
                 if isinstance(unit, str):
                     unit = self.unit_ref(unit, where, "unit")
             issued = f.required(m, "issued", where)
             if issued is not BAD:
-                issued = f.date(issued, where, "issued")
+                issued = _CNOTICE["issued"](issued, f, where)
                 f.not_after_today(issued, self.today, where, "issued", "a notice cannot be issued in the future")
             due = f.required(m, "due", where)
             if due is not BAD:
-                due = f.date(due, where, "due")
+                due = _CNOTICE["due"](due, f, where)
             if isinstance(issued, dt.date) and isinstance(due, dt.date) and due < issued:
                 f.add(f"{where}.due", f"due {due.isoformat()} is before issued {issued.isoformat()}; a response is due on or after the day the notice is issued")
-            responded = f.date(m.get("responded"), where, "responded")
+            responded = _present(_CNOTICE["responded"], m.get("responded"), f, where)
             f.not_after_today(responded, self.today, where, "responded", "a response cannot come from the future; leave responded out until it comes")
             if isinstance(issued, dt.date) and isinstance(responded, dt.date) and responded < issued:
                 f.add(f"{where}.responded", f"responded {responded.isoformat()} is before issued {issued.isoformat()}")
@@ -759,12 +720,13 @@ class _Check:
                 level = f.choice(level, LEVEL_WORDS, f"{where}.level", "level", ("green", "blue", "yellow", "red"))
             rule, subject = m.get("rule"), m.get("subject")
             if rule is not None:
-                rule = f.text(rule, where, "rule")
+                rule = _CNOTICE["rule"](rule, f, where)
             if subject is not None:
-                subject = f.text(subject, where, "subject")
-            values = (nid, title, unit, issued, due, rule, level, responded, subject)
-            if not any(v is BAD for v in values):
-                out.append(Notice(*values))  # type: ignore[arg-type]
+                subject = _CNOTICE["subject"](subject, f, where)
+            values = {"id": nid, "title": title, "unit": unit, "issued": issued, "due": due, "rule": rule,
+                      "level": level, "responded": responded, "subject": subject}
+            if BAD not in values.values():
+                out.append(Notice(**values))
         return tuple(out)
 
 

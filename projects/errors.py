@@ -36,7 +36,8 @@ it. Each package keeps its own errors in its own ``errors.py`` (the rule languag
         ├── UserError                 a user account value refused (api/users.py)
         ├── UserNotFoundError         no such user (api/users.py)
         ├── WorkbookError             an uploaded workbook with problems (api/excel.py)
-        └── SettingsError             an environment setting that cannot work (api/settings.py)
+        ├── SettingsError             an environment setting that cannot work (api/settings.py)
+        └── RuleEditorError           a request the rule editor refuses (api/web/rule_pages.py)
 
 Every error says what was wrong; ``where`` says where (a field, a path into the data, a file
 and line) when there is one place, ``suggestions`` what would be right, and ``current`` the
@@ -90,6 +91,8 @@ class Problem:
 
     ``where`` is a path such as ``units[2].parent``; empty for a problem of the whole file
     (a syntax error). ``line`` and ``column`` are 1-based, when the file position is known.
+    ``message`` is English; ``zh`` the same in Chinese, when the check words one (the field
+    validators do: forms and the API show it first).
     """
 
     where: str
@@ -97,6 +100,11 @@ class Problem:
     line: int | None = None
     column: int | None = None
     file: str | None = None
+    zh: str | None = None
+
+    def bilingual(self) -> str:
+        """``zh — en``: Chinese first, English the alternative (English alone without zh)."""
+        return f"{self.zh} — {self.message}" if self.zh else self.message
 
     def __str__(self) -> str:
         place = ""

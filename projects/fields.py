@@ -97,17 +97,26 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\u202a-\u202e
 
 def control_character(text: str) -> str | None:
     """Why ``text`` cannot be stored (a control character, named, at its position), or None."""
+    found = control_character_zh(text)
+    return None if found is None else found[1]
+
+
+def control_character_zh(text: str) -> tuple[str, str] | None:
+    """``(zh, en)``: why ``text`` cannot be stored, or None (see ``control_character``)."""
+    if text.isprintable():  # the common case, in C: nothing invisible at all
+        return None
     found = _CONTROL.search(text)
     if found is None:
         return None
     code = ord(found.group())
+    at = found.start() + 1
     if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
-        return (f"contains the bidirectional control character U+{code:04X} at position "
-                f"{found.start() + 1}, which shows text in another order than it is stored; "
-                f"remove it")
-    return (f"contains the control character U+{code:04X} at position "
-            f"{found.start() + 1}; remove it (text may hold tabs and line breaks, nothing else "
-            f"invisible)")
+        return (f"第 {at} 个字符是双向控制字符 U+{code:04X}，会让文字显示的顺序与保存的不同，请删除",
+                f"contains the bidirectional control character U+{code:04X} at position "
+                f"{at}, which shows text in another order than it is stored; remove it")
+    return (f"第 {at} 个字符是不可见的控制字符 U+{code:04X}，请删除（可以有制表符和换行）",
+            f"contains the control character U+{code:04X} at position "
+            f"{at}; remove it (text may hold tabs and line breaks, nothing else invisible)")
 
 
 class Fields:
@@ -118,8 +127,8 @@ class Fields:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def add(self, where: str, message: str) -> _Bad:
-        self.problems.append(Problem(where, message))
+    def add(self, where: str, message: str, zh: str | None = None) -> _Bad:
+        self.problems.append(Problem(where, message, zh=zh))
         return BAD
 
     # -- structure -------------------------------------------------------------------------
@@ -151,7 +160,8 @@ class Fields:
     def required(self, item: Mapping[str, Any], field: str, where: str) -> Any:
         value = item.get(field)
         if value is None or value == "":
-            return self.add(where, f'missing field "{field}": {HINTS.get(field, "required")}')
+            return self.add(where, f'missing field "{field}": {HINTS.get(field, "required")}',
+                            f"缺少字段「{field}」")
         return value
 
     # -- values ----------------------------------------------------------------------------
@@ -163,22 +173,23 @@ class Fields:
         assert isinstance(text, str)
         text = text.strip()
         if not text:
-            return self.add(_at(where, field), "an id cannot be blank")
+            return self.add(_at(where, field), "an id cannot be blank", "编号不能为空")
         if "/" in text:
-            return self.add(_at(where, field), f'id "{text}" contains "/", which separates project and milestone in after; use - or _')
+            return self.add(_at(where, field), f'id "{text}" contains "/", which separates project and milestone in after; use - or _',
+                            f"编号「{text}」含有“/”（它在 after 中分隔项目和节点），请改用 - 或 _")
         return text
 
     def text(self, value: object, where: str, field: str = "") -> str | _Bad:
         if type(value) is str or isinstance(value, str):
-            bad = control_character(value)
+            bad = control_character_zh(value)
             if bad is not None:
-                return self.add(_at(where, field), bad)
+                return self.add(_at(where, field), bad[1], bad[0])
             return value
         if isinstance(value, dt.date):  # YAML readers turn a date-like id or name into a date
             return value.isoformat()
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
-        return self.add(_at(where, field), f"expected text, not {type_name(value)}")
+        return self.add(_at(where, field), f"expected text, not {type_name(value)}", "应为文字")
 
     def date(self, value: object, where: str, field: str = "") -> dt.date | _Bad | None:
         if value is None:
@@ -199,56 +210,73 @@ class Fields:
             try:
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
-                return self.add(_at(where, field), f'"{value}" is not a date; {_date_hint(value.strip())}')
-        return self.add(_at(where, field), f"{type_name(value)} is not a date; write an ISO date like 2026-04-30")
+                return self.add(_at(where, field), f'"{value}" is not a date; {_date_hint(value.strip())}',
+                                f"「{value}」不是日期，请写成 2026-04-30 这样的日期")
+        return self.add(_at(where, field), f"{type_name(value)} is not a date; write an ISO date like 2026-04-30",
+                        "不是日期，请写成 2026-04-30 这样的日期")
 
-    def not_after_today(self, day: dt.date | _Bad | None, today: dt.date, where: str, field: str, what: str) -> None:
+    def not_after_today(self, day: dt.date | _Bad | None, today: dt.date, where: str, field: str, what: str,  # noqa: PLR0917
+                        zh: str | None = None) -> None:
         if isinstance(day, dt.date) and day > today:
-            self.add(_at(where, field), f"{day.isoformat()} is later than today ({today.isoformat()}); {what}")
+            self.add(_at(where, field), f"{day.isoformat()} is later than today ({today.isoformat()}); {what}",
+                     f"{day.isoformat()} 晚于今天（{today.isoformat()}）：{zh}" if zh else None)
 
     def amount(self, value: object, where: str, field: str = "") -> float | _Bad | None:
         """Yuan, 0 or more; numbers or numeric text."""
         if value is None:
             return None
         number: float
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            number = float(value)
-        elif isinstance(value, str):
-            try:
+        zh = "请写成以元为单位的数字，例如 30000000"
+        try:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                number = float(value)
+            elif isinstance(value, str):
                 number = float(value.replace(",", "").replace("_", "").strip())
-            except ValueError:
-                return self.add(_at(where, field), f'"{value}" is not an amount; write yuan as a number, e.g. 30000000')
-        else:
-            return self.add(_at(where, field), f"{type_name(value)} is not an amount; write yuan as a number, e.g. 30000000")
+            else:
+                return self.add(_at(where, field), f"{type_name(value)} is not an amount; write yuan as a number, e.g. 30000000",
+                                f"不是金额，{zh}")
+        except ValueError:
+            return self.add(_at(where, field), f'"{value}" is not an amount; write yuan as a number, e.g. 30000000',
+                            f"「{value}」不是金额，{zh}")
+        except OverflowError:  # an integer too large for a float: no finite amount
+            number = math.inf
         if not math.isfinite(number):
-            return self.add(_at(where, field), f"{value} is not an amount; write yuan as a number, e.g. 30000000")
+            return self.add(_at(where, field), f"{str(value)[:40]} is not a finite amount; write yuan as a number, e.g. 30000000",
+                            f"{str(value)[:40]} 不是有限的金额，{zh}")
         if number < 0:
-            return self.add(_at(where, field), f"{value} is negative; amounts are yuan, 0 or more")
+            return self.add(_at(where, field), f"{value} is negative; amounts are yuan, 0 or more",
+                            f"{value} 是负数；金额以元计，不小于 0")
         return number
 
     def ratio(self, value: object, where: str, field: str = "") -> float | _Bad | None:
         """A percentage: ``35%``, ``0.35``, or a number from 0 to 1."""
         if value is None:
             return None
+        zh = "进度应为 0 到 100 之间的百分数（例如 35%）"
         if isinstance(value, str):
             text = value.strip()
             try:
                 if text.endswith(("%", "％")):
                     number = float(text[:-1].strip())
                     if not 0 <= number <= 100:
-                        return self.add(_at(where, field), f"{text} is outside 0..100%; write a share such as 35% or 0.35")
+                        return self.add(_at(where, field), f"{text} is outside 0..100%; write a share such as 35% or 0.35",
+                                        f"{text} 超出范围；{zh}")
                     return number / 100
                 value = float(text)
             except ValueError:
-                return self.add(_at(where, field), f'"{value}" is not a percentage; write 35% or 0.35')
+                return self.add(_at(where, field), f'"{value}" is not a percentage; write 35% or 0.35',
+                                f"「{value}」不是百分数；{zh}")
         if isinstance(value, int | float) and not isinstance(value, bool):
             number = float(value)
             if 1 < number <= 100:
-                return self.add(_at(where, field), f"{value} is outside 0..1; write {value:g}% or {number / 100:g}")
+                return self.add(_at(where, field), f"{value} is outside 0..1; write {value:g}% or {number / 100:g}",
+                                f"{value} 超出 0..1；写成 {value:g}% 或 {number / 100:g}")
             if not 0 <= number <= 1:
-                return self.add(_at(where, field), f"{value} is outside 0..100%; write a share such as 35% or 0.35")
+                return self.add(_at(where, field), f"{value} is outside 0..100%; write a share such as 35% or 0.35",
+                                f"{value} 超出范围；{zh}")
             return number
-        return self.add(_at(where, field), f"{type_name(value)} is not a percentage; write 35% or 0.35")
+        return self.add(_at(where, field), f"{type_name(value)} is not a percentage; write 35% or 0.35",
+                        f"不是百分数；{zh}")
 
     def lag(self, value: object, where: str, field: str = "") -> int | _Bad:
         """Working days: ``5``, ``5 workdays``, ``5 个工作日``; ``-2 workdays`` is a lead.
@@ -278,12 +306,17 @@ class Fields:
                 return found
             hint = suggest(value.strip().lower(), words)
             if hint:
-                return self.add(where, f'unknown {what} "{value}"; did you mean "{hint}"?')
-            return self.add(where, f'unknown {what} "{value}"; write one of {", ".join(shown)}')
-        return self.add(where, f"{type_name(value)} is not a {what}; write one of {', '.join(shown)}")
+                return self.add(where, f'unknown {what} "{value}"; did you mean "{hint}"?',
+                                f"没有「{value}」这一项，是不是「{hint}」？")
+            return self.add(where, f'unknown {what} "{value}"; write one of {", ".join(shown)}',
+                            f"没有「{value}」这一项，请写 {'、'.join(shown)} 之一")
+        return self.add(where, f"{type_name(value)} is not a {what}; write one of {', '.join(shown)}",
+                        f"请写 {'、'.join(shown)} 之一")
 
     def reference(self, value: str, known: Collection[str], where: str, what: str, scope: str = "") -> _Bad:
         """A problem for an id that is not among ``known``, with the nearest one."""
         hint = suggest(value, known)
         text = f'no {what} "{value}"{scope}'
-        return self.add(where, f'{text}; did you mean "{hint}"?' if hint else text)
+        zh = f"找不到「{value}」"
+        return self.add(where, f'{text}; did you mean "{hint}"?' if hint else text,
+                        f"{zh}，是不是「{hint}」？" if hint else zh)

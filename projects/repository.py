@@ -3,7 +3,7 @@
 Reads rebuild pure ``projects.model`` values; writes take model values. Every milestone change
 (creation included) bumps its ``version`` and appends the full new state to the report
 history with the day it became known, so :func:`load_portfolio_as_of` rebuilds any past day
-from the reports known on it. Callers wrap writes in ``api.database.write_transaction``; these
+from the reports known on it. Callers wrap writes in ``projects.storage.write_transaction``; these
 functions never open transactions themselves.
 """
 
@@ -13,13 +13,14 @@ import datetime as dt
 import difflib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from piccolo.query.functions.aggregate import Count, Max
 
 from projects.cadence import Cadence, parse_cadence
+from projects.catalogue import MILESTONE
 from projects.errors import DuplicateError, RecordNotFoundError, StaleVersionError
 from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project, Unit
 from projects.tables import MilestoneReportRow, MilestoneRow, ProjectRow, RevisionRow, UnitRow
@@ -52,46 +53,24 @@ def _date(v: Any) -> dt.date | None:
     return None if v is None else _as_date(v)
 
 
-def _dep_data(d: Dependency) -> dict[str, Any]:
+def dependency_data(d: Dependency) -> dict[str, Any]:
+    """The one stored form of a dependency (table column, history, audit)."""
     out: dict[str, Any] = {"on": d.on, "lag": d.lag, "project": d.project}
     if d.type != "FS":
         out["type"] = d.type  # rows written before link types read as FS
     return out
 
 
-def _dep(d: dict[str, Any]) -> Dependency:
-    return Dependency(on=d["on"], lag=d.get("lag", 0), project=d.get("project"), type=d.get("type", "FS"))
+def dependency_from_data(x: Mapping[str, Any]) -> Dependency:
+    return Dependency(on=x["on"], lag=x.get("lag", 0), project=x.get("project"), type=x.get("type", "FS"))
 
 
 def deps_to_json(after: Iterable[Dependency]) -> str:
-    return json.dumps([_dep_data(d) for d in after], ensure_ascii=False)
+    return json.dumps([dependency_data(d) for d in after], ensure_ascii=False)
 
 
-def deps_from_json(text: str) -> tuple[Dependency, ...]:
-    return tuple(_dep(d) for d in json.loads(text or "[]"))
-
-
-def milestone_data(m: Milestone) -> dict[str, Any]:
-    """The JSON form of a milestone's reported state (history rows, audit entries)."""
-    return {
-        "project": m.project,
-        "id": m.id,
-        "name": m.name,
-        "kind": m.kind.value,
-        "due": _iso(m.due),
-        "start": _iso(m.start),
-        "finished": _iso(m.finished),
-        "unit": m.unit,
-        "progress": m.progress,
-        "amount": m.amount,
-        "paid": m.paid,
-        "updated": _iso(m.updated),
-        "after": [_dep_data(d) for d in m.after],
-        "note": m.note,
-        "person": m.person,
-        "co_units": None if m.co_units is None else list(m.co_units),
-        "report_every": _cadence_text(m.report_every),
-    }
+def deps_from_json(text: str | None) -> tuple[Dependency, ...]:
+    return tuple(dependency_from_data(x) for x in json.loads(text or "[]"))
 
 
 def _cadence_text(c: Cadence | None) -> str | None:
@@ -110,68 +89,55 @@ def _units(text: str | None) -> tuple[str, ...] | None:
     return None if text is None else tuple(json.loads(text))
 
 
+def _value(k: Kind) -> str:
+    return k.value
+
+
+# A milestone's fields to and from a row and the history's JSON, by catalogue type (the types
+# not named here are stored as they are). Compiled once into (name, column, convert) tuples.
+# Reading conversions take None (a field absent from an older history entry) too.
+_TO_COLUMN: dict[str, Callable[[Any], Any]] = {
+    "kind": _value, "deps": deps_to_json, "units": _units_json, "cadence": _cadence_text}
+_FROM_COLUMN: dict[str, Callable[[Any], Any]] = {
+    "date": _date, "kind": Kind, "deps": deps_from_json, "units": _units, "cadence": _cadence}
+_TO_DATA: dict[str, Callable[[Any], Any]] = {
+    "date": _iso, "kind": _value, "deps": lambda after: [dependency_data(d) for d in after],
+    "units": lambda units: None if units is None else list(units), "cadence": _cadence_text}
+_FROM_DATA: dict[str, Callable[[Any], Any]] = {
+    "date": _date, "kind": Kind, "deps": lambda after: tuple(dependency_from_data(x) for x in after or ()),
+    "units": lambda units: None if units is None else tuple(units), "cadence": _cadence}
+
+
+def _plan(table: dict[str, Callable[[Any], Any]], *, stored: bool) -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
+    return tuple((f.name, f.db_column if stored else f.name, table.get(f.type))  # type: ignore[misc]
+                 for f in MILESTONE if not stored or f.db_column is not None)
+
+
+_KEY_COLUMNS = ("project", "mid")  # the row's identity, written by the callers
+_COLUMNS_OUT = tuple(x for x in _plan(_TO_COLUMN, stored=True) if x[1] not in _KEY_COLUMNS)
+_COLUMNS_IN = _plan(_FROM_COLUMN, stored=True)
+_DATA_OUT = _plan(_TO_DATA, stored=False)
+_DATA_IN = _plan(_FROM_DATA, stored=False)
+
+
+def milestone_data(m: Milestone) -> dict[str, Any]:
+    """The JSON form of a milestone's reported state (history rows, audit entries)."""
+    return {key: getattr(m, name) if convert is None else convert(getattr(m, name))
+            for name, key, convert in _DATA_OUT}
+
+
 def milestone_from_data(d: dict[str, Any]) -> Milestone:
-    return Milestone(
-        project=d["project"],
-        id=d["id"],
-        name=d["name"],
-        kind=Kind(d["kind"]),
-        due=_date(d.get("due")),
-        start=_date(d.get("start")),
-        finished=_date(d.get("finished")),
-        unit=d.get("unit"),
-        progress=d.get("progress"),
-        amount=d.get("amount"),
-        paid=d.get("paid"),
-        updated=_date(d.get("updated")),
-        after=tuple(_dep(x) for x in d.get("after", ())),
-        note=d.get("note"),
-        person=d.get("person"),
-        co_units=None if d.get("co_units") is None else tuple(d["co_units"]),
-        report_every=_cadence(d.get("report_every")),
-    )
+    # every reading conversion takes None (an absent field) too
+    return Milestone(**{name: d.get(key) if convert is None else convert(d.get(key)) for name, key, convert in _DATA_IN})
 
 
 def _milestone_from_row(r: dict[str, Any]) -> Milestone:
-    return Milestone(
-        project=r["project"],
-        id=r["mid"],
-        name=r["name"],
-        kind=Kind(r["kind"]),
-        due=_date(r["due"]),
-        start=_date(r["start"]),
-        finished=_date(r["finished"]),
-        unit=r["unit"],
-        progress=r["progress"],
-        amount=r["amount"],
-        paid=r["paid"],
-        updated=_date(r["updated"]),
-        after=deps_from_json(r["after"]),
-        note=r["note"],
-        person=r.get("person"),
-        co_units=_units(r.get("co_units")),
-        report_every=_cadence(r.get("report_every")),
-    )
+    return Milestone(**{name: r[column] if convert is None else convert(r[column]) for name, column, convert in _COLUMNS_IN})
 
 
 def _milestone_columns(m: Milestone) -> dict[str, Any]:
-    return {
-        "name": m.name,
-        "kind": m.kind.value,
-        "due": m.due,
-        "start": m.start,
-        "finished": m.finished,
-        "unit": m.unit,
-        "progress": m.progress,
-        "amount": m.amount,
-        "paid": m.paid,
-        "updated": m.updated,
-        "after": deps_to_json(m.after),
-        "note": m.note,
-        "person": m.person,
-        "co_units": _units_json(m.co_units),
-        "report_every": _cadence_text(m.report_every),
-    }
+    return {column: getattr(m, name) if convert is None else convert(getattr(m, name))
+            for name, column, convert in _COLUMNS_OUT}
 
 
 def _unit_from_row(r: dict[str, Any]) -> Unit:

@@ -8,13 +8,52 @@ Only ``projects.repository`` imports this module. Invariants:
   the reports known on that day.
 - ``projects_revision`` has one row whose number grows with every change to the portfolio;
   processes compare it to decide whether their cached portfolio is current.
-- Lists (contacts, dependencies) are JSON text, so SQLite and PostgreSQL store them alike.
+- Lists (contacts, dependencies, co-units) are JSON text, so SQLite and PostgreSQL store them
+  alike.
+- A milestone's field columns are the catalogue's (``catalogue_columns``): a new catalogued
+  field gets its column here by itself, and only its migration is written by hand
+  (``tests/api/test_migrated_columns.py`` checks the two agree).
 """
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, Date, DoublePrecision, Integer, Text, Varchar
+from piccolo.columns import Boolean, Column, Date, DoublePrecision, Integer, Text, Varchar
 from piccolo.table import Table
+
+from projects.catalogue import ID_MAX, MILESTONE, Field
+
+#: The longest text kept in a ``VARCHAR``; longer text fields are ``TEXT``.
+VARCHAR_MAX = 255
+
+
+def catalogue_column(f: Field) -> Column:
+    """The column of a catalogued field, by its type; optional fields are NULL when absent."""
+    optional = {} if f.required else {"null": True, "default": None}
+    if f.type == "date":
+        return Date(**optional)
+    if f.type in ("ratio", "yuan"):
+        return DoublePrecision(**optional)
+    if f.type in ("id", "person"):
+        return Varchar(length=ID_MAX, **optional)
+    if f.type == "cadence":  # its text, e.g. "2 weeks"
+        return Varchar(length=32, **optional)
+    if f.type == "units":  # JSON list of unit ids; NULL is the project's
+        return Text(**optional)
+    if f.type in ("kind", "category", "level"):
+        return Varchar(length=16, **optional)
+    if f.type in ("deps", "contacts"):
+        return Text(default="[]")
+    if f.type == "text":
+        if f.max_length is not None and f.max_length <= VARCHAR_MAX:
+            return Varchar(length=VARCHAR_MAX, **optional)
+        return Text(**optional)
+    raise ValueError(f"no column type for the catalogue type {f.type!r} of {f.name}")
+
+
+def catalogue_columns(fields: tuple[Field, ...], skip: tuple[str, ...]) -> dict[str, Column]:
+    """Column name -> column of each stored field but ``skip`` (columns the table declares)."""
+    return {f.db_column: catalogue_column(f) for f in fields
+            if f.db_column is not None and f.db_column not in skip}
 
 
 class UnitRow(Table, tablename="projects_unit"):
@@ -48,22 +87,9 @@ class MilestoneRow(Table, tablename="projects_milestone"):
     mid = Varchar(length=64)
     position = Integer(default=0)
     version = Integer(default=1)
-    name = Varchar(length=255)
-    kind = Varchar(length=16)
-    due = Date(null=True, default=None)
-    start = Date(null=True, default=None)
-    finished = Date(null=True, default=None)
-    unit = Varchar(length=64, null=True, default=None)
-    progress = DoublePrecision(null=True, default=None)
-    amount = DoublePrecision(null=True, default=None)
-    paid = DoublePrecision(null=True, default=None)
-    updated = Date(null=True, default=None)
-    after = Text(default="[]")
-    note = Text(null=True, default=None)
-    # version 2 (issue 12, migration m0002); NULL means the project's value
-    person = Varchar(length=64, null=True, default=None)
-    co_units = Text(null=True, default=None)  # JSON list of unit ids
-    report_every = Varchar(length=32, null=True, default=None)
+    # The field columns, from the catalogue: a class body's namespace is a plain dict, and
+    # Piccolo collects the columns from it when the class is made.
+    vars().update(catalogue_columns(MILESTONE, skip=("project", "mid")))
 
 
 class MilestoneReportRow(Table, tablename="projects_milestone_report"):

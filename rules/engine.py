@@ -27,9 +27,7 @@ portfolio instead (still only the requested subjects).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -39,9 +37,11 @@ from dsl.runtime import run_rule
 from dsl.values import Duration
 from projects.calendar import calendar_for
 from projects.graph import Adjacency
+from projects.memory import collector_paused
 from projects.model import Notice, Portfolio, Project
 from projects.replay import known_on
 from projects.schedule import compute_schedule
+from projects.subjects import subject_project
 from rules.explain import explain_rule
 from rules.findings import Evaluation, EvaluationRates, Finding, RuleFailure, ScoreRow
 from rules.views import (
@@ -297,24 +297,9 @@ def evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *
     it, between two subjects; the rule is reported in ``errors`` and gives no findings, and
     the other rules run.
     """
-    with _collector_paused():
+    with collector_paused():
         return _evaluate(rulebook, portfolio, as_of, calendar=calendar, schedule=schedule,
                          projects=projects, limit=rule_time_limit, clock=clock)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while an evaluation allocates its ~100,000 views and
-    findings: the collections they would trigger walk the whole portfolio, again and again,
-    for nothing (an evaluation frees nothing until it is done). The previous state comes back
-    after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *,
@@ -423,16 +408,9 @@ def _notices_by_project(notices: tuple[Notice, ...]) -> dict[str | None, list[in
         return _NOTICE_INDEX[0][1]
     index: dict[str | None, list[int]] = {}
     for i, n in enumerate(notices):
-        index.setdefault(_notice_project(n.subject), []).append(i)
+        index.setdefault(subject_project(n.subject), []).append(i)
     _NOTICE_INDEX[:] = [(notices, index)]
     return index
-
-
-def _notice_project(subject: str | None) -> str | None:
-    kind, _, rest = (subject or "").partition(":")
-    if kind == "milestone":
-        return rest.partition("/")[0]
-    return rest if kind == "project" else None
 
 
 def reads_schedule(rulebook: CompiledRulebook) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,10 +194,25 @@ def _finding(r: dict[str, Any]) -> StoredFinding:
 
 async def findings(*, evaluation: int | None = None, level: str | None = None, project: str | None = None,
                    unit: str | None = None, rule: str | None = None, offset: int = 0,
-                   limit: int = 50) -> tuple[list[StoredFinding], int]:
-    """A page of findings (the current ones unless an evaluation is named) and the total."""
+                   limit: int = 50, among: tuple[Collection[str], str | None] | None = None,
+                   ) -> tuple[list[StoredFinding], int]:
+    """A page of findings (the current ones unless an evaluation is named) and the total.
+
+    ``among=(projects, unit)``: only findings of those projects, and findings of no project
+    whose unit is ``unit`` (what a reader may see, ``api.visibility``).
+    """
     query, count = FindingRow.select(), FindingRow.count()
-    conds = [FindingRow.current == 1] if evaluation is None else [FindingRow.evaluation == evaluation]
+    conds: list[Any] = [FindingRow.current == 1] if evaluation is None else [FindingRow.evaluation == evaluation]
+    if among is not None:
+        seen, own = sorted(among[0]), among[1]
+        parts: list[Any] = []
+        if seen:
+            parts.append(FindingRow.project.is_in(seen))
+        if own is not None:
+            parts.append(FindingRow.project.is_null() & (FindingRow.unit == own))
+        if not parts:
+            return [], 0
+        conds.append(parts[0] if len(parts) == 1 else parts[0] | parts[1])
     for column, value in ((FindingRow.level, level), (FindingRow.project, project),
                           (FindingRow.unit, unit), (FindingRow.rule, rule)):
         if value is not None:

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from dsl.values import Duration
 from projects import cadence as _cadence
+from projects import catalogue
 from projects.extensions import DueAsOf
 from projects.model import (
     Category,
@@ -35,6 +36,7 @@ from projects.model import (
     Project,
     Unit,
 )
+from projects.subjects import subject_project
 
 
 class Workdays(Protocol):
@@ -81,37 +83,50 @@ class Rates:
         return {name: getattr(self, name) for name in RATE_NAMES}
 
 
-# Rate counters: [due, finished, on time, early, notices due, answered in time].
-def _count_milestone(c: list[int], due: dt.date | None, finished: dt.date | None,
-                     today: dt.date) -> None:
-    if due is None or due > today:
-        return
-    c[0] += 1
-    if finished is not None:
-        c[1] += 1
-        if finished <= due:
-            c[2] += 1
-            if finished < due:
-                c[3] += 1
+class Tally:
+    """The counts behind the four rates of one portfolio, unit, project or person: milestones
+    due by today, finished of those, on time, early; notices due by today, answered in time."""
 
+    __slots__ = ("answered", "due", "early", "finished", "notices_due", "on_time")
 
-def _count_notice(c: list[int], n: NoticeView, today: dt.date) -> None:
-    if n.due > today:
-        return
-    c[4] += 1
-    r = n.response_date
-    if r is not None and r <= n.due:
-        c[5] += 1
+    def __init__(self) -> None:
+        self.due = self.finished = self.on_time = self.early = 0
+        self.notices_due = self.answered = 0
 
+    def milestone(self, due: dt.date, finished: dt.date | None) -> None:
+        """Count a milestone due by today (``finished`` is ``None`` when not done by today)."""
+        self.due += 1
+        if finished is not None:
+            self.finished += 1
+            if finished <= due:
+                self.on_time += 1
+                if finished < due:
+                    self.early += 1
 
-def _rates(c: list[int]) -> Rates:
-    due, finished, on_time, early, notices_due, answered = c
-    return Rates(
-        on_time / due if due else None,
-        finished / due if due else None,
-        early / finished if finished else None,
-        answered / notices_due if notices_due else None,
-    )
+    def notice(self, n: NoticeView, today: dt.date) -> None:
+        """Count a notice due by today, and whether it was answered in time."""
+        if n.due > today:
+            return
+        self.notices_due += 1
+        r = n.response_date
+        if r is not None and r <= n.due:
+            self.answered += 1
+
+    def add_milestones(self, other: Tally) -> None:
+        """Add ``other``'s milestone counts (a project's, into the portfolio's)."""
+        self.due += other.due
+        self.finished += other.finished
+        self.on_time += other.on_time
+        self.early += other.early
+
+    def rates(self) -> Rates:
+        due, finished = self.due, self.finished
+        return Rates(
+            self.on_time / due if due else None,
+            finished / due if due else None,
+            self.early / finished if finished else None,
+            self.answered / self.notices_due if self.notices_due else None,
+        )
 
 
 class _RatesMixin:
@@ -251,14 +266,21 @@ class PersonView(_RatesMixin):
         return f"PersonView({self.id!r})"
 
 
+#: The milestone fields ``MilestoneView`` sets itself; every other catalogued field a rule can
+#: read is copied from the model as it is (``_MILESTONE_PLAIN``), so a new catalogued field
+#: reaches the rules without a change here.
+_MILESTONE_OWN = ("_cadence", "_ctx", "_next", "_planned", "amount", "co_units", "critical",
+                  "done", "due", "extension_pending", "extensions", "finished", "float",
+                  "forecast", "id", "key", "kind", "late", "late_extension_requests", "model",
+                  "name", "original_due", "overdue", "paid", "person", "progress", "project",
+                  "report_every", "start", "unit", "updated")
+_MILESTONE_PLAIN = tuple(f.name for f in catalogue.MILESTONE if f.dsl is not None and f.name not in _MILESTONE_OWN)
+
+
 class MilestoneView:
     """A milestone as rules see it, with its schedule (forecast, float, critical)."""
 
-    __slots__ = ("_cadence", "_ctx", "_next", "_planned", "amount", "co_units", "critical",
-                 "done", "due", "extension_pending", "extensions", "finished", "float",
-                 "forecast", "id", "key", "kind", "late", "late_extension_requests", "model",
-                 "name", "original_due", "overdue", "paid", "person", "progress", "project",
-                 "report_every", "start", "unit", "updated")
+    __slots__ = _MILESTONE_OWN + _MILESTONE_PLAIN
 
     def __init__(self, m: Milestone, key: tuple[str, str], project: ProjectView,  # noqa: PLR0917 (built 40,000 times a run)
                  unit: UnitView, finished: dt.date | None, overdue: int | None,
@@ -296,6 +318,28 @@ class MilestoneView:
         self._ctx: _Context | None = None
         self._next: dt.date | None = _UNSET
         self._planned: float | None = _UNSET
+        for name in _MILESTONE_PLAIN:  # none today: the catalogue's newer fields
+            setattr(self, name, getattr(m, name))
+
+    @property
+    def links(self) -> int:
+        """How many links (``after`` entries) this milestone has."""
+        return len(self.model.after)
+
+    @property
+    def fs_links(self) -> int:
+        """Its finish-to-start links."""
+        return sum(1 for d in self.model.after if d.type == "FS")
+
+    @property
+    def leads(self) -> int:
+        """Its links with a negative lag (a lead)."""
+        return sum(1 for d in self.model.after if d.lag < 0)
+
+    @property
+    def lags(self) -> int:
+        """Its links with a positive lag."""
+        return sum(1 for d in self.model.after if d.lag > 0)
 
     @property
     def next_report(self) -> dt.date | None:
@@ -356,22 +400,10 @@ class NoticeView:
         end = self.response_date if answered else today
         assert end is not None
         self.overdue = calendar.workdays(n.due, end) if end > n.due else 0
-        self.project = _project_of(n.subject)
+        self.project = subject_project(n.subject)
 
     def __repr__(self) -> str:
         return f"NoticeView({self.id!r})"
-
-
-def _project_of(subject: str | None) -> str | None:
-    """The project a notice's subject belongs to (``milestone:P1/x`` and ``project:P1``)."""
-    if not subject:
-        return None
-    kind, _, rest = subject.partition(":")
-    if kind == "milestone":
-        return rest.partition("/")[0] or None
-    if kind == "project":
-        return rest or None
-    return None
 
 
 class ScheduleLike(Protocol):
@@ -410,13 +442,13 @@ class _Builder:
         self.unit_milestones: dict[str, list[MilestoneView]] = {uid: [] for uid in self.units}
         self.unit_projects: dict[str, list[ProjectView]] = {uid: [] for uid in self.units}
         self.unit_notices: dict[str, list[NoticeView]] = {uid: [] for uid in self.units}
-        self.unit_counts: dict[str, list[int]] = {uid: [0] * 6 for uid in self.units}
+        self.unit_counts: dict[str, Tally] = {uid: Tally() for uid in self.units}
         for u in portfolio.units:
             if u.parent is not None:
                 self.units[u.id].parent = self.unit(u.parent)
         self.people = {x.id: PersonView(x, self.unit(x.unit)) for x in portfolio.people}
         self.person_milestones: dict[str, list[MilestoneView]] = {x: [] for x in self.people}
-        self.person_counts: dict[str, list[int]] = {x: [0] * 6 for x in self.people}
+        self.person_counts: dict[str, Tally] = {x: Tally() for x in self.people}
         self.durations: dict[_cadence.Cadence, Duration] = {}
 
     def person(self, pid: str | None) -> PersonView | None:
@@ -437,7 +469,7 @@ class _Builder:
         if view is None:
             view = self.units[uid] = UnitView(Unit(id=uid, name=uid))
             self.unit_milestones[uid], self.unit_projects[uid] = [], []
-            self.unit_notices[uid], self.unit_counts[uid] = [], [0] * 6
+            self.unit_notices[uid], self.unit_counts[uid] = [], Tally()
         return view
 
 
@@ -457,8 +489,8 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
     projects: dict[str, ProjectView] = {}
     milestones: dict[tuple[str, str], MilestoneView] = {}
     all_milestones: list[MilestoneView] = []
-    total = [0] * 6
-    project_counts: dict[str, list[int]] = {}
+    total = Tally()
+    project_counts: dict[str, Tally] = {}
     for p in portfolio.projects:
         pid = p.id
         owner = b.unit(p.unit)
@@ -473,7 +505,7 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
         latest: dt.date | None = None
         paid, all_done, total_weight, weighted = 0.0, bool(p.milestones), 0, 0.0
         weights: list[int] = []
-        c = [0] * 6
+        c = Tally()
         for m in p.milestones:
             key = (pid, m.id)
             try:
@@ -496,21 +528,11 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
                 if latest is None or due > latest:
                     latest = due
                 if due <= today:  # the rates count what was due by today
-                    counts = unit_counts[responsible.id]
+                    c.milestone(due, finished)
+                    unit_counts[responsible.id].milestone(due, finished)
                     who = m.person if m.person is not None else p.person
                     if who is not None and who in person_counts:
-                        _count_milestone(person_counts[who], due, finished, today)
-                    c[0] += 1
-                    counts[0] += 1
-                    if finished is not None:
-                        c[1] += 1
-                        counts[1] += 1
-                        if finished <= due:
-                            c[2] += 1
-                            counts[2] += 1
-                            if finished < due:
-                                c[3] += 1
-                                counts[3] += 1
+                        person_counts[who].milestone(due, finished)
             mv = MilestoneView(m, key, pv, responsible, finished, overdue, forecast,
                                total_float, critical)
             mv._ctx = ctx
@@ -551,31 +573,30 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
         pv.progress = weighted / total_weight if total_weight else None
         all_milestones.extend(views)
         project_counts[pid] = c
-        for i in range(4):
-            total[i] += c[i]
+        total.add_milestones(c)
     notices: list[NoticeView] = []
     for n in portfolio.notices:
         nv = NoticeView(n, b.unit(n.unit), today, calendar)
         notices.append(nv)
         b.unit_notices[nv.unit.id].append(nv)
-        _count_notice(b.unit_counts[nv.unit.id], nv, today)
-        _count_notice(total, nv, today)
+        b.unit_counts[nv.unit.id].notice(nv, today)
+        total.notice(nv, today)
         if nv.project is not None and nv.project in projects:
-            _count_notice(project_counts[nv.project], nv, today)
+            project_counts[nv.project].notice(nv, today)
     for pid, pv in projects.items():
-        pv.rates = _rates(project_counts[pid])
+        pv.rates = project_counts[pid].rates()
     unit_people: dict[str, list[PersonView]] = {}
     for xid, xv in people.items():
         xv.milestones = tuple(person_milestones[xid])
-        xv.rates = _rates(person_counts[xid])
+        xv.rates = person_counts[xid].rates()
         unit_people.setdefault(xv.unit.id, []).append(xv)
     for uid, u in b.units.items():
         u.milestones, u.projects = tuple(unit_milestones[uid]), tuple(b.unit_projects[uid])
         u.notices = tuple(b.unit_notices[uid])
         u.people = tuple(unit_people.get(uid, ()))
-        u.rates = _rates(unit_counts[uid])
+        u.rates = unit_counts[uid].rates()
     return Views(today, tuple(all_milestones), tuple(projects.values()), tuple(b.units.values()),
-                 tuple(notices), milestones, projects, b.units, _rates(total),
+                 tuple(notices), milestones, projects, b.units, total.rates(),
                  tuple(people.values()))
 
 

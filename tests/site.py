@@ -15,12 +15,12 @@ from litestar.testing import AsyncTestClient
 
 from api import users
 from api.app import create_app
-from api.seed import standard_sources
 from api.service import Server, now_iso
 from api.settings import Settings
 from projects import repository as repo
 from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project, Unit
 from rules import repository as rules_repo
+from rules.standard import standard_sources
 
 TODAY = dt.date(2026, 5, 6)
 PASSWORD = "correct horse battery"

@@ -47,20 +47,90 @@ def report(path: Path) -> dict[str, Any]:
             "free_float_agreement": {"compared": free_compared, "equal": free_equal}}
 
 
+def _load(path: Path) -> tuple[Any, Any]:
+    from projects.contractor import read_schedule, schedule  # noqa: PLC0415
+
+    sched = read_schedule(path.read_bytes(), path.name)
+    return sched, schedule(sched)
+
+
+def dcma_report(path: Path) -> list[dict[str, Any]]:
+    """The DCMA-14 checks of the file at ``path`` as JSON-ready rows."""
+    from projects.contractor.dcma import assess  # noqa: PLC0415
+
+    sched, rows = _load(path)
+    return [{"number": c.number, "key": c.key, "zh": c.zh, "en": c.en, "count": c.count,
+             "total": c.total, "value": c.value, "threshold": c.threshold, "passed": c.passed,
+             "offenders": list(c.offenders)} for c in assess(sched, rows)]
+
+
+def compare_report(old: Path, new: Path) -> dict[str, Any]:
+    from projects.contractor.compare import compare  # noqa: PLC0415
+
+    return compare(*_load(old), *_load(new))
+
+
+def _print_dcma(checks: list[dict[str, Any]]) -> None:
+    print("DCMA 十四项检查 / DCMA 14-point assessment（第 10 项资源未评估 / point 10, resources, not assessed）")
+    for c in checks:
+        value = "—" if c["value"] is None else (f"{c['value']:.1%}" if c["number"] not in (12, 13, 14)
+                                                 else f"{c['value']:g}")
+        mark = "通过 pass" if c["passed"] else "未通过 FAIL"
+        who = f"  {', '.join(c['offenders'][:8])}{' …' if len(c['offenders']) > 8 else ''}" if c["offenders"] else ""
+        print(f"{c['number']:>2} {c['zh']} / {c['en']}: {c['count']}/{c['total']} = {value}"
+              f"（阈值 threshold {c['threshold']}）{mark}{who}")
+
+
+def _print_compare(doc: dict[str, Any]) -> None:
+    print(f"旧 old: {doc['old']['name']} 数据日期 {doc['old']['data_date']} 完成 finish {doc['old']['finish']}")
+    print(f"新 new: {doc['new']['name']} 数据日期 {doc['new']['data_date']} 完成 finish {doc['new']['finish']}")
+    print(f"项目完成推迟 / project finish slip: {doc['finish_slip_working_days']} 工作日 working days")
+    print(f"新增作业 / added: {', '.join(a['id'] for a in doc['added']) or '无 none'}")
+    print(f"删除作业 / removed: {', '.join(a['id'] for a in doc['removed']) or '无 none'}")
+    print("完成推迟 / finishes that slipped:")
+    for x in doc["slipped"]:
+        print(f"  {x['id']} {x['name']}: {x['old_finish']} → {x['new_finish']} ({x['working_days']:+g} 工作日 days)")
+    print("浮时减少 / float eroded:")
+    for x in doc["float_eroded"]:
+        print(f"  {x['id']} {x['name']}: {x['old_float_days']:g} → {x['new_float_days']:g} 工作日 days")
+    cp = doc["critical_path"]
+    print(f"关键路径（原）/ critical path was: {' → '.join(cp['was'])}")
+    print(f"关键路径（现）/ critical path is: {' → '.join(cp['is'])}")
+
+
 def _run(args: argparse.Namespace) -> int:
     from projects.contractor import ScheduleFileError  # noqa: PLC0415
 
-    path = Path(args.file)
-    if not path.is_file():
-        print(f"{args.file}: 文件不存在 / no such file", file=sys.stderr)
-        return 1
+    files = list(args.file)
+    comparing = files[0] == "compare" and len(files) == 3
+    if comparing:
+        files = files[1:]
+    elif len(files) != 1:
+        print("用法 / usage: duban schedule FILE [--json] [--dcma] | duban schedule compare OLD NEW [--json]",
+              file=sys.stderr)
+        return 2
+    for f in files:
+        if not Path(f).is_file():
+            print(f"{f}: 文件不存在 / no such file", file=sys.stderr)
+            return 1
     try:
-        doc = report(path)
+        if comparing:
+            doc = compare_report(Path(files[0]), Path(files[1]))
+        else:
+            doc = report(Path(files[0]))
+            if args.dcma:
+                doc["dcma"] = dcma_report(Path(files[0]))
     except ScheduleFileError as exc:
         print(f"文件被拒绝 / file refused: {exc}", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return 0
+    if comparing:
+        _print_compare(doc)
+        return 0
+    if args.dcma:
+        _print_dcma(doc["dcma"])
         return 0
     print(f"数据日期 / data date: {doc['data_date']}")
     print("作业 / id\t最早开始 ES\t最早完成 EF\t最晚开始 LS\t最晚完成 LF\t总浮时 TF(h)\t文件 TF(h)\t关键 critical")
@@ -77,11 +147,15 @@ def _run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`duban schedule`."""
     cmd = subparsers.add_parser(
-        "schedule", help="计算承包商进度计划的关键路径 / compute a contractor's schedule (P6 XER, MS Project XML)",
+        "schedule", help="计算承包商进度计划的关键路径、DCMA 检查与两次更新对比 / a contractor's schedule: "
+                         "critical path, DCMA-14, two updates compared (P6 XER, MS Project XML)",
         description="读取 P6 XER 或 MS Project XML（MSPDI）文件，按其日历、逻辑关系与数据日期计算"
-                    "最早/最晚日期与总浮时，并与文件自带的值比较。Read a P6 XER or MS Project XML "
-                    "file, compute early/late dates and total float with its calendars, links and "
-                    "data date, beside the file's own.")
-    cmd.add_argument("file", metavar="FILE", help="P6 XER 或 MS Project XML 文件 / a .xer or .xml file")
+                    "最早/最晚日期与总浮时，并与文件自带的值比较；--dcma 给出 DCMA 十四项检查；"
+                    "compare OLD NEW 对比两次更新。Read a P6 XER or MS Project XML file and compute "
+                    "early/late dates and total float beside the file's own; --dcma: the DCMA-14 "
+                    "assessment; compare OLD NEW: two updates side by side.")
+    cmd.add_argument("file", metavar="FILE", nargs="+",
+                     help="P6 XER 或 MS Project XML 文件；或 compare OLD NEW / a .xer or .xml file, or compare OLD NEW")
     cmd.add_argument("--json", action="store_true", help="以 JSON 输出 / print JSON")
+    cmd.add_argument("--dcma", action="store_true", help="DCMA 十四项检查 / the DCMA-14 assessment")
     cmd.set_defaults(handler=_run)

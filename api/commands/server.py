@@ -103,10 +103,8 @@ def _serve(args: argparse.Namespace) -> int:
     )
     from projects import repository as repo  # noqa: PLC0415
 
-    url = f"http://{args.host}:{args.port}"
-    if "DUBAN_COOKIE_SECURE" not in os.environ and args.host in LOOPBACK_HOSTS:
-        # Plain HTTP on loopback only: browsers and scripts would drop a Secure cookie there.
-        # Anything reachable from elsewhere keeps Secure cookies (put it behind HTTPS).
+    url = os.environ.get("DUBAN_PUBLIC_URL", "").strip().rstrip("/") or f"http://{args.host}:{args.port}"
+    if plain_http_cookies(os.environ, args.host):
         os.environ["DUBAN_COOKIE_SECURE"] = "0"
     if users.cheap_hashes() and args.host not in LOOPBACK_HOSTS:
         print(f"duban serve: {users.CHEAP_HASHES_VARIABLE} 只用于测试，不能对外服务; --host {args.host}: "
@@ -145,6 +143,15 @@ def _serve(args: argparse.Namespace) -> int:
     quiet_libraries()  # after the app configured logging
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+def plain_http_cookies(environ: Any, host: str) -> bool:
+    """Whether ``duban serve`` on ``host`` lets cookies go without ``Secure``: only on loopback,
+    only when neither ``DUBAN_COOKIE_SECURE`` nor ``DUBAN_PUBLIC_URL`` is set (behind a proxy on
+    the same host the public address decides: https keeps them Secure). A browser would drop a
+    Secure cookie over plain http://127.0.0.1; anything reachable from elsewhere keeps Secure."""
+    return ("DUBAN_COOKIE_SECURE" not in environ and not environ.get("DUBAN_PUBLIC_URL")
+            and host in LOOPBACK_HOSTS)
 
 
 #: Libraries that log a line per request or per delivery at INFO; `duban serve` keeps their

@@ -24,7 +24,9 @@ async def failed(server: Server) -> list[Any]:
 
 async def retry(server: Server, delivery_id: int) -> None:
     """Queue a failed delivery again; ``NotFoundException`` when it is not a failed one."""
-    if not await outbox.retry_failed(server.engine, delivery_id, now=time.time()):
+    # An id beyond the column's range is no delivery (the database would refuse to compare it).
+    if not 1 <= delivery_id <= 2_147_483_647 or not await outbox.retry_failed(server.engine, delivery_id,
+                                                                               now=time.time()):
         raise NotFoundException(f"no failed delivery {delivery_id}: it was delivered, is still "
                                 "queued, or does not exist; see GET /api/deliveries")
 

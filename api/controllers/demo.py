@@ -5,8 +5,12 @@ receiving endpoint Apprise's ``json://`` plugin posts to, and the listing (API a
 Invariants:
 
 - It exists only in demo mode (``Settings.demo``): ``demo_routes(settings)`` is empty otherwise.
-- The receiver, ``POST /api/demo/inbox/{unit}``, takes only loopback callers (the server's own
-  delivery worker) and only units of the portfolio; it needs no sign-in and is not in the schema.
+- The receiver, ``POST /api/demo/inbox/{unit}``, takes only posts that carry the inbox's own
+  key (``X-Duban-Inbox-Key``: ``inbox_key(settings)``, derived from the server's secret, never
+  shown) and come from loopback, and only for units of the portfolio. The demo units' contacts
+  carry the key (Apprise's ``?+Header=value``), so the delivery worker sends it; another local
+  process, a browser page on this machine or a proxy on the same host does not know it. It needs
+  no sign-in and is not in the schema.
 - The listing, ``GET /api/demo/inbox`` and the page ``/demo/inbox``, shows every unit to the
   office and leaders and a unit's own messages to its owner and unit users.
 - Messages live in this process's memory, at most ``PER_UNIT`` per unit (newest kept): a
@@ -16,6 +20,7 @@ Invariants:
 from __future__ import annotations
 
 import difflib
+import hmac
 import html
 import re
 from collections import deque
@@ -29,30 +34,41 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Response
 from msgspec import Struct
 
-from api.auth import page_guard, sees_unit, signed_in
+from api import keys
+from api.auth import page_guard, signed_in
 from api.controllers.common import caller
 from api.service import Server, now_iso
 from api.settings import Settings
+from api.visibility import sees_unit
 
 INBOX_PATH = "/api/demo/inbox"
 PER_UNIT = 200
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
-_CONTACT = re.compile(r"^json://127\.0\.0\.1:(\d{1,5})/api/demo/inbox/([A-Za-z0-9_.-]+)$")
+KEY_HEADER = "X-Duban-Inbox-Key"
+_CONTACT = re.compile(r"^json://127\.0\.0\.1:(\d{1,5})/api/demo/inbox/([A-Za-z0-9_.-]+)"
+                      r"(?:\?\+X-Duban-Inbox-Key=[0-9a-f]+)?$")
 
 
-def inbox_contact(port: int, unit: str) -> str:
-    """The Apprise URL that delivers ``unit``'s notices to the demo inbox of a server on ``port``."""
-    return f"json://127.0.0.1:{port}{INBOX_PATH}/{unit}"
+def inbox_key(settings: Settings) -> str:
+    """The demo inbox's own key: what its receiver demands of every post."""
+    return keys.derive(keys.server_secret(settings), "demo-inbox")
+
+
+def inbox_contact(port: int, unit: str, key: str) -> str:
+    """The Apprise URL that delivers ``unit``'s notices to the demo inbox of a server on
+    ``port``, with the inbox's ``key`` sent as a header."""
+    return f"json://127.0.0.1:{port}{INBOX_PATH}/{unit}?+{KEY_HEADER}={key}"
 
 
 def is_inbox_contact(url: str) -> bool:
     return _CONTACT.match(url.strip()) is not None
 
 
-def rewire(url: str, port: int) -> str:
-    """A demo inbox contact moved to ``port``; any other URL unchanged."""
+def rewire(url: str, port: int, key: str) -> str:
+    """A demo inbox contact moved to ``port`` and carrying ``key`` (contacts made before the
+    inbox had a key gain it); any other URL unchanged."""
     m = _CONTACT.match(url.strip())
-    return url if m is None else inbox_contact(port, m.group(2))
+    return url if m is None else inbox_contact(port, m.group(2), key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,10 +162,18 @@ class DemoInboxController(Controller):
     @post("/{unit:str}", operation_id="receiveDemoNotice", include_in_schema=False, status_code=200,
           opt={"exclude_from_auth": True})
     async def receive(self, request: Request, server: Server, unit: str, data: AppriseJSON) -> dict[str, str]:  # type: ignore[type-arg]
-        """The delivery worker's Apprise ``json://`` post for ``unit``; loopback callers only."""
+        """The delivery worker's Apprise ``json://`` post for ``unit``: loopback callers with the
+        inbox's key only."""
         host = request.client.host if request.client else ""
         if host not in LOOPBACK:
-            raise PermissionDeniedException("the demo inbox takes messages from this machine only (127.0.0.1)")
+            raise PermissionDeniedException("演示收件箱只接收本机的消息 — the demo inbox takes messages from this "
+                                            "machine only (127.0.0.1)")
+        sent = request.headers.get(KEY_HEADER.lower(), "")
+        expected = request.app.state.get("demo_inbox_key") or ""
+        if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+            raise PermissionDeniedException(
+                "演示收件箱只接收带有其密钥的消息 — the demo inbox takes only messages carrying its key "
+                f"({KEY_HEADER}), which the demo units' contacts send; being on this machine is not enough")
         units = {u.id for u in (await server.snapshot()).portfolio.units}
         if unit not in units:
             raise NotFoundException(f"no unit {unit!r} to deliver to; did you mean {_near(unit, sorted(units))}?")

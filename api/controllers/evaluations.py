@@ -8,6 +8,7 @@ from typing import Annotated
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
+from api import visibility
 from api.auth import roles, signed_in
 from api.controllers.common import (
     Limit,
@@ -37,6 +38,7 @@ from api.service import InputError, Server
 from rules import repository as rules_repo
 
 OFFICE = roles("office")
+WATCHING = visibility.watching  # portfolio-wide: evaluations, rates, rankings, rulebooks
 Number = Annotated[int, Parameter(ge=1, le=2_147_483_647)]
 EARLIEST = dt.date(2000, 1, 1)
 
@@ -56,11 +58,11 @@ class RulebookController(Controller):
     path = "/api/rulebooks"
     tags = ["rulebooks"]  # noqa: RUF012
 
-    @get("/", operation_id="listRulebooks", guards=[signed_in])
+    @get("/", operation_id="listRulebooks", guards=[WATCHING])
     async def list_versions(self) -> list[RulebookRead]:
         return [rulebook_read(v) for v in await rules_repo.list_versions()]
 
-    @get("/{number:int}", operation_id="getRulebook", guards=[signed_in])
+    @get("/{number:int}", operation_id="getRulebook", guards=[WATCHING])
     async def get_version(self, number: Number) -> RulebookRead:
         return rulebook_read(await rules_repo.get_version(number), sources=True)
 
@@ -114,29 +116,33 @@ class EvaluationController(Controller):
             raise InputError("rulebook", "no rulebook is published yet: save, check and publish one first")
         return evaluation_read(await rules_repo.get_evaluation(outcome.id), levels(outcome.findings))
 
-    @get("/evaluations", operation_id="listEvaluations", guards=[signed_in])
+    @get("/evaluations", operation_id="listEvaluations", guards=[WATCHING])
     async def list_evaluations(self, offset: Offset = 0, limit: Limit = 50) -> EvaluationPage:
         rows, total = await rules_repo.list_evaluations(offset=offset, limit=limit)
         return EvaluationPage([evaluation_read(e) for e in rows], total, offset, limit)
 
-    @get("/evaluations/{eid:int}", operation_id="getEvaluation", guards=[signed_in])
+    @get("/evaluations/{eid:int}", operation_id="getEvaluation", guards=[WATCHING])
     async def get_evaluation(self, eid: Number) -> EvaluationRead:
         return evaluation_read(await rules_repo.get_evaluation(eid))
 
     @get("/findings", operation_id="listFindings", guards=[signed_in])
-    async def findings(self, *, offset: Offset = 0, limit: Limit = 50, level: str | None = None,
-                       project: str | None = None, unit: str | None = None, rule: str | None = None,
-                       evaluation: Number | None = None) -> FindingPage:
+    async def findings(self, *, request: Request, server: Server, offset: Offset = 0, limit: Limit = 50,  # type: ignore[type-arg]
+                       level: str | None = None, project: str | None = None, unit: str | None = None,
+                       rule: str | None = None, evaluation: Number | None = None) -> FindingPage:
+        """Findings of the projects the caller sees, and of its own unit (``api.visibility``)."""
+        who = caller(request)
+        seen = visibility.visible_projects(who, (await server.snapshot()).portfolio)
+        among = None if seen is None else (seen, who.unit)
         rows, total = await rules_repo.findings(evaluation=evaluation, level=level, project=project, unit=unit,
-                                                rule=rule, offset=offset, limit=limit)
+                                                rule=rule, offset=offset, limit=limit, among=among)
         return FindingPage([finding_read(f) for f in rows], total, offset, limit)
 
-    @get("/rates", operation_id="getRates", guards=[signed_in])
+    @get("/rates", operation_id="getRates", guards=[WATCHING])
     async def rates(self) -> RatesRead:
         e = await rules_repo.latest_full_evaluation()
         return RatesRead(None, None, {}) if e is None else RatesRead(e.id, e.as_of, e.rates)
 
-    @get("/rankings", operation_id="getRankings", guards=[signed_in])
+    @get("/rankings", operation_id="getRankings", guards=[WATCHING])
     async def rankings(self) -> RankingsRead:
         e = await rules_repo.latest_full_evaluation()
         return RankingsRead(None, None, {}) if e is None else RankingsRead(e.id, e.as_of, e.scores)

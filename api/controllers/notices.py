@@ -11,10 +11,11 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.exceptions import PermissionDeniedException
 
-from api.auth import roles, sees_unit, signed_in
+from api.auth import roles, signed_in
 from api.controllers.common import caller
 from api.schemas import NoticeRead, NoticeReject, NoticeRespond, NoticeStepRead
 from api.service import Server
+from api.visibility import sees_everything, sees_unit
 from notifier import store
 
 
@@ -33,7 +34,7 @@ class NoticeController(Controller):
     async def list_notices(self, request: Request, server: Server, open_only: bool = False,  # type: ignore[type-arg]
                            unit: str | None = None) -> list[NoticeRead]:
         who = caller(request)
-        if who.role not in {"office", "leader"}:
+        if not sees_everything(who):  # a unit's own notices only (api.visibility)
             unit = who.unit
         return [notice_read(n) for n in await store.list_notices(server.engine, unit=unit, open_only=open_only)]
 

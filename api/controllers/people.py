@@ -14,7 +14,7 @@ from litestar.response import Redirect
 from litestar.utils.scope.state import ScopeState
 from msgspec import Struct
 
-from api import audit, throttle, users
+from api import audit, proxies, throttle, users
 from api.auth import forget_cached, principal, roles, signed_in
 from api.controllers.common import Limit, Offset, caller
 from api.schemas import (
@@ -142,10 +142,14 @@ class SessionController(Controller):
         return login_page(request, next)
 
     @post("/login", operation_id="login", status_code=303)
-    async def login(self, request: Request,  # type: ignore[type-arg]
+    async def login(self, request: Request, server: Server,  # type: ignore[type-arg]
                     data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Response[Any]:
         limits = login_throttle(request)
-        address = request.client.host if request.client else ""
+        # The real client behind a trusted proxy (DUBAN_TRUSTED_PROXIES); anyone else's
+        # X-Forwarded-For is ignored, so a client cannot pick the address it is counted under.
+        address = proxies.client_address(request.client.host if request.client else None,
+                                         request.headers.getall("x-forwarded-for", []),
+                                         server.settings.trusted_proxies)
         wait = limits.wait_seconds(data.username, address)
         if wait:
             return login_page(request, data.next, throttle.refusal(wait), status=429,

@@ -7,11 +7,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, get, patch, post
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import Parameter
 
-from api.auth import may_report, roles, signed_in
+from api import visibility
+from api.auth import Principal, may_report, roles, signed_in
 from api.controllers.common import Limit, Offset, caller, evaluation_read, finding_read, levels
 from api.schemas import (
     MilestoneCreate,
@@ -107,21 +109,20 @@ class ProjectController(Controller):
     tags = ["projects"]  # noqa: RUF012
 
     @get("/", operation_id="listProjects", guards=[signed_in])
-    async def list_projects(self, *, server: Server, offset: Offset = 0, limit: Limit = 50,
+    async def list_projects(self, *, request: Request, server: Server, offset: Offset = 0, limit: Limit = 50,  # type: ignore[type-arg]
                             unit: str | None = None, category: str | None = None,
                             q: Annotated[str | None, Parameter(description="text in id or name")] = None) -> ProjectPage:
+        """The projects the caller sees (``api.visibility``), filtered."""
+        who = caller(request)
         ps = [p for p in (await server.snapshot()).portfolio.projects
               if (unit is None or p.unit == unit) and (category is None or p.category.value == category)
-              and (q is None or q in p.id or q in p.name)]
+              and (q is None or q in p.id or q in p.name) and visibility.sees_project(who, p)]
         return ProjectPage([project_read(p) for p in ps[offset:offset + limit]], len(ps), offset, limit)
 
     @get("/{pid:str}", operation_id="getProject", guards=[signed_in])
-    async def get_project(self, server: Server, pid: str) -> ProjectDetail:
+    async def get_project(self, request: Request, server: Server, pid: str) -> ProjectDetail:  # type: ignore[type-arg]
         snap = await server.snapshot()
-        p = snap.portfolio.project_by_id.get(pid)
-        if p is None:
-            await repo.project_version(pid)  # 404 with suggestions
-            raise AssertionError  # pragma: no cover
+        p = await seen_project(caller(request), snap.portfolio.project_by_id.get(pid), pid)
         return ProjectDetail(p.id, p.name, p.category.value, p.unit, p.budget,
                              [milestone_read(m, snap.versions.get(m.key, 1)) for m in p.milestones])
 
@@ -156,6 +157,19 @@ class ProjectController(Controller):
         return project_read(new)
 
 
+async def seen_project(who: Principal, project: Project | None, pid: str) -> Project:
+    """``project`` when ``who`` may see it (``api.visibility.sees_project``); 404 with
+    suggestions when there is no such project, 403 when it is another unit's."""
+    if project is None:
+        await repo.project_version(pid)  # 404 with suggestions
+        raise AssertionError  # pragma: no cover
+    if not visibility.sees_project(who, project):
+        raise PermissionDeniedException(
+            f"项目 {pid} 不属于您的单位 — project {pid} belongs to unit {project.unit}, and no milestone of it "
+            f"is assigned to {who.username} ({who.role}, unit {who.unit})")
+    return project
+
+
 def _matches(m: Milestone, project_unit: str, *, unit: str | None, kind: str | None, done: bool | None,
              due_before: dt.date | None, today: dt.date) -> bool:
     return ((unit is None or (m.unit or project_unit) == unit)
@@ -169,33 +183,39 @@ class MilestoneController(Controller):
     tags = ["milestones"]  # noqa: RUF012
 
     @get("/milestones", operation_id="listMilestones", guards=[signed_in])
-    async def list_milestones(self, *, server: Server, offset: Offset = 0, limit: Limit = 50,
+    async def list_milestones(self, *, request: Request, server: Server, offset: Offset = 0, limit: Limit = 50,  # type: ignore[type-arg]
                               project: str | None = None, unit: str | None = None, kind: str | None = None,
                               done: bool | None = None, due_before: dt.date | None = None) -> MilestonePage:
+        """The milestones of the projects the caller sees (``api.visibility``), filtered."""
+        who = caller(request)
         snap = await server.snapshot()
         today = server.today()
-        rows = [m for p in snap.portfolio.projects if project is None or p.id == project
+        rows = [m for p in snap.portfolio.projects
+                if (project is None or p.id == project) and visibility.sees_project(who, p)
                 for m in p.milestones if _matches(m, p.unit, unit=unit, kind=kind, done=done,
                                       due_before=due_before, today=today)]
         return MilestonePage([milestone_read(m, snap.versions.get(m.key, 1)) for m in rows[offset:offset + limit]],
                              len(rows), offset, limit)
 
     @get("/projects/{pid:str}/milestones/{mid:str}", operation_id="getMilestone", guards=[signed_in])
-    async def get_milestone(self, pid: str, mid: str) -> MilestoneRead:
+    async def get_milestone(self, request: Request, server: Server, pid: str, mid: str) -> MilestoneRead:  # type: ignore[type-arg]
+        await seen_project(caller(request), (await server.snapshot()).portfolio.project_by_id.get(pid), pid)
         m, version = await repo.get_milestone(pid, mid)
         return milestone_read(m, version)
 
     @get("/projects/{pid:str}/milestones/{mid:str}/history", operation_id="getMilestoneHistory", guards=[signed_in])
-    async def history(self, pid: str, mid: str) -> list[MilestoneHistoryEntry]:
+    async def history(self, request: Request, server: Server, pid: str, mid: str) -> list[MilestoneHistoryEntry]:  # type: ignore[type-arg]
+        """Every stored version of the milestone (notes and actors): for those who see its project."""
+        await seen_project(caller(request), (await server.snapshot()).portfolio.project_by_id.get(pid), pid)
         return [MilestoneHistoryEntry(r.version, r.known_on, r.recorded_at, r.actor, milestone_read(r.milestone, r.version))
                 for r in await repo.milestone_history(pid, mid)]
 
     @post("/projects/{pid:str}/milestones", operation_id="createMilestone", guards=[OFFICE])
     async def create_milestone(self, request: Request, server: Server, pid: str, data: MilestoneCreate) -> MilestoneRead:  # type: ignore[type-arg]
-        m = Milestone(project=pid, id=data.id, name=data.name, kind=_kind(data.kind, "kind"), due=data.due,
-                      start=data.start, finished=data.finished, unit=data.unit, progress=data.progress,
-                      amount=data.amount, paid=data.paid, updated=server.today(),
-                      after=tuple(Dependency(d.on, d.lag, d.project, d.type) for d in data.after), note=data.note)
+        fields = msgspec.structs.asdict(data)  # the catalogue's fields (api.schemas)
+        fields["kind"] = _kind(fields["kind"], "kind")
+        fields["after"] = tuple(Dependency(d.on, d.lag, d.project, d.type) for d in fields["after"])
+        m = Milestone(project=pid, updated=server.today(), **fields)
         async with server.writing():
             snap = await server.snapshot()
             await repo.project_version(pid)

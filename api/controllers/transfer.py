@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -11,7 +10,7 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
-from api import excel, offload
+from api import excel, offload, visibility
 from api.auth import roles, signed_in
 from api.controllers.common import XLSX, attachment, caller
 from api.schemas import ImportResult
@@ -21,13 +20,6 @@ from projects import repository as repo
 from projects.checks import parse_portfolio
 from projects.model import Portfolio
 from rules import repository as rules_repo
-
-
-def _for(who: Any, portfolio: Portfolio) -> Portfolio:
-    """Contact URLs are secrets: only the office exports them."""
-    if who.role == "office":
-        return portfolio
-    return replace(portfolio, units=tuple(replace(u, contacts=()) for u in portfolio.units))
 
 
 async def import_checked(server: Server, portfolio: Portfolio, actor: str, *, source: str) -> dict[str, int]:
@@ -53,7 +45,7 @@ class TransferController(Controller):
 
             check_day(as_of, server.today(), "as_of")
         portfolio = (await server.snapshot()).portfolio if as_of is None else await server.portfolio_as_of(as_of)
-        return loader.dump_portfolio(_for(caller(request), portfolio))
+        return loader.dump_portfolio(visibility.visible_portfolio(caller(request), portfolio))
 
     @post("/portfolio", operation_id="importPortfolio", guards=[roles("office")])
     async def import_portfolio(self, request: Request, server: Server, data: dict[str, Any]) -> ImportResult:  # type: ignore[type-arg]
@@ -64,9 +56,14 @@ class TransferController(Controller):
     @get("/portfolio.xlsx", operation_id="exportPortfolioExcel", guards=[signed_in],
          media_type=XLSX)
     async def export_excel(self, request: Request, server: Server) -> Response[bytes]:  # type: ignore[type-arg]
-        portfolio = _for(caller(request), (await server.snapshot()).portfolio)
-        findings, _ = await rules_repo.findings(limit=100_000)
-        latest = await rules_repo.latest_full_evaluation()
+        """The portfolio as the caller sees it (``api.visibility``): its projects, their findings,
+        and the rankings for the office and the leaders only."""
+        who = caller(request)
+        whole = (await server.snapshot()).portfolio
+        portfolio = visibility.visible_portfolio(who, whole)
+        seen = visibility.visible_projects(who, whole)
+        findings, _ = await rules_repo.findings(limit=100_000, among=None if seen is None else (seen, who.unit))
+        latest = await rules_repo.latest_full_evaluation() if visibility.sees_figures(who) else None
         data = excel.export_workbook(portfolio, findings, latest.scores if latest else {})
         return attachment(data, "duban-portfolio.xlsx")
 

@@ -1,99 +1,99 @@
 """The owner's milestone report form: from form fields to the changes a report makes.
 
-Owns ``parse_report`` and ``form_values``. Pure. Every field a user can get wrong gives a
-message in the page's language saying what was wrong and what would be right; no change is
-made unless every field is right.
+Owns ``parse_report``, ``form_values`` and ``FORM`` (the inputs ``my.html`` shows). Pure.
+The fields are the catalogue's (``projects.catalogue.MILESTONE_FORM``: each reportable field
+with a ``widget``), and each is checked by its one validator (``projects.validation``), the same
+a portfolio file, the API and a workbook get, with the rules between the fields the form holds
+(a finish not after today, nor before the start). A form writes progress in percent and
+amounts with thousands separators: the widget turns what was typed into what the validator
+reads. Every problem is shown beside its field in the page's language; no change is made
+unless every field is right.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from dashboards.numbers import yuan_input
-from projects.catalogue import NOTE_MAX
-from projects.fields import control_character
+from projects.catalogue import MILESTONE_FORM, MILESTONE_RULES, Field
+from projects.fields import Fields
 from projects.model import Milestone
+from projects.validation import record_reader
 
-FIELDS = ("start", "finished", "progress", "paid", "note")
+#: Each widget: the HTML input, its attributes, and the label's unit (zh, en).
+_WIDGETS: dict[str, tuple[str, str, tuple[str, str]]] = {
+    "date": ("date", "", ("", "")),
+    "percent": ("number", 'min="0" max="100" step="any"', ("（%）", " (%)")),
+    "yuan": ("number", 'min="0" step="any"', ("（元）", " (yuan)")),
+    "text": ("text", "", ("", "")),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One input of the form, as ``my.html`` renders it."""
+
+    name: str
+    type: str
+    attributes: str
+    zh: str
+    en: str
+
+    def label(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+def _input(f: Field) -> Input:
+    assert f.widget is not None
+    kind, attributes, (zh, en) = _WIDGETS[f.widget]
+    return Input(f.name, kind, attributes, f.zh + zh, f.en + en)
+
+
+FORM: tuple[Input, ...] = tuple(_input(f) for f in MILESTONE_FORM)
+FIELDS = tuple(i.name for i in FORM)
+_read = record_reader(MILESTONE_FORM, MILESTONE_RULES)
 
 
 def form_values(m: Milestone) -> dict[str, str]:
     """The form's fields filled with a milestone's current values (progress in percent)."""
-    return {
-        "start": m.start.isoformat() if m.start else "",
-        "finished": m.finished.isoformat() if m.finished else "",
-        "progress": "" if m.progress is None else f"{100 * m.progress:g}",
-        "paid": yuan_input(m.paid),
-        "note": m.note or "",
-    }
+    out = {}
+    for f in MILESTONE_FORM:
+        value = getattr(m, f.name)
+        if value is None:
+            out[f.name] = ""
+        elif f.widget == "date":
+            out[f.name] = value.isoformat()
+        elif f.widget == "percent":
+            out[f.name] = f"{100 * value:g}"
+        elif f.widget == "yuan":
+            out[f.name] = yuan_input(value)
+        else:
+            out[f.name] = str(value)
+    return out
 
 
-def _msg(lang: str, zh: str, en: str) -> str:
-    return en if lang == "en" else zh
+def _raw(widget: str | None, typed: str) -> str | None:
+    """What the validator reads for what was typed (``None``: left empty, which clears it)."""
+    if not typed:
+        return None
+    if widget == "percent" and not typed.endswith(("%", "％")):
+        return typed + "%"
+    return typed
 
 
 def parse_report(form: Mapping[str, str], today: dt.date, *, lang: str = "zh"
                  ) -> tuple[dict[str, Any], dict[str, str]]:
-    """(changes, errors by field): dates ISO, progress 0-100 percent, paid yuan >= 0."""
-    changes: dict[str, Any] = {}
+    """(changes, errors by field): each form field through its catalogue validator."""
+    raw = {f.name: _raw(f.widget, (form.get(f.name) or "").strip()) for f in MILESTONE_FORM}
+    problems = Fields()
+    changes = _read(raw.get, problems, "form", today)
     errors: dict[str, str] = {}
-    for name in ("start", "finished"):
-        raw = (form.get(name) or "").strip()
-        if not raw:
-            changes[name] = None
-            continue
-        try:
-            day = dt.date.fromisoformat(raw)
-        except ValueError:
-            errors[name] = _msg(lang, f"「{raw}」不是日期，请写成 2026-05-06",
-                                f"{raw!r} is not a date; write it as 2026-05-06")
-            continue
-        if name == "finished" and day > today:
-            errors[name] = _msg(lang, f"完成日期 {raw} 晚于今天 {today.isoformat()}，尚未发生",
-                                f"finished {raw} is after today ({today.isoformat()}); report it once it happened")
-            continue
-        changes[name] = day
-    raw = (form.get("progress") or "").strip()
-    if raw:
-        try:
-            value = float(raw)
-        except ValueError:
-            value = float("nan")
-        if not 0 <= value <= 100:
-            errors["progress"] = _msg(lang, f"进度「{raw}」应为 0 到 100 之间的百分数",
-                                      f"progress {raw!r} must be a percent from 0 to 100")
-        else:
-            changes["progress"] = value / 100
-    else:
-        changes["progress"] = None
-    raw = (form.get("paid") or "").strip().replace(",", "")
-    if raw:
-        try:
-            paid = float(raw)
-        except ValueError:
-            paid = -1.0
-        if not 0 <= paid < math.inf:
-            errors["paid"] = _msg(lang, f"已支付「{raw}」应为不小于 0 的金额（元）",
-                                  f"paid {raw!r} must be an amount in yuan, 0 or more")
-        else:
-            changes["paid"] = paid
-    else:
-        changes["paid"] = None
-    note = (form.get("note") or "").strip()
-    bad = control_character(note)
-    if bad is not None:
-        errors["note"] = _msg(lang, "备注含有不可见的控制字符，请删除后再提交", f"note {bad}")
-    elif len(note) > NOTE_MAX:
-        errors["note"] = _msg(lang, f"备注共 {len(note)} 个字符，最多 {NOTE_MAX} 个",
-                              f"note is {len(note)} characters long; at most {NOTE_MAX} are kept")
-    else:
-        changes["note"] = note or None
-    if "finished" in changes and changes["finished"] is not None and "start" in changes \
-            and changes["start"] is not None and changes["finished"] < changes["start"]:
-        errors["finished"] = _msg(lang, "完成日期早于开始日期", "finished is before start")
+    for p in problems.problems:
+        name = p.where.rsplit(".", 1)[-1]
+        errors.setdefault(name, p.message if lang == "en" or not p.zh else p.zh)
     if errors:
         return {}, errors
     return changes, {}

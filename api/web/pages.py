@@ -5,9 +5,11 @@ handler checks who may see the page (anonymous -> login page, other roles -> a 4
 reads the board (``dashboards.data``) or calls the server (``api.service.Server``,
 ``notifier.store``, ``rules.repository``), and renders a template (``api.web.render``).
 
-Who sees what: dashboards, rate trends and reports — office, leader; a project page — office,
-leader, and the owner or responsible unit of the project; "my milestones" — owner, unit,
-office; the inbox — owner, unit; rule editor and notice management — office.
+Who sees what is ``api.visibility``, the rule the API follows too: dashboards, rate trends and
+reports — the watchers (office, leader); a project page — ``sees_project`` (the watchers, and
+the owner or responsible unit of the project); "my milestones" — owner, unit, office (what each
+may report, ``api.auth.may_report``); the inbox — owner, unit (their unit's notices); rule
+editor and notice management — office.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from litestar.response import Redirect, Response
 from api.auth import Principal, may_report
 from api.controllers.common import attachment
 from api.service import ForbiddenError, InputError, Server
-from api.web.forms import form_values, parse_report
+from api.visibility import WATCHERS, sees_project
+from api.web.forms import FIELDS, FORM, form_values, parse_report
 from api.web.render import (
     PageForbiddenError,
     forbidden_page,
@@ -42,11 +45,11 @@ from dashboards.money import funds_curve
 from dashboards.reports import subject_name
 from notifier import store
 from notifier.errors import NoticeForbiddenError, NoticeInputError
-from projects.model import Level, Project
+from projects.model import Level
 from projects.repository import StaleVersionError
 from rules.sentence import explain_sentence
 
-LEADERS = ("office", "leader")
+LEADERS = WATCHERS  # who sees the dashboards, rates and reports (api.visibility)
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
@@ -59,13 +62,6 @@ async def _score_titles(server: Server) -> dict[str, str]:
     if published is None:
         return {}
     return {score.name: score.title or score.name for score in published[1].scores}
-
-
-def _sees_project(who: Principal, project: Project) -> bool:
-    if who.role in LEADERS:
-        return True
-    return who.unit is not None and (project.unit == who.unit
-                                     or any(m.unit == who.unit for m in project.milestones))
 
 
 class DashboardPages(Controller):
@@ -140,6 +136,10 @@ class DashboardPages(Controller):
 
     @get("/projects/{pid:str}", name="project")
     async def project(self, request: Request, server: Server, pid: str) -> Response[str]:  # type: ignore[type-arg]
+        return await self._project_page(request, server, pid)
+
+    async def _project_page(self, request: Request, server: Server, pid: str, *,  # type: ignore[type-arg]
+                            schedule_error: str = "", status: int = 200) -> Response[str]:
         who = require(request)
         board = await current_board(server)
         project = board.portfolio.project_by_id.get(pid)
@@ -148,7 +148,7 @@ class DashboardPages(Controller):
             return render_page(request, "message.html", status=404, heading=text("no_project", lang),
                                message=f"「{pid}」：{text('no_project_hint', lang)}",
                                link=("/projects" if who.role in LEADERS else "/my"))
-        if not _sees_project(who, project):
+        if not sees_project(who, project):
             raise PageForbiddenError(who.role, ("office", "leader", "unit"))
         findings = [f for f in board.evaluation.findings if f.project == pid
                     and f.subject.startswith(("milestone:", "project:"))]
@@ -165,7 +165,41 @@ class DashboardPages(Controller):
                 for f in findings]
         return render_page(request, "project.html", figures=figures, project=project,
                            findings=rows, light=light.value, as_of=board.as_of,
-                           unit_name=unit.name if unit else project.unit)
+                           unit_name=unit.name if unit else project.unit,
+                           schedule_import=await _last_schedule_import(pid),
+                           imported=request.query_params.get("imported") == "1",
+                           schedule_error=schedule_error, status=status)
+
+    @post("/projects/{pid:str}/schedule", name="import_schedule_page", status_code=303)
+    async def import_schedule_page(self, request: Request, server: Server, pid: str,  # type: ignore[type-arg]
+                                   data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+                                   ) -> Response[Any]:
+        """The office imports a contractor's schedule from the project page (api.schedules)."""
+        import yaml  # noqa: PLC0415
+
+        from api.schedules import import_schedule  # noqa: PLC0415
+        from projects.errors import DubanError  # noqa: PLC0415
+
+        who = require(request, "office")
+        project = (await server.snapshot()).portfolio.project_by_id.get(pid)
+        if project is None:
+            raise NotFoundException(f"no project {pid}")
+        upload, map_upload = data.get("file"), data.get("map")
+        try:
+            if not hasattr(upload, "read"):
+                raise InputError("file", "请选择进度计划文件 / choose a schedule file")
+            map_data = None
+            if hasattr(map_upload, "read") and getattr(map_upload, "filename", ""):
+                try:
+                    map_data = yaml.safe_load((await map_upload.read()).decode("utf-8"))
+                except (UnicodeDecodeError, yaml.YAMLError) as exc:
+                    raise InputError("map", f"映射文件不是 UTF-8 的 YAML / the map is not UTF-8 YAML: {exc}") from None
+            await import_schedule(server, await upload.read(), upload.filename or "upload", pid=pid,
+                                  unit=project.unit, actor=who.username, map_data=map_data,
+                                  map_name=getattr(map_upload, "filename", "") or "map")
+        except DubanError as exc:
+            return await self._project_page(request, server, pid, schedule_error=str(exc), status=422)
+        return Redirect(path=f"/projects/{pid}?imported=1#schedule", status_code=303)
 
     @get("/projects", name="projects")
     async def projects(self, request: Request, server: Server, unit: str | None = None,  # type: ignore[type-arg]
@@ -243,7 +277,9 @@ class OwnerPages(Controller):
             worst = max((r["light"] for r in rows), key=lambda v: Level(v).rank, default="green")
             shown.append({"id": p.id, "name": p.name, "rows": rows})
             shown[-1]["light"] = worst
-        return render_page(request, "my.html", status=status, projects=shown, done=done,
+        lang = page_lang(request)
+        return render_page(request, "my.html", status=status, projects=shown, done=done, form_inputs=FORM,
+                           form_labels={i.name: i.label(lang) for i in FORM},
                            lights={p["id"]: p["light"] for p in shown})
 
     @get("/my", name="my_milestones")
@@ -265,7 +301,7 @@ class OwnerPages(Controller):
             raise PageForbiddenError(who.role, ("unit", "owner"))
         lang = page_lang(request)
         changes, errors = parse_report(data, server.today(), lang=lang)
-        sent = {k: data.get(k, "") for k in ("start", "finished", "progress", "paid", "note")}
+        sent = {k: data.get(k, "") for k in FIELDS}
         scope: dict[str, Any] = {"project": pid if who.role == "office" else None}
         if errors:
             return await self._my_page(request, server, who, status=422, **scope, override={
@@ -364,3 +400,18 @@ class DeliveryPages(Controller):
 
         await retry(server, delivery_id)
         return Redirect(path=f"/deliveries?retried={delivery_id}", status_code=303)
+
+
+async def _last_schedule_import(pid: str) -> dict[str, Any] | None:
+    """The latest ``schedule.import`` of project ``pid`` from the audit trail, for its page."""
+    from api import audit  # noqa: PLC0415
+
+    entries, _ = await audit.entries(action="schedule.import", subject=f"project:{pid}", limit=1)
+    if not entries:
+        return None
+    e = entries[0]
+    after = e.after or {}
+    moves = sorted((after.get("due_moved_days") or {}).items(), key=lambda kv: -abs(kv[1]))[:20]
+    return {"at": e.at[:16].replace("T", " "), "actor": e.actor, "source": after.get("source", ""),
+            "added": len(after.get("added", [])), "changed": len(after.get("changed", {})),
+            "removed": len(after.get("removed", [])), "moves": moves}

@@ -4,7 +4,9 @@ Forward pass from the data date (started activities keep their actual start and 
 remaining duration from the data date, as P6's progress override does), backward pass from the
 project's finish (or its must-finish-by date), links FS/SS/FF/SF with lags counted on the
 calendar the file names, and total float as P6 computes it by default: late finish minus early
-finish in working hours of the activity's own calendar.
+finish in working hours of the activity's own calendar; free float the least room before a
+successor's early date moves (the project's finish for an activity without successors). An
+unstarted activity "as late as possible" uses up its free float (its early dates move by it).
 """
 
 from __future__ import annotations
@@ -174,6 +176,11 @@ def schedule(sched: Schedule) -> list[Computed]:
             limit = shift(lag_cal(link), base, -link.lag_hours)
             mine = ef[a.id] if link.type in {"FS", "FF"} else es[a.id]
             free = min(free, cal.work_minutes(mine, limit))
-        out.append(Computed(a, es[a.id], ef[a.id], ls[a.id], lf[a.id], tf,
+        start, end = es[a.id], ef[a.id]
+        if a.constraint == "as late as possible" and a.status == "not started" and free > 0:
+            # P6: as late as possible without delaying a successor: its free float is used up
+            start, end = cal.add(start, free), cal.add(end, free)
+            tf, free = round(cal.work_minutes(end, lf[a.id]) / 60, 2), 0.0
+        out.append(Computed(a, start, end, ls[a.id], lf[a.id], tf,
                             a.status != "finished" and tf <= 0, round(free / 60, 2)))
     return out

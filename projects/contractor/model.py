@@ -85,24 +85,36 @@ class Calendar:
     def add(self, t: dt.datetime, minutes: float) -> dt.datetime:
         """``t`` moved forward by ``minutes`` of working time; with 0, to the next working moment.
         A move that ends exactly at a period's end stays there (17:00, not 08:00 next day)."""
-        ix = self._ix(t, minutes)
-        at = ix.minutes(t)
+        ix = self._cache[0] if self._cache else None
+        at = pos = 0.0
+        if ix is not None:  # the common case: well inside the index, with the time there
+            at = (t - ix.base) / MINUTE
+            pos = ix.position_at(at) if ix.safe_lo <= at <= ix.safe_hi else -1.0
+        if ix is None or pos < 0 or pos + minutes >= ix.total:
+            ix = self._ix(t, minutes)
+            at, pos = ix.minutes(t), ix.position(t)
         if minutes <= 0:
             i = bisect.bisect_right(ix.end, at)
             return ix.moment(max(ix.start[i], at))
-        w = ix.position(t) + minutes
+        w = pos + minutes
         i = bisect.bisect_left(ix.cum_end, w)
         return ix.moment(ix.start[i] + (w - ix.cum[i]))
 
     def sub(self, t: dt.datetime, minutes: float) -> dt.datetime:
         """``t`` moved back by ``minutes`` of working time; with 0, to the last working moment.
         A move that ends exactly at a period's start stays there (08:00, not 17:00 the day before)."""
-        ix = self._ix(t, minutes, back=True)
-        at = ix.minutes(t)
+        ix = self._cache[0] if self._cache else None
+        at = pos = 0.0
+        if ix is not None:
+            at = (t - ix.base) / MINUTE
+            pos = ix.position_at(at) if ix.safe_lo <= at <= ix.safe_hi else -1.0
+        if ix is None or pos - minutes <= 0:
+            ix = self._ix(t, minutes, back=True)
+            at, pos = ix.minutes(t), ix.position(t)
         if minutes <= 0:
             i = bisect.bisect_left(ix.start, at) - 1
             return ix.moment(min(ix.end[i], at))
-        w = ix.position(t) - minutes
+        w = pos - minutes
         i = bisect.bisect_right(ix.cum, w) - 1
         return ix.moment(ix.start[i] + (w - ix.cum[i]))
 
@@ -110,6 +122,11 @@ class Calendar:
         """Working minutes from ``a`` to ``b`` (negative when ``b`` is before ``a``)."""
         if b < a:
             return -self.work_minutes(b, a)
+        ix = self._cache[0] if self._cache else None
+        if ix is not None:
+            lo, hi = (a - ix.base) / MINUTE, (b - ix.base) / MINUTE
+            if ix.safe_lo <= lo and hi <= ix.safe_hi:
+                return ix.position_at(hi) - ix.position_at(lo)
         self._ix(a)
         ix = self._ix(b)  # the index only grows: it still covers a
         return ix.position(b) - ix.position(a)
@@ -126,7 +143,8 @@ class _Index:
     ``first`` midnight, with the working minutes before each (``cum``) and up to its end
     (``cum_end``): adding, subtracting and counting working time are bisections, not walks."""
 
-    __slots__ = ("base", "cum", "cum_end", "end", "first", "last", "start")
+    __slots__ = ("base", "cum", "cum_end", "end", "first", "last", "safe_hi", "safe_lo", "start",
+                 "total")
 
     def __init__(self, cal: Calendar, first: dt.date, last: dt.date) -> None:
         self.first, self.last = first, last
@@ -154,6 +172,10 @@ class _Index:
                 self.cum_end.append(total)
             day += dt.timedelta(days=1)
             offset += 24 * 60
+        #: minutes within which a query needs no growth check; working minutes in all
+        self.safe_lo = _MARGIN / MINUTE
+        self.safe_hi = offset - _MARGIN / MINUTE - 24 * 60
+        self.total = total
 
     def minutes(self, t: dt.datetime) -> float:
         return (t - self.base) / MINUTE
@@ -163,7 +185,10 @@ class _Index:
 
     def position(self, t: dt.datetime) -> float:
         """Working minutes from ``first`` to ``t``."""
-        at = self.minutes(t)
+        return self.position_at(self.minutes(t))
+
+    def position_at(self, at: float) -> float:
+        """Working minutes from ``first`` to ``at`` minutes after its midnight."""
         i = bisect.bisect_right(self.start, at) - 1
         if i < 0:
             return 0.0

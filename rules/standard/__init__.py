@@ -15,8 +15,11 @@ STANDARD_DIR = Path(__file__).parent
 
 
 def standard_sources() -> dict[str, str]:
-    """Every standard rule file, keyed ``standard/NAME.rules`` as errors print them."""
-    return {f"standard/{path.name}": path.read_text(encoding="utf-8")
+    """Every standard rule file, keyed by its bare name (``overdue.rules``): the one key a
+    rulebook file has, on the command line, in the seeded database and in the rule editor
+    (which refuses folders in names). Rulebooks saved with ``standard/NAME.rules`` keys were
+    renamed by the rules migration ``m0002_rulebook_file_names``."""
+    return {path.name: path.read_text(encoding="utf-8")
             for path in sorted(STANDARD_DIR.glob("*.rules"))}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.seed import standard_sources
+from rules.standard import standard_sources
 from tests.api.conftest import Api
 
 

@@ -147,7 +147,7 @@ async def test_rejecting_an_answer_given_in_a_past_month_changes_that_month(site
 async def test_a_new_rulebook_version_recomputes_every_month(site):
     """Publishing another rulebook version keys the past months anew (nothing of the old
     version's trend is served) and the figures equal fresh ones."""
-    from api.seed import standard_sources  # noqa: PLC0415
+    from rules.standard import standard_sources  # noqa: PLC0415
     from tests.site import publish  # noqa: PLC0415
 
     server = site.server

@@ -70,14 +70,19 @@ def test_history_data_and_the_dump_carry_every_milestone_field() -> None:
 
 def test_the_api_shapes_know_every_milestone_field() -> None:
     read = set(schemas.MilestoneRead.__struct_fields__)
-    assert {f.name for f in catalogue.MILESTONE} - {"updated"} <= read
+    assert read == {f.name for f in catalogue.MILESTONE} | {"version"}
     update = set(schemas.MilestoneUpdate.__struct_fields__) - {"version"}
     assert set(catalogue.MILESTONE_REPORTABLE) - {"updated"} <= update
-    assert update <= {f.name for f in catalogue.MILESTONE}
+    assert update == {f.name for f in catalogue.MILESTONE if "u" in f.api}
+    create = set(schemas.MilestoneCreate.__struct_fields__)
+    assert create == {f.name for f in catalogue.MILESTONE if "c" in f.api}
+    m = _milestone()
+    assert schemas.milestone_read(m, 3).progress == m.progress  # type: ignore[attr-defined]
 
 
 def test_the_report_form_offers_only_reportable_fields() -> None:
     assert set(forms.FIELDS) <= set(catalogue.MILESTONE_REPORTABLE)
+    assert tuple(f.name for f in catalogue.MILESTONE if f.widget is not None) == forms.FIELDS
 
 
 @pytest.mark.parametrize("record", list(catalogue.RECORDS))
@@ -101,3 +106,19 @@ def test_only_the_office_changes_due_name_and_unit() -> None:
 def test_every_field_has_both_labels(record: str) -> None:
     for f in catalogue.RECORDS[record]:
         assert f.zh and f.en, f"{record}.{f.name}"
+
+
+def test_the_rule_views_carry_every_field_rules_may_read() -> None:
+    """The milestone view has an attribute for each field a rule reads (the compiled rules
+    read them as plain attributes)."""
+    from rules.views import MilestoneView  # noqa: PLC0415 - rules sits above projects
+
+    names = {f.name for f in catalogue.rule_fields("milestone")}
+    assert all(hasattr(MilestoneView, n) or n in MilestoneView.__slots__ for n in names), names
+
+
+def test_a_rule_field_is_never_missing_when_the_catalogue_says_so() -> None:
+    assert dsl_schema.FIELDS["milestone"]["unit"].missing is False  # the project's when left out
+    assert dsl_schema.FIELDS["milestone"]["due"].missing is True
+    assert dsl_schema.FIELDS["unit"]["red_cards"].missing is False
+    assert str(dsl_schema.FIELDS["milestone"]["co_units"].type) == "collection of units"

@@ -131,3 +131,20 @@ def test_cli_refuses_a_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["schedule", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "bad.xer:1" in err and "不是 P6 XER 文件" in err
+
+
+def test_as_late_as_possible_uses_up_its_free_float() -> None:
+    """A1050 (Floor, L1) has 64 h of total and 16 h of free float; as late as possible it
+    starts 2 working days later, with no free float left and 48 h of total float."""
+    sched = read_xer(_text("xernative-sample.xer"))
+    before = {r.activity.id: r for r in schedule(sched)}["A1050"]
+    assert (before.free_float_hours, before.total_float_hours) == (16.0, 64.0)
+    from dataclasses import replace  # noqa: PLC0415
+
+    alap = replace(sched, activities=tuple(replace(a, constraint="as late as possible") if a.id == "A1050" else a
+                                           for a in sched.activities))
+    after = {r.activity.id: r for r in schedule(alap)}["A1050"]
+    cal = sched.calendars[before.activity.calendar]
+    assert cal.work_minutes(before.early_start, after.early_start) == 16 * 60
+    assert (after.free_float_hours, after.total_float_hours) == (0.0, 48.0)
+    assert after.late_finish == before.late_finish

@@ -22,10 +22,10 @@ from playwright.sync_api import Page, sync_playwright
 
 from api import users
 from api.app import create_app
-from api.seed import standard_sources
 from api.service import now_iso
 from api.settings import Settings
 from projects import repository as repo
+from rules.standard import standard_sources
 from tests.site import PASSWORD, PORTFOLIO, ROLES, TODAY, publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -167,9 +167,13 @@ def test_roles_report_respond_and_publish_in_a_real_browser(served: str, tmp_pat
                 break
         assert answered, "no notice was issued to the owner or the unit"
 
-        # The office writes a rule with a typo, sees it marked at its line, fixes it, publishes.
+        # The office writes a rule with a typo, sees it marked at its line, fixes it and sees
+        # the mark go; a rule named like one in another file is marked in the file edited.
         sign_in(page, served, "office")
         page.goto(f"{served}/rules")
+        book = page.locator(".rulebook")
+        book.locator(".status.good").wait_for()
+        assert book.locator(".costs-card .cost-row").count() > 10  # each rule's cost
         editor = page.locator(".rule-editor[data-file='overdue.rules']")
         area = editor.locator("textarea")
         original = area.input_value()
@@ -179,16 +183,57 @@ def test_roles_report_respond_and_publish_in_a_real_browser(served: str, tmp_pat
         line = len(typo.rstrip("\n").split("\n"))
         marked = editor.locator(f".lines .err[data-line='{line}']")
         marked.wait_for()
-        assert "done" in marked.inner_text()  # the suggestion
-        assert editor.locator(f".diag[data-line='{line}']").count() == 1
+        assert "是否想写 `done`？" in marked.inner_text()  # the suggestion, in Chinese
+        diag = editor.locator(f".diag[data-line='{line}']")
+        assert diag.count() == 1
+        assert diag.inner_text().count("overdue.rules") == 1  # the place, once
+        assert "第 " + str(line) + " 行" in diag.inner_text()
+        # the whole rulebook's errors are listed at the top; a click selects the line
+        book.locator(".all-diagnostics .diag a").click()
+        chosen = area.evaluate("a => a.value.slice(a.selectionStart, a.selectionEnd)")
+        assert chosen == "dnoe"
         shot(page, "rule-editor-typo")
         area.fill(typo.replace("m.dnoe", "m.done"))
-        editor.locator(".status.good").wait_for()
-        editor.locator("button.dry-run").click()
-        editor.locator(".dry-run-result .day").first.wait_for()
-        assert editor.locator(".dry-run-result .day").count() == 2
-        editor.locator("button.publish").click()
-        editor.locator(".publish-result[data-version]").wait_for()
+        book.locator(".status.good").wait_for()
+        assert editor.locator(".lines .err").count() == 0 and editor.locator(".diag").count() == 0
+        assert editor.locator(".lines").is_hidden()
+        clash = typo.replace("m.dnoe", "m.done").replace("all_open", "notice_unanswered")
+        area.fill(clash)
+        editor.locator(f".diag[data-line='{line - 2}']").wait_for()
+        assert "units.rules" in editor.locator(".diag").inner_text()
+        assert page.locator(".rule-editor[data-file='units.rules'] .diag").count() == 0
+        # publishing it is refused and says nothing was saved, in red
+        book.locator("button.publish").click()
+        book.locator(".publish-result.bad").wait_for()
+        assert "未保存" in book.locator(".publish-result").inner_text()
+        area.fill(typo.replace("m.dnoe", "m.done"))
+        book.locator(".status.good").wait_for()
+        assert editor.locator(".diag").count() == 0
+
+        # a dry run lists what would light, by name and level, today and on the past day
+        book.locator("input[name=past]").fill("2026-04-06")
+        book.locator("button.dry-run").click()
+        book.locator(".dry-run-result section.day").first.wait_for()
+        assert book.locator(".dry-run-result section.day").count() == 2
+        today_list = book.locator(".dry-run-result section.day[data-day='2026-05-06']")
+        assert "海东大道改造工程 / 主体施工" in today_list.inner_text()
+        assert today_list.locator("tr.finding[data-level=red]").count() > 0
+        shot(page, "rule-editor-dry-run")
+
+        # a new rule file is added from the page, checked with the others and published
+        book.locator("input[name=new_file]").fill("../督办")
+        book.locator("button.add-file").click()
+        book.locator(".add-file-result").filter(has_text="不可用").wait_for()
+        book.locator("input[name=new_file]").fill("督办")
+        book.locator("button.add-file").click()
+        added = page.locator(".rule-editor[data-file='督办.rules']")
+        added.wait_for()
+        added.locator("textarea").fill('规则 plan_late "方案逾期":\n    对 节点 m 满足 非 m.done\n'
+                                       "    亮 黄灯 当 今天 > m.due\n")
+        book.locator(".cost-row[data-rule='plan_late']").wait_for(state="attached")
+        book.locator("button.publish").click()
+        book.locator(".publish-result.good[data-version]").wait_for()
+        assert "已发布版本" in book.locator(".publish-result").inner_text()
         shot(page, "rule-editor-published")
 
         sign_in(page, served, "leader")

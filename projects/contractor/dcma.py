@@ -1,0 +1,170 @@
+"""DCMA 14-point schedule assessment of a contractor's schedule, with each check's threshold.
+
+Pure: :func:`assess` takes a :class:`Schedule` and its computed rows and returns one
+:class:`Check` per point. Counts are over the activities not finished ("incomplete") unless a
+check says otherwise; working days are the activity calendar's hours per day. Point 10
+(resources) is not assessed: the readers do not read resource assignments. The baseline is the
+file's planned finish (P6 ``target_end_date``; MS Project ``Finish``). The status date is the
+file's (P6 data date; Project's StatusDate, else its start).
+
+| # | check | passes when |
+| - | ----- | ----------- |
+| 1 | logic: incomplete activities without a predecessor or a successor | <= 5 % |
+| 2 | leads: links with a negative lag | 0 |
+| 3 | lags: links with a positive lag | <= 5 % of links |
+| 4 | relationship types: finish-to-start share of links | >= 90 % |
+| 5 | hard constraints (must/mandatory, no later than) on incomplete activities | <= 5 % |
+| 6 | high float: total float > 44 working days | <= 5 % |
+| 7 | negative float | 0 |
+| 8 | high duration: planned duration > 44 working days | <= 5 % |
+| 9 | invalid dates: forecast before the status date, actual after it | 0 |
+| 11 | missed: baseline finish by the status date but not finished by it | <= 5 % of those due |
+| 12 | critical path test: a delay on the critical path moves the finish as much | it moves |
+| 13 | CPLI: (critical path length + its float) / critical path length | >= 0.95 |
+| 14 | BEI: finished / baselined to finish by the status date | >= 0.95 |
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from projects.contractor.cpm import Computed, schedule
+from projects.contractor.model import Activity, Schedule
+
+HIGH_DAYS = 44
+_HARD = {"start on", "finish on", "mandatory start", "mandatory finish", "start on or before",
+         "finish on or before"}
+#: A delay far longer than any float in a real schedule, for the critical path test (hours).
+_PROBE_HOURS = 600 * 8.0
+
+
+@dataclass(frozen=True)
+class Check:
+    """One DCMA point: how many of how many, the value, its threshold, whether it passes."""
+
+    number: int
+    key: str
+    zh: str
+    en: str
+    count: int
+    total: int
+    value: float | None  # a share (0..1) or an index; None when there is nothing to count
+    threshold: str
+    passed: bool
+    offenders: tuple[str, ...] = ()
+
+
+def _share(n: int, total: int) -> float | None:
+    return n / total if total else None
+
+
+def _days(a: Activity, sched: Schedule, hours: float) -> float:
+    per_day = sched.calendars[a.calendar].hours_per_day or 8.0
+    return hours / per_day
+
+
+def _check(number: int, key: str, label: tuple[str, str], hits: Sequence[str], total: int, *,
+           at_most: float | None = None, at_least: float | None = None, zero: bool = False,
+           of: int | None = None) -> Check:
+    n = len(hits)
+    value = _share(n if of is None else of, total)
+    if zero:
+        passed, threshold = n == 0, "= 0"
+    elif at_most is not None:
+        passed, threshold = value is None or value <= at_most, f"<= {at_most:.0%}"
+    else:
+        assert at_least is not None
+        passed, threshold = value is None or value >= at_least, f">= {at_least:.0%}"
+    return Check(number, key, *label, n if of is None else of, total, value, threshold, passed,
+                 tuple(hits))
+
+
+def _critical_path_test(sched: Schedule, rows: Sequence[Computed]) -> tuple[bool, str | None]:
+    """Delay the first incomplete critical activity by a long probe: the project finish must
+    move by exactly that much (in its calendar's working time)."""
+    first = next((r for r in rows if r.critical and r.activity.status != "finished"), None)
+    if first is None:
+        return False, None
+    a = first.activity
+    longer = replace(a, duration_hours=a.duration_hours + _PROBE_HOURS,
+                     remaining_hours=a.remaining_hours + _PROBE_HOURS)
+    probed = replace(sched, activities=tuple(longer if x.id == a.id else x for x in sched.activities))
+    before = max(r.early_finish for r in rows)
+    after = max(r.early_finish for r in schedule(probed))
+    cal = sched.calendars[a.calendar]
+    return abs(cal.work_minutes(before, after) / 60 - _PROBE_HOURS) <= 1, a.id
+
+
+def assess(sched: Schedule, rows: Sequence[Computed]) -> list[Check]:
+    """The DCMA checks (module header) of ``sched`` scheduled as ``rows``."""
+    status = sched.status_date or sched.data_date
+    open_rows = [r for r in rows if r.activity.status != "finished"]
+    n_open = len(open_rows)
+    has_pred = {lk.succ for lk in sched.links}
+    has_succ = {lk.pred for lk in sched.links}
+    links = sched.links
+    link_names = [f"{lk.pred}->{lk.succ}" for lk in links]
+    out = [
+        _check(1, "logic", ("缺少逻辑关系", "missing logic"),
+               [r.activity.id for r in open_rows if r.activity.id not in has_pred
+                or r.activity.id not in has_succ], n_open, at_most=0.05),
+        _check(2, "leads", ("负延时（提前量）", "leads"),
+               [n for n, lk in zip(link_names, links, strict=True) if lk.lag_hours < 0], len(links), zero=True),
+        _check(3, "lags", ("正延时", "lags"),
+               [n for n, lk in zip(link_names, links, strict=True) if lk.lag_hours > 0], len(links), at_most=0.05),
+    ]
+    non_fs = [n for n, lk in zip(link_names, links, strict=True) if lk.type != "FS"]
+    out.append(_check(4, "relationship_types", ("完成-开始关系占比", "finish-to-start share"),
+                      non_fs, len(links), at_least=0.90, of=len(links) - len(non_fs)))
+    out += [
+        _check(5, "hard_constraints", ("硬限制条件", "hard constraints"),
+               [r.activity.id for r in open_rows if r.activity.constraint in _HARD], n_open, at_most=0.05),
+        _check(6, "high_float", (f"总浮时超过 {HIGH_DAYS} 个工作日", f"total float over {HIGH_DAYS} working days"),
+               [r.activity.id for r in open_rows
+                if _days(r.activity, sched, r.total_float_hours) > HIGH_DAYS], n_open, at_most=0.05),
+        _check(7, "negative_float", ("负浮时", "negative float"),
+               [r.activity.id for r in open_rows if r.total_float_hours < 0], n_open, zero=True),
+        _check(8, "high_duration", (f"计划工期超过 {HIGH_DAYS} 个工作日", f"duration over {HIGH_DAYS} working days"),
+               [r.activity.id for r in open_rows
+                if _days(r.activity, sched, r.activity.duration_hours) > HIGH_DAYS], n_open, at_most=0.05),
+        _check(9, "invalid_dates", ("无效日期（预测早于数据日期或实际晚于数据日期）",
+                                    "invalid dates (forecast before the status date, actual after it)"),
+               [r.activity.id for r in rows if _invalid(r, status)], len(rows), zero=True),
+    ]
+    due = [r for r in rows if (r.activity.planned_finish or r.early_finish) <= status]
+    missed = [r.activity.id for r in due
+              if not (r.activity.actual_finish and r.activity.actual_finish <= (r.activity.planned_finish or status))]
+    out.append(_check(11, "missed", ("到期未完成（晚于计划完成）", "missed (not finished by the baseline finish)"),
+                      missed, len(due), at_most=0.05))
+    moved, probe = _critical_path_test(sched, rows)
+    out.append(Check(12, "critical_path_test", "关键路径测试", "critical path test", int(moved), 1,
+                     1.0 if moved else 0.0, "完成日期随之推迟 / the finish moves as much", moved, (probe,) if probe else ()))
+    out.append(_cpli(sched, rows, status))
+    done_by = sum(1 for r in due if r.activity.actual_finish and r.activity.actual_finish <= status)
+    bei = _share(done_by, len(due))
+    out.append(Check(14, "bei", "基线执行指数 BEI", "baseline execution index (BEI)", done_by, len(due),
+                     bei, ">= 0.95", bei is None or bei >= 0.95))
+    return out
+
+
+def _invalid(r: Computed, status: dt.datetime) -> bool:
+    a = r.activity
+    if a.status != "finished" and r.early_finish < status:
+        return True  # a forecast in the past
+    return any(t is not None and t > status for t in (a.actual_start, a.actual_finish))
+
+
+def _cpli(sched: Schedule, rows: Sequence[Computed], status: dt.datetime) -> Check:
+    """CPLI = (critical path length + the critical path's total float) / its length, in
+    working days of the default calendar from the status date to the project's finish."""
+    cal = sched.calendars.get(sched.default_calendar) or sched.calendars[rows[0].activity.calendar]
+    finish = max(r.early_finish for r in rows)
+    length = cal.work_minutes(status, finish) / 60 / (cal.hours_per_day or 8.0)
+    open_rows = [r for r in rows if r.activity.status != "finished"]
+    tf = min((r.total_float_hours for r in open_rows), default=0.0) / (cal.hours_per_day or 8.0)
+    value = (length + tf) / length if length > 0 else None
+    return Check(13, "cpli", "关键路径长度指数 CPLI", "critical path length index (CPLI)",
+                 round(length), round(length + tf), None if value is None else round(value, 3),
+                 ">= 0.95", value is None or value >= 0.95)

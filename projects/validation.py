@@ -1,0 +1,306 @@
+"""One validator per catalogued field, compiled once from its entry; and a record's rules.
+
+``field_check(field)`` turns a ``projects.catalogue.Field`` into a plain closure
+``check(value, problems, where) -> clean value | BAD``: the value as a file, a request, a
+workbook cell or a form holds it (never ``None``: absent is the caller's business), the
+``Fields`` collector the problem goes to, and the record's place (``projects[3].milestones[2]``,
+``milestone P001/tender``); the problem is placed at ``where.<field>``. Each check tries the
+common, valid value first with a few type and range tests inline (no exceptions, no look-ups),
+and calls the ``Fields`` methods, which word the problems in English and Chinese, only for the
+rest. Structural types (``deps``, ``contacts``, ``milestones``) need the whole portfolio and
+have no field check: ``projects.checks`` resolves them.
+
+The bounds every check applies: text holds no control characters (``fields.control_character``)
+and at most ``max_length`` characters; a required text is not blank; ids are at most
+``ID_MAX`` characters, without ``/`` or surrounding spaces; dates lie in ``EARLIEST`` ..
+``LATEST``; amounts are finite yuan, 0 or more; ratios 0..1 (``35%`` reads as 0.35).
+
+``rules_check(rules, values, problems, where, today)`` applies a record's ``NotLater`` rules
+(``MILESTONE_RULES``) to its clean values; ``milestone_problems`` is the whole check of a
+model milestone (the API's reports and creations). Pure: values in, problems out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from projects.cadence import Cadence, CadenceError, parse_cadence
+from projects.catalogue import EARLIEST, ID_MAX, LATEST, MILESTONE, MILESTONE_RULES, Field, NotLater
+from projects.errors import Problem
+from projects.fields import BAD, Fields
+from projects.model import KIND_WORDS, Category, Kind, Level, Milestone
+
+#: ``check(value, problems, where) -> clean value | BAD`` (see the module header).
+Check = Callable[[Any, Fields, str], Any]
+
+_Date = dt.date
+_INF = math.inf
+KINDS_SHOWN: Final = tuple(k.value for k in Kind)
+CATEGORY_WORDS: Final[dict[str, Category]] = {
+    "project": Category.PROJECT, "task": Category.TASK,
+    "重点项目": Category.PROJECT, "重点工作": Category.TASK,
+}
+LEVEL_WORDS: Final[dict[str, Level]] = {lv.value: lv for lv in Level} | {
+    "绿": Level.GREEN, "蓝": Level.BLUE, "黄": Level.YELLOW, "红": Level.RED,
+}
+#: The words of each choice type, and the words a problem lists.
+CHOICES: Final[dict[str, tuple[Mapping[str, Any], tuple[str, ...]]]] = {
+    "kind": (KIND_WORDS, KINDS_SHOWN),
+    "category": (CATEGORY_WORDS, ("project", "task")),
+    "level": (LEVEL_WORDS, tuple(lv.value for lv in Level)),
+}
+#: Types resolved against the whole portfolio, not value by value: dependencies, contacts,
+#: milestones, a person (an id among the people), co-units (ids among the units, not the lead).
+STRUCTURAL: Final = frozenset({"deps", "contacts", "milestones", "person", "units", "milestone_ref"})
+
+
+def _at(where: str, name: str) -> str:
+    return f"{where}.{name}"
+
+
+#: What the fast tests of the checks may name (``Compiled.fast``).
+_NAMES: Final[dict[str, Any]] = {"_Date": dt.date, "_EARLIEST": EARLIEST, "_LATEST": LATEST, "_INF": _INF}
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """One field's check: ``fast``, a Python expression over ``{v}`` that holds for a clean
+    value kept as it is (``None`` when every value is converted, as choices are), and
+    ``slow``, which converts or words the problem of any other value. ``closure()`` makes the
+    two one function; ``record_reader`` inlines ``fast`` instead of calling it."""
+
+    field: Field
+    fast: str | None
+    slow: Check
+
+    def closure(self) -> Check:
+        if self.fast is None:
+            return self.slow
+        test = self.fast.format(v="v")
+        make = eval(f"lambda slow: lambda v, f, where: v if {test} else slow(v, f, where)",
+                    dict(_NAMES))  # our own text, from the catalogue
+        check: Check = make(self.slow)
+        return check
+
+
+def _text(field: Field) -> Compiled:
+    name, most, required = field.name, field.max_length, field.required
+    fast = "type({v}) is str and {v}.isprintable()"
+    if most is not None:
+        fast += f" and len({{v}}) <= {most}"
+    if required:
+        fast += " and {v} != '' and not {v}.isspace()"
+
+    def slow(value: Any, f: Fields, where: str) -> Any:
+        text = f.text(value, where, name)
+        if not isinstance(text, str):
+            return BAD
+        if required and not text.strip():
+            return f.add(_at(where, name), f"a {name} cannot be blank; give the {name} people read",
+                         f"{field.zh}不能为空")
+        if most is not None and len(text) > most:
+            return f.add(_at(where, name), f"is {len(text)} characters long; at most {most} are kept",
+                         f"{field.zh}共 {len(text)} 个字符，最多 {most} 个")
+        return text
+
+    return Compiled(field, fast, slow)
+
+
+def _ident(field: Field) -> Compiled:
+    name = field.name
+
+    def slow(value: Any, f: Fields, where: str) -> Any:
+        text = f.ident(value, where, name)
+        if isinstance(text, str) and len(text) > ID_MAX:
+            return f.add(_at(where, name), f"id is {len(text)} characters long; at most {ID_MAX}",
+                         f"编号共 {len(text)} 个字符，最多 {ID_MAX} 个")
+        return text
+
+    return Compiled(field, f"type({{v}}) is str and {{v}} != '' and len({{v}}) <= {ID_MAX} and '/' not in {{v}}"
+                    " and not {v}[0].isspace() and not {v}[-1].isspace() and {v}.isprintable()", slow)
+
+
+def _date(field: Field) -> Compiled:
+    name = field.name
+
+    def slow(value: Any, f: Fields, where: str) -> Any:
+        day = f.date(value, where, name)
+        if isinstance(day, dt.date) and not EARLIEST <= day <= LATEST:
+            return f.add(_at(where, name), f"{day.isoformat()} is not a plausible date; give one in "
+                         f"{EARLIEST.year}..{LATEST.year}",
+                         f"{day.isoformat()} 不是可信的日期，应在 {EARLIEST.year} 至 {LATEST.year} 年之间")
+        return day
+
+    return Compiled(field, "type({v}) is _Date and _EARLIEST <= {v} <= _LATEST", slow)
+
+
+def _ratio(field: Field) -> Compiled:
+    name = field.name
+
+    def slow(value: Any, f: Fields, where: str) -> Any:
+        return f.ratio(value, where, name)
+
+    return Compiled(field, "type({v}) is float and 0.0 <= {v} <= 1.0", slow)
+
+
+def _yuan(field: Field) -> Compiled:
+    name = field.name
+
+    def slow(value: Any, f: Fields, where: str) -> Any:
+        if type(value) is int and 0 <= value < 1 << 53:
+            return float(value)
+        return f.amount(value, where, name)
+
+    return Compiled(field, "type({v}) is float and 0.0 <= {v} < _INF", slow)
+
+
+def _choice(field: Field) -> Compiled:
+    words, shown = CHOICES[field.type]
+    name, what = field.name, field.type
+
+    def slow(value: Any, f: Fields, where: str) -> Any:
+        if type(value) is str:
+            found = words.get(value)
+            if found is not None:
+                return found
+        return f.choice(value, words, _at(where, name), what, shown)
+
+    return Compiled(field, None, slow)
+
+
+def _cadence(field: Field) -> Compiled:
+    name = field.name
+    known: dict[str, Cadence] = {}  # a file repeats a few spellings many times
+
+    def slow(value: Any, f: Fields, where: str) -> Any:
+        if isinstance(value, Cadence):
+            return value
+        if type(value) is str and value in known:
+            return known[value]
+        try:
+            found = parse_cadence(value)
+        except CadenceError as exc:
+            return f.add(_at(where, name), f"报送周期不是时长 — {exc}", f"报送周期不是时长：{exc}")
+        if type(value) is str and len(known) < 1000:
+            known[value] = found
+        return found
+
+    return Compiled(field, None, slow)
+
+
+_FACTORIES: Final[dict[str, Callable[[Field], Compiled]]] = {
+    "text": _text, "id": _ident, "date": _date, "ratio": _ratio, "yuan": _yuan,
+    "kind": _choice, "category": _choice, "level": _choice, "cadence": _cadence,
+}
+
+
+def compiled(field: Field) -> Compiled | None:
+    """The compiled check of ``field``; ``None`` for the structural types (module header) and
+    the few a record checks in its own way (a project's ``urgent``, an extension's
+    ``decision``: ``projects.checks``)."""
+    if field.type in STRUCTURAL:
+        return None
+    factory = _FACTORIES.get(field.type)
+    return None if factory is None else factory(field)
+
+
+def field_check(field: Field) -> Check | None:
+    """``compiled(field).closure()``: one function (``None`` for the structural types)."""
+    c = compiled(field)
+    return None if c is None else c.closure()
+
+
+def record_checks(fields: tuple[Field, ...]) -> dict[str, Check]:
+    """Name -> compiled check of each of ``fields`` that has one."""
+    return {f.name: c for f in fields if (c := field_check(f)) is not None}
+
+
+#: Each milestone field's check, by name (compiled once, at import).
+CHECKS: Final[dict[str, Check]] = record_checks(MILESTONE)
+
+
+def missing(f: Fields, where: str, field: Field) -> Any:
+    """The problem of a required ``field`` left out."""
+    return f.required({}, field.file_key or field.name, where)
+
+
+def later(f: Fields, where: str, rule: NotLater, day: dt.date, other: dt.date) -> None:
+    """The problem of a ``NotLater`` rule broken: ``day`` (of ``rule.field``) after ``other``."""
+    if rule.than == "today":
+        f.not_after_today(day, other, where, rule.field, rule.en, rule.zh)
+    else:
+        f.add(_at(where, rule.field), f"{rule.field} {day.isoformat()} is after {rule.than} "
+              f"{other.isoformat()}; {rule.en}", f"{rule.zh}（{day.isoformat()} 晚于 {other.isoformat()}）")
+
+
+#: ``read(get, problems, where, today) -> {name: clean value | BAD | None}`` (``record_reader``).
+Reader = Callable[[Callable[[str], Any], Fields, str, dt.date], dict[str, Any]]
+
+
+def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = ()) -> Reader:
+    """One function that reads and checks ``fields`` of a record, then its ``rules``.
+
+    ``get(key)`` gives the raw value under a field's file key (``None``: absent). Compiled
+    once from the catalogue into straight-line Python: per field a look-up, the field's fast
+    test inline, its slow check only when that fails; a required field left out is a problem.
+    The rules whose fields are all read (or ``today``) follow. Structural fields are skipped.
+    A value is ``BAD`` only when a problem was added for it, so callers may count problems
+    instead of searching the values.
+    """
+    env: dict[str, Any] = dict(_NAMES, BAD=BAD, missing=missing, later=later)
+    lines = ["def read(get, f, where, today):"]
+    local: dict[str, str] = {}
+    for i, field in enumerate(fields):
+        c = compiled(field)
+        if c is None or field.file_key is None:
+            continue
+        v = local[field.name] = f"v{i}"
+        env[f"F{i}"], env[f"C{i}"] = field, c.slow
+        lines.append(f"    {v} = get({field.file_key!r})")
+        lines.append(f"    if {v} is None:")
+        lines.append(f"        {v} = missing(f, where, F{i})" if field.required else "        pass")
+        if field.type in CHOICES:  # a choice's words, looked up inline
+            env[f"W{i}"] = CHOICES[field.type][0]
+            lines.append(f"    elif type({v}) is str and {v} in W{i}:\n        {v} = W{i}[{v}]")
+        if c.fast is None:
+            lines.append(f"    else:\n        {v} = C{i}({v}, f, where)")
+        else:
+            lines.append(f"    elif not ({c.fast.format(v=v)}):\n        {v} = C{i}({v}, f, where)")
+    for j, rule in enumerate(rules):
+        if rule.field not in local or (rule.than != "today" and rule.than not in local):
+            continue
+        day, other = local[rule.field], local.get(rule.than, "today")
+        env[f"R{j}"] = rule
+        guard = f"{day} is not None and {day} is not BAD"
+        if other != "today":
+            guard += f" and {other} is not None and {other} is not BAD"
+        lines.append(f"    if {guard} and {day} > {other}:\n        later(f, where, R{j}, {day}, {other})")
+    lines.append("    return {" + ", ".join(f"{name!r}: {v}" for name, v in local.items()) + "}")
+    exec("\n".join(lines), env)
+    return env["read"]  # type: ignore[no-any-return]
+
+
+#: The milestone fields read value by value are all but these, which have an identity or a
+#: reference the caller resolves against the portfolio (and the structural types).
+OWN: Final = frozenset({"project", "id", "name", "unit"})
+read_milestone: Final = record_reader(tuple(f for f in MILESTONE if f.name not in OWN), MILESTONE_RULES)
+
+
+def milestone_problems(m: Milestone, today: dt.date, units: Mapping[str, object]) -> list[Problem]:
+    """Every problem of a model milestone (a report or a creation through the API), each at
+    ``milestone P/M.<field>``: the same compiled checks and rules as a portfolio file
+    (``read_milestone``), its id and name, and its unit among ``units``."""
+    f = Fields()
+    where = f"milestone {m.project}/{m.id}"
+    CHECKS["id"](m.id, f, where)
+    CHECKS["name"](m.name, f, where)
+    read_milestone({fd.file_key: getattr(m, fd.name) for fd in MILESTONE if fd.file_key}.get, f, where, today)
+    if m.unit is not None:
+        unit = CHECKS["unit"](m.unit, f, where)
+        if isinstance(unit, str) and unit not in units:
+            f.reference(unit, units, _at(where, "unit"), "unit")
+    return f.problems
