@@ -41,6 +41,7 @@ from api.settings import Settings
 from api.web.routes import ROUTE_HANDLERS
 from notifier.channels import AppriseChannel
 from notifier.worker import DeliveryWorker
+from projects import storage
 
 VERSION = "0.1.0"
 #: Paths the form CSRF check skips, as anchored patterns: the API (its cookie writes are held to
@@ -114,7 +115,7 @@ def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Li
         await database.open_engine(engine, settings.pool_size)
         await database.migrate(engine)
         database.bind(engine)
-        async with database.write_transaction(engine):  # the audit chain keyed (api.audit)
+        async with storage.write_transaction(engine):  # the audit chain keyed (api.audit)
             await audit.prepare(keys.derive(secret, "audit-chain"))
         app.state.server = Server(settings, engine)
         if deliver:

@@ -6,7 +6,7 @@ entry's hash, 64 zeros for the first), and ``key`` is derived from the server's 
 (``api.keys.derive(secret, "audit-chain")``): whoever holds the database alone cannot write an
 entry that verifies. Canonical JSON: sorted keys, no spaces, UTF-8, ``ensure_ascii=False``.
 Entries are written by :func:`append` inside the caller's write transaction, so a change and its
-entry commit or vanish together; writers are serialised by ``api.database.write_transaction``,
+entry commit or vanish together; writers are serialised by ``projects.storage.write_transaction``,
 so ``seq`` has no gaps or forks.
 
 A keyed chain carries a seal in ``api_meta`` (``audit_seal``, an HMAC of the scheme): a chain

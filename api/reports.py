@@ -17,9 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from api import audit, database
+from api import audit
 from api.values import EvaluationOutcome, InputError, Snapshot, now_iso
 from projects import repository as projects_repo
+from projects import storage
 from projects.errors import StaleVersionError
 from projects.model import Milestone, Portfolio
 from projects.repository import milestone_data
@@ -79,7 +80,7 @@ class ReportGroups:
             portfolio, versions = snap.portfolio, dict(snap.versions)
             tail: audit.AuditEntry | None = None
             for r in group:
-                savepoint = await database.savepoint(self.engine)
+                savepoint = await storage.savepoint(self.engine)
                 try:
                     new, new_version, entry = await self._apply_one(r, portfolio, versions, today, tail)
                 except Exception as exc:  # this report alone is refused

@@ -1,7 +1,7 @@
 """The server's orchestration: cached portfolio, evaluations, reports, rulebook workflow.
 
 Controllers stay thin and call a :class:`Server`. Every change runs inside
-``database.write_transaction``: the change, its audit entry, the re-evaluation, its findings
+``projects.storage.write_transaction``: the change, its audit entry, the re-evaluation, its findings
 and the notices the notifier derives from them commit together or not at all. The current
 portfolio is cached per process, keyed by the database revision (one cheap query per request
 tells whether another process changed it).
@@ -21,13 +21,14 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
-from api import audit, database, offload
+from api import audit, offload
 from api.reports import PendingReport, ReportGroups, check_milestone, replace_milestone
 from api.settings import Settings
 from api.values import EvaluationOutcome, ForbiddenError, InputError, Snapshot, now_iso
 from dsl import compile_rulebook
 from notifier import store
 from projects import repository as projects_repo
+from projects import storage
 from projects.calendar import calendar_for
 from projects.fields import control_character
 from projects.model import Portfolio
@@ -82,7 +83,7 @@ class Server(ReportGroups):
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[None]:
         """The write transaction every change runs in (one writer per process at a time)."""
-        async with self._writer, database.write_transaction(self.engine):
+        async with self._writer, storage.write_transaction(self.engine):
             yield
 
     # ------------------------------------------------------------ reads

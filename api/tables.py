@@ -12,6 +12,8 @@ from __future__ import annotations
 from piccolo.columns import Boolean, Integer, Text, Varchar
 from piccolo.table import Table
 
+from projects.storage import MigrationRow
+
 
 class UserRow(Table, tablename="api_user"):
     username = Varchar(length=64, unique=True)
@@ -47,12 +49,6 @@ class AuditRow(Table, tablename="api_audit"):
 class MetaRow(Table, tablename="api_meta"):
     key = Varchar(length=64, unique=True)
     value = Text()
-
-
-class MigrationRow(Table, tablename="duban_migration"):
-    app = Varchar(length=32)
-    name = Varchar(length=128)
-    applied_at = Varchar(length=40)
 
 
 TABLES: tuple[type[Table], ...] = (UserRow, TokenRow, AuditRow, MetaRow, MigrationRow)

@@ -30,11 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from piccolo.engine.sqlite import SQLiteEngine
 
 from api.database import PooledSQLiteEngine
-from notifier import outbox, store
+from notifier import store
 from notifier.channels import AppriseChannel, CapturingChannel
 from notifier.tables import NoticeRow
 from notifier.worker import DeliveryWorker
 from projects.model import Category, Level, Portfolio, Project, Unit
+from projects.storage import write_transaction
 
 DAY = dt.date(2026, 5, 6)
 
@@ -91,7 +92,7 @@ async def fresh(path: Path) -> SQLiteEngine:
     engine = PooledSQLiteEngine(str(path), timeout=30)  # the engine duban serve uses
     if WAL:
         await engine.run_ddl("PRAGMA journal_mode=WAL")
-    await store.create_tables(engine)
+    await store.migrate(engine)
     return engine
 
 
@@ -162,14 +163,14 @@ async def bench_enqueue(tmp: Path, n: int) -> None:
                       explain="[]", issued=DAY, due=DAY, lang="zh")
             for i, f in enumerate(fs)]
     t0 = time.perf_counter()
-    async with outbox.write_tx(base_engine):  # type: ignore[attr-defined]
+    async with write_transaction(base_engine):
         for i in range(0, n, 300):
             await NoticeRow.insert(*rows[i : i + 300]).run()
     plain = time.perf_counter() - t0
 
     engine = await fresh(tmp / "outbox.sqlite")
     t0 = time.perf_counter()
-    async with outbox.write_tx(engine):  # type: ignore[attr-defined]
+    async with write_transaction(engine):
         applied = await store.record_evaluation(engine, fs, DAY, portfolio=pf)
     full = time.perf_counter() - t0
     assert len(applied.issued) == n and applied.deliveries == n

@@ -21,28 +21,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from piccolo.engine.base import Engine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from notifier.redact import redact_url
-from notifier.tables import TABLES, DeliveryAttemptRow, DeliveryRow
+from notifier.tables import DeliveryAttemptRow, DeliveryRow
+from projects.storage import is_postgres, write_transaction
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 INTERRUPTED = "interrupted: the worker stopped before recording the outcome"
 _CHUNK = 400  # rows per INSERT, well under SQLite's bound on query parameters
-
-
-def bind(engine: Engine) -> None:
-    """Point the notifier's tables at ``engine`` (the server's, or a test's)."""
-    for table in TABLES:
-        table._meta.db = engine
-
-
-def write_tx(engine: Engine) -> object:
-    """A write transaction, joining the caller's if there is one. On SQLite it starts as
-    ``BEGIN IMMEDIATE`` so two writers queue on the lock instead of failing on upgrade."""
-    if isinstance(engine, SQLiteEngine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +45,6 @@ class Outgoing:
 
 async def enqueue(engine: Engine, messages: Iterable[Outgoing], *, now: float) -> int:
     """Write one pending delivery per contact of each message; returns how many rows."""
-    bind(engine)
     rows = [
         DeliveryRow(
             notice=m.notice,
@@ -77,8 +62,9 @@ async def enqueue(engine: Engine, messages: Iterable[Outgoing], *, now: float) -
         for m in messages
         for url in dict.fromkeys(m.contacts)
     ]
-    for i in range(0, len(rows), _CHUNK):
-        await DeliveryRow.insert(*rows[i : i + _CHUNK]).run()
+    async with write_transaction(engine):  # the caller's, when it has one
+        for i in range(0, len(rows), _CHUNK):
+            await DeliveryRow.insert(*rows[i : i + _CHUNK]).run()
     return len(rows)
 
 
@@ -95,18 +81,13 @@ class Claimed:
     attempts: int
 
 
-def _is_postgres(engine: Engine) -> bool:
-    return getattr(engine, "engine_type", "") in {"postgres", "cockroach"}
-
-
 async def claim(
     engine: Engine, *, worker: str, now: float, lease_seconds: float, limit: int
 ) -> list[Claimed]:
     """Take the lease of up to ``limit`` deliveries that are due and free; oldest first."""
-    bind(engine)
     free = (DeliveryRow.lease_until.is_null()) | (DeliveryRow.lease_until < now)
     due = (DeliveryRow.state == PENDING) & (DeliveryRow.next_at <= now) & free
-    async with write_tx(engine):  # type: ignore[attr-defined]
+    async with write_transaction(engine):
         query = (
             DeliveryRow.select(DeliveryRow.id)
             .where(due)
@@ -114,7 +95,7 @@ async def claim(
             .order_by(DeliveryRow.id)
             .limit(limit)
         )
-        if _is_postgres(engine):
+        if is_postgres(engine):
             query = query.lock_rows("UPDATE", skip_locked=True, of=(DeliveryRow,))
         ids = [r["id"] for r in await query.run()]
         if not ids:
@@ -155,7 +136,7 @@ async def start_attempt(
 ) -> tuple[int, int]:
     """Count the try and record that it began; returns (attempt row id, try number)."""
     number = item.attempts + 1
-    async with write_tx(engine):  # type: ignore[attr-defined]
+    async with write_transaction(engine):
         await (
             DeliveryRow.update({DeliveryRow.attempts: number})
             .where((DeliveryRow.id == item.id) & (DeliveryRow.lease_owner == worker))
@@ -194,7 +175,7 @@ async def finish_attempt(
         values[DeliveryRow.delivered_at] = now
     elif retry_at is not None:
         values[DeliveryRow.next_at] = retry_at
-    async with write_tx(engine):  # type: ignore[attr-defined]
+    async with write_transaction(engine):
         await (
             DeliveryRow.update(values)  # type: ignore[arg-type]
             .where((DeliveryRow.id == item.id) & (DeliveryRow.lease_owner == worker))
@@ -251,7 +232,6 @@ def _when(t: float | None) -> dt.datetime | None:
 
 
 async def _views(engine: Engine, where: object) -> list[DeliveryView]:
-    bind(engine)
     cols = (
         DeliveryRow.id, DeliveryRow.notice, DeliveryRow.kind, DeliveryRow.unit,
         DeliveryRow.target_label, DeliveryRow.title, DeliveryRow.state, DeliveryRow.attempts,
@@ -304,12 +284,12 @@ async def deliveries(engine: Engine, *, states: Sequence[str] = (PENDING, DELIVE
 async def retry_failed(engine: Engine, delivery_id: int, *, now: float) -> bool:
     """Put a failed delivery back in the queue for a new round of tries (the office fixed
     the contact, or the target is back); True if it was failed. Earlier tries stay listed."""
-    bind(engine)
-    rows = await (
-        DeliveryRow.update({DeliveryRow.state: PENDING, DeliveryRow.next_at: now,
-                            DeliveryRow.attempts: 0})
-        .where((DeliveryRow.id == delivery_id) & (DeliveryRow.state == FAILED))
-        .returning(DeliveryRow.id)
-        .run()
-    )
+    async with write_transaction(engine):
+        rows = await (
+            DeliveryRow.update({DeliveryRow.state: PENDING, DeliveryRow.next_at: now,
+                                DeliveryRow.attempts: 0})
+            .where((DeliveryRow.id == delivery_id) & (DeliveryRow.state == FAILED))
+            .returning(DeliveryRow.id)
+            .run()
+        )
     return bool(rows)

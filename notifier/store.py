@@ -2,9 +2,10 @@
 
 Owns the ``notifier_notice`` and ``notifier_notice_event`` rows and maps them to and from
 the pure values (``reconcile.OpenNotice``, ``projects.model.Notice``). Every function takes
-the Piccolo engine and opens ``engine.transaction()``, which joins the caller's transaction
-when there is one: called inside the server's transaction, a notice, its history and its
-outbox rows commit or vanish together with the evaluation that caused them.
+the Piccolo engine (its tables bound to it once, by whoever opened it) and writes in
+``projects.storage.write_transaction``, which joins the caller's transaction when there is
+one: called inside the server's transaction, a notice, its history and its outbox rows commit
+or vanish together with the evaluation that caused them.
 """
 
 from __future__ import annotations
@@ -40,14 +41,17 @@ from notifier.reconcile import Actions, FindingLike, NewNotice, OpenNotice, reco
 from notifier.tables import TABLES, NoticeEventRow, NoticeRow
 from notifier.text import Message, MessageKind, format_value, render
 from projects.model import Level, Notice, Portfolio
+from projects.storage import bind, write_transaction
+from projects.storage import migrate as migrate_apps
 from projects.subjects import parse_subject
 
 
-async def create_tables(engine: Engine) -> None:
-    """Create the notifier's tables and indexes if they are not there yet."""
-    outbox.bind(engine)
-    for table in TABLES:
-        await table.create_table(if_not_exists=True).run()
+async def migrate(engine: Engine) -> list[str]:
+    """The notifier on its own (a standalone worker, its tests): bind its tables to ``engine``
+    and bring them to the current schema by its migrations; names the ones run. The server
+    migrates every app at once (``api.database.migrate``)."""
+    bind(engine, TABLES)
+    return await migrate_apps(engine, ("notifier",))
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +111,6 @@ async def list_notices(
 ) -> list[StoredNotice]:
     """Stored notices in issue order, optionally of one unit, only the open ones, only those
     about ``projects`` (and those about no project: unit notices), or only ``codes``."""
-    outbox.bind(engine)
     query = NoticeRow.select().order_by(NoticeRow.id)
     if unit is not None:
         query = query.where(NoticeRow.unit == unit)
@@ -130,7 +133,6 @@ async def notices_for_engine(engine: Engine, *,
 
 async def get_notice(engine: Engine, code: str) -> StoredNotice:
     """One notice by code; ``NoticeNotFoundError`` with the nearest codes otherwise."""
-    outbox.bind(engine)
     rows = await NoticeRow.select().where(NoticeRow.code == code).run()
     if not rows:
         codes = [r["code"] for r in await NoticeRow.select(NoticeRow.code).run()]
@@ -268,9 +270,8 @@ async def record_evaluation(
     Call inside the transaction that stores the evaluation. ``projects``/``failed_rules``:
     see ``reconcile``. ``portfolio`` gives unit names and contacts, project and milestone names.
     """
-    outbox.bind(engine)
     stamp = time.time() if now is None else now
-    async with outbox.write_tx(engine):  # type: ignore[attr-defined]
+    async with write_transaction(engine):
         # A scoped evaluation can only issue, escalate or rectify notices of its projects
         # (``reconcile``); the unit notices (no project) are few and read for the keys.
         held = await list_notices(engine, open_only=True, projects=projects)
@@ -358,8 +359,7 @@ async def respond(engine: Engine, code: str, today: dt.date, text: str | None, *
     ``unit``: the unit the caller answers for (``None``: the office, for any unit); the life
     cycle refuses another unit's notice and a response without text."""
     said = check_step(code, NoticeEvent.RESPOND, text=text)
-    outbox.bind(engine)
-    async with outbox.write_tx(engine):  # type: ignore[attr-defined]
+    async with write_transaction(engine):
         check_responder(code, (await get_notice(engine, code)).unit, unit)
         return await _move(engine, code, NoticeEvent.RESPOND, today,
                            {NoticeRow.responded: today, NoticeRow.response_text: said,
@@ -370,8 +370,7 @@ async def respond(engine: Engine, code: str, today: dt.date, text: str | None, *
 async def accept(engine: Engine, code: str, today: dt.date, *, actor: str | None = None,
                  now: float | None = None) -> StoredNotice:
     """The supervision office accepts the unit's response."""
-    outbox.bind(engine)
-    async with outbox.write_tx(engine):  # type: ignore[attr-defined]
+    async with write_transaction(engine):
         return await _move(engine, code, NoticeEvent.ACCEPT, today, {}, actor=actor,
                            detail=None, now=now)
 
@@ -384,9 +383,8 @@ async def reject(engine: Engine, code: str, today: dt.date, *, reason: str | Non
     many working days from today as it first had) and the unit is told why."""
     why = check_step(code, NoticeEvent.REJECT, reason=reason, new_due=new_due, today=today)
     assert why is not None  # check_step refuses a rejection without a reason
-    outbox.bind(engine)
     stamp = time.time() if now is None else now
-    async with outbox.write_tx(engine):  # type: ignore[attr-defined]
+    async with write_transaction(engine):
         notice = await get_notice(engine, code)
         due = new_due or reopened_due(notice.issued, notice.due, today, calendar or weekdays_calendar())
         after = await _move(engine, code, NoticeEvent.REJECT, today,

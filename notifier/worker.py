@@ -37,6 +37,8 @@ from notifier.backoff import RetryPolicy
 from notifier.channels import AppriseChannel, Channel
 from notifier.errors import DeliveryConfigError
 from notifier.redact import redact_text
+from notifier.tables import TABLES
+from projects.storage import bind
 
 log = logging.getLogger("duban.notifier")
 
@@ -154,6 +156,12 @@ def _engine(args: argparse.Namespace) -> Engine:
     return SQLiteEngine(path=args.db, timeout=30)
 
 
+def _bound(engine: Engine) -> Engine:
+    """``engine`` with the notifier's tables bound to it: once, here where it is opened."""
+    bind(engine, TABLES)
+    return engine
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m notifier.worker``: a standalone delivery worker for one database."""
     parser = argparse.ArgumentParser(prog="python -m notifier.worker", description=main.__doc__)
@@ -173,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     lease = args.lease or args.timeout * (math.ceil(args.batch_size / args.concurrency) + 2)
     worker = DeliveryWorker(
-        _engine(args), AppriseChannel(), batch_size=args.batch_size,
+        _bound(_engine(args)), AppriseChannel(), batch_size=args.batch_size,
         concurrency=args.concurrency, lease_seconds=lease, timeout=args.timeout,
         policy=RetryPolicy(args.max_attempts, args.base_delay, args.max_delay),
     )

@@ -3,7 +3,7 @@
 Reads rebuild pure ``projects.model`` values; writes take model values. Every milestone change
 (creation included) bumps its ``version`` and appends the full new state to the report
 history with the day it became known, so :func:`load_portfolio_as_of` rebuilds any past day
-from the reports known on it. Callers wrap writes in ``api.database.write_transaction``; these
+from the reports known on it. Callers wrap writes in ``projects.storage.write_transaction``; these
 functions never open transactions themselves.
 """
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from api import audit, database, keys, users
 from api.service import Server, now_iso
 from api.settings import Settings, SettingsError
-from projects import loader
+from projects import loader, storage
 from projects.errors import PortfolioError
 
 T = TypeVar("T")
@@ -90,7 +90,7 @@ def _run(body: Callable[[Server], Awaitable[T]], *, keying: bool = True) -> T:
             database.bind(engine)
             key = keys.derive(keys.server_secret(settings), "audit-chain")
             if keying:
-                async with database.write_transaction(engine):
+                async with storage.write_transaction(engine):
                     await audit.prepare(key)
             else:
                 audit.configure(key)

@@ -1,1 +1,1 @@
-"""Migrations of this app, applied in name order by `api.database.migrate`."""
+"""Migrations of this app, applied in name order by `projects.storage.migrate` (`duban db migrate`)."""

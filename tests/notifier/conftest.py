@@ -68,7 +68,7 @@ def portfolio(contacts: dict[str, tuple[str, ...]] | None = None) -> Portfolio:
 @pytest.fixture
 async def engine(tmp_path: Path) -> SQLiteEngine:
     e = SQLiteEngine(path=str(tmp_path / "duban.sqlite"), timeout=30)
-    await store.create_tables(e)
+    await store.migrate(e)
     return e
 
 

@@ -37,7 +37,7 @@ async def test_sigkill_mid_batch_then_restart(tmp_path: Path, hook: Hook) -> Non
     """40 notices; the worker is SIGKILLed after some arrive; a new worker finishes the rest."""
     db = tmp_path / "duban.sqlite"
     engine = SQLiteEngine(path=str(db), timeout=30)
-    await store.create_tables(engine)
+    await store.migrate(engine)
     pf = portfolio({"transport": (hook.url(),)})
     findings = [dataclasses.replace(tender(), subject=f"milestone:P001/m{i:02d}") for i in range(40)]
     await store.record_evaluation(engine, findings, dt.date(2026, 5, 6), portfolio=pf)

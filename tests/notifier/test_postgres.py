@@ -42,7 +42,7 @@ async def engine(postgres_url: str) -> AsyncIterator[PostgresEngine]:
     e = PostgresEngine(config={"dsn": postgres_url})
     await e.start_connection_pool(min_size=2, max_size=20)
     try:
-        await store.create_tables(e)
+        await store.migrate(e)
         yield e
     finally:
         await e.close_connection_pool()
@@ -235,3 +235,35 @@ async def test_lease_of_a_killed_worker_is_taken_over_when_it_expires(
         assert taken and taken[0].started_at.timestamp() >= lease_until
         assert [t.ok for t in views[row].tries].count(True) == 1
     assert any(t.error == outbox.INTERRUPTED for v in views.values() for t in v.tries)
+
+
+async def test_notifier_writes_queue_behind_the_server_writers_advisory_lock(
+    engine: PostgresEngine, postgres_url: str
+) -> None:
+    """The notifier writes in the one write transaction: while another session holds the
+    writers' advisory lock, an enqueue waits for it (seen waiting in ``pg_locks``) and writes
+    once the lock is released."""
+    from projects.storage import WRITE_LOCK_KEY  # noqa: PLC0415
+
+    holder = await asyncpg.connect(postgres_url)
+    try:
+        tx = holder.transaction()
+        await tx.start()
+        await holder.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        task = asyncio.create_task(outbox.enqueue(engine, [outbox.Outgoing(
+            "N-1", "issued", "transport", ("json://127.0.0.1:9/x",), "t", "b")], now=1000.0))
+        waiting: list[asyncpg.Record] = []
+        for _ in range(400):  # until the enqueue's session is seen waiting for the lock
+            waiting = await holder.fetch(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 "
+                "AND NOT granted", WRITE_LOCK_KEY)
+            if waiting:
+                break
+            await asyncio.sleep(0.05)
+        assert waiting and not task.done()
+        assert await fetch(postgres_url, "SELECT id FROM notifier_delivery") == []
+        await tx.commit()
+        assert await asyncio.wait_for(task, 30) == 1
+    finally:
+        await holder.close()
+    assert len(await fetch(postgres_url, "SELECT id FROM notifier_delivery")) == 1

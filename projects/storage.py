@@ -1,0 +1,126 @@
+"""The persistence convention every package follows, in one place: binding tables, the write
+transaction, savepoints and the migration runner.
+
+It sits in the lowest layer so that every package's repository can use it (``projects``,
+``rules``, ``notifier``, ``api``):
+
+- **Tables are bound once**, by whoever opens the engine (the server at startup, a command, a
+  standalone worker, a test fixture): ``bind(engine, tables)``. Repositories never bind.
+- **One write transaction**, ``write_transaction(engine)``: on SQLite ``BEGIN IMMEDIATE`` (two
+  writers queue on the lock instead of failing on upgrade); on PostgreSQL a transaction that
+  first takes the advisory lock ``WRITE_LOCK_KEY``, so writers queue instead of deadlocking and
+  the audit chain has one writer at a time. Inside a transaction already open it joins it (the
+  advisory lock is re-entrant within the session).
+- **Migrations for every app**: ``APP/piccolo_migrations/mNNNN_<what>.py`` with ``async def
+  forwards(engine)``; each migration freezes the tables it creates, so a later change to
+  ``tables.py`` comes with a new migration. ``migrate(engine, apps)`` runs, in order, each one
+  not yet recorded in ``duban_migration``, each in its own write transaction that checks the
+  record again (two processes starting together run each migration once).
+
+Piccolo's own migration CLI is bound to one global engine from ``piccolo_conf.py``; the server
+needs an engine per settings (and tests one per backend), hence this small runner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import pkgutil
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from types import ModuleType
+from typing import Any, Protocol, cast
+
+from piccolo.columns import Varchar
+from piccolo.engine.base import Engine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.querystring import QueryString
+from piccolo.table import Table
+
+#: Advisory lock id held by every writer on PostgreSQL.
+WRITE_LOCK_KEY = 734_201
+
+
+class MigrationRow(Table, tablename="duban_migration"):
+    """One migration applied: which app, which module, when."""
+
+    app = Varchar(length=32)
+    name = Varchar(length=128)
+    applied_at = Varchar(length=40)
+
+
+class _Migration(Protocol):
+    async def forwards(self, engine: Engine) -> None: ...
+
+
+def bind(engine: Engine, tables: Iterable[type[Table]]) -> None:
+    """Point ``tables`` at ``engine`` (Piccolo keeps the engine on each table class)."""
+    for table in tables:
+        table._meta.db = engine
+
+
+def is_postgres(engine: Engine) -> bool:
+    """Whether ``engine`` speaks PostgreSQL (row locks, advisory locks)."""
+    return getattr(engine, "engine_type", "") in {"postgres", "cockroach"}
+
+
+async def raw(engine: Engine, sql: str, *args: object) -> list[dict[str, Any]]:
+    """Run one SQL statement with ``{}`` placeholders; the rows as dicts."""
+    return cast(list[dict[str, Any]], await engine.run_querystring(QueryString(sql, *args)))
+
+
+@asynccontextmanager
+async def write_transaction(engine: Engine) -> AsyncIterator[None]:
+    """A transaction for a change: writers are serialised, readers are not blocked."""
+    if isinstance(engine, SQLiteEngine):
+        async with engine.transaction(transaction_type=TransactionType.immediate):
+            yield
+        return
+    async with engine.transaction():
+        await raw(engine, f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        yield
+
+
+async def savepoint(engine: Engine) -> Any:
+    """A savepoint in the current write transaction (``rollback_to()`` / ``release()``)."""
+    transaction = engine.current_transaction.get()
+    if transaction is None:
+        raise RuntimeError("a savepoint needs the write transaction (storage.write_transaction)")
+    return await transaction.savepoint()
+
+
+def migration_modules(app: str) -> list[tuple[str, _Migration]]:
+    """The migrations of ``app`` in name order (loaded by name: the one plugin-style import)."""
+    package: ModuleType = importlib.import_module(f"{app}.piccolo_migrations")
+    names = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name.startswith("m"))
+    return [(n, cast(_Migration, importlib.import_module(f"{app}.piccolo_migrations.{n}")))
+            for n in names]
+
+
+async def applied_migrations(engine: Engine) -> set[tuple[str, str]]:
+    """Every (app, migration) recorded as applied; creates the record table if missing."""
+    bind(engine, (MigrationRow,))
+    await MigrationRow.create_table(if_not_exists=True).run()
+    rows = await MigrationRow.select(MigrationRow.app, MigrationRow.name).run()
+    return {(r["app"], r["name"]) for r in rows}
+
+
+async def migrate(engine: Engine, apps: Sequence[str], *, echo: bool = False) -> list[str]:
+    """Apply every migration of ``apps`` not yet applied, in order; names the ones run."""
+    done = await applied_migrations(engine)
+    ran: list[str] = []
+    for app in apps:
+        for name, module in migration_modules(app):
+            if (app, name) in done:
+                continue
+            async with write_transaction(engine):
+                if await MigrationRow.exists().where(
+                        (MigrationRow.app == app) & (MigrationRow.name == name)).run():
+                    continue  # another process applied it meanwhile
+                await module.forwards(engine)
+                await MigrationRow.insert(MigrationRow(
+                    app=app, name=name, applied_at=dt.datetime.now(dt.UTC).isoformat())).run()
+            ran.append(f"{app}.{name}")
+            if echo:
+                print(f"applied {app}.{name}")
+    return ran
