@@ -46,7 +46,9 @@ from dashboards.money import funds_curve
 from dashboards.reports import subject_name
 from notifier import store
 from notifier.errors import NoticeForbiddenError, NoticeInputError
+from projects.cadence import next_report
 from projects.model import Level
+from projects.replay import known_on
 from projects.repository import StaleVersionError
 from rules.sentence import explain_sentence
 
@@ -203,9 +205,11 @@ class DashboardPages(Controller):
         return Redirect(path=f"/projects/{pid}?imported=1#schedule", status_code=303)
 
     @get("/projects", name="projects")
-    async def projects(self, request: Request, server: Server, unit: str | None = None,  # type: ignore[type-arg]
-                       category: str | None = None, light: str | None = None) -> Response[str]:
-        """The projects behind a bar of the dashboard: by unit, category and light."""
+    async def projects(self, request: Request, server: Server, *, unit: str | None = None,  # type: ignore[type-arg]
+                       category: str | None = None, light: str | None = None,
+                       flag: str | None = None) -> Response[str]:
+        """The projects behind a bar of the dashboard: by unit, category and light; ``flag``
+        (``urgent`` 紧急 or ``instruction`` 领导批示) puts those apart for the leaders."""
         require(request, *LEADERS)
         from dashboards.figures import project_lights  # noqa: PLC0415
 
@@ -219,13 +223,17 @@ class DashboardPages(Controller):
         names = {u.id: u.name for u in board.portfolio.units}
         rows = [{"id": p.id, "name": p.name, "unit": names.get(p.unit, p.unit),
                  "category": text(p.category.value, lang), "light": lights[p.id].value,
-                 "message": worst.get(p.id, text("no_finding", lang))}
+                 "message": worst.get(p.id, text("no_finding", lang)),
+                 "urgent": p.urgent, "instruction": p.instruction}
                 for p in board.portfolio.projects
                 if (unit is None or p.unit == unit) and (category is None or p.category.value == category)
-                and (light is None or lights[p.id].value == light)]
+                and (light is None or lights[p.id].value == light)
+                and (flag is None or (flag == "urgent" and p.urgent)
+                     or (flag == "instruction" and p.instruction is not None))]
         rows.sort(key=lambda r: (-Level(r["light"]).rank, r["unit"], r["name"]))
         shown = [v for v in (names.get(unit or "", unit), text(category, lang) if category in ("project", "task") else category,
-                             text(light, lang) if light in ("red", "yellow", "green") else light) if v]
+                             text(light, lang) if light in ("red", "yellow", "green") else light,
+                             text(f"flag_{flag}", lang) if flag in ("urgent", "instruction") else flag) if v]
         return render_page(request, "projects.html", rows=rows, filters=shown, as_of=board.as_of)
 
     @get("/dashboard/screen", name="screen")
@@ -255,6 +263,9 @@ class OwnerPages(Controller):
                        done: str = "", project: str | None = None) -> Response[str]:
         board = await current_board(server)
         snap = await server.snapshot()
+        today = server.today()
+        moved, dues = known_on(board.portfolio, today)  # deadlines moved by approved extensions
+        moved_dues = {m.key: m.due for q in moved.projects for m in q.milestones}
         shown: list[dict[str, Any]] = []
         for p in board.portfolio.projects:
             if who.role == "office":
@@ -268,7 +279,13 @@ class OwnerPages(Controller):
                 if not may_report(who, p.unit, m.unit):
                     continue
                 level, found = lights[m.id]
-                row = {"id": m.id, "name": m.name, "due": m.due, "light": level.value,
+                due = moved_dues.get(m.key, m.due)
+                done_by = m.finished is not None and m.finished <= today
+                row = {"id": m.id, "name": m.name, "due": due, "light": level.value,
+                       "original_due": m.due if due != m.due else None,
+                       "pending": (dues[m.key].pending if m.key in dues else False),
+                       "next_report": next_report(m.report_every or p.report_every, m.start, m.updated,
+                                                  done_by, today=today, cal=snap.calendar),
                        "message": "; ".join(f.message for f in found),
                        "version": snap.versions.get(m.key, 1), "form": form_values(m),
                        "errors": {}, "error": "", "stale": None}
