@@ -187,12 +187,12 @@ async def _walk(hasher: Any, batch: int) -> tuple[Verdict, str]:
         for r in rows:
             e = _entry(r)
             if e.seq != expected_seq:
-                return Verdict(False, seen, expected_seq, f"entry {expected_seq} is missing (next is {e.seq})"), prev
+                return Verdict(False, seen, expected_seq, f"第 {expected_seq} 条缺失 — entry {expected_seq} is missing (next is {e.seq})"), prev
             if e.prev_hash != prev:
-                return Verdict(False, seen, e.seq, f"entry {e.seq} does not link to entry {e.seq - 1}"), prev
+                return Verdict(False, seen, e.seq, f"第 {e.seq} 条未链接到第 {e.seq - 1} 条 — entry {e.seq} does not link to entry {e.seq - 1}"), prev
             if not hmac.compare_digest(hasher(_body(e)), e.hash):
                 return Verdict(False, seen, e.seq,
-                               f"entry {e.seq} ({e.action} {e.subject} by {e.actor} at {e.at}) was "
+                               f"第 {e.seq} 条被改动 — entry {e.seq} ({e.action} {e.subject} by {e.actor} at {e.at}) was "
                                "altered: its content no longer matches its hash"), prev
             prev = e.hash
             expected_seq += 1

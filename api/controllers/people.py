@@ -99,7 +99,7 @@ class AuditController(Controller):
             except ValueError as exc:
                 raise InputError("head", str(exc)) from None
         v = await audit.verify(head=head)
-        message = f"审计链完好：{v.entries} 条 — the chain of {v.entries} entries is intact" if v.ok else v.reason
+        message = f"审计链共 {v.entries} 条，完整无误 — the chain of {v.entries} entries is intact" if v.ok else v.reason
         return AuditVerifyRead(v.ok, v.entries, v.first_bad, message, await audit.anchor())
 
 
