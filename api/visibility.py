@@ -58,13 +58,6 @@ def visible_projects(who: Principal, portfolio: Portfolio) -> frozenset[str] | N
     return frozenset(p.id for p in portfolio.projects if sees_project(who, p))
 
 
-def sees_finding(who: Principal, project: str | None, unit: str | None, seen: frozenset[str] | None) -> bool:
-    """A finding of ``project`` (or, with none, of ``unit``), given ``visible_projects``."""
-    if seen is None:
-        return True
-    return project in seen if project else sees_unit(who, unit)
-
-
 def visible_portfolio(who: Principal, portfolio: Portfolio) -> Portfolio:
     """``portfolio`` as ``who`` may export it: its projects only (links to others dropped), the
     notices of its unit, every unit but no contact unless ``who`` is the office."""
