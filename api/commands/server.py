@@ -14,11 +14,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from api import audit, database, users
+from api import audit, database, keys, users
 from api.commands.lang import lang, say
 from api.service import Server, now_iso
 from api.settings import Settings, SettingsError
-from projects import loader
+from projects import loader, storage
 from projects.errors import PortfolioError
 
 T = TypeVar("T")
@@ -54,7 +54,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     u.add_parser("list", help=say("列出用户", "list users")).set_defaults(handler=_users_list)
 
     a = subparsers.add_parser("audit", help=say("审计记录", "the audit trail")).add_subparsers(dest="audit_command", required=True)
-    a.add_parser("verify", help=say("逐条核对哈希链，指出第一条被改动的记录", "walk the hash chain; name the first altered entry")).set_defaults(handler=_audit_verify)
+    av = a.add_parser("verify", help=say("逐条核对加密钥的哈希链，指出第一条被改动的记录，并打印锚点 N:HEAD",
+                                         "walk the keyed chain; name the first altered entry; print its anchor N:HEAD"))
+    av.add_argument("--head", help=say("从导出或上次核对保存的锚点 N:HEAD：链中必须仍有第 N 条且哈希不变（末尾未删、未改写）",
+                                       "an anchor N:HEAD kept from an export or an earlier verify: the chain must "
+                                       "still hold entry N with that hash (nothing removed from its end, nothing rewritten)"))
+    av.set_defaults(handler=_audit_verify)
 
     imp = subparsers.add_parser(
         "import", help="导入组合文件（.yaml/.json/.xlsx）或承包商进度计划（.xer/.xml，需 --project 与 --unit），"
@@ -70,7 +75,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     exp.set_defaults(handler=_export)
 
 
-def _run(body: Callable[[Server], Awaitable[T]]) -> T:
+def _run(body: Callable[[Server], Awaitable[T]], *, keying: bool = True) -> T:
+    """``body`` with the database of the environment open. ``keying``: make the audit chain
+    keyed first (``api.audit.prepare``); without it only the key is set (``audit verify``
+    reads the chain exactly as it finds it)."""
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
@@ -83,6 +91,12 @@ def _run(body: Callable[[Server], Awaitable[T]]) -> T:
         try:
             await database.migrate(engine)
             database.bind(engine)
+            key = keys.derive(keys.server_secret(settings), "audit-chain")
+            if keying:
+                async with storage.write_transaction(engine):
+                    await audit.prepare(key)
+            else:
+                audit.configure(key)
             return await body(Server(settings, engine))
         finally:
             await database.close_engine(engine)
@@ -246,13 +260,25 @@ def _users_list(_: argparse.Namespace) -> int:
     return 0
 
 
-def _audit_verify(_: argparse.Namespace) -> int:
-    async def body(server: Server) -> audit.Verdict:
-        return await audit.verify()
+def _audit_verify(args: argparse.Namespace) -> int:
+    head = getattr(args, "head", None)
+    if head is not None:
+        try:
+            audit.parse_anchor(head)
+        except ValueError as exc:
+            print(f"duban audit verify: --head {exc}", file=sys.stderr)
+            return 2
 
-    v = _run(body)
+    async def body(server: Server) -> tuple[audit.Verdict, str]:
+        return await audit.verify(head=head), await audit.anchor()
+
+    v, anchor = _run(body, keying=False)
     if v.ok:
-        print(say(f"审计链共 {v.entries} 条，完整无误（intact）", f"the audit chain of {v.entries} entries is intact"))
+        n = head.split(":")[0] if head else ""
+        print(say(f"审计链共 {v.entries} 条，完整无误（intact）" + (f"，且包含锚定的第 {n} 条" if head else ""),
+                  f"the audit chain of {v.entries} entries is intact" + (f"; it holds the anchored entry {n}" if head else "")))
+        print(say(f"锚点（请保存在数据库之外，日后用 --head 核对）：{anchor}",
+                  f"anchor (keep it outside the database; check with --head): {anchor}"))
         return 0
     print(say(f"审计链在第 {v.first_bad} 条处断开：{v.reason}", f"the audit chain is broken at entry {v.first_bad}: {v.reason}"),
           file=sys.stderr)
@@ -342,20 +368,24 @@ def _export(args: argparse.Namespace) -> int:
 
     path: Path = args.file
 
-    async def body(server: Server) -> bytes:
+    async def body(server: Server) -> tuple[bytes, str]:
         portfolio = (await server.snapshot()).portfolio
+        anchor = await audit.anchor()  # written with the export: N:HEAD of the audit chain now
         if path.suffix.lower() == ".xlsx":
             findings, _ = await rules_repo.findings(limit=1_000_000)
             latest = await rules_repo.latest_full_evaluation()
-            return export_workbook(portfolio, findings, latest.scores if latest else {})
+            return export_workbook(portfolio, findings, latest.scores if latest else {}, anchor=anchor), anchor
         data: Any = loader.dump_portfolio(portfolio)
         if path.suffix.lower() == ".json":
-            return json.dumps(data, ensure_ascii=False, indent=1, default=str).encode()
+            return json.dumps(data, ensure_ascii=False, indent=1, default=str).encode(), anchor
         import yaml  # noqa: PLC0415
 
         text: str = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-        return text.encode()
+        return f"# {audit.PROPERTY}: {anchor}\n{text}".encode(), anchor
 
-    path.write_bytes(_run(body))
+    content, anchor = _run(body)
+    path.write_bytes(content)
     print(say(f"已写出 {path}（{now_iso()}）", f"wrote {path} at {now_iso()}"))
+    print(say(f"审计锚点：{anchor}（请保存；日后用 `duban audit verify --head {anchor}` 核对）",
+              f"audit anchor: {anchor} (keep it; check later with `duban audit verify --head {anchor}`)"))
     return 0

@@ -23,6 +23,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Body
 from litestar.response import Redirect, Response
 
+from api import audit
 from api.auth import Principal, may_report
 from api.controllers.common import attachment
 from api.service import ForbiddenError, InputError, Server
@@ -118,7 +119,7 @@ class DashboardPages(Controller):
                                             score_titles=await _score_titles(server))
         body = reports.standalone_html(figures, board.as_of, lang=lang)
         name = f"duban-dashboard-{board.as_of.isoformat()}.html"
-        return attachment(body, name, "text/html; charset=utf-8")
+        return attachment(body, name, "text/html; charset=utf-8", headers=await audit.export_anchor(name))
 
     @get("/reports/ranking.xlsx", name="ranking_xlsx")
     async def ranking_xlsx(self, request: Request, server: Server) -> Response[bytes]:  # type: ignore[type-arg]
@@ -126,7 +127,7 @@ class DashboardPages(Controller):
         board = await current_board(server)
         body = reports.ranking_workbook(board.portfolio, board.evaluation, lang=page_lang(request))
         name = f"duban-ranking-{board.as_of.isoformat()}.xlsx"
-        return attachment(body, name)
+        return attachment(body, name, headers=await audit.export_anchor(name))
 
     @get("/reports/findings.xlsx", name="findings_xlsx")
     async def findings_xlsx(self, request: Request, server: Server) -> Response[bytes]:  # type: ignore[type-arg]
@@ -134,7 +135,7 @@ class DashboardPages(Controller):
         board = await current_board(server)
         body = reports.findings_workbook(board.portfolio, board.evaluation, lang=page_lang(request))
         name = f"duban-findings-{board.as_of.isoformat()}.xlsx"
-        return attachment(body, name)
+        return attachment(body, name, headers=await audit.export_anchor(name))
 
     @get("/projects/{pid:str}", name="project")
     async def project(self, request: Request, server: Server, pid: str) -> Response[str]:  # type: ignore[type-arg]
@@ -421,8 +422,6 @@ class DeliveryPages(Controller):
 
 async def _last_schedule_import(pid: str) -> dict[str, Any] | None:
     """The latest ``schedule.import`` of project ``pid`` from the audit trail, for its page."""
-    from api import audit  # noqa: PLC0415
-
     entries, _ = await audit.entries(action="schedule.import", subject=f"project:{pid}", limit=1)
     if not entries:
         return None
