@@ -35,6 +35,7 @@ from api.controllers.notices import NoticeController
 from api.controllers.people import AuditController, SessionController, UserController
 from api.controllers.portfolio import MilestoneController, ProjectController, UnitController
 from api.controllers.schedules import ScheduleController
+from api.controllers.supervision import ExtensionController, PeopleController
 from api.controllers.transfer import TransferController
 from api.service import Server
 from api.settings import Settings
@@ -172,6 +173,7 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
     handlers[LoginRedirectError] = login_redirect  # type: ignore[assignment]
     app = Litestar(
         route_handlers=[health, UnitController, ProjectController, MilestoneController,
+                        PeopleController, ExtensionController,
                         RulebookController, EvaluationController, NoticeController, DeliveryController,
                         UserController,
                         AuditController, SessionController, TransferController, ScheduleController,

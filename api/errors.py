@@ -42,6 +42,7 @@ from notifier.errors import (
 from projects.errors import (
     DubanError,
     DuplicateError,
+    ExtensionStateError,
     PortfolioError,
     RecordNotFoundError,
     StaleVersionError,
@@ -63,6 +64,7 @@ STATUS: dict[type[DubanError], tuple[int, str]] = {
     NoticeNotFoundError: (404, "not_found"),
     StaleVersionError: (409, "conflict"),
     DuplicateError: (409, "conflict"),
+    ExtensionStateError: (409, "conflict"),
     RulebookStateError: (409, "conflict"),
     NoticeStateError: (409, "conflict"),
     InputError: (422, "invalid_input"),

@@ -240,7 +240,7 @@ def dump_portfolio(portfolio: Portfolio) -> dict[str, Any]:
     if portfolio.extensions:
         out["extensions"] = [
             _fields(milestone=e.milestone, requested=e.requested, new_due=e.new_due, reason=e.reason,
-                    decided=e.decided, decision=e.decision)
+                    decided=e.decided, decision=e.decision, decision_reason=e.decision_reason)
             for e in portfolio.extensions
         ]
     return out
