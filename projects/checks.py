@@ -466,14 +466,14 @@ class _Check:
         if not m.keys() <= _MILESTONE_SET:
             f.unknown_keys(m, MILESTONE_FIELDS, where)
         get = m.get
-        mid = get("id")
+        mid: Any = get("id")
         # ``ids`` holds the usable ids only (``index_projects``), so finding this one at ``j``
         # says it is text without ``/`` or surrounding spaces, and the first with this id
         first = type(mid) is str and ids.get(mid) == j and len(mid) <= ID_MAX and mid.isprintable()
         if not first:
             mid = self.id_field(m, where, ids, j, "milestone")
             first = pid is not None and isinstance(mid, str) and ids.get(mid) == j
-        name = get("name")
+        name: Any = get("name")
         name = mid if name is None else _NAME(name, f, where)
         before = len(f.problems)
         values = read_milestone(get, f, where, self.today)
