@@ -26,7 +26,7 @@ from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from msgspec import Struct
 
-from api import database, errors, keys
+from api import audit, database, errors, keys
 from api.auth import SESSION_SECONDS, AuthMiddleware, LoginRedirectError, login_redirect
 from api.controllers.deliveries import DeliveryController
 from api.controllers.demo import demo_routes
@@ -42,6 +42,7 @@ from api.settings import Settings
 from api.web.routes import ROUTE_HANDLERS
 from notifier.channels import AppriseChannel
 from notifier.worker import DeliveryWorker
+from projects import storage
 
 VERSION = "0.1.0"
 #: Paths the form CSRF check skips, as anchored patterns: the API (its cookie writes are held to
@@ -115,6 +116,8 @@ def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Li
         await database.open_engine(engine, settings.pool_size)
         await database.migrate(engine)
         database.bind(engine)
+        async with storage.write_transaction(engine):  # the audit chain keyed (api.audit)
+            await audit.prepare(keys.derive(secret, "audit-chain"))
         app.state.server = Server(settings, engine)
         if deliver:
             app.state.worker = asyncio.create_task(_deliver(engine, stop))

@@ -147,6 +147,13 @@ def _too_deep(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, A
                 "or rulebook nests a few levels only")
 
 
+def _not_utf8(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """A form or multipart text field that is not UTF-8 (Litestar's form parser raises while
+    reading the body): the client's mistake, not a server error."""
+    return body(400, "bad_request", "请求中的文本字段不是 UTF-8 编码 — a text field of the request is not UTF-8; "
+                "send text fields as UTF-8 and files as file parts")
+
+
 def refusal_classes() -> set[type[Exception]]:
     """Every ``DubanError`` class answered with a 4xx: ordinary refusals, logged without a
     traceback (Litestar matches these by exact class, so every subclass is listed)."""
@@ -168,4 +175,5 @@ def exception_handlers() -> dict[type[Exception] | int, Handler]:
         PermissionDeniedException: _forbidden,
         HTTPException: _http,
         RecursionError: _too_deep,
+        UnicodeDecodeError: _not_utf8,
     }

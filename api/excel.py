@@ -405,9 +405,15 @@ def _exported(value: Any) -> Any:
     return value
 
 
-def export_workbook(portfolio: Portfolio, findings: Sequence[Any], scores: Any) -> bytes:
-    """The portfolio, the current findings and the rankings as one workbook."""
+def export_workbook(portfolio: Portfolio, findings: Sequence[Any], scores: Any, *,
+                    anchor: str | None = None) -> bytes:
+    """The portfolio, the current findings and the rankings as one workbook; ``anchor``
+    (the audit chain's ``N:HEAD``) goes into its document properties."""
     wb = Workbook()
+    if anchor is not None:
+        from openpyxl.packaging.custom import StringProperty  # noqa: PLC0415
+
+        wb.custom_doc_props.append(StringProperty(name="duban audit anchor", value=anchor))
     wb.remove(wb.active)  # type: ignore[arg-type]
     ws = _Sheet(wb, "units")
     ws.append(headers("units"))

@@ -339,6 +339,7 @@ class AuditVerifyRead(Struct):
     entries: int
     first_bad: int | None
     message: str
+    anchor: str  # N:HEAD now: keep it outside the database, check later with ?head=
 
 
 class UserRead(Struct):

@@ -25,6 +25,7 @@ from api.schemas import (
     set_fields,
 )
 from api.service import InputError, Server
+from api.visibility import sees_project
 from projects import extensions as ext_core
 from projects import repository as repo
 from projects.errors import suggest
@@ -125,12 +126,9 @@ class ExtensionController(Controller):
         snap = await server.snapshot()
         out = []
         for eid, e, by, decided_by in await repo.extensions():
-            pid, _, mid = e.milestone.partition("/")
-            project = snap.portfolio.project_by_id.get(pid)
-            m = next((x for x in project.milestones if x.id == mid), None) if project else None
-            if who.role in ("owner", "unit") and (
-                    project is None or not may_report(who, project.unit, m.unit if m else None)):
-                continue  # an owner or unit sees the requests of its own milestones only
+            project = snap.portfolio.project_by_id.get(e.milestone.partition("/")[0])
+            if project is None or not sees_project(who, project):
+                continue  # the one visibility rule: the requests of the projects it sees
             read = extension_read(eid, e, by, decided_by)
             if status is None or read.status == status:
                 out.append(read)
@@ -155,13 +153,14 @@ async def request_extension(server: Server, who: Any, pid: str, mid: str, *, new
     transaction; refused before anything is written."""
     async with server.writing():
         snap = await server.snapshot()
-        e = ext_core.request(snap.portfolio, f"{pid}/{mid}", new_due, reason, server.today())
-        project = snap.portfolio.project_by_id[pid]
-        m = next(x for x in project.milestones if x.id == mid)
-        if not may_report(who, project.unit, m.unit):
+        project = snap.portfolio.project_by_id.get(pid)
+        m = next((x for x in project.milestones if x.id == mid), None) if project else None
+        if project is not None and m is not None and not may_report(who, project.unit, m.unit):
+            # before any other check: a request for another unit's milestone learns nothing
             raise PermissionDeniedException(
                 f"{who.username} ({who.role}, unit {who.unit}) may not ask to extend {pid}/{mid}: "
                 f"the responsible unit asks (只有责任单位可以申请延期)")
+        e = ext_core.request(snap.portfolio, f"{pid}/{mid}", new_due, reason, server.today())
         eid = await repo.create_extension(e, actor=who.username)
         await server.changed(who.username, "extension.request", f"milestone:{pid}/{mid}", None,
                              {"id": eid, **_brief(e)})
@@ -176,4 +175,9 @@ async def decide_extension(server: Server, actor: str, eid: int, decision: str, 
         await repo.decide_extension(eid, new, actor=actor)
         await server.changed(actor, f"extension.{new.decision}", f"milestone:{new.milestone}",
                              {"id": eid, **_brief(old)}, {"id": eid, **_brief(new)})
+        if new.decision == ext_core.APPROVED:  # the deadline moved: the project's findings now
+            snap = await server.snapshot()
+            await server._evaluate_and_store(snap.portfolio, snap.calendar, server.today(),
+                                             projects=[new.milestone.partition("/")[0]], actor=actor,
+                                             reason="extension")
     return extension_read(eid, new, by, actor)

@@ -18,6 +18,7 @@ from litestar.response import Redirect, Response
 from api.auth import may_report
 from api.controllers.supervision import decide_extension, request_extension
 from api.service import Server
+from api.visibility import sees_project
 from api.web.render import PageForbiddenError, forbidden_page, page_lang, render_page, require
 from dashboards.i18n import text
 from projects import repository as repo
@@ -53,11 +54,9 @@ class ExtensionPages(Controller):
                     mine.append({"key": key, "name": names[key], "due": state.due, "pending": state.pending})
         rows = []
         for eid, e, by, decided_by in await repo.extensions():
-            pid, _, mid = e.milestone.partition("/")
-            project = portfolio.project_by_id.get(pid)
-            m = next((x for x in project.milestones if x.id == mid), None) if project else None
-            if who.role != "office" and (project is None or not may_report(who, project.unit, m.unit if m else None)):
-                continue
+            project = portfolio.project_by_id.get(e.milestone.partition("/")[0])
+            if project is None or not sees_project(who, project):
+                continue  # the one visibility rule (api.visibility)
             rows.append({"id": eid, "milestone": e.milestone, "name": names.get(e.milestone, e.milestone),
                          "requested": e.requested, "new_due": e.new_due, "reason": e.reason, "by": by,
                          "status": e.decision or "pending", "decided": e.decided,

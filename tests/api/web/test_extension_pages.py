@@ -55,3 +55,56 @@ async def test_a_date_not_after_the_current_due_comes_back_with_its_message(site
     assert "申请延至的日期无效" in unquote(bad.headers["location"])  # type: ignore[attr-defined]
     other = await _ask(site, milestone="P001/tender", new_due="2027-01-31", reason="理由")  # transport's
     assert other.status_code == 403  # type: ignore[attr-defined]
+
+
+async def test_owners_see_their_next_report_and_the_moved_due_on_their_page(site: Site) -> None:
+    """A project on a two-week cadence: tender last reported 2026-04-20, so its next report falls
+    on 05-04, inside the Labour Day holiday, and moves to 05-06; an approved extension shows the
+    new due with the original one under it."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from projects import repository as repo  # noqa: PLC0415
+    from projects.cadence import Cadence  # noqa: PLC0415
+
+    server = site.server
+    async with server.writing():
+        p = (await server.snapshot()).portfolio.project_by_id["P001"]
+        await repo.save_project(replace(p, report_every=Cadence(2, "weeks")), create=False)
+        await repo.bump_revision()
+    await site.sign_in("owner")
+    page = await site.client.get("/my")
+    row = re.search(r'<tr id="m-P001-tender".*?</tr>', page.text, re.S).group(0)  # type: ignore[union-attr]
+    assert '<small class="next-report">下次报送 2026-05-06</small>' in row
+    await site.sign_in("unit")
+    await _ask(site, milestone="P001/build", new_due="2027-01-31", reason="因用地报批延迟")
+    mine = await site.client.get("/my")
+    assert '<small class="extension-pending">待审批</small>' in mine.text
+    await site.sign_in("office")
+    eid = re.search(r'id="extension-(\d+)"', (await site.client.get("/extensions")).text).group(1)  # type: ignore[union-attr]
+    token = await site.form("/extensions")
+    await site.client.post(f"/extensions/{eid}/decide", data={"decision": "approved", "reason": "同意", "_csrf_token": token})
+    await site.sign_in("unit")
+    row = re.search(r'<tr id="m-P001-build".*?</tr>', (await site.client.get("/my")).text, re.S).group(0)  # type: ignore[union-attr]
+    assert "2027-01-31" in row and '<small class="original-due">原计划完成 2026-12-31</small>' in row
+
+
+async def test_leaders_see_urgent_and_instructed_projects_apart(site: Site) -> None:
+    from dataclasses import replace  # noqa: PLC0415
+
+    from projects import repository as repo  # noqa: PLC0415
+
+    server = site.server
+    async with server.writing():
+        ps = (await server.snapshot()).portfolio.project_by_id
+        await repo.save_project(replace(ps["P002"], urgent=True), create=False)
+        await repo.save_project(replace(ps["P003"], instruction="务必于三季度前见效"), create=False)
+        await repo.bump_revision()
+    await site.sign_in("leader")
+    urgent = await site.client.get("/projects?flag=urgent")
+    assert "城北水厂扩建" in urgent.text and "海东大道改造工程" not in urgent.text
+    assert '<span class="badge urgent">紧急事项</span>' in urgent.text and "紧急事项</h1>" in urgent.text
+    told = await site.client.get("/projects?flag=instruction")
+    assert "优化营商环境" in told.text and "城北水厂扩建" not in told.text
+    assert '<small class="instruction">务必于三季度前见效</small>' in told.text
+    every = await site.client.get("/projects")
+    assert all(name in every.text for name in ("城北水厂扩建", "优化营商环境", "海东大道改造工程"))
