@@ -26,7 +26,7 @@ from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from msgspec import Struct
 
-from api import database, errors, keys
+from api import audit, database, errors, keys
 from api.auth import SESSION_SECONDS, AuthMiddleware, LoginRedirectError, login_redirect
 from api.controllers.deliveries import DeliveryController
 from api.controllers.demo import demo_routes
@@ -35,12 +35,14 @@ from api.controllers.notices import NoticeController
 from api.controllers.people import AuditController, SessionController, UserController
 from api.controllers.portfolio import MilestoneController, ProjectController, UnitController
 from api.controllers.schedules import ScheduleController
+from api.controllers.supervision import ExtensionController, PeopleController
 from api.controllers.transfer import TransferController
 from api.service import Server
 from api.settings import Settings
 from api.web.routes import ROUTE_HANDLERS
 from notifier.channels import AppriseChannel
 from notifier.worker import DeliveryWorker
+from projects import storage
 
 VERSION = "0.1.0"
 #: Paths the form CSRF check skips, as anchored patterns: the API (its cookie writes are held to
@@ -107,6 +109,7 @@ def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Li
     settings = settings or Settings.from_env()
     secret = secret_for(settings)
     key = hashlib.sha256(secret.encode()).digest()
+
     async def startup(app: Litestar) -> None:
         # The engine (and its pool) belongs to one run of the app, on that run's event loop: an
         # app started again (the tests share one per session) opens a new one.
@@ -114,6 +117,8 @@ def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Li
         await database.open_engine(engine, settings.pool_size)
         await database.migrate(engine)
         app.state.engine, app.state.stop = engine, asyncio.Event()
+        async with storage.write_transaction(engine):  # the audit chain keyed (api.audit)
+            await audit.prepare(keys.derive(secret, "audit-chain"))
         app.state.server = Server(settings, engine)
         if deliver:
             app.state.worker = asyncio.create_task(_deliver(engine, app.state.stop))
@@ -173,6 +178,7 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
     handlers[LoginRedirectError] = login_redirect  # type: ignore[assignment]
     app = Litestar(
         route_handlers=[health, UnitController, ProjectController, MilestoneController,
+                        PeopleController, ExtensionController,
                         RulebookController, EvaluationController, NoticeController, DeliveryController,
                         UserController,
                         AuditController, SessionController, TransferController, ScheduleController,

@@ -1,23 +1,38 @@
-"""The audit trail: an append-only chain of changes, each entry hashed with the one before.
+"""The audit trail: an append-only chain of changes, each entry keyed and linked to the one before.
 
-``hash = sha256(canonical_json(entry without hash) )`` where the entry includes ``seq``,
-``at``, ``actor``, ``action``, ``subject``, ``before``, ``after`` and ``prev_hash`` (the
-previous entry's hash, 64 zeros for the first). Canonical JSON: sorted keys, no spaces,
-UTF-8, ``ensure_ascii=False``. Entries are written by :func:`append` inside the caller's write
-transaction, so a change and its entry commit or vanish together; writers are serialised by
-``projects.storage.write_transaction``, so ``seq`` has no gaps or forks. :func:`verify` walks the
-chain and names the first entry whose content no longer matches its hash or link.
+``hash = HMAC-SHA256(key, canonical_json(entry without hash))`` where the entry includes ``seq``,
+``at``, ``actor``, ``action``, ``subject``, ``before``, ``after`` and ``prev_hash`` (the previous
+entry's hash, 64 zeros for the first), and ``key`` is derived from the server's secret
+(``api.keys.derive(secret, "audit-chain")``): whoever holds the database alone cannot write an
+entry that verifies. Canonical JSON: sorted keys, no spaces, UTF-8, ``ensure_ascii=False``.
+Entries are written by :func:`append` inside the caller's write transaction, so a change and its
+entry commit or vanish together; writers are serialised by ``projects.storage.write_transaction``,
+so ``seq`` has no gaps or forks.
+
+A keyed chain carries a seal in ``api_meta`` (``audit_seal``, an HMAC of the scheme): a chain
+without a valid seal fails :func:`verify`. :func:`prepare` (server start, CLI writes) seals an
+empty chain, and re-keys a chain written before keying (plain sha256) once: only if it verifies
+as it is, every entry re-hashed in order, then an ``audit.rekey`` entry records how many entries
+and the old head.
+
+A truncated chain is still a valid chain: what proves nothing was removed from its end is the
+anchor ``N:HEAD`` (entry count and last hash, :func:`anchor`) written with every export and
+printed by ``duban audit verify`` and ``duban export``; ``verify(head="N:HEAD")`` fails when the
+chain has fewer than N entries or entry N is not the one anchored (``docs/security.md``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
+import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from api.tables import AuditRow
+from api.tables import AuditRow, MetaRow
 
 GENESIS = "0" * 64
 
@@ -49,9 +64,38 @@ def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def entry_hash(body: dict[str, Any]) -> str:
-    """sha256 over the canonical JSON of an entry's fields (all but ``hash``)."""
+SEAL = "audit_seal"
+SCHEME = "hmac-sha256"
+_ANCHOR = re.compile(r"^(\d{1,12}):([0-9a-f]{64})$")
+_key: bytes | None = None
+
+
+def configure(key: str) -> None:
+    """Key the chain with ``key`` (``api.keys.derive(secret, "audit-chain")``), for this process."""
+    global _key  # noqa: PLW0603 - one key per process, set where the engine is bound
+    _key = key.encode()
+
+
+def _need_key() -> bytes:
+    if _key is None:
+        raise RuntimeError("the audit chain's key is not configured (api.audit.configure): the server "
+                           "sets it at start-up, the command line in api.commands.server._run")
+    return _key
+
+
+def entry_hash(body: dict[str, Any], key: bytes | None = None) -> str:
+    """HMAC-SHA256 with ``key`` (default: the configured one) over the canonical JSON of an
+    entry's fields (all but ``hash``)."""
+    return hmac.new(key or _need_key(), canonical(body).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def plain_hash(body: dict[str, Any]) -> str:
+    """The unkeyed sha256 of chains written before keying (what :func:`prepare` re-keys)."""
     return hashlib.sha256(canonical(body).encode("utf-8")).hexdigest()
+
+
+def _seal(key: bytes) -> str:
+    return hmac.new(key, f"duban audit seal {SCHEME}".encode(), hashlib.sha256).hexdigest()
 
 
 def _body(e: AuditEntry) -> dict[str, Any]:
@@ -74,7 +118,7 @@ async def append(actor: str, action: str, subject: str, before: Any, after: Any,
     before_j, after_j = canonical(before), canonical(after)
     before, after = json.loads(before_j), json.loads(after_j)
     entry = AuditEntry(seq, at, actor, action, subject, before, after, prev, "")
-    digest = entry_hash(_body(entry))
+    digest = entry_hash(_body(entry), _need_key())
     await AuditRow.insert(AuditRow(seq=seq, at=at, actor=actor, action=action, subject=subject,
                                    before=before_j, after=after_j, prev_hash=prev, hash=digest))
     return AuditEntry(seq, at, actor, action, subject, before, after, prev, digest)
@@ -98,26 +142,125 @@ async def entries(*, offset: int = 0, limit: int = 50, actor: str | None = None,
     return [_entry(r) for r in rows], int(await count)
 
 
-async def verify(batch: int = 2000) -> Verdict:
-    """Walk the whole chain in order; the first entry altered, removed or re-linked is named."""
+async def anchor() -> str:
+    """``N:HEAD``: how many entries the chain has and the last one's hash (``0:000...`` when empty),
+    to keep outside the database (written with every export)."""
+    last = await AuditRow.select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq, ascending=False).first()
+    return f"0:{GENESIS}" if last is None else f"{int(last['seq'])}:{last['hash']}"
+
+
+#: The response header (and workbook property) that carries the anchor with every export.
+HEADER = "X-Duban-Audit-Head"
+PROPERTY = "duban audit anchor"
+
+
+async def export_anchor(what: str) -> dict[str, str]:
+    """The anchor as a response header for an export, also written to the server's log."""
+    value = await anchor()
+    logging.getLogger("duban.audit").info("export %s: audit anchor %s", what, value)
+    return {HEADER: value}
+
+
+def parse_anchor(text: str) -> tuple[int, str]:
+    """``N:HEAD`` read, or ``ValueError`` saying what an anchor looks like."""
+    m = _ANCHOR.match(text.strip())
+    if m is None:
+        raise ValueError(f"{text[:80]!r} 不是审计锚点 — is not an audit anchor; it reads N:HEAD, the entry count, "
+                         "a colon and 64 hex digits, as `duban audit verify` and every export print it")
+    return int(m.group(1)), m.group(2)
+
+
+async def _sealed(key: bytes) -> bool:
+    row = await MetaRow.select(MetaRow.value).where(MetaRow.key == SEAL).first()
+    return row is not None and hmac.compare_digest(str(row["value"]), _seal(key))
+
+
+async def _walk(hasher: Any, batch: int) -> tuple[Verdict, str]:
+    """Walk the whole chain with ``hasher``; the verdict and the last hash."""
     prev = GENESIS
     expected_seq = 1
     seen = 0
     while True:
         rows = await AuditRow.select().where(AuditRow.seq >= expected_seq).order_by(AuditRow.seq).limit(batch)
         if not rows:
-            return Verdict(True, seen)
+            return Verdict(True, seen), prev
         for r in rows:
             e = _entry(r)
             if e.seq != expected_seq:
-                return Verdict(False, seen, expected_seq, f"entry {expected_seq} is missing (next is {e.seq})")
+                return Verdict(False, seen, expected_seq, f"第 {expected_seq} 条缺失 — entry {expected_seq} is missing (next is {e.seq})"), prev
             if e.prev_hash != prev:
-                return Verdict(False, seen, e.seq, f"entry {e.seq} does not link to entry {e.seq - 1}")
-            digest = entry_hash(_body(e))
-            if digest != e.hash:
+                return Verdict(False, seen, e.seq, f"第 {e.seq} 条未链接到第 {e.seq - 1} 条 — entry {e.seq} does not link to entry {e.seq - 1}"), prev
+            if not hmac.compare_digest(hasher(_body(e)), e.hash):
                 return Verdict(False, seen, e.seq,
-                               f"entry {e.seq} ({e.action} {e.subject} by {e.actor} at {e.at}) was "
-                               "altered: its content no longer matches its hash")
+                               f"第 {e.seq} 条被改动 — entry {e.seq} ({e.action} {e.subject} by {e.actor} at {e.at}) was "
+                               "altered: its content no longer matches its hash"), prev
             prev = e.hash
             expected_seq += 1
             seen += 1
+
+
+async def verify(batch: int = 2000, *, head: str | None = None) -> Verdict:
+    """Walk the whole chain in order; the first entry altered, removed or re-linked is named.
+
+    The chain must carry this server's seal and every entry its keyed hash. ``head`` (an anchor
+    ``N:HEAD`` kept outside the database): the chain must also hold at least N entries, entry N
+    with that hash, so entries removed from the end or a chain rewritten are found too.
+    """
+    key = _need_key()
+    wanted = parse_anchor(head) if head is not None else None
+    if not await _sealed(key):
+        verdict, _ = await _walk(plain_hash, batch)
+        if not verdict.ok:
+            return verdict
+        if verdict.entries or wanted is not None:
+            return Verdict(False, verdict.entries, 1 if verdict.entries else None,
+                           "审计链没有本服务器密钥的封印 — the chain carries no seal of this server's key: it was "
+                           "written before the chain was keyed (start `duban serve` once, which re-keys it) or "
+                           "someone removed the seal and rewrote the chain")
+        return verdict
+    verdict, _ = await _walk(lambda body: entry_hash(body, key), batch)
+    if not verdict.ok or wanted is None:
+        return verdict
+    count, digest = wanted
+    if count > verdict.entries:
+        return Verdict(False, verdict.entries, verdict.entries + 1,
+                       f"审计链只有 {verdict.entries} 条，锚点记录了 {count} 条 — the anchor names entry {count}, but the "
+                       f"chain ends at entry {verdict.entries}: entries were removed from its end")
+    if count > 0:
+        row = await AuditRow.select(AuditRow.hash).where(AuditRow.seq == count).first()
+        if row is None or not hmac.compare_digest(str(row["hash"]), digest):
+            return Verdict(False, verdict.entries, count,
+                           f"第 {count} 条与锚点不符 — entry {count} is not the one anchored: the chain up to it was "
+                           "rewritten")
+    return verdict
+
+
+async def prepare(key: str) -> str:
+    """Configure ``key`` and make the chain keyed (inside the caller's write transaction): seal an
+    empty chain; re-key a chain written before keying, once, if it verifies as written, recording
+    an ``audit.rekey`` entry. Returns what it did: ``"sealed"``, ``"rekeyed N"``, ``"kept"``
+    (already sealed) or ``"broken"`` (an unkeyed chain that does not verify: left as found, for
+    ``verify`` to name)."""
+    configure(key)
+    k = _need_key()
+    if await _sealed(k):
+        return "kept"
+    verdict, old_head = await _walk(plain_hash, 2000)
+    if not verdict.ok:
+        logging.getLogger("duban.audit").error(
+            "审计链未能加密钥：旧链已损坏 — the audit chain was not keyed: as written it is broken (%s)", verdict.reason)
+        return "broken"
+    prev = GENESIS
+    for seq in range(1, verdict.entries + 1):
+        row = await AuditRow.select().where(AuditRow.seq == seq).first()
+        e = _entry(row)
+        digest = entry_hash({**_body(e), "prev_hash": prev}, k)
+        await AuditRow.update({AuditRow.prev_hash: prev, AuditRow.hash: digest}).where(AuditRow.seq == seq)
+        prev = digest
+    await MetaRow.delete().where(MetaRow.key == SEAL)
+    await MetaRow.insert(MetaRow(key=SEAL, value=_seal(k)))
+    if verdict.entries == 0:
+        return "sealed"
+    await append("duban", "audit.rekey", "audit:chain", {"scheme": "sha256", "entries": verdict.entries,
+                                                        "head": old_head}, {"scheme": SCHEME})
+    return f"rekeyed {verdict.entries}"

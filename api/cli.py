@@ -15,6 +15,8 @@ import warnings
 from collections.abc import Sequence
 from typing import TextIO
 
+from api.commands.lang import LANGS, argparse_zh, choose, say, split, use, warning_text
+
 #: The modules that contribute commands, in the order `duban --help` lists them, each with
 #: the commands it registers (so that ``duban check`` imports neither the server nor the
 #: database layer: building the server's sub-parsers imports both, about half a second).
@@ -29,9 +31,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; with ``command``, only the module that registers that command contributes
     (every module when no module claims it, so that usage errors still list every command)."""
     parser = argparse.ArgumentParser(
-        prog="duban", description="督办 key-project supervision and milestone tracker"
+        prog="duban", description=say("督办：重点项目督办与节点跟踪", "duban: key-project supervision and milestone tracker")
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--lang", choices=LANGS, help=say(
+        "输出语言：zh（中文，默认）或 en（英文）；也可用 DUBAN_LANG 或 LANG 指定",
+        "the language spoken: zh (Chinese, the default) or en; DUBAN_LANG or LANG also choose"))
+    subparsers = parser.add_subparsers(dest="command", metavar=say("命令", "COMMAND"))
     owners = [name for name, commands in COMMAND_MODULES.items() if command in commands]
     for name in owners or COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
@@ -40,15 +45,19 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,  # noqa: PLR0917 (warnings.showwarning's signature)
                   file: TextIO | None = None, line: str | None = None) -> None:
-    """A warning as one line a user can read (``warning: ...``), not a source location and a
+    """A warning as one line a user can read (``警告：...``), not a source location and a
     line of code: they are meant for people running the command, not for its developers."""
-    print(f"warning: {message}", file=file or sys.stderr, flush=True)
+    print(warning_text(message), file=file or sys.stderr, flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     warnings.showwarning = _show_warning
+    # a year without holiday data is said once per process, however many calendars meet it
+    warnings.filterwarnings("once", message=r"the \w+ calendar has no statutory holiday data")
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(argv[0] if argv else None)
+    use(choose(argv))
+    argparse._ = argparse_zh  # type: ignore[attr-defined]  # argparse's own words, in the language spoken
+    parser = build_parser(split(argv)[1])
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:

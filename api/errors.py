@@ -42,6 +42,7 @@ from notifier.errors import (
 from projects.errors import (
     DubanError,
     DuplicateError,
+    ExtensionStateError,
     PortfolioError,
     RecordNotFoundError,
     StaleVersionError,
@@ -63,6 +64,7 @@ STATUS: dict[type[DubanError], tuple[int, str]] = {
     NoticeNotFoundError: (404, "not_found"),
     StaleVersionError: (409, "conflict"),
     DuplicateError: (409, "conflict"),
+    ExtensionStateError: (409, "conflict"),
     RulebookStateError: (409, "conflict"),
     NoticeStateError: (409, "conflict"),
     InputError: (422, "invalid_input"),
@@ -82,7 +84,7 @@ def status_of(kind: type[DubanError]) -> tuple[int, str]:
     """The status and kind of an error class: its own entry or its nearest ancestor's."""
     for cls in kind.__mro__:
         if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]  # cls is a DubanError subclass here
+            return STATUS[cls]
     return STATUS[DubanError]
 
 
@@ -145,6 +147,13 @@ def _too_deep(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, A
                 "or rulebook nests a few levels only")
 
 
+def _not_utf8(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """A form or multipart text field that is not UTF-8 (Litestar's form parser raises while
+    reading the body): the client's mistake, not a server error."""
+    return body(400, "bad_request", "请求中的文本字段不是 UTF-8 编码 — a text field of the request is not UTF-8; "
+                "send text fields as UTF-8 and files as file parts")
+
+
 def refusal_classes() -> set[type[Exception]]:
     """Every ``DubanError`` class answered with a 4xx: ordinary refusals, logged without a
     traceback (Litestar matches these by exact class, so every subclass is listed)."""
@@ -166,4 +175,5 @@ def exception_handlers() -> dict[type[Exception] | int, Handler]:
         PermissionDeniedException: _forbidden,
         HTTPException: _http,
         RecursionError: _too_deep,
+        UnicodeDecodeError: _not_utf8,
     }

@@ -32,6 +32,7 @@ from openpyxl.utils import get_column_letter
 from api.values import ApiError
 from dashboards.cells import plain_row
 from projects import catalogue
+from projects.cadence import Cadence
 from projects.catalogue import Field
 from projects.errors import PortfolioError
 from projects.loader import parse_portfolio
@@ -51,12 +52,21 @@ SHEETS: dict[str, tuple[str, ...]] = {
     "projects": _columns(catalogue.PROJECT, skip=("milestones",)),
     "milestones": ("project", *_columns(catalogue.MILESTONE, skip=("after",))),
     "dependencies": ("project", *_DEPENDENCY_LABELS),
+    "people": _columns(catalogue.PERSON),  # version 2 (issue 12)
+    "extensions": _columns(catalogue.EXTENSION),
 }
-_RECORDS = {"units": catalogue.UNIT, "projects": catalogue.PROJECT, "milestones": catalogue.MILESTONE}
+#: Sheets a workbook may leave out (those of version 2: a version 1 workbook still imports).
+OPTIONAL_SHEETS = frozenset({"people", "extensions"})
+_RECORDS = {"units": catalogue.UNIT, "projects": catalogue.PROJECT, "milestones": catalogue.MILESTONE,
+            "people": catalogue.PERSON, "extensions": catalogue.EXTENSION}
 #: Columns a sheet cannot do without.
 _REQUIRED = {sheet: {"project"} | {f.file_key for f in fields if f.required and f.file_key is not None}
              for sheet, fields in _RECORDS.items()} | {"dependencies": {"project", "milestone", "on"}}
-_REQUIRED["projects"].discard("project")
+for _sheet in ("projects", "people", "extensions"):
+    _REQUIRED[_sheet].discard("project")
+#: Cells holding several unit ids (comma- or 、-separated) and yes/no words.
+_LISTS = frozenset({"co_units"})
+_YES = {"true": True, "yes": True, "是": True, "false": False, "no": False, "否": False}
 #: Bounds of an uploaded workbook (``read_workbook``): bytes once unzipped, parts, rows a sheet.
 MAX_UNCOMPRESSED = 64 * 1024 * 1024
 MAX_MEMBERS = 200
@@ -123,12 +133,14 @@ def template_workbook() -> bytes:
                   {"id": "transport", "name": "市交通运输局", "parent": "city", "level": "city",
                    "contacts": "mailto://jt@transport.example"}],
         "projects": [{"id": "P001", "name": "海东大道改造工程", "category": "project", "unit": "transport",
-                      "budget": 120000000}],
+                      "budget": 120000000, "person": "wang", "report_every": "1 months"}],
         "milestones": [{"project": "P001", "id": "approval", "name": "立项批复", "kind": "approval",
                         "due": dt.date(2026, 2, 10)},
                        {"project": "P001", "id": "tender", "name": "施工招标", "kind": "tendering",
                         "due": dt.date(2026, 4, 30), "start": dt.date(2026, 3, 2), "progress": 0.35}],
         "dependencies": [{"project": "P001", "milestone": "tender", "on": "approval", "lag": 0, "type": "FS"}],
+        "people": [{"id": "wang", "name": "王某", "unit": "transport", "post": "副局长"}],
+        "extensions": [],
     }
     for name, columns in SHEETS.items():
         ws = wb.create_sheet(name)
@@ -159,6 +171,10 @@ def _cell(value: Any, column: str) -> Any:
         if not number.is_integer():
             raise ValueError(value)
         return int(number)
+    if column in _LISTS and isinstance(value, str):
+        return [u.strip() for u in re.split(r"[,，、\n]", value) if u.strip()]
+    if column == "urgent" and isinstance(value, str):
+        return _YES.get(value.lower(), value)  # another word: the validator says what is right
     return value
 
 
@@ -208,6 +224,8 @@ def read_workbook(content: bytes, *, today: dt.date, source: str, bounded: bool 
     rows: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for sheet, columns in SHEETS.items():
         if sheet not in wb.sheetnames:
+            if sheet in OPTIONAL_SHEETS:
+                continue
             problems.append(CellProblem(sheet, 0, "", f"the sheet {sheet!r} is missing; the template has "
                                         f"{', '.join(SHEETS)}"))
             continue
@@ -271,6 +289,14 @@ def _assemble(rows: dict[str, list[tuple[int, dict[str, Any]]]]) -> tuple[dict[s
         contacts = [c.strip() for c in str(u.get("contacts") or "").replace("\n", ",").split(",") if c.strip()]
         units.append({k: v for k, v in {**u, "contacts": contacts}.items() if v not in (None, [])})
         places[f"units[{i}]"] = ("units", r)
+    people = []
+    for i, (r, x) in enumerate(rows.get("people", [])):
+        people.append({k: v for k, v in x.items() if v is not None})
+        places[f"people[{i}]"] = ("people", r)
+    extensions = []
+    for i, (r, e) in enumerate(rows.get("extensions", [])):
+        extensions.append({k: v for k, v in e.items() if v is not None})
+        places[f"extensions[{i}]"] = ("extensions", r)
     projects: list[dict[str, Any]] = []
     by_id: dict[str, dict[str, Any]] = {}
     for i, (r, p) in enumerate(rows.get("projects", [])):
@@ -303,7 +329,12 @@ def _assemble(rows: dict[str, list[tuple[int, dict[str, Any]]]]) -> tuple[dict[s
         ms.setdefault("_dep_rows", []).append(r)
     for ms in milestone_at.values():
         ms.pop("_dep_rows", None)
-    return {"units": units, "projects": projects}, places
+    data: dict[str, Any] = {"units": units, "projects": projects}
+    if people:
+        data["people"] = people
+    if extensions:
+        data["extensions"] = extensions
+    return data, places
 
 
 def _orphans(rows: dict[str, list[tuple[int, dict[str, Any]]]]) -> list[CellProblem]:
@@ -369,12 +400,20 @@ def _exported(value: Any) -> Any:
         return value.value
     if isinstance(value, tuple):
         return ", ".join(map(str, value))
+    if isinstance(value, Cadence):
+        return str(value)
     return value
 
 
-def export_workbook(portfolio: Portfolio, findings: Sequence[Any], scores: Any) -> bytes:
-    """The portfolio, the current findings and the rankings as one workbook."""
+def export_workbook(portfolio: Portfolio, findings: Sequence[Any], scores: Any, *,
+                    anchor: str | None = None) -> bytes:
+    """The portfolio, the current findings and the rankings as one workbook; ``anchor``
+    (the audit chain's ``N:HEAD``) goes into its document properties."""
     wb = Workbook()
+    if anchor is not None:
+        from openpyxl.packaging.custom import StringProperty  # noqa: PLC0415
+
+        wb.custom_doc_props.append(StringProperty(name="duban audit anchor", value=anchor))
     wb.remove(wb.active)  # type: ignore[arg-type]
     ws = _Sheet(wb, "units")
     ws.append(headers("units"))
@@ -393,6 +432,11 @@ def export_workbook(portfolio: Portfolio, findings: Sequence[Any], scores: Any) 
             ms.append([_exported(getattr(m, c)) for c in SHEETS["milestones"]])
             for d in m.after:
                 deps.append([p.id, m.id, d.on, d.project, d.lag, d.type])
+    for sheet, records in (("people", portfolio.people), ("extensions", portfolio.extensions)):
+        ws = _Sheet(wb, sheet)
+        ws.append(headers(sheet))
+        for x in records:
+            ws.append([_exported(getattr(x, c)) for c in SHEETS[sheet]])
     ws = _Sheet(wb, "findings")
     ws.append(["level", "rule", "subject", "project", "unit", "message", "respond_by"])
     for f in findings:

@@ -152,6 +152,12 @@ class ProjectRead(Struct):
     unit: str
     budget: float | None = None
     milestones: int = 0
+    co_units: list[str] = msgspec.field(default_factory=list)
+    person: str | None = None
+    urgent: bool = False
+    source: str | None = None
+    instruction: str | None = None
+    report_every: str | None = None
 
 
 class ProjectDetail(Struct):
@@ -172,10 +178,66 @@ class ProjectCreate(Input):
 
 
 class ProjectUpdate(Input):
+    """The office's change of a project, assignment (交办) included: lead unit, co-units,
+    person, cadence, urgency, source and leader's instruction."""
+
     name: str | UnsetType = UNSET
     category: str | UnsetType = UNSET
     unit: str | UnsetType = UNSET
     budget: float | UnsetType | None = UNSET
+    co_units: list[str] | UnsetType = UNSET
+    person: str | UnsetType | None = UNSET
+    urgent: bool | UnsetType = UNSET
+    source: str | UnsetType | None = UNSET
+    instruction: str | UnsetType | None = UNSET
+    report_every: str | UnsetType | None = UNSET  # a cadence: "2 weeks", "1 months", "月报"
+
+
+class PersonRead(Struct):
+    id: str
+    name: str
+    unit: str
+    post: str | None = None
+
+
+class PersonCreate(Input):
+    id: str
+    name: str
+    unit: str
+    post: str | None = None
+
+
+class PersonUpdate(Input):
+    name: str | UnsetType = UNSET
+    unit: str | UnsetType = UNSET
+    post: str | UnsetType | None = UNSET
+
+
+class ExtensionCreate(Input):
+    """A unit's request (延期申请): the new date and why."""
+
+    new_due: dt.date
+    reason: str
+
+
+class ExtensionDecision(Input):
+    """The office's decision: approved (同意) or rejected (不同意), with its reason (审批意见)."""
+
+    decision: str
+    reason: str
+
+
+class ExtensionRead(Struct):
+    id: int
+    milestone: str
+    requested: dt.date
+    new_due: dt.date
+    reason: str
+    requested_by: str
+    status: str  # pending 待审批 | approved 同意 | rejected 不同意
+    decided: dt.date | None = None
+    decision_reason: str | None = None
+    decided_by: str | None = None
 
 
 class FindingRead(Struct):
@@ -277,6 +339,7 @@ class AuditVerifyRead(Struct):
     entries: int
     first_bad: int | None
     message: str
+    anchor: str  # N:HEAD now: keep it outside the database, check later with ?head=
 
 
 class UserRead(Struct):
@@ -317,6 +380,8 @@ class ImportResult(Struct):
     units: int
     projects: int
     milestones: int
+    people: int = 0
+    extensions: int = 0
 
 
 class RatesRead(Struct):
@@ -440,7 +505,9 @@ def _answer(value: Any) -> Any:
 
 
 def project_read(p: Project) -> ProjectRead:
-    return ProjectRead(p.id, p.name, p.category.value, p.unit, p.budget, len(p.milestones))
+    return ProjectRead(p.id, p.name, p.category.value, p.unit, p.budget, len(p.milestones),
+                       list(p.co_units), p.person, p.urgent, p.source, p.instruction,
+                       None if p.report_every is None else str(p.report_every))
 
 
 def set_fields(struct: Struct, skip: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -159,16 +159,35 @@ async def demo_accounts() -> dict[str, tuple[str, str, str | None]]:
     return found
 
 
-def accounts_text(accounts: dict[str, tuple[str, str, str | None]]) -> list[str]:
-    lines = ["Demo accounts (sign in at /login):"] if accounts else []
+def accounts_text(accounts: dict[str, tuple[str, str, str | None]], lang: str = "zh") -> list[str]:
+    """The demo accounts as ``duban serve`` prints them, in Chinese or English."""
+    en = lang == "en"
+    lines = [("Demo accounts (sign in at /login):" if en else "演示账号（在 /login 登录）：")] if accounts else []
     for name, (role, password, unit) in accounts.items():
-        lines.append(f"  {name:<7} password {password:<13} role {role}" + (f" (unit {unit})" if unit else ""))
+        if en:
+            lines.append(f"  {name:<7} password {password:<13} role {role}" + (f" (unit {unit})" if unit else ""))
+        else:
+            lines.append(f"  {name:<7} 密码 {password:<13} 角色 {role}" + (f"（单位 {unit}）" if unit else ""))
     return lines
 
 
-def sign_in_text(made: dict[str, Any], url: str) -> str:
-    lines = [f"duban is ready at {url}  (API docs: {url}/schema)", *accounts_text(made["accounts"])]
-    lines.append(f"Notices to the demo units are delivered to the demo inbox: {url}/demo/inbox")
+def ready_text(url: str, lang: str = "zh") -> str:
+    """The line ``duban serve`` prints when it listens."""
+    if lang == "en":
+        return f"duban is ready at {url}  (API docs: {url}/schema)"
+    return f"督办系统已启动：{url}  （接口文档：{url}/schema）"
+
+
+def inbox_text(url: str, lang: str = "zh") -> str:
+    """Where the demo units' notices arrive."""
+    if lang == "en":
+        return f"Notices to the demo units are delivered to the demo inbox: {url}/demo/inbox"
+    return f"发给演示单位的督办通知投递到演示收件箱：{url}/demo/inbox"
+
+
+def sign_in_text(made: dict[str, Any], url: str, lang: str = "zh") -> str:
+    lines = [ready_text(url, lang), *accounts_text(made["accounts"], lang), inbox_text(url, lang)]
     if made.get("rulebook") is None:
-        lines.append("  (no standard rulebook found: nothing was evaluated)")
+        lines.append("  (no standard rulebook found: nothing was evaluated)" if lang == "en"
+                     else "  （未找到标准规则集，未作评估）")
     return "\n".join(lines)

@@ -270,12 +270,71 @@ def _notices_about(rng: random.Random, notices: list[dict[str, Any]],
 
 
 def generate_portfolio(projects: int = 2000, milestones: int = 20, *, seed: int = 7,
-                       today: dt.date = TODAY) -> Portfolio:
-    """The same portfolio, checked and built by ``projects.loader.parse_portfolio``."""
+                       today: dt.date = TODAY, supervision: bool = False) -> Portfolio:
+    """The same portfolio, checked and built by ``projects.loader.parse_portfolio``; with
+    ``supervision``, the loop of issue 12 added by ``add_supervision``."""
     from projects.loader import parse_portfolio  # noqa: PLC0415
 
     data = generate(projects, milestones, seed=seed, today=today)
+    if supervision:
+        add_supervision(data, seed=seed, today=today)
     return parse_portfolio(data, today=today, source="benchmarks/generate.py")
+
+
+CADENCES = ("1 weeks", "2 weeks", "1 months", "10 workdays")
+
+
+def add_supervision(data: dict[str, Any], *, seed: int = 7, today: dt.date = TODAY) -> None:
+    """Add the supervision loop (issue 12) to a ``generate`` dict in place, leaving everything
+    else as it was: two people per owner unit; on each project co-units (0-2 other owners),
+    a person, a report cadence (four in five), urgency (one in ten) and a leader's instruction
+    (one in eight); on one milestone in five its own person and cadence; extension requests on
+    one milestone in twenty with a due (three in four decided, four in five of those approved,
+    one in ten asked after the due)."""
+    rng = random.Random(seed * 7919 + 12)
+    owners = sorted({p["unit"] for p in data["projects"]})
+    people: list[dict[str, Any]] = []
+    by_unit: dict[str, list[str]] = {}
+    for uid in owners:
+        for k in range(2):
+            pid = f"{uid}-p{k + 1}"
+            people.append({"id": pid, "name": f"责任人{len(people) + 1}", "unit": uid,
+                           "post": rng.choice(("局长", "副局长", "科长", "主任"))})
+            by_unit.setdefault(uid, []).append(pid)
+    everyone = [x["id"] for x in people]
+    extensions: list[dict[str, Any]] = []
+    for p in data["projects"]:
+        others = [u for u in owners if u != p["unit"]]
+        p["co_units"] = rng.sample(others, rng.randrange(0, 3))
+        p["person"] = rng.choice(by_unit[p["unit"]])
+        if rng.random() < 0.8:
+            p["report_every"] = rng.choice(CADENCES)
+        if rng.random() < 0.1:
+            p["urgent"] = True
+        if rng.random() < 0.125:
+            p["instruction"] = "务必按期完成，每月报告进展"
+            p["source"] = "市政府常务会议纪要"
+        for m in p["milestones"]:
+            if rng.random() < 0.2:
+                m["person"] = rng.choice(everyone)
+                m["report_every"] = rng.choice(CADENCES)
+            due = m.get("due")
+            if due is None or rng.random() >= 0.05:
+                continue
+            late = rng.random() < 0.1
+            requested = due + dt.timedelta(days=rng.randrange(1, 10) if late else -rng.randrange(1, 15))
+            if requested > today:
+                continue
+            ext: dict[str, Any] = {"milestone": f"{p['id']}/{m['id']}", "requested": requested,
+                                   "new_due": due + dt.timedelta(days=rng.randrange(10, 60)),
+                                   "reason": "因征地拆迁延迟"}
+            decided = requested + dt.timedelta(days=rng.randrange(1, 6))
+            if decided <= today and rng.random() < 0.75:
+                ext["decided"] = decided
+                ext["decision"] = "approved" if rng.random() < 0.8 else "rejected"
+            extensions.append(ext)
+    data["people"] = people
+    data["extensions"] = extensions
 
 
 def write(data: dict[str, Any], path: Path) -> None:

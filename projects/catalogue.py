@@ -137,6 +137,7 @@ EXTENSION: Final[tuple[Field, ...]] = (  # 延期申请 (issue 12); rules read t
     Field("reason", "text", zh="延期理由", en="reason", max_length=NOTE_MAX, required=True),
     Field("decided", "date", zh="审批日期", en="decided"),
     Field("decision", "decision", zh="审批结果", en="decision"),
+    Field("decision_reason", "text", zh="审批意见", en="reason for the decision", max_length=NOTE_MAX),
 )
 
 NOTICE: Final[tuple[Field, ...]] = (

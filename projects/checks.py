@@ -54,7 +54,8 @@ PROJECT_FIELDS = field_set(("id", "name", "category", "unit", "co_units", "perso
                             "source", "instruction", "report_every", "budget", "milestones"))
 MILESTONE_FIELDS = field_set(tuple(f.file_key for f in catalogue.MILESTONE if f.file_key is not None))
 PERSON_FIELDS = field_set(("id", "name", "unit", "post"))
-EXTENSION_FIELDS = field_set(("milestone", "requested", "new_due", "reason", "decided", "decision"))
+EXTENSION_FIELDS = field_set(("milestone", "requested", "new_due", "reason", "decided", "decision",
+                              "decision_reason"))
 HINTS.update({
     "milestone": "the milestone as PROJECT/MILESTONE, e.g. T001/m1",
     "requested": "the day the extension was requested, e.g. 2026-06-20",
@@ -634,6 +635,11 @@ class _Check:
             if decision is None and decided is not None and decided is not BAD:
                 f.add(f"{where}.decision", "审批日期缺少审批结果 — a decided day needs its decision: add decision: approved (同意) or rejected (不同意), or leave both out while it is pending")
                 decision = BAD
+            decision_reason = m.get("decision_reason")
+            if decision_reason is not None:
+                decision_reason = f.text(decision_reason, where, "decision_reason")
+                if decision is None and decision_reason is not BAD:
+                    decision_reason = f.add(f"{where}.decision_reason", "审批意见须随审批结果 — a reason for the decision needs the decision (approved or rejected) and its day")
             if isinstance(requested, dt.date) and isinstance(decided, dt.date) and decided < requested:
                 f.add(f"{where}.decided", f"decided {decided.isoformat()} is before requested {requested.isoformat()}; 审批不能早于申请")
             if isinstance(new_due, dt.date) and key is not None:
@@ -641,7 +647,7 @@ class _Check:
                     f.add(f"{where}.milestone", f"节点 {key} 没有计划完成日期 — milestone {key} has no due date to extend; give it a due date first")
                 elif new_due <= due:
                     f.add(f"{where}.new_due", f"new_due {new_due.isoformat()} is not after the milestone's due {due.isoformat()}; 延期后的日期须晚于原计划完成日期")
-            values = (key, requested, new_due, reason, decided, decision)
+            values = (key, requested, new_due, reason, decided, decision, decision_reason)
             if key is not None and not any(v is BAD for v in values):
                 out.append(Extension(*values))  # type: ignore[arg-type]
         return tuple(out)

@@ -11,6 +11,8 @@ it. Each package keeps its own errors in its own ``errors.py`` (the rule languag
     │   │                             (.problems: every problem found at once, each with its place)
     │   ├── CalendarError             a calendar file or calendar name that cannot be used
     │   ├── CadenceError              a reporting cadence that is not a duration (projects/cadence.py)
+    │   ├── ExtensionError            an extension request or decision that cannot be accepted
+    │   │   └── ExtensionStateError   a step the request's state does not allow (decided twice...)
     │   ├── ScheduleFileError         a contractor's schedule file refused (projects/contractor)
     │   ├── UnknownIdError            an id the model does not know (also a ``KeyError``)
     │   ├── RecordNotFoundError       no stored unit, project or milestone with this id
@@ -219,3 +221,12 @@ def _quote(value: object) -> str:
     if isinstance(value, tuple):
         value = "/".join(map(str, value))
     return f'"{value}"'
+
+
+class ExtensionError(ProjectsError):
+    """An extension request (延期申请) or decision that cannot be accepted: ``where`` names
+    the field, the message says what would be right."""
+
+
+class ExtensionStateError(ExtensionError):
+    """A step the request's state does not allow: a second decision, a second pending request."""

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final
 
+from projects.errors import ExtensionError, ExtensionStateError, UnknownIdError
+
 if TYPE_CHECKING:
     from projects.model import Portfolio
 
@@ -35,6 +37,7 @@ class Extension:
     reason: str
     decided: dt.date | None = None
     decision: str | None = None  # APPROVED | REJECTED, with ``decided``
+    decision_reason: str | None = None  # the office's reason (审批意见)
 
     def known(self, today: dt.date) -> bool:
         """Whether the request had been made by ``today``."""
@@ -114,6 +117,24 @@ def apply(portfolio: Portfolio, today: dt.date) -> tuple[Portfolio, dict[tuple[s
     without extensions comes back as itself; milestones it does not hold are left out."""
     if not portfolio.extensions:
         return portfolio, {}
+    key = (id(portfolio), today)
+    held = _APPLIED.get(key)
+    if held is not None and held[0] is portfolio:
+        return held[1]
+    found = _apply(portfolio, today)
+    if len(_APPLIED) >= 8:
+        _APPLIED.pop(next(iter(_APPLIED)))
+    _APPLIED[key] = (portfolio, found)
+    return found
+
+
+#: The last few ``apply`` results by (portfolio identity, day): an evaluation of the same
+#: snapshot on the same day gets the same moved portfolio, so the caches keyed by project
+#: identity (adjacency, cross-project links) keep working. Values are immutable.
+_APPLIED: dict[tuple[int, dt.date], tuple[Portfolio, tuple[Portfolio, dict[tuple[str, str], DueAsOf]]]] = {}
+
+
+def _apply(portfolio: Portfolio, today: dt.date) -> tuple[Portfolio, dict[tuple[str, str], DueAsOf]]:
     dues: dict[tuple[str, str], DueAsOf] = {}
     moved: dict[str, dict[str, dt.date | None]] = {}
     projects = portfolio.project_by_id
@@ -136,3 +157,69 @@ def apply(portfolio: Portfolio, today: dt.date) -> tuple[Portfolio, dict[tuple[s
             replace(m, due=moved[p.id][m.id]) if m.id in moved[p.id] else m for m in p.milestones))
         for p in portfolio.projects)
     return replace(portfolio, projects=changed), dues
+
+
+# -- the server's steps, checked (issue 12, items 5 and 6): values in, a new record or an error
+
+
+def request(portfolio: Portfolio, milestone: str, new_due: dt.date, reason: str,
+            today: dt.date) -> Extension:
+    """A unit's request made ``today`` to move ``milestone`` (``P/m``) to ``new_due``, checked
+    against the portfolio as it stands: the milestone exists, has a due, the new date is after
+    the due in force today (moved by earlier approvals), the reason is not empty and no other
+    request for it is pending. Raises ``UnknownIdError`` or ``ExtensionError`` otherwise."""
+    pid, _, mid = milestone.partition("/")
+    project = portfolio.project_by_id.get(pid)
+    if project is None:
+        unknown = UnknownIdError("project", pid, portfolio.project_by_id)
+        unknown.where = "milestone"
+        raise unknown
+    found = next((m for m in project.milestones if m.id == mid), None)
+    if found is None:
+        unknown = UnknownIdError("milestone", milestone, [f"{pid}/{m.id}" for m in project.milestones])
+        unknown.where = "milestone"
+        raise unknown
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
+        raise ExtensionError("延期理由不能为空 — the reason is empty; say why the extension is "
+                             "needed, e.g. 因用地报批延迟", where="reason")
+    own = by_milestone(portfolio.extensions).get(milestone, ())
+    state = as_of(found.due, own, today)
+    if state.due is None:
+        raise ExtensionError(f"节点 {milestone} 没有计划完成日期 — milestone {milestone} has no due "
+                             "date to extend; the office gives it one first", where="milestone")
+    if new_due <= state.due:
+        raise ExtensionError(
+            f"申请延至 {new_due.isoformat()} 不晚于现行期限 {state.due.isoformat()} — the new date must "
+            f"be after the current due {state.due.isoformat()}", where="new_due",
+            current=state.due.isoformat())
+    if state.pending:
+        since = max(e.requested for e in own if e.pending(today))
+        raise ExtensionStateError(
+            f"节点 {milestone} 已有待审批的延期申请（{since.isoformat()} 提出）— a request for "
+            f"{milestone} made on {since.isoformat()} is still pending; the office decides it first",
+            where="milestone")
+    return Extension(milestone, today, new_due, text)
+
+
+def decide(ext: Extension, decision: str, reason: str, today: dt.date) -> Extension:
+    """The office's decision on a pending request, made ``today``, with its reason."""
+    if ext.decided is not None:
+        word = "同意" if ext.decision == APPROVED else "不同意"
+        raise ExtensionStateError(
+            f"该延期申请已于 {ext.decided.isoformat()} 审批（{word}）— this request was decided on "
+            f"{ext.decided.isoformat()} ({ext.decision}); a decision is final",
+            where="decision", current=ext.decision)
+    found = DECISIONS.get(decision.strip()) or DECISIONS.get(decision.strip().lower()) \
+        if isinstance(decision, str) else None
+    if found is None:
+        raise ExtensionError(f"unknown decision {decision!r}; write approved (同意) or rejected (不同意)",
+                             where="decision", suggestions=("approved", "rejected"))
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
+        raise ExtensionError("审批意见不能为空 — give the reason for the decision (审批意见)",
+                             where="reason")
+    if today < ext.requested:
+        raise ExtensionError(f"the decision ({today.isoformat()}) cannot come before the request "
+                             f"({ext.requested.isoformat()})", where="decided")
+    return replace(ext, decided=today, decision=found, decision_reason=text)

@@ -19,11 +19,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from projects.cadence import Cadence
+from projects.catalogue import MILESTONE
 from projects.checks import parse_portfolio
 from projects.errors import PortfolioError, Problem
 from projects.model import Dependency, Milestone, Portfolio
@@ -238,7 +240,7 @@ def dump_portfolio(portfolio: Portfolio) -> dict[str, Any]:
     if portfolio.extensions:
         out["extensions"] = [
             _fields(milestone=e.milestone, requested=e.requested, new_due=e.new_due, reason=e.reason,
-                    decided=e.decided, decision=e.decision)
+                    decided=e.decided, decision=e.decision, decision_reason=e.decision_reason)
             for e in portfolio.extensions
         ]
     return out
@@ -249,13 +251,16 @@ def _cadence(c: Cadence | None) -> str | None:
 
 
 def _milestone(m: Milestone) -> dict[str, Any]:
-    return _fields(
-        id=m.id, name=m.name, kind=m.kind.value, start=m.start, due=m.due, finished=m.finished,
-        unit=m.unit, progress=m.progress, amount=_number(m.amount), paid=_number(m.paid),
-        updated=m.updated, after=[_dependency(d) for d in m.after] or None, note=m.note,
-        person=m.person, co_units=None if m.co_units is None else list(m.co_units),
-        report_every=_cadence(m.report_every),
-    )
+    """A milestone's file entry: every catalogued field with a file key, by its type; a field
+    without a value (``None``, no dependencies) is left out."""
+    out = {}
+    for key, name, dump in _MILESTONE_DUMP:
+        value = getattr(m, name)
+        if value is not None and dump is not None:
+            value = dump(value)
+        if value is not None:
+            out[key] = value
+    return out
 
 
 def _dependency(d: Dependency) -> str | dict[str, Any]:
@@ -280,3 +285,17 @@ def _number(value: float | None) -> float | int | None:
 
 def _fields(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
+
+
+def _listed(values: tuple[Any, ...] | None) -> list[Any] | None:
+    return None if values is None else list(values)
+
+
+#: How a field's model value is written to a file, by catalogue type (the rest as they are).
+_DUMPS: dict[str, Callable[[Any], Any]] = {
+    "kind": lambda k: k.value, "yuan": _number,
+    "deps": lambda after: [_dependency(d) for d in after] or None,
+    "units": _listed, "cadence": _cadence,
+}
+
+_MILESTONE_DUMP = tuple((f.file_key, f.name, _DUMPS.get(f.type)) for f in MILESTONE if f.file_key is not None)

@@ -22,8 +22,17 @@ from piccolo.query.functions.aggregate import Count, Max
 from projects.cadence import Cadence, parse_cadence
 from projects.catalogue import MILESTONE
 from projects.errors import DuplicateError, RecordNotFoundError, StaleVersionError
-from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project, Unit
-from projects.tables import MilestoneReportRow, MilestoneRow, ProjectRow, RevisionRow, UnitRow
+from projects.extensions import Extension
+from projects.model import Category, Dependency, Kind, Milestone, Person, Portfolio, Project, Unit
+from projects.tables import (
+    ExtensionRow,
+    MilestoneReportRow,
+    MilestoneRow,
+    PersonRow,
+    ProjectRow,
+    RevisionRow,
+    UnitRow,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +173,23 @@ def _project_columns(p: Project) -> dict[str, Any]:
             "report_every": _cadence_text(p.report_every)}
 
 
+def _person_from_row(r: dict[str, Any]) -> Person:
+    return Person(id=r["person_id"], name=r["name"], unit=r["unit"], post=r["post"])
+
+
+def _extension_from_row(r: dict[str, Any]) -> Extension:
+    return Extension(milestone=f"{r['project']}/{r['mid']}", requested=_as_date(r["requested"]),
+                     new_due=_as_date(r["new_due"]), reason=r["reason"], decided=_date(r["decided"]),
+                     decision=r["decision"], decision_reason=r["decision_reason"])
+
+
+def _extension_columns(e: Extension) -> dict[str, Any]:
+    pid, _, mid = e.milestone.partition("/")
+    return {"project": pid, "mid": mid, "requested": e.requested, "new_due": e.new_due,
+            "reason": e.reason, "decided": e.decided, "decision": e.decision,
+            "decision_reason": e.decision_reason}
+
+
 # ---------------------------------------------------------------- reads
 
 
@@ -192,7 +218,9 @@ async def load_portfolio() -> Portfolio:
         _project_from_row(r, tuple(by_project.get(r["pid"], ())))
         for r in await ProjectRow.select().order_by(ProjectRow.position, ProjectRow.id)
     )
-    return Portfolio(units=units, projects=projects)
+    people = tuple(_person_from_row(r) for r in await PersonRow.select().order_by(PersonRow.position, PersonRow.id))
+    extensions = tuple(_extension_from_row(r) for r in await ExtensionRow.select().order_by(ExtensionRow.id))
+    return Portfolio(units=units, projects=projects, people=people, extensions=extensions)
 
 
 async def load_portfolio_as_of(day: dt.date) -> Portfolio:
@@ -253,7 +281,9 @@ def _rebuilt(current: Portfolio, latest: Mapping[tuple[str, str], tuple[int, str
             after = tuple(d for d in m.after if (d.project or p.id, d.on) in known)
             kept.append(m if after == m.after else _replace_after(m, after))
         rebuilt.append(_with_milestones(p, tuple(kept)))
-    return Portfolio(units=current.units, projects=tuple(rebuilt))
+    # people are not reported; extension records carry their own days (as-of replays them)
+    return Portfolio(units=current.units, projects=tuple(rebuilt), people=current.people,
+                     extensions=current.extensions)
 
 
 async def report_marks(days: Sequence[dt.date]) -> dict[dt.date, tuple[int, int]]:
@@ -400,7 +430,7 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
     dated by the milestone's ``updated`` day when it has one (seeding a past history).
     Returns counts of what changed.
     """
-    counts = {"units": 0, "projects": 0, "milestones": 0}
+    counts = {"units": 0, "projects": 0, "milestones": 0, "people": 0, "extensions": 0}
     units = {r["uid"] for r in await UnitRow.select(UnitRow.uid)}
     for i, u in enumerate(portfolio.units):
         await save_unit(u, create=u.id not in units)
@@ -434,6 +464,15 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
                 project=m.project, mid=m.id, version=version, known_on=day, recorded_at=recorded_at,
                 actor=actor, data=json.dumps(milestone_data(m), ensure_ascii=False)))
             counts["milestones"] += 1
+    known_people = {r["person_id"] for r in await PersonRow.select(PersonRow.person_id)}
+    for x in portfolio.people:
+        await save_person(x, create=x.id not in known_people)
+        counts["people"] += 1
+    stored_extensions = {e for _, e, _, _ in await extensions()}
+    for e in portfolio.extensions:  # a request already stored (same fields) is not added twice
+        if e not in stored_extensions:
+            await create_extension(e, actor=actor)
+            counts["extensions"] += 1
     for chunk in range(0, len(new_rows), 500):
         await MilestoneRow.insert(*new_rows[chunk:chunk + 500])
     for chunk in range(0, len(reports), 500):
@@ -444,3 +483,52 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
 async def all_milestone_versions() -> dict[tuple[str, str], int]:
     rows = await MilestoneRow.select(MilestoneRow.project, MilestoneRow.mid, MilestoneRow.version)
     return {(r["project"], r["mid"]): int(r["version"]) for r in rows}
+
+
+# ---------------------------------------------------------------- people and extensions (issue 12)
+
+
+async def save_person(person: Person, *, create: bool) -> None:
+    """Create or update a person (the caller has checked the unit exists)."""
+    exists = await PersonRow.exists().where(PersonRow.person_id == person.id)
+    values = {"name": person.name, "unit": person.unit, "post": person.post}
+    if create:
+        if exists:
+            raise DuplicateError("person", person.id)
+        await PersonRow.insert(PersonRow(person_id=person.id, position=await PersonRow.count(), **values))
+    else:
+        if not exists:
+            raise RecordNotFoundError("person", person.id, await _suggest(PersonRow.person_id, PersonRow, person.id))
+        await PersonRow.update(values).where(PersonRow.person_id == person.id)
+
+
+async def extensions() -> list[tuple[int, Extension, str, str | None]]:
+    """Every extension request: (id, record, requested by, decided by), oldest first."""
+    rows = await ExtensionRow.select().order_by(ExtensionRow.id)
+    return [(int(r["id"]), _extension_from_row(r), r["requested_by"], r["decided_by"]) for r in rows]
+
+
+async def get_extension(eid: int) -> tuple[Extension, str, str | None]:
+    rows = await ExtensionRow.select().where(ExtensionRow.id == eid)
+    if not rows:
+        raise RecordNotFoundError("extension request", str(eid))
+    r = rows[0]
+    return _extension_from_row(r), r["requested_by"], r["decided_by"]
+
+
+async def create_extension(e: Extension, *, actor: str) -> int:
+    row = ExtensionRow(requested_by=actor, **_extension_columns(e))
+    await row.save()
+    return int(row.id)
+
+
+async def decide_extension(eid: int, e: Extension, *, actor: str) -> None:
+    """Store the decision of a request that is still pending (checked again in the transaction)."""
+    changed = await ExtensionRow.update({"decided": e.decided, "decision": e.decision,
+                                         "decision_reason": e.decision_reason, "decided_by": actor}).where(
+        (ExtensionRow.id == eid) & ExtensionRow.decided.is_null()).returning(ExtensionRow.id)
+    if not changed:
+        from projects.errors import ExtensionStateError  # noqa: PLC0415
+
+        raise ExtensionStateError(f"extension request {eid} was decided meanwhile; a decision is final",
+                                  where="decision")

@@ -106,4 +106,31 @@ class RevisionRow(Table, tablename="projects_revision"):
     revision = Integer(default=0)
 
 
-TABLES: tuple[type[Table], ...] = (UnitRow, ProjectRow, MilestoneRow, MilestoneReportRow, RevisionRow)
+class PersonRow(Table, tablename="projects_person"):
+    """责任人 (issue 12, migration m0003), managed by the office."""
+
+    person_id = Varchar(length=64, unique=True)
+    name = Varchar(length=255)
+    unit = Varchar(length=64, index=True)
+    post = Varchar(length=255, null=True, default=None)
+    position = Integer(default=0)
+
+
+class ExtensionRow(Table, tablename="projects_extension"):
+    """延期申请 (issue 12, migration m0003): requested by a unit, decided once by the office.
+    ``requested`` and ``decided`` are the server's days, so the history replays as of a day."""
+
+    project = Varchar(length=64, index=True)
+    mid = Varchar(length=64)
+    requested = Date()
+    new_due = Date()
+    reason = Text()
+    decided = Date(null=True, default=None)
+    decision = Varchar(length=16, null=True, default=None)
+    decision_reason = Text(null=True, default=None)
+    requested_by = Varchar(length=64, default="")
+    decided_by = Varchar(length=64, null=True, default=None)
+
+
+TABLES: tuple[type[Table], ...] = (UnitRow, ProjectRow, MilestoneRow, MilestoneReportRow, RevisionRow,
+                                   PersonRow, ExtensionRow)

@@ -101,17 +101,29 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def evaluation_text(ev: Evaluation, *, explain: bool = False) -> str:
-    """A readable report: findings by level (red first), rates, rankings."""
-    lines = [f"督办检查 as of {ev.as_of.isoformat()}: "
-             f"{sum(f.level is Level.RED for f in ev.findings)} 红, "
-             f"{sum(f.level is Level.YELLOW for f in ev.findings)} 黄"]
-    for level in (Level.RED, Level.YELLOW):
+RATE_WORDS = {"on_time_rate": ("按期完成率", "on-time rate"), "completion_rate": ("完成率", "completion rate"),
+              "early_rate": ("提前完成率", "early rate"), "response_rate": ("按时回复率", "response rate")}
+
+
+def evaluation_text(ev: Evaluation, *, explain: bool = False, lang: str = "zh") -> str:
+    """A readable report: findings by level (red first, blue reminders last), rates, rankings;
+    in Chinese, or English with ``lang="en"``."""
+    en = lang == "en"
+    count = {level: sum(f.level is level for f in ev.findings) for level in (Level.RED, Level.YELLOW, Level.BLUE)}
+    if en:
+        lines = [f"duban check as of {ev.as_of.isoformat()}: {count[Level.RED]} red, "
+                 f"{count[Level.YELLOW]} yellow, {count[Level.BLUE]} blue (reminders)"]
+    else:
+        lines = [f"督办检查（截至 {ev.as_of.isoformat()}）：红灯 {count[Level.RED]} 个，"
+                 f"黄灯 {count[Level.YELLOW]} 个，蓝灯（提醒）{count[Level.BLUE]} 个"]
+    for level in (Level.RED, Level.YELLOW, Level.BLUE):
         found = [f for f in ev.findings if f.level is level]
         if not found:
             continue
-        lines += ["", f"{LEVEL_HEADING[level]} ({len(found)})"]
-        rows = [("规则", "对象", "通知", "回复期限", "说明")]
+        heading = LEVEL_HEADING[level].split(" ")[1 if en else 0]
+        lines += ["", f"{heading} ({len(found)})"]
+        rows = [("rule", "subject", "notify", "respond by", "message") if en
+                else ("规则", "对象", "通知", "回复期限", "说明")]
         rows += [(f.title, f.subject, ",".join(f.notify) or "—",
                   f.respond_by.isoformat() if f.respond_by else "—", f.message) for f in found]
         lines += ["  " + line for line in table(rows)]
@@ -120,15 +132,15 @@ def evaluation_text(ev: Evaluation, *, explain: bool = False) -> str:
                 lines.append(f"  · {f.rule} {f.subject}")
                 lines += [f"      {clause}: {detail}" for clause, detail in f.explain]
     rates = ev.rates.portfolio
-    lines += ["", "办结率 rates: " + "  ".join(
-        f"{name} {_percent(getattr(rates, name))}"
+    lines += ["", ("rates: " if en else "办结率：") + "  ".join(
+        f"{RATE_WORDS[name][1 if en else 0]} {_percent(getattr(rates, name))}"
         for name in ("on_time_rate", "completion_rate", "early_rate", "response_rate"))]
     for name, rows_ in ev.scores.items():
-        lines += ["", f"排名 {name}"]
+        lines += ["", f"{'ranking' if en else '排名'} {name}"]
         lines += ["  " + line for line in table(
-            [("名次", "单位", "得分")] + [(str(r.rank) if r.rank else "—", r.unit,
-                                         "—" if r.value is None else f"{r.value:.1f}")
-                                        for r in rows_])]
+            [("rank", "unit", "score") if en else ("名次", "单位", "得分")]
+            + [(str(r.rank) if r.rank else "—", r.unit, "—" if r.value is None else f"{r.value:.1f}")
+               for r in rows_])]
     if ev.errors:
-        lines += ["", "运行错误 errors:"] + [f"  {e}" for e in ev.errors]
+        lines += ["", "errors:" if en else "运行错误："] + [f"  {e}" for e in ev.errors]
     return "\n".join(lines) + "\n"

@@ -542,9 +542,10 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
                 person_milestones[person.id].append(mv)
             mv.co_units = co_units if m.co_units is None else tuple(b.unit(u) for u in m.co_units)
             own = m.report_every
-            if own is not None or project_cadence is not None:
-                mv._cadence = own if own is not None else project_cadence
-                mv.report_every = b.duration(mv._cadence)
+            if own is not None:
+                mv._cadence, mv.report_every = own, b.duration(own)
+            elif project_cadence is not None:
+                mv._cadence, mv.report_every = project_cadence, pv.report_every
             moved = dues.get(key)
             if moved is not None:
                 mv.original_due = moved.original_due

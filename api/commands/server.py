@@ -14,10 +14,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from api import audit, database, users
+from api import audit, database, keys, users
+from api.commands.lang import lang, say
 from api.service import Server, now_iso
 from api.settings import Settings, SettingsError
-from projects import loader
+from projects import loader, storage
 from projects.errors import PortfolioError
 
 T = TypeVar("T")
@@ -25,35 +26,40 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    serve = subparsers.add_parser("serve", help="run the web application (API, pages, notice delivery)")
+    serve = subparsers.add_parser("serve", help=say("运行网站（接口、页面、督办通知投递）", "run the web application (API, pages, notice delivery)"))
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     demo = serve.add_mutually_exclusive_group()
     demo.add_argument("--demo", action="store_true",
-                      help="load the demo portfolio and its accounts into an empty database (loopback only)")
-    demo.add_argument("--no-demo", action="store_true", help="no demo (the default)")
+                      help=say("向空数据库载入演示组合与演示账号（只限本机地址）", "load the demo portfolio and its accounts into an empty database (loopback only)"))
+    demo.add_argument("--no-demo", action="store_true", help=say("不载入演示（默认）", "no demo (the default)"))
     serve.set_defaults(handler=_serve)
 
-    db = subparsers.add_parser("db", help="database administration").add_subparsers(dest="db_command", required=True)
-    db.add_parser("migrate", help="apply the migrations not yet applied").set_defaults(handler=_migrate)
+    db = subparsers.add_parser("db", help=say("数据库管理", "database administration")).add_subparsers(dest="db_command", required=True)
+    db.add_parser("migrate", help=say("执行尚未执行的迁移", "apply the migrations not yet applied")).set_defaults(handler=_migrate)
 
-    u = subparsers.add_parser("users", help="user accounts").add_subparsers(dest="users_command", required=True)
-    add = u.add_parser("add", help="create a user")
+    u = subparsers.add_parser("users", help=say("用户账号", "user accounts")).add_subparsers(dest="users_command", required=True)
+    add = u.add_parser("add", help=say("新建用户", "create a user"))
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=users.ROLES)
-    add.add_argument("--unit", help="the unit of an owner or unit user")
-    add.add_argument("--password", help="prompted for when left out")
+    add.add_argument("--unit", help=say("业主或单位用户所属的单位", "the unit of an owner or unit user"))
+    add.add_argument("--password", help=say("不给出时会提示输入", "prompted for when left out"))
     add.add_argument("--display", default="")
-    add.add_argument("--token", action="store_true", help="also create an API token and print it")
+    add.add_argument("--token", action="store_true", help=say("同时创建接口令牌并显示", "also create an API token and print it"))
     add.set_defaults(handler=_users_add)
-    tok = u.add_parser("token", help="create an API token for a user and print it once")
+    tok = u.add_parser("token", help=say("为用户创建接口令牌并显示一次", "create an API token for a user and print it once"))
     tok.add_argument("username")
     tok.add_argument("--name", default="script")
     tok.set_defaults(handler=_users_token)
-    u.add_parser("list", help="list users").set_defaults(handler=_users_list)
+    u.add_parser("list", help=say("列出用户", "list users")).set_defaults(handler=_users_list)
 
-    a = subparsers.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
-    a.add_parser("verify", help="walk the hash chain; name the first altered entry").set_defaults(handler=_audit_verify)
+    a = subparsers.add_parser("audit", help=say("审计记录", "the audit trail")).add_subparsers(dest="audit_command", required=True)
+    av = a.add_parser("verify", help=say("逐条核对加密钥的哈希链，指出第一条被改动的记录，并打印锚点 N:HEAD",
+                                         "walk the keyed chain; name the first altered entry; print its anchor N:HEAD"))
+    av.add_argument("--head", help=say("从导出或上次核对保存的锚点 N:HEAD：链中必须仍有第 N 条且哈希不变（末尾未删、未改写）",
+                                       "an anchor N:HEAD kept from an export or an earlier verify: the chain must "
+                                       "still hold entry N with that hash (nothing removed from its end, nothing rewritten)"))
+    av.set_defaults(handler=_audit_verify)
 
     imp = subparsers.add_parser(
         "import", help="导入组合文件（.yaml/.json/.xlsx）或承包商进度计划（.xer/.xml，需 --project 与 --unit），"
@@ -64,12 +70,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     imp.add_argument("--map", type=Path, help="选择作业与节点类型的映射文件（YAML）/ a map of activities and kinds")
     imp.add_argument("--name", help="新项目的名称（默认取文件中的项目名）/ the new project's name")
     imp.set_defaults(handler=_import)
-    exp = subparsers.add_parser("export", help="export the portfolio (.yaml, .json or .xlsx with findings and rankings)")
+    exp = subparsers.add_parser("export", help=say("导出组合（.yaml、.json，或含亮灯结果与排名的 .xlsx）", "export the portfolio (.yaml, .json or .xlsx with findings and rankings)"))
     exp.add_argument("file", type=Path)
     exp.set_defaults(handler=_export)
 
 
-def _run(body: Callable[[Server], Awaitable[T]]) -> T:
+def _run(body: Callable[[Server], Awaitable[T]], *, keying: bool = True) -> T:
+    """``body`` with the database of the environment open. ``keying``: make the audit chain
+    keyed first (``api.audit.prepare``); without it only the key is set (``audit verify``
+    reads the chain exactly as it finds it)."""
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
@@ -82,6 +91,12 @@ def _run(body: Callable[[Server], Awaitable[T]]) -> T:
         try:
             await database.migrate(engine)
             database.bind(engine)
+            key = keys.derive(keys.server_secret(settings), "audit-chain")
+            if keying:
+                async with storage.write_transaction(engine):
+                    await audit.prepare(key)
+            else:
+                audit.configure(key)
             return await body(Server(settings, engine))
         finally:
             await database.close_engine(engine)
@@ -96,6 +111,8 @@ def _serve(args: argparse.Namespace) -> int:
     from api.seed import (  # noqa: PLC0415
         accounts_text,
         demo_accounts,
+        inbox_text,
+        ready_text,
         rewire_demo_contacts,
         seed_demo,
         sign_in_text,
@@ -124,19 +141,20 @@ def _serve(args: argparse.Namespace) -> int:
         _no_proxy_for_loopback()
 
     async def prepare(server: Server) -> str:
-        ready = f"duban is ready at {url}  (API docs: {url}/schema)"
+        ready = ready_text(url, lang())
         if not server.settings.demo:
             return ready
         if not await repo.is_empty():
             moved = await rewire_demo_contacts(server, args.port)
-            lines = accounts_text(await demo_accounts())
+            lines = accounts_text(await demo_accounts(), lang())
             if lines:
                 ready += "\n" + "\n".join(lines)
             if moved or uses_demo_inbox((await server.snapshot()).portfolio):
-                ready += f"\nNotices to the demo units are delivered to the demo inbox: {url}/demo/inbox"
+                ready += "\n" + inbox_text(url, lang())
             return ready
-        print("empty database: loading the demo portfolio, its history and the standard rulebook ...", flush=True)
-        return sign_in_text(await seed_demo(server, server.today(), inbox_port=args.port), url)
+        print(say("数据库为空：正在载入演示组合、其历史和标准规则集……",
+                  "empty database: loading the demo portfolio, its history and the standard rulebook ..."), flush=True)
+        return sign_in_text(await seed_demo(server, server.today(), inbox_port=args.port), url, lang())
 
     print(_run(prepare), flush=True)
     app = create_app(deliver=True)
@@ -191,7 +209,7 @@ def _migrate(_: argparse.Namespace) -> int:
         return await database.migrate(server.engine)
 
     _run(body)
-    print("the database is up to date")
+    print(say("数据库已是最新", "the database is up to date"))
     return 0
 
 
@@ -211,9 +229,9 @@ def _users_add(args: argparse.Namespace) -> int:
     except users.UserError as exc:
         print(f"duban users add: {exc}", file=sys.stderr)
         return 1
-    print(f"created {args.username} ({args.role})")
+    print(say(f"已创建 {args.username}（{args.role}）", f"created {args.username} ({args.role})"))
     if token:
-        print(f"API token (shown once): {token}")
+        print(say(f"接口令牌（只显示这一次） {token}", f"API token (shown once): {token}"))
     return 0
 
 
@@ -237,19 +255,33 @@ def _users_list(_: argparse.Namespace) -> int:
         return await users.list_users()
 
     for u in _run(body):
-        print(f"{u.username:<16} {u.role:<7} {u.unit or '-':<16} {'active' if u.active else 'disabled'}")
+        print(f"{u.username:<16} {u.role:<7} {u.unit or '-':<16} "
+              f"{say('启用', 'active') if u.active else say('停用', 'disabled')}")
     return 0
 
 
-def _audit_verify(_: argparse.Namespace) -> int:
-    async def body(server: Server) -> audit.Verdict:
-        return await audit.verify()
+def _audit_verify(args: argparse.Namespace) -> int:
+    head = getattr(args, "head", None)
+    if head is not None:
+        try:
+            audit.parse_anchor(head)
+        except ValueError as exc:
+            print(f"duban audit verify: --head {exc}", file=sys.stderr)
+            return 2
 
-    v = _run(body)
+    async def body(server: Server) -> tuple[audit.Verdict, str]:
+        return await audit.verify(head=head), await audit.anchor()
+
+    v, anchor = _run(body, keying=False)
     if v.ok:
-        print(f"the audit chain of {v.entries} entries is intact")
+        n = head.split(":")[0] if head else ""
+        print(say(f"审计链共 {v.entries} 条，完整无误（intact）" + (f"，且包含锚定的第 {n} 条" if head else ""),
+                  f"the audit chain of {v.entries} entries is intact" + (f"; it holds the anchored entry {n}" if head else "")))
+        print(say(f"锚点（请保存在数据库之外，日后用 --head 核对）：{anchor}",
+                  f"anchor (keep it outside the database; check with --head): {anchor}"))
         return 0
-    print(f"the audit chain is broken at entry {v.first_bad}: {v.reason}", file=sys.stderr)
+    print(say(f"审计链在第 {v.first_bad} 条处断开：{v.reason}", f"the audit chain is broken at entry {v.first_bad}: {v.reason}"),
+          file=sys.stderr)
     return 1
 
 
@@ -305,7 +337,7 @@ def _import(args: argparse.Namespace) -> int:
 
     path: Path = args.file
     if not path.exists():
-        print(f"duban import: {path}: no such file", file=sys.stderr)
+        print(say(f"duban import：{path}：没有这个文件", f"duban import: {path}: no such file"), file=sys.stderr)
         return 1
     if path.suffix.lower() in SCHEDULE_SUFFIXES or args.project:
         return _import_schedule(args)
@@ -316,7 +348,8 @@ def _import(args: argparse.Namespace) -> int:
                                       bounded=False, progress=_progress)
         else:
             portfolio = loader.load_portfolio(path, today=server.today())
-        print(f"  checked; storing {len(portfolio.projects)} projects ...", file=sys.stderr, flush=True)
+        print(say(f"  已检查；正在保存 {len(portfolio.projects)} 个项目……", f"  checked; storing {len(portfolio.projects)} projects ..."),
+              file=sys.stderr, flush=True)
         return await import_checked(server, portfolio, "cli", source=path.name)
 
     try:
@@ -324,7 +357,8 @@ def _import(args: argparse.Namespace) -> int:
     except (WorkbookError, PortfolioError) as exc:
         print(f"duban import: {path}: {exc}", file=sys.stderr)
         return 1
-    print(f"imported {counts['units']} units, {counts['projects']} projects, {counts['milestones']} changed milestones")
+    print(say(f"已导入 {counts['units']} 个单位、{counts['projects']} 个项目、{counts['milestones']} 个有变更的节点",
+              f"imported {counts['units']} units, {counts['projects']} projects, {counts['milestones']} changed milestones"))
     return 0
 
 
@@ -334,20 +368,24 @@ def _export(args: argparse.Namespace) -> int:
 
     path: Path = args.file
 
-    async def body(server: Server) -> bytes:
+    async def body(server: Server) -> tuple[bytes, str]:
         portfolio = (await server.snapshot()).portfolio
+        anchor = await audit.anchor()  # written with the export: N:HEAD of the audit chain now
         if path.suffix.lower() == ".xlsx":
             findings, _ = await rules_repo.findings(limit=1_000_000)
             latest = await rules_repo.latest_full_evaluation()
-            return export_workbook(portfolio, findings, latest.scores if latest else {})
+            return export_workbook(portfolio, findings, latest.scores if latest else {}, anchor=anchor), anchor
         data: Any = loader.dump_portfolio(portfolio)
         if path.suffix.lower() == ".json":
-            return json.dumps(data, ensure_ascii=False, indent=1, default=str).encode()
+            return json.dumps(data, ensure_ascii=False, indent=1, default=str).encode(), anchor
         import yaml  # noqa: PLC0415
 
         text: str = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-        return text.encode()
+        return f"# {audit.PROPERTY}: {anchor}\n{text}".encode(), anchor
 
-    path.write_bytes(_run(body))
-    print(f"wrote {path} at {now_iso()}")
+    content, anchor = _run(body)
+    path.write_bytes(content)
+    print(say(f"已写出 {path}（{now_iso()}）", f"wrote {path} at {now_iso()}"))
+    print(say(f"审计锚点：{anchor}（请保存；日后用 `duban audit verify --head {anchor}` 核对）",
+              f"audit anchor: {anchor} (keep it; check later with `duban audit verify --head {anchor}`)"))
     return 0

@@ -22,10 +22,11 @@ Limit = Annotated[int, Parameter(ge=1, le=500, description="items per page (at m
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def attachment(data: bytes | str, name: str, media_type: str = XLSX) -> Response[Any]:
-    """A download the browser saves as ``name``."""
+def attachment(data: bytes | str, name: str, media_type: str = XLSX,
+               headers: dict[str, str] | None = None) -> Response[Any]:
+    """A download the browser saves as ``name`` (with ``headers`` besides)."""
     return Response(data, media_type=media_type,
-                    headers={"content-disposition": f'attachment; filename="{name}"'})
+                    headers={**(headers or {}), "content-disposition": f'attachment; filename="{name}"'})
 
 
 def caller(request: Request) -> Principal:  # type: ignore[type-arg]

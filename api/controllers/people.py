@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.enums import MediaType, RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, Parameter
 from litestar.response import Redirect
 from litestar.utils.scope.state import ScopeState
 from msgspec import Struct
@@ -28,7 +28,7 @@ from api.schemas import (
     UserUpdate,
     set_fields,
 )
-from api.service import Server
+from api.service import InputError, Server
 
 
 def user_read(u: users.User) -> UserRead:
@@ -90,10 +90,17 @@ class AuditController(Controller):
                           for e in rows], total, offset, limit)
 
     @get("/verify", operation_id="verifyAudit", guards=[roles("office", "leader")])
-    async def verify(self) -> AuditVerifyRead:
-        v = await audit.verify()
-        message = f"the chain of {v.entries} entries is intact" if v.ok else v.reason
-        return AuditVerifyRead(v.ok, v.entries, v.first_bad, message)
+    async def verify(self, head: Annotated[str | None, Parameter(
+            description="an anchor N:HEAD kept outside the database (from an export)")] = None) -> AuditVerifyRead:
+        """Walk the keyed chain (and, with ``head``, check it still holds the anchored entry)."""
+        if head is not None:
+            try:
+                audit.parse_anchor(head)
+            except ValueError as exc:
+                raise InputError("head", str(exc)) from None
+        v = await audit.verify(head=head)
+        message = f"审计链共 {v.entries} 条，完整无误 — the chain of {v.entries} entries is intact" if v.ok else v.reason
+        return AuditVerifyRead(v.ok, v.entries, v.first_bad, message, await audit.anchor())
 
 
 class LoginForm(Struct):

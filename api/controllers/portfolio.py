@@ -39,7 +39,8 @@ from api.schemas import (
 from api.service import InputError, Server
 from projects import catalogue
 from projects import repository as repo
-from projects.model import Category, Dependency, Kind, Milestone, Project, Unit
+from projects.cadence import CadenceError, parse_cadence
+from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project, Unit
 from rules import repository as rules_repo
 
 OFFICE = roles("office")
@@ -149,12 +150,63 @@ class ProjectController(Controller):
                 changes["category"] = _category(changes["category"])
             if "unit" in changes:
                 await repo.get_unit(changes["unit"])
+            changes = assignment((await server.snapshot()).portfolio, old, changes)
             new = replace(old, **changes)
             await repo.save_project(new, create=False)
             await server.changed(caller(request).username, "project.update", f"project:{pid}",
-                                 {"name": old.name, "category": old.category.value, "unit": old.unit, "budget": old.budget},
-                                 {"name": new.name, "category": new.category.value, "unit": new.unit, "budget": new.budget})
+                                 _project_brief(old), _project_brief(new))
         return project_read(new)
+
+
+def _project_brief(p: Project) -> dict[str, Any]:
+    """What the audit trail keeps of a project's own fields, assignment (交办) included."""
+    return {"name": p.name, "category": p.category.value, "unit": p.unit, "budget": p.budget,
+            "co_units": list(p.co_units), "person": p.person, "urgent": p.urgent,
+            "source": p.source, "instruction": p.instruction,
+            "report_every": None if p.report_every is None else str(p.report_every)}
+
+
+def assignment(portfolio: Portfolio, old: Project, changes: dict[str, Any]) -> dict[str, Any]:
+    """The assignment fields of a project change checked against the portfolio and turned into
+    model values: every co-unit a known unit other than the lead and listed once, the person
+    known, the cadence a duration. Refused (``InputError`` naming the field, nothing written)
+    otherwise."""
+    out = dict(changes)
+    units = portfolio.unit_by_id
+    lead = out.get("unit", old.unit)
+    if "co_units" in out:
+        seen: list[str] = []
+        for i, uid in enumerate(out["co_units"]):
+            where = f"co_units[{i}]"
+            if uid not in units:
+                raise InputError(where, f'no unit "{uid}"' + _near(uid, units) + "; 配合单位须是已登记的单位")
+            if uid == lead:
+                raise InputError(where, f'"{uid}" is the lead unit (牵头单位); a co-unit (配合单位) is another unit')
+            if uid in seen:
+                raise InputError(where, f'unit "{uid}" is listed twice; list each co-unit once (配合单位重复)')
+            seen.append(uid)
+        out["co_units"] = tuple(seen)
+    elif "unit" in out and out["unit"] in old.co_units:
+        raise InputError("unit", f'"{out["unit"]}" is one of the co-units; take it off co_units first')
+    if out.get("person") is not None and out["person"] not in portfolio.person_by_id:
+        raise InputError("person", f'no person "{out["person"]}"' + _near(out["person"], portfolio.person_by_id)
+                         + "; 责任人须先在人员中登记 (POST /api/people)")
+    if out.get("report_every") is not None:
+        try:
+            out["report_every"] = parse_cadence(out["report_every"])
+        except CadenceError as exc:
+            raise InputError("report_every", f"报送周期不是时长 — {exc}") from None
+    for field in ("source", "instruction"):
+        if isinstance(out.get(field), str) and not out[field].strip():
+            out[field] = None  # an empty text clears the field
+    return out
+
+
+def _near(word: str, known: Any) -> str:
+    from projects.errors import suggest  # noqa: PLC0415
+
+    hint = suggest(word, known)
+    return f'; did you mean "{hint}"?' if hint else ""
 
 
 async def seen_project(who: Principal, project: Project | None, pid: str) -> Project:

@@ -10,7 +10,7 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
-from api import excel, offload, visibility
+from api import audit, excel, offload, visibility
 from api.auth import roles, signed_in
 from api.controllers.common import XLSX, attachment, caller
 from api.schemas import ImportResult
@@ -39,13 +39,15 @@ class TransferController(Controller):
     tags = ["import-export"]  # noqa: RUF012
 
     @get("/portfolio", operation_id="exportPortfolio", guards=[signed_in])
-    async def export_portfolio(self, request: Request, server: Server, as_of: dt.date | None = None) -> dict[str, Any]:  # type: ignore[type-arg]
+    async def export_portfolio(self, request: Request, server: Server,
+                               as_of: dt.date | None = None) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
         if as_of is not None:
             from api.controllers.evaluations import check_day  # noqa: PLC0415
 
             check_day(as_of, server.today(), "as_of")
         portfolio = (await server.snapshot()).portfolio if as_of is None else await server.portfolio_as_of(as_of)
-        return loader.dump_portfolio(visibility.visible_portfolio(caller(request), portfolio))
+        return Response(loader.dump_portfolio(visibility.visible_portfolio(caller(request), portfolio)),
+                        headers=await audit.export_anchor("portfolio"))
 
     @post("/portfolio", operation_id="importPortfolio", guards=[roles("office")])
     async def import_portfolio(self, request: Request, server: Server, data: dict[str, Any]) -> ImportResult:  # type: ignore[type-arg]
@@ -64,8 +66,10 @@ class TransferController(Controller):
         seen = visibility.visible_projects(who, whole)
         findings, _ = await rules_repo.findings(limit=100_000, among=None if seen is None else (seen, who.unit))
         latest = await rules_repo.latest_full_evaluation() if visibility.sees_figures(who) else None
-        data = excel.export_workbook(portfolio, findings, latest.scores if latest else {})
-        return attachment(data, "duban-portfolio.xlsx")
+        headers = await audit.export_anchor("portfolio.xlsx")
+        data = excel.export_workbook(portfolio, findings, latest.scores if latest else {},
+                                     anchor=headers[audit.HEADER])
+        return attachment(data, "duban-portfolio.xlsx", headers=headers)
 
     @get("/portfolio/template.xlsx", operation_id="portfolioTemplate", guards=[signed_in], media_type=XLSX)
     async def template(self) -> Response[bytes]:

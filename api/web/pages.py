@@ -23,6 +23,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Body
 from litestar.response import Redirect, Response
 
+from api import audit
 from api.auth import Principal, may_report
 from api.controllers.common import attachment
 from api.service import ForbiddenError, InputError, Server
@@ -45,7 +46,9 @@ from dashboards.money import funds_curve
 from dashboards.reports import subject_name
 from notifier import store
 from notifier.errors import NoticeForbiddenError, NoticeInputError
+from projects.cadence import next_report
 from projects.model import Level
+from projects.replay import known_on
 from projects.repository import StaleVersionError
 from rules.sentence import explain_sentence
 
@@ -116,7 +119,7 @@ class DashboardPages(Controller):
                                             score_titles=await _score_titles(server))
         body = reports.standalone_html(figures, board.as_of, lang=lang)
         name = f"duban-dashboard-{board.as_of.isoformat()}.html"
-        return attachment(body, name, "text/html; charset=utf-8")
+        return attachment(body, name, "text/html; charset=utf-8", headers=await audit.export_anchor(name))
 
     @get("/reports/ranking.xlsx", name="ranking_xlsx")
     async def ranking_xlsx(self, request: Request, server: Server) -> Response[bytes]:  # type: ignore[type-arg]
@@ -124,7 +127,7 @@ class DashboardPages(Controller):
         board = await current_board(server)
         body = reports.ranking_workbook(board.portfolio, board.evaluation, lang=page_lang(request))
         name = f"duban-ranking-{board.as_of.isoformat()}.xlsx"
-        return attachment(body, name)
+        return attachment(body, name, headers=await audit.export_anchor(name))
 
     @get("/reports/findings.xlsx", name="findings_xlsx")
     async def findings_xlsx(self, request: Request, server: Server) -> Response[bytes]:  # type: ignore[type-arg]
@@ -132,7 +135,7 @@ class DashboardPages(Controller):
         board = await current_board(server)
         body = reports.findings_workbook(board.portfolio, board.evaluation, lang=page_lang(request))
         name = f"duban-findings-{board.as_of.isoformat()}.xlsx"
-        return attachment(body, name)
+        return attachment(body, name, headers=await audit.export_anchor(name))
 
     @get("/projects/{pid:str}", name="project")
     async def project(self, request: Request, server: Server, pid: str) -> Response[str]:  # type: ignore[type-arg]
@@ -202,9 +205,11 @@ class DashboardPages(Controller):
         return Redirect(path=f"/projects/{pid}?imported=1#schedule", status_code=303)
 
     @get("/projects", name="projects")
-    async def projects(self, request: Request, server: Server, unit: str | None = None,  # type: ignore[type-arg]
-                       category: str | None = None, light: str | None = None) -> Response[str]:
-        """The projects behind a bar of the dashboard: by unit, category and light."""
+    async def projects(self, request: Request, server: Server, *, unit: str | None = None,  # type: ignore[type-arg]
+                       category: str | None = None, light: str | None = None,
+                       flag: str | None = None) -> Response[str]:
+        """The projects behind a bar of the dashboard: by unit, category and light; ``flag``
+        (``urgent`` 紧急 or ``instruction`` 领导批示) puts those apart for the leaders."""
         require(request, *LEADERS)
         from dashboards.figures import project_lights  # noqa: PLC0415
 
@@ -218,13 +223,17 @@ class DashboardPages(Controller):
         names = {u.id: u.name for u in board.portfolio.units}
         rows = [{"id": p.id, "name": p.name, "unit": names.get(p.unit, p.unit),
                  "category": text(p.category.value, lang), "light": lights[p.id].value,
-                 "message": worst.get(p.id, text("no_finding", lang))}
+                 "message": worst.get(p.id, text("no_finding", lang)),
+                 "urgent": p.urgent, "instruction": p.instruction}
                 for p in board.portfolio.projects
                 if (unit is None or p.unit == unit) and (category is None or p.category.value == category)
-                and (light is None or lights[p.id].value == light)]
+                and (light is None or lights[p.id].value == light)
+                and (flag is None or (flag == "urgent" and p.urgent)
+                     or (flag == "instruction" and p.instruction is not None))]
         rows.sort(key=lambda r: (-Level(r["light"]).rank, r["unit"], r["name"]))
         shown = [v for v in (names.get(unit or "", unit), text(category, lang) if category in ("project", "task") else category,
-                             text(light, lang) if light in ("red", "yellow", "green") else light) if v]
+                             text(light, lang) if light in ("red", "yellow", "green") else light,
+                             text(f"flag_{flag}", lang) if flag in ("urgent", "instruction") else flag) if v]
         return render_page(request, "projects.html", rows=rows, filters=shown, as_of=board.as_of)
 
     @get("/dashboard/screen", name="screen")
@@ -254,6 +263,9 @@ class OwnerPages(Controller):
                        done: str = "", project: str | None = None) -> Response[str]:
         board = await current_board(server)
         snap = await server.snapshot()
+        today = server.today()
+        moved, dues = known_on(board.portfolio, today)  # deadlines moved by approved extensions
+        moved_dues = {m.key: m.due for q in moved.projects for m in q.milestones}
         shown: list[dict[str, Any]] = []
         for p in board.portfolio.projects:
             if who.role == "office":
@@ -267,7 +279,13 @@ class OwnerPages(Controller):
                 if not may_report(who, p.unit, m.unit):
                     continue
                 level, found = lights[m.id]
-                row = {"id": m.id, "name": m.name, "due": m.due, "light": level.value,
+                due = moved_dues.get(m.key, m.due)
+                done_by = m.finished is not None and m.finished <= today
+                row = {"id": m.id, "name": m.name, "due": due, "light": level.value,
+                       "original_due": m.due if due != m.due else None,
+                       "pending": (dues[m.key].pending if m.key in dues else False),
+                       "next_report": next_report(m.report_every or p.report_every, m.start, m.updated,
+                                                  done_by, today=today, cal=snap.calendar),
                        "message": "; ".join(f.message for f in found),
                        "version": snap.versions.get(m.key, 1), "form": form_values(m),
                        "errors": {}, "error": "", "stale": None}
@@ -404,8 +422,6 @@ class DeliveryPages(Controller):
 
 async def _last_schedule_import(pid: str) -> dict[str, Any] | None:
     """The latest ``schedule.import`` of project ``pid`` from the audit trail, for its page."""
-    from api import audit  # noqa: PLC0415
-
     entries, _ = await audit.entries(action="schedule.import", subject=f"project:{pid}", limit=1)
     if not entries:
         return None

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.web.extension_pages import ExtensionPages
 from api.web.pages import DashboardPages, DeliveryPages, OfficePages, OwnerPages
 from api.web.static import static_file
 
-ROUTE_HANDLERS: list[Any] = [static_file, DashboardPages, OwnerPages, OfficePages, DeliveryPages]
+ROUTE_HANDLERS: list[Any] = [static_file, DashboardPages, OwnerPages, OfficePages, DeliveryPages,
+                             ExtensionPages]

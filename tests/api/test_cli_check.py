@@ -42,12 +42,12 @@ def files(tmp_path: Path) -> Path:
 
 def test_check_json_and_fail_on(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """check --json prints the evaluation; --fail-on yellow exits 3 when a yellow lit."""
-    code = main(["check", str(files / "p.yaml"), "--rules", str(files / "r"), "--as-of",
+    code = main(["--lang", "en", "check", str(files / "p.yaml"), "--rules", str(files / "r"), "--as-of",
                  "2026-05-06", "--json", "--fail-on", "yellow"])
     out = json.loads(capsys.readouterr().out)
     assert code == 3
     assert [(f["rule"], f["level"]) for f in out["findings"]] == [("tender_overdue", "yellow")]
-    assert main(["check", str(files / "p.yaml"), "--rules", str(files / "r"), "--as-of",
+    assert main(["--lang", "en", "check", str(files / "p.yaml"), "--rules", str(files / "r"), "--as-of",
                  "2026-05-06", "--fail-on", "red"]) == 0
 
 
@@ -55,33 +55,37 @@ def test_check_defaults_to_standard_rulebook(files: Path, capsys: pytest.Capture
     """Without --rules the standard rulebook runs and the text report groups by level."""
     assert main(["check", str(files / "p.yaml"), "--as-of", "2026-06-01"]) == 0
     out = capsys.readouterr().out
-    assert "红灯 red" in out and "招标节点逾期" in out
+    assert out.startswith("督办检查（截至 2026-06-01）：红灯 ") and "招标节点逾期" in out
+    assert "\n红灯 (" in out and "办结率：按期完成率" in out
+    assert main(["--lang", "en", "check", str(files / "p.yaml"), "--as-of", "2026-06-01"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("duban check as of 2026-06-01: ") and "\nred (" in out
 
 
 def test_check_refuses_bad_inputs(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A bad date, a rule error with caret, and a broken portfolio each exit 1 with a message."""
-    assert main(["check", str(files / "p.yaml"), "--as-of", "2026-02-30"]) == 1
+    assert main(["--lang", "en", "check", str(files / "p.yaml"), "--as-of", "2026-02-30"]) == 1
     assert "--as-of: `2026-02-30` is not a date" in capsys.readouterr().err
     (files / "r" / "t.rules").write_text(RULES.replace("m.due + 10", "m.dew + 10"), encoding="utf-8")
-    assert main(["check", str(files / "p.yaml"), "--rules", str(files / "r")]) == 1
+    assert main(["--lang", "en", "check", str(files / "p.yaml"), "--rules", str(files / "r")]) == 1
     err = capsys.readouterr().err
     assert f"{files / 'r' / 't.rules'}:5:" in err and "did you mean `due`?" in err and "^" in err
     (files / "p.yaml").write_text(PORTFOLIO.replace("unit: transport", "unit: transprt"),
                                   encoding="utf-8")
-    assert main(["check", str(files / "p.yaml")]) == 1
+    assert main(["--lang", "en", "check", str(files / "p.yaml")]) == 1
     assert "transprt" in capsys.readouterr().err
 
 
 def test_rules_lint_test_fmt(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """lint passes the standard rulebook, test runs its cases, fmt --check reports and fmt rewrites."""
-    assert main(["rules", "lint", str(ROOT / "rules" / "standard")]) == 0
-    assert main(["rules", "test", str(ROOT / "rules" / "standard")]) == 0
+    assert main(["--lang", "en", "rules", "lint", str(ROOT / "rules" / "standard")]) == 0
+    assert main(["--lang", "en", "rules", "test", str(ROOT / "rules" / "standard")]) == 0
     assert " 0 failed" in capsys.readouterr().out
     messy = files / "r" / "t.rules"
     messy.write_text("rule  x :  for milestone m light red when m.done\n", encoding="utf-8")
-    assert main(["rules", "fmt", "--check", str(messy)]) == 1
-    main(["rules", "fmt", str(messy)])
-    assert main(["rules", "fmt", "--check", str(messy)]) == 0
+    assert main(["--lang", "en", "rules", "fmt", "--check", str(messy)]) == 1
+    main(["--lang", "en", "rules", "fmt", str(messy)])
+    assert main(["--lang", "en", "rules", "fmt", "--check", str(messy)]) == 0
 
 
 @pytest.mark.parametrize(("text", "place", "words"), [
@@ -99,7 +103,7 @@ def test_lint_locates_what_crashed_the_compiler(files: Path, capsys: pytest.Capt
     exits 1 with a located diagnostic, no traceback."""
     bad = files / "r" / "t.rules"
     bad.write_text(text + "\n", encoding="utf-8")
-    assert main(["rules", "lint", str(bad)]) == 1
+    assert main(["--lang", "en", "rules", "lint", str(bad)]) == 1
     err = capsys.readouterr().err
     assert f"{bad}{place}" in err and words in err and "Traceback" not in err
 
@@ -119,7 +123,7 @@ def test_a_calendar_warning_reads_as_one_line_without_source_code(files: Path) -
     """A year the calendar does not cover warns once, as `warning: ...` naming the year and the
     fix, not as a Python source location with a line of code."""
     (files / "late.yaml").write_text(PORTFOLIO.replace("2026-04-30", "2027-03-01"), encoding="utf-8")
-    ran = subprocess.run([sys.executable, "-m", "api.cli", "check", str(files / "late.yaml"), "--rules",
+    ran = subprocess.run([sys.executable, "-m", "api.cli", "--lang", "en", "check", str(files / "late.yaml"), "--rules",
                           str(files / "r"), "--as-of", "2026-05-06"], cwd=ROOT, capture_output=True,
                          text=True, check=False, timeout=120)
     assert ran.returncode == 0, ran.stderr

@@ -19,7 +19,7 @@ async def test_import_adds_projects_and_export_returns_them(api: Api) -> None:
     """An imported portfolio is stored, audited, and comes back in the export."""
     r = await api.client.post("/api/portfolio", headers=api.auth("office"), json=NEW)
     assert r.status_code == 201, r.text
-    assert r.json() == {"units": 1, "projects": 1, "milestones": 1}
+    assert r.json() == {"units": 1, "projects": 1, "milestones": 1, "people": 0, "extensions": 0}
     exported = (await api.client.get("/api/portfolio", headers=api.auth("leader"))).json()
     assert "P010" in [p["id"] for p in exported["projects"]]
     audit = (await api.client.get("/api/audit?action=portfolio.import", headers=api.auth("office"))).json()
@@ -49,7 +49,8 @@ async def test_excel_template_imports_and_export_has_every_sheet(api: Api) -> No
     assert r.json()["projects"] == 1
     exported = await api.client.get("/api/portfolio.xlsx", headers=api.auth("leader"))
     wb = load_workbook(io.BytesIO(exported.content))
-    assert wb.sheetnames == ["units", "projects", "milestones", "dependencies", "findings", "rankings"]
+    assert wb.sheetnames == ["units", "projects", "milestones", "dependencies", "people", "extensions",
+                             "findings", "rankings"]
     assert wb["projects"].max_row == 3  # header, P001 (updated by the template) and P002
 
 

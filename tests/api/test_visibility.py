@@ -162,6 +162,8 @@ def rules(w: World) -> dict[str, list[Call] | str]:
         "GET /api/portfolio.xlsx": [Call("/api/portfolio.xlsx", ALL)],
         "GET /api/portfolio/template.xlsx": [Call("/api/portfolio/template.xlsx", ALL)],
         "GET /api/demo/inbox": [Call("/api/demo/inbox", ALL), Call("/api/demo/inbox?unit=water", ALL - {"owner"})],
+        "GET /api/people": [Call("/api/people", ALL)],
+        "GET /api/extensions": [Call("/api/extensions", ALL), Call("/api/extensions?status=pending", ALL)],
         # ---- the API: writes
         "POST /api/units": [Call("/api/units", OFFICE, {"id": "finance", "name": "市财政局"})],
         "PATCH /api/units/{uid:str}": [Call("/api/units/water", OFFICE, {"name": "市水务局（新）"})],
@@ -191,6 +193,17 @@ def rules(w: World) -> dict[str, list[Call] | str]:
         "POST /api/notices/{code:str}/reject": [Call(f"/api/notices/{nt}/reject", OFFICE, {"reason": "不充分"})],
         "POST /api/deliveries/{delivery_id:int}/retry": [Call("/api/deliveries/999/retry", OFFICE)],
         "POST /api/portfolio": [Call("/api/portfolio", OFFICE, {"units": []})],
+        "POST /api/people": [Call("/api/people", OFFICE, {"id": "wang", "name": "王某", "unit": "water"})],
+        "PATCH /api/people/{xid:str}": [Call("/api/people/wang", OFFICE, {"post": "科长"})],
+        "POST /api/projects/{pid:str}/milestones/{mid:str}/extensions": [
+            Call("/api/projects/P001/milestones/tender/extensions", frozenset({"office", "owner"}),
+                 {"new_due": "2027-06-30", "reason": "因用地报批延迟"}),
+            Call("/api/projects/P003/milestones/plan/extensions", frozenset({"office", "unit"}),
+                 {"new_due": "2027-06-30", "reason": "因用地报批延迟"}),
+            Call("/api/projects/P004/milestones/stops/extensions", frozenset({"office", "owner"}),
+                 {"new_due": "2027-06-30", "reason": "因用地报批延迟"})],
+        "POST /api/extensions/{eid:int}/decision": [Call("/api/extensions/1/decision", OFFICE,
+                                                         {"decision": "approved", "reason": "同意"})],
         "POST /api/projects/{pid:str}/schedule": [Call("/api/projects/P009/schedule", OFFICE, form={"unit": "water"},
                                                        files={"file": ("x.xer", b"not a schedule")})],
         "POST /api/portfolio.xlsx": [Call("/api/portfolio.xlsx", OFFICE, files={"data": ("x.xlsx", b"not a workbook")})],
@@ -224,6 +237,14 @@ def rules(w: World) -> dict[str, list[Call] | str]:
         "GET /deliveries": [Call("/deliveries", OFFICE)],
         "POST /deliveries/{delivery_id:int}/retry": [Call("/deliveries/999/retry", OFFICE, form={})],
         "GET /demo/inbox": [Call("/demo/inbox", ALL)],
+        "GET /extensions": [Call("/extensions", REPORTERS)],
+        "POST /extensions/request": [
+            Call("/extensions/request", frozenset({"owner", "unit"}),
+                 form={"milestone": "P001/build", "new_due": "2027-06-30", "reason": "因用地报批延迟"}),
+            Call("/extensions/request", frozenset({"unit"}),
+                 form={"milestone": "P003/plan", "new_due": "2027-06-30", "reason": "因用地报批延迟"})],
+        "POST /extensions/{eid:int}/decide": [Call("/extensions/1/decide", OFFICE,
+                                                   form={"decision": "approved", "reason": "同意"})],
     }
 
 

@@ -181,3 +181,27 @@ def test_against_speaks_the_language_of_a_chinese_file(tmp_path, capsys):
     out = [line for line in capsys.readouterr().out.splitlines() if "从未亮灯" in line]
     assert out == [f"警告：{f}:1: 规则 `合同` 在 {tmp_path / 'p.yaml'} 回放的 2 天"
                    "（2026-03-02 至 2026-03-03）中从未亮灯"]
+
+
+def test_a_finished_date_is_never_after_today(tmp_path):
+    """The engine gives a finished date only when it is on or before the as-of day, so
+    `m.finished > today` can never hold: warned, and a milestone finished after the day
+    replayed does not light it, while `m.finished <= today` does light."""
+    from projects.loader import load_portfolio  # noqa: PLC0415
+    from rules.engine import evaluate  # noqa: PLC0415
+
+    never = "rule f: for milestone m light red when m.finished > today\n"
+    [w] = warnings(never, "never")
+    assert (w.line, w.message) == (1, "light `red` can never hold")
+    assert warnings(never.replace(">", "<="), "never") == []
+    (tmp_path / "p.yaml").write_text(
+        "calendar: weekdays\nunits:\n  - {id: transport, name: 市交通运输局}\nprojects:\n"
+        "  - id: P001\n    name: 海东大道改造工程\n    unit: transport\n    category: project\n"
+        "    milestones:\n      - {id: a, name: 甲, kind: tendering, due: 2026-03-02, "
+        "finished: 2026-03-05}\n", encoding="utf-8")
+    portfolio = load_portfolio(tmp_path / "p.yaml", today=dt.date(2026, 3, 6))
+    for day in (dt.date(2026, 3, 4), dt.date(2026, 3, 6)):
+        assert evaluate(compile_rulebook({"t.rules": never}), portfolio, day).findings == ()
+    late = evaluate(compile_rulebook({"t.rules": never.replace(">", "<=")}), portfolio,
+                    dt.date(2026, 3, 6)).findings
+    assert [f.subject for f in late] == ["milestone:P001/a"]

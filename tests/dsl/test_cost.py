@@ -48,9 +48,9 @@ def test_lint_shows_costs_and_takes_a_bound(tmp_path, capsys):
     """`rules lint` prints each rule's estimate; `--max-cost` refuses a rule above it."""
     f = tmp_path / "t.rules"
     f.write_text(ONE, encoding="utf-8")
-    assert main(["rules", "lint", str(f)]) == 0
+    assert main(["--lang", "en", "rules", "lint", str(f)]) == 0
     assert "  a: 201 per milestone (any over upstream(m) (~50))" in capsys.readouterr().out
-    assert main(["rules", "lint", "--max-cost", "200", str(f)]) == 1
+    assert main(["--lang", "en", "rules", "lint", "--max-cost", "200", str(f)]) == 1
     err = capsys.readouterr().err
     assert f"{f}:1:6: rule `a` would cost about 201 operations per milestone" in err
 

@@ -88,12 +88,12 @@ def test_cli_coverage_and_fail_under(tmp_path: Path, capsys: pytest.CaptureFixtu
         + "cases:\n  - name: 两天逾期\n    as_of: 2026-03-04\n    expect:\n"
           "      - {rule: late, subject: \"milestone:P001/a\", level: yellow}\n",
         encoding="utf-8")
-    assert main(["rules", "test", "--coverage", str(tmp_path)]) == 0
+    assert main(["--lang", "en", "rules", "test", "--coverage", str(tmp_path)]) == 0
     out = capsys.readouterr()
     assert "coverage: light clauses 75.0%, and/or sides 75.0%" in out.out
-    assert main(["rules", "test", "--fail-under", "80", str(tmp_path)]) == 1
+    assert main(["--lang", "en", "rules", "test", "--fail-under", "80", str(tmp_path)]) == 1
     assert "light clause coverage 75.0% is under --fail-under 80%" in capsys.readouterr().err
-    assert main(["rules", "test", "--fail-under", "75", str(tmp_path)]) == 0
+    assert main(["--lang", "en", "rules", "test", "--fail-under", "75", str(tmp_path)]) == 0
     root = Path(__file__).resolve().parents[2]
-    assert main(["rules", "test", "--fail-under", "100", str(root / "rules" / "standard")]) == 0
+    assert main(["--lang", "en", "rules", "test", "--fail-under", "100", str(root / "rules" / "standard")]) == 0
     assert "coverage: light clauses 100.0%" in capsys.readouterr().out

@@ -1,0 +1,183 @@
+"""The supervision loop on the server (issue 12): people managed by the office, extension
+requests from a unit's inbox and the office's decisions, every step audited.
+
+Checks are the pure core's (``projects.extensions.request`` / ``decide``) against the current
+snapshot, made inside the write transaction, so a refused step writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Controller, Request, get, patch, post
+from litestar.exceptions import PermissionDeniedException
+
+from api.auth import may_report, roles, signed_in
+from api.controllers.common import caller
+from api.schemas import (
+    ExtensionCreate,
+    ExtensionDecision,
+    ExtensionRead,
+    PersonCreate,
+    PersonRead,
+    PersonUpdate,
+    set_fields,
+)
+from api.service import InputError, Server
+from api.visibility import sees_project
+from projects import extensions as ext_core
+from projects import repository as repo
+from projects.errors import suggest
+from projects.extensions import Extension
+from projects.model import Person
+
+OFFICE = roles("office")
+STATUS_ZH = {"pending": "待审批", "approved": "同意", "rejected": "不同意"}
+
+
+def person_read(x: Person) -> PersonRead:
+    return PersonRead(x.id, x.name, x.unit, x.post)
+
+
+def extension_read(eid: int, e: Extension, requested_by: str, decided_by: str | None) -> ExtensionRead:
+    return ExtensionRead(eid, e.milestone, e.requested, e.new_due, e.reason, requested_by,
+                         e.decision or "pending", e.decided, e.decision_reason, decided_by)
+
+
+def _brief(e: Extension) -> dict[str, Any]:
+    return {"milestone": e.milestone, "requested": e.requested.isoformat(),
+            "new_due": e.new_due.isoformat(), "reason": e.reason,
+            "decided": e.decided.isoformat() if e.decided else None, "decision": e.decision,
+            "decision_reason": e.decision_reason}
+
+
+def _text(value: str, where: str, what: str) -> str:
+    text = value.strip()
+    if not text:
+        raise InputError(where, f"{what} cannot be empty")
+    return text
+
+
+class PeopleController(Controller):
+    """责任人: listed for everyone signed in, managed by the office."""
+
+    path = "/api/people"
+    tags = ["supervision"]  # noqa: RUF012
+
+    @get("/", operation_id="listPeople", guards=[signed_in])
+    async def list_people(self, server: Server, unit: str | None = None) -> list[PersonRead]:
+        people = (await server.snapshot()).portfolio.people
+        return [person_read(x) for x in people if unit is None or x.unit == unit]
+
+    @post("/", operation_id="createPerson", guards=[OFFICE])
+    async def create_person(self, request: Request, server: Server, data: PersonCreate) -> PersonRead:  # type: ignore[type-arg]
+        person = Person(_text(data.id, "id", "a person's id (e.g. wang)"), _text(data.name, "name", "the name"),
+                        data.unit, data.post)
+        if "/" in person.id:
+            raise InputError("id", f'id "{person.id}" contains "/"; use - or _')
+        async with server.writing():
+            await self._check_unit(server, person.unit)
+            await repo.save_person(person, create=True)
+            await server.changed(caller(request).username, "person.create", f"person:{person.id}", None,
+                                 {"name": person.name, "unit": person.unit, "post": person.post})
+        return person_read(person)
+
+    @patch("/{xid:str}", operation_id="updatePerson", guards=[OFFICE])
+    async def update_person(self, request: Request, server: Server, xid: str, data: PersonUpdate) -> PersonRead:  # type: ignore[type-arg]
+        async with server.writing():
+            old = (await server.snapshot()).portfolio.person_by_id.get(xid)
+            if old is None:
+                await repo.save_person(Person(xid, "", ""), create=False)  # 404 with suggestions
+                raise AssertionError  # pragma: no cover
+            changes = set_fields(data)
+            if "name" in changes:
+                changes["name"] = _text(changes["name"], "name", "the name")
+            new = Person(xid, changes.get("name", old.name), changes.get("unit", old.unit),
+                         changes.get("post", old.post))
+            await self._check_unit(server, new.unit)
+            await repo.save_person(new, create=False)
+            await server.changed(caller(request).username, "person.update", f"person:{xid}",
+                                 {"name": old.name, "unit": old.unit, "post": old.post},
+                                 {"name": new.name, "unit": new.unit, "post": new.post})
+        return person_read(new)
+
+    @staticmethod
+    async def _check_unit(server: Server, uid: str) -> None:
+        units = (await server.snapshot()).portfolio.unit_by_id
+        if uid not in units:
+            hint = suggest(uid, units)
+            raise InputError("unit", f'no unit "{uid}"' + (f'; did you mean "{hint}"?' if hint else "")
+                             + "; 责任人所在单位须是已登记的单位")
+
+
+class ExtensionController(Controller):
+    """延期申请: a unit asks from its inbox, the office decides once; both audited."""
+
+    path = "/api"
+    tags = ["supervision"]  # noqa: RUF012
+
+    @get("/extensions", operation_id="listExtensions", guards=[signed_in])
+    async def list_extensions(self, request: Request, server: Server,  # type: ignore[type-arg]
+                              status: str | None = None) -> list[ExtensionRead]:
+        if status is not None and status not in STATUS_ZH:
+            raise InputError("status", f"unknown status {status!r}; use pending, approved or rejected")
+        who = caller(request)
+        snap = await server.snapshot()
+        out = []
+        for eid, e, by, decided_by in await repo.extensions():
+            project = snap.portfolio.project_by_id.get(e.milestone.partition("/")[0])
+            if project is None or not sees_project(who, project):
+                continue  # the one visibility rule: the requests of the projects it sees
+            read = extension_read(eid, e, by, decided_by)
+            if status is None or read.status == status:
+                out.append(read)
+        return out
+
+    @post("/projects/{pid:str}/milestones/{mid:str}/extensions", operation_id="requestExtension",
+          guards=[signed_in])
+    async def request_extension(self, request: Request, server: Server, pid: str, mid: str,  # type: ignore[type-arg]
+                                data: ExtensionCreate) -> ExtensionRead:
+        return await request_extension(server, caller(request), pid, mid, new_due=data.new_due,
+                                       reason=data.reason)
+
+    @post("/extensions/{eid:int}/decision", operation_id="decideExtension", guards=[OFFICE])
+    async def decide_extension(self, request: Request, server: Server, eid: int,  # type: ignore[type-arg]
+                               data: ExtensionDecision) -> ExtensionRead:
+        return await decide_extension(server, caller(request).username, eid, data.decision, data.reason)
+
+
+async def request_extension(server: Server, who: Any, pid: str, mid: str, *, new_due: dt.date,
+                            reason: str) -> ExtensionRead:
+    """A request by ``who`` (the API's and the inbox page's), checked and audited in one
+    transaction; refused before anything is written."""
+    async with server.writing():
+        snap = await server.snapshot()
+        project = snap.portfolio.project_by_id.get(pid)
+        m = next((x for x in project.milestones if x.id == mid), None) if project else None
+        if project is not None and m is not None and not may_report(who, project.unit, m.unit):
+            # before any other check: a request for another unit's milestone learns nothing
+            raise PermissionDeniedException(
+                f"{who.username} ({who.role}, unit {who.unit}) may not ask to extend {pid}/{mid}: "
+                f"the responsible unit asks (只有责任单位可以申请延期)")
+        e = ext_core.request(snap.portfolio, f"{pid}/{mid}", new_due, reason, server.today())
+        eid = await repo.create_extension(e, actor=who.username)
+        await server.changed(who.username, "extension.request", f"milestone:{pid}/{mid}", None,
+                             {"id": eid, **_brief(e)})
+    return extension_read(eid, e, who.username, None)
+
+
+async def decide_extension(server: Server, actor: str, eid: int, decision: str, reason: str) -> ExtensionRead:
+    """The office's decision (the API's and the page's), final, audited."""
+    async with server.writing():
+        old, by, _ = await repo.get_extension(eid)
+        new = ext_core.decide(old, decision, reason, server.today())
+        await repo.decide_extension(eid, new, actor=actor)
+        await server.changed(actor, f"extension.{new.decision}", f"milestone:{new.milestone}",
+                             {"id": eid, **_brief(old)}, {"id": eid, **_brief(new)})
+        if new.decision == ext_core.APPROVED:  # the deadline moved: the project's findings now
+            snap = await server.snapshot()
+            await server._evaluate_and_store(snap.portfolio, snap.calendar, server.today(),
+                                             projects=[new.milestone.partition("/")[0]], actor=actor,
+                                             reason="extension")
+    return extension_read(eid, new, by, actor)

@@ -1,0 +1,82 @@
+"""The command line speaks zh-CN first, English as the alternative: ``--lang`` before the
+command, else ``DUBAN_LANG``, else the locale; a year without holiday data is warned of once
+per process, in the language spoken."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+from api.commands.lang import choose, split
+
+ROOT = Path(__file__).resolve().parents[2]
+PORTFOLIO = """\
+units:
+  - {id: transport, name: 市交通运输局}
+projects:
+  - id: P001
+    name: 海东大道改造工程
+    unit: transport
+    milestones:
+      - {id: tender, name: 施工招标, kind: tendering, due: 2027-03-01}
+      - {id: build, name: 主体施工, kind: progress, due: 2027-06-01, after: [tender]}
+"""
+
+
+def test_the_language_is_chosen_by_flag_then_environment_then_locale() -> None:
+    """``--lang`` before the command wins; a command's own ``--lang`` (rules fmt) is not the
+    language; then DUBAN_LANG, then LC_ALL / LC_MESSAGES / LANG; C or nothing speaks Chinese."""
+    assert choose(["--lang", "en", "check", "p.yaml"], {}) == "en"
+    assert choose(["--lang=zh", "check"], {"DUBAN_LANG": "en"}) == "zh"
+    assert choose(["rules", "fmt", "--lang", "en", "x.rules"], {}) == "zh"
+    assert split(["rules", "fmt", "--lang", "en"]) == (None, "rules")
+    assert split(["--lang", "en", "check"]) == ("en", "check")
+    assert choose(["check"], {"DUBAN_LANG": "en", "LANG": "zh_CN.UTF-8"}) == "en"
+    assert choose(["check"], {"LANG": "en_US.UTF-8"}) == "en"
+    assert choose(["check"], {"LC_ALL": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}) == "zh"
+    assert choose(["check"], {"LANG": "C.UTF-8"}) == "zh"
+    assert choose([], {}) == "zh"
+
+
+def test_messages_and_help_speak_chinese_first_and_english_when_asked(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A missing file, a bad day and the help read in Chinese; with --lang en in English."""
+    assert main(["check", str(tmp_path / "none.yaml"), "--as-of", "2026-02-30"]) == 1
+    assert "--as-of：`2026-02-30` 不是日期，请写成 2026-05-25 这样的形式" in capsys.readouterr().err
+    assert main(["check", str(tmp_path / "none.yaml")]) == 1
+    assert f"{tmp_path / 'none.yaml'}：没有这个文件" in capsys.readouterr().err
+    assert main(["--lang", "en", "check", str(tmp_path / "none.yaml")]) == 1
+    assert f"{tmp_path / 'none.yaml'}: no such file" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("用法：duban check") and "组合文件（.yaml 或 .json）" in out and "显示本帮助并退出" in out
+    with pytest.raises(SystemExit):
+        main(["chek"])
+    assert "错误：参数 命令：无效的选择 'chek'" in capsys.readouterr().err
+    assert main(["rules", "lint", str(ROOT / "rules" / "standard")]) == 0
+    assert capsys.readouterr().out.startswith("无误：")
+
+
+def test_the_2027_warning_is_said_once_per_process_in_chinese(tmp_path: Path) -> None:
+    """``rules lint --against`` replays many days over several calendars into 2027: one warning,
+    in Chinese, not a line of Python; DUBAN_LANG=en says it in English, once too."""
+    (tmp_path / "p.yaml").write_text(PORTFOLIO, encoding="utf-8")
+    args = [sys.executable, "-m", "api.cli", "rules", "lint", str(ROOT / "rules" / "standard"),
+            "--against", str(tmp_path / "p.yaml"), "--as-of", "2027-07-01"]
+    env = {k: v for k, v in os.environ.items() if k not in ("DUBAN_LANG", "LC_ALL", "LC_MESSAGES")}
+    ran = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False, timeout=300,
+                         env={**env, "LANG": "C.UTF-8"})
+    assert ran.returncode == 0, ran.stderr
+    said = [line for line in (ran.stdout + ran.stderr).splitlines() if "2027 年的法定节假日" in line]
+    assert said == ["警告：cn 日历没有 2027 年的法定节假日数据，2027 年暂按周一至周五计算工作日；"
+                    "可用日历文件补上该年（- year: 2027, holidays: [...], workdays: [...]）以计入节假日"]
+    assert "calendar.py" not in ran.stderr
+    ran = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False, timeout=300,
+                         env={**env, "DUBAN_LANG": "en"})
+    assert sum("no statutory holiday data for 2027" in line for line in ran.stderr.splitlines()) == 1

@@ -1,0 +1,158 @@
+"""The supervision loop over HTTP (issue 12, items 5 and 6), on both backends: the office
+manages people and assigns projects; a unit asks for an extension from its inbox; the office
+decides once, with a reason; every step audited; every refused step a clear message with its
+place, and nothing written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from projects.replay import known_on
+from tests.api.conftest import TODAY, Api
+
+PERSON = {"id": "wang", "name": "王某", "unit": "transport", "post": "副局长"}
+
+
+async def _audit_total(api: Api) -> int:
+    return int((await api.client.get("/api/audit", headers=api.auth("office"))).json()["total"])
+
+
+async def _latest_audit(api: Api) -> dict[str, Any]:
+    return (await api.client.get("/api/audit", headers=api.auth("office"))).json()["items"][0]  # type: ignore[no-any-return]
+
+
+async def test_the_office_manages_people_and_a_person_of_an_unknown_unit_is_refused(api: Api) -> None:
+    r = await api.client.post("/api/people", headers=api.auth("office"), json=PERSON)
+    assert r.status_code == 201, r.text
+    entry = await _latest_audit(api)
+    assert (entry["action"], entry["subject"], entry["after"]["unit"]) == ("person.create", "person:wang", "transport")
+    before = await _audit_total(api)
+    bad = await api.client.post("/api/people", headers=api.auth("office"),
+                                json={"id": "li", "name": "李某", "unit": "watr"})
+    assert bad.status_code == 422
+    assert bad.json()["where"] == "unit" and 'no unit "watr"; did you mean "water"?' in bad.json()["message"]
+    moved = await api.client.patch("/api/people/wang", headers=api.auth("office"), json={"unit": "nowhere"})
+    assert moved.status_code == 422 and moved.json()["where"] == "unit"
+    assert await _audit_total(api) == before  # nothing written
+    listed = (await api.client.get("/api/people", headers=api.auth("leader"))).json()
+    assert listed == [PERSON]
+    assert (await api.client.post("/api/people", headers=api.auth("unit"), json=PERSON)).status_code == 403
+    again = await api.client.post("/api/people", headers=api.auth("office"), json=PERSON)
+    assert again.status_code == 409
+
+
+async def test_the_office_assigns_a_project_and_each_wrong_assignment_is_refused(api: Api) -> None:
+    await api.client.post("/api/people", headers=api.auth("office"), json=PERSON)
+    assign = {"co_units": ["water"], "person": "wang", "urgent": True, "source": "市委常委会第12次会议",
+              "instruction": "务必于三季度前见效", "report_every": "2 weeks"}
+    r = await api.client.patch("/api/projects/P001", headers=api.auth("office"), json=assign)
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert (got["co_units"], got["person"], got["urgent"], got["report_every"]) == (["water"], "wang", True, "2 weeks")
+    entry = await _latest_audit(api)
+    assert entry["action"] == "project.update" and entry["before"]["co_units"] == []
+    assert entry["after"]["instruction"] == "务必于三季度前见效"
+    before = await _audit_total(api)
+    for change, where, words in [
+        ({"report_every": "2 fortnights"}, "report_every", '报送周期不是时长 — unknown unit "fortnights"'),
+        ({"report_every": "soon"}, "report_every", "报送周期不是时长"),
+        ({"co_units": ["transport"]}, "co_units[0]", "is the lead unit"),
+        ({"co_units": ["water", "water"]}, "co_units[1]", "listed twice"),
+        ({"co_units": ["watr"]}, "co_units[0]", 'did you mean "water"?'),
+        ({"person": "wong"}, "person", 'no person "wong"; did you mean "wang"?'),
+    ]:
+        bad = await api.client.patch("/api/projects/P001", headers=api.auth("office"), json=change)
+        assert bad.status_code == 422, (change, bad.text)
+        assert bad.json()["where"] == where and words in bad.json()["message"], bad.json()
+    assert await _audit_total(api) == before
+    shown = (await api.client.get("/api/projects?limit=1", headers=api.auth("leader"))).json()["items"][0]
+    assert (shown["co_units"], shown["report_every"]) == (["water"], "2 weeks")  # unchanged
+    snap = await api.server.snapshot()
+    assert snap.portfolio.project_by_id["P001"].urgent is True
+    owner = await api.client.patch("/api/projects/P001", headers=api.auth("owner"), json={"urgent": False})
+    assert owner.status_code == 403
+
+
+async def test_a_unit_requests_an_extension_and_the_office_approves_it_once(api: Api) -> None:
+    url = "/api/projects/P001/milestones/build/extensions"  # build: water's, due 2026-12-31
+    ask = {"new_due": "2027-01-31", "reason": "因用地报批延迟"}
+    r = await api.client.post(url, headers=api.auth("unit"), json=ask)
+    assert r.status_code == 201, r.text
+    req = r.json()
+    assert (req["status"], req["requested"], req["requested_by"]) == ("pending", TODAY.isoformat(), "unit")
+    entry = await _latest_audit(api)
+    assert (entry["action"], entry["subject"], entry["after"]["new_due"]) == \
+        ("extension.request", "milestone:P001/build", "2027-01-31")
+    mine = (await api.client.get("/api/extensions?status=pending", headers=api.auth("unit"))).json()
+    assert [x["id"] for x in mine] == [req["id"]]
+    for role in ("owner", "leader"):  # the project's owner and the leaders see it
+        assert [x["id"] for x in (await api.client.get("/api/extensions", headers=api.auth(role))).json()] == [req["id"]]
+    decide = f"/api/extensions/{req['id']}/decision"
+    assert (await api.client.post(decide, headers=api.auth("unit"),
+                                  json={"decision": "approved", "reason": "x"})).status_code == 403
+    ok = await api.client.post(decide, headers=api.auth("office"), json={"decision": "同意", "reason": "理由充分"})
+    assert ok.status_code == 201, ok.text
+    assert (ok.json()["status"], ok.json()["decided_by"], ok.json()["decision_reason"]) == ("approved", "office", "理由充分")
+    entry = await _latest_audit(api)
+    assert entry["action"] == "extension.approved" and entry["before"]["decision"] is None
+    # the deadline moved from today on; the file's due is kept as original_due
+    snap = await api.server.snapshot()
+    moved, dues = known_on(snap.portfolio, TODAY)
+    build = next(m for m in moved.project_by_id["P001"].milestones if m.id == "build")
+    assert build.due == dt.date(2027, 1, 31) and dues[("P001", "build")].original_due == dt.date(2026, 12, 31)
+    assert known_on(snap.portfolio, TODAY - dt.timedelta(days=1))[0] is not moved  # not known the day before
+    exported = (await api.client.get("/api/portfolio", headers=api.auth("office"))).json()
+    assert exported["extensions"][0]["decision"] == "approved"
+    # a decision is final: the second one is refused and nothing is written
+    before = await _audit_total(api)
+    twice = await api.client.post(decide, headers=api.auth("office"), json={"decision": "rejected", "reason": "改主意"})
+    assert twice.status_code == 409 and "a decision is final" in twice.json()["message"]
+    assert twice.json()["where"] == "decision"
+    assert await _audit_total(api) == before
+    # the next request must be after the moved due, not the original one
+    early = await api.client.post(url, headers=api.auth("unit"), json={"new_due": "2027-01-15", "reason": "再延"})
+    assert early.status_code == 422 and early.json()["current"] == "2027-01-31"
+
+
+async def test_each_wrong_request_or_decision_is_refused_with_its_place_and_nothing_written(api: Api) -> None:
+    before = await _audit_total(api)
+    url = "/api/projects/P001/milestones/{}/extensions"
+    cases = [
+        ("unit", url.format("buidl"), {"new_due": "2027-01-31", "reason": "r"}, 404, "milestone", 'did you mean "P001/build"?'),
+        ("unit", "/api/projects/P009/milestones/build/extensions", {"new_due": "2027-01-31", "reason": "r"},
+         404, "milestone", 'no project "P009"'),
+        ("unit", url.format("build"), {"new_due": "2026-12-31", "reason": "r"}, 422, "new_due", "不晚于现行期限 2026-12-31"),
+        ("unit", url.format("build"), {"new_due": "2026-06-01", "reason": "r"}, 422, "new_due", "must be after the current due"),
+        ("unit", url.format("build"), {"new_due": "2027-01-31", "reason": "  "}, 422, "reason", "延期理由不能为空"),
+        ("owner", "/api/projects/P002/milestones/approval/extensions", {"new_due": "2027-01-31", "reason": "r"},
+         403, None, "只有责任单位可以申请延期"),
+        ("office", "/api/extensions/999/decision", {"decision": "approved", "reason": "r"}, 404, None, "999"),
+    ]
+    for role, path, body, status, where, words in cases:
+        r = await api.client.post(path, headers=api.auth(role), json=body)
+        assert r.status_code == status, (path, body, r.text)
+        assert words in r.json()["message"], r.text
+        if where is not None:
+            assert r.json()["where"] == where
+    assert await _audit_total(api) == before
+    assert (await api.client.get("/api/extensions", headers=api.auth("office"))).json() == []
+    # a second request while one is pending; a rejection needs a known decision word and a reason
+    first = (await api.client.post(url.format("build"), headers=api.auth("unit"),
+                                   json={"new_due": "2027-01-31", "reason": "因用地报批延迟"})).json()
+    count = await _audit_total(api)
+    pending = await api.client.post(url.format("build"), headers=api.auth("unit"),
+                                    json={"new_due": "2027-02-28", "reason": "再延"})
+    assert pending.status_code == 409 and "still pending" in pending.json()["message"]
+    decide = f"/api/extensions/{first['id']}/decision"
+    word = await api.client.post(decide, headers=api.auth("office"), json={"decision": "maybe", "reason": "r"})
+    assert word.status_code == 422 and word.json()["where"] == "decision"
+    blank = await api.client.post(decide, headers=api.auth("office"), json={"decision": "rejected", "reason": ""})
+    assert blank.status_code == 422 and blank.json()["where"] == "reason"
+    assert await _audit_total(api) == count
+    no = await api.client.post(decide, headers=api.auth("office"), json={"decision": "rejected", "reason": "理由不充分"})
+    assert no.status_code == 201 and no.json()["status"] == "rejected"
+    snap = await api.server.snapshot()
+    moved, dues = known_on(snap.portfolio, TODAY)
+    assert next(m for m in moved.project_by_id["P001"].milestones if m.id == "build").due == dt.date(2026, 12, 31)
+    assert dues[("P001", "build")].pending is False

@@ -1,0 +1,78 @@
+"""Excel import and export carry the supervision loop (issue 12): people, a project's
+assignment, a milestone's own person, co-units and cadence, and extension requests; a version 1
+workbook without the new sheets still imports; a wrong cell names its sheet, row and column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from api import excel
+from projects.loader import parse_portfolio
+
+TODAY = dt.date(2026, 7, 1)
+DATA = {
+    "units": [{"id": "dev", "name": "市发展改革委"}, {"id": "transport", "name": "市交通运输局"},
+              {"id": "housing", "name": "市住建局"}],
+    "people": [{"id": "wang", "name": "王某", "unit": "transport", "post": "副局长"}],
+    "projects": [{"id": "T001", "name": "优化营商环境专项行动", "category": "task", "unit": "dev",
+                  "co_units": ["transport", "housing"], "person": "wang", "urgent": True,
+                  "source": "市委常委会第12次会议", "instruction": "务必于三季度前见效", "report_every": "1 months",
+                  "milestones": [{"id": "m1", "kind": "progress", "start": "2026-03-02", "due": "2026-06-30",
+                                  "person": "wang", "co_units": ["housing"], "report_every": "2 weeks"},
+                                 {"id": "m2", "kind": "progress", "due": "2026-09-30"}]}],
+    "extensions": [{"milestone": "T001/m1", "requested": "2026-06-20", "new_due": "2026-07-31",
+                    "reason": "因用地报批延迟", "decided": "2026-06-23", "decision": "approved",
+                    "decision_reason": "理由充分"},
+                   {"milestone": "T001/m2", "requested": "2026-06-25", "new_due": "2026-10-31", "reason": "资金"}],
+}
+
+
+def test_export_then_import_gives_the_same_portfolio() -> None:
+    p = parse_portfolio(DATA, today=TODAY)
+    content = excel.export_workbook(p, [], {})
+    back = excel.read_workbook(content, today=TODAY, source="t.xlsx")
+    assert back.people == p.people and back.extensions == p.extensions
+    assert back.projects == p.projects
+    sheet = load_workbook(io.BytesIO(content))["projects"]
+    at = excel.SHEETS["projects"].index("co_units")
+    assert sheet[1][at].value == "配合单位（co_units）" and sheet[2][at].value == "transport, housing"
+
+
+def _drop_sheets(content: bytes, *names: str) -> bytes:
+    wb = load_workbook(io.BytesIO(content))
+    for name in names:
+        del wb[name]
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_a_workbook_without_the_version_2_sheets_still_imports() -> None:
+    plain = {"units": DATA["units"], "projects": [{"id": "P1", "name": "项目", "unit": "dev", "milestones": [
+        {"id": "a", "kind": "approval", "due": "2026-05-01"}]}]}
+    content = _drop_sheets(excel.export_workbook(parse_portfolio(plain, today=TODAY), [], {}), "people", "extensions")
+    assert excel.read_workbook(content, today=TODAY, source="t.xlsx").projects[0].id == "P1"
+
+
+@pytest.mark.parametrize(("sheet", "column", "value", "expected"), [
+    ("projects", "report_every", "2 fortnights", 'projects!K2: 报送周期不是时长 — unknown unit "fortnights"'),
+    ("projects", "urgent", "maybe", "projects!H2: 紧急标记只能是 true 或 false"),
+    ("people", "unit", "nowhere", 'people!C2: no unit "nowhere"'),
+    ("extensions", "new_due", "2026-06-01", "extensions!C2: new_due 2026-06-01 is not after the milestone's due"),
+    ("milestones", "person", "lii", 'milestones!N2: no person "lii"'),
+])
+def test_a_wrong_cell_is_named_by_sheet_row_and_column(sheet: str, column: str, value: str, expected: str) -> None:
+    content = excel.export_workbook(parse_portfolio(DATA, today=TODAY), [], {})
+    wb = load_workbook(io.BytesIO(content))
+    ws = wb[sheet]
+    col = excel.SHEETS[sheet].index(column)
+    ws.cell(row=2, column=col + 1, value=value)
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(excel.WorkbookError) as info:
+        excel.read_workbook(buf.getvalue(), today=TODAY, source="t.xlsx")
+    assert any(expected in str(p) for p in info.value.problems), info.value.problems
