@@ -1,6 +1,7 @@
 """Numbers and dates as people in a Chinese office write them: 万元 / 亿元, 2026年9月.
 
-Owns ``money_text`` (an amount to read: ``3,000 万元``, ``1.25 亿元``, ``9,800 元``),
+Owns (``money_text``, an amount to read: ``3,000 万元``, ``1.25 亿元``, ``9,800 元``, lives in
+``projects.money`` so that rule messages read money the same way),
 ``yuan_input`` (an amount to type: the exact yuan, ``30000000`` never ``3e+07``),
 ``money_scale`` (the unit a chart's money axis is drawn in) and ``date_axis`` (a Plotly date
 axis whose ticks read ``2026年9月`` / ``9月15日``, never ``Sep 2026``). Pure.
@@ -14,27 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-WAN = 10_000
-YI = 100_000_000
+from projects.money import WAN, YI, money_text
 
-
-def _trim(value: float, places: int = 2) -> str:
-    text = f"{value:,.{places}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def money_text(yuan: float | None, lang: str = "zh") -> str:
-    """An amount of money as a reader expects it (``—`` when unknown)."""
-    if yuan is None:
-        return "—"
-    if lang == "en":
-        return f"{_trim(yuan)} yuan"
-    size = abs(yuan)
-    if size >= YI:
-        return f"{_trim(yuan / YI)} 亿元"
-    if size >= WAN:
-        return f"{_trim(yuan / WAN)} 万元"
-    return f"{_trim(yuan)} 元"
+__all__ = ["WAN", "YI", "date_axis", "money_scale", "money_text", "yuan_input"]
 
 
 def yuan_input(yuan: float | None) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import keyword
+import re
 from typing import Any
 
 from dsl import schema as t
@@ -34,7 +35,8 @@ from dsl.runtime import (
     inlined_parts,
 )
 from dsl.values import Duration
-from dsl.words import word_zh
+from dsl.words import field_en, word_zh
+from projects import catalogue
 from projects.model import Level
 
 _LITERALS = (s.Number, s.Percent, s.String, s.Bool, s.DateLit, s.DurationLit)
@@ -43,6 +45,31 @@ _COMPARE = ("==", "!=", "<", "<=", ">", ">=")
 #: left operand's test (only one runs); longer ones go through a temporary, so that nested
 #: conditions cannot double the size of the code at each level.
 _DUPLICABLE = 200
+
+
+
+#: The fields that hold money (the catalogue's ``yuan`` fields): a message hole showing one
+#: reads 9,800 元 / 3,000 万元 / 1.25 亿元 (``projects.money``), not raw yuan.
+MONEY_FIELDS = frozenset(f.name for fields in catalogue.RECORDS.values() for f in fields if f.type == "yuan")
+_YUAN_AFTER = re.compile(r"^\s*元")
+
+
+def is_money(e: s.Expr | None) -> bool:
+    """Whether ``e`` is an amount of money: a money field, a sum, min, max or default of
+    one, a difference or total of two, or one negated."""
+    while isinstance(e, s.Paren):
+        e = e.inner
+    if isinstance(e, s.Field):
+        return field_en(e.name) in MONEY_FIELDS
+    if isinstance(e, s.Call) and e.func == "default" and e.args:
+        return is_money(e.args[0])
+    if isinstance(e, s.Aggregate):
+        return e.op in ("sum", "min", "max") and is_money(e.body)
+    if isinstance(e, s.Binary):
+        return e.op in ("+", "-") and is_money(e.left) and is_money(e.right)
+    if isinstance(e, s.Unary):
+        return e.op == "-" and is_money(e.operand)
+    return False
 
 
 class _Function:
@@ -379,12 +406,17 @@ class Compiler:
         if rule.message is None:
             pieces.append(repr(rule.title.value if rule.title else rule.name))
         else:
+            after_money = False
             for part in rule.message.parts:
                 if isinstance(part, str):
-                    pieces.append(repr(part))
+                    # "{m.paid} 元": the hole says its own unit (万元 / 亿元), so the 元 goes
+                    pieces.append(repr(_YUAN_AFTER.sub("", part, count=1) if after_money else part))
+                    after_money = False
                     continue
                 typ = self.typ(part.expr)
-                fmt = {t.RATIO: "_fratio", t.NUMBER: "_fnum", t.DATE: "_fdate"}.get(typ, "_fval")
+                after_money = typ == t.NUMBER and is_money(part.expr)
+                fmt = "_fmoney" if after_money else {
+                    t.RATIO: "_fratio", t.NUMBER: "_fnum", t.DATE: "_fdate"}.get(typ, "_fval")
                 code = self.expr(part.expr, f)
                 pieces.append(code if typ == t.TEXT and not self.null(part.expr)
                               else f"{fmt}({code})")

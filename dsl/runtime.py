@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from dsl.values import Duration
 from projects.cadence import add_months
 from projects.model import Kind, Level
+from projects.money import money_text
 
 MISSING_TEXT = "—"
 
@@ -260,6 +261,11 @@ def fmt_ratio(v: float | None) -> str:
     return MISSING_TEXT if v is None else _trim(v * 100, 1) + "%"
 
 
+def fmt_money(v: float | None) -> str:
+    """An amount of money in a message: 9,800 元, 3,000 万元, 1.25 亿元 (``projects.money``)."""
+    return MISSING_TEXT if v is None else money_text(v)
+
+
 def fmt_date(v: dt.date | None) -> str:
     return MISSING_TEXT if v is None else v.isoformat()
 
@@ -287,5 +293,5 @@ NAMESPACE: dict[str, object] = {
     "_dflt": default, "_dadd": add_duration, "_amonths": add_months, "_ddiff": date_diff, "_dcmp": duration_compare,
     "_dsum": duration_add, "_dmul": duration_times, "_dneg": duration_neg,
     "_units": units, "_always": always, "_fnum": fmt_number, "_fratio": fmt_ratio,
-    "_fdate": fmt_date, "_fval": fmt_value, "_Exception": Exception,
+    "_fdate": fmt_date, "_fmoney": fmt_money, "_fval": fmt_value, "_Exception": Exception,
 }

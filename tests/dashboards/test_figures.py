@@ -238,3 +238,23 @@ def test_figures_serialise_to_json():
     for fig in (light_counts(PORTFOLIO, EVALUATION), portfolio_map(PORTFOLIO, EVALUATION),
                 rates_by_unit(PORTFOLIO, RATES), ranking(PORTFOLIO, EVALUATION, "综合得分")):
         assert fig.to_json().startswith("{")
+
+
+def test_the_big_screen_trend_shows_both_rates_even_where_they_are_equal():
+    """按期完成率 equals 完成率 when every finished milestone was on time (the test site's months:
+    100%, 50%, 50%): both lines carry their data, 按期完成率 is drawn last (on top), narrower
+    and dashed, so the wide 完成率 line under it still shows; their end labels sit apart."""
+    from dashboards.screen import _trend  # noqa: PLC0415
+
+    monthly = {m: EvaluationRates(Rates(v, v), {}, {}) for m, v in
+               (("2026-03", 1.0), ("2026-04", 0.5), ("2026-05", 0.5))}
+    fig = _trend(monthly, "zh")
+    completion, on_time = fig.data
+    assert (completion.meta, on_time.meta) == ("completion_rate", "on_time_rate")
+    assert list(on_time.y) == list(completion.y) == [100.0, 50.0, 50.0]
+    assert (completion.name, on_time.name) == ("完成率", "按期完成率")
+    assert on_time.line.width < completion.line.width and on_time.line.dash == "dash"
+    assert on_time.line.color != completion.line.color
+    assert on_time.textposition != completion.textposition
+    assert list(on_time.text) == [None, None, "50%"] == list(completion.text)
+    assert fig.layout.yaxis.range[0] < 0  # a 0% point's label below it is not cut off

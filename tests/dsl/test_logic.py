@@ -147,16 +147,36 @@ def test_nested_collections_see_outer_variables():
 
 
 def test_message_holes_print_by_type():
-    """Ratios as percents, numbers without .0, dates ISO, durations in Chinese (7 天), missing —."""
+    """Ratios as percents, numbers without .0, money in 元 with grouping, dates ISO, durations in
+    Chinese (7 天), missing —."""
     rule = compile_rulebook({"t.rules": (
         'rule t: for milestone m light red when m.done message '
         '"{m.progress}|{m.paid}|{m.due}|{today - m.start}|{m.kind}|{m.done}|{m.unit}|{m.updated}|{1/3}|{{x}}"'
     )}).rules[0]
     m = milestone(progress=0.125, paid=1234.0, due=D(2026, 3, 1), start=D(2026, 3, 2),
                   done=True)
-    assert rule.message(ENV, m) == "12.5%|1234|2026-03-01|7 天|招标|是|交通局|—|33.3%|{x}"
+    assert rule.message(ENV, m) == "12.5%|1,234 元|2026-03-01|7 天|招标|是|交通局|—|33.3%|{x}"
     titled = compile_rulebook({"t.rules": 'rule t "标题": for milestone m light red when m.done'})
     assert titled.rules[0].message(ENV, m) == "标题"
+
+
+def test_money_in_message_holes_reads_in_wan_and_yi_yuan():
+    """A money field, a sum, a default or a difference of money reads 万元 / 亿元 with grouping;
+    the 元 an author wrote after the hole is not doubled; a count or a ratio stays a number."""
+    rule = compile_rulebook({"t.rules": (
+        'rule t: for milestone m light red when m.done message '
+        '"已拨付 {m.paid} 元；计划 {m.amount}；项目已拨付 {m.project.paid}元；差额 {m.amount - m.paid}；'
+        '{default(m.amount, 0)}|{count(x in m.project.milestones)}|{m.paid / m.amount}|{m.progress * 100}"'
+    )}).rules[0]
+    m = milestone(paid=12_345_678.0, amount=150_000_000.0, progress=0.5, done=True)
+    said = rule.message(ENV, m)
+    assert said.startswith("已拨付 1,234.57 万元；计划 1.5 亿元；项目已拨付 ")
+    assert "差额 1.38 亿元；1.5 亿元|" in said and said.endswith("|8.2%|50")
+    assert "元元" not in said and "元 元" not in said
+    zh = compile_rulebook({"t.rules": (
+        '规则 t: 对 节点 m 亮 红灯 当 m.已完成 内容 "已拨付 {m.已拨付} 元"')}).rules[0]
+    assert zh.message(ENV, milestone(paid=9_800.0, done=True)) == "已拨付 9,800 元"
+    assert zh.message(ENV, milestone(paid=None, done=True)) == "已拨付 —"  # unknown: no unit
 
 
 def test_notify_drops_missing_and_repeated_units():
