@@ -88,17 +88,17 @@ def test_demo_notices_arrive_in_the_demo_inbox_without_a_noisy_console(tmp_path:
     finally:
         stop(running)
 
-    # The same database, another port; in English (the lines below read the English start text,
-    # which the inherited locale would otherwise choose or not).
-    again = start(tmp_path, {"DUBAN_DEMO": "1", "DUBAN_LANG": "en"})
+    # The same database, another port; in zh-CN whatever the inherited locale says (the lines
+    # below read the Chinese start text).
+    again = start(tmp_path, {"DUBAN_DEMO": "1", "DUBAN_LANG": "zh"})
     try:
         port = again.url.rsplit(":", 1)[1]
         with sqlite3.connect(tmp_path / "duban.sqlite") as db:
             contacts = [c for (row,) in db.execute("SELECT contacts FROM projects_unit") for c in json.loads(row)]
         assert contacts and all(c.startswith(f"json://127.0.0.1:{port}/api/demo/inbox/") for c in contacts)
         assert f"{again.url}/demo/inbox" in again.output()
-        assert "Demo accounts (sign in at /login):" in again.output()  # on every start
-        assert "unit    password duban-unit" in again.output()
+        assert "演示账号（在 /login 登录）：" in again.output()  # on every start, zh-CN first
+        assert "unit    密码 duban-unit" in again.output()
     finally:
         stop(again)
 

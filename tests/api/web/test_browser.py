@@ -303,3 +303,46 @@ def test_every_page_fits_reads_chinese_and_hides_rule_code_at_three_sizes(served
         assert "资金数据不足" in page.inner_text("#funds")
         context.close()
         browser.close()
+
+
+def test_a_unit_asks_for_an_extension_and_the_office_approves_it_in_a_real_browser(served: str, tmp_path: Path) -> None:
+    """延期申请 end to end in Chromium: the water unit asks to move 主体施工 to 2027-01-31 from
+    its extension page, the office approves it with a reason, and the unit's own page shows the
+    new due with the original one; a second decision is no longer offered."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=chromium(), args=FLAGS, headless=True,
+            viewport={"width": 1400, "height": 900}, locale="zh-CN")
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        sign_in(page, served, "unit")
+        page.click("a[href='/extensions']")  # in the page's header
+        page.wait_for_load_state("networkidle")
+        assert page.url.endswith("/extensions")
+        form = page.locator("form.extension-request")
+        form.locator("select[name=milestone]").select_option("P001/build")
+        form.locator("input[name=new_due]").fill("2027-01-31")
+        form.locator("textarea[name=reason]").fill("因用地报批延迟")
+        form.locator("button").click()
+        page.wait_for_selector(".extension[data-status=pending]")
+        assert "因用地报批延迟" in page.inner_text(".extension[data-status=pending]")
+        shot(page, "extension-requested")
+
+        sign_in(page, served, "office")
+        page.goto(f"{served}/extensions")
+        card = page.locator(".extension[data-status=pending]")
+        approve = card.locator("form:has(input[value=approved])")
+        approve.locator("input[name=reason]").fill("理由充分，同意延期")
+        approve.locator("button").click()
+        page.wait_for_selector(".extension[data-status=approved]")
+        assert page.locator(".extension[data-status=approved] form").count() == 0  # decided once
+        assert "理由充分，同意延期" in page.inner_text(".extension[data-status=approved]")
+        shot(page, "extension-approved")
+
+        sign_in(page, served, "unit")
+        page.goto(f"{served}/my")
+        due = page.inner_text("#m-P001-build td.due")
+        assert "2027-01-31" in due and "原计划完成 2026-12-31" in due
+        assert errors == []
+        browser.close()
