@@ -109,25 +109,27 @@ def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Li
     settings = settings or Settings.from_env()
     secret = secret_for(settings)
     key = hashlib.sha256(secret.encode()).digest()
-    engine = database.make_engine(settings)
-    stop = asyncio.Event()
 
     async def startup(app: Litestar) -> None:
+        # The engine (and its pool) belongs to one run of the app, on that run's event loop: an
+        # app started again (the tests share one per session) opens a new one.
+        engine = database.make_engine(settings)
         await database.open_engine(engine, settings.pool_size)
         await database.migrate(engine)
-        database.bind(engine)
+        app.state.engine, app.state.stop = engine, asyncio.Event()
         async with storage.write_transaction(engine):  # the audit chain keyed (api.audit)
             await audit.prepare(keys.derive(secret, "audit-chain"))
         app.state.server = Server(settings, engine)
         if deliver:
-            app.state.worker = asyncio.create_task(_deliver(engine, stop))
+            app.state.worker = asyncio.create_task(_deliver(engine, app.state.stop))
 
     async def shutdown(app: Litestar) -> None:
-        stop.set()
+        app.state.stop.set()
         task = getattr(app.state, "worker", None)
         if task is not None:
             await asyncio.wait_for(task, timeout=30)
-        await database.close_engine(engine)
+            app.state.worker = None
+        await database.close_engine(app.state.engine)
 
     session = CookieBackendConfig(secret=key, secure=settings.cookie_secure, httponly=True,
                                   samesite="lax", max_age=SESSION_SECONDS, key="duban_session")

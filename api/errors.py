@@ -84,7 +84,7 @@ def status_of(kind: type[DubanError]) -> tuple[int, str]:
     """The status and kind of an error class: its own entry or its nearest ancestor's."""
     for cls in kind.__mro__:
         if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]  # cls is a DubanError subclass here
+            return STATUS[cls]
     return STATUS[DubanError]
 
 

@@ -71,7 +71,7 @@ def _trend(monthly: Mapping[str, EvaluationRates], lang: str) -> go.Figure:
     fig.update_layout(yaxis={"range": [-8, 115], "title": "%", "tickvals": [0, 25, 50, 75, 100]},
                       xaxis={"type": "category", "automargin": True, "tickangle": 0},
                       margin={"t": 10, "b": 10, "l": 50, "r": 30},
-                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"}, font={"size": 14})
+                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "font": {"size": 16}}, font={"size": 14})
     return fig
 
 

@@ -305,7 +305,9 @@ class _Check:
             plain = self.plain_dependencies
             raw = item.get("milestones")
             for j, ms in enumerate(raw if isinstance(raw, list) else ()):
-                mid = _plain_id(ms.get("id")) if type(ms) is dict or isinstance(ms, Mapping) else None
+                mid = ms.get("id") if type(ms) is dict or isinstance(ms, Mapping) else None
+                if not (type(mid) is str and _clean(mid)):
+                    mid = _plain_id(mid)
                 if mid is None:
                     self.incomplete_projects.add(pid)
                 elif mid not in ids:
@@ -464,11 +466,14 @@ class _Check:
         if not m.keys() <= _MILESTONE_SET:
             f.unknown_keys(m, MILESTONE_FIELDS, where)
         get = m.get
-        mid = get("id")
-        if not (type(mid) is str and ids.get(mid, j) == j and _clean(mid) and len(mid) <= ID_MAX and mid.isprintable()):
+        mid: Any = get("id")
+        # ``ids`` holds the usable ids only (``index_projects``), so finding this one at ``j``
+        # says it is text without ``/`` or surrounding spaces, and the first with this id
+        first = type(mid) is str and ids.get(mid) == j and len(mid) <= ID_MAX and mid.isprintable()
+        if not first:
             mid = self.id_field(m, where, ids, j, "milestone")
-        first = pid is not None and isinstance(mid, str) and ids.get(mid) == j
-        name = get("name")
+            first = pid is not None and isinstance(mid, str) and ids.get(mid) == j
+        name: Any = get("name")
         name = mid if name is None else _NAME(name, f, where)
         before = len(f.problems)
         values = read_milestone(get, f, where, self.today)

@@ -29,13 +29,17 @@ import pkgutil
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from types import ModuleType
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypeAlias, cast
 
 from piccolo.columns import Varchar
 from piccolo.engine.base import Engine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 from piccolo.table import Table
+
+#: Piccolo's engine, typed once here for every package (its ``Engine`` is generic in the
+#: transaction type, which nothing here depends on).
+DbEngine: TypeAlias = "Engine[Any]"
 
 #: Advisory lock id held by every writer on PostgreSQL.
 WRITE_LOCK_KEY = 734_201
@@ -50,27 +54,27 @@ class MigrationRow(Table, tablename="duban_migration"):
 
 
 class _Migration(Protocol):
-    async def forwards(self, engine: Engine) -> None: ...
+    async def forwards(self, engine: DbEngine) -> None: ...
 
 
-def bind(engine: Engine, tables: Iterable[type[Table]]) -> None:
+def bind(engine: DbEngine, tables: Iterable[type[Table]]) -> None:
     """Point ``tables`` at ``engine`` (Piccolo keeps the engine on each table class)."""
     for table in tables:
         table._meta.db = engine
 
 
-def is_postgres(engine: Engine) -> bool:
+def is_postgres(engine: DbEngine) -> bool:
     """Whether ``engine`` speaks PostgreSQL (row locks, advisory locks)."""
     return getattr(engine, "engine_type", "") in {"postgres", "cockroach"}
 
 
-async def raw(engine: Engine, sql: str, *args: object) -> list[dict[str, Any]]:
+async def raw(engine: DbEngine, sql: str, *args: object) -> list[dict[str, Any]]:
     """Run one SQL statement with ``{}`` placeholders; the rows as dicts."""
     return cast(list[dict[str, Any]], await engine.run_querystring(QueryString(sql, *args)))
 
 
 @asynccontextmanager
-async def write_transaction(engine: Engine) -> AsyncIterator[None]:
+async def write_transaction(engine: DbEngine) -> AsyncIterator[None]:
     """A transaction for a change: writers are serialised, readers are not blocked."""
     if isinstance(engine, SQLiteEngine):
         async with engine.transaction(transaction_type=TransactionType.immediate):
@@ -81,7 +85,7 @@ async def write_transaction(engine: Engine) -> AsyncIterator[None]:
         yield
 
 
-async def savepoint(engine: Engine) -> Any:
+async def savepoint(engine: DbEngine) -> Any:
     """A savepoint in the current write transaction (``rollback_to()`` / ``release()``)."""
     transaction = engine.current_transaction.get()
     if transaction is None:
@@ -97,15 +101,15 @@ def migration_modules(app: str) -> list[tuple[str, _Migration]]:
             for n in names]
 
 
-async def applied_migrations(engine: Engine) -> set[tuple[str, str]]:
+async def applied_migrations(engine: DbEngine) -> set[tuple[str, str]]:
     """Every (app, migration) recorded as applied; creates the record table if missing."""
     bind(engine, (MigrationRow,))
-    await MigrationRow.create_table(if_not_exists=True).run()
+    await MigrationRow.create_table(if_not_exists=True)
     rows = await MigrationRow.select(MigrationRow.app, MigrationRow.name).run()
     return {(r["app"], r["name"]) for r in rows}
 
 
-async def migrate(engine: Engine, apps: Sequence[str], *, echo: bool = False) -> list[str]:
+async def migrate(engine: DbEngine, apps: Sequence[str], *, echo: bool = False) -> list[str]:
     """Apply every migration of ``apps`` not yet applied, in order; names the ones run."""
     done = await applied_migrations(engine)
     ran: list[str] = []

@@ -7,17 +7,18 @@ workbook cell or a form holds it (never ``None``: absent is the caller's busines
 ``milestone P001/tender``); the problem is placed at ``where.<field>``. Each check tries the
 common, valid value first with a few type and range tests inline (no exceptions, no look-ups),
 and calls the ``Fields`` methods, which word the problems in English and Chinese, only for the
-rest. Structural types (``deps``, ``contacts``, ``milestones``) need the whole portfolio and
-have no field check: ``projects.checks`` resolves them.
+rest. Structural types (``STRUCTURAL``: dependencies, contacts, a person, co-units...) need
+the whole portfolio and have no field check: ``projects.checks`` resolves them.
 
 The bounds every check applies: text holds no control characters (``fields.control_character``)
 and at most ``max_length`` characters; a required text is not blank; ids are at most
 ``ID_MAX`` characters, without ``/`` or surrounding spaces; dates lie in ``EARLIEST`` ..
 ``LATEST``; amounts are finite yuan, 0 or more; ratios 0..1 (``35%`` reads as 0.35).
 
-``rules_check(rules, values, problems, where, today)`` applies a record's ``NotLater`` rules
-(``MILESTONE_RULES``) to its clean values; ``milestone_problems`` is the whole check of a
-model milestone (the API's reports and creations). Pure: values in, problems out.
+``record_reader(fields, rules)`` compiles a whole record's reading into one straight-line
+function (each field's fast test inline, then the record's ``NotLater`` rules); the portfolio
+checks (``read_milestone``) and the report form use it. ``milestone_problems`` is the whole
+check of a model milestone (the API's reports and creations). Pure: values in, problems out.
 """
 
 from __future__ import annotations

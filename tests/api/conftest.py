@@ -1,18 +1,27 @@
 """Fixtures of the API tests: the app on SQLite and on a real PostgreSQL server, a small
-portfolio, and one signed-in user (with an API token) per role."""
+portfolio, and one signed-in user (with an API token) per role.
+
+Building the Litestar app costs most of a test's setup, so one app per backend serves the
+whole session (``SharedApp``). Each test still starts from the same fresh state: the database
+is put back (SQLite: every table's rows restored from the seeded copy; PostgreSQL: emptied,
+migrated and seeded again), and the app is started anew (a new engine and ``Server``, an empty
+``app.state``, the process's principal cache dropped), on the test's own event loop."""
 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
+from litestar import Litestar
 
 from api import users
 from api.app import create_app
+from api.auth import forget_cached
 from api.service import Server, now_iso
 from api.settings import Settings
 from projects import repository as repo
@@ -80,19 +89,86 @@ async def seed(server: Server, portfolio: Portfolio = PORTFOLIO) -> dict[str, st
     return tokens
 
 
-@pytest.fixture
-async def api(settings: Settings) -> AsyncIterator[Api]:
-    app = create_app(settings)
-    # The startup and shutdown hooks run on the test's own event loop and task (Litestar's
-    # AsyncTestClient would run them in a portal thread; an asyncpg pool cannot cross loops).
-    for hook in app.on_startup:
-        await hook(app)
+@dataclass
+class SharedApp:
+    """One app for a backend, started afresh for every test on a database put back to the
+    seeded state (see the module header)."""
+
+    settings: Settings
+    app: Litestar
+    template: Path | None = None  # the seeded SQLite database, restored before each test
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    async def start(self) -> Server:
+        """Put the database back to the seeded state and start the app on it."""
+        sqlite = self.settings.is_sqlite
+        if sqlite and self.template is not None:
+            _restore(self.settings.sqlite_path, self.template)
+        elif not sqlite:
+            await pg.reset_database(self.settings.database_url)
+        for key in list(self.app.state):  # what the previous test left: throttle, demo inbox, ...
+            del self.app.state[key]
+        forget_cached()
+        # The startup and shutdown hooks run on the test's own event loop and task (Litestar's
+        # AsyncTestClient would run them in a portal thread; an asyncpg pool cannot cross loops).
+        for hook in self.app.on_startup:
+            await hook(self.app)
+        server: Server = self.app.state.server
+        if not sqlite or self.template is None:
+            self.tokens = await seed(server)
+            if sqlite:  # keep the seeded state for the next tests
+                await self.stop()
+                template = self.settings.sqlite_path.with_suffix(".template")
+                with sqlite3.connect(self.settings.sqlite_path) as db:
+                    db.execute("VACUUM INTO ?", (str(template),))
+                self.template = template
+                return await self.start()
+        return server
+
+    async def stop(self) -> None:
+        for hook in self.app.on_shutdown:
+            await hook(self.app)
+
+
+def _restore(path: Path, template: Path) -> None:
+    """Every table of ``path`` back to its rows in ``template``, through SQLite itself (in one
+    transaction, so a connection some earlier test left open sees a consistent database)."""
+    db = sqlite3.connect(path, isolation_level=None)
     try:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            server = app.state.server
-            tokens = await seed(server)
-            yield Api(client, server, tokens)
+        db.execute("ATTACH DATABASE ? AS tpl", (str(template),))
+        tables = [r[0] for r in db.execute(
+            "SELECT name FROM tpl.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        db.execute("BEGIN IMMEDIATE")
+        for table in tables:
+            db.execute(f'DELETE FROM main."{table}"')
+            db.execute(f'INSERT INTO main."{table}" SELECT * FROM tpl."{table}"')
+        db.execute("COMMIT")
+        db.execute("DETACH DATABASE tpl")
     finally:
-        for hook in app.on_shutdown:
-            await hook(app)
+        db.close()
+
+
+@pytest.fixture(scope="session")
+def shared_sqlite(tmp_path_factory: pytest.TempPathFactory) -> SharedApp:
+    url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'duban.sqlite'}"
+    settings = Settings(database_url=url, secret_key="test-secret", cookie_secure=False, today=TODAY, demo=False)
+    return SharedApp(settings, create_app(settings))
+
+
+@pytest.fixture(scope="session")
+def shared_postgres(postgres_url: str) -> SharedApp:
+    settings = Settings(database_url=postgres_url, secret_key="test-secret", cookie_secure=False,
+                        today=TODAY, demo=False)
+    return SharedApp(settings, create_app(settings))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def api(request: pytest.FixtureRequest) -> AsyncIterator[Api]:
+    shared: SharedApp = request.getfixturevalue(f"shared_{request.param}")
+    server = await shared.start()
+    try:
+        transport = httpx.ASGITransport(app=shared.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield Api(client, server, dict(shared.tokens))
+    finally:
+        await shared.stop()

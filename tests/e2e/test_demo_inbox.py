@@ -88,7 +88,9 @@ def test_demo_notices_arrive_in_the_demo_inbox_without_a_noisy_console(tmp_path:
     finally:
         stop(running)
 
-    again = start(tmp_path, {"DUBAN_DEMO": "1"})  # the same database, another port
+    # The same database, another port; in zh-CN whatever the inherited locale says (the lines
+    # below read the Chinese start text).
+    again = start(tmp_path, {"DUBAN_DEMO": "1", "DUBAN_LANG": "zh"})
     try:
         port = again.url.rsplit(":", 1)[1]
         with sqlite3.connect(tmp_path / "duban.sqlite") as db:

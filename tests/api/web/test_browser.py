@@ -290,6 +290,20 @@ def test_every_page_fits_reads_chinese_and_hides_rule_code_at_three_sizes(served
                     assert not RULE_CODE.search(text), (name, RULE_CODE.search(text))
                     assert "e+0" not in text and not re.search(r"\d+M\b", text), name
                 context.close()
+        # the office's rule editor at each size: no sideways scroll, the whole rulebook checked
+        for width, height in SIZES:
+            context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+            page = context.new_page()
+            sign_in(page, served, "office")
+            page.goto(f"{served}/rules")
+            page.locator(".rulebook .status.good").wait_for()
+            page.locator("button.dry-run").click()
+            page.locator(".dry-run-result section.day").first.wait_for()
+            page.screenshot(path=str(SHOTS / f"office-rules-{width}x{height}.png"), full_page=False)
+            page.locator(".dry-run-card").scroll_into_view_if_needed()
+            page.screenshot(path=str(SHOTS / f"office-rules-dry-run-{width}x{height}.png"), full_page=False)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, ("rules", width)
+            context.close()
         # the leader's funds chart of the portfolio reads in 万元 or 亿元; a project with too
         # little funds data says so
         context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
