@@ -31,29 +31,9 @@ from dashboards.figures import (
 from dashboards.i18n import text
 from dashboards.money import funds_curve, notices_figure
 from projects.model import Level, Portfolio
-from projects.subjects import parse_subject
+from projects.subjects import subject_name
 from rules.findings import Evaluation
 from rules.sentence import explain_sentence
-
-
-def subject_name(portfolio: Portfolio, subject: str) -> str:
-    """A finding's subject as people name it: ``滨江大桥建设工程 / 招标``, a unit's name, a
-    notice's number (``milestone:P002/contract`` is how the engine names it, not people)."""
-    kind, key = parse_subject(subject)
-    if kind == "milestone":
-        pid, _, mid = key.partition("/")
-        project = portfolio.project_by_id.get(pid)
-        if project is None:
-            return key
-        milestone = next((m for m in project.milestones if m.id == mid), None)
-        return f"{project.name} / {milestone.name if milestone else mid}"
-    if kind == "project":
-        project = portfolio.project_by_id.get(key)
-        return project.name if project else key
-    if kind == "unit":
-        unit = portfolio.unit_by_id.get(key)
-        return unit.name if unit else key
-    return key
 
 FILLS = {level: PatternFill("solid", fgColor=colour)
          for level, colour in (("red", "FFC7CE"), ("yellow", "FFEB9C"), ("green", "C6EFCE"))}

@@ -8,7 +8,10 @@ engine's notice index, the report's names, the notifier's texts) calls ``parse_s
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from projects.model import Portfolio
 
 
 class Subject(NamedTuple):
@@ -44,3 +47,26 @@ def parse_subject(text: str | None) -> Subject:
 def subject_project(text: str | None) -> str | None:
     """The project of ``milestone:P1/x`` and ``project:P1`` (``P1``); ``None`` otherwise."""
     return parse_subject(text).project
+
+
+def subject_name(portfolio: Portfolio, subject: str) -> str:
+    """A finding's subject as people name it: ``滨江大桥建设工程 / 招标``, a unit's name, a
+    notice's number (``milestone:P002/contract`` is how the engine names it, not people)."""
+    kind, key = parse_subject(subject)
+    if kind == "milestone":
+        pid, _, mid = key.partition("/")
+        project = portfolio.project_by_id.get(pid)
+        if project is None:
+            return key
+        milestone = next((m for m in project.milestones if m.id == mid), None)
+        return f"{project.name} / {milestone.name if milestone else mid}"
+    if kind == "project":
+        project = portfolio.project_by_id.get(key)
+        return project.name if project else key
+    if kind == "unit":
+        unit = portfolio.unit_by_id.get(key)
+        return unit.name if unit else key
+    if kind == "person":
+        person = portfolio.person_by_id.get(key)
+        return person.name if person else key
+    return key

@@ -18,7 +18,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from projects.model import Level
+from projects.model import Level, Portfolio
+from projects.subjects import subject_name
 from rules.findings import Evaluation, Finding
 
 LEVEL_HEADING = {Level.RED: "红灯 red", Level.YELLOW: "黄灯 yellow", Level.BLUE: "蓝灯 blue",
@@ -105,10 +106,18 @@ RATE_WORDS = {"on_time_rate": ("按期完成率", "on-time rate"), "completion_r
               "early_rate": ("提前完成率", "early rate"), "response_rate": ("按时回复率", "response rate")}
 
 
-def evaluation_text(ev: Evaluation, *, explain: bool = False, lang: str = "zh") -> str:
+def evaluation_text(ev: Evaluation, *, explain: bool = False, lang: str = "zh",
+                    portfolio: Portfolio | None = None) -> str:
     """A readable report: findings by level (red first, blue reminders last), rates, rankings;
-    in Chinese, or English with ``lang="en"``."""
+    in Chinese, or English with ``lang="en"``. Given the portfolio, subjects and units read by
+    their names (``滨江大桥建设工程 / 招标``) rather than the engine's ids."""
     en = lang == "en"
+
+    def named(subject: str) -> str:
+        return subject if portfolio is None else subject_name(portfolio, subject)
+
+    def unit_name(unit: str) -> str:
+        return named(f"unit:{unit}")
     count = {level: sum(f.level is level for f in ev.findings) for level in (Level.RED, Level.YELLOW, Level.BLUE)}
     if en:
         lines = [f"duban check as of {ev.as_of.isoformat()}: {count[Level.RED]} red, "
@@ -124,12 +133,12 @@ def evaluation_text(ev: Evaluation, *, explain: bool = False, lang: str = "zh") 
         lines += ["", f"{heading} ({len(found)})"]
         rows = [("rule", "subject", "notify", "respond by", "message") if en
                 else ("规则", "对象", "通知", "回复期限", "说明")]
-        rows += [(f.title, f.subject, ",".join(f.notify) or "—",
+        rows += [(f.title, named(f.subject), ("," if en else "、").join(unit_name(u) for u in f.notify) or "—",
                   f.respond_by.isoformat() if f.respond_by else "—", f.message) for f in found]
         lines += ["  " + line for line in table(rows)]
         if explain:
             for f in found:
-                lines.append(f"  · {f.rule} {f.subject}")
+                lines.append(f"  · {f.rule} {named(f.subject)}")
                 lines += [f"      {clause}: {detail}" for clause, detail in f.explain]
     rates = ev.rates.portfolio
     lines += ["", ("rates: " if en else "办结率：") + "  ".join(
@@ -139,7 +148,7 @@ def evaluation_text(ev: Evaluation, *, explain: bool = False, lang: str = "zh") 
         lines += ["", f"{'ranking' if en else '排名'} {name}"]
         lines += ["  " + line for line in table(
             [("rank", "unit", "score") if en else ("名次", "单位", "得分")]
-            + [(str(r.rank) if r.rank else "—", r.unit, "—" if r.value is None else f"{r.value:.1f}")
+            + [(str(r.rank) if r.rank else "—", unit_name(r.unit), "—" if r.value is None else f"{r.value:.1f}")
                for r in rows_])]
     if ev.errors:
         lines += ["", "errors:" if en else "运行错误："] + [f"  {e}" for e in ev.errors]

@@ -44,3 +44,11 @@ def test_duban_check_runs_the_example_as_the_readme_says(capsys: pytest.CaptureF
     out = capsys.readouterr().out
     assert out.startswith("督办检查（截至 2026-06-15）：红灯 ") and "蓝灯（提醒）1 个" in out
     assert "「海东大道改造工程」首期工程款拨付将于 2026-06-17 到期，请按期办结" in out
+
+
+def test_the_text_report_names_subjects_and_units_as_people_do(capsys: pytest.CaptureFixture[str]) -> None:
+    """The report reads 「项目 / 节点」 and unit names, not the engine's ``milestone:P001/contract``."""
+    assert main(["check", str(EXAMPLE), "--as-of", "2026-06-15"]) == 0
+    out = capsys.readouterr().out
+    assert "海东大道改造工程 / 施工合同签订" in out and "市交通运输局、市住房城乡建设局" in out
+    assert "milestone:" not in out and "project:" not in out

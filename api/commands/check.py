@@ -157,7 +157,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.json:
         write_evaluation_json(evaluation, sys.stdout)
     else:
-        sys.stdout.write(evaluation_text(evaluation, explain=args.explain, lang=lang()))
+        sys.stdout.write(evaluation_text(evaluation, explain=args.explain, lang=lang(), portfolio=portfolio))
     for failure in evaluation.errors:
         _err(say("错误：", "error: ") + str(failure))
     if args.fail_on:
