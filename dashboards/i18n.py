@@ -234,6 +234,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "changed": ("变更", "changed"),
     "due_moved": ("计划完成移动（天）", "due moved (days)"),
     "imported_ok": ("已导入。", "Imported."),
+    "assignment": ("交办", "Assignment"),
+    "assign_edit": ("修改交办", "Change the assignment"),
+    "assign_save": ("保存交办", "Save the assignment"),
+    "assigned_ok": ("交办已保存。", "The assignment is saved."),
+    "assign_refused": ("交办未保存：请按各栏提示修改后重新提交。", "Nothing was saved: correct the fields marked and send again."),
+    "no_person": ("（未指定）", "(none)"),
+    "no_co_units": ("（无）", "(none)"),
+    "cadence_hint": ("如：周报、月报、2 weeks、1 months；留空则不定期报送", "e.g. 2 weeks, 1 months, 周报, 月报; empty: no cadence"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
 }
 
 

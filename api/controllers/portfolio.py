@@ -142,20 +142,27 @@ class ProjectController(Controller):
 
     @patch("/{pid:str}", operation_id="updateProject", guards=[OFFICE])
     async def update_project(self, request: Request, server: Server, pid: str, data: ProjectUpdate) -> ProjectRead:  # type: ignore[type-arg]
-        async with server.writing():
-            await repo.project_version(pid)
-            old = (await server.snapshot()).portfolio.project_by_id[pid]
-            changes = set_fields(data)
-            if "category" in changes:
-                changes["category"] = _category(changes["category"])
-            if "unit" in changes:
-                await repo.get_unit(changes["unit"])
-            changes = assignment((await server.snapshot()).portfolio, old, changes)
-            new = replace(old, **changes)
-            await repo.save_project(new, create=False)
-            await server.changed(caller(request).username, "project.update", f"project:{pid}",
-                                 _project_brief(old), _project_brief(new))
-        return project_read(new)
+        return project_read(await change_project(server, caller(request).username, pid, set_fields(data)))
+
+
+async def change_project(server: Server, actor: str, pid: str, changes: dict[str, Any]) -> Project:
+    """The office's change of project ``pid`` (the API's and the assignment page's): checked
+    against the portfolio inside the write transaction, saved and audited; refused
+    (``InputError`` naming the field, 404 for an unknown project or lead unit) with nothing
+    written."""
+    async with server.writing():
+        await repo.project_version(pid)
+        old = (await server.snapshot()).portfolio.project_by_id[pid]
+        changes = dict(changes)
+        if "category" in changes:
+            changes["category"] = _category(changes["category"])
+        if "unit" in changes:
+            await repo.get_unit(changes["unit"])
+        changes = assignment((await server.snapshot()).portfolio, old, changes)
+        new = replace(old, **changes)
+        await repo.save_project(new, create=False)
+        await server.changed(actor, "project.update", f"project:{pid}", _project_brief(old), _project_brief(new))
+    return new
 
 
 def _project_brief(p: Project) -> dict[str, Any]:

@@ -171,6 +171,8 @@ class DashboardPages(Controller):
                            unit_name=unit.name if unit else project.unit,
                            schedule_import=await _last_schedule_import(pid),
                            imported=request.query_params.get("imported") == "1",
+                           assigned=request.query_params.get("assigned") == "1",
+                           assignment=_assignment(board.portfolio, project, lang),
                            schedule_error=schedule_error, status=status)
 
     @post("/projects/{pid:str}/schedule", name="import_schedule_page", status_code=303)
@@ -418,6 +420,19 @@ class DeliveryPages(Controller):
 
         await retry(server, delivery_id)
         return Redirect(path=f"/deliveries?retried={delivery_id}", status_code=303)
+
+
+def _assignment(portfolio: Any, project: Any, lang: str) -> dict[str, Any]:
+    """The project's assignment (交办) as its page shows it: names for ids, the cadence spelled."""
+    from api.web.assign_pages import labels  # noqa: PLC0415
+
+    units = portfolio.unit_by_id
+    person = portfolio.person_by_id.get(project.person) if project.person else None
+    cadence = project.report_every
+    return {"labels": labels(lang),
+            "co_units": [units[u].name if u in units else u for u in project.co_units],
+            "person": (person.name if person else project.person) or "",
+            "report_every": "" if cadence is None else (str(cadence) if lang == "en" else cadence.chinese)}
 
 
 async def _last_schedule_import(pid: str) -> dict[str, Any] | None:

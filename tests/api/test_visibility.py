@@ -220,6 +220,9 @@ def rules(w: World) -> dict[str, list[Call] | str]:
                                     Call("/projects/P004", ALL - {"unit"})],
         "POST /projects/{pid:str}/schedule": [Call("/projects/P001/schedule", OFFICE, form={"unit": "transport"},
                                                    files={"file": ("x.xer", b"not a schedule")})],
+        "GET /projects/{pid:str}/assign": [Call("/projects/P001/assign", OFFICE)],
+        "POST /projects/{pid:str}/assign": [Call("/projects/P001/assign", OFFICE,
+                                                 form={"unit": "transport", "report_every": "月报"})],
         "GET /my": [Call("/my", REPORTERS)],
         "POST /my/{pid:str}/{mid:str}": [
             Call("/my/P001/tender", frozenset({"office", "owner"}), form={"version": "1", "note": "n"}),
