@@ -92,10 +92,11 @@ MILESTONE: Final[tuple[Field, ...]] = (
     Field("updated", "date", REPORTABLE, dsl="date", zh="最近填报", en="updated", api="r"),
     Field("after", "deps", dsl=None, zh="前置", en="after", api="rc"),
     Field("note", "text", REPORTABLE, zh="备注", en="note", max_length=NOTE_MAX, widget="text"),
-    # version 2 (issue 12): the supervision loop; absent means the project's value
-    Field("person", "person", dsl="person", zh="责任人员", en="person", api="r"),
-    Field("co_units", "units", dsl="collection of units", zh="配合单位", en="co-units", api="r"),
-    Field("report_every", "cadence", dsl="duration", zh="报送周期", en="report cadence", api="r"),
+    # version 2 (issue 12): the supervision loop; absent means the project's value. The office
+    # changes them through the report endpoint (``who`` OFFICE: owners and units are refused)
+    Field("person", "person", dsl="person", zh="责任人员", en="person", api="ru"),
+    Field("co_units", "units", dsl="collection of units", zh="配合单位", en="co-units", api="ru"),
+    Field("report_every", "cadence", dsl="duration", zh="报送周期", en="report cadence", api="ru"),
     # issue 17: working days the imported finish moved later at the last schedule import
     # (0 or absent: it did not); set by ``duban import FILE --project``, read by rules
     Field("schedule_slip", "workdays", dsl="number", zh="计划推迟", en="schedule slip", api="r"),

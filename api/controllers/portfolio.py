@@ -306,8 +306,11 @@ class MilestoneController(Controller):
                 f"{who.username} ({who.role}, unit {who.unit}) may not report milestones of {pid}, "
                 f"which belongs to unit {project.unit}")
         changes = set_fields(data, skip=("version",))
+        if "co_units" in changes:
+            changes["co_units"] = tuple(changes["co_units"] or ())
         if who.role != "office":
             _refuse_office_fields(who.username, who.role, current, changes)
+        changes = milestone_assignment(snap.portfolio, project, current, changes)
         new, version, outcome = await server.report_milestone(who.username, pid, mid, changes, data.version)
         evaluation = None
         found = []
@@ -315,6 +318,38 @@ class MilestoneController(Controller):
             evaluation = evaluation_read(await rules_repo.get_evaluation(outcome.id), levels(outcome.findings))
             found = [finding_read(f) for f in (await rules_repo.findings(project=pid, limit=500))[0]]
         return MilestoneReportResult(milestone_read(new, version), evaluation, found)
+
+
+def milestone_assignment(portfolio: Portfolio, project: Project, m: Milestone,
+                         changes: dict[str, Any]) -> dict[str, Any]:
+    """A milestone's own person, co-units and cadence (the office's; absent: the project's)
+    checked as a project's are (``assignment``): co-units known units other than the
+    milestone's responsible unit, each once; the person known; the cadence a duration."""
+    out = dict(changes)
+    if "co_units" in out:
+        lead = out.get("unit", m.unit) or project.unit
+        units = portfolio.unit_by_id
+        seen: list[str] = []
+        for i, uid in enumerate(out["co_units"]):
+            where = f"co_units[{i}]"
+            if uid not in units:
+                raise InputError(where, f'no unit "{uid}"' + _near(uid, units) + "; 配合单位须是已登记的单位")
+            if uid == lead:
+                raise InputError(where, f'"{uid}" is the responsible unit (责任单位) of {m.project}/{m.id}; '
+                                        f"a co-unit (配合单位) is another unit")
+            if uid in seen:
+                raise InputError(where, f'unit "{uid}" is listed twice; list each co-unit once (配合单位重复)')
+            seen.append(uid)
+        out["co_units"] = tuple(seen)
+    if out.get("person") is not None and out["person"] not in portfolio.person_by_id:
+        raise InputError("person", f'no person "{out["person"]}"' + _near(out["person"], portfolio.person_by_id)
+                         + "; 责任人须先在人员中登记 (POST /api/people)")
+    if out.get("report_every") is not None:
+        try:
+            out["report_every"] = parse_cadence(out["report_every"])
+        except CadenceError as exc:
+            raise InputError("report_every", f"报送周期不是时长 — {exc}") from None
+    return out
 
 
 def _refuse_office_fields(username: str, role: str, current: Milestone, changes: Mapping[str, Any]) -> None:

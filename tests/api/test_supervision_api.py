@@ -156,3 +156,43 @@ async def test_each_wrong_request_or_decision_is_refused_with_its_place_and_noth
     moved, dues = known_on(snap.portfolio, TODAY)
     assert next(m for m in moved.project_by_id["P001"].milestones if m.id == "build").due == dt.date(2026, 12, 31)
     assert dues[("P001", "build")].pending is False
+
+
+async def test_the_office_gives_a_milestone_its_own_person_co_units_and_cadence(api: Api) -> None:
+    """A milestone's own person, co-units and cadence (the project's when absent) change through
+    the report endpoint, by the office only, checked as a project's are, nothing written when wrong."""
+    await api.client.post("/api/people", headers=api.auth("office"), json=PERSON)
+    url = "/api/projects/P001/milestones/build"  # the water bureau's milestone of a transport project
+    version = (await api.client.get(url, headers=api.auth("office"))).json()["version"]
+    before = await _audit_total(api)
+    for change, where, words in [
+        ({"co_units": ["water"]}, "co_units[0]", "is the responsible unit (责任单位) of P001/build"),
+        ({"co_units": ["transport", "transport"]}, "co_units[1]", "listed twice"),
+        ({"co_units": ["watr"]}, "co_units[0]", 'did you mean "water"?'),
+        ({"person": "wong"}, "person", 'no person "wong"; did you mean "wang"?'),
+        ({"report_every": "soon"}, "report_every", "报送周期不是时长"),
+    ]:
+        bad = await api.client.patch(url, headers=api.auth("office"), json={"version": version, **change})
+        assert bad.status_code == 422, (change, bad.text)
+        assert bad.json()["where"] == where and words in bad.json()["message"], bad.json()
+    assert await _audit_total(api) == before
+    assert (await api.client.get(url, headers=api.auth("office"))).json()["version"] == version
+    for role, path in (("unit", url), ("owner", "/api/projects/P001/milestones/tender")):
+        mine = (await api.client.get(path, headers=api.auth(role))).json()["version"]
+        refused = await api.client.patch(path, headers=api.auth(role),
+                                         json={"version": mine, "person": "wang", "report_every": "1 week"})
+        assert refused.status_code == 403 and "only the office changes person, report_every" in refused.text
+    ok = await api.client.patch(url, headers=api.auth("office"), json={
+        "version": version, "person": "wang", "co_units": ["transport"], "report_every": "月报"})
+    assert ok.status_code == 200, ok.text
+    got = ok.json()["milestone"]
+    assert (got["person"], got["co_units"], got["report_every"]) == ("wang", ["transport"], "1 month")
+    m = next(x for x in (await api.server.snapshot()).portfolio.project_by_id["P001"].milestones if x.id == "build")
+    assert (m.person, m.co_units, str(m.report_every)) == ("wang", ("transport",), "1 month")
+    entry = await _latest_audit(api)
+    assert entry["action"] == "milestone.report" and entry["after"]["person"] == "wang"
+    cleared = await api.client.patch(url, headers=api.auth("office"), json={
+        "version": got["version"], "person": None, "co_units": [], "report_every": None})
+    assert cleared.status_code == 200, cleared.text
+    got = cleared.json()["milestone"]
+    assert (got["person"], got["co_units"], got["report_every"]) == (None, [], None)
