@@ -12,19 +12,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from api import offload
+from api import audit, offload
 from api.service import Server, now_iso
 from projects import loader
 from projects import repository as repo
 from projects.checks import parse_portfolio
 from projects.contractor import read_schedule, schedule
-from projects.contractor.importer import parse_map, project_entry
+from projects.contractor.importer import compare_imports, parse_map, project_entry
 from projects.model import Portfolio
 
 
 def _build(data: bytes, name: str, current: dict[str, Any], *, pid: str, unit: str,
            map_data: object, map_name: str, today: Any, project_name: str | None,
-           ) -> tuple[Portfolio, dict[str, Any]]:
+           previous: dict[str, Any] | None = None) -> tuple[Portfolio, dict[str, Any]]:
     sched = read_schedule(data, name)
     rows = schedule(sched)
     mapping = parse_map(map_data, map_name)
@@ -34,6 +34,9 @@ def _build(data: bytes, name: str, current: dict[str, Any], *, pid: str, unit: s
     project, record = project_entry(sched, rows, pid=pid, unit=unit, mapping=mapping,
                                     existing=existing, name=project_name)
     project["unit"] = unit
+    compared = compare_imports(sched, previous, record, {m["id"]: m["name"] for m in project["milestones"]})
+    if compared is not None:
+        record["compare"] = compared
     if at is None:
         projects.append(project)
     else:
@@ -51,9 +54,11 @@ async def import_schedule(server: Server, data: bytes, name: str, *, pid: str, u
     async with server.writing():
         snap = await server.snapshot()
         current = loader.dump_portfolio(snap.portfolio)
+        last, _ = await audit.entries(action="schedule.import", subject=f"project:{pid}", limit=1)
         portfolio, record = await offload.run(_build, data, name, current, pid=pid, unit=unit,
                                               map_data=map_data, map_name=map_name,
-                                              today=server.today(), project_name=project_name)
+                                              today=server.today(), project_name=project_name,
+                                              previous=last[0].after if last else None)
         counts = await repo.import_portfolio(Portfolio(projects=portfolio.projects), actor=actor,
                                              known_on=server.today(), recorded_at=now_iso())
         record = {**record, "milestones_stored": counts["milestones"], "source": name}

@@ -445,4 +445,5 @@ async def _last_schedule_import(pid: str) -> dict[str, Any] | None:
     moves = sorted((after.get("due_moved_days") or {}).items(), key=lambda kv: -abs(kv[1]))[:20]
     return {"at": e.at[:16].replace("T", " "), "actor": e.actor, "source": after.get("source", ""),
             "added": len(after.get("added", [])), "changed": len(after.get("changed", {})),
-            "removed": len(after.get("removed", [])), "moves": moves}
+            "removed": len(after.get("removed", [])), "moves": moves,
+            "compare": after.get("compare")}

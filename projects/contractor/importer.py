@@ -275,9 +275,49 @@ def project_entry(sched: Schedule, rows: Sequence[Computed], *, pid: str, unit: 
     if name:
         project["name"] = name
     project["milestones"] = milestones + removed
-    return project, changes(existing, project, removed=[m["id"] for m in removed], notes=notes,
-                            forecast={milestone_id(r.activity.id): _day(r.early_finish) for r in rows
-                                      if milestone_id(r.activity.id) in in_file})
+    record = changes(existing, project, removed=[m["id"] for m in removed], notes=notes,
+                     forecast={milestone_id(r.activity.id): _day(r.early_finish) for r in rows
+                               if milestone_id(r.activity.id) in in_file})
+    cals = sched.calendars
+    record["float_days"] = {milestone_id(r.activity.id): round(r.total_float_hours / _per_day(cals.get(r.activity.calendar)), 2)
+                            for r in rows if milestone_id(r.activity.id) in in_file}
+    record["critical"] = [milestone_id(r.activity.id) for r in sorted(rows, key=lambda r: (r.early_start, r.early_finish))
+                          if r.critical and milestone_id(r.activity.id) in in_file]
+    return project, record
+
+
+def _per_day(cal: Calendar | None) -> float:
+    return cal.hours_per_day if cal is not None and cal.hours_per_day > 0 else 8.0
+
+
+def compare_imports(sched: Schedule, previous: Mapping[str, Any] | None, record: Mapping[str, Any],
+                    names: Mapping[str, str]) -> dict[str, Any] | None:
+    """The last two imports side by side, from their records (``project_entry``'s): forecast
+    finishes that moved later (working days of the activity's calendar), float eroded
+    (working days), milestones added and removed, the critical path as it was and as it is.
+    None on a first import or when the previous record has no forecast (an older import)."""
+    if not previous or not previous.get("forecast"):
+        return None
+    cal_of = {milestone_id(a.id): sched.calendars.get(a.calendar) for a in sched.activities}
+    old_fc, new_fc = previous.get("forecast") or {}, record.get("forecast") or {}
+    old_fl, new_fl = previous.get("float_days") or {}, record.get("float_days") or {}
+    slipped, eroded = [], []
+    for mid, new in new_fc.items():
+        old = old_fc.get(mid)
+        if isinstance(old, str) and isinstance(new, str):
+            days = slip_workdays(cal_of.get(mid), dt.date.fromisoformat(old), dt.date.fromisoformat(new))
+            if days:
+                slipped.append({"id": mid, "name": names.get(mid, mid), "old": old, "new": new, "working_days": days})
+        if isinstance(old_fl.get(mid), int | float) and isinstance(new_fl.get(mid), int | float):
+            lost = round(old_fl[mid] - new_fl[mid], 2)
+            if lost > 0:
+                eroded.append({"id": mid, "name": names.get(mid, mid), "old": old_fl[mid], "new": new_fl[mid],
+                               "eroded": lost})
+    slipped.sort(key=lambda x: (-x["working_days"], x["id"]))
+    eroded.sort(key=lambda x: (-x["eroded"], x["id"]))
+    return {"slipped": slipped, "eroded": eroded, "added": list(record.get("added", [])),
+            "removed": list(record.get("removed", [])),
+            "critical_was": list(previous.get("critical") or []), "critical_now": list(record.get("critical") or [])}
 
 
 def changes(old: Mapping[str, Any] | None, new: Mapping[str, Any], *, removed: Sequence[str] = (),

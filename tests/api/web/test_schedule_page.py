@@ -49,3 +49,36 @@ async def test_only_the_office_may_import(site):  # type: ignore[no-untyped-def]
     assert "承包商进度计划" in page.text and 'action="/projects/P003/schedule"' not in page.text
     r = await _post(site, {"file": (SAMPLE, (DATA / SAMPLE).read_bytes(), "application/octet-stream")})
     assert r.status_code == 403
+
+
+async def test_the_page_compares_the_last_two_imports_in_chinese(site):  # type: ignore[no-untyped-def]
+    """Next month's file makes Studs A1010 two days longer (40 -> 56 hours), Studs A1060 on
+    the second level two days longer too (its float shrinks), and adds Final clean A1260 after
+    A1250: the page sets the two imports side by side in zh-CN — the forecast finishes that slipped
+    and by how many working days, the float eroded, what was added and removed, the critical
+    path as it was and as it is. A name from the file is shown escaped, never as markup."""
+    await site.sign_in("office")
+    r = await _post(site, {"file": (SAMPLE, (DATA / SAMPLE).read_bytes(), "application/octet-stream")})
+    assert r.status_code == 303
+    first = await site.client.get("/projects/P003")
+    assert "与上一次导入对比" not in first.text  # a first import has nothing to compare with
+    nxt = edit_xer(xer_text(SAMPLE), change={"A1010": {"target_drtn_hr_cnt": "56", "remain_drtn_hr_cnt": "56",
+                                                       "task_name": "Studs <b>x</b>"},
+                                             "A1060": {"target_drtn_hr_cnt": "56", "remain_drtn_hr_cnt": "56"}},
+                   add=[("A1250", "A1260", "Final clean")])
+    r = await _post(site, {"file": ("next.xer", nxt.encode("cp1252"), "application/octet-stream")})
+    assert r.status_code == 303
+    page = (await site.client.get("/projects/P003")).text
+    section = page[page.index('class="compare"'):page.index("</section>", page.index('class="compare"'))]
+    assert "与上一次导入对比" in section and "预测完成推迟" in section and "推迟（工作日）" in section
+    assert "<td>A1010 Studs &lt;b&gt;x&lt;/b&gt;</td><td>2021-12-06</td><td>2021-12-08</td><td>2</td>" in section
+    assert "<b>x</b>" not in page
+    assert "<td>A1060 Studs</td><td>2021-12-13</td><td>2021-12-17</td><td>4</td>" in section
+    assert section.index("A1060 Studs") < section.index("A1010 Studs")  # the largest slip first
+    # the file must finish by its date: a longer critical path goes negative, 0 -> -7 days
+    assert "总时差减少" in section and "原总时差（工作日）" in section
+    assert "<td>A1010 Studs &lt;b&gt;x&lt;/b&gt;</td><td>0.0</td><td>-7.0</td><td>7.0</td>" in section
+    assert "<td>A1060 Studs</td><td>2.0</td><td>-7.0</td><td>9.0</td>" in section
+    assert "新增节点：A1260" in section and "A1250" not in section.split("文件中已删除：")[1].split("</p>")[0]
+    assert "原关键路径：A1010 → A1020 → A1030 → A1040 → A1090 → A1140 → A1190 → A1240 → A1250</p>" in section
+    assert "现关键路径：A1010 → A1020 → A1060 → " in section and "A1250 → A1260</p>" in section
