@@ -123,10 +123,10 @@ class _Check:
     def portfolio(self, data: object) -> Portfolio | None:
         f = self.f
         if data is None:
-            f.add("", "the portfolio is empty; it needs units and projects")
+            f.add("", "the portfolio is empty; it needs units and projects", "组合文件是空的：需要 units（单位）和 projects（项目）")
             return None
         if not isinstance(data, Mapping):
-            f.add("", f"a portfolio is a mapping with units and projects, not {type_name(data)}")
+            f.add("", f"a portfolio is a mapping with units and projects, not {type_name(data)}", f"组合文件应为包含 units 和 projects 的映射，而不是{type_name(data)}")
             return None
         extra = data.keys() - TOP_FIELDS
         for key in (k for k in data if k in extra):
@@ -134,7 +134,7 @@ class _Check:
 
             hint = suggest(str(key), TOP_FIELDS)
             f.add("", f'unknown top-level field "{key}"' + (f'; did you mean "{hint}"?' if hint
-                                                            else f"; the fields are {', '.join(TOP_FIELDS)}"))
+                                                            else f"; the fields are {', '.join(TOP_FIELDS)}"), f"未知的顶层字段「{key}」" + (f"，是否想写「{hint}」？" if hint else f"，可用的字段：{'、'.join(TOP_FIELDS)}"))
         calendar = f.choice(data.get("calendar", "cn"), CALENDARS, "calendar", "calendar", CALENDARS)
         timezone = self.timezone(data.get("timezone", "Asia/Shanghai"))
         years = self.calendar_years(data.get("calendar_years"))
@@ -183,7 +183,7 @@ class _Check:
                 known = zoneinfo.available_timezones()
                 self.f.reference(value, known, "timezone", "time zone")
                 return ""
-        self.f.add("timezone", f"{type_name(value)} is not a time zone; write e.g. Asia/Shanghai")
+        self.f.add("timezone", f"{type_name(value)} is not a time zone; write e.g. Asia/Shanghai", f"{type_name(value)}不是时区，请写如 Asia/Shanghai")
         return ""
 
     def calendar_years(self, value: object) -> tuple[CalendarYear, ...]:
@@ -199,7 +199,7 @@ class _Check:
             f.unknown_keys(m, YEAR_FIELDS, where)
             year = f.required(m, "year", where)
             if year is not BAD and (not isinstance(year, int) or isinstance(year, bool)):
-                year = f.add(f"{where}.year", f"{type_name(year)} is not a year; write e.g. 2027")
+                year = f.add(f"{where}.year", f"{type_name(year)} is not a year; write e.g. 2027", f"{type_name(year)}不是年份，请写如 2027")
             sets = []
             for field in ("holidays", "workdays"):
                 days = f.items(m.get(field), f"{where}.{field}", "dates")
@@ -208,7 +208,7 @@ class _Check:
                     day = f.date(d, f"{where}.{field}[{j}]")
                     if isinstance(day, dt.date):
                         if isinstance(year, int) and day.year != year:
-                            f.add(f"{where}.{field}[{j}]", f"{day.isoformat()} is not in {year}; move it to that year's entry")
+                            f.add(f"{where}.{field}[{j}]", f"{day.isoformat()} is not in {year}; move it to that year's entry", f"{day.isoformat()} 不在 {year} 年内，请移到该年份的条目下")
                         got.add(day)
                 sets.append(frozenset(got))
             if isinstance(year, int):
@@ -253,7 +253,7 @@ class _Check:
                 out.append(Unit(id=uid, name=name, parent=parent, level=level, contacts=contacts))
         for cycle in find_cycles(parents):
             f.add(f"units[{self.unit_ids[cycle[0]]}].parent",
-                  f"unit parent cycle {format_cycle(cycle)}; a unit cannot be above itself")
+                  f"unit parent cycle {format_cycle(cycle)}; a unit cannot be above itself", f"上级单位成环 {format_cycle(cycle)}：单位不能是自己的上级")
         return tuple(out)
 
     def contacts(self, value: object, where: str) -> Any:
@@ -267,7 +267,7 @@ class _Check:
         for j, url in enumerate(items):  # type: ignore[arg-type]
             # contact URLs are secrets: the message never repeats them
             if not isinstance(url, str) or "://" not in url:
-                return f.add(f"{where}[{j}]", "not an Apprise URL (scheme://...); write e.g. mailto://jt@transport.example")
+                return f.add(f"{where}[{j}]", "not an Apprise URL (scheme://...); write e.g. mailto://jt@transport.example", "不是 Apprise 地址（scheme://...），请写如 mailto://jt@transport.example")
             out.append(url.strip())
         return tuple(out)
 
@@ -286,7 +286,7 @@ class _Check:
         if isinstance(value, str) and index.get(value, i) != i:
             first = index[value]
             section = where.rsplit("[", 1)[0]
-            return self.f.add(f"{where}.id", f'duplicate {what} id "{value}" (first at {section}[{first}]); give each {what} its own id')
+            return self.f.add(f"{where}.id", f'duplicate {what} id "{value}" (first at {section}[{first}]); give each {what} its own id', f"{what} 编号「{value}」重复（首次出现在 {section}[{first}]），每个{what}应有自己的编号")
         return value
 
     # -- projects -----------------------------------------------------------------------------
@@ -575,7 +575,7 @@ class _Check:
                 return BAD
             home = self.home_of(on, pid)
             if home is not None:
-                return f.add(where, f'milestone {on} is in project {home}; declare a cross-project dependency as {{project: {home}, id: {on}}}')
+                return f.add(where, f'milestone {on} is in project {home}; declare a cross-project dependency as {{project: {home}, id: {on}}}', f"节点 {on} 属于项目 {home}；跨项目依赖请写作 {{project: {home}, id: {on}}}")
             return f.reference(on, ids, where, "milestone", f" in {pid}")
         assert isinstance(other, str)
         if other not in self.project_ids:
@@ -599,7 +599,7 @@ class _Check:
         for cycle in find_cycles(self.edges):
             start = cycle[0]
             where = self.places.get(start, f"projects[{self.project_ids[start[0]]}]")
-            self.f.add(f"{where}.after", f"dependency cycle {format_cycle(cycle)}; remove one of these after entries")
+            self.f.add(f"{where}.after", f"dependency cycle {format_cycle(cycle)}; remove one of these after entries", f"节点依赖成环 {format_cycle(cycle)}：请删除其中一条 after")
 
     # -- extensions (延期申请, issue 12) --------------------------------------------------------
 
@@ -666,7 +666,7 @@ class _Check:
             return None, None
         at = f"{where}.milestone"
         if not isinstance(value, str) or value.count("/") != 1:
-            f.add(at, f"{type_name(value)} does not name a milestone; write PROJECT/MILESTONE, e.g. T001/m1")
+            f.add(at, f"{type_name(value)} does not name a milestone; write PROJECT/MILESTONE, e.g. T001/m1", f"{type_name(value)}不是节点，请写“项目/节点”，如 T001/m1")
             return None, None
         pid, _, mid = (part.strip() for part in value.partition("/"))
         if pid not in self.project_ids:
@@ -721,11 +721,11 @@ class _Check:
             if due is not BAD:
                 due = _CNOTICE["due"](due, f, where)
             if isinstance(issued, dt.date) and isinstance(due, dt.date) and due < issued:
-                f.add(f"{where}.due", f"due {due.isoformat()} is before issued {issued.isoformat()}; a response is due on or after the day the notice is issued")
+                f.add(f"{where}.due", f"due {due.isoformat()} is before issued {issued.isoformat()}; a response is due on or after the day the notice is issued", f"反馈期限 {due.isoformat()} 早于发出日期 {issued.isoformat()}：期限应不早于督办通知发出之日")
             responded = _present(_CNOTICE["responded"], m.get("responded"), f, where)
             f.not_after_today(responded, self.today, where, "responded", "a response cannot come from the future; leave responded out until it comes")
             if isinstance(issued, dt.date) and isinstance(responded, dt.date) and responded < issued:
-                f.add(f"{where}.responded", f"responded {responded.isoformat()} is before issued {issued.isoformat()}")
+                f.add(f"{where}.responded", f"responded {responded.isoformat()} is before issued {issued.isoformat()}", f"回复日期 {responded.isoformat()} 早于发出日期 {issued.isoformat()}")
             level = m.get("level")
             if level is not None:
                 level = f.choice(level, LEVEL_WORDS, f"{where}.level", "level", ("green", "blue", "yellow", "red"))

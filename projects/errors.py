@@ -108,6 +108,14 @@ class Problem:
         """``zh — en``: Chinese first, English the alternative (English alone without zh)."""
         return f"{self.zh} — {self.message}" if self.zh else self.message
 
+    def located(self, lang: str = "en") -> str:
+        """The problem with its place, in Chinese (``lang="zh"``, falling back to English where
+        no check words it yet) or English: ``p.yaml:3:5: units[0].parent: 没有单位「zz」``."""
+        text = str(self)
+        if lang == "zh" and self.zh:
+            return text[: len(text) - len(self.message)] + self.zh
+        return text
+
     def __str__(self) -> str:
         place = ""
         if self.line is not None:

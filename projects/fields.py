@@ -142,12 +142,12 @@ class Fields:
                 continue
             hint = suggest(str(key), allowed)
             more = f'; did you mean "{hint}"?' if hint else f"; the fields are {', '.join(allowed)}"
-            self.add(where, f'unknown field "{key}"{more}')
+            self.add(where, f'unknown field "{key}"{more}', f"未知字段「{key}」" + (f"，是否想写「{hint}」？" if hint else f"，可用的字段：{'、'.join(allowed)}"))
 
     def mapping(self, value: object, where: str, what: str) -> Mapping[str, Any] | _Bad:
         if type(value) is dict or isinstance(value, Mapping):
             return value
-        return self.add(where, f"a {what} is a mapping of fields (id: ..., name: ...), not {type_name(value)}")
+        return self.add(where, f"a {what} is a mapping of fields (id: ..., name: ...), not {type_name(value)}", f"{what} 应为字段映射（id: ..., name: ...），而不是{type_name(value)}")
 
     def items(self, value: object, where: str, what: str) -> list[Any] | _Bad:
         """A list field; absent or empty is the empty list."""
@@ -155,7 +155,7 @@ class Fields:
             return []
         if isinstance(value, list | tuple):
             return list(value)
-        return self.add(where, f"{where.rsplit('.', 1)[-1]} must be a list of {what}, not {type_name(value)}")
+        return self.add(where, f"{where.rsplit('.', 1)[-1]} must be a list of {what}, not {type_name(value)}", f"{where.rsplit('.', 1)[-1]} 应为{what}的列表，而不是{type_name(value)}")
 
     def required(self, item: Mapping[str, Any], field: str, where: str) -> Any:
         value = item.get(field)
@@ -291,11 +291,11 @@ class Fields:
             unit = text[len(digits):].strip()
             if not digits.lstrip("-").isdigit() or unit not in ("", "workday", "workdays", "个工作日", "工作日"):
                 if digits.lstrip("-").isdigit() and unit in ("day", "days", "天", "日"):
-                    return self.add(_at(where, field), f'lag "{text}": lags count working days; write "{digits.strip()} workdays"')
-                return self.add(_at(where, field), f'lag "{text}" is not a number of working days; write e.g. "5 workdays"')
+                    return self.add(_at(where, field), f'lag "{text}": lags count working days; write "{digits.strip()} workdays"', f"间隔「{text}」按工作日计，请写「{digits.strip()} 个工作日」")
+                return self.add(_at(where, field), f'lag "{text}" is not a number of working days; write e.g. "5 workdays"', f"间隔「{text}」不是工作日数，请写如「5 个工作日」")
             number = int(digits)
         else:
-            return self.add(_at(where, field), f'lag {type_name(value)} is not a number of working days; write e.g. "5 workdays"')
+            return self.add(_at(where, field), f'lag {type_name(value)} is not a number of working days; write e.g. "5 workdays"', f"间隔{type_name(value)}不是工作日数，请写如「5 个工作日」")
         return number  # negative: a lead (the milestone may begin before its predecessor ends)
 
     def choice(self, value: object, words: Mapping[str, Any], where: str, what: str, shown: Iterable[str]) -> Any:

@@ -70,17 +70,17 @@ def read_data(path: Path) -> tuple[Any, str]:
     source = str(path)
     suffix = path.suffix.lower()
     if suffix not in (*YAML_SUFFIXES, ".json"):
-        raise PortfolioError([Problem("", f"unknown file type {suffix or '(none)'!r}; a portfolio file ends in .yaml, .yml or .json", file=source)], source)
+        raise PortfolioError([Problem("", f"unknown file type {suffix or '(none)'!r}; a portfolio file ends in .yaml, .yml or .json", file=source, zh=f"未知的文件类型 {suffix or '（无）'!r}：组合文件以 .yaml、.yml 或 .json 结尾")], source)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise PortfolioError([Problem("", f"cannot read the file: {exc.strerror or exc}", file=source)], source) from None
+        raise PortfolioError([Problem("", f"cannot read the file: {exc.strerror or exc}", file=source, zh=f"无法读取文件：{exc.strerror or exc}")], source) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise PortfolioError([Problem("", "the file is not UTF-8; save it as UTF-8", line, column, source)], source) from None
+        raise PortfolioError([Problem("", "the file is not UTF-8; save it as UTF-8", line, column, source, zh="文件不是 UTF-8 编码，请另存为 UTF-8")], source) from None
     if suffix == ".json":
         too_deep = nesting_problem(text, source)
         if too_deep is not None:
@@ -88,7 +88,7 @@ def read_data(path: Path) -> tuple[Any, str]:
         try:
             return json.loads(text), text
         except json.JSONDecodeError as exc:
-            raise PortfolioError([Problem("", f"JSON syntax error: {exc.msg}", exc.lineno, exc.colno, source)], source) from None
+            raise PortfolioError([Problem("", f"JSON syntax error: {exc.msg}", exc.lineno, exc.colno, source, zh=f"JSON 语法错误：{exc.msg}")], source) from None
     return _read_yaml(text, source), text
 
 
@@ -112,9 +112,9 @@ def _read_pyyaml(text: str, source: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise PortfolioError([Problem("", f"YAML syntax error: {exc.problem or exc}", line, column, source)], source) from None
+        raise PortfolioError([Problem("", f"YAML syntax error: {exc.problem or exc}", line, column, source, zh=f"YAML 语法错误：{exc.problem or exc}")], source) from None
     except yaml.YAMLError as exc:
-        raise PortfolioError([Problem("", f"YAML syntax error: {exc}", file=source)], source) from None
+        raise PortfolioError([Problem("", f"YAML syntax error: {exc}", file=source, zh=f"YAML 语法错误：{exc}")], source) from None
 
 
 def _yaml_rs_problem(message: str, text: str, source: str) -> Problem:
@@ -124,13 +124,13 @@ def _yaml_rs_problem(message: str, text: str, source: str) -> Problem:
     if " at line " in first:
         numbers = first.split(" at line ", 1)[1].replace("column", "").split(",")
         try:
-            return Problem("", f"YAML syntax error: {what}", int(numbers[0]), int(numbers[1]), source)
+            return Problem("", f"YAML syntax error: {what}", int(numbers[0]), int(numbers[1]), source, zh=f"YAML 语法错误：{what}")
         except (ValueError, IndexError):
             pass
     if first.startswith("duplicate mapping key"):
         line, column = _duplicate_key_position(text)
-        return Problem("", f"YAML syntax error: {first}; each field may appear once", line, column, source)
-    return Problem("", f"YAML syntax error: {first}", file=source)
+        return Problem("", f"YAML syntax error: {first}; each field may appear once", line, column, source, zh=f"YAML 语法错误：{first}；每个字段只能出现一次")
+    return Problem("", f"YAML syntax error: {first}", file=source, zh=f"YAML 语法错误：{first}")
 
 
 def _duplicate_key_position(text: str) -> tuple[int | None, int | None]:

@@ -112,7 +112,7 @@ def _parse_day(text: str | None) -> dt.date | None:
 
 
 def _load_portfolio(path: str, today: dt.date) -> Any:
-    from projects.errors import ProjectsError  # noqa: PLC0415
+    from projects.errors import Problem, ProjectsError  # noqa: PLC0415
     from projects.loader import load_portfolio  # noqa: PLC0415
 
     if not Path(path).is_file():
@@ -122,8 +122,9 @@ def _load_portfolio(path: str, today: dt.date) -> Any:
         return load_portfolio(Path(path), today=today)
     except (ProjectsError, ValueError) as exc:  # PortfolioError, CalendarError
         problems = getattr(exc, "problems", (exc,))
-        for p in problems:
-            _err(f"{path}: {p}")
+        for p in problems:  # a problem of the file names its place already: say the path once
+            text = p.located(lang()) if isinstance(p, Problem) else str(p)
+            _err(text if getattr(p, "file", None) else f"{path}: {text}")
         _err(say(f"{len(problems)} 处问题，组合文件未载入", f"{len(problems)} problem(s); the portfolio was not loaded"))
     except FileNotFoundError:
         _err(say(f"{path}：没有这个文件", f"{path}: no such file"))

@@ -80,3 +80,24 @@ def test_the_2027_warning_is_said_once_per_process_in_chinese(tmp_path: Path) ->
     ran = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False, timeout=300,
                          env={**env, "DUBAN_LANG": "en"})
     assert sum("no statutory holiday data for 2027" in line for line in ran.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    ([], ["p.yaml:3: units[1]: 未知字段「parnt」，是否想写「parent」？",
+          "p.yaml:5: projects[0].milestones[0].after: 节点依赖成环", "2 处问题，组合文件未载入"]),
+    (["--lang", "en"], ['p.yaml:3: units[1]: unknown field "parnt"; did you mean "parent"?',
+                        "p.yaml:5: projects[0].milestones[0].after: dependency cycle", "2 problem(s)"]),
+])
+def test_a_refused_portfolio_is_explained_in_the_language_spoken(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], said: list[str]) -> None:
+    """Each problem of a refused file in zh (English with --lang en), its place said once."""
+    bad = tmp_path / "p.yaml"
+    bad.write_text("units:\n  - {id: transport, name: 市交通运输局}\n  - {id: x, name: X, parnt: transport}\n"
+                   "projects:\n  - {id: P1, name: 工程, unit: transport, milestones: [{id: a, name: A, kind: approval,"
+                   " due: 2027-03-01, after: [b]}, {id: b, name: B, kind: approval, due: 2027-03-01, after: [a]}]}\n",
+                   encoding="utf-8")
+    assert main([*args, "check", str(bad)]) != 0
+    err = capsys.readouterr().err
+    for text in said:
+        assert text in err, (text, err)
+    assert err.count(str(bad)) == 2  # once per problem, not twice on a line
