@@ -87,7 +87,7 @@ class _Report(Input):
 #: The Python type of each catalogue type in a request or an answer.
 _TYPES: dict[str, Any] = {
     "text": str, "id": str, "kind": str, "category": str, "level": str, "date": dt.date,
-    "ratio": float, "yuan": float, "deps": list[DependencyRead], "contacts": list[str],
+    "ratio": float, "yuan": float, "workdays": int, "deps": list[DependencyRead], "contacts": list[str],
     "person": str, "units": list[str], "cadence": str,
 }
 

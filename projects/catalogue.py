@@ -54,7 +54,7 @@ class Field:
     """One field of a record; see the module header."""
 
     name: str  # attribute of the model class
-    type: str  # Python-side type: text, id, date, ratio, yuan, kind, deps, contacts, level, category
+    type: str  # Python-side type: text, id, date, ratio, yuan, workdays, kind, deps, contacts, level, category
     who: Who = OFFICE
     dsl: str | None = None  # rule-language type, None when rules cannot read it
     zh: str = ""
@@ -97,6 +97,9 @@ MILESTONE: Final[tuple[Field, ...]] = (
     Field("person", "person", dsl="person", zh="责任人员", en="person", api="ru"),
     Field("co_units", "units", dsl="collection of units", zh="配合单位", en="co-units", api="ru"),
     Field("report_every", "cadence", dsl="duration", zh="报送周期", en="report cadence", api="ru"),
+    # issue 17: working days the imported finish moved later at the last schedule import
+    # (0 or absent: it did not); set by ``duban import FILE --project``, read by rules
+    Field("schedule_slip", "workdays", dsl="number", zh="计划推迟", en="schedule slip", api="r"),
 )
 
 UNIT: Final[tuple[Field, ...]] = (

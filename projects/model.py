@@ -126,6 +126,7 @@ class Milestone:
     person: str | None = None  # 责任人, a person id
     co_units: tuple[str, ...] | None = None  # 配合单位, unit ids
     report_every: Cadence | None = None  # 报送周期
+    schedule_slip: int | None = None  # 计划推迟: working days the finish moved at the last import
 
     @property
     def key(self) -> tuple[str, str]:

@@ -33,6 +33,8 @@ def catalogue_column(f: Field) -> Column:
         return Date(**optional)
     if f.type in ("ratio", "yuan"):
         return DoublePrecision(**optional)
+    if f.type == "workdays":
+        return Integer(**optional)
     if f.type in ("id", "person"):
         return Varchar(length=ID_MAX, **optional)
     if f.type == "cadence":  # its text, e.g. "2 weeks"

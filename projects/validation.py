@@ -159,6 +159,27 @@ def _yuan(field: Field) -> Compiled:
     return Compiled(field, "type({v}) is float and 0.0 <= {v} < _INF", slow)
 
 
+def _workdays(field: Field) -> Compiled:
+    """A whole number of working days, 0 or more (at most a century of them)."""
+    name = field.name
+
+    def slow(value: Any, f: Fields, where: str) -> Any:
+        if value is None:
+            return None
+        if type(value) is float and value.is_integer():
+            value = int(value)
+        if type(value) is int and 0 <= value <= _WORKDAYS_MAX:
+            return value
+        return f.add(_at(where, name), f"{value!r} is not a number of working days; give a whole "
+                     f"number from 0 to {_WORKDAYS_MAX}",
+                     f"{field.zh}应为 0 至 {_WORKDAYS_MAX} 之间的整数个工作日，而不是 {value!r}")
+
+    return Compiled(field, f"type({{v}}) is int and 0 <= {{v}} <= {_WORKDAYS_MAX}", slow)
+
+
+_WORKDAYS_MAX: Final = 100_000
+
+
 def _choice(field: Field) -> Compiled:
     words, shown = CHOICES[field.type]
     name, what = field.name, field.type
@@ -195,6 +216,7 @@ def _cadence(field: Field) -> Compiled:
 
 _FACTORIES: Final[dict[str, Callable[[Field], Compiled]]] = {
     "text": _text, "id": _ident, "date": _date, "ratio": _ratio, "yuan": _yuan,
+    "workdays": _workdays,
     "kind": _choice, "category": _choice, "level": _choice, "cadence": _cadence,
 }
 

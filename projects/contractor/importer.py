@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from projects.contractor.cpm import Computed
-from projects.contractor.model import Activity, Schedule, ScheduleFileError
+from projects.contractor.model import Activity, Calendar, Schedule, ScheduleFileError
 
 #: The kinds a map may give (the portfolio's milestone kinds, English or Chinese words).
 _KINDS = {"approval": "approval", "tendering": "tendering", "contract": "contract",
@@ -44,7 +44,7 @@ _KINDS = {"approval": "approval", "tendering": "tendering", "contract": "contrac
           "资金": "funds", "竣工": "completion"}
 _MATCH_KEYS = ("milestone", "code", "wbs", "name", "id")
 #: Milestone fields the file gives; on re-import the office's own fields are kept.
-FILE_FIELDS = ("name", "kind", "start", "due", "finished", "progress", "after")
+FILE_FIELDS = ("name", "kind", "start", "due", "finished", "progress", "after", "schedule_slip")
 NAME_MAX = 200
 
 
@@ -163,6 +163,23 @@ def _lag_days(sched: Schedule, pred: Activity, hours: float) -> int:
     return round(hours / per_day)
 
 
+def slip_workdays(cal: Calendar | None, old: object, new: object) -> int:
+    """Working days of ``cal`` (Monday to Friday without one) from finish ``old`` to the later
+    finish ``new``: the days after ``old`` up to ``new`` that have working time, its exceptions
+    counted; 0 when the finish did not move later or either is missing. Whole weeks are
+    counted at once, so a century's move costs no more than a week's."""
+    if not isinstance(old, dt.date) or not isinstance(new, dt.date) or new <= old:
+        return 0
+    works = [bool(cal.weekly[d]) for d in range(7)] if cal is not None else [d < 5 for d in range(7)]
+    days = (new - old).days
+    count = days // 7 * sum(works)
+    count += sum(works[(old.weekday() + n) % 7] for n in range(days // 7 * 7 + 1, days + 1))
+    for day, ranges in (cal.exceptions.items() if cal is not None else ()):
+        if old < day <= new:
+            count += bool(ranges) - works[day.weekday()]
+    return max(count, 0)
+
+
 def _links(sched: Schedule, taken: set[str]) -> dict[str, list[Any]]:
     """Per taken activity its ``after`` entries: direct links between taken activities keep
     their type and lag; a path through activities not taken becomes an FS link."""
@@ -243,6 +260,9 @@ def project_entry(sched: Schedule, rows: Sequence[Computed], *, pid: str, unit: 
         new = _entry(a, by_id[a.id], mapping.kind(a), links[a.id], notes)
         old = old_ms.get(new["id"])
         if old is not None:  # keep what the office added; the file's fields win
+            slip = slip_workdays(sched.calendars.get(a.calendar), old.get("due"), new.get("due"))
+            if slip:
+                new["schedule_slip"] = slip
             kept = {k: v for k, v in old.items() if k not in FILE_FIELDS}
             if not mapping.kinds and "kind" in old:
                 new["kind"] = old["kind"]

@@ -195,3 +195,36 @@ async def test_the_api_imports_an_uploaded_schedule_for_the_office_only(api: Api
     r = await api.client.post("/api/projects/C7/schedule", headers=api.auth("office"), files=bad,
                               data={"unit": "transport"})
     assert r.status_code == 422 and "cut.xer:70" in r.text and "truncated" in r.text
+
+
+async def test_a_slip_between_updates_is_a_field_the_slip_rule_lights_on(api: Api) -> None:
+    """Next month's file moves A1010's finish from Monday 6 to Tuesday 14 December (6 working
+    days on the file's Monday-to-Friday calendar) and A1020's from 14 December to 31 January
+    (34 weekdays, less the calendar's holiday week of 27 to 31 December: 29): the re-import stores each milestone's schedule_slip, and the slip rule lights A1010 yellow
+    and A1020 red, nothing else. Importing the same file again clears the slips."""
+    from pathlib import Path  # noqa: PLC0415
+
+    from dsl import compile_rulebook  # noqa: PLC0415
+    from rules.engine import evaluate  # noqa: PLC0415
+
+    source = (Path(__file__).resolve().parents[2] / "rules" / "contractor" / "slip.rules").read_text(encoding="utf-8")
+    book = compile_rulebook({"slip.rules": source})
+    await _import(api, (DATA / SAMPLE).read_bytes())
+    assert all(m.schedule_slip is None for m in (await _project(api)).milestones)
+    nxt = edit_xer(xer_text(SAMPLE), change={"A1010": {"target_end_date": "2021-12-14 17:00"},
+                                              "A1020": {"target_end_date": "2022-01-31 17:00"},
+                                              "A1030": {"target_end_date": "2021-12-01 17:00"}})
+    await _import(api, nxt.encode("cp1252"))
+    stored, _ = await repo.get_milestone("C001", "A1010")
+    assert stored.schedule_slip == 6
+    slips = {m.id: m.schedule_slip for m in (await _project(api)).milestones if m.schedule_slip}
+    assert slips == {"A1010": 6, "A1020": 29}  # A1030 moved earlier: no slip
+    snap = await api.server.snapshot()
+    ev = evaluate(book, snap.portfolio, dt.date(2021, 11, 30))
+    assert not ev.errors, ev.errors
+    lit = {f.subject: str(f.level) for f in ev.findings if "C001" in f.subject}
+    assert lit == {"milestone:C001/A1010": "yellow", "milestone:C001/A1020": "red"}
+    finding = next(f for f in ev.findings if f.subject == "milestone:C001/A1010")
+    assert "计划完成推迟 6 个工作日" in finding.message
+    await _import(api, nxt.encode("cp1252"))
+    assert all(m.schedule_slip is None for m in (await _project(api)).milestones)

@@ -94,7 +94,7 @@ def test_the_report_form_uses_the_same_checks_in_both_languages() -> None:
 
 def test_the_fast_test_and_the_slow_check_agree_on_valid_values() -> None:
     """A value the inline test keeps is one the slow check would keep unchanged."""
-    samples = {"date": dt.date(2026, 1, 1), "ratio": 0.5, "yuan": 12.5, "text": "好", "id": "P-1"}
+    samples = {"date": dt.date(2026, 1, 1), "ratio": 0.5, "yuan": 12.5, "text": "好", "id": "P-1", "workdays": 6}
     for f in MILESTONE:
         c = compiled(f)
         if c is None or c.fast is None:
@@ -130,3 +130,16 @@ def test_units_projects_and_notices_use_the_same_field_checks(change: Any, where
         parse_portfolio(data, today=TODAY)
     (problem,) = caught.value.problems
     assert problem.where == where and message in problem.message
+
+
+@pytest.mark.parametrize("value", [-3, 2.5, True, "6", 100_001, float("nan")])
+def test_a_schedule_slip_is_a_whole_number_of_working_days(value: object) -> None:
+    """计划推迟 is set by a schedule import; a file that writes one by hand must give 0..100000."""
+    c = compiled(field("milestone", "schedule_slip"))
+    assert c is not None
+    f = Fields()
+    c.closure()(value, f, "projects[0].milestones[0]")
+    assert [p.where for p in f.problems] == ["projects[0].milestones[0].schedule_slip"]
+    assert "工作日" in (f.problems[0].zh or "") and "whole number from 0 to 100000" in f.problems[0].message
+    ok = Fields()
+    assert c.closure()(7.0, ok, "w") == 7 and c.closure()(0, ok, "w") == 0 and not ok.problems
