@@ -206,6 +206,10 @@ def assignment(portfolio: Portfolio, old: Project, changes: dict[str, Any]) -> d
     for field in ("source", "instruction"):
         if isinstance(out.get(field), str) and not out[field].strip():
             out[field] = None  # an empty text clears the field
+        most = catalogue.field("project", field).max_length
+        if isinstance(out.get(field), str) and most is not None and len(out[field]) > most:
+            raise InputError(field, f"{catalogue.field('project', field).zh}最多 {most} 个字，现有 {len(out[field])} 个 "
+                                    f"— at most {most} characters, not {len(out[field])}")
     return out
 
 

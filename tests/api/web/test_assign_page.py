@@ -81,6 +81,9 @@ async def test_a_refused_assignment_shows_its_message_beside_the_field_and_chang
     assert said and "牵头单位" in said.group(1)
     nowhere = await _assign(site, "P001", unit="harbour")
     assert re.search(r'<small class="error" id="error-unit">[^<]*harbour', nowhere.text)  # type: ignore[attr-defined]
+    long = await _assign(site, "P001", unit="transport", source="依" * 201)
+    said = re.search(r'<small class="error" id="error-source">(.*?)</small>', long.text)  # type: ignore[attr-defined]
+    assert said and said.group(1).startswith("交办依据最多 200 个字，现有 201 个")
     after = (await site.server.snapshot()).portfolio.project_by_id["P001"]
     assert after == before
     page = await site.client.get("/projects/P001")

@@ -360,3 +360,42 @@ def test_a_unit_asks_for_an_extension_and_the_office_approves_it_in_a_real_brows
         assert "2027-01-31" in due and "原计划完成 2026-12-31" in due
         assert errors == []
         browser.close()
+
+
+def test_the_office_assigns_a_project_in_a_real_browser(served: str, tmp_path: Path) -> None:
+    """交办 in Chromium: from the project page the office opens the assignment form, a cadence
+    that is not a duration comes back beside its field with the rest kept, the corrected one is
+    saved and the project page shows it with its confirmation."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=chromium(), args=FLAGS, headless=True,
+            viewport={"width": 1400, "height": 900}, locale="zh-CN")
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        sign_in(page, served, "office")
+        page.goto(f"{served}/projects/P001")
+        page.click("a[href='/projects/P001/assign']")
+        page.wait_for_load_state("networkidle")
+        form = page.locator("form.assignment-form")
+        form.locator("input[name='co_unit:water']").check()
+        form.locator("input[name=report_every]").fill("每周两次")
+        form.locator("input[name=urgent]").check()
+        form.locator("input[name=source]").fill("市政府常务会议")
+        form.locator("button[type=submit]").click()
+        page.wait_for_selector("#error-report_every")
+        assert page.inner_text("#error-report_every").startswith("报送周期不是时长")
+        assert page.locator("input[name='co_unit:water']").is_checked()  # what was sent is kept
+        assert page.input_value("input[name=source]") == "市政府常务会议"
+        shot(page, "assignment-refused")
+        page.fill("input[name=report_every]", "周报")
+        page.click("form.assignment-form button[type=submit]")
+        page.wait_for_selector("p.ok[role=status]")
+        assert page.url.endswith("/projects/P001?assigned=1#assignment")
+        assert page.inner_text("p.ok[role=status]") == "交办已保存。"
+        assert page.inner_text("dd[data-field=co_units]") == "市水务局"
+        assert page.inner_text("dd[data-field=report_every]") == "1 周"
+        assert page.inner_text("dd[data-field=urgent]") == "是"
+        shot(page, "assignment-saved")
+        assert errors == []
+        browser.close()
