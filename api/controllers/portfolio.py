@@ -186,18 +186,19 @@ def assignment(portfolio: Portfolio, old: Project, changes: dict[str, Any]) -> d
         for i, uid in enumerate(out["co_units"]):
             where = f"co_units[{i}]"
             if uid not in units:
-                raise InputError(where, f'no unit "{uid}"' + _near(uid, units) + "; 配合单位须是已登记的单位")
+                raise InputError(where, f'没有单位「{uid}」，配合单位须是已登记的单位 — no unit "{uid}"' + _near(uid, units))
             if uid == lead:
-                raise InputError(where, f'"{uid}" is the lead unit (牵头单位); a co-unit (配合单位) is another unit')
+                raise InputError(where, f'「{uid}」是牵头单位，配合单位应为其他单位 — "{uid}" is the lead unit; a co-unit is another unit')
             if uid in seen:
-                raise InputError(where, f'unit "{uid}" is listed twice; list each co-unit once (配合单位重复)')
+                raise InputError(where, f'配合单位「{uid}」重复，每个只列一次 — unit "{uid}" is listed twice; list each co-unit once')
             seen.append(uid)
         out["co_units"] = tuple(seen)
     elif "unit" in out and out["unit"] in old.co_units:
-        raise InputError("unit", f'"{out["unit"]}" is one of the co-units; take it off co_units first')
+        raise InputError("unit", f'「{out["unit"]}」已是配合单位，请先从配合单位中移除 — "{out["unit"]}" is one of the co-units; '
+                         "take it off co_units first")
     if out.get("person") is not None and out["person"] not in portfolio.person_by_id:
-        raise InputError("person", f'no person "{out["person"]}"' + _near(out["person"], portfolio.person_by_id)
-                         + "; 责任人须先在人员中登记 (POST /api/people)")
+        raise InputError("person", f'没有责任人「{out["person"]}」，责任人须先在人员中登记 — no person "{out["person"]}"'
+                         + _near(out["person"], portfolio.person_by_id) + " (POST /api/people)")
     if out.get("report_every") is not None:
         try:
             out["report_every"] = parse_cadence(out["report_every"])
@@ -337,17 +338,17 @@ def milestone_assignment(portfolio: Portfolio, project: Project, m: Milestone,
         for i, uid in enumerate(out["co_units"]):
             where = f"co_units[{i}]"
             if uid not in units:
-                raise InputError(where, f'no unit "{uid}"' + _near(uid, units) + "; 配合单位须是已登记的单位")
+                raise InputError(where, f'没有单位「{uid}」，配合单位须是已登记的单位 — no unit "{uid}"' + _near(uid, units))
             if uid == lead:
-                raise InputError(where, f'"{uid}" is the responsible unit (责任单位) of {m.project}/{m.id}; '
-                                        f"a co-unit (配合单位) is another unit")
+                raise InputError(where, f'「{uid}」是节点 {m.project}/{m.id} 的责任单位，配合单位应为其他单位 — "{uid}" is the '
+                                        f"responsible unit of {m.project}/{m.id}; a co-unit is another unit")
             if uid in seen:
-                raise InputError(where, f'unit "{uid}" is listed twice; list each co-unit once (配合单位重复)')
+                raise InputError(where, f'配合单位「{uid}」重复，每个只列一次 — unit "{uid}" is listed twice; list each co-unit once')
             seen.append(uid)
         out["co_units"] = tuple(seen)
     if out.get("person") is not None and out["person"] not in portfolio.person_by_id:
-        raise InputError("person", f'no person "{out["person"]}"' + _near(out["person"], portfolio.person_by_id)
-                         + "; 责任人须先在人员中登记 (POST /api/people)")
+        raise InputError("person", f'没有责任人「{out["person"]}」，责任人须先在人员中登记 — no person "{out["person"]}"'
+                         + _near(out["person"], portfolio.person_by_id) + " (POST /api/people)")
     if out.get("report_every") is not None:
         try:
             out["report_every"] = parse_cadence(out["report_every"])

@@ -166,7 +166,7 @@ async def test_the_office_gives_a_milestone_its_own_person_co_units_and_cadence(
     version = (await api.client.get(url, headers=api.auth("office"))).json()["version"]
     before = await _audit_total(api)
     for change, where, words in [
-        ({"co_units": ["water"]}, "co_units[0]", "is the responsible unit (责任单位) of P001/build"),
+        ({"co_units": ["water"]}, "co_units[0]", "是节点 P001/build 的责任单位"),
         ({"co_units": ["transport", "transport"]}, "co_units[1]", "listed twice"),
         ({"co_units": ["watr"]}, "co_units[0]", 'did you mean "water"?'),
         ({"person": "wong"}, "person", 'no person "wong"; did you mean "wang"?'),
