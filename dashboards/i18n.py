@@ -255,7 +255,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "assign_refused": ("交办未保存：请按各栏提示修改后重新提交。", "Nothing was saved: correct the fields marked and send again."),
     "no_person": ("（未指定）", "(none)"),
     "no_co_units": ("（无）", "(none)"),
-    "cadence_hint": ("如：周报、月报、2 weeks、1 months；留空则不定期报送", "e.g. 2 weeks, 1 months, 周报, 月报; empty: no cadence"),
+    "cadence_hint": ("如：周报、月报、2 周、3 个月、10 个工作日；留空则不定期报送",
+                     "e.g. 1 weeks, 1 months, 2 weeks, 10 workdays (周报, 月报); empty: no cadence"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
 }

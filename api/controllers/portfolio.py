@@ -203,7 +203,7 @@ def assignment(portfolio: Portfolio, old: Project, changes: dict[str, Any]) -> d
         try:
             out["report_every"] = parse_cadence(out["report_every"])
         except CadenceError as exc:
-            raise InputError("report_every", f"报送周期不是时长 — {exc}") from None
+            raise InputError("report_every", f"报送周期不是时长，请写如 周报、月报、2 周、10 个工作日 — {exc}") from None
     for field in ("source", "instruction"):
         if isinstance(out.get(field), str) and not out[field].strip():
             out[field] = None  # an empty text clears the field
@@ -353,7 +353,7 @@ def milestone_assignment(portfolio: Portfolio, project: Project, m: Milestone,
         try:
             out["report_every"] = parse_cadence(out["report_every"])
         except CadenceError as exc:
-            raise InputError("report_every", f"报送周期不是时长 — {exc}") from None
+            raise InputError("report_every", f"报送周期不是时长，请写如 周报、月报、2 周、10 个工作日 — {exc}") from None
     return out
 
 

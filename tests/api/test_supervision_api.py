@@ -55,7 +55,7 @@ async def test_the_office_assigns_a_project_and_each_wrong_assignment_is_refused
     assert entry["after"]["instruction"] == "务必于三季度前见效"
     before = await _audit_total(api)
     for change, where, words in [
-        ({"report_every": "2 fortnights"}, "report_every", '报送周期不是时长 — unknown unit "fortnights"'),
+        ({"report_every": "2 fortnights"}, "report_every", '报送周期不是时长，请写如 周报、月报、2 周、10 个工作日 — unknown unit "fortnights"'),
         ({"report_every": "soon"}, "report_every", "报送周期不是时长"),
         ({"co_units": ["transport"]}, "co_units[0]", "is the lead unit"),
         ({"co_units": ["water", "water"]}, "co_units[1]", "listed twice"),
