@@ -196,14 +196,7 @@ def assignment(portfolio: Portfolio, old: Project, changes: dict[str, Any]) -> d
     elif "unit" in out and out["unit"] in old.co_units:
         raise InputError("unit", f'「{out["unit"]}」已是配合单位，请先从配合单位中移除 — "{out["unit"]}" is one of the co-units; '
                          "take it off co_units first")
-    if out.get("person") is not None and out["person"] not in portfolio.person_by_id:
-        raise InputError("person", f'没有责任人「{out["person"]}」，责任人须先在人员中登记 — no person "{out["person"]}"'
-                         + _near(out["person"], portfolio.person_by_id) + " (POST /api/people)")
-    if out.get("report_every") is not None:
-        try:
-            out["report_every"] = parse_cadence(out["report_every"])
-        except CadenceError as exc:
-            raise InputError("report_every", f"报送周期不是时长，请写如 周报、月报、2 周、10 个工作日 — {exc}") from None
+    _person_and_cadence(portfolio, out)
     for field in ("source", "instruction"):
         if isinstance(out.get(field), str) and not out[field].strip():
             out[field] = None  # an empty text clears the field
@@ -212,6 +205,19 @@ def assignment(portfolio: Portfolio, old: Project, changes: dict[str, Any]) -> d
             raise InputError(field, f"{catalogue.field('project', field).zh}最多 {most} 个字，现有 {len(out[field])} 个 "
                                     f"— at most {most} characters, not {len(out[field])}")
     return out
+
+
+def _person_and_cadence(portfolio: Portfolio, out: dict[str, Any]) -> None:
+    """The person of a project or milestone change known, its cadence a duration (parsed in
+    place); refused with ``InputError`` naming the field otherwise."""
+    if out.get("person") is not None and out["person"] not in portfolio.person_by_id:
+        raise InputError("person", f'没有责任人「{out["person"]}」，责任人须先在人员中登记 — no person "{out["person"]}"'
+                         + _near(out["person"], portfolio.person_by_id) + " (POST /api/people)")
+    if out.get("report_every") is not None:
+        try:
+            out["report_every"] = parse_cadence(out["report_every"])
+        except CadenceError as exc:
+            raise InputError("report_every", f"报送周期不是时长，请写如 周报、月报、2 周、10 个工作日 — {exc}") from None
 
 
 def _near(word: str, known: Any) -> str:
@@ -346,14 +352,7 @@ def milestone_assignment(portfolio: Portfolio, project: Project, m: Milestone,
                 raise InputError(where, f'配合单位「{uid}」重复，每个只列一次 — unit "{uid}" is listed twice; list each co-unit once')
             seen.append(uid)
         out["co_units"] = tuple(seen)
-    if out.get("person") is not None and out["person"] not in portfolio.person_by_id:
-        raise InputError("person", f'没有责任人「{out["person"]}」，责任人须先在人员中登记 — no person "{out["person"]}"'
-                         + _near(out["person"], portfolio.person_by_id) + " (POST /api/people)")
-    if out.get("report_every") is not None:
-        try:
-            out["report_every"] = parse_cadence(out["report_every"])
-        except CadenceError as exc:
-            raise InputError("report_every", f"报送周期不是时长，请写如 周报、月报、2 周、10 个工作日 — {exc}") from None
+    _person_and_cadence(portfolio, out)
     return out
 
 
