@@ -26,6 +26,8 @@ async def test_a_unit_asks_and_the_office_approves_on_their_pages(site: Site) ->
     page = await site.client.get("/extensions")
     assert re.search(r'class="card extension" id="extension-\d+" data-status="pending"', page.text)
     assert "因用地报批延迟" in page.text and "P001/build\" disabled" in page.text  # pending: no second one
+    card = re.search(r'class="card extension".*?</p>', page.text, re.S).group(0)  # type: ignore[union-attr]
+    assert "主体施工" in card and "P001/build" not in card  # the unit reads names, not ids
     await site.sign_in("office")
     page = await site.client.get("/extensions")
     eid = re.search(r'id="extension-(\d+)" data-status="pending"', page.text).group(1)  # type: ignore[union-attr]
