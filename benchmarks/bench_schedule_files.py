@@ -21,13 +21,11 @@ import argparse
 import datetime as dt
 import random
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.bench_engine import best
 from projects.contractor import read_xer, schedule
 
 _EPOCH = dt.date(1899, 12, 30)
@@ -107,16 +105,6 @@ def generate_xer(activities: int = 4000, seed: int = 17) -> str:
     table("TASKPRED", ["task_pred_id", "task_id", "pred_task_id", "pred_type", "lag_hr_cnt"], links)
     out.append("%E")
     return "\n".join(out) + "\n"
-
-
-def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """The best wall time of ``repeat`` runs of ``fn``, and its last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), result
 
 
 def main() -> None:
