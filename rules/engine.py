@@ -305,7 +305,9 @@ def evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *
 def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *,
               calendar: Any, schedule: Any, projects: Collection[str] | None,
               limit: float | None = None, clock: Callable[[], float] | None = None,
-              ) -> Evaluation:
+              keep: list[Any] | None = None) -> Evaluation:
+    """``evaluate``'s work; ``keep`` (``rules.incremental``) receives the views, schedule and
+    environment the rules ran against."""
     scope = frozenset(projects) if projects is not None else None
     if scope is not None and not reads_unit_aggregates(rulebook):
         portfolio = sub_portfolio(portfolio, component(portfolio, scope))
@@ -318,6 +320,8 @@ def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, 
             else NO_SCHEDULE
     views = build_views(known, schedule, as_of, calendar, dues)
     env = RuleEnv(as_of, calendar, Adjacency.of(known), views)
+    if keep is not None:
+        keep.extend((views, schedule, env))
     scoped: dict[str, Sequence[Any]] = {}
     if scope is not None:
         scoped["milestone"] = [m for m in views.milestones if m.key[0] in scope]
