@@ -20,8 +20,8 @@ from projects.model import Level
 from rules.engine import evaluate
 
 DESIGN = Path("/work/shared/design")
-#: Items of the v2 example that read complaints or accountability records (issue 13).
-ISSUE_13 = {"complaint_unanswered", "efficiency", "duty"}
+#: Items of the v2 example that read accountability records (issue 13).
+ISSUE_13 = {"efficiency", "duty"}
 
 
 def _v2_blocks() -> list[str]:
