@@ -22,8 +22,9 @@ rule language, unique within its record and naming one field name in every recor
 (``dsl.words`` reads them; ``tests/dsl/test_chinese.py`` checks it).
 
 People (``person``) and extension requests (``extension``) are records of issue 12; complaints
-(``complaint``: 群众投诉 / 咨询 / 建议) of issue 13. A new record is a new ``RECORDS`` entry: a
-tuple of ``Field`` under the record's name.
+(``complaint``: 群众投诉 / 咨询 / 建议) and accountability records (``accountability``: 通报批评 /
+问责) of issue 13. A new record is a new ``RECORDS`` entry: a tuple of ``Field`` under the
+record's name.
 """
 
 from __future__ import annotations
@@ -143,6 +144,16 @@ EXTENSION: Final[tuple[Field, ...]] = (  # 延期申请 (issue 12); rules read t
     Field("decided", "date", zh="审批日期", en="decided"),
     Field("decision", "decision", zh="审批结果", en="decision"),
     Field("decision_reason", "text", zh="审批意见", en="reason for the decision", max_length=NOTE_MAX),
+)
+
+ACCOUNTABILITY: Final[tuple[Field, ...]] = (  # 通报批评 / 问责 (issue 13); rules count them
+    Field("id", "id", zh="编号", en="id", column="record_id", required=True),
+    Field("kind", "accountability_kind", zh="类别", en="kind", required=True),
+    Field("unit", "id", zh="单位", en="unit", required=True),
+    Field("date", "date", zh="决定日期", en="date", column="day", required=True),
+    Field("reason", "text", zh="事由", en="reason", max_length=NOTE_MAX, required=True),
+    Field("person", "person", zh="被问责人", en="person"),
+    Field("notice", "id", zh="所涉督办通知", en="notice", column="notice_code"),
 )
 
 NOTICE: Final[tuple[Field, ...]] = (
@@ -275,6 +286,9 @@ COMPUTED: Final[dict[str, tuple[Field, ...]]] = {
         _computed("workload", "number", "工作量", present=True),
         _computed("complaint_response_rate", "ratio", "投诉按期答复率"),
         _computed("satisfaction_rate", "ratio", "满意率"),
+        # issue 13: accountability records dated by today
+        _computed("criticisms", "number", "通报批评次数", present=True),
+        _computed("accountabilities", "number", "问责次数", present=True),
     ),
     "notice": (
         # the stored ``responded`` is the reply's date; rules read it as these two
@@ -291,6 +305,7 @@ COMPUTED: Final[dict[str, tuple[Field, ...]]] = {
     "person": (  # version 2 (issue 12): over the milestones whose person they are
         _computed("milestones", "collection of milestones", "节点清单"),
         *_RATES[:3],
+        _computed("accountabilities", "number", "问责次数", present=True),  # issue 13
     ),
 }
 
@@ -305,6 +320,7 @@ def rule_fields(record: str) -> tuple[Field, ...]:
 RECORDS: Final[dict[str, tuple[Field, ...]]] = {
     "unit": UNIT, "project": PROJECT, "milestone": MILESTONE, "notice": NOTICE,
     "person": PERSON, "extension": EXTENSION, "complaint": COMPLAINT,
+    "accountability": ACCOUNTABILITY,
 }
 
 

@@ -20,6 +20,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: cadence and extensions import the calendar, which imports us
+    from projects.accountability import Accountability
     from projects.cadence import Cadence
     from projects.extensions import Extension
 
@@ -259,6 +260,7 @@ class Portfolio:
     people: tuple[Person, ...] = ()  # 责任人 (version 2)
     extensions: tuple[Extension, ...] = ()  # 延期申请, in file order (version 2)
     complaints: tuple[Complaint, ...] = ()  # 群众投诉 / 咨询 / 建议, in file order (issue 13)
+    accountability: tuple[Accountability, ...] = ()  # 通报批评 / 问责, in file order (issue 13)
 
     @cached_property
     def unit_by_id(self) -> dict[str, Unit]:

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from dsl.values import Duration
 from projects import cadence as _cadence
 from projects import catalogue
+from projects.accountability import counts as accountability_counts
 from projects.complaints import ComplaintTally
 from projects.extensions import DueAsOf
 from projects.model import (
@@ -162,9 +163,9 @@ class _RatesMixin:
 class UnitView(_RatesMixin):
     """A unit as rules see it: ``u.parent``, ``u.milestones``, ``u.red_cards``..."""
 
-    __slots__ = ("_cards", "complaint_response_rate", "complaints", "extensions", "id", "level",
-                 "milestones", "model", "name", "notices", "parent", "people", "projects", "rates",
-                 "satisfaction_rate", "workload")
+    __slots__ = ("_cards", "accountabilities", "complaint_response_rate", "complaints", "criticisms",
+                 "extensions", "id", "level", "milestones", "model", "name", "notices", "parent",
+                 "people", "projects", "rates", "satisfaction_rate", "workload")
 
     def __init__(self, unit: Unit) -> None:
         self.model = unit
@@ -177,6 +178,8 @@ class UnitView(_RatesMixin):
         self.notices: tuple[NoticeView, ...] = ()
         self.people: tuple[PersonView, ...] = ()
         self.extensions = 0  # approved extensions of its milestones by today
+        self.criticisms = 0  # 通报批评 records of the unit by today (issue 13)
+        self.accountabilities = 0  # 问责 records of the unit or its people by today
         self.rates = Rates()
         # issue 13: its complaints received by today, and what they count towards
         self.complaints: tuple[ComplaintView, ...] = ()
@@ -263,7 +266,7 @@ class ProjectView(_RatesMixin):
 class PersonView(_RatesMixin):
     """A responsible person (责任人) as rules see them, with the milestones they answer for."""
 
-    __slots__ = ("id", "milestones", "model", "name", "post", "rates", "unit")
+    __slots__ = ("accountabilities", "id", "milestones", "model", "name", "post", "rates", "unit")
 
     def __init__(self, person: Person, unit: UnitView) -> None:
         self.model = person
@@ -273,6 +276,7 @@ class PersonView(_RatesMixin):
         self.post = person.post
         self.milestones: tuple[MilestoneView, ...] = ()
         self.rates = Rates()
+        self.accountabilities = 0  # 问责 records naming them by today (issue 13)
 
     def __repr__(self) -> str:
         return f"PersonView({self.id!r})"
@@ -644,8 +648,10 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
         if tally is None:
             tally = tallies[cv.unit.id] = ComplaintTally()
         tally.add(complaint, today)
+    held = accountability_counts(portfolio.accountability, {x.id: x.unit for x in portfolio.people}, today)
     unit_people: dict[str, list[PersonView]] = {}
     for xid, xv in people.items():
+        xv.accountabilities = held.person_accountabilities.get(xid, 0)
         xv.milestones = tuple(person_milestones[xid])
         xv.rates = person_counts[xid].rates()
         unit_people.setdefault(xv.unit.id, []).append(xv)
@@ -661,6 +667,8 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
             u.workload += tally.received
             u.complaint_response_rate = tally.response_rate
             u.satisfaction_rate = tally.satisfaction_rate
+        u.criticisms = held.criticisms.get(uid, 0)
+        u.accountabilities = held.unit_accountabilities.get(uid, 0)
     return Views(today, tuple(all_milestones), tuple(projects.values()), tuple(b.units.values()),
                  tuple(notices), milestones, projects, b.units, total.rates(),
                  tuple(people.values()), tuple(complaints))
