@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from itertools import chain
 from typing import Any
 
@@ -58,7 +58,16 @@ from rules.engine import (
     sub_portfolio,
 )
 from rules.findings import Evaluation, EvaluationRates, Finding
-from rules.views import MilestoneView, NoticeView, PersonView, ProjectView, Tally, UnitView, Views
+from rules.views import (
+    ComplaintView,
+    MilestoneView,
+    NoticeView,
+    PersonView,
+    ProjectView,
+    Tally,
+    UnitView,
+    subjects_of,
+)
 
 #: The portfolio fields ``advance`` follows; a change to any other one means a whole evaluation.
 _FOLLOWED = frozenset({"projects", "notices", "extensions"})
@@ -183,7 +192,7 @@ class Held:
     portfolio: Portfolio
     evaluation: Evaluation
     schedule: Any
-    views: Views
+    views: Any  # rules.views.Views
     kinds: dict[str, str]  # rule name -> the kind of subject it runs over
     parts: dict[str, _Part] = field(default_factory=dict)  # filled on first advance
     unit_counts: dict[str, Tally] = field(default_factory=dict)
@@ -194,6 +203,8 @@ class Held:
     unit_lists: dict[str, dict[str, tuple[MilestoneView, ...]]] = field(default_factory=dict)
     person_lists: dict[str, dict[str, tuple[MilestoneView, ...]]] = field(default_factory=dict)
     notice_views: dict[str, tuple[Notice, NoticeView]] = field(default_factory=dict)
+    #: unit id -> its workload less its milestones due (its complaints received by today)
+    complaint_load: dict[str, int] = field(default_factory=dict)
     spent: bool = False
 
     def _split(self) -> None:
@@ -209,6 +220,8 @@ class Held:
             for xid, mvs in part.person_milestones.items():
                 self.person_lists.setdefault(xid, {})[pv.id] = mvs
         self.notice_views = {nv.id: (nv.model, nv) for nv in self.views.notices}
+        self.complaint_load = {u.id: u.workload - self.unit_counts.get(u.id, Tally()).due
+                               for u in self.views.units}
 
     def _count(self, part: _Part, sign: int) -> None:
         _add(self.total, part.counts, sign)
@@ -292,7 +305,7 @@ def advance(held: Held, portfolio: Portfolio, *, with_schedule: bool = False) ->
         return Held(rulebook, today, held.calendar, portfolio, held.evaluation, held.schedule,
                     held.views, held.kinds, held.parts, held.unit_counts, held.person_counts,
                     held.unit_extensions, held.total, held.unit_lists, held.person_lists,
-                    held.notice_views)
+                    held.notice_views, held.complaint_load)
     with collector_paused():
         return _advance(held, portfolio, changed, with_schedule)
 
@@ -357,6 +370,18 @@ def _advance(held: Held, new: Portfolio, changed: set[str], with_schedule: bool)
         u.milestones = tuple(chain.from_iterable(held.unit_lists.get(uid, {}).values()))
         u.projects = tuple(p.view for p in held.parts.values() if p.view.unit.id == uid)
         u.extensions = held.unit_extensions.get(uid, 0)
+        u.workload = held.unit_counts.get(uid, Tally()).due + held.complaint_load.get(uid, 0)
+    complaints = held.views.complaints
+    if scoped is not None and sub.complaints:  # the component's complaints: new views
+        fresh_complaints = {cv.id: cv for cv in sub.complaints}
+        for cv in sub.complaints:
+            cv.unit = units[cv.unit.id]
+        complaints = tuple(fresh_complaints.get(cv.id, cv) for cv in complaints)
+        by_unit_complaints: dict[str, list[ComplaintView]] = {}
+        for cv in complaints:
+            by_unit_complaints.setdefault(cv.unit.id, []).append(cv)
+        for uid, cvs in by_unit_complaints.items():
+            units[uid].complaints = tuple(cvs)
     for xid in touched_people:
         people[xid].milestones = tuple(chain.from_iterable(held.person_lists.get(xid, {}).values()))
     # notices: every view kept but the changed ones, regrouped by unit in file order
@@ -402,16 +427,16 @@ def _advance(held: Held, new: Portfolio, changed: set[str], with_schedule: bool)
     total.add_milestones(held.total)
     total.notices_due, total.answered = all_notices.notices_due, all_notices.answered
     ordered = tuple(held.parts[p.id].view for p in new.projects)
-    views = Views(today, tuple(chain.from_iterable(pv.milestones for pv in ordered)), ordered,
-                  held.views.units, tuple(nv for _, nv in notice_views.values()),
-                  milestone_by_key, project_views, units, total.rates(), held.views.people)
+    views = replace(held.views, milestones=tuple(chain.from_iterable(pv.milestones for pv in ordered)),
+                    projects=ordered, notices=tuple(nv for _, nv in notice_views.values()),
+                    milestone_by_key=milestone_by_key, project_by_id=project_views,
+                    portfolio_rates=total.rates(), complaints=complaints)
     env = RuleEnv(today, calendar, _LazyAdjacency(new), views)
     failures: list[Any] = []
     fresh: list[Finding] = list(scoped.findings) if scoped is not None else []
     for rule in rulebook.rules:
-        if rule.subject in ("unit", "person"):
-            fresh.extend(_run_rule(rule, views.units if rule.subject == "unit" else views.people,
-                                   env, failures))
+        if rule.subject not in SCOPED_KINDS:  # unit, person: over the patched views
+            fresh.extend(_run_rule(rule, subjects_of(views, rule.subject), env, failures))
         elif rule.subject == "notice" and loose and loose_views:
             fresh.extend(_run_rule(rule, loose_views, env, failures))
     scores = {s.name: _run_score(s, views.people if s.subject == "person" else views.units, env,
@@ -433,13 +458,13 @@ def _advance(held: Held, new: Portfolio, changed: set[str], with_schedule: bool)
             PatchedSchedule(whole, over, tuple(p.id for p in new.projects))
     return Held(rulebook, today, calendar, new, evaluation, whole, views, kinds, held.parts,
                 held.unit_counts, held.person_counts, held.unit_extensions, held.total,
-                held.unit_lists, held.person_lists, notice_views)
+                held.unit_lists, held.person_lists, notice_views, held.complaint_load)
 
 
 def _stays(f: Finding, kind: str | None, affected: frozenset[str], loose: bool,
            projects: dict[str, Any]) -> bool:
     """Whether an old finding is still the new evaluation's (module header)."""
-    if kind in ("unit", "person") or kind is None:
+    if kind not in SCOPED_KINDS:  # unit and person rules run again over every subject
         return False
     if f.project in affected:
         return False

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from dsl import compile_rulebook
 from projects.calendar import calendar_for
 from projects.extensions import Extension
-from projects.model import Dependency, Notice, Portfolio
+from projects.model import Complaint, Dependency, Notice, Portfolio
 from projects.replay import known_on
 from projects.schedule import compute_schedule
 from rules.engine import component, evaluate
@@ -53,6 +53,17 @@ rule unit_extensions "单位延期多":
     for unit u
     light blue when u.extensions > 1 or u.red_cards > 0
 
+rule complaint_late "投诉逾期未答复":
+    for complaint c where not c.responded
+    light yellow when c.overdue > 0
+    light red when c.overdue > 0 and c.project is not missing and c.project.progress < 50%
+    notify c.unit within 2 workdays
+    message "{c.title} 逾期 {c.overdue} 个工作日"
+
+rule unit_load "单位负担重":
+    for unit u
+    light blue when u.workload > 40 or count(c in u.complaints where not c.responded) > 2
+
 score duty "责任人履职" for person x:
     default(x.on_time_rate, 100%) * 10 + count(m in x.milestones where m.done)
 """
@@ -72,10 +83,15 @@ TODAY = GEN.TODAY
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", UserWarning)
     _GENERATED = GEN.generate_portfolio(40, 14, supervision=True)
-#: every other notice left unanswered past its due, so that notice rules light too
+#: every other notice left unanswered past its due, so that notice rules light too; and
+#: complaints (群众投诉) about projects and about no project, some answered
 BASE = dataclasses.replace(_GENERATED, notices=tuple(
     dataclasses.replace(n, responded=None, due=TODAY - dt.timedelta(days=12)) if i % 2 else n
-    for i, n in enumerate(_GENERATED.notices)))
+    for i, n in enumerate(_GENERATED.notices)), complaints=tuple(
+    Complaint(f"C-2026-{i:04d}", f"投诉{i}", p.unit, TODAY - dt.timedelta(days=20 + i),
+              TODAY - dt.timedelta(days=5 - i % 9), project=p.id if i % 3 else None,
+              responded=TODAY - dt.timedelta(days=1) if i % 4 == 0 else None)
+    for i, p in enumerate(_GENERATED.projects[::3])))
 RULEBOOK = compile_rulebook({**standard_sources(), "extra.rules": EXTRA})
 CALENDAR = calendar_for(BASE)
 
@@ -224,7 +240,8 @@ def test_the_base_portfolio_exercises_what_the_patch_handles() -> None:
     notices (of projects), people, extensions, and findings of every kind of rule."""
     full = _whole(BASE)
     kinds = {f.subject.partition(":")[0] for f in full.findings}
-    assert {"milestone", "project", "notice", "unit", "person"} <= kinds
+    assert {"milestone", "project", "notice", "unit", "person", "complaint"} <= kinds
+    assert any(f.rule == "complaint_late" and f.project for f in full.findings)
     assert BASE.people and BASE.extensions and BASE.notices
     assert any(d.project for m in BASE.milestones() for d in m.after)
     assert full.scores["duty"] and full.scores["efficiency"]
@@ -267,3 +284,16 @@ def test_a_change_it_does_not_follow_gives_a_whole_evaluation() -> None:
     held = start(book, BASE, TODAY, calendar=CALENDAR)
     changed = _report(BASE, random.Random(3))
     assert advance(held, changed).evaluation == evaluate(book, changed, TODAY, calendar=CALENDAR)
+
+
+def test_a_scoped_evaluation_gives_the_complaint_findings_of_its_projects() -> None:
+    """A complaint belongs to its project (when it has one): the scoped evaluation a report
+    runs gives exactly the whole evaluation's complaint findings of that project, so storing
+    it (which replaces the project's findings) keeps them."""
+    full = _whole(BASE)
+    about = {f.project for f in full.findings if f.rule == "complaint_late" and f.project}
+    assert about
+    for pid in sorted(about)[:4]:
+        scoped = evaluate(RULEBOOK, BASE, TODAY, calendar=CALENDAR, projects=[pid])
+        assert [f for f in scoped.findings if f.rule == "complaint_late"] == \
+            [f for f in full.findings if f.rule == "complaint_late" and f.project == pid]
