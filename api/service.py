@@ -19,8 +19,6 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
-from piccolo.engine.base import Engine
-
 from api import audit, offload
 from api.reports import PendingReport, ReportGroups, check_milestone, replace_milestone
 from api.settings import Settings
@@ -33,6 +31,7 @@ from projects.calendar import calendar_for
 from projects.fields import control_character
 from projects.model import Portfolio
 from projects.replay import as_of as replay_as_of
+from projects.storage import DbEngine
 from rules import repository as rules_repo
 from rules.engine import evaluate
 from rules.report import evaluation_json
@@ -65,7 +64,7 @@ def _calendar(portfolio: Portfolio) -> Any:
 class Server(ReportGroups):
     """One per process: the engine, the settings and the caches."""
 
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    def __init__(self, settings: Settings, engine: DbEngine) -> None:
         self.settings = settings
         self.engine = engine
         self._snapshot: Snapshot | None = None

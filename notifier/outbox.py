@@ -20,11 +20,9 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from piccolo.engine.base import Engine
-
 from notifier.redact import redact_url
 from notifier.tables import DeliveryAttemptRow, DeliveryRow
-from projects.storage import is_postgres, write_transaction
+from projects.storage import DbEngine, is_postgres, write_transaction
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 INTERRUPTED = "interrupted: the worker stopped before recording the outcome"
@@ -43,7 +41,7 @@ class Outgoing:
     body: str
 
 
-async def enqueue(engine: Engine, messages: Iterable[Outgoing], *, now: float) -> int:
+async def enqueue(engine: DbEngine, messages: Iterable[Outgoing], *, now: float) -> int:
     """Write one pending delivery per contact of each message; returns how many rows."""
     rows = [
         DeliveryRow(
@@ -82,7 +80,7 @@ class Claimed:
 
 
 async def claim(
-    engine: Engine, *, worker: str, now: float, lease_seconds: float, limit: int
+    engine: DbEngine, *, worker: str, now: float, lease_seconds: float, limit: int
 ) -> list[Claimed]:
     """Take the lease of up to ``limit`` deliveries that are due and free; oldest first."""
     free = (DeliveryRow.lease_until.is_null()) | (DeliveryRow.lease_until < now)
@@ -132,7 +130,7 @@ async def claim(
 
 
 async def start_attempt(
-    engine: Engine, item: Claimed, *, worker: str, now: float
+    engine: DbEngine, item: Claimed, *, worker: str, now: float
 ) -> tuple[int, int]:
     """Count the try and record that it began; returns (attempt row id, try number)."""
     number = item.attempts + 1
@@ -153,7 +151,7 @@ async def start_attempt(
 
 
 async def finish_attempt(
-    engine: Engine,
+    engine: DbEngine,
     item: Claimed,
     attempt_id: int,
     *,
@@ -231,7 +229,7 @@ def _when(t: float | None) -> dt.datetime | None:
     return None if t is None else dt.datetime.fromtimestamp(t, dt.UTC)
 
 
-async def _views(engine: Engine, where: object) -> list[DeliveryView]:
+async def _views(engine: DbEngine, where: object) -> list[DeliveryView]:
     cols = (
         DeliveryRow.id, DeliveryRow.notice, DeliveryRow.kind, DeliveryRow.unit,
         DeliveryRow.target_label, DeliveryRow.title, DeliveryRow.state, DeliveryRow.attempts,
@@ -266,22 +264,22 @@ async def _views(engine: Engine, where: object) -> list[DeliveryView]:
     ]
 
 
-async def failed_deliveries(engine: Engine) -> list[DeliveryView]:
+async def failed_deliveries(engine: DbEngine) -> list[DeliveryView]:
     """Deliveries given up on after the last allowed try: what the office must look at."""
     return await _views(engine, DeliveryRow.state == FAILED)
 
 
-async def delivery_log(engine: Engine, notice: str) -> list[DeliveryView]:
+async def delivery_log(engine: DbEngine, notice: str) -> list[DeliveryView]:
     """Every delivery of one notice, with every try."""
     return await _views(engine, DeliveryRow.notice == notice)
 
 
-async def deliveries(engine: Engine, *, states: Sequence[str] = (PENDING, DELIVERED, FAILED)) -> list[DeliveryView]:
+async def deliveries(engine: DbEngine, *, states: Sequence[str] = (PENDING, DELIVERED, FAILED)) -> list[DeliveryView]:
     """All deliveries in ``states``, oldest first."""
     return await _views(engine, DeliveryRow.state.is_in(list(states)))
 
 
-async def retry_failed(engine: Engine, delivery_id: int, *, now: float) -> bool:
+async def retry_failed(engine: DbEngine, delivery_id: int, *, now: float) -> bool:
     """Put a failed delivery back in the queue for a new round of tries (the office fixed
     the contact, or the target is back); True if it was failed. Earlier tries stay listed."""
     async with write_transaction(engine):

@@ -30,15 +30,13 @@ import socket
 import time
 from collections.abc import Callable
 
-from piccolo.engine.base import Engine
-
 from notifier import outbox
 from notifier.backoff import RetryPolicy
 from notifier.channels import AppriseChannel, Channel
 from notifier.errors import DeliveryConfigError
 from notifier.redact import redact_text
 from notifier.tables import TABLES
-from projects.storage import bind
+from projects.storage import DbEngine, bind
 
 log = logging.getLogger("duban.notifier")
 
@@ -50,7 +48,7 @@ class DeliveryWorker:
 
     def __init__(
         self,
-        engine: Engine,
+        engine: DbEngine,
         channel: Channel,
         *,
         batch_size: int = 50,
@@ -146,7 +144,7 @@ class DeliveryWorker:
                     await asyncio.wait_for(stop.wait(), timeout=idle)
 
 
-def _engine(args: argparse.Namespace) -> Engine:
+def _engine(args: argparse.Namespace) -> DbEngine:
     if args.dsn:
         from piccolo.engine.postgres import PostgresEngine  # noqa: PLC0415 - only when asked
 
@@ -156,7 +154,7 @@ def _engine(args: argparse.Namespace) -> Engine:
     return SQLiteEngine(path=args.db, timeout=30)
 
 
-def _bound(engine: Engine) -> Engine:
+def _bound(engine: DbEngine) -> DbEngine:
     """``engine`` with the notifier's tables bound to it: once, here where it is opened."""
     bind(engine, TABLES)
     return engine

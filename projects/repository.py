@@ -24,6 +24,7 @@ from projects.catalogue import MILESTONE
 from projects.errors import DuplicateError, RecordNotFoundError, StaleVersionError
 from projects.extensions import Extension
 from projects.model import Category, Dependency, Kind, Milestone, Person, Portfolio, Project, Unit
+from projects.storage import changes
 from projects.tables import (
     ExtensionRow,
     MilestoneReportRow,
@@ -137,7 +138,9 @@ def milestone_data(m: Milestone) -> dict[str, Any]:
 
 def milestone_from_data(d: dict[str, Any]) -> Milestone:
     # every reading conversion takes None (an absent field) too
-    return Milestone(**{name: d.get(key) if convert is None else convert(d.get(key)) for name, key, convert in _DATA_IN})
+    values: dict[str, Any] = {name: d.get(key) if convert is None else convert(d.get(key))
+                              for name, key, convert in _DATA_IN}
+    return Milestone(**values)
 
 
 def _milestone_from_row(r: dict[str, Any]) -> Milestone:
@@ -205,7 +208,7 @@ async def bump_revision() -> int:
 
 
 async def is_empty() -> bool:
-    return await ProjectRow.count() == 0 and await UnitRow.count() == 0
+    return int(await ProjectRow.count()) == 0 and int(await UnitRow.count()) == 0
 
 
 async def load_portfolio() -> Portfolio:
@@ -367,7 +370,7 @@ async def _report(m: Milestone, version: int, *, actor: str, known_on: dt.date, 
 
 async def save_unit(unit: Unit, *, create: bool) -> None:
     exists = await UnitRow.exists().where(UnitRow.uid == unit.id)
-    values = {"name": unit.name, "parent": unit.parent, "level": unit.level,
+    values: dict[str, Any] = {"name": unit.name, "parent": unit.parent, "level": unit.level,
               "contacts": json.dumps(list(unit.contacts), ensure_ascii=False)}
     if create:
         if exists:
@@ -376,7 +379,7 @@ async def save_unit(unit: Unit, *, create: bool) -> None:
     else:
         if not exists:
             raise RecordNotFoundError("unit", unit.id, await _suggest(UnitRow.uid, UnitRow, unit.id))
-        await UnitRow.update(values).where(UnitRow.uid == unit.id)
+        await UnitRow.update(changes(values)).where(UnitRow.uid == unit.id)
 
 
 async def save_project(project: Project, *, create: bool, expected_version: int | None = None) -> int:
@@ -390,7 +393,7 @@ async def save_project(project: Project, *, create: bool, expected_version: int 
     current = await project_version(project.id)
     if expected_version is not None and expected_version != current:
         raise StaleVersionError("project", project.id, expected_version, current, None)
-    await ProjectRow.update({**values, "version": current + 1}).where(ProjectRow.pid == project.id)
+    await ProjectRow.update(changes({**values, "version": current + 1})).where(ProjectRow.pid == project.id)
     return current + 1
 
 
@@ -410,7 +413,7 @@ async def update_milestone(m: Milestone, *, expected_version: int, actor: str, k
     Raises ``StaleVersionError`` (with the current state) when someone else reported first.
     """
     new = expected_version + 1
-    changed = await MilestoneRow.update({**_milestone_columns(m), "version": new}).where(
+    changed = await MilestoneRow.update(changes({**_milestone_columns(m), "version": new})).where(
         (MilestoneRow.project == m.project) & (MilestoneRow.mid == m.id)
         & (MilestoneRow.version == expected_version)
     ).returning(MilestoneRow.id)
@@ -445,7 +448,7 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
     reports: list[MilestoneReportRow] = []
     for pi, p in enumerate(portfolio.projects):
         if p.id in pids:
-            await ProjectRow.update({**_project_columns(p), "position": pi}).where(ProjectRow.pid == p.id)
+            await ProjectRow.update(changes({**_project_columns(p), "position": pi})).where(ProjectRow.pid == p.id)
         else:
             await ProjectRow.insert(ProjectRow(pid=p.id, position=pi, version=1, **_project_columns(p)))
         counts["projects"] += 1
@@ -458,7 +461,7 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
             if old is None:
                 new_rows.append(MilestoneRow(project=m.project, mid=m.id, position=mi, version=1, **_milestone_columns(m)))
             else:
-                await MilestoneRow.update({**_milestone_columns(m), "version": version, "position": mi}).where(
+                await MilestoneRow.update(changes({**_milestone_columns(m), "version": version, "position": mi})).where(
                     (MilestoneRow.project == m.project) & (MilestoneRow.mid == m.id))
             reports.append(MilestoneReportRow(
                 project=m.project, mid=m.id, version=version, known_on=day, recorded_at=recorded_at,
@@ -491,7 +494,7 @@ async def all_milestone_versions() -> dict[tuple[str, str], int]:
 async def save_person(person: Person, *, create: bool) -> None:
     """Create or update a person (the caller has checked the unit exists)."""
     exists = await PersonRow.exists().where(PersonRow.person_id == person.id)
-    values = {"name": person.name, "unit": person.unit, "post": person.post}
+    values: dict[str, Any] = {"name": person.name, "unit": person.unit, "post": person.post}
     if create:
         if exists:
             raise DuplicateError("person", person.id)
@@ -499,7 +502,7 @@ async def save_person(person: Person, *, create: bool) -> None:
     else:
         if not exists:
             raise RecordNotFoundError("person", person.id, await _suggest(PersonRow.person_id, PersonRow, person.id))
-        await PersonRow.update(values).where(PersonRow.person_id == person.id)
+        await PersonRow.update(changes(values)).where(PersonRow.person_id == person.id)
 
 
 async def extensions() -> list[tuple[int, Extension, str, str | None]]:
