@@ -18,6 +18,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
@@ -86,8 +87,9 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
                     "this token is unknown or revoked; create one with `duban users token NAME` "
                     "or POST /api/tokens while signed in")
             return AuthenticationResult(user=principal, auth=token)
-        session = connection.scope.get("session") or {}
-        username = session.get("user") if isinstance(session, dict) else None
+        held = connection.scope.get("session")
+        session: dict[str, Any] = held if isinstance(held, dict) else {}
+        username = session.get("user")
         if not username:
             return _anonymous(connection)
         principal, version = await _cached("s" + str(username), lambda: users.session_user(str(username)))
@@ -120,7 +122,7 @@ def _anonymous(connection: ASGIConnection) -> AuthenticationResult:  # type: ign
 
 
 def principal(connection: ASGIConnection) -> Principal | None:  # type: ignore[type-arg]
-    return connection.scope.get("user")  # type: ignore[return-value]
+    return cast("Principal | None", connection.scope.get("user"))
 
 
 def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:  # type: ignore[type-arg]

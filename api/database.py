@@ -64,7 +64,8 @@ class PooledSQLiteEngine(SQLiteEngine):
         """A new connection, as Piccolo's ``get_connection`` makes it, whose aiosqlite thread
         is a daemon: a kept connection must not hold the process open at exit when its owner
         never closed the pool (committed data is already in the database file)."""
-        connection = aiosqlite.connect(**self.connection_kwargs)
+        # Any: aiosqlite types neither the thread nor the attribute this sets
+        connection: Any = aiosqlite.connect(**self.connection_kwargs)
         connection._thread.daemon = True  # aiosqlite starts the thread when awaited
         await connection
         connection.row_factory = dict_factory

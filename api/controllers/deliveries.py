@@ -56,4 +56,4 @@ class DeliveryController(Controller):
 def _plain(view: Any) -> dict[str, Any]:
     from dataclasses import asdict  # noqa: PLC0415
 
-    return asdict(view)  # type: ignore[no-any-return]
+    return asdict(view)

@@ -39,8 +39,8 @@ class TransferController(Controller):
     tags = ["import-export"]  # noqa: RUF012
 
     @get("/portfolio", operation_id="exportPortfolio", guards=[signed_in])
-    async def export_portfolio(self, request: Request, server: Server,
-                               as_of: dt.date | None = None) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
+    async def export_portfolio(self, request: Request, server: Server,  # type: ignore[type-arg]
+                               as_of: dt.date | None = None) -> Response[dict[str, Any]]:
         if as_of is not None:
             from api.controllers.evaluations import check_day  # noqa: PLC0415
 

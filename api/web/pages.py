@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body
@@ -43,13 +44,13 @@ from dashboards.embed import embed
 from dashboards.gantt import milestone_lights, project_gantt
 from dashboards.i18n import text
 from dashboards.money import funds_curve
-from dashboards.reports import subject_name
 from notifier import store
 from notifier.errors import NoticeForbiddenError, NoticeInputError
 from projects.cadence import next_report
+from projects.errors import StaleVersionError
 from projects.model import Level
 from projects.replay import known_on
-from projects.repository import StaleVersionError
+from projects.subjects import subject_name
 from rules.sentence import explain_sentence
 
 LEADERS = WATCHERS  # who sees the dashboards, rates and reports (api.visibility)
@@ -191,17 +192,17 @@ class DashboardPages(Controller):
             raise NotFoundException(f"no project {pid}")
         upload, map_upload = data.get("file"), data.get("map")
         try:
-            if not hasattr(upload, "read"):
+            if not isinstance(upload, UploadFile):
                 raise InputError("file", "请选择进度计划文件 / choose a schedule file")
             map_data = None
-            if hasattr(map_upload, "read") and getattr(map_upload, "filename", ""):
+            if isinstance(map_upload, UploadFile) and map_upload.filename:
                 try:
                     map_data = yaml.safe_load((await map_upload.read()).decode("utf-8"))
                 except (UnicodeDecodeError, yaml.YAMLError) as exc:
                     raise InputError("map", f"映射文件不是 UTF-8 的 YAML / the map is not UTF-8 YAML: {exc}") from None
             await import_schedule(server, await upload.read(), upload.filename or "upload", pid=pid,
                                   unit=project.unit, actor=who.username, map_data=map_data,
-                                  map_name=getattr(map_upload, "filename", "") or "map")
+                                  map_name=map_upload.filename if isinstance(map_upload, UploadFile) and map_upload.filename else "map")
         except DubanError as exc:
             return await self._project_page(request, server, pid, schedule_error=str(exc), status=422)
         return Redirect(path=f"/projects/{pid}?imported=1#schedule", status_code=303)
@@ -232,7 +233,7 @@ class DashboardPages(Controller):
                 and (light is None or lights[p.id].value == light)
                 and (flag is None or (flag == "urgent" and p.urgent)
                      or (flag == "instruction" and p.instruction is not None))]
-        rows.sort(key=lambda r: (-Level(r["light"]).rank, r["unit"], r["name"]))
+        rows.sort(key=lambda r: (-Level(str(r["light"])).rank, r["unit"], r["name"]))
         shown = [v for v in (names.get(unit or "", unit), text(category, lang) if category in ("project", "task") else category,
                              text(light, lang) if light in ("red", "yellow", "green") else light,
                              text(f"flag_{flag}", lang) if flag in ("urgent", "instruction") else flag) if v]
@@ -333,7 +334,7 @@ class OwnerPages(Controller):
             return await self._my_page(request, server, who, status=409, **scope, override={
                 "key": current.key, "stale": {k: v for k, v in sent.items() if v}})
         except InputError as exc:
-            field = exc.where.rsplit(".", 1)[-1]
+            field = (exc.where or "").rsplit(".", 1)[-1]
             override: dict[str, Any] = {"key": current.key, "form": sent}
             if field in sent:
                 override["errors"] = {field: str(exc)}

@@ -29,7 +29,6 @@ from api.service import Server
 from api.values import ApiError
 from api.web.render import page_lang, render_page, require
 from dashboards.i18n import text
-from dashboards.reports import subject_name
 from dsl import (
     AnalysisWarning,
     Diagnostic,
@@ -39,6 +38,7 @@ from dsl import (
     inspect_rulebook,
 )
 from projects.fields import control_character
+from projects.subjects import subject_name
 from rules import repository as rules_repo
 
 MAX_SOURCE = 200_000
