@@ -20,9 +20,11 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from piccolo.custom_types import Combinable
+
 from notifier.redact import redact_url
 from notifier.tables import DeliveryAttemptRow, DeliveryRow
-from projects.storage import DbEngine, is_postgres, write_transaction
+from projects.storage import Changes, DbEngine, is_postgres, write_transaction
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 INTERRUPTED = "interrupted: the worker stopped before recording the outcome"
@@ -163,7 +165,7 @@ async def finish_attempt(
 ) -> str:
     """Record the outcome; ``retry_at`` None after a failure means give up. Returns the state."""
     state = DELIVERED if ok else (PENDING if retry_at is not None else FAILED)
-    values: dict[object, object] = {
+    values: Changes = {
         DeliveryRow.state: state,
         DeliveryRow.lease_owner: None,
         DeliveryRow.lease_until: None,
@@ -175,7 +177,7 @@ async def finish_attempt(
         values[DeliveryRow.next_at] = retry_at
     async with write_transaction(engine):
         await (
-            DeliveryRow.update(values)  # type: ignore[arg-type]
+            DeliveryRow.update(values)
             .where((DeliveryRow.id == item.id) & (DeliveryRow.lease_owner == worker))
             .run()
         )
@@ -225,18 +227,22 @@ class DeliveryView:
     tries: tuple[AttemptView, ...] = ()
 
 
+def _at(t: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(t, dt.UTC)
+
+
 def _when(t: float | None) -> dt.datetime | None:
-    return None if t is None else dt.datetime.fromtimestamp(t, dt.UTC)
+    return None if t is None else _at(t)
 
 
-async def _views(engine: DbEngine, where: object) -> list[DeliveryView]:
+async def _views(engine: DbEngine, where: Combinable) -> list[DeliveryView]:
     cols = (
         DeliveryRow.id, DeliveryRow.notice, DeliveryRow.kind, DeliveryRow.unit,
         DeliveryRow.target_label, DeliveryRow.title, DeliveryRow.state, DeliveryRow.attempts,
         DeliveryRow.last_error, DeliveryRow.created_at, DeliveryRow.delivered_at,
         DeliveryRow.next_at,
     )  # never DeliveryRow.target
-    rows = await DeliveryRow.select(*cols).where(where).order_by(DeliveryRow.id).run()  # type: ignore[arg-type]
+    rows = await DeliveryRow.select(*cols).where(where).order_by(DeliveryRow.id).run()
     ids = [r["id"] for r in rows]
     tries: dict[int, list[AttemptView]] = {}
     if ids:
@@ -247,7 +253,7 @@ async def _views(engine: DbEngine, where: object) -> list[DeliveryView]:
             .run()
         ):
             tries.setdefault(a["delivery"], []).append(
-                AttemptView(a["number"], a["worker"], _when(a["started_at"]),  # type: ignore[arg-type]
+                AttemptView(a["number"], a["worker"], _at(a["started_at"]),
                             _when(a["finished_at"]), a["ok"], a["error"])
             )
     return [
@@ -255,7 +261,7 @@ async def _views(engine: DbEngine, where: object) -> list[DeliveryView]:
             id=r["id"], notice=r["notice"], kind=r["kind"], unit=r["unit"],
             target=r["target_label"], title=r["title"], state=r["state"],
             attempts=r["attempts"], last_error=r["last_error"],
-            created_at=_when(r["created_at"]),  # type: ignore[arg-type]
+            created_at=_at(r["created_at"]),
             delivered_at=_when(r["delivered_at"]),
             next_at=_when(r["next_at"]) if r["state"] == PENDING else None,
             tries=tuple(tries.get(r["id"], ())),

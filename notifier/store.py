@@ -17,6 +17,7 @@ import re
 import time
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from piccolo.query.functions.aggregate import Max
 
@@ -77,15 +78,15 @@ class StoredNotice:
     lang: str = "zh"
 
 
-def _stored(r: dict[str, object]) -> StoredNotice:
+def _stored(r: dict[str, Any]) -> StoredNotice:
     return StoredNotice(
-        code=r["code"], rule=r["rule"], subject=r["subject"], unit=r["unit"],  # type: ignore[arg-type]
-        level=Level(r["level"]), state=NoticeState(r["state"]), title=r["title"],  # type: ignore[arg-type]
-        message=r["message"], issued=r["issued"], due=r["due"], project=r["project"],  # type: ignore[arg-type]
-        explain=tuple(tuple(p) for p in json.loads(r["explain"] or "[]")),  # type: ignore[arg-type]
-        escalates=r["escalates"], responded=r["responded"],  # type: ignore[arg-type]
-        response_text=r["response_text"], attachment=r["attachment"],  # type: ignore[arg-type]
-        closed=r["closed"], lang=r["lang"] or "zh",  # type: ignore[arg-type]
+        code=r["code"], rule=r["rule"], subject=r["subject"], unit=r["unit"],
+        level=Level(r["level"]), state=NoticeState(r["state"]), title=r["title"],
+        message=r["message"], issued=r["issued"], due=r["due"], project=r["project"],
+        explain=tuple(tuple(p) for p in json.loads(r["explain"] or "[]")),
+        escalates=r["escalates"], responded=r["responded"],
+        response_text=r["response_text"], attachment=r["attachment"],
+        closed=r["closed"], lang=r["lang"] or "zh",
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
@@ -25,7 +25,7 @@ from litestar.params import Body
 from litestar.response import Redirect, Response
 
 from api import audit
-from api.auth import Principal, may_report
+from api.auth import AppRequest, Principal, may_report
 from api.controllers.common import attachment
 from api.service import ForbiddenError, InputError, Server
 from api.visibility import WATCHERS, sees_project
@@ -76,12 +76,12 @@ class DashboardPages(Controller):
     exception_handlers = {PageForbiddenError: forbidden_page}  # noqa: RUF012
 
     @get("/", name="home")
-    async def home(self, request: Request) -> Redirect:  # type: ignore[type-arg]
+    async def home(self, request: AppRequest) -> Redirect:
         who = require(request)
         return Redirect(path="/dashboard" if who.role in LEADERS else "/my")
 
     @get("/dashboard", name="dashboard")
-    async def dashboard(self, request: Request, server: Server) -> Response[str]:  # type: ignore[type-arg]
+    async def dashboard(self, request: AppRequest, server: Server) -> Response[str]:
         require(request, *LEADERS)
         board = await current_board(server)
         lang = page_lang(request)
@@ -98,7 +98,7 @@ class DashboardPages(Controller):
                            scores=list(board.evaluation.scores))
 
     @get("/dashboard/rates", name="rates")
-    async def rates(self, request: Request, server: Server, months: int = 6) -> Response[str]:  # type: ignore[type-arg]
+    async def rates(self, request: AppRequest, server: Server, months: int = 6) -> Response[str]:
         require(request, *LEADERS)
         from dashboards.figures import rates_trend  # noqa: PLC0415
 
@@ -111,7 +111,7 @@ class DashboardPages(Controller):
         return render_page(request, "rates.html", figures=figures)
 
     @get("/dashboard/report.html", name="report_html")
-    async def report_html(self, request: Request, server: Server) -> Response[str]:  # type: ignore[type-arg]
+    async def report_html(self, request: AppRequest, server: Server) -> Response[str]:
         require(request, *LEADERS)
         board = await current_board(server)
         lang = page_lang(request)
@@ -123,7 +123,7 @@ class DashboardPages(Controller):
         return attachment(body, name, "text/html; charset=utf-8", headers=await audit.export_anchor(name))
 
     @get("/reports/ranking.xlsx", name="ranking_xlsx")
-    async def ranking_xlsx(self, request: Request, server: Server) -> Response[bytes]:  # type: ignore[type-arg]
+    async def ranking_xlsx(self, request: AppRequest, server: Server) -> Response[bytes]:
         require(request, *LEADERS)
         board = await current_board(server)
         body = reports.ranking_workbook(board.portfolio, board.evaluation, lang=page_lang(request))
@@ -131,7 +131,7 @@ class DashboardPages(Controller):
         return attachment(body, name, headers=await audit.export_anchor(name))
 
     @get("/reports/findings.xlsx", name="findings_xlsx")
-    async def findings_xlsx(self, request: Request, server: Server) -> Response[bytes]:  # type: ignore[type-arg]
+    async def findings_xlsx(self, request: AppRequest, server: Server) -> Response[bytes]:
         require(request, *LEADERS)
         board = await current_board(server)
         body = reports.findings_workbook(board.portfolio, board.evaluation, lang=page_lang(request))
@@ -139,10 +139,10 @@ class DashboardPages(Controller):
         return attachment(body, name, headers=await audit.export_anchor(name))
 
     @get("/projects/{pid:str}", name="project")
-    async def project(self, request: Request, server: Server, pid: str) -> Response[str]:  # type: ignore[type-arg]
+    async def project(self, request: AppRequest, server: Server, pid: str) -> Response[str]:
         return await self._project_page(request, server, pid)
 
-    async def _project_page(self, request: Request, server: Server, pid: str, *,  # type: ignore[type-arg]
+    async def _project_page(self, request: AppRequest, server: Server, pid: str, *,
                             schedule_error: str = "", status: int = 200) -> Response[str]:
         who = require(request)
         board = await current_board(server)
@@ -177,7 +177,7 @@ class DashboardPages(Controller):
                            schedule_error=schedule_error, status=status)
 
     @post("/projects/{pid:str}/schedule", name="import_schedule_page", status_code=303)
-    async def import_schedule_page(self, request: Request, server: Server, pid: str,  # type: ignore[type-arg]
+    async def import_schedule_page(self, request: AppRequest, server: Server, pid: str,
                                    data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
                                    ) -> Response[Any]:
         """The office imports a contractor's schedule from the project page (api.schedules)."""
@@ -208,7 +208,7 @@ class DashboardPages(Controller):
         return Redirect(path=f"/projects/{pid}?imported=1#schedule", status_code=303)
 
     @get("/projects", name="projects")
-    async def projects(self, request: Request, server: Server, *, unit: str | None = None,  # type: ignore[type-arg]
+    async def projects(self, request: AppRequest, server: Server, *, unit: str | None = None,
                        category: str | None = None, light: str | None = None,
                        flag: str | None = None) -> Response[str]:
         """The projects behind a bar of the dashboard: by unit, category and light; ``flag``
@@ -240,7 +240,7 @@ class DashboardPages(Controller):
         return render_page(request, "projects.html", rows=rows, filters=shown, as_of=board.as_of)
 
     @get("/dashboard/screen", name="screen")
-    async def screen(self, request: Request, server: Server) -> Response[str]:  # type: ignore[type-arg]
+    async def screen(self, request: AppRequest, server: Server) -> Response[str]:
         """The leaders' big screen: one 1920x1080 screen, no scrolling, refreshing itself."""
         require(request, *LEADERS)
         from dashboards.screen import screen_view  # noqa: PLC0415
@@ -261,7 +261,7 @@ class OwnerPages(Controller):
     include_in_schema = False
     exception_handlers = {PageForbiddenError: forbidden_page}  # noqa: RUF012
 
-    async def _my_page(self, request: Request, server: Server, who: Principal, *,  # type: ignore[type-arg]
+    async def _my_page(self, request: AppRequest, server: Server, who: Principal, *,
                        status: int = 200, override: dict[str, Any] | None = None,
                        done: str = "", project: str | None = None) -> Response[str]:
         board = await current_board(server)
@@ -304,13 +304,13 @@ class OwnerPages(Controller):
                            lights={p["id"]: p["light"] for p in shown})
 
     @get("/my", name="my_milestones")
-    async def my(self, request: Request, server: Server, done: str = "",  # type: ignore[type-arg]
+    async def my(self, request: AppRequest, server: Server, done: str = "",
                  project: str | None = None) -> Response[str]:
         who = require(request, "owner", "unit", "office")
         return await self._my_page(request, server, who, done=done, project=project)
 
     @post("/my/{pid:str}/{mid:str}", name="report_milestone", status_code=303)
-    async def report(self, request: Request, server: Server, pid: str, mid: str,  # type: ignore[type-arg]
+    async def report(self, request: AppRequest, server: Server, pid: str, mid: str,
                      data: Form) -> Response[Any]:
         who = require(request, "owner", "unit", "office")
         snap = await server.snapshot()
@@ -345,7 +345,7 @@ class OwnerPages(Controller):
         return Redirect(path=f"{target}#m-{pid}-{mid}", status_code=303)
 
     @get("/inbox", name="inbox")
-    async def inbox(self, request: Request, server: Server, error: str = "") -> Response[str]:  # type: ignore[type-arg]
+    async def inbox(self, request: AppRequest, server: Server, error: str = "") -> Response[str]:
         who = require(request, "owner", "unit")
         notices = await _notices(server, who.unit)
         histories = {n.code: await store.notice_steps(server.engine, n.code) for n in notices}
@@ -353,7 +353,7 @@ class OwnerPages(Controller):
                            histories=histories, title=text("inbox", page_lang(request)))
 
     @post("/inbox/{code:str}/respond", name="respond_notice", status_code=303)
-    async def respond(self, request: Request, server: Server, code: str, data: Form) -> Redirect:  # type: ignore[type-arg]
+    async def respond(self, request: AppRequest, server: Server, code: str, data: Form) -> Redirect:
         who = require(request, "owner", "unit", "office")
         reply = (data.get("text") or "").strip()
         if not reply:
@@ -375,13 +375,13 @@ class OfficePages(RulePages):
     exception_handlers = {PageForbiddenError: forbidden_page}  # noqa: RUF012
 
     @get("/notices", name="notice_admin")
-    async def notices(self, request: Request, server: Server, error: str = "") -> Response[str]:  # type: ignore[type-arg]
+    async def notices(self, request: AppRequest, server: Server, error: str = "") -> Response[str]:
         require(request, "office")
         return render_page(request, "inbox.html", notices=await _notices(server), admin=True,
                            error=error, histories={}, title=text("notice_admin", page_lang(request)))
 
     @post("/notices/{code:str}/{action:str}", name="decide_notice", status_code=303)
-    async def decide(self, request: Request, server: Server, code: str, action: str,  # type: ignore[type-arg]
+    async def decide(self, request: AppRequest, server: Server, code: str, action: str,
                      data: Form) -> Redirect:
         who = require(request, "office")
         if action not in ("accept", "reject"):
@@ -402,7 +402,7 @@ class DeliveryPages(Controller):
     exception_handlers = {PageForbiddenError: forbidden_page}  # noqa: RUF012
 
     @get("/deliveries", name="deliveries")
-    async def deliveries(self, request: Request, server: Server, retried: str = "") -> Response[str]:  # type: ignore[type-arg]
+    async def deliveries(self, request: AppRequest, server: Server, retried: str = "") -> Response[str]:
         require(request, "office")
         from api.controllers.deliveries import failed  # noqa: PLC0415
 
@@ -415,7 +415,7 @@ class DeliveryPages(Controller):
         return render_page(request, "deliveries.html", rows=rows, retried=retried)
 
     @post("/deliveries/{delivery_id:int}/retry", name="retry_delivery", status_code=303)
-    async def retry(self, request: Request, server: Server, delivery_id: int) -> Redirect:  # type: ignore[type-arg]
+    async def retry(self, request: AppRequest, server: Server, delivery_id: int) -> Redirect:
         require(request, "office")
         from api.controllers.deliveries import retry  # noqa: PLC0415
 
