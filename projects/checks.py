@@ -402,8 +402,9 @@ class _Check:
                 post = _CPERSON["post"](post, f, where)
             if isinstance(xid, str) and isinstance(unit, str):
                 self.person_units.setdefault(xid, unit)
-            if not any(v is BAD for v in (xid, name, unit, post)):
-                out.append(Person(xid, name, unit, post))  # type: ignore[arg-type]
+            values: dict[str, Any] = {"id": xid, "name": name, "unit": unit, "post": post}
+            if not any(v is BAD for v in values.values()):
+                out.append(Person(**values))
         return tuple(out)
 
     def person_ref(self, value: object, where: str) -> str | Any:
@@ -652,9 +653,11 @@ class _Check:
                     f.add(f"{where}.milestone", f"节点 {key} 没有计划完成日期 — milestone {key} has no due date to extend; give it a due date first")
                 elif new_due <= due:
                     f.add(f"{where}.new_due", f"new_due {new_due.isoformat()} is not after the milestone's due {due.isoformat()}; 延期后的日期须晚于原计划完成日期")
-            values = (key, requested, new_due, reason, decided, decision, decision_reason)
-            if key is not None and not any(v is BAD for v in values):
-                out.append(Extension(*values))  # type: ignore[arg-type]
+            values: dict[str, Any] = {"milestone": key, "requested": requested, "new_due": new_due,
+                                      "reason": reason, "decided": decided, "decision": decision,
+                                      "decision_reason": decision_reason}
+            if key is not None and not any(v is BAD for v in values.values()):
+                out.append(Extension(**values))
         return tuple(out)
 
     def extension_milestone(self, m: Mapping[str, Any], where: str, by_project: dict[str, Project],

@@ -9,18 +9,19 @@ functions never open transactions themselves.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 from piccolo.query.functions.aggregate import Count, Max
 
 from projects.cadence import Cadence, parse_cadence
-from projects.catalogue import MILESTONE
+from projects.catalogue import EXTENSION, MILESTONE, PERSON, PROJECT, UNIT, Field
 from projects.errors import DuplicateError, RecordNotFoundError, StaleVersionError
 from projects.extensions import Extension
 from projects.model import Category, Dependency, Kind, Milestone, Person, Portfolio, Project, Unit
@@ -152,45 +153,96 @@ def _milestone_columns(m: Milestone) -> dict[str, Any]:
             for name, column, convert in _COLUMNS_OUT}
 
 
+# The other records' own fields to and from their rows, by catalogue type too: a unit, a
+# project (not its milestones), a person and an extension request. A NULL column reads as the
+# model's default when that is not None (a project's co-units: none; urgent: no). An extension
+# names its milestone ``PROJECT/MILESTONE`` (type ``milestone_ref``), stored as the ``project``
+# and ``mid`` columns.
+_RECORD_TO_COLUMN: dict[str, Callable[[Any], Any]] = {
+    **_TO_COLUMN, "category": _value, "contacts": lambda cs: json.dumps(list(cs), ensure_ascii=False)}
+_RECORD_FROM_COLUMN: dict[str, Callable[[Any], Any]] = {
+    **_FROM_COLUMN, "category": Category, "bool": bool, "contacts": lambda text: tuple(json.loads(text or "[]"))}
+
+_Model = TypeVar("_Model")
+
+
+@dataclass(frozen=True, slots=True)
+class _RecordPlan(Generic[_Model]):
+    """How one record's catalogued fields map to its row (compiled once per record): per
+    stored field its name, type, column, conversions to and from the column and its model
+    default; ``key`` is the column of the record's id (written by the callers), if it has one."""
+
+    model: Callable[..., _Model]
+    fields: tuple[tuple[str, str, str, Callable[[Any], Any] | None, Callable[[Any], Any] | None, Any], ...]
+    key: str | None
+
+
+def _record_plan(model: type[_Model], fields: tuple[Field, ...], *, key: bool = True) -> _RecordPlan[_Model]:
+    defaults = {f.name: f.default for f in dataclasses.fields(cast(Any, model))
+                if f.default is not dataclasses.MISSING}
+    stored = [(f, f.db_column) for f in fields if f.db_column is not None]
+    return _RecordPlan(
+        model,
+        tuple((f.name, f.type, column, _RECORD_TO_COLUMN.get(f.type), _RECORD_FROM_COLUMN.get(f.type),
+               defaults.get(f.name)) for f, column in stored),
+        stored[0][1] if key else None)
+
+
+_UNIT = _record_plan(Unit, UNIT)
+_PROJECT = _record_plan(Project, PROJECT)
+_PERSON = _record_plan(Person, PERSON)
+_EXTENSION = _record_plan(Extension, EXTENSION, key=False)  # its id is the row's serial
+
+
+def record_from_row(plan: _RecordPlan[_Model], r: Mapping[str, Any], **extra: Any) -> _Model:
+    """The model value of a row (``extra``: fields not stored in it, a project's milestones)."""
+    values: dict[str, Any] = {}
+    for name, kind, column, _, convert, default in plan.fields:
+        if kind == "milestone_ref":
+            values[name] = f"{r['project']}/{r['mid']}"
+            continue
+        value = r[column] if convert is None else convert(r[column])
+        values[name] = default if value is None else value
+    return plan.model(**values, **extra)
+
+
+def record_columns(plan: _RecordPlan[_Model], x: _Model) -> dict[str, Any]:
+    """The stored columns of a record's own fields (not its key column)."""
+    out: dict[str, Any] = {}
+    for name, kind, column, convert, _, _ in plan.fields:
+        if column == plan.key:
+            continue
+        value = getattr(x, name)
+        if kind == "milestone_ref":
+            out["project"], _, out["mid"] = value.partition("/")
+        else:
+            out[column] = value if convert is None else convert(value)
+    return out
+
+
 def _unit_from_row(r: dict[str, Any]) -> Unit:
-    return Unit(
-        id=r["uid"], name=r["name"], parent=r["parent"], level=r["level"],
-        contacts=tuple(json.loads(r["contacts"] or "[]")),
-    )
+    return record_from_row(_UNIT, r)
 
 
 def _project_from_row(r: dict[str, Any], milestones: tuple[Milestone, ...]) -> Project:
-    return Project(
-        id=r["pid"], name=r["name"], category=Category(r["category"]), unit=r["unit"],
-        budget=r["budget"], milestones=milestones, co_units=_units(r.get("co_units")) or (),
-        person=r.get("person"), urgent=bool(r.get("urgent")), source=r.get("source"),
-        instruction=r.get("instruction"), report_every=_cadence(r.get("report_every")),
-    )
+    return record_from_row(_PROJECT, r, milestones=milestones)
 
 
 def _project_columns(p: Project) -> dict[str, Any]:
     """The stored columns of a project's own fields (not its id, position or version)."""
-    return {"name": p.name, "category": p.category.value, "unit": p.unit, "budget": p.budget,
-            "co_units": _units_json(p.co_units), "person": p.person, "urgent": p.urgent,
-            "source": p.source, "instruction": p.instruction,
-            "report_every": _cadence_text(p.report_every)}
+    return record_columns(_PROJECT, p)
 
 
 def _person_from_row(r: dict[str, Any]) -> Person:
-    return Person(id=r["person_id"], name=r["name"], unit=r["unit"], post=r["post"])
+    return record_from_row(_PERSON, r)
 
 
 def _extension_from_row(r: dict[str, Any]) -> Extension:
-    return Extension(milestone=f"{r['project']}/{r['mid']}", requested=_as_date(r["requested"]),
-                     new_due=_as_date(r["new_due"]), reason=r["reason"], decided=_date(r["decided"]),
-                     decision=r["decision"], decision_reason=r["decision_reason"])
+    return record_from_row(_EXTENSION, r)
 
 
 def _extension_columns(e: Extension) -> dict[str, Any]:
-    pid, _, mid = e.milestone.partition("/")
-    return {"project": pid, "mid": mid, "requested": e.requested, "new_due": e.new_due,
-            "reason": e.reason, "decided": e.decided, "decision": e.decision,
-            "decision_reason": e.decision_reason}
+    return record_columns(_EXTENSION, e)
 
 
 # ---------------------------------------------------------------- reads
@@ -370,8 +422,7 @@ async def _report(m: Milestone, version: int, *, actor: str, known_on: dt.date, 
 
 async def save_unit(unit: Unit, *, create: bool) -> None:
     exists = await UnitRow.exists().where(UnitRow.uid == unit.id)
-    values: dict[str, Any] = {"name": unit.name, "parent": unit.parent, "level": unit.level,
-              "contacts": json.dumps(list(unit.contacts), ensure_ascii=False)}
+    values = record_columns(_UNIT, unit)
     if create:
         if exists:
             raise DuplicateError("unit", unit.id)
@@ -494,7 +545,7 @@ async def all_milestone_versions() -> dict[tuple[str, str], int]:
 async def save_person(person: Person, *, create: bool) -> None:
     """Create or update a person (the caller has checked the unit exists)."""
     exists = await PersonRow.exists().where(PersonRow.person_id == person.id)
-    values: dict[str, Any] = {"name": person.name, "unit": person.unit, "post": person.post}
+    values = record_columns(_PERSON, person)
     if create:
         if exists:
             raise DuplicateError("person", person.id)
