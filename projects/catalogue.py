@@ -22,7 +22,8 @@ rule language, unique within its record and naming one field name in every recor
 (``dsl.words`` reads them; ``tests/dsl/test_chinese.py`` checks it).
 
 People (``person``) and extension requests (``extension``) are records of issue 12; records to
-come (complaints, accountability: issue 13) are new ``RECORDS`` entries: a tuple of ``Field``
+come (complaints: issue 13) are new ``RECORDS`` entries, as accountability records
+(``accountability``, issue 13) are: a tuple of ``Field``
 under the record's name.
 """
 
@@ -144,6 +145,16 @@ EXTENSION: Final[tuple[Field, ...]] = (  # 延期申请 (issue 12); rules read t
     Field("decision_reason", "text", zh="审批意见", en="reason for the decision", max_length=NOTE_MAX),
 )
 
+ACCOUNTABILITY: Final[tuple[Field, ...]] = (  # 通报批评 / 问责 (issue 13); rules count them
+    Field("id", "id", zh="编号", en="id", column="record_id", required=True),
+    Field("kind", "accountability_kind", zh="类别", en="kind", required=True),
+    Field("unit", "id", zh="单位", en="unit", required=True),
+    Field("date", "date", zh="决定日期", en="date", column="day", required=True),
+    Field("reason", "text", zh="事由", en="reason", max_length=NOTE_MAX, required=True),
+    Field("person", "person", zh="被问责人", en="person"),
+    Field("notice", "id", zh="所涉督办通知", en="notice", column="notice_code"),
+)
+
 NOTICE: Final[tuple[Field, ...]] = (
     Field("id", "id", dsl="text", zh="编号", en="id", required=True),
     Field("title", "text", dsl="text", zh="标题", en="title", max_length=NAME_MAX, required=True),
@@ -234,6 +245,9 @@ COMPUTED: Final[dict[str, tuple[Field, ...]]] = {
         # version 2 (issue 12)
         _computed("people", "collection of persons", "责任人清单"),
         _computed("extensions", "number", "延期次数", present=True),
+        # issue 13: accountability records dated by today
+        _computed("criticisms", "number", "通报批评次数", present=True),
+        _computed("accountabilities", "number", "问责次数", present=True),
     ),
     "notice": (
         # the stored ``responded`` is the reply's date; rules read it as these two
@@ -244,6 +258,7 @@ COMPUTED: Final[dict[str, tuple[Field, ...]]] = {
     "person": (  # version 2 (issue 12): over the milestones whose person they are
         _computed("milestones", "collection of milestones", "节点清单"),
         *_RATES[:3],
+        _computed("accountabilities", "number", "问责次数", present=True),  # issue 13
     ),
 }
 
@@ -257,7 +272,7 @@ def rule_fields(record: str) -> tuple[Field, ...]:
 #: Every record the catalogue declares, by the name the model and the rule language use.
 RECORDS: Final[dict[str, tuple[Field, ...]]] = {
     "unit": UNIT, "project": PROJECT, "milestone": MILESTONE, "notice": NOTICE,
-    "person": PERSON, "extension": EXTENSION,
+    "person": PERSON, "extension": EXTENSION, "accountability": ACCOUNTABILITY,
 }
 
 

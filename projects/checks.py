@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from projects import accountability as _accountability
 from projects import catalogue
 from projects.cadence import Cadence
 from projects.catalogue import ID_MAX
@@ -48,7 +49,7 @@ from projects.validation import (
 )
 
 TOP_FIELDS = field_set(("calendar", "timezone", "calendar_years", "units", "people", "projects",
-                        "notices", "extensions"))
+                        "notices", "extensions", "accountability"))
 UNIT_FIELDS = field_set(("id", "name", "parent", "level", "contacts"))
 PROJECT_FIELDS = field_set(("id", "name", "category", "unit", "co_units", "person", "urgent",
                             "source", "instruction", "report_every", "budget", "milestones"))
@@ -149,6 +150,7 @@ class _Check:
         notices: tuple[Notice, ...] = ()
         people: tuple[Person, ...] = ()
         extensions: tuple[Extension, ...] = ()
+        records: tuple[_accountability.Accountability, ...] = ()
         if raw_units is not BAD:
             assert isinstance(raw_units, list)
             units = self.units(raw_units)
@@ -168,9 +170,15 @@ class _Check:
         if raw_extensions is not BAD and raw_projects is not BAD:
             assert isinstance(raw_extensions, list)
             extensions = self.extensions(raw_extensions, projects)
+        raw_records = f.items(data.get("accountability"), "accountability",
+                              "accountability records (id, kind, unit, person, date, reason, notice)")
+        if raw_records is not BAD:
+            assert isinstance(raw_records, list)
+            records = self.accountability(raw_records, None if raw_notices is BAD else notices)
         if f.problems:
             return None
-        return Portfolio(units, projects, notices, calendar, timezone, years, people, extensions)
+        return Portfolio(units, projects, notices, calendar, timezone, years, people, extensions,
+                         accountability=records)
 
     def timezone(self, value: object) -> str:
         if isinstance(value, str):
@@ -689,6 +697,33 @@ class _Check:
         if mid not in dues[pid]:
             return None, None
         return f"{pid}/{mid}", dues[pid][mid]
+
+    # -- accountability records (通报批评 / 问责, issue 13) ---------------------------------------
+
+    def accountability(self, items: list[Any], notices: tuple[Notice, ...] | None
+                       ) -> tuple[_accountability.Accountability, ...]:
+        """Each record through ``projects.accountability.read``, the one check of a record."""
+        f = self.f
+        known = _accountability.Known(
+            units=self.unit_ids if self.units_complete else None,
+            people=self.person_ids if self.people_complete else None, person_units=self.person_units,
+            notices=None if notices is None else {n.id: n for n in notices})
+        taken: set[str] = set()
+        out = []
+        for i, item in enumerate(items):
+            where = f"accountability[{i}]"
+            m = f.mapping(item, where, "accountability record")
+            if m is BAD:
+                continue
+            assert isinstance(m, Mapping)
+            record = _accountability.read(m, where, f, _accountability.Known(
+                known.units, known.people, known.person_units, known.notices, taken), self.today)
+            rid = m.get("id")
+            if isinstance(rid, str):
+                taken.add(rid.strip())
+            if record is not None:
+                out.append(record)
+        return tuple(out)
 
     # -- notices ------------------------------------------------------------------------------
 

@@ -243,6 +243,12 @@ def dump_portfolio(portfolio: Portfolio) -> dict[str, Any]:
                     decided=e.decided, decision=e.decision, decision_reason=e.decision_reason)
             for e in portfolio.extensions
         ]
+    if portfolio.accountability:
+        out["accountability"] = [
+            _fields(id=r.id, kind=r.kind, unit=r.unit, person=r.person, date=r.date, reason=r.reason,
+                    notice=r.notice)
+            for r in portfolio.accountability
+        ]
     return out
 
 

@@ -20,6 +20,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: cadence and extensions import the calendar, which imports us
+    from projects.accountability import Accountability
     from projects.cadence import Cadence
     from projects.extensions import Extension
 
@@ -190,6 +191,7 @@ class Portfolio:
     calendar_years: tuple[CalendarYear, ...] = field(default=())  # years a calendar file adds
     people: tuple[Person, ...] = ()  # 责任人 (version 2)
     extensions: tuple[Extension, ...] = ()  # 延期申请, in file order (version 2)
+    accountability: tuple[Accountability, ...] = ()  # 通报批评 / 问责, in file order (issue 13)
 
     @cached_property
     def unit_by_id(self) -> dict[str, Unit]:

@@ -5,7 +5,9 @@ Owns ``as_of(portfolio, day)``. On ``day``:
 - a milestone finished after ``day`` is not finished yet (``finished=None``);
 - a report dated after ``day`` has not been made (``updated=None``);
 - a notice issued after ``day`` does not exist; a response after ``day`` has not come
-  (``responded=None``).
+  (``responded=None``);
+- an accountability record dated after ``day`` has not been made (records count from their
+  ``date``).
 
 What a portfolio *file* cannot replay: progress, money paid and dates as they were reported
 before their last change. A file holds only the latest report, so ``as_of`` cannot un-report
@@ -21,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from projects import accountability
 from projects.extensions import DueAsOf
 from projects.extensions import apply as apply_extensions
 from projects.model import Milestone, Notice, Portfolio, Project
@@ -33,10 +36,12 @@ def as_of(portfolio: Portfolio, day: dt.date) -> Portfolio:
     same_projects = all(a is b for a, b in zip(projects, portfolio.projects, strict=True))
     same_notices = len(notices) == len(portfolio.notices) and all(
         a is b for a, b in zip(notices, portfolio.notices, strict=True))
-    if same_projects and same_notices:
+    records = accountability.as_of(portfolio.accountability, day)
+    if same_projects and same_notices and records is portfolio.accountability:
         return portfolio
     return replace(portfolio, projects=projects if not same_projects else portfolio.projects,
-                   notices=notices if not same_notices else portfolio.notices)
+                   notices=notices if not same_notices else portfolio.notices,
+                   accountability=records)
 
 
 def known_on(portfolio: Portfolio, day: dt.date) -> tuple[Portfolio, dict[tuple[str, str], DueAsOf]]:

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from dsl.values import Duration
 from projects import cadence as _cadence
 from projects import catalogue
+from projects.accountability import counts as accountability_counts
 from projects.extensions import DueAsOf
 from projects.model import (
     Category,
@@ -156,8 +157,8 @@ class _RatesMixin:
 class UnitView(_RatesMixin):
     """A unit as rules see it: ``u.parent``, ``u.milestones``, ``u.red_cards``..."""
 
-    __slots__ = ("_cards", "extensions", "id", "level", "milestones", "model", "name", "notices",
-                 "parent", "people", "projects", "rates")
+    __slots__ = ("_cards", "accountabilities", "criticisms", "extensions", "id", "level",
+                 "milestones", "model", "name", "notices", "parent", "people", "projects", "rates")
 
     def __init__(self, unit: Unit) -> None:
         self.model = unit
@@ -170,6 +171,8 @@ class UnitView(_RatesMixin):
         self.notices: tuple[NoticeView, ...] = ()
         self.people: tuple[PersonView, ...] = ()
         self.extensions = 0  # approved extensions of its milestones by today
+        self.criticisms = 0  # 通报批评 records of the unit by today (issue 13)
+        self.accountabilities = 0  # 问责 records of the unit or its people by today
         self.rates = Rates()
         self._cards: tuple[int, int] | None = None
 
@@ -251,7 +254,7 @@ class ProjectView(_RatesMixin):
 class PersonView(_RatesMixin):
     """A responsible person (责任人) as rules see them, with the milestones they answer for."""
 
-    __slots__ = ("id", "milestones", "model", "name", "post", "rates", "unit")
+    __slots__ = ("accountabilities", "id", "milestones", "model", "name", "post", "rates", "unit")
 
     def __init__(self, person: Person, unit: UnitView) -> None:
         self.model = person
@@ -261,6 +264,7 @@ class PersonView(_RatesMixin):
         self.post = person.post
         self.milestones: tuple[MilestoneView, ...] = ()
         self.rates = Rates()
+        self.accountabilities = 0  # 问责 records naming them by today (issue 13)
 
     def __repr__(self) -> str:
         return f"PersonView({self.id!r})"
@@ -586,8 +590,10 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
             project_counts[nv.project].notice(nv, today)
     for pid, pv in projects.items():
         pv.rates = project_counts[pid].rates()
+    held = accountability_counts(portfolio.accountability, {x.id: x.unit for x in portfolio.people}, today)
     unit_people: dict[str, list[PersonView]] = {}
     for xid, xv in people.items():
+        xv.accountabilities = held.person_accountabilities.get(xid, 0)
         xv.milestones = tuple(person_milestones[xid])
         xv.rates = person_counts[xid].rates()
         unit_people.setdefault(xv.unit.id, []).append(xv)
@@ -596,6 +602,8 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
         u.notices = tuple(b.unit_notices[uid])
         u.people = tuple(unit_people.get(uid, ()))
         u.rates = unit_counts[uid].rates()
+        u.criticisms = held.criticisms.get(uid, 0)
+        u.accountabilities = held.unit_accountabilities.get(uid, 0)
     return Views(today, tuple(all_milestones), tuple(projects.values()), tuple(b.units.values()),
                  tuple(notices), milestones, projects, b.units, total.rates(),
                  tuple(people.values()))
