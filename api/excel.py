@@ -43,10 +43,11 @@ def _columns(fields: tuple[Field, ...], skip: tuple[str, ...] = ()) -> tuple[str
     return tuple(f.file_key for f in fields if f.file_key is not None and f.name not in skip)
 
 
-#: The dependency sheet (one row per ``after`` entry): the milestone, then what it follows.
-_DEPENDENCY_LABELS = {"milestone": ("节点", "milestone"), "on": ("前置节点", "on"),
-                      "on_project": ("前置节点所在项目", "on project"), "lag": ("间隔工作日", "lag"),
-                      "type": ("搭接类型", "link type")}
+#: The dependency sheet (one row per ``after`` entry): the milestone, then what it follows
+#: (``catalogue.DEPENDENCY``; its ``project`` is the ``on_project`` column, the sheet's own
+#: ``project`` being the milestone's).
+_DEPENDENCY_LABELS = {"milestone": ("节点", "milestone")} | {
+    "on_project" if f.name == "project" else f.name: (f.zh, f.en) for f in catalogue.DEPENDENCY}
 SHEETS: dict[str, tuple[str, ...]] = {
     "units": _columns(catalogue.UNIT),
     "projects": _columns(catalogue.PROJECT, skip=("milestones",)),

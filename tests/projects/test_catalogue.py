@@ -168,3 +168,31 @@ def test_a_rule_field_is_never_missing_when_the_catalogue_says_so() -> None:
     assert dsl_schema.FIELDS["milestone"]["due"].missing is True
     assert dsl_schema.FIELDS["unit"]["red_cards"].missing is False
     assert str(dsl_schema.FIELDS["milestone"]["co_units"].type) == "collection of units"
+
+
+def test_a_dependency_has_exactly_the_catalogued_fields_in_files_and_excel() -> None:
+    """An ``after`` entry's fields: the model's, the file keys the checks accept, and the
+    Excel dependency sheet's columns and labels all come from ``catalogue.DEPENDENCY``."""
+    from api import excel  # noqa: PLC0415 - api sits above projects
+
+    assert {f.name for f in catalogue.DEPENDENCY} == {f.name for f in dataclasses.fields(Dependency)}
+    assert set(checks.DEPENDENCY_FIELDS) == {f.file_key for f in catalogue.DEPENDENCY}
+    sheet = excel.SHEETS["dependencies"]
+    assert sheet[:2] == ("project", "milestone")
+    headers = excel.headers("dependencies")
+    for f in catalogue.DEPENDENCY:
+        column = "on_project" if f.name == "project" else f.name
+        assert f"{f.zh}（{column}）" in headers, column
+    assert len(sheet) == 2 + len(catalogue.DEPENDENCY)
+
+
+@pytest.mark.parametrize("record", ["unit", "project", "milestone", "notice", "person", "extension"])
+def test_every_field_but_the_structural_ones_has_its_compiled_check(record: str) -> None:
+    """No record checks a plain field in its own way (a project's urgent and an extension's
+    decision were): the catalogue's check is the one files, the API and Excel share. (The
+    accountability record, issue 13, still checks its ``kind`` in ``projects.accountability``.)"""
+    from projects import validation  # noqa: PLC0415
+
+    for f in catalogue.RECORDS[record]:
+        if f.type not in validation.STRUCTURAL:
+            assert validation.compiled(f) is not None, f"{record}.{f.name} ({f.type}) has no compiled check"
