@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar, cast
 from piccolo.custom_types import Combinable
 from piccolo.query.functions.aggregate import Count, Max
 
+from projects.accountability import Accountability
 from projects.cadence import Cadence, parse_cadence
 from projects.catalogue import EXTENSION, MILESTONE, PERSON, PROJECT, UNIT, Field
 from projects.errors import DuplicateError, RecordNotFoundError, StaleVersionError
@@ -40,6 +41,7 @@ from projects.model import (
 )
 from projects.storage import changes
 from projects.tables import (
+    AccountabilityRow,
     ComplaintRow,
     ExtensionRow,
     MilestoneReportRow,
@@ -259,6 +261,16 @@ def _extension_columns(e: Extension) -> dict[str, Any]:
     return record_columns(_EXTENSION, e)
 
 
+def _accountability_from_row(r: dict[str, Any]) -> Accountability:
+    return Accountability(id=r["record_id"], kind=r["kind"], unit=r["unit"], date=_as_date(r["day"]),
+                          reason=r["reason"], person=r["person"], notice=r["notice_code"])
+
+
+def _accountability_columns(a: Accountability) -> dict[str, Any]:
+    return {"record_id": a.id, "kind": a.kind, "unit": a.unit, "person": a.person, "day": a.date,
+            "reason": a.reason, "notice_code": a.notice}
+
+
 # ---------------------------------------------------------------- reads
 
 
@@ -289,11 +301,13 @@ async def load_portfolio() -> Portfolio:
     )
     people = tuple(_person_from_row(r) for r in await PersonRow.select().order_by(PersonRow.position, PersonRow.id))
     extensions = tuple(_extension_from_row(r) for r in await ExtensionRow.select().order_by(ExtensionRow.id))
+    records = tuple(_accountability_from_row(r) for r in
+                    await AccountabilityRow.select().order_by(AccountabilityRow.id))
     complaints = tuple(c for r in await ComplaintRow.select(*_COMPLAINT_COLUMNS).where(
         ComplaintRow.unit.is_not_null() & ComplaintRow.due.is_not_null()).order_by(ComplaintRow.id)
         if (c := _complaint_from_row(r)) is not None)
     return Portfolio(units=units, projects=projects, people=people, extensions=extensions,
-                     complaints=complaints)
+                     complaints=complaints, accountability=records)
 
 
 async def load_portfolio_as_of(day: dt.date) -> Portfolio:
@@ -320,6 +334,8 @@ async def load_portfolios_as_of(days: Sequence[dt.date]) -> dict[dt.date, Portfo
                       for r in rows), key=lambda h: h[0])
     latest: dict[tuple[str, str], tuple[int, str]] = {}
     decoded: dict[tuple[tuple[str, str], int], Milestone] = {}
+    entered = {r["record_id"]: _as_date(r["recorded_on"]) for r in
+               await AccountabilityRow.select(AccountabilityRow.record_id, AccountabilityRow.recorded_on)}
     out: dict[dt.date, Portfolio] = {}
     at = 0
     for day in sorted(set(days)):
@@ -328,7 +344,12 @@ async def load_portfolios_as_of(days: Sequence[dt.date]) -> dict[dt.date, Portfo
             if key not in latest or version > latest[key][0]:
                 latest[key] = (version, data)
             at += 1
-        out[day] = _rebuilt(current, latest, decoded)
+        known = current
+        if any(entered.get(a.id, day) > day for a in current.accountability):
+            # entered after the day (even dated back): not known then
+            known = replace(current, accountability=tuple(
+                a for a in current.accountability if entered.get(a.id, day) <= day))
+        out[day] = _rebuilt(known, latest, decoded)
     return out
 
 
@@ -357,7 +378,8 @@ def _rebuilt(current: Portfolio, latest: Mapping[tuple[str, str], tuple[int, str
     # people are not reported; extension records carry their own days (as-of replays them)
     # complaints too: their days replay them (``projects.replay``)
     return Portfolio(units=current.units, projects=tuple(rebuilt), people=current.people,
-                     extensions=current.extensions, complaints=current.complaints)
+                     extensions=current.extensions, complaints=current.complaints,
+                     accountability=current.accountability)
 
 
 async def report_marks(days: Sequence[dt.date]) -> dict[dt.date, tuple[int, int]]:
@@ -504,7 +526,7 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
     Returns counts of what changed.
     """
     counts = {"units": 0, "projects": 0, "milestones": 0, "people": 0, "extensions": 0,
-              "complaints": 0}
+              "complaints": 0, "accountability": 0}
     units = {r["uid"] for r in await UnitRow.select(UnitRow.uid)}
     for i, u in enumerate(portfolio.units):
         await save_unit(u, create=u.id not in units)
@@ -548,6 +570,14 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
             await create_extension(e, actor=actor)
             counts["extensions"] += 1
     counts["complaints"] = await import_complaints(portfolio.complaints)
+    stored_records = {a.id: a for a, _, _ in await accountability_records()}
+    for a in portfolio.accountability:  # the same record again is not added twice
+        if stored_records.get(a.id) == a:
+            continue
+        if a.id in stored_records:
+            raise DuplicateError("accountability record", a.id)
+        await create_accountability(a, actor=actor, known_on=known_on, recorded_at=recorded_at)
+        counts["accountability"] += 1
     for chunk in range(0, len(new_rows), 500):
         await MilestoneRow.insert(*new_rows[chunk:chunk + 500])
     for chunk in range(0, len(reports), 500):
@@ -761,3 +791,20 @@ async def save_complaint_step(before: StoredComplaint, after: StoredComplaint) -
     }).where(guard).returning(ComplaintRow.id)
     return bool(changed)
 
+
+# ---------------------------------------------------------------- accountability (issue 13)
+
+
+async def accountability_records() -> list[tuple[Accountability, dt.date, str]]:
+    """Every 通报批评 / 问责 record: (record, the day it was entered, by whom), oldest first."""
+    rows = await AccountabilityRow.select().order_by(AccountabilityRow.id)
+    return [(_accountability_from_row(r), _as_date(r["recorded_on"]), r["actor"]) for r in rows]
+
+
+async def create_accountability(a: Accountability, *, actor: str, known_on: dt.date, recorded_at: str) -> None:
+    """Store a checked record (``projects.accountability.check_new``); an id taken meanwhile
+    is a ``DuplicateError``."""
+    if await AccountabilityRow.exists().where(AccountabilityRow.record_id == a.id):
+        raise DuplicateError("accountability record", a.id)
+    await AccountabilityRow.insert(AccountabilityRow(recorded_on=known_on, recorded_at=recorded_at, actor=actor,
+                                                     **_accountability_columns(a)))

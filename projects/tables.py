@@ -168,5 +168,23 @@ class ComplaintRow(Keyed, Table, tablename="projects_complaint"):
     responded_by = Varchar(length=64, null=True, default=None)
 
 
+
+class AccountabilityRow(Table, tablename="projects_accountability"):
+    """通报批评 / 问责 (issue 13, migration m0006), recorded by the office. ``day`` is the
+    record's date (it counts from then); ``recorded_on`` the server's day it was entered, so a
+    replay of an earlier day never sees a record entered later, even one dated back."""
+
+    record_id = Varchar(length=64, unique=True)
+    kind = Varchar(length=16)
+    unit = Varchar(length=64, index=True)
+    person = Varchar(length=64, null=True, default=None)
+    day = Date()
+    reason = Text()
+    notice_code = Varchar(length=255, null=True, default=None)
+    recorded_on = Date()
+    recorded_at = Varchar(length=40, default="")
+    actor = Varchar(length=64, default="")
+
+
 TABLES: tuple[type[Table], ...] = (UnitRow, ProjectRow, MilestoneRow, MilestoneReportRow, RevisionRow,
-                                   PersonRow, ExtensionRow, ComplaintRow)
+                                   PersonRow, ExtensionRow, ComplaintRow, AccountabilityRow)
