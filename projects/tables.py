@@ -169,7 +169,7 @@ class ComplaintRow(Keyed, Table, tablename="projects_complaint"):
 
 
 
-class AccountabilityRow(Table, tablename="projects_accountability"):
+class AccountabilityRow(Keyed, Table, tablename="projects_accountability"):
     """通报批评 / 问责 (issue 13, migration m0006), recorded by the office. ``day`` is the
     record's date (it counts from then); ``recorded_on`` the server's day it was entered, so a
     replay of an earlier day never sees a record entered later, even one dated back."""
