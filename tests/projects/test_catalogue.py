@@ -17,15 +17,27 @@ from projects.accountability import Accountability
 from projects.cadence import Cadence
 from projects.extensions import Extension
 from projects.loader import dump_portfolio
-from projects.model import Dependency, Kind, Milestone, Notice, Person, Portfolio, Project, Unit
+from projects.model import (
+    Complaint,
+    Dependency,
+    Kind,
+    Milestone,
+    Notice,
+    Person,
+    Portfolio,
+    Project,
+    Unit,
+)
 
 MODELS = {"unit": Unit, "project": Project, "milestone": Milestone, "notice": Notice,
-          "person": Person, "extension": Extension, "accountability": Accountability}
+          "person": Person, "extension": Extension, "complaint": Complaint,
+          "accountability": Accountability}
 FILE_FIELDS = {"unit": checks.UNIT_FIELDS, "project": checks.PROJECT_FIELDS,
                "milestone": checks.MILESTONE_FIELDS, "notice": checks.NOTICE_FIELDS,
                "person": checks.PERSON_FIELDS, "extension": checks.EXTENSION_FIELDS,
-               "accountability": ACCOUNTABILITY_KEYS}
-ROWS = {"unit": tables.UnitRow, "project": tables.ProjectRow, "milestone": tables.MilestoneRow}
+               "complaint": checks.COMPLAINT_FIELDS, "accountability": ACCOUNTABILITY_KEYS}
+ROWS = {"unit": tables.UnitRow, "project": tables.ProjectRow, "milestone": tables.MilestoneRow,
+        "complaint": tables.ComplaintRow}
 
 
 @pytest.mark.parametrize("record", list(catalogue.RECORDS))
