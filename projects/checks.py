@@ -16,7 +16,7 @@ parents have no cycles. Invariants:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from projects import accountability as _accountability
@@ -91,13 +91,19 @@ def _present(check: Check, value: object, f: Fields, where: str) -> Any:
     return None if value is None else check(value, f, where)
 
 
-def parse_portfolio(data: object, *, today: dt.date, source: str = "<portfolio>") -> Portfolio:
+def parse_portfolio(data: object, *, today: dt.date, source: str = "<portfolio>",
+                    consume: bool = False) -> Portfolio:
     """Check ``data`` (the file's shape: dicts, lists, strings, numbers, dates) completely.
 
     ``today`` is the real today: nothing may be finished, updated or answered after it.
     Raises ``PortfolioError`` with every problem found; returns the portfolio otherwise.
+    ``consume`` (the loader's: the data is its own) lets each project's plain values go once
+    the project is checked, each entry of ``data["projects"]`` becoming ``None``: the file's
+    values and the model are never both whole in memory (a province's file holds a million
+    milestones).
     """
     check = _Check(today)
+    check.consume = consume
     with collector_paused():  # tens of thousands of new values, none of them garbage
         portfolio = check.portfolio(data)
     if check.f.problems or portfolio is None:
@@ -116,12 +122,12 @@ class _Check:
         self.milestone_ids: dict[str, dict[str, int]] = {}  # project id -> milestone id -> index
         self.incomplete_projects: set[str] = set()  # projects with a milestone lacking an id
         self.edges: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        self.places: dict[tuple[str, str], str] = {}
         self._by_milestone: dict[str, str] | None = None
         self.plain_dependencies: dict[str, Dependency] = {}
         self.person_ids: dict[str, int] = {}
         self.people_complete = True
         self.person_units: dict[str, str] = {}
+        self.consume = False  # ``parse_portfolio(consume=True)``
 
     # -- the whole ----------------------------------------------------------------------------
 
@@ -145,6 +151,8 @@ class _Check:
         years = self.calendar_years(data.get("calendar_years"))
         raw_units = f.items(data.get("units"), "units", "units")
         raw_projects = f.items(data.get("projects"), "projects", "projects")
+        if self.consume and type(data.get("projects")) is list:
+            raw_projects = data["projects"]  # the file's own list, not a copy: let go in place
         raw_notices = f.items(data.get("notices"), "notices", "notices")
         raw_people = f.items(data.get("people"), "people", "people (id, name, unit, post)")
         raw_extensions = f.items(data.get("extensions"), "extensions",
@@ -169,7 +177,7 @@ class _Check:
         if raw_projects is not BAD:
             assert isinstance(raw_projects, list)
             self.index_projects(raw_projects)
-            projects = tuple(p for i, item in enumerate(raw_projects) if (p := self.project(item, i)))
+            projects = tuple(self.projects(raw_projects))
             self.dependency_cycles()
         if raw_notices is not BAD:
             assert isinstance(raw_notices, list)
@@ -334,6 +342,16 @@ class _Check:
                     if mid not in plain:  # one shared ``after`` entry per id (see ``milestone``)
                         plain[mid] = Dependency(mid)
             self.milestone_ids[pid] = ids
+
+    def projects(self, items: list[Any]) -> Iterator[Project]:
+        """Each project that checks, in file order (see ``consume``)."""
+        for i in range(len(items)):
+            item = items[i]
+            if self.consume:
+                items[i] = None  # the last reference to the project's plain values is ``item``
+            p = self.project(item, i)
+            if p is not None:
+                yield p
 
     def project(self, item: object, i: int) -> Project | None:
         f = self.f
@@ -516,7 +534,6 @@ class _Check:
         if first:
             assert pid is not None and isinstance(mid, str)
             key = (pid, mid)
-            self.places[key] = where
             if after is not BAD:
                 edges = self.edges
                 for dep in after:
@@ -615,8 +632,8 @@ class _Check:
 
     def dependency_cycles(self) -> None:
         for cycle in find_cycles(self.edges):
-            start = cycle[0]
-            where = self.places.get(start, f"projects[{self.project_ids[start[0]]}]")
+            (pid, mid) = cycle[0]  # a milestone's place, from the indexes (none is kept for each)
+            where = f"projects[{self.project_ids[pid]}].milestones[{self.milestone_ids[pid][mid]}]"
             self.f.add(f"{where}.after", f"dependency cycle {format_cycle(cycle)}; remove one of these after entries", f"节点依赖成环 {format_cycle(cycle)}：请删除其中一条 after")
 
     # -- extensions (延期申请, issue 12) --------------------------------------------------------
