@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import secrets
 import warnings
 from typing import Any
 
@@ -86,12 +87,20 @@ def _document_errors(app: Litestar) -> None:
 class Health(Struct):
     status: str
     revision: int
+    process: str
+
+
+#: Which of the server's processes answers (``duban serve --workers N``): drawn at random when
+#: the process starts, so it tells processes apart and reveals nothing about the machine.
+PROCESS = secrets.token_hex(4)
 
 
 @get("/api/health", operation_id="health", tags=["meta"])
 async def health(server: Server) -> Health:
-    """Anonymous liveness probe: the database answers and the portfolio revision is known."""
-    return Health("ok", (await server.snapshot()).revision)
+    """Anonymous liveness probe: the database answers, and the portfolio revision this
+    process's snapshot holds (checked against the database's on every request) and which
+    process answered."""
+    return Health("ok", (await server.snapshot()).revision, PROCESS)
 
 
 def secret_for(settings: Settings) -> str:
@@ -207,6 +216,9 @@ async def _deliver(engine: Any, stop: asyncio.Event) -> None:
     worker = DeliveryWorker(engine, AppriseChannel(), batch_size=50, concurrency=8,
                                        timeout=20, lease_seconds=300)
     try:
-        await worker.run(stop)
+        if storage.is_postgres(engine):  # several processes may share it: one delivers
+            await worker.run_elected(stop)
+        else:
+            await worker.run(stop)
     except Exception:  # the web app keeps serving; the failure is logged with its cause
         logging.getLogger("duban.server").exception("the notice delivery worker stopped")

@@ -46,6 +46,10 @@ from projects.storage import DbEngine, bind
 
 log = logging.getLogger("duban.notifier")
 
+#: The session advisory lock the delivery worker of a PostgreSQL database holds while it
+#: delivers (``DeliveryWorker.run_elected``); the writers' transaction lock is another key.
+DELIVERY_LOCK_KEY = 734_202
+
 Clock = Callable[[], float]
 
 
@@ -191,6 +195,43 @@ class DeliveryWorker:
             if done == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=idle)
+
+
+    async def run_elected(self, stop: asyncio.Event, *, idle: float = 1.0,
+                          check: float = 5.0) -> None:
+        """``run``, in one process only among those sharing a PostgreSQL database: each
+        waits for the session advisory lock ``DELIVERY_LOCK_KEY`` on a connection of its own
+        (tried every ``check`` seconds); the holder delivers and checks its connection as
+        often. When the holder dies its connection closes, PostgreSQL frees the lock and the
+        next process to try takes over; a holder whose connection is lost stops delivering.
+        Should two ever deliver at once, the leases still give each row to one of them."""
+        while not stop.is_set():
+            try:
+                await self._deliver_if_elected(stop, idle=idle, check=check)
+            except Exception:
+                log.exception("notice delivery election failed; trying again in %.0f s", check)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=check)
+
+    async def _deliver_if_elected(self, stop: asyncio.Event, *, idle: float, check: float) -> None:
+        connection: Any = await self.engine.get_new_connection()  # type: ignore[attr-defined]
+        try:
+            if not await connection.fetchval("SELECT pg_try_advisory_lock($1)", DELIVERY_LOCK_KEY):
+                return
+            log.warning("notice delivery runs in this process (pid %d, worker %s)", os.getpid(), self.name)
+            mine = asyncio.Event()
+            task = asyncio.create_task(self.run(mine, idle=idle))
+            try:
+                while not stop.is_set() and not task.done():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=check)
+                    await connection.fetchval("SELECT 1")  # the lock lives as long as this session
+            finally:
+                mine.set()
+                await task
+        finally:
+            with contextlib.suppress(Exception):
+                await connection.close()  # frees the lock too
 
 
 class _Recorder:
