@@ -42,7 +42,6 @@ from projects.graph import Adjacency
 from projects.memory import collector_paused
 from projects.model import Notice, Portfolio, Project
 from projects.replay import known_on
-from projects.schedule import compute_schedule
 from projects.subjects import subject_project
 from rules.explain import explain_rule
 from rules.findings import Evaluation, EvaluationRates, Finding, RuleFailure, ScoreRow
@@ -325,8 +324,12 @@ def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, 
     if calendar is None:
         calendar = calendar_for(known)
     if schedule is None:
-        schedule = compute_schedule(known, calendar, as_of) if reads_schedule(rulebook) \
-            else NO_SCHEDULE
+        if reads_schedule(rulebook):
+            from projects.schedule import compute_schedule  # noqa: PLC0415 (only then)
+
+            schedule = compute_schedule(known, calendar, as_of)
+        else:
+            schedule = NO_SCHEDULE
     views = build_views(known, schedule, as_of, calendar, dues)
     env = RuleEnv(as_of, calendar, Adjacency.of(known), views)
     if keep is not None:
@@ -441,7 +444,10 @@ def reads_schedule(rulebook: CompiledRulebook) -> bool:
 
 
 class _NoSchedule:
-    """The schedule of a rulebook that reads none of it: it knows no subject."""
+    """The schedule of a rulebook that reads none of it: it knows no subject
+    (``build_views`` reads ``knows_nothing`` and looks nothing up)."""
+
+    knows_nothing = True
 
     def milestone(self, key: tuple[str, str]) -> Any:
         raise KeyError(key)
