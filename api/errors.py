@@ -40,6 +40,9 @@ from notifier.errors import (
     NoticeStateError,
 )
 from projects.errors import (
+    ComplaintLimitError,
+    ComplaintLinkError,
+    ComplaintStateError,
     DubanError,
     DuplicateError,
     ExtensionStateError,
@@ -65,6 +68,9 @@ STATUS: dict[type[DubanError], tuple[int, str]] = {
     StaleVersionError: (409, "conflict"),
     DuplicateError: (409, "conflict"),
     ExtensionStateError: (409, "conflict"),
+    ComplaintStateError: (409, "conflict"),
+    ComplaintLinkError: (404, "not_found"),
+    ComplaintLimitError: (429, "too_many_requests"),
     RulebookStateError: (409, "conflict"),
     NoticeStateError: (409, "conflict"),
     InputError: (422, "invalid_input"),

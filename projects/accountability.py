@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from projects import catalogue
 from projects.catalogue import ID_MAX, NAME_MAX, NOTE_MAX
-from projects.errors import PortfolioError
+from projects.errors import PortfolioError, suggest
 from projects.fields import BAD, Fields, _at, control_character_zh, field_set
 from projects.validation import record_checks
 
@@ -159,7 +159,9 @@ def _ref(f: Fields, value: str, known: Collection[str] | None, where: str, what:
         return value if known is not None else BAD
     if not known:
         return f.add(where, f'no {what} "{value}": none is listed', f"找不到{zh}「{value}」：尚未登记任何{zh}")
-    return f.reference(value, known, where, what)
+    hint = suggest(value, known)
+    return f.add(where, f'no {what} "{value}"' + (f'; did you mean "{hint}"?' if hint else ""),
+                 f"找不到{zh}「{value}」" + (f"，是不是「{hint}」？" if hint else ""))
 
 
 def read(item: Mapping[str, Any], where: str, f: Fields, known: Known,

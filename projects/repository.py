@@ -9,22 +9,40 @@ functions never open transactions themselves.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
+from piccolo.custom_types import Combinable
 from piccolo.query.functions.aggregate import Count, Max
 
+from projects.accountability import Accountability
 from projects.cadence import Cadence, parse_cadence
-from projects.catalogue import MILESTONE
+from projects.catalogue import EXTENSION, MILESTONE, PERSON, PROJECT, UNIT, Field
 from projects.errors import DuplicateError, RecordNotFoundError, StaleVersionError
 from projects.extensions import Extension
-from projects.model import Category, Dependency, Kind, Milestone, Person, Portfolio, Project, Unit
+from projects.model import (
+    Category,
+    Complaint,
+    ComplaintKind,
+    Dependency,
+    Kind,
+    Milestone,
+    Person,
+    Portfolio,
+    Project,
+    Rating,
+    Unit,
+)
+from projects.storage import changes
 from projects.tables import (
+    AccountabilityRow,
+    ComplaintRow,
     ExtensionRow,
     MilestoneReportRow,
     MilestoneRow,
@@ -137,7 +155,9 @@ def milestone_data(m: Milestone) -> dict[str, Any]:
 
 def milestone_from_data(d: dict[str, Any]) -> Milestone:
     # every reading conversion takes None (an absent field) too
-    return Milestone(**{name: d.get(key) if convert is None else convert(d.get(key)) for name, key, convert in _DATA_IN})
+    values: dict[str, Any] = {name: d.get(key) if convert is None else convert(d.get(key))
+                              for name, key, convert in _DATA_IN}
+    return Milestone(**values)
 
 
 def _milestone_from_row(r: dict[str, Any]) -> Milestone:
@@ -149,45 +169,106 @@ def _milestone_columns(m: Milestone) -> dict[str, Any]:
             for name, column, convert in _COLUMNS_OUT}
 
 
+# The other records' own fields to and from their rows, by catalogue type too: a unit, a
+# project (not its milestones), a person and an extension request. A NULL column reads as the
+# model's default when that is not None (a project's co-units: none; urgent: no). An extension
+# names its milestone ``PROJECT/MILESTONE`` (type ``milestone_ref``), stored as the ``project``
+# and ``mid`` columns.
+_RECORD_TO_COLUMN: dict[str, Callable[[Any], Any]] = {
+    **_TO_COLUMN, "category": _value, "contacts": lambda cs: json.dumps(list(cs), ensure_ascii=False)}
+_RECORD_FROM_COLUMN: dict[str, Callable[[Any], Any]] = {
+    **_FROM_COLUMN, "category": Category, "bool": bool, "contacts": lambda text: tuple(json.loads(text or "[]"))}
+
+_Model = TypeVar("_Model")
+
+
+@dataclass(frozen=True, slots=True)
+class _RecordPlan(Generic[_Model]):
+    """How one record's catalogued fields map to its row (compiled once per record): per
+    stored field its name, type, column, conversions to and from the column and its model
+    default; ``key`` is the column of the record's id (written by the callers), if it has one."""
+
+    model: Callable[..., _Model]
+    fields: tuple[tuple[str, str, str, Callable[[Any], Any] | None, Callable[[Any], Any] | None, Any], ...]
+    key: str | None
+
+
+def _record_plan(model: type[_Model], fields: tuple[Field, ...], *, key: bool = True) -> _RecordPlan[_Model]:
+    defaults = {f.name: f.default for f in dataclasses.fields(cast(Any, model))
+                if f.default is not dataclasses.MISSING}
+    stored = [(f, f.db_column) for f in fields if f.db_column is not None]
+    return _RecordPlan(
+        model,
+        tuple((f.name, f.type, column, _RECORD_TO_COLUMN.get(f.type), _RECORD_FROM_COLUMN.get(f.type),
+               defaults.get(f.name)) for f, column in stored),
+        stored[0][1] if key else None)
+
+
+_UNIT = _record_plan(Unit, UNIT)
+_PROJECT = _record_plan(Project, PROJECT)
+_PERSON = _record_plan(Person, PERSON)
+_EXTENSION = _record_plan(Extension, EXTENSION, key=False)  # its id is the row's serial
+
+
+def record_from_row(plan: _RecordPlan[_Model], r: Mapping[str, Any], **extra: Any) -> _Model:
+    """The model value of a row (``extra``: fields not stored in it, a project's milestones)."""
+    values: dict[str, Any] = {}
+    for name, kind, column, _, convert, default in plan.fields:
+        if kind == "milestone_ref":
+            values[name] = f"{r['project']}/{r['mid']}"
+            continue
+        value = r[column] if convert is None else convert(r[column])
+        values[name] = default if value is None else value
+    return plan.model(**values, **extra)
+
+
+def record_columns(plan: _RecordPlan[_Model], x: _Model) -> dict[str, Any]:
+    """The stored columns of a record's own fields (not its key column)."""
+    out: dict[str, Any] = {}
+    for name, kind, column, convert, _, _ in plan.fields:
+        if column == plan.key:
+            continue
+        value = getattr(x, name)
+        if kind == "milestone_ref":
+            out["project"], _, out["mid"] = value.partition("/")
+        else:
+            out[column] = value if convert is None else convert(value)
+    return out
+
+
 def _unit_from_row(r: dict[str, Any]) -> Unit:
-    return Unit(
-        id=r["uid"], name=r["name"], parent=r["parent"], level=r["level"],
-        contacts=tuple(json.loads(r["contacts"] or "[]")),
-    )
+    return record_from_row(_UNIT, r)
 
 
 def _project_from_row(r: dict[str, Any], milestones: tuple[Milestone, ...]) -> Project:
-    return Project(
-        id=r["pid"], name=r["name"], category=Category(r["category"]), unit=r["unit"],
-        budget=r["budget"], milestones=milestones, co_units=_units(r.get("co_units")) or (),
-        person=r.get("person"), urgent=bool(r.get("urgent")), source=r.get("source"),
-        instruction=r.get("instruction"), report_every=_cadence(r.get("report_every")),
-    )
+    return record_from_row(_PROJECT, r, milestones=milestones)
 
 
 def _project_columns(p: Project) -> dict[str, Any]:
     """The stored columns of a project's own fields (not its id, position or version)."""
-    return {"name": p.name, "category": p.category.value, "unit": p.unit, "budget": p.budget,
-            "co_units": _units_json(p.co_units), "person": p.person, "urgent": p.urgent,
-            "source": p.source, "instruction": p.instruction,
-            "report_every": _cadence_text(p.report_every)}
+    return record_columns(_PROJECT, p)
 
 
 def _person_from_row(r: dict[str, Any]) -> Person:
-    return Person(id=r["person_id"], name=r["name"], unit=r["unit"], post=r["post"])
+    return record_from_row(_PERSON, r)
 
 
 def _extension_from_row(r: dict[str, Any]) -> Extension:
-    return Extension(milestone=f"{r['project']}/{r['mid']}", requested=_as_date(r["requested"]),
-                     new_due=_as_date(r["new_due"]), reason=r["reason"], decided=_date(r["decided"]),
-                     decision=r["decision"], decision_reason=r["decision_reason"])
+    return record_from_row(_EXTENSION, r)
 
 
 def _extension_columns(e: Extension) -> dict[str, Any]:
-    pid, _, mid = e.milestone.partition("/")
-    return {"project": pid, "mid": mid, "requested": e.requested, "new_due": e.new_due,
-            "reason": e.reason, "decided": e.decided, "decision": e.decision,
-            "decision_reason": e.decision_reason}
+    return record_columns(_EXTENSION, e)
+
+
+def _accountability_from_row(r: dict[str, Any]) -> Accountability:
+    return Accountability(id=r["record_id"], kind=r["kind"], unit=r["unit"], date=_as_date(r["day"]),
+                          reason=r["reason"], person=r["person"], notice=r["notice_code"])
+
+
+def _accountability_columns(a: Accountability) -> dict[str, Any]:
+    return {"record_id": a.id, "kind": a.kind, "unit": a.unit, "person": a.person, "day": a.date,
+            "reason": a.reason, "notice_code": a.notice}
 
 
 # ---------------------------------------------------------------- reads
@@ -205,7 +286,7 @@ async def bump_revision() -> int:
 
 
 async def is_empty() -> bool:
-    return await ProjectRow.count() == 0 and await UnitRow.count() == 0
+    return int(await ProjectRow.count()) == 0 and int(await UnitRow.count()) == 0
 
 
 async def load_portfolio() -> Portfolio:
@@ -220,7 +301,13 @@ async def load_portfolio() -> Portfolio:
     )
     people = tuple(_person_from_row(r) for r in await PersonRow.select().order_by(PersonRow.position, PersonRow.id))
     extensions = tuple(_extension_from_row(r) for r in await ExtensionRow.select().order_by(ExtensionRow.id))
-    return Portfolio(units=units, projects=projects, people=people, extensions=extensions)
+    records = tuple(_accountability_from_row(r) for r in
+                    await AccountabilityRow.select().order_by(AccountabilityRow.id))
+    complaints = tuple(c for r in await ComplaintRow.select(*_COMPLAINT_COLUMNS).where(
+        ComplaintRow.unit.is_not_null() & ComplaintRow.due.is_not_null()).order_by(ComplaintRow.id)
+        if (c := _complaint_from_row(r)) is not None)
+    return Portfolio(units=units, projects=projects, people=people, extensions=extensions,
+                     complaints=complaints, accountability=records)
 
 
 async def load_portfolio_as_of(day: dt.date) -> Portfolio:
@@ -247,6 +334,8 @@ async def load_portfolios_as_of(days: Sequence[dt.date]) -> dict[dt.date, Portfo
                       for r in rows), key=lambda h: h[0])
     latest: dict[tuple[str, str], tuple[int, str]] = {}
     decoded: dict[tuple[tuple[str, str], int], Milestone] = {}
+    entered = {r["record_id"]: _as_date(r["recorded_on"]) for r in
+               await AccountabilityRow.select(AccountabilityRow.record_id, AccountabilityRow.recorded_on)}
     out: dict[dt.date, Portfolio] = {}
     at = 0
     for day in sorted(set(days)):
@@ -255,7 +344,12 @@ async def load_portfolios_as_of(days: Sequence[dt.date]) -> dict[dt.date, Portfo
             if key not in latest or version > latest[key][0]:
                 latest[key] = (version, data)
             at += 1
-        out[day] = _rebuilt(current, latest, decoded)
+        known = current
+        if any(entered.get(a.id, day) > day for a in current.accountability):
+            # entered after the day (even dated back): not known then
+            known = replace(current, accountability=tuple(
+                a for a in current.accountability if entered.get(a.id, day) <= day))
+        out[day] = _rebuilt(known, latest, decoded)
     return out
 
 
@@ -282,8 +376,10 @@ def _rebuilt(current: Portfolio, latest: Mapping[tuple[str, str], tuple[int, str
             kept.append(m if after == m.after else _replace_after(m, after))
         rebuilt.append(_with_milestones(p, tuple(kept)))
     # people are not reported; extension records carry their own days (as-of replays them)
+    # complaints too: their days replay them (``projects.replay``)
     return Portfolio(units=current.units, projects=tuple(rebuilt), people=current.people,
-                     extensions=current.extensions)
+                     extensions=current.extensions, complaints=current.complaints,
+                     accountability=current.accountability)
 
 
 async def report_marks(days: Sequence[dt.date]) -> dict[dt.date, tuple[int, int]]:
@@ -367,8 +463,7 @@ async def _report(m: Milestone, version: int, *, actor: str, known_on: dt.date, 
 
 async def save_unit(unit: Unit, *, create: bool) -> None:
     exists = await UnitRow.exists().where(UnitRow.uid == unit.id)
-    values = {"name": unit.name, "parent": unit.parent, "level": unit.level,
-              "contacts": json.dumps(list(unit.contacts), ensure_ascii=False)}
+    values = record_columns(_UNIT, unit)
     if create:
         if exists:
             raise DuplicateError("unit", unit.id)
@@ -376,7 +471,7 @@ async def save_unit(unit: Unit, *, create: bool) -> None:
     else:
         if not exists:
             raise RecordNotFoundError("unit", unit.id, await _suggest(UnitRow.uid, UnitRow, unit.id))
-        await UnitRow.update(values).where(UnitRow.uid == unit.id)
+        await UnitRow.update(changes(values)).where(UnitRow.uid == unit.id)
 
 
 async def save_project(project: Project, *, create: bool, expected_version: int | None = None) -> int:
@@ -390,7 +485,7 @@ async def save_project(project: Project, *, create: bool, expected_version: int 
     current = await project_version(project.id)
     if expected_version is not None and expected_version != current:
         raise StaleVersionError("project", project.id, expected_version, current, None)
-    await ProjectRow.update({**values, "version": current + 1}).where(ProjectRow.pid == project.id)
+    await ProjectRow.update(changes({**values, "version": current + 1})).where(ProjectRow.pid == project.id)
     return current + 1
 
 
@@ -410,7 +505,7 @@ async def update_milestone(m: Milestone, *, expected_version: int, actor: str, k
     Raises ``StaleVersionError`` (with the current state) when someone else reported first.
     """
     new = expected_version + 1
-    changed = await MilestoneRow.update({**_milestone_columns(m), "version": new}).where(
+    changed = await MilestoneRow.update(changes({**_milestone_columns(m), "version": new})).where(
         (MilestoneRow.project == m.project) & (MilestoneRow.mid == m.id)
         & (MilestoneRow.version == expected_version)
     ).returning(MilestoneRow.id)
@@ -430,7 +525,8 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
     dated by the milestone's ``updated`` day when it has one (seeding a past history).
     Returns counts of what changed.
     """
-    counts = {"units": 0, "projects": 0, "milestones": 0, "people": 0, "extensions": 0}
+    counts = {"units": 0, "projects": 0, "milestones": 0, "people": 0, "extensions": 0,
+              "complaints": 0, "accountability": 0}
     units = {r["uid"] for r in await UnitRow.select(UnitRow.uid)}
     for i, u in enumerate(portfolio.units):
         await save_unit(u, create=u.id not in units)
@@ -445,7 +541,7 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
     reports: list[MilestoneReportRow] = []
     for pi, p in enumerate(portfolio.projects):
         if p.id in pids:
-            await ProjectRow.update({**_project_columns(p), "position": pi}).where(ProjectRow.pid == p.id)
+            await ProjectRow.update(changes({**_project_columns(p), "position": pi})).where(ProjectRow.pid == p.id)
         else:
             await ProjectRow.insert(ProjectRow(pid=p.id, position=pi, version=1, **_project_columns(p)))
         counts["projects"] += 1
@@ -458,7 +554,7 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
             if old is None:
                 new_rows.append(MilestoneRow(project=m.project, mid=m.id, position=mi, version=1, **_milestone_columns(m)))
             else:
-                await MilestoneRow.update({**_milestone_columns(m), "version": version, "position": mi}).where(
+                await MilestoneRow.update(changes({**_milestone_columns(m), "version": version, "position": mi})).where(
                     (MilestoneRow.project == m.project) & (MilestoneRow.mid == m.id))
             reports.append(MilestoneReportRow(
                 project=m.project, mid=m.id, version=version, known_on=day, recorded_at=recorded_at,
@@ -473,6 +569,15 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
         if e not in stored_extensions:
             await create_extension(e, actor=actor)
             counts["extensions"] += 1
+    counts["complaints"] = await import_complaints(portfolio.complaints)
+    stored_records = {a.id: a for a, _, _ in await accountability_records()}
+    for a in portfolio.accountability:  # the same record again is not added twice
+        if stored_records.get(a.id) == a:
+            continue
+        if a.id in stored_records:
+            raise DuplicateError("accountability record", a.id)
+        await create_accountability(a, actor=actor, known_on=known_on, recorded_at=recorded_at)
+        counts["accountability"] += 1
     for chunk in range(0, len(new_rows), 500):
         await MilestoneRow.insert(*new_rows[chunk:chunk + 500])
     for chunk in range(0, len(reports), 500):
@@ -491,7 +596,7 @@ async def all_milestone_versions() -> dict[tuple[str, str], int]:
 async def save_person(person: Person, *, create: bool) -> None:
     """Create or update a person (the caller has checked the unit exists)."""
     exists = await PersonRow.exists().where(PersonRow.person_id == person.id)
-    values = {"name": person.name, "unit": person.unit, "post": person.post}
+    values = record_columns(_PERSON, person)
     if create:
         if exists:
             raise DuplicateError("person", person.id)
@@ -499,7 +604,7 @@ async def save_person(person: Person, *, create: bool) -> None:
     else:
         if not exists:
             raise RecordNotFoundError("person", person.id, await _suggest(PersonRow.person_id, PersonRow, person.id))
-        await PersonRow.update(values).where(PersonRow.person_id == person.id)
+        await PersonRow.update(changes(values)).where(PersonRow.person_id == person.id)
 
 
 async def extensions() -> list[tuple[int, Extension, str, str | None]]:
@@ -532,3 +637,174 @@ async def decide_extension(eid: int, e: Extension, *, actor: str) -> None:
 
         raise ExtensionStateError(f"extension request {eid} was decided meanwhile; a decision is final",
                                   where="decision")
+
+
+# ---------------------------------------------------------------- complaints (issue 13)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredComplaint:
+    """A complaint as the server keeps it: the model's fields (``unit`` and ``due`` are
+    ``None`` until the office routes it) plus what only the server holds. ``text`` and
+    ``response`` are plain text; ``contact`` is for the office's eyes only (never in the
+    portfolio, a finding, a notice or a public answer). The rating link's secret is not here:
+    only its hash is stored (``complaint_by_secret``)."""
+
+    code: str
+    title: str
+    kind: ComplaintKind
+    unit: str | None
+    project: str | None
+    received: dt.date
+    due: dt.date | None
+    responded: dt.date | None
+    rating: Rating | None
+    rated: dt.date | None
+    text: str
+    response: str | None
+    contact: str | None
+    routed: dt.date | None
+    routed_by: str | None
+    responded_by: str | None
+    submitted_at: str | None
+
+    @property
+    def complaint(self) -> Complaint | None:
+        """The model record (what rules see), or ``None`` while it is not routed."""
+        if self.unit is None or self.due is None:
+            return None
+        return Complaint(id=self.code, title=self.title, unit=self.unit, received=self.received,
+                         due=self.due, kind=self.kind, project=self.project,
+                         responded=self.responded, rating=self.rating, rated=self.rated)
+
+
+#: The columns the model reads (``load_portfolio``): the big text columns stay in the table.
+_COMPLAINT_COLUMNS = (ComplaintRow.code, ComplaintRow.title, ComplaintRow.kind, ComplaintRow.unit,
+                      ComplaintRow.project, ComplaintRow.received, ComplaintRow.due,
+                      ComplaintRow.responded, ComplaintRow.rating, ComplaintRow.rated)
+
+
+def _complaint_from_row(r: dict[str, Any]) -> Complaint | None:
+    if r["unit"] is None or r["due"] is None:
+        return None
+    return Complaint(id=r["code"], title=r["title"], unit=r["unit"], received=_as_date(r["received"]),
+                     due=_as_date(r["due"]), kind=ComplaintKind(r["kind"] or "complaint"),
+                     project=r["project"], responded=_date(r["responded"]),
+                     rating=None if r["rating"] is None else Rating(r["rating"]), rated=_date(r["rated"]))
+
+
+def _stored_complaint(r: dict[str, Any]) -> StoredComplaint:
+    return StoredComplaint(
+        code=r["code"], title=r["title"], kind=ComplaintKind(r["kind"] or "complaint"), unit=r["unit"],
+        project=r["project"], received=_as_date(r["received"]), due=_date(r["due"]),
+        responded=_date(r["responded"]), rating=None if r["rating"] is None else Rating(r["rating"]),
+        rated=_date(r["rated"]), text=r["text"] or "", response=r["response"], contact=r["contact"],
+        routed=_date(r["routed"]), routed_by=r["routed_by"], responded_by=r["responded_by"],
+        submitted_at=r["submitted_at"])
+
+
+def _complaint_columns(c: Complaint) -> dict[str, Any]:
+    """The stored columns of a model complaint's catalogued fields (not its code)."""
+    return {"title": c.title, "kind": c.kind.value, "unit": c.unit, "project": c.project,
+            "received": c.received, "due": c.due, "responded": c.responded,
+            "rating": None if c.rating is None else c.rating.value, "rated": c.rated}
+
+
+async def import_complaints(complaints: Iterable[Complaint]) -> int:
+    """Upsert complaints from a portfolio file by code (their catalogued fields; text, contact
+    and the rating secret of a stored one are kept); returns how many were written."""
+    stored = {r["code"]: _complaint_from_row(r) for r in await ComplaintRow.select(*_COMPLAINT_COLUMNS)}
+    new: list[ComplaintRow] = []
+    written = 0
+    for c in complaints:
+        if c.id not in stored:
+            new.append(ComplaintRow(code=c.id, routed=c.received, **_complaint_columns(c)))
+        elif stored[c.id] != c:
+            await ComplaintRow.update(changes(_complaint_columns(c))).where(ComplaintRow.code == c.id)
+        else:
+            continue
+        written += 1
+    for chunk in range(0, len(new), 500):
+        await ComplaintRow.insert(*new[chunk:chunk + 500])
+    return written
+
+
+async def complaints(*, unit: str | None = None, routed: bool | None = None) -> list[StoredComplaint]:
+    """Stored complaints, oldest first: all, one unit's, or only the routed (``True``) or not
+    yet routed (``False``) ones."""
+    query = ComplaintRow.select()
+    if unit is not None:
+        query = query.where(ComplaintRow.unit == unit)
+    if routed is True:
+        query = query.where(ComplaintRow.unit.is_not_null())
+    elif routed is False:
+        query = query.where(ComplaintRow.unit.is_null())
+    return [_stored_complaint(r) for r in await query.order_by(ComplaintRow.id)]
+
+
+async def get_complaint(code: str) -> StoredComplaint:
+    """The complaint with tracking code ``code``. A code that does not exist gets no
+    suggestions: nearby codes are other people's complaints."""
+    row = await ComplaintRow.select().where(ComplaintRow.code == code).first()
+    if row is None:
+        raise RecordNotFoundError("complaint", code)
+    return _stored_complaint(row)
+
+
+async def complaint_by_secret(secret_hash: str) -> StoredComplaint | None:
+    """The complaint whose rating link's secret hashes to ``secret_hash`` (None: no such link)."""
+    row = await ComplaintRow.select().where(ComplaintRow.rating_secret == secret_hash).first()
+    return None if row is None else _stored_complaint(row)
+
+
+async def complaints_submitted_since(address: str, since: str) -> int:
+    """How many complaints ``address`` submitted at or after ``since`` (ISO timestamp)."""
+    return int(await ComplaintRow.count().where(
+        (ComplaintRow.address == address) & (ComplaintRow.submitted_at >= since)))
+
+
+async def insert_complaint(stored: StoredComplaint, *, secret_hash: str | None, address: str | None) -> None:
+    """Store a new complaint (``DuplicateError`` when its code exists)."""
+    if await ComplaintRow.exists().where(ComplaintRow.code == stored.code):
+        raise DuplicateError("complaint", stored.code)
+    await ComplaintRow.insert(ComplaintRow(
+        code=stored.code, title=stored.title, kind=stored.kind.value, unit=stored.unit,
+        project=stored.project, received=stored.received, due=stored.due, responded=stored.responded,
+        rating=None if stored.rating is None else stored.rating.value, rated=stored.rated,
+        text=stored.text, response=stored.response, contact=stored.contact, rating_secret=secret_hash,
+        address=address, submitted_at=stored.submitted_at, routed=stored.routed,
+        routed_by=stored.routed_by, responded_by=stored.responded_by))
+
+
+async def save_complaint_step(before: StoredComplaint, after: StoredComplaint) -> bool:
+    """Write ``after`` over the stored complaint if it still is ``before`` in the fields a step
+    changes (unit, due, responded, rated): ``False`` when another step came first."""
+    guard: Combinable = ComplaintRow.code == before.code
+    for column, value in ((ComplaintRow.unit, before.unit), (ComplaintRow.due, before.due),
+                          (ComplaintRow.responded, before.responded), (ComplaintRow.rated, before.rated)):
+        guard &= column.is_null() if value is None else column == value
+    changed = await ComplaintRow.update({
+        "unit": after.unit, "project": after.project, "due": after.due, "routed": after.routed,
+        "routed_by": after.routed_by, "responded": after.responded, "response": after.response,
+        "responded_by": after.responded_by, "kind": after.kind.value,
+        "rating": None if after.rating is None else after.rating.value, "rated": after.rated,
+    }).where(guard).returning(ComplaintRow.id)
+    return bool(changed)
+
+
+# ---------------------------------------------------------------- accountability (issue 13)
+
+
+async def accountability_records() -> list[tuple[Accountability, dt.date, str]]:
+    """Every 通报批评 / 问责 record: (record, the day it was entered, by whom), oldest first."""
+    rows = await AccountabilityRow.select().order_by(AccountabilityRow.id)
+    return [(_accountability_from_row(r), _as_date(r["recorded_on"]), r["actor"]) for r in rows]
+
+
+async def create_accountability(a: Accountability, *, actor: str, known_on: dt.date, recorded_at: str) -> None:
+    """Store a checked record (``projects.accountability.check_new``); an id taken meanwhile
+    is a ``DuplicateError``."""
+    if await AccountabilityRow.exists().where(AccountabilityRow.record_id == a.id):
+        raise DuplicateError("accountability record", a.id)
+    await AccountabilityRow.insert(AccountabilityRow(recorded_on=known_on, recorded_at=recorded_at, actor=actor,
+                                                     **_accountability_columns(a)))

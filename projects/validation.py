@@ -30,10 +30,32 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from projects.cadence import Cadence, CadenceError, parse_cadence
-from projects.catalogue import EARLIEST, ID_MAX, LATEST, MILESTONE, MILESTONE_RULES, Field, NotLater
+from projects.catalogue import (
+    COMPLAINT,
+    COMPLAINT_RULES,
+    EARLIEST,
+    ID_MAX,
+    LATEST,
+    MILESTONE,
+    MILESTONE_RULES,
+    RECORDS,
+    Field,
+    NotLater,
+)
 from projects.errors import Problem
-from projects.fields import BAD, Fields
-from projects.model import KIND_WORDS, Category, Kind, Level, Milestone
+from projects.extensions import DECISIONS
+from projects.fields import BAD, Fields, type_name
+from projects.model import (
+    COMPLAINT_KIND_WORDS,
+    KIND_WORDS,
+    RATING_WORDS,
+    Category,
+    ComplaintKind,
+    Kind,
+    Level,
+    Milestone,
+    Rating,
+)
 
 #: ``check(value, problems, where) -> clean value | BAD`` (see the module header).
 Check = Callable[[Any, Fields, str], Any]
@@ -53,6 +75,10 @@ CHOICES: Final[dict[str, tuple[Mapping[str, Any], tuple[str, ...]]]] = {
     "kind": (KIND_WORDS, KINDS_SHOWN),
     "category": (CATEGORY_WORDS, ("project", "task")),
     "level": (LEVEL_WORDS, tuple(lv.value for lv in Level)),
+    "decision": (DECISIONS, ("approved (同意)", "rejected (不同意)")),  # an extension's (审批结果)
+    # issue 13: a complaint's kind and its rating, each shown as "word (中文)"
+    "complaint_kind": (COMPLAINT_KIND_WORDS, tuple(f"{k.value} ({k.chinese})" for k in ComplaintKind)),
+    "rating": (RATING_WORDS, tuple(f"{r.value} ({r.chinese})" for r in Rating)),
 }
 #: Types resolved against the whole portfolio, not value by value: dependencies, contacts,
 #: milestones, a person (an id among the people), co-units (ids among the units, not the lead).
@@ -125,6 +151,15 @@ def _ident(field: Field) -> Compiled:
                     " and not {v}[0].isspace() and not {v}[-1].isspace() and {v}.isprintable()", slow)
 
 
+#: Each clean day already read, by the value it was read from (``"2026-04-30"`` or the
+#: ``date`` itself) to one ``date`` object per day: a portfolio names a few thousand distinct
+#: days a hundred thousand times, so a reader takes each from here (one look-up, no parsing)
+#: and the model holds one object per day instead of one per field (32 bytes each, four a
+#: milestone). Only values that read cleanly are kept; at most ``_DAYS_MAX``.
+DAYS: Final[dict[object, dt.date]] = {}
+_DAYS_MAX: Final = 100_000
+
+
 def _date(field: Field) -> Compiled:
     name = field.name
 
@@ -134,6 +169,10 @@ def _date(field: Field) -> Compiled:
             return f.add(_at(where, name), f"{day.isoformat()} is not a plausible date; give one in "
                          f"{EARLIEST.year}..{LATEST.year}",
                          f"{day.isoformat()} 不是可信的日期，应在 {EARLIEST.year} 至 {LATEST.year} 年之间")
+        if type(day) is _Date and (type(value) is str or type(value) is _Date) \
+                and len(DAYS) < _DAYS_MAX:
+            day = DAYS.setdefault(day, day)
+            DAYS[value] = day
         return day
 
     return Compiled(field, "type({v}) is _Date and _EARLIEST <= {v} <= _LATEST", slow)
@@ -182,7 +221,7 @@ _WORKDAYS_MAX: Final = 100_000
 
 def _choice(field: Field) -> Compiled:
     words, shown = CHOICES[field.type]
-    name, what = field.name, field.type
+    name, what = field.name, field.type.replace("_", " ")
 
     def slow(value: Any, f: Fields, where: str) -> Any:
         if type(value) is str:
@@ -214,17 +253,27 @@ def _cadence(field: Field) -> Compiled:
     return Compiled(field, None, slow)
 
 
+def _bool(field: Field) -> Compiled:
+    """A yes-or-no flag (a project's ``urgent``): ``true`` or ``false`` itself, no other word."""
+    name = field.name
+
+    def slow(value: Any, f: Fields, where: str) -> Any:
+        return f.add(_at(where, name), f"{field.zh}标记只能是 true 或 false — {name} is true or false, "
+                     f"not {type_name(value)}")
+
+    return Compiled(field, "type({v}) is bool", slow)
+
+
 _FACTORIES: Final[dict[str, Callable[[Field], Compiled]]] = {
     "text": _text, "id": _ident, "date": _date, "ratio": _ratio, "yuan": _yuan,
     "workdays": _workdays,
-    "kind": _choice, "category": _choice, "level": _choice, "cadence": _cadence,
+    "kind": _choice, "category": _choice, "level": _choice, "decision": _choice, "cadence": _cadence,
+    "complaint_kind": _choice, "rating": _choice, "bool": _bool,
 }
 
 
 def compiled(field: Field) -> Compiled | None:
-    """The compiled check of ``field``; ``None`` for the structural types (module header) and
-    the few a record checks in its own way (a project's ``urgent``, an extension's
-    ``decision``: ``projects.checks``)."""
+    """The compiled check of ``field``; ``None`` for the structural types (module header)."""
     if field.type in STRUCTURAL:
         return None
     factory = _FACTORIES.get(field.type)
@@ -256,9 +305,15 @@ def later(f: Fields, where: str, rule: NotLater, day: dt.date, other: dt.date) -
     if rule.than == "today":
         f.not_after_today(day, other, where, rule.field, rule.en, rule.zh)
     else:
-        f.add(_at(where, rule.field), f"{rule.field} {day.isoformat()} is after {rule.than} "
-              f"{other.isoformat()}; {rule.en}", f"{rule.zh}（{day.isoformat()} 晚于 {other.isoformat()}）")
+        f.add(_at(where, rule.at or rule.field), f"{rule.field} {day.isoformat()} is after {rule.than} "
+              f"{other.isoformat()}; {rule.en}",
+              f"{rule.zh}（{_LABELS.get(rule.field, rule.field)} {day.isoformat()} 晚于 "
+              f"{_LABELS.get(rule.than, rule.than)} {other.isoformat()}）")
 
+
+#: The Chinese label of each date field a ``NotLater`` rule names (any record).
+_LABELS: Final[dict[str, str]] = {f.name: f.zh for fields in RECORDS.values() for f in fields
+                                  if f.type == "date"}
 
 #: ``read(get, problems, where, today) -> {name: clean value | BAD | None}`` (``record_reader``).
 Reader = Callable[[Callable[[str], Any], Fields, str, dt.date], dict[str, Any]]
@@ -274,7 +329,7 @@ def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = ()) -
     A value is ``BAD`` only when a problem was added for it, so callers may count problems
     instead of searching the values.
     """
-    env: dict[str, Any] = dict(_NAMES, BAD=BAD, missing=missing, later=later)
+    env: dict[str, Any] = dict(_NAMES, BAD=BAD, missing=missing, later=later, DAYS=DAYS)
     lines = ["def read(get, f, where, today):"]
     local: dict[str, str] = {}
     for i, field in enumerate(fields):
@@ -289,7 +344,11 @@ def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = ()) -
         if field.type in CHOICES:  # a choice's words, looked up inline
             env[f"W{i}"] = CHOICES[field.type][0]
             lines.append(f"    elif type({v}) is str and {v} in W{i}:\n        {v} = W{i}[{v}]")
-        if c.fast is None:
+        if field.type == "date":  # a day read before: its one object (``DAYS``)
+            lines.append(f"    elif (type({v}) is str or type({v}) is _Date) and (d := DAYS.get({v})) is not None:"
+                         f"\n        {v} = d")
+            lines.append(f"    else:\n        {v} = C{i}({v}, f, where)")
+        elif c.fast is None:
             lines.append(f"    else:\n        {v} = C{i}({v}, f, where)")
         else:
             lines.append(f"    elif not ({c.fast.format(v=v)}):\n        {v} = C{i}({v}, f, where)")
@@ -311,6 +370,9 @@ def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = ()) -
 #: reference the caller resolves against the portfolio (and the structural types).
 OWN: Final = frozenset({"project", "id", "name", "unit"})
 read_milestone: Final = record_reader(tuple(f for f in MILESTONE if f.name not in OWN), MILESTONE_RULES)
+#: A complaint's own fields and the rules between its dates (its id, unit and project are
+#: references the portfolio checks resolve).
+read_complaint: Final = record_reader(tuple(f for f in COMPLAINT if f.name not in OWN), COMPLAINT_RULES)
 
 
 def milestone_problems(m: Milestone, today: dt.date, units: Mapping[str, object]) -> list[Problem]:
