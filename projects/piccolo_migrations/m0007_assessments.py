@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from piccolo.columns import Date, Integer, Text, Varchar
-from piccolo.engine.base import Engine
 from piccolo.table import Table
+
+from projects.storage import DbEngine
 
 
 class _Assessment(Table, tablename="projects_assessment"):
@@ -19,6 +20,6 @@ class _Assessment(Table, tablename="projects_assessment"):
     closed_by = Varchar(length=64, default="")
 
 
-async def forwards(engine: Engine) -> None:
+async def forwards(engine: DbEngine) -> None:
     _Assessment._meta.db = engine
     await _Assessment.create_table(if_not_exists=True)
