@@ -28,6 +28,7 @@ from msgspec import Struct
 
 from api import audit, database, errors, keys
 from api.auth import SESSION_SECONDS, AuthMiddleware, LoginRedirectError, login_redirect
+from api.controllers.accountability import AccountabilityController
 from api.controllers.complaints import ComplaintController
 from api.controllers.deliveries import DeliveryController
 from api.controllers.demo import demo_routes
@@ -180,7 +181,7 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
     handlers[LoginRedirectError] = login_redirect  # type: ignore[assignment]
     app = Litestar(
         route_handlers=[health, UnitController, ProjectController, MilestoneController,
-                        PeopleController, ExtensionController, ComplaintController,
+                        PeopleController, ExtensionController, AccountabilityController, ComplaintController,
                         RulebookController, EvaluationController, NoticeController, DeliveryController,
                         UserController,
                         AuditController, SessionController, TransferController, ScheduleController,

@@ -382,6 +382,8 @@ class ImportResult(Struct):
     milestones: int
     people: int = 0
     extensions: int = 0
+    complaints: int = 0  # issue 13
+    accountability: int = 0  # 通报批评 / 问责 records (issue 13)
 
 
 class RatesRead(Struct):

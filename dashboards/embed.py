@@ -1,12 +1,14 @@
 """Figures as page-ready JSON, and the plotly.js file that draws them.
 
-Owns ``Embedded``, ``embed``, ``figure_json``, ``plotly_js_path`` and ``plotly_js_version``.
+Owns ``Embedded``, ``embed``, ``figure_json``, ``Bundle``, ``plotly_bundle``, ``plotly_js_path``
+and ``plotly_js_version``.
 Pure values: the web layer (``api.web.render``, ``api.web.static``) serves them, the
 standalone report (``dashboards.reports``) inlines them.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -36,12 +38,45 @@ def embed(figure_id: str, figure: Any) -> Embedded:
     return Embedded(figure_id, raw.replace("</", "<\\/"))
 
 
+#: The partial plotly.js bundle the pages and the offline report load (``dashboards/vendor/``,
+#: refreshed by ``scripts/vendor-plotly``): only the trace types the figures draw.
+VENDOR = Path(__file__).parent / "vendor"
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    """A plotly.js build and its copies compressed once (``gzip`` and ``br`` -> path)."""
+    name: str
+    version: str
+    path: Path
+    traces: frozenset[str]
+    compressed: dict[str, Path]
+
+
+def plotly_bundle() -> Bundle:
+    """The vendored partial bundle, as ``dashboards/vendor/SOURCE.json`` describes it."""
+    source = json.loads((VENDOR / "SOURCE.json").read_text(encoding="utf-8"))
+    path = VENDOR / source["file"]
+    return Bundle(name=source["file"].removesuffix(".min.js"), version=source["version"], path=path,
+                  traces=frozenset(source["traces"]),
+                  compressed={"br": path.with_name(path.name + ".br"),
+                              "gzip": path.with_name(path.name + ".gz")})
+
+
 def plotly_js_path() -> Path:
-    """The ``plotly.min.js`` bundled with the installed ``plotly`` package."""
-    return Path(str(resources.files("plotly") / "package_data" / "plotly.min.js"))
+    """The partial ``plotly-basic.min.js`` the pages and the report load."""
+    return plotly_bundle().path
 
 
 def plotly_js_version() -> str:
+    """The plotly.js version the installed Python ``plotly`` expects (the vendored bundle must
+    be this one; ``tests/dashboards/test_bundle.py`` holds them together)."""
     from plotly.offline import get_plotlyjs_version  # noqa: PLC0415
 
     return str(get_plotlyjs_version())
+
+
+def full_plotly_js_path() -> Path:
+    """The full ``plotly.min.js`` bundled with the Python package (every trace type; the
+    benchmark's baseline)."""
+    return Path(str(resources.files("plotly") / "package_data" / "plotly.min.js"))

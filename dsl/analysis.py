@@ -42,7 +42,7 @@ from dsl.printer import expr_text
 from dsl.runtime import MISSING_TEXT
 from dsl.words import IS_MISSING_ZH, KEYWORDS_ZH, file_language, speak
 from dsl.words import field as field_word
-from projects.model import Kind
+from projects.model import ComplaintKind, Kind, Rating
 
 #: What each field can be, beyond its type: ratios in [0, 1]; counts never negative.
 _RATIOS = frozenset({"progress", "on_time_rate", "completion_rate", "early_rate",
@@ -133,7 +133,7 @@ def _show(v: object, ratio: bool = False, spelling: str = "en") -> str:
         return IS_MISSING_ZH if zh else "missing"
     if isinstance(v, FromToday):
         return v.text(spelling)
-    if zh and isinstance(v, Kind):
+    if zh and isinstance(v, Kind | ComplaintKind | Rating):
         return v.chinese
     if zh and isinstance(v, bool):
         return KEYWORDS_ZH["true" if v else "false"]

@@ -21,7 +21,7 @@ from dsl.operators import binary_type
 from dsl.printer import expr_text
 from dsl.values import Duration
 from dsl.words import SUBJECTS_ZH, labels_of, type_zh, word_zh
-from projects.model import KIND_WORDS, Category, Level
+from projects.model import COMPLAINT_KIND_WORDS, KIND_WORDS, RATING_WORDS, Category, Level
 
 FUNCTIONS = {
     "days": ((t.DATE, t.DATE), t.NUMBER),
@@ -44,6 +44,9 @@ _ENUM_WORDS: dict[t.Type, dict[str, object]] = {
     t.KIND: dict(KIND_WORDS),
     t.LEVEL: {k: Level(v) for k, v in t.LEVEL_WORDS.items()},
     t.CATEGORY: {k: Category(v) for k, v in t.CATEGORY_WORDS.items()},
+    # issue 13: a complaint's kind and rating, each word in its own field's set
+    t.COMPLAINT_KIND: dict(COMPLAINT_KIND_WORDS),
+    t.RATING: dict(RATING_WORDS),
 }
 
 
@@ -254,8 +257,9 @@ class Checker:
             return t.SUBJECT_TYPES[word]
         return self.error(span, Said(f"未知的对象 `{word}`", f"unknown subject `{word}`"),
                           did_you_mean(word, [*t.SUBJECTS, *(SUBJECTS_ZH[w] for w in t.SUBJECTS)])
-                          or Said("规则的对象是 `milestone`、`project`、`unit`、`notice` 或 `person`",
-                                  "a rule is for milestone, project, unit, notice or person"))
+                          or Said("规则的对象是 `milestone`、`project`、`unit`、`notice`、`person` 或 "
+                                  "`complaint`",
+                                  "a rule is for milestone, project, unit, notice, person or complaint"))
 
     def condition(self, expr: s.Expr, scope: Scope, what: str) -> None:
         typ = self.expr(expr, scope)

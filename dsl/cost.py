@@ -20,7 +20,8 @@ from dsl.words import KEYWORDS_ZH
 
 #: Nominal sizes: the collections of a subject, and what the graph functions walk.
 NOMINAL = {"milestones": 100, "projects": 20, "notices": 50, "upstream": 50,
-           "downstream": 50, "predecessors": 5, "successors": 5, "people": 10, "co_units": 3}
+           "downstream": 50, "predecessors": 5, "successors": 5, "people": 10, "co_units": 3,
+           "complaints": 100}
 #: The default bound on one rule's (or score's) estimated cost per subject: three
 #: collections nested inside each other pass, four do not.
 MAX_COST = 2_000_000

@@ -14,7 +14,7 @@ from dsl.diagnostics import Said
 from dsl.words import type_zh
 
 _ORDERED = frozenset({t.NUMBER, t.RATIO, t.DATE, t.DURATION, t.TEXT})
-_EQUATABLE = frozenset({*_ORDERED, t.BOOL, t.KIND, t.LEVEL, t.CATEGORY, *t.SUBJECT_TYPES.values()})
+_EQUATABLE = frozenset({*_ORDERED, t.BOOL, *t.ENUMS, *t.SUBJECT_TYPES.values()})
 _VERB = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}
 _VERB_ZH = {"+": "加", "-": "减", "*": "乘", "/": "除"}
 

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from dsl.values import Duration
 from projects.cadence import add_months
-from projects.model import Kind, Level
+from projects.model import ComplaintKind, Kind, Level, Rating
 from projects.money import money_text
 
 MISSING_TEXT = "—"
@@ -276,7 +276,7 @@ def fmt_value(v: object) -> str:
         return MISSING_TEXT
     if isinstance(v, bool):
         return "是" if v else "否"
-    if isinstance(v, Kind):
+    if isinstance(v, Kind | ComplaintKind | Rating):
         return v.chinese
     if isinstance(v, Duration):
         return v.chinese

@@ -39,14 +39,17 @@ PROJECT = Type("project")
 UNIT = Type("unit")
 NOTICE = Type("notice")
 PERSON = Type("person")  # 责任人 (version 2)
+COMPLAINT = Type("complaint")  # 群众投诉 / 咨询 / 建议 (issue 13)
+COMPLAINT_KIND = Type("complaint_kind")  # complaint 投诉 | consultation 咨询 | suggestion 建议
+RATING = Type("rating")  # satisfied 满意 | basically_satisfied 基本满意 | dissatisfied 不满意
 ERROR = Type("error")  # a type that already has a diagnostic: silences everything above it
 
-SUBJECTS = ("milestone", "project", "unit", "notice", "person")
-SUBJECT_TYPES = {t.name: t for t in (MILESTONE, PROJECT, UNIT, NOTICE, PERSON)}
+SUBJECTS = ("milestone", "project", "unit", "notice", "person", "complaint")
+SUBJECT_TYPES = {t.name: t for t in (MILESTONE, PROJECT, UNIT, NOTICE, PERSON, COMPLAINT)}
 #: The subjects a ``score`` ranks.
 SCORE_SUBJECTS = ("unit", "person")
 NUMERIC = frozenset({NUMBER, RATIO})
-ENUMS = frozenset({KIND, CATEGORY, LEVEL})
+ENUMS = frozenset({KIND, CATEGORY, LEVEL, COMPLAINT_KIND, RATING})
 
 
 def collection(subject: str) -> Type:
@@ -60,7 +63,8 @@ class FieldInfo:
 
 
 _SCALARS = {t.name: t for t in (NUMBER, RATIO, TEXT, BOOL, DATE, DURATION, KIND, CATEGORY, LEVEL,
-                                 MILESTONE, PROJECT, UNIT, NOTICE, PERSON)}
+                                 COMPLAINT_KIND, RATING, MILESTONE, PROJECT, UNIT, NOTICE, PERSON,
+                                 COMPLAINT)}
 
 
 def _type(text: str) -> Type:
@@ -73,7 +77,8 @@ def _type(text: str) -> Type:
 def _info(f: catalogue.Field) -> FieldInfo:
     assert f.dsl is not None
     t = _type(f.dsl)
-    return FieldInfo(t, missing=not (f.required or f.present or t == BOOL or t.item is not None))
+    return FieldInfo(t, missing=f.absent or not (f.required or f.present or t == BOOL
+                                                  or t.item is not None))
 
 
 #: Every field a rule can read, from the field catalogue (``projects.catalogue.rule_fields``:

@@ -39,7 +39,7 @@ UNIT_WORDS_ZH = {"个工作日": "workdays", "工作日": "workdays", "天": "da
 #: Types as a sentence in Chinese names them (``dsl.schema.Type``).
 TYPES_ZH = {"number": "数值", "ratio": "比率", "text": "文本", "bool": "条件", "date": "日期",
             "duration": "时长", "kind": "节点类型", "category": "类别", "level": "灯色",
-            "error": "错误"}
+            "complaint_kind": "投诉类型", "rating": "评价", "error": "错误"}
 
 
 def type_zh(typ: object) -> str:
@@ -126,7 +126,7 @@ def speak(text: str, lang: str) -> str:
     return _OF_SUBJECT.sub(lambda m: m.group(1) + SUBJECTS_ZH[m.group(2)], text)
 
 
-_OF_SUBJECT = re.compile(r"(\bof |\bis an? )(milestone|project|unit|notice|person)\b")
+_OF_SUBJECT = re.compile(r"(\bof |\bis an? )(milestone|project|unit|notice|person|complaint)\b")
 
 
 #: Chinese labels of every field a rule can read, by subject, from the field catalogue

@@ -9,8 +9,10 @@ Owns the ``notifier_delivery`` and ``notifier_delivery_attempt`` rows. Invariant
   free or expired — portable; on PostgreSQL the candidate SELECT also uses
   ``FOR UPDATE SKIP LOCKED``). A worker that dies leaves its lease to expire; the rows are
   then claimed again, so nothing is lost and a message is sent at most once more.
-- Every try is a row, written before the send and completed after it; a try cut short by a
-  crash is closed as "interrupted" by the next claim.
+- Every try is a row, written by the claim (before the send) and completed after it; a try
+  cut short by a crash is closed as "interrupted" by the next claim. A worker records the
+  outcomes of many tries in one transaction (``finish_attempts``): the bookkeeping is a few
+  statements per batch, not two transactions per message.
 - Targets are secrets: views carry only ``target_label`` (redacted).
 """
 
@@ -24,7 +26,7 @@ from piccolo.engine.base import Engine
 
 from notifier.redact import redact_url
 from notifier.tables import DeliveryAttemptRow, DeliveryRow
-from projects.storage import is_postgres, write_transaction
+from projects.storage import is_postgres, raw, write_transaction
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 INTERRUPTED = "interrupted: the worker stopped before recording the outcome"
@@ -70,7 +72,8 @@ async def enqueue(engine: Engine, messages: Iterable[Outgoing], *, now: float) -
 
 @dataclass(frozen=True, slots=True)
 class Claimed:
-    """A delivery a worker holds the lease of."""
+    """A delivery a worker holds the lease of, with the try it began: ``number`` (1-based)
+    and ``attempt``, the id of that try's row."""
 
     id: int
     notice: str
@@ -78,13 +81,17 @@ class Claimed:
     target_label: str
     title: str
     body: str
-    attempts: int
+    number: int
+    attempt: int
 
 
 async def claim(
     engine: Engine, *, worker: str, now: float, lease_seconds: float, limit: int
 ) -> list[Claimed]:
-    """Take the lease of up to ``limit`` deliveries that are due and free; oldest first."""
+    """Take the lease of up to ``limit`` deliveries that are due and free, oldest first, and
+    begin a try of each: in one transaction the lease is taken, the tries counted, a try cut
+    short by a crash closed as ``INTERRUPTED`` and one attempt row written per delivery, so
+    every try is on record before anything is sent."""
     free = (DeliveryRow.lease_until.is_null()) | (DeliveryRow.lease_until < now)
     due = (DeliveryRow.state == PENDING) & (DeliveryRow.next_at <= now) & free
     async with write_transaction(engine):
@@ -104,7 +111,8 @@ async def claim(
         # a row, only one changes it.
         rows = await (
             DeliveryRow.update(
-                {DeliveryRow.lease_owner: worker, DeliveryRow.lease_until: now + lease_seconds}
+                {DeliveryRow.lease_owner: worker, DeliveryRow.lease_until: now + lease_seconds,
+                 DeliveryRow.attempts: DeliveryRow.attempts + 1}
             )
             .where(DeliveryRow.id.is_in(ids) & due)
             .returning(
@@ -118,81 +126,111 @@ async def claim(
             )
             .run()
         )
+        if not rows:
+            return []
         got = [r["id"] for r in rows]
-        if got:
-            await (
-                DeliveryAttemptRow.update(
-                    {DeliveryAttemptRow.ok: False, DeliveryAttemptRow.error: INTERRUPTED,
-                     DeliveryAttemptRow.finished_at: now}
-                )
-                .where(DeliveryAttemptRow.delivery.is_in(got) & DeliveryAttemptRow.ok.is_null())
-                .run()
-            )
-    return sorted((Claimed(**r) for r in rows), key=lambda c: c.id)
-
-
-async def start_attempt(
-    engine: Engine, item: Claimed, *, worker: str, now: float
-) -> tuple[int, int]:
-    """Count the try and record that it began; returns (attempt row id, try number)."""
-    number = item.attempts + 1
-    async with write_transaction(engine):
-        await (
-            DeliveryRow.update({DeliveryRow.attempts: number})
-            .where((DeliveryRow.id == item.id) & (DeliveryRow.lease_owner == worker))
-            .run()
-        )
-        rows = await (
-            DeliveryAttemptRow.insert(
-                DeliveryAttemptRow(delivery=item.id, number=number, worker=worker, started_at=now)
-            )
-            .returning(DeliveryAttemptRow.id)
-            .run()
-        )
-    return rows[0]["id"], number
-
-
-async def finish_attempt(
-    engine: Engine,
-    item: Claimed,
-    attempt_id: int,
-    *,
-    worker: str,
-    now: float,
-    ok: bool,
-    error: str | None,
-    retry_at: float | None,
-) -> str:
-    """Record the outcome; ``retry_at`` None after a failure means give up. Returns the state."""
-    state = DELIVERED if ok else (PENDING if retry_at is not None else FAILED)
-    values: dict[object, object] = {
-        DeliveryRow.state: state,
-        DeliveryRow.lease_owner: None,
-        DeliveryRow.lease_until: None,
-        DeliveryRow.last_error: error,
-    }
-    if ok:
-        values[DeliveryRow.delivered_at] = now
-    elif retry_at is not None:
-        values[DeliveryRow.next_at] = retry_at
-    async with write_transaction(engine):
-        await (
-            DeliveryRow.update(values)  # type: ignore[arg-type]
-            .where((DeliveryRow.id == item.id) & (DeliveryRow.lease_owner == worker))
-            .run()
-        )
         await (
             DeliveryAttemptRow.update(
-                {
-                    DeliveryAttemptRow.finished_at: now,
-                    DeliveryAttemptRow.ok: ok,
-                    DeliveryAttemptRow.error: error,
-                }
+                {DeliveryAttemptRow.ok: False, DeliveryAttemptRow.error: INTERRUPTED,
+                 DeliveryAttemptRow.finished_at: now}
             )
-            .where(DeliveryAttemptRow.id == attempt_id)
+            .where(DeliveryAttemptRow.delivery.is_in(got) & DeliveryAttemptRow.ok.is_null())
             .run()
         )
-    return state
+        tries: dict[int, int] = {}
+        for i in range(0, len(rows), _CHUNK):
+            made = await (
+                DeliveryAttemptRow.insert(*(
+                    DeliveryAttemptRow(delivery=r["id"], number=r["attempts"], worker=worker,
+                                       started_at=now)
+                    for r in rows[i : i + _CHUNK]))
+                .returning(DeliveryAttemptRow.id, DeliveryAttemptRow.delivery)
+                .run()
+            )
+            tries.update((a["delivery"], a["id"]) for a in made)
+    return sorted(
+        (Claimed(id=r["id"], notice=r["notice"], target=r["target"],
+                 target_label=r["target_label"], title=r["title"], body=r["body"],
+                 number=r["attempts"], attempt=tries[r["id"]]) for r in rows),
+        key=lambda c: c.id,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one try ended: at ``at`` (epoch seconds), ``ok`` or not, with the (redacted)
+    ``error``; after a failure ``retry_at`` is when to try again, ``None`` to give up."""
+
+    item: Claimed
+    ok: bool
+    error: str | None
+    at: float
+    retry_at: float | None = None
+
+    @property
+    def state(self) -> str:
+        """The delivery's state once this outcome is recorded."""
+        return DELIVERED if self.ok else (PENDING if self.retry_at is not None else FAILED)
+
+
+def _case(column: str, pairs: Sequence[tuple[int, object]], sql_type: str) -> tuple[str, list[object]]:
+    """``CASE id WHEN … THEN … END``: one value per row in a single UPDATE (portable SQL)."""
+    text = " ".join(f"WHEN {{}} THEN CAST({{}} AS {sql_type})" for _ in pairs)
+    args: list[object] = [v for pair in pairs for v in pair]
+    return f"{column} = CASE id {text} END", args
+
+
+def _ids(ids: Sequence[int]) -> str:
+    return ", ".join("{}" for _ in ids)
+
+
+async def finish_attempts(engine: Engine, outcomes: Sequence[Outcome], *, worker: str) -> None:
+    """Record the outcomes of many tries in one transaction. The deliveries that went out are
+    marked in one UPDATE of the outbox and one of the attempts (each row its own time); a
+    failure, rare, in two statements of its own. A row another worker took over since (its
+    lease ran out) is left to that worker; the try is still closed."""
+    if not outcomes:
+        return
+    sent = [o for o in outcomes if o.ok]
+    async with write_transaction(engine):
+        for i in range(0, len(sent), _CHUNK // 4):
+            part = sent[i : i + _CHUNK // 4]
+            ids = [o.item.id for o in part]
+            at, at_args = _case("delivered_at", [(o.item.id, o.at) for o in part], "DOUBLE PRECISION")
+            await raw(engine,
+                      f"UPDATE notifier_delivery SET state = {{}}, lease_owner = NULL, "
+                      f"lease_until = NULL, last_error = NULL, {at} "
+                      f"WHERE id IN ({_ids(ids)}) AND lease_owner = {{}}",
+                      DELIVERED, *at_args, *ids, worker)
+            tries = [o.item.attempt for o in part]
+            done, done_args = _case("finished_at", [(o.item.attempt, o.at) for o in part],
+                                    "DOUBLE PRECISION")
+            await raw(engine,
+                      f"UPDATE notifier_delivery_attempt SET ok = {{}}, error = NULL, {done} "
+                      f"WHERE id IN ({_ids(tries)})",
+                      True, *done_args, *tries)
+        for o in outcomes:
+            if o.ok:
+                continue
+            values: dict[object, object] = {
+                DeliveryRow.state: o.state, DeliveryRow.lease_owner: None,
+                DeliveryRow.lease_until: None, DeliveryRow.last_error: o.error,
+            }
+            if o.retry_at is not None:
+                values[DeliveryRow.next_at] = o.retry_at
+            await (
+                DeliveryRow.update(values)  # type: ignore[arg-type]
+                .where((DeliveryRow.id == o.item.id) & (DeliveryRow.lease_owner == worker))
+                .run()
+            )
+            await (
+                DeliveryAttemptRow.update(
+                    {DeliveryAttemptRow.finished_at: o.at, DeliveryAttemptRow.ok: False,
+                     DeliveryAttemptRow.error: o.error}
+                )
+                .where(DeliveryAttemptRow.id == o.item.attempt)
+                .run()
+            )
 
 
 # -- read models for the supervision office ------------------------------------------------

@@ -5,8 +5,12 @@ Owns the loop claim → send → record. Invariants:
 - Rows are taken under a lease (see ``notifier.outbox``); the lease outlasts the slowest
   possible batch (``timeout`` × rounds of ``concurrency``), so a live worker never loses a
   row to another, and a dead one's rows come back when its lease runs out.
-- Each try is recorded as begun before the send and as done after it. A crash between the
-  send and the record makes the message go out at most once more — never lost.
+- Each try is recorded as begun before the send (by the claim, for the whole batch) and as
+  done after it (outcomes written in groups, ``_Recorder``: an outcome waits at most
+  ``linger`` seconds for the others of its group). A crash between the send and the record
+  makes the message go out at most once more — never lost.
+- ``run`` drains the outbox as a pipeline (``drain``): the next claim is made while the
+  last claimed rows are being sent, so the sends never wait for the database.
 - Targets are sent concurrently (``concurrency``), each under ``timeout``: a dead target
   holds up nothing but its own row.
 - A failed try is retried after an exponential, jittered delay (``RetryPolicy``), and given
@@ -28,7 +32,9 @@ import os
 import random
 import socket
 import time
+from collections import deque
 from collections.abc import Callable
+from typing import Any
 
 from piccolo.engine.base import Engine
 
@@ -61,6 +67,7 @@ class DeliveryWorker:
         name: str | None = None,
         clock: Clock = time.time,
         rng: random.Random | None = None,
+        linger: float = 0.05,
     ) -> None:
         if batch_size < 1 or concurrency < 1:
             raise DeliveryConfigError("batch_size/concurrency", "both must be at least 1")
@@ -82,28 +89,71 @@ class DeliveryWorker:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.clock = clock
         self.rng = rng or random.Random()
+        self.linger = linger
 
     async def run_once(self) -> int:
-        """Claim one batch of due deliveries and try each; returns how many were tried."""
-        batch = await outbox.claim(
-            self.engine, worker=self.name, now=self.clock(),
-            lease_seconds=self.lease_seconds, limit=self.batch_size,
-        )
+        """Claim one batch of due deliveries and try each; returns how many were tried.
+        Their outcomes are on record when it returns."""
+        batch = await self._claim(self.batch_size)
         if not batch:
             return 0
+        recorder = _Recorder(self.engine, self.name, self.linger, self.batch_size)
         gate = asyncio.Semaphore(self.concurrency)
 
         async def one(item: outbox.Claimed) -> None:
             async with gate:
-                await self._deliver(item)
+                await self._deliver(item, recorder)
 
-        await asyncio.gather(*(one(item) for item in batch))
+        try:
+            await asyncio.gather(*(one(item) for item in batch))
+        finally:
+            await recorder.settle()
         return len(batch)
 
-    async def _deliver(self, item: outbox.Claimed) -> None:
-        attempt_id, number = await outbox.start_attempt(
-            self.engine, item, worker=self.name, now=self.clock()
+    async def drain(self, stop: asyncio.Event | None = None) -> int:
+        """Deliver until nothing is due (or ``stop`` is set); returns how many were tried.
+
+        A pipeline: ``concurrency`` sends at a time, the next claim made while the last of
+        the claimed rows are still being sent, so sending never waits for the database. At
+        most ``batch_size`` rows are held at once (claimed and not yet recorded), the bound
+        the lease was checked against. Outcomes are on record when it returns.
+        """
+        recorder = _Recorder(self.engine, self.name, self.linger, self.batch_size)
+        queue: deque[outbox.Claimed] = deque()
+        sending: set[asyncio.Task[None]] = set()
+        claiming: asyncio.Task[list[outbox.Claimed]] | None = None
+        exhausted, total = False, 0
+        try:
+            while True:
+                room = self.batch_size - len(queue) - len(sending)
+                if (claiming is None and not exhausted and room > 0
+                        and len(queue) < self.concurrency and not (stop and stop.is_set())):
+                    claiming = asyncio.create_task(self._claim(room))
+                while queue and len(sending) < self.concurrency:
+                    sending.add(asyncio.create_task(self._deliver(queue.popleft(), recorder)))
+                waiting: set[asyncio.Future[Any]] = {*sending, *([claiming] if claiming else [])}
+                if not waiting:
+                    return total
+                done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                if claiming is not None and claiming in done:
+                    got, claiming = claiming.result(), None  # a database error ends the drain
+                    exhausted = not got
+                    queue.extend(got)
+                    total += len(got)
+                sending.difference_update(done)
+        finally:
+            for task in (*sending, *([claiming] if claiming else [])):
+                task.cancel()
+            await asyncio.gather(*sending, *([claiming] if claiming else []), return_exceptions=True)
+            await recorder.settle()
+
+    async def _claim(self, limit: int) -> list[outbox.Claimed]:
+        return await outbox.claim(
+            self.engine, worker=self.name, now=self.clock(),
+            lease_seconds=self.lease_seconds, limit=limit,
         )
+
+    async def _deliver(self, item: outbox.Claimed, recorder: _Recorder) -> None:
         try:
             result = await self.channel.send(item.target, item.title, item.body, timeout=self.timeout)
             ok, error, permanent = result.ok, result.error, result.permanent
@@ -112,17 +162,16 @@ class DeliveryWorker:
         if error:
             error = redact_text(error, [item.target])
         now = self.clock()
+        number = item.number
         retry_at = None
         if not ok and not permanent and not self.policy.gives_up(number):
             retry_at = now + self.policy.delay(number, self.rng.random())
-        state = await outbox.finish_attempt(
-            self.engine, item, attempt_id, worker=self.name, now=now, ok=ok, error=error,
-            retry_at=retry_at,
-        )
+        outcome = outbox.Outcome(item, ok, error, now, retry_at)
+        recorder.add(outcome)
         # One line per outcome: the redacted target only, the error cut to a readable length.
         if ok:
             log.info("notice %s delivered to %s (try %d)", item.notice, item.target_label, number)
-        elif state == outbox.FAILED:
+        elif outcome.state == outbox.FAILED:
             log.warning("notice %s to %s given up after %d tries: %.300s", item.notice,
                         item.target_label, number, error)
         else:
@@ -137,13 +186,59 @@ class DeliveryWorker:
         """
         while not stop.is_set():
             try:
-                done = await self.run_once()
+                done = await self.drain(stop)
             except Exception:
                 log.exception("delivery batch failed; retrying in %.1f s", idle)
                 done = 0
             if done == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=idle)
+
+
+class _Recorder:
+    """Writes outcomes in groups (group commit): an outcome waits up to ``linger`` seconds,
+    or until ``enough`` have gathered, for the others of its group; one transaction records
+    them all (``outbox.finish_attempts``). ``settle`` writes what is left. A write that
+    fails keeps its outcomes for the next one; should none succeed, the rows' leases run
+    out and the tries show as interrupted: resent at most once more, never lost."""
+
+    def __init__(self, engine: Engine, worker: str, linger: float, enough: int) -> None:
+        self.engine, self.worker, self.linger, self.enough = engine, worker, linger, enough
+        self.pending: list[outbox.Outcome] = []
+        self.full = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    def add(self, outcome: outbox.Outcome) -> None:
+        self.pending.append(outcome)
+        if len(self.pending) >= self.enough:
+            self.full.set()
+        if self.task is None or self.task.done():
+            if self.task is not None and not self.task.cancelled() and self.task.exception():
+                log.warning("recording delivery outcomes failed; trying again: %s",
+                            self.task.exception())
+            self.task = asyncio.create_task(self._write(self.linger))
+
+    async def _write(self, linger: float) -> None:
+        while self.pending:
+            if linger > 0 and not self.full.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.full.wait(), timeout=linger)
+            group, self.pending = self.pending, []
+            self.full.clear()
+            try:
+                await outbox.finish_attempts(self.engine, group, worker=self.worker)
+            except BaseException:
+                self.pending[:0] = group
+                raise
+
+    async def settle(self) -> None:
+        """Write every outcome added so far, now (raises if the database refuses)."""
+        self.full.set()
+        if self.task is not None and not self.task.done():
+            await self.task
+        if self.pending:
+            self.task = asyncio.create_task(self._write(0))
+            await self.task
 
 
 def _engine(args: argparse.Namespace) -> Engine:

@@ -21,9 +21,10 @@ catalogue against each layer, so a field added here and missed somewhere fails i
 rule language, unique within its record and naming one field name in every record
 (``dsl.words`` reads them; ``tests/dsl/test_chinese.py`` checks it).
 
-People (``person``) and extension requests (``extension``) are records of issue 12; records to
-come (complaints, accountability: issue 13) are new ``RECORDS`` entries: a tuple of ``Field``
-under the record's name.
+People (``person``) and extension requests (``extension``) are records of issue 12; complaints
+(``complaint``: 群众投诉 / 咨询 / 建议) and accountability records (``accountability``: 通报批评 /
+问责) of issue 13. A new record is a new ``RECORDS`` entry: a tuple of ``Field`` under the
+record's name.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class Field:
     api: str = "rcu"  # which API shapes carry it: r(ead), c(reate), u(pdate)
     widget: str | None = None  # the report form's input (date, percent, yuan, text); None: not on it
     present: bool = False  # rules always see a value though files may leave it out (a count...)
+    absent: bool = False  # rules may see it missing though it is a yes/no (until rated...)
 
     @property
     def file_key(self) -> str | None:
@@ -144,6 +146,16 @@ EXTENSION: Final[tuple[Field, ...]] = (  # 延期申请 (issue 12); rules read t
     Field("decision_reason", "text", zh="审批意见", en="reason for the decision", max_length=NOTE_MAX),
 )
 
+ACCOUNTABILITY: Final[tuple[Field, ...]] = (  # 通报批评 / 问责 (issue 13); rules count them
+    Field("id", "id", zh="编号", en="id", column="record_id", required=True),
+    Field("kind", "accountability_kind", zh="类别", en="kind", required=True),
+    Field("unit", "id", zh="单位", en="unit", required=True),
+    Field("date", "date", zh="决定日期", en="date", column="day", required=True),
+    Field("reason", "text", zh="事由", en="reason", max_length=NOTE_MAX, required=True),
+    Field("person", "person", zh="被问责人", en="person"),
+    Field("notice", "id", zh="所涉督办通知", en="notice", column="notice_code"),
+)
+
 NOTICE: Final[tuple[Field, ...]] = (
     Field("id", "id", dsl="text", zh="编号", en="id", required=True),
     Field("title", "text", dsl="text", zh="标题", en="title", max_length=NAME_MAX, required=True),
@@ -156,6 +168,22 @@ NOTICE: Final[tuple[Field, ...]] = (
     Field("subject", "text", zh="对象", en="subject"),
 )
 
+COMPLAINT: Final[tuple[Field, ...]] = (  # 群众投诉 / 咨询 / 建议 (issue 13)
+    Field("id", "id", dsl="text", zh="编号", en="id", column="code", required=True),
+    Field("title", "text", dsl="text", zh="标题", en="title", max_length=NAME_MAX, required=True),
+    Field("kind", "complaint_kind", dsl="complaint_kind", zh="类型", en="kind", present=True),
+    Field("unit", "id", dsl="unit", zh="责任单位", en="unit", required=True),
+    Field("project", "id", dsl="project", zh="所属项目", en="project"),
+    Field("received", "date", dsl="date", zh="受理日期", en="received", required=True),
+    Field("due", "date", dsl="date", zh="答复期限", en="response deadline", required=True),
+    # the stored ``responded`` is the answer's date; rules read it as ``responded`` (bool) and
+    # ``response_date`` (``COMPUTED``), as a notice's
+    Field("responded", "date", zh="答复日期", en="responded"),
+    Field("rating", "rating", dsl="rating", zh="评价", en="rating"),
+    Field("rated", "date", zh="评价日期", en="rated"),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class NotLater:
     """A rule between fields: the date ``field`` may not be later than ``than`` (another date
@@ -166,7 +194,25 @@ class NotLater:
     than: str
     en: str
     zh: str
+    at: str = ""  # where the problem is placed, when not at ``field`` (the later-named date)
 
+
+#: The rules between a complaint's dates (``responded`` / ``rated`` before ``received``,
+#: ``due`` before ``received``, ``rated`` before ``responded``, none in the future), checked
+#: by the portfolio files and by the server's steps (``projects.complaints``).
+COMPLAINT_RULES: Final[tuple[NotLater, ...]] = (
+    NotLater("received", "due", "the response deadline (due) cannot come before the complaint was "
+             "received", "答复期限不能早于受理日期", at="due"),
+    NotLater("received", "responded", "a complaint cannot be answered before it was received",
+             "答复日期不能早于受理日期", at="responded"),
+    NotLater("responded", "rated", "an answer is rated after it is given: rated cannot come before "
+             "responded", "评价日期不能早于答复日期", at="rated"),
+    NotLater("received", "today", "a complaint cannot be received in the future", "受理日期不能晚于今天"),
+    NotLater("responded", "today", "an answer cannot come from the future; leave responded out until "
+             "it is given", "答复日期不能晚于今天，答复后再填"),
+    NotLater("rated", "today", "a rating cannot come from the future; leave rating and rated out "
+             "until it is given", "评价日期不能晚于今天，评价后再填"),
+)
 
 #: The rules between a milestone's fields, checked wherever a milestone is validated.
 MILESTONE_RULES: Final[tuple[NotLater, ...]] = (
@@ -179,8 +225,9 @@ MILESTONE_RULES: Final[tuple[NotLater, ...]] = (
     NotLater("updated", "today", "the last report cannot come from the future", "最近填报日期不能晚于今天"),
 )
 
-def _computed(name: str, dsl: str, zh: str, *, present: bool = False) -> Field:
-    return Field(name, dsl, dsl=dsl, zh=zh, en=name, key=None, column=None, present=present)
+def _computed(name: str, dsl: str, zh: str, *, present: bool = False, absent: bool = False) -> Field:
+    return Field(name, dsl, dsl=dsl, zh=zh, en=name, key=None, column=None, present=present,
+                 absent=absent)
 
 
 _RATES: Final = (
@@ -234,6 +281,14 @@ COMPUTED: Final[dict[str, tuple[Field, ...]]] = {
         # version 2 (issue 12)
         _computed("people", "collection of persons", "责任人清单"),
         _computed("extensions", "number", "延期次数", present=True),
+        # issue 13: complaints received by today, and what they count towards
+        _computed("complaints", "collection of complaints", "投诉清单"),
+        _computed("workload", "number", "工作量", present=True),
+        _computed("complaint_response_rate", "ratio", "投诉按期答复率"),
+        _computed("satisfaction_rate", "ratio", "满意率"),
+        # issue 13: accountability records dated by today
+        _computed("criticisms", "number", "通报批评次数", present=True),
+        _computed("accountabilities", "number", "问责次数", present=True),
     ),
     "notice": (
         # the stored ``responded`` is the reply's date; rules read it as these two
@@ -241,9 +296,16 @@ COMPUTED: Final[dict[str, tuple[Field, ...]]] = {
         _computed("response_date", "date", "回复日期"),
         _computed("overdue", "number", "逾期工作日"),
     ),
+    "complaint": (  # issue 13: the stored ``responded`` as a notice's, and the rating's sense
+        _computed("responded", "bool", "已答复"),
+        _computed("response_date", "date", "答复日期"),
+        _computed("overdue", "number", "逾期工作日"),
+        _computed("satisfied", "bool", "满意", absent=True),
+    ),
     "person": (  # version 2 (issue 12): over the milestones whose person they are
         _computed("milestones", "collection of milestones", "节点清单"),
         *_RATES[:3],
+        _computed("accountabilities", "number", "问责次数", present=True),  # issue 13
     ),
 }
 
@@ -257,7 +319,8 @@ def rule_fields(record: str) -> tuple[Field, ...]:
 #: Every record the catalogue declares, by the name the model and the rule language use.
 RECORDS: Final[dict[str, tuple[Field, ...]]] = {
     "unit": UNIT, "project": PROJECT, "milestone": MILESTONE, "notice": NOTICE,
-    "person": PERSON, "extension": EXTENSION,
+    "person": PERSON, "extension": EXTENSION, "complaint": COMPLAINT,
+    "accountability": ACCOUNTABILITY,
 }
 
 

@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from projects import accountability as _accountability
 from projects import catalogue
 from projects.cadence import Cadence
 from projects.catalogue import ID_MAX
@@ -30,6 +31,8 @@ from projects.memory import collector_paused
 from projects.model import (
     CalendarYear,
     Category,
+    Complaint,
+    ComplaintKind,
     Dependency,
     Milestone,
     Notice,
@@ -43,12 +46,13 @@ from projects.validation import (
     CHECKS,
     LEVEL_WORDS,
     Check,
+    read_complaint,
     read_milestone,
     record_checks,
 )
 
 TOP_FIELDS = field_set(("calendar", "timezone", "calendar_years", "units", "people", "projects",
-                        "notices", "extensions"))
+                        "notices", "extensions", "complaints", "accountability"))
 UNIT_FIELDS = field_set(("id", "name", "parent", "level", "contacts"))
 PROJECT_FIELDS = field_set(("id", "name", "category", "unit", "co_units", "person", "urgent",
                             "source", "instruction", "report_every", "budget", "milestones"))
@@ -63,6 +67,7 @@ HINTS.update({
     "reason": "why the extension is needed (延期理由), e.g. 因用地报批延迟",
 })
 _DECISIONS_SHOWN = ("approved (同意)", "rejected (不同意)")
+COMPLAINT_FIELDS = field_set(tuple(f.file_key for f in catalogue.COMPLAINT if f.file_key is not None))
 NOTICE_FIELDS = field_set(("id", "title", "unit", "rule", "level", "issued", "due", "responded", "subject"))
 DEPENDENCY_FIELDS = field_set(("id", "project", "lag", "type"))
 #: Link types an ``after`` entry may name (``type:``), FS when it names none.
@@ -78,7 +83,7 @@ _CADENCE = CHECKS["report_every"]
 #: The compiled check of each catalogued field with a value check, by record and name.
 _CHECK = {record: record_checks(fields) for record, fields in catalogue.RECORDS.items()}
 _CUNIT, _CPROJECT, _CPERSON = _CHECK["unit"], _CHECK["project"], _CHECK["person"]
-_CEXTENSION, _CNOTICE = _CHECK["extension"], _CHECK["notice"]
+_CEXTENSION, _CNOTICE, _CCOMPLAINT = _CHECK["extension"], _CHECK["notice"], _CHECK["complaint"]
 
 
 def _present(check: Check, value: object, f: Fields, where: str) -> Any:
@@ -144,11 +149,15 @@ class _Check:
         raw_people = f.items(data.get("people"), "people", "people (id, name, unit, post)")
         raw_extensions = f.items(data.get("extensions"), "extensions",
                                  "extension requests (milestone, requested, new_due, reason)")
+        raw_complaints = f.items(data.get("complaints"), "complaints",
+                                 "complaints (id, title, unit, received, due)")
         units: tuple[Unit, ...] = ()
         projects: tuple[Project, ...] = ()
         notices: tuple[Notice, ...] = ()
         people: tuple[Person, ...] = ()
         extensions: tuple[Extension, ...] = ()
+        complaints: tuple[Complaint, ...] = ()
+        records: tuple[_accountability.Accountability, ...] = ()
         if raw_units is not BAD:
             assert isinstance(raw_units, list)
             units = self.units(raw_units)
@@ -168,9 +177,18 @@ class _Check:
         if raw_extensions is not BAD and raw_projects is not BAD:
             assert isinstance(raw_extensions, list)
             extensions = self.extensions(raw_extensions, projects)
+        if raw_complaints is not BAD:
+            assert isinstance(raw_complaints, list)
+            complaints = self.complaints(raw_complaints)
+        raw_records = f.items(data.get("accountability"), "accountability",
+                              "accountability records (id, kind, unit, person, date, reason, notice)")
+        if raw_records is not BAD:
+            assert isinstance(raw_records, list)
+            records = self.accountability(raw_records, None if raw_notices is BAD else notices)
         if f.problems:
             return None
-        return Portfolio(units, projects, notices, calendar, timezone, years, people, extensions)
+        return Portfolio(units, projects, notices, calendar, timezone, years, people, extensions,
+                         complaints=complaints, accountability=records)
 
     def timezone(self, value: object) -> str:
         if isinstance(value, str):
@@ -686,6 +704,87 @@ class _Check:
         if mid not in dues[pid]:
             return None, None
         return f"{pid}/{mid}", dues[pid][mid]
+
+    # -- complaints (群众投诉 / 咨询 / 建议, issue 13) ----------------------------------------------
+
+    def complaints(self, items: list[Any]) -> tuple[Complaint, ...]:
+        f = self.f
+        index: dict[str, int] = {}
+        for i, item in enumerate(items):
+            cid = _plain_id(item.get("id")) if isinstance(item, Mapping) else None
+            if cid is not None:
+                index.setdefault(cid, i)
+        out = []
+        for i, item in enumerate(items):
+            where = f"complaints[{i}]"
+            m = f.mapping(item, where, "complaint")
+            if m is BAD:
+                continue
+            assert isinstance(m, Mapping)
+            before = len(f.problems)
+            f.unknown_keys(m, COMPLAINT_FIELDS, where)
+            cid = self.id_field(m, where, index, i, "complaint")
+            # title, kind, the dates and the rating through their catalogue checks, then the
+            # rules between the dates (``catalogue.COMPLAINT_RULES``)
+            values = read_complaint(m.get, f, where, self.today)
+            unit = f.required(m, "unit", where)
+            if unit is not BAD:
+                unit = _CCOMPLAINT["unit"](unit, f, where)
+                if isinstance(unit, str):
+                    unit = self.unit_ref(unit, where, "unit")
+            project: Any = m.get("project")
+            if project is not None:
+                project = _CCOMPLAINT["project"](project, f, where)
+                if isinstance(project, str) and project not in self.project_ids:
+                    project = BAD if not self.projects_complete else \
+                        f.reference(project, self.project_ids, f"{where}.project", "project")
+            rating, rated = values["rating"], values["rated"]
+            if rating is not None and rated is None:
+                f.add(f"{where}.rated", "a rating needs the day it was given: add rated, e.g. "
+                      "2026-05-14", "评价缺少评价日期：请补上 rated（评价日期），如 2026-05-14")
+            elif rated is not None and rating is None:
+                f.add(f"{where}.rating", "a rated day needs its rating: add rating: satisfied (满意), "
+                      "basically_satisfied (基本满意) or dissatisfied (不满意), or leave both out until "
+                      "it is rated", "评价日期缺少评价：请补上 rating（满意 / 基本满意 / 不满意），"
+                      "或在评价前两者都不写")
+            if rated is not None and rated is not BAD and values["responded"] is None:
+                f.add(f"{where}.rated", "only an answered complaint can be rated: add responded (the "
+                      "day it was answered) or leave rating and rated out",
+                      "尚未答复的投诉不能评价：请补上 responded（答复日期），或去掉 rating 和 rated")
+            if len(f.problems) == before and isinstance(cid, str):
+                kind = values["kind"]
+                out.append(Complaint(
+                    id=cid, title=values["title"], unit=unit, received=values["received"],
+                    due=values["due"], kind=ComplaintKind.COMPLAINT if kind is None else kind,
+                    project=project, responded=values["responded"], rating=rating, rated=rated))
+        return tuple(out)
+
+    # -- accountability records (通报批评 / 问责, issue 13) ---------------------------------------
+
+    def accountability(self, items: list[Any], notices: tuple[Notice, ...] | None
+                       ) -> tuple[_accountability.Accountability, ...]:
+        """Each record through ``projects.accountability.read``, the one check of a record."""
+        f = self.f
+        known = _accountability.Known(
+            units=self.unit_ids if self.units_complete else None,
+            people=self.person_ids if self.people_complete else None, person_units=self.person_units,
+            notices=None if notices is None else {n.id: n for n in notices})
+        taken: set[str] = set()
+        out = []
+        for i, item in enumerate(items):
+            where = f"accountability[{i}]"
+            m = f.mapping(item, where, "accountability record")
+            if m is BAD:
+                continue
+            assert isinstance(m, Mapping)
+            record = _accountability.read(m, where, f, _accountability.Known(
+                known.units, known.people, known.person_units, known.notices, taken), self.today)
+            rid = m.get("id")
+            if isinstance(rid, str):
+                taken.add(rid.strip())
+            if record is not None:
+                out.append(record)
+        return tuple(out)
 
     # -- notices ------------------------------------------------------------------------------
 

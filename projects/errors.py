@@ -13,6 +13,10 @@ it. Each package keeps its own errors in its own ``errors.py`` (the rule languag
     │   ├── CadenceError              a reporting cadence that is not a duration (projects/cadence.py)
     │   ├── ExtensionError            an extension request or decision that cannot be accepted
     │   │   └── ExtensionStateError   a step the request's state does not allow (decided twice...)
+    │   ├── ComplaintError            a complaint step that cannot be accepted (projects/complaints.py)
+    │   │   ├── ComplaintStateError   a step the complaint's state does not allow (rated twice...)
+    │   │   ├── ComplaintLimitError   too many complaints from one address within the hour
+    │   │   └── ComplaintLinkError    a rating link whose secret belongs to no complaint
     │   ├── ScheduleFileError         a contractor's schedule file refused (projects/contractor)
     │   ├── UnknownIdError            an id the model does not know (also a ``KeyError``)
     │   ├── RecordNotFoundError       no stored unit, project or milestone with this id
@@ -238,3 +242,29 @@ class ExtensionError(ProjectsError):
 
 class ExtensionStateError(ExtensionError):
     """A step the request's state does not allow: a second decision, a second pending request."""
+
+
+class ComplaintError(ProjectsError):
+    """A complaint (群众投诉) or a step on it that cannot be accepted: ``where`` names the field,
+    the message (zh-CN first) says what would be right."""
+
+
+class ComplaintStateError(ComplaintError):
+    """A step the complaint's state does not allow: answered or rated twice, rated before an
+    answer, answered before it is routed."""
+
+
+class ComplaintLimitError(ComplaintError):
+    """An address that filed its bound of complaints within the last hour; ``retry_after`` is
+    the seconds until it may file again."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, where="address")
+
+    def details(self) -> dict[str, Any]:
+        return {"retry_after": self.retry_after}
+
+
+class ComplaintLinkError(ComplaintError):
+    """A rating link whose secret belongs to no complaint (forged, mistyped)."""

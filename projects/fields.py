@@ -42,12 +42,13 @@ BAD: Final = _Bad()
 HINTS: dict[str, str] = {
     "id": "a short stable id such as P001 or tender",
     "name": "the name people read, e.g. 海东大道改造工程",
-    "title": "the notice's title",
+    "title": "the title people read (标题), e.g. 道路施工夜间噪音扰民",
     "category": "project (重点项目) or task (重点工作)",
     "unit": "the id of the responsible unit",
     "kind": "one of approval, tendering, contract, progress, supervision, safety, funds, completion",
     "issued": "the date the notice was issued, e.g. 2026-05-06",
     "due": "the date a response is due, e.g. 2026-05-11",
+    "received": "the day the complaint was received (受理日期), e.g. 2026-05-06",
     "year": "the calendar year, e.g. 2027",
 }
 

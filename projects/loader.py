@@ -21,14 +21,15 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from projects.cadence import Cadence
-from projects.catalogue import MILESTONE
+from projects.catalogue import COMPLAINT, MILESTONE
 from projects.checks import parse_portfolio
 from projects.errors import PortfolioError, Problem
-from projects.model import Dependency, Milestone, Portfolio
+from projects.model import Complaint, ComplaintKind, Dependency, Milestone, Portfolio
 
 __all__ = ["dump_portfolio", "load_portfolio", "parse_portfolio", "read_data"]
 
@@ -243,6 +244,27 @@ def dump_portfolio(portfolio: Portfolio) -> dict[str, Any]:
                     decided=e.decided, decision=e.decision, decision_reason=e.decision_reason)
             for e in portfolio.extensions
         ]
+    if portfolio.accountability:
+        out["accountability"] = [
+            _fields(id=r.id, kind=r.kind, unit=r.unit, person=r.person, date=r.date, reason=r.reason,
+                    notice=r.notice)
+            for r in portfolio.accountability
+        ]
+    if portfolio.complaints:
+        out["complaints"] = [_complaint(c) for c in portfolio.complaints]
+    return out
+
+
+def _complaint(c: Complaint) -> dict[str, Any]:
+    """A complaint's file entry: its catalogued fields by type, those without a value left out
+    (and the default kind, ``complaint``)."""
+    out = {}
+    for f in COMPLAINT:
+        value = getattr(c, f.name)
+        if f.name == "kind" and value is ComplaintKind.COMPLAINT:
+            continue
+        if value is not None and f.file_key is not None:
+            out[f.file_key] = value.value if isinstance(value, StrEnum) else value
     return out
 
 

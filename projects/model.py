@@ -20,6 +20,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: cadence and extensions import the calendar, which imports us
+    from projects.accountability import Accountability
     from projects.cadence import Cadence
     from projects.extensions import Extension
 
@@ -56,6 +57,54 @@ KIND_CHINESE: dict[Kind, str] = {
 
 #: Every word that names a kind, English or Chinese, to the kind.
 KIND_WORDS: dict[str, Kind] = {k.value: k for k in Kind} | {v: k for k, v in KIND_CHINESE.items()}
+
+
+class ComplaintKind(StrEnum):
+    """What a member of the public brings (群众投诉 / 咨询 / 建议)."""
+
+    COMPLAINT = "complaint"  # 投诉
+    CONSULTATION = "consultation"  # 咨询
+    SUGGESTION = "suggestion"  # 建议
+
+    @property
+    def chinese(self) -> str:
+        return COMPLAINT_KIND_CHINESE[self]
+
+
+COMPLAINT_KIND_CHINESE: dict[ComplaintKind, str] = {
+    ComplaintKind.COMPLAINT: "投诉",
+    ComplaintKind.CONSULTATION: "咨询",
+    ComplaintKind.SUGGESTION: "建议",
+}
+#: Every word that names a complaint's kind, English or Chinese.
+COMPLAINT_KIND_WORDS: dict[str, ComplaintKind] = {k.value: k for k in ComplaintKind} | {
+    v: k for k, v in COMPLAINT_KIND_CHINESE.items()}
+
+
+class Rating(StrEnum):
+    """The complainant's rating of the answer (满意 / 基本满意 / 不满意)."""
+
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    DISSATISFIED = "dissatisfied"
+
+    @property
+    def chinese(self) -> str:
+        return RATING_CHINESE[self]
+
+    @property
+    def satisfied(self) -> bool:
+        """Satisfied or basically satisfied: what ``satisfaction_rate`` counts."""
+        return self is not Rating.DISSATISFIED
+
+
+RATING_CHINESE: dict[Rating, str] = {
+    Rating.SATISFIED: "满意",
+    Rating.BASICALLY_SATISFIED: "基本满意",
+    Rating.DISSATISFIED: "不满意",
+}
+#: Every word that names a rating, English or Chinese.
+RATING_WORDS: dict[str, Rating] = {r.value: r for r in Rating} | {v: r for r, v in RATING_CHINESE.items()}
 
 
 class Category(StrEnum):
@@ -178,6 +227,26 @@ class Notice:
     subject: str | None = None  # e.g. "milestone:P001/tender"
 
 
+@dataclass(frozen=True, slots=True)
+class Complaint:
+    """A complaint, consultation or suggestion (群众投诉 / 咨询 / 建议) routed to a unit with a
+    forced-response deadline (``due``), as ``supervision.md`` describes it. It exists from
+    ``received``, is answered from ``responded`` and rated from ``rated`` (as-of replay:
+    ``projects.replay``). Its text and the complainant's contact are not part of the model:
+    they stay in the database, for the office and the unit only (``projects.repository``)."""
+
+    id: str  # the tracking code, e.g. C-2026-0001
+    title: str
+    unit: str
+    received: Date
+    due: Date
+    kind: ComplaintKind = ComplaintKind.COMPLAINT
+    project: str | None = None
+    responded: Date | None = None  # the day the unit answered
+    rating: Rating | None = None
+    rated: Date | None = None  # the day the complainant rated the answer, with ``rating``
+
+
 @dataclass(frozen=True)
 class Portfolio:
     """Everything a run needs to know about the world, as of the moment it was loaded."""
@@ -190,6 +259,8 @@ class Portfolio:
     calendar_years: tuple[CalendarYear, ...] = field(default=())  # years a calendar file adds
     people: tuple[Person, ...] = ()  # 责任人 (version 2)
     extensions: tuple[Extension, ...] = ()  # 延期申请, in file order (version 2)
+    complaints: tuple[Complaint, ...] = ()  # 群众投诉 / 咨询 / 建议, in file order (issue 13)
+    accountability: tuple[Accountability, ...] = ()  # 通报批评 / 问责, in file order (issue 13)
 
     @cached_property
     def unit_by_id(self) -> dict[str, Unit]:
@@ -202,6 +273,10 @@ class Portfolio:
     @cached_property
     def person_by_id(self) -> dict[str, Person]:
         return {x.id: x for x in self.people}
+
+    @cached_property
+    def complaint_by_id(self) -> dict[str, Complaint]:
+        return {c.id: c for c in self.complaints}
 
     @cached_property
     def notice_by_id(self) -> dict[str, Notice]:

@@ -19,12 +19,27 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count, Max
 
+from projects.accountability import Accountability
 from projects.cadence import Cadence, parse_cadence
 from projects.catalogue import MILESTONE
 from projects.errors import DuplicateError, RecordNotFoundError, StaleVersionError
 from projects.extensions import Extension
-from projects.model import Category, Dependency, Kind, Milestone, Person, Portfolio, Project, Unit
+from projects.model import (
+    Category,
+    Complaint,
+    ComplaintKind,
+    Dependency,
+    Kind,
+    Milestone,
+    Person,
+    Portfolio,
+    Project,
+    Rating,
+    Unit,
+)
 from projects.tables import (
+    AccountabilityRow,
+    ComplaintRow,
     ExtensionRow,
     MilestoneReportRow,
     MilestoneRow,
@@ -190,6 +205,16 @@ def _extension_columns(e: Extension) -> dict[str, Any]:
             "decision_reason": e.decision_reason}
 
 
+def _accountability_from_row(r: dict[str, Any]) -> Accountability:
+    return Accountability(id=r["record_id"], kind=r["kind"], unit=r["unit"], date=_as_date(r["day"]),
+                          reason=r["reason"], person=r["person"], notice=r["notice_code"])
+
+
+def _accountability_columns(a: Accountability) -> dict[str, Any]:
+    return {"record_id": a.id, "kind": a.kind, "unit": a.unit, "person": a.person, "day": a.date,
+            "reason": a.reason, "notice_code": a.notice}
+
+
 # ---------------------------------------------------------------- reads
 
 
@@ -220,7 +245,13 @@ async def load_portfolio() -> Portfolio:
     )
     people = tuple(_person_from_row(r) for r in await PersonRow.select().order_by(PersonRow.position, PersonRow.id))
     extensions = tuple(_extension_from_row(r) for r in await ExtensionRow.select().order_by(ExtensionRow.id))
-    return Portfolio(units=units, projects=projects, people=people, extensions=extensions)
+    records = tuple(_accountability_from_row(r) for r in
+                    await AccountabilityRow.select().order_by(AccountabilityRow.id))
+    complaints = tuple(c for r in await ComplaintRow.select(*_COMPLAINT_COLUMNS).where(
+        ComplaintRow.unit.is_not_null() & ComplaintRow.due.is_not_null()).order_by(ComplaintRow.id)
+        if (c := _complaint_from_row(r)) is not None)
+    return Portfolio(units=units, projects=projects, people=people, extensions=extensions,
+                     complaints=complaints, accountability=records)
 
 
 async def load_portfolio_as_of(day: dt.date) -> Portfolio:
@@ -247,6 +278,8 @@ async def load_portfolios_as_of(days: Sequence[dt.date]) -> dict[dt.date, Portfo
                       for r in rows), key=lambda h: h[0])
     latest: dict[tuple[str, str], tuple[int, str]] = {}
     decoded: dict[tuple[tuple[str, str], int], Milestone] = {}
+    entered = {r["record_id"]: _as_date(r["recorded_on"]) for r in
+               await AccountabilityRow.select(AccountabilityRow.record_id, AccountabilityRow.recorded_on)}
     out: dict[dt.date, Portfolio] = {}
     at = 0
     for day in sorted(set(days)):
@@ -255,7 +288,12 @@ async def load_portfolios_as_of(days: Sequence[dt.date]) -> dict[dt.date, Portfo
             if key not in latest or version > latest[key][0]:
                 latest[key] = (version, data)
             at += 1
-        out[day] = _rebuilt(current, latest, decoded)
+        known = current
+        if any(entered.get(a.id, day) > day for a in current.accountability):
+            # entered after the day (even dated back): not known then
+            known = replace(current, accountability=tuple(
+                a for a in current.accountability if entered.get(a.id, day) <= day))
+        out[day] = _rebuilt(known, latest, decoded)
     return out
 
 
@@ -282,8 +320,10 @@ def _rebuilt(current: Portfolio, latest: Mapping[tuple[str, str], tuple[int, str
             kept.append(m if after == m.after else _replace_after(m, after))
         rebuilt.append(_with_milestones(p, tuple(kept)))
     # people are not reported; extension records carry their own days (as-of replays them)
+    # complaints too: their days replay them (``projects.replay``)
     return Portfolio(units=current.units, projects=tuple(rebuilt), people=current.people,
-                     extensions=current.extensions)
+                     extensions=current.extensions, complaints=current.complaints,
+                     accountability=current.accountability)
 
 
 async def report_marks(days: Sequence[dt.date]) -> dict[dt.date, tuple[int, int]]:
@@ -430,7 +470,8 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
     dated by the milestone's ``updated`` day when it has one (seeding a past history).
     Returns counts of what changed.
     """
-    counts = {"units": 0, "projects": 0, "milestones": 0, "people": 0, "extensions": 0}
+    counts = {"units": 0, "projects": 0, "milestones": 0, "people": 0, "extensions": 0,
+              "complaints": 0, "accountability": 0}
     units = {r["uid"] for r in await UnitRow.select(UnitRow.uid)}
     for i, u in enumerate(portfolio.units):
         await save_unit(u, create=u.id not in units)
@@ -473,6 +514,15 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
         if e not in stored_extensions:
             await create_extension(e, actor=actor)
             counts["extensions"] += 1
+    counts["complaints"] = await import_complaints(portfolio.complaints)
+    stored_records = {a.id: a for a, _, _ in await accountability_records()}
+    for a in portfolio.accountability:  # the same record again is not added twice
+        if stored_records.get(a.id) == a:
+            continue
+        if a.id in stored_records:
+            raise DuplicateError("accountability record", a.id)
+        await create_accountability(a, actor=actor, known_on=known_on, recorded_at=recorded_at)
+        counts["accountability"] += 1
     for chunk in range(0, len(new_rows), 500):
         await MilestoneRow.insert(*new_rows[chunk:chunk + 500])
     for chunk in range(0, len(reports), 500):
@@ -532,3 +582,174 @@ async def decide_extension(eid: int, e: Extension, *, actor: str) -> None:
 
         raise ExtensionStateError(f"extension request {eid} was decided meanwhile; a decision is final",
                                   where="decision")
+
+
+# ---------------------------------------------------------------- complaints (issue 13)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredComplaint:
+    """A complaint as the server keeps it: the model's fields (``unit`` and ``due`` are
+    ``None`` until the office routes it) plus what only the server holds. ``text`` and
+    ``response`` are plain text; ``contact`` is for the office's eyes only (never in the
+    portfolio, a finding, a notice or a public answer). The rating link's secret is not here:
+    only its hash is stored (``complaint_by_secret``)."""
+
+    code: str
+    title: str
+    kind: ComplaintKind
+    unit: str | None
+    project: str | None
+    received: dt.date
+    due: dt.date | None
+    responded: dt.date | None
+    rating: Rating | None
+    rated: dt.date | None
+    text: str
+    response: str | None
+    contact: str | None
+    routed: dt.date | None
+    routed_by: str | None
+    responded_by: str | None
+    submitted_at: str | None
+
+    @property
+    def complaint(self) -> Complaint | None:
+        """The model record (what rules see), or ``None`` while it is not routed."""
+        if self.unit is None or self.due is None:
+            return None
+        return Complaint(id=self.code, title=self.title, unit=self.unit, received=self.received,
+                         due=self.due, kind=self.kind, project=self.project,
+                         responded=self.responded, rating=self.rating, rated=self.rated)
+
+
+#: The columns the model reads (``load_portfolio``): the big text columns stay in the table.
+_COMPLAINT_COLUMNS = (ComplaintRow.code, ComplaintRow.title, ComplaintRow.kind, ComplaintRow.unit,
+                      ComplaintRow.project, ComplaintRow.received, ComplaintRow.due,
+                      ComplaintRow.responded, ComplaintRow.rating, ComplaintRow.rated)
+
+
+def _complaint_from_row(r: dict[str, Any]) -> Complaint | None:
+    if r["unit"] is None or r["due"] is None:
+        return None
+    return Complaint(id=r["code"], title=r["title"], unit=r["unit"], received=_as_date(r["received"]),
+                     due=_as_date(r["due"]), kind=ComplaintKind(r["kind"] or "complaint"),
+                     project=r["project"], responded=_date(r["responded"]),
+                     rating=None if r["rating"] is None else Rating(r["rating"]), rated=_date(r["rated"]))
+
+
+def _stored_complaint(r: dict[str, Any]) -> StoredComplaint:
+    return StoredComplaint(
+        code=r["code"], title=r["title"], kind=ComplaintKind(r["kind"] or "complaint"), unit=r["unit"],
+        project=r["project"], received=_as_date(r["received"]), due=_date(r["due"]),
+        responded=_date(r["responded"]), rating=None if r["rating"] is None else Rating(r["rating"]),
+        rated=_date(r["rated"]), text=r["text"] or "", response=r["response"], contact=r["contact"],
+        routed=_date(r["routed"]), routed_by=r["routed_by"], responded_by=r["responded_by"],
+        submitted_at=r["submitted_at"])
+
+
+def _complaint_columns(c: Complaint) -> dict[str, Any]:
+    """The stored columns of a model complaint's catalogued fields (not its code)."""
+    return {"title": c.title, "kind": c.kind.value, "unit": c.unit, "project": c.project,
+            "received": c.received, "due": c.due, "responded": c.responded,
+            "rating": None if c.rating is None else c.rating.value, "rated": c.rated}
+
+
+async def import_complaints(complaints: Iterable[Complaint]) -> int:
+    """Upsert complaints from a portfolio file by code (their catalogued fields; text, contact
+    and the rating secret of a stored one are kept); returns how many were written."""
+    stored = {r["code"]: _complaint_from_row(r) for r in await ComplaintRow.select(*_COMPLAINT_COLUMNS)}
+    new: list[ComplaintRow] = []
+    written = 0
+    for c in complaints:
+        if c.id not in stored:
+            new.append(ComplaintRow(code=c.id, routed=c.received, **_complaint_columns(c)))
+        elif stored[c.id] != c:
+            await ComplaintRow.update(_complaint_columns(c)).where(ComplaintRow.code == c.id)
+        else:
+            continue
+        written += 1
+    for chunk in range(0, len(new), 500):
+        await ComplaintRow.insert(*new[chunk:chunk + 500])
+    return written
+
+
+async def complaints(*, unit: str | None = None, routed: bool | None = None) -> list[StoredComplaint]:
+    """Stored complaints, oldest first: all, one unit's, or only the routed (``True``) or not
+    yet routed (``False``) ones."""
+    query = ComplaintRow.select()
+    if unit is not None:
+        query = query.where(ComplaintRow.unit == unit)
+    if routed is True:
+        query = query.where(ComplaintRow.unit.is_not_null())
+    elif routed is False:
+        query = query.where(ComplaintRow.unit.is_null())
+    return [_stored_complaint(r) for r in await query.order_by(ComplaintRow.id)]
+
+
+async def get_complaint(code: str) -> StoredComplaint:
+    """The complaint with tracking code ``code``. A code that does not exist gets no
+    suggestions: nearby codes are other people's complaints."""
+    row = await ComplaintRow.select().where(ComplaintRow.code == code).first()
+    if row is None:
+        raise RecordNotFoundError("complaint", code)
+    return _stored_complaint(row)
+
+
+async def complaint_by_secret(secret_hash: str) -> StoredComplaint | None:
+    """The complaint whose rating link's secret hashes to ``secret_hash`` (None: no such link)."""
+    row = await ComplaintRow.select().where(ComplaintRow.rating_secret == secret_hash).first()
+    return None if row is None else _stored_complaint(row)
+
+
+async def complaints_submitted_since(address: str, since: str) -> int:
+    """How many complaints ``address`` submitted at or after ``since`` (ISO timestamp)."""
+    return int(await ComplaintRow.count().where(
+        (ComplaintRow.address == address) & (ComplaintRow.submitted_at >= since)))
+
+
+async def insert_complaint(stored: StoredComplaint, *, secret_hash: str | None, address: str | None) -> None:
+    """Store a new complaint (``DuplicateError`` when its code exists)."""
+    if await ComplaintRow.exists().where(ComplaintRow.code == stored.code):
+        raise DuplicateError("complaint", stored.code)
+    await ComplaintRow.insert(ComplaintRow(
+        code=stored.code, title=stored.title, kind=stored.kind.value, unit=stored.unit,
+        project=stored.project, received=stored.received, due=stored.due, responded=stored.responded,
+        rating=None if stored.rating is None else stored.rating.value, rated=stored.rated,
+        text=stored.text, response=stored.response, contact=stored.contact, rating_secret=secret_hash,
+        address=address, submitted_at=stored.submitted_at, routed=stored.routed,
+        routed_by=stored.routed_by, responded_by=stored.responded_by))
+
+
+async def save_complaint_step(before: StoredComplaint, after: StoredComplaint) -> bool:
+    """Write ``after`` over the stored complaint if it still is ``before`` in the fields a step
+    changes (unit, due, responded, rated): ``False`` when another step came first."""
+    guard = ComplaintRow.code == before.code
+    for column, value in ((ComplaintRow.unit, before.unit), (ComplaintRow.due, before.due),
+                          (ComplaintRow.responded, before.responded), (ComplaintRow.rated, before.rated)):
+        guard &= column.is_null() if value is None else column == value
+    changed = await ComplaintRow.update({
+        "unit": after.unit, "project": after.project, "due": after.due, "routed": after.routed,
+        "routed_by": after.routed_by, "responded": after.responded, "response": after.response,
+        "responded_by": after.responded_by, "kind": after.kind.value,
+        "rating": None if after.rating is None else after.rating.value, "rated": after.rated,
+    }).where(guard).returning(ComplaintRow.id)
+    return bool(changed)
+
+
+# ---------------------------------------------------------------- accountability (issue 13)
+
+
+async def accountability_records() -> list[tuple[Accountability, dt.date, str]]:
+    """Every 通报批评 / 问责 record: (record, the day it was entered, by whom), oldest first."""
+    rows = await AccountabilityRow.select().order_by(AccountabilityRow.id)
+    return [(_accountability_from_row(r), _as_date(r["recorded_on"]), r["actor"]) for r in rows]
+
+
+async def create_accountability(a: Accountability, *, actor: str, known_on: dt.date, recorded_at: str) -> None:
+    """Store a checked record (``projects.accountability.check_new``); an id taken meanwhile
+    is a ``DuplicateError``."""
+    if await AccountabilityRow.exists().where(AccountabilityRow.record_id == a.id):
+        raise DuplicateError("accountability record", a.id)
+    await AccountabilityRow.insert(AccountabilityRow(recorded_on=known_on, recorded_at=recorded_at, actor=actor,
+                                                     **_accountability_columns(a)))

@@ -134,5 +134,54 @@ class ExtensionRow(Table, tablename="projects_extension"):
     decided_by = Varchar(length=64, null=True, default=None)
 
 
+class ComplaintRow(Table, tablename="projects_complaint"):
+    """群众投诉 / 咨询 / 建议 (issue 13, migration m0005). The catalogued fields (``code`` is the
+    record's ``id``, its tracking code) plus what only the server keeps: the complaint's
+    ``text`` and the unit's ``response`` (plain text), the complainant's ``contact`` (shown to
+    the office only), ``rating_secret`` (the SHA-256 hex of the private rating link's secret;
+    the secret itself is never stored), ``address`` and ``submitted_at`` (who sent it and when,
+    for the per-address bound of the public form), and who routed and answered it. ``unit`` and
+    ``due`` are NULL until the office routes it: the portfolio carries routed complaints only.
+    Days are the server's, so the history replays as of a day."""
+
+    code = Varchar(length=64, unique=True)
+    title = Varchar(length=255)
+    kind = Varchar(length=32, default="complaint")
+    unit = Varchar(length=64, null=True, default=None, index=True)
+    project = Varchar(length=64, null=True, default=None)
+    received = Date()
+    due = Date(null=True, default=None)
+    responded = Date(null=True, default=None)
+    rating = Varchar(length=32, null=True, default=None)
+    rated = Date(null=True, default=None)
+    text = Text(default="")
+    response = Text(null=True, default=None)
+    contact = Text(null=True, default=None)
+    rating_secret = Varchar(length=128, null=True, default=None, unique=True)
+    address = Varchar(length=128, null=True, default=None, index=True)
+    submitted_at = Varchar(length=40, null=True, default=None)
+    routed = Date(null=True, default=None)
+    routed_by = Varchar(length=64, null=True, default=None)
+    responded_by = Varchar(length=64, null=True, default=None)
+
+
+
+class AccountabilityRow(Table, tablename="projects_accountability"):
+    """通报批评 / 问责 (issue 13, migration m0006), recorded by the office. ``day`` is the
+    record's date (it counts from then); ``recorded_on`` the server's day it was entered, so a
+    replay of an earlier day never sees a record entered later, even one dated back."""
+
+    record_id = Varchar(length=64, unique=True)
+    kind = Varchar(length=16)
+    unit = Varchar(length=64, index=True)
+    person = Varchar(length=64, null=True, default=None)
+    day = Date()
+    reason = Text()
+    notice_code = Varchar(length=255, null=True, default=None)
+    recorded_on = Date()
+    recorded_at = Varchar(length=40, default="")
+    actor = Varchar(length=64, default="")
+
+
 TABLES: tuple[type[Table], ...] = (UnitRow, ProjectRow, MilestoneRow, MilestoneReportRow, RevisionRow,
-                                   PersonRow, ExtensionRow)
+                                   PersonRow, ExtensionRow, ComplaintRow, AccountabilityRow)

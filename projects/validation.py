@@ -30,10 +30,31 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from projects.cadence import Cadence, CadenceError, parse_cadence
-from projects.catalogue import EARLIEST, ID_MAX, LATEST, MILESTONE, MILESTONE_RULES, Field, NotLater
+from projects.catalogue import (
+    COMPLAINT,
+    COMPLAINT_RULES,
+    EARLIEST,
+    ID_MAX,
+    LATEST,
+    MILESTONE,
+    MILESTONE_RULES,
+    RECORDS,
+    Field,
+    NotLater,
+)
 from projects.errors import Problem
 from projects.fields import BAD, Fields
-from projects.model import KIND_WORDS, Category, Kind, Level, Milestone
+from projects.model import (
+    COMPLAINT_KIND_WORDS,
+    KIND_WORDS,
+    RATING_WORDS,
+    Category,
+    ComplaintKind,
+    Kind,
+    Level,
+    Milestone,
+    Rating,
+)
 
 #: ``check(value, problems, where) -> clean value | BAD`` (see the module header).
 Check = Callable[[Any, Fields, str], Any]
@@ -53,6 +74,9 @@ CHOICES: Final[dict[str, tuple[Mapping[str, Any], tuple[str, ...]]]] = {
     "kind": (KIND_WORDS, KINDS_SHOWN),
     "category": (CATEGORY_WORDS, ("project", "task")),
     "level": (LEVEL_WORDS, tuple(lv.value for lv in Level)),
+    # issue 13: a complaint's kind and its rating, each shown as "word (中文)"
+    "complaint_kind": (COMPLAINT_KIND_WORDS, tuple(f"{k.value} ({k.chinese})" for k in ComplaintKind)),
+    "rating": (RATING_WORDS, tuple(f"{r.value} ({r.chinese})" for r in Rating)),
 }
 #: Types resolved against the whole portfolio, not value by value: dependencies, contacts,
 #: milestones, a person (an id among the people), co-units (ids among the units, not the lead).
@@ -182,7 +206,7 @@ _WORKDAYS_MAX: Final = 100_000
 
 def _choice(field: Field) -> Compiled:
     words, shown = CHOICES[field.type]
-    name, what = field.name, field.type
+    name, what = field.name, field.type.replace("_", " ")
 
     def slow(value: Any, f: Fields, where: str) -> Any:
         if type(value) is str:
@@ -218,6 +242,7 @@ _FACTORIES: Final[dict[str, Callable[[Field], Compiled]]] = {
     "text": _text, "id": _ident, "date": _date, "ratio": _ratio, "yuan": _yuan,
     "workdays": _workdays,
     "kind": _choice, "category": _choice, "level": _choice, "cadence": _cadence,
+    "complaint_kind": _choice, "rating": _choice,
 }
 
 
@@ -256,9 +281,15 @@ def later(f: Fields, where: str, rule: NotLater, day: dt.date, other: dt.date) -
     if rule.than == "today":
         f.not_after_today(day, other, where, rule.field, rule.en, rule.zh)
     else:
-        f.add(_at(where, rule.field), f"{rule.field} {day.isoformat()} is after {rule.than} "
-              f"{other.isoformat()}; {rule.en}", f"{rule.zh}（{day.isoformat()} 晚于 {other.isoformat()}）")
+        f.add(_at(where, rule.at or rule.field), f"{rule.field} {day.isoformat()} is after {rule.than} "
+              f"{other.isoformat()}; {rule.en}",
+              f"{rule.zh}（{_LABELS.get(rule.field, rule.field)} {day.isoformat()} 晚于 "
+              f"{_LABELS.get(rule.than, rule.than)} {other.isoformat()}）")
 
+
+#: The Chinese label of each date field a ``NotLater`` rule names (any record).
+_LABELS: Final[dict[str, str]] = {f.name: f.zh for fields in RECORDS.values() for f in fields
+                                  if f.type == "date"}
 
 #: ``read(get, problems, where, today) -> {name: clean value | BAD | None}`` (``record_reader``).
 Reader = Callable[[Callable[[str], Any], Fields, str, dt.date], dict[str, Any]]
@@ -311,6 +342,9 @@ def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = ()) -
 #: reference the caller resolves against the portfolio (and the structural types).
 OWN: Final = frozenset({"project", "id", "name", "unit"})
 read_milestone: Final = record_reader(tuple(f for f in MILESTONE if f.name not in OWN), MILESTONE_RULES)
+#: A complaint's own fields and the rules between its dates (its id, unit and project are
+#: references the portfolio checks resolve).
+read_complaint: Final = record_reader(tuple(f for f in COMPLAINT if f.name not in OWN), COMPLAINT_RULES)
 
 
 def milestone_problems(m: Milestone, today: dt.date, units: Mapping[str, object]) -> list[Problem]:

@@ -45,6 +45,7 @@ from projects.subjects import subject_project
 from rules.explain import explain_rule
 from rules.findings import Evaluation, EvaluationRates, Finding, RuleFailure, ScoreRow
 from rules.views import (
+    ComplaintView,
     MilestoneView,
     NoticeView,
     PersonView,
@@ -114,6 +115,8 @@ def subject_id(x: Any) -> str:
         return f"unit:{x.id}"
     if isinstance(x, PersonView):
         return f"person:{x.id}"
+    if isinstance(x, ComplaintView):
+        return f"complaint:{x.id}"
     return f"notice:{x.id}"
 
 
@@ -127,6 +130,8 @@ def _owner(x: Any) -> tuple[str | None, str | None]:
         return None, x.id
     if isinstance(x, PersonView):
         return None, x.unit.id
+    if isinstance(x, ComplaintView):
+        return (None if x.project is None else x.project.id), x.unit.id
     assert isinstance(x, NoticeView)
     return x.project, x.unit.id
 
@@ -140,6 +145,8 @@ _BY_KIND: dict[str, SubjectFns] = {
     "unit": (lambda u: f"unit:{u.id}", lambda u: (None, u.id)),
     "notice": (lambda n: f"notice:{n.id}", lambda n: (n.project, n.unit.id)),
     "person": (lambda x: f"person:{x.id}", lambda x: (None, x.unit.id)),
+    "complaint": (lambda c: f"complaint:{c.id}",
+                  lambda c: (None if c.project is None else c.project.id, c.unit.id)),
 }
 
 

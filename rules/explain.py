@@ -16,7 +16,7 @@ from typing import Any
 
 from dsl.schema import FIELDS, RATIO
 from dsl.values import Duration
-from projects.model import Kind, Level
+from projects.model import ComplaintKind, Kind, Level, Rating
 
 MISSING = "缺失"
 LEVEL_WORD = {Level.RED: "红", Level.YELLOW: "黄", Level.BLUE: "蓝", Level.GREEN: "绿"}
@@ -49,7 +49,7 @@ def format_value(value: object, text: str = "") -> str:
         return "是" if value else "否"
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, Kind):
+    if isinstance(value, Kind | ComplaintKind | Rating):
         return value.chinese
     if isinstance(value, Level):
         return LEVEL_WORD[value]

@@ -35,7 +35,7 @@ from rules.engine import evaluate
 from rules.errors import RuleTestError
 
 _LEVELS = {"blue": Level.BLUE, "yellow": Level.YELLOW, "red": Level.RED}
-_SUBJECT_KINDS = ("milestone", "project", "unit", "notice", "person")
+_SUBJECT_KINDS = ("milestone", "project", "unit", "notice", "person", "complaint")
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -1,13 +1,15 @@
-"""The run-time subjects compiled rules read: milestone, project, unit and notice views.
+"""The run-time subjects compiled rules read: milestone, project, unit, notice, person and
+complaint views.
 
-Owns ``MilestoneView``, ``ProjectView``, ``UnitView``, ``NoticeView``, the four rates and
-``build_views``. Invariants:
+Owns ``MilestoneView``, ``ProjectView``, ``UnitView``, ``NoticeView``, ``PersonView``,
+``ComplaintView``, the four rates and ``build_views``. Invariants:
 
 - Attribute names are exactly the spec's field names (``dsl.schema.FIELDS``); a field the
   schema marks never-missing is never ``None``. Missing is ``None``.
 - One view object per unit, project, milestone and notice: notified units compare by identity.
 - Everything is relative to one as-of day ``today``: ``m.done`` means finished on or before
-  it, ``n.responded`` answered on or before it.
+  it, ``n.responded`` answered on or before it; only complaints received by it exist, answered
+  once ``responded <= today``, rated once ``rated <= today``.
 - Building is one pass over the milestones (then the notices) that also fills the
   collections (``u.milestones``...), the project sums (``p.paid``, ``p.progress``,
   ``p.done``) and the counts behind every rate (portfolio, units, projects): nothing is
@@ -24,9 +26,13 @@ from typing import Any, Protocol
 from dsl.values import Duration
 from projects import cadence as _cadence
 from projects import catalogue
+from projects.accountability import counts as accountability_counts
+from projects.complaints import ComplaintTally
 from projects.extensions import DueAsOf
 from projects.model import (
     Category,
+    Complaint,
+    ComplaintKind,
     Kind,
     Level,
     Milestone,
@@ -34,6 +40,7 @@ from projects.model import (
     Person,
     Portfolio,
     Project,
+    Rating,
     Unit,
 )
 from projects.subjects import subject_project
@@ -156,8 +163,9 @@ class _RatesMixin:
 class UnitView(_RatesMixin):
     """A unit as rules see it: ``u.parent``, ``u.milestones``, ``u.red_cards``..."""
 
-    __slots__ = ("_cards", "extensions", "id", "level", "milestones", "model", "name", "notices",
-                 "parent", "people", "projects", "rates")
+    __slots__ = ("_cards", "accountabilities", "complaint_response_rate", "complaints", "criticisms",
+                 "extensions", "id", "level", "milestones", "model", "name", "notices", "parent",
+                 "people", "projects", "rates", "satisfaction_rate", "workload")
 
     def __init__(self, unit: Unit) -> None:
         self.model = unit
@@ -170,7 +178,14 @@ class UnitView(_RatesMixin):
         self.notices: tuple[NoticeView, ...] = ()
         self.people: tuple[PersonView, ...] = ()
         self.extensions = 0  # approved extensions of its milestones by today
+        self.criticisms = 0  # 通报批评 records of the unit by today (issue 13)
+        self.accountabilities = 0  # 问责 records of the unit or its people by today
         self.rates = Rates()
+        # issue 13: its complaints received by today, and what they count towards
+        self.complaints: tuple[ComplaintView, ...] = ()
+        self.workload = 0  # its milestones due by today plus its complaints received by today
+        self.complaint_response_rate: float | None = None
+        self.satisfaction_rate: float | None = None
         self._cards: tuple[int, int] | None = None
 
     def _count_cards(self) -> tuple[int, int]:
@@ -251,7 +266,7 @@ class ProjectView(_RatesMixin):
 class PersonView(_RatesMixin):
     """A responsible person (责任人) as rules see them, with the milestones they answer for."""
 
-    __slots__ = ("id", "milestones", "model", "name", "post", "rates", "unit")
+    __slots__ = ("accountabilities", "id", "milestones", "model", "name", "post", "rates", "unit")
 
     def __init__(self, person: Person, unit: UnitView) -> None:
         self.model = person
@@ -261,6 +276,7 @@ class PersonView(_RatesMixin):
         self.post = person.post
         self.milestones: tuple[MilestoneView, ...] = ()
         self.rates = Rates()
+        self.accountabilities = 0  # 问责 records naming them by today (issue 13)
 
     def __repr__(self) -> str:
         return f"PersonView({self.id!r})"
@@ -406,6 +422,36 @@ class NoticeView:
         return f"NoticeView({self.id!r})"
 
 
+class ComplaintView:
+    """A complaint (群众投诉 / 咨询 / 建议) as rules see it, as of one day."""
+
+    __slots__ = ("due", "id", "kind", "model", "overdue", "project", "rating", "received",
+                 "responded", "response_date", "satisfied", "title", "unit")
+
+    def __init__(self, c: Complaint, unit: UnitView, project: ProjectView | None,
+                 today: dt.date, calendar: Workdays) -> None:
+        self.model = c
+        self.id = c.id
+        self.title = c.title
+        self.kind: ComplaintKind = c.kind
+        self.unit = unit
+        self.project = project
+        self.received = c.received
+        self.due = c.due
+        answered = c.responded is not None and c.responded <= today
+        self.responded = answered
+        self.response_date = c.responded if answered else None
+        end = c.responded if answered else today
+        assert end is not None
+        self.overdue = calendar.workdays(c.due, end) if end > c.due else 0
+        rated = c.rating is not None and c.rated is not None and c.rated <= today
+        self.rating: Rating | None = c.rating if rated else None
+        self.satisfied = None if self.rating is None else self.rating.satisfied
+
+    def __repr__(self) -> str:
+        return f"ComplaintView({self.id!r})"
+
+
 class ScheduleLike(Protocol):
     """The part of ``projects.schedule.Schedule`` the views need."""
 
@@ -428,6 +474,7 @@ class Views:
     unit_by_id: dict[str, UnitView]
     portfolio_rates: Rates = Rates()
     people: tuple[PersonView, ...] = ()
+    complaints: tuple[ComplaintView, ...] = ()
 
     def rates(self) -> Rates:
         return self.portfolio_rates
@@ -586,8 +633,25 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
             project_counts[nv.project].notice(nv, today)
     for pid, pv in projects.items():
         pv.rates = project_counts[pid].rates()
+    complaints: list[ComplaintView] = []
+    unit_complaints: dict[str, list[ComplaintView]] = {}
+    tallies: dict[str, ComplaintTally] = {}
+    for complaint in portfolio.complaints:
+        if complaint.received > today:
+            continue  # not received yet: it does not exist
+        cv = ComplaintView(complaint, b.unit(complaint.unit),
+                           None if complaint.project is None else projects.get(complaint.project),
+                           today, calendar)
+        complaints.append(cv)
+        unit_complaints.setdefault(cv.unit.id, []).append(cv)
+        tally = tallies.get(cv.unit.id)
+        if tally is None:
+            tally = tallies[cv.unit.id] = ComplaintTally()
+        tally.add(complaint, today)
+    held = accountability_counts(portfolio.accountability, {x.id: x.unit for x in portfolio.people}, today)
     unit_people: dict[str, list[PersonView]] = {}
     for xid, xv in people.items():
+        xv.accountabilities = held.person_accountabilities.get(xid, 0)
         xv.milestones = tuple(person_milestones[xid])
         xv.rates = person_counts[xid].rates()
         unit_people.setdefault(xv.unit.id, []).append(xv)
@@ -596,9 +660,18 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
         u.notices = tuple(b.unit_notices[uid])
         u.people = tuple(unit_people.get(uid, ()))
         u.rates = unit_counts[uid].rates()
+        tally = tallies.get(uid)
+        u.workload = unit_counts[uid].due
+        if tally is not None:
+            u.complaints = tuple(unit_complaints[uid])
+            u.workload += tally.received
+            u.complaint_response_rate = tally.response_rate
+            u.satisfaction_rate = tally.satisfaction_rate
+        u.criticisms = held.criticisms.get(uid, 0)
+        u.accountabilities = held.unit_accountabilities.get(uid, 0)
     return Views(today, tuple(all_milestones), tuple(projects.values()), tuple(b.units.values()),
                  tuple(notices), milestones, projects, b.units, total.rates(),
-                 tuple(people.values()))
+                 tuple(people.values()), tuple(complaints))
 
 
 def _get(lookup: Any, key: Any) -> Any:
@@ -612,4 +685,4 @@ def _get(lookup: Any, key: Any) -> Any:
 def subjects_of(views: Views, kind: str) -> Sequence[Any]:
     """The subjects a rule ``for KIND`` runs over."""
     return {"milestone": views.milestones, "project": views.projects, "unit": views.units,
-            "notice": views.notices, "person": views.people}[kind]
+            "notice": views.notices, "person": views.people, "complaint": views.complaints}[kind]

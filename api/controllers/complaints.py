@@ -26,8 +26,8 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.connection import ASGIConnection
-from litestar.handlers.base import BaseRouteHandler
 from litestar.exceptions import HTTPException
+from litestar.handlers.base import BaseRouteHandler
 from msgspec import Struct
 
 from api import complaints, proxies

@@ -28,6 +28,7 @@ from api.auth import Principal, may_report
 from api.controllers.common import attachment
 from api.service import ForbiddenError, InputError, Server
 from api.visibility import WATCHERS, sees_project
+from api.web.accountability_pages import record_rows
 from api.web.forms import FIELDS, FORM, form_values, parse_report
 from api.web.render import (
     PageForbiddenError,
@@ -94,7 +95,8 @@ class DashboardPages(Controller):
                                             score_titles=await _score_titles(server))
         return render_page(request, "dashboard.html", figures=figures, as_of=board.as_of,
                            version=board.rulebook_version, totals=lights,
-                           scores=list(board.evaluation.scores))
+                           scores=list(board.evaluation.scores),
+                           records=await record_rows(server, require(request), lang, limit=10))
 
     @get("/dashboard/rates", name="rates")
     async def rates(self, request: Request, server: Server, months: int = 6) -> Response[str]:  # type: ignore[type-arg]
@@ -236,7 +238,9 @@ class DashboardPages(Controller):
         shown = [v for v in (names.get(unit or "", unit), text(category, lang) if category in ("project", "task") else category,
                              text(light, lang) if light in ("red", "yellow", "green") else light,
                              text(f"flag_{flag}", lang) if flag in ("urgent", "instruction") else flag) if v]
-        return render_page(request, "projects.html", rows=rows, filters=shown, as_of=board.as_of)
+        records = None if unit is None else await record_rows(server, require(request), lang, unit=unit)
+        return render_page(request, "projects.html", rows=rows, filters=shown, as_of=board.as_of,
+                           records=records)
 
     @get("/dashboard/screen", name="screen")
     async def screen(self, request: Request, server: Server) -> Response[str]:  # type: ignore[type-arg]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.web.accountability_pages import AccountabilityPages
 from api.web.assign_pages import AssignPages
 from api.web.complaint_pages import ComplaintPages
 from api.web.extension_pages import ExtensionPages
@@ -16,4 +17,4 @@ from api.web.public_pages import PublicPages
 from api.web.static import static_file
 
 ROUTE_HANDLERS: list[Any] = [static_file, DashboardPages, OwnerPages, OfficePages, DeliveryPages,
-                             ExtensionPages, AssignPages, PublicPages, ComplaintPages]
+                             ExtensionPages, AssignPages, AccountabilityPages, PublicPages, ComplaintPages]

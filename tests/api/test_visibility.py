@@ -201,6 +201,7 @@ def rules(w: World) -> dict[str, list[Call] | str]:
         "GET /api/demo/inbox": [Call("/api/demo/inbox", ALL), Call("/api/demo/inbox?unit=water", ALL - {"owner"})],
         "GET /api/people": [Call("/api/people", ALL)],
         "GET /api/extensions": [Call("/api/extensions", ALL), Call("/api/extensions?status=pending", ALL)],
+        "GET /api/accountability": [Call("/api/accountability", ALL), Call("/api/accountability?unit=water", ALL)],
         # ---- the API: writes
         "POST /api/units": [Call("/api/units", OFFICE, {"id": "finance", "name": "市财政局"})],
         "PATCH /api/units/{uid:str}": [Call("/api/units/water", OFFICE, {"name": "市水务局（新）"})],
@@ -244,6 +245,8 @@ def rules(w: World) -> dict[str, list[Call] | str]:
         "POST /api/projects/{pid:str}/schedule": [Call("/api/projects/P009/schedule", OFFICE, form={"unit": "water"},
                                                        files={"file": ("x.xer", b"not a schedule")})],
         "POST /api/portfolio.xlsx": [Call("/api/portfolio.xlsx", OFFICE, files={"data": ("x.xlsx", b"not a workbook")})],
+        "POST /api/accountability": [Call("/api/accountability", OFFICE, {"kind": "criticism", "unit": "water",
+                                                                          "date": TODAY.isoformat(), "reason": "逾期"})],
         # ---- the pages
         "GET /": [Call("/", ALL)],
         "GET /dashboard": [Call("/dashboard", WATCHERS)],
@@ -285,6 +288,9 @@ def rules(w: World) -> dict[str, list[Call] | str]:
                  form={"milestone": "P003/plan", "new_due": "2027-06-30", "reason": "因用地报批延迟"})],
         "POST /extensions/{eid:int}/decide": [Call("/extensions/1/decide", OFFICE,
                                                    form={"decision": "approved", "reason": "同意"})],
+        "GET /accountability": [Call("/accountability", ALL)],
+        "POST /accountability": [Call("/accountability", OFFICE, form={"kind": "criticism", "unit": "water",
+                                                                      "date": TODAY.isoformat(), "reason": "逾期"})],
     }
 
 

@@ -12,17 +12,32 @@ from api import schemas
 from api.web import forms
 from dsl import schema as dsl_schema
 from projects import catalogue, checks, repository, tables
+from projects.accountability import FILE_KEYS as ACCOUNTABILITY_KEYS
+from projects.accountability import Accountability
 from projects.cadence import Cadence
 from projects.extensions import Extension
 from projects.loader import dump_portfolio
-from projects.model import Dependency, Kind, Milestone, Notice, Person, Portfolio, Project, Unit
+from projects.model import (
+    Complaint,
+    Dependency,
+    Kind,
+    Milestone,
+    Notice,
+    Person,
+    Portfolio,
+    Project,
+    Unit,
+)
 
 MODELS = {"unit": Unit, "project": Project, "milestone": Milestone, "notice": Notice,
-          "person": Person, "extension": Extension}
+          "person": Person, "extension": Extension, "complaint": Complaint,
+          "accountability": Accountability}
 FILE_FIELDS = {"unit": checks.UNIT_FIELDS, "project": checks.PROJECT_FIELDS,
                "milestone": checks.MILESTONE_FIELDS, "notice": checks.NOTICE_FIELDS,
-               "person": checks.PERSON_FIELDS, "extension": checks.EXTENSION_FIELDS}
-ROWS = {"unit": tables.UnitRow, "project": tables.ProjectRow, "milestone": tables.MilestoneRow}
+               "person": checks.PERSON_FIELDS, "extension": checks.EXTENSION_FIELDS,
+               "complaint": checks.COMPLAINT_FIELDS, "accountability": ACCOUNTABILITY_KEYS}
+ROWS = {"unit": tables.UnitRow, "project": tables.ProjectRow, "milestone": tables.MilestoneRow,
+        "complaint": tables.ComplaintRow}
 
 
 @pytest.mark.parametrize("record", list(catalogue.RECORDS))

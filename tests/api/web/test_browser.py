@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import re
 import socket
 import threading
@@ -26,22 +25,10 @@ from api.service import now_iso
 from api.settings import Settings
 from projects import repository as repo
 from rules.standard import standard_sources
+from tests.browser import SHOTS, context_options, launch_options
 from tests.site import PASSWORD, PORTFOLIO, ROLES, TODAY, publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-SHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def chromium() -> str:
-    path = os.environ.get("DUBAN_CHROMIUM", "/usr/bin/chromium")
-    if not Path(path).exists():
-        pytest.fail(f"no Chromium at {path}: run the tests through scripts/test, which installs it "
-                    "(scripts/services.d/chromium.sh)")
-    return path
-
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -112,8 +99,7 @@ def test_roles_report_respond_and_publish_in_a_real_browser(served: str, tmp_pat
     with sync_playwright() as p:
         # A fresh profile directory (Playwright passes it as --user-data-dir).
         browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=chromium(), args=FLAGS, headless=True,
-            viewport={"width": 1400, "height": 900}, locale="zh-CN")
+            str(tmp_path / "profile"), **launch_options(), **context_options())
         page = browser.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -266,10 +252,10 @@ def test_every_page_fits_reads_chinese_and_hides_rule_code_at_three_sizes(served
     pages = {"leader": ("/dashboard/screen", "/dashboard", "/projects", "/projects/P001"),
              "unit": ("/inbox", "/my", "/projects/P003"), "owner": ("/inbox", "/my")}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium(), args=FLAGS, headless=True)
+        browser = p.chromium.launch(**launch_options())
         for width, height in SIZES:
             for role, paths in pages.items():
-                context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+                context = browser.new_context(**context_options(width, height))
                 page = context.new_page()
                 sign_in(page, served, role)
                 for path in paths:
@@ -292,7 +278,7 @@ def test_every_page_fits_reads_chinese_and_hides_rule_code_at_three_sizes(served
                 context.close()
         # the office's rule editor at each size: no sideways scroll, the whole rulebook checked
         for width, height in SIZES:
-            context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+            context = browser.new_context(**context_options(width, height))
             page = context.new_page()
             sign_in(page, served, "office")
             page.goto(f"{served}/rules")
@@ -306,7 +292,7 @@ def test_every_page_fits_reads_chinese_and_hides_rule_code_at_three_sizes(served
             context.close()
         # the leader's funds chart of the portfolio reads in 万元 or 亿元; a project with too
         # little funds data says so
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+        context = browser.new_context(**context_options(1366, 768))
         page = context.new_page()
         sign_in(page, served, "leader")
         page.goto(f"{served}/dashboard")
@@ -325,8 +311,7 @@ def test_a_unit_asks_for_an_extension_and_the_office_approves_it_in_a_real_brows
     new due with the original one; a second decision is no longer offered."""
     with sync_playwright() as p:
         browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=chromium(), args=FLAGS, headless=True,
-            viewport={"width": 1400, "height": 900}, locale="zh-CN")
+            str(tmp_path / "profile"), **launch_options(), **context_options())
         page = browser.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -368,8 +353,7 @@ def test_the_office_assigns_a_project_in_a_real_browser(served: str, tmp_path: P
     saved and the project page shows it with its confirmation."""
     with sync_playwright() as p:
         browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=chromium(), args=FLAGS, headless=True,
-            viewport={"width": 1400, "height": 900}, locale="zh-CN")
+            str(tmp_path / "profile"), **launch_options(), **context_options())
         page = browser.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))

@@ -6,7 +6,7 @@ with its message (zh-CN first) and writes nothing."""
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from tests.site import Site
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from tests.api.web.test_browser import FLAGS, SHOTS, chromium, served, sign_in  # noqa: F401 - served: the fixture
+from tests.api.web.test_browser import served, sign_in  # noqa: F401 - served: the fixture
+from tests.browser import SHOTS, context_options, launch_options
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -34,8 +35,7 @@ def shots(page: Page, name: str) -> None:
 def test_a_complaint_from_filing_to_rating_in_a_real_browser(served: str, tmp_path: Path) -> None:  # noqa: F811
     with sync_playwright() as p:
         browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=chromium(), args=FLAGS, headless=True,
-            viewport={"width": 1366, "height": 768}, locale="zh-CN")
+            str(tmp_path / "profile"), **launch_options(), **context_options(1366, 768))
         page = browser.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from api.web.static import asset_urls
-from dashboards.embed import plotly_js_path
+from dashboards.embed import plotly_bundle
 
 pytestmark = pytest.mark.slow
 
@@ -81,16 +81,31 @@ async def test_english_is_chosen_by_query_and_kept_in_a_cookie(site):
     assert 'lang="en"' in r.text
 
 
-async def test_plotly_js_is_served_once_with_long_cache_and_gzip(site):
-    """plotly.js comes from the app at a versioned URL with a one-year cache, gzipped, and 304 when unchanged."""
+async def test_plotly_js_is_served_compressed_once_with_long_cache(site):
+    """The partial plotly.js comes from the app at a versioned URL with a one-year immutable
+    cache, as the brotli or gzip copy the browser accepts (each its own ETag), plain when it
+    accepts neither or refuses them with q=0, and 304 when unchanged."""
+    bundle = plotly_bundle()
     url = asset_urls()["plotly"]
-    r = await site.client.get(url, headers={"accept-encoding": "gzip"})
-    assert r.status_code == 200
-    assert "max-age=31536000" in r.headers["cache-control"]
-    assert r.headers["content-encoding"] == "gzip"
-    assert r.content == plotly_js_path().read_bytes()  # httpx decodes the gzip
-    again = await site.client.get(url, headers={"if-none-match": r.headers["etag"]})
-    assert again.status_code == 304
+    assert url == f"/static/plotly-basic-{bundle.version}.min.js"
+    body = bundle.path.read_bytes()
+    tags = set()
+    for accept, coding in (("gzip, deflate, br", "br"), ("gzip", "gzip"), ("br;q=0, gzip", "gzip"),
+                           ("*", "br"), ("identity", None), ("br;q=0, gzip;q=0", None),
+                           ("*;q=0", None)):
+        r = await site.client.get(url, headers={"accept-encoding": accept})
+        assert r.status_code == 200, accept
+        assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert r.headers["vary"] == "accept-encoding"
+        assert r.headers.get("content-encoding") == coding, accept
+        assert r.content == body, accept  # httpx decodes br (brotli is installed) and gzip
+        if coding is not None:
+            assert int(r.headers["content-length"]) == bundle.compressed[coding].stat().st_size
+        tags.add(r.headers["etag"])
+        again = await site.client.get(url, headers={"accept-encoding": accept,
+                                                    "if-none-match": r.headers["etag"]})
+        assert again.status_code == 304 and again.content == b"", accept
+    assert len(tags) == 3  # br, gzip and identity are different representations
     missing = await site.client.get("/static/plotly-0.0.0.min.js")
     assert missing.status_code == 404
 
