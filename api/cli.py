@@ -9,7 +9,9 @@ dispatches. A handler returns the exit status: 0 ran, 1 input refused, 2 usage,
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -50,19 +52,43 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
     print(warning_text(message), file=file or sys.stderr, flush=True)
 
 
+#: Commands that read their files, print and end: run as the process itself (``duban check``,
+#: ``argv`` not given), they run without the cyclic collector and end the process without
+#: tearing down its heap (``_end``).
+ONE_SHOT = frozenset({"check"})
+
+
+def _end(status: int) -> None:
+    """End the process with ``status`` once stdout and stderr are flushed, skipping the
+    interpreter's teardown: freeing a large portfolio's objects one by one took longer than a
+    small check itself (0.3 s of 1.8 s over 40,000 milestones), and a one-shot command holds
+    nothing else that needs closing (no files open for writing, no database, no atexit work)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # a reader that stopped early (``| head``)
+            status = status or 1
+    os._exit(status)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    entry = argv is None  # the process itself, not a caller in the same process
     warnings.showwarning = _show_warning
     # a year without holiday data is said once per process, however many calendars meet it
     warnings.filterwarnings("once", message=r"the \w+ calendar has no statutory holiday data")
     argv = sys.argv[1:] if argv is None else list(argv)
     use(choose(argv))
     argparse._ = argparse_zh  # type: ignore[attr-defined]  # argparse's own words, in the language spoken
-    parser = build_parser(split(argv)[1])
+    command = split(argv)[1]
+    parser = build_parser(command)
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
         return 2
+    if entry and command in ONE_SHOT:
+        gc.disable()  # the run allocates and keeps; no cycle becomes garbage before the end
+        _end(int(handler(args)))
     return int(handler(args))
 
 

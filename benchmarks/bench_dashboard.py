@@ -31,6 +31,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.web.render import render_template
+from benchmarks.timing import median
 from dashboards import reports
 from dashboards.data import EMPTY_RULEBOOK, Board, build_board
 from dashboards.embed import embed
@@ -44,16 +45,6 @@ from rules.standard import load_standard
 
 class Who:
     username, role, unit = "leader", "leader", None
-
-
-def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """The median seconds of ``repeat`` runs, and the last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
 
 
 def page(board: Any) -> str:
@@ -96,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{time.perf_counter() - t0:.2f} s)")
     rulebook = load_standard()
     calendar = calendar_for(portfolio)
-    t_old, old = timed(lambda: old_build_board(portfolio, calendar, rulebook, TODAY), 3)
-    t_eval, board = timed(lambda: build_board(portfolio, calendar, rulebook, TODAY), 3)
+    t_old, old = median(lambda: old_build_board(portfolio, calendar, rulebook, TODAY), 3)
+    t_eval, board = median(lambda: build_board(portfolio, calendar, rulebook, TODAY), 3)
     assert old.evaluation.findings == board.evaluation.findings
     assert old.evaluation.rates == board.evaluation.rates
     print(f"board = evaluate + schedule (once per database revision, cached): old path (two "
@@ -106,27 +97,27 @@ def main(argv: list[str] | None = None) -> int:
     empty = build_board(Portfolio(units=portfolio.units[:1]), calendar, rulebook, TODAY)
 
     page(empty), page(board)  # warm up templates and plotly before timing either
-    t_base, base_html = timed(lambda: page(empty), args.repeat)
-    t_full, html = timed(lambda: page(board), args.repeat)
+    t_base, base_html = median(lambda: page(empty), args.repeat)
+    t_full, html = median(lambda: page(board), args.repeat)
     print(f"portfolio page, no data (baseline): {t_base * 1000:7.1f} ms, {len(base_html) / 1024:7.1f} KiB")
     print(f"portfolio page, {len(portfolio.projects)} projects:  {t_full * 1000:7.1f} ms, "
           f"{len(html) / 1024:7.1f} KiB  (ratio {t_full / t_base:.1f}x; budget 1000 ms: "
           f"{'OK' if t_full < 1 else 'OVER'})")
-    t_fig, figures = timed(lambda: reports.dashboard_figures(
+    t_fig, figures = median(lambda: reports.dashboard_figures(
         board.portfolio, board.evaluation, board.portfolio.notices), args.repeat)
     print(f"  of which figures: {t_fig * 1000:.1f} ms; per figure JSON KiB: "
           + ", ".join(f"{f.id} {len(f.json) / 1024:.0f}" for f in figures))
-    t_report, report = timed(lambda: reports.standalone_html(figures, TODAY), 1)
+    t_report, report = median(lambda: reports.standalone_html(figures, TODAY), 1)
     print(f"offline report (plotly.js embedded): {t_report * 1000:.0f} ms, "
           f"{len(report) / 1024 / 1024:.1f} MiB")
     project = max(portfolio.projects, key=lambda p: len(p.milestones))
-    t_gantt, _ = timed(lambda: embed("g", project_gantt(project, board.schedule,
+    t_gantt, _ = median(lambda: embed("g", project_gantt(project, board.schedule,
                                                          board.evaluation.findings, TODAY)),
                        args.repeat)
     print(f"project page Gantt ({len(project.milestones)} milestones): {t_gantt * 1000:.1f} ms")
-    t_xlsx, data = timed(lambda: reports.findings_workbook(portfolio, board.evaluation), 1)
+    t_xlsx, data = median(lambda: reports.findings_workbook(portfolio, board.evaluation), 1)
     print(f"findings.xlsx: {t_xlsx * 1000:.0f} ms, {len(data) / 1024:.0f} KiB; ", end="")
-    t_rank, data = timed(lambda: reports.ranking_workbook(portfolio, board.evaluation), 1)
+    t_rank, data = median(lambda: reports.ranking_workbook(portfolio, board.evaluation), 1)
     print(f"ranking.xlsx: {t_rank * 1000:.0f} ms, {len(data) / 1024:.0f} KiB")
     print(f"first view after a change, pure (board + page): old {t_old + t_full:.2f} s, now "
           f"{t_eval + t_full:.2f} s (ratio {(t_old + t_full) / (t_eval + t_full):.2f}x); "

@@ -38,15 +38,14 @@ import argparse
 import gc
 import random
 import sys
-import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.generate import TODAY, generate_portfolio
+from benchmarks.timing import best, calibration, race
 from dsl import compile_rulebook
 from projects.calendar import calendar_for
 from projects.graph import Adjacency
@@ -56,39 +55,6 @@ from projects.schedule import compute_schedule
 from rules.engine import RuleEnv, evaluate
 from rules.standard import load_standard
 from rules.views import build_views
-
-
-def calibration() -> float:
-    """Seconds for a 10-million-step Python loop (about 0.4 s on an idle modern core)."""
-    t = time.perf_counter()
-    n = 0
-    for i in range(10_000_000):
-        n += i
-    return time.perf_counter() - t
-
-
-def race(*fns: Callable[[], Any], repeat: int = 9) -> list[tuple[float, Any]]:
-    """``best`` of each function, the runs interleaved so that a burst of load on the shared
-    machine hits every side alike."""
-    times: list[list[float]] = [[] for _ in fns]
-    results: list[Any] = [None] * len(fns)
-    for _ in range(repeat):
-        for i, fn in enumerate(fns):
-            t = time.perf_counter()
-            results[i] = fn()
-            times[i].append(time.perf_counter() - t)
-    return [(min(ts), r) for ts, r in zip(times, results, strict=True)]
-
-
-def best(fn: Callable[[], Any], repeat: int = 5) -> tuple[float, Any]:
-    """The fastest of ``repeat`` runs (the machine is shared: the minimum is the signal)."""
-    times, result = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), result
-
 
 FIVE = """
 const grace = 10 workdays

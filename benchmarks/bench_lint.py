@@ -15,26 +15,16 @@ import argparse
 import contextlib
 import io
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from api.cli import main  # noqa: E402
+from benchmarks.timing import best, calibration  # noqa: E402
 from dsl import analyse_rulebook, compile_rulebook  # noqa: E402
 from rules.standard import standard_sources  # noqa: E402
-
-
-def best(fn: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def quiet(args: list[str]) -> Callable[[], None]:
@@ -44,14 +34,6 @@ def quiet(args: list[str]) -> Callable[[], None]:
     return run
 
 
-def calibration() -> float:
-    t = time.perf_counter()
-    n = 0
-    for i in range(10_000_000):
-        n += i
-    return time.perf_counter() - t
-
-
 def run() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=20)
@@ -59,10 +41,10 @@ def run() -> None:
     standard = str(ROOT / "rules" / "standard")
     sources = standard_sources()
     quiet(["rules", "lint", standard])()  # warm: grammar cache, imports
-    with_analysis = best(quiet(["rules", "lint", standard]), args.repeat)
-    without = best(quiet(["rules", "lint", "--no-analysis", standard]), args.repeat)
-    analysis = best(lambda: analyse_rulebook(sources), args.repeat)
-    compiling = best(lambda: compile_rulebook(sources), args.repeat)
+    with_analysis = best(quiet(["rules", "lint", standard]), args.repeat)[0]
+    without = best(quiet(["rules", "lint", "--no-analysis", standard]), args.repeat)[0]
+    analysis = best(lambda: analyse_rulebook(sources), args.repeat)[0]
+    compiling = best(lambda: compile_rulebook(sources), args.repeat)[0]
     print(f"rules lint (standard, {len(sources)} files), best of {args.repeat}:")
     print(f"  with analysis     {with_analysis * 1000:8.2f} ms")
     print(f"  without analysis  {without * 1000:8.2f} ms")

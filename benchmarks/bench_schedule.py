@@ -27,9 +27,7 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -37,22 +35,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import networkx as nx
 from generate import TODAY, generate, write
 
+from benchmarks.timing import best, calibration
 from projects.calendar import CalendarFallbackWarning, WorkCalendar, calendar_for
 from projects.loader import load_portfolio
 from projects.model import Milestone, Portfolio
 from projects.schedule import compute_schedule
 
 Key = tuple[str, str]
-
-
-def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """The best wall time of ``repeat`` runs of ``fn``, and its last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), result
 
 
 def networkx_schedule(portfolio: Portfolio, cal: WorkCalendar, today: dt.date,
@@ -210,13 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{t_pkg / t_cal:.0f}x slower (from {sample} calls)")
     print(f"  agreement: {sum(x == y for x, y in zip(a, b, strict=False))}/{sample}")
 
-    def loop() -> int:
-        x = 0
-        for i in range(10_000_000):
-            x += i
-        return x
-
-    t_loop, _ = best(loop, 1)
+    t_loop = calibration()
     row("calibration: 10,000,000-step Python loop", t_loop,
         "(about 400 ms on an idle modern core)")
     return 0

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.bench_engine import best
+from benchmarks.timing import best
 from projects.contractor import read_xer, schedule
 
 _EPOCH = dt.date(1899, 12, 30)

@@ -13,33 +13,16 @@ Run: ``.venv/bin/python benchmarks/bench_supervision.py [--projects 2000] [--run
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
-import time
 import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.generate import TODAY, generate_portfolio
+from benchmarks.timing import calibration, race
 from rules.engine import evaluate
 from rules.standard import load_standard
-
-
-def _time(fn) -> float:  # type: ignore[no-untyped-def]
-    gc.collect()
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
-def _best_interleaved(a, b, runs: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    """Best of ``runs`` of each, the two taken in turns so both see the same load."""
-    best_a = best_b = float("inf")
-    for _ in range(runs):
-        best_a = min(best_a, _time(a))
-        best_b = min(best_b, _time(b))
-    return best_a, best_b
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,11 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
-    start = time.perf_counter()
-    total = 0
-    for i in range(10_000_000):
-        total += i
-    print(f"calibration (10M-step loop): {time.perf_counter() - start:.2f} s")
+    print(f"calibration (10M-step loop): {calibration():.2f} s")
     book = load_standard()
     plain = generate_portfolio(args.projects)
     loop = generate_portfolio(args.projects, supervision=True)
@@ -72,8 +51,8 @@ def main(argv: list[str] | None = None) -> int:
           f"(report_due {by_rule.get('report_due', 0)}, behind_schedule "
           f"{by_rule.get('behind_schedule', 0)}, late_extension_request "
           f"{by_rule.get('late_extension_request', 0)}, urgent_due {by_rule.get('urgent_due', 0)})")
-    without, with_loop = _best_interleaved(lambda: evaluate(book, plain, TODAY),
-                                           lambda: evaluate(book, loop, TODAY), args.runs)
+    (without, _), (with_loop, _) = race(lambda: evaluate(book, plain, TODAY),
+                                        lambda: evaluate(book, loop, TODAY), repeat=args.runs)
     ratio = with_loop / without
     print(f"evaluate, standard rulebook, without the loop: {without:.3f} s")
     print(f"evaluate, standard rulebook, with the loop:    {with_loop:.3f} s")

@@ -9,17 +9,41 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
-from dsl.analysis import AnalysisWarning, analyse
 from dsl.checker import Checked, check
 from dsl.compiler import compile_checked
 from dsl.cost import MAX_COST, ItemCost, item_costs
 from dsl.diagnostics import Diagnostic, Reporter, RulebookError, Said, Span
-from dsl.formatter import format_text
 from dsl.parser import parse_file
 from dsl.runtime import CompiledRule, CompiledRulebook, CompiledScore, Env, Light
 from dsl.values import Duration
 from dsl.words import file_language, speak
+
+if TYPE_CHECKING:  # imported when first used: `duban check` needs neither (about 40 ms)
+    from dsl.analysis import AnalysisWarning
+
+
+def __getattr__(name: str) -> Any:
+    if name == "AnalysisWarning":
+        from dsl.analysis import AnalysisWarning  # noqa: PLC0415
+
+        return AnalysisWarning
+    raise AttributeError(f"module 'dsl' has no attribute {name!r}")
+
+
+def analyse(checked: Checked, sources: dict[str, str]) -> tuple[AnalysisWarning, ...]:
+    """``dsl.analysis.analyse``, imported on first use."""
+    from dsl.analysis import analyse as run  # noqa: PLC0415
+
+    return run(checked, sources)
+
+
+def format_text(text: str, lang: str | None) -> str:
+    """``dsl.formatter.format_text``, imported on first use."""
+    from dsl.formatter import format_text as run  # noqa: PLC0415
+
+    return run(text, lang)
 
 #: The longest rulebook accepted, in characters over all its files (the standard one is
 #: about 7,000): the editor checks on every keystroke, so a check must stay cheap.

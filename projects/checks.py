@@ -16,7 +16,7 @@ parents have no cycles. Invariants:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from projects import accountability as _accountability
@@ -24,7 +24,7 @@ from projects import catalogue
 from projects.cadence import Cadence
 from projects.catalogue import ID_MAX
 from projects.errors import PortfolioError
-from projects.extensions import DECISIONS, Extension
+from projects.extensions import Extension
 from projects.fields import BAD, HINTS, Fields, _at, field_set, type_name
 from projects.graph import find_cycles, format_cycle
 from projects.memory import collector_paused
@@ -66,10 +66,9 @@ HINTS.update({
     "new_due": "the requested new due date, e.g. 2026-07-31",
     "reason": "why the extension is needed (延期理由), e.g. 因用地报批延迟",
 })
-_DECISIONS_SHOWN = ("approved (同意)", "rejected (不同意)")
 COMPLAINT_FIELDS = field_set(tuple(f.file_key for f in catalogue.COMPLAINT if f.file_key is not None))
 NOTICE_FIELDS = field_set(("id", "title", "unit", "rule", "level", "issued", "due", "responded", "subject"))
-DEPENDENCY_FIELDS = field_set(("id", "project", "lag", "type"))
+DEPENDENCY_FIELDS = field_set(tuple(f.file_key for f in catalogue.DEPENDENCY if f.file_key is not None))
 #: Link types an ``after`` entry may name (``type:``), FS when it names none.
 LINK_TYPES = {w: w for w in ("FS", "SS", "FF", "SF")} | {w.lower(): w for w in ("FS", "SS", "FF", "SF")}
 YEAR_FIELDS = field_set(("year", "holidays", "workdays"))
@@ -91,13 +90,19 @@ def _present(check: Check, value: object, f: Fields, where: str) -> Any:
     return None if value is None else check(value, f, where)
 
 
-def parse_portfolio(data: object, *, today: dt.date, source: str = "<portfolio>") -> Portfolio:
+def parse_portfolio(data: object, *, today: dt.date, source: str = "<portfolio>",
+                    consume: bool = False) -> Portfolio:
     """Check ``data`` (the file's shape: dicts, lists, strings, numbers, dates) completely.
 
     ``today`` is the real today: nothing may be finished, updated or answered after it.
     Raises ``PortfolioError`` with every problem found; returns the portfolio otherwise.
+    ``consume`` (the loader's: the data is its own) lets each project's plain values go once
+    the project is checked, each entry of ``data["projects"]`` becoming ``None``: the file's
+    values and the model are never both whole in memory (a province's file holds a million
+    milestones).
     """
     check = _Check(today)
+    check.consume = consume
     with collector_paused():  # tens of thousands of new values, none of them garbage
         portfolio = check.portfolio(data)
     if check.f.problems or portfolio is None:
@@ -116,12 +121,12 @@ class _Check:
         self.milestone_ids: dict[str, dict[str, int]] = {}  # project id -> milestone id -> index
         self.incomplete_projects: set[str] = set()  # projects with a milestone lacking an id
         self.edges: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        self.places: dict[tuple[str, str], str] = {}
         self._by_milestone: dict[str, str] | None = None
         self.plain_dependencies: dict[str, Dependency] = {}
         self.person_ids: dict[str, int] = {}
         self.people_complete = True
         self.person_units: dict[str, str] = {}
+        self.consume = False  # ``parse_portfolio(consume=True)``
 
     # -- the whole ----------------------------------------------------------------------------
 
@@ -145,6 +150,8 @@ class _Check:
         years = self.calendar_years(data.get("calendar_years"))
         raw_units = f.items(data.get("units"), "units", "units")
         raw_projects = f.items(data.get("projects"), "projects", "projects")
+        if self.consume and type(data.get("projects")) is list:
+            raw_projects = data["projects"]  # the file's own list, not a copy: let go in place
         raw_notices = f.items(data.get("notices"), "notices", "notices")
         raw_people = f.items(data.get("people"), "people", "people (id, name, unit, post)")
         raw_extensions = f.items(data.get("extensions"), "extensions",
@@ -169,7 +176,7 @@ class _Check:
         if raw_projects is not BAD:
             assert isinstance(raw_projects, list)
             self.index_projects(raw_projects)
-            projects = tuple(p for i, item in enumerate(raw_projects) if (p := self.project(item, i)))
+            projects = tuple(self.projects(raw_projects))
             self.dependency_cycles()
         if raw_notices is not BAD:
             assert isinstance(raw_notices, list)
@@ -335,6 +342,16 @@ class _Check:
                         plain[mid] = Dependency(mid)
             self.milestone_ids[pid] = ids
 
+    def projects(self, items: list[Any]) -> Iterator[Project]:
+        """Each project that checks, in file order (see ``consume``)."""
+        for i in range(len(items)):
+            item = items[i]
+            if self.consume:
+                items[i] = None  # the last reference to the project's plain values is ``item``
+            p = self.project(item, i)
+            if p is not None:
+                yield p
+
     def project(self, item: object, i: int) -> Project | None:
         f = self.f
         where = f"projects[{i}]"
@@ -360,9 +377,7 @@ class _Check:
         budget = _present(_CPROJECT["budget"], m.get("budget"), f, where)
         co_units = self.co_units(m.get("co_units"), where, unit)
         person = self.person_ref(m.get("person"), where)
-        urgent = m.get("urgent", False)
-        if type(urgent) is not bool:
-            urgent = f.add(f"{where}.urgent", f"紧急标记只能是 true 或 false — urgent is true or false, not {type_name(urgent)}")
+        urgent = _CPROJECT["urgent"](m.get("urgent", False), f, where)
         source, instruction = m.get("source"), m.get("instruction")
         if source is not None:
             source = _CPROJECT["source"](source, f, where)
@@ -420,8 +435,9 @@ class _Check:
                 post = _CPERSON["post"](post, f, where)
             if isinstance(xid, str) and isinstance(unit, str):
                 self.person_units.setdefault(xid, unit)
-            if not any(v is BAD for v in (xid, name, unit, post)):
-                out.append(Person(xid, name, unit, post))  # type: ignore[arg-type]
+            values: dict[str, Any] = {"id": xid, "name": name, "unit": unit, "post": post}
+            if not any(v is BAD for v in values.values()):
+                out.append(Person(**values))
         return tuple(out)
 
     def person_ref(self, value: object, where: str) -> str | Any:
@@ -516,7 +532,6 @@ class _Check:
         if first:
             assert pid is not None and isinstance(mid, str)
             key = (pid, mid)
-            self.places[key] = where
             if after is not BAD:
                 edges = self.edges
                 for dep in after:
@@ -615,8 +630,8 @@ class _Check:
 
     def dependency_cycles(self) -> None:
         for cycle in find_cycles(self.edges):
-            start = cycle[0]
-            where = self.places.get(start, f"projects[{self.project_ids[start[0]]}]")
+            (pid, mid) = cycle[0]  # a milestone's place, from the indexes (none is kept for each)
+            where = f"projects[{self.project_ids[pid]}].milestones[{self.milestone_ids[pid][mid]}]"
             self.f.add(f"{where}.after", f"dependency cycle {format_cycle(cycle)}; remove one of these after entries", f"节点依赖成环 {format_cycle(cycle)}：请删除其中一条 after")
 
     # -- extensions (延期申请, issue 12) --------------------------------------------------------
@@ -651,7 +666,7 @@ class _Check:
             f.not_after_today(decided, self.today, where, "decided", "a decision cannot come from the future; leave decided and decision out until it is made")
             decision = m.get("decision")
             if decision is not None:
-                decision = f.choice(decision, DECISIONS, f"{where}.decision", "decision", _DECISIONS_SHOWN)
+                decision = _CEXTENSION["decision"](decision, f, where)
             if decided is None and decision is not None and decision is not BAD:
                 f.add(f"{where}.decided", "审批结果缺少审批日期 — a decision needs the day it was made: add decided, e.g. 2026-06-23")
                 decided = BAD
@@ -670,9 +685,11 @@ class _Check:
                     f.add(f"{where}.milestone", f"节点 {key} 没有计划完成日期 — milestone {key} has no due date to extend; give it a due date first")
                 elif new_due <= due:
                     f.add(f"{where}.new_due", f"new_due {new_due.isoformat()} is not after the milestone's due {due.isoformat()}; 延期后的日期须晚于原计划完成日期")
-            values = (key, requested, new_due, reason, decided, decision, decision_reason)
-            if key is not None and not any(v is BAD for v in values):
-                out.append(Extension(*values))  # type: ignore[arg-type]
+            values: dict[str, Any] = {"milestone": key, "requested": requested, "new_due": new_due,
+                                      "reason": reason, "decided": decided, "decision": decision,
+                                      "decision_reason": decision_reason}
+            if key is not None and not any(v is BAD for v in values.values()):
+                out.append(Extension(**values))
         return tuple(out)
 
     def extension_milestone(self, m: Mapping[str, Any], where: str, by_project: dict[str, Project],

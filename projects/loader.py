@@ -29,6 +29,7 @@ from projects.cadence import Cadence
 from projects.catalogue import COMPLAINT, MILESTONE
 from projects.checks import parse_portfolio
 from projects.errors import PortfolioError, Problem
+from projects.memory import collector_paused
 from projects.model import Complaint, ComplaintKind, Dependency, Milestone, Portfolio
 
 __all__ = ["dump_portfolio", "load_portfolio", "parse_portfolio", "read_data"]
@@ -41,9 +42,10 @@ def load_portfolio(path: str | Path, *, today: dt.date) -> Portfolio:
     """Read, check and return the portfolio in ``path``; raise ``PortfolioError`` otherwise."""
     path = Path(path)
     source = str(path)
-    data, text = read_data(path)
+    with collector_paused():  # a reader allocates the whole file's values and frees none
+        data, text = read_data(path)
     try:
-        return parse_portfolio(data, today=today, source=source)
+        return parse_portfolio(data, today=today, source=source, consume=True)
     except PortfolioError as exc:
         raise PortfolioError(locate(exc.problems, text, source), source) from None
 
@@ -67,7 +69,9 @@ def nesting_problem(text: str, source: str = "") -> Problem | None:
 
 
 def read_data(path: Path) -> tuple[Any, str]:
-    """The plain data in ``path`` and its text; syntax errors raise ``PortfolioError``."""
+    """The plain data in ``path`` and its text (``""`` past ``LOCATE_LIMIT`` characters, where
+    ``locate`` gives no lines: a province's file is not held twice); syntax errors raise
+    ``PortfolioError``."""
     source = str(path)
     suffix = path.suffix.lower()
     if suffix not in (*YAML_SUFFIXES, ".json"):
@@ -82,15 +86,30 @@ def read_data(path: Path) -> tuple[Any, str]:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise PortfolioError([Problem("", "the file is not UTF-8; save it as UTF-8", line, column, source, zh="文件不是 UTF-8 编码，请另存为 UTF-8")], source) from None
+    del raw
+    kept = text if len(text) <= LOCATE_LIMIT else ""
     if suffix == ".json":
-        too_deep = nesting_problem(text, source)
-        if too_deep is not None:
-            raise PortfolioError([too_deep], source)
-        try:
-            return json.loads(text), text
-        except json.JSONDecodeError as exc:
-            raise PortfolioError([Problem("", f"JSON syntax error: {exc.msg}", exc.lineno, exc.colno, source, zh=f"JSON 语法错误：{exc.msg}")], source) from None
-    return _read_yaml(text, source), text
+        return _read_json(text, source), kept
+    return _read_yaml(text, source), kept
+
+
+def _read_json(text: str, source: str) -> Any:
+    """``json.loads``; a document nested past ``MAX_NESTING`` is refused with that said.
+
+    The nesting is counted only when the reader gives up on it (``RecursionError``: the C
+    reader guards its recursion), not on every file: counting copies and scans the whole
+    text, a second read of a province's file. A document nested deeper than ``MAX_NESTING``
+    but within the reader's limit is read, and the checks refuse its values by type."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PortfolioError([Problem("", f"JSON syntax error: {exc.msg}", exc.lineno, exc.colno, source, zh=f"JSON 语法错误：{exc.msg}")], source) from None
+    except RecursionError:
+        too_deep = nesting_problem(text, source) or Problem(
+            "", "nested too deep to read; a portfolio file nests units, projects and milestones "
+                "a few levels only", file=source,
+            zh="嵌套太深，无法读取：组合文件只嵌套单位、项目和节点几层")
+        raise PortfolioError([too_deep], source) from None
 
 
 def _read_yaml(text: str, source: str) -> Any:

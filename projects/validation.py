@@ -43,7 +43,8 @@ from projects.catalogue import (
     NotLater,
 )
 from projects.errors import Problem
-from projects.fields import BAD, Fields
+from projects.extensions import DECISIONS
+from projects.fields import BAD, Fields, type_name
 from projects.model import (
     COMPLAINT_KIND_WORDS,
     KIND_WORDS,
@@ -74,6 +75,7 @@ CHOICES: Final[dict[str, tuple[Mapping[str, Any], tuple[str, ...]]]] = {
     "kind": (KIND_WORDS, KINDS_SHOWN),
     "category": (CATEGORY_WORDS, ("project", "task")),
     "level": (LEVEL_WORDS, tuple(lv.value for lv in Level)),
+    "decision": (DECISIONS, ("approved (同意)", "rejected (不同意)")),  # an extension's (审批结果)
     # issue 13: a complaint's kind and its rating, each shown as "word (中文)"
     "complaint_kind": (COMPLAINT_KIND_WORDS, tuple(f"{k.value} ({k.chinese})" for k in ComplaintKind)),
     "rating": (RATING_WORDS, tuple(f"{r.value} ({r.chinese})" for r in Rating)),
@@ -149,6 +151,15 @@ def _ident(field: Field) -> Compiled:
                     " and not {v}[0].isspace() and not {v}[-1].isspace() and {v}.isprintable()", slow)
 
 
+#: Each clean day already read, by the value it was read from (``"2026-04-30"`` or the
+#: ``date`` itself) to one ``date`` object per day: a portfolio names a few thousand distinct
+#: days a hundred thousand times, so a reader takes each from here (one look-up, no parsing)
+#: and the model holds one object per day instead of one per field (32 bytes each, four a
+#: milestone). Only values that read cleanly are kept; at most ``_DAYS_MAX``.
+DAYS: Final[dict[object, dt.date]] = {}
+_DAYS_MAX: Final = 100_000
+
+
 def _date(field: Field) -> Compiled:
     name = field.name
 
@@ -158,6 +169,10 @@ def _date(field: Field) -> Compiled:
             return f.add(_at(where, name), f"{day.isoformat()} is not a plausible date; give one in "
                          f"{EARLIEST.year}..{LATEST.year}",
                          f"{day.isoformat()} 不是可信的日期，应在 {EARLIEST.year} 至 {LATEST.year} 年之间")
+        if type(day) is _Date and (type(value) is str or type(value) is _Date) \
+                and len(DAYS) < _DAYS_MAX:
+            day = DAYS.setdefault(day, day)
+            DAYS[value] = day
         return day
 
     return Compiled(field, "type({v}) is _Date and _EARLIEST <= {v} <= _LATEST", slow)
@@ -238,18 +253,27 @@ def _cadence(field: Field) -> Compiled:
     return Compiled(field, None, slow)
 
 
+def _bool(field: Field) -> Compiled:
+    """A yes-or-no flag (a project's ``urgent``): ``true`` or ``false`` itself, no other word."""
+    name = field.name
+
+    def slow(value: Any, f: Fields, where: str) -> Any:
+        return f.add(_at(where, name), f"{field.zh}标记只能是 true 或 false — {name} is true or false, "
+                     f"not {type_name(value)}")
+
+    return Compiled(field, "type({v}) is bool", slow)
+
+
 _FACTORIES: Final[dict[str, Callable[[Field], Compiled]]] = {
     "text": _text, "id": _ident, "date": _date, "ratio": _ratio, "yuan": _yuan,
     "workdays": _workdays,
-    "kind": _choice, "category": _choice, "level": _choice, "cadence": _cadence,
-    "complaint_kind": _choice, "rating": _choice,
+    "kind": _choice, "category": _choice, "level": _choice, "decision": _choice, "cadence": _cadence,
+    "complaint_kind": _choice, "rating": _choice, "bool": _bool,
 }
 
 
 def compiled(field: Field) -> Compiled | None:
-    """The compiled check of ``field``; ``None`` for the structural types (module header) and
-    the few a record checks in its own way (a project's ``urgent``, an extension's
-    ``decision``: ``projects.checks``)."""
+    """The compiled check of ``field``; ``None`` for the structural types (module header)."""
     if field.type in STRUCTURAL:
         return None
     factory = _FACTORIES.get(field.type)
@@ -305,7 +329,7 @@ def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = ()) -
     A value is ``BAD`` only when a problem was added for it, so callers may count problems
     instead of searching the values.
     """
-    env: dict[str, Any] = dict(_NAMES, BAD=BAD, missing=missing, later=later)
+    env: dict[str, Any] = dict(_NAMES, BAD=BAD, missing=missing, later=later, DAYS=DAYS)
     lines = ["def read(get, f, where, today):"]
     local: dict[str, str] = {}
     for i, field in enumerate(fields):
@@ -320,7 +344,11 @@ def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = ()) -
         if field.type in CHOICES:  # a choice's words, looked up inline
             env[f"W{i}"] = CHOICES[field.type][0]
             lines.append(f"    elif type({v}) is str and {v} in W{i}:\n        {v} = W{i}[{v}]")
-        if c.fast is None:
+        if field.type == "date":  # a day read before: its one object (``DAYS``)
+            lines.append(f"    elif (type({v}) is str or type({v}) is _Date) and (d := DAYS.get({v})) is not None:"
+                         f"\n        {v} = d")
+            lines.append(f"    else:\n        {v} = C{i}({v}, f, where)")
+        elif c.fast is None:
             lines.append(f"    else:\n        {v} = C{i}({v}, f, where)")
         else:
             lines.append(f"    elif not ({c.fast.format(v=v)}):\n        {v} = C{i}({v}, f, where)")

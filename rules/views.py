@@ -533,6 +533,7 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
     people, person_milestones, person_counts = b.people, b.person_milestones, b.person_counts
     unit_milestones, unit_counts = b.unit_milestones, b.unit_counts
     workdays, schedule_of = calendar.workdays, schedule.milestone
+    scheduled = getattr(schedule, "knows_nothing", False) is False  # else no look-ups at all
     projects: dict[str, ProjectView] = {}
     milestones: dict[tuple[str, str], MilestoneView] = {}
     all_milestones: list[MilestoneView] = []
@@ -556,8 +557,10 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
         for m in p.milestones:
             key = (pid, m.id)
             try:
-                ms = schedule_of(key)
+                ms = schedule_of(key) if scheduled else None
             except KeyError:  # a milestone the schedule does not know
+                ms = None
+            if ms is None:
                 forecast, total_float, critical, duration = None, None, False, 0
             else:
                 forecast, total_float = ms.forecast, ms.float

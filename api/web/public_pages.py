@@ -9,6 +9,7 @@ no person's name (only a published accountability record names one).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
@@ -36,16 +37,45 @@ def percent(value: float | None) -> str:
     return f"{shown:g}%"
 
 
+def number(value: float | None) -> str:
+    """A score or a count: at most one decimal, ``—`` when missing."""
+    if value is None:
+        return "—"
+    return f"{round(float(value), 1):g}"
+
+
 def public_render(request: Request, template: str, *, status: int = 200, **context: Any) -> Response[str]:  # type: ignore[type-arg]
     """A public or complaint page: percentages (``pct``) besides the usual."""
-    return render_page(request, template, status=status, pct=percent, **context)
+    return render_page(request, template, status=status, pct=percent, num=number, **context)
 
 
 async def published_ranking(server: Server, lang: str) -> dict[str, Any] | None:
-    """The latest closed assessment period as the public sees it, or None while there is none.
-    Closed periods are issue 13.5's; until they exist the page says so."""
-    del server, lang
-    return None
+    """The latest closed assessment period as the public sees it (``api.assessments``: units
+    only, never a person's score), with the accountability records of the period (the only
+    place a person's name may show), or None while no period is closed."""
+    from api.assessments import latest_ranking  # noqa: PLC0415
+    from projects.accountability import KIND_ZH  # noqa: PLC0415
+
+    ranking = await latest_ranking(server, lang)
+    if ranking is None:
+        return None
+    first = dt.date.fromisoformat(ranking["as_of"]).replace(day=1)
+    if str(ranking["period"]).partition("-")[2].startswith("Q"):
+        first = first.replace(month=first.month - 2)
+    last = dt.date.fromisoformat(ranking["as_of"])
+    portfolio = (await server.snapshot()).portfolio
+    units, people = portfolio.unit_by_id, portfolio.person_by_id
+    records = []
+    for a in portfolio.accountability:
+        if not first <= a.date <= last:
+            continue
+        unit = units.get(a.unit)
+        person = people.get(a.person or "")
+        records.append({"kind": KIND_ZH.get(a.kind, a.kind) if lang != "en" else a.kind, "date": a.date,
+                        "unit": unit.name if unit else a.unit,
+                        "person": person.name if person else None, "reason": a.reason})
+    ranking["records"] = records
+    return ranking
 
 
 async def complaint_records(server: Server) -> tuple[Any, ...]:

@@ -16,6 +16,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "ranking_title": ("单位考核排名", "Unit assessment ranking"),
     "ranking_none": ("尚无已发布的考核结果", "No assessment results published yet"),
     "ranking_period": ("考核期", "period"),
+    "ranking_as_of": ("数据截至", "figures as of"),
+    "ranking_closed": ("发布于", "published on"),
     "rank": ("名次", "rank"),
     "unit": ("单位", "unit"),
     "score": ("得分", "score"),

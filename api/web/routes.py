@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.web.accountability_pages import AccountabilityPages
+from api.web.assessment_pages import AssessmentPages
 from api.web.assign_pages import AssignPages
 from api.web.complaint_pages import ComplaintPages
 from api.web.extension_pages import ExtensionPages
@@ -17,4 +18,5 @@ from api.web.public_pages import PublicPages
 from api.web.static import static_file
 
 ROUTE_HANDLERS: list[Any] = [static_file, DashboardPages, OwnerPages, OfficePages, DeliveryPages,
-                             ExtensionPages, AssignPages, AccountabilityPages, PublicPages, ComplaintPages]
+                             ExtensionPages, AssignPages, AccountabilityPages, AssessmentPages, PublicPages,
+                             ComplaintPages]

@@ -38,3 +38,36 @@ async def _board(site: Site):  # type: ignore[no-untyped-def]
     from dashboards.data import current_board  # noqa: PLC0415
 
     return await current_board(site.server)
+
+
+async def test_the_public_page_shows_the_latest_closed_period_and_names_only_the_held_to_account(
+        site: Site) -> None:
+    """With April closed: the ranking of its score with its indicators for every unit, and the
+    April 问责 record naming 王某; 李某, responsible for a project but in no record, is named
+    nowhere, neither is the later record's person."""
+    from api import assessments  # noqa: PLC0415
+    from api.controllers.accountability import record_accountability  # noqa: PLC0415
+    from projects import repository as repo  # noqa: PLC0415
+    from projects.model import Person  # noqa: PLC0415
+
+    server = site.server
+    async with server.writing():
+        for person in (Person("wang", "王某", "water", "副局长"), Person("li", "李某", "transport", "科长"),
+                       Person("zhao", "赵某", "water", "科员")):
+            await repo.save_person(person, create=True)
+        await repo.bump_revision()
+    await record_accountability(server, "office", {"kind": "accountability", "unit": "water", "person": "wang",
+                                                   "date": "2026-04-20", "reason": "水厂立项逾期未办"})
+    await record_accountability(server, "office", {"kind": "accountability", "unit": "water", "person": "zhao",
+                                                   "date": "2026-05-04", "reason": "五月的记录"})
+    await assessments.close_period(server, "office", "2026-04")
+    r = await site.client.get("/public")
+    ranking = re.search(r'<section class="card ranking" id="ranking">.*?</section>', r.text, re.S).group(0)  # type: ignore[union-attr]
+    assert "2026年4月" in ranking and "行政效能得分" in ranking and "按时办结率" in ranking
+    assert set(re.findall(r'<tr data-unit="(\w+)">', ranking)) == {"city", "transport", "water"}
+    assert "问责 · 市水务局 · 王某：水厂立项逾期未办" in ranking
+    assert "李某" not in r.text and "赵某" not in r.text and "五月的记录" not in r.text
+    data = (await site.client.get("/api/public")).json()
+    assert data["ranking"]["period"] == "2026-04" and "李某" not in str(data) and "赵某" not in str(data)
+    en = await site.client.get("/public?lang=en")
+    assert "accountability · 市水务局 · 王某" in en.text and "No assessment results" not in en.text

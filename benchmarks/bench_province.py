@@ -1,0 +1,89 @@
+"""A province on one machine (issue 16 item 2): `duban check --json`, standard rulebook, as a
+whole process at 40,000, 200,000 and 1,000,000 milestones.
+
+For each size it prints the wall and CPU seconds and the peak resident memory of the process,
+each per milestone, and the per-milestone figures as a ratio to the smallest size's (1.00x
+everywhere is linear growth), next to a baseline measured in the same run: a plain process
+that only reads the same file with ``json.load`` (the floor any check of that file pays).
+Goal: 1,000,000 milestones under 30 s and 2 GB peak.
+
+The portfolios are ``generate.py``'s (2,000 / 10,000 / 50,000 projects of 20 milestones),
+written once as JSON to the temporary directory and reused by later runs
+(``duban_province_<N>.json``; the 1,000,000 file is 177 MB and takes about a minute to
+generate). Run: ``.venv/bin/python benchmarks/bench_province.py [--sizes 40000,200000,1000000]
+[--runs 1]`` (a few minutes in all; not part of the test command).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.generate import TODAY, generate, write  # noqa: E402
+from benchmarks.timing import Run, calibration, run_process  # noqa: E402
+
+PER_PROJECT = 20
+
+
+def portfolio_file(milestones: int) -> Path:
+    """The generated portfolio of ``milestones`` milestones, written on first need."""
+    path = Path(tempfile.gettempdir()) / f"duban_province_{milestones}.json"
+    if not path.exists():
+        part = path.with_suffix(".part")
+        write(generate(milestones // PER_PROJECT, PER_PROJECT, today=TODAY), part)
+        part.rename(path)  # a run stopped half-way leaves no half file behind
+    return path
+
+
+def _fastest(runs: list[Run]) -> Run:
+    return min(runs, key=lambda r: r.cpu)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="40000,200000,1000000")
+    parser.add_argument("--runs", type=int, default=1, help="runs per size (the fastest counts)")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    duban = str(ROOT / ".venv" / "bin" / "duban")
+    print(f"calibration: 10M-step loop {calibration():.2f} s (idle ~0.4 s)")
+    print(f"{'milestones':>10} {'':5} {'wall s':>7} {'cpu s':>7} {'peak MB':>8} "
+          f"{'µs/ms':>7} {'KB/ms':>6} {'x first':>8} {'read s':>7} {'check/read':>10} findings")
+    first: tuple[float, float] | None = None
+    with tempfile.TemporaryDirectory(prefix="bench_province_") as tmp:
+        out = Path(tmp) / "out.json"
+        for n in sizes:
+            path = portfolio_file(n)
+            checks, reads = [], []
+            for _ in range(args.runs):  # in turns, so a burst of load hits both alike
+                checks.append(run_process([duban, "check", str(path), "--json", "--as-of",
+                                           TODAY.isoformat()], cwd=ROOT, stdout_to=out))
+                reads.append(run_process([sys.executable, "-c",
+                                          "import json, sys; json.load(open(sys.argv[1], "
+                                          "encoding='utf-8'))", str(path)]))
+            check, read = _fastest(checks), _fastest(reads)
+            if check.status != 0:
+                print(check.stderr, file=sys.stderr)
+                return 1
+            findings = len(json.loads(out.read_text(encoding="utf-8"))["findings"])
+            per_time, per_mem = check.cpu / n * 1e6, check.peak_mb * 1024 / n
+            if first is None:
+                first = (per_time, per_mem)
+            print(f"{n:>10,} {'':5} {check.wall:7.2f} {check.cpu:7.2f} {check.peak_mb:8.0f} "
+                  f"{per_time:7.1f} {per_mem:6.2f} {per_time / first[0]:4.2f}/"
+                  f"{per_mem / first[1]:.2f} {read.cpu:7.2f} {check.cpu / read.cpu:9.1f}x "
+                  f"{findings:,}")
+    print("µs/ms and KB/ms: CPU microseconds and peak kilobytes per milestone; x first: both "
+          "as a ratio to the first size's (time/memory; 1.00 is linear); read: a process that "
+          "only json.loads the file. Goal: 1,000,000 under 30 s and 2,048 MB.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
