@@ -45,6 +45,7 @@ from api.web.routes import ROUTE_HANDLERS
 from notifier.channels import AppriseChannel
 from notifier.worker import DeliveryWorker
 from projects import storage
+from projects.errors import DubanError
 
 VERSION = "0.1.0"
 #: Paths the form CSRF check skips, as anchored patterns: the API (its cookie writes are held to
@@ -180,12 +181,12 @@ def _refusals(handlers: Any) -> set[int | type[Exception]]:
     a 5xx)."""
     from litestar.exceptions import HTTPException  # noqa: PLC0415
 
-    types = {k for k in handlers if isinstance(k, type) and k not in (HTTPException, errors.DubanError)}
+    types = {k for k in handlers if isinstance(k, type) and k not in (HTTPException, DubanError)}
     return {*range(400, 500), *types, *errors.refusal_classes(), LoginRedirectError}
 
 
 def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startup: Any, shutdown: Any) -> Litestar:
-    handlers[LoginRedirectError] = login_redirect  # type: ignore[assignment]
+    handlers[LoginRedirectError] = login_redirect
     app = Litestar(
         route_handlers=[health, UnitController, ProjectController, MilestoneController,
                         PeopleController, ExtensionController, AccountabilityController,
@@ -197,7 +198,7 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
         dependencies={"server": Provide(get_server, sync_to_thread=False)},
         middleware=[session.middleware, DefineMiddleware(AuthMiddleware, exclude=[SCHEMA_PATHS])],
         csrf_config=csrf,
-        exception_handlers=handlers,  # type: ignore[arg-type]
+        exception_handlers=handlers,
         on_startup=[startup],
         on_shutdown=[shutdown],
         before_send=[_security_headers],

@@ -36,15 +36,13 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from piccolo.engine.base import Engine
-
 from notifier import outbox
 from notifier.backoff import RetryPolicy
 from notifier.channels import AppriseChannel, Channel
 from notifier.errors import DeliveryConfigError
 from notifier.redact import redact_text
 from notifier.tables import TABLES
-from projects.storage import bind
+from projects.storage import DbEngine, bind
 
 log = logging.getLogger("duban.notifier")
 
@@ -60,7 +58,7 @@ class DeliveryWorker:
 
     def __init__(
         self,
-        engine: Engine,
+        engine: DbEngine,
         channel: Channel,
         *,
         batch_size: int = 50,
@@ -243,7 +241,7 @@ class _Recorder:
     fails keeps its outcomes for the next one; should none succeed, the rows' leases run
     out and the tries show as interrupted: resent at most once more, never lost."""
 
-    def __init__(self, engine: Engine, worker: str, linger: float, enough: int) -> None:
+    def __init__(self, engine: DbEngine, worker: str, linger: float, enough: int) -> None:
         self.engine, self.worker, self.linger, self.enough = engine, worker, linger, enough
         self.pending: list[outbox.Outcome] = []
         self.full = asyncio.Event()
@@ -282,7 +280,7 @@ class _Recorder:
             await self.task
 
 
-def _engine(args: argparse.Namespace) -> Engine:
+def _engine(args: argparse.Namespace) -> DbEngine:
     if args.dsn:
         from piccolo.engine.postgres import PostgresEngine  # noqa: PLC0415 - only when asked
 
@@ -292,7 +290,7 @@ def _engine(args: argparse.Namespace) -> Engine:
     return SQLiteEngine(path=args.db, timeout=30)
 
 
-def _bound(engine: Engine) -> Engine:
+def _bound(engine: DbEngine) -> DbEngine:
     """``engine`` with the notifier's tables bound to it: once, here where it is opened."""
     bind(engine, TABLES)
     return engine

@@ -104,6 +104,16 @@ MILESTONE: Final[tuple[Field, ...]] = (
     Field("schedule_slip", "workdays", dsl="number", zh="计划推迟", en="schedule slip", api="r"),
 )
 
+#: One ``after`` entry of a milestone (a dependency): a part of the milestone, not a record of
+#: its own. Files write it ``{id, project, lag, type}``; the Excel dependency sheet has a row
+#: each, after the milestone it belongs to (its ``project`` column there is ``on_project``).
+DEPENDENCY: Final[tuple[Field, ...]] = (
+    Field("on", "id", zh="前置节点", en="on", key="id", required=True),
+    Field("project", "id", zh="前置节点所在项目", en="on project"),
+    Field("lag", "workdays", zh="间隔工作日", en="lag"),
+    Field("type", "link", zh="搭接类型", en="link type"),
+)
+
 UNIT: Final[tuple[Field, ...]] = (
     Field("id", "id", dsl="text", zh="编号", en="id", column="uid", required=True),
     Field("name", "text", dsl="text", zh="名称", en="name", max_length=NAME_MAX, required=True),

@@ -43,7 +43,8 @@ from projects.catalogue import (
     NotLater,
 )
 from projects.errors import Problem
-from projects.fields import BAD, Fields
+from projects.extensions import DECISIONS
+from projects.fields import BAD, Fields, type_name
 from projects.model import (
     COMPLAINT_KIND_WORDS,
     KIND_WORDS,
@@ -74,6 +75,7 @@ CHOICES: Final[dict[str, tuple[Mapping[str, Any], tuple[str, ...]]]] = {
     "kind": (KIND_WORDS, KINDS_SHOWN),
     "category": (CATEGORY_WORDS, ("project", "task")),
     "level": (LEVEL_WORDS, tuple(lv.value for lv in Level)),
+    "decision": (DECISIONS, ("approved (同意)", "rejected (不同意)")),  # an extension's (审批结果)
     # issue 13: a complaint's kind and its rating, each shown as "word (中文)"
     "complaint_kind": (COMPLAINT_KIND_WORDS, tuple(f"{k.value} ({k.chinese})" for k in ComplaintKind)),
     "rating": (RATING_WORDS, tuple(f"{r.value} ({r.chinese})" for r in Rating)),
@@ -251,18 +253,27 @@ def _cadence(field: Field) -> Compiled:
     return Compiled(field, None, slow)
 
 
+def _bool(field: Field) -> Compiled:
+    """A yes-or-no flag (a project's ``urgent``): ``true`` or ``false`` itself, no other word."""
+    name = field.name
+
+    def slow(value: Any, f: Fields, where: str) -> Any:
+        return f.add(_at(where, name), f"{field.zh}标记只能是 true 或 false — {name} is true or false, "
+                     f"not {type_name(value)}")
+
+    return Compiled(field, "type({v}) is bool", slow)
+
+
 _FACTORIES: Final[dict[str, Callable[[Field], Compiled]]] = {
     "text": _text, "id": _ident, "date": _date, "ratio": _ratio, "yuan": _yuan,
     "workdays": _workdays,
-    "kind": _choice, "category": _choice, "level": _choice, "cadence": _cadence,
-    "complaint_kind": _choice, "rating": _choice,
+    "kind": _choice, "category": _choice, "level": _choice, "decision": _choice, "cadence": _cadence,
+    "complaint_kind": _choice, "rating": _choice, "bool": _bool,
 }
 
 
 def compiled(field: Field) -> Compiled | None:
-    """The compiled check of ``field``; ``None`` for the structural types (module header) and
-    the few a record checks in its own way (a project's ``urgent``, an extension's
-    ``decision``: ``projects.checks``)."""
+    """The compiled check of ``field``; ``None`` for the structural types (module header)."""
     if field.type in STRUCTURAL:
         return None
     factory = _FACTORIES.get(field.type)
