@@ -172,7 +172,8 @@ class _LazyAdjacency:
     __slots__ = ("_built", "_portfolio")
 
     def __init__(self, portfolio: Portfolio) -> None:
-        self._portfolio, self._built = portfolio, None
+        self._portfolio = portfolio
+        self._built: Any = None
 
     def __getattr__(self, name: str) -> Any:
         if self._built is None:
