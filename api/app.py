@@ -30,6 +30,7 @@ from msgspec import Struct
 from api import audit, database, errors, keys
 from api.auth import SESSION_SECONDS, AuthMiddleware, LoginRedirectError, login_redirect
 from api.controllers.accountability import AccountabilityController
+from api.controllers.assessments import AssessmentController
 from api.controllers.deliveries import DeliveryController
 from api.controllers.demo import demo_routes
 from api.controllers.evaluations import EvaluationController, RulebookController
@@ -190,6 +191,7 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
     app = Litestar(
         route_handlers=[health, UnitController, ProjectController, MilestoneController,
                         PeopleController, ExtensionController, AccountabilityController,
+                        AssessmentController,
                         RulebookController, EvaluationController, NoticeController, DeliveryController,
                         UserController,
                         AuditController, SessionController, TransferController, ScheduleController,

@@ -288,13 +288,14 @@ def month_label(month: str, lang: str = "zh") -> str:
 
 
 def unit_indicators(evaluation: Evaluation) -> dict[str, dict[str, Any]]:
-    """Per unit: its rates and how many red and yellow findings it is responsible for."""
+    """Per unit: its rates and how many red and yellow findings it is responsible for (a blue
+    finding is a reminder 提醒, counted with neither)."""
     out: dict[str, dict[str, Any]] = {}
     for uid, r in evaluation.rates.units.items():
         out[uid] = {k: getattr(r, k) for k in (*RATE_KEYS, "response_rate")} | {"red": 0,
                                                                                   "yellow": 0}
     for f in evaluation.findings:
-        if f.unit in out and f.level is not Level.GREEN:
+        if f.unit in out and f.level in (Level.RED, Level.YELLOW):
             out[f.unit][f.level.value] += 1
     return out
 
