@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import secrets
 import warnings
 from typing import Any
 
@@ -29,6 +30,7 @@ from msgspec import Struct
 from api import audit, database, errors, keys
 from api.auth import SESSION_SECONDS, AuthMiddleware, LoginRedirectError, login_redirect
 from api.controllers.accountability import AccountabilityController
+from api.controllers.assessments import AssessmentController
 from api.controllers.deliveries import DeliveryController
 from api.controllers.demo import demo_routes
 from api.controllers.evaluations import EvaluationController, RulebookController
@@ -44,6 +46,7 @@ from api.web.routes import ROUTE_HANDLERS
 from notifier.channels import AppriseChannel
 from notifier.worker import DeliveryWorker
 from projects import storage
+from projects.errors import DubanError
 
 VERSION = "0.1.0"
 #: Paths the form CSRF check skips, as anchored patterns: the API (its cookie writes are held to
@@ -85,12 +88,20 @@ def _document_errors(app: Litestar) -> None:
 class Health(Struct):
     status: str
     revision: int
+    process: str
+
+
+#: Which of the server's processes answers (``duban serve --workers N``): drawn at random when
+#: the process starts, so it tells processes apart and reveals nothing about the machine.
+PROCESS = secrets.token_hex(4)
 
 
 @get("/api/health", operation_id="health", tags=["meta"])
 async def health(server: Server) -> Health:
-    """Anonymous liveness probe: the database answers and the portfolio revision is known."""
-    return Health("ok", (await server.snapshot()).revision)
+    """Anonymous liveness probe: the database answers, and the portfolio revision this
+    process's snapshot holds (checked against the database's on every request) and which
+    process answered."""
+    return Health("ok", (await server.snapshot()).revision, PROCESS)
 
 
 def secret_for(settings: Settings) -> str:
@@ -171,15 +182,16 @@ def _refusals(handlers: Any) -> set[int | type[Exception]]:
     a 5xx)."""
     from litestar.exceptions import HTTPException  # noqa: PLC0415
 
-    types = {k for k in handlers if isinstance(k, type) and k not in (HTTPException, errors.DubanError)}
+    types = {k for k in handlers if isinstance(k, type) and k not in (HTTPException, DubanError)}
     return {*range(400, 500), *types, *errors.refusal_classes(), LoginRedirectError}
 
 
 def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startup: Any, shutdown: Any) -> Litestar:
-    handlers[LoginRedirectError] = login_redirect  # type: ignore[assignment]
+    handlers[LoginRedirectError] = login_redirect
     app = Litestar(
         route_handlers=[health, UnitController, ProjectController, MilestoneController,
                         PeopleController, ExtensionController, AccountabilityController,
+                        AssessmentController,
                         RulebookController, EvaluationController, NoticeController, DeliveryController,
                         UserController,
                         AuditController, SessionController, TransferController, ScheduleController,
@@ -188,7 +200,7 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
         dependencies={"server": Provide(get_server, sync_to_thread=False)},
         middleware=[session.middleware, DefineMiddleware(AuthMiddleware, exclude=[SCHEMA_PATHS])],
         csrf_config=csrf,
-        exception_handlers=handlers,  # type: ignore[arg-type]
+        exception_handlers=handlers,
         on_startup=[startup],
         on_shutdown=[shutdown],
         before_send=[_security_headers],
@@ -206,6 +218,9 @@ async def _deliver(engine: Any, stop: asyncio.Event) -> None:
     worker = DeliveryWorker(engine, AppriseChannel(), batch_size=50, concurrency=8,
                                        timeout=20, lease_seconds=300)
     try:
-        await worker.run(stop)
+        if storage.is_postgres(engine):  # several processes may share it: one delivers
+            await worker.run_elected(stop)
+        else:
+            await worker.run(stop)
     except Exception:  # the web app keeps serving; the failure is logged with its cause
         logging.getLogger("duban.server").exception("the notice delivery worker stopped")

@@ -253,6 +253,7 @@ async def prepare(key: str) -> str:
     prev = GENESIS
     for seq in range(1, verdict.entries + 1):
         row = await AuditRow.select().where(AuditRow.seq == seq).first()
+        assert row is not None, f"audit entry {seq} vanished inside the re-keying transaction"
         e = _entry(row)
         digest = entry_hash({**_body(e), "prev_hash": prev}, k)
         await AuditRow.update({AuditRow.prev_hash: prev, AuditRow.hash: digest}).where(AuditRow.seq == seq)

@@ -18,7 +18,9 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeAlias, cast
 
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
@@ -30,7 +32,12 @@ from api import users
 CACHE_SECONDS = 5.0
 SESSION_SECONDS = 12 * 3600  # absolute: a session ends this long after sign-in
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-Guard = Callable[[ASGIConnection, BaseRouteHandler], None]  # type: ignore[type-arg]
+#: Litestar's connection and request, typed once for the app (their type parameters are the
+#: user, auth and state, which this app reads through ``principal`` and ``caller``).
+AppConnection: TypeAlias = ASGIConnection[Any, Any, Any, Any]
+AppRequest: TypeAlias = Request[Any, Any, Any]
+
+Guard = Callable[[AppConnection, BaseRouteHandler], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +80,7 @@ def forget_cached() -> None:
 
 
 class AuthMiddleware(AbstractAuthenticationMiddleware):
-    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:  # type: ignore[type-arg]
+    async def authenticate_request(self, connection: AppConnection) -> AuthenticationResult:
         header = connection.headers.get("authorization")
         if header:
             scheme, _, token = header.partition(" ")
@@ -86,8 +93,9 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
                     "this token is unknown or revoked; create one with `duban users token NAME` "
                     "or POST /api/tokens while signed in")
             return AuthenticationResult(user=principal, auth=token)
-        session = connection.scope.get("session") or {}
-        username = session.get("user") if isinstance(session, dict) else None
+        held = connection.scope.get("session")
+        session: dict[str, Any] = held if isinstance(held, dict) else {}
+        username = session.get("user")
         if not username:
             return _anonymous(connection)
         principal, version = await _cached("s" + str(username), lambda: users.session_user(str(username)))
@@ -108,7 +116,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=principal, auth="session")
 
 
-def _anonymous(connection: ASGIConnection) -> AuthenticationResult:  # type: ignore[type-arg]
+def _anonymous(connection: AppConnection) -> AuthenticationResult:
     """Nobody signed in. A change to the API is refused here, before its body is read, so an
     anonymous caller learns nothing from validation details (only the demo receiver, which opts
     out of this middleware, takes anonymous writes)."""
@@ -119,11 +127,11 @@ def _anonymous(connection: ASGIConnection) -> AuthenticationResult:  # type: ign
     return AuthenticationResult(user=None, auth=None)
 
 
-def principal(connection: ASGIConnection) -> Principal | None:  # type: ignore[type-arg]
-    return connection.scope.get("user")  # type: ignore[return-value]
+def principal(connection: AppConnection) -> Principal | None:
+    return cast("Principal | None", connection.scope.get("user"))
 
 
-def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+def signed_in(connection: AppConnection, _: BaseRouteHandler) -> None:
     if principal(connection) is None:
         raise NotAuthorizedException("sign in first: send 'Authorization: Bearer <token>' or log in at /login")
 
@@ -131,7 +139,7 @@ def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:  # type:
 def roles(*allowed: str) -> Guard:
     """A guard letting only the named roles through (401 when anonymous, 403 otherwise)."""
 
-    def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+    def guard(connection: AppConnection, handler: BaseRouteHandler) -> None:
         signed_in(connection, handler)
         who = principal(connection)
         assert who is not None
@@ -142,7 +150,7 @@ def roles(*allowed: str) -> Guard:
     return guard
 
 
-def page_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+def page_guard(connection: AppConnection, _: BaseRouteHandler) -> None:
     """For HTML pages: anonymous visitors go to the login page and come back afterwards."""
     if principal(connection) is None:
         raise LoginRedirectError(connection.scope["path"])

@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
-from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 from piccolo.table import Table
@@ -27,6 +26,7 @@ from api.settings import Settings
 from notifier import tables as notifier_tables
 from projects import storage
 from projects import tables as project_tables
+from projects.storage import DbEngine
 from rules import tables as rule_tables
 
 #: Apps whose migrations run, in order.
@@ -64,7 +64,8 @@ class PooledSQLiteEngine(SQLiteEngine):
         """A new connection, as Piccolo's ``get_connection`` makes it, whose aiosqlite thread
         is a daemon: a kept connection must not hold the process open at exit when its owner
         never closed the pool (committed data is already in the database file)."""
-        connection = aiosqlite.connect(**self.connection_kwargs)
+        # Any: aiosqlite types neither the thread nor the attribute this sets
+        connection: Any = aiosqlite.connect(**self.connection_kwargs)
         connection._thread.daemon = True  # aiosqlite starts the thread when awaited
         await connection
         connection.row_factory = dict_factory
@@ -213,7 +214,7 @@ def _create_private(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
-def make_engine(settings: Settings) -> Engine:
+def make_engine(settings: Settings) -> DbEngine:
     """The Piccolo engine for the settings' database URL (not yet connected)."""
     url = settings.database_url
     if settings.is_sqlite:
@@ -230,26 +231,26 @@ def make_engine(settings: Settings) -> Engine:
     return PostgresEngine(config=config, extensions=())
 
 
-def bind(engine: Engine, tables: Iterable[type[Table]] = ALL_TABLES) -> None:
+def bind(engine: DbEngine, tables: Iterable[type[Table]] = ALL_TABLES) -> None:
     """Point every table of every package at ``engine``: once, where the engine is opened."""
     storage.bind(engine, tables)
 
 
-async def open_engine(engine: Engine, pool_size: int = 10) -> None:
+async def open_engine(engine: DbEngine, pool_size: int = 10) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=1, max_size=pool_size)
     else:
         await engine.run_ddl("PRAGMA journal_mode=WAL")
 
 
-async def close_engine(engine: Engine) -> None:
+async def close_engine(engine: DbEngine) -> None:
     if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
     if isinstance(engine, PooledSQLiteEngine):
         await engine.close_pool()
 
 
-async def migrate(engine: Engine, *, echo: bool = False) -> list[str]:
+async def migrate(engine: DbEngine, *, echo: bool = False) -> list[str]:
     """Bind every table to ``engine`` and apply every migration of every app not yet applied
     (``projects.storage.migrate``); names the ones run."""
     bind(engine)

@@ -43,10 +43,11 @@ def _columns(fields: tuple[Field, ...], skip: tuple[str, ...] = ()) -> tuple[str
     return tuple(f.file_key for f in fields if f.file_key is not None and f.name not in skip)
 
 
-#: The dependency sheet (one row per ``after`` entry): the milestone, then what it follows.
-_DEPENDENCY_LABELS = {"milestone": ("节点", "milestone"), "on": ("前置节点", "on"),
-                      "on_project": ("前置节点所在项目", "on project"), "lag": ("间隔工作日", "lag"),
-                      "type": ("搭接类型", "link type")}
+#: The dependency sheet (one row per ``after`` entry): the milestone, then what it follows
+#: (``catalogue.DEPENDENCY``; its ``project`` is the ``on_project`` column, the sheet's own
+#: ``project`` being the milestone's).
+_DEPENDENCY_LABELS = {"milestone": ("节点", "milestone")} | {
+    "on_project" if f.name == "project" else f.name: (f.zh, f.en) for f in catalogue.DEPENDENCY}
 SHEETS: dict[str, tuple[str, ...]] = {
     "units": _columns(catalogue.UNIT),
     "projects": _columns(catalogue.PROJECT, skip=("milestones",)),
@@ -127,7 +128,7 @@ class WorkbookError(ApiError, ValueError):
 
 def template_workbook() -> bytes:
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     examples: dict[str, list[dict[str, Any]]] = {
         "units": [{"id": "city", "name": "市人民政府", "level": "city"},
                   {"id": "transport", "name": "市交通运输局", "parent": "city", "level": "city",
@@ -235,7 +236,7 @@ def read_workbook(content: bytes, *, today: dt.date, source: str, bounded: bool 
             raise _too_many_rows(sheet)
         # Read every row the sheet holds, not only those its declared dimension admits (which
         # may be wrong: openpyxl would silently drop the rest); rows are counted as they come.
-        ws.reset_dimensions()  # type: ignore[union-attr]
+        ws.reset_dimensions()
         # Never wider than our columns: a sheet that declares XFD as its last column would
         # otherwise pad every row to 16,384 cells.
         it = ws.iter_rows(values_only=True, max_col=MAX_COLUMNS)
@@ -306,17 +307,17 @@ def _assemble(rows: dict[str, list[tuple[int, dict[str, Any]]]]) -> tuple[dict[s
         places[f"projects[{i}]"] = ("projects", r)
     milestone_at: dict[tuple[str, str], dict[str, Any]] = {}
     for r, m in rows.get("milestones", []):
-        project = by_id.get(str(m.get("project")))
-        if project is None:
+        owner = by_id.get(str(m.get("project")))
+        if owner is None:
             continue  # reported by _orphans
         ms = {k: v for k, v in m.items() if k != "project" and v is not None}
-        project["milestones"].append(ms)
-        pi = projects.index(project)
-        places[f"projects[{pi}].milestones[{len(project['milestones']) - 1}]"] = ("milestones", r)
+        owner["milestones"].append(ms)
+        pi = projects.index(owner)
+        places[f"projects[{pi}].milestones[{len(owner['milestones']) - 1}]"] = ("milestones", r)
         milestone_at[(str(m.get("project")), str(m.get("id")))] = ms
     for r, d in rows.get("dependencies", []):
-        ms = milestone_at.get((str(d.get("project")), str(d.get("milestone"))))
-        if ms is None:
+        held = milestone_at.get((str(d.get("project")), str(d.get("milestone"))))
+        if held is None:
             continue
         dep: dict[str, Any] = {"id": d.get("on")}
         if d.get("lag"):
@@ -325,8 +326,8 @@ def _assemble(rows: dict[str, list[tuple[int, dict[str, Any]]]]) -> tuple[dict[s
             dep["project"] = d["on_project"]
         if d.get("type"):
             dep["type"] = str(d["type"])
-        ms.setdefault("after", []).append(dep)
-        ms.setdefault("_dep_rows", []).append(r)
+        held.setdefault("after", []).append(dep)
+        held.setdefault("_dep_rows", []).append(r)
     for ms in milestone_at.values():
         ms.pop("_dep_rows", None)
     data: dict[str, Any] = {"units": units, "projects": projects}
@@ -414,7 +415,7 @@ def export_workbook(portfolio: Portfolio, findings: Sequence[Any], scores: Any, 
         from openpyxl.packaging.custom import StringProperty  # noqa: PLC0415
 
         wb.custom_doc_props.append(StringProperty(name="duban audit anchor", value=anchor))
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     ws = _Sheet(wb, "units")
     ws.append(headers("units"))
     for u in portfolio.units:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from api import audit
 from api.values import EvaluationOutcome, InputError, Snapshot, now_iso
@@ -25,6 +25,14 @@ from projects.errors import StaleVersionError
 from projects.model import Milestone, Portfolio
 from projects.repository import milestone_data
 from projects.validation import milestone_problems
+
+if TYPE_CHECKING:  # what the mixin uses of ``Server``
+    from contextlib import AbstractAsyncContextManager
+
+    from api.service import _Handover
+    from projects.calendar import WorkCalendar
+    from projects.model import Notice
+    from projects.storage import DbEngine
 
 #: The most reports applied in one transaction (one group, one re-evaluation, one commit).
 REPORT_GROUP = 64
@@ -44,7 +52,20 @@ class PendingReport:
 
 class ReportGroups:
     """The report methods of ``Server`` (a mixin: it uses the server's snapshot, writer,
-    evaluation and notices)."""
+    evaluation and notices, declared here for the type checker)."""
+
+    if TYPE_CHECKING:
+        engine: DbEngine
+        _reports: list[PendingReport]
+        _reporter: asyncio.Task[None] | None
+
+        def today(self) -> dt.date: ...
+        def writing(self) -> AbstractAsyncContextManager[None]: ...
+        def _handover(self) -> AbstractAsyncContextManager[_Handover]: ...
+        async def snapshot(self) -> Snapshot: ...
+        async def _merge_notices(self, held: tuple[Notice, ...], codes: Sequence[str]) -> tuple[Notice, ...]: ...
+        async def _evaluate_and_store(self, portfolio: Portfolio, calendar: WorkCalendar, as_of: dt.date, *,
+                                      projects: Sequence[str] | None, actor: str, reason: str) -> EvaluationOutcome: ...
 
     async def report_milestone(self, actor: str, pid: str, mid: str, changes: Mapping[str, Any],
                                version: int) -> tuple[Milestone, int, EvaluationOutcome]:

@@ -498,7 +498,7 @@ def _answer(value: Any) -> Any:
     if isinstance(value, StrEnum):
         return value.value
     if isinstance(value, tuple) and value and isinstance(value[0], Dependency):
-        return [DependencyRead(d.on, d.lag, d.project, d.type) for d in value]  # type: ignore[arg-type]
+        return [DependencyRead(d.on, d.lag, d.project, d.type) for d in value]
     if isinstance(value, tuple):
         return list(value)
     if isinstance(value, Cadence):

@@ -19,23 +19,25 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
-from piccolo.engine.base import Engine
-
 from api import audit, offload
 from api.reports import PendingReport, ReportGroups, check_milestone, replace_milestone
 from api.settings import Settings
 from api.values import EvaluationOutcome, ForbiddenError, InputError, Snapshot, now_iso
-from dsl import compile_rulebook
+from dsl import CompiledRulebook, compile_rulebook
 from notifier import store
+from notifier.store import StoredNotice
 from projects import repository as projects_repo
 from projects import storage
-from projects.calendar import calendar_for
+from projects.calendar import WorkCalendar, calendar_for
 from projects.fields import control_character
-from projects.model import Portfolio
+from projects.model import Notice, Portfolio
 from projects.replay import as_of as replay_as_of
+from projects.storage import DbEngine
 from rules import repository as rules_repo
 from rules.engine import evaluate
+from rules.findings import Evaluation
 from rules.report import evaluation_json
+from rules.repository import RulebookVersion
 
 __all__ = [  # the server's interface; values and report helpers re-exported for callers
     "EvaluationOutcome", "ForbiddenError", "InputError", "Server", "Snapshot", "check_milestone",
@@ -58,18 +60,18 @@ class _Handover:
         self.kept = snapshot
 
 
-def _calendar(portfolio: Portfolio) -> Any:
+def _calendar(portfolio: Portfolio) -> WorkCalendar:
     return calendar_for(portfolio)
 
 
 class Server(ReportGroups):
     """One per process: the engine, the settings and the caches."""
 
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    def __init__(self, settings: Settings, engine: DbEngine) -> None:
         self.settings = settings
         self.engine = engine
         self._snapshot: Snapshot | None = None
-        self._rulebook: tuple[int, Any] | None = None
+        self._rulebook: tuple[int, CompiledRulebook] | None = None
         self._writer = asyncio.Lock()
         self._reports: list[PendingReport] = []
         self._loading = asyncio.Lock()
@@ -88,11 +90,11 @@ class Server(ReportGroups):
 
     # ------------------------------------------------------------ reads
 
-    async def notices(self) -> tuple[Any, ...]:
+    async def notices(self) -> tuple[Notice, ...]:
         """Every stored notice as the engine sees it (what the snapshot attaches)."""
         return tuple(await store.notices_for_engine(self.engine))
 
-    async def _merge_notices(self, held: tuple[Any, ...], codes: Sequence[str]) -> tuple[Any, ...]:
+    async def _merge_notices(self, held: tuple[Notice, ...], codes: Sequence[str]) -> tuple[Notice, ...]:
         """``held`` with the notices of ``codes`` read anew (new ones appended in issue order)."""
         fresh = {n.id: n for n in await store.notices_for_engine(self.engine, codes=codes)}
         kept = tuple(fresh.pop(n.id, n) for n in held)
@@ -173,7 +175,7 @@ class Server(ReportGroups):
         rebuilt = await projects_repo.load_portfolios_as_of(days)
         return {day: replay_as_of(replace(p, notices=notices), day) for day, p in rebuilt.items()}
 
-    async def published_rulebook(self) -> tuple[int, Any] | None:
+    async def published_rulebook(self) -> tuple[int, CompiledRulebook] | None:
         version = await rules_repo.latest_published()
         if version is None:
             return None
@@ -183,7 +185,7 @@ class Server(ReportGroups):
 
     # ------------------------------------------------------------ evaluation
 
-    async def _evaluate_and_store(self, portfolio: Portfolio, calendar: Any, as_of: dt.date, *,
+    async def _evaluate_and_store(self, portfolio: Portfolio, calendar: WorkCalendar, as_of: dt.date, *,
                                   projects: Sequence[str] | None, actor: str, reason: str) -> EvaluationOutcome:
         """Evaluate with the published rulebook and store it (inside the caller's transaction)."""
         published = await self.published_rulebook()
@@ -201,7 +203,7 @@ class Server(ReportGroups):
             scores=payload.get("scores"), current=as_of == self.today())
         changed: tuple[str, ...] = ()
         if as_of == self.today():
-            failed = tuple(getattr(e, "rule", e) for e in errors)
+            failed = tuple(e.rule for e in errors)
             applied = await store.record_evaluation(
                 self.engine, findings, as_of, portfolio=portfolio, calendar=calendar,
                 projects=projects, failed_rules=failed)
@@ -223,13 +225,13 @@ class Server(ReportGroups):
             return await self._evaluate_and_store(portfolio, calendar, day, projects=None,
                                                   actor=actor, reason="run")
 
-    async def dry_run(self, sources: Mapping[str, str], days: Sequence[dt.date]) -> list[tuple[dt.date, Any]]:
+    async def dry_run(self, sources: Mapping[str, str], days: Sequence[dt.date]) -> list[tuple[dt.date, Evaluation]]:
         """Evaluate ``sources`` on each day without storing anything (compiling and evaluating
         on a work thread, ``api.offload``: reads go on meanwhile)."""
         return [(day, evaluation) for day, _, evaluation in await self.dry_run_days(sources, days)]
 
     async def dry_run_days(self, sources: Mapping[str, str],
-                           days: Sequence[dt.date]) -> list[tuple[dt.date, Portfolio, Any]]:
+                           days: Sequence[dt.date]) -> list[tuple[dt.date, Portfolio, Evaluation]]:
         """As ``dry_run``, with the portfolio as known on each day (to name the subjects)."""
         rulebook = await offload.run(compile_sources, sources)
         out = []
@@ -241,7 +243,7 @@ class Server(ReportGroups):
 
     # ------------------------------------------------------------ changes
 
-    async def save_rulebook(self, actor: str, sources: Mapping[str, str], note: str = "") -> Any:
+    async def save_rulebook(self, actor: str, sources: Mapping[str, str], note: str = "") -> RulebookVersion:
         """Save ``sources`` (file name -> rule text) as a new draft version, audited."""
         if not sources:
             raise InputError("sources", "give at least one file: {\"main.rules\": \"rule ...\"}")
@@ -257,7 +259,7 @@ class Server(ReportGroups):
                                {"files": sorted(version.sources), "note": version.note})
         return version
 
-    async def check_rulebook(self, number: int) -> tuple[Any, Any]:
+    async def check_rulebook(self, number: int) -> tuple[RulebookVersion, CompiledRulebook]:
         """Compile a saved version (``dsl.RulebookError`` with every located error if it does
         not check) and mark it checked; returns the version and the compiled rulebook."""
         version = await rules_repo.get_version(number)
@@ -266,7 +268,7 @@ class Server(ReportGroups):
             version = await rules_repo.mark_checked(number, at=now_iso())
         return version, compiled
 
-    async def publish(self, actor: str, number: int) -> tuple[Any, EvaluationOutcome]:
+    async def publish(self, actor: str, number: int) -> tuple[RulebookVersion, EvaluationOutcome]:
         """Publish a checked rulebook version and re-evaluate everything with it."""
         async with self.writing():
             before = await rules_repo.latest_published()
@@ -283,7 +285,7 @@ class Server(ReportGroups):
 
     async def notice_action(self, actor: str, code: str, action: str, *, unit: str | None = None,
                             text: str | None = None, reason: str | None = None,
-                            new_due: dt.date | None = None, attachment: str | None = None) -> Any:
+                            new_due: dt.date | None = None, attachment: str | None = None) -> StoredNotice:
         """A unit's response to a notice (``respond``) or the office's decision on it
         (``accept``/``reject``), audited, in one transaction; the API and the pages both call it.
 
@@ -319,18 +321,18 @@ class Server(ReportGroups):
                                {**_notice_brief(new), **after})
         return new
 
-    async def changed(self, actor: str, action: str, subject: str, before: Any, after: Any) -> None:
+    async def changed(self, actor: str, action: str, subject: str, before: object, after: object) -> None:
         """Audit a change made inside the caller's transaction and bump the revision."""
         await audit.append(actor, action, subject, before, after)
         await projects_repo.bump_revision()
 
 
-def _notice_brief(n: Any) -> dict[str, Any]:
+def _notice_brief(n: StoredNotice) -> dict[str, Any]:
     return {"state": str(n.state), "due": n.due.isoformat(),
             "responded": n.responded.isoformat() if n.responded else None}
 
 
-def compile_sources(sources: Mapping[str, str]) -> Any:
+def compile_sources(sources: Mapping[str, str]) -> CompiledRulebook:
     return compile_rulebook(dict(sources))
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from piccolo.columns import Boolean, Integer, Text, Varchar
 from piccolo.table import Table
 
-from projects.storage import MigrationRow
+from projects.storage import Keyed, MigrationRow
 
 
-class UserRow(Table, tablename="api_user"):
+class UserRow(Keyed, Table, tablename="api_user"):
     username = Varchar(length=64, unique=True)
     display = Varchar(length=255, default="")
     role = Varchar(length=16)
@@ -26,7 +26,7 @@ class UserRow(Table, tablename="api_user"):
     session_version = Integer(default=0)  # bumped by logout, deactivation and a password change
 
 
-class TokenRow(Table, tablename="api_token"):
+class TokenRow(Keyed, Table, tablename="api_token"):
     username = Varchar(length=64, index=True)
     name = Varchar(length=128, default="")
     token_hash = Varchar(length=64, unique=True)
@@ -34,7 +34,7 @@ class TokenRow(Table, tablename="api_token"):
     revoked = Boolean(default=False)
 
 
-class AuditRow(Table, tablename="api_audit"):
+class AuditRow(Keyed, Table, tablename="api_audit"):
     seq = Integer(unique=True)
     at = Varchar(length=40)
     actor = Varchar(length=64)
@@ -46,7 +46,7 @@ class AuditRow(Table, tablename="api_audit"):
     hash = Varchar(length=64)
 
 
-class MetaRow(Table, tablename="api_meta"):
+class MetaRow(Keyed, Table, tablename="api_meta"):
     key = Varchar(length=64, unique=True)
     value = Text()
 

@@ -6,7 +6,10 @@ empty one when none is published: lights all green, rates still computed) and ca
 process and server, keyed by (database revision, rulebook version, day), so that viewing a dashboard
 evaluates nothing after the first view while nothing changed. The schedule is computed once
 per board and handed to the engine (``evaluate(schedule=)``): it is the schedule of the
-portfolio replayed to the day, which is what the engine would have computed itself.
+portfolio replayed to the day, which is what the engine would have computed itself. The first
+view after a change advances the newest cached board of the same rulebook and day
+(``advance_board``, ``rules.incremental``): only the changed projects' dependency component is
+evaluated again, and the board is the one ``build_board`` would give.
 
 ``month_end_rates`` replays the last months (evaluation as of each month's last day, or today
 for the current month). The current month's point is the board's own evaluation (the server's
@@ -32,7 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import weakref
 from collections import OrderedDict
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from dsl.runtime import CompiledRulebook
@@ -41,6 +44,7 @@ from projects.replay import as_of as replay_as_of
 from projects.replay import known_on
 from rules.engine import evaluate
 from rules.findings import Evaluation, EvaluationRates
+from rules.incremental import Held, advance, start
 
 EMPTY_RULEBOOK = CompiledRulebook(rules=(), scores=())
 
@@ -55,6 +59,8 @@ class Board:
     as_of: dt.date
     rulebook_version: int | None
     revision: int
+    #: what ``advance_board`` starts from (``rules.incremental.Held``; consumed once)
+    held: Held | None = field(default=None, compare=False, repr=False)
 
 
 def build_board(portfolio: Portfolio, calendar: Any, rulebook: CompiledRulebook | None,
@@ -70,9 +76,21 @@ def build_board(portfolio: Portfolio, calendar: Any, rulebook: CompiledRulebook 
 
         calendar = calendar_for(known)
     schedule = compute_schedule(known, calendar, as_of)
-    evaluation = evaluate(rulebook or EMPTY_RULEBOOK, portfolio, as_of, calendar=calendar,
-                          schedule=schedule)
-    return Board(portfolio, evaluation, schedule, as_of, version, revision)
+    held = start(rulebook or EMPTY_RULEBOOK, portfolio, as_of, calendar=calendar,
+                 schedule=schedule)
+    return Board(portfolio, held.evaluation, schedule, as_of, version, revision, held)
+
+
+def advance_board(board: Board, portfolio: Portfolio, *, revision: int) -> Board:
+    """The board of a changed ``portfolio`` (same day and rulebook) from ``board``: only what
+    the change touches is evaluated again (``rules.incremental.advance``), and the result is
+    the one ``build_board`` gives. ``board`` stays valid for its own revision but cannot be
+    advanced again."""
+    if board.held is None:
+        raise ValueError("this board holds no evaluation to advance; build it with build_board")
+    held = advance(board.held, portfolio, with_schedule=True)
+    return Board(portfolio, held.evaluation, held.schedule, board.as_of, board.rulebook_version,
+                 revision, held)
 
 
 # Per server (one per app; tests run several apps in one process), keyed by revision etc.
@@ -124,10 +142,27 @@ async def current_board(server: Any) -> Board:
     cache = _cache(server)
     board = cache.get(key)
     if board is None:
-        board = build_board(snap.portfolio, snap.calendar, rulebook, today, version=version,
-                            revision=snap.revision)
+        previous = _advanceable(cache, version, today, snap.revision)
+        if previous is not None:  # a change since: evaluate what it touched (same result)
+            board = advance_board(previous, snap.portfolio, revision=snap.revision)
+        else:
+            board = build_board(snap.portfolio, snap.calendar, rulebook, today, version=version,
+                                revision=snap.revision)
         _remember(cache, key, board)
     return board
+
+
+def _advanceable(cache: OrderedDict[Any, Any], version: int | None, today: dt.date,
+                 revision: int) -> Board | None:
+    """The newest cached board of this rulebook and day, older than ``revision``, that can
+    still be advanced."""
+    best: Board | None = None
+    for key, board in cache.items():
+        if key[0] == "board" and key[2:] == (version, today) and key[1] < revision \
+                and board.held is not None and not board.held.spent \
+                and (best is None or board.revision > best.revision):
+            best = board
+    return best
 
 
 def month_ends(today: dt.date, months: int) -> list[dt.date]:

@@ -76,11 +76,13 @@ def no_data_figure(title: str, message: str, detail: str = "") -> go.Figure:
 
 def project_lights(portfolio: Portfolio, findings: Iterable[Finding]) -> dict[str, Level]:
     """Each project's worst light; green when nothing was found about it. A blue finding is a
-    reminder (提醒), not a light on the project: it leaves the project green."""
+    reminder (提醒), not a light on the project: it leaves the project green. Findings about
+    units, notices and complaints (a unit's answering, not the project's progress) do not colour
+    it either."""
     lights = dict.fromkeys((p.id for p in portfolio.projects), Level.GREEN)
     for f in findings:
         pid = f.project
-        if pid is None or pid not in lights or f.subject.startswith(("unit:", "notice:")):
+        if pid is None or pid not in lights or f.subject.startswith(("unit:", "notice:", "complaint:")):
             continue
         if f.level.rank > lights[pid].rank and f.level is not Level.BLUE:
             lights[pid] = f.level
@@ -288,13 +290,14 @@ def month_label(month: str, lang: str = "zh") -> str:
 
 
 def unit_indicators(evaluation: Evaluation) -> dict[str, dict[str, Any]]:
-    """Per unit: its rates and how many red and yellow findings it is responsible for."""
+    """Per unit: its rates and how many red and yellow findings it is responsible for (a blue
+    finding is a reminder 提醒, counted with neither)."""
     out: dict[str, dict[str, Any]] = {}
     for uid, r in evaluation.rates.units.items():
         out[uid] = {k: getattr(r, k) for k in (*RATE_KEYS, "response_rate")} | {"red": 0,
                                                                                   "yellow": 0}
     for f in evaluation.findings:
-        if f.unit in out and f.level is not Level.GREEN:
+        if f.unit in out and f.level in (Level.RED, Level.YELLOW):
             out[f.unit][f.level.value] += 1
     return out
 

@@ -91,8 +91,8 @@ def screen_view(portfolio: Portfolio, evaluation: Evaluation, notices: Iterable[
             open_ += 1
             if n.due < as_of and n.responded is None:
                 overdue += 1
-        level = getattr(n, "level", None)
-        if str(getattr(level, "value", level)) == "red" and first <= n.issued <= as_of:
+        light = getattr(n, "level", None)
+        if str(getattr(light, "value", light)) == "red" and first <= n.issued <= as_of:
             red_month += 1
     names = {u.id: u.name for u in portfolio.units}
     per_unit: dict[str, dict[str, int]] = {}

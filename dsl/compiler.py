@@ -542,9 +542,16 @@ def _fields_read(c: Checked, item: s.Rule | s.Score) -> frozenset[tuple[str, str
     return frozenset(found)
 
 
+#: The same for a person (责任人): their milestones and rates span every project they answer for.
+_PERSON_AGGREGATES = frozenset(t.FIELDS["person"]) - {"id", "name", "unit", "post"}
+
+
 def _reads_unit_aggregates(c: Checked, rule: s.Rule) -> bool:
-    """Whether any part of ``rule`` reads a unit aggregate (``CompiledRule``'s flag)."""
-    return any(kind == "unit" and name in _UNIT_AGGREGATES for kind, name in _fields_read(c, rule))
+    """Whether any part of ``rule`` reads a unit's or a person's aggregate (``CompiledRule``'s
+    flag: a scoped evaluation's sub-portfolio would undercount either)."""
+    return any((kind == "unit" and name in _UNIT_AGGREGATES)
+               or (kind == "person" and name in _PERSON_AGGREGATES)
+               for kind, name in _fields_read(c, rule))
 
 
 def _reads_schedule(c: Checked, item: s.Rule | s.Score) -> bool:

@@ -22,11 +22,11 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from piccolo.engine.base import Engine
+from piccolo.custom_types import Combinable
 
 from notifier.redact import redact_url
 from notifier.tables import DeliveryAttemptRow, DeliveryRow
-from projects.storage import is_postgres, raw, write_transaction
+from projects.storage import Changes, DbEngine, is_postgres, raw, write_transaction
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 INTERRUPTED = "interrupted: the worker stopped before recording the outcome"
@@ -45,7 +45,7 @@ class Outgoing:
     body: str
 
 
-async def enqueue(engine: Engine, messages: Iterable[Outgoing], *, now: float) -> int:
+async def enqueue(engine: DbEngine, messages: Iterable[Outgoing], *, now: float) -> int:
     """Write one pending delivery per contact of each message; returns how many rows."""
     rows = [
         DeliveryRow(
@@ -86,7 +86,7 @@ class Claimed:
 
 
 async def claim(
-    engine: Engine, *, worker: str, now: float, lease_seconds: float, limit: int
+    engine: DbEngine, *, worker: str, now: float, lease_seconds: float, limit: int
 ) -> list[Claimed]:
     """Take the lease of up to ``limit`` deliveries that are due and free, oldest first, and
     begin a try of each: in one transaction the lease is taken, the tries counted, a try cut
@@ -184,7 +184,7 @@ def _ids(ids: Sequence[int]) -> str:
     return ", ".join("{}" for _ in ids)
 
 
-async def finish_attempts(engine: Engine, outcomes: Sequence[Outcome], *, worker: str) -> None:
+async def finish_attempts(engine: DbEngine, outcomes: Sequence[Outcome], *, worker: str) -> None:
     """Record the outcomes of many tries in one transaction. The deliveries that went out are
     marked in one UPDATE of the outbox and one of the attempts (each row its own time); a
     failure, rare, in two statements of its own. A row another worker took over since (its
@@ -212,14 +212,14 @@ async def finish_attempts(engine: Engine, outcomes: Sequence[Outcome], *, worker
         for o in outcomes:
             if o.ok:
                 continue
-            values: dict[object, object] = {
+            values: Changes = {
                 DeliveryRow.state: o.state, DeliveryRow.lease_owner: None,
                 DeliveryRow.lease_until: None, DeliveryRow.last_error: o.error,
             }
             if o.retry_at is not None:
                 values[DeliveryRow.next_at] = o.retry_at
             await (
-                DeliveryRow.update(values)  # type: ignore[arg-type]
+                DeliveryRow.update(values)
                 .where((DeliveryRow.id == o.item.id) & (DeliveryRow.lease_owner == worker))
                 .run()
             )
@@ -265,18 +265,22 @@ class DeliveryView:
     tries: tuple[AttemptView, ...] = ()
 
 
+def _at(t: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(t, dt.UTC)
+
+
 def _when(t: float | None) -> dt.datetime | None:
-    return None if t is None else dt.datetime.fromtimestamp(t, dt.UTC)
+    return None if t is None else _at(t)
 
 
-async def _views(engine: Engine, where: object) -> list[DeliveryView]:
+async def _views(engine: DbEngine, where: Combinable) -> list[DeliveryView]:
     cols = (
         DeliveryRow.id, DeliveryRow.notice, DeliveryRow.kind, DeliveryRow.unit,
         DeliveryRow.target_label, DeliveryRow.title, DeliveryRow.state, DeliveryRow.attempts,
         DeliveryRow.last_error, DeliveryRow.created_at, DeliveryRow.delivered_at,
         DeliveryRow.next_at,
     )  # never DeliveryRow.target
-    rows = await DeliveryRow.select(*cols).where(where).order_by(DeliveryRow.id).run()  # type: ignore[arg-type]
+    rows = await DeliveryRow.select(*cols).where(where).order_by(DeliveryRow.id).run()
     ids = [r["id"] for r in rows]
     tries: dict[int, list[AttemptView]] = {}
     if ids:
@@ -287,7 +291,7 @@ async def _views(engine: Engine, where: object) -> list[DeliveryView]:
             .run()
         ):
             tries.setdefault(a["delivery"], []).append(
-                AttemptView(a["number"], a["worker"], _when(a["started_at"]),  # type: ignore[arg-type]
+                AttemptView(a["number"], a["worker"], _at(a["started_at"]),
                             _when(a["finished_at"]), a["ok"], a["error"])
             )
     return [
@@ -295,7 +299,7 @@ async def _views(engine: Engine, where: object) -> list[DeliveryView]:
             id=r["id"], notice=r["notice"], kind=r["kind"], unit=r["unit"],
             target=r["target_label"], title=r["title"], state=r["state"],
             attempts=r["attempts"], last_error=r["last_error"],
-            created_at=_when(r["created_at"]),  # type: ignore[arg-type]
+            created_at=_at(r["created_at"]),
             delivered_at=_when(r["delivered_at"]),
             next_at=_when(r["next_at"]) if r["state"] == PENDING else None,
             tries=tuple(tries.get(r["id"], ())),
@@ -304,22 +308,22 @@ async def _views(engine: Engine, where: object) -> list[DeliveryView]:
     ]
 
 
-async def failed_deliveries(engine: Engine) -> list[DeliveryView]:
+async def failed_deliveries(engine: DbEngine) -> list[DeliveryView]:
     """Deliveries given up on after the last allowed try: what the office must look at."""
     return await _views(engine, DeliveryRow.state == FAILED)
 
 
-async def delivery_log(engine: Engine, notice: str) -> list[DeliveryView]:
+async def delivery_log(engine: DbEngine, notice: str) -> list[DeliveryView]:
     """Every delivery of one notice, with every try."""
     return await _views(engine, DeliveryRow.notice == notice)
 
 
-async def deliveries(engine: Engine, *, states: Sequence[str] = (PENDING, DELIVERED, FAILED)) -> list[DeliveryView]:
+async def deliveries(engine: DbEngine, *, states: Sequence[str] = (PENDING, DELIVERED, FAILED)) -> list[DeliveryView]:
     """All deliveries in ``states``, oldest first."""
     return await _views(engine, DeliveryRow.state.is_in(list(states)))
 
 
-async def retry_failed(engine: Engine, delivery_id: int, *, now: float) -> bool:
+async def retry_failed(engine: DbEngine, delivery_id: int, *, now: float) -> bool:
     """Put a failed delivery back in the queue for a new round of tries (the office fixed
     the contact, or the target is back); True if it was failed. Earlier tries stay listed."""
     async with write_transaction(engine):

@@ -17,8 +17,8 @@ import re
 import time
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from piccolo.engine.base import Engine
 from piccolo.query.functions.aggregate import Max
 
 from notifier import outbox
@@ -41,12 +41,12 @@ from notifier.reconcile import Actions, FindingLike, NewNotice, OpenNotice, reco
 from notifier.tables import TABLES, NoticeEventRow, NoticeRow
 from notifier.text import Message, MessageKind, format_value, render
 from projects.model import Level, Notice, Portfolio
-from projects.storage import bind, write_transaction
+from projects.storage import DbEngine, bind, write_transaction
 from projects.storage import migrate as migrate_apps
 from projects.subjects import parse_subject
 
 
-async def migrate(engine: Engine) -> list[str]:
+async def migrate(engine: DbEngine) -> list[str]:
     """The notifier on its own (a standalone worker, its tests): bind its tables to ``engine``
     and bring them to the current schema by its migrations; names the ones run. The server
     migrates every app at once (``api.database.migrate``)."""
@@ -78,15 +78,15 @@ class StoredNotice:
     lang: str = "zh"
 
 
-def _stored(r: dict[str, object]) -> StoredNotice:
+def _stored(r: dict[str, Any]) -> StoredNotice:
     return StoredNotice(
-        code=r["code"], rule=r["rule"], subject=r["subject"], unit=r["unit"],  # type: ignore[arg-type]
-        level=Level(r["level"]), state=NoticeState(r["state"]), title=r["title"],  # type: ignore[arg-type]
-        message=r["message"], issued=r["issued"], due=r["due"], project=r["project"],  # type: ignore[arg-type]
-        explain=tuple(tuple(p) for p in json.loads(r["explain"] or "[]")),  # type: ignore[arg-type]
-        escalates=r["escalates"], responded=r["responded"],  # type: ignore[arg-type]
-        response_text=r["response_text"], attachment=r["attachment"],  # type: ignore[arg-type]
-        closed=r["closed"], lang=r["lang"] or "zh",  # type: ignore[arg-type]
+        code=r["code"], rule=r["rule"], subject=r["subject"], unit=r["unit"],
+        level=Level(r["level"]), state=NoticeState(r["state"]), title=r["title"],
+        message=r["message"], issued=r["issued"], due=r["due"], project=r["project"],
+        explain=tuple(tuple(p) for p in json.loads(r["explain"] or "[]")),
+        escalates=r["escalates"], responded=r["responded"],
+        response_text=r["response_text"], attachment=r["attachment"],
+        closed=r["closed"], lang=r["lang"] or "zh",
     )
 
 
@@ -106,7 +106,7 @@ def to_model(n: StoredNotice) -> Notice:
 
 
 async def list_notices(
-    engine: Engine, *, unit: str | None = None, open_only: bool = False,
+    engine: DbEngine, *, unit: str | None = None, open_only: bool = False,
     projects: Collection[str] | None = None, codes: Collection[str] | None = None,
 ) -> list[StoredNotice]:
     """Stored notices in issue order, optionally of one unit, only the open ones, only those
@@ -124,14 +124,14 @@ async def list_notices(
     return [_stored(r) for r in await query.run()]
 
 
-async def notices_for_engine(engine: Engine, *,
+async def notices_for_engine(engine: DbEngine, *,
                              codes: Collection[str] | None = None) -> tuple[Notice, ...]:
     """Every stored notice (or those of ``codes``) as ``projects.model.Notice``, for
     ``Portfolio.notices``."""
     return tuple(to_model(n) for n in await list_notices(engine, codes=codes))
 
 
-async def get_notice(engine: Engine, code: str) -> StoredNotice:
+async def get_notice(engine: DbEngine, code: str) -> StoredNotice:
     """One notice by code; ``NoticeNotFoundError`` with the nearest codes otherwise."""
     rows = await NoticeRow.select().where(NoticeRow.code == code).run()
     if not rows:
@@ -150,7 +150,7 @@ class EventView:
     detail: str | None
 
 
-async def notice_history(engine: Engine, code: str) -> list[EventView]:
+async def notice_history(engine: DbEngine, code: str) -> list[EventView]:
     """The notice's history, oldest first."""
     await get_notice(engine, code)
     rows = await (
@@ -190,7 +190,7 @@ def step(event: EventView) -> NoticeStep:
                       text, due)
 
 
-async def notice_steps(engine: Engine, code: str) -> list[NoticeStep]:
+async def notice_steps(engine: DbEngine, code: str) -> list[NoticeStep]:
     """The notice's history, oldest first, each step with its text and any new deadline."""
     return [step(e) for e in await notice_history(engine, code)]
 
@@ -254,7 +254,7 @@ async def _event(code: str, day: dt.date, event: str, before: str | None, after:
 
 
 async def record_evaluation(
-    engine: Engine,
+    engine: DbEngine,
     findings: Iterable[FindingLike],
     today: dt.date,
     *,
@@ -332,7 +332,7 @@ async def record_evaluation(
 # -- responses -------------------------------------------------------------------------------
 
 
-async def _move(engine: Engine, code: str, event: NoticeEvent, today: dt.date,
+async def _move(engine: DbEngine, code: str, event: NoticeEvent, today: dt.date,
                 values: dict[object, object], *, actor: str | None, detail: str | None,
                 now: float | None) -> StoredNotice:
     notice = await get_notice(engine, code)
@@ -351,7 +351,7 @@ async def _move(engine: Engine, code: str, event: NoticeEvent, today: dt.date,
     return await get_notice(engine, code)
 
 
-async def respond(engine: Engine, code: str, today: dt.date, text: str | None, *,
+async def respond(engine: DbEngine, code: str, today: dt.date, text: str | None, *,
                   unit: str | None = None, attachment: str | None = None,
                   actor: str | None = None, now: float | None = None) -> StoredNotice:
     """The unit answers the notice (text, optionally a reference to an attached file).
@@ -367,7 +367,7 @@ async def respond(engine: Engine, code: str, today: dt.date, text: str | None, *
                            actor=actor, detail=said, now=now)
 
 
-async def accept(engine: Engine, code: str, today: dt.date, *, actor: str | None = None,
+async def accept(engine: DbEngine, code: str, today: dt.date, *, actor: str | None = None,
                  now: float | None = None) -> StoredNotice:
     """The supervision office accepts the unit's response."""
     async with write_transaction(engine):
@@ -375,7 +375,7 @@ async def accept(engine: Engine, code: str, today: dt.date, *, actor: str | None
                            detail=None, now=now)
 
 
-async def reject(engine: Engine, code: str, today: dt.date, *, reason: str | None,
+async def reject(engine: DbEngine, code: str, today: dt.date, *, reason: str | None,
                  portfolio: Portfolio | None = None, new_due: dt.date | None = None,
                  calendar: Workdays | None = None, actor: str | None = None,
                  now: float | None = None) -> StoredNotice:

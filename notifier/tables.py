@@ -17,8 +17,10 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
+from projects.storage import Keyed
 
-class NoticeRow(Table, tablename="notifier_notice"):
+
+class NoticeRow(Keyed, Table, tablename="notifier_notice"):
     """A supervision notice (督办通知) to one unit about one finding at one level."""
 
     code = Varchar(length=32, unique=True, index=True)  # N-2026-0001
@@ -41,7 +43,7 @@ class NoticeRow(Table, tablename="notifier_notice"):
     lang = Varchar(length=8, default="zh")
 
 
-class NoticeEventRow(Table, tablename="notifier_notice_event"):
+class NoticeEventRow(Keyed, Table, tablename="notifier_notice_event"):
     """One step of a notice's history: issued, respond, accept, reject, rectify, escalate."""
 
     notice = Varchar(length=32, index=True)
@@ -54,7 +56,7 @@ class NoticeEventRow(Table, tablename="notifier_notice_event"):
     at = DoublePrecision()  # epoch seconds, for ordering
 
 
-class DeliveryRow(Table, tablename="notifier_delivery"):
+class DeliveryRow(Keyed, Table, tablename="notifier_delivery"):
     """The outbox: one message about one notice to one contact URL of its unit."""
 
     notice = Varchar(length=32, index=True)
@@ -74,7 +76,7 @@ class DeliveryRow(Table, tablename="notifier_delivery"):
     last_error = Text(null=True, default=None)
 
 
-class DeliveryAttemptRow(Table, tablename="notifier_delivery_attempt"):
+class DeliveryAttemptRow(Keyed, Table, tablename="notifier_delivery_attempt"):
     """One try of one delivery, written before the send and completed after it, so a try
     cut short by a crash still shows (``ok`` stays null until the next claim marks it)."""
 

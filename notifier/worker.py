@@ -36,17 +36,19 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from piccolo.engine.base import Engine
-
 from notifier import outbox
 from notifier.backoff import RetryPolicy
 from notifier.channels import AppriseChannel, Channel
 from notifier.errors import DeliveryConfigError
 from notifier.redact import redact_text
 from notifier.tables import TABLES
-from projects.storage import bind
+from projects.storage import DbEngine, bind
 
 log = logging.getLogger("duban.notifier")
+
+#: The session advisory lock the delivery worker of a PostgreSQL database holds while it
+#: delivers (``DeliveryWorker.run_elected``); the writers' transaction lock is another key.
+DELIVERY_LOCK_KEY = 734_202
 
 Clock = Callable[[], float]
 
@@ -56,7 +58,7 @@ class DeliveryWorker:
 
     def __init__(
         self,
-        engine: Engine,
+        engine: DbEngine,
         channel: Channel,
         *,
         batch_size: int = 50,
@@ -195,6 +197,43 @@ class DeliveryWorker:
                     await asyncio.wait_for(stop.wait(), timeout=idle)
 
 
+    async def run_elected(self, stop: asyncio.Event, *, idle: float = 1.0,
+                          check: float = 5.0) -> None:
+        """``run``, in one process only among those sharing a PostgreSQL database: each
+        waits for the session advisory lock ``DELIVERY_LOCK_KEY`` on a connection of its own
+        (tried every ``check`` seconds); the holder delivers and checks its connection as
+        often. When the holder dies its connection closes, PostgreSQL frees the lock and the
+        next process to try takes over; a holder whose connection is lost stops delivering.
+        Should two ever deliver at once, the leases still give each row to one of them."""
+        while not stop.is_set():
+            try:
+                await self._deliver_if_elected(stop, idle=idle, check=check)
+            except Exception:
+                log.exception("notice delivery election failed; trying again in %.0f s", check)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=check)
+
+    async def _deliver_if_elected(self, stop: asyncio.Event, *, idle: float, check: float) -> None:
+        connection: Any = await self.engine.get_new_connection()  # type: ignore[attr-defined]
+        try:
+            if not await connection.fetchval("SELECT pg_try_advisory_lock($1)", DELIVERY_LOCK_KEY):
+                return
+            log.warning("notice delivery runs in this process (pid %d, worker %s)", os.getpid(), self.name)
+            mine = asyncio.Event()
+            task = asyncio.create_task(self.run(mine, idle=idle))
+            try:
+                while not stop.is_set() and not task.done():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=check)
+                    await connection.fetchval("SELECT 1")  # the lock lives as long as this session
+            finally:
+                mine.set()
+                await task
+        finally:
+            with contextlib.suppress(Exception):
+                await connection.close()  # frees the lock too
+
+
 class _Recorder:
     """Writes outcomes in groups (group commit): an outcome waits up to ``linger`` seconds,
     or until ``enough`` have gathered, for the others of its group; one transaction records
@@ -202,7 +241,7 @@ class _Recorder:
     fails keeps its outcomes for the next one; should none succeed, the rows' leases run
     out and the tries show as interrupted: resent at most once more, never lost."""
 
-    def __init__(self, engine: Engine, worker: str, linger: float, enough: int) -> None:
+    def __init__(self, engine: DbEngine, worker: str, linger: float, enough: int) -> None:
         self.engine, self.worker, self.linger, self.enough = engine, worker, linger, enough
         self.pending: list[outbox.Outcome] = []
         self.full = asyncio.Event()
@@ -241,7 +280,7 @@ class _Recorder:
             await self.task
 
 
-def _engine(args: argparse.Namespace) -> Engine:
+def _engine(args: argparse.Namespace) -> DbEngine:
     if args.dsn:
         from piccolo.engine.postgres import PostgresEngine  # noqa: PLC0415 - only when asked
 
@@ -251,7 +290,7 @@ def _engine(args: argparse.Namespace) -> Engine:
     return SQLiteEngine(path=args.db, timeout=30)
 
 
-def _bound(engine: Engine) -> Engine:
+def _bound(engine: DbEngine) -> DbEngine:
     """``engine`` with the notifier's tables bound to it: once, here where it is opened."""
     bind(engine, TABLES)
     return engine

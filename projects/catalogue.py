@@ -104,6 +104,16 @@ MILESTONE: Final[tuple[Field, ...]] = (
     Field("schedule_slip", "workdays", dsl="number", zh="计划推迟", en="schedule slip", api="r"),
 )
 
+#: One ``after`` entry of a milestone (a dependency): a part of the milestone, not a record of
+#: its own. Files write it ``{id, project, lag, type}``; the Excel dependency sheet has a row
+#: each, after the milestone it belongs to (its ``project`` column there is ``on_project``).
+DEPENDENCY: Final[tuple[Field, ...]] = (
+    Field("on", "id", zh="前置节点", en="on", key="id", required=True),
+    Field("project", "id", zh="前置节点所在项目", en="on project"),
+    Field("lag", "workdays", zh="间隔工作日", en="lag"),
+    Field("type", "link", zh="搭接类型", en="link type"),
+)
+
 UNIT: Final[tuple[Field, ...]] = (
     Field("id", "id", dsl="text", zh="编号", en="id", column="uid", required=True),
     Field("name", "text", dsl="text", zh="名称", en="name", max_length=NAME_MAX, required=True),
@@ -200,18 +210,18 @@ class NotLater:
 #: The rules between a complaint's dates (``responded`` / ``rated`` before ``received``,
 #: ``due`` before ``received``, ``rated`` before ``responded``, none in the future), checked
 #: by the portfolio files and by the server's steps (``projects.complaints``).
-COMPLAINT_RULES: Final[tuple[NotLater, ...]] = (
+COMPLAINT_RULES: Final[tuple[NotLater, ...]] = (  # a day after today first: left out of the rest
+    NotLater("received", "today", "a complaint cannot be received in the future", "受理日期不能晚于今天"),
+    NotLater("responded", "today", "an answer cannot come from the future; leave responded out until "
+             "it is given", "答复日期不能晚于今天，答复后再填"),
+    NotLater("rated", "today", "a rating cannot come from the future; leave rating and rated out "
+             "until it is given", "评价日期不能晚于今天，评价后再填"),
     NotLater("received", "due", "the response deadline (due) cannot come before the complaint was "
              "received", "答复期限不能早于受理日期", at="due"),
     NotLater("received", "responded", "a complaint cannot be answered before it was received",
              "答复日期不能早于受理日期", at="responded"),
     NotLater("responded", "rated", "an answer is rated after it is given: rated cannot come before "
              "responded", "评价日期不能早于答复日期", at="rated"),
-    NotLater("received", "today", "a complaint cannot be received in the future", "受理日期不能晚于今天"),
-    NotLater("responded", "today", "an answer cannot come from the future; leave responded out until "
-             "it is given", "答复日期不能晚于今天，答复后再填"),
-    NotLater("rated", "today", "a rating cannot come from the future; leave rating and rated out "
-             "until it is given", "评价日期不能晚于今天，评价后再填"),
 )
 
 #: The rules between a milestone's fields, checked wherever a milestone is validated.

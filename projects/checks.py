@@ -24,7 +24,7 @@ from projects import catalogue
 from projects.cadence import Cadence
 from projects.catalogue import ID_MAX
 from projects.errors import PortfolioError
-from projects.extensions import DECISIONS, Extension
+from projects.extensions import Extension
 from projects.fields import BAD, HINTS, Fields, _at, field_set, type_name
 from projects.graph import find_cycles, format_cycle
 from projects.memory import collector_paused
@@ -68,10 +68,9 @@ HINTS.update({
     "new_due": "the requested new due date, e.g. 2026-07-31",
     "reason": "why the extension is needed (延期理由), e.g. 因用地报批延迟",
 })
-_DECISIONS_SHOWN = ("approved (同意)", "rejected (不同意)")
 COMPLAINT_FIELDS = field_set(tuple(f.file_key for f in catalogue.COMPLAINT if f.file_key is not None))
 NOTICE_FIELDS = field_set(("id", "title", "unit", "rule", "level", "issued", "due", "responded", "subject"))
-DEPENDENCY_FIELDS = field_set(("id", "project", "lag", "type"))
+DEPENDENCY_FIELDS = field_set(tuple(f.file_key for f in catalogue.DEPENDENCY if f.file_key is not None))
 #: Link types an ``after`` entry may name (``type:``), FS when it names none.
 LINK_TYPES = {w: w for w in ("FS", "SS", "FF", "SF")} | {w.lower(): w for w in ("FS", "SS", "FF", "SF")}
 YEAR_FIELDS = field_set(("year", "holidays", "workdays"))
@@ -171,7 +170,9 @@ class _Check:
         extensions: tuple[Extension, ...] = ()
         complaints: tuple[Complaint, ...] = ()
         records: tuple[_accountability.Accountability, ...] = ()
-        if raw_units is not BAD:
+        if raw_units is BAD:
+            self.units_complete = False  # no unit can be named unknown: the list is wrong
+        else:
             assert isinstance(raw_units, list)
             units = self.units(raw_units)
         if raw_people is BAD:
@@ -383,9 +384,7 @@ class _Check:
         budget = _present(_CPROJECT["budget"], m.get("budget"), f, where)
         co_units = self.co_units(m.get("co_units"), where, unit)
         person = self.person_ref(m.get("person"), where)
-        urgent = m.get("urgent", False)
-        if type(urgent) is not bool:
-            urgent = f.add(f"{where}.urgent", f"紧急标记只能是 true 或 false — urgent is true or false, not {type_name(urgent)}")
+        urgent = _CPROJECT["urgent"](m.get("urgent", False), f, where)
         source, instruction = m.get("source"), m.get("instruction")
         if source is not None:
             source = _CPROJECT["source"](source, f, where)
@@ -443,8 +442,9 @@ class _Check:
                 post = _CPERSON["post"](post, f, where)
             if isinstance(xid, str) and isinstance(unit, str):
                 self.person_units.setdefault(xid, unit)
-            if not any(v is BAD for v in (xid, name, unit, post)):
-                out.append(Person(xid, name, unit, post))  # type: ignore[arg-type]
+            values: dict[str, Any] = {"id": xid, "name": name, "unit": unit, "post": post}
+            if not any(v is BAD for v in values.values()):
+                out.append(Person(**values))
         return tuple(out)
 
     def person_ref(self, value: object, where: str) -> str | Any:
@@ -673,7 +673,7 @@ class _Check:
             f.not_after_today(decided, self.today, where, "decided", "a decision cannot come from the future; leave decided and decision out until it is made")
             decision = m.get("decision")
             if decision is not None:
-                decision = f.choice(decision, DECISIONS, f"{where}.decision", "decision", _DECISIONS_SHOWN)
+                decision = _CEXTENSION["decision"](decision, f, where)
             if decided is None and decision is not None and decision is not BAD:
                 f.add(f"{where}.decided", "审批结果缺少审批日期 — a decision needs the day it was made: add decided, e.g. 2026-06-23")
                 decided = BAD
@@ -692,9 +692,11 @@ class _Check:
                     f.add(f"{where}.milestone", f"节点 {key} 没有计划完成日期 — milestone {key} has no due date to extend; give it a due date first")
                 elif new_due <= due:
                     f.add(f"{where}.new_due", f"new_due {new_due.isoformat()} is not after the milestone's due {due.isoformat()}; 延期后的日期须晚于原计划完成日期")
-            values = (key, requested, new_due, reason, decided, decision, decision_reason)
-            if key is not None and not any(v is BAD for v in values):
-                out.append(Extension(*values))  # type: ignore[arg-type]
+            values: dict[str, Any] = {"milestone": key, "requested": requested, "new_due": new_due,
+                                      "reason": reason, "decided": decided, "decision": decision,
+                                      "decision_reason": decision_reason}
+            if key is not None and not any(v is BAD for v in values.values()):
+                out.append(Extension(**values))
         return tuple(out)
 
     def extension_milestone(self, m: Mapping[str, Any], where: str, by_project: dict[str, Project],

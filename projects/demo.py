@@ -8,7 +8,8 @@ one depending on another project. Dates are working days (Monday to Friday) befo
 ``today``, so the demo always looks current, and it holds on purpose what supervision looks
 for: milestones done early, on time, a few working days late and badly late; a contract signed
 before its tender finished; money paid ahead of progress; a stale report; a tender window
-shorter than the legal 20 days; a notice unanswered past its deadline and one answered late.
+shorter than the legal 20 days; a notice unanswered past its deadline and one answered late;
+complaints from the public answered in time, late, not at all, rated satisfied and not.
 
 The demo is written in the portfolio file's shape and goes through ``parse_portfolio``, so it is
 always a valid portfolio; the same ``today`` gives the same portfolio.
@@ -197,8 +198,28 @@ def demo_data(today: dt.date) -> dict[str, Any]:
          "rule": "works_overdue", "level": "yellow", "issued": day(-40), "due": day(-35),
          "responded": day(-36), "subject": "milestone:P001/pipes"},
     ]
+    # 群众投诉 / 咨询 / 建议 (issue 13): one answered in time and rated satisfied, one unanswered
+    # past its deadline, one on its deadline day, one answered late, one rated dissatisfied, one
+    # just received
+    y = today.year
+    complaints = [
+        {"id": f"C-{y}-0001", "title": "海东大道夜间施工噪音扰民", "unit": "transport", "project": "P001",
+         "received": day(-8), "due": day(-3), "responded": day(-4), "rating": "satisfied",
+         "rated": day(-2)},
+        {"id": f"C-{y}-0002", "title": "城北片区连续三天停水", "unit": "water", "received": day(-10),
+         "due": day(-5)},
+        {"id": f"C-{y}-0003", "kind": "consultation", "title": "老旧小区加装电梯补贴如何申请",
+         "unit": "housing", "received": day(-3), "due": day(0)},
+        {"id": f"C-{y}-0004", "kind": "suggestion", "title": "建议学校周边增设护学岗", "unit": "education",
+         "received": day(-15), "due": day(-10), "responded": day(-9), "rating": "dissatisfied",
+         "rated": day(-7)},
+        {"id": f"C-{y}-0005", "title": "公交站台雨棚破损", "unit": "transport", "received": day(-12),
+         "due": day(-7), "responded": day(-5), "rating": "basically_satisfied", "rated": day(-4)},
+        {"id": f"C-{y}-0006", "kind": "consultation", "title": "社区卫生服务中心周末是否开诊",
+         "unit": "health", "received": day(-1), "due": day(4)},
+    ]
     return {"calendar": "cn", "timezone": "Asia/Shanghai", "units": units, "projects": projects,
-            "notices": notices}
+            "notices": notices, "complaints": complaints}
 
 
 def _unit(uid: str, name: str, parent: str | None, level: str, mailbox: str) -> dict[str, Any]:

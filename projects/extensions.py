@@ -199,7 +199,7 @@ def request(portfolio: Portfolio, milestone: str, new_due: dt.date, reason: str,
             f"节点 {milestone} 已有待审批的延期申请（{since.isoformat()} 提出）— a request for "
             f"{milestone} made on {since.isoformat()} is still pending; the office decides it first",
             where="milestone")
-    return Extension(milestone, today, new_due, text)
+    return Extension(milestone=milestone, requested=today, new_due=new_due, reason=text)
 
 
 def decide(ext: Extension, decision: str, reason: str, today: dt.date) -> Extension:

@@ -9,19 +9,21 @@ functions never open transactions themselves.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
+from piccolo.custom_types import Combinable
 from piccolo.query.functions.aggregate import Count, Max
 
 from projects.accountability import Accountability
 from projects.cadence import Cadence, parse_cadence
-from projects.catalogue import MILESTONE
+from projects.catalogue import EXTENSION, MILESTONE, PERSON, PROJECT, UNIT, Field
 from projects.errors import DuplicateError, RecordNotFoundError, StaleVersionError
 from projects.extensions import Extension
 from projects.model import (
@@ -37,8 +39,10 @@ from projects.model import (
     Rating,
     Unit,
 )
+from projects.storage import changes
 from projects.tables import (
     AccountabilityRow,
+    AssessmentRow,
     ComplaintRow,
     ExtensionRow,
     MilestoneReportRow,
@@ -152,7 +156,9 @@ def milestone_data(m: Milestone) -> dict[str, Any]:
 
 def milestone_from_data(d: dict[str, Any]) -> Milestone:
     # every reading conversion takes None (an absent field) too
-    return Milestone(**{name: d.get(key) if convert is None else convert(d.get(key)) for name, key, convert in _DATA_IN})
+    values: dict[str, Any] = {name: d.get(key) if convert is None else convert(d.get(key))
+                              for name, key, convert in _DATA_IN}
+    return Milestone(**values)
 
 
 def _milestone_from_row(r: dict[str, Any]) -> Milestone:
@@ -164,45 +170,96 @@ def _milestone_columns(m: Milestone) -> dict[str, Any]:
             for name, column, convert in _COLUMNS_OUT}
 
 
+# The other records' own fields to and from their rows, by catalogue type too: a unit, a
+# project (not its milestones), a person and an extension request. A NULL column reads as the
+# model's default when that is not None (a project's co-units: none; urgent: no). An extension
+# names its milestone ``PROJECT/MILESTONE`` (type ``milestone_ref``), stored as the ``project``
+# and ``mid`` columns.
+_RECORD_TO_COLUMN: dict[str, Callable[[Any], Any]] = {
+    **_TO_COLUMN, "category": _value, "contacts": lambda cs: json.dumps(list(cs), ensure_ascii=False)}
+_RECORD_FROM_COLUMN: dict[str, Callable[[Any], Any]] = {
+    **_FROM_COLUMN, "category": Category, "bool": bool, "contacts": lambda text: tuple(json.loads(text or "[]"))}
+
+_Model = TypeVar("_Model")
+
+
+@dataclass(frozen=True, slots=True)
+class _RecordPlan(Generic[_Model]):
+    """How one record's catalogued fields map to its row (compiled once per record): per
+    stored field its name, type, column, conversions to and from the column and its model
+    default; ``key`` is the column of the record's id (written by the callers), if it has one."""
+
+    model: Callable[..., _Model]
+    fields: tuple[tuple[str, str, str, Callable[[Any], Any] | None, Callable[[Any], Any] | None, Any], ...]
+    key: str | None
+
+
+def _record_plan(model: type[_Model], fields: tuple[Field, ...], *, key: bool = True) -> _RecordPlan[_Model]:
+    defaults = {f.name: f.default for f in dataclasses.fields(cast(Any, model))
+                if f.default is not dataclasses.MISSING}
+    stored = [(f, f.db_column) for f in fields if f.db_column is not None]
+    return _RecordPlan(
+        model,
+        tuple((f.name, f.type, column, _RECORD_TO_COLUMN.get(f.type), _RECORD_FROM_COLUMN.get(f.type),
+               defaults.get(f.name)) for f, column in stored),
+        stored[0][1] if key else None)
+
+
+_UNIT = _record_plan(Unit, UNIT)
+_PROJECT = _record_plan(Project, PROJECT)
+_PERSON = _record_plan(Person, PERSON)
+_EXTENSION = _record_plan(Extension, EXTENSION, key=False)  # its id is the row's serial
+
+
+def record_from_row(plan: _RecordPlan[_Model], r: Mapping[str, Any], **extra: Any) -> _Model:
+    """The model value of a row (``extra``: fields not stored in it, a project's milestones)."""
+    values: dict[str, Any] = {}
+    for name, kind, column, _, convert, default in plan.fields:
+        if kind == "milestone_ref":
+            values[name] = f"{r['project']}/{r['mid']}"
+            continue
+        value = r[column] if convert is None else convert(r[column])
+        values[name] = default if value is None else value
+    return plan.model(**values, **extra)
+
+
+def record_columns(plan: _RecordPlan[_Model], x: _Model) -> dict[str, Any]:
+    """The stored columns of a record's own fields (not its key column)."""
+    out: dict[str, Any] = {}
+    for name, kind, column, convert, _, _ in plan.fields:
+        if column == plan.key:
+            continue
+        value = getattr(x, name)
+        if kind == "milestone_ref":
+            out["project"], _, out["mid"] = value.partition("/")
+        else:
+            out[column] = value if convert is None else convert(value)
+    return out
+
+
 def _unit_from_row(r: dict[str, Any]) -> Unit:
-    return Unit(
-        id=r["uid"], name=r["name"], parent=r["parent"], level=r["level"],
-        contacts=tuple(json.loads(r["contacts"] or "[]")),
-    )
+    return record_from_row(_UNIT, r)
 
 
 def _project_from_row(r: dict[str, Any], milestones: tuple[Milestone, ...]) -> Project:
-    return Project(
-        id=r["pid"], name=r["name"], category=Category(r["category"]), unit=r["unit"],
-        budget=r["budget"], milestones=milestones, co_units=_units(r.get("co_units")) or (),
-        person=r.get("person"), urgent=bool(r.get("urgent")), source=r.get("source"),
-        instruction=r.get("instruction"), report_every=_cadence(r.get("report_every")),
-    )
+    return record_from_row(_PROJECT, r, milestones=milestones)
 
 
 def _project_columns(p: Project) -> dict[str, Any]:
     """The stored columns of a project's own fields (not its id, position or version)."""
-    return {"name": p.name, "category": p.category.value, "unit": p.unit, "budget": p.budget,
-            "co_units": _units_json(p.co_units), "person": p.person, "urgent": p.urgent,
-            "source": p.source, "instruction": p.instruction,
-            "report_every": _cadence_text(p.report_every)}
+    return record_columns(_PROJECT, p)
 
 
 def _person_from_row(r: dict[str, Any]) -> Person:
-    return Person(id=r["person_id"], name=r["name"], unit=r["unit"], post=r["post"])
+    return record_from_row(_PERSON, r)
 
 
 def _extension_from_row(r: dict[str, Any]) -> Extension:
-    return Extension(milestone=f"{r['project']}/{r['mid']}", requested=_as_date(r["requested"]),
-                     new_due=_as_date(r["new_due"]), reason=r["reason"], decided=_date(r["decided"]),
-                     decision=r["decision"], decision_reason=r["decision_reason"])
+    return record_from_row(_EXTENSION, r)
 
 
 def _extension_columns(e: Extension) -> dict[str, Any]:
-    pid, _, mid = e.milestone.partition("/")
-    return {"project": pid, "mid": mid, "requested": e.requested, "new_due": e.new_due,
-            "reason": e.reason, "decided": e.decided, "decision": e.decision,
-            "decision_reason": e.decision_reason}
+    return record_columns(_EXTENSION, e)
 
 
 def _accountability_from_row(r: dict[str, Any]) -> Accountability:
@@ -230,7 +287,7 @@ async def bump_revision() -> int:
 
 
 async def is_empty() -> bool:
-    return await ProjectRow.count() == 0 and await UnitRow.count() == 0
+    return int(await ProjectRow.count()) == 0 and int(await UnitRow.count()) == 0
 
 
 async def load_portfolio() -> Portfolio:
@@ -407,8 +464,7 @@ async def _report(m: Milestone, version: int, *, actor: str, known_on: dt.date, 
 
 async def save_unit(unit: Unit, *, create: bool) -> None:
     exists = await UnitRow.exists().where(UnitRow.uid == unit.id)
-    values = {"name": unit.name, "parent": unit.parent, "level": unit.level,
-              "contacts": json.dumps(list(unit.contacts), ensure_ascii=False)}
+    values = record_columns(_UNIT, unit)
     if create:
         if exists:
             raise DuplicateError("unit", unit.id)
@@ -416,7 +472,7 @@ async def save_unit(unit: Unit, *, create: bool) -> None:
     else:
         if not exists:
             raise RecordNotFoundError("unit", unit.id, await _suggest(UnitRow.uid, UnitRow, unit.id))
-        await UnitRow.update(values).where(UnitRow.uid == unit.id)
+        await UnitRow.update(changes(values)).where(UnitRow.uid == unit.id)
 
 
 async def save_project(project: Project, *, create: bool, expected_version: int | None = None) -> int:
@@ -430,7 +486,7 @@ async def save_project(project: Project, *, create: bool, expected_version: int 
     current = await project_version(project.id)
     if expected_version is not None and expected_version != current:
         raise StaleVersionError("project", project.id, expected_version, current, None)
-    await ProjectRow.update({**values, "version": current + 1}).where(ProjectRow.pid == project.id)
+    await ProjectRow.update(changes({**values, "version": current + 1})).where(ProjectRow.pid == project.id)
     return current + 1
 
 
@@ -450,7 +506,7 @@ async def update_milestone(m: Milestone, *, expected_version: int, actor: str, k
     Raises ``StaleVersionError`` (with the current state) when someone else reported first.
     """
     new = expected_version + 1
-    changed = await MilestoneRow.update({**_milestone_columns(m), "version": new}).where(
+    changed = await MilestoneRow.update(changes({**_milestone_columns(m), "version": new})).where(
         (MilestoneRow.project == m.project) & (MilestoneRow.mid == m.id)
         & (MilestoneRow.version == expected_version)
     ).returning(MilestoneRow.id)
@@ -486,7 +542,7 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
     reports: list[MilestoneReportRow] = []
     for pi, p in enumerate(portfolio.projects):
         if p.id in pids:
-            await ProjectRow.update({**_project_columns(p), "position": pi}).where(ProjectRow.pid == p.id)
+            await ProjectRow.update(changes({**_project_columns(p), "position": pi})).where(ProjectRow.pid == p.id)
         else:
             await ProjectRow.insert(ProjectRow(pid=p.id, position=pi, version=1, **_project_columns(p)))
         counts["projects"] += 1
@@ -499,7 +555,7 @@ async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.dat
             if old is None:
                 new_rows.append(MilestoneRow(project=m.project, mid=m.id, position=mi, version=1, **_milestone_columns(m)))
             else:
-                await MilestoneRow.update({**_milestone_columns(m), "version": version, "position": mi}).where(
+                await MilestoneRow.update(changes({**_milestone_columns(m), "version": version, "position": mi})).where(
                     (MilestoneRow.project == m.project) & (MilestoneRow.mid == m.id))
             reports.append(MilestoneReportRow(
                 project=m.project, mid=m.id, version=version, known_on=day, recorded_at=recorded_at,
@@ -541,7 +597,7 @@ async def all_milestone_versions() -> dict[tuple[str, str], int]:
 async def save_person(person: Person, *, create: bool) -> None:
     """Create or update a person (the caller has checked the unit exists)."""
     exists = await PersonRow.exists().where(PersonRow.person_id == person.id)
-    values = {"name": person.name, "unit": person.unit, "post": person.post}
+    values = record_columns(_PERSON, person)
     if create:
         if exists:
             raise DuplicateError("person", person.id)
@@ -549,7 +605,7 @@ async def save_person(person: Person, *, create: bool) -> None:
     else:
         if not exists:
             raise RecordNotFoundError("person", person.id, await _suggest(PersonRow.person_id, PersonRow, person.id))
-        await PersonRow.update(values).where(PersonRow.person_id == person.id)
+        await PersonRow.update(changes(values)).where(PersonRow.person_id == person.id)
 
 
 async def extensions() -> list[tuple[int, Extension, str, str | None]]:
@@ -665,7 +721,7 @@ async def import_complaints(complaints: Iterable[Complaint]) -> int:
         if c.id not in stored:
             new.append(ComplaintRow(code=c.id, routed=c.received, **_complaint_columns(c)))
         elif stored[c.id] != c:
-            await ComplaintRow.update(_complaint_columns(c)).where(ComplaintRow.code == c.id)
+            await ComplaintRow.update(changes(_complaint_columns(c))).where(ComplaintRow.code == c.id)
         else:
             continue
         written += 1
@@ -724,7 +780,7 @@ async def insert_complaint(stored: StoredComplaint, *, secret_hash: str | None, 
 async def save_complaint_step(before: StoredComplaint, after: StoredComplaint) -> bool:
     """Write ``after`` over the stored complaint if it still is ``before`` in the fields a step
     changes (unit, due, responded, rated): ``False`` when another step came first."""
-    guard = ComplaintRow.code == before.code
+    guard: Combinable = ComplaintRow.code == before.code
     for column, value in ((ComplaintRow.unit, before.unit), (ComplaintRow.due, before.due),
                           (ComplaintRow.responded, before.responded), (ComplaintRow.rated, before.rated)):
         guard &= column.is_null() if value is None else column == value
@@ -753,3 +809,51 @@ async def create_accountability(a: Accountability, *, actor: str, known_on: dt.d
         raise DuplicateError("accountability record", a.id)
     await AccountabilityRow.insert(AccountabilityRow(recorded_on=known_on, recorded_at=recorded_at, actor=actor,
                                                      **_accountability_columns(a)))
+
+
+# ---------------------------------------------------------------- assessments (issue 13)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAssessment:
+    """A closed period as stored: its figures (JSON text, as frozen) and who closed it when."""
+
+    period: str
+    first_day: dt.date
+    last_day: dt.date
+    rulebook_version: int | None
+    figures: str
+    digest: str
+    closed_on: dt.date
+    closed_at: str
+    closed_by: str
+
+
+def _stored_assessment(r: dict[str, Any]) -> StoredAssessment:
+    return StoredAssessment(r["period"], _as_date(r["first_day"]), _as_date(r["last_day"]),
+                            None if r["rulebook_version"] is None else int(r["rulebook_version"]),
+                            r["figures"], r["digest"], _as_date(r["closed_on"]), r["closed_at"], r["closed_by"])
+
+
+async def assessments() -> list[StoredAssessment]:
+    """Every closed period, the latest period first."""
+    rows = await AssessmentRow.select().order_by(AssessmentRow.last_day, ascending=False)
+    return [_stored_assessment(r) for r in rows]
+
+
+async def get_assessment(period: str) -> StoredAssessment:
+    row = await AssessmentRow.select().where(AssessmentRow.period == period).first()
+    if row is None:
+        known = [r["period"] for r in await AssessmentRow.select(AssessmentRow.period)]
+        raise RecordNotFoundError("assessment", period, difflib.get_close_matches(period, known, n=3))
+    return _stored_assessment(row)
+
+
+async def save_assessment(a: StoredAssessment) -> None:
+    """Freeze a closed period; one already closed is a ``DuplicateError`` (never overwritten)."""
+    if await AssessmentRow.exists().where(AssessmentRow.period == a.period):
+        raise DuplicateError("assessment", a.period)
+    await AssessmentRow.insert(AssessmentRow(
+        period=a.period, first_day=a.first_day, last_day=a.last_day, rulebook_version=a.rulebook_version,
+        figures=a.figures, digest=a.digest, closed_on=a.closed_on, closed_at=a.closed_at,
+        closed_by=a.closed_by))

@@ -26,12 +26,12 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import pkgutil
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from types import ModuleType
-from typing import Any, Protocol, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, cast
 
-from piccolo.columns import Varchar
+from piccolo.columns import Column, Serial, Varchar
 from piccolo.engine.base import Engine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
@@ -41,11 +41,34 @@ from piccolo.table import Table
 #: transaction type, which nothing here depends on).
 DbEngine: TypeAlias = "Engine[Any]"
 
+
+
+class Keyed:
+    """Mixed into every table: Piccolo gives a table that declares no primary key a serial
+    ``id`` column when the class is made; this declares that column to the type checker only
+    (at run time the class body is empty, so Piccolo's own column is the one used), so
+    ``Row.id`` is a column and ``row.id`` an ``int`` without an ignore at each use."""
+
+    if TYPE_CHECKING:
+        id = Serial(primary_key=True)
+
+
+#: Column values for Piccolo's ``update`` (its parameter is keyed by columns or their names).
+Changes: TypeAlias = "dict[Column | str, Any]"
+
+
+def changes(values: Mapping[str, Any]) -> Changes:
+    """``values`` (column name -> value) as the mapping Piccolo's ``update`` is typed to take."""
+    out: Changes = {}
+    out.update(values.items())
+    return out
+
+
 #: Advisory lock id held by every writer on PostgreSQL.
 WRITE_LOCK_KEY = 734_201
 
 
-class MigrationRow(Table, tablename="duban_migration"):
+class MigrationRow(Keyed, Table, tablename="duban_migration"):
     """One migration applied: which app, which module, when."""
 
     app = Varchar(length=32)

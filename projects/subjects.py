@@ -1,6 +1,7 @@
 """Subject strings: how findings and notices name what they are about, parsed in one place.
 
     milestone:P001/tender    project:P001    unit:transport    person:wang    notice:N-2026-0001
+    complaint:C-2026-0001
 
 ``rules.engine.subject_id`` writes them; everything that reads one back (the notice views, the
 engine's notice index, the report's names, the notifier's texts) calls ``parse_subject``.
@@ -69,4 +70,7 @@ def subject_name(portfolio: Portfolio, subject: str) -> str:
     if kind == "person":
         person = portfolio.person_by_id.get(key)
         return person.name if person else key
+    if kind == "complaint":  # by its kind and code: a complaint's title is not for every reader
+        complaint = portfolio.complaint_by_id.get(key)
+        return f"群众{complaint.kind.chinese} {key}" if complaint else key
     return key

@@ -17,10 +17,13 @@ Only ``projects.repository`` imports this module. Invariants:
 
 from __future__ import annotations
 
+from typing import Any
+
 from piccolo.columns import Boolean, Column, Date, DoublePrecision, Integer, Text, Varchar
 from piccolo.table import Table
 
 from projects.catalogue import ID_MAX, MILESTONE, Field
+from projects.storage import Keyed
 
 #: The longest text kept in a ``VARCHAR``; longer text fields are ``TEXT``.
 VARCHAR_MAX = 255
@@ -28,7 +31,7 @@ VARCHAR_MAX = 255
 
 def catalogue_column(f: Field) -> Column:
     """The column of a catalogued field, by its type; optional fields are NULL when absent."""
-    optional = {} if f.required else {"null": True, "default": None}
+    optional: dict[str, Any] = {} if f.required else {"null": True, "default": None}
     if f.type == "date":
         return Date(**optional)
     if f.type in ("ratio", "yuan"):
@@ -58,7 +61,7 @@ def catalogue_columns(fields: tuple[Field, ...], skip: tuple[str, ...]) -> dict[
             if f.db_column is not None and f.db_column not in skip}
 
 
-class UnitRow(Table, tablename="projects_unit"):
+class UnitRow(Keyed, Table, tablename="projects_unit"):
     uid = Varchar(length=64, unique=True)
     name = Varchar(length=255)
     parent = Varchar(length=64, null=True, default=None)
@@ -67,7 +70,7 @@ class UnitRow(Table, tablename="projects_unit"):
     position = Integer(default=0)
 
 
-class ProjectRow(Table, tablename="projects_project"):
+class ProjectRow(Keyed, Table, tablename="projects_project"):
     pid = Varchar(length=64, unique=True)
     name = Varchar(length=255)
     category = Varchar(length=16)
@@ -84,7 +87,7 @@ class ProjectRow(Table, tablename="projects_project"):
     report_every = Varchar(length=32, null=True, default=None)  # a cadence, e.g. "2 weeks"
 
 
-class MilestoneRow(Table, tablename="projects_milestone"):
+class MilestoneRow(Keyed, Table, tablename="projects_milestone"):
     project = Varchar(length=64, index=True)
     mid = Varchar(length=64)
     position = Integer(default=0)
@@ -94,7 +97,7 @@ class MilestoneRow(Table, tablename="projects_milestone"):
     vars().update(catalogue_columns(MILESTONE, skip=("project", "mid")))
 
 
-class MilestoneReportRow(Table, tablename="projects_milestone_report"):
+class MilestoneReportRow(Keyed, Table, tablename="projects_milestone_report"):
     project = Varchar(length=64, index=True)
     mid = Varchar(length=64)
     version = Integer()
@@ -104,11 +107,11 @@ class MilestoneReportRow(Table, tablename="projects_milestone_report"):
     data = Text()
 
 
-class RevisionRow(Table, tablename="projects_revision"):
+class RevisionRow(Keyed, Table, tablename="projects_revision"):
     revision = Integer(default=0)
 
 
-class PersonRow(Table, tablename="projects_person"):
+class PersonRow(Keyed, Table, tablename="projects_person"):
     """责任人 (issue 12, migration m0003), managed by the office."""
 
     person_id = Varchar(length=64, unique=True)
@@ -118,7 +121,7 @@ class PersonRow(Table, tablename="projects_person"):
     position = Integer(default=0)
 
 
-class ExtensionRow(Table, tablename="projects_extension"):
+class ExtensionRow(Keyed, Table, tablename="projects_extension"):
     """延期申请 (issue 12, migration m0003): requested by a unit, decided once by the office.
     ``requested`` and ``decided`` are the server's days, so the history replays as of a day."""
 
@@ -134,7 +137,7 @@ class ExtensionRow(Table, tablename="projects_extension"):
     decided_by = Varchar(length=64, null=True, default=None)
 
 
-class ComplaintRow(Table, tablename="projects_complaint"):
+class ComplaintRow(Keyed, Table, tablename="projects_complaint"):
     """群众投诉 / 咨询 / 建议 (issue 13, migration m0005). The catalogued fields (``code`` is the
     record's ``id``, its tracking code) plus what only the server keeps: the complaint's
     ``text`` and the unit's ``response`` (plain text), the complainant's ``contact`` (shown to
@@ -166,7 +169,7 @@ class ComplaintRow(Table, tablename="projects_complaint"):
 
 
 
-class AccountabilityRow(Table, tablename="projects_accountability"):
+class AccountabilityRow(Keyed, Table, tablename="projects_accountability"):
     """通报批评 / 问责 (issue 13, migration m0006), recorded by the office. ``day`` is the
     record's date (it counts from then); ``recorded_on`` the server's day it was entered, so a
     replay of an earlier day never sees a record entered later, even one dated back."""
@@ -183,5 +186,20 @@ class AccountabilityRow(Table, tablename="projects_accountability"):
     actor = Varchar(length=64, default="")
 
 
+class AssessmentRow(Table, tablename="projects_assessment"):
+    """A closed assessment period (考核, issue 13, migration m0007): its figures frozen as JSON
+    (``rules.assessment.assess``) with their SHA-256 ``digest``; written once, never updated."""
+
+    period = Varchar(length=16, unique=True)
+    first_day = Date()
+    last_day = Date()
+    rulebook_version = Integer(null=True, default=None)
+    figures = Text()
+    digest = Varchar(length=64)
+    closed_on = Date()
+    closed_at = Varchar(length=40, default="")
+    closed_by = Varchar(length=64, default="")
+
+
 TABLES: tuple[type[Table], ...] = (UnitRow, ProjectRow, MilestoneRow, MilestoneReportRow, RevisionRow,
-                                   PersonRow, ExtensionRow, ComplaintRow, AccountabilityRow)
+                                   PersonRow, ExtensionRow, ComplaintRow, AccountabilityRow, AssessmentRow)

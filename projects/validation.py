@@ -43,7 +43,8 @@ from projects.catalogue import (
     NotLater,
 )
 from projects.errors import Problem
-from projects.fields import BAD, Fields
+from projects.extensions import DECISIONS
+from projects.fields import BAD, Fields, type_name
 from projects.model import (
     COMPLAINT_KIND_WORDS,
     KIND_WORDS,
@@ -74,6 +75,7 @@ CHOICES: Final[dict[str, tuple[Mapping[str, Any], tuple[str, ...]]]] = {
     "kind": (KIND_WORDS, KINDS_SHOWN),
     "category": (CATEGORY_WORDS, ("project", "task")),
     "level": (LEVEL_WORDS, tuple(lv.value for lv in Level)),
+    "decision": (DECISIONS, ("approved (同意)", "rejected (不同意)")),  # an extension's (审批结果)
     # issue 13: a complaint's kind and its rating, each shown as "word (中文)"
     "complaint_kind": (COMPLAINT_KIND_WORDS, tuple(f"{k.value} ({k.chinese})" for k in ComplaintKind)),
     "rating": (RATING_WORDS, tuple(f"{r.value} ({r.chinese})" for r in Rating)),
@@ -251,18 +253,27 @@ def _cadence(field: Field) -> Compiled:
     return Compiled(field, None, slow)
 
 
+def _bool(field: Field) -> Compiled:
+    """A yes-or-no flag (a project's ``urgent``): ``true`` or ``false`` itself, no other word."""
+    name = field.name
+
+    def slow(value: Any, f: Fields, where: str) -> Any:
+        return f.add(_at(where, name), f"{field.zh}标记只能是 true 或 false — {name} is true or false, "
+                     f"not {type_name(value)}")
+
+    return Compiled(field, "type({v}) is bool", slow)
+
+
 _FACTORIES: Final[dict[str, Callable[[Field], Compiled]]] = {
     "text": _text, "id": _ident, "date": _date, "ratio": _ratio, "yuan": _yuan,
     "workdays": _workdays,
-    "kind": _choice, "category": _choice, "level": _choice, "cadence": _cadence,
-    "complaint_kind": _choice, "rating": _choice,
+    "kind": _choice, "category": _choice, "level": _choice, "decision": _choice, "cadence": _cadence,
+    "complaint_kind": _choice, "rating": _choice, "bool": _bool,
 }
 
 
 def compiled(field: Field) -> Compiled | None:
-    """The compiled check of ``field``; ``None`` for the structural types (module header) and
-    the few a record checks in its own way (a project's ``urgent``, an extension's
-    ``decision``: ``projects.checks``)."""
+    """The compiled check of ``field``; ``None`` for the structural types (module header)."""
     if field.type in STRUCTURAL:
         return None
     factory = _FACTORIES.get(field.type)
@@ -289,15 +300,18 @@ def missing(f: Fields, where: str, field: Field) -> Any:
     return f.required({}, field.file_key or field.name, where)
 
 
-def later(f: Fields, where: str, rule: NotLater, day: dt.date, other: dt.date) -> None:
-    """The problem of a ``NotLater`` rule broken: ``day`` (of ``rule.field``) after ``other``."""
+def later(f: Fields, where: str, rule: NotLater, day: dt.date, other: dt.date) -> Any:
+    """The problem of a ``NotLater`` rule broken: ``day`` (of ``rule.field``) after ``other``.
+    A day after today is ``BAD`` from then on, so the rules after it leave it out (one mistake,
+    one message); a rule between two fields keeps both values (either may be the wrong one)."""
     if rule.than == "today":
         f.not_after_today(day, other, where, rule.field, rule.en, rule.zh)
-    else:
-        f.add(_at(where, rule.at or rule.field), f"{rule.field} {day.isoformat()} is after {rule.than} "
-              f"{other.isoformat()}; {rule.en}",
-              f"{rule.zh}（{_LABELS.get(rule.field, rule.field)} {day.isoformat()} 晚于 "
-              f"{_LABELS.get(rule.than, rule.than)} {other.isoformat()}）")
+        return BAD
+    f.add(_at(where, rule.at or rule.field), f"{rule.field} {day.isoformat()} is after {rule.than} "
+          f"{other.isoformat()}; {rule.en}",
+          f"{rule.zh}（{_LABELS.get(rule.field, rule.field)} {day.isoformat()} 晚于 "
+          f"{_LABELS.get(rule.than, rule.than)} {other.isoformat()}）")
+    return None
 
 
 #: The Chinese label of each date field a ``NotLater`` rule names (any record).
@@ -357,7 +371,8 @@ def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = (), *
         guard = f"{day} is not None and {day} is not BAD"
         if other != "today":
             guard += f" and {other} is not None and {other} is not BAD"
-        lines.append(f"    if {guard} and {day} > {other}:\n        later(f, where, R{j}, {day}, {other})")
+        lines.append(f"    if {guard} and {day} > {other}:\n        "
+                     + (f"{day} = " if other == "today" else "") + f"later(f, where, R{j}, {day}, {other})")
     if as_tuple:
         lines.append("    return (" + "".join(f"{v}, " for v in local.values()) + ")")
     else:

@@ -14,12 +14,14 @@ Scoped evaluation (``projects=``, what the server runs after one report): the en
 a sub-portfolio of the requested projects' *component* in the cross-project dependency graph
 (forecasts need everything upstream, latest finish and float need everything downstream,
 planned durations need the predecessors' due; a weakly connected component is closed under
-all three), with every unit and the notices whose subject lies in it, and schedules and
-builds views only for that. Milestone, project and notice rules run over the requested
-projects' subjects and give exactly the findings a full evaluation gives them. Unit rules
+all three), with every unit, the notices whose subject lies in it and the complaints about
+its projects, and schedules and builds views only for that. Milestone, project, notice and
+complaint rules run over the requested projects' subjects and give exactly the findings a
+full evaluation gives them. Unit rules
 and scores do not run, and ``rates`` holds only the requested projects' rates: they are
-portfolio-wide, left to the next full evaluation. A rulebook whose milestone, project or
-notice rules read a unit's aggregates (``m.unit.milestones``, its rates or cards, or those of
+portfolio-wide, left to the next full evaluation (``rules.incremental`` runs them over the
+patched units). A rulebook whose milestone, project, notice or complaint rules read a unit's
+or a person's aggregates (``m.unit.milestones``, its rates or cards, or those of
 its ``parent``), which a sub-portfolio would undercount, is evaluated over the whole
 portfolio instead (still only the requested subjects).
 """
@@ -57,7 +59,7 @@ from rules.views import (
 )
 
 #: The subjects a scoped evaluation runs rules over (unit rules need the whole portfolio).
-SCOPED_KINDS = frozenset({"milestone", "project", "notice"})
+SCOPED_KINDS = frozenset({"milestone", "project", "notice", "complaint"})
 
 
 class RuleEnv:
@@ -311,7 +313,9 @@ def evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *
 def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *,
               calendar: Any, schedule: Any, projects: Collection[str] | None,
               limit: float | None = None, clock: Callable[[], float] | None = None,
-              ) -> Evaluation:
+              keep: list[Any] | None = None) -> Evaluation:
+    """``evaluate``'s work; ``keep`` (``rules.incremental``) receives the views, schedule and
+    environment the rules ran against."""
     scope = frozenset(projects) if projects is not None else None
     if scope is not None and not reads_unit_aggregates(rulebook):
         portfolio = sub_portfolio(portfolio, component(portfolio, scope))
@@ -328,11 +332,15 @@ def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, 
             schedule = NO_SCHEDULE
     views = build_views(known, schedule, as_of, calendar, dues)
     env = RuleEnv(as_of, calendar, Adjacency.of(known), views)
+    if keep is not None:
+        keep.extend((views, schedule, env))
     scoped: dict[str, Sequence[Any]] = {}
     if scope is not None:
         scoped["milestone"] = [m for m in views.milestones if m.key[0] in scope]
         scoped["project"] = [p for p in views.projects if p.id in scope]
         scoped["notice"] = [n for n in views.notices if n.project in scope]
+        scoped["complaint"] = [c for c in views.complaints
+                               if c.project is not None and c.project.id in scope]
     failures: list[RuleFailure] = []
     findings: list[Finding] = []
     for rule in rulebook.rules:
@@ -400,12 +408,16 @@ def component(portfolio: Portfolio, projects: Collection[str]) -> frozenset[str]
 
 
 def sub_portfolio(portfolio: Portfolio, projects: frozenset[str]) -> Portfolio:
-    """Those projects (file order), every unit, and the notices about subjects inside them."""
+    """Those projects (file order), every unit, and the notices about subjects inside them
+    and the complaints about them (a complaint of no project stays out: its findings are the
+    whole evaluation's)."""
     kept = tuple(p for p in portfolio.projects if p.id in projects)
     by_project = _notices_by_project(portfolio.notices)
     positions = sorted(i for pid in projects for i in by_project.get(pid, ()))
     notices = tuple(portfolio.notices[i] for i in positions)
-    return replace(portfolio, projects=kept, notices=notices)
+    complaints = tuple(c for c in portfolio.complaints if c.project in projects) \
+        if portfolio.complaints else ()
+    return replace(portfolio, projects=kept, notices=notices, complaints=complaints)
 
 
 #: The last notices tuple seen and its project -> positions index: a report keeps the

@@ -14,8 +14,10 @@ from __future__ import annotations
 from piccolo.columns import Date, Integer, Text, Varchar
 from piccolo.table import Table
 
+from projects.storage import Keyed
 
-class RulebookVersionRow(Table, tablename="rules_rulebook_version"):
+
+class RulebookVersionRow(Keyed, Table, tablename="rules_rulebook_version"):
     number = Integer(unique=True)
     status = Varchar(length=16)
     sources = Text()
@@ -26,7 +28,7 @@ class RulebookVersionRow(Table, tablename="rules_rulebook_version"):
     published_at = Varchar(length=40, null=True, default=None)
 
 
-class EvaluationRow(Table, tablename="rules_evaluation"):
+class EvaluationRow(Keyed, Table, tablename="rules_evaluation"):
     as_of = Date()
     rulebook_version = Integer()
     scope = Text(null=True, default=None)
@@ -39,7 +41,7 @@ class EvaluationRow(Table, tablename="rules_evaluation"):
     scores = Text(default="{}")
 
 
-class FindingRow(Table, tablename="rules_finding"):
+class FindingRow(Keyed, Table, tablename="rules_finding"):
     evaluation = Integer(index=True)
     current = Integer(default=1, index=True)
     rule = Varchar(length=128)

@@ -36,6 +36,12 @@ def test_the_example_portfolio_runs_the_supervision_loop() -> None:
     assert not [key for key in found if key[1] == "milestone:P002/land"]
     assert "已拨付资金 1,250 万元" in found[("payment_before_contract", "milestone:P001/pay1")].message
     assert found[("contract_overdue", "milestone:P001/contract")].notify == ("transport", "housing")
+    # 群众投诉: unanswered past its deadline red, on its deadline day yellow, rated dissatisfied
+    assert levels[("complaint_unanswered", "complaint:C-2026-0002")] == "red"
+    assert levels[("complaint_unanswered", "complaint:C-2026-0003")] == "yellow"
+    assert levels[("complaint_dissatisfied", "complaint:C-2026-0004")] == "yellow"
+    assert found[("complaint_unanswered", "complaint:C-2026-0002")].notify == ("water",)
+    assert not [key for key in found if key[1] == "complaint:C-2026-0001"]  # answered in time, satisfied
 
 
 def test_duban_check_runs_the_example_as_the_readme_says(capsys: pytest.CaptureFixture[str]) -> None:
@@ -51,4 +57,5 @@ def test_the_text_report_names_subjects_and_units_as_people_do(capsys: pytest.Ca
     assert main(["check", str(EXAMPLE), "--as-of", "2026-06-15"]) == 0
     out = capsys.readouterr().out
     assert "海东大道改造工程 / 施工合同签订" in out and "市交通运输局、市住房城乡建设局" in out
-    assert "milestone:" not in out and "project:" not in out
+    assert "milestone:" not in out and "project:" not in out and "complaint:" not in out
+    assert "群众投诉 C-2026-0002" in out

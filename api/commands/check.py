@@ -244,7 +244,8 @@ def _never_lit(rulebook: Any, path: str, as_of_text: str | None,
 
 def run_test(args: argparse.Namespace) -> int:
     from rules.coverage import Coverage  # noqa: PLC0415
-    from rules.ruletest import RuleTestError, find_test_files, load_test_file, run_case  # noqa: PLC0415
+    from rules.errors import RuleTestError  # noqa: PLC0415
+    from rules.ruletest import find_test_files, load_test_file, run_case  # noqa: PLC0415
 
     coverage = Coverage() if args.coverage or args.fail_under is not None else None
     rulebook = _compile(args.paths, probes=coverage is not None)
@@ -289,8 +290,9 @@ def run_test(args: argparse.Namespace) -> int:
 def run_explain(args: argparse.Namespace) -> int:
     from dsl import RulebookError, compile_rulebook  # noqa: PLC0415
     from dsl.words import file_language  # noqa: PLC0415
+    from rules.errors import TraceError  # noqa: PLC0415
     from rules.standard import standard_sources  # noqa: PLC0415
-    from rules.trace import TraceError, trace  # noqa: PLC0415
+    from rules.trace import trace  # noqa: PLC0415
 
     today = _today()
     as_of = _parse_day(args.as_of) if args.as_of is not None else today

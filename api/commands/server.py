@@ -29,6 +29,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve = subparsers.add_parser("serve", help=say("运行网站（接口、页面、督办通知投递）", "run the web application (API, pages, notice delivery)"))
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=_workers, default=1, metavar="N",
+                       help=say("进程数（默认 1）；大于 1 时需 PostgreSQL：N 个进程共用一个数据库，只有一个进程投递通知",
+                                "processes (default 1); more than 1 needs PostgreSQL: N processes share one database, "
+                                "one of them delivers the notices"))
     demo = serve.add_mutually_exclusive_group()
     demo.add_argument("--demo", action="store_true",
                       help=say("向空数据库载入演示组合与演示账号（只限本机地址）", "load the demo portfolio and its accounts into an empty database (loopback only)"))
@@ -107,7 +111,6 @@ def _run(body: Callable[[Server], Awaitable[T]], *, keying: bool = True) -> T:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - only the serve command needs it
 
-    from api.app import create_app  # noqa: PLC0415
     from api.seed import (  # noqa: PLC0415
         accounts_text,
         demo_accounts,
@@ -156,11 +159,68 @@ def _serve(args: argparse.Namespace) -> int:
                   "empty database: loading the demo portfolio, its history and the standard rulebook ..."), flush=True)
         return sign_in_text(await seed_demo(server, server.today(), inbox_port=args.port), url, lang())
 
+    try:
+        refused = workers_refusal(args.workers, settings=Settings.from_env(), demo=os.environ.get(
+            "DUBAN_DEMO", "0").lower() in {"1", "true", "yes"})
+    except SettingsError as exc:
+        print(f"duban serve: {exc}", file=sys.stderr)
+        return 2
+    if refused:
+        print(f"duban serve: --workers {args.workers}: {refused}", file=sys.stderr)
+        return 2
     print(_run(prepare), flush=True)
+    if args.workers > 1:
+        # Each process builds its own app (``served_app``) on one socket uvicorn binds here;
+        # uvicorn starts a process again when one dies. One of them delivers (the election in
+        # ``notifier.worker.DeliveryWorker.run_elected``).
+        uvicorn.run("api.commands.server:served_app", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, log_level="warning")
+        return 0
+    uvicorn.run(served_app(), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def served_app() -> Any:
+    """The app ``duban serve`` runs in each of its processes: pages, API and the delivery
+    worker (which, on PostgreSQL, delivers only in the process elected to)."""
+    from api.app import create_app  # noqa: PLC0415 - only the serve command needs it
+
     app = create_app(deliver=True)
     quiet_libraries()  # after the app configured logging
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
-    return 0
+    return app
+
+
+def _workers(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 64:
+        raise argparse.ArgumentTypeError(say(f"进程数应为 1 到 64 的整数，而不是 {text!r}",
+                                             f"the number of processes is a whole number from 1 to 64, not {text!r}"))
+    return n
+
+
+def workers_refusal(workers: int, *, settings: Settings, demo: bool) -> str | None:
+    """Why ``duban serve --workers N`` cannot run as asked (zh, then en), or None.
+
+    SQLite is refused for N > 1: its writers take turns on one file lock, so more processes
+    add no write capacity, only waiting (and a busy timeout for a report when many queue), and
+    the delivery worker's election needs PostgreSQL's advisory locks. The demo is refused too:
+    its inbox lives in one process's memory."""
+    if workers <= 1:
+        return None
+    if settings.is_sqlite:
+        return ("多进程需要 PostgreSQL：SQLite 同一时刻只有一个写入者，多个进程只会轮流等待文件锁，"
+                "通知投递也无法在进程间选出唯一的投递者。请设置 DUBAN_DATABASE_URL=postgresql://用户:密码@主机/库，"
+                "或去掉 --workers / several processes need PostgreSQL: SQLite has one writer at a time, so "
+                "more processes only take turns on its file lock, and notice delivery cannot elect its one "
+                "worker among them. Set DUBAN_DATABASE_URL=postgresql://user:password@host/db, or leave out "
+                "--workers")
+    if demo:
+        return ("演示模式只能单进程运行（演示收件箱在进程内存中）；去掉 --workers 或 --demo / the demo runs "
+                "in one process (its inbox lives in that process's memory): leave out --workers or --demo")
+    return None
 
 
 def plain_http_cookies(environ: Any, host: str) -> bool:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-from litestar import Request, Response
+from litestar import Response
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import Parameter
 
-from api.auth import Principal
+from api.auth import AppRequest, Principal
 from api.schemas import EvaluationRead, FindingRead
 from rules.repository import StoredEvaluation, StoredFinding
 
@@ -29,11 +29,11 @@ def attachment(data: bytes | str, name: str, media_type: str = XLSX,
                     headers={**(headers or {}), "content-disposition": f'attachment; filename="{name}"'})
 
 
-def caller(request: Request) -> Principal:  # type: ignore[type-arg]
+def caller(request: AppRequest) -> Principal:
     who = request.scope.get("user")
     if who is None:
         raise NotAuthorizedException("sign in first")
-    return who  # type: ignore[return-value]
+    return cast(Principal, who)
 
 
 def finding_read(f: StoredFinding) -> FindingRead:

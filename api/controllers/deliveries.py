@@ -10,10 +10,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.exceptions import NotFoundException
 
-from api.auth import roles
+from api.auth import AppRequest, roles
 from api.service import Server
 from notifier import outbox
 
@@ -47,7 +47,7 @@ class DeliveryController(Controller):
 
     @post("/{delivery_id:int}/retry", operation_id="retryDelivery", guards=[roles("office")],
           status_code=200)
-    async def retry_one(self, request: Request, server: Server, delivery_id: int) -> dict[str, Any]:  # type: ignore[type-arg]
+    async def retry_one(self, request: AppRequest, server: Server, delivery_id: int) -> dict[str, Any]:
         """Put a failed delivery back in the queue for a new round of tries."""
         await retry(server, delivery_id)
         return {"id": delivery_id, "state": "pending"}
@@ -56,4 +56,4 @@ class DeliveryController(Controller):
 def _plain(view: Any) -> dict[str, Any]:
     from dataclasses import asdict  # noqa: PLC0415
 
-    return asdict(view)  # type: ignore[no-any-return]
+    return asdict(view)

@@ -28,14 +28,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Response
 from msgspec import Struct
 
 from api import keys
-from api.auth import page_guard, signed_in
+from api.auth import AppRequest, page_guard, signed_in
 from api.controllers.common import caller
 from api.service import Server, now_iso
 from api.settings import Settings
@@ -131,7 +131,7 @@ class InboxUnit(Struct):
     messages: list[InboxMessage]
 
 
-async def _visible(request: Request, server: Server, unit: str | None) -> list[InboxUnit]:  # type: ignore[type-arg]
+async def _visible(request: AppRequest, server: Server, unit: str | None) -> list[InboxUnit]:
     who = caller(request)
     names = {u.id: u.name for u in (await server.snapshot()).portfolio.units}
     if unit is not None and unit not in names:
@@ -161,7 +161,7 @@ class DemoInboxController(Controller):
 
     @post("/{unit:str}", operation_id="receiveDemoNotice", include_in_schema=False, status_code=200,
           opt={"exclude_from_auth": True})
-    async def receive(self, request: Request, server: Server, unit: str, data: AppriseJSON) -> dict[str, str]:  # type: ignore[type-arg]
+    async def receive(self, request: AppRequest, server: Server, unit: str, data: AppriseJSON) -> dict[str, str]:
         """The delivery worker's Apprise ``json://`` post for ``unit``: loopback callers with the
         inbox's key only."""
         host = request.client.host if request.client else ""
@@ -181,13 +181,13 @@ class DemoInboxController(Controller):
         return {"stored": unit}
 
     @get("/", operation_id="listDemoInbox", guards=[signed_in])
-    async def list_inbox(self, request: Request, server: Server, unit: str | None = None) -> list[InboxUnit]:  # type: ignore[type-arg]
+    async def list_inbox(self, request: AppRequest, server: Server, unit: str | None = None) -> list[InboxUnit]:
         """The notices the demo inbox received, per unit (a unit's own only, unless office or leader)."""
         return await _visible(request, server, unit)
 
 
 @get("/demo/inbox", guards=[page_guard], include_in_schema=False, media_type="text/html")
-async def demo_inbox_page(request: Request, server: Server) -> Response[str]:  # type: ignore[type-arg]
+async def demo_inbox_page(request: AppRequest, server: Server) -> Response[str]:
     """The demo inbox as a page: each unit's received 督办通知, newest first."""
     parts = ["<!doctype html><html lang='zh'><head><meta charset='utf-8'><title>演示收件箱 demo inbox</title>",
              "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto}"

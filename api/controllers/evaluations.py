@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import Parameter
 
 from api import visibility
-from api.auth import roles, signed_in
+from api.auth import AppRequest, roles, signed_in
 from api.controllers.common import (
     Limit,
     Offset,
@@ -67,7 +67,7 @@ class RulebookController(Controller):
         return rulebook_read(await rules_repo.get_version(number), sources=True)
 
     @post("/", operation_id="saveRulebookDraft", guards=[OFFICE])
-    async def save_draft(self, request: Request, server: Server, data: RulebookCreate) -> RulebookRead:  # type: ignore[type-arg]
+    async def save_draft(self, request: AppRequest, server: Server, data: RulebookCreate) -> RulebookRead:
         return rulebook_read(await server.save_rulebook(caller(request).username, data.sources, data.note))
 
     @post("/{number:int}/check", operation_id="checkRulebook", guards=[OFFICE], status_code=200)
@@ -93,7 +93,7 @@ class RulebookController(Controller):
         return DryRunRead(number, out)
 
     @post("/{number:int}/publish", operation_id="publishRulebook", guards=[OFFICE], status_code=200)
-    async def publish(self, request: Request, server: Server, number: Number) -> PublishRead:  # type: ignore[type-arg]
+    async def publish(self, request: AppRequest, server: Server, number: Number) -> PublishRead:
         v, outcome = await server.publish(caller(request).username, number)
         evaluation = None
         if outcome.id is not None:
@@ -106,7 +106,7 @@ class EvaluationController(Controller):
     tags = ["evaluations"]  # noqa: RUF012
 
     @post("/evaluations", operation_id="runEvaluation", guards=[OFFICE])
-    async def run(self, request: Request, server: Server, data: EvaluationRequest) -> EvaluationRead:  # type: ignore[type-arg]
+    async def run(self, request: AppRequest, server: Server, data: EvaluationRequest) -> EvaluationRead:
         if data.as_of is not None:
             check_day(data.as_of, server.today(), "as_of")
         if data.as_of is not None and data.as_of > server.today():
@@ -126,7 +126,7 @@ class EvaluationController(Controller):
         return evaluation_read(await rules_repo.get_evaluation(eid))
 
     @get("/findings", operation_id="listFindings", guards=[signed_in])
-    async def findings(self, *, request: Request, server: Server, offset: Offset = 0, limit: Limit = 50,  # type: ignore[type-arg]
+    async def findings(self, *, request: AppRequest, server: Server, offset: Offset = 0, limit: Limit = 50,
                        level: str | None = None, project: str | None = None, unit: str | None = None,
                        rule: str | None = None, evaluation: Number | None = None) -> FindingPage:
         """Findings of the projects the caller sees, and of its own unit (``api.visibility``)."""

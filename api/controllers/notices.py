@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.exceptions import PermissionDeniedException
 
-from api.auth import roles, signed_in
+from api.auth import AppRequest, roles, signed_in
 from api.controllers.common import caller
 from api.schemas import NoticeRead, NoticeReject, NoticeRespond, NoticeStepRead
 from api.service import Server
@@ -31,7 +31,7 @@ class NoticeController(Controller):
     tags = ["notices"]  # noqa: RUF012
 
     @get("/", operation_id="listNotices", guards=[signed_in])
-    async def list_notices(self, request: Request, server: Server, open_only: bool = False,  # type: ignore[type-arg]
+    async def list_notices(self, request: AppRequest, server: Server, open_only: bool = False,
                            unit: str | None = None) -> list[NoticeRead]:
         who = caller(request)
         if not sees_everything(who):  # a unit's own notices only (api.visibility)
@@ -39,14 +39,14 @@ class NoticeController(Controller):
         return [notice_read(n) for n in await store.list_notices(server.engine, unit=unit, open_only=open_only)]
 
     @get("/{code:str}", operation_id="getNotice", guards=[signed_in])
-    async def get_notice(self, request: Request, server: Server, code: str) -> NoticeRead:  # type: ignore[type-arg]
+    async def get_notice(self, request: AppRequest, server: Server, code: str) -> NoticeRead:
         n = await store.get_notice(server.engine, code)
         if not sees_unit(caller(request), n.unit):
             raise PermissionDeniedException(f"notice {code} is addressed to unit {n.unit}, not yours")
         return notice_read(n)
 
     @get("/{code:str}/history", operation_id="getNoticeHistory", guards=[signed_in])
-    async def history(self, request: Request, server: Server, code: str) -> list[NoticeStepRead]:  # type: ignore[type-arg]
+    async def history(self, request: AppRequest, server: Server, code: str) -> list[NoticeStepRead]:
         """The notice's history, oldest first: issued, the unit's replies, the office's
         decisions with their reasons and the deadline a rejection moved to."""
         n = await store.get_notice(server.engine, code)
@@ -58,7 +58,7 @@ class NoticeController(Controller):
                 for s in await store.notice_steps(server.engine, code)]
 
     @post("/{code:str}/respond", operation_id="respondNotice", guards=[roles("office", "owner", "unit")], status_code=200)
-    async def respond(self, request: Request, server: Server, code: str, data: NoticeRespond) -> NoticeRead:  # type: ignore[type-arg]
+    async def respond(self, request: AppRequest, server: Server, code: str, data: NoticeRespond) -> NoticeRead:
         who = caller(request)
         new = await server.notice_action(who.username, code, "respond", text=data.text,
                                          attachment=data.attachment,
@@ -66,10 +66,10 @@ class NoticeController(Controller):
         return notice_read(new)
 
     @post("/{code:str}/accept", operation_id="acceptNotice", guards=[roles("office")], status_code=200)
-    async def accept(self, request: Request, server: Server, code: str) -> NoticeRead:  # type: ignore[type-arg]
+    async def accept(self, request: AppRequest, server: Server, code: str) -> NoticeRead:
         return notice_read(await server.notice_action(caller(request).username, code, "accept"))
 
     @post("/{code:str}/reject", operation_id="rejectNotice", guards=[roles("office")], status_code=200)
-    async def reject(self, request: Request, server: Server, code: str, data: NoticeReject) -> NoticeRead:  # type: ignore[type-arg]
+    async def reject(self, request: AppRequest, server: Server, code: str, data: NoticeReject) -> NoticeRead:
         return notice_read(await server.notice_action(caller(request).username, code, "reject",
                                                       reason=data.reason, new_due=data.new_due))

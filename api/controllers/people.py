@@ -7,7 +7,7 @@ import secrets
 import time
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.enums import MediaType, RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import Redirect
@@ -15,7 +15,7 @@ from litestar.utils.scope.state import ScopeState
 from msgspec import Struct
 
 from api import audit, proxies, throttle, users
-from api.auth import forget_cached, principal, roles, signed_in
+from api.auth import AppRequest, forget_cached, principal, roles, signed_in
 from api.controllers.common import Limit, Offset, caller
 from api.schemas import (
     AuditPage,
@@ -40,7 +40,7 @@ class UserController(Controller):
     tags = ["users"]  # noqa: RUF012
 
     @get("/me", operation_id="getMe", guards=[signed_in])
-    async def me(self, request: Request) -> UserRead:  # type: ignore[type-arg]
+    async def me(self, request: AppRequest) -> UserRead:
         return user_read(await users.get(caller(request).username))
 
     @get("/users", operation_id="listUsers", guards=[roles("office")])
@@ -48,7 +48,7 @@ class UserController(Controller):
         return [user_read(u) for u in await users.list_users()]
 
     @post("/users", operation_id="createUser", guards=[roles("office")])
-    async def create_user(self, request: Request, server: Server, data: UserCreate) -> UserRead:  # type: ignore[type-arg]
+    async def create_user(self, request: AppRequest, server: Server, data: UserCreate) -> UserRead:
         units = set((await server.snapshot()).portfolio.unit_by_id)
         async with server.writing():
             user = await users.create(data.username, role=data.role, unit=data.unit, password=data.password,
@@ -57,7 +57,7 @@ class UserController(Controller):
         return user_read(user)
 
     @patch("/users/{username:str}", operation_id="updateUser", guards=[roles("office")])
-    async def update_user(self, request: Request, server: Server, username: str, data: UserUpdate) -> UserRead:  # type: ignore[type-arg]
+    async def update_user(self, request: AppRequest, server: Server, username: str, data: UserUpdate) -> UserRead:
         units = set((await server.snapshot()).portfolio.unit_by_id)
         async with server.writing():
             old = await users.get(username)
@@ -70,7 +70,7 @@ class UserController(Controller):
         return user_read(user)
 
     @post("/tokens", operation_id="createToken", guards=[signed_in])
-    async def create_token(self, request: Request, server: Server, data: TokenCreate) -> TokenRead:  # type: ignore[type-arg]
+    async def create_token(self, request: AppRequest, server: Server, data: TokenCreate) -> TokenRead:
         who = caller(request)
         async with server.writing():
             token = await users.issue_token(who.username, data.name)
@@ -123,7 +123,7 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
-def login_page(request: Request, next_: str, error: str = "", status: int = 200,  # type: ignore[type-arg]
+def login_page(request: AppRequest, next_: str, error: str = "", status: int = 200,
                headers: dict[str, str] | None = None) -> Response[str]:
     state = ScopeState.from_scope(request.scope).csrf_token
     token = state if isinstance(state, str) else request.cookies.get("csrftoken", "")
@@ -132,7 +132,7 @@ def login_page(request: Request, next_: str, error: str = "", status: int = 200,
     return Response(body, media_type=MediaType.HTML, status_code=status, headers=headers)
 
 
-def login_throttle(request: Request) -> throttle.LoginThrottle:  # type: ignore[type-arg]
+def login_throttle(request: AppRequest) -> throttle.LoginThrottle:
     """This app's login throttle (made on first use)."""
     state = request.app.state
     if state.get("login_throttle") is None:
@@ -145,11 +145,11 @@ class SessionController(Controller):
     include_in_schema = False
 
     @get("/login", operation_id="loginPage")
-    async def page(self, request: Request, next: str = "/") -> Response[str]:  # type: ignore[type-arg]
+    async def page(self, request: AppRequest, next: str = "/") -> Response[str]:
         return login_page(request, next)
 
     @post("/login", operation_id="login", status_code=303)
-    async def login(self, request: Request, server: Server,  # type: ignore[type-arg]
+    async def login(self, request: AppRequest, server: Server,
                     data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Response[Any]:
         limits = login_throttle(request)
         # The real client behind a trusted proxy (DUBAN_TRUSTED_PROXIES); anyone else's
@@ -172,7 +172,7 @@ class SessionController(Controller):
         return Redirect(path=_safe_next(data.next), status_code=303)
 
     @post("/logout", operation_id="logout", status_code=303)
-    async def logout(self, request: Request, server: Server) -> Redirect:  # type: ignore[type-arg]
+    async def logout(self, request: AppRequest, server: Server) -> Redirect:
         who = principal(request)
         if who is not None and who.via == "session":
             async with server.writing():  # every copy of this user's session cookie stops working

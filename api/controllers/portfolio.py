@@ -8,12 +8,12 @@ from dataclasses import replace
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, get, patch, post
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import Parameter
 
 from api import visibility
-from api.auth import Principal, may_report, roles, signed_in
+from api.auth import AppRequest, Principal, may_report, roles, signed_in
 from api.controllers.common import Limit, Offset, caller, evaluation_read, finding_read, levels
 from api.schemas import (
     MilestoneCreate,
@@ -78,7 +78,7 @@ class UnitController(Controller):
         return unit_read(portfolio.unit_by_id[uid])
 
     @post("/", operation_id="createUnit", guards=[OFFICE])
-    async def create_unit(self, request: Request, server: Server, data: UnitCreate) -> UnitRead:  # type: ignore[type-arg]
+    async def create_unit(self, request: AppRequest, server: Server, data: UnitCreate) -> UnitRead:
         unit = Unit(data.id, data.name, data.parent, data.level, tuple(data.contacts))
         if not data.id.strip() or not data.name.strip():
             raise InputError("id", "a unit needs a non-empty id and name")
@@ -91,7 +91,7 @@ class UnitController(Controller):
         return unit_read(unit)
 
     @patch("/{uid:str}", operation_id="updateUnit", guards=[OFFICE])
-    async def update_unit(self, request: Request, server: Server, uid: str, data: UnitUpdate) -> UnitRead:  # type: ignore[type-arg]
+    async def update_unit(self, request: AppRequest, server: Server, uid: str, data: UnitUpdate) -> UnitRead:
         async with server.writing():
             old = await repo.get_unit(uid)
             changes = set_fields(data)
@@ -110,7 +110,7 @@ class ProjectController(Controller):
     tags = ["projects"]  # noqa: RUF012
 
     @get("/", operation_id="listProjects", guards=[signed_in])
-    async def list_projects(self, *, request: Request, server: Server, offset: Offset = 0, limit: Limit = 50,  # type: ignore[type-arg]
+    async def list_projects(self, *, request: AppRequest, server: Server, offset: Offset = 0, limit: Limit = 50,
                             unit: str | None = None, category: str | None = None,
                             q: Annotated[str | None, Parameter(description="text in id or name")] = None) -> ProjectPage:
         """The projects the caller sees (``api.visibility``), filtered."""
@@ -121,14 +121,14 @@ class ProjectController(Controller):
         return ProjectPage([project_read(p) for p in ps[offset:offset + limit]], len(ps), offset, limit)
 
     @get("/{pid:str}", operation_id="getProject", guards=[signed_in])
-    async def get_project(self, request: Request, server: Server, pid: str) -> ProjectDetail:  # type: ignore[type-arg]
+    async def get_project(self, request: AppRequest, server: Server, pid: str) -> ProjectDetail:
         snap = await server.snapshot()
         p = await seen_project(caller(request), snap.portfolio.project_by_id.get(pid), pid)
         return ProjectDetail(p.id, p.name, p.category.value, p.unit, p.budget,
                              [milestone_read(m, snap.versions.get(m.key, 1)) for m in p.milestones])
 
     @post("/", operation_id="createProject", guards=[OFFICE])
-    async def create_project(self, request: Request, server: Server, data: ProjectCreate) -> ProjectRead:  # type: ignore[type-arg]
+    async def create_project(self, request: AppRequest, server: Server, data: ProjectCreate) -> ProjectRead:
         project = Project(data.id, data.name, _category(data.category), data.unit, data.budget)
         if not data.id.strip():
             raise InputError("id", "a project needs a non-empty id like P001")
@@ -141,7 +141,7 @@ class ProjectController(Controller):
         return project_read(project)
 
     @patch("/{pid:str}", operation_id="updateProject", guards=[OFFICE])
-    async def update_project(self, request: Request, server: Server, pid: str, data: ProjectUpdate) -> ProjectRead:  # type: ignore[type-arg]
+    async def update_project(self, request: AppRequest, server: Server, pid: str, data: ProjectUpdate) -> ProjectRead:
         return project_read(await change_project(server, caller(request).username, pid, set_fields(data)))
 
 
@@ -253,7 +253,7 @@ class MilestoneController(Controller):
     tags = ["milestones"]  # noqa: RUF012
 
     @get("/milestones", operation_id="listMilestones", guards=[signed_in])
-    async def list_milestones(self, *, request: Request, server: Server, offset: Offset = 0, limit: Limit = 50,  # type: ignore[type-arg]
+    async def list_milestones(self, *, request: AppRequest, server: Server, offset: Offset = 0, limit: Limit = 50,
                               project: str | None = None, unit: str | None = None, kind: str | None = None,
                               done: bool | None = None, due_before: dt.date | None = None) -> MilestonePage:
         """The milestones of the projects the caller sees (``api.visibility``), filtered."""
@@ -268,20 +268,20 @@ class MilestoneController(Controller):
                              len(rows), offset, limit)
 
     @get("/projects/{pid:str}/milestones/{mid:str}", operation_id="getMilestone", guards=[signed_in])
-    async def get_milestone(self, request: Request, server: Server, pid: str, mid: str) -> MilestoneRead:  # type: ignore[type-arg]
+    async def get_milestone(self, request: AppRequest, server: Server, pid: str, mid: str) -> MilestoneRead:
         await seen_project(caller(request), (await server.snapshot()).portfolio.project_by_id.get(pid), pid)
         m, version = await repo.get_milestone(pid, mid)
         return milestone_read(m, version)
 
     @get("/projects/{pid:str}/milestones/{mid:str}/history", operation_id="getMilestoneHistory", guards=[signed_in])
-    async def history(self, request: Request, server: Server, pid: str, mid: str) -> list[MilestoneHistoryEntry]:  # type: ignore[type-arg]
+    async def history(self, request: AppRequest, server: Server, pid: str, mid: str) -> list[MilestoneHistoryEntry]:
         """Every stored version of the milestone (notes and actors): for those who see its project."""
         await seen_project(caller(request), (await server.snapshot()).portfolio.project_by_id.get(pid), pid)
         return [MilestoneHistoryEntry(r.version, r.known_on, r.recorded_at, r.actor, milestone_read(r.milestone, r.version))
                 for r in await repo.milestone_history(pid, mid)]
 
     @post("/projects/{pid:str}/milestones", operation_id="createMilestone", guards=[OFFICE])
-    async def create_milestone(self, request: Request, server: Server, pid: str, data: MilestoneCreate) -> MilestoneRead:  # type: ignore[type-arg]
+    async def create_milestone(self, request: AppRequest, server: Server, pid: str, data: MilestoneCreate) -> MilestoneRead:
         fields = msgspec.structs.asdict(data)  # the catalogue's fields (api.schemas)
         fields["kind"] = _kind(fields["kind"], "kind")
         fields["after"] = tuple(Dependency(d.on, d.lag, d.project, d.type) for d in fields["after"])
@@ -303,7 +303,7 @@ class MilestoneController(Controller):
         return milestone_read(m, 1)
 
     @patch("/projects/{pid:str}/milestones/{mid:str}", operation_id="reportMilestone", guards=[signed_in])
-    async def report_milestone(self, request: Request, server: Server, pid: str, mid: str,  # type: ignore[type-arg]
+    async def report_milestone(self, request: AppRequest, server: Server, pid: str, mid: str,
                                data: MilestoneUpdate) -> MilestoneReportResult:
         who = caller(request)
         snap = await server.snapshot()

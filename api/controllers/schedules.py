@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import yaml
-from litestar import Controller, Request, post
+from litestar import Controller, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
-from api.auth import roles
+from api.auth import AppRequest, roles
 from api.controllers.common import caller
 from api.schedules import import_schedule
 from api.service import Server
@@ -35,7 +35,7 @@ class ScheduleController(Controller):
     tags = ["schedules"]  # noqa: RUF012
 
     @post("", operation_id="importSchedule", guards=[roles("office")], status_code=200)
-    async def import_file(self, request: Request, server: Server, pid: str,  # type: ignore[type-arg]
+    async def import_file(self, request: AppRequest, server: Server, pid: str,
                           data: Annotated[ScheduleUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
                           ) -> dict[str, Any]:
         map_data: Any = None

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, get, patch, post
 from litestar.exceptions import PermissionDeniedException
 
-from api.auth import may_report, roles, signed_in
+from api.auth import AppRequest, may_report, roles, signed_in
 from api.controllers.common import caller
 from api.schemas import (
     ExtensionCreate,
@@ -71,7 +71,7 @@ class PeopleController(Controller):
         return [person_read(x) for x in people if unit is None or x.unit == unit]
 
     @post("/", operation_id="createPerson", guards=[OFFICE])
-    async def create_person(self, request: Request, server: Server, data: PersonCreate) -> PersonRead:  # type: ignore[type-arg]
+    async def create_person(self, request: AppRequest, server: Server, data: PersonCreate) -> PersonRead:
         person = Person(_text(data.id, "id", "a person's id (e.g. wang)"), _text(data.name, "name", "the name"),
                         data.unit, data.post)
         if "/" in person.id:
@@ -84,7 +84,7 @@ class PeopleController(Controller):
         return person_read(person)
 
     @patch("/{xid:str}", operation_id="updatePerson", guards=[OFFICE])
-    async def update_person(self, request: Request, server: Server, xid: str, data: PersonUpdate) -> PersonRead:  # type: ignore[type-arg]
+    async def update_person(self, request: AppRequest, server: Server, xid: str, data: PersonUpdate) -> PersonRead:
         async with server.writing():
             old = (await server.snapshot()).portfolio.person_by_id.get(xid)
             if old is None:
@@ -118,7 +118,7 @@ class ExtensionController(Controller):
     tags = ["supervision"]  # noqa: RUF012
 
     @get("/extensions", operation_id="listExtensions", guards=[signed_in])
-    async def list_extensions(self, request: Request, server: Server,  # type: ignore[type-arg]
+    async def list_extensions(self, request: AppRequest, server: Server,
                               status: str | None = None) -> list[ExtensionRead]:
         if status is not None and status not in STATUS_ZH:
             raise InputError("status", f"unknown status {status!r}; use pending, approved or rejected")
@@ -136,13 +136,13 @@ class ExtensionController(Controller):
 
     @post("/projects/{pid:str}/milestones/{mid:str}/extensions", operation_id="requestExtension",
           guards=[signed_in])
-    async def request_extension(self, request: Request, server: Server, pid: str, mid: str,  # type: ignore[type-arg]
+    async def request_extension(self, request: AppRequest, server: Server, pid: str, mid: str,
                                 data: ExtensionCreate) -> ExtensionRead:
         return await request_extension(server, caller(request), pid, mid, new_due=data.new_due,
                                        reason=data.reason)
 
     @post("/extensions/{eid:int}/decision", operation_id="decideExtension", guards=[OFFICE])
-    async def decide_extension(self, request: Request, server: Server, eid: int,  # type: ignore[type-arg]
+    async def decide_extension(self, request: AppRequest, server: Server, eid: int,
                                data: ExtensionDecision) -> ExtensionRead:
         return await decide_extension(server, caller(request).username, eid, data.decision, data.reason)
 

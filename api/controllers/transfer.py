@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
 from api import audit, excel, offload, visibility
-from api.auth import roles, signed_in
+from api.auth import AppRequest, roles, signed_in
 from api.controllers.common import XLSX, attachment, caller
 from api.schemas import ImportResult
 from api.service import Server, now_iso
@@ -39,8 +39,8 @@ class TransferController(Controller):
     tags = ["import-export"]  # noqa: RUF012
 
     @get("/portfolio", operation_id="exportPortfolio", guards=[signed_in])
-    async def export_portfolio(self, request: Request, server: Server,
-                               as_of: dt.date | None = None) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
+    async def export_portfolio(self, request: AppRequest, server: Server,
+                               as_of: dt.date | None = None) -> Response[dict[str, Any]]:
         if as_of is not None:
             from api.controllers.evaluations import check_day  # noqa: PLC0415
 
@@ -50,14 +50,14 @@ class TransferController(Controller):
                         headers=await audit.export_anchor("portfolio"))
 
     @post("/portfolio", operation_id="importPortfolio", guards=[roles("office")])
-    async def import_portfolio(self, request: Request, server: Server, data: dict[str, Any]) -> ImportResult:  # type: ignore[type-arg]
+    async def import_portfolio(self, request: AppRequest, server: Server, data: dict[str, Any]) -> ImportResult:
         portfolio = await offload.run(parse_portfolio, data, today=server.today(), source="upload")
         counts = await import_checked(server, portfolio, caller(request).username, source="upload")
         return ImportResult(**counts)
 
     @get("/portfolio.xlsx", operation_id="exportPortfolioExcel", guards=[signed_in],
          media_type=XLSX)
-    async def export_excel(self, request: Request, server: Server) -> Response[bytes]:  # type: ignore[type-arg]
+    async def export_excel(self, request: AppRequest, server: Server) -> Response[bytes]:
         """The portfolio as the caller sees it (``api.visibility``): its projects, their findings,
         and the rankings for the office and the leaders only."""
         who = caller(request)
@@ -76,7 +76,7 @@ class TransferController(Controller):
         return attachment(excel.template_workbook(), "duban-template.xlsx")
 
     @post("/portfolio.xlsx", operation_id="importPortfolioExcel", guards=[roles("office")])
-    async def import_excel(self, request: Request, server: Server,  # type: ignore[type-arg]
+    async def import_excel(self, request: AppRequest, server: Server,
                            data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)]) -> ImportResult:
         content = await data.read()
         portfolio = await offload.run(excel.read_workbook, content, today=server.today(),

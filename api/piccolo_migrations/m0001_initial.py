@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from piccolo.columns import Boolean, Integer, Text, Varchar
-from piccolo.engine.base import Engine
+from projects.storage import DbEngine
 from piccolo.table import Table
 
 
@@ -42,7 +42,7 @@ class _Meta(Table, tablename="api_meta"):
     value = Text()
 
 
-async def forwards(engine: Engine) -> None:
+async def forwards(engine: DbEngine) -> None:
     for table in (_User, _Token, _Audit, _Meta):
         table._meta.db = engine
         await table.create_table(if_not_exists=True)

@@ -7,7 +7,7 @@ password change bump it, and a cookie with an older version no longer signs anyo
 from __future__ import annotations
 
 from piccolo.columns import Varchar
-from piccolo.engine.base import Engine
+from projects.storage import DbEngine
 from piccolo.table import Table
 
 
@@ -15,6 +15,6 @@ class _User(Table, tablename="api_user"):
     username = Varchar(length=64, unique=True)
 
 
-async def forwards(engine: Engine) -> None:
+async def forwards(engine: DbEngine) -> None:
     _User._meta.db = engine
     await _User.raw("ALTER TABLE api_user ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0")

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Response
 
+from api.auth import AppRequest
 from api.controllers.portfolio import change_project
 from api.service import Server
 from api.values import ApiError
@@ -82,7 +83,7 @@ class AssignPages(Controller):
     include_in_schema = False
     exception_handlers = {PageForbiddenError: forbidden_page}  # noqa: RUF012
 
-    async def _page(self, request: Request, server: Server, pid: str, *,  # type: ignore[type-arg]
+    async def _page(self, request: AppRequest, server: Server, pid: str, *,
                     form: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
                     error: str = "", status: int = 200) -> Response[str]:
         portfolio = (await server.snapshot()).portfolio
@@ -97,12 +98,12 @@ class AssignPages(Controller):
                            co_unit=CO_UNIT, title=f"{text('assignment', lang)} — {project.name}")
 
     @get("/projects/{pid:str}/assign", name="assign_page")
-    async def page(self, request: Request, server: Server, pid: str) -> Response[str]:  # type: ignore[type-arg]
+    async def page(self, request: AppRequest, server: Server, pid: str) -> Response[str]:
         require(request, "office")
         return await self._page(request, server, pid)
 
     @post("/projects/{pid:str}/assign", name="assign_project", status_code=303)
-    async def assign(self, request: Request, server: Server, pid: str, data: Form) -> Response[Any]:  # type: ignore[type-arg]
+    async def assign(self, request: AppRequest, server: Server, pid: str, data: Form) -> Response[Any]:
         who = require(request, "office")
         if pid not in (await server.snapshot()).portfolio.project_by_id:
             return await self._page(request, server, pid)  # the 404 page

@@ -9,13 +9,13 @@ import datetime as dt
 from typing import Annotated
 from urllib.parse import quote
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import Body
 from litestar.response import Redirect, Response
 
-from api.auth import may_report
+from api.auth import AppRequest, may_report
 from api.controllers.supervision import decide_extension, request_extension
 from api.service import Server
 from api.visibility import sees_project
@@ -35,7 +35,7 @@ class ExtensionPages(Controller):
     exception_handlers = {PageForbiddenError: forbidden_page}  # noqa: RUF012
 
     @get("/extensions", name="extensions")
-    async def page(self, request: Request, server: Server, error: str = "", done: str = "") -> Response[str]:  # type: ignore[type-arg]
+    async def page(self, request: AppRequest, server: Server, error: str = "", done: str = "") -> Response[str]:
         who = require(request, "owner", "unit", "office")
         snap = await server.snapshot()
         today = server.today()
@@ -67,7 +67,7 @@ class ExtensionPages(Controller):
                            title=text("extensions", page_lang(request)))
 
     @post("/extensions/request", name="request_extension", status_code=303)
-    async def request(self, request: Request, server: Server, data: Form) -> Redirect:  # type: ignore[type-arg]
+    async def request(self, request: AppRequest, server: Server, data: Form) -> Redirect:
         who = require(request, "owner", "unit")
         lang = page_lang(request)
         key = (data.get("milestone") or "").strip()
@@ -86,7 +86,7 @@ class ExtensionPages(Controller):
         return Redirect(path=f"/extensions?done={made.id}#extension-{made.id}", status_code=303)
 
     @post("/extensions/{eid:int}/decide", name="decide_extension", status_code=303)
-    async def decide(self, request: Request, server: Server, eid: int, data: Form) -> Redirect:  # type: ignore[type-arg]
+    async def decide(self, request: AppRequest, server: Server, eid: int, data: Form) -> Redirect:
         who = require(request, "office")
         try:
             await decide_extension(server, who.username, eid, data.get("decision") or "",

@@ -17,14 +17,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
+from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body
 from litestar.response import Redirect, Response
 
 from api import audit
-from api.auth import Principal, may_report
+from api.auth import AppRequest, Principal, may_report
 from api.controllers.common import attachment
 from api.service import ForbiddenError, InputError, Server
 from api.visibility import WATCHERS, sees_project
@@ -44,13 +45,13 @@ from dashboards.embed import embed
 from dashboards.gantt import milestone_lights, project_gantt
 from dashboards.i18n import text
 from dashboards.money import funds_curve
-from dashboards.reports import subject_name
 from notifier import store
 from notifier.errors import NoticeForbiddenError, NoticeInputError
 from projects.cadence import next_report
+from projects.errors import StaleVersionError
 from projects.model import Level
 from projects.replay import known_on
-from projects.repository import StaleVersionError
+from projects.subjects import subject_name
 from rules.sentence import explain_sentence
 
 LEADERS = WATCHERS  # who sees the dashboards, rates and reports (api.visibility)
@@ -76,12 +77,12 @@ class DashboardPages(Controller):
     exception_handlers = {PageForbiddenError: forbidden_page}  # noqa: RUF012
 
     @get("/", name="home")
-    async def home(self, request: Request) -> Redirect:  # type: ignore[type-arg]
+    async def home(self, request: AppRequest) -> Redirect:
         who = require(request)
         return Redirect(path="/dashboard" if who.role in LEADERS else "/my")
 
     @get("/dashboard", name="dashboard")
-    async def dashboard(self, request: Request, server: Server) -> Response[str]:  # type: ignore[type-arg]
+    async def dashboard(self, request: AppRequest, server: Server) -> Response[str]:
         require(request, *LEADERS)
         board = await current_board(server)
         lang = page_lang(request)
@@ -99,7 +100,7 @@ class DashboardPages(Controller):
                            records=await record_rows(server, require(request), lang, limit=10))
 
     @get("/dashboard/rates", name="rates")
-    async def rates(self, request: Request, server: Server, months: int = 6) -> Response[str]:  # type: ignore[type-arg]
+    async def rates(self, request: AppRequest, server: Server, months: int = 6) -> Response[str]:
         require(request, *LEADERS)
         from dashboards.figures import rates_trend  # noqa: PLC0415
 
@@ -112,7 +113,7 @@ class DashboardPages(Controller):
         return render_page(request, "rates.html", figures=figures)
 
     @get("/dashboard/report.html", name="report_html")
-    async def report_html(self, request: Request, server: Server) -> Response[str]:  # type: ignore[type-arg]
+    async def report_html(self, request: AppRequest, server: Server) -> Response[str]:
         require(request, *LEADERS)
         board = await current_board(server)
         lang = page_lang(request)
@@ -124,7 +125,7 @@ class DashboardPages(Controller):
         return attachment(body, name, "text/html; charset=utf-8", headers=await audit.export_anchor(name))
 
     @get("/reports/ranking.xlsx", name="ranking_xlsx")
-    async def ranking_xlsx(self, request: Request, server: Server) -> Response[bytes]:  # type: ignore[type-arg]
+    async def ranking_xlsx(self, request: AppRequest, server: Server) -> Response[bytes]:
         require(request, *LEADERS)
         board = await current_board(server)
         body = reports.ranking_workbook(board.portfolio, board.evaluation, lang=page_lang(request))
@@ -132,7 +133,7 @@ class DashboardPages(Controller):
         return attachment(body, name, headers=await audit.export_anchor(name))
 
     @get("/reports/findings.xlsx", name="findings_xlsx")
-    async def findings_xlsx(self, request: Request, server: Server) -> Response[bytes]:  # type: ignore[type-arg]
+    async def findings_xlsx(self, request: AppRequest, server: Server) -> Response[bytes]:
         require(request, *LEADERS)
         board = await current_board(server)
         body = reports.findings_workbook(board.portfolio, board.evaluation, lang=page_lang(request))
@@ -140,10 +141,10 @@ class DashboardPages(Controller):
         return attachment(body, name, headers=await audit.export_anchor(name))
 
     @get("/projects/{pid:str}", name="project")
-    async def project(self, request: Request, server: Server, pid: str) -> Response[str]:  # type: ignore[type-arg]
+    async def project(self, request: AppRequest, server: Server, pid: str) -> Response[str]:
         return await self._project_page(request, server, pid)
 
-    async def _project_page(self, request: Request, server: Server, pid: str, *,  # type: ignore[type-arg]
+    async def _project_page(self, request: AppRequest, server: Server, pid: str, *,
                             schedule_error: str = "", status: int = 200) -> Response[str]:
         who = require(request)
         board = await current_board(server)
@@ -178,7 +179,7 @@ class DashboardPages(Controller):
                            schedule_error=schedule_error, status=status)
 
     @post("/projects/{pid:str}/schedule", name="import_schedule_page", status_code=303)
-    async def import_schedule_page(self, request: Request, server: Server, pid: str,  # type: ignore[type-arg]
+    async def import_schedule_page(self, request: AppRequest, server: Server, pid: str,
                                    data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
                                    ) -> Response[Any]:
         """The office imports a contractor's schedule from the project page (api.schedules)."""
@@ -193,23 +194,23 @@ class DashboardPages(Controller):
             raise NotFoundException(f"no project {pid}")
         upload, map_upload = data.get("file"), data.get("map")
         try:
-            if not hasattr(upload, "read"):
+            if not isinstance(upload, UploadFile):
                 raise InputError("file", "请选择进度计划文件 / choose a schedule file")
             map_data = None
-            if hasattr(map_upload, "read") and getattr(map_upload, "filename", ""):
+            if isinstance(map_upload, UploadFile) and map_upload.filename:
                 try:
                     map_data = yaml.safe_load((await map_upload.read()).decode("utf-8"))
                 except (UnicodeDecodeError, yaml.YAMLError) as exc:
                     raise InputError("map", f"映射文件不是 UTF-8 的 YAML / the map is not UTF-8 YAML: {exc}") from None
             await import_schedule(server, await upload.read(), upload.filename or "upload", pid=pid,
                                   unit=project.unit, actor=who.username, map_data=map_data,
-                                  map_name=getattr(map_upload, "filename", "") or "map")
+                                  map_name=map_upload.filename if isinstance(map_upload, UploadFile) and map_upload.filename else "map")
         except DubanError as exc:
             return await self._project_page(request, server, pid, schedule_error=str(exc), status=422)
         return Redirect(path=f"/projects/{pid}?imported=1#schedule", status_code=303)
 
     @get("/projects", name="projects")
-    async def projects(self, request: Request, server: Server, *, unit: str | None = None,  # type: ignore[type-arg]
+    async def projects(self, request: AppRequest, server: Server, *, unit: str | None = None,
                        category: str | None = None, light: str | None = None,
                        flag: str | None = None) -> Response[str]:
         """The projects behind a bar of the dashboard: by unit, category and light; ``flag``
@@ -234,7 +235,7 @@ class DashboardPages(Controller):
                 and (light is None or lights[p.id].value == light)
                 and (flag is None or (flag == "urgent" and p.urgent)
                      or (flag == "instruction" and p.instruction is not None))]
-        rows.sort(key=lambda r: (-Level(r["light"]).rank, r["unit"], r["name"]))
+        rows.sort(key=lambda r: (-Level(str(r["light"])).rank, r["unit"], r["name"]))
         shown = [v for v in (names.get(unit or "", unit), text(category, lang) if category in ("project", "task") else category,
                              text(light, lang) if light in ("red", "yellow", "green") else light,
                              text(f"flag_{flag}", lang) if flag in ("urgent", "instruction") else flag) if v]
@@ -243,7 +244,7 @@ class DashboardPages(Controller):
                            records=records)
 
     @get("/dashboard/screen", name="screen")
-    async def screen(self, request: Request, server: Server) -> Response[str]:  # type: ignore[type-arg]
+    async def screen(self, request: AppRequest, server: Server) -> Response[str]:
         """The leaders' big screen: one 1920x1080 screen, no scrolling, refreshing itself."""
         require(request, *LEADERS)
         from dashboards.screen import screen_view  # noqa: PLC0415
@@ -264,7 +265,7 @@ class OwnerPages(Controller):
     include_in_schema = False
     exception_handlers = {PageForbiddenError: forbidden_page}  # noqa: RUF012
 
-    async def _my_page(self, request: Request, server: Server, who: Principal, *,  # type: ignore[type-arg]
+    async def _my_page(self, request: AppRequest, server: Server, who: Principal, *,
                        status: int = 200, override: dict[str, Any] | None = None,
                        done: str = "", project: str | None = None) -> Response[str]:
         board = await current_board(server)
@@ -307,13 +308,13 @@ class OwnerPages(Controller):
                            lights={p["id"]: p["light"] for p in shown})
 
     @get("/my", name="my_milestones")
-    async def my(self, request: Request, server: Server, done: str = "",  # type: ignore[type-arg]
+    async def my(self, request: AppRequest, server: Server, done: str = "",
                  project: str | None = None) -> Response[str]:
         who = require(request, "owner", "unit", "office")
         return await self._my_page(request, server, who, done=done, project=project)
 
     @post("/my/{pid:str}/{mid:str}", name="report_milestone", status_code=303)
-    async def report(self, request: Request, server: Server, pid: str, mid: str,  # type: ignore[type-arg]
+    async def report(self, request: AppRequest, server: Server, pid: str, mid: str,
                      data: Form) -> Response[Any]:
         who = require(request, "owner", "unit", "office")
         snap = await server.snapshot()
@@ -337,7 +338,7 @@ class OwnerPages(Controller):
             return await self._my_page(request, server, who, status=409, **scope, override={
                 "key": current.key, "stale": {k: v for k, v in sent.items() if v}})
         except InputError as exc:
-            field = exc.where.rsplit(".", 1)[-1]
+            field = (exc.where or "").rsplit(".", 1)[-1]
             override: dict[str, Any] = {"key": current.key, "form": sent}
             if field in sent:
                 override["errors"] = {field: str(exc)}
@@ -348,7 +349,7 @@ class OwnerPages(Controller):
         return Redirect(path=f"{target}#m-{pid}-{mid}", status_code=303)
 
     @get("/inbox", name="inbox")
-    async def inbox(self, request: Request, server: Server, error: str = "") -> Response[str]:  # type: ignore[type-arg]
+    async def inbox(self, request: AppRequest, server: Server, error: str = "") -> Response[str]:
         who = require(request, "owner", "unit")
         notices = await _notices(server, who.unit)
         histories = {n.code: await store.notice_steps(server.engine, n.code) for n in notices}
@@ -356,7 +357,7 @@ class OwnerPages(Controller):
                            histories=histories, title=text("inbox", page_lang(request)))
 
     @post("/inbox/{code:str}/respond", name="respond_notice", status_code=303)
-    async def respond(self, request: Request, server: Server, code: str, data: Form) -> Redirect:  # type: ignore[type-arg]
+    async def respond(self, request: AppRequest, server: Server, code: str, data: Form) -> Redirect:
         who = require(request, "owner", "unit", "office")
         reply = (data.get("text") or "").strip()
         if not reply:
@@ -378,13 +379,13 @@ class OfficePages(RulePages):
     exception_handlers = {PageForbiddenError: forbidden_page}  # noqa: RUF012
 
     @get("/notices", name="notice_admin")
-    async def notices(self, request: Request, server: Server, error: str = "") -> Response[str]:  # type: ignore[type-arg]
+    async def notices(self, request: AppRequest, server: Server, error: str = "") -> Response[str]:
         require(request, "office")
         return render_page(request, "inbox.html", notices=await _notices(server), admin=True,
                            error=error, histories={}, title=text("notice_admin", page_lang(request)))
 
     @post("/notices/{code:str}/{action:str}", name="decide_notice", status_code=303)
-    async def decide(self, request: Request, server: Server, code: str, action: str,  # type: ignore[type-arg]
+    async def decide(self, request: AppRequest, server: Server, code: str, action: str,
                      data: Form) -> Redirect:
         who = require(request, "office")
         if action not in ("accept", "reject"):
@@ -405,7 +406,7 @@ class DeliveryPages(Controller):
     exception_handlers = {PageForbiddenError: forbidden_page}  # noqa: RUF012
 
     @get("/deliveries", name="deliveries")
-    async def deliveries(self, request: Request, server: Server, retried: str = "") -> Response[str]:  # type: ignore[type-arg]
+    async def deliveries(self, request: AppRequest, server: Server, retried: str = "") -> Response[str]:
         require(request, "office")
         from api.controllers.deliveries import failed  # noqa: PLC0415
 
@@ -418,7 +419,7 @@ class DeliveryPages(Controller):
         return render_page(request, "deliveries.html", rows=rows, retried=retried)
 
     @post("/deliveries/{delivery_id:int}/retry", name="retry_delivery", status_code=303)
-    async def retry(self, request: Request, server: Server, delivery_id: int) -> Redirect:  # type: ignore[type-arg]
+    async def retry(self, request: AppRequest, server: Server, delivery_id: int) -> Redirect:
         require(request, "office")
         from api.controllers.deliveries import retry  # noqa: PLC0415
 

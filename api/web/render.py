@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from litestar import Request
 from litestar.enums import MediaType
 from litestar.response import Response
 from litestar.utils.scope.state import ScopeState
 
-from api.auth import LoginRedirectError, Principal
+from api.auth import AppRequest, LoginRedirectError, Principal
 from api.web.static import asset_urls
 from dashboards.embed import Embedded
 from dashboards.i18n import CATALOGUE, choose_lang, text
@@ -46,16 +45,16 @@ def environment() -> jinja2.Environment:
                               trim_blocks=True, lstrip_blocks=True)
 
 
-def page_lang(request: Request) -> str:  # type: ignore[type-arg]
+def page_lang(request: AppRequest) -> str:
     return choose_lang(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
 
 
-def csrf_token(request: Request) -> str:  # type: ignore[type-arg]
+def csrf_token(request: AppRequest) -> str:
     state = ScopeState.from_scope(request.scope).csrf_token
     return state if isinstance(state, str) else request.cookies.get("csrftoken", "")
 
 
-def require(request: Request, *allowed: str) -> Principal:  # type: ignore[type-arg]
+def require(request: AppRequest, *allowed: str) -> Principal:
     """The signed-in principal if its role is allowed; anonymous visitors go to the login page."""
     who = request.scope.get("user")
     if who is None:
@@ -80,7 +79,7 @@ def render_template(template: str, *, lang: str, who: Any, csrf: str,
         catalogue=CATALOGUE, **context)
 
 
-def render_page(request: Request, template: str, *, status: int = 200,  # type: ignore[type-arg]
+def render_page(request: AppRequest, template: str, *, status: int = 200,
                 figures: Iterable[Embedded] = (), **context: Any) -> Response[str]:
     """The page ``template`` in the request's language, with its figures and CSRF token."""
     lang = page_lang(request)
@@ -93,7 +92,7 @@ def render_page(request: Request, template: str, *, status: int = 200,  # type: 
     return response
 
 
-def forbidden_page(request: Request, exc: PageForbiddenError) -> Response[str]:  # type: ignore[type-arg]
+def forbidden_page(request: AppRequest, exc: PageForbiddenError) -> Response[str]:
     lang = page_lang(request)
     allowed = "、".join(text(f"role_{r}", lang) for r in exc.allowed if f"role_{r}" in CATALOGUE)
     message = text("forbidden", lang) + (f"{text('forbidden_for', lang)}{allowed}。" if allowed and lang != "en"

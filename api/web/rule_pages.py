@@ -21,15 +21,15 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.response import Response
 
 from api import offload
+from api.auth import AppRequest
 from api.service import Server
 from api.values import ApiError
 from api.web.render import page_lang, render_page, require
 from dashboards.i18n import text
-from dashboards.reports import subject_name
 from dsl import (
     AnalysisWarning,
     Diagnostic,
@@ -39,6 +39,7 @@ from dsl import (
     inspect_rulebook,
 )
 from projects.fields import control_character
+from projects.subjects import subject_name
 from rules import repository as rules_repo
 
 MAX_SOURCE = 200_000
@@ -168,7 +169,7 @@ class RulePages(Controller):
     include_in_schema = False
 
     @get("/rules", name="rule_editor")
-    async def editor(self, request: Request, server: Server) -> Response[str]:  # type: ignore[type-arg]
+    async def editor(self, request: AppRequest, server: Server) -> Response[str]:
         require(request, "office")
         published = await rules_repo.latest_published()
         if published is not None:
@@ -186,7 +187,7 @@ class RulePages(Controller):
         return whole_rulebook(published.sources if published else {}, _sources(data, lang))
 
     @post("/rules/check", name="rule_check", status_code=200)
-    async def check(self, request: Request, data: Any) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
+    async def check(self, request: AppRequest, data: Any) -> Response[dict[str, Any]]:
         require(request, "office")
         lang = page_lang(request)
         try:
@@ -203,7 +204,7 @@ class RulePages(Controller):
                          "warnings": [_warning(w, lang) for w in found.warnings]})
 
     @post("/rules/dry-run", name="rule_dry_run", status_code=200)
-    async def dry_run(self, request: Request, server: Server, data: Any) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
+    async def dry_run(self, request: AppRequest, server: Server, data: Any) -> Response[dict[str, Any]]:
         require(request, "office")
         lang = page_lang(request)
         try:
@@ -220,7 +221,7 @@ class RulePages(Controller):
         return Response({"ok": True, "days": out})
 
     @post("/rules/publish", name="rule_publish", status_code=200)
-    async def publish(self, request: Request, server: Server, data: Any) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
+    async def publish(self, request: AppRequest, server: Server, data: Any) -> Response[dict[str, Any]]:
         who = require(request, "office")
         lang = page_lang(request)
         try:

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from litestar import Request, get
+from litestar import get
 from litestar.exceptions import NotFoundException
 from litestar.response import Response
 
+from api.auth import AppRequest
 from dashboards.embed import plotly_bundle
 
 CACHE_FOREVER = "public, max-age=31536000, immutable"
@@ -93,7 +94,7 @@ def asset_urls() -> dict[str, str]:
 
 
 @get("/static/{file:str}", include_in_schema=False, sync_to_thread=False, cache=False)
-def static_file(request: Request, file: str) -> Response[bytes]:  # type: ignore[type-arg]
+def static_file(request: AppRequest, file: str) -> Response[bytes]:
     """One versioned static file, cached for a year; 304 when the browser already has it."""
     asset = assets().get(file)
     if asset is None:

@@ -17,7 +17,7 @@ from piccolo.columns import (
     Text,
     Varchar,
 )
-from piccolo.engine.base import Engine
+from projects.storage import DbEngine
 from piccolo.table import Table
 
 
@@ -90,7 +90,7 @@ class _DeliveryAttempt(Table, tablename="notifier_delivery_attempt"):
     error = Text(null=True, default=None)
 
 
-async def forwards(engine: Engine) -> None:
+async def forwards(engine: DbEngine) -> None:
     for table in (_Notice, _NoticeEvent, _Delivery, _DeliveryAttempt):
         table._meta.db = engine
         await table.create_table(if_not_exists=True)

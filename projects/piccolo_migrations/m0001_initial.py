@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from piccolo.columns import Date, DoublePrecision, Integer, Text, Varchar
-from piccolo.engine.base import Engine
+from projects.storage import DbEngine
 from piccolo.querystring import QueryString
 from piccolo.table import Table
 
@@ -60,7 +60,7 @@ class _Revision(Table, tablename="projects_revision"):
     revision = Integer(default=0)
 
 
-async def forwards(engine: Engine) -> None:
+async def forwards(engine: DbEngine) -> None:
     for table in (_Unit, _Project, _Milestone, _Report, _Revision):
         table._meta.db = engine
         await table.create_table(if_not_exists=True)

@@ -3,7 +3,7 @@ instruction and report cadence; a milestone's own person, co-units and cadence."
 
 from __future__ import annotations
 
-from piccolo.engine.base import Engine
+from projects.storage import DbEngine
 from piccolo.querystring import QueryString
 
 _COLUMNS = (
@@ -19,6 +19,6 @@ _COLUMNS = (
 )
 
 
-async def forwards(engine: Engine) -> None:
+async def forwards(engine: DbEngine) -> None:
     for table, column, kind in _COLUMNS:
         await engine.run_querystring(QueryString(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))

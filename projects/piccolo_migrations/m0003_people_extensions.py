@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from piccolo.columns import Date, Integer, Text, Varchar
-from piccolo.engine.base import Engine
+from projects.storage import DbEngine
 from piccolo.table import Table
 
 
@@ -28,7 +28,7 @@ class _Extension(Table, tablename="projects_extension"):
     decided_by = Varchar(length=64, null=True, default=None)
 
 
-async def forwards(engine: Engine) -> None:
+async def forwards(engine: DbEngine) -> None:
     for table in (_Person, _Extension):
         table._meta.db = engine
         await table.create_table(if_not_exists=True)

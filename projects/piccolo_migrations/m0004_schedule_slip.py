@@ -3,10 +3,10 @@ at the last schedule import."""
 
 from __future__ import annotations
 
-from piccolo.engine.base import Engine
+from projects.storage import DbEngine
 from piccolo.querystring import QueryString
 
 
-async def forwards(engine: Engine) -> None:
+async def forwards(engine: DbEngine) -> None:
     await engine.run_querystring(QueryString(
         "ALTER TABLE projects_milestone ADD COLUMN schedule_slip INTEGER NULL"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from piccolo.columns import Date, Text, Varchar
-from piccolo.engine.base import Engine
+from projects.storage import DbEngine
 from piccolo.table import Table
 
 
@@ -29,6 +29,6 @@ class _Complaint(Table, tablename="projects_complaint"):
     responded_by = Varchar(length=64, null=True, default=None)
 
 
-async def forwards(engine: Engine) -> None:
+async def forwards(engine: DbEngine) -> None:
     _Complaint._meta.db = engine
     await _Complaint.create_table(if_not_exists=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from piccolo.columns import Date, Text, Varchar
-from piccolo.engine.base import Engine
+from projects.storage import DbEngine
 from piccolo.table import Table
 
 
@@ -20,6 +20,6 @@ class _Accountability(Table, tablename="projects_accountability"):
     actor = Varchar(length=64, default="")
 
 
-async def forwards(engine: Engine) -> None:
+async def forwards(engine: DbEngine) -> None:
     _Accountability._meta.db = engine
     await _Accountability.create_table(if_not_exists=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from piccolo.columns import Date, Integer, Text, Varchar
-from piccolo.engine.base import Engine
+from projects.storage import DbEngine
 from piccolo.table import Table
 
 
@@ -46,7 +46,7 @@ class _Finding(Table, tablename="rules_finding"):
     explain = Text(default="[]")
 
 
-async def forwards(engine: Engine) -> None:
+async def forwards(engine: DbEngine) -> None:
     for table in (_Rulebook, _Evaluation, _Finding):
         table._meta.db = engine
         await table.create_table(if_not_exists=True)

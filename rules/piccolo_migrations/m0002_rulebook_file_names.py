@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from piccolo.engine.base import Engine
+from projects.storage import DbEngine
 from piccolo.querystring import QueryString
 
 
@@ -36,7 +36,7 @@ def bare_names(sources: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-async def forwards(engine: Engine) -> None:
+async def forwards(engine: DbEngine) -> None:
     rows = await engine.run_querystring(QueryString("SELECT id, sources FROM rules_rulebook_version"))
     for row in rows:
         sources = json.loads(row["sources"])

@@ -157,3 +157,44 @@ async def test_a_new_rulebook_version_recomputes_every_month(site):
     await assert_all_fresh(server, after)
     assert after[MARCH] is not before[MARCH]
     assert after[MARCH] == before[MARCH]  # same rules: same figures, computed again
+
+
+async def test_the_board_after_reports_is_advanced_and_equals_a_fresh_one(site):
+    """Random reports through the server (seeded): each board after a report is advanced from
+    the one before (``rules.incremental``: the held unit views are patched, not rebuilt) and
+    equals a board built from scratch on that snapshot: findings with explanations, rates,
+    scores, and the schedule of every milestone and project."""
+    import random  # noqa: PLC0415
+
+    server = site.server
+    rng = random.Random(16)
+    board = await current_board(server)
+    advanced = 0
+    for _ in range(12):
+        snap = await server.snapshot()
+        m = rng.choice([m for m in snap.portfolio.milestones() if m.finished is None])
+        changes = rng.choice([{"progress": round(rng.random(), 2)},
+                              {"finished": TODAY, "progress": 1.0},
+                              {"note": f"第{rng.randrange(100)}次"}])
+        if m.start is not None and m.start > TODAY:  # it cannot finish before it starts
+            changes = {"progress": 0.1}
+        await report(server, m.project, m.id, **changes)
+        before, board = board, await current_board(server)
+        assert board.revision > before.revision
+        if board.held is not None and before.held is not None and before.held.spent and \
+                board.held.views.units[0] is before.held.views.units[0]:
+            advanced += 1
+        snap = await server.snapshot()
+        published = await server.published_rulebook()
+        fresh_board = build_board(snap.portfolio, snap.calendar,
+                                  published[1] if published else None, TODAY)
+        assert board.evaluation.findings == fresh_board.evaluation.findings
+        assert board.evaluation.rates == fresh_board.evaluation.rates
+        assert board.evaluation.scores == fresh_board.evaluation.scores
+        assert board.evaluation.errors == fresh_board.evaluation.errors
+        assert sorted(board.schedule) == sorted(fresh_board.schedule)
+        for key in fresh_board.schedule:
+            assert board.schedule.milestone(key) == fresh_board.schedule.milestone(key)
+        for p in snap.portfolio.projects:
+            assert board.schedule.project(p.id) == fresh_board.schedule.project(p.id)
+    assert advanced == 12  # every board after a report took the shortcut

@@ -69,8 +69,9 @@ def by_meta(fig, meta):
 
 
 def test_project_light_is_the_worst_of_its_milestone_and_project_findings():
-    """A project takes its worst milestone or project finding; unit and notice findings do not colour it."""
-    lights = project_lights(PORTFOLIO, FINDINGS)
+    """A project takes its worst milestone or project finding; unit, notice and complaint
+    findings do not colour it."""
+    lights = project_lights(PORTFOLIO, (*FINDINGS, finding("complaint:C-1", Level.RED, "P5", "transport")))
     assert lights == {"P1": Level.RED, "P2": Level.GREEN, "P3": Level.YELLOW,
                       "P4": Level.GREEN, "P5": Level.GREEN}
 
@@ -258,3 +259,18 @@ def test_the_big_screen_trend_shows_both_rates_even_where_they_are_equal():
     assert on_time.textposition != completion.textposition
     assert list(on_time.text) == [None, None, "50%"] == list(completion.text)
     assert fig.layout.yaxis.range[0] < 0  # a 0% point's label below it is not cut off
+
+
+def test_ranking_counts_no_blue_reminder_as_a_card():
+    """A blue finding (提醒, a reminder) counts as neither red nor yellow: the ranking of a unit
+    with one is drawn (it raised KeyError 'blue') with the same counts as without it."""
+    from dashboards.figures import unit_indicators  # noqa: PLC0415
+
+    blue = Finding("remind", "提醒", "milestone:P1/m", Level.BLUE, "快到期", (), None, (), "P1",
+                   "water")
+    with_blue = Evaluation(EVALUATION.as_of, (*EVALUATION.findings, blue), EVALUATION.rates,
+                           EVALUATION.scores)
+    assert unit_indicators(with_blue) == unit_indicators(EVALUATION)
+    fig = ranking(PORTFOLIO, with_blue, "综合得分")
+    assert list(fig.data[0].customdata[0]) == ["/projects?unit=water", "100.0%", "100.0%", "50.0%",
+                                               "2", "1", "1"]

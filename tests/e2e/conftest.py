@@ -39,15 +39,15 @@ class Running:
 
 
 def start(workdir: Path, extra_env: dict[str, str], timeout: float = 90, *,
-          database_url: str | None = None) -> Running:
-    """``duban serve`` in ``workdir`` (its SQLite file there, or ``database_url``)."""
+          database_url: str | None = None, args: tuple[str, ...] = ()) -> Running:
+    """``duban serve [args]`` in ``workdir`` (its SQLite file there, or ``database_url``)."""
     port = free_port()
     env = {**os.environ, "DUBAN_TODAY": "2026-05-06", **extra_env}
     env.pop("DUBAN_DATABASE_URL", None)
     if database_url is not None:
         env["DUBAN_DATABASE_URL"] = database_url
     log = (workdir / "serve.log").open("w")
-    process = subprocess.Popen([str(DUBAN), "serve", "--port", str(port)], cwd=workdir, env=env,
+    process = subprocess.Popen([str(DUBAN), "serve", "--port", str(port), *args], cwd=workdir, env=env,
                                stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout

@@ -107,3 +107,14 @@ def test_notices_one_unanswered_past_due_and_one_answered_late(demo: Portfolio) 
     assert any(n.responded is None and n.due < today for n in demo.notices)
     assert any(n.responded and n.responded > n.due for n in demo.notices)
     assert any(n.responded and n.responded <= n.due for n in demo.notices)
+
+
+def test_complaints_answered_in_time_late_not_at_all_and_rated_either_way(demo: Portfolio) -> None:
+    """The demo's complaints show every case the complaint rules look for (issue 13)."""
+    today = dt.date(2026, 6, 15)
+    cs = demo.complaints
+    assert len(cs) >= 5 and {c.kind.value for c in cs} == {"complaint", "consultation", "suggestion"}
+    assert any(c.responded is None and c.due < today for c in cs)
+    assert any(c.responded is None and c.due == today for c in cs)
+    assert any(c.responded is not None and c.responded > c.due for c in cs)
+    assert {c.rating.value for c in cs if c.rating} >= {"satisfied", "dissatisfied"}
