@@ -300,15 +300,18 @@ def missing(f: Fields, where: str, field: Field) -> Any:
     return f.required({}, field.file_key or field.name, where)
 
 
-def later(f: Fields, where: str, rule: NotLater, day: dt.date, other: dt.date) -> None:
-    """The problem of a ``NotLater`` rule broken: ``day`` (of ``rule.field``) after ``other``."""
+def later(f: Fields, where: str, rule: NotLater, day: dt.date, other: dt.date) -> Any:
+    """The problem of a ``NotLater`` rule broken: ``day`` (of ``rule.field``) after ``other``.
+    A day after today is ``BAD`` from then on, so the rules after it leave it out (one mistake,
+    one message); a rule between two fields keeps both values (either may be the wrong one)."""
     if rule.than == "today":
         f.not_after_today(day, other, where, rule.field, rule.en, rule.zh)
-    else:
-        f.add(_at(where, rule.at or rule.field), f"{rule.field} {day.isoformat()} is after {rule.than} "
-              f"{other.isoformat()}; {rule.en}",
-              f"{rule.zh}（{_LABELS.get(rule.field, rule.field)} {day.isoformat()} 晚于 "
-              f"{_LABELS.get(rule.than, rule.than)} {other.isoformat()}）")
+        return BAD
+    f.add(_at(where, rule.at or rule.field), f"{rule.field} {day.isoformat()} is after {rule.than} "
+          f"{other.isoformat()}; {rule.en}",
+          f"{rule.zh}（{_LABELS.get(rule.field, rule.field)} {day.isoformat()} 晚于 "
+          f"{_LABELS.get(rule.than, rule.than)} {other.isoformat()}）")
+    return None
 
 
 #: The Chinese label of each date field a ``NotLater`` rule names (any record).
@@ -319,7 +322,14 @@ _LABELS: Final[dict[str, str]] = {f.name: f.zh for fields in RECORDS.values() fo
 Reader = Callable[[Callable[[str], Any], Fields, str, dt.date], dict[str, Any]]
 
 
-def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = ()) -> Reader:
+def read_names(fields: tuple[Field, ...]) -> tuple[str, ...]:
+    """The names of the fields ``record_reader(fields)`` reads, in its order (the others are
+    structural or not in files)."""
+    return tuple(f.name for f in fields if f.file_key is not None and compiled(f) is not None)
+
+
+def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = (), *,
+                  as_tuple: bool = False) -> Reader:
     """One function that reads and checks ``fields`` of a record, then its ``rules``.
 
     ``get(key)`` gives the raw value under a field's file key (``None``: absent). Compiled
@@ -327,7 +337,8 @@ def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = ()) -
     test inline, its slow check only when that fails; a required field left out is a problem.
     The rules whose fields are all read (or ``today``) follow. Structural fields are skipped.
     A value is ``BAD`` only when a problem was added for it, so callers may count problems
-    instead of searching the values.
+    instead of searching the values. ``as_tuple`` returns the values as a tuple in the order of
+    ``read_names(fields)`` instead of a dict (for ``projects.model.builder``).
     """
     env: dict[str, Any] = dict(_NAMES, BAD=BAD, missing=missing, later=later, DAYS=DAYS)
     lines = ["def read(get, f, where, today):"]
@@ -360,8 +371,12 @@ def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = ()) -
         guard = f"{day} is not None and {day} is not BAD"
         if other != "today":
             guard += f" and {other} is not None and {other} is not BAD"
-        lines.append(f"    if {guard} and {day} > {other}:\n        later(f, where, R{j}, {day}, {other})")
-    lines.append("    return {" + ", ".join(f"{name!r}: {v}" for name, v in local.items()) + "}")
+        lines.append(f"    if {guard} and {day} > {other}:\n        "
+                     + (f"{day} = " if other == "today" else "") + f"later(f, where, R{j}, {day}, {other})")
+    if as_tuple:
+        lines.append("    return (" + "".join(f"{v}, " for v in local.values()) + ")")
+    else:
+        lines.append("    return {" + ", ".join(f"{name!r}: {v}" for name, v in local.items()) + "}")
     exec("\n".join(lines), env)
     return env["read"]  # type: ignore[no-any-return]
 
@@ -370,6 +385,10 @@ def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = ()) -
 #: reference the caller resolves against the portfolio (and the structural types).
 OWN: Final = frozenset({"project", "id", "name", "unit"})
 read_milestone: Final = record_reader(tuple(f for f in MILESTONE if f.name not in OWN), MILESTONE_RULES)
+#: ``read_milestone`` giving a tuple, in the order of ``MILESTONE_READ`` (the loader's).
+read_milestone_values: Final = record_reader(tuple(f for f in MILESTONE if f.name not in OWN),
+                                             MILESTONE_RULES, as_tuple=True)
+MILESTONE_READ: Final = read_names(tuple(f for f in MILESTONE if f.name not in OWN))
 #: A complaint's own fields and the rules between its dates (its id, unit and project are
 #: references the portfolio checks resolve).
 read_complaint: Final = record_reader(tuple(f for f in COMPLAINT if f.name not in OWN), COMPLAINT_RULES)
