@@ -126,8 +126,9 @@ class ReportGroups:
         """Check every report of the group against the snapshot (a refused one is answered
         with its error and writes nothing), then store the rest together: the milestone rows,
         their history and the audit entries in a few prepared statements. Should a row not be
-        at its expected version after all, the batch is rolled back to its savepoint and the
-        reports are stored one at a time, each refused alone (``_store_one``)."""
+        at its expected version after all (the database ahead of the snapshot), nothing is
+        written by the batch and the reports are stored one at a time, each refused alone
+        (``_store_one_by_one``)."""
         pending: dict[tuple[str, str], tuple[Milestone, int]] = {}  # a milestone twice: in turn
         checked: list[tuple[PendingReport, Milestone, Milestone, int]] = []
         for r in group:
@@ -140,24 +141,19 @@ class ReportGroups:
             checked.append((r, old, new, current))
         if not checked:
             return []
-        savepoint = await storage.savepoint(self.engine)
         stored = await projects_repo.report_milestones(
             [(new, current, r.actor) for r, _, new, current in checked], known_on=today,
             recorded_at=now_iso())
         if not stored:
-            await savepoint.rollback_to()
-            return await self._store_one_by_one(group, checked, snap, today)
+            return await self._store_one_by_one(checked, today)
         await audit.append_many([
             (r.actor, "milestone.report", f"milestone:{r.pid}/{r.mid}",
              {"version": current, **milestone_data(old)}, {"version": current + 1, **milestone_data(new)})
             for r, old, new, current in checked])
-        await savepoint.release()
         return [(r, new, current + 1) for r, _, new, current in checked]
 
-    async def _store_one_by_one(self, group: list[PendingReport],
-                                checked: list[tuple[PendingReport, Milestone, Milestone, int]],
-                                snap: Snapshot, today: dt.date,
-                                ) -> list[tuple[PendingReport, Milestone, int]]:
+    async def _store_one_by_one(self, checked: list[tuple[PendingReport, Milestone, Milestone, int]],
+                                today: dt.date) -> list[tuple[PendingReport, Milestone, int]]:
         """The reports of ``checked`` stored one at a time, each in its savepoint, against the
         database's versions (what the batch falls back to; ``update_milestone`` refuses a
         stale one naming the current state)."""

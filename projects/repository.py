@@ -519,28 +519,32 @@ async def update_milestone(m: Milestone, *, expected_version: int, actor: str, k
 
 async def report_milestones(reports: Sequence[tuple[Milestone, int, str]], *, known_on: dt.date,
                             recorded_at: str) -> bool:
-    """Store a group of reports ``(milestone, expected version, actor)`` (distinct milestones)
-    with three prepared statements in all: every row's update, one look at the versions, every
-    history entry. Returns ``False``, having written the updates only, when a milestone was not
-    at its expected version: the caller rolls back to its savepoint and stores them one by one
-    (``update_milestone`` names the stale one). Call inside the write transaction."""
+    """Store a group of reports ``(milestone, expected version, actor)`` in order (a milestone
+    may come twice, the second expecting the first's version) with three prepared statements
+    in all: one look at the stored versions, every row's update, every history entry. Returns
+    ``False`` and writes nothing when a milestone is not at the version its first report
+    expects: the caller then stores them one by one (``update_milestone`` names the stale
+    one). Inside the write transaction nobody else writes between the look and the update;
+    the update stays conditional on the version all the same."""
     if not reports:
         return True
     engine = MilestoneRow._meta.db
+    table = MilestoneRow._meta.tablename
+    expected: dict[tuple[str, str], int] = {}
+    for m, v, _ in reports:
+        expected.setdefault(m.key, v)
+    pids = sorted({pid for pid, _ in expected})
+    marks = ", ".join("{}" for _ in pids)
+    stored = {(r["project"], r["mid"]): int(r["version"]) for r in await storage.raw(
+        engine, f'SELECT "project", "mid", "version" FROM "{table}" WHERE "project" IN ({marks})',
+        *pids)}
+    if any(stored.get(key) != version for key, version in expected.items()):
+        return False
     columns = list(_milestone_columns(reports[0][0]))
     sets = ", ".join(f'"{c}" = {{}}' for c in (*columns, "version"))
     await storage.execute_many(
-        engine, f'UPDATE "{MilestoneRow._meta.tablename}" SET {sets} '
-        'WHERE "project" = {} AND "mid" = {} AND "version" = {}',
+        engine, f'UPDATE "{table}" SET {sets} WHERE "project" = {{}} AND "mid" = {{}} AND "version" = {{}}',
         [(*_milestone_columns(m).values(), v + 1, m.project, m.id, v) for m, v, _ in reports])
-    pids = sorted({m.project for m, _, _ in reports})
-    marks = ", ".join("{}" for _ in pids)
-    stored = {(r["project"], r["mid"]): int(r["version"]) for r in await storage.raw(
-        engine, f'SELECT "project", "mid", "version" FROM "{MilestoneRow._meta.tablename}" '
-        f'WHERE "project" IN ({marks})', *pids)}
-    final = {m.key: v + 1 for m, v, _ in reports}  # a milestone reported twice: the last
-    if any(stored.get(key) != version for key, version in final.items()):
-        return False
     await storage.execute_many(
         engine, f'INSERT INTO "{MilestoneReportRow._meta.tablename}" ("project", "mid", "version", '
         '"known_on", "recorded_at", "actor", "data") VALUES ({}, {}, {}, {}, {}, {}, {})',
