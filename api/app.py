@@ -25,11 +25,13 @@ from litestar.logging.config import LoggingConfig
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig, ResponseSpec
+from litestar.openapi.plugins import RedocRenderPlugin
 from msgspec import Struct
 
 from api import audit, database, errors, keys
 from api.auth import SESSION_SECONDS, AuthMiddleware, LoginRedirectError, login_redirect
 from api.controllers.accountability import AccountabilityController
+from api.controllers.assessments import AssessmentController
 from api.controllers.deliveries import DeliveryController
 from api.controllers.demo import demo_routes
 from api.controllers.evaluations import EvaluationController, RulebookController
@@ -42,6 +44,7 @@ from api.controllers.transfer import TransferController
 from api.service import Server
 from api.settings import Settings
 from api.web.routes import ROUTE_HANDLERS
+from api.web.static import asset_urls
 from notifier.channels import AppriseChannel
 from notifier.worker import DeliveryWorker
 from projects import storage
@@ -110,6 +113,13 @@ def secret_for(settings: Settings) -> str:
 
 def get_server(state: State) -> Server:
     return state.server  # type: ignore[no-any-return]
+
+
+def _api_docs() -> RedocRenderPlugin:
+    """The API docs at /schema drawn by the Redoc the app serves itself (``api.web.static``):
+    no CDN script, web font or icon, which an offline network cannot fetch and would hang on."""
+    return RedocRenderPlugin(js_url=asset_urls()["redoc"], google_fonts=False, path="/",
+                             favicon='<link rel="icon" href="data:,">')
 
 
 def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Litestar:
@@ -190,6 +200,7 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
     app = Litestar(
         route_handlers=[health, UnitController, ProjectController, MilestoneController,
                         PeopleController, ExtensionController, AccountabilityController,
+                        AssessmentController,
                         RulebookController, EvaluationController, NoticeController, DeliveryController,
                         UserController,
                         AuditController, SessionController, TransferController, ScheduleController,
@@ -202,7 +213,8 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
         on_startup=[startup],
         on_shutdown=[shutdown],
         before_send=[_security_headers],
-        openapi_config=OpenAPIConfig(title="duban 督办 API", version=VERSION, path="/schema"),
+        openapi_config=OpenAPIConfig(title="duban 督办 API", version=VERSION, path="/schema",
+                                     render_plugins=[_api_docs()]),
         debug=False,
         logging_config=LoggingConfig(log_exceptions="always",
                                      disable_stack_trace=_refusals(handlers)),

@@ -270,15 +270,58 @@ def _notices_about(rng: random.Random, notices: list[dict[str, Any]],
 
 
 def generate_portfolio(projects: int = 2000, milestones: int = 20, *, seed: int = 7,
-                       today: dt.date = TODAY, supervision: bool = False) -> Portfolio:
+                       today: dt.date = TODAY, supervision: bool = False,
+                       complaints: int = 0) -> Portfolio:
     """The same portfolio, checked and built by ``projects.loader.parse_portfolio``; with
-    ``supervision``, the loop of issue 12 added by ``add_supervision``."""
+    ``supervision``, the loop of issue 12 added by ``add_supervision``; with ``complaints``,
+    that many complaints added by ``add_complaints`` (issue 13)."""
     from projects.loader import parse_portfolio  # noqa: PLC0415
 
     data = generate(projects, milestones, seed=seed, today=today)
     if supervision:
         add_supervision(data, seed=seed, today=today)
+    if complaints:
+        add_complaints(data, complaints, seed=seed, today=today)
     return parse_portfolio(data, today=today, source="benchmarks/generate.py")
+
+
+COMPLAINT_TITLES = ("道路施工夜间噪音扰民", "小区停水未提前通知", "路灯损坏无人维修", "学校周边交通拥堵",
+                    "医院挂号难", "河道垃圾未清理", "公交线路调整咨询", "建议增设非机动车道")
+
+
+def add_complaints(data: dict[str, Any], n: int, *, seed: int = 7, today: dt.date = TODAY) -> None:
+    """Add ``n`` complaints (群众投诉 / 咨询 / 建议, issue 13) to a ``generate`` dict in place,
+    leaving everything else as it was: received over the year before ``today`` by the owner
+    units (one in three about one of the unit's projects), a deadline 3-10 days later; nine in
+    ten of those received a week or more ago answered (one in six of them late), two in three
+    answered rated (one in five dissatisfied)."""
+    rng = random.Random(seed * 104_729 + 13)
+    by_unit: dict[str, list[str]] = {}
+    for p in data["projects"]:
+        by_unit.setdefault(p["unit"], []).append(p["id"])
+    owners = sorted(by_unit)
+    kinds = ("complaint", "complaint", "complaint", "consultation", "suggestion")
+    ratings = ("satisfied", "satisfied", "basically_satisfied", "basically_satisfied", "dissatisfied")
+    out: list[dict[str, Any]] = []
+    for i in range(n):
+        unit = rng.choice(owners)
+        received = today - dt.timedelta(days=rng.randrange(0, 365))
+        due = received + dt.timedelta(days=rng.randrange(3, 11))
+        c: dict[str, Any] = {"id": f"C-{i + 1:06d}", "title": rng.choice(COMPLAINT_TITLES),
+                             "kind": rng.choice(kinds), "unit": unit, "received": received, "due": due}
+        if rng.random() < 1 / 3:
+            c["project"] = rng.choice(by_unit[unit])
+        if (today - received).days >= 7 and rng.random() < 0.9:
+            late = rng.random() < 1 / 6
+            responded = due + dt.timedelta(days=rng.randrange(1, 8)) if late else \
+                received + dt.timedelta(days=rng.randrange(0, (due - received).days + 1))
+            if responded <= today:
+                c["responded"] = responded
+                rated = responded + dt.timedelta(days=rng.randrange(0, 6))
+                if rated <= today and rng.random() < 2 / 3:
+                    c["rating"], c["rated"] = rng.choice(ratings), rated
+        out.append(c)
+    data["complaints"] = out
 
 
 CADENCES = ("1 weeks", "2 weeks", "1 months", "10 workdays")

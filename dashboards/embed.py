@@ -1,7 +1,7 @@
 """Figures as page-ready JSON, and the plotly.js file that draws them.
 
-Owns ``Embedded``, ``embed``, ``figure_json``, ``Bundle``, ``plotly_bundle``, ``plotly_js_path``
-and ``plotly_js_version``.
+Owns ``Embedded``, ``embed``, ``figure_json``, ``Bundle``, ``vendored``, ``plotly_bundle``,
+``plotly_js_path`` and ``plotly_js_version``.
 Pure values: the web layer (``api.web.render``, ``api.web.static``) serves them, the
 standalone report (``dashboards.reports``) inlines them.
 """
@@ -39,28 +39,35 @@ def embed(figure_id: str, figure: Any) -> Embedded:
 
 
 #: The partial plotly.js bundle the pages and the offline report load (``dashboards/vendor/``,
-#: refreshed by ``scripts/vendor-plotly``): only the trace types the figures draw.
+#: refreshed by ``scripts/vendor-js``): only the trace types the figures draw.
 VENDOR = Path(__file__).parent / "vendor"
 
 
 @dataclass(frozen=True, slots=True)
 class Bundle:
-    """A plotly.js build and its copies compressed once (``gzip`` and ``br`` -> path)."""
-    name: str
+    """A vendored script (``scripts/vendor-js``) and its copies compressed once (``gzip`` and
+    ``br`` -> path); ``url_name`` carries the version (``plotly-basic-4.1.1.min.js``)."""
+    url_name: str
     version: str
     path: Path
     traces: frozenset[str]
     compressed: dict[str, Path]
 
 
-def plotly_bundle() -> Bundle:
-    """The vendored partial bundle, as ``dashboards/vendor/SOURCE.json`` describes it."""
-    source = json.loads((VENDOR / "SOURCE.json").read_text(encoding="utf-8"))
-    path = VENDOR / source["file"]
-    return Bundle(name=source["file"].removesuffix(".min.js"), version=source["version"], path=path,
-                  traces=frozenset(source["traces"]),
+def vendored(directory: Path) -> Bundle:
+    """The bundle of a vendor folder, as its ``SOURCE.json`` describes it."""
+    source = json.loads((directory / "SOURCE.json").read_text(encoding="utf-8"))
+    path = directory / source["file"]
+    stem, ext = source["file"].split(".", 1)
+    return Bundle(url_name=f"{stem}-{source['version']}.{ext}", version=source["version"], path=path,
+                  traces=frozenset(source.get("traces", ())),
                   compressed={"br": path.with_name(path.name + ".br"),
                               "gzip": path.with_name(path.name + ".gz")})
+
+
+def plotly_bundle() -> Bundle:
+    """The vendored partial plotly.js, as ``dashboards/vendor/SOURCE.json`` describes it."""
+    return vendored(VENDOR)
 
 
 def plotly_js_path() -> Path:

@@ -76,11 +76,13 @@ def no_data_figure(title: str, message: str, detail: str = "") -> go.Figure:
 
 def project_lights(portfolio: Portfolio, findings: Iterable[Finding]) -> dict[str, Level]:
     """Each project's worst light; green when nothing was found about it. A blue finding is a
-    reminder (提醒), not a light on the project: it leaves the project green."""
+    reminder (提醒), not a light on the project: it leaves the project green. Findings about
+    units, notices and complaints (a unit's answering, not the project's progress) do not colour
+    it either."""
     lights = dict.fromkeys((p.id for p in portfolio.projects), Level.GREEN)
     for f in findings:
         pid = f.project
-        if pid is None or pid not in lights or f.subject.startswith(("unit:", "notice:")):
+        if pid is None or pid not in lights or f.subject.startswith(("unit:", "notice:", "complaint:")):
             continue
         if f.level.rank > lights[pid].rank and f.level is not Level.BLUE:
             lights[pid] = f.level

@@ -156,3 +156,49 @@ def findings_workbook(portfolio: Portfolio, evaluation: Evaluation, *, lang: str
         sheet.append(plain_row(sheet, [p.id, p.name, names.get(p.unit, p.unit), text(p.category.value, lang),
                                        light(sheet, level.value)]))
     return _save(wb)
+
+
+def assessment_workbook(figures: Mapping[str, Any], *, lang: str = "zh") -> bytes:
+    """A closed period's frozen figures (``rules.assessment.assess``): one sheet per score
+    (rank, name, id, value and the indicators behind it), then every unit's and every person's
+    indicators. Headers are the catalogue's labels, zh-CN first; every text a string cell."""
+    from rules.assessment import PERSON_INDICATORS, RATIOS, UNIT_INDICATORS, labels  # noqa: PLC0415
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    zh = lang != "en"
+    unit_labels = labels("unit", UNIT_INDICATORS, "zh" if zh else "en")
+    person_labels = labels("person", PERSON_INDICATORS, "zh" if zh else "en")
+    units, people = figures.get("units", {}), figures.get("people", {})
+
+    def percent(ws: Any, first: int, keys: Iterable[str]) -> None:
+        columns = [first - 1 + i for i, key in enumerate(keys) if key in RATIOS]
+        for row in ws.iter_rows(min_row=2):
+            for at in columns:
+                row[at].number_format = "0.0%"
+
+    for score in figures.get("scores", {}).values():
+        person = score.get("subject") == "person"
+        keys = PERSON_INDICATORS if person else UNIT_INDICATORS
+        shown = person_labels if person else unit_labels
+        held = people if person else units
+        ws = wb.create_sheet(str(score.get("title") or "score")[:31])
+        who = ("责任人" if zh else "person") if person else ("单位" if zh else "unit")
+        _header(ws, ["名次" if zh else "rank", who, "编号" if zh else "id", "得分" if zh else "score",
+                     *(shown[k] for k in keys)])
+        for row in score.get("rows", ()):
+            ind = held.get(row["id"], {})
+            ws.append(plain_row(ws, [row["rank"], row["name"], row["id"], row["value"],
+                                     *(ind.get(k) for k in keys)]))
+        percent(ws, 5, keys)
+    for title, keys, shown, held in (("单位指标" if zh else "unit indicators", UNIT_INDICATORS, unit_labels, units),
+                                     ("责任人指标" if zh else "person indicators", PERSON_INDICATORS,
+                                      person_labels, people)):
+        ws = wb.create_sheet(title)
+        _header(ws, ["编号" if zh else "id", "名称" if zh else "name", *(shown[k] for k in keys)])
+        for key, ind in held.items():
+            ws.append(plain_row(ws, [key, ind.get("name"), *(ind.get(k) for k in keys)]))
+        percent(ws, 3, keys)
+    period = figures.get("period", "")
+    wb.properties.title = f"考核 {period} — assessment {period}"
+    return _save(wb)

@@ -210,18 +210,18 @@ class NotLater:
 #: The rules between a complaint's dates (``responded`` / ``rated`` before ``received``,
 #: ``due`` before ``received``, ``rated`` before ``responded``, none in the future), checked
 #: by the portfolio files and by the server's steps (``projects.complaints``).
-COMPLAINT_RULES: Final[tuple[NotLater, ...]] = (
+COMPLAINT_RULES: Final[tuple[NotLater, ...]] = (  # a day after today first: left out of the rest
+    NotLater("received", "today", "a complaint cannot be received in the future", "受理日期不能晚于今天"),
+    NotLater("responded", "today", "an answer cannot come from the future; leave responded out until "
+             "it is given", "答复日期不能晚于今天，答复后再填"),
+    NotLater("rated", "today", "a rating cannot come from the future; leave rating and rated out "
+             "until it is given", "评价日期不能晚于今天，评价后再填"),
     NotLater("received", "due", "the response deadline (due) cannot come before the complaint was "
              "received", "答复期限不能早于受理日期", at="due"),
     NotLater("received", "responded", "a complaint cannot be answered before it was received",
              "答复日期不能早于受理日期", at="responded"),
     NotLater("responded", "rated", "an answer is rated after it is given: rated cannot come before "
              "responded", "评价日期不能早于答复日期", at="rated"),
-    NotLater("received", "today", "a complaint cannot be received in the future", "受理日期不能晚于今天"),
-    NotLater("responded", "today", "an answer cannot come from the future; leave responded out until "
-             "it is given", "答复日期不能晚于今天，答复后再填"),
-    NotLater("rated", "today", "a rating cannot come from the future; leave rating and rated out "
-             "until it is given", "评价日期不能晚于今天，评价后再填"),
 )
 
 #: The rules between a milestone's fields, checked wherever a milestone is validated.

@@ -165,7 +165,9 @@ class _Check:
         extensions: tuple[Extension, ...] = ()
         complaints: tuple[Complaint, ...] = ()
         records: tuple[_accountability.Accountability, ...] = ()
-        if raw_units is not BAD:
+        if raw_units is BAD:
+            self.units_complete = False  # no unit can be named unknown: the list is wrong
+        else:
             assert isinstance(raw_units, list)
             units = self.units(raw_units)
         if raw_people is BAD:

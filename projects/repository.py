@@ -43,6 +43,7 @@ from projects.model import (
 from projects.storage import changes
 from projects.tables import (
     AccountabilityRow,
+    AssessmentRow,
     ComplaintRow,
     ExtensionRow,
     MilestoneReportRow,
@@ -845,3 +846,51 @@ async def create_accountability(a: Accountability, *, actor: str, known_on: dt.d
         raise DuplicateError("accountability record", a.id)
     await AccountabilityRow.insert(AccountabilityRow(recorded_on=known_on, recorded_at=recorded_at, actor=actor,
                                                      **_accountability_columns(a)))
+
+
+# ---------------------------------------------------------------- assessments (issue 13)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAssessment:
+    """A closed period as stored: its figures (JSON text, as frozen) and who closed it when."""
+
+    period: str
+    first_day: dt.date
+    last_day: dt.date
+    rulebook_version: int | None
+    figures: str
+    digest: str
+    closed_on: dt.date
+    closed_at: str
+    closed_by: str
+
+
+def _stored_assessment(r: dict[str, Any]) -> StoredAssessment:
+    return StoredAssessment(r["period"], _as_date(r["first_day"]), _as_date(r["last_day"]),
+                            None if r["rulebook_version"] is None else int(r["rulebook_version"]),
+                            r["figures"], r["digest"], _as_date(r["closed_on"]), r["closed_at"], r["closed_by"])
+
+
+async def assessments() -> list[StoredAssessment]:
+    """Every closed period, the latest period first."""
+    rows = await AssessmentRow.select().order_by(AssessmentRow.last_day, ascending=False)
+    return [_stored_assessment(r) for r in rows]
+
+
+async def get_assessment(period: str) -> StoredAssessment:
+    row = await AssessmentRow.select().where(AssessmentRow.period == period).first()
+    if row is None:
+        known = [r["period"] for r in await AssessmentRow.select(AssessmentRow.period)]
+        raise RecordNotFoundError("assessment", period, difflib.get_close_matches(period, known, n=3))
+    return _stored_assessment(row)
+
+
+async def save_assessment(a: StoredAssessment) -> None:
+    """Freeze a closed period; one already closed is a ``DuplicateError`` (never overwritten)."""
+    if await AssessmentRow.exists().where(AssessmentRow.period == a.period):
+        raise DuplicateError("assessment", a.period)
+    await AssessmentRow.insert(AssessmentRow(
+        period=a.period, first_day=a.first_day, last_day=a.last_day, rulebook_version=a.rulebook_version,
+        figures=a.figures, digest=a.digest, closed_on=a.closed_on, closed_at=a.closed_at,
+        closed_by=a.closed_by))

@@ -186,5 +186,20 @@ class AccountabilityRow(Keyed, Table, tablename="projects_accountability"):
     actor = Varchar(length=64, default="")
 
 
+class AssessmentRow(Table, tablename="projects_assessment"):
+    """A closed assessment period (考核, issue 13, migration m0007): its figures frozen as JSON
+    (``rules.assessment.assess``) with their SHA-256 ``digest``; written once, never updated."""
+
+    period = Varchar(length=16, unique=True)
+    first_day = Date()
+    last_day = Date()
+    rulebook_version = Integer(null=True, default=None)
+    figures = Text()
+    digest = Varchar(length=64)
+    closed_on = Date()
+    closed_at = Varchar(length=40, default="")
+    closed_by = Varchar(length=64, default="")
+
+
 TABLES: tuple[type[Table], ...] = (UnitRow, ProjectRow, MilestoneRow, MilestoneReportRow, RevisionRow,
-                                   PersonRow, ExtensionRow, ComplaintRow, AccountabilityRow)
+                                   PersonRow, ExtensionRow, ComplaintRow, AccountabilityRow, AssessmentRow)

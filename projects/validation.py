@@ -300,15 +300,18 @@ def missing(f: Fields, where: str, field: Field) -> Any:
     return f.required({}, field.file_key or field.name, where)
 
 
-def later(f: Fields, where: str, rule: NotLater, day: dt.date, other: dt.date) -> None:
-    """The problem of a ``NotLater`` rule broken: ``day`` (of ``rule.field``) after ``other``."""
+def later(f: Fields, where: str, rule: NotLater, day: dt.date, other: dt.date) -> Any:
+    """The problem of a ``NotLater`` rule broken: ``day`` (of ``rule.field``) after ``other``.
+    A day after today is ``BAD`` from then on, so the rules after it leave it out (one mistake,
+    one message); a rule between two fields keeps both values (either may be the wrong one)."""
     if rule.than == "today":
         f.not_after_today(day, other, where, rule.field, rule.en, rule.zh)
-    else:
-        f.add(_at(where, rule.at or rule.field), f"{rule.field} {day.isoformat()} is after {rule.than} "
-              f"{other.isoformat()}; {rule.en}",
-              f"{rule.zh}（{_LABELS.get(rule.field, rule.field)} {day.isoformat()} 晚于 "
-              f"{_LABELS.get(rule.than, rule.than)} {other.isoformat()}）")
+        return BAD
+    f.add(_at(where, rule.at or rule.field), f"{rule.field} {day.isoformat()} is after {rule.than} "
+          f"{other.isoformat()}; {rule.en}",
+          f"{rule.zh}（{_LABELS.get(rule.field, rule.field)} {day.isoformat()} 晚于 "
+          f"{_LABELS.get(rule.than, rule.than)} {other.isoformat()}）")
+    return None
 
 
 #: The Chinese label of each date field a ``NotLater`` rule names (any record).
@@ -360,7 +363,8 @@ def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = ()) -
         guard = f"{day} is not None and {day} is not BAD"
         if other != "today":
             guard += f" and {other} is not None and {other} is not BAD"
-        lines.append(f"    if {guard} and {day} > {other}:\n        later(f, where, R{j}, {day}, {other})")
+        lines.append(f"    if {guard} and {day} > {other}:\n        "
+                     + (f"{day} = " if other == "today" else "") + f"later(f, where, R{j}, {day}, {other})")
     lines.append("    return {" + ", ".join(f"{name!r}: {v}" for name, v in local.items()) + "}")
     exec("\n".join(lines), env)
     return env["read"]  # type: ignore[no-any-return]

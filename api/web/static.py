@@ -5,7 +5,9 @@ Government networks are offline, so plotly.js is served by the app itself, never
 the vendored partial bundle (``dashboards/vendor/``: only the bar, pie and scatter traces the
 figures draw, 1.2 MB instead of the full 4.8 MB) at a versioned URL
 (``/static/plotly-basic-<version>.min.js``) with a one-year immutable cache header, sent as the
-brotli or gzip copy compressed once by ``scripts/vendor-plotly`` when the browser accepts it.
+brotli or gzip copy compressed once by ``scripts/vendor-js`` when the browser accepts it; so is
+Redoc, which draws the API docs at ``/schema`` (Litestar would load it, and Google's fonts,
+from CDNs an offline network cannot reach, and the page would hang on them).
 Our own files get a content hash in their URL for the same reason, and are gzipped once in
 memory.
 """
@@ -23,10 +25,12 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Response
 
 from api.auth import AppRequest
-from dashboards.embed import plotly_bundle
+from dashboards.embed import plotly_bundle, vendored
 
 CACHE_FOREVER = "public, max-age=31536000, immutable"
 HERE = Path(__file__).parent
+#: Redoc's standalone bundle (``scripts/vendor-js redoc``), which draws the API docs at /schema
+VENDOR = HERE / "vendor"
 
 
 #: Content codings we hold a copy in, best first.
@@ -49,10 +53,9 @@ def _asset(name: str, body: bytes, media_type: str, encoded: dict[str, bytes]) -
 @cache
 def assets() -> dict[str, Asset]:
     """URL file name -> asset, read (and our own files compressed) once per process."""
-    bundle = plotly_bundle()
-    out = {f"{bundle.name}-{bundle.version}.min.js": _asset(
-        "plotly", bundle.path.read_bytes(), "text/javascript; charset=utf-8",
-        {coding: path.read_bytes() for coding, path in bundle.compressed.items()})}
+    out = {bundle.url_name: _asset(name, bundle.path.read_bytes(), "text/javascript; charset=utf-8",
+                                   {coding: path.read_bytes() for coding, path in bundle.compressed.items()})
+           for name, bundle in (("plotly", plotly_bundle()), ("redoc", vendored(VENDOR)))}
     for name, media in (("duban.js", "text/javascript; charset=utf-8"),
                         ("duban.css", "text/css; charset=utf-8")):
         body = (HERE / "static" / name).read_bytes()
@@ -89,7 +92,7 @@ def encoding_for(accept_encoding: str, available: tuple[str, ...]) -> str | None
 
 @cache
 def asset_urls() -> dict[str, str]:
-    """Logical name (``plotly``, ``duban.js``, ``duban.css``) -> versioned URL."""
+    """Logical name (``plotly``, ``redoc``, ``duban.js``, ``duban.css``) -> versioned URL."""
     return {a.name: f"/static/{file}" for file, a in assets().items()}
 
 

@@ -118,9 +118,8 @@ def rules(w: World) -> dict[str, list[Call] | str]:
         "POST /login": "open",
         "POST /logout": "open",
         "GET /static/{file:str}": "open",
-        **{f"GET /schema{p}": "open" for p in ("", "/swagger", "/openapi.yml", "/openapi.yaml", "/elements",
-                                               "/openapi.json", "/rapidoc", "/redoc", "/{path:str}",
-                                               "/oauth2-redirect.html")},
+        # the API docs: Redoc served by the app, and the document (the CDN-fed viewers are gone)
+        **{f"GET /schema{p}": "open" for p in ("", "/openapi.json", "/{path:str}")},
         "POST /api/demo/inbox/{unit:str}": "receiver",
         # ---- the API: reads
         "GET /api/me": [Call("/api/me", ALL)],
@@ -164,6 +163,10 @@ def rules(w: World) -> dict[str, list[Call] | str]:
         "GET /api/demo/inbox": [Call("/api/demo/inbox", ALL), Call("/api/demo/inbox?unit=water", ALL - {"owner"})],
         "GET /api/people": [Call("/api/people", ALL)],
         "GET /api/extensions": [Call("/api/extensions", ALL), Call("/api/extensions?status=pending", ALL)],
+        "GET /api/assessments": [Call("/api/assessments", WATCHERS)],
+        "GET /api/assessments/{period:str}": [Call("/api/assessments/2026-04", WATCHERS)],
+        "GET /api/assessments/{period:str}/verify": [Call("/api/assessments/2026-04/verify", WATCHERS)],
+        "GET /api/assessments/{period:str}/workbook": [Call("/api/assessments/2026-04/workbook", WATCHERS)],
         "GET /api/accountability": [Call("/api/accountability", ALL), Call("/api/accountability?unit=water", ALL)],
         # ---- the API: writes
         "POST /api/units": [Call("/api/units", OFFICE, {"id": "finance", "name": "市财政局"})],
@@ -210,6 +213,7 @@ def rules(w: World) -> dict[str, list[Call] | str]:
         "POST /api/portfolio.xlsx": [Call("/api/portfolio.xlsx", OFFICE, files={"data": ("x.xlsx", b"not a workbook")})],
         "POST /api/accountability": [Call("/api/accountability", OFFICE, {"kind": "criticism", "unit": "water",
                                                                           "date": TODAY.isoformat(), "reason": "逾期"})],
+        "POST /api/assessments": [Call("/api/assessments", OFFICE, {"period": "2026-04"})],
         # ---- the pages
         "GET /": [Call("/", ALL)],
         "GET /dashboard": [Call("/dashboard", WATCHERS)],
@@ -252,6 +256,9 @@ def rules(w: World) -> dict[str, list[Call] | str]:
         "POST /extensions/{eid:int}/decide": [Call("/extensions/1/decide", OFFICE,
                                                    form={"decision": "approved", "reason": "同意"})],
         "GET /accountability": [Call("/accountability", ALL)],
+        "GET /assessments": [Call("/assessments", WATCHERS)],
+        "POST /assessments": [Call("/assessments", OFFICE, form={"period": "2026-04"})],
+        "GET /assessments/{period:str}": [Call("/assessments/2026-04", WATCHERS)],
         "POST /accountability": [Call("/accountability", OFFICE, form={"kind": "criticism", "unit": "water",
                                                                       "date": TODAY.isoformat(), "reason": "逾期"})],
     }

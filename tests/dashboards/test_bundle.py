@@ -21,7 +21,7 @@ CHART_PAGES = ("/dashboard", "/dashboard/rates", "/dashboard/screen", "/projects
 
 
 def test_the_vendored_bundle_is_the_version_the_python_package_expects() -> None:
-    """Upgrading plotly without running scripts/vendor-plotly fails here, not in a browser."""
+    """Upgrading plotly without running scripts/vendor-js fails here, not in a browser."""
     bundle = plotly_bundle()
     head = bundle.path.read_bytes()[:200].decode()
     assert f"plotly.js (basic - minified) v{plotly_js_version()}" in head
@@ -51,7 +51,7 @@ def test_the_compressed_copies_hold_exactly_the_bundle_and_are_small() -> None:
 
 def test_the_licence_is_vendored_with_the_bundle() -> None:
     """plotly.js is MIT: its licence text ships beside the file."""
-    text = (VENDOR / "LICENSE.plotly.js").read_text()
+    text = (VENDOR / "LICENSE.plotly").read_text()
     assert text.startswith("MIT License") and "Plotly" in text
 
 

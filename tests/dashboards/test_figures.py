@@ -69,8 +69,9 @@ def by_meta(fig, meta):
 
 
 def test_project_light_is_the_worst_of_its_milestone_and_project_findings():
-    """A project takes its worst milestone or project finding; unit and notice findings do not colour it."""
-    lights = project_lights(PORTFOLIO, FINDINGS)
+    """A project takes its worst milestone or project finding; unit, notice and complaint
+    findings do not colour it."""
+    lights = project_lights(PORTFOLIO, (*FINDINGS, finding("complaint:C-1", Level.RED, "P5", "transport")))
     assert lights == {"P1": Level.RED, "P2": Level.GREEN, "P3": Level.YELLOW,
                       "P4": Level.GREEN, "P5": Level.GREEN}
 

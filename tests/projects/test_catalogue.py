@@ -208,3 +208,18 @@ def test_every_field_but_the_structural_ones_has_its_compiled_check(record: str)
     for f in catalogue.RECORDS[record]:
         if f.type not in validation.STRUCTURAL:
             assert validation.compiled(f) is not None, f"{record}.{f.name} ({f.type}) has no compiled check"
+
+
+def test_a_complaint_carries_every_catalogued_field_to_its_row_and_its_file_entry() -> None:
+    """Issue 13: the complaint's row mapper and file dump write every catalogued field."""
+    from projects.model import ComplaintKind, Rating  # noqa: PLC0415
+
+    c = Complaint("C-1", "噪音", "U1", dt.date(2026, 5, 6), dt.date(2026, 5, 13), ComplaintKind.SUGGESTION,
+                  "P1", dt.date(2026, 5, 12), Rating.DISSATISFIED, dt.date(2026, 5, 14))
+    assert set(repository._complaint_columns(c)) | {"code"} == {f.db_column for f in catalogue.COMPLAINT}
+    assert repository._complaint_from_row({"code": "C-1", **repository._complaint_columns(c)}) == c
+    p = Portfolio(units=(Unit("U1", "单位"),), complaints=(c,),
+                  projects=(Project("P1", "项目", checks.Category.PROJECT, "U1"),))
+    entry = dump_portfolio(p)["complaints"][0]
+    assert set(entry) == {f.file_key for f in catalogue.COMPLAINT}
+    assert checks.parse_portfolio(dump_portfolio(p), today=dt.date(2026, 6, 1)) == p

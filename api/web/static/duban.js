@@ -8,18 +8,26 @@
     return m ? decodeURIComponent(m[1]) : "";
   }
 
+  /* One figure at a time, in page order, yielding to the browser between them: the first
+     chart is on screen while the others are still being laid out (drawing all of them in one
+     task showed none until the last was done). */
   function drawPlots() {
-    document.querySelectorAll("script.figure").forEach(function (node) {
+    var nodes = Array.prototype.slice.call(document.querySelectorAll("script.figure"));
+    function draw(i) {
+      if (i >= nodes.length) { return; }
+      var node = nodes[i];
       var fig = JSON.parse(node.textContent);
       var div = document.getElementById(node.dataset.target);
+      var next = function () { setTimeout(function () { draw(i + 1); }, 0); };
       Plotly.newPlot(div, fig.data, fig.layout, {responsive: true, displaylogo: false})
-        .then(function () { div.dataset.drawn = "1"; });
+        .then(function () { div.dataset.drawn = "1"; next(); }, next);
       div.on("plotly_click", function (ev) {
         var p = ev.points && ev.points[0];
         var url = p && p.customdata && p.customdata[0];
         if (typeof url === "string" && url.charAt(0) === "/") { window.location.href = url; }
       });
-    });
+    }
+    draw(0);
   }
 
   function postJSON(url, body) {
