@@ -112,6 +112,8 @@ class ReportGroups:
             outcome = await self._evaluate_and_store(
                 portfolio, snap.calendar, today, projects=touched,
                 actor=", ".join(dict.fromkeys(r.actor for r, _, _ in applied)), reason="report")
+            await projects_repo.record_change(revision, [(r.pid, r.mid) for r, _, _ in applied],
+                                              outcome.notices_changed)
             notices = portfolio.notices
             if outcome.notices_changed:
                 notices = await self._merge_notices(notices, outcome.notices_changed)

@@ -60,8 +60,8 @@ def visible_projects(who: Principal, portfolio: Portfolio) -> frozenset[str] | N
 
 def visible_portfolio(who: Principal, portfolio: Portfolio) -> Portfolio:
     """``portfolio`` as ``who`` may export it: its projects only (links to others dropped), the
-    notices and accountability records of its unit, every unit but no contact unless ``who``
-    is the office."""
+    notices, accountability records and complaints of its unit (a complaint about a project it
+    does not see keeps no project), every unit but no contact unless ``who`` is the office."""
     if who.role != "office":
         portfolio = replace(portfolio, units=tuple(replace(u, contacts=()) for u in portfolio.units))
     seen = visible_projects(who, portfolio)
@@ -76,4 +76,7 @@ def visible_portfolio(who: Principal, portfolio: Portfolio) -> Portfolio:
         projects.append(replace(p, milestones=milestones))
     notices = tuple(n for n in portfolio.notices if sees_unit(who, n.unit))
     records = tuple(a for a in portfolio.accountability if sees_unit(who, a.unit))
-    return replace(portfolio, projects=tuple(projects), notices=notices, accountability=records)
+    complaints = tuple(c if c.project is None or c.project in seen else replace(c, project=None)
+                       for c in portfolio.complaints if sees_unit(who, c.unit))
+    return replace(portfolio, projects=tuple(projects), notices=notices, accountability=records,
+                   complaints=complaints)

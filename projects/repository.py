@@ -44,6 +44,7 @@ from projects.storage import changes
 from projects.tables import (
     AccountabilityRow,
     AssessmentRow,
+    ChangeRow,
     ComplaintRow,
     ExtensionRow,
     MilestoneReportRow,
@@ -285,6 +286,39 @@ async def bump_revision() -> int:
     """Advance the portfolio revision (inside the write transaction) and return the new one."""
     await RevisionRow.update({RevisionRow.revision: RevisionRow.revision + 1}, force=True)
     return await revision()
+
+
+#: How many revisions back ``projects_change`` reaches; a process further behind reloads all.
+CHANGES_KEPT = 1000
+
+MilestoneKey = tuple[str, str]
+
+
+async def record_change(revision: int, milestones: Iterable[MilestoneKey], notices: Iterable[str]) -> None:
+    """Note what ``revision`` changed (inside its write transaction): these milestones and
+    notices only. Rows older than ``CHANGES_KEPT`` revisions go."""
+    await ChangeRow.insert(ChangeRow(revision=revision, milestones=json.dumps([list(k) for k in milestones]),
+                                     notices=json.dumps(list(notices))))
+    await ChangeRow.delete().where(ChangeRow.revision <= revision - CHANGES_KEPT)
+
+
+async def changes_between(after: int, upto: int) -> dict[int, tuple[tuple[MilestoneKey, ...], tuple[str, ...]]]:
+    """What each revision in ``(after, upto]`` that has a change row changed: revision ->
+    (milestone keys, notice codes). A revision missing from the answer changed anything."""
+    rows = await ChangeRow.select(ChangeRow.revision, ChangeRow.milestones, ChangeRow.notices).where(
+        (ChangeRow.revision > after) & (ChangeRow.revision <= upto))
+    return {int(r["revision"]): (tuple((str(p), str(m)) for p, m in json.loads(r["milestones"])),
+                                 tuple(str(c) for c in json.loads(r["notices"]))) for r in rows}
+
+
+async def get_milestones(keys: Iterable[MilestoneKey]) -> dict[MilestoneKey, tuple[Milestone, int]]:
+    """The current state and version of each milestone of ``keys`` that exists, in one query."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    rows = await MilestoneRow.select().where(MilestoneRow.project.is_in(sorted({p for p, _ in wanted})))
+    return {(r["project"], r["mid"]): (_milestone_from_row(r), int(r["version"])) for r in rows
+            if (r["project"], r["mid"]) in wanted}
 
 
 async def is_empty() -> bool:
