@@ -7,7 +7,9 @@ as ``*Page`` with ``items``, ``total``, ``offset`` and ``limit``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -16,8 +18,9 @@ from msgspec import UNSET, Struct, UnsetType
 
 from projects import catalogue
 from projects.cadence import Cadence
+from projects.extensions import Extension
 from projects.fields import control_character
-from projects.model import Dependency, Milestone, Project, Unit
+from projects.model import Dependency, Milestone, Person, Project, Unit
 
 __all__ = ["UNSET"]
 
@@ -55,29 +58,6 @@ class DependencyRead(Struct):
     type: Literal["FS", "SS", "FF", "SF"] = "FS"
 
 
-class UnitRead(Struct):
-    id: str
-    name: str
-    parent: str | None = None
-    level: str | None = None
-    contacts: int = 0  # how many contact URLs (they are secrets; never returned)
-
-
-class UnitCreate(Input):
-    id: str
-    name: str
-    parent: str | None = None
-    level: str | None = None
-    contacts: list[str] = msgspec.field(default_factory=list)
-
-
-class UnitUpdate(Input):
-    name: str | UnsetType = UNSET
-    parent: str | UnsetType | None = UNSET
-    level: str | UnsetType | None = UNSET
-    contacts: list[str] | UnsetType = UNSET
-
-
 class _Report(Input):
     """What a report carries besides the fields it changes: the version the client read."""
 
@@ -88,38 +68,78 @@ class _Report(Input):
 _TYPES: dict[str, Any] = {
     "text": str, "id": str, "kind": str, "category": str, "level": str, "date": dt.date,
     "ratio": float, "yuan": float, "workdays": int, "deps": list[DependencyRead], "contacts": list[str],
-    "person": str, "units": list[str], "cadence": str,
+    "person": str, "units": list[str], "cadence": str, "bool": bool, "milestone_ref": str,
+    "decision": str,
 }
 
 
-def shape_fields(fields: tuple[catalogue.Field, ...], mode: str) -> list[tuple[str, Any, Any]]:
+def model_defaults(model: type) -> dict[str, Any]:
+    """Field name -> its default in the model dataclass (fields without one are left out)."""
+    return {f.name: f.default for f in dataclasses.fields(model) if f.default is not dataclasses.MISSING}
+
+
+def shape_fields(fields: tuple[catalogue.Field, ...], mode: str, defaults: Mapping[str, Any] | None = None,
+                 override: Mapping[str, tuple[Any, Any]] | None = None) -> list[tuple[str, Any, Any]]:
     """The msgspec fields of the catalogued ``fields`` a shape carries: ``r`` (an answer: every
     field, ``None`` when unreported), ``c`` (a creation: required fields must be sent) or ``u``
     (an update: every field may be left out, ``UNSET``; only optional ones may be ``None``).
-    Required fields come first, as msgspec wants, each group in the catalogue's order."""
+    A field whose model default (``defaults``) is a value, not ``None``, has that default in
+    an answer or a creation (an empty list for a tuple) and cannot be ``None`` in an update
+    (a project's co-units, urgent). ``override``: name -> (type, default) of a field an answer
+    shows otherwise (a unit's contacts as their count). Required fields come first, as
+    msgspec wants, each group in the catalogue's order."""
+    defaults = defaults or {}
+    override = override or {}
     required: list[tuple[str, Any, Any]] = []
     optional: list[tuple[str, Any, Any]] = []
+    entry: tuple[str, Any, Any]
     for f in fields:
         if mode not in f.api:
             continue
-        kind = _TYPES[f.type]
-        if f.type in ("deps", "contacts"):
-            entry = (f.name, kind | UnsetType, UNSET) if mode == "u" else (f.name, kind, msgspec.field(default_factory=list))
-        elif mode == "u":
-            entry = (f.name, kind | UnsetType if f.required else kind | UnsetType | None, UNSET)
-        elif f.required:
-            required.append((f.name, kind, msgspec.NODEFAULT))
+        if f.name in override:
+            optional.append((f.name, *override[f.name]))
             continue
+        kind = _TYPES[f.type]
+        default = defaults.get(f.name)
+        if f.required:
+            if mode == "u":
+                optional.append((f.name, kind | UnsetType, UNSET))
+            else:
+                required.append((f.name, kind, msgspec.NODEFAULT))
+            continue
+        if default is not None or f.type in ("deps", "contacts"):
+            if mode == "u":
+                entry = (f.name, kind | UnsetType, UNSET)
+            elif isinstance(default, tuple) or default is None:
+                entry = (f.name, kind, msgspec.field(default_factory=list))
+            else:
+                entry = (f.name, kind, default)
+        elif mode == "u":
+            entry = (f.name, kind | UnsetType | None, UNSET)
         else:
             entry = (f.name, kind | None, None)
         optional.append(entry)
     return required + optional
 
 
+def record_shape(name: str, fields: tuple[catalogue.Field, ...], model: type, mode: str, base: type[Struct], *,
+                 first: tuple[tuple[str, Any, Any], ...] = (), middle: tuple[tuple[str, Any, Any], ...] = (),
+                 last: tuple[tuple[str, Any, Any], ...] = (),
+                 override: Mapping[str, tuple[Any, Any]] | None = None, doc: str | None = None) -> Any:
+    """The msgspec shape of a record's catalogued fields for ``mode`` (``shape_fields``), with
+    fields that are not the record's own: ``first`` before them, ``middle`` after the required
+    ones, ``last`` at the end (a version, a request's id and status...)."""
+    entries = shape_fields(fields, mode, model_defaults(model), override)
+    cut = sum(1 for f in entries if f[2] is msgspec.NODEFAULT)
+    shape = msgspec.defstruct(name, [*first, *entries[:cut], *middle, *entries[cut:], *last],
+                              bases=(base,), module=__name__)
+    if doc is not None:
+        shape.__doc__ = doc
+    return shape
+
+
 def _shape(name: str, mode: str, base: type[Struct], extra: tuple[tuple[str, Any, Any], ...] = ()) -> Any:
-    fields = shape_fields(catalogue.MILESTONE, mode)
-    cut = sum(1 for f in fields if f[2] is msgspec.NODEFAULT)
-    return msgspec.defstruct(name, [*fields[:cut], *extra, *fields[cut:]], bases=(base,), module=__name__)
+    return record_shape(name, catalogue.MILESTONE, Milestone, mode, base, middle=extra)
 
 
 # The milestone shapes are the catalogue's (``shape_fields``): a new field reaches the API by
@@ -136,6 +156,43 @@ else:
     MilestoneUpdate = _shape("MilestoneUpdate", "u", _Report)
     MilestoneUpdate.__doc__ = "A report: the version read, and the fields that changed."
 
+# The unit, project, person and extension shapes are the catalogue's too (``record_shape``),
+# read by name likewise (``record_values``, ``set_fields``).
+_NO = msgspec.NODEFAULT
+if TYPE_CHECKING:
+    UnitRead = Struct
+    UnitCreate = Input
+    UnitUpdate = Input
+    ProjectRead = Struct
+    ProjectCreate = Input
+    ProjectUpdate = Input
+    PersonRead = Struct
+    PersonCreate = Input
+    PersonUpdate = Input
+    ExtensionRead = Struct
+    ExtensionCreate = Input
+else:
+    UnitRead = record_shape("UnitRead", catalogue.UNIT, Unit, "r", Struct, override={
+        "contacts": (int, 0)})  # how many contact URLs (they are secrets; never returned)
+    UnitCreate = record_shape("UnitCreate", catalogue.UNIT, Unit, "c", Input)
+    UnitUpdate = record_shape("UnitUpdate", catalogue.UNIT, Unit, "u", Input)
+    ProjectRead = record_shape("ProjectRead", catalogue.PROJECT, Project, "r", Struct, override={
+        "milestones": (int, 0)})  # how many
+    ProjectCreate = record_shape("ProjectCreate", catalogue.PROJECT, Project, "c", Input)
+    ProjectUpdate = record_shape("ProjectUpdate", catalogue.PROJECT, Project, "u", Input, doc=(
+        "The office's change of a project, assignment (交办) included: lead unit, co-units, "
+        "person, cadence, urgency, source and leader's instruction."))
+    PersonRead = record_shape("PersonRead", catalogue.PERSON, Person, "r", Struct)
+    PersonCreate = record_shape("PersonCreate", catalogue.PERSON, Person, "c", Input)
+    PersonUpdate = record_shape("PersonUpdate", catalogue.PERSON, Person, "u", Input)
+    ExtensionRead = record_shape(
+        "ExtensionRead", catalogue.EXTENSION, Extension, "r", Struct, first=(("id", int, _NO),),
+        middle=(("requested_by", str, _NO),
+                ("status", str, _NO)),  # pending 待审批 | approved 同意 | rejected 不同意
+        last=(("decided_by", str | None, None),))
+    ExtensionCreate = record_shape("ExtensionCreate", catalogue.EXTENSION, Extension, "c", Input,
+                                   doc="A unit's request (延期申请): the new date and why.")
+
 
 class MilestoneHistoryEntry(Struct):
     version: int
@@ -145,19 +202,6 @@ class MilestoneHistoryEntry(Struct):
     milestone: MilestoneRead
 
 
-class ProjectRead(Struct):
-    id: str
-    name: str
-    category: str
-    unit: str
-    budget: float | None = None
-    milestones: int = 0
-    co_units: list[str] = msgspec.field(default_factory=list)
-    person: str | None = None
-    urgent: bool = False
-    source: str | None = None
-    instruction: str | None = None
-    report_every: str | None = None
 
 
 class ProjectDetail(Struct):
@@ -169,55 +213,16 @@ class ProjectDetail(Struct):
     milestones: list[MilestoneRead]
 
 
-class ProjectCreate(Input):
-    id: str
-    name: str
-    category: str
-    unit: str
-    budget: float | None = None
 
 
-class ProjectUpdate(Input):
-    """The office's change of a project, assignment (交办) included: lead unit, co-units,
-    person, cadence, urgency, source and leader's instruction."""
-
-    name: str | UnsetType = UNSET
-    category: str | UnsetType = UNSET
-    unit: str | UnsetType = UNSET
-    budget: float | UnsetType | None = UNSET
-    co_units: list[str] | UnsetType = UNSET
-    person: str | UnsetType | None = UNSET
-    urgent: bool | UnsetType = UNSET
-    source: str | UnsetType | None = UNSET
-    instruction: str | UnsetType | None = UNSET
-    report_every: str | UnsetType | None = UNSET  # a cadence: "2 weeks", "1 months", "月报"
 
 
-class PersonRead(Struct):
-    id: str
-    name: str
-    unit: str
-    post: str | None = None
 
 
-class PersonCreate(Input):
-    id: str
-    name: str
-    unit: str
-    post: str | None = None
 
 
-class PersonUpdate(Input):
-    name: str | UnsetType = UNSET
-    unit: str | UnsetType = UNSET
-    post: str | UnsetType | None = UNSET
 
 
-class ExtensionCreate(Input):
-    """A unit's request (延期申请): the new date and why."""
-
-    new_due: dt.date
-    reason: str
 
 
 class ExtensionDecision(Input):
@@ -227,17 +232,6 @@ class ExtensionDecision(Input):
     reason: str
 
 
-class ExtensionRead(Struct):
-    id: int
-    milestone: str
-    requested: dt.date
-    new_due: dt.date
-    reason: str
-    requested_by: str
-    status: str  # pending 待审批 | approved 同意 | rejected 不同意
-    decided: dt.date | None = None
-    decision_reason: str | None = None
-    decided_by: str | None = None
 
 
 class FindingRead(Struct):
@@ -483,13 +477,17 @@ class AuditPage(Struct):
 # ------------------------------------------------------------------ model -> shapes
 
 
+def _answers(fields: tuple[catalogue.Field, ...], x: object) -> dict[str, Any]:
+    """The answer's value of each field of ``x`` an answer carries (``r``)."""
+    return {f.name: _answer(getattr(x, f.name)) for f in fields if "r" in f.api}
+
+
 def unit_read(u: Unit) -> UnitRead:
-    return UnitRead(u.id, u.name, u.parent, u.level, len(u.contacts))
+    return UnitRead(**{**_answers(catalogue.UNIT, u), "contacts": len(u.contacts)})
 
 
 def milestone_read(m: Milestone, version: int) -> MilestoneRead:
-    values = {f.name: _answer(getattr(m, f.name)) for f in catalogue.MILESTONE if "r" in f.api}
-    return MilestoneRead(version=version, **values)
+    return MilestoneRead(version=version, **_answers(catalogue.MILESTONE, m))
 
 
 def _answer(value: Any) -> Any:
@@ -507,9 +505,22 @@ def _answer(value: Any) -> Any:
 
 
 def project_read(p: Project) -> ProjectRead:
-    return ProjectRead(p.id, p.name, p.category.value, p.unit, p.budget, len(p.milestones),
-                       list(p.co_units), p.person, p.urgent, p.source, p.instruction,
-                       None if p.report_every is None else str(p.report_every))
+    return ProjectRead(**{**_answers(catalogue.PROJECT, p), "milestones": len(p.milestones)})
+
+
+def person_read(x: Person) -> PersonRead:
+    return PersonRead(**_answers(catalogue.PERSON, x))
+
+
+def extension_read(eid: int, e: Extension, requested_by: str, decided_by: str | None) -> ExtensionRead:
+    return ExtensionRead(id=eid, requested_by=requested_by, status=e.decision or "pending",
+                         decided_by=decided_by, **_answers(catalogue.EXTENSION, e))
+
+
+def record_values(struct: Struct) -> dict[str, Any]:
+    """A request's fields by name, lists as the model's tuples (the shapes are made at run
+    time, so handlers read them by name, never as attributes)."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in msgspec.structs.asdict(struct).items()}
 
 
 def set_fields(struct: Struct, skip: tuple[str, ...] = ()) -> dict[str, Any]:

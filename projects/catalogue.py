@@ -115,7 +115,7 @@ DEPENDENCY: Final[tuple[Field, ...]] = (
 )
 
 UNIT: Final[tuple[Field, ...]] = (
-    Field("id", "id", dsl="text", zh="编号", en="id", column="uid", required=True),
+    Field("id", "id", dsl="text", zh="编号", en="id", column="uid", required=True, api="rc"),
     Field("name", "text", dsl="text", zh="名称", en="name", max_length=NAME_MAX, required=True),
     Field("parent", "id", dsl="unit", zh="上级单位", en="parent"),
     Field("level", "text", dsl="text", zh="层级", en="level"),
@@ -123,37 +123,41 @@ UNIT: Final[tuple[Field, ...]] = (
 )
 
 PROJECT: Final[tuple[Field, ...]] = (
-    Field("id", "id", dsl="text", zh="编号", en="id", column="pid", required=True),
+    Field("id", "id", dsl="text", zh="编号", en="id", column="pid", required=True, api="rc"),
     Field("name", "text", dsl="text", zh="名称", en="name", max_length=NAME_MAX, required=True),
     Field("category", "category", dsl="category", zh="类别", en="category", required=True),
     Field("unit", "id", dsl="unit", zh="责任单位", en="unit", required=True),
     Field("budget", "yuan", dsl="number", zh="总投资", en="budget"),
-    Field("milestones", "milestones", dsl="collection of milestones", zh="节点清单", en="milestones", column=None),
+    Field("milestones", "milestones", dsl="collection of milestones", zh="节点清单", en="milestones", column=None,
+          api="r"),
     # version 2 (issue 12): 交办 — the lead unit is ``unit``; co-units, person, urgency, basis
-    Field("co_units", "units", dsl="collection of units", zh="配合单位", en="co-units"),
-    Field("person", "person", dsl="person", zh="责任人员", en="person"),
-    Field("urgent", "bool", dsl="bool", zh="紧急", en="urgent"),
-    Field("source", "text", dsl="text", zh="交办依据", en="source", max_length=NAME_MAX),
+    Field("co_units", "units", dsl="collection of units", zh="配合单位", en="co-units", api="ru"),
+    Field("person", "person", dsl="person", zh="责任人员", en="person", api="ru"),
+    Field("urgent", "bool", dsl="bool", zh="紧急", en="urgent", api="ru"),
+    Field("source", "text", dsl="text", zh="交办依据", en="source", max_length=NAME_MAX, api="ru"),
     Field("instruction", "text", dsl="text", zh="领导批示", en="leader's instruction",
-          max_length=NOTE_MAX),
-    Field("report_every", "cadence", dsl="duration", zh="报送周期", en="report cadence"),
+          max_length=NOTE_MAX, api="ru"),
+    Field("report_every", "cadence", dsl="duration", zh="报送周期", en="report cadence", api="ru"),
 )
 
 PERSON: Final[tuple[Field, ...]] = (  # 责任人 (issue 12)
-    Field("id", "id", dsl="text", zh="编号", en="id", column="person_id", required=True),
+    Field("id", "id", dsl="text", zh="编号", en="id", column="person_id", required=True, api="rc"),
     Field("name", "text", dsl="text", zh="姓名", en="name", max_length=NAME_MAX, required=True),
     Field("unit", "id", dsl="unit", zh="所在单位", en="unit", required=True),
     Field("post", "text", dsl="text", zh="岗位", en="post", max_length=NAME_MAX),
 )
 
 EXTENSION: Final[tuple[Field, ...]] = (  # 延期申请 (issue 12); rules read them through m.extensions
-    Field("milestone", "milestone_ref", zh="节点", en="milestone", required=True),
-    Field("requested", "date", zh="申请日期", en="requested", required=True),
-    Field("new_due", "date", zh="申请延至", en="new due date", required=True),
-    Field("reason", "text", zh="延期理由", en="reason", max_length=NOTE_MAX, required=True),
-    Field("decided", "date", zh="审批日期", en="decided"),
-    Field("decision", "decision", zh="审批结果", en="decision"),
-    Field("decision_reason", "text", zh="审批意见", en="reason for the decision", max_length=NOTE_MAX),
+    # the API: a unit requests with ``new_due`` and ``reason`` (the path names the milestone, the
+    # server's day is ``requested``); an answer shows ``decision`` as the request's ``status``
+    Field("milestone", "milestone_ref", zh="节点", en="milestone", required=True, api="r"),
+    Field("requested", "date", zh="申请日期", en="requested", required=True, api="r"),
+    Field("new_due", "date", zh="申请延至", en="new due date", required=True, api="rc"),
+    Field("reason", "text", zh="延期理由", en="reason", max_length=NOTE_MAX, required=True, api="rc"),
+    Field("decided", "date", zh="审批日期", en="decided", api="r"),
+    Field("decision", "decision", zh="审批结果", en="decision", api=""),
+    Field("decision_reason", "text", zh="审批意见", en="reason for the decision", max_length=NOTE_MAX,
+          api="r"),
 )
 
 ACCOUNTABILITY: Final[tuple[Field, ...]] = (  # 通报批评 / 问责 (issue 13); rules count them

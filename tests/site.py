@@ -7,11 +7,9 @@ import datetime as dt
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
+import httpx
 import pytest
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
 from api import users
 from api.app import create_app
@@ -21,6 +19,7 @@ from projects import repository as repo
 from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project, Unit
 from rules import repository as rules_repo
 from rules.standard import standard_sources
+from tests.api.conftest import SharedApp
 
 TODAY = dt.date(2026, 5, 6)
 PASSWORD = "correct horse battery"
@@ -57,7 +56,7 @@ PORTFOLIO = Portfolio(
 
 @dataclass
 class Site:
-    client: AsyncTestClient[Litestar]
+    client: httpx.AsyncClient
     server: Server
 
     async def sign_in(self, role: str) -> None:
@@ -90,20 +89,36 @@ async def publish(server: Server, sources: dict[str, str]) -> int:
     return v.number
 
 
-@pytest.fixture
-async def site(tmp_path: Path) -> AsyncIterator[Site]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'duban.sqlite'}",
+async def _seed(server: Server) -> dict[str, str]:
+    """The site's state: the portfolio, one user per role, the standard rulebook published."""
+    async with server.writing():
+        await repo.import_portfolio(PORTFOLIO, actor="seed", known_on=TODAY - dt.timedelta(days=60),
+                                    recorded_at=now_iso())
+        await repo.bump_revision()
+        units = {u.id for u in PORTFOLIO.units}
+        for role, unit in ROLES.items():
+            await users.create(role, role=role, unit=unit, password=PASSWORD, display=role,
+                               units=units)
+    await publish(server, standard_sources())
+    return {}
+
+
+@pytest.fixture(scope="session")
+def shared_site(tmp_path_factory: pytest.TempPathFactory) -> SharedApp:
+    """One app for every page test of the session (as ``tests/api`` shares one per backend),
+    started afresh per test on the database put back to the seeded state."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path_factory.mktemp('site') / 'duban.sqlite'}",
                         secret_key="test-secret", cookie_secure=False, today=TODAY, demo=False)
-    app = create_app(settings)
-    async with AsyncTestClient(app=app, base_url="http://127.0.0.1") as client:
-        server = app.state.server
-        async with server.writing():
-            await repo.import_portfolio(PORTFOLIO, actor="seed", known_on=TODAY - dt.timedelta(days=60),
-                                        recorded_at=now_iso())
-            await repo.bump_revision()
-            units = {u.id for u in PORTFOLIO.units}
-            for role, unit in ROLES.items():
-                await users.create(role, role=role, unit=unit, password=PASSWORD, display=role,
-                                   units=units)
-        await publish(server, standard_sources())
-        yield Site(client, server)
+    return SharedApp(settings, create_app(settings), seeder=_seed)
+
+
+@pytest.fixture
+async def site(shared_site: SharedApp) -> AsyncIterator[Site]:
+    server = await shared_site.start()
+    try:
+        transport = httpx.ASGITransport(app=shared_site.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1",
+                                     follow_redirects=True) as client:  # as Litestar's test client
+            yield Site(client, server)
+    finally:
+        await shared_site.stop()

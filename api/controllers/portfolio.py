@@ -33,6 +33,7 @@ from api.schemas import (
     UnitUpdate,
     milestone_read,
     project_read,
+    record_values,
     set_fields,
     unit_read,
 )
@@ -79,12 +80,12 @@ class UnitController(Controller):
 
     @post("/", operation_id="createUnit", guards=[OFFICE])
     async def create_unit(self, request: AppRequest, server: Server, data: UnitCreate) -> UnitRead:
-        unit = Unit(data.id, data.name, data.parent, data.level, tuple(data.contacts))
-        if not data.id.strip() or not data.name.strip():
+        unit = Unit(**record_values(data))
+        if not unit.id.strip() or not unit.name.strip():
             raise InputError("id", "a unit needs a non-empty id and name")
         async with server.writing():
-            if data.parent is not None:
-                await repo.get_unit(data.parent)
+            if unit.parent is not None:
+                await repo.get_unit(unit.parent)
             await repo.save_unit(unit, create=True)
             await server.changed(caller(request).username, "unit.create", f"unit:{unit.id}", None,
                                  {"id": unit.id, "name": unit.name, "parent": unit.parent, "level": unit.level})
@@ -129,15 +130,14 @@ class ProjectController(Controller):
 
     @post("/", operation_id="createProject", guards=[OFFICE])
     async def create_project(self, request: AppRequest, server: Server, data: ProjectCreate) -> ProjectRead:
-        project = Project(data.id, data.name, _category(data.category), data.unit, data.budget)
-        if not data.id.strip():
+        sent = record_values(data)
+        project = Project(**{**sent, "category": _category(sent["category"])})
+        if not project.id.strip():
             raise InputError("id", "a project needs a non-empty id like P001")
         async with server.writing():
-            await repo.get_unit(data.unit)
+            await repo.get_unit(project.unit)
             await repo.save_project(project, create=True)
-            await server.changed(caller(request).username, "project.create", f"project:{project.id}", None,
-                                 {"id": data.id, "name": data.name, "category": data.category,
-                                  "unit": data.unit, "budget": data.budget})
+            await server.changed(caller(request).username, "project.create", f"project:{project.id}", None, sent)
         return project_read(project)
 
     @patch("/{pid:str}", operation_id="updateProject", guards=[OFFICE])

@@ -22,6 +22,9 @@ from api.schemas import (
     PersonCreate,
     PersonRead,
     PersonUpdate,
+    extension_read,
+    person_read,
+    record_values,
     set_fields,
 )
 from api.service import InputError, Server
@@ -34,15 +37,6 @@ from projects.model import Person
 
 OFFICE = roles("office")
 STATUS_ZH = {"pending": "待审批", "approved": "同意", "rejected": "不同意"}
-
-
-def person_read(x: Person) -> PersonRead:
-    return PersonRead(x.id, x.name, x.unit, x.post)
-
-
-def extension_read(eid: int, e: Extension, requested_by: str, decided_by: str | None) -> ExtensionRead:
-    return ExtensionRead(eid, e.milestone, e.requested, e.new_due, e.reason, requested_by,
-                         e.decision or "pending", e.decided, e.decision_reason, decided_by)
 
 
 def _brief(e: Extension) -> dict[str, Any]:
@@ -72,8 +66,9 @@ class PeopleController(Controller):
 
     @post("/", operation_id="createPerson", guards=[OFFICE])
     async def create_person(self, request: AppRequest, server: Server, data: PersonCreate) -> PersonRead:
-        person = Person(_text(data.id, "id", "a person's id (e.g. wang)"), _text(data.name, "name", "the name"),
-                        data.unit, data.post)
+        sent = record_values(data)
+        person = Person(**{**sent, "id": _text(sent["id"], "id", "a person's id (e.g. wang)"),
+                           "name": _text(sent["name"], "name", "the name")})
         if "/" in person.id:
             raise InputError("id", f'id "{person.id}" contains "/"; use - or _')
         async with server.writing():
@@ -129,17 +124,17 @@ class ExtensionController(Controller):
             project = snap.portfolio.project_by_id.get(e.milestone.partition("/")[0])
             if project is None or not sees_project(who, project):
                 continue  # the one visibility rule: the requests of the projects it sees
-            read = extension_read(eid, e, by, decided_by)
-            if status is None or read.status == status:
-                out.append(read)
+            if status is None or (e.decision or "pending") == status:
+                out.append(extension_read(eid, e, by, decided_by))
         return out
 
     @post("/projects/{pid:str}/milestones/{mid:str}/extensions", operation_id="requestExtension",
           guards=[signed_in])
     async def request_extension(self, request: AppRequest, server: Server, pid: str, mid: str,
                                 data: ExtensionCreate) -> ExtensionRead:
-        return await request_extension(server, caller(request), pid, mid, new_due=data.new_due,
-                                       reason=data.reason)
+        sent = record_values(data)
+        return await request_extension(server, caller(request), pid, mid, new_due=sent["new_due"],
+                                       reason=sent["reason"])
 
     @post("/extensions/{eid:int}/decision", operation_id="decideExtension", guards=[OFFICE])
     async def decide_extension(self, request: AppRequest, server: Server, eid: int,

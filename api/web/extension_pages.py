@@ -17,6 +17,7 @@ from litestar.response import Redirect, Response
 
 from api.auth import AppRequest, may_report
 from api.controllers.supervision import decide_extension, request_extension
+from api.schemas import record_values
 from api.service import Server
 from api.visibility import sees_project
 from api.web.render import PageForbiddenError, forbidden_page, page_lang, render_page, require
@@ -83,7 +84,8 @@ class ExtensionPages(Controller):
             raise PageForbiddenError(who.role, ("unit", "owner")) from None
         except DubanError as exc:
             return _back(str(exc))
-        return Redirect(path=f"/extensions?done={made.id}#extension-{made.id}", status_code=303)
+        eid = record_values(made)["id"]
+        return Redirect(path=f"/extensions?done={eid}#extension-{eid}", status_code=303)
 
     @post("/extensions/{eid:int}/decide", name="decide_extension", status_code=303)
     async def decide(self, request: AppRequest, server: Server, eid: int, data: Form) -> Redirect:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +98,7 @@ class SharedApp:
     app: Litestar
     template: Path | None = None  # the seeded SQLite database, restored before each test
     tokens: dict[str, str] = field(default_factory=dict)
+    seeder: Callable[[Server], Awaitable[dict[str, str]]] = seed  # what the tests start from
 
     async def start(self) -> Server:
         """Put the database back to the seeded state and start the app on it."""
@@ -115,7 +116,7 @@ class SharedApp:
             await hook(self.app)
         server: Server = self.app.state.server
         if not sqlite or self.template is None:
-            self.tokens = await seed(server)
+            self.tokens = await self.seeder(server)
             if sqlite:  # keep the seeded state for the next tests
                 await self.stop()
                 template = self.settings.sqlite_path.with_suffix(".template")

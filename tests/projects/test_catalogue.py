@@ -210,6 +210,44 @@ def test_every_field_but_the_structural_ones_has_its_compiled_check(record: str)
             assert validation.compiled(f) is not None, f"{record}.{f.name} ({f.type}) has no compiled check"
 
 
+#: Record -> (mode, shape, the fields it carries that are not the record's own).
+_API_SHAPES = {
+    "unit": (("r", "UnitRead", set()), ("c", "UnitCreate", set()), ("u", "UnitUpdate", set())),
+    "project": (("r", "ProjectRead", set()), ("c", "ProjectCreate", set()), ("u", "ProjectUpdate", set())),
+    "person": (("r", "PersonRead", set()), ("c", "PersonCreate", set()), ("u", "PersonUpdate", set())),
+    "extension": (("r", "ExtensionRead", {"id", "requested_by", "status", "decided_by"}),
+                  ("c", "ExtensionCreate", set())),
+    "milestone": (("r", "MilestoneRead", {"version"}), ("c", "MilestoneCreate", set()),
+                  ("u", "MilestoneUpdate", {"version"})),
+}
+
+
+@pytest.mark.parametrize("record", list(_API_SHAPES))
+def test_the_api_shapes_of_every_record_are_the_catalogues(record: str) -> None:
+    """Each shape carries exactly the record's fields its ``api`` letters name (and its own
+    extras), so a field added to the catalogue reaches the API by itself."""
+    for mode, name, extra in _API_SHAPES[record]:
+        shape = getattr(schemas, name)
+        carried = set(shape.__struct_fields__) - extra
+        assert carried == {f.name for f in catalogue.RECORDS[record] if mode in f.api}, name
+        assert extra <= set(shape.__struct_fields__), name
+
+
+def test_the_answers_carry_every_read_field() -> None:
+    """The model -> answer helpers fill every field of their shape from the record."""
+    answers = {"unit": schemas.unit_read(_RECORDS["unit"]), "project": schemas.project_read(_RECORDS["project"]),
+               "person": schemas.person_read(_RECORDS["person"]),
+               "extension": schemas.extension_read(7, _RECORDS["extension"], "u2", "office")}
+    for record, answer in answers.items():
+        x = _RECORDS[record]
+        for f in catalogue.RECORDS[record]:
+            if "r" in f.api and f.name not in ("contacts", "milestones"):  # shown as counts
+                value = getattr(answer, f.name)
+                assert value == schemas._answer(getattr(x, f.name)), f"{record}.{f.name}"
+    assert answers["unit"].contacts == 1  # type: ignore[attr-defined]
+    assert answers["extension"].status == "approved"  # type: ignore[attr-defined]
+
+
 def test_a_complaint_carries_every_catalogued_field_to_its_row_and_its_file_entry() -> None:
     """Issue 13: the complaint's row mapper and file dump write every catalogued field."""
     from projects.model import ComplaintKind, Rating  # noqa: PLC0415

@@ -1,5 +1,5 @@
 """The page tests run on the real app of the page tests (``tests.site``)."""
 
-from tests.site import site
+from tests.site import shared_site, site
 
-__all__ = ["site"]
+__all__ = ["shared_site", "site"]
