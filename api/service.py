@@ -106,6 +106,29 @@ class Server(ReportGroups):
         versions = await projects_repo.all_milestone_versions()
         return Snapshot(revision, portfolio, _calendar(portfolio), versions)
 
+    async def _advance(self, cached: Snapshot, revision: int) -> Snapshot | None:
+        """``cached`` brought to ``revision`` by reading only what changed since, when every
+        revision between was a milestone report group (another process's: the change rows of
+        ``projects_repo.record_change``); None when one may have changed anything (reload).
+        What it holds is what the writing process made: the reported milestones replaced,
+        their versions, the notices the group issued or closed read anew."""
+        changes = await projects_repo.changes_between(cached.revision, revision)
+        if len(changes) != revision - cached.revision:
+            return None
+        keys = list(dict.fromkeys(k for milestones, _ in changes.values() for k in milestones))
+        codes = list(dict.fromkeys(c for _, notices in changes.values() for c in notices))
+        fresh = await projects_repo.get_milestones(keys)
+        if len(fresh) != len(keys):  # a milestone gone: not a report's doing
+            return None
+        portfolio, versions = cached.portfolio, dict(cached.versions)
+        for key in keys:
+            milestone, version = fresh[key]
+            portfolio = replace_milestone(portfolio, milestone)
+            versions[key] = version
+        if codes:
+            portfolio = replace(portfolio, notices=await self._merge_notices(portfolio.notices, codes))
+        return Snapshot(revision, portfolio, cached.calendar, versions)
+
     async def snapshot(self) -> Snapshot:
         """The current portfolio; reloaded only when the database revision moved.
 
@@ -126,7 +149,8 @@ class Server(ReportGroups):
         async with self._loading:
             cached = self._snapshot
             if cached is None or cached.revision < revision:
-                loaded = await self._load(revision)
+                loaded = (await self._advance(cached, revision) if cached is not None else None) \
+                    or await self._load(revision)
                 if self._snapshot is None or self._snapshot.revision <= revision:
                     self._snapshot = loaded
                 cached = loaded

@@ -12,6 +12,9 @@
 - Anything portfolio-wide (evaluations, rates, rankings, rulebooks, the audit trail, the
   dashboards, the reports) only the watchers see (``sees_figures``).
 - Contact URLs are secrets: only the office exports them.
+- A complaint (issue 13) is read by the watchers and by the unit it is routed to
+  (``sees_complaint``); a complaint not yet routed, by the watchers only. The complainant's
+  contact only the office reads (``sees_contact``); the public reads neither text nor contact.
 
 A list is filtered to what its reader sees; asking for one thing outside it answers 403 (the
 pages a 403 page), never the thing.
@@ -43,6 +46,16 @@ def sees_unit(who: Principal, unit: str | None) -> bool:
     return sees_everything(who) or (who.unit is not None and who.unit == unit)
 
 
+def sees_complaint(who: Principal, unit: str | None) -> bool:
+    """A complaint routed to ``unit`` (``None``: not routed yet, the watchers only)."""
+    return sees_everything(who) or (unit is not None and who.unit == unit)
+
+
+def sees_contact(who: Principal) -> bool:
+    """A complainant's contact: the office only (not the leaders, not the units)."""
+    return who.role == "office"
+
+
 def sees_project(who: Principal, project: Project) -> bool:
     """The project page's rule: its unit's project, or one with a milestone assigned to it."""
     if sees_everything(who):
@@ -60,8 +73,8 @@ def visible_projects(who: Principal, portfolio: Portfolio) -> frozenset[str] | N
 
 def visible_portfolio(who: Principal, portfolio: Portfolio) -> Portfolio:
     """``portfolio`` as ``who`` may export it: its projects only (links to others dropped), the
-    notices and accountability records of its unit, every unit but no contact unless ``who``
-    is the office."""
+    notices, accountability records and complaints of its unit (a complaint about a project it
+    does not see keeps no project), every unit but no contact unless ``who`` is the office."""
     if who.role != "office":
         portfolio = replace(portfolio, units=tuple(replace(u, contacts=()) for u in portfolio.units))
     seen = visible_projects(who, portfolio)
@@ -76,4 +89,7 @@ def visible_portfolio(who: Principal, portfolio: Portfolio) -> Portfolio:
         projects.append(replace(p, milestones=milestones))
     notices = tuple(n for n in portfolio.notices if sees_unit(who, n.unit))
     records = tuple(a for a in portfolio.accountability if sees_unit(who, a.unit))
-    return replace(portfolio, projects=tuple(projects), notices=notices, accountability=records)
+    complaints = tuple(c if c.project is None or c.project in seen else replace(c, project=None)
+                       for c in portfolio.complaints if sees_unit(who, c.unit))
+    return replace(portfolio, projects=tuple(projects), notices=notices, accountability=records,
+                   complaints=complaints)

@@ -111,6 +111,17 @@ class RevisionRow(Keyed, Table, tablename="projects_revision"):
     revision = Integer(default=0)
 
 
+class ChangeRow(Keyed, Table, tablename="projects_change"):
+    """What one revision changed, when a milestone report group made it (issue 16.6, migration
+    m0008): its milestones (JSON ``[[pid, mid], ...]``) and notices (JSON codes), so that
+    another process brings its snapshot up to date by reading those alone. A revision without
+    a row may have changed anything: a process that meets one reloads everything."""
+
+    revision = Integer(index=True)
+    milestones = Text(default="[]")
+    notices = Text(default="[]")
+
+
 class PersonRow(Keyed, Table, tablename="projects_person"):
     """责任人 (issue 12, migration m0003), managed by the office."""
 
@@ -201,5 +212,5 @@ class AssessmentRow(Table, tablename="projects_assessment"):
     closed_by = Varchar(length=64, default="")
 
 
-TABLES: tuple[type[Table], ...] = (UnitRow, ProjectRow, MilestoneRow, MilestoneReportRow, RevisionRow,
+TABLES: tuple[type[Table], ...] = (UnitRow, ProjectRow, MilestoneRow, MilestoneReportRow, RevisionRow, ChangeRow,
                                    PersonRow, ExtensionRow, ComplaintRow, AccountabilityRow, AssessmentRow)

@@ -143,3 +143,43 @@ async def test_a_past_day_replays_complaints_and_files_import_them(api: Api) -> 
     earlier = await api.server.portfolio_as_of(dt.date(2026, 4, 4))
     assert [(c.id, c.responded, c.rating) for c in earlier.complaints] == [
         ("C-2026-0001", dt.date(2026, 4, 3), None)]
+
+
+async def test_an_export_carries_a_units_own_complaints_only(api: Api) -> None:
+    """A unit's export holds its own complaints (never the complainant's contact or the text,
+    and no project it cannot see); another unit's export holds none of them; the office's holds
+    every routed one."""
+    engine = api.server.engine
+    filed = await _file(api)
+    await store.route(engine, filed.code, unit="transport", project="P001", today=TODAY, calendar=CAL)
+    other = await _file(api)
+    await store.route(engine, other.code, unit="transport", project="P002", today=TODAY, calendar=CAL)
+
+    async def exported(role: str) -> list[dict[str, object]]:
+        r = await api.client.get("/api/portfolio", headers=api.auth(role))
+        assert r.status_code == 200, r.text
+        assert "resident.example" not in r.text and "每晚十一点" not in r.text
+        return r.json().get("complaints", [])  # type: ignore[no-any-return]
+
+    assert {c["id"] for c in await exported("office")} == {filed.code, other.code}
+    # transport sees its own complaints, but not water's project P002 the second one names
+    assert [(c["id"], c.get("project")) for c in await exported("owner")] == [(filed.code, "P001"),
+                                                                              (other.code, None)]
+    assert await exported("unit") == []  # water: none of them is its own
+
+
+async def test_two_ratings_through_one_link_at_once_make_one_rating(api: Api) -> None:
+    """A link used twice at the same moment (two tabs, a replayed request) rates once; the
+    other is refused, and the stored rating is the one that won."""
+    import asyncio  # noqa: PLC0415
+
+    engine = api.server.engine
+    filed = await _file(api)
+    await store.route(engine, filed.code, unit="water", today=TODAY, calendar=CAL)
+    await store.answer(engine, filed.code, unit="water", text="已安排", today=TODAY)
+    results = await asyncio.gather(store.rate(engine, filed.secret, "满意", TODAY),
+                                   store.rate(engine, filed.secret, "不满意", TODAY), return_exceptions=True)
+    won = [r for r in results if not isinstance(r, BaseException)]
+    lost = [r for r in results if isinstance(r, BaseException)]
+    assert len(won) == 1 and len(lost) == 1 and isinstance(lost[0], ComplaintStateError), results
+    assert (await repo.get_complaint(filed.code)).rating is won[0].rating
