@@ -266,12 +266,13 @@ def _extension_columns(e: Extension) -> dict[str, Any]:
 
 def _accountability_from_row(r: dict[str, Any]) -> Accountability:
     return Accountability(id=r["record_id"], kind=r["kind"], unit=r["unit"], date=_as_date(r["day"]),
-                          reason=r["reason"], person=r["person"], notice=r["notice_code"])
+                          reason=r["reason"], person=r["person"], notice=r["notice_code"],
+                          complaint=r["complaint_code"])
 
 
 def _accountability_columns(a: Accountability) -> dict[str, Any]:
     return {"record_id": a.id, "kind": a.kind, "unit": a.unit, "person": a.person, "day": a.date,
-            "reason": a.reason, "notice_code": a.notice}
+            "reason": a.reason, "notice_code": a.notice, "complaint_code": a.complaint}
 
 
 # ---------------------------------------------------------------- reads
