@@ -128,15 +128,16 @@ async def claim(
         )
         if not rows:
             return []
-        got = [r["id"] for r in rows]
-        await (
-            DeliveryAttemptRow.update(
-                {DeliveryAttemptRow.ok: False, DeliveryAttemptRow.error: INTERRUPTED,
-                 DeliveryAttemptRow.finished_at: now}
+        got = [r["id"] for r in rows if r["attempts"] > 1]  # a first try has none before it
+        if got:
+            await (
+                DeliveryAttemptRow.update(
+                    {DeliveryAttemptRow.ok: False, DeliveryAttemptRow.error: INTERRUPTED,
+                     DeliveryAttemptRow.finished_at: now}
+                )
+                .where(DeliveryAttemptRow.delivery.is_in(got) & DeliveryAttemptRow.ok.is_null())
+                .run()
             )
-            .where(DeliveryAttemptRow.delivery.is_in(got) & DeliveryAttemptRow.ok.is_null())
-            .run()
-        )
         tries: dict[int, int] = {}
         for i in range(0, len(rows), _CHUNK // 4):  # one INSERT a chunk, in plain SQL: building
             part = rows[i : i + _CHUNK // 4]       # a Piccolo row object each cost more than the send
