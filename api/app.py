@@ -32,6 +32,7 @@ from api import audit, database, errors, keys
 from api.auth import SESSION_SECONDS, AuthMiddleware, LoginRedirectError, login_redirect
 from api.controllers.accountability import AccountabilityController
 from api.controllers.assessments import AssessmentController
+from api.controllers.complaints import ComplaintController
 from api.controllers.deliveries import DeliveryController
 from api.controllers.demo import demo_routes
 from api.controllers.evaluations import EvaluationController, RulebookController
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Li
         async with storage.write_transaction(engine):  # the audit chain keyed (api.audit)
             await audit.prepare(keys.derive(secret, "audit-chain"))
         app.state.server = Server(settings, engine)
+        app.state.complaint_key = keys.derive(secret, "complaint-address")  # api.complaints
         if deliver:
             app.state.worker = asyncio.create_task(_deliver(engine, app.state.stop))
 
@@ -200,7 +202,7 @@ def _build(*, settings: Settings, session: Any, csrf: Any, handlers: Any, startu
     app = Litestar(
         route_handlers=[health, UnitController, ProjectController, MilestoneController,
                         PeopleController, ExtensionController, AccountabilityController,
-                        AssessmentController,
+                        AssessmentController, ComplaintController,
                         RulebookController, EvaluationController, NoticeController, DeliveryController,
                         UserController,
                         AuditController, SessionController, TransferController, ScheduleController,

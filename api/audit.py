@@ -29,10 +29,12 @@ import hmac
 import json
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from api.tables import AuditRow, MetaRow
+from projects import storage
 
 GENESIS = "0" * 64
 
@@ -122,6 +124,37 @@ async def append(actor: str, action: str, subject: str, before: Any, after: Any,
     await AuditRow.insert(AuditRow(seq=seq, at=at, actor=actor, action=action, subject=subject,
                                    before=before_j, after=after_j, prev_hash=prev, hash=digest))
     return AuditEntry(seq, at, actor, action, subject, before, after, prev, digest)
+
+
+async def append_many(items: Sequence[tuple[str, str, str, Any, Any]], *,
+                      tail: AuditEntry | None = None) -> list[AuditEntry]:
+    """Append ``(actor, action, subject, before, after)`` entries in order with one prepared
+    statement (a group of reports; inside its write transaction): the same chain ``append``
+    writes one at a time."""
+    if not items:
+        return []
+    if tail is None:
+        last = await AuditRow.select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq, ascending=False).first()
+        seq, prev = (1, GENESIS) if last is None else (int(last["seq"]) + 1, str(last["hash"]))
+    else:
+        seq, prev = tail.seq + 1, tail.hash
+    key = _need_key()
+    made: list[AuditEntry] = []
+    rows: list[tuple[Any, ...]] = []
+    for actor, action, subject, before, after in items:
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+        before_j, after_j = canonical(before), canonical(after)
+        entry = AuditEntry(seq, at, actor, action, subject, json.loads(before_j), json.loads(after_j),
+                           prev, "")
+        digest = entry_hash(_body(entry), key)
+        made.append(AuditEntry(seq, at, actor, action, subject, entry.before, entry.after, prev, digest))
+        rows.append((seq, at, actor, action, subject, before_j, after_j, prev, digest))
+        seq, prev = seq + 1, digest
+    await storage.execute_many(
+        AuditRow._meta.db, f'INSERT INTO "{AuditRow._meta.tablename}" ("seq", "at", "actor", "action", '
+        '"subject", "before", "after", "prev_hash", "hash") VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})',
+        rows)
+    return made
 
 
 def _entry(r: dict[str, Any]) -> AuditEntry:

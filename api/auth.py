@@ -14,6 +14,7 @@ user deactivated from another process stops working within that.
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -116,12 +117,19 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=principal, auth="session")
 
 
+#: The API's writes open to the public (issue 13.2): filing a complaint and rating its answer.
+#: They take JSON only (``api.controllers.complaints``), so a page of another site cannot make
+#: a browser send them.
+PUBLIC_WRITES = re.compile(r"^/api/complaints(?:/track/[^/]{1,64}/rating)?/?$")
+
+
 def _anonymous(connection: AppConnection) -> AuthenticationResult:
     """Nobody signed in. A change to the API is refused here, before its body is read, so an
     anonymous caller learns nothing from validation details (only the demo receiver, which opts
-    out of this middleware, takes anonymous writes)."""
+    out of this middleware, and the public complaint writes take anonymous writes)."""
     if (connection.scope.get("method", "GET") not in SAFE_METHODS
-            and connection.scope["path"].startswith("/api/")):
+            and connection.scope["path"].startswith("/api/")
+            and not (connection.scope.get("method") == "POST" and PUBLIC_WRITES.match(connection.scope["path"]))):
         raise NotAuthorizedException("sign in first: send 'Authorization: Bearer <token>' or log in at /login "
                                      "(请先登录)")
     return AuthenticationResult(user=None, auth=None)

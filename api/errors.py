@@ -4,6 +4,7 @@ function that serialises any of them.
     unknown thing (RecordNotFoundError, RulebookNotFoundError, NoticeNotFoundError...) -> 404
     stale or out-of-order change (StaleVersionError, NoticeStateError, ...)            -> 409
     bad portfolio / bad rule / bad value (PortfolioError, RulebookError, InputError)   -> 422
+    too many filings from one address (ComplaintLimitError), with Retry-After          -> 429
     nobody signed in                                                                   -> 401
     role or unit does not allow it                                                     -> 403
 
@@ -121,7 +122,9 @@ def body(status: int, error: str, message: str, **details: Any) -> Response[dict
 def _refused(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     assert isinstance(exc, DubanError)
     out = serialise(exc)
-    return Response(out, status_code=out["status"])
+    wait = out.get("retry_after")  # a bound that lifts by itself (ComplaintLimitError): say when
+    headers = {"Retry-After": str(wait)} if isinstance(wait, int) else None
+    return Response(out, status_code=out["status"], headers=headers)
 
 
 def _bad_request(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:

@@ -25,6 +25,7 @@ from projects.errors import StaleVersionError
 from projects.model import Milestone, Portfolio
 from projects.repository import milestone_data
 from projects.validation import milestone_problems
+from rules.engine import component
 
 if TYPE_CHECKING:  # what the mixin uses of ``Server``
     from contextlib import AbstractAsyncContextManager
@@ -95,29 +96,19 @@ class ReportGroups:
 
     async def _apply_group(self, group: list[PendingReport]) -> None:
         today = self.today()
-        applied: list[tuple[PendingReport, Milestone, int]] = []
         async with self._handover() as handover, self.writing():
             snap = await self.snapshot()
-            portfolio, versions = snap.portfolio, dict(snap.versions)
-            tail: audit.AuditEntry | None = None
-            for r in group:
-                savepoint = await storage.savepoint(self.engine)
-                try:
-                    new, new_version, entry = await self._apply_one(r, portfolio, versions, today, tail)
-                except Exception as exc:  # this report alone is refused
-                    await savepoint.rollback_to()
-                    r.answer.set_exception(exc)
-                    continue
-                await savepoint.release()
-                portfolio = replace_milestone(portfolio, new)
-                versions[(r.pid, r.mid)] = new_version
-                tail = entry
-                applied.append((r, new, new_version))
+            applied = await self._store_group(group, snap, today)
             if not applied:
                 return
+            portfolio = replace_milestones(snap.portfolio, [new for _, new, _ in applied])
+            versions = dict(snap.versions)
+            versions.update({(r.pid, r.mid): v for r, _, v in applied})
             revision = await projects_repo.bump_revision()
             handover.announce(revision)
-            touched = list(dict.fromkeys(r.pid for r, _, _ in applied))
+            # the touched projects' dependency component: a report on one project can change
+            # the findings of a project downstream of it, and its stored findings with them
+            touched = sorted(component(portfolio, dict.fromkeys(r.pid for r, _, _ in applied)))
             outcome = await self._evaluate_and_store(
                 portfolio, snap.calendar, today, projects=touched,
                 actor=", ".join(dict.fromkeys(r.actor for r, _, _ in applied)), reason="report")
@@ -132,29 +123,98 @@ class ReportGroups:
             mine = tuple(f for f in outcome.findings if getattr(f, "project", None) == r.pid)
             r.answer.set_result((new, new_version, replace(outcome, findings=mine)))
 
-    async def _apply_one(self, r: PendingReport, portfolio: Portfolio, versions: Mapping[tuple[str, str], int],
-                         today: dt.date, tail: audit.AuditEntry | None) -> tuple[Milestone, int, audit.AuditEntry]:
-        """Check and store one report with its audit entry (inside the group's transaction).
-        The state it changes comes from the snapshot (current: the group holds the writer and
-        checked the revision); the update itself is conditional on the version, so a snapshot
-        that were somehow behind would refuse the report as stale, never lose an update."""
-        project = portfolio.project_by_id.get(r.pid)
-        old = next((m for m in project.milestones if m.id == r.mid), None) if project else None
-        current = versions.get((r.pid, r.mid))
-        if old is None or current is None:
-            old, current = await projects_repo.get_milestone(r.pid, r.mid)  # 404 with suggestions
+    async def _store_group(self, group: list[PendingReport], snap: Snapshot,
+                           today: dt.date) -> list[tuple[PendingReport, Milestone, int]]:
+        """Check every report of the group against the snapshot (a refused one is answered
+        with its error and writes nothing), then store the rest together: the milestone rows,
+        their history and the audit entries in a few prepared statements. Should a row not be
+        at its expected version after all (the database ahead of the snapshot), nothing is
+        written by the batch and the reports are stored one at a time, each refused alone
+        (``_store_one_by_one``)."""
+        pending: dict[tuple[str, str], tuple[Milestone, int]] = {}  # a milestone twice: in turn
+        checked: list[tuple[PendingReport, Milestone, Milestone, int]] = []
+        for r in group:
+            try:
+                old, current, new = await self._check_one(r, snap, pending, today)
+            except Exception as exc:  # this report alone is refused: nothing of it was written
+                r.answer.set_exception(exc)
+                continue
+            pending[(r.pid, r.mid)] = (new, current + 1)
+            checked.append((r, old, new, current))
+        if not checked:
+            return []
+        stored = await projects_repo.report_milestones(
+            [(new, current, r.actor) for r, _, new, current in checked], known_on=today,
+            recorded_at=now_iso())
+        if not stored:
+            return await self._store_one_by_one(checked, today)
+        await audit.append_many([
+            (r.actor, "milestone.report", f"milestone:{r.pid}/{r.mid}",
+             {"version": current, **milestone_data(old)}, {"version": current + 1, **milestone_data(new)})
+            for r, old, new, current in checked])
+        return [(r, new, current + 1) for r, _, new, current in checked]
+
+    async def _store_one_by_one(self, checked: list[tuple[PendingReport, Milestone, Milestone, int]],
+                                today: dt.date) -> list[tuple[PendingReport, Milestone, int]]:
+        """The reports of ``checked`` stored one at a time, each in its savepoint, against the
+        database's versions (what the batch falls back to; ``update_milestone`` refuses a
+        stale one naming the current state)."""
+        applied: list[tuple[PendingReport, Milestone, int]] = []
+        tail: audit.AuditEntry | None = None
+        for r, old, new, current in checked:
+            savepoint = await storage.savepoint(self.engine)
+            try:
+                new_version = await projects_repo.update_milestone(
+                    new, expected_version=current, actor=r.actor, known_on=today,
+                    recorded_at=now_iso())
+                tail = await audit.append(r.actor, "milestone.report", f"milestone:{r.pid}/{r.mid}",
+                                          {"version": current, **milestone_data(old)},
+                                          {"version": new_version, **milestone_data(new)}, tail=tail)
+            except Exception as exc:  # this report alone is refused
+                await savepoint.rollback_to()
+                r.answer.set_exception(exc)
+                continue
+            await savepoint.release()
+            applied.append((r, new, new_version))
+        return applied
+
+    async def _check_one(self, r: PendingReport, snap: Snapshot,
+                         pending: Mapping[tuple[str, str], tuple[Milestone, int]],
+                         today: dt.date) -> tuple[Milestone, int, Milestone]:
+        """The state a report changes, its version and the state it makes, checked (no
+        write). The state comes from the snapshot (current: the group holds the writer and
+        checked the revision) or from a report of the same milestone earlier in the group;
+        the update is still conditional on the version (``report_milestones``)."""
+        held = pending.get((r.pid, r.mid))
+        if held is not None:
+            old, current = held
+        else:
+            project = snap.portfolio.project_by_id.get(r.pid)
+            found = next((m for m in project.milestones if m.id == r.mid), None) if project else None
+            version = snap.versions.get((r.pid, r.mid))
+            if found is None or version is None:
+                found, version = await projects_repo.get_milestone(r.pid, r.mid)  # 404, suggestions
+            old, current = found, version
         if r.version != current:
             raise StaleVersionError("milestone", f"{r.pid}/{r.mid}", r.version, current, old)
         new = replace(old, **r.changes)
         if "updated" not in r.changes:
             new = replace(new, updated=today)
-        check_milestone(new, portfolio, today)
-        new_version = await projects_repo.update_milestone(
-            new, expected_version=current, actor=r.actor, known_on=today, recorded_at=now_iso())
-        entry = await audit.append(r.actor, "milestone.report", f"milestone:{r.pid}/{r.mid}",
-                                   {"version": current, **milestone_data(old)},
-                                   {"version": new_version, **milestone_data(new)}, tail=tail)
-        return new, new_version, entry
+        check_milestone(new, snap.portfolio, today)
+        return old, current, new
+
+
+def replace_milestones(portfolio: Portfolio, milestones: list[Milestone]) -> Portfolio:
+    """``portfolio`` with these milestones replaced (the last of one key wins); every other
+    project stays the same object (what ``rules.incremental`` compares by identity)."""
+    by_project: dict[str, dict[str, Milestone]] = {}
+    for m in milestones:
+        by_project.setdefault(m.project, {})[m.id] = m
+    projects = tuple(
+        replace(p, milestones=tuple(by_project[p.id].get(x.id, x) for x in p.milestones))
+        if p.id in by_project else p for p in portfolio.projects)
+    return replace(portfolio, projects=projects)
+
 
 def replace_milestone(portfolio: Portfolio, m: Milestone) -> Portfolio:
     projects = tuple(

@@ -24,6 +24,10 @@ Variables (all optional):
 - ``DUBAN_DEMO`` — ``1`` to load the demo portfolio and accounts into an empty database and
   mount the demo inbox (``duban serve --demo`` and ``scripts/serve`` set it). Off unless asked:
   never by default, on SQLite or PostgreSQL.
+- ``DUBAN_COMPLAINT_DAYS`` — working days a unit has to answer a complaint routed to it, unless
+  the office sets another deadline (default 5, on the portfolio's calendar).
+- ``DUBAN_COMPLAINTS_PER_HOUR`` — complaints the public form takes from one client address an
+  hour (default 5; the address is the proxy-aware one of ``api.proxies``).
 """
 
 from __future__ import annotations
@@ -62,6 +66,8 @@ class Settings:
     pool_size: int = 10
     public_url: str | None = None
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    complaint_days: int = 5  # DUBAN_COMPLAINT_DAYS: working days a unit has to answer a complaint
+    complaints_per_hour: int = 5  # DUBAN_COMPLAINTS_PER_HOUR: filings per client address per hour
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -99,6 +105,8 @@ class Settings:
             today=today,
             timezone=env.get("DUBAN_TIMEZONE", "Asia/Shanghai"),
             demo=env.get("DUBAN_DEMO", "0").lower() in {"1", "true", "yes"},
+            complaint_days=_whole(env, "DUBAN_COMPLAINT_DAYS", 5, low=1, high=60, what="工作日数 working days"),
+            complaints_per_hour=_whole(env, "DUBAN_COMPLAINTS_PER_HOUR", 5, low=1, high=10_000, what="件数 filings"),
         )
 
     @property
@@ -115,6 +123,20 @@ class Settings:
             return self.today
         d = pendulum.today(self.timezone)
         return dt.date(d.year, d.month, d.day)
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, *, low: int, high: int, what: str) -> int:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise SettingsError(name, raw, f"应为 {low} 到 {high} 之间的整数（{what}）— expected a whole number "
+                                       f"from {low} to {high}")
+    return value
 
 
 def public_url(raw: str | None) -> str | None:

@@ -12,6 +12,9 @@
 - Anything portfolio-wide (evaluations, rates, rankings, rulebooks, the audit trail, the
   dashboards, the reports) only the watchers see (``sees_figures``).
 - Contact URLs are secrets: only the office exports them.
+- A complaint (issue 13) is read by the watchers and by the unit it is routed to
+  (``sees_complaint``); a complaint not yet routed, by the watchers only. The complainant's
+  contact only the office reads (``sees_contact``); the public reads neither text nor contact.
 
 A list is filtered to what its reader sees; asking for one thing outside it answers 403 (the
 pages a 403 page), never the thing.
@@ -41,6 +44,16 @@ def sees_figures(who: Principal) -> bool:
 def sees_unit(who: Principal, unit: str | None) -> bool:
     """A notice addressed to ``unit``, or a finding of ``unit`` that belongs to no project."""
     return sees_everything(who) or (who.unit is not None and who.unit == unit)
+
+
+def sees_complaint(who: Principal, unit: str | None) -> bool:
+    """A complaint routed to ``unit`` (``None``: not routed yet, the watchers only)."""
+    return sees_everything(who) or (unit is not None and who.unit == unit)
+
+
+def sees_contact(who: Principal) -> bool:
+    """A complainant's contact: the office only (not the leaders, not the units)."""
+    return who.role == "office"
 
 
 def sees_project(who: Principal, project: Project) -> bool:

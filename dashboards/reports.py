@@ -36,7 +36,8 @@ from rules.findings import Evaluation
 from rules.sentence import explain_sentence
 
 FILLS = {level: PatternFill("solid", fgColor=colour)
-         for level, colour in (("red", "FFC7CE"), ("yellow", "FFEB9C"), ("green", "C6EFCE"))}
+         for level, colour in (("red", "FFC7CE"), ("yellow", "FFEB9C"), ("blue", "BDD7EE"),
+                               ("green", "C6EFCE"))}
 
 
 @cache

@@ -40,14 +40,16 @@ from projects.model import (
     Portfolio,
     Project,
     Unit,
+    builder,
 )
 from projects.validation import (
     CATEGORY_WORDS,
     CHECKS,
     LEVEL_WORDS,
+    MILESTONE_READ,
     Check,
     read_complaint,
-    read_milestone,
+    read_milestone_values,
     record_checks,
 )
 
@@ -83,6 +85,9 @@ _CADENCE = CHECKS["report_every"]
 _CHECK = {record: record_checks(fields) for record, fields in catalogue.RECORDS.items()}
 _CUNIT, _CPROJECT, _CPERSON = _CHECK["unit"], _CHECK["project"], _CHECK["person"]
 _CEXTENSION, _CNOTICE, _CCOMPLAINT = _CHECK["extension"], _CHECK["notice"], _CHECK["complaint"]
+#: A checked milestone from its fields: those ``milestone`` resolves, then the read ones.
+_MILESTONE = builder(Milestone, ("project", "id", "name", "unit", "after", "person", "co_units",
+                                 *MILESTONE_READ))
 
 
 def _present(check: Check, value: object, f: Fields, where: str) -> Any:
@@ -492,8 +497,8 @@ class _Check:
                   j: int, lead: str | None = None) -> Milestone | None:
         # The hot path of a 40,000-milestone file. The fields with an identity or a reference
         # (id, name, unit, after, person, co_units) are taken here; every other field goes
-        # through its compiled catalogue check (``projects.validation.read_milestone``), which
-        # takes a valid value inline.
+        # through its compiled catalogue check (``projects.validation.read_milestone_values``),
+        # which takes a valid value inline; the value is built positionally (``_MILESTONE``).
         f = self.f
         m = item if type(item) is dict else f.mapping(item, where, "milestone")
         if m is BAD:
@@ -512,7 +517,7 @@ class _Check:
         name: Any = get("name")
         name = mid if name is None else _NAME(name, f, where)
         before = len(f.problems)
-        values = read_milestone(get, f, where, self.today)
+        values = read_milestone_values(get, f, where, self.today)
         unit = get("unit")
         if unit is not None:
             unit = _UNIT(unit, f, where)
@@ -546,10 +551,10 @@ class _Check:
         co_units = get("co_units")
         if co_units is not None:
             co_units = self.co_units(co_units, where, unit if unit is not None else lead)
-        if pid is None or len(f.problems) != before or BAD in (mid, name, unit, after, person, co_units):
+        if pid is None or len(f.problems) != before or mid is BAD or name is BAD or unit is BAD \
+                or after is BAD or person is BAD or co_units is BAD:
             return None
-        return Milestone(project=pid, id=mid, name=name, unit=unit, after=after, person=person,
-                         co_units=co_units, **values)
+        return _MILESTONE(pid, mid, name, unit, after, person, co_units, *values)
 
     def after(self, value: object, where: str, pid: str | None) -> Any:
         f = self.f

@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar, cast
 from piccolo.custom_types import Combinable
 from piccolo.query.functions.aggregate import Count, Max
 
+from projects import storage
 from projects.accountability import Accountability
 from projects.cadence import Cadence, parse_cadence
 from projects.catalogue import EXTENSION, MILESTONE, PERSON, PROJECT, UNIT, Field
@@ -549,6 +550,42 @@ async def update_milestone(m: Milestone, *, expected_version: int, actor: str, k
         raise StaleVersionError("milestone", f"{m.project}/{m.id}", expected_version, current, old)
     await _report(m, new, actor=actor, known_on=known_on, recorded_at=recorded_at)
     return new
+
+
+async def report_milestones(reports: Sequence[tuple[Milestone, int, str]], *, known_on: dt.date,
+                            recorded_at: str) -> bool:
+    """Store a group of reports ``(milestone, expected version, actor)`` in order (a milestone
+    may come twice, the second expecting the first's version) with three prepared statements
+    in all: one look at the stored versions, every row's update, every history entry. Returns
+    ``False`` and writes nothing when a milestone is not at the version its first report
+    expects: the caller then stores them one by one (``update_milestone`` names the stale
+    one). Inside the write transaction nobody else writes between the look and the update;
+    the update stays conditional on the version all the same."""
+    if not reports:
+        return True
+    engine = MilestoneRow._meta.db
+    table = MilestoneRow._meta.tablename
+    expected: dict[tuple[str, str], int] = {}
+    for m, v, _ in reports:
+        expected.setdefault(m.key, v)
+    pids = sorted({pid for pid, _ in expected})
+    marks = ", ".join("{}" for _ in pids)
+    stored = {(r["project"], r["mid"]): int(r["version"]) for r in await storage.raw(
+        engine, f'SELECT "project", "mid", "version" FROM "{table}" WHERE "project" IN ({marks})',
+        *pids)}
+    if any(stored.get(key) != version for key, version in expected.items()):
+        return False
+    columns = list(_milestone_columns(reports[0][0]))
+    sets = ", ".join(f'"{c}" = {{}}' for c in (*columns, "version"))
+    await storage.execute_many(
+        engine, f'UPDATE "{table}" SET {sets} WHERE "project" = {{}} AND "mid" = {{}} AND "version" = {{}}',
+        [(*_milestone_columns(m).values(), v + 1, m.project, m.id, v) for m, v, _ in reports])
+    await storage.execute_many(
+        engine, f'INSERT INTO "{MilestoneReportRow._meta.tablename}" ("project", "mid", "version", '
+        '"known_on", "recorded_at", "actor", "data") VALUES ({}, {}, {}, {}, {}, {}, {})',
+        [(m.project, m.id, v + 1, known_on, recorded_at, actor,
+          json.dumps(milestone_data(m), ensure_ascii=False)) for m, v, actor in reports])
+    return True
 
 
 async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.date, recorded_at: str,

@@ -322,7 +322,14 @@ _LABELS: Final[dict[str, str]] = {f.name: f.zh for fields in RECORDS.values() fo
 Reader = Callable[[Callable[[str], Any], Fields, str, dt.date], dict[str, Any]]
 
 
-def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = ()) -> Reader:
+def read_names(fields: tuple[Field, ...]) -> tuple[str, ...]:
+    """The names of the fields ``record_reader(fields)`` reads, in its order (the others are
+    structural or not in files)."""
+    return tuple(f.name for f in fields if f.file_key is not None and compiled(f) is not None)
+
+
+def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = (), *,
+                  as_tuple: bool = False) -> Reader:
     """One function that reads and checks ``fields`` of a record, then its ``rules``.
 
     ``get(key)`` gives the raw value under a field's file key (``None``: absent). Compiled
@@ -330,7 +337,8 @@ def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = ()) -
     test inline, its slow check only when that fails; a required field left out is a problem.
     The rules whose fields are all read (or ``today``) follow. Structural fields are skipped.
     A value is ``BAD`` only when a problem was added for it, so callers may count problems
-    instead of searching the values.
+    instead of searching the values. ``as_tuple`` returns the values as a tuple in the order of
+    ``read_names(fields)`` instead of a dict (for ``projects.model.builder``).
     """
     env: dict[str, Any] = dict(_NAMES, BAD=BAD, missing=missing, later=later, DAYS=DAYS)
     lines = ["def read(get, f, where, today):"]
@@ -365,7 +373,10 @@ def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = ()) -
             guard += f" and {other} is not None and {other} is not BAD"
         lines.append(f"    if {guard} and {day} > {other}:\n        "
                      + (f"{day} = " if other == "today" else "") + f"later(f, where, R{j}, {day}, {other})")
-    lines.append("    return {" + ", ".join(f"{name!r}: {v}" for name, v in local.items()) + "}")
+    if as_tuple:
+        lines.append("    return (" + "".join(f"{v}, " for v in local.values()) + ")")
+    else:
+        lines.append("    return {" + ", ".join(f"{name!r}: {v}" for name, v in local.items()) + "}")
     exec("\n".join(lines), env)
     return env["read"]  # type: ignore[no-any-return]
 
@@ -374,6 +385,10 @@ def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = ()) -
 #: reference the caller resolves against the portfolio (and the structural types).
 OWN: Final = frozenset({"project", "id", "name", "unit"})
 read_milestone: Final = record_reader(tuple(f for f in MILESTONE if f.name not in OWN), MILESTONE_RULES)
+#: ``read_milestone`` giving a tuple, in the order of ``MILESTONE_READ`` (the loader's).
+read_milestone_values: Final = record_reader(tuple(f for f in MILESTONE if f.name not in OWN),
+                                             MILESTONE_RULES, as_tuple=True)
+MILESTONE_READ: Final = read_names(tuple(f for f in MILESTONE if f.name not in OWN))
 #: A complaint's own fields and the rules between its dates (its id, unit and project are
 #: references the portfolio checks resolve).
 read_complaint: Final = record_reader(tuple(f for f in COMPLAINT if f.name not in OWN), COMPLAINT_RULES)

@@ -15,9 +15,9 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
+from projects import storage
 from rules.errors import EvaluationNotFoundError, RulebookNotFoundError, RulebookStateError
 from rules.tables import EvaluationRow, FindingRow, RulebookVersionRow
 
@@ -228,21 +228,10 @@ _FINDING_COLUMNS = ("evaluation", "current", "rule", "title", "subject", "level"
 
 
 async def _insert_many(table: type[Table], columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert ``rows`` with one prepared statement run for each (the driver's ``executemany``)
-    on the current transaction's connection; Piccolo builds an object and a query string per
-    row, which costs more than the database's own work for a re-evaluation's findings."""
-    if not rows:
-        return
-    engine = table._meta.db
-    transaction = engine.current_transaction.get()
-    if transaction is None:
-        raise RuntimeError("storing findings needs the write transaction")
+    """Insert ``rows`` with one prepared statement (``projects.storage.execute_many``)."""
     names = ", ".join(f'"{c}"' for c in columns)
-    if isinstance(engine, PostgresEngine):
-        marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-    else:
-        marks = ", ".join("?" for _ in columns)
-    sql = f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES ({marks})'
-    await transaction.connection.executemany(sql, rows)
+    marks = ", ".join("{}" for _ in columns)
+    await storage.execute_many(table._meta.db, f'INSERT INTO "{table._meta.tablename}" ({names}) '
+                               f"VALUES ({marks})", rows)
 
 

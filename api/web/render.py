@@ -20,6 +20,7 @@ from litestar.response import Response
 from litestar.utils.scope.state import ScopeState
 
 from api.auth import AppRequest, LoginRedirectError, Principal
+from api.web.public_text import word
 from api.web.static import asset_urls
 from dashboards.embed import Embedded
 from dashboards.i18n import CATALOGUE, choose_lang, text
@@ -74,8 +75,11 @@ def render_template(template: str, *, lang: str, who: Any, csrf: str,
     def t(key: str) -> str:
         return text(key, lang)
 
+    def w(key: str) -> str:  # the public and complaint pages' words (api.web.public_text)
+        return word(key, lang)
+
     return environment().get_template(template).render(
-        t=t, lang=lang, who=who, csrf=csrf, assets=asset_urls(), figures=list(figures),
+        t=t, w=w, lang=lang, who=who, csrf=csrf, assets=asset_urls(), figures=list(figures),
         catalogue=CATALOGUE, **context)
 
 

@@ -11,9 +11,12 @@ from typing import Any
 from api.web.accountability_pages import AccountabilityPages
 from api.web.assessment_pages import AssessmentPages
 from api.web.assign_pages import AssignPages
+from api.web.complaint_pages import ComplaintPages
 from api.web.extension_pages import ExtensionPages
 from api.web.pages import DashboardPages, DeliveryPages, OfficePages, OwnerPages
+from api.web.public_pages import PublicPages
 from api.web.static import static_file
 
 ROUTE_HANDLERS: list[Any] = [static_file, DashboardPages, OwnerPages, OfficePages, DeliveryPages,
-                             ExtensionPages, AssignPages, AccountabilityPages, AssessmentPages]
+                             ExtensionPages, AssignPages, AccountabilityPages, AssessmentPages, PublicPages,
+                             ComplaintPages]

@@ -44,10 +44,16 @@ EXTRA = (
         Milestone("P004", "stops", "站台施工", Kind.APPROVAL, due=dt.date(2026, 3, 16)),)),
 )
 
-#: What each role must never read, in any answer: projects it does not see, by id and name.
+#: Two complaints filed by the public (issue 13), one about P002 (so routed to water), one about
+#: P004 (transport); their contacts only the office may ever read.
+COMPLAINTS = {"water": ("水厂施工扬尘投诉", "13900139000"), "transport": ("站台改造噪音投诉", "noise@mail.example")}
+CONTACTS = tuple(contact for _, contact in COMPLAINTS.values())
+
+#: What each role must never read, in any answer: projects it does not see, by id and name, and
+#: the complaints of another unit.
 HIDDEN = {
-    "owner": ("P002", "P003", "城北水厂扩建", "优化营商环境"),
-    "unit": ("P004", "公交站台改造"),
+    "owner": ("P002", "P003", "城北水厂扩建", "优化营商环境", COMPLAINTS["water"][0]),
+    "unit": ("P004", "公交站台改造", COMPLAINTS["transport"][0]),
 }
 
 
@@ -57,6 +63,7 @@ class World:
     tokens: dict[str, str]
     app: Any
     notice: dict[str, str]  # unit -> the code of a notice addressed to it
+    complaint: dict[str, str]  # unit -> the code of a complaint routed to it
 
     def headers(self, role: str | None) -> dict[str, str]:
         h = {"x-csrftoken": self.client.cookies.get("csrftoken") or ""}
@@ -92,7 +99,14 @@ async def world(settings: Settings) -> AsyncIterator[World]:
             for n in notices:
                 by_unit.setdefault(n["unit"], n["code"])
             assert {"water", "transport"} <= set(by_unit), notices
-            yield World(client, tokens, app, by_unit)
+            complaints = {}
+            for unit, project in (("water", "P002"), ("transport", "P004")):
+                title, contact = COMPLAINTS[unit]
+                r = await client.post("/api/complaints", json={"title": title, "text": f"{title}，请处理",
+                                                               "contact": contact, "project": project})
+                assert r.status_code == 201 and r.json()["unit"] == unit, r.text
+                complaints[unit] = r.json()["code"]
+            yield World(client, tokens, app, by_unit, complaints)
     finally:
         for hook in app.on_shutdown:
             await hook(app)
@@ -112,7 +126,30 @@ def rules(w: World) -> dict[str, list[Call] | str]:
     signed in or not) or ``"receiver"`` (the demo receiver, its own secret; see
     ``test_demo_receiver_needs_its_secret``)."""
     nw, nt = w.notice["water"], w.notice["transport"]
+    cw, ct = w.complaint["water"], w.complaint["transport"]
     return {
+        # ---- the public side (issue 13): no account; what it shows is searched below
+        "GET /public": "open",
+        "POST /public/complaints": "open",
+        "GET /public/track": "open",
+        "GET /public/rate": "open",
+        "POST /public/rate": "open",
+        "GET /api/public": "open",
+        "POST /api/complaints": "open",
+        "GET /api/complaints/track/{code:str}": "open",
+        "POST /api/complaints/track/{code:str}/rating": "open",
+        "GET /api/complaints": [Call("/api/complaints", ALL)],
+        "GET /api/complaints/{code:str}": [Call(f"/api/complaints/{cw}", ALL - {"owner"}),
+                                            Call(f"/api/complaints/{ct}", ALL - {"unit"})],
+        "POST /api/complaints/{code:str}/route": [Call(f"/api/complaints/{cw}/route", OFFICE, {"unit": "water"})],
+        "POST /api/complaints/{code:str}/answer": [
+            Call(f"/api/complaints/{cw}/answer", frozenset({"unit"}), {"text": "已处理"}),
+            Call(f"/api/complaints/{ct}/answer", frozenset({"owner"}), {"text": "已处理"})],
+        "GET /complaints": [Call("/complaints", ALL)],
+        "POST /complaints/{code:str}/route": [Call(f"/complaints/{ct}/route", OFFICE, form={"unit": "transport"})],
+        "POST /complaints/{code:str}/answer": [
+            Call(f"/complaints/{cw}/answer", frozenset({"unit"}), form={"text": "已处理"}),
+            Call(f"/complaints/{ct}/answer", frozenset({"owner"}), form={"text": "已处理"})],
         "GET /api/health": "open",
         "GET /login": "open",
         "POST /login": "open",
@@ -322,6 +359,8 @@ async def test_every_role_reads_and_writes_only_what_it_sees(world: World) -> No
                     seen = [h for h in HIDDEN[role] if h in text]
                     if seen:
                         wrong.append(f"{role} {method} {call.path}: answers {seen}")
+                if role != "office" and (seen := [c for c in CONTACTS if c in readable(r)]):
+                    wrong.append(f"{role} {method} {call.path}: answers the complainant's contact {seen}")
     assert wrong == []
 
 
@@ -380,3 +419,24 @@ async def test_a_delivery_id_beyond_the_column_is_no_delivery(world: World) -> N
     """Retrying delivery 20937488163056676864 (found by the schema fuzzer) answers 404, not 500."""
     r = await world.client.post("/api/deliveries/20937488163056676864/retry", headers=world.headers("office"))
     assert r.status_code == 404, r.text
+
+
+async def test_the_public_side_shows_no_contact_text_or_name(world: World) -> None:
+    """Every open read, anonymous and by every role but the office, with the complaints' codes:
+    no contact anywhere; the public page and its JSON no complaint title or text."""
+    cw, ct = world.complaint["water"], world.complaint["transport"]
+    paths = ["/public", "/public?lang=en", f"/public/track?code={cw}", f"/public/rate?code={ct}&key=x",
+             "/api/public", f"/api/complaints/track/{cw}", f"/api/complaints/track/{ct}", "/api/health"]
+    wrong = []
+    for role in (None, "leader", "owner", "unit"):
+        for path in paths:
+            r = await world.client.get(path, headers=world.headers(role))
+            assert r.status_code == 200, (role, path, r.status_code)
+            if seen := [c for c in CONTACTS if c in r.text]:
+                wrong.append(f"{role} {path}: {seen}")
+            if path.startswith(("/public?", "/api/public")) or path == "/public":
+                said = [t for t, _ in COMPLAINTS.values() if t in r.text]
+                said += [f"{t}，请处理" for t, _ in COMPLAINTS.values() if f"{t}，请处理" in r.text]
+                if said:
+                    wrong.append(f"{role} {path}: {said}")
+    assert wrong == []

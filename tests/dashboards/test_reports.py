@@ -40,3 +40,16 @@ def test_subject_names_fall_back_to_the_key_when_unknown():
     assert subject_name(PORTFOLIO, "unit:transport") == "市交通局"
     assert subject_name(PORTFOLIO, "project:P404") == "P404"
     assert subject_name(PORTFOLIO, "notice:DB-2026-0001") == "DB-2026-0001"
+
+
+def test_findings_workbook_writes_a_blue_reminder_with_its_own_fill():
+    """A blue finding (提醒) gets a row of its own light and fill (it raised KeyError 'blue',
+    so findings.xlsx could not be downloaded once any reminder was lit)."""
+    blue = Finding("due_soon", "临期提醒", "milestone:P002/contract", Level.BLUE, "即将到期", (), None,
+                   (), "P002", "transport")
+    body = findings_workbook(PORTFOLIO, Evaluation(AS_OF, (FINDING, blue),
+                                                   EvaluationRates(Rates(None), {}, {}), {}))
+    ws = load_workbook(io.BytesIO(body)).worksheets[0]
+    assert [r[0].value for r in ws.iter_rows(min_row=2)] == ["红灯", "蓝灯（提醒）"]
+    fills = [r[0].fill.fgColor.rgb for r in ws.iter_rows(min_row=2)]
+    assert fills[0].endswith("FFC7CE") and fills[1].endswith("BDD7EE")

@@ -1,0 +1,210 @@
+"""Complaints in the JSON API (issue 13.2): the public side without an account, and the office's
+and the units' side signed in. The steps are ``api.complaints``'; refusals answer with the error
+convention of ``api.errors``.
+
+Public (no account; each body at most ``api.intake.BODY_MAX`` bytes, JSON only: a page of
+another site cannot send ``application/json`` without asking first, so no one's browser can be
+made to file or rate from another site):
+
+- ``POST /api/complaints`` files one (201: ``code``, ``secret``, ``rating_url``, ``track_url``);
+  bounded per client address per hour (429 with ``Retry-After``).
+- ``GET /api/complaints/track/{code}`` follows one: state, unit, deadline, answer; no contact,
+  no text.
+- ``POST /api/complaints/track/{code}/rating`` rates it with ``{"secret", "rating"}``, once.
+- ``GET /api/public`` what the public page shows, as JSON.
+
+Signed in: ``GET /api/complaints`` and ``GET /api/complaints/{code}`` (the watchers every one,
+a unit those routed to it; the contact only for the office), ``POST
+/api/complaints/{code}/route`` (office: ``{"unit", "due"?}``), ``POST
+/api/complaints/{code}/answer`` (the unit it is routed to: ``{"text"}``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.connection import ASGIConnection
+from litestar.exceptions import HTTPException
+from litestar.handlers.base import BaseRouteHandler
+from msgspec import Struct
+
+from api import complaints, proxies
+from api.auth import roles, signed_in
+from api.controllers.common import caller
+from api.intake import BODY_MAX, read_intake
+from api.schemas import Input
+from api.service import InputError, Server
+from api.web.public_pages import public_data
+
+OFFICE = roles("office")
+
+
+class ComplaintFile(Input):
+    title: str = ""
+    text: str = ""
+    contact: str = ""
+    kind: str = "complaint"
+    project: str | None = None
+
+
+class ComplaintFiled(Struct):
+    code: str
+    secret: str
+    rating_url: str
+    track_url: str
+    unit: str | None
+    due: dt.date | None
+    message: str
+
+
+class ComplaintTracked(Struct):
+    code: str
+    title: str
+    kind: str
+    state: str
+    received: dt.date
+    unit: str | None
+    unit_name: str | None
+    due: dt.date | None
+    responded: dt.date | None
+    answer: str | None
+    rating: str | None
+    rated: dt.date | None
+
+
+class ComplaintRead(Struct):
+    code: str
+    title: str
+    kind: str
+    state: str
+    project: str | None
+    received: dt.date
+    unit: str | None
+    due: dt.date | None
+    responded: dt.date | None
+    rating: str | None
+    rated: dt.date | None
+    text: str | None
+    answer: str | None
+    answered_by: str | None
+    routed_by: str | None
+    contact: str | None  # the office only
+
+
+class ComplaintRating(Input):
+    secret: str = ""
+    rating: str = ""
+
+
+class ComplaintRoute(Input):
+    unit: str = ""
+    due: dt.date | None = None
+
+
+class ComplaintAnswer(Input):
+    text: str = ""
+
+
+def _read(v: complaints.ComplaintView) -> ComplaintRead:
+    return ComplaintRead(v.code, v.title, v.kind, v.state, v.project, v.received, v.unit, v.due, v.responded,
+                         v.rating, v.rated, v.text, v.answer, v.answered_by, v.routed_by, v.contact)
+
+
+def json_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+    """A guard (before the body is read): the body must be declared JSON."""
+    media = connection.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media != "application/json":
+        raise HTTPException(status_code=415, detail="请以 JSON 提交（Content-Type: application/json）— send the "
+                            "body as JSON (Content-Type: application/json); forms are for /public")
+
+
+def client_address(request: Request, server: Server) -> str:  # type: ignore[type-arg]
+    """The proxy-aware client address (``api.proxies``), what the hourly bound counts."""
+    return proxies.client_address(request.client.host if request.client else None,
+                                  request.headers.getall("x-forwarded-for", []),
+                                  server.settings.trusted_proxies)
+
+
+def base_url(request: Request, server: Server) -> str:  # type: ignore[type-arg]
+    return server.settings.public_url or str(request.base_url).rstrip("/")
+
+
+def rating_url(base: str, code: str, secret: str) -> str:
+    return f"{base}/public/rate?code={code}&key={secret}"
+
+
+async def unit_name(server: Server, unit: str | None) -> str | None:
+    if unit is None:
+        return None
+    found = (await server.snapshot()).portfolio.unit_by_id.get(unit)
+    return found.name if found else unit
+
+
+class ComplaintController(Controller):
+    path = "/api"
+    tags = ["complaints"]  # noqa: RUF012
+
+    @post("/complaints", operation_id="fileComplaint", status_code=201, request_max_body_size=BODY_MAX,
+          guards=[json_only])
+    async def file(self, request: Request, server: Server, data: ComplaintFile) -> Response[ComplaintFiled]:  # type: ignore[type-arg]
+        """File a complaint, consultation or suggestion without an account."""
+        projects = (await server.snapshot()).portfolio.project_by_id
+        intake, errors = read_intake({"title": data.title, "text": data.text, "contact": data.contact,
+                                      "kind": data.kind, "project": data.project or ""}, projects=projects)
+        if intake is None:
+            field, (zh, en) = next(iter(errors.items()))
+            raise InputError(field, f"{zh} — {en}" + ("" if len(errors) == 1 else
+                                                       f" (and {len(errors) - 1} more: {', '.join(list(errors)[1:])})"))
+        filed = await complaints.file_complaint(server, intake, client_address(request, server),
+                                                request.app.state.complaint_key)
+        base = base_url(request, server)
+        return Response(ComplaintFiled(
+            filed.code, filed.secret, rating_url(base, filed.code, filed.secret),
+            f"{base}/public/track?code={filed.code}", filed.unit, filed.due,
+            "已受理，请保存查询码和评价链接 — received; keep the code and the rating link"), status_code=201)
+
+    @get("/complaints/track/{code:str}", operation_id="trackComplaint")
+    async def track(self, server: Server, code: str) -> ComplaintTracked:
+        """Follow a complaint by its tracking code: its state and answer (no contact, no text)."""
+        v = await complaints.track(server, code)
+        if v is None:
+            from projects.errors import RecordNotFoundError  # noqa: PLC0415
+
+            raise RecordNotFoundError("complaint", code[:64])
+        return ComplaintTracked(v.code, v.title, v.kind, v.state, v.received, v.unit, await unit_name(server, v.unit),
+                                v.due, v.responded, v.answer, v.rating, v.rated)
+
+    @post("/complaints/track/{code:str}/rating", operation_id="rateComplaint", request_max_body_size=BODY_MAX,
+          guards=[json_only])
+    async def rate(self, request: Request, server: Server, code: str, data: ComplaintRating) -> ComplaintTracked:  # type: ignore[type-arg]
+        """Rate the answer once, with the secret of the complaint's rating link."""
+        v = await complaints.rate(server, code, data.secret, data.rating)
+        return ComplaintTracked(v.code, v.title, v.kind, v.state, v.received, v.unit, await unit_name(server, v.unit),
+                                v.due, v.responded, v.answer, v.rating, v.rated)
+
+    @get("/complaints", operation_id="listComplaints", guards=[signed_in])
+    async def list_complaints(self, request: Request, server: Server) -> list[ComplaintRead]:  # type: ignore[type-arg]
+        """The complaints the caller may read: all for the watchers, a unit's own for a unit."""
+        return [_read(v) for v in await complaints.complaints_for(server, caller(request))]
+
+    @get("/complaints/{code:str}", operation_id="getComplaint", guards=[signed_in])
+    async def get_complaint(self, request: Request, server: Server, code: str) -> ComplaintRead:  # type: ignore[type-arg]
+        return _read(await complaints.complaint_for(server, caller(request), code))
+
+    @post("/complaints/{code:str}/route", operation_id="routeComplaint", guards=[OFFICE])
+    async def route(self, request: Request, server: Server, code: str, data: ComplaintRoute) -> ComplaintRead:  # type: ignore[type-arg]
+        """The office routes (or re-routes) a complaint to a unit, with a deadline."""
+        return _read(await complaints.route(server, caller(request).username, code, data.unit.strip(), data.due))
+
+    @post("/complaints/{code:str}/answer", operation_id="answerComplaint", guards=[signed_in])
+    async def answer(self, request: Request, server: Server, code: str, data: ComplaintAnswer) -> ComplaintRead:  # type: ignore[type-arg]
+        """The unit a complaint is routed to answers it, once."""
+        return _read(await complaints.answer(server, caller(request), code, data.text))
+
+    @get("/public", operation_id="publicResults")
+    async def public(self, request: Request, server: Server) -> dict[str, Any]:  # type: ignore[type-arg]
+        """What the public page shows: ranking, complaint rates by unit, projects' lights."""
+        return await public_data(request, server)
+

@@ -1,0 +1,55 @@
+"""``projects.model.builder``: the loader's positional constructor makes the very value the
+dataclass's own ``__init__`` makes, and refuses an order that does not name every field once."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from projects.cadence import parse_cadence
+from projects.checks import _MILESTONE
+from projects.model import Dependency, Kind, Milestone, Unit, builder
+
+
+def _every_field() -> dict[str, object]:
+    day = dt.date(2026, 4, 30)
+    return {"project": "P001", "id": "tender", "name": "施工招标", "kind": Kind.TENDERING,
+            "due": day, "start": day - dt.timedelta(days=30), "finished": day, "unit": "transport",
+            "progress": 0.5, "amount": 1e6, "paid": 2.5e5, "updated": day,
+            "after": (Dependency("design", 2, "P000", "SS"),), "note": "备注", "person": "li",
+            "co_units": ("water",), "report_every": parse_cadence("2 weeks"), "schedule_slip": 3}
+
+
+def test_the_positional_constructor_makes_what_the_dataclass_makes() -> None:
+    """Every field set, in an order other than the class's: equal, same hash, still frozen."""
+    values = _every_field()
+    assert set(values) == {f.name for f in dataclasses.fields(Milestone)}
+    order = sorted(values)
+    made = builder(Milestone, order)(*(values[k] for k in order))
+    assert made == Milestone(**values)  # type: ignore[arg-type]
+    assert hash(made) == hash(Milestone(**values))  # type: ignore[arg-type]
+    assert type(made) is Milestone and made.key == ("P001", "tender")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.name = "x"  # type: ignore[misc]
+
+
+def test_the_loaders_constructor_covers_every_milestone_field() -> None:
+    """The loader's order (``projects.checks._MILESTONE``) names each field once: a field added
+    to the model and missed by the loader fails here and at import."""
+    values = _every_field()
+    names = ("project", "id", "name", "unit", "after", "person", "co_units")
+    from projects.validation import MILESTONE_READ  # noqa: PLC0415
+
+    made = _MILESTONE(*(values[k] for k in (*names, *MILESTONE_READ)))
+    assert made == Milestone(**values)  # type: ignore[arg-type]
+
+
+def test_an_order_missing_or_inventing_a_field_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"missing \['parent'\]"):
+        builder(Unit, ("id", "name", "level", "contacts"))
+    with pytest.raises(ValueError, match=r"unknown \['colour'\]"):
+        builder(Unit, ("id", "name", "parent", "level", "contacts", "colour"))
+    with pytest.raises(ValueError, match="each field once"):
+        builder(Unit, ("id", "id", "name", "parent", "level", "contacts"))
