@@ -428,8 +428,10 @@ class ComplaintView:
     __slots__ = ("due", "id", "kind", "model", "overdue", "project", "rating", "received",
                  "responded", "response_date", "satisfied", "title", "unit")
 
-    def __init__(self, c: Complaint, unit: UnitView, project: ProjectView | None,
-                 today: dt.date, calendar: Workdays) -> None:
+    def __init__(self, c: Complaint, unit: UnitView, project: ProjectView | None,  # noqa: PLR0917
+                 today: dt.date, calendar: Workdays, tally: ComplaintTally | None = None) -> None:
+        """``c`` received by ``today``; counted into its unit's ``tally`` when one is given
+        (what ``ComplaintTally.add`` counts, from the values read here once)."""
         self.model = c
         self.id = c.id
         self.title = c.title
@@ -447,6 +449,15 @@ class ComplaintView:
         rated = c.rating is not None and c.rated is not None and c.rated <= today
         self.rating: Rating | None = c.rating if rated else None
         self.satisfied = None if self.rating is None else self.rating.satisfied
+        if tally is not None:
+            tally.received += 1
+            if c.due <= today:
+                tally.due += 1
+                if answered and end <= c.due:
+                    tally.answered_in_time += 1
+            if rated:
+                tally.rated += 1
+                tally.satisfied += self.satisfied  # type: ignore[operator]
 
     def __repr__(self) -> str:
         return f"ComplaintView({self.id!r})"
@@ -642,15 +653,16 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
     for complaint in portfolio.complaints:
         if complaint.received > today:
             continue  # not received yet: it does not exist
-        cv = ComplaintView(complaint, b.unit(complaint.unit),
-                           None if complaint.project is None else projects.get(complaint.project),
-                           today, calendar)
-        complaints.append(cv)
-        unit_complaints.setdefault(cv.unit.id, []).append(cv)
-        tally = tallies.get(cv.unit.id)
+        uid = complaint.unit
+        tally = tallies.get(uid)
         if tally is None:
-            tally = tallies[cv.unit.id] = ComplaintTally()
-        tally.add(complaint, today)
+            tally = tallies[uid] = ComplaintTally()
+            unit_complaints[uid] = []
+        cv = ComplaintView(complaint, b.unit(uid),
+                           None if complaint.project is None else projects.get(complaint.project),
+                           today, calendar, tally)
+        complaints.append(cv)
+        unit_complaints[uid].append(cv)
     held = accountability_counts(portfolio.accountability, {x.id: x.unit for x in portfolio.people}, today)
     unit_people: dict[str, list[PersonView]] = {}
     for xid, xv in people.items():

@@ -253,12 +253,13 @@ def run_test(args: argparse.Namespace) -> int:
         return EXIT_REFUSED
     files = find_test_files(Path(p) for p in args.paths)
     names = {r.name for r in rulebook.rules}
+    score_names = {s.name for s in rulebook.scores}
     refused = False
     passed = failed = 0
     with _calendar_warnings():
         for f in files:
             try:
-                cases = load_test_file(f, names)
+                cases = load_test_file(f, names, score_names)
             except RuleTestError as exc:
                 for p in exc.problems:
                     _err(p)

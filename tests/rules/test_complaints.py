@@ -134,3 +134,35 @@ def test_a_score_reads_the_complaint_rates_with_defaults() -> None:
                                         "+ u.workload\n"})
     rows = {r.unit: r.value for r in evaluate(book, PORTFOLIO, D(2026, 5, 20)).scores["s"]}
     assert rows == {"transport": 54.0, "water": 101.0, "city": 100.0}
+
+
+def test_the_views_count_what_tally_by_unit_counts_on_every_day() -> None:
+    """The engine's unit rates and the pages' ``tally_by_unit`` are one count, day by day."""
+    from projects.complaints import tally_by_unit  # noqa: PLC0415
+    from rules.views import build_views  # noqa: PLC0415
+
+    class _Weekdays:
+        def workdays(self, a: dt.date, b: dt.date) -> int:
+            return sum(1 for k in range(1, (b - a).days + 1) if (a + dt.timedelta(days=k)).weekday() < 5)
+
+        def add_workdays(self, d: dt.date, n: int) -> dt.date:
+            raise NotImplementedError
+
+        def is_workday(self, d: dt.date) -> bool:
+            return d.weekday() < 5
+
+    class _NoSchedule:
+        def milestone(self, key: object) -> object:
+            raise KeyError(key)
+
+        def project(self, pid: object) -> object:
+            raise KeyError(pid)
+
+    for offset in range(0, 40, 3):
+        day = D(2026, 5, 1) + dt.timedelta(days=offset)
+        views = build_views(PORTFOLIO, _NoSchedule(), day, _Weekdays())
+        tallies = tally_by_unit(PORTFOLIO.complaints, day)
+        for u in views.units:
+            t = tallies.get(u.id)
+            assert (len(u.complaints), u.complaint_response_rate, u.satisfaction_rate) == (
+                (0, None, None) if t is None else (t.received, t.response_rate, t.satisfaction_rate)), (day, u)

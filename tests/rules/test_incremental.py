@@ -64,7 +64,7 @@ rule unit_load "单位负担重":
     for unit u
     light blue when u.workload > 40 or count(c in u.complaints where not c.responded) > 2
 
-score duty "责任人履职" for person x:
+score duty_done "责任人办结数" for person x:
     default(x.on_time_rate, 100%) * 10 + count(m in x.milestones where m.done)
 """
 
@@ -244,7 +244,7 @@ def test_the_base_portfolio_exercises_what_the_patch_handles() -> None:
     assert any(f.rule == "complaint_late" and f.project for f in full.findings)
     assert BASE.people and BASE.extensions and BASE.notices
     assert any(d.project for m in BASE.milestones() for d in m.after)
-    assert full.scores["duty"] and full.scores["efficiency"]
+    assert full.scores["duty_done"] and full.scores["duty"] and full.scores["efficiency"]
 
 
 def test_a_report_patches_the_held_views_instead_of_evaluating_everything() -> None:
