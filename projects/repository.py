@@ -139,7 +139,7 @@ _FROM_DATA: dict[str, Callable[[Any], Any]] = {
 
 
 def _plan(table: dict[str, Callable[[Any], Any]], *, stored: bool) -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
-    return tuple((f.name, f.db_column if stored else f.name, table.get(f.type))  # type: ignore[misc]
+    return tuple((f.name, (f.db_column or f.name) if stored else f.name, table.get(f.type))
                  for f in MILESTONE if not stored or f.db_column is not None)
 
 
