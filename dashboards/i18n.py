@@ -159,6 +159,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "accountability_reason": ("事由", "reason"),
     "accountability_notice": ("所涉督办通知", "notice it answers"),
     "accountability_notice_hint": ("可选：督办通知编号；红色通知即红牌", "optional: the notice code; a red notice is a red card"),
+    "accountability_complaint": ("所涉群众投诉", "complaint it answers"),
+    "accountability_cause": ("起因", "cause"),
     "accountability_save": ("登记", "Record"),
     "accountability_saved": ("已登记", "Recorded"),
     "accountability_refused": ("未登记，请按标红处修改：", "Not recorded; correct the marked fields:"),
