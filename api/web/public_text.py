@@ -118,6 +118,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "c_answer_submit": ("提交答复", "Send the answer"),
     "c_none": ("暂无投诉", "No complaints"),
     "c_overdue": ("已逾期", "overdue"),
+    "inbox_complaints": ("待答复的群众投诉", "Complaints waiting for your answer"),
 }
 
 
