@@ -61,8 +61,10 @@ async def test_the_public_files_the_office_routes_the_unit_answers_the_public_ra
     token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     r = await site.client.post(f"/complaints/{code}/answer", data={"text": "冒充", "_csrf_token": token})
     assert r.status_code == 403
-    # the water unit answers in its inbox (no contact there)
+    # the water unit finds it in its inbox and answers it (no contact there)
     await site.sign_in("unit")
+    inbox = await site.client.get("/inbox")
+    assert "待答复的群众投诉" in inbox.text and f'href="/complaints#complaint-{code}"' in inbox.text
     page = await site.client.get("/complaints")
     assert code in page.text and CONTACT not in page.text and "answer-form" in page.text
     token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
