@@ -175,6 +175,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "assessment_period_hint": ("月份写 2026-06，季度写 2026-Q2；按该期最后一天的历史数据计算，关账后不再改变",
                                "a month 2026-06 or a quarter 2026-Q2; computed from the history as of its last day, then frozen"),
     "assessment_closed_on": ("关账", "closed"),
+    "assessment_rulebook": ("规则版本", "rulebook version"),
     "assessment_closed": ("已关账：得分、名次和指标已冻结", "Closed: the scores, ranks and indicators are frozen"),
     "assessment_frozen": ("冻结数据摘要", "digest of the frozen figures"),
     "assessment_download": ("下载（Excel）", "Download (Excel)"),
