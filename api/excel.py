@@ -276,7 +276,7 @@ def read_workbook(content: bytes, *, today: dt.date, source: str, bounded: bool 
     try:
         portfolio = parse_portfolio(data, today=today, source=source)
     except PortfolioError as exc:
-        problems.extend(_locate(p.where, p.message, places) for p in exc.problems)
+        problems.extend(_locate(p.where, p.bilingual(), places) for p in exc.problems)
     if problems:
         raise WorkbookError(problems)
     return portfolio

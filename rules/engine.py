@@ -313,12 +313,13 @@ def evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *
 def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *,
               calendar: Any, schedule: Any, projects: Collection[str] | None,
               limit: float | None = None, clock: Callable[[], float] | None = None,
-              keep: list[Any] | None = None) -> Evaluation:
+              keep: list[Any] | None = None, closed: bool = False) -> Evaluation:
     """``evaluate``'s work; ``keep`` (``rules.incremental``) receives the views, schedule and
-    environment the rules ran against."""
+    environment the rules ran against; ``closed``: ``projects`` is already a union of whole
+    components (the caller followed the links itself)."""
     scope = frozenset(projects) if projects is not None else None
     if scope is not None and not reads_unit_aggregates(rulebook):
-        portfolio = sub_portfolio(portfolio, component(portfolio, scope))
+        portfolio = sub_portfolio(portfolio, scope if closed else component(portfolio, scope))
     # the portfolio known on the day, each due moved by the extensions approved by then
     known, dues = known_on(portfolio, as_of)
     if calendar is None:
@@ -384,6 +385,11 @@ def _project_links(p: Project) -> frozenset[str]:
         _LINKS.clear()
     _LINKS[id(p)] = (p, links)
     return links
+
+
+def project_links(p: Project) -> frozenset[str]:
+    """The other projects ``p``'s milestones come after (cached per project object)."""
+    return _project_links(p)
 
 
 def component(portfolio: Portfolio, projects: Collection[str]) -> frozenset[str]:

@@ -59,11 +59,11 @@ def test_a_workbook_without_the_version_2_sheets_still_imports() -> None:
 
 
 @pytest.mark.parametrize(("sheet", "column", "value", "expected"), [
-    ("projects", "report_every", "2 fortnights", 'projects!K2: 报送周期不是时长 — unknown unit "fortnights"'),
-    ("projects", "urgent", "maybe", "projects!H2: 紧急标记只能是 true 或 false"),
-    ("people", "unit", "nowhere", 'people!C2: no unit "nowhere"'),
-    ("extensions", "new_due", "2026-06-01", "extensions!C2: new_due 2026-06-01 is not after the milestone's due"),
-    ("milestones", "person", "lii", 'milestones!N2: no person "lii"'),
+    ("projects", "report_every", "2 fortnights", 'projects!K2: 报送周期不是时长，请写如 周报、月报、2 周、3 个月、10 个工作日 — not a duration: unknown unit "fortnights"'),
+    ("projects", "urgent", "maybe", "projects!H2: 紧急标记只能是 true 或 false，不能是文字「maybe」 — urgent is true or false"),
+    ("people", "unit", "nowhere", 'people!C2: 找不到「nowhere」 — no unit "nowhere"'),
+    ("extensions", "new_due", "2026-06-01", "extensions!C2: 延期至 2026-06-01 不晚于原计划完成日期 2026-06-30，延期后的日期须更晚 — new_due 2026-06-01 is not after the milestone's due"),
+    ("milestones", "person", "lii", 'milestones!N2: 找不到「lii」 — no person "lii"'),
 ])
 def test_a_wrong_cell_is_named_by_sheet_row_and_column(sheet: str, column: str, value: str, expected: str) -> None:
     content = excel.export_workbook(parse_portfolio(DATA, today=TODAY), [], {})
