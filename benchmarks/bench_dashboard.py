@@ -190,7 +190,7 @@ async def on_server(portfolio: Portfolio, t_base: float, repeat: int) -> None:
         print(f"\napp on SQLite: imported with history and published in "
               f"{time.perf_counter() - t0:.1f} s; {len(stored)} notices stored")
         open_ones = [m for m in snap.portfolio.milestones()
-                     if m.finished is None and m.progress is not None][:repeat * 4]
+                     if m.finished is None and m.progress is not None][:repeat * 8]
         reports = iter(open_ones)
 
         async def report() -> float:
