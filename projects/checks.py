@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from projects import accountability as _accountability
@@ -198,7 +199,8 @@ class _Check:
                               "accountability records (id, kind, unit, person, date, reason, notice)")
         if raw_records is not BAD:
             assert isinstance(raw_records, list)
-            records = self.accountability(raw_records, None if raw_notices is BAD else notices)
+            records = self.accountability(raw_records, None if raw_notices is BAD else notices,
+                                          None if raw_complaints is BAD else complaints)
         if f.problems:
             return None
         return Portfolio(units, projects, notices, calendar, timezone, years, people, extensions,
@@ -799,14 +801,16 @@ class _Check:
 
     # -- accountability records (通报批评 / 问责, issue 13) ---------------------------------------
 
-    def accountability(self, items: list[Any], notices: tuple[Notice, ...] | None
+    def accountability(self, items: list[Any], notices: tuple[Notice, ...] | None,
+                       complaints: tuple[Complaint, ...] | None = None,
                        ) -> tuple[_accountability.Accountability, ...]:
         """Each record through ``projects.accountability.read``, the one check of a record."""
         f = self.f
         known = _accountability.Known(
             units=self.unit_ids if self.units_complete else None,
             people=self.person_ids if self.people_complete else None, person_units=self.person_units,
-            notices=None if notices is None else {n.id: n for n in notices})
+            notices=None if notices is None else {n.id: n for n in notices},
+            complaints=None if complaints is None else {c.id: c for c in complaints})
         taken: set[str] = set()
         out = []
         for i, item in enumerate(items):
@@ -815,8 +819,7 @@ class _Check:
             if m is BAD:
                 continue
             assert isinstance(m, Mapping)
-            record = _accountability.read(m, where, f, _accountability.Known(
-                known.units, known.people, known.person_units, known.notices, taken), self.today)
+            record = _accountability.read(m, where, f, replace(known, taken=taken), self.today)
             rid = m.get("id")
             if isinstance(rid, str):
                 taken.add(rid.strip())

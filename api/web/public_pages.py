@@ -213,7 +213,7 @@ async def public_data(request: Request, server: Server) -> dict[str, Any]:  # ty
     return {
         "as_of": board.as_of.isoformat(),
         "ranking": await published_ranking(server, page_lang(request)),
-        "complaint_rates": [{"unit": r.unit, "name": r.name, "received": r.received, "answered": r.answered,
+        "complaint_rates": [{"unit": r.unit, "name": r.name, "received": r.received,
                              "due": r.due, "answered_on_time": r.answered_on_time, "reply_rate": r.reply_rate,
                              "rated": r.rated, "satisfied": r.satisfied, "satisfaction_rate": r.satisfaction_rate}
                             for r in rates],

@@ -25,7 +25,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "complaints_title": ("群众投诉答复情况", "How complaints were answered"),
     "complaints_none": ("暂无群众投诉记录", "No complaints recorded yet"),
     "received": ("受理件数", "received"),
-    "answered": ("已答复", "answered"),
+    "due_count": ("已到期", "due"),
+    "answered_on_time": ("按期答复", "answered on time"),
     "reply_rate": ("按期答复率", "answered on time"),
     "satisfaction_rate": ("满意率", "satisfaction"),
     "rated": ("已评价", "rated"),
@@ -117,6 +118,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "c_answer_submit": ("提交答复", "Send the answer"),
     "c_none": ("暂无投诉", "No complaints"),
     "c_overdue": ("已逾期", "overdue"),
+    "inbox_complaints": ("待答复的群众投诉", "Complaints waiting for your answer"),
 }
 
 
