@@ -45,6 +45,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "portfolio": ("全市", "portfolio"),
     "month": ("月份", "month"),
     "ranking": ("单位排名", "Unit ranking"),
+    "person_ranking": ("责任人排名", "Ranking of the responsible"),
     "rank": ("名次", "rank"),
     "score": ("得分", "score"),
     "funds": ("资金：计划与支付", "Funds: planned vs paid"),
