@@ -344,7 +344,6 @@ def add_supervision(data: dict[str, Any], *, seed: int = 7, today: dt.date = TOD
             people.append({"id": pid, "name": f"责任人{len(people) + 1}", "unit": uid,
                            "post": rng.choice(("局长", "副局长", "科长", "主任"))})
             by_unit.setdefault(uid, []).append(pid)
-    everyone = [x["id"] for x in people]
     extensions: list[dict[str, Any]] = []
     for p in data["projects"]:
         others = [u for u in owners if u != p["unit"]]
@@ -359,7 +358,11 @@ def add_supervision(data: dict[str, Any], *, seed: int = 7, today: dt.date = TOD
             p["source"] = "市政府常务会议纪要"
         for m in p["milestones"]:
             if rng.random() < 0.2:
-                m["person"] = rng.choice(everyone)
+                # a person of the lead unit or a co-unit (projects.checks.person_outside)
+                lead = m.get("unit", p["unit"])
+                allowed = [x for u in (lead, *p["co_units"]) for x in by_unit.get(u, ())]
+                if allowed:  # a contractor's milestone (no people of its own) keeps none
+                    m["person"] = rng.choice(allowed)
                 m["report_every"] = rng.choice(CADENCES)
             due = m.get("due")
             if due is None or rng.random() >= 0.05:
