@@ -14,7 +14,7 @@ import hashlib
 import logging
 import secrets
 import warnings
-from typing import Any
+from typing import Any, cast
 
 from litestar import Litestar, get
 from litestar.config.csrf import CSRFConfig
@@ -113,7 +113,7 @@ def secret_for(settings: Settings) -> str:
 
 
 def get_server(state: State) -> Server:
-    return state.server  # type: ignore[no-any-return]
+    return cast(Server, state.server)
 
 
 def _api_docs() -> RedocRenderPlugin:

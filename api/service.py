@@ -20,7 +20,13 @@ from dataclasses import replace
 from typing import Any
 
 from api import audit, offload
-from api.reports import PendingReport, ReportGroups, check_milestone, replace_milestone
+from api.reports import (
+    PendingReport,
+    ReportGroups,
+    check_milestone,
+    replace_milestone,
+    replace_milestones,
+)
 from api.settings import Settings
 from api.values import EvaluationOutcome, ForbiddenError, InputError, Snapshot, now_iso
 from dsl import CompiledRulebook, compile_rulebook
@@ -120,11 +126,10 @@ class Server(ReportGroups):
         fresh = await projects_repo.get_milestones(keys)
         if len(fresh) != len(keys):  # a milestone gone: not a report's doing
             return None
-        portfolio, versions = cached.portfolio, dict(cached.versions)
-        for key in keys:
-            milestone, version = fresh[key]
-            portfolio = replace_milestone(portfolio, milestone)
-            versions[key] = version
+        # the other projects stay the same objects (what rules.incremental compares)
+        portfolio = replace_milestones(cached.portfolio, [fresh[k][0] for k in keys])
+        versions = dict(cached.versions)
+        versions.update((k, fresh[k][1]) for k in keys)
         if codes:
             portfolio = replace(portfolio, notices=await self._merge_notices(portfolio.notices, codes))
         return Snapshot(revision, portfolio, cached.calendar, versions)

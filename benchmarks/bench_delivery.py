@@ -27,12 +27,13 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from piccolo.engine.sqlite import SQLiteEngine
 
-from api.database import PooledSQLiteEngine
+from api.database import PooledSQLiteEngine, close_engine, make_engine, open_engine
+from api.settings import Settings
 from notifier import store
 from notifier.channels import AppriseChannel, CapturingChannel
 from notifier.tables import NoticeRow
@@ -88,10 +89,21 @@ def start_hook() -> tuple[ThreadingHTTPServer, list[int]]:
     return server, count
 
 
-WAL = False
+WAL = True  # as `duban serve` opens it (api.database.open_engine); --rollback for the other
 
 
-async def fresh(path: Path) -> SQLiteEngine:
+PG_URL: str | None = None  # --pg-url: the throughput rounds on PostgreSQL instead
+
+
+async def fresh(path: Path) -> Any:
+    if PG_URL:  # the database emptied, then the engine and pool duban serve makes
+        from tests import pg  # noqa: PLC0415
+
+        await pg.reset_database(PG_URL)
+        engine = make_engine(Settings(database_url=PG_URL))
+        await open_engine(engine, 4)
+        await store.migrate(engine)
+        return engine
     engine = PooledSQLiteEngine(str(path), timeout=30)  # the engine duban serve uses
     if WAL:
         await engine.run_ddl("PRAGMA journal_mode=WAL")
@@ -139,7 +151,9 @@ async def bench_throughput(tmp: Path, n: int, concurrency: int, rounds: int) -> 
         took = time.perf_counter() - t0
         if isinstance(chan, AppriseChannel):
             assert count[0] - before == n, (count[0] - before, n)
-        (tmp / f"{name}.sqlite").unlink()
+        await close_engine(engine)
+        if not PG_URL:
+            (tmp / f"{name}.sqlite").unlink()
         return took
 
     await apprise_alone()  # warm-up: Apprise loads its plugins on first use
@@ -153,7 +167,7 @@ async def bench_throughput(tmp: Path, n: int, concurrency: int, rounds: int) -> 
     send = d / n  # what a send costs per notice at this concurrency, Apprise alone
     book = c / n  # the outbox's bookkeeping per notice (claim, try records, outcomes), no send
     print(f"delivery of {n} notices to a local json:// webhook, concurrency {concurrency}, "
-          f"median of {rounds} interleaved rounds:")
+          f"{'PostgreSQL' if PG_URL else 'SQLite file'}, median of {rounds} interleaved rounds:")
     print(f"  Apprise alone (baseline)        {n / d:8.1f} notices/s  ({d:.2f} s)")
     print(f"  outbox worker + Apprise         {n / w:8.1f} notices/s  ({w:.2f} s)"
           f"  = {d / w:.2f}x the baseline's throughput (goal >= 0.9x)")
@@ -203,14 +217,23 @@ async def main() -> None:
     parser.add_argument("--enqueue", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--wal", action="store_true", help="SQLite in WAL journal mode")
+    parser.add_argument("--rollback", action="store_true",
+                        help="SQLite in its default rollback journal mode (duban serve uses WAL)")
+    parser.add_argument("--pg-url", help="also the throughput rounds on this PostgreSQL server "
+                                         "(in a database of their own, dropped at the end)")
     args = parser.parse_args()
-    global WAL  # noqa: PLW0603 - a benchmark switch
-    WAL = args.wal
+    global WAL, PG_URL  # noqa: PLW0603 - benchmark switches
+    WAL = not args.rollback
     print(f"SQLite journal mode: {'WAL' if WAL else 'default (rollback journal)'}")
     with tempfile.TemporaryDirectory() as d:
         await bench_throughput(Path(d), args.notices, args.concurrency, args.rounds)
         await bench_enqueue(Path(d), args.enqueue)
+        if args.pg_url:
+            from tests import pg  # noqa: PLC0415
+
+            with pg.temporary_database(args.pg_url) as own:
+                PG_URL = own
+                await bench_throughput(Path(d), args.notices, args.concurrency, args.rounds)
 
 
 if __name__ == "__main__":

@@ -322,15 +322,21 @@ def ranking(portfolio: Portfolio, evaluation: Evaluation, score: str, *,
         raise KeyError(f"no score {score!r} in this evaluation{hint}")
     names = {u.id: u.name for u in portfolio.units}
     rows = evaluation.scores[score]
+    # a ``score ... for person`` ranks people: their names, their unit's projects (issue 13)
+    people = {x.id: x for x in portfolio.people}
+    of_people = bool(rows) and all(r.unit in people and r.unit not in names for r in rows)
     indicators = unit_indicators(evaluation)
     labels, values, data = [], [], []
     for row in rows:
-        ind = indicators.get(row.unit, {})
+        person = people.get(row.unit) if of_people else None
+        ind = {} if person is not None else indicators.get(row.unit, {})
         rank = "—" if row.rank is None else str(row.rank)
-        name = names.get(row.unit, row.unit)
+        name = f"{person.name}（{names.get(person.unit, person.unit)}）" if person is not None \
+            else names.get(row.unit, row.unit)
         labels.append(name if row.rank is None else f"{rank}. {name}")
         values.append(row.value)
-        data.append([f"/projects?unit={row.unit}", *(_fmt_rate(ind.get(k)) for k in RATE_KEYS),
+        data.append([f"/projects?unit={person.unit if person is not None else row.unit}",
+                     *(_fmt_rate(ind.get(k)) for k in RATE_KEYS),
                      str(ind.get("red", 0)), str(ind.get("yellow", 0)), rank])
     label = title or score
     if not rows:
@@ -343,7 +349,8 @@ def ranking(portfolio: Portfolio, evaluation: Evaluation, score: str, *,
     fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", customdata=data, meta=score,
                            marker_color="#1f77b4", hovertemplate=hover, text=values,
                            texttemplate="%{x:.1f}"))
-    fig.update_layout(title=f"{text('ranking', lang)}：{label}",
+    heading = text("person_ranking" if of_people else "ranking", lang)
+    fig.update_layout(title=f"{heading}：{label}",
                       yaxis={"autorange": "reversed", "type": "category", "automargin": True},
                       height=max(300, 60 + 26 * len(rows)), margin={"t": 50})
     return fig

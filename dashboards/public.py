@@ -10,9 +10,10 @@ So the rows built here carry nothing else: ids, project and unit names, a light,
   (``PublicProject``: name, unit's name, category, light, progress as the rule language's
   ``p.progress``, duration-weighted; ``None`` when nothing is known), worst light first.
 - ``complaint_rates(complaints, units, today)``: one row per unit that had a complaint by
-  ``today`` (``UnitComplaints``), by the contract's definitions: received by today; the reply
-  rate is complaints answered on or before their ``due`` over those whose ``due <= today``;
-  the satisfaction rate is satisfied or basically satisfied over rated by today. A rate with
+  ``today`` (``UnitComplaints``), counted by ``projects.complaints.tally_by_unit`` as the rule
+  language counts ``u.complaint_response_rate`` and ``u.satisfaction_rate``: the reply rate is
+  complaints answered on or before their ``due`` over those whose ``due <= today``; the
+  satisfaction rate is satisfied or basically satisfied over rated by today. A rate with
   nothing to count is ``None``.
 """
 
@@ -21,15 +22,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from dashboards.figures import project_lights
-from projects.model import Level, Portfolio
+from projects.complaints import ComplaintTally, tally_by_unit
+from projects.model import Complaint, Level, Portfolio
 from projects.replay import known_on
 from rules.findings import Evaluation
 from rules.views import build_views
-
-SATISFIED = frozenset({"satisfied", "basically_satisfied"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,39 +44,12 @@ class PublicProject:
 
 @dataclass(frozen=True, slots=True)
 class UnitComplaints:
+    """One unit's complaint counts and rates as of a day: its ``tally`` (received, due,
+    answered_in_time, rated, satisfied; ``response_rate``, ``satisfaction_rate``)."""
+
     unit: str
     name: str
-    received: int
-    answered: int
-    due: int
-    answered_on_time: int
-    rated: int
-    satisfied: int
-
-    @property
-    def reply_rate(self) -> float | None:
-        return self.answered_on_time / self.due if self.due else None
-
-    @property
-    def satisfaction_rate(self) -> float | None:
-        return self.satisfied / self.rated if self.rated else None
-
-
-class ComplaintLike(Protocol):
-    """What the rates read of a complaint (the model's record, or a stored row)."""
-
-    @property
-    def unit(self) -> str | None: ...
-    @property
-    def received(self) -> dt.date: ...
-    @property
-    def due(self) -> dt.date | None: ...
-    @property
-    def responded(self) -> dt.date | None: ...
-    @property
-    def rating(self) -> str | None: ...
-    @property
-    def rated(self) -> dt.date | None: ...
+    tally: ComplaintTally
 
 
 def public_projects(portfolio: Portfolio, evaluation: Evaluation, schedule: Any, today: dt.date,
@@ -104,24 +77,10 @@ def _progress(weighted: float | None, project: Any) -> float | None:
     return sum(known) / len(known) if known else None
 
 
-def complaint_rates(complaints: Iterable[ComplaintLike], units: Mapping[str, str],
+def complaint_rates(complaints: Iterable[Complaint], units: Mapping[str, str],
                     today: dt.date) -> list[UnitComplaints]:
     """Each unit's complaint counts and rates as of ``today`` (``units``: id -> name), in the
-    order of ``units``; a complaint not yet routed to a unit counts for none."""
-    counts: dict[str, list[int]] = {}
-    for c in complaints:
-        if c.unit is None or c.received > today:
-            continue
-        n = counts.setdefault(c.unit, [0] * 6)
-        responded = c.responded is not None and c.responded <= today
-        n[0] += 1
-        n[1] += responded
-        if c.due is not None and c.due <= today:
-            n[2] += 1
-            n[3] += responded and c.responded is not None and c.responded <= c.due
-        if c.rating is not None and c.rated is not None and c.rated <= today:
-            n[4] += 1
-            n[5] += c.rating in SATISFIED
+    order of ``units``, counted as the rule language counts them (``tally_by_unit``)."""
+    tallies = tally_by_unit(complaints, today)
     order = {uid: i for i, uid in enumerate(units)}
-    return [UnitComplaints(uid, units.get(uid, uid), *n)
-            for uid, n in sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))]
+    return [UnitComplaints(uid, units.get(uid, uid), t) for uid, t in sorted(tallies.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))]

@@ -789,6 +789,7 @@ def compile_checked(c: Checked, *, probes: bool = False, traces: bool = False,
                 tuple(Step(part, depth, text, zh, typ, ns[fn])  # type: ignore[arg-type]
                       for part, depth, text, zh, typ, fn in plan["steps"]),
                 costs[item].value, costs[item].reason, _reads_schedule(c, item),
+                cost_reason_zh=costs[item].reason_zh,
             )
             ns[plan["run"]].inlines = inlined_parts(rule)  # type: ignore[attr-defined]
             rules.append(rule)

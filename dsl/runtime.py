@@ -91,6 +91,8 @@ class CompiledRule:
     #: float or critical, a project's forecast or progress): without one in the rulebook the
     #: engine skips the schedule. Unknown (``True``) for a hand-built rule.
     reads_schedule: bool = True
+    #: ``cost_reason`` in Chinese (「任一遍历 该项目的节点（约 100 个）」, 「无集合遍历」).
+    cost_reason_zh: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,7 @@ from notifier.reconcile import Actions, FindingLike, NewNotice, OpenNotice, reco
 from notifier.tables import TABLES, NoticeEventRow, NoticeRow
 from notifier.text import Message, MessageKind, format_value, render
 from projects.model import Level, Notice, Portfolio
-from projects.storage import DbEngine, bind, write_transaction
+from projects.storage import Changes, DbEngine, bind, write_transaction
 from projects.storage import migrate as migrate_apps
 from projects.subjects import parse_subject
 
@@ -333,12 +333,12 @@ async def record_evaluation(
 
 
 async def _move(engine: DbEngine, code: str, event: NoticeEvent, today: dt.date,
-                values: dict[object, object], *, actor: str | None, detail: str | None,
+                values: Changes, *, actor: str | None, detail: str | None,
                 now: float | None) -> StoredNotice:
     notice = await get_notice(engine, code)
     after = next_state(notice.state, event, notice=code)
     changed = await (
-        NoticeRow.update({NoticeRow.state: str(after), **values})  # type: ignore[dict-item]
+        NoticeRow.update({NoticeRow.state: str(after), **values})
         .where((NoticeRow.code == code) & (NoticeRow.state == str(notice.state)))
         .returning(NoticeRow.id)
         .run()

@@ -29,7 +29,7 @@ from projects.fields import BAD, Fields, _at, control_character_zh, field_set
 from projects.validation import record_checks
 
 if TYPE_CHECKING:
-    from projects.model import Notice, Portfolio
+    from projects.model import Complaint, Notice, Portfolio
 
 CRITICISM: Final = "criticism"
 ACCOUNTABILITY: Final = "accountability"
@@ -54,6 +54,7 @@ class Accountability:
     reason: str
     person: str | None = None  # required for ACCOUNTABILITY, optional for CRITICISM
     notice: str | None = None  # the cause: a supervision notice (a red one is a red card)
+    complaint: str | None = None  # or a complaint from the public (its tracking code)
 
     def known(self, today: dt.date) -> bool:
         """Whether the record counts on ``today`` (records count from their date)."""
@@ -113,6 +114,7 @@ class Known:
     person_units: Mapping[str, str]  # person id -> their unit (those whose unit is known)
     notices: Mapping[str, Notice] | None
     taken: Collection[str] = ()  # record ids already used
+    complaints: Mapping[str, Complaint] | None = None
 
 
 _HINTS: Final = {
@@ -235,9 +237,28 @@ def read(item: Mapping[str, Any], where: str, f: Fields, known: Known,
                                    f"notice {notice} was issued on {n.issued.isoformat()}, after this record's date "
                                    f"{day.isoformat()}; a cause comes before the record",
                                    f"督办通知「{notice}」于 {n.issued.isoformat()} 下发，晚于本记录日期 {day.isoformat()}")
+    complaint: Any = item.get("complaint")
+    if complaint == "":
+        complaint = None
+    if complaint is not None:
+        complaint = _text(f, complaint, where, "complaint", ID_MAX)
+        if isinstance(complaint, str):
+            held = known.complaints
+            complaint = _ref(f, complaint, None if held is None else held.keys(), _at(where, "complaint"),
+                             "complaint", zh="群众投诉")
+            if isinstance(complaint, str) and held is not None:
+                c = held[complaint]
+                if isinstance(unit, str) and c.unit != unit:
+                    complaint = f.add(_at(where, "complaint"), f"complaint {complaint} was routed to {c.unit}, not {unit}",
+                                      f"群众投诉「{complaint}」交由「{c.unit}」办理，不是「{unit}」")
+                elif isinstance(day, dt.date) and day < c.received:
+                    complaint = f.add(_at(where, "complaint"),
+                                      f"complaint {complaint} was received on {c.received.isoformat()}, after this "
+                                      f"record's date {day.isoformat()}; a cause comes before the record",
+                                      f"群众投诉「{complaint}」于 {c.received.isoformat()} 受理，晚于本记录日期 {day.isoformat()}")
     if len(f.problems) != before:
         return None
-    return Accountability(rid, kind, unit, day, reason, person, notice)
+    return Accountability(rid, kind, unit, day, reason, person, notice, complaint)
 
 
 def known_in(portfolio: Portfolio) -> Known:
@@ -245,7 +266,8 @@ def known_in(portfolio: Portfolio) -> Known:
     return Known(units=portfolio.unit_by_id.keys(), people=portfolio.person_by_id.keys(),
                  person_units={x.id: x.unit for x in portfolio.people},
                  notices=portfolio.notice_by_id,
-                 taken={r.id for r in portfolio.accountability})
+                 taken={r.id for r in portfolio.accountability},
+                 complaints=portfolio.complaint_by_id)
 
 
 def next_id(portfolio: Portfolio, day: dt.date) -> str:

@@ -168,6 +168,7 @@ ACCOUNTABILITY: Final[tuple[Field, ...]] = (  # 通报批评 / 问责 (issue 13)
     Field("reason", "text", zh="事由", en="reason", max_length=NOTE_MAX, required=True),
     Field("person", "person", zh="被问责人", en="person"),
     Field("notice", "id", zh="所涉督办通知", en="notice", column="notice_code"),
+    Field("complaint", "id", zh="所涉群众投诉", en="complaint", column="complaint_code"),
 )
 
 NOTICE: Final[tuple[Field, ...]] = (

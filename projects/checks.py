@@ -16,7 +16,8 @@ parents have no cycles. Invariants:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from projects import accountability as _accountability
@@ -198,7 +199,8 @@ class _Check:
                               "accountability records (id, kind, unit, person, date, reason, notice)")
         if raw_records is not BAD:
             assert isinstance(raw_records, list)
-            records = self.accountability(raw_records, None if raw_notices is BAD else notices)
+            records = self.accountability(raw_records, None if raw_notices is BAD else notices,
+                                          None if raw_complaints is BAD else complaints)
         if f.problems:
             return None
         return Portfolio(units, projects, notices, calendar, timezone, years, people, extensions,
@@ -394,6 +396,7 @@ class _Check:
         raw = f.items(m.get("milestones"), f"{where}.milestones", "milestones")
         own = isinstance(pid, str) and self.project_ids.get(pid) == i
         milestones = []
+        placed: list[tuple[int, Milestone]] = []  # (index in the file, milestone) of those with a person
         if isinstance(raw, list):
             ids = self.milestone_ids.get(pid, {}) if own else {}
             for j, ms in enumerate(raw):
@@ -401,6 +404,16 @@ class _Check:
                                            unit if isinstance(unit, str) else None)
                 if milestone is not None:
                     milestones.append(milestone)
+                    if milestone.person is not None:
+                        placed.append((j, milestone))
+        if isinstance(unit, str) and co_units is not BAD:
+            self.person_in_units(person, unit, co_units or (), f"{where}.person")
+            for j, milestone in placed:
+                if milestone.person is not None:
+                    self.person_in_units(
+                        milestone.person, milestone.unit or unit,
+                        (co_units or ()) if milestone.co_units is None else milestone.co_units,
+                        f"{where}.milestones[{j}].person")
         if any(v is BAD for v in (pid, name, category, unit, budget, raw, co_units, person, urgent,
                                   source, instruction, report_every)):
             return None
@@ -432,7 +445,8 @@ class _Check:
                 name = _CPERSON["name"](name, f, where)
             unit = m.get("unit")
             if unit is None or unit == "":
-                unit = f.add(where, 'missing field "unit": 责任人所在单位 — the id of the unit the person works in')
+                unit = f.add(where, 'missing field "unit": the id of the unit the person works in',
+                             "缺少字段「unit」：责任人所在单位的编号")
             else:
                 unit = _CPERSON["unit"](unit, f, where)
                 if isinstance(unit, str):
@@ -459,8 +473,16 @@ class _Check:
         if not self.people_complete:
             return BAD
         if not self.person_ids:
-            return self.f.add(f"{where}.person", f'no person "{pid}": 未登记该责任人 — list them under people (id, name, unit) first')
+            return self.f.add(f"{where}.person", f'no person "{pid}": list them under people (id, name, unit) first',
+                              f"没有责任人「{pid}」：请先在 people 中登记（id、name、unit）")
         return self.f.reference(pid, self.person_ids, f"{where}.person", "person")
+
+    def person_in_units(self, person: object, lead: str, co_units: tuple[str, ...], where: str) -> None:
+        """A project's or milestone's person works in its lead unit or one of its co-units."""
+        home = self.person_units.get(person) if isinstance(person, str) else None
+        said = person_outside(person, home, lead, co_units) if home is not None else None
+        if said is not None:
+            self.f.add(where, *said)
 
     def co_units(self, value: object, where: str, lead: object) -> tuple[str, ...] | Any:
         """配合单位: a list of unit ids, none repeated and none the lead unit (None when absent)."""
@@ -482,9 +504,11 @@ class _Check:
             if not isinstance(uid, str):
                 bad = True
             elif uid in out:
-                bad = f.add(f"{at}[{j}]", f'配合单位重复 — unit "{uid}" is listed twice; list each co-unit once') is BAD
+                bad = f.add(f"{at}[{j}]", f'unit "{uid}" is listed twice; list each co-unit once',
+                            f"配合单位「{uid}」重复，每个只列一次") is BAD
             elif uid == lead:
-                bad = f.add(f"{at}[{j}]", f'"{uid}" is the lead unit (牵头单位) here; a co-unit (配合单位) is another unit — remove it') is BAD
+                bad = f.add(f"{at}[{j}]", f'"{uid}" is the lead unit here; a co-unit is another unit — remove it',
+                            f"「{uid}」是这里的牵头单位，配合单位须是另外的单位，请删去") is BAD
             else:
                 out.append(uid)
         return BAD if bad else tuple(out)
@@ -659,7 +683,8 @@ class _Check:
             requested = f.required(m, "requested", where)
             if requested is not BAD:
                 requested = _CEXTENSION["requested"](requested, f, where)
-                f.not_after_today(requested, self.today, where, "requested", "a request cannot come from the future")
+                f.not_after_today(requested, self.today, where, "requested", "a request cannot come from the future",
+                                  "申请不能来自未来")
             new_due = f.required(m, "new_due", where)
             if new_due is not BAD:
                 new_due = _CEXTENSION["new_due"](new_due, f, where)
@@ -667,31 +692,40 @@ class _Check:
             if reason is not None and not (isinstance(reason, str) and not reason.strip()):
                 reason = _CEXTENSION["reason"](reason, f, where)
             else:
-                reason = f.add(f"{where}.reason", "延期理由不能为空 — the reason is empty; say why the "
-                                                  "extension is needed, e.g. 因用地报批延迟")
+                reason = f.add(f"{where}.reason", "the reason is empty; say why the extension is needed, "
+                                                  "e.g. land approval delayed",
+                           "延期理由不能为空：请写明延期的原因，如「因用地报批延迟」")
             decided = _present(_CEXTENSION["decided"], m.get("decided"), f, where)
-            f.not_after_today(decided, self.today, where, "decided", "a decision cannot come from the future; leave decided and decision out until it is made")
+            f.not_after_today(decided, self.today, where, "decided", "a decision cannot come from the future; leave decided and decision out until it is made",
+                              "审批不能来自未来；审批之前 decided 和 decision 都不写")
             decision = m.get("decision")
             if decision is not None:
                 decision = _CEXTENSION["decision"](decision, f, where)
             if decided is None and decision is not None and decision is not BAD:
-                f.add(f"{where}.decided", "审批结果缺少审批日期 — a decision needs the day it was made: add decided, e.g. 2026-06-23")
+                f.add(f"{where}.decided", "a decision needs the day it was made: add decided, e.g. 2026-06-23",
+                      "审批结果缺少审批日期：请加上 decided，如 2026-06-23")
                 decided = BAD
             if decision is None and decided is not None and decided is not BAD:
-                f.add(f"{where}.decision", "审批日期缺少审批结果 — a decided day needs its decision: add decision: approved (同意) or rejected (不同意), or leave both out while it is pending")
+                f.add(f"{where}.decision", "a decided day needs its decision: add decision: approved or rejected, "
+                      "or leave both out while it is pending",
+                      "审批日期缺少审批结果：请加上 decision: approved（同意）或 rejected（不同意）；尚未审批时两项都不写")
                 decision = BAD
             decision_reason = m.get("decision_reason")
             if decision_reason is not None:
                 decision_reason = f.text(decision_reason, where, "decision_reason")
                 if decision is None and decision_reason is not BAD:
-                    decision_reason = f.add(f"{where}.decision_reason", "审批意见须随审批结果 — a reason for the decision needs the decision (approved or rejected) and its day")
+                    decision_reason = f.add(f"{where}.decision_reason", "a reason for the decision needs the decision (approved or rejected) and its day",
+                                            "审批意见须随审批结果及审批日期一起填写")
             if isinstance(requested, dt.date) and isinstance(decided, dt.date) and decided < requested:
-                f.add(f"{where}.decided", f"decided {decided.isoformat()} is before requested {requested.isoformat()}; 审批不能早于申请")
+                f.add(f"{where}.decided", f"decided {decided.isoformat()} is before requested {requested.isoformat()}",
+                      f"审批日期 {decided.isoformat()} 早于申请日期 {requested.isoformat()}，审批不能早于申请")
             if isinstance(new_due, dt.date) and key is not None:
                 if due is None:
-                    f.add(f"{where}.milestone", f"节点 {key} 没有计划完成日期 — milestone {key} has no due date to extend; give it a due date first")
+                    f.add(f"{where}.milestone", f"milestone {key} has no due date to extend; give it a due date first",
+                          f"节点 {key} 没有计划完成日期，无从延期：请先给它计划完成日期")
                 elif new_due <= due:
-                    f.add(f"{where}.new_due", f"new_due {new_due.isoformat()} is not after the milestone's due {due.isoformat()}; 延期后的日期须晚于原计划完成日期")
+                    f.add(f"{where}.new_due", f"new_due {new_due.isoformat()} is not after the milestone's due {due.isoformat()}",
+                          f"延期至 {new_due.isoformat()} 不晚于原计划完成日期 {due.isoformat()}，延期后的日期须更晚")
             values: dict[str, Any] = {"milestone": key, "requested": requested, "new_due": new_due,
                                       "reason": reason, "decided": decided, "decision": decision,
                                       "decision_reason": decision_reason}
@@ -785,14 +819,16 @@ class _Check:
 
     # -- accountability records (通报批评 / 问责, issue 13) ---------------------------------------
 
-    def accountability(self, items: list[Any], notices: tuple[Notice, ...] | None
+    def accountability(self, items: list[Any], notices: tuple[Notice, ...] | None,
+                       complaints: tuple[Complaint, ...] | None = None,
                        ) -> tuple[_accountability.Accountability, ...]:
         """Each record through ``projects.accountability.read``, the one check of a record."""
         f = self.f
         known = _accountability.Known(
             units=self.unit_ids if self.units_complete else None,
             people=self.person_ids if self.people_complete else None, person_units=self.person_units,
-            notices=None if notices is None else {n.id: n for n in notices})
+            notices=None if notices is None else {n.id: n for n in notices},
+            complaints=None if complaints is None else {c.id: c for c in complaints})
         taken: set[str] = set()
         out = []
         for i, item in enumerate(items):
@@ -801,8 +837,7 @@ class _Check:
             if m is BAD:
                 continue
             assert isinstance(m, Mapping)
-            record = _accountability.read(m, where, f, _accountability.Known(
-                known.units, known.people, known.person_units, known.notices, taken), self.today)
+            record = _accountability.read(m, where, f, replace(known, taken=taken), self.today)
             rid = m.get("id")
             if isinstance(rid, str):
                 taken.add(rid.strip())
@@ -882,3 +917,17 @@ def _plain_id(value: object) -> str | None:
         if value and "/" not in value:
             return value
     return None
+
+
+def person_outside(person: object, home: str, lead: str, co_units: Iterable[str]) -> tuple[str, str] | None:
+    """Why ``person`` (who works in unit ``home``) cannot answer for an item led by ``lead``
+    with ``co_units``, in English and in Chinese; None when they work in one of those units.
+    The one rule behind files, Excel, the API and the forms (issue 12)."""
+    allowed = (lead, *co_units)
+    if home in allowed:
+        return None
+    listed = ", ".join(f'"{u}"' for u in allowed)
+    return (f'person "{person}" works in unit "{home}", which is neither the lead unit nor a co-unit '
+            f"here; name a person of {listed}, or add \"{home}\" to co_units",
+            f"责任人「{person}」属于单位「{home}」，不是这里的牵头单位或配合单位：请指定"
+            f"{'、'.join(f'「{u}」' for u in allowed)}的人员，或把「{home}」加为配合单位")

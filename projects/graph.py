@@ -208,6 +208,7 @@ class Adjacency:
     __slots__ = ("_down", "_pred", "_succ", "_up")
 
     def __init__(self, predecessors: dict[Key, tuple[Key, ...]], successors: dict[Key, tuple[Key, ...]]) -> None:
+        """``predecessors`` of every key; ``successors`` of the keys that have some."""
         self._pred = predecessors
         self._succ = successors
         self._up: dict[Key, tuple[Key, ...]] = {}
@@ -215,24 +216,30 @@ class Adjacency:
 
     @classmethod
     def of(cls, portfolio: Portfolio) -> Adjacency:
-        succ: dict[Key, list[Key]] = {}
-        for p in portfolio.projects:
-            for m in p.milestones:
-                succ[(p.id, m.id)] = []
+        # every key first (an ``after`` may name a later milestone); successors are kept only
+        # for the milestones that have some (most have none: no list or tuple for them)
         pred: dict[Key, tuple[Key, ...]] = {}
         for p in portfolio.projects:
             pid = p.id
             for m in p.milestones:
-                key = (pid, m.id)
+                pred[(pid, m.id)] = ()
+        succ: dict[Key, list[Key]] = {}
+        for p in portfolio.projects:
+            pid = p.id
+            for m in p.milestones:
                 if not m.after:
-                    pred[key] = ()
                     continue
+                key = (pid, m.id)
                 found: list[Key] = []
                 for d in m.after:
                     k = (d.project or pid, d.on)
-                    if k in succ and k not in found and k != key:
+                    if k in pred and k not in found and k != key:
                         found.append(k)
-                        succ[k].append(key)
+                        later = succ.get(k)
+                        if later is None:
+                            succ[k] = [key]
+                        else:
+                            later.append(key)
                 pred[key] = tuple(found)
         return cls(pred, {k: tuple(v) for k, v in succ.items()})
 
@@ -255,10 +262,12 @@ class Adjacency:
 
     def successors(self, key: Key) -> tuple[Key, ...]:
         """The milestones that directly come after ``key``, in file order."""
-        try:
-            return self._succ[key]
-        except KeyError:
-            raise self._unknown(key) from None
+        found = self._succ.get(key)
+        if found is not None:
+            return found
+        if key not in self._pred:
+            raise self._unknown(key)
+        return ()
 
     def upstream(self, key: Key) -> tuple[Key, ...]:
         """Every milestone ``key`` depends on, transitively, nearest first."""
@@ -275,8 +284,8 @@ class Adjacency:
         return found
 
     def _closure(self, key: Key, step: dict[Key, tuple[Key, ...]]) -> tuple[Key, ...]:
-        first = step.get(key)
-        if first is None:
+        first = step.get(key)  # ``_succ`` leaves out the milestones without successors
+        if first is None and key not in self._pred:
             raise self._unknown(key)
         if not first:
             return ()
@@ -289,7 +298,7 @@ class Adjacency:
                 continue
             seen.add(k)
             out.append(k)
-            queue.extend(step[k])
+            queue.extend(step.get(k, ()))
         return tuple(out)
 
     def _unknown(self, key: Key) -> UnknownIdError:

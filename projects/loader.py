@@ -266,7 +266,7 @@ def dump_portfolio(portfolio: Portfolio) -> dict[str, Any]:
     if portfolio.accountability:
         out["accountability"] = [
             _fields(id=r.id, kind=r.kind, unit=r.unit, person=r.person, date=r.date, reason=r.reason,
-                    notice=r.notice)
+                    notice=r.notice, complaint=r.complaint)
             for r in portfolio.accountability
         ]
     if portfolio.complaints:

@@ -139,7 +139,7 @@ _FROM_DATA: dict[str, Callable[[Any], Any]] = {
 
 
 def _plan(table: dict[str, Callable[[Any], Any]], *, stored: bool) -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
-    return tuple((f.name, f.db_column if stored else f.name, table.get(f.type))  # type: ignore[misc]
+    return tuple((f.name, (f.db_column or f.name) if stored else f.name, table.get(f.type))
                  for f in MILESTONE if not stored or f.db_column is not None)
 
 
@@ -266,12 +266,13 @@ def _extension_columns(e: Extension) -> dict[str, Any]:
 
 def _accountability_from_row(r: dict[str, Any]) -> Accountability:
     return Accountability(id=r["record_id"], kind=r["kind"], unit=r["unit"], date=_as_date(r["day"]),
-                          reason=r["reason"], person=r["person"], notice=r["notice_code"])
+                          reason=r["reason"], person=r["person"], notice=r["notice_code"],
+                          complaint=r["complaint_code"])
 
 
 def _accountability_columns(a: Accountability) -> dict[str, Any]:
     return {"record_id": a.id, "kind": a.kind, "unit": a.unit, "person": a.person, "day": a.date,
-            "reason": a.reason, "notice_code": a.notice}
+            "reason": a.reason, "notice_code": a.notice, "complaint_code": a.complaint}
 
 
 # ---------------------------------------------------------------- reads

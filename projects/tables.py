@@ -192,6 +192,7 @@ class AccountabilityRow(Keyed, Table, tablename="projects_accountability"):
     day = Date()
     reason = Text()
     notice_code = Varchar(length=255, null=True, default=None)
+    complaint_code = Varchar(length=64, null=True, default=None)  # migration m0009
     recorded_on = Date()
     recorded_at = Varchar(length=40, default="")
     actor = Varchar(length=64, default="")

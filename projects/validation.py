@@ -245,7 +245,8 @@ def _cadence(field: Field) -> Compiled:
         try:
             found = parse_cadence(value)
         except CadenceError as exc:
-            return f.add(_at(where, name), f"报送周期不是时长 — {exc}", f"报送周期不是时长：{exc}")
+            return f.add(_at(where, name), f"not a duration: {exc}",
+                         "报送周期不是时长，请写如 周报、月报、2 周、3 个月、10 个工作日")
         if type(value) is str and len(known) < 1000:
             known[value] = found
         return found
@@ -253,13 +254,21 @@ def _cadence(field: Field) -> Compiled:
     return Compiled(field, None, slow)
 
 
+def _zh_value(value: object) -> str:
+    if isinstance(value, str):
+        return f"文字「{value}」"
+    if isinstance(value, int | float):
+        return f"数字 {value}"
+    return "列表" if isinstance(value, list | tuple) else "这样的值"
+
+
 def _bool(field: Field) -> Compiled:
     """A yes-or-no flag (a project's ``urgent``): ``true`` or ``false`` itself, no other word."""
     name = field.name
 
     def slow(value: Any, f: Fields, where: str) -> Any:
-        return f.add(_at(where, name), f"{field.zh}标记只能是 true 或 false — {name} is true or false, "
-                     f"not {type_name(value)}")
+        return f.add(_at(where, name), f"{name} is true or false, not {type_name(value)}",
+                     f"{field.zh}标记只能是 true 或 false，不能是{_zh_value(value)}")
 
     return Compiled(field, "type({v}) is bool", slow)
 

@@ -53,7 +53,7 @@ from rules.engine import (
     _run_rule,
     _run_score,
     _sort_key,
-    component,
+    project_links,
     reads_unit_aggregates,
     sub_portfolio,
 )
@@ -204,6 +204,11 @@ class Held:
     unit_lists: dict[str, dict[str, tuple[MilestoneView, ...]]] = field(default_factory=dict)
     person_lists: dict[str, dict[str, tuple[MilestoneView, ...]]] = field(default_factory=dict)
     notice_views: dict[str, tuple[Notice, NoticeView]] = field(default_factory=dict)
+    #: unit id -> {project id: view} of the projects it leads, in file order
+    unit_projects: dict[str, dict[str, ProjectView]] = field(default_factory=dict)
+    #: project id -> the projects it comes after / that come after it (cross-project links)
+    links_out: dict[str, frozenset[str]] = field(default_factory=dict)
+    links_in: dict[str, set[str]] = field(default_factory=dict)
     #: unit id -> its workload less its milestones due (its complaints received by today)
     complaint_load: dict[str, int] = field(default_factory=dict)
     spent: bool = False
@@ -221,8 +226,32 @@ class Held:
             for xid, mvs in part.person_milestones.items():
                 self.person_lists.setdefault(xid, {})[pv.id] = mvs
         self.notice_views = {nv.id: (nv.model, nv) for nv in self.views.notices}
+        for pv in self.views.projects:
+            self.unit_projects.setdefault(pv.unit.id, {})[pv.id] = pv
+        for p in self.portfolio.projects:
+            self._link(p.id, project_links(p))
         self.complaint_load = {u.id: u.workload - self.unit_counts.get(u.id, Tally()).due
                                for u in self.views.units}
+
+    def _link(self, pid: str, out: frozenset[str]) -> None:
+        """Set the projects ``pid`` comes after (replacing what it came after before)."""
+        for q in self.links_out.get(pid, frozenset()) - out:
+            self.links_in[q].discard(pid)
+        for q in out:
+            self.links_in.setdefault(q, set()).add(pid)
+        self.links_out[pid] = out
+
+    def component(self, pids: set[str], known: Any) -> frozenset[str]:
+        """``rules.engine.component`` over the held links (the cost of the component only)."""
+        found = {pid for pid in pids if pid in known}
+        todo = list(found)
+        while todo:
+            pid = todo.pop()
+            for q in (*self.links_out.get(pid, ()), *self.links_in.get(pid, ())):
+                if q not in found and q in known:
+                    found.add(q)
+                    todo.append(q)
+        return frozenset(found)
 
     def _count(self, part: _Part, sign: int) -> None:
         _add(self.total, part.counts, sign)
@@ -303,10 +332,7 @@ def advance(held: Held, portfolio: Portfolio, *, with_schedule: bool = False) ->
                      if with_schedule else None)
     if not changed:
         held.spent = True
-        return Held(rulebook, today, held.calendar, portfolio, held.evaluation, held.schedule,
-                    held.views, held.kinds, held.parts, held.unit_counts, held.person_counts,
-                    held.unit_extensions, held.total, held.unit_lists, held.person_lists,
-                    held.notice_views, held.complaint_load)
+        return replace(held, portfolio=portfolio, spent=False)
     with collector_paused():
         return _advance(held, portfolio, changed, with_schedule)
 
@@ -320,13 +346,19 @@ def _advance(held: Held, new: Portfolio, changed: set[str], with_schedule: bool)
     held._split()
     loose = "" in changed
     changed.discard("")
-    affected = component(new, changed | component(held.portfolio, changed)) if changed else frozenset()
+    # the component in the old links and, once the changed projects' links are the new ones,
+    # in the new links: what the change can reach either way
+    known = new.project_by_id
+    before = held.component(changed, known)
+    for pid in changed:
+        held._link(pid, project_links(known[pid]))
+    affected = held.component(changed | before, known) if changed else frozenset()
     schedule = None
     if affected and with_schedule:
         schedule = _whole_schedule(sub_portfolio(new, affected), today, calendar)
     keep: list[Any] = []
     scoped = _evaluate(rulebook, new, today, calendar=calendar, schedule=schedule,
-                       projects=affected, keep=keep) if affected else None
+                       projects=affected, keep=keep, closed=True) if affected else None
     units, people = held.views.unit_by_id, {x.id: x for x in held.views.people}
     if scoped is not None:
         sub, used, _ = keep
@@ -360,6 +392,13 @@ def _advance(held: Held, new: Portfolio, changed: set[str], with_schedule: bool)
             for mv in pv.milestones:
                 milestone_by_key[mv.key] = mv
             project_views[pv.id] = pv
+            if old.view.unit.id != pv.unit.id:  # led by another unit now: in file order there
+                held.unit_projects.get(old.view.unit.id, {}).pop(pv.id, None)
+                held.unit_projects[pv.unit.id] = {
+                    p.id: held.parts[p.id].view for p in new.projects
+                    if held.parts[p.id].view.unit.id == pv.unit.id}
+            else:
+                held.unit_projects.setdefault(pv.unit.id, {})[pv.id] = pv
             _relist(held.unit_lists, held.parts, pv.id, old.unit_milestones, part.unit_milestones,
                     touched_units, "unit_milestones")
             _relist(held.person_lists, held.parts, pv.id, old.person_milestones,
@@ -369,7 +408,7 @@ def _advance(held: Held, new: Portfolio, changed: set[str], with_schedule: bool)
     for uid in touched_units:
         u = units[uid]
         u.milestones = tuple(chain.from_iterable(held.unit_lists.get(uid, {}).values()))
-        u.projects = tuple(p.view for p in held.parts.values() if p.view.unit.id == uid)
+        u.projects = tuple(held.unit_projects.get(uid, {}).values())
         u.extensions = held.unit_extensions.get(uid, 0)
         u.workload = held.unit_counts.get(uid, Tally()).due + held.complaint_load.get(uid, 0)
     complaints = held.views.complaints
@@ -457,9 +496,8 @@ def _advance(held: Held, new: Portfolio, changed: set[str], with_schedule: bool)
         over = dict.fromkeys(affected, used)
         whole = whole.layered(over) if isinstance(whole, PatchedSchedule) else \
             PatchedSchedule(whole, over, tuple(p.id for p in new.projects))
-    return Held(rulebook, today, calendar, new, evaluation, whole, views, kinds, held.parts,
-                held.unit_counts, held.person_counts, held.unit_extensions, held.total,
-                held.unit_lists, held.person_lists, notice_views, held.complaint_load)
+    return replace(held, portfolio=new, evaluation=evaluation, schedule=whole, views=views,
+                   notice_views=notice_views, spent=False)
 
 
 def _stays(f: Finding, kind: str | None, affected: frozenset[str], loose: bool,

@@ -11,9 +11,12 @@ Owns the test-file format, ``load_test_file``, ``run_case`` and ``CaseResult``. 
         rules: [tender_overdue] # optional: more rules the case is about (expected silent)
         expect:
           - {rule: tender_overdue, subject: "milestone:P001/tender", level: red}
+        scores:                 # optional: a score's value for units or people (null: missing)
+          efficiency: {transport: 52.5, water: null}
 
 A case passes when exactly the expected findings light for the rules it names (in ``expect``
-or ``rules``). Bad files raise ``RuleTestError`` with every problem located as
+or ``rules``) and each score named in ``scores`` has the value given (to 1e-9) for each unit
+or person named. Bad files raise ``RuleTestError`` with every problem located as
 ``FILE:LINE: cases[2].expect[0].rule: ...; did you mean ...?``.
 """
 
@@ -57,6 +60,7 @@ class RuleCase:
     portfolio: Portfolio
     expect: tuple[Expected, ...]
     rules: frozenset[str]
+    scores: tuple[tuple[str, str, float | None], ...] = ()  # (score, unit or person id, value)
 
     @property
     def label(self) -> str:
@@ -71,10 +75,11 @@ class CaseResult:
     unexpected: tuple[Expected, ...] = ()
     wrong_level: tuple[tuple[Expected, Level], ...] = ()  # (expected, level that lit)
     errors: tuple[str, ...] = field(default=())
+    wrong_scores: tuple[tuple[str, str, float | None, float | None], ...] = ()  # (score, id, expected, got)
 
     @property
     def passed(self) -> bool:
-        return not (self.missing or self.unexpected or self.wrong_level or self.errors)
+        return not (self.missing or self.unexpected or self.wrong_level or self.errors or self.wrong_scores)
 
     def render(self) -> str:
         """What differed: expected findings, lit findings and each difference."""
@@ -88,7 +93,13 @@ class CaseResult:
         lines += [f"      wrong level: {e.rule} {e.subject} expected {e.level.value}, lit "
                   f"{got.value}" for e, got in self.wrong_level]
         lines += [f"      error: {e}" for e in self.errors]
+        lines += [f"      score {name} of {who}: expected {_shown(want)}, got {_shown(got)}"
+                  for name, who, want, got in self.wrong_scores]
         return "\n".join(lines)
+
+
+def _shown(value: float | None) -> str:
+    return "missing" if value is None else f"{value:g}"
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -156,8 +167,11 @@ def _portfolio_data(value: Any, base: Path) -> tuple[Any, str | None]:
     return None, "portfolio must be a mapping (inline) or a file path"
 
 
-def load_test_file(path: Path, rule_names: Collection[str]) -> list[RuleCase]:
-    """Every case of one test file; raises ``RuleTestError`` listing every problem."""
+def load_test_file(path: Path, rule_names: Collection[str],
+                   score_names: Collection[str] | None = None) -> list[RuleCase]:
+    """Every case of one test file; raises ``RuleTestError`` listing every problem
+    (``score_names``: the rulebook's scores, when ``scores`` expectations are to be checked
+    against them)."""
     text = path.read_text(encoding="utf-8")
     name = str(path)
     try:
@@ -182,10 +196,10 @@ def load_test_file(path: Path, rule_names: Collection[str]) -> list[RuleCase]:
         if not isinstance(raw, dict):
             problem(at, "a case is a mapping with `name`, `as_of` and `expect`")
             continue
-        unknown = set(raw) - {"name", "as_of", "today", "portfolio", "rules", "expect"}
+        keys = ["name", "as_of", "today", "portfolio", "rules", "expect", "scores"]
+        unknown = set(raw) - set(keys)
         for key in sorted(unknown):
-            problem([*at, key], f"unknown key `{key}`"
-                    + _suggest(key, ["name", "as_of", "today", "portfolio", "rules", "expect"]))
+            problem([*at, key], f"unknown key `{key}`" + _suggest(key, keys))
         as_of = _date(raw.get("as_of"))
         if as_of is None:
             problem([*at, "as_of"], f"`as_of` must be an ISO date such as 2026-05-25, "
@@ -220,8 +234,9 @@ def load_test_file(path: Path, rule_names: Collection[str]) -> list[RuleCase]:
                 problem([*at, "rules", j], f"no rule `{rule}` in the rulebook"
                         + _suggest(str(rule), rule_names))
             named.add(str(rule))
-        if not named:
-            problem(at, "a case names no rule: give `expect` findings or a `rules` list")
+        scores = _scores(raw.get("scores"), [*at, "scores"], score_names, problem)
+        if not named and not scores:
+            problem(at, "a case names no rule: give `expect` findings, a `rules` list or `scores`")
         value = raw.get("portfolio", shared)
         if value is None:
             problem([*at, "portfolio"], "no portfolio: give one in the case or at the top")
@@ -237,10 +252,34 @@ def load_test_file(path: Path, rule_names: Collection[str]) -> list[RuleCase]:
                 problem([*at, "portfolio"], str(p))
             continue
         cases.append(RuleCase(name, _line_of(root, at), str(raw.get("name", f"case {i + 1}")),
-                              as_of, portfolio, tuple(sorted(expect)), frozenset(named)))
+                              as_of, portfolio, tuple(sorted(expect)), frozenset(named), scores))
     if problems:
         raise RuleTestError(problems)
     return cases
+
+
+def _scores(value: Any, at: list[str | int], known: Collection[str] | None,
+            problem: Any) -> tuple[tuple[str, str, float | None], ...]:
+    """A case's ``scores``: ``{score: {id: value or null}}``."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        problem(at, "`scores` is a mapping {score: {unit or person id: value}}")
+        return ()
+    out: list[tuple[str, str, float | None]] = []
+    for name, values in value.items():
+        if known is not None and str(name) not in known:
+            problem([*at, str(name)], f"no score `{name}` in the rulebook" + _suggest(str(name), known))
+            continue
+        if not isinstance(values, dict) or not values:
+            problem([*at, str(name)], "give the expected value of each unit or person, e.g. {transport: 52.5}")
+            continue
+        for who, number in values.items():
+            if number is not None and (isinstance(number, bool) or not isinstance(number, int | float)):
+                problem([*at, str(name), str(who)], f"expected a number or null (missing), not {number!r}")
+                continue
+            out.append((str(name), str(who), None if number is None else float(number)))
+    return tuple(out)
 
 
 def find_test_files(paths: Iterable[Path]) -> list[Path]:
@@ -265,5 +304,15 @@ def run_case(rulebook: CompiledRulebook, case: RuleCase) -> CaseResult:
     wrong = tuple((e, got[(e.rule, e.subject)]) for e in case.expect
                   if (e.rule, e.subject) in got and got[(e.rule, e.subject)] is not e.level)
     errors = tuple(str(e) for e in ev.errors if e.rule in case.rules)
-    return CaseResult(case, lit, missing, unexpected, wrong, errors)
+    values = {(name, row.unit): row.value for name, rows in ev.scores.items() for row in rows}
+    wrong_scores: list[tuple[str, str, float | None, float | None]] = []
+    for name, who, wanted in case.scores:
+        if (name, who) not in values:
+            errors += (f"score {name} has no row for {who}",)
+            continue
+        value = values[(name, who)]
+        if (value is None) != (wanted is None) or (value is not None and wanted is not None
+                                                   and abs(value - wanted) > 1e-9):
+            wrong_scores.append((name, who, wanted, value))
+    return CaseResult(case, lit, missing, unexpected, wrong, errors, tuple(wrong_scores))
 

@@ -11,19 +11,15 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from api import users
 from api.app import create_app
 from api.service import Server, now_iso
 from api.settings import Settings
-from projects import repository as repo
 from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project, Unit
 from rules import repository as rules_repo
 from rules.standard import standard_sources
-from tests.api.conftest import SharedApp
+from tests.api.conftest import PASSWORD, ROLES, TODAY, SharedApp, seed
 
-TODAY = dt.date(2026, 5, 6)
-PASSWORD = "correct horse battery"
-ROLES = {"office": None, "leader": None, "owner": "transport", "unit": "water"}
+__all__ = ["PASSWORD", "PORTFOLIO", "ROLES", "TODAY", "Site", "publish", "shared_site", "site"]
 
 PORTFOLIO = Portfolio(
     units=(
@@ -90,17 +86,11 @@ async def publish(server: Server, sources: dict[str, str]) -> int:
 
 
 async def _seed(server: Server) -> dict[str, str]:
-    """The site's state: the portfolio, one user per role, the standard rulebook published."""
-    async with server.writing():
-        await repo.import_portfolio(PORTFOLIO, actor="seed", known_on=TODAY - dt.timedelta(days=60),
-                                    recorded_at=now_iso())
-        await repo.bump_revision()
-        units = {u.id for u in PORTFOLIO.units}
-        for role, unit in ROLES.items():
-            await users.create(role, role=role, unit=unit, password=PASSWORD, display=role,
-                               units=units)
+    """The site's state: the API tests' seed of its portfolio (one user per role), then the
+    standard rulebook published."""
+    tokens = await seed(server, PORTFOLIO)
     await publish(server, standard_sources())
-    return {}
+    return tokens
 
 
 @pytest.fixture(scope="session")

@@ -168,6 +168,10 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def run_lint(args: argparse.Namespace) -> int:
     from dsl import MAX_COST  # noqa: PLC0415
 
@@ -176,7 +180,7 @@ def run_lint(args: argparse.Namespace) -> int:
     if rulebook is None:
         return EXIT_REFUSED
     print(say(f"无误：{len(rulebook.rules)} 条规则，{len(rulebook.scores)} 个评分",
-              f"ok: {len(rulebook.rules)} rules, {len(rulebook.scores)} scores"))
+              f"ok: {_count(len(rulebook.rules), 'rule')}, {_count(len(rulebook.scores), 'score')}"))
     for warning in rulebook.warnings:  # one parse and check for the rulebook and its analysis
         print(warning.render())
     if args.against is not None:
@@ -192,7 +196,7 @@ def run_lint(args: argparse.Namespace) -> int:
     from dsl.words import SUBJECTS_ZH  # noqa: PLC0415
 
     for rule in sorted(rulebook.rules, key=lambda r: -r.cost):
-        print(say(f"  {rule.name}：每个{SUBJECTS_ZH.get(rule.subject, rule.subject)} {rule.cost:,}（{rule.cost_reason}）",
+        print(say(f"  {rule.name}：每个{SUBJECTS_ZH.get(rule.subject, rule.subject)} {rule.cost:,}（{rule.cost_reason_zh}）",
                   f"  {rule.name}: {rule.cost:,} per {rule.subject} ({rule.cost_reason})"))
     for score in rulebook.scores:
         print(say(f"  {score.name}：每个单位 {score.cost:,}", f"  {score.name}: {score.cost:,} per unit"))
@@ -253,12 +257,13 @@ def run_test(args: argparse.Namespace) -> int:
         return EXIT_REFUSED
     files = find_test_files(Path(p) for p in args.paths)
     names = {r.name for r in rulebook.rules}
+    score_names = {s.name for s in rulebook.scores}
     refused = False
     passed = failed = 0
     with _calendar_warnings():
         for f in files:
             try:
-                cases = load_test_file(f, names)
+                cases = load_test_file(f, names, score_names)
             except RuleTestError as exc:
                 for p in exc.problems:
                     _err(p)

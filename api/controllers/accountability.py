@@ -41,6 +41,7 @@ class AccountabilityRead(Struct):
     person: str | None = None
     notice: str | None = None  # the cause: a supervision notice
     red_card: bool = False  # the cause is a red notice (a red card)
+    complaint: str | None = None  # or the cause: a complaint from the public
 
 
 class AccountabilityCreate(Input):
@@ -53,20 +54,21 @@ class AccountabilityCreate(Input):
     reason: str
     person: str | None = None
     notice: str | None = None
+    complaint: str | None = None
     id: str | None = None
 
 
 def brief(a: Accountability) -> dict[str, Any]:
     """What the audit entry keeps of a record."""
     return {"id": a.id, "kind": a.kind, "unit": a.unit, "person": a.person, "date": a.date.isoformat(),
-            "reason": a.reason, "notice": a.notice}
+            "reason": a.reason, "notice": a.notice, "complaint": a.complaint}
 
 
 def read(a: Accountability, recorded_on: dt.date, by: str, portfolio: Portfolio) -> AccountabilityRead:
     notice = portfolio.notice_by_id.get(a.notice) if a.notice else None
     red = notice is not None and notice.level is not None and notice.level.value == "red"
     return AccountabilityRead(a.id, a.kind, core.KIND_ZH[a.kind], a.unit, a.date, a.reason, recorded_on, by,
-                              a.person, a.notice, red)
+                              a.person, a.notice, red, a.complaint)
 
 
 async def visible_records(server: Server, who: Principal, unit: str | None = None) -> list[AccountabilityRead]:

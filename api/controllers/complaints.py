@@ -28,6 +28,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.openapi import ResponseSpec
 from msgspec import Struct
 
 from api import complaints, proxies
@@ -39,6 +40,20 @@ from api.service import InputError, Server
 from api.web.public_pages import public_data
 
 OFFICE = roles("office")
+
+
+class ErrorAnswer(Struct):
+    status: int
+    error: str
+    message: str
+
+
+def _answers(*codes: int) -> dict[int, ResponseSpec]:
+    """The public writes' own refusals, documented beside the error table's (``api.app``)."""
+    said = {413: "the body is larger than the bound (api.intake.BODY_MAX)",
+            415: "the body is not declared application/json",
+            429: "too many complaints from this address within the hour; Retry-After says when"}
+    return {c: ResponseSpec(data_container=ErrorAnswer, description=said[c], generate_examples=False) for c in codes}
 
 
 class ComplaintFile(Input):
@@ -147,7 +162,7 @@ class ComplaintController(Controller):
     tags = ["complaints"]  # noqa: RUF012
 
     @post("/complaints", operation_id="fileComplaint", status_code=201, request_max_body_size=BODY_MAX,
-          guards=[json_only])
+          guards=[json_only], responses=_answers(413, 415, 429))
     async def file(self, request: Request, server: Server, data: ComplaintFile) -> Response[ComplaintFiled]:  # type: ignore[type-arg]
         """File a complaint, consultation or suggestion without an account."""
         projects = (await server.snapshot()).portfolio.project_by_id
@@ -177,7 +192,7 @@ class ComplaintController(Controller):
                                 v.due, v.responded, v.answer, v.rating, v.rated)
 
     @post("/complaints/track/{code:str}/rating", operation_id="rateComplaint", request_max_body_size=BODY_MAX,
-          guards=[json_only])
+          guards=[json_only], responses=_answers(413, 415))
     async def rate(self, request: Request, server: Server, code: str, data: ComplaintRating) -> ComplaintTracked:  # type: ignore[type-arg]
         """Rate the answer once, with the secret of the complaint's rating link."""
         v = await complaints.rate(server, code, data.secret, data.rating)

@@ -74,13 +74,14 @@ class AccountabilityPages(Controller):
         rows = await record_rows(server, who, lang)
         office = who.role == "office"
         notices = [n for n in portfolio.notices if n.issued <= today] if office else []
+        complaints = [c for c in portfolio.complaints if c.received <= today] if office else []
         blank = {"kind": "criticism", "unit": "", "person": "", "date": today.isoformat(), "reason": "",
-                 "notice": ""}
+                 "notice": "", "complaint": ""}
         asked = sent_form(request.query_params) if office and form is None else None
         filled = form or {**blank, **{k: v for k, v in (asked or {}).items() if v}}
         return render_page(request, "accountability.html", status=status, rows=rows, office=office,
                            form=filled, errors=errors or {}, error=error, done=done,
-                           units=portfolio.units, people=portfolio.people, notices=notices[-500:],
+                           units=portfolio.units, people=portfolio.people, notices=notices[-500:], complaints=complaints[-500:],
                            today=today, title=text("accountability", lang))
 
     @get("/accountability", name="accountability")

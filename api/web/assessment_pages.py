@@ -76,7 +76,11 @@ class AssessmentPages(Controller):
         records = [r for r in await record_rows(server, who, lang)
                    if first <= r["r"].date <= last and r["r"].recorded_on <= last]
         name = parse_period(stored.period).zh if lang != "en" else stored.period
-        return render_page(request, "assessment.html", stored=stored, frozen=figures, closed=closed,
+        # units' scores first, in the rulebook's order; a person score with no one ranked is left out
+        scores = sorted(((k, v) for k, v in figures.get("scores", {}).items()
+                         if v.get("subject") == "unit" or v.get("rows")),
+                        key=lambda kv: kv[1].get("subject") != "unit")
+        return render_page(request, "assessment.html", stored=stored, frozen=figures, scores=scores, closed=closed,
                            unit_keys=UNIT_INDICATORS, person_keys=PERSON_INDICATORS, ratios=RATIOS,
                            unit_labels=labels("unit", UNIT_INDICATORS, lang),
                            person_labels=labels("person", PERSON_INDICATORS, lang),

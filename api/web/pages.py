@@ -353,8 +353,12 @@ class OwnerPages(Controller):
         who = require(request, "owner", "unit")
         notices = await _notices(server, who.unit)
         histories = {n.code: await store.notice_steps(server.engine, n.code) for n in notices}
+        from api.complaints import complaints_for  # noqa: PLC0415 - the unit's complaints beside its notices
+
+        waiting = [c for c in await complaints_for(server, who) if c.state == "routed"]
         return render_page(request, "inbox.html", notices=notices, admin=False, error=error,
-                           histories=histories, title=text("inbox", page_lang(request)))
+                           histories=histories, title=text("inbox", page_lang(request)),
+                           complaints_waiting=waiting, today=server.today())
 
     @post("/inbox/{code:str}/respond", name="respond_notice", status_code=303)
     async def respond(self, request: AppRequest, server: Server, code: str, data: Form) -> Redirect:

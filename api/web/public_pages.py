@@ -10,7 +10,9 @@ no person's name (only a published accountability record names one).
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
@@ -22,8 +24,8 @@ from api.intake import BODY_MAX, CONTACT_MAX, TEXT_MAX, TITLE_MAX, read_intake
 from api.service import Server
 from api.web.public_text import word
 from api.web.render import page_lang, render_page
-from dashboards.data import current_board
-from dashboards.public import complaint_rates, public_projects
+from dashboards.data import Board, current_board
+from dashboards.public import PublicProject, UnitComplaints, complaint_rates, public_projects
 from projects.errors import ComplaintLimitError, ComplaintLinkError, DubanError
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -78,9 +80,25 @@ async def published_ranking(server: Server, lang: str) -> dict[str, Any] | None:
     return ranking
 
 
-async def complaint_records(server: Server) -> tuple[Any, ...]:
-    """The complaints the public rates are counted from (issue 13.2)."""
-    return tuple(getattr((await server.snapshot()).portfolio, "complaints", ()))
+#: Per server: the public rows of its current board (anyone may ask for /public as often as
+#: they like; the rows are built once per revision, rulebook version and day).
+_rows: weakref.WeakKeyDictionary[Server, tuple[Any, Any]] = weakref.WeakKeyDictionary()
+
+
+async def _public_rows(server: Server) -> tuple[Board, list[PublicProject], list[UnitComplaints]]:
+    """Today's board, its projects as the public sees them and the complaint rates by unit."""
+    board = await current_board(server)
+    key = (board.revision, board.rulebook_version, board.as_of)
+    held = _rows.get(server)
+    if held is not None and held[0] == key:
+        return board, *held[1]
+    snap = await server.snapshot()
+    portfolio = board.portfolio
+    units = {u.id: u.name for u in portfolio.units}
+    projects = public_projects(portfolio, board.evaluation, board.schedule, board.as_of, snap.calendar)
+    rates = complaint_rates(portfolio.complaints, units, board.as_of)
+    _rows[server] = (key, (projects, rates))
+    return board, projects, rates
 
 
 class PublicPages(Controller):
@@ -118,7 +136,8 @@ class PublicPages(Controller):
             return await public_page(request, server, status=422, values=values,
                                      errors={where: _said(str(exc), lang)})
         unit = snap.portfolio.unit_by_id.get(filed.unit or "")
-        return public_render(request, "public_filed.html", code=filed.code,
+        return public_render(request, "public_filed.html", code=filed.code, lang_path="/public/track",
+                             lang_query=f"code={filed.code}&",
                              link=rating_url(base_url(request, server), filed.code, filed.secret),
                              due=filed.due, unit=unit.name if unit else None)
 
@@ -128,14 +147,15 @@ class PublicPages(Controller):
         found = await complaints.track(server, code) if code.strip() else None
         unit = (await server.snapshot()).portfolio.unit_by_id.get(found.unit or "") if found else None
         return public_render(request, "public_track.html", status=200 if found else 404, found=found,
-                             code=code[:40], unit=unit.name if unit else None)
+                             code=code[:40], unit=unit.name if unit else None,
+                             lang_query=f"code={quote(code[:40])}&" if code else "")
 
     @get("/rate", name="public_rate_page")
     async def rate_page(self, request: Request, server: Server, code: str = "", key: str = "") -> Response[str]:  # type: ignore[type-arg]
         """The private rating link: the three choices while the answer waits for its rating."""
         found = await complaints.track(server, code) if code.strip() else None
         return public_render(request, "public_rate.html", found=found, code=code[:40], key=key[:200],
-                             done=False, refused="")
+                             done=False, refused="", lang_query=f"code={quote(code[:40])}&key={quote(key[:200])}&")
 
     @post("/rate", name="public_rate", request_max_body_size=BODY_MAX, status_code=200)
     async def rate(self, request: Request, server: Server, data: Form) -> Response[str]:  # type: ignore[type-arg]
@@ -156,7 +176,8 @@ class PublicPages(Controller):
                 status, refused = 409, _said(str(exc), lang)
         found = await complaints.track(server, code)
         return public_render(request, "public_rate.html", status=status, found=found, code=code, key=key,
-                             done=done, refused=refused)
+                             done=done, refused=refused, lang_path="/public/track" if found else "/public",
+                             lang_query=f"code={quote(found.code)}&" if found else "")
 
 
 def _said(message: str, lang: str) -> str:
@@ -173,13 +194,9 @@ def _said(message: str, lang: str) -> str:
 async def public_page(request: Request, server: Server, *, status: int = 200,  # type: ignore[type-arg]
                       **form: Any) -> Response[str]:
     """The public page, with the complaint form's values and errors when a filing came back."""
-    board = await current_board(server)
-    snap = await server.snapshot()
+    board, projects, rates = await _public_rows(server)
     lang = page_lang(request)
     portfolio = board.portfolio
-    units = {u.id: u.name for u in portfolio.units}
-    projects = public_projects(portfolio, board.evaluation, board.schedule, board.as_of, snap.calendar)
-    rates = complaint_rates(await complaint_records(server), units, board.as_of)
     return public_render(
         request, "public.html", status=status, as_of=board.as_of, projects=projects,
         complaint_rates=rates, ranking=await published_ranking(server, lang),
@@ -187,23 +204,19 @@ async def public_page(request: Request, server: Server, *, status: int = 200,  #
         project_choices=[{"id": p.id, "name": p.name} for p in portfolio.projects],
         limits={"title": TITLE_MAX, "text": TEXT_MAX, "contact": CONTACT_MAX},
         values=form.pop("values", {}), errors=form.pop("errors", {}), refused=form.pop("refused", ""),
-        **form)
+        lang_path="/public", **form)
 
 
 async def public_data(request: Request, server: Server) -> dict[str, Any]:  # type: ignore[type-arg]
     """The public page's content as JSON (``GET /api/public``): the same rows, nothing more."""
-    board = await current_board(server)
-    snap = await server.snapshot()
-    portfolio = board.portfolio
-    units = {u.id: u.name for u in portfolio.units}
-    projects = public_projects(portfolio, board.evaluation, board.schedule, board.as_of, snap.calendar)
-    rates = complaint_rates(await complaint_records(server), units, board.as_of)
+    board, projects, rates = await _public_rows(server)
     return {
         "as_of": board.as_of.isoformat(),
         "ranking": await published_ranking(server, page_lang(request)),
-        "complaint_rates": [{"unit": r.unit, "name": r.name, "received": r.received, "answered": r.answered,
-                             "due": r.due, "answered_on_time": r.answered_on_time, "reply_rate": r.reply_rate,
-                             "rated": r.rated, "satisfied": r.satisfied, "satisfaction_rate": r.satisfaction_rate}
+        "complaint_rates": [{"unit": r.unit, "name": r.name, "received": r.tally.received, "due": r.tally.due,
+                             "answered_on_time": r.tally.answered_in_time, "reply_rate": r.tally.response_rate,
+                             "rated": r.tally.rated, "satisfied": r.tally.satisfied,
+                             "satisfaction_rate": r.tally.satisfaction_rate}
                             for r in rates],
         "projects": [{"id": p.id, "name": p.name, "unit": p.unit, "category": p.category,
                       "light": p.light.value, "progress": p.progress} for p in projects],

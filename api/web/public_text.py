@@ -11,6 +11,8 @@ WORDS: dict[str, tuple[str, str]] = {
                      "This page shows the public the units' assessment ranking, how complaints were "
                      "answered and how the key projects stand. It holds no personal data."),
     "sign_in": ("工作人员登录", "Staff sign-in"),
+    "back_to_work": ("返回工作台", "Back to work"),
+    "public_link": ("公开页", "Public page"),
     "language": ("English", "中文"),
     "as_of": ("数据截至", "as of"),
     "ranking_title": ("单位考核排名", "Unit assessment ranking"),
@@ -25,7 +27,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "complaints_title": ("群众投诉答复情况", "How complaints were answered"),
     "complaints_none": ("暂无群众投诉记录", "No complaints recorded yet"),
     "received": ("受理件数", "received"),
-    "answered": ("已答复", "answered"),
+    "due_count": ("已到期", "due"),
+    "answered_on_time": ("按期答复", "answered on time"),
     "reply_rate": ("按期答复率", "answered on time"),
     "satisfaction_rate": ("满意率", "satisfaction"),
     "rated": ("已评价", "rated"),
@@ -117,6 +120,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "c_answer_submit": ("提交答复", "Send the answer"),
     "c_none": ("暂无投诉", "No complaints"),
     "c_overdue": ("已逾期", "overdue"),
+    "inbox_complaints": ("待答复的群众投诉", "Complaints waiting for your answer"),
 }
 
 

@@ -109,3 +109,26 @@ async def test_a_record_dated_back_counts_from_its_date_but_replays_only_from_it
     assert counts(now.accountability, {}, TODAY).criticisms == {"water": 1}
     earlier = await api.server.portfolio_as_of(TODAY - dt.timedelta(days=7))
     assert earlier.accountability == ()
+
+
+async def test_a_complaint_as_cause_is_checked_and_stored(api: Api) -> None:
+    """A complaint routed to the unit may be the cause; one routed elsewhere is refused at
+    ``complaint``; the stored record names it."""
+    import datetime as dt  # noqa: PLC0415
+
+    from projects import repository as repo  # noqa: PLC0415
+    from projects.model import Complaint  # noqa: PLC0415
+
+    async with api.server.writing():
+        await repo.import_complaints([Complaint("C-2026-0001", "夜间施工噪音", "transport",
+                                                TODAY - dt.timedelta(days=10), TODAY - dt.timedelta(days=3))])
+        await repo.bump_revision()
+    body = {"kind": "criticism", "date": TODAY.isoformat(), "reason": "投诉逾期未答复", "complaint": "C-2026-0001"}
+    wrong = await api.client.post("/api/accountability", headers=api.auth("office"), json={**body, "unit": "water"})
+    assert wrong.status_code == 422
+    assert [p["where"] for p in wrong.json()["problems"]] == ["complaint"]
+    r = await api.client.post("/api/accountability", headers=api.auth("office"), json={**body, "unit": "transport"})
+    assert r.status_code == 201, r.text
+    assert r.json()["complaint"] == "C-2026-0001"
+    stored = (await api.server.snapshot()).portfolio.accountability
+    assert [a.complaint for a in stored] == ["C-2026-0001"]

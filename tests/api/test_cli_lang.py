@@ -63,6 +63,26 @@ def test_messages_and_help_speak_chinese_first_and_english_when_asked(
     assert capsys.readouterr().out.startswith("无误：")
 
 
+def test_lint_says_ok_and_each_rules_cost_in_chinese_and_in_english_when_asked(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The cost lines give what made the cost in the language spoken: which collection is
+    walked over what (「存在遍历 p.节点清单（约 100 个）」), or that none is."""
+    (tmp_path / "a.rules").write_text(
+        'rule paid_early "先付款":\n    for project p\n'
+        '    light red when any(m in p.milestones where m.paid > 0)\n'
+        'rule late "逾期":\n    for milestone m\n    light red when today > m.due\n', encoding="utf-8")
+    assert main(["rules", "lint", str(tmp_path / "a.rules")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("无误：2 条规则，0 个评分")
+    assert "paid_early：每个项目" in out and "（存在遍历 p.节点清单（约 100 个））" in out
+    assert "late：每个节点" in out and "（无集合遍历）" in out
+    assert "over" not in out and "no collections" not in out
+    assert main(["--lang", "en", "rules", "lint", str(tmp_path / "a.rules")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("ok: 2 rules, 0 scores")
+    assert "any over p.milestones (~100)" in out and "late: " in out and "(no collections)" in out
+
+
 def test_the_2027_warning_is_said_once_per_process_in_chinese(tmp_path: Path) -> None:
     """``rules lint --against`` replays many days over several calendars into 2027: one warning,
     in Chinese, not a line of Python; DUBAN_LANG=en says it in English, once too."""

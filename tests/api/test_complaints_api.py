@@ -203,3 +203,34 @@ async def test_a_unit_lists_only_its_own_complaints_and_no_contact(api: Api) -> 
     for role in ("leader", "owner", "unit"):
         assert CONTACT not in (await api.client.get("/api/complaints", headers=api.auth(role))).text
     assert CONTACT in (await api.client.get("/api/complaints", headers=api.auth("office"))).text
+
+
+def test_the_complaint_settings_are_read_and_checked(tmp_path: Any) -> None:
+    """DUBAN_COMPLAINT_DAYS and DUBAN_COMPLAINTS_PER_HOUR default to 5; a value that is not a whole
+    number in range is refused naming the variable, Chinese first."""
+    from api.settings import SettingsError  # noqa: PLC0415
+
+    base = {"DUBAN_DATABASE_URL": f"sqlite:///{tmp_path / 'd.sqlite'}"}
+    assert (Settings.from_env(base).complaint_days, Settings.from_env(base).complaints_per_hour) == (5, 5)
+    s = Settings.from_env({**base, "DUBAN_COMPLAINT_DAYS": "10", "DUBAN_COMPLAINTS_PER_HOUR": " 20 "})
+    assert (s.complaint_days, s.complaints_per_hour) == (10, 20)
+    for variable, value in (("DUBAN_COMPLAINT_DAYS", "0"), ("DUBAN_COMPLAINT_DAYS", "five"),
+                            ("DUBAN_COMPLAINTS_PER_HOUR", "-1"), ("DUBAN_COMPLAINT_DAYS", "61")):
+        with pytest.raises(SettingsError) as err:
+            Settings.from_env({**base, variable: value})
+        assert err.value.variable == variable and str(err.value).split("'")[2].strip(": ").startswith("应为")
+
+
+async def test_the_deadline_setting_sets_the_default_deadline(settings: Settings) -> None:
+    """With DUBAN_COMPLAINT_DAYS=2 a complaint about P002 filed Wed 2026-05-06 is due Fri 05-08."""
+    app = create_app(replace(settings, complaint_days=2))
+    for hook in app.on_startup:
+        await hook(app)
+    try:
+        await seed(app.state.server)
+        async with _client(app, "127.0.0.1") as client:
+            filed = (await _file(client, project="P002")).json()
+        assert (filed["unit"], filed["due"]) == ("water", "2026-05-08")
+    finally:
+        for hook in app.on_shutdown:
+            await hook(app)

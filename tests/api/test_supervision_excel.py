@@ -22,7 +22,7 @@ DATA = {
                   "co_units": ["transport", "housing"], "person": "wang", "urgent": True,
                   "source": "市委常委会第12次会议", "instruction": "务必于三季度前见效", "report_every": "1 months",
                   "milestones": [{"id": "m1", "kind": "progress", "start": "2026-03-02", "due": "2026-06-30",
-                                  "person": "wang", "co_units": ["housing"], "report_every": "2 weeks"},
+                                  "person": "wang", "co_units": ["transport"], "report_every": "2 weeks"},
                                  {"id": "m2", "kind": "progress", "due": "2026-09-30"}]}],
     "extensions": [{"milestone": "T001/m1", "requested": "2026-06-20", "new_due": "2026-07-31",
                     "reason": "因用地报批延迟", "decided": "2026-06-23", "decision": "approved",
@@ -42,6 +42,24 @@ def test_export_then_import_gives_the_same_portfolio() -> None:
     assert sheet[1][at].value == "配合单位（co_units）" and sheet[2][at].value == "transport, housing"
 
 
+def test_a_milestones_explicit_empty_co_units_round_trip_as_empty() -> None:
+    """A milestone with ``co_units: []`` (none, not the project's) is written 无 and read back
+    empty; one without co-units of its own stays blank and takes the project's."""
+    data = {**DATA, "projects": [{**DATA["projects"][0], "milestones": [
+        {**DATA["projects"][0]["milestones"][0], "co_units": [], "person": None},
+        DATA["projects"][0]["milestones"][1]]}]}
+    p = parse_portfolio(data, today=TODAY)
+    assert p.projects[0].milestones[0].co_units == () and p.projects[0].milestones[1].co_units is None
+    content = excel.export_workbook(p, [], {})
+    sheet = load_workbook(io.BytesIO(content))["milestones"]
+    at = excel.SHEETS["milestones"].index("co_units")
+    assert [sheet[r][at].value for r in (2, 3)] == ["无", None]
+    back = excel.read_workbook(content, today=TODAY, source="t.xlsx")
+    assert back.projects == p.projects
+    assert back.projects[0].milestones[0].co_units == ()
+    assert back.projects[0].milestones[1].co_units is None
+
+
 def _drop_sheets(content: bytes, *names: str) -> bytes:
     wb = load_workbook(io.BytesIO(content))
     for name in names:
@@ -59,11 +77,11 @@ def test_a_workbook_without_the_version_2_sheets_still_imports() -> None:
 
 
 @pytest.mark.parametrize(("sheet", "column", "value", "expected"), [
-    ("projects", "report_every", "2 fortnights", 'projects!K2: 报送周期不是时长 — unknown unit "fortnights"'),
-    ("projects", "urgent", "maybe", "projects!H2: 紧急标记只能是 true 或 false"),
-    ("people", "unit", "nowhere", 'people!C2: no unit "nowhere"'),
-    ("extensions", "new_due", "2026-06-01", "extensions!C2: new_due 2026-06-01 is not after the milestone's due"),
-    ("milestones", "person", "lii", 'milestones!N2: no person "lii"'),
+    ("projects", "report_every", "2 fortnights", 'projects!K2: 报送周期不是时长，请写如 周报、月报、2 周、3 个月、10 个工作日 — not a duration: unknown unit "fortnights"'),
+    ("projects", "urgent", "maybe", "projects!H2: 紧急标记只能是 true 或 false，不能是文字「maybe」 — urgent is true or false"),
+    ("people", "unit", "nowhere", 'people!C2: 找不到「nowhere」 — no unit "nowhere"'),
+    ("extensions", "new_due", "2026-06-01", "extensions!C2: 延期至 2026-06-01 不晚于原计划完成日期 2026-06-30，延期后的日期须更晚 — new_due 2026-06-01 is not after the milestone's due"),
+    ("milestones", "person", "lii", 'milestones!N2: 找不到「lii」 — no person "lii"'),
 ])
 def test_a_wrong_cell_is_named_by_sheet_row_and_column(sheet: str, column: str, value: str, expected: str) -> None:
     content = excel.export_workbook(parse_portfolio(DATA, today=TODAY), [], {})

@@ -228,6 +228,22 @@ def test_ranking_puts_the_best_first_and_shows_the_indicators_behind_it():
     assert fig.layout.title.text == "单位排名：综合评价"
 
 
+def test_a_ranking_of_people_names_them_with_their_unit():
+    """A ``score ... for person`` ranks people: their names and units, their unit's projects,
+    no unit's cards on them, and the heading says 责任人排名."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from projects.model import Person  # noqa: PLC0415
+
+    portfolio = replace(PORTFOLIO, people=(Person("wang", "王某", "transport"), Person("li", "李某", "water")))
+    evaluation = replace(EVALUATION, scores={"duty": (ScoreRow("li", 100.0, 1), ScoreRow("wang", 30.0, 2))})
+    fig = ranking(portfolio, evaluation, "duty", title="责任人履职")
+    bar = fig.data[0]
+    assert list(bar.y) == ["1. 李某（水务局）", "2. 王某（交通局）"]
+    assert list(bar.customdata[1]) == ["/projects?unit=transport", "—", "—", "—", "0", "0", "2"]
+    assert fig.layout.title.text == "责任人排名：责任人履职"
+
+
 def test_ranking_of_an_unknown_score_suggests_the_nearest():
     """A misspelt score name is refused with the nearest existing one."""
     with pytest.raises(KeyError, match="did you mean '综合得分'"):

@@ -26,6 +26,8 @@ BASE: dict[str, Any] = {
                   "milestones": [{"id": "m1", "name": "招标", "kind": "tendering", "due": "2026-05-01"}]}],
     "notices": [{"id": "N-1", "title": "招标逾期", "unit": "transport", "issued": "2026-05-06",
                  "due": "2026-05-11", "level": "red"}],
+    "complaints": [{"id": "C-1", "title": "夜间施工噪音", "unit": "transport", "received": "2026-05-20",
+                    "due": "2026-05-27"}],
 }
 
 
@@ -48,11 +50,13 @@ def _problems(*records: dict[str, Any]) -> dict[str, str]:
 
 def test_a_good_record_loads_with_both_spellings_of_its_kind_and_dumps_back() -> None:
     """criticism / 通报批评 and accountability / 问责 load; the dump reads back as the same."""
-    p = parse_portfolio(_with(_record(notice="N-1"), _record(id="A-2", kind="问责", person="wang")),
+    p = parse_portfolio(_with(_record(notice="N-1"), _record(id="A-2", kind="问责", person="wang",
+                                                             complaint="C-1")),
                         today=TODAY)
     assert p.accountability == (
         Accountability("A-1", "criticism", "transport", dt.date(2026, 6, 1), "督办通知逾期未回复", None, "N-1"),
-        Accountability("A-2", "accountability", "transport", dt.date(2026, 6, 1), "督办通知逾期未回复", "wang"))
+        Accountability("A-2", "accountability", "transport", dt.date(2026, 6, 1), "督办通知逾期未回复", "wang",
+                       complaint="C-1"))
     assert parse_portfolio(dump_portfolio(p), today=TODAY) == p
 
 
@@ -74,6 +78,9 @@ def test_a_good_record_loads_with_both_spellings_of_its_kind_and_dumps_back() ->
     (_record(id=""), "accountability[0].id", 'missing field "id"'),
     (_record(cause="N-1"), "accountability[0]", 'unknown field "cause"'),
     (_record(reason="事由\u202e"), "accountability[0].reason", "bidirectional"),
+    (_record(complaint="C-9"), "accountability[0].complaint", 'no complaint "C-9"'),
+    (_record(unit="housing", complaint="C-1"), "accountability[0].complaint", "routed to transport, not housing"),
+    (_record(date="2026-05-19", complaint="C-1"), "accountability[0].complaint", "a cause comes before"),
 ])
 def test_each_bad_record_is_refused_at_its_place(record: dict[str, Any], where: str, says: str) -> None:
     """Every load-time check of the contract, each at its field with what would be right."""

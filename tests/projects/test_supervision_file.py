@@ -138,18 +138,27 @@ MISTAKES = [
     # project fields
     (_set("projects.0.person", "wong"), 'projects[0].person: no person "wong"; did you mean "wang"?'),
     (_set("projects.0.co_units", ["transport", "hosing"]), 'projects[0].co_units[1]: no unit "hosing"; did you mean "housing"?'),
-    (_set("projects.0.co_units", ["transport", "transport"]), 'projects[0].co_units[1]: 配合单位重复'),
-    (_set("projects.0.co_units", ["dev-reform"]), 'projects[0].co_units[0]: "dev-reform" is the lead unit (牵头单位) here'),
+    (_set("projects.0.co_units", ["transport", "transport"]), 'projects[0].co_units[1]: 配合单位「transport」重复'),
+    (_set("projects.0.co_units", ["dev-reform"]), 'projects[0].co_units[0]: "dev-reform" is the lead unit here'),
     (_set("projects.0.urgent", "yes"), "projects[0].urgent: 紧急标记只能是 true 或 false"),
-    (_set("projects.0.report_every", "2 fortnights"), 'projects[0].report_every: 报送周期不是时长 — unknown unit "fortnights"'),
-    (_set("projects.0.report_every", 3), "projects[0].report_every: 报送周期不是时长 — 3 has no unit"),
+    (_set("projects.0.report_every", "2 fortnights"), 'projects[0].report_every: not a duration: unknown unit "fortnights"'),
+    (_set("projects.0.report_every", 3), "projects[0].report_every: not a duration: 3 has no unit"),
     (_set("projects.0.report_every", "0 weeks"), "a cadence must be at least 1 week"),
     (_set("projects.0.instruction", {"text": "x"}), "projects[0].instruction: expected text"),
+    # the person works in the lead unit or a co-unit (files, Excel, the API and forms alike)
+    (_set("projects.0.co_units", ["housing"]),
+     'projects[0].person: person "wang" works in unit "transport", which is neither the lead unit nor a co-unit here'),
+    (_set("projects.0.co_units", ["housing"]),
+     "projects[0].person: 责任人「wang」属于单位「transport」，不是这里的牵头单位或配合单位"),
+    (_set("projects.0.milestones.0.person", "wang"),
+     'projects[0].milestones[0].person: person "wang" works in unit "transport"'),  # its own co-units: housing
+    (lambda d: [_set("projects.0.milestones.1.person", "li")(d), _set("projects.0.milestones.1.co_units", [])(d)],
+     'projects[0].milestones[1].person: person "li" works in unit "housing"'),  # explicitly none: only the lead
     # milestone fields
     (_set("projects.0.milestones.0.person", "lii"), 'projects[0].milestones[0].person: no person "lii"; did you mean "li"?'),
     (_set("projects.0.milestones.0.co_units", ["nowhere"]), 'projects[0].milestones[0].co_units[0]: no unit "nowhere"'),
     (_set("projects.0.milestones.1.co_units", ["dev-reform"]), 'projects[0].milestones[1].co_units[0]: "dev-reform" is the lead unit'),
-    (_set("projects.0.milestones.0.report_every", "weekley"), 'projects[0].milestones[0].report_every: 报送周期不是时长 — "weekley" is not a cadence; did you mean "weekly"?'),
+    (_set("projects.0.milestones.0.report_every", "weekley"), 'projects[0].milestones[0].report_every: not a duration: "weekley" is not a cadence; did you mean "weekly"?'),
     # extensions
     (_set("extensions.0.milestone", "T001/m9"), 'extensions[0].milestone: no milestone "m9" in T001'),
     (_set("extensions.0.milestone", "T002/m1"), 'extensions[0].milestone: no project "T002"; did you mean "T001"?'),
@@ -174,15 +183,34 @@ MISTAKES = [
 
 @pytest.mark.parametrize(("change", "expected"), [m for m in MISTAKES if m[1] is not None])
 def test_each_mistake_gives_one_message_with_its_place_and_nothing_loads(change: Any, expected: str) -> None:
+    """One problem, at its place, said in English with no Chinese inside it, and in Chinese."""
     data = base()
     change(data)
-    assert expected in one(data)
+    with pytest.raises(PortfolioError) as info:
+        parse_portfolio(data, today=TODAY)
+    assert len(info.value.problems) == 1, info.value.problems
+    problem = info.value.problems[0]
+    assert expected in f"{problem} ‖ {problem.located('zh')}"
+    # an example may be a Chinese name, and an accepted spelling may be glossed: weekly (周报)
+    english = re.sub(r"e\.g\. \S+|\([^)]*\)", "", str(problem))
+    assert not re.search(r"[\u4e00-\u9fff]", english), str(problem)
+    assert problem.zh and re.search(r"[\u4e00-\u9fff]", problem.zh), problem
 
 
 def test_an_extension_of_a_milestone_without_due_is_refused() -> None:
     data = base()
     del data["projects"][0]["milestones"][0]["due"]
     assert "milestone T001/m1 has no due date to extend" in one(data)
+
+
+def test_a_person_of_the_lead_unit_or_a_co_unit_is_accepted() -> None:
+    """A milestone without co-units of its own takes the project's: li (housing) may answer for
+    it; a person of a co-unit answers for the project."""
+    data = base()
+    data["projects"][0]["milestones"][1]["person"] = "li"
+    data["projects"][0]["person"] = "li"
+    p = parse_portfolio(data, today=TODAY)
+    assert p.projects[0].person == "li" and p.projects[0].milestones[1].person == "li"
 
 
 def test_people_without_a_list_do_not_make_every_person_unknown() -> None:
@@ -194,7 +222,11 @@ def test_people_without_a_list_do_not_make_every_person_unknown() -> None:
 def test_a_person_named_with_no_people_says_where_to_list_them() -> None:
     data = base()
     del data["people"]
-    assert 'projects[0].person: no person "wang": 未登记该责任人' in problems(data)[0]
+    with pytest.raises(PortfolioError) as info:
+        parse_portfolio(data, today=TODAY)
+    problem = info.value.problems[0]
+    assert 'projects[0].person: no person "wang": list them under people' in str(problem)
+    assert problem.located("zh") == "projects[0].person: 没有责任人「wang」：请先在 people 中登记（id、name、unit）"
 
 
 def test_several_extensions_and_all_their_problems_are_reported_together() -> None:

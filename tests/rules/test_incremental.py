@@ -64,7 +64,7 @@ rule unit_load "单位负担重":
     for unit u
     light blue when u.workload > 40 or count(c in u.complaints where not c.responded) > 2
 
-score duty "责任人履职" for person x:
+score duty_done "责任人办结数" for person x:
     default(x.on_time_rate, 100%) * 10 + count(m in x.milestones where m.done)
 """
 
@@ -244,7 +244,7 @@ def test_the_base_portfolio_exercises_what_the_patch_handles() -> None:
     assert any(f.rule == "complaint_late" and f.project for f in full.findings)
     assert BASE.people and BASE.extensions and BASE.notices
     assert any(d.project for m in BASE.milestones() for d in m.after)
-    assert full.scores["duty"] and full.scores["efficiency"]
+    assert full.scores["duty_done"] and full.scores["duty"] and full.scores["efficiency"]
 
 
 def test_a_report_patches_the_held_views_instead_of_evaluating_everything() -> None:
@@ -297,3 +297,21 @@ def test_a_scoped_evaluation_gives_the_complaint_findings_of_its_projects() -> N
         scoped = evaluate(RULEBOOK, BASE, TODAY, calendar=CALENDAR, projects=[pid])
         assert [f for f in scoped.findings if f.rule == "complaint_late"] == \
             [f for f in full.findings if f.rule == "complaint_late" and f.project == pid]
+
+
+def test_component_is_networkx_s_connected_component_as_reports_come() -> None:
+    """The component a report re-evaluates is the connected component of the undirected
+    project graph networkx finds, before and after links are added and reports replace
+    projects (the held project graph is derived, not rebuilt)."""
+    import networkx as nx  # noqa: PLC0415
+
+    rng = random.Random(7)
+    p = BASE
+    for step in range(12):
+        p = _link(p, rng) if step % 3 == 0 else _report(p, rng)
+        graph = nx.Graph()
+        graph.add_nodes_from(x.id for x in p.projects)
+        graph.add_edges_from((x.id, d.project) for x in p.projects for m in x.milestones
+                             for d in m.after if d.project and d.project != x.id)
+        for x in p.projects[::5]:
+            assert component(p, [x.id]) == frozenset(nx.node_connected_component(graph, x.id)), x.id

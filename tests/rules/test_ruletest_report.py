@@ -50,6 +50,37 @@ cases:
     assert "wrong level: late milestone:P001/a expected yellow, lit red" in text
 
 
+def test_a_case_checks_score_values_and_says_which_differ(tmp_path: Path) -> None:
+    """``scores`` expectations: the right value passes, a wrong one and a wrong missing are
+    shown with what was expected and what came; an unknown score or unit is refused or said."""
+    rules = RULES + "\nscore ontime for unit u: 100 * u.on_time_rate\n"
+    f = tmp_path / "s.test.yaml"
+    f.write_text(PORTFOLIO + """
+cases:
+  - name: right
+    as_of: 2026-03-20
+    scores: {ontime: {transport: 0}}
+  - name: wrong
+    as_of: 2026-03-20
+    scores: {ontime: {transport: 50, nowhere: 1}}
+  - name: nothing due yet
+    as_of: 2026-03-01
+    scores: {ontime: {transport: 10}}
+""", encoding="utf-8")
+    book = rulebook(rules)
+    right, wrong, early = load_test_file(f, {"late"}, {"ontime"})
+    assert run_case(book, right).passed
+    result = run_case(book, wrong)
+    assert not result.passed
+    assert "score ontime of transport: expected 50, got 0" in result.render()
+    assert "score ontime has no row for nowhere" in result.render()
+    assert "expected 10, got missing" in run_case(book, early).render()
+    with pytest.raises(RuleTestError) as info:
+        load_test_file(f, {"late"}, {"on_time"})
+    assert "cases[0].scores.ontime: no score `ontime` in the rulebook; did you mean `on_time`?" \
+        in "\n".join(info.value.problems)
+
+
 def test_bad_test_file_errors_are_located(tmp_path: Path) -> None:
     """Unknown rules, levels, keys and bad dates are reported with file, line and suggestion."""
     f = tmp_path / "bad.test.yaml"

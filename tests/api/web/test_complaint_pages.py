@@ -61,8 +61,10 @@ async def test_the_public_files_the_office_routes_the_unit_answers_the_public_ra
     token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     r = await site.client.post(f"/complaints/{code}/answer", data={"text": "冒充", "_csrf_token": token})
     assert r.status_code == 403
-    # the water unit answers in its inbox (no contact there)
+    # the water unit finds it in its inbox and answers it (no contact there)
     await site.sign_in("unit")
+    inbox = await site.client.get("/inbox")
+    assert "待答复的群众投诉" in inbox.text and f'href="/complaints#complaint-{code}"' in inbox.text
     page = await site.client.get("/complaints")
     assert code in page.text and CONTACT not in page.text and "answer-form" in page.text
     token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
@@ -86,3 +88,16 @@ async def test_the_public_files_the_office_routes_the_unit_answers_the_public_ra
     row = re.search(r'<tr data-unit="water">.*?</tr>', public.text, re.S).group(0)  # type: ignore[union-attr]
     assert "100%" in row
     assert CONTACT not in public.text and "噪音扰民" not in public.text and code not in public.text
+
+
+async def test_the_form_past_the_hourly_bound_says_so_and_keeps_what_was_written(site: Site) -> None:
+    """Five filings an hour from one address (the default); the sixth comes back 429 with
+    Retry-After, the bound in Chinese beside the form and the text kept; nothing more is filed."""
+    from projects import repository as repo  # noqa: PLC0415
+
+    for i in range(5):
+        assert (await _file(site, title=f"第{i}件")).status_code == 200  # type: ignore[attr-defined]
+    r = await _file(site, title="第六件")
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0  # type: ignore[attr-defined]
+    assert "一小时内最多提交 5 条" in r.text and "第六件" in r.text  # type: ignore[attr-defined]
+    assert len(await repo.complaints()) == 5

@@ -137,5 +137,20 @@ def test_a_complaint_from_filing_to_rating_in_a_real_browser(served: str, tmp_pa
         for secret in (CONTACT, "影响休息", "夜间鸣笛", code, key, "office", "已约谈"):
             assert secret not in html, secret
         shots(page, "public-after")
+
+        # The office closes April: its ranking shows on the public page, units only.
+        sign_in(page, served, "office")
+        page.goto(f"{served}/assessments")
+        page.fill("form.assessment-close input[name=period]", "2026-04")
+        page.click("form.assessment-close button")
+        page.wait_for_load_state("networkidle")
+        page.context.clear_cookies()
+        page.goto(f"{served}/public")
+        ranking = page.locator("#ranking")
+        assert "2026年4月" in ranking.inner_text() and ranking.locator("tr[data-unit]").count() == 3
+        assert "尚无已发布的考核结果" not in ranking.inner_text()
+        shots(page, "public-ranking")
+        page.goto(f"{served}/public?lang=en")
+        shots(page, "public-ranking-en")
         assert errors == []
         browser.close()

@@ -71,3 +71,34 @@ async def test_the_public_page_shows_the_latest_closed_period_and_names_only_the
     assert data["ranking"]["period"] == "2026-04" and "李某" not in str(data) and "赵某" not in str(data)
     en = await site.client.get("/public?lang=en")
     assert "accountability · 市水务局 · 王某" in en.text and "No assessment results" not in en.text
+
+
+async def test_the_language_switch_stays_on_what_was_shown(site: Site) -> None:
+    """From the page a filing answered, the switch leads to the complaint's follow page (never to
+    a GET of the form's address, 405); from a follow page it keeps the code."""
+    page = await site.client.get("/public")
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    filed = await site.client.post("/public/complaints", data={"title": "路灯不亮", "text": "海东大道路灯不亮",
+                                                               "contact": "13800138000", "_csrf_token": token})
+    code = re.search(r'id="code">([^<]+)<', filed.text).group(1)  # type: ignore[union-attr]
+    switch = re.search(r'<a href="([^"]+)" class="lang">', filed.text).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+    assert switch == f"/public/track?code={code}&lang=en"
+    en = await site.client.get(switch)
+    assert en.status_code == 200 and "Follow a complaint" in en.text and code in en.text
+    await site.client.get("/public?lang=zh")  # back to Chinese (the switch keeps a cookie)
+    refused = await site.client.post("/public/complaints", data={"title": "", "_csrf_token": token})
+    assert refused.status_code == 422 and '<a href="/public?lang=en" class="lang">' in refused.text
+    assert "请填写标题" in refused.text and "请留下手机号码或电子邮箱" in refused.text
+
+
+async def test_an_anonymous_form_without_its_csrf_token_is_refused(site: Site) -> None:
+    """A filing or a rating posted without the form's token (from another site) is refused, and
+    nothing is filed."""
+    await site.client.get("/public")
+    r = await site.client.post("/public/complaints", data={"title": "t", "text": "x", "contact": "13800138000"})
+    assert r.status_code == 403
+    r = await site.client.post("/public/rate", data={"code": "C-2026-AAAA-AAAA", "key": "k", "rating": "satisfied"})
+    assert r.status_code == 403
+    from projects import repository as repo  # noqa: PLC0415
+
+    assert await repo.complaints() == []
