@@ -13,6 +13,7 @@ it. Each package keeps its own errors in its own ``errors.py`` (the rule languag
     │   ├── CadenceError              a reporting cadence that is not a duration (projects/cadence.py)
     │   ├── ExtensionError            an extension request or decision that cannot be accepted
     │   │   └── ExtensionStateError   a step the request's state does not allow (decided twice...)
+    │   ├── PeriodError               rules/assessment.py: not a month or quarter, or not closable yet
     │   ├── ComplaintError            a complaint step that cannot be accepted (projects/complaints.py)
     │   │   ├── ComplaintStateError   a step the complaint's state does not allow (rated twice...)
     │   │   ├── ComplaintLimitError   too many complaints from one address within the hour
