@@ -67,6 +67,9 @@ for _sheet in ("projects", "people", "extensions"):
     _REQUIRED[_sheet].discard("project")
 #: Cells holding several unit ids (comma- or 、-separated) and yes/no words.
 _LISTS = frozenset({"co_units"})
+#: A milestone's co-units cell saying "explicitly none" (an empty cell means "the project's").
+NO_CO_UNITS = "无"
+_NONE_WORDS = frozenset({NO_CO_UNITS, "none", "-"})
 _YES = {"true": True, "yes": True, "是": True, "false": False, "no": False, "否": False}
 #: Bounds of an uploaded workbook (``read_workbook``): bytes once unzipped, parts, rows a sheet.
 MAX_UNCOMPRESSED = 64 * 1024 * 1024
@@ -173,6 +176,8 @@ def _cell(value: Any, column: str) -> Any:
             raise ValueError(value)
         return int(number)
     if column in _LISTS and isinstance(value, str):
+        if value.lower() in _NONE_WORDS:
+            return []
         return [u.strip() for u in re.split(r"[,，、\n]", value) if u.strip()]
     if column == "urgent" and isinstance(value, str):
         return _YES.get(value.lower(), value)  # another word: the validator says what is right
@@ -430,7 +435,8 @@ def export_workbook(portfolio: Portfolio, findings: Sequence[Any], scores: Any, 
     deps.append(headers("dependencies"))
     for p in portfolio.projects:
         for m in p.milestones:
-            ms.append([_exported(getattr(m, c)) for c in SHEETS["milestones"]])
+            ms.append([NO_CO_UNITS if c == "co_units" and m.co_units == () else _exported(getattr(m, c))
+                       for c in SHEETS["milestones"]])
             for d in m.after:
                 deps.append([p.id, m.id, d.on, d.project, d.lag, d.type])
     for sheet, records in (("people", portfolio.people), ("extensions", portfolio.extensions)):

@@ -168,7 +168,10 @@ def run_backend(name: str, db_url: str | None, args: argparse.Namespace) -> dict
         r = httpx.post(f"{url}/api/portfolio", json=portfolio(args.projects), headers=auth, timeout=600)
         r.raise_for_status()
         print(f"[{name}] imported {args.projects} projects x 20 milestones in {time.perf_counter() - t:.1f} s", flush=True)
-        sources = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules" / "standard").glob("*.rules"))}
+        # the standard rulebook of the code being served (PYTHONPATH may point at an older one)
+        from rules.standard import standard_sources  # noqa: PLC0415
+
+        sources = standard_sources()
         number = httpx.post(f"{url}/api/rulebooks", json={"sources": sources}, headers=auth).json()["number"]
         httpx.post(f"{url}/api/rulebooks/{number}/check", headers=auth, timeout=120).raise_for_status()
         t = time.perf_counter()

@@ -331,7 +331,8 @@ def add_supervision(data: dict[str, Any], *, seed: int = 7, today: dt.date = TOD
     """Add the supervision loop (issue 12) to a ``generate`` dict in place, leaving everything
     else as it was: two people per owner unit; on each project co-units (0-2 other owners),
     a person, a report cadence (four in five), urgency (one in ten) and a leader's instruction
-    (one in eight); on one milestone in five its own person and cadence; extension requests on
+    (one in eight); on one milestone in five its own person (of the lead or a co-unit) and
+    cadence; extension requests on
     one milestone in twenty with a due (three in four decided, four in five of those approved,
     one in ten asked after the due)."""
     rng = random.Random(seed * 7919 + 12)
@@ -344,7 +345,6 @@ def add_supervision(data: dict[str, Any], *, seed: int = 7, today: dt.date = TOD
             people.append({"id": pid, "name": f"责任人{len(people) + 1}", "unit": uid,
                            "post": rng.choice(("局长", "副局长", "科长", "主任"))})
             by_unit.setdefault(uid, []).append(pid)
-    everyone = [x["id"] for x in people]
     extensions: list[dict[str, Any]] = []
     for p in data["projects"]:
         others = [u for u in owners if u != p["unit"]]
@@ -359,7 +359,10 @@ def add_supervision(data: dict[str, Any], *, seed: int = 7, today: dt.date = TOD
             p["source"] = "市政府常务会议纪要"
         for m in p["milestones"]:
             if rng.random() < 0.2:
-                m["person"] = rng.choice(everyone)
+                # a person of its lead unit (its own unit, else the project's) or a co-unit
+                eligible = [x for u in (m.get("unit", p["unit"]), *p["co_units"]) for x in by_unit.get(u, ())]
+                if eligible:
+                    m["person"] = rng.choice(eligible)
                 m["report_every"] = rng.choice(CADENCES)
             due = m.get("due")
             if due is None or rng.random() >= 0.05:

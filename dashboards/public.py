@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboards.figures import project_lights
-from projects.complaints import tally_by_unit
+from projects.complaints import ComplaintTally, tally_by_unit
 from projects.model import Complaint, Level, Portfolio
 from projects.replay import known_on
 from rules.findings import Evaluation
@@ -44,23 +44,12 @@ class PublicProject:
 
 @dataclass(frozen=True, slots=True)
 class UnitComplaints:
-    """One unit's complaint counts and rates as of a day (``projects.complaints.ComplaintTally``)."""
+    """One unit's complaint counts and rates as of a day: its ``tally`` (received, due,
+    answered_in_time, rated, satisfied; ``response_rate``, ``satisfaction_rate``)."""
 
     unit: str
     name: str
-    received: int
-    due: int
-    answered_on_time: int
-    rated: int
-    satisfied: int
-
-    @property
-    def reply_rate(self) -> float | None:
-        return self.answered_on_time / self.due if self.due else None
-
-    @property
-    def satisfaction_rate(self) -> float | None:
-        return self.satisfied / self.rated if self.rated else None
+    tally: ComplaintTally
 
 
 def public_projects(portfolio: Portfolio, evaluation: Evaluation, schedule: Any, today: dt.date,
@@ -94,5 +83,4 @@ def complaint_rates(complaints: Iterable[Complaint], units: Mapping[str, str],
     order of ``units``, counted as the rule language counts them (``tally_by_unit``)."""
     tallies = tally_by_unit(complaints, today)
     order = {uid: i for i, uid in enumerate(units)}
-    return [UnitComplaints(uid, units.get(uid, uid), t.received, t.due, t.answered_in_time, t.rated, t.satisfied)
-            for uid, t in sorted(tallies.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))]
+    return [UnitComplaints(uid, units.get(uid, uid), t) for uid, t in sorted(tallies.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))]

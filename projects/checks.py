@@ -16,7 +16,7 @@ parents have no cycles. Invariants:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -396,6 +396,7 @@ class _Check:
         raw = f.items(m.get("milestones"), f"{where}.milestones", "milestones")
         own = isinstance(pid, str) and self.project_ids.get(pid) == i
         milestones = []
+        placed: list[tuple[int, Milestone]] = []  # (index in the file, milestone) of those with a person
         if isinstance(raw, list):
             ids = self.milestone_ids.get(pid, {}) if own else {}
             for j, ms in enumerate(raw):
@@ -403,6 +404,16 @@ class _Check:
                                            unit if isinstance(unit, str) else None)
                 if milestone is not None:
                     milestones.append(milestone)
+                    if milestone.person is not None:
+                        placed.append((j, milestone))
+        if isinstance(unit, str) and co_units is not BAD:
+            self.person_in_units(person, unit, co_units or (), f"{where}.person")
+            for j, milestone in placed:
+                if milestone.person is not None:
+                    self.person_in_units(
+                        milestone.person, milestone.unit or unit,
+                        (co_units or ()) if milestone.co_units is None else milestone.co_units,
+                        f"{where}.milestones[{j}].person")
         if any(v is BAD for v in (pid, name, category, unit, budget, raw, co_units, person, urgent,
                                   source, instruction, report_every)):
             return None
@@ -465,6 +476,13 @@ class _Check:
             return self.f.add(f"{where}.person", f'no person "{pid}": list them under people (id, name, unit) first',
                               f"没有责任人「{pid}」：请先在 people 中登记（id、name、unit）")
         return self.f.reference(pid, self.person_ids, f"{where}.person", "person")
+
+    def person_in_units(self, person: object, lead: str, co_units: tuple[str, ...], where: str) -> None:
+        """A project's or milestone's person works in its lead unit or one of its co-units."""
+        home = self.person_units.get(person) if isinstance(person, str) else None
+        said = person_outside(person, home, lead, co_units) if home is not None else None
+        if said is not None:
+            self.f.add(where, *said)
 
     def co_units(self, value: object, where: str, lead: object) -> tuple[str, ...] | Any:
         """配合单位: a list of unit ids, none repeated and none the lead unit (None when absent)."""
@@ -899,3 +917,17 @@ def _plain_id(value: object) -> str | None:
         if value and "/" not in value:
             return value
     return None
+
+
+def person_outside(person: object, home: str, lead: str, co_units: Iterable[str]) -> tuple[str, str] | None:
+    """Why ``person`` (who works in unit ``home``) cannot answer for an item led by ``lead``
+    with ``co_units``, in English and in Chinese; None when they work in one of those units.
+    The one rule behind files, Excel, the API and the forms (issue 12)."""
+    allowed = (lead, *co_units)
+    if home in allowed:
+        return None
+    listed = ", ".join(f'"{u}"' for u in allowed)
+    return (f'person "{person}" works in unit "{home}", which is neither the lead unit nor a co-unit '
+            f"here; name a person of {listed}, or add \"{home}\" to co_units",
+            f"责任人「{person}」属于单位「{home}」，不是这里的牵头单位或配合单位：请指定"
+            f"{'、'.join(f'「{u}」' for u in allowed)}的人员，或把「{home}」加为配合单位")

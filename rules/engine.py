@@ -392,21 +392,84 @@ def project_links(p: Project) -> frozenset[str]:
     return _project_links(p)
 
 
+class _Graph:
+    """The project graph of one ``projects`` tuple: each project's position, the projects it
+    comes after and those that come after it. Built once, then derived for the next tuple by
+    looking only at the projects that are not the same objects (a report replaces one), so a
+    scoped evaluation's cost is its component's, not the portfolio's. Values are never changed
+    once built (evaluations run on work threads): a derived graph copies the maps it patches."""
+
+    __slots__ = ("into", "out", "position", "projects")
+
+    def __init__(self, projects: tuple[Project, ...], position: dict[str, int],
+                 out: dict[str, frozenset[str]], into: dict[str, frozenset[str]]) -> None:
+        self.projects, self.position, self.out, self.into = projects, position, out, into
+
+    @classmethod
+    def of(cls, projects: tuple[Project, ...]) -> _Graph:
+        out = {p.id: _project_links(p) for p in projects}
+        into: dict[str, set[str]] = {}
+        for pid, links in out.items():
+            for q in links:
+                into.setdefault(q, set()).add(pid)
+        return cls(projects, {p.id: i for i, p in enumerate(projects)}, out,
+                   {q: frozenset(v) for q, v in into.items()})
+
+    def derive(self, projects: tuple[Project, ...]) -> _Graph | None:
+        """The graph of ``projects``, when it holds the same ids in the same order."""
+        if len(projects) != len(self.projects):
+            return None
+        old = self.projects
+        changed = [i for i, (a, b) in enumerate(zip(old, projects, strict=True)) if a is not b]
+        if any(projects[i].id != old[i].id for i in changed):
+            return None
+        out, into = self.out, self.into
+        patched = False
+        for i in changed:
+            p = projects[i]
+            links = _project_links(p)
+            was = out[p.id]
+            if links == was:
+                continue
+            if not patched:
+                out, into, patched = dict(out), dict(into), True
+            out[p.id] = links
+            for q in was - links:
+                into[q] = into[q] - {p.id}
+            for q in links - was:
+                into[q] = into.get(q, frozenset()) | {p.id}
+        return _Graph(projects, self.position, out, into)
+
+
+#: The graph of the last ``projects`` tuple seen (one slot; replaced, never changed).
+_GRAPHS: list[_Graph] = []
+
+
+def _graph_of(portfolio: Portfolio) -> _Graph:
+    projects = portfolio.projects
+    held = _GRAPHS[0] if _GRAPHS else None
+    if held is not None and held.projects is projects:
+        return held
+    found = (held.derive(projects) if held is not None else None) or _Graph.of(projects)
+    _GRAPHS[:] = [found]
+    return found
+
+
 def component(portfolio: Portfolio, projects: Collection[str]) -> frozenset[str]:
     """``projects`` and every project linked to them by cross-project dependencies, in either
     direction, transitively: the weakly connected component(s) of the project graph (the
-    project-level view of ``projects.graph.Adjacency``). A schedule restricted to it equals
-    the whole portfolio's schedule restricted to it. Unknown ids are left out."""
-    neighbours: dict[str, set[str]] = {}
-    for p in portfolio.projects:
-        for q in _project_links(p):
-            neighbours.setdefault(p.id, set()).add(q)
-            neighbours.setdefault(q, set()).add(p.id)
-    known = portfolio.project_by_id
+    project-level view of ``projects.graph.Adjacency``; networkx's ``node_connected_component``
+    of the undirected project graph, ``tests/rules/test_incremental.py``). A schedule
+    restricted to it equals the whole portfolio's schedule restricted to it. Unknown ids are
+    left out. Its cost is the component's (``_Graph``)."""
+    g = _graph_of(portfolio)
+    known = g.position
     found = {pid for pid in projects if pid in known}
     todo = list(found)
+    empty: frozenset[str] = frozenset()
     while todo:
-        for q in neighbours.get(todo.pop(), ()):
+        pid = todo.pop()
+        for q in (*g.out.get(pid, empty), *g.into.get(pid, empty)):
             if q not in found and q in known:
                 found.add(q)
                 todo.append(q)
@@ -417,10 +480,12 @@ def sub_portfolio(portfolio: Portfolio, projects: frozenset[str]) -> Portfolio:
     """Those projects (file order), every unit, and the notices about subjects inside them
     and the complaints about them (a complaint of no project stays out: its findings are the
     whole evaluation's)."""
-    kept = tuple(p for p in portfolio.projects if p.id in projects)
+    g = _graph_of(portfolio)
+    positions = sorted(g.position[pid] for pid in projects if pid in g.position)
+    kept = tuple(portfolio.projects[i] for i in positions)
     by_project = _notices_by_project(portfolio.notices)
-    positions = sorted(i for pid in projects for i in by_project.get(pid, ()))
-    notices = tuple(portfolio.notices[i] for i in positions)
+    at = sorted(i for pid in projects for i in by_project.get(pid, ()))
+    notices = tuple(portfolio.notices[i] for i in at)
     complaints = tuple(c for c in portfolio.complaints if c.project in projects) \
         if portfolio.complaints else ()
     return replace(portfolio, projects=kept, notices=notices, complaints=complaints)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -41,6 +41,7 @@ from api.service import InputError, Server
 from projects import catalogue
 from projects import repository as repo
 from projects.cadence import CadenceError, parse_cadence
+from projects.checks import person_outside
 from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project, Unit
 from rules import repository as rules_repo
 
@@ -197,6 +198,13 @@ def assignment(portfolio: Portfolio, old: Project, changes: dict[str, Any]) -> d
         raise InputError("unit", f'「{out["unit"]}」已是配合单位，请先从配合单位中移除 — "{out["unit"]}" is one of the co-units; '
                          "take it off co_units first")
     _person_and_cadence(portfolio, out)
+    lead, cos = out.get("unit", old.unit), out.get("co_units", old.co_units)
+    moved = "co_units" if "co_units" in out else "unit"  # the field that made a person no longer fit
+    _person_fits(portfolio, out.get("person", old.person), lead, cos, "person" if "person" in out else moved)
+    for m in old.milestones:  # those answering with the project's units keep fitting them
+        if m.person is not None and ("co_units" in out or "unit" in out):
+            _person_fits(portfolio, m.person, m.unit or lead, cos if m.co_units is None else m.co_units,
+                         moved, milestone=f"{old.id}/{m.id}")
     for field in ("source", "instruction"):
         if isinstance(out.get(field), str) and not out[field].strip():
             out[field] = None  # an empty text clears the field
@@ -353,7 +361,23 @@ def milestone_assignment(portfolio: Portfolio, project: Project, m: Milestone,
             seen.append(uid)
         out["co_units"] = tuple(seen)
     _person_and_cadence(portfolio, out)
+    cos = out.get("co_units", project.co_units if m.co_units is None else m.co_units)
+    _person_fits(portfolio, out.get("person", m.person), out.get("unit", m.unit) or project.unit, cos,
+                 "person" if "person" in out else "co_units")
     return out
+
+
+def _person_fits(portfolio: Portfolio, person: str | None, lead: str, co_units: Sequence[str], field: str, *,
+                 milestone: str | None = None) -> None:
+    """The person works in the lead unit or a co-unit (``projects.checks.person_outside``, the
+    rule files and Excel go through too); refused naming ``field`` otherwise."""
+    known = portfolio.person_by_id.get(person) if person is not None else None
+    said = None if known is None else person_outside(person, known.unit, lead, tuple(co_units))
+    if said is not None:
+        en, zh = said
+        if milestone is not None:
+            en, zh = f"milestone {milestone}: {en}", f"节点 {milestone}：{zh}"
+        raise InputError(field, f"{zh} — {en}")
 
 
 def _refuse_office_fields(username: str, role: str, current: Milestone, changes: Mapping[str, Any]) -> None:

@@ -213,9 +213,10 @@ async def public_data(request: Request, server: Server) -> dict[str, Any]:  # ty
     return {
         "as_of": board.as_of.isoformat(),
         "ranking": await published_ranking(server, page_lang(request)),
-        "complaint_rates": [{"unit": r.unit, "name": r.name, "received": r.received,
-                             "due": r.due, "answered_on_time": r.answered_on_time, "reply_rate": r.reply_rate,
-                             "rated": r.rated, "satisfied": r.satisfied, "satisfaction_rate": r.satisfaction_rate}
+        "complaint_rates": [{"unit": r.unit, "name": r.name, "received": r.tally.received, "due": r.tally.due,
+                             "answered_on_time": r.tally.answered_in_time, "reply_rate": r.tally.response_rate,
+                             "rated": r.tally.rated, "satisfied": r.tally.satisfied,
+                             "satisfaction_rate": r.tally.satisfaction_rate}
                             for r in rates],
         "projects": [{"id": p.id, "name": p.name, "unit": p.unit, "category": p.category,
                       "light": p.light.value, "progress": p.progress} for p in projects],

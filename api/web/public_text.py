@@ -11,6 +11,8 @@ WORDS: dict[str, tuple[str, str]] = {
                      "This page shows the public the units' assessment ranking, how complaints were "
                      "answered and how the key projects stand. It holds no personal data."),
     "sign_in": ("工作人员登录", "Staff sign-in"),
+    "back_to_work": ("返回工作台", "Back to work"),
+    "public_link": ("公开页", "Public page"),
     "language": ("English", "中文"),
     "as_of": ("数据截至", "as of"),
     "ranking_title": ("单位考核排名", "Unit assessment ranking"),

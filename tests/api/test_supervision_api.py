@@ -44,6 +44,7 @@ async def test_the_office_manages_people_and_a_person_of_an_unknown_unit_is_refu
 
 async def test_the_office_assigns_a_project_and_each_wrong_assignment_is_refused(api: Api) -> None:
     await api.client.post("/api/people", headers=api.auth("office"), json=PERSON)
+    await api.client.post("/api/people", headers=api.auth("office"), json={"id": "zhao", "name": "赵某", "unit": "city"})
     assign = {"co_units": ["water"], "person": "wang", "urgent": True, "source": "市委常委会第12次会议",
               "instruction": "务必于三季度前见效", "report_every": "2 weeks"}
     r = await api.client.patch("/api/projects/P001", headers=api.auth("office"), json=assign)
@@ -61,6 +62,10 @@ async def test_the_office_assigns_a_project_and_each_wrong_assignment_is_refused
         ({"co_units": ["water", "water"]}, "co_units[1]", "listed twice"),
         ({"co_units": ["watr"]}, "co_units[0]", 'did you mean "water"?'),
         ({"person": "wong"}, "person", 'no person "wong"; did you mean "wang"?'),
+        # the person works in the lead unit or a co-unit (projects.checks.person_outside)
+        ({"person": "zhao"}, "person", "责任人「zhao」属于单位「city」，不是这里的牵头单位或配合单位"),
+        ({"person": "zhao"}, "person", 'person "zhao" works in unit "city", which is neither the lead unit nor a co-unit'),
+        ({"unit": "city"}, "unit", "责任人「wang」属于单位「transport」"),  # wang would no longer fit
     ]:
         bad = await api.client.patch("/api/projects/P001", headers=api.auth("office"), json=change)
         assert bad.status_code == 422, (change, bad.text)
@@ -171,6 +176,9 @@ async def test_the_office_gives_a_milestone_its_own_person_co_units_and_cadence(
         ({"co_units": ["watr"]}, "co_units[0]", 'did you mean "water"?'),
         ({"person": "wong"}, "person", 'no person "wong"; did you mean "wang"?'),
         ({"report_every": "soon"}, "report_every", "报送周期不是时长"),
+        # wang works for the lead unit of the project, not for this milestone's water bureau
+        ({"person": "wang"}, "person", "责任人「wang」属于单位「transport」"),
+        ({"person": "wang", "co_units": []}, "person", "不是这里的牵头单位或配合单位"),
     ]:
         bad = await api.client.patch(url, headers=api.auth("office"), json={"version": version, **change})
         assert bad.status_code == 422, (change, bad.text)

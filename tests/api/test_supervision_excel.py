@@ -22,7 +22,7 @@ DATA = {
                   "co_units": ["transport", "housing"], "person": "wang", "urgent": True,
                   "source": "市委常委会第12次会议", "instruction": "务必于三季度前见效", "report_every": "1 months",
                   "milestones": [{"id": "m1", "kind": "progress", "start": "2026-03-02", "due": "2026-06-30",
-                                  "person": "wang", "co_units": ["housing"], "report_every": "2 weeks"},
+                                  "person": "wang", "co_units": ["transport"], "report_every": "2 weeks"},
                                  {"id": "m2", "kind": "progress", "due": "2026-09-30"}]}],
     "extensions": [{"milestone": "T001/m1", "requested": "2026-06-20", "new_due": "2026-07-31",
                     "reason": "因用地报批延迟", "decided": "2026-06-23", "decision": "approved",
@@ -40,6 +40,24 @@ def test_export_then_import_gives_the_same_portfolio() -> None:
     sheet = load_workbook(io.BytesIO(content))["projects"]
     at = excel.SHEETS["projects"].index("co_units")
     assert sheet[1][at].value == "配合单位（co_units）" and sheet[2][at].value == "transport, housing"
+
+
+def test_a_milestones_explicit_empty_co_units_round_trip_as_empty() -> None:
+    """A milestone with ``co_units: []`` (none, not the project's) is written 无 and read back
+    empty; one without co-units of its own stays blank and takes the project's."""
+    data = {**DATA, "projects": [{**DATA["projects"][0], "milestones": [
+        {**DATA["projects"][0]["milestones"][0], "co_units": [], "person": None},
+        DATA["projects"][0]["milestones"][1]]}]}
+    p = parse_portfolio(data, today=TODAY)
+    assert p.projects[0].milestones[0].co_units == () and p.projects[0].milestones[1].co_units is None
+    content = excel.export_workbook(p, [], {})
+    sheet = load_workbook(io.BytesIO(content))["milestones"]
+    at = excel.SHEETS["milestones"].index("co_units")
+    assert [sheet[r][at].value for r in (2, 3)] == ["无", None]
+    back = excel.read_workbook(content, today=TODAY, source="t.xlsx")
+    assert back.projects == p.projects
+    assert back.projects[0].milestones[0].co_units == ()
+    assert back.projects[0].milestones[1].co_units is None
 
 
 def _drop_sheets(content: bytes, *names: str) -> bytes:

@@ -37,14 +37,15 @@ def test_nothing_counted_is_no_rate_and_no_row() -> None:
     """No complaint: no row; one not yet due and unrated: counted as received, both rates missing."""
     assert complaint_rates([], UNITS, DAY) == []
     [row] = complaint_rates([_c("a", due="2026-05-29")], UNITS, DAY)
-    assert (row.unit, row.name, row.received, row.due) == ("water", "市水务局", 1, 0)
-    assert row.reply_rate is None and row.satisfaction_rate is None
+    assert (row.unit, row.name, row.tally.received, row.tally.due) == ("water", "市水务局", 1, 0)
+    assert row.tally.response_rate is None and row.tally.satisfaction_rate is None
 
 
 def test_answered_late_counts_against_the_reply_rate() -> None:
     """Answered on its due day counts, a day later does not, unanswered past due does not."""
     rows = complaint_rates([_c("a", responded="2026-05-13"), _c("b", responded="2026-05-14"), _c("c")], UNITS, DAY)
-    assert rows[0].due == 3 and rows[0].answered_on_time == 1 and rows[0].reply_rate == 1 / 3
+    t = rows[0].tally
+    assert t.due == 3 and t.answered_in_time == 1 and t.response_rate == 1 / 3
 
 
 def test_an_answer_or_rating_after_the_day_is_not_known_yet() -> None:
@@ -55,10 +56,12 @@ def test_an_answer_or_rating_after_the_day_is_not_known_yet() -> None:
                   _c("b", due="2026-05-11", responded="2026-05-11", rating=Rating.DISSATISFIED, rated="2026-05-21"),
                   _c("late", received="2026-05-13", due="2026-05-14")]
     [row] = complaint_rates(complaints, UNITS, early)
-    assert (row.received, row.due, row.answered_on_time, row.rated) == (2, 1, 1, 0)
-    assert row.satisfaction_rate is None
+    t = row.tally
+    assert (t.received, t.due, t.answered_in_time, t.rated) == (2, 1, 1, 0)
+    assert t.satisfaction_rate is None
     [later] = complaint_rates(complaints, UNITS, dt.date(2026, 5, 21))
-    assert (later.received, later.rated, later.satisfied) == (3, 2, 1) and later.satisfaction_rate == 0.5
+    t = later.tally
+    assert (t.received, t.rated, t.satisfied) == (3, 2, 1) and t.satisfaction_rate == 0.5
 
 
 def test_basically_satisfied_is_satisfied_and_units_keep_their_order() -> None:
@@ -66,7 +69,7 @@ def test_basically_satisfied_is_satisfied_and_units_keep_their_order() -> None:
     rows = complaint_rates([_c("w", rating=Rating.BASICALLY_SATISFIED, responded="2026-05-07", rated="2026-05-08"),
                             _c("t", "transport", rating=Rating.DISSATISFIED, responded="2026-05-07",
                                rated="2026-05-08")], UNITS, DAY)
-    assert [(r.unit, r.satisfaction_rate) for r in rows] == [("transport", 0.0), ("water", 1.0)]
+    assert [(r.unit, r.tally.satisfaction_rate) for r in rows] == [("transport", 0.0), ("water", 1.0)]
 
 
 def test_projects_carry_their_light_and_weighted_progress_and_no_message() -> None:

@@ -145,6 +145,15 @@ MISTAKES = [
     (_set("projects.0.report_every", 3), "projects[0].report_every: not a duration: 3 has no unit"),
     (_set("projects.0.report_every", "0 weeks"), "a cadence must be at least 1 week"),
     (_set("projects.0.instruction", {"text": "x"}), "projects[0].instruction: expected text"),
+    # the person works in the lead unit or a co-unit (files, Excel, the API and forms alike)
+    (_set("projects.0.co_units", ["housing"]),
+     'projects[0].person: person "wang" works in unit "transport", which is neither the lead unit nor a co-unit here'),
+    (_set("projects.0.co_units", ["housing"]),
+     "projects[0].person: 责任人「wang」属于单位「transport」，不是这里的牵头单位或配合单位"),
+    (_set("projects.0.milestones.0.person", "wang"),
+     'projects[0].milestones[0].person: person "wang" works in unit "transport"'),  # its own co-units: housing
+    (lambda d: [_set("projects.0.milestones.1.person", "li")(d), _set("projects.0.milestones.1.co_units", [])(d)],
+     'projects[0].milestones[1].person: person "li" works in unit "housing"'),  # explicitly none: only the lead
     # milestone fields
     (_set("projects.0.milestones.0.person", "lii"), 'projects[0].milestones[0].person: no person "lii"; did you mean "li"?'),
     (_set("projects.0.milestones.0.co_units", ["nowhere"]), 'projects[0].milestones[0].co_units[0]: no unit "nowhere"'),
@@ -192,6 +201,16 @@ def test_an_extension_of_a_milestone_without_due_is_refused() -> None:
     data = base()
     del data["projects"][0]["milestones"][0]["due"]
     assert "milestone T001/m1 has no due date to extend" in one(data)
+
+
+def test_a_person_of_the_lead_unit_or_a_co_unit_is_accepted() -> None:
+    """A milestone without co-units of its own takes the project's: li (housing) may answer for
+    it; a person of a co-unit answers for the project."""
+    data = base()
+    data["projects"][0]["milestones"][1]["person"] = "li"
+    data["projects"][0]["person"] = "li"
+    p = parse_portfolio(data, today=TODAY)
+    assert p.projects[0].person == "li" and p.projects[0].milestones[1].person == "li"
 
 
 def test_people_without_a_list_do_not_make_every_person_unknown() -> None:

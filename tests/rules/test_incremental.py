@@ -297,3 +297,21 @@ def test_a_scoped_evaluation_gives_the_complaint_findings_of_its_projects() -> N
         scoped = evaluate(RULEBOOK, BASE, TODAY, calendar=CALENDAR, projects=[pid])
         assert [f for f in scoped.findings if f.rule == "complaint_late"] == \
             [f for f in full.findings if f.rule == "complaint_late" and f.project == pid]
+
+
+def test_component_is_networkx_s_connected_component_as_reports_come() -> None:
+    """The component a report re-evaluates is the connected component of the undirected
+    project graph networkx finds, before and after links are added and reports replace
+    projects (the held project graph is derived, not rebuilt)."""
+    import networkx as nx  # noqa: PLC0415
+
+    rng = random.Random(7)
+    p = BASE
+    for step in range(12):
+        p = _link(p, rng) if step % 3 == 0 else _report(p, rng)
+        graph = nx.Graph()
+        graph.add_nodes_from(x.id for x in p.projects)
+        graph.add_edges_from((x.id, d.project) for x in p.projects for m in x.milestones
+                             for d in m.after if d.project and d.project != x.id)
+        for x in p.projects[::5]:
+            assert component(p, [x.id]) == frozenset(nx.node_connected_component(graph, x.id)), x.id
