@@ -28,13 +28,13 @@ from rules.assessment import (
     UNIT_INDICATORS,
     Figures,
     Period,
-    PeriodError,
     assess,
     closable,
     differences,
     labels,
     parse_period,
 )
+from rules.errors import PeriodError
 
 
 def _json(figures: Figures) -> str:

@@ -31,7 +31,8 @@ it. Each package keeps its own errors in its own ``errors.py`` (the rule languag
     │   ├── EvaluationNotFoundError   no stored evaluation with this number
     │   ├── RulebookStateError        a rulebook workflow step taken out of order
     │   ├── RuleTestError             a rule-test file that cannot be run (.problems)
-    │   └── TraceError                an unknown rule or subject to explain
+    │   ├── TraceError                an unknown rule or subject to explain
+    │   └── PeriodError               an assessment period that is not a month or quarter, or not over
     ├── NotifierError                 notifier/errors.py
     │   ├── NoticeNotFoundError       a notice code that does not exist
     │   ├── NoticeStateError          an action the notice's state does not allow

@@ -26,10 +26,10 @@ from typing import Any, Final
 from dsl import CompiledRulebook
 from projects import catalogue
 from projects.calendar import calendar_for
-from projects.errors import ProjectsError
 from projects.model import Portfolio
 from projects.replay import known_on
 from rules.engine import NO_SCHEDULE, evaluate
+from rules.errors import PeriodError
 from rules.views import build_views
 
 #: The unit indicators an assessment keeps, in the order its tables show them.
@@ -44,11 +44,6 @@ RATIOS: Final = frozenset({"on_time_rate", "completion_rate", "early_rate", "res
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _QUARTER = re.compile(r"(\d{4})-[Qq]([1-4])")
-
-
-class PeriodError(ProjectsError):
-    """A period that is not a month (``2026-06``) or a quarter (``2026-Q2``), or one that
-    cannot be closed yet."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,3 +63,8 @@ class RuleTestError(RulesError, ValueError):
 
 class TraceError(RulesError, ValueError):
     """An unknown rule or subject; the message says which and suggests the nearest."""
+
+
+class PeriodError(RulesError):
+    """An assessment period that is not a month (``2026-06``) or a quarter (``2026-Q2``), or
+    one that cannot be closed yet (``rules.assessment``)."""
