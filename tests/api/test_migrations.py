@@ -10,10 +10,11 @@ from pathlib import Path
 
 from piccolo.querystring import QueryString
 
-from api import database
+from api import audit, database, keys
 from api.service import Server
 from api.settings import Settings
 from notifier import store
+from projects import storage
 from rules import repository as rules_repo
 from rules.standard import standard_sources
 
@@ -80,6 +81,8 @@ async def test_a_database_made_by_the_old_code_opens_and_migrates(tmp_path: Path
         assert [(n.code, str(n.state), n.title) for n in notices] == before
         bare = {name.removeprefix("standard/"): text for name, text in old_sources.items()}
         assert (await rules_repo.get_version(1)).sources == bare
+        async with storage.write_transaction(engine):  # keyed as the server's start-up keys it
+            await audit.prepare(keys.derive(keys.server_secret(settings), "audit-chain"))
         server = Server(settings, engine)
         code = before[0][0]
         answered = await server.notice_action("office", code, "respond", text="已补充材料")
