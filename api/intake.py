@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -95,5 +96,13 @@ def _text(form: Mapping[str, str], name: str, limit: int, what: Said, errors: di
 
 def address_key(key: str, address: str) -> str:
     """What is stored of a client's address for the hourly bound: a keyed digest (no address
-    is kept in the clear, and none can be recovered by trying every address without the key)."""
+    is kept in the clear, and none can be recovered by trying every address without the key).
+    An IPv6 client counts by its /64, the block one household or one server is given: rotating
+    the last 64 bits is not a new client."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, ipaddress.IPv6Address):
+        address = str(ipaddress.IPv6Network((parsed, 64), strict=False))
     return hmac.new(key.encode(), address.encode(), hashlib.sha256).hexdigest()

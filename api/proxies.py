@@ -23,9 +23,19 @@ def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     elif text.count(":") == 1:  # v4:port
         text = text.split(":", 1)[0]
     try:
-        return ipaddress.ip_address(text)
+        address = ipaddress.ip_address(text)
     except ValueError:
         return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped  # ::ffff:a.b.c.d is the IPv4 client a.b.c.d
+    return address
+
+
+def _plain(text: str) -> str:
+    """``text`` as one spelling of its address (mapped IPv4 unwrapped, port dropped), or as
+    given when it is no address."""
+    address = _address(text)
+    return text if address is None else str(address)
 
 
 def _trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address | None, trusted: Sequence[Network]) -> bool:
@@ -36,7 +46,7 @@ def client_address(peer: str | None, forwarded_for: Iterable[str], trusted: Sequ
     """The client's address: ``peer``, or, from a trusted proxy, the nearest untrusted hop of
     ``X-Forwarded-For`` (every header line, in order). A malformed hop ends the walk there
     (the proxy's peer is then the client: nothing beyond it can be believed)."""
-    here = peer or ""
+    here = _plain(peer or "")
     if not trusted or not _trusted(_address(here), trusted):
         return here
     hops = [h for line in forwarded_for for h in line.split(",") if h.strip()]

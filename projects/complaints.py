@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 #: The forced-response deadline the office gets when it sets none: working days after routing.
 DEFAULT_RESPONSE_WORKDAYS: Final = 5
+#: The latest forced-response deadline the office may set, in days after routing: a deadline
+#: years away would keep a complaint from ever falling due (never yellow, never in the rate).
+ROUTE_MAX_DAYS: Final = 120  # beyond the longest setting, 60 working days (DUBAN_COMPLAINT_DAYS)
 #: The longest complaint text and answer kept (characters); the longest contact.
 TEXT_MAX: Final = 5_000
 CONTACT_MAX: Final = 200
@@ -112,6 +115,12 @@ def route(c: StoredComplaint, *, unit: str, due: dt.date, today: dt.date, units:
     if due < today:
         raise ComplaintError(f"答复期限 {due.isoformat()} 早于今天 {today.isoformat()} — the response "
                              f"deadline {due.isoformat()} is before today; give a later day",
+                             where="due", current=today.isoformat())
+    latest = today + dt.timedelta(days=ROUTE_MAX_DAYS)
+    if due > latest:
+        raise ComplaintError(f"答复期限 {due.isoformat()} 太远：最晚 {latest.isoformat()}（{ROUTE_MAX_DAYS} 天内）"
+                             f" — the response deadline {due.isoformat()} is too far; give a day by "
+                             f"{latest.isoformat()} (within {ROUTE_MAX_DAYS} days)",
                              where="due", current=today.isoformat())
     return replace(c, unit=unit, due=due, project=project, routed=today, routed_by=actor)
 

@@ -91,9 +91,12 @@ def _date_hint(text: str) -> str:
 
 #: Characters no text field may hold: C0 controls but tab, newline and carriage return, DEL,
 #: the unpaired surrogates a JSON ``\\ud800`` escape can produce (no database stores them), and
-#: the bidirectional embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069), which
-#: make text display in another order than it is stored ("Trojan Source").
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+#: the bidirectional embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069) and
+#: the direction marks (U+200E, U+200F, U+061C), which make text display in another order than
+#: it is stored ("Trojan Source": a phone number or a code shown reversed).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\u061c\u200e\u200f"
+                      "\u202a-\u202e\u2066-\u2069]")
+_BIDI = frozenset((0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 
 
 def control_character(text: str) -> str | None:
@@ -111,7 +114,7 @@ def control_character_zh(text: str) -> tuple[str, str] | None:
         return None
     code = ord(found.group())
     at = found.start() + 1
-    if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+    if code in _BIDI:
         return (f"第 {at} 个字符是双向控制字符 U+{code:04X}，会让文字显示的顺序与保存的不同，请删除",
                 f"contains the bidirectional control character U+{code:04X} at position "
                 f"{at}, which shows text in another order than it is stored; remove it")

@@ -817,7 +817,10 @@ async def complaints(*, unit: str | None = None, routed: bool | None = None) -> 
 
 async def get_complaint(code: str) -> StoredComplaint:
     """The complaint with tracking code ``code``. A code that does not exist gets no
-    suggestions: nearby codes are other people's complaints."""
+    suggestions: nearby codes are other people's complaints. A code no column can hold (a NUL,
+    which PostgreSQL refuses in text, or one longer than any code) is not asked for."""
+    if "\x00" in code or len(code) > 64:
+        raise RecordNotFoundError("complaint", code[:64])
     row = await ComplaintRow.select().where(ComplaintRow.code == code).first()
     if row is None:
         raise RecordNotFoundError("complaint", code)
