@@ -73,8 +73,9 @@ def visible_projects(who: Principal, portfolio: Portfolio) -> frozenset[str] | N
 
 def visible_portfolio(who: Principal, portfolio: Portfolio) -> Portfolio:
     """``portfolio`` as ``who`` may export it: its projects only (links to others dropped), the
-    notices, accountability records and complaints of its unit (a complaint about a project it
-    does not see keeps no project), every unit but no contact unless ``who`` is the office."""
+    extension requests of those projects' milestones, the notices, accountability records and
+    complaints of its unit (a complaint about a project it does not see keeps no project), every
+    unit but no contact unless ``who`` is the office."""
     if who.role != "office":
         portfolio = replace(portfolio, units=tuple(replace(u, contacts=()) for u in portfolio.units))
     seen = visible_projects(who, portfolio)
@@ -91,5 +92,6 @@ def visible_portfolio(who: Principal, portfolio: Portfolio) -> Portfolio:
     records = tuple(a for a in portfolio.accountability if sees_unit(who, a.unit))
     complaints = tuple(c if c.project is None or c.project in seen else replace(c, project=None)
                        for c in portfolio.complaints if sees_unit(who, c.unit))
+    extensions = tuple(x for x in portfolio.extensions if x.milestone.split("/", 1)[0] in seen)
     return replace(portfolio, projects=tuple(projects), notices=notices, accountability=records,
-                   complaints=complaints)
+                   complaints=complaints, extensions=extensions)

@@ -96,15 +96,21 @@ def ranking_workbook(portfolio: Portfolio, evaluation: Evaluation, *, lang: str 
     wb = Workbook()
     wb.remove(wb.active)
     names = {u.id: u.name for u in portfolio.units}
+    people = {x.id: x for x in portfolio.people}
     indicators = unit_indicators(evaluation)
     keys = ("on_time_rate", "completion_rate", "early_rate", "response_rate")
     for score, rows in evaluation.scores.items() or {text("ranking", lang): ()}.items():
         ws = wb.create_sheet(score[:31])
-        _header(ws, [text("rank", lang), text("unit", lang), text("code", lang), text("score", lang),
-                     *(text(k, lang) for k in keys), text("red", lang), text("yellow", lang)])
+        # a ``score ... for person`` ranks people: their names and units, no unit's indicators
+        of_people = bool(rows) and all(r.unit in people and r.unit not in names for r in rows)
+        _header(ws, [text("rank", lang), text("person" if of_people else "unit", lang), text("code", lang),
+                     text("score", lang), *(text(k, lang) for k in keys), text("red", lang), text("yellow", lang)])
         for row in rows:
-            ind = indicators.get(row.unit, {})
-            ws.append(plain_row(ws, [row.rank, names.get(row.unit, row.unit), row.unit, row.value,
+            person = people[row.unit] if of_people else None
+            ind = {} if person is not None else indicators.get(row.unit, {})
+            shown = f"{person.name}（{names.get(person.unit, person.unit)}）" if person is not None \
+                else names.get(row.unit, row.unit)
+            ws.append(plain_row(ws, [row.rank, shown, row.unit, row.value,
                                      *(ind.get(k) for k in keys), ind.get("red", 0), ind.get("yellow", 0)]))
         for col in "EFGH":
             for cell in ws[col][1:]:

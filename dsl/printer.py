@@ -11,6 +11,15 @@ from collections.abc import Mapping
 from dsl import schema as t
 from dsl import syntax as s
 from dsl.words import IS_MISSING_ZH, IS_NOT_MISSING_ZH, UNITS_ZH, field, keyword, name_en, word
+from projects.model import (
+    COMPLAINT_KIND_CHINESE,
+    COMPLAINT_KIND_WORDS,
+    KIND_CHINESE,
+    KIND_WORDS,
+    RATING_CHINESE,
+    RATING_WORDS,
+    Category,
+)
 
 _UNITS = {"day": "days", "workday": "workdays", "week": "weeks", "month": "months"}
 
@@ -53,6 +62,46 @@ def _type(e: s.Expr, scope: Scope) -> t.Type | None:
     return None
 
 
+#: The choice types whose words have two spellings: any spelling -> (English, Chinese) word.
+_CHOICE_WORDS: dict[t.Type, dict[str, tuple[str, str]]] = {
+    t.KIND: {w: (k.value, KIND_CHINESE[k]) for w, k in KIND_WORDS.items()},
+    t.CATEGORY: {w: (c.value, zh) for w, c, zh in (
+        ("project", Category.PROJECT, "重点项目"), ("重点项目", Category.PROJECT, "重点项目"),
+        ("task", Category.TASK, "重点工作"), ("重点工作", Category.TASK, "重点工作"))},
+    t.COMPLAINT_KIND: {w: (k.value, COMPLAINT_KIND_CHINESE[k]) for w, k in COMPLAINT_KIND_WORDS.items()},
+    t.RATING: {w: (r.value, RATING_CHINESE[r]) for w, r in RATING_WORDS.items()},
+}
+
+
+def _choice_types(other: s.Expr, scope: Scope) -> tuple[t.Type, ...]:
+    """The choice type(s) a bare word compared with ``other`` may belong to: ``other``'s type
+    when the scope gives it, else every choice type of a field of that name (the word sets
+    of the choice types are disjoint, so the word itself tells which)."""
+    while isinstance(other, s.Paren):
+        other = other.inner
+    typ = _type(other, scope)
+    if typ is not None:
+        return (typ,) if typ in _CHOICE_WORDS else ()
+    if isinstance(other, s.Field):
+        return tuple({info.type for fields in t.FIELDS.values()
+                      if (info := fields.get(other.name)) is not None and info.type in _CHOICE_WORDS})
+    return ()
+
+
+def _choice(e: s.Expr, types: tuple[t.Type, ...], lang: str, scope: Scope) -> str | None:
+    """A bare choice word compared with a field of that type (``m.kind == contract``) in
+    ``lang`` (合同 / contract); None when ``e`` is not one (a variable keeps its name)."""
+    while isinstance(e, s.Paren):
+        e = e.inner
+    if not types or not isinstance(e, s.Name) or e.name in scope:
+        return None
+    for typ in types:
+        pair = _CHOICE_WORDS[typ].get(e.name)
+        if pair is not None:
+            return pair[lang == "zh"]
+    return None
+
+
 def expr_text(e: s.Expr, context: int = 0, lang: str = "en", scope: Scope | None = None) -> str:
     """Canonical text of ``e``, parenthesised if it binds looser than ``context``, with
     keywords and words in ``lang`` ("en" | "zh"); ``scope`` names the subject of each
@@ -73,6 +122,10 @@ def _text(e: s.Expr, lang: str, scope: Scope) -> str:
     if isinstance(e, s.Binary):
         p = _PREC[e.op]
         op = kw(e.op)
+        if e.op in ("==", "!="):  # a choice word takes the spelling of the file
+            left = _choice(e.left, _choice_types(e.right, scope), lang, scope) or sub(e.left, 5)
+            right = _choice(e.right, _choice_types(e.left, scope), lang, scope) or sub(e.right, 5)
+            return f"{left} {op} {right}"
         if p == 4:  # comparisons do not chain
             return f"{sub(e.left, 5)} {op} {sub(e.right, 5)}"
         return f"{sub(e.left, p)} {op} {sub(e.right, p + 1)}"
@@ -82,7 +135,8 @@ def _text(e: s.Expr, lang: str, scope: Scope) -> str:
         inner = sub(e.operand, 7)
         return f"- {inner}" if inner.startswith("-") else f"-{inner}"
     if isinstance(e, s.InList):
-        items = ", ".join(sub(i) for i in e.items)
+        types = _choice_types(e.operand, scope)
+        items = ", ".join(_choice(i, types, lang, scope) or sub(i) for i in e.items)
         return f"{sub(e.operand, 5)} {kw('in')} [{items}]"
     if isinstance(e, s.IsMissing):
         if lang == "zh":
@@ -96,7 +150,7 @@ def _text(e: s.Expr, lang: str, scope: Scope) -> str:
     if isinstance(e, s.Call):
         return f"{word(e.func, lang)}({', '.join(sub(a) for a in e.args)})"
     if isinstance(e, s.Aggregate):
-        walked = _type(e.collection, scope) if lang == "zh" else None
+        walked = _type(e.collection, scope)  # its items name their fields (zh) and choices
         body = {**scope, e.var: walked.item} if walked is not None and walked.item else scope
         where = f" {kw('where')} {sub(e.where, inner=body)}" if e.where is not None else ""
         head = f"{sub(e.body, inner=body)} {kw('for')} " if e.body is not None else ""

@@ -204,3 +204,21 @@ async def test_the_office_gives_a_milestone_its_own_person_co_units_and_cadence(
     assert cleared.status_code == 200, cleared.text
     got = cleared.json()["milestone"]
     assert (got["person"], got["co_units"], got["report_every"]) == (None, [], None)
+
+
+async def test_an_export_carries_only_the_extension_requests_of_projects_it_shows(api: Api) -> None:
+    """Water's request on its own P002 is in water's and the office's export; transport, which
+    does not see P002, finds neither the request nor its reason in its own."""
+    r = await api.client.post("/api/projects/P002/milestones/approval/extensions", headers=api.auth("unit"),
+                              json={"new_due": "2027-01-31", "reason": "用地报批延迟（水务内部）"})
+    assert r.status_code == 201, r.text
+
+    async def exported(role: str) -> tuple[list[str], str]:
+        got = await api.client.get("/api/portfolio", headers=api.auth(role))
+        assert got.status_code == 200, got.text
+        return [x["milestone"] for x in got.json().get("extensions", [])], got.text
+
+    assert (await exported("office"))[0] == ["P002/approval"]
+    assert (await exported("unit"))[0] == ["P002/approval"]
+    milestones, text = await exported("owner")
+    assert milestones == [] and "用地报批延迟" not in text

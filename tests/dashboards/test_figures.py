@@ -244,6 +244,29 @@ def test_a_ranking_of_people_names_them_with_their_unit():
     assert fig.layout.title.text == "责任人排名：责任人履职"
 
 
+def test_the_ranking_workbook_names_people_not_ids():
+    """The ranking download of a ``score ... for person`` reads 责任人 李某（水务局）, the id
+    beside it, and no unit's rates on a person's row."""
+    import io  # noqa: PLC0415
+    from dataclasses import replace  # noqa: PLC0415
+
+    from openpyxl import load_workbook  # noqa: PLC0415
+
+    from dashboards.reports import ranking_workbook  # noqa: PLC0415
+    from projects.model import Person  # noqa: PLC0415
+
+    portfolio = replace(PORTFOLIO, people=(Person("wang", "王某", "transport"), Person("li", "李某", "water")))
+    evaluation = replace(EVALUATION, scores={"duty": (ScoreRow("li", 100.0, 1), ScoreRow("wang", 30.0, 2)),
+                                             "综合得分": EVALUATION.scores["综合得分"]})
+    wb = load_workbook(io.BytesIO(ranking_workbook(portfolio, evaluation)))
+    rows = list(wb["duty"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("名次", "责任人", "编号", "得分")
+    assert [r[:4] for r in rows[1:]] == [(1, "李某（水务局）", "li", 100.0), (2, "王某（交通局）", "wang", 30.0)]
+    assert all(r[4] is None and r[8] == 0 for r in rows[1:])
+    units = list(wb["综合得分"].iter_rows(values_only=True))
+    assert units[0][1] == "单位" and units[1][1] == "水务局"
+
+
 def test_ranking_of_an_unknown_score_suggests_the_nearest():
     """A misspelt score name is refused with the nearest existing one."""
     with pytest.raises(KeyError, match="did you mean '综合得分'"):

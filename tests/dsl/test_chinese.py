@@ -86,6 +86,28 @@ def test_fmt_round_trips_the_standard_rulebook():
     assert compile_rulebook(zh_sources).python == compile_rulebook(sources).python
 
 
+def test_fmt_writes_choice_words_in_the_files_spelling_and_back():
+    """`fmt --lang zh` writes a bare kind, category, complaint-kind or rating word compared with
+    its field in Chinese (m.类型 == 合同), `--lang en` back in English; a variable of that name
+    is the author's and stays; both spellings compile to the same code."""
+    text = ('rule r "x":\n    for milestone m where m.kind == contract and m.project.category != task\n'
+            '    light red when m.kind in [tendering, approval] and any(t in predecessors(m) '
+            'where t.kind == tendering)\n'
+            'rule c "y":\n    for complaint c where c.kind == complaint\n    light red when c.rating == dissatisfied\n')
+    zh = format_rulebook(text, "zh")
+    assert "m.类型 == 合同" in zh and "m.类型 属于 [招标, 立项]" in zh and "t.类型 == 招标" in zh
+    assert "!= 重点工作" in zh and "contract" not in zh and "tendering" not in zh
+    assert "== 投诉" in zh and "== 不满意" in zh and "dissatisfied" not in zh
+    en = format_rulebook(zh, "en")
+    assert en == format_rulebook(text, "en")
+    assert "m.kind == contract" in en and "[tendering, approval]" in en and "t.kind == tendering" in en
+    assert "合同" not in en and "招标" not in en and "不满意" not in en
+    assert format_rulebook(zh, "zh") == zh
+    assert compile_rulebook({"a.rules": zh}).python == compile_rulebook({"a.rules": text}).python
+    kept = 'const contract = 3\nrule r "x":\n    for milestone m\n    light red when m.progress == contract\n'
+    assert "== contract" in format_rulebook(kept, "zh")  # a const, not a kind: compared with a number
+
+
 def test_the_standard_rulebook_in_chinese_passes_its_own_tests():
     """The standard rulebook's cases give the same findings with the rulebook in Chinese."""
     zh = compile_rulebook({n: format_rulebook(t, "zh") for n, t in standard_sources().items()})

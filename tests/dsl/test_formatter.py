@@ -16,7 +16,7 @@ rule   a "t" :   for milestone m   # c1
 
 EXPECTED = '''# head
 rule a "t":
-    for milestone m where m.kind == 招标 and not m.done  # c1
+    for milestone m where m.kind == tendering and not m.done  # c1
     light red when today > m.due + 3 days or m.due - (3 - 1) * 2 days > today
     # before notify
     notify m.unit within 3 workdays
@@ -34,7 +34,8 @@ def test_spec_rulebook_is_already_canonical_but_for_comment_spacing():
 
 
 def test_ugly_text_gets_canonical_layout():
-    """Clauses go on their own lines, parentheses are minimal, comments stay attached."""
+    """Clauses go on their own lines, parentheses are minimal, comments stay attached, a kind
+    word takes the file's spelling (招标 in an English file: tendering)."""
     assert format_rulebook(UGLY) == EXPECTED
 
 
