@@ -13,13 +13,11 @@ it. Each package keeps its own errors in its own ``errors.py`` (the rule languag
     │   ├── CadenceError              a reporting cadence that is not a duration (projects/cadence.py)
     │   ├── ExtensionError            an extension request or decision that cannot be accepted
     │   │   └── ExtensionStateError   a step the request's state does not allow (decided twice...)
-    │   ├── PeriodError               rules/assessment.py: not a month or quarter, or not closable yet
     │   ├── ComplaintError            a complaint step that cannot be accepted (projects/complaints.py)
     │   │   ├── ComplaintStateError   a step the complaint's state does not allow (rated twice...)
     │   │   ├── ComplaintLimitError   too many complaints from one address within the hour
     │   │   └── ComplaintLinkError    a rating link whose secret belongs to no complaint
     │   ├── ScheduleFileError         a contractor's schedule file refused (projects/contractor)
-    │   ├── PeriodError               an assessment period that is not 2026-06 or 2026-Q2, or not closable yet (rules/assessment.py)
     │   ├── UnknownIdError            an id the model does not know (also a ``KeyError``)
     │   ├── RecordNotFoundError       no stored unit, project or milestone with this id
     │   ├── StaleVersionError         a change based on a version no longer current (.current)
