@@ -69,9 +69,9 @@ def read_intake(form: Mapping[str, str], *, projects: Collection[str]) -> tuple[
         errors["contact"] = ("请留下手机号码或电子邮箱，只有督办办公室能看到",
                              "leave a phone number or an e-mail address; only the supervision office sees it")
     elif len(contact) > CONTACT_MAX or not (_PHONE.match(contact) or _EMAIL.match(contact)):
-        errors["contact"] = ("联系方式应为手机号码（如 13800138000）、固定电话（如 0759-1234567）或电子邮箱"
+        errors["contact"] = ("联系方式应为 11 位手机号码、固定电话（如 0759-1234567）或电子邮箱"
                              "（如 name@mail.example）",
-                             "the contact should be a mobile number (13800138000), a landline "
+                             "the contact should be an 11-digit mobile number, a landline "
                              "(0759-1234567) or an e-mail address (name@mail.example)")
     if errors or title is None or text is None or kind is None:
         return None, errors

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.site import Site
 
-CONTACT = "13800138000"
+CONTACT = "resident.li@mail.example"
 TEXT = "海东大道夜间施工噪音扰民，<script>alert(1)</script> 请尽快处理"
 
 

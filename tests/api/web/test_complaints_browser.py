@@ -17,7 +17,7 @@ from tests.browser import SHOTS, context_options, launch_options
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CONTACT = "13800138000"
+CONTACT = "resident.li@mail.example"
 TEXT = "城北水厂施工车辆夜间鸣笛，<b>影响休息</b>，请协调。"
 SIZES = {"desktop": (1366, 768), "screen": (1920, 1080), "phone": (390, 844)}
 
@@ -59,7 +59,7 @@ def test_a_complaint_from_filing_to_rating_in_a_real_browser(served: str, tmp_pa
         form.locator("input[name=contact]").fill("打电话给我")
         form.locator("button").click()
         page.wait_for_load_state("networkidle")
-        assert "联系方式应为手机号码" in page.inner_text("#complain")
+        assert "联系方式应为 11 位手机号码" in page.inner_text("#complain")
         assert page.locator("textarea[name=text]").input_value() == TEXT  # what was written is kept
         shots(page, "public-form-refused")
         page.locator("input[name=contact]").fill(CONTACT)
