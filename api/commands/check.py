@@ -409,7 +409,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                       help=say("逐条规则报告哪些亮灯子句、哪些 且/或 分支被用例测成真和假",
                                "report, per rule, which light clauses and which sides of each and/or some case made true and some made false"))
     test.add_argument("--fail-under", type=float, metavar="N",
-                      help=say("亮灯子句覆盖率低于 N% 时以状态 1 退出（含 --coverage）",
+                      help=say("亮灯子句覆盖率低于 N%% 时以状态 1 退出（含 --coverage）",
                                "exit 1 when light clause coverage is under N percent (implies --coverage)"))
     test.set_defaults(handler=run_test)
     explain = group.add_parser(

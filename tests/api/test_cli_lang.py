@@ -121,3 +121,29 @@ def test_a_refused_portfolio_is_explained_in_the_language_spoken(
     for text in said:
         assert text in err, (text, err)
     assert err.count(str(bad)) == 2  # once per problem, not twice on a line
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_commands_help_prints_in_both_languages(lang: str) -> None:
+    """``--help`` of every command and sub-command formats (a bare ``%`` in a help text made
+    ``duban rules test --help`` a traceback in Chinese)."""
+    import argparse  # noqa: PLC0415
+
+    from api.cli import build_parser  # noqa: PLC0415
+    from api.commands.lang import lang as spoken  # noqa: PLC0415
+    from api.commands.lang import use  # noqa: PLC0415
+
+    before = spoken()
+    use(lang)
+    try:
+        pending, seen = [build_parser()], 0
+        while pending:
+            parser = pending.pop()
+            assert parser.format_help()
+            seen += 1
+            for action in parser._actions:
+                if isinstance(action, argparse._SubParsersAction):
+                    pending.extend(action.choices.values())
+    finally:
+        use(before)
+    assert seen > 10  # every command and sub-command was formatted, not only the top
