@@ -10,9 +10,11 @@ migrated and seeded again), and the app is started anew (a new engine and ``Serv
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
@@ -173,3 +175,25 @@ async def api(request: pytest.FixtureRequest) -> AsyncIterator[Api]:
             yield Api(client, server, dict(shared.tokens))
     finally:
         await shared.stop()
+
+
+@asynccontextmanager
+async def behind_proxy(settings: Settings, *, per_hour: int) -> AsyncIterator[Litestar]:
+    """An app of its own, seeded, behind the trusted proxy 10.0.0.1 and taking ``per_hour``
+    complaints an hour per address (the shared app keeps the defaults)."""
+    app = create_app(replace(settings, trusted_proxies=(ipaddress.ip_network("10.0.0.1/32"),),
+                             complaints_per_hour=per_hour))
+    for hook in app.on_startup:
+        await hook(app)
+    try:
+        await seed(app.state.server)
+        yield app
+    finally:
+        for hook in app.on_shutdown:
+            await hook(app)
+
+
+def client_from(app: Litestar, peer: str) -> httpx.AsyncClient:
+    """A client of ``app`` whose connection comes from ``peer``."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(peer, 4000)),
+                             base_url="http://testserver")

@@ -5,7 +5,6 @@ nothing; a unit reads and answers only its own; the contact only the office read
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
@@ -15,7 +14,7 @@ import pytest
 
 from api.app import create_app
 from api.settings import Settings
-from tests.api.conftest import Api, seed
+from tests.api.conftest import Api, behind_proxy, client_from, seed
 
 CONTACT = "reporter@mail.example"
 BODY = {"title": "公交站台破损", "kind": "投诉", "text": "海东大道公交站台玻璃破损多日无人处理", "contact": CONTACT}
@@ -150,27 +149,15 @@ async def test_a_rating_link_works_once_and_for_its_own_complaint_only(api: Api)
 @pytest.fixture
 async def proxied(settings: Settings) -> AsyncIterator[Any]:
     """An app behind a trusted proxy (10.0.0.1) taking 3 complaints an hour per address."""
-    app = create_app(replace(settings, trusted_proxies=(ipaddress.ip_network("10.0.0.1/32"),),
-                             complaints_per_hour=3))
-    for hook in app.on_startup:
-        await hook(app)
-    try:
-        await seed(app.state.server)
+    async with behind_proxy(settings, per_hour=3) as app:
         yield app
-    finally:
-        for hook in app.on_shutdown:
-            await hook(app)
-
-
-def _client(app: Any, peer: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(peer, 4000)), base_url="http://testserver")
 
 
 async def test_many_complaints_from_one_address_are_refused_past_the_bound(proxied: Any) -> None:
     """Three an hour per address: the fourth from one client is refused 429 with Retry-After and a
     zh/en message; a header the client forges itself does not make it another address; a
     second client behind the proxy still files; nothing refused is stored."""
-    async with _client(proxied, "10.0.0.1") as via_proxy, _client(proxied, "203.0.113.9") as direct:
+    async with client_from(proxied, "10.0.0.1") as via_proxy, client_from(proxied, "203.0.113.9") as direct:
         for i in range(3):
             r = await via_proxy.post("/api/complaints", json={**BODY, "title": f"第{i}件"},
                                      headers={"x-forwarded-for": "198.51.100.7"})
@@ -228,7 +215,7 @@ async def test_the_deadline_setting_sets_the_default_deadline(settings: Settings
         await hook(app)
     try:
         await seed(app.state.server)
-        async with _client(app, "127.0.0.1") as client:
+        async with client_from(app, "127.0.0.1") as client:
             filed = (await _file(client, project="P002")).json()
         assert (filed["unit"], filed["due"]) == ("water", "2026-05-08")
     finally:

@@ -6,19 +6,16 @@ mapped IPv4 address, the direction marks, a deadline years away); the others hel
 from __future__ import annotations
 
 import io
-import ipaddress
 import re
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import Any
 
 import httpx
 import openpyxl
 import pytest
 
-from api.app import create_app
 from api.settings import Settings
-from tests.api.conftest import Api, seed
+from tests.api.conftest import Api, behind_proxy, client_from
 
 CONTACT = "whistle.reviewer@mail.example"
 TEXT = "秘密内容：施工队长张三收受好处费"
@@ -146,24 +143,12 @@ async def test_a_tracking_code_reveals_no_people(api: Api) -> None:
 @pytest.fixture
 async def bounded(settings: Settings) -> AsyncIterator[Any]:
     """Two an hour per address, behind a trusted proxy 10.0.0.1."""
-    app = create_app(replace(settings, trusted_proxies=(ipaddress.ip_network("10.0.0.1/32"),),
-                             complaints_per_hour=2))
-    for hook in app.on_startup:
-        await hook(app)
-    try:
-        await seed(app.state.server)
+    async with behind_proxy(settings, per_hour=2) as app:
         yield app
-    finally:
-        for hook in app.on_shutdown:
-            await hook(app)
-
-
-def _client(app: Any, peer: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(peer, 4000)), base_url="http://testserver")
 
 
 async def test_untrusted_forwarded_for_does_not_bypass_the_bound(bounded: Any) -> None:
-    async with _client(bounded, "203.0.113.5") as c:
+    async with client_from(bounded, "203.0.113.5") as c:
         for i in range(2):
             assert (await _file(c, title=f"{i}")).status_code == 201
         for xff in ("198.51.100.1", "10.0.0.1", "198.51.100.2, 10.0.0.1", "garbage"):
@@ -175,7 +160,7 @@ async def test_untrusted_forwarded_for_does_not_bypass_the_bound(bounded: Any) -
 
 async def test_ipv4_mapped_ipv6_is_the_same_address(bounded: Any) -> None:
     """Through the trusted proxy, 198.51.100.7 and ::ffff:198.51.100.7 are one client."""
-    async with _client(bounded, "10.0.0.1") as c:
+    async with client_from(bounded, "10.0.0.1") as c:
         for _ in range(2):
             assert (await c.post("/api/complaints", json=BODY,
                                  headers={"x-forwarded-for": "198.51.100.7"})).status_code == 201
@@ -184,12 +169,12 @@ async def test_ipv4_mapped_ipv6_is_the_same_address(bounded: Any) -> None:
             assert r.status_code == 429, xff
 
 
-async def test_one_ipv6_subnet_is_bounded_as_one_client(bounded: Any) -> None:
+async def test_one_ipv6_subnet_is_bounded_as_oneclient_from(bounded: Any) -> None:
     """One household or VPS holds a whole IPv6 /64 (2^64 addresses): rotating the last bits must
     not reset the hourly bound."""
     statuses = []
     for n in range(1, 6):
-        async with _client(bounded, f"2001:db8:1:2::{n:x}") as c:
+        async with client_from(bounded, f"2001:db8:1:2::{n:x}") as c:
             statuses.append((await _file(c, title=f"v6 {n}")).status_code)
     assert statuses.count(201) <= 2, statuses
 
@@ -361,6 +346,6 @@ async def test_concurrent_filings_do_not_race_past_the_bound(bounded: Any) -> No
     """Eight filings at once from one address with a bound of two: two are stored."""
     import asyncio  # noqa: PLC0415
 
-    async with _client(bounded, "203.0.113.77") as c:
+    async with client_from(bounded, "203.0.113.77") as c:
         filed = await asyncio.gather(*[_file(c, title=f"race {i}") for i in range(8)])
     assert sorted(r.status_code for r in filed) == [201] * 2 + [429] * 6
