@@ -166,6 +166,49 @@ def _ref(f: Fields, value: str, known: Collection[str] | None, where: str, what:
                  f"找不到{zh}「{value}」" + (f"，是不是「{hint}」？" if hint else ""))
 
 
+@dataclass(frozen=True)
+class _Cause:
+    """A kind of record an accountability record may answer, and how its messages name it."""
+
+    key: str  # the record's field, and the cause's word in English
+    zh: str
+    longest: int
+    sent: str  # "was addressed to" ...
+    sent_zh: str  # "下发给「{}」" ...
+    since: str  # the cause's own date attribute, which the record cannot precede
+    since_zh: str
+
+
+_NOTICE = _Cause("notice", "督办通知", NAME_MAX, "was addressed to", "下发给「{}」", "issued", "下发")
+_COMPLAINT = _Cause("complaint", "群众投诉", ID_MAX, "was routed to", "交由「{}」办理", "received", "受理")
+
+
+def _cause(f: Fields, item: Mapping[str, Any], where: str, cause: _Cause, held: Mapping[str, Any] | None,
+           *, unit: Any, day: Any) -> Any:
+    """The record's ``cause.key`` (None when not given), checked: a known one, of the record's
+    unit, and not dated after the record."""
+    value: Any = item.get(cause.key)
+    if value is None or value == "":
+        return None
+    value = _text(f, value, where, cause.key, cause.longest)
+    if not isinstance(value, str):
+        return value
+    at = _at(where, cause.key)
+    value = _ref(f, value, None if held is None else held.keys(), at, cause.key, zh=cause.zh)
+    if not isinstance(value, str) or held is None:
+        return value
+    record = held[value]
+    since: dt.date = getattr(record, cause.since)
+    if isinstance(unit, str) and record.unit != unit:
+        return f.add(at, f"{cause.key} {value} {cause.sent} {record.unit}, not {unit}",
+                     f"{cause.zh}「{value}」{cause.sent_zh.format(record.unit)}，不是「{unit}」")
+    if isinstance(day, dt.date) and day < since:
+        return f.add(at, f"{cause.key} {value} was {cause.since} on {since.isoformat()}, after this record's "
+                         f"date {day.isoformat()}; a cause comes before the record",
+                     f"{cause.zh}「{value}」于 {since.isoformat()} {cause.since_zh}，晚于本记录日期 {day.isoformat()}")
+    return value
+
+
 def read(item: Mapping[str, Any], where: str, f: Fields, known: Known,
          today: dt.date) -> Accountability | None:
     """The record ``item`` (a file entry or a form's values) checked completely against
@@ -218,44 +261,8 @@ def read(item: Mapping[str, Any], where: str, f: Fields, known: Known,
                               "不能记录将来的日期")
     reason: Any = item.get("reason")
     reason = _missing(f, where, "reason") if reason is None else _text(f, reason, where, "reason", NOTE_MAX)
-    notice: Any = item.get("notice")
-    if notice == "":
-        notice = None
-    if notice is not None:
-        notice = _text(f, notice, where, "notice", NAME_MAX)
-        if isinstance(notice, str):
-            notices = known.notices
-            notice = _ref(f, notice, None if notices is None else notices.keys(), _at(where, "notice"),
-                          "notice", zh="督办通知")
-            if isinstance(notice, str) and notices is not None:
-                n = notices[notice]
-                if isinstance(unit, str) and n.unit != unit:
-                    notice = f.add(_at(where, "notice"), f"notice {notice} was addressed to {n.unit}, not {unit}",
-                                   f"督办通知「{notice}」下发给「{n.unit}」，不是「{unit}」")
-                elif isinstance(day, dt.date) and day < n.issued:
-                    notice = f.add(_at(where, "notice"),
-                                   f"notice {notice} was issued on {n.issued.isoformat()}, after this record's date "
-                                   f"{day.isoformat()}; a cause comes before the record",
-                                   f"督办通知「{notice}」于 {n.issued.isoformat()} 下发，晚于本记录日期 {day.isoformat()}")
-    complaint: Any = item.get("complaint")
-    if complaint == "":
-        complaint = None
-    if complaint is not None:
-        complaint = _text(f, complaint, where, "complaint", ID_MAX)
-        if isinstance(complaint, str):
-            held = known.complaints
-            complaint = _ref(f, complaint, None if held is None else held.keys(), _at(where, "complaint"),
-                             "complaint", zh="群众投诉")
-            if isinstance(complaint, str) and held is not None:
-                c = held[complaint]
-                if isinstance(unit, str) and c.unit != unit:
-                    complaint = f.add(_at(where, "complaint"), f"complaint {complaint} was routed to {c.unit}, not {unit}",
-                                      f"群众投诉「{complaint}」交由「{c.unit}」办理，不是「{unit}」")
-                elif isinstance(day, dt.date) and day < c.received:
-                    complaint = f.add(_at(where, "complaint"),
-                                      f"complaint {complaint} was received on {c.received.isoformat()}, after this "
-                                      f"record's date {day.isoformat()}; a cause comes before the record",
-                                      f"群众投诉「{complaint}」于 {c.received.isoformat()} 受理，晚于本记录日期 {day.isoformat()}")
+    notice = _cause(f, item, where, _NOTICE, known.notices, unit=unit, day=day)
+    complaint = _cause(f, item, where, _COMPLAINT, known.complaints, unit=unit, day=day)
     if len(f.problems) != before:
         return None
     return Accountability(rid, kind, unit, day, reason, person, notice, complaint)
