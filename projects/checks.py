@@ -253,12 +253,7 @@ class _Check:
 
     def units(self, items: list[Any]) -> tuple[Unit, ...]:
         f = self.f
-        for i, item in enumerate(items):
-            uid = _plain_id(item.get("id")) if isinstance(item, Mapping) else None
-            if uid is not None:
-                self.unit_ids.setdefault(uid, i)
-            else:
-                self.units_complete = False
+        self.unit_ids, self.units_complete = _first_places(items)
         out: list[Unit] = []
         parents: dict[str, list[str]] = {}
         for i, item in enumerate(items):
@@ -425,12 +420,7 @@ class _Check:
 
     def people(self, items: list[Any]) -> tuple[Person, ...]:
         f = self.f
-        for i, item in enumerate(items):
-            xid = _plain_id(item.get("id")) if isinstance(item, Mapping) else None
-            if xid is not None:
-                self.person_ids.setdefault(xid, i)
-            else:
-                self.people_complete = False
+        self.person_ids, self.people_complete = _first_places(items)
         out = []
         for i, item in enumerate(items):
             where = f"people[{i}]"
@@ -767,11 +757,7 @@ class _Check:
 
     def complaints(self, items: list[Any]) -> tuple[Complaint, ...]:
         f = self.f
-        index: dict[str, int] = {}
-        for i, item in enumerate(items):
-            cid = _plain_id(item.get("id")) if isinstance(item, Mapping) else None
-            if cid is not None:
-                index.setdefault(cid, i)
+        index = _first_places(items)[0]
         out = []
         for i, item in enumerate(items):
             where = f"complaints[{i}]"
@@ -849,11 +835,7 @@ class _Check:
 
     def notices(self, items: list[Any]) -> tuple[Notice, ...]:
         f = self.f
-        index: dict[str, int] = {}
-        for i, item in enumerate(items):
-            nid = _plain_id(item.get("id")) if isinstance(item, Mapping) else None
-            if nid is not None:
-                index.setdefault(nid, i)
+        index = _first_places(items)[0]
         out = []
         for i, item in enumerate(items):
             where = f"notices[{i}]"
@@ -902,6 +884,20 @@ class _Check:
 def _clean(value: str) -> bool:
     """A usable id as written: not blank, no surrounding spaces, no ``/``."""
     return bool(value) and "/" not in value and not value[0].isspace() and not value[-1].isspace()
+
+
+def _first_places(items: list[Any]) -> tuple[dict[str, int], bool]:
+    """Each usable id of the records ``items`` with the place of its first record (a repeat is
+    refused later, at its own place), and whether every record had a usable id."""
+    places: dict[str, int] = {}
+    complete = True
+    for i, item in enumerate(items):
+        rid = _plain_id(item.get("id")) if isinstance(item, Mapping) else None
+        if rid is None:
+            complete = False
+        else:
+            places.setdefault(rid, i)
+    return places, complete
 
 
 def _plain_id(value: object) -> str | None:
