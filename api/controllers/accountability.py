@@ -12,10 +12,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from msgspec import Struct
 
-from api.auth import Principal, roles, signed_in
+from api.auth import AppRequest, Principal, roles, signed_in
 from api.controllers.common import caller
 from api.schemas import Input
 from api.service import InputError, Server
@@ -100,12 +100,12 @@ class AccountabilityController(Controller):
     tags = ["supervision"]  # noqa: RUF012
 
     @get("/", operation_id="listAccountability", guards=[signed_in])
-    async def list_records(self, request: Request, server: Server,  # type: ignore[type-arg]
+    async def list_records(self, request: AppRequest, server: Server,
                            unit: str | None = None) -> list[AccountabilityRead]:
         return await visible_records(server, caller(request), unit)
 
     @post("/", operation_id="recordAccountability", guards=[OFFICE])
-    async def create(self, request: Request, server: Server,  # type: ignore[type-arg]
+    async def create(self, request: AppRequest, server: Server,
                      data: AccountabilityCreate) -> AccountabilityRead:
         values = {k: getattr(data, k) for k in data.__struct_fields__}
         if values.get("id") is not None and not str(values["id"]).strip():

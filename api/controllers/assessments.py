@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from msgspec import Struct
 
 from api import assessments, audit
-from api.auth import roles
+from api.auth import AppRequest, roles
 from api.controllers.common import attachment, caller
 from api.schemas import Input
 from api.service import Server
@@ -68,7 +68,7 @@ class AssessmentController(Controller):
         return [summary(a) for a in await repo.assessments()]
 
     @post("/", operation_id="closeAssessment", guards=[OFFICE])
-    async def close(self, request: Request, server: Server, data: AssessmentClose) -> AssessmentRead:  # type: ignore[type-arg]
+    async def close(self, request: AppRequest, server: Server, data: AssessmentClose) -> AssessmentRead:
         return full(await assessments.close_period(server, caller(request).username, data.period))
 
     @get("/{period:str}", operation_id="getAssessment", guards=[watching])
@@ -82,7 +82,7 @@ class AssessmentController(Controller):
 
     @get("/{period:str}/workbook", operation_id="exportAssessment", guards=[watching],
          media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    async def workbook(self, request: Request, period: str, lang: str = "zh") -> Response[Any]:  # type: ignore[type-arg]
+    async def workbook(self, request: AppRequest, period: str, lang: str = "zh") -> Response[Any]:
         stored = await repo.get_assessment(period)
         body = assessment_workbook(assessments.figures_of(stored), lang="en" if lang == "en" else "zh")
         name = f"duban-assessment-{stored.period}.xlsx"

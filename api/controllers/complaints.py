@@ -24,15 +24,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.connection import ASGIConnection
+from litestar import Controller, Response, get, post
 from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import ResponseSpec
 from msgspec import Struct
 
 from api import complaints, proxies
-from api.auth import roles, signed_in
+from api.auth import AppConnection, AppRequest, roles, signed_in
 from api.controllers.common import caller
 from api.intake import BODY_MAX, read_intake
 from api.schemas import Input
@@ -127,7 +126,7 @@ def _read(v: complaints.ComplaintView) -> ComplaintRead:
                          v.rating, v.rated, v.text, v.answer, v.answered_by, v.routed_by, v.contact)
 
 
-def json_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+def json_only(connection: AppConnection, _: BaseRouteHandler) -> None:
     """A guard (before the body is read): the body must be declared JSON."""
     media = connection.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media != "application/json":
@@ -135,14 +134,14 @@ def json_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:  # type:
                             "body as JSON (Content-Type: application/json); forms are for /public")
 
 
-def client_address(request: Request, server: Server) -> str:  # type: ignore[type-arg]
+def client_address(request: AppRequest, server: Server) -> str:
     """The proxy-aware client address (``api.proxies``), what the hourly bound counts."""
     return proxies.client_address(request.client.host if request.client else None,
                                   request.headers.getall("x-forwarded-for", []),
                                   server.settings.trusted_proxies)
 
 
-def base_url(request: Request, server: Server) -> str:  # type: ignore[type-arg]
+def base_url(request: AppRequest, server: Server) -> str:
     return server.settings.public_url or str(request.base_url).rstrip("/")
 
 
@@ -163,7 +162,7 @@ class ComplaintController(Controller):
 
     @post("/complaints", operation_id="fileComplaint", status_code=201, request_max_body_size=BODY_MAX,
           guards=[json_only], responses=_answers(413, 415, 429))
-    async def file(self, request: Request, server: Server, data: ComplaintFile) -> Response[ComplaintFiled]:  # type: ignore[type-arg]
+    async def file(self, request: AppRequest, server: Server, data: ComplaintFile) -> Response[ComplaintFiled]:
         """File a complaint, consultation or suggestion without an account."""
         projects = (await server.snapshot()).portfolio.project_by_id
         intake, errors = read_intake({"title": data.title, "text": data.text, "contact": data.contact,
@@ -193,33 +192,33 @@ class ComplaintController(Controller):
 
     @post("/complaints/track/{code:str}/rating", operation_id="rateComplaint", request_max_body_size=BODY_MAX,
           guards=[json_only], responses=_answers(413, 415))
-    async def rate(self, request: Request, server: Server, code: str, data: ComplaintRating) -> ComplaintTracked:  # type: ignore[type-arg]
+    async def rate(self, request: AppRequest, server: Server, code: str, data: ComplaintRating) -> ComplaintTracked:
         """Rate the answer once, with the secret of the complaint's rating link."""
         v = await complaints.rate(server, code, data.secret, data.rating)
         return ComplaintTracked(v.code, v.title, v.kind, v.state, v.received, v.unit, await unit_name(server, v.unit),
                                 v.due, v.responded, v.answer, v.rating, v.rated)
 
     @get("/complaints", operation_id="listComplaints", guards=[signed_in])
-    async def list_complaints(self, request: Request, server: Server) -> list[ComplaintRead]:  # type: ignore[type-arg]
+    async def list_complaints(self, request: AppRequest, server: Server) -> list[ComplaintRead]:
         """The complaints the caller may read: all for the watchers, a unit's own for a unit."""
         return [_read(v) for v in await complaints.complaints_for(server, caller(request))]
 
     @get("/complaints/{code:str}", operation_id="getComplaint", guards=[signed_in])
-    async def get_complaint(self, request: Request, server: Server, code: str) -> ComplaintRead:  # type: ignore[type-arg]
+    async def get_complaint(self, request: AppRequest, server: Server, code: str) -> ComplaintRead:
         return _read(await complaints.complaint_for(server, caller(request), code))
 
     @post("/complaints/{code:str}/route", operation_id="routeComplaint", guards=[OFFICE])
-    async def route(self, request: Request, server: Server, code: str, data: ComplaintRoute) -> ComplaintRead:  # type: ignore[type-arg]
+    async def route(self, request: AppRequest, server: Server, code: str, data: ComplaintRoute) -> ComplaintRead:
         """The office routes (or re-routes) a complaint to a unit, with a deadline."""
         return _read(await complaints.route(server, caller(request).username, code, data.unit.strip(), data.due))
 
     @post("/complaints/{code:str}/answer", operation_id="answerComplaint", guards=[signed_in])
-    async def answer(self, request: Request, server: Server, code: str, data: ComplaintAnswer) -> ComplaintRead:  # type: ignore[type-arg]
+    async def answer(self, request: AppRequest, server: Server, code: str, data: ComplaintAnswer) -> ComplaintRead:
         """The unit a complaint is routed to answers it, once."""
         return _read(await complaints.answer(server, caller(request), code, data.text))
 
     @get("/public", operation_id="publicResults")
-    async def public(self, request: Request, server: Server) -> dict[str, Any]:  # type: ignore[type-arg]
+    async def public(self, request: AppRequest, server: Server) -> dict[str, Any]:
         """What the public page shows: ranking, complaint rates by unit, projects' lights."""
         return await public_data(request, server)
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Response
 
+from api.auth import AppRequest
 from api.controllers.accountability import record_accountability, visible_records
 from api.service import Server
 from api.web.render import PageForbiddenError, forbidden_page, page_lang, render_page, require
@@ -64,7 +65,7 @@ class AccountabilityPages(Controller):
     include_in_schema = False
     exception_handlers = {PageForbiddenError: forbidden_page}  # noqa: RUF012
 
-    async def _page(self, request: Request, server: Server, *, form: dict[str, str] | None = None,  # type: ignore[type-arg]
+    async def _page(self, request: AppRequest, server: Server, *, form: dict[str, str] | None = None,
                     errors: dict[str, str] | None = None, error: str = "", done: str = "",
                     status: int = 200) -> Response[str]:
         who = require(request, "office", "leader", "owner", "unit")
@@ -85,11 +86,11 @@ class AccountabilityPages(Controller):
                            today=today, title=text("accountability", lang))
 
     @get("/accountability", name="accountability")
-    async def page(self, request: Request, server: Server, done: str = "") -> Response[str]:  # type: ignore[type-arg]
+    async def page(self, request: AppRequest, server: Server, done: str = "") -> Response[str]:
         return await self._page(request, server, done=done)
 
     @post("/accountability", name="record_accountability", status_code=303)
-    async def record(self, request: Request, server: Server, data: Form) -> Response[Any]:  # type: ignore[type-arg]
+    async def record(self, request: AppRequest, server: Server, data: Form) -> Response[Any]:
         who = require(request, "office")
         sent = sent_form(data)
         try:

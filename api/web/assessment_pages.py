@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Response
 
 from api import assessments
+from api.auth import AppRequest
 from api.service import Server
 from api.visibility import WATCHERS
 from api.web.accountability_pages import record_rows
@@ -37,7 +38,7 @@ class AssessmentPages(Controller):
     include_in_schema = False
     exception_handlers = {PageForbiddenError: forbidden_page}  # noqa: RUF012
 
-    async def _list(self, request: Request, server: Server, *, period: str = "", error: str = "",  # type: ignore[type-arg]
+    async def _list(self, request: AppRequest, server: Server, *, period: str = "", error: str = "",
                     status: int = 200) -> Response[str]:
         who = require(request, *WATCHERS)
         lang = page_lang(request)
@@ -48,11 +49,11 @@ class AssessmentPages(Controller):
                            error=error, title=text("assessments", lang))
 
     @get("/assessments", name="assessments")
-    async def page(self, request: Request, server: Server) -> Response[str]:  # type: ignore[type-arg]
+    async def page(self, request: AppRequest, server: Server) -> Response[str]:
         return await self._list(request, server)
 
     @post("/assessments", name="close_assessment", status_code=303)
-    async def close(self, request: Request, server: Server, data: Form) -> Response[Any]:  # type: ignore[type-arg]
+    async def close(self, request: AppRequest, server: Server, data: Form) -> Response[Any]:
         who = require(request, "office")
         sent = (data.get("period") or "").strip()
         try:
@@ -62,7 +63,7 @@ class AssessmentPages(Controller):
         return Redirect(path=f"/assessments/{stored.period}?closed=1", status_code=303)
 
     @get("/assessments/{period:str}", name="assessment")
-    async def one(self, request: Request, server: Server, period: str, closed: str = "") -> Response[str]:  # type: ignore[type-arg]
+    async def one(self, request: AppRequest, server: Server, period: str, closed: str = "") -> Response[str]:
         who = require(request, *WATCHERS)
         lang = page_lang(request)
         try:

@@ -10,12 +10,13 @@ import datetime as dt
 from typing import Annotated
 from urllib.parse import quote
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Response
 
 from api import complaints
+from api.auth import AppRequest
 from api.service import Server
 from api.values import ForbiddenError
 from api.web.public_pages import _said, public_render
@@ -32,7 +33,7 @@ class ComplaintPages(Controller):
     exception_handlers = {PageForbiddenError: forbidden_page}  # noqa: RUF012
 
     @get("/", name="complaints")
-    async def page(self, request: Request, server: Server, error: str = "", done: str = "") -> Response[str]:  # type: ignore[type-arg]
+    async def page(self, request: AppRequest, server: Server, error: str = "", done: str = "") -> Response[str]:
         who = require(request, *READERS)
         snap = await server.snapshot()
         rows = await complaints.complaints_for(server, who)
@@ -45,7 +46,7 @@ class ComplaintPages(Controller):
                              days=server.settings.complaint_days)
 
     @post("/{code:str}/route", name="route_complaint", status_code=303)
-    async def route(self, request: Request, server: Server, code: str, data: Form) -> Redirect:  # type: ignore[type-arg]
+    async def route(self, request: AppRequest, server: Server, code: str, data: Form) -> Redirect:
         who = require(request, "office")
         lang = page_lang(request)
         raw_due = (data.get("due") or "").strip()
@@ -61,7 +62,7 @@ class ComplaintPages(Controller):
         return Redirect(path=f"/complaints?done={quote(code)}#complaint-{quote(code)}", status_code=303)
 
     @post("/{code:str}/answer", name="answer_complaint", status_code=303)
-    async def answer(self, request: Request, server: Server, code: str, data: Form) -> Redirect:  # type: ignore[type-arg]
+    async def answer(self, request: AppRequest, server: Server, code: str, data: Form) -> Redirect:
         who = require(request, "owner", "unit")
         lang = page_lang(request)
         try:

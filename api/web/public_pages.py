@@ -14,12 +14,13 @@ import weakref
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Response
 
 from api import complaints
+from api.auth import AppRequest
 from api.intake import BODY_MAX, CONTACT_MAX, TEXT_MAX, TITLE_MAX, read_intake
 from api.service import Server
 from api.web.public_text import word
@@ -46,7 +47,7 @@ def number(value: float | None) -> str:
     return f"{round(float(value), 1):g}"
 
 
-def public_render(request: Request, template: str, *, status: int = 200, **context: Any) -> Response[str]:  # type: ignore[type-arg]
+def public_render(request: AppRequest, template: str, *, status: int = 200, **context: Any) -> Response[str]:
     """A public or complaint page: percentages (``pct``) besides the usual."""
     return render_page(request, template, status=status, pct=percent, num=number, **context)
 
@@ -108,11 +109,11 @@ class PublicPages(Controller):
     include_in_schema = False
 
     @get("/", name="public")
-    async def public(self, request: Request, server: Server) -> Response[str]:  # type: ignore[type-arg]
+    async def public(self, request: AppRequest, server: Server) -> Response[str]:
         return await public_page(request, server)
 
     @post("/complaints", name="public_file", request_max_body_size=BODY_MAX, status_code=200)
-    async def file(self, request: Request, server: Server, data: Form) -> Response[str]:  # type: ignore[type-arg]
+    async def file(self, request: AppRequest, server: Server, data: Form) -> Response[str]:
         """The form: refused fields come back beside their inputs (422), a refused address with
         the bound's message (429); filed, the code and the rating link, shown once."""
         from api.controllers.complaints import base_url, client_address, rating_url  # noqa: PLC0415
@@ -142,7 +143,7 @@ class PublicPages(Controller):
                              due=filed.due, unit=unit.name if unit else None)
 
     @get("/track", name="public_track")
-    async def track(self, request: Request, server: Server, code: str = "") -> Response[str]:  # type: ignore[type-arg]
+    async def track(self, request: AppRequest, server: Server, code: str = "") -> Response[str]:
         """Follow a complaint by its code: its state and the answer, nothing of the complainant."""
         found = await complaints.track(server, code) if code.strip() else None
         unit = (await server.snapshot()).portfolio.unit_by_id.get(found.unit or "") if found else None
@@ -151,14 +152,14 @@ class PublicPages(Controller):
                              lang_query=f"code={quote(code[:40])}&" if code else "")
 
     @get("/rate", name="public_rate_page")
-    async def rate_page(self, request: Request, server: Server, code: str = "", key: str = "") -> Response[str]:  # type: ignore[type-arg]
+    async def rate_page(self, request: AppRequest, server: Server, code: str = "", key: str = "") -> Response[str]:
         """The private rating link: the three choices while the answer waits for its rating."""
         found = await complaints.track(server, code) if code.strip() else None
         return public_render(request, "public_rate.html", found=found, code=code[:40], key=key[:200],
                              done=False, refused="", lang_query=f"code={quote(code[:40])}&key={quote(key[:200])}&")
 
     @post("/rate", name="public_rate", request_max_body_size=BODY_MAX, status_code=200)
-    async def rate(self, request: Request, server: Server, data: Form) -> Response[str]:  # type: ignore[type-arg]
+    async def rate(self, request: AppRequest, server: Server, data: Form) -> Response[str]:
         """Rate once through the link; a forged, used or another complaint's link changes nothing."""
         lang = page_lang(request)
         code, key = str(data.get("code") or "")[:40], str(data.get("key") or "")[:200]
@@ -191,7 +192,7 @@ def _said(message: str, lang: str) -> str:
     return message
 
 
-async def public_page(request: Request, server: Server, *, status: int = 200,  # type: ignore[type-arg]
+async def public_page(request: AppRequest, server: Server, *, status: int = 200,
                       **form: Any) -> Response[str]:
     """The public page, with the complaint form's values and errors when a filing came back."""
     board, projects, rates = await _public_rows(server)
@@ -207,7 +208,7 @@ async def public_page(request: Request, server: Server, *, status: int = 200,  #
         lang_path="/public", **form)
 
 
-async def public_data(request: Request, server: Server) -> dict[str, Any]:  # type: ignore[type-arg]
+async def public_data(request: AppRequest, server: Server) -> dict[str, Any]:
     """The public page's content as JSON (``GET /api/public``): the same rows, nothing more."""
     board, projects, rates = await _public_rows(server)
     return {

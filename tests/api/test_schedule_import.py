@@ -6,6 +6,7 @@ files and maps are refused with nothing imported."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ from tests.projects.contractor_files import DATA, edit_xer, xer_text
 SAMPLE = "xernative-sample.xer"
 
 
-async def _import(api: Api, data: bytes, name: str = SAMPLE, **kw: object) -> dict:  # type: ignore[type-arg]
+async def _import(api: Api, data: bytes, name: str = SAMPLE, **kw: object) -> dict[str, Any]:
     return await import_schedule(api.server, data, name, pid=kw.pop("pid", "C001"),  # type: ignore[arg-type]
                                  unit=kw.pop("unit", "transport"), actor="office", **kw)  # type: ignore[arg-type]
 
