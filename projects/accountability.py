@@ -33,14 +33,13 @@ if TYPE_CHECKING:
 
 CRITICISM: Final = "criticism"
 ACCOUNTABILITY: Final = "accountability"
-#: Every spelling of a kind, to its name.
-KINDS: Final = {"criticism": CRITICISM, "通报批评": CRITICISM, "accountability": ACCOUNTABILITY,
-                "问责": ACCOUNTABILITY}
-#: The Chinese word of each kind.
-KIND_ZH: Final = {CRITICISM: "通报批评", ACCOUNTABILITY: "问责"}
+#: The Chinese word of each kind (the catalogue's ``choices`` of ``kind``).
+KIND_ZH: Final = dict(catalogue.field("accountability", "kind").choices)
 #: The keys a record may have, in file order (the catalogue's).
 FILE_KEYS: Final = field_set(tuple(f.file_key for f in catalogue.ACCOUNTABILITY if f.file_key is not None))
-_DATE: Final = record_checks(catalogue.ACCOUNTABILITY)["date"]
+_CHECKS: Final = record_checks(catalogue.ACCOUNTABILITY)
+_DATE: Final = _CHECKS["date"]
+_KIND: Final = _CHECKS["kind"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,11 +226,7 @@ def read(item: Mapping[str, Any], where: str, f: Fields, known: Known,
                 rid = f.add(_at(where, "id"), f'the id "{rid}" is already used by another record',
                             f"编号「{rid}」已被另一条记录使用")
     kind: Any = item.get("kind")
-    if kind is None or kind == "":
-        kind = _missing(f, where, "kind")
-    else:
-        kind = f.choice(kind, KINDS, _at(where, "kind"), "kind",
-                        ("criticism (通报批评)", "accountability (问责)"))
+    kind = _missing(f, where, "kind") if kind is None or kind == "" else _KIND(kind, f, where)
     unit: Any = item.get("unit")
     unit = _missing(f, where, "unit") if unit is None or unit == "" else _text(f, unit, where, "unit", ID_MAX)
     if isinstance(unit, str):

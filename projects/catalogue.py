@@ -68,6 +68,9 @@ class Field:
     widget: str | None = None  # the report form's input (date, percent, yuan, text); None: not on it
     present: bool = False  # rules always see a value though files may leave it out (a count...)
     absent: bool = False  # rules may see it missing though it is a yes/no (until rated...)
+    #: a choice declared here: its words, each ``(word, 中文)``; either spelling is accepted
+    #: and read as the word, and a problem lists them as "word (中文)" (``projects.validation``)
+    choices: tuple[tuple[str, str], ...] = ()
 
     @property
     def file_key(self) -> str | None:
@@ -162,7 +165,8 @@ EXTENSION: Final[tuple[Field, ...]] = (  # 延期申请 (issue 12); rules read t
 
 ACCOUNTABILITY: Final[tuple[Field, ...]] = (  # 通报批评 / 问责 (issue 13); rules count them
     Field("id", "id", zh="编号", en="id", column="record_id", required=True),
-    Field("kind", "accountability_kind", zh="类别", en="kind", required=True),
+    Field("kind", "accountability_kind", zh="类别", en="kind", required=True,
+          choices=(("criticism", "通报批评"), ("accountability", "问责"))),
     Field("unit", "id", zh="单位", en="unit", required=True),
     Field("date", "date", zh="决定日期", en="date", column="day", required=True),
     Field("reason", "text", zh="事由", en="reason", max_length=NOTE_MAX, required=True),

@@ -219,9 +219,19 @@ def _workdays(field: Field) -> Compiled:
 _WORKDAYS_MAX: Final = 100_000
 
 
+def choice_words(field: Field) -> tuple[Mapping[str, Any], tuple[str, ...]]:
+    """The words of a choice ``field`` (either spelling of each of its ``choices``, or its
+    type's ``CHOICES``) and the words a problem lists."""
+    if field.choices:
+        return ({s: word for word, zh in field.choices for s in (word, zh)},
+                tuple(f"{word} ({zh})" for word, zh in field.choices))
+    return CHOICES[field.type]
+
+
 def _choice(field: Field) -> Compiled:
-    words, shown = CHOICES[field.type]
-    name, what = field.name, field.type.replace("_", " ")
+    words, shown = choice_words(field)
+    name = field.name
+    what = field.en if field.choices else field.type.replace("_", " ")
 
     def slow(value: Any, f: Fields, where: str) -> Any:
         if type(value) is str:
@@ -285,6 +295,8 @@ def compiled(field: Field) -> Compiled | None:
     """The compiled check of ``field``; ``None`` for the structural types (module header)."""
     if field.type in STRUCTURAL:
         return None
+    if field.choices:
+        return _choice(field)
     factory = _FACTORIES.get(field.type)
     return None if factory is None else factory(field)
 
@@ -361,8 +373,8 @@ def record_reader(fields: tuple[Field, ...], rules: tuple[NotLater, ...] = (), *
         lines.append(f"    {v} = get({field.file_key!r})")
         lines.append(f"    if {v} is None:")
         lines.append(f"        {v} = missing(f, where, F{i})" if field.required else "        pass")
-        if field.type in CHOICES:  # a choice's words, looked up inline
-            env[f"W{i}"] = CHOICES[field.type][0]
+        if field.type in CHOICES or field.choices:  # a choice's words, looked up inline
+            env[f"W{i}"] = choice_words(field)[0]
             lines.append(f"    elif type({v}) is str and {v} in W{i}:\n        {v} = W{i}[{v}]")
         if field.type == "date":  # a day read before: its one object (``DAYS``)
             lines.append(f"    elif (type({v}) is str or type({v}) is _Date) and (d := DAYS.get({v})) is not None:"

@@ -198,11 +198,11 @@ def test_a_dependency_has_exactly_the_catalogued_fields_in_files_and_excel() -> 
     assert len(sheet) == 2 + len(catalogue.DEPENDENCY)
 
 
-@pytest.mark.parametrize("record", ["unit", "project", "milestone", "notice", "person", "extension"])
+@pytest.mark.parametrize("record", list(catalogue.RECORDS))
 def test_every_field_but_the_structural_ones_has_its_compiled_check(record: str) -> None:
-    """No record checks a plain field in its own way (a project's urgent and an extension's
-    decision were): the catalogue's check is the one files, the API and Excel share. (The
-    accountability record, issue 13, still checks its ``kind`` in ``projects.accountability``.)"""
+    """No record checks a plain field in its own way (a project's urgent, an extension's
+    decision and an accountability record's kind were): the catalogue's check is the one
+    files, the API and Excel share."""
     from projects import validation  # noqa: PLC0415
 
     for f in catalogue.RECORDS[record]:

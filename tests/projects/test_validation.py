@@ -143,3 +143,21 @@ def test_a_schedule_slip_is_a_whole_number_of_working_days(value: object) -> Non
     assert "工作日" in (f.problems[0].zh or "") and "whole number from 0 to 100000" in f.problems[0].message
     ok = Fields()
     assert c.closure()(7.0, ok, "w") == 7 and c.closure()(0, ok, "w") == 0 and not ok.problems
+
+
+def test_a_choice_declared_in_the_catalogue_reads_either_spelling_and_lists_both() -> None:
+    """An accountability record's kind is the catalogue's ``choices``: its one check reads the
+    word or its Chinese, in a file, a form or the API alike, and a wrong one lists them."""
+    kind = field("accountability", "kind")
+    check = field_check(kind)
+    assert check is not None
+    f = Fields()
+    assert check("问责", f, "w") == "accountability" and check(" Criticism ", f, "w") == "criticism"
+    assert not f.problems
+    check("warning", f, "accountability[0]")
+    (problem,) = f.problems
+    assert problem.where == "accountability[0].kind"
+    assert problem.message == 'unknown kind "warning"; write one of criticism (通报批评), accountability (问责)'
+    assert problem.zh == "没有「warning」这一项，请写 criticism (通报批评)、accountability (问责) 之一"
+    read = record_reader((kind,))
+    assert read({"kind": "通报批评"}.get, Fields(), "w", TODAY) == {"kind": "criticism"}
