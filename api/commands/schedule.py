@@ -71,7 +71,7 @@ def compare_report(old: Path, new: Path) -> dict[str, Any]:
 
 
 def _print_dcma(checks: list[dict[str, Any]]) -> None:
-    print("DCMA 十四项检查 / DCMA 14-point assessment（第 10 项资源未评估 / point 10, resources, not assessed）")
+    print("DCMA 十四项检查 / DCMA 14-point assessment")
     for c in checks:
         value = "—" if c["value"] is None else (f"{c['value']:.1%}" if c["number"] not in (12, 13, 14)
                                                  else f"{c['value']:g}")

@@ -2,8 +2,7 @@
 
 Pure: :func:`assess` takes a :class:`Schedule` and its computed rows and returns one
 :class:`Check` per point. Counts are over the activities not finished ("incomplete") unless a
-check says otherwise; working days are the activity calendar's hours per day. Point 10
-(resources) is not assessed: the readers do not read resource assignments. The baseline is the
+check says otherwise; working days are the activity calendar's hours per day. The baseline is the
 file's planned finish (P6 ``target_end_date``; MS Project ``Finish``). The status date is the
 file's (P6 data date; Project's StatusDate, else its start).
 
@@ -18,6 +17,7 @@ file's (P6 data date; Project's StatusDate, else its start).
 | 7 | negative float | 0 |
 | 8 | high duration: planned duration > 44 working days | <= 5 % |
 | 9 | invalid dates: forecast before the status date, actual after it | 0 |
+| 10 | resources: incomplete tasks of a working day or more with neither resources nor cost | 0 |
 | 11 | missed: baseline finish by the status date but not finished by it | <= 5 % of those due |
 | 12 | critical path test: a delay on the critical path moves the finish as much | it moves |
 | 13 | CPLI: (critical path length + its float) / critical path length | >= 0.95 |
@@ -133,6 +133,7 @@ def assess(sched: Schedule, rows: Sequence[Computed]) -> list[Check]:
                                     "invalid dates (forecast before the status date, actual after it)"),
                [r.activity.id for r in rows if _invalid(r, status)], len(rows), zero=True),
     ]
+    out.append(_resources(sched, open_rows))
     due = [r for r in rows if (r.activity.planned_finish or r.early_finish) <= status]
     missed = [r.activity.id for r in due
               if not (r.activity.actual_finish and r.activity.actual_finish <= (r.activity.planned_finish or status))]
@@ -147,6 +148,17 @@ def assess(sched: Schedule, rows: Sequence[Computed]) -> list[Check]:
     out.append(Check(14, "bei", "基线执行指数 BEI", "baseline execution index (BEI)", done_by, len(due),
                      bei, ">= 0.95", bei is None or bei >= 0.95))
     return out
+
+
+def _resources(sched: Schedule, open_rows: Sequence[Computed]) -> Check:
+    """DCMA point 10: of the incomplete tasks (milestones aside) whose planned duration is a
+    working day or more of their calendar, those with no resource assigned and no cost. DCMA
+    asks that every one be resource-loaded: the threshold is 0."""
+    counted = [r.activity for r in open_rows if r.activity.kind == "task"
+               and r.activity.duration_hours >= (sched.calendars[r.activity.calendar].hours_per_day or 8.0)]
+    return _check(10, "resources", ("无资源无费用的作业（工期一天及以上）",
+                                    "no resources or cost (a day or longer)"),
+                  [a.id for a in counted if not a.resources and a.cost <= 0], len(counted), zero=True)
 
 
 def _invalid(r: Computed, status: dt.datetime) -> bool:

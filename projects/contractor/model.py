@@ -244,6 +244,13 @@ class Activity:
     #: activity codes (type → value) and the WBS path, for import maps
     codes: dict[str, str] = field(default_factory=dict, compare=False)
     wbs_path: str = ""
+    #: the resources assigned to it (names) and its budgeted cost (assignments and expenses;
+    #: MS Project's Cost), for DCMA point 10
+    resources: tuple[str, ...] = field(default=(), compare=False)
+    cost: float = 0.0
+    #: P6's secondary constraint (``cstr_type2`` / ``cstr_date2``), honoured with the primary
+    constraint2: str | None = None
+    constraint2_date: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

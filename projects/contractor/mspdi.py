@@ -299,6 +299,35 @@ def _calendars(project: _El, name: str, hours_per_day: float) -> dict[str, Calen
     return out
 
 
+#: The resource UID Project writes on the assignment of a task that has none.
+_NO_RESOURCE = "-65535"
+
+
+def _assignments(project: _El, name: str, task_uids: set[str]) -> dict[str, list[str]]:
+    """Per task UID, the names of the resources its ``Assignments`` name (Project's
+    placeholder for none, -65535, and its null resource, UID 0, are not resources)."""
+    res_el = project.find("Resources")
+    names = {r.get("UID"): r.get("Name") or f"resource {r.get('UID')}"
+             for r in (res_el.all("Resource") if res_el is not None else [])
+             if r.get("UID") and r.get("IsNull") != "1"}
+    out: dict[str, list[str]] = {}
+    asg_el = project.find("Assignments")
+    for a in asg_el.all("Assignment") if asg_el is not None else []:
+        task, rid = a.get("TaskUID"), a.get("ResourceUID")
+        if task not in task_uids:
+            raise ScheduleFileError(_where(name, a.find("TaskUID") or a),
+                                    f"资源分配的任务 {task!r} 不存在",
+                                    f"the assignment's task {task!r} is not a task of the file")
+        if rid in {_NO_RESOURCE, "0", ""}:
+            continue
+        if rid not in names:
+            raise ScheduleFileError(_where(name, a.find("ResourceUID") or a),
+                                    f"资源分配的资源 {rid!r} 不在 <Resources> 中",
+                                    f"the assignment's resource {rid!r} is not in <Resources>")
+        out.setdefault(task, []).append(names[rid])
+    return out
+
+
 def read_mspdi(data: bytes | str, name: str = "file.xml") -> Schedule:
     """The schedule in an MS Project XML file's bytes (or text)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
@@ -341,6 +370,7 @@ def read_mspdi(data: bytes | str, name: str = "file.xml") -> Schedule:
                                 "the file holds no task to schedule")
     activities: list[Activity] = []
     ids = {uid for _, uid in kept}
+    resources = _assignments(project, name, {t.get("UID") for t in tasks})
     for t, uid in kept:
         where = _where(name, t)
         cal = t.get("CalendarUID", "-1")
@@ -373,7 +403,8 @@ def read_mspdi(data: bytes | str, name: str = "file.xml") -> Schedule:
             wbs=t.get("WBS"), wbs_path=t.get("OutlineNumber"),
             planned_start=_time(t, "Start", name), planned_finish=_time(t, "Finish", name),
             percent_complete=_number(t, "PercentComplete", name),
-            resume=_time(t, "Resume", name), manual=t.get("Manual") == "1"))
+            resume=_time(t, "Resume", name), manual=t.get("Manual") == "1",
+            resources=tuple(resources.get(uid, ())), cost=_number(t, "Cost", name)))
     by_id = {a.id: a for a in activities}
     links: list[Link] = []
     for t in tasks:

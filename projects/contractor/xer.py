@@ -151,6 +151,39 @@ def _codes(tables: dict[str, list[Row]]) -> dict[str, dict[str, str]]:
     return out
 
 
+def _money(row: dict[str, str], field: str, where: str) -> float:
+    return _hours(row.get(field, "") or "0", where, field) or 0.0
+
+
+def _assignments(tables: dict[str, list[Row]], name: str, task_ids: set[str]
+                 ) -> tuple[dict[str, list[str]], dict[str, float]]:
+    """Per task_id, the names of its resources (TASKRSRC with RSRC) and its budgeted cost
+    (the assignments' ``target_cost`` and the expenses' ``target_cost`` in PROJCOST)."""
+    names = {r.get("rsrc_id", ""): r.get("rsrc_short_name") or r.get("rsrc_name") or r.get("rsrc_id", "")
+             for _, r in tables.get("RSRC", [])}
+    resources: dict[str, list[str]] = {}
+    cost: dict[str, float] = {}
+    for table in ("TASKRSRC", "PROJCOST"):
+        for no, r in tables.get(table, []):
+            key = r.get("taskrsrc_id" if table == "TASKRSRC" else "cost_item_id", "?")
+            where = f"{name}:{no} ({table} {key})"
+            tid = r.get("task_id", "")
+            if tid not in task_ids:
+                raise ScheduleFileError(where, f"task_id {tid!r} 指向不存在的作业",
+                                        f"task_id {tid!r} names no activity in TASK")
+            cost[tid] = cost.get(tid, 0.0) + _money(r, "target_cost", where)
+            if table == "PROJCOST":
+                continue
+            rid = r.get("rsrc_id", "")
+            if rid and rid not in names:
+                raise ScheduleFileError(where, f"rsrc_id {rid!r} 不在 RSRC 表中",
+                                        f"rsrc_id {rid!r} is not in the RSRC table")
+            _money(r, "target_qty", where)  # a quantity that is not a number is refused
+            if rid or r.get("role_id"):  # a role stands for the resource it will be
+                resources.setdefault(tid, []).append(names[rid] if rid else f"role {r['role_id']}")
+    return resources, cost
+
+
 def read_xer(text: str, name: str = "file.xer") -> Schedule:
     """The schedule of the first project in an XER export's text."""
     tables = _tables(text, name)
@@ -172,6 +205,7 @@ def read_xer(text: str, name: str = "file.xer") -> Schedule:
     activities = []
     wbs_paths = _wbs_paths(tables.get("PROJWBS", []))
     codes = _codes(tables)
+    resources, cost = _assignments(tables, name, {r.get("task_id", "") for _, r in tables["TASK"]})
     for no, row in tables["TASK"]:
         where = f"{name}:{no} (TASK {row.get('task_code', '?')})"
         kind = _KINDS.get(row.get("task_type", ""))
@@ -204,7 +238,9 @@ def read_xer(text: str, name: str = "file.xer") -> Schedule:
                                          "free_float_hr_cnt", required=False),
             planned_start=_time(row.get("target_start_date", ""), where, "target_start_date"),
             planned_finish=_time(row.get("target_end_date", ""), where, "target_end_date"),
-            percent_complete=_percent(row, where))
+            percent_complete=_percent(row, where),
+            resources=tuple(resources.get(row.get("task_id", ""), ())),
+            cost=cost.get(row.get("task_id", ""), 0.0))
         by_task_id[row.get("task_id", "")] = act.id
         activities.append(act)
     links = []

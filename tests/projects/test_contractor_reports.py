@@ -8,7 +8,7 @@ import json
 import pytest
 
 from api.cli import main
-from projects.contractor import read_mspdi, read_xer, schedule
+from projects.contractor import ScheduleFileError, read_mspdi, read_xer, schedule
 from projects.contractor.compare import compare
 from projects.contractor.dcma import assess
 from tests.projects.contractor_files import DATA, edit_xer, xer_text
@@ -29,6 +29,9 @@ def test_dcma_of_the_sample_by_hand() -> None:
     2-4: no leads, no lags, 40/40 FS. 5: no constraints. 6: the most float is 64 h = 8 days.
     7: no negative float. 8: the longest duration is 56 h = 7 days. 9: nothing forecast
     before 30 Nov, no actuals. 11, 14: nothing was due by 30 Nov, so nothing to count.
+    10 resources: every activity lasts 32 to 56 h, a working day or more, so all 25 count; only
+    A1020 carries a resource (TASKRSRC 8089: Van Haren, 48 labour hours, no cost), so 24/25
+    have neither resources nor cost: fails (DCMA's threshold is 0).
     12: A1010 (critical) 600 days longer moves the finish 600 days. 13: the critical path runs
     from Tue 30 Nov 2021 to Mon 21 Feb 2022 17:00: 1 + 18 (December less the Christmas week)
     + 21 + 15 = 55 working days, with no float: CPLI 55/55 = 1."""
@@ -42,7 +45,10 @@ def test_dcma_of_the_sample_by_hand() -> None:
     assert (c["missed"].total, c["missed"].value, c["bei"].total, c["bei"].value) == (0, None, 0, None)
     assert c["critical_path_test"].passed and c["critical_path_test"].offenders == ("A1010",)
     assert (c["cpli"].count, c["cpli"].total, c["cpli"].value, c["cpli"].passed) == (55, 55, 1.0, True)
-    assert [x.number for x in c.values()] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14]
+    res = c["resources"]
+    assert (res.count, res.total, res.value, res.passed) == (24, 25, 0.96, False)
+    assert "A1020" not in res.offenders and len(set(res.offenders)) == 24
+    assert [x.number for x in c.values()] == list(range(1, 15))
     assert {x.threshold for x in c.values()} >= {"<= 5%", "= 0", ">= 90%", ">= 0.95"}
 
 
@@ -72,6 +78,60 @@ def test_dcma_sees_leads_lags_constraints_float_and_missed_work() -> None:
     assert c["high_duration"].offenders == ("A1160",)
     assert "A1010" in c["missed"].offenders  # planned 6 Dec, finished 10 Dec
     assert c["bei"].value is not None and c["bei"].value < 0.95 and not c["bei"].passed
+
+
+def test_resources_and_cost_count_milestones_and_short_tasks_do_not() -> None:
+    """The sample changed: A1030 gets an expense (PROJCOST, 500 of cost, no resource), A1040
+    becomes a milestone, A1050 lasts 4 h (less than its calendar's 8-hour day) and A1060 is
+    finished: 25 - 3 = 22 counted, of which A1020 (resource) and A1030 (cost) pass: 20."""
+    text = edit_xer(xer_text(SAMPLE), change={
+        "A1040": {"task_type": "TT_Mile", "target_drtn_hr_cnt": "0", "remain_drtn_hr_cnt": "0"},
+        "A1050": {"target_drtn_hr_cnt": "4", "remain_drtn_hr_cnt": "4"},
+        "A1060": {"status_code": "TK_Complete", "act_start_date": "2021-11-29 08:00",
+                  "act_end_date": "2021-11-29 17:00", "remain_drtn_hr_cnt": "0"}})
+    a1030 = next(r for r in read_xer(text).activities if r.id == "A1030")
+    task_id = next(line.split("\t")[1] for line in text.splitlines() if "\tA1030\t" in line)
+    expense = ("%T\tPROJCOST\n%F\tcost_item_id\ttask_id\tcost_name\ttarget_cost\n"
+               f"%R\t1\t{task_id}\tscaffold\t500.00\n")
+    text = text.replace("%T\tTASKPRED", expense + "%T\tTASKPRED", 1)
+    sched = read_xer(text)
+    assert next(a for a in sched.activities if a.id == "A1030").cost == 500.0 and a1030.cost == 0
+    res = {c.key: c for c in assess(sched, schedule(sched))}["resources"]
+    assert (res.count, res.total, res.passed) == (20, 22, False)
+    assert not {"A1020", "A1030", "A1040", "A1050", "A1060"} & set(res.offenders)
+
+
+def test_mspdi_resources_and_bad_assignments() -> None:
+    """mpxj-sample.xml: task 2 (400 h) has First and Second Resource; the other tasks a day or
+    longer have only Project's placeholder (ResourceUID -65535): 14 of 15 fail. An assignment to
+    a resource or task the file does not hold is refused with its element and line."""
+    name = "mpxj-sample.xml"
+    data = (DATA / name).read_bytes()
+    sched = read_mspdi(data, name)
+    two = next(a for a in sched.activities if a.id == "2")
+    assert two.resources == ("First Resource", "Second Resource") and two.cost == 352625
+    res = {c.key: c for c in assess(sched, schedule(sched))}["resources"]
+    assert (res.count, res.total) == (14, 15) and "2" not in res.offenders
+    bad = data.replace(b"<ResourceUID>2</ResourceUID>", b"<ResourceUID>77</ResourceUID>", 1)
+    with pytest.raises(ScheduleFileError) as err:
+        read_mspdi(bad, name)
+    line = data[:data.index(b"<ResourceUID>2</ResourceUID>")].count(b"\n") + 1
+    assert f"{name}:{line} (<ResourceUID>)" in str(err.value) and "'77'" in str(err.value)
+    assert "不在 <Resources> 中" in err.value.zh
+    bad = data.replace(b"<TaskUID>3</TaskUID>", b"<TaskUID>300</TaskUID>", 1)
+    with pytest.raises(ScheduleFileError, match=r"'300' is not a task of the file"):
+        read_mspdi(bad, name)
+
+
+def test_a_resource_assignment_to_a_missing_activity_names_its_row() -> None:
+    text = xer_text(SAMPLE).replace("%R\t8089\t37897\t", "%R\t8089\t99999\t", 1)
+    with pytest.raises(ScheduleFileError) as err:
+        read_xer(text, "s.xer")
+    line = text.splitlines().index(next(x for x in text.splitlines() if x.startswith("%R\t8089"))) + 1
+    assert err.value.where == f"s.xer:{line} (TASKRSRC 8089)" and "'99999'" in err.value.en
+    text = xer_text(SAMPLE).replace("\t1319\t\t\t48\t", "\t4242\t\t\t48\t", 1)
+    with pytest.raises(ScheduleFileError, match=r"TASKRSRC 8089.*rsrc_id '4242' is not in the RSRC table"):
+        read_xer(text, "s.xer")
 
 
 def test_manual_tasks_fail_the_critical_path_test() -> None:
