@@ -16,7 +16,7 @@ parents have no cycles. Invariants:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -224,13 +224,8 @@ class _Check:
         f = self.f
         items = f.items(value, "calendar_years", "years (year, holidays, workdays)")
         out = []
-        for i, item in enumerate(items if isinstance(items, list) else ()):
-            where = f"calendar_years[{i}]"
-            m = f.mapping(item, where, "calendar year")
-            if m is BAD:
-                continue
-            assert isinstance(m, Mapping)
-            f.unknown_keys(m, YEAR_FIELDS, where)
+        for _, where, m, _ in self.entries(items if isinstance(items, list) else [], "calendar_years",
+                                           "calendar year", YEAR_FIELDS):
             year = f.required(m, "year", where)
             if year is not BAD and (not isinstance(year, int) or isinstance(year, bool)):
                 year = f.add(f"{where}.year", f"{type_name(year)} is not a year; write e.g. 2027", f"{type_name(year)}不是年份，请写如 2027")
@@ -256,14 +251,7 @@ class _Check:
         self.unit_ids, self.units_complete = _first_places(items)
         out: list[Unit] = []
         parents: dict[str, list[str]] = {}
-        for i, item in enumerate(items):
-            where = f"units[{i}]"
-            m = f.mapping(item, where, "unit")
-            if m is BAD:
-                continue
-            assert isinstance(m, Mapping)
-            f.unknown_keys(m, UNIT_FIELDS, where)
-            uid = self.id_field(m, where, self.unit_ids, i, "unit")
+        for i, where, m, uid in self.entries(items, "units", "unit", UNIT_FIELDS, self.unit_ids):
             name = f.required(m, "name", where)
             if name is not BAD:
                 name = _CUNIT["name"](name, f, where)
@@ -306,6 +294,32 @@ class _Check:
         if not self.units_complete:
             return BAD
         return self.f.reference(uid, self.unit_ids, f"{where}.{field}", "unit")
+
+    # -- the opening of every record entry -------------------------------------------------------
+
+    def entries(self, items: list[Any], section: str, what: str, keys: Collection[str] | None = None,
+                index: dict[str, int] | None = None) -> Iterator[tuple[int, str, Mapping[str, Any], Any]]:
+        """Each entry of the record section ``items`` that is a mapping, opened (``opening``),
+        as ``(i, where, entry, id)``: its index, its place (``units[3]``), the entry and its
+        checked id (``None`` without ``index``)."""
+        for i, item in enumerate(items):
+            opened = self.opening(item, i, section, what, keys=keys, index=index)
+            if opened is not None:
+                yield (i, *opened)
+
+    def opening(self, item: object, i: int, section: str, what: str, *, keys: Collection[str] | None = None,
+                index: dict[str, int] | None = None) -> tuple[str, Mapping[str, Any], Any] | None:
+        """How every record entry opens: its place, a mapping (else a problem and ``None``),
+        no key outside ``keys`` (when given), and its id among the first places ``index``
+        (when given; else ``None``)."""
+        where = f"{section}[{i}]"
+        m = self.f.mapping(item, where, what)
+        if m is BAD:
+            return None
+        assert isinstance(m, Mapping)
+        if keys is not None:
+            self.f.unknown_keys(m, keys, where)
+        return where, m, None if index is None else self.id_field(m, where, index, i, what)
 
     def id_field(self, m: Mapping[str, Any], where: str, index: dict[str, int], i: int, what: str) -> Any:
         value = self.f.required(m, "id", where)
@@ -358,13 +372,10 @@ class _Check:
 
     def project(self, item: object, i: int) -> Project | None:
         f = self.f
-        where = f"projects[{i}]"
-        m = f.mapping(item, where, "project")
-        if m is BAD:
+        opened = self.opening(item, i, "projects", "project", keys=PROJECT_FIELDS, index=self.project_ids)
+        if opened is None:
             return None
-        assert isinstance(m, Mapping)
-        f.unknown_keys(m, PROJECT_FIELDS, where)
-        pid = self.id_field(m, where, self.project_ids, i, "project")
+        where, m, pid = opened
         name = f.required(m, "name", where)
         if name is not BAD:
             name = _CPROJECT["name"](name, f, where)
@@ -422,14 +433,7 @@ class _Check:
         f = self.f
         self.person_ids, self.people_complete = _first_places(items)
         out = []
-        for i, item in enumerate(items):
-            where = f"people[{i}]"
-            m = f.mapping(item, where, "person")
-            if m is BAD:
-                continue
-            assert isinstance(m, Mapping)
-            f.unknown_keys(m, PERSON_FIELDS, where)
-            xid = self.id_field(m, where, self.person_ids, i, "person")
+        for _, where, m, xid in self.entries(items, "people", "person", PERSON_FIELDS, self.person_ids):
             name = f.required(m, "name", where)
             if name is not BAD:
                 name = _CPERSON["name"](name, f, where)
@@ -662,13 +666,7 @@ class _Check:
         by_project = {p.id: p for p in projects}
         dues: dict[str, dict[str, dt.date | None]] = {}
         out = []
-        for i, item in enumerate(items):
-            where = f"extensions[{i}]"
-            m = f.mapping(item, where, "extension request")
-            if m is BAD:
-                continue
-            assert isinstance(m, Mapping)
-            f.unknown_keys(m, EXTENSION_FIELDS, where)
+        for _, where, m, _ in self.entries(items, "extensions", "extension request", EXTENSION_FIELDS):
             key, due = self.extension_milestone(m, where, by_project, dues)
             requested = f.required(m, "requested", where)
             if requested is not BAD:
@@ -759,15 +757,8 @@ class _Check:
         f = self.f
         index = _first_places(items)[0]
         out = []
-        for i, item in enumerate(items):
-            where = f"complaints[{i}]"
-            m = f.mapping(item, where, "complaint")
-            if m is BAD:
-                continue
-            assert isinstance(m, Mapping)
+        for _, where, m, cid in self.entries(items, "complaints", "complaint", COMPLAINT_FIELDS, index):
             before = len(f.problems)
-            f.unknown_keys(m, COMPLAINT_FIELDS, where)
-            cid = self.id_field(m, where, index, i, "complaint")
             # title, kind, the dates and the rating through their catalogue checks, then the
             # rules between the dates (``catalogue.COMPLAINT_RULES``)
             values = read_complaint(m.get, f, where, self.today)
@@ -817,12 +808,7 @@ class _Check:
             complaints=None if complaints is None else {c.id: c for c in complaints})
         taken: set[str] = set()
         out = []
-        for i, item in enumerate(items):
-            where = f"accountability[{i}]"
-            m = f.mapping(item, where, "accountability record")
-            if m is BAD:
-                continue
-            assert isinstance(m, Mapping)
+        for _, where, m, _ in self.entries(items, "accountability", "accountability record"):
             record = _accountability.read(m, where, f, replace(known, taken=taken), self.today)
             rid = m.get("id")
             if isinstance(rid, str):
@@ -837,14 +823,7 @@ class _Check:
         f = self.f
         index = _first_places(items)[0]
         out = []
-        for i, item in enumerate(items):
-            where = f"notices[{i}]"
-            m = f.mapping(item, where, "notice")
-            if m is BAD:
-                continue
-            assert isinstance(m, Mapping)
-            f.unknown_keys(m, NOTICE_FIELDS, where)
-            nid = self.id_field(m, where, index, i, "notice")
+        for _, where, m, nid in self.entries(items, "notices", "notice", NOTICE_FIELDS, index):
             title = f.required(m, "title", where)
             if title is not BAD:
                 title = _CNOTICE["title"](title, f, where)
