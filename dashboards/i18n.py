@@ -295,6 +295,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "no_co_units": ("（无）", "(none)"),
     "cadence_hint": ("如：周报、月报、2 周、3 个月、10 个工作日；留空则不定期报送",
                      "e.g. 1 weeks, 1 months, 2 weeks, 10 workdays (周报, 月报); empty: no cadence"),
+    "budget_now": ("现为 ", "now "),
+    "budget_hint": ("以元为单位，如 120000000（1.2 亿元）；留空则不填", "in yuan, e.g. 120000000; empty: none"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
 }

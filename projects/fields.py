@@ -38,6 +38,12 @@ class _Bad:
 
 BAD: Final = _Bad()
 
+#: Every amount in yuan stays below this (一千万亿元, a thousand times a province's yearly
+#: budget): above it a float no longer holds whole yuan exactly, and such a figure is a typing
+#: mistake (digits pasted twice, a date typed into the amount). The rule language's number
+#: literals have the same bound (``dsl.checker.MAX_NUMBER``).
+AMOUNT_MAX: Final = 1e15
+
 #: What would be right, for each required field that is missing.
 HINTS: dict[str, str] = {
     "id": "a short stable id such as P001 or tender",
@@ -250,6 +256,10 @@ class Fields:
         if number < 0:
             return self.add(_at(where, field), f"{value} is negative; amounts are yuan, 0 or more",
                             f"{value} 是负数；金额以元计，不小于 0")
+        if number >= AMOUNT_MAX:
+            return self.add(_at(where, field), f"{str(value)[:40]} is more than any real amount; amounts are yuan, "
+                            "below 10^15 (a thousand trillion); check the digits",
+                            f"{str(value)[:40]} 超出了任何实际金额；金额以元计，应小于 10^15（一千万亿元），请核对位数")
         return number
 
     def ratio(self, value: object, where: str, field: str = "") -> float | _Bad | None:

@@ -13,7 +13,7 @@ the whole portfolio and have no field check: ``projects.checks`` resolves them.
 The bounds every check applies: text holds no control characters (``fields.control_character``)
 and at most ``max_length`` characters; a required text is not blank; ids are at most
 ``ID_MAX`` characters, without ``/`` or surrounding spaces; dates lie in ``EARLIEST`` ..
-``LATEST``; amounts are finite yuan, 0 or more; ratios 0..1 (``35%`` reads as 0.35).
+``LATEST``; amounts are yuan, 0 or more and below ``fields.AMOUNT_MAX``; ratios 0..1 (``35%`` reads as 0.35).
 
 ``record_reader(fields, rules)`` compiles a whole record's reading into one straight-line
 function (each field's fast test inline, then the record's ``NotLater`` rules); the portfolio
@@ -44,7 +44,7 @@ from projects.catalogue import (
 )
 from projects.errors import Problem
 from projects.extensions import DECISIONS
-from projects.fields import BAD, Fields, type_name
+from projects.fields import AMOUNT_MAX, BAD, Fields, type_name
 from projects.model import (
     COMPLAINT_KIND_WORDS,
     KIND_WORDS,
@@ -90,7 +90,8 @@ def _at(where: str, name: str) -> str:
 
 
 #: What the fast tests of the checks may name (``Compiled.fast``).
-_NAMES: Final[dict[str, Any]] = {"_Date": dt.date, "_EARLIEST": EARLIEST, "_LATEST": LATEST, "_INF": _INF}
+_NAMES: Final[dict[str, Any]] = {"_Date": dt.date, "_EARLIEST": EARLIEST, "_LATEST": LATEST, "_INF": _INF,
+                                  "_AMOUNT_MAX": AMOUNT_MAX}
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,11 +192,11 @@ def _yuan(field: Field) -> Compiled:
     name = field.name
 
     def slow(value: Any, f: Fields, where: str) -> Any:
-        if type(value) is int and 0 <= value < 1 << 53:
+        if type(value) is int and 0 <= value < AMOUNT_MAX:
             return float(value)
         return f.amount(value, where, name)
 
-    return Compiled(field, "type({v}) is float and 0.0 <= {v} < _INF", slow)
+    return Compiled(field, "type({v}) is float and 0.0 <= {v} < _AMOUNT_MAX", slow)
 
 
 def _workdays(field: Field) -> Compiled:

@@ -42,7 +42,9 @@ from projects import catalogue
 from projects import repository as repo
 from projects.cadence import CadenceError, parse_cadence
 from projects.checks import person_outside
-from projects.model import Category, Dependency, Kind, Milestone, Portfolio, Project, Unit
+from projects.fields import Fields
+from projects.model import Dependency, Kind, Milestone, Portfolio, Project, Unit
+from projects.validation import record_checks
 from rules import repository as rules_repo
 
 OFFICE = roles("office")
@@ -53,13 +55,6 @@ def _kind(value: str, where: str) -> Kind:
         return Kind(value)
     except ValueError:
         raise InputError(where, f"{value!r} is not a kind; use one of {', '.join(k.value for k in Kind)}") from None
-
-
-def _category(value: str) -> Category:
-    try:
-        return Category(value)
-    except ValueError:
-        raise InputError("category", f"{value!r}: use 'project' (重点项目) or 'task' (重点工作)") from None
 
 
 class UnitController(Controller):
@@ -132,7 +127,7 @@ class ProjectController(Controller):
     @post("/", operation_id="createProject", guards=[OFFICE])
     async def create_project(self, request: AppRequest, server: Server, data: ProjectCreate) -> ProjectRead:
         sent = record_values(data)
-        project = Project(**{**sent, "category": _category(sent["category"])})
+        project = Project(**project_fields(sent))
         if not project.id.strip():
             raise InputError("id", "a project needs a non-empty id like P001")
         async with server.writing():
@@ -154,9 +149,7 @@ async def change_project(server: Server, actor: str, pid: str, changes: dict[str
     async with server.writing():
         await repo.project_version(pid)
         old = (await server.snapshot()).portfolio.project_by_id[pid]
-        changes = dict(changes)
-        if "category" in changes:
-            changes["category"] = _category(changes["category"])
+        changes = project_fields(changes)
         if "unit" in changes:
             await repo.get_unit(changes["unit"])
         changes = assignment((await server.snapshot()).portfolio, old, changes)
@@ -164,6 +157,29 @@ async def change_project(server: Server, actor: str, pid: str, changes: dict[str
         await repo.save_project(new, create=False)
         await server.changed(actor, "project.update", f"project:{pid}", _project_brief(old), _project_brief(new))
     return new
+
+
+#: A project's own fields a change is checked with value by value, by the catalogue's
+#: validators (``projects.validation``: the same checks and messages as portfolio files,
+#: Excel imports and the API); the assignment's references are ``assignment``'s.
+_PROJECT_CHECKS = {name: check for name, check in record_checks(catalogue.PROJECT).items()
+                   if name in ("name", "category", "budget", "source", "instruction")}
+
+
+def project_fields(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``changes`` with the name, category, budget, source and instruction checked and made
+    model values (a category word its ``Category``); refused (``InputError`` at the first
+    field wrong, every problem named) with nothing written."""
+    out = dict(changes)
+    f = Fields()
+    for name, check in _PROJECT_CHECKS.items():
+        if out.get(name) is not None:
+            out[name] = check(out[name], f, "")
+    if f.problems:
+        first, *more = f.problems
+        raise InputError(first.where.lstrip("."), first.bilingual()
+                         + "".join(f"; {p.where.lstrip('.')}: {p.bilingual()}" for p in more))
+    return out
 
 
 def _project_brief(p: Project) -> dict[str, Any]:

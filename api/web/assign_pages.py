@@ -1,5 +1,5 @@
-"""交办 page (issue 12): the office assigns a task or project — lead unit, co-units, person,
-cadence, urgency, source and leader's instruction — through the same checked, audited step
+"""交办 page (issue 12): the office assigns a task or project — its name, category and budget,
+lead unit, co-units, person, cadence, urgency, source and leader's instruction — through the same checked, audited step
 as ``PATCH /api/projects/{pid}`` (``api.controllers.portfolio.change_project``). A refused
 assignment comes back with each message beside its field and writes nothing; a saved one
 goes back to the project page, which shows it with its confirmation."""
@@ -20,6 +20,7 @@ from api.service import Server
 from api.values import ApiError
 from api.web.render import PageForbiddenError, forbidden_page, page_lang, render_page, require
 from dashboards.i18n import text
+from dashboards.numbers import money_text, yuan_input
 from projects import catalogue
 from projects.errors import DubanError, RecordNotFoundError
 from projects.model import Project
@@ -27,7 +28,10 @@ from projects.model import Project
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 #: The fields of the form, in order: the catalogue's project fields of an assignment.
-FIELDS = ("unit", "co_units", "person", "report_every", "urgent", "source", "instruction")
+FIELDS = ("name", "category", "budget", "unit", "co_units", "person", "report_every", "urgent", "source",
+          "instruction")
+#: The project's own fields on the form: one a client leaves out stays as it is.
+OWN = ("name", "category", "budget")
 CO_UNIT = "co_unit:"  # one checkbox per unit: ``co_unit:<id>``
 
 
@@ -38,19 +42,23 @@ def labels(lang: str) -> dict[str, str]:
         f = catalogue.field("project", name)
         out[name] = f.en if lang == "en" else f.zh
     out["unit"] += " (lead)" if lang == "en" else "（牵头）"
+    out["budget"] += " (yuan)" if lang == "en" else "（元）"
     return out
+
 
 
 def form_of(p: Project) -> dict[str, Any]:
     """The form filled with a project's current assignment."""
-    return {"unit": p.unit, "co_units": list(p.co_units), "person": p.person or "",
+    return {"name": p.name, "category": p.category.value, "budget": yuan_input(p.budget),
+            "unit": p.unit, "co_units": list(p.co_units), "person": p.person or "",
             "report_every": "" if p.report_every is None else str(p.report_every),
             "urgent": p.urgent, "source": p.source or "", "instruction": p.instruction or ""}
 
 
 def sent_form(data: Mapping[str, str]) -> dict[str, Any]:
-    """What was sent, as the form shows it again."""
-    return {"unit": (data.get("unit") or "").strip(),
+    """What was sent, as the form shows it again (``None``: a field of ``OWN`` not sent)."""
+    own = {name: None if name not in data else (data[name] or "").strip() for name in OWN}
+    return {**own, "unit": (data.get("unit") or "").strip(),
             "co_units": [k[len(CO_UNIT):] for k in data if k.startswith(CO_UNIT)],
             "person": (data.get("person") or "").strip(),
             "report_every": (data.get("report_every") or "").strip(),
@@ -59,8 +67,10 @@ def sent_form(data: Mapping[str, str]) -> dict[str, Any]:
 
 
 def changes_of(sent: Mapping[str, Any]) -> dict[str, Any]:
-    """The project change the sent form asks for (empty texts clear their field)."""
-    return {"unit": sent["unit"], "co_units": list(sent["co_units"]), "person": sent["person"] or None,
+    """The project change the sent form asks for (empty texts clear their field; an empty name
+    or category is refused as such; a field of ``OWN`` not sent stays as it is)."""
+    own = {name: sent[name] or (None if name == "budget" else "") for name in OWN if sent[name] is not None}
+    return {**own, "unit": sent["unit"], "co_units": list(sent["co_units"]), "person": sent["person"] or None,
             "report_every": sent["report_every"] or None, "urgent": bool(sent["urgent"]),
             "source": sent["source"] or None, "instruction": sent["instruction"] or None}
 
@@ -93,9 +103,11 @@ class AssignPages(Controller):
             return render_page(request, "message.html", status=404, heading=text("no_project", lang),
                                message=f"「{pid}」：{text('no_project_hint', lang)}", link="/projects")
         return render_page(request, "assign.html", status=status, project=project,
-                           form=form or form_of(project), errors=errors or {}, error=error,
+                           form={**form_of(project), **{k: v for k, v in (form or {}).items() if v is not None}},
+                           errors=errors or {}, error=error,
                            labels=labels(lang), units=portfolio.units, people=portfolio.people,
-                           co_unit=CO_UNIT, title=f"{text('assignment', lang)} — {project.name}")
+                           co_unit=CO_UNIT, title=f"{text('assignment', lang)} — {project.name}",
+                           budget_now="" if project.budget is None else money_text(project.budget, lang))
 
     @get("/projects/{pid:str}/assign", name="assign_page")
     async def page(self, request: AppRequest, server: Server, pid: str) -> Response[str]:

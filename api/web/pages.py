@@ -45,6 +45,7 @@ from dashboards.embed import embed
 from dashboards.gantt import milestone_lights, project_gantt
 from dashboards.i18n import text
 from dashboards.money import funds_curve
+from dashboards.numbers import money_text
 from notifier import store
 from notifier.errors import NoticeForbiddenError, NoticeInputError
 from projects.cadence import next_report
@@ -441,7 +442,8 @@ def _assignment(portfolio: Any, project: Any, lang: str) -> dict[str, Any]:
     return {"labels": labels(lang),
             "co_units": [units[u].name if u in units else u for u in project.co_units],
             "person": (person.name if person else project.person) or "",
-            "report_every": "" if cadence is None else (str(cadence) if lang == "en" else cadence.chinese)}
+            "report_every": "" if cadence is None else (str(cadence) if lang == "en" else cadence.chinese),
+            "budget": "" if project.budget is None else money_text(project.budget, lang)}
 
 
 async def _last_schedule_import(pid: str) -> dict[str, Any] | None:

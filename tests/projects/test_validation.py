@@ -48,6 +48,8 @@ def _api_problems(**fields: Any) -> list[str]:
     ({"name": "a\x00b"}, "contains the control character U+0000 at position 2"),
     ({"paid": float("inf")}, "inf is not a finite amount; write yuan as a number"),
     ({"amount": -5.0}, "-5.0 is negative; amounts are yuan, 0 or more"),
+    ({"paid": 1e20}, "1e+20 is more than any real amount; amounts are yuan, below 10^15"),
+    ({"amount": 10 ** 15}, "1000000000000000 is more than any real amount"),
     ({"progress": 35.0}, "35.0 is outside 0..1; write 35% or 0.35"),
     ({"start": dt.date(2026, 5, 2), "finished": dt.date(2026, 5, 1)},
      "start 2026-05-02 is after finished 2026-05-01; a milestone cannot finish before it starts"),
@@ -65,6 +67,14 @@ def test_a_file_and_the_api_refuse_the_same_value_with_the_same_words(fields: di
 def test_an_integer_too_large_for_a_float_is_a_problem_not_a_crash() -> None:
     (problem,) = _file_problems(amount=10 ** 400)
     assert "is not a finite amount" in problem and problem.startswith("projects[0].milestones[0].amount")
+
+
+def test_the_largest_amount_below_the_bound_is_kept_whole() -> None:
+    """Just below ``AMOUNT_MAX`` an amount is still kept, to the yuan; the bound itself is not."""
+    assert _file_problems(amount=999_999_999_999_999) == []
+    assert _file_problems(amount=999_999_999_999_999.0) == []
+    (problem,) = _file_problems(amount=1e15)
+    assert problem.startswith("projects[0].milestones[0].amount: 1000000000000000.0 is more than any real amount")
 
 
 def test_an_id_longer_than_its_column_is_refused() -> None:
@@ -102,6 +112,7 @@ def test_the_fast_test_and_the_slow_check_agree_on_valid_values() -> None:
         value = samples[f.type]
         assert eval(c.fast.format(v="value"), {"_Date": dt.date, "_EARLIEST": dt.date(1990, 1, 1),
                                                "_LATEST": dt.date(2100, 12, 31), "_INF": float("inf"),
+                                               "_AMOUNT_MAX": 1e15,
                                                "value": value}), f.name
         problems = Fields()
         assert c.slow(value, problems, "w") == value and not problems.problems

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 
+from api import audit
 from projects import repository as repo
-from projects.model import Person
+from projects.model import Category, Person
 from tests.site import Site
 
 
@@ -83,7 +84,7 @@ async def test_a_refused_assignment_shows_its_message_beside_the_field_and_chang
     assert re.search(r'<small class="error" id="error-unit">[^<]*harbour', nowhere.text)  # type: ignore[attr-defined]
     long = await _assign(site, "P001", unit="transport", source="依" * 201)
     said = re.search(r'<small class="error" id="error-source">(.*?)</small>', long.text)  # type: ignore[attr-defined]
-    assert said and said.group(1).startswith("交办依据最多 200 个字，现有 201 个")
+    assert said and said.group(1).startswith("交办依据共 201 个字符，最多 200 个")  # the catalogue's words
     after = (await site.server.snapshot()).portfolio.project_by_id["P001"]
     assert after == before
     page = await site.client.get("/projects/P001")
@@ -113,3 +114,96 @@ async def test_an_assignment_without_the_csrf_token_is_refused(site: Site) -> No
                                follow_redirects=False)
     assert r.status_code == 403
     assert (await site.server.snapshot()).portfolio.project_by_id["P001"] == before
+
+
+def _said(page: str, name: str) -> str:
+    found = re.search(rf'<small class="error" id="error-{name}">(.*?)</small>', page)
+    assert found, page
+    return found.group(1)
+
+
+async def test_the_office_renames_recategorises_and_budgets_a_project(site: Site) -> None:
+    """Name, category and budget are on the 交办 form too: saved through the same change as the
+    API's, audited with what they were, shown on the project page."""
+    await site.sign_in("office")
+    form = await site.client.get("/projects/P003/assign")
+    assert 'name="name" value="优化营商环境"' in form.text
+    assert '<option value="task" selected>重点工作</option>' in form.text
+    assert 'name="budget" value=""' in form.text and "总投资（元）" in form.text
+    r = await _assign(site, "P003", name="优化营商环境三年行动", category="project", budget="1,250,000.50",
+                      unit="water")
+    assert r.status_code == 303  # type: ignore[attr-defined]
+    p = (await site.server.snapshot()).portfolio.project_by_id["P003"]
+    assert (p.name, p.category, p.budget) == ("优化营商环境三年行动", Category.PROJECT, 1_250_000.5)
+    entries, _ = await audit.entries(action="project.update", subject="project:P003", limit=1)
+    assert entries[0].actor == "office"
+    assert entries[0].before["name"] == "优化营商环境" and entries[0].before["budget"] is None  # type: ignore[index]
+    assert entries[0].after == {**entries[0].after, "name": "优化营商环境三年行动", "category": "project",
+                                "budget": 1_250_000.5}  # type: ignore[dict-item]
+    page = await site.client.get("/projects/P003")
+    assert re.search(r"<h1>.*</span> 优化营商环境三年行动</h1>", page.text)
+    assert _field(page.text, "budget") == "125 万元"
+    again = await site.client.get("/projects/P003/assign")
+    assert 'name="budget" value="1250000.5"' in again.text and "现为 " in again.text
+    cleared = await _assign(site, "P003", name="优化营商环境三年行动", category="task", budget="", unit="water")
+    assert cleared.status_code == 303  # type: ignore[attr-defined]
+    p = (await site.server.snapshot()).portfolio.project_by_id["P003"]
+    assert (p.category, p.budget) == (Category.TASK, None)
+
+
+HOSTILE = [
+    ({"name": "海东大道\u202e改造"}, "name", "双向控制字符 U+202E"),
+    ({"name": "海东\x07大道"}, "name", "不可见的控制字符 U+0007"),
+    ({"name": "   "}, "name", "名称不能为空"),
+    ({"name": "路" * 201}, "name", "名称共 201 个字符，最多 200 个"),
+    ({"category": "tsk"}, "category", "是不是「task」"),
+    ({"category": "公益"}, "category", "请写 project、task 之一"),
+    ({"budget": "1e20"}, "budget", "应小于 10^15（一千万亿元）"),
+    ({"budget": "1" + "0" * 20}, "budget", "超出了任何实际金额"),
+    ({"budget": "-5"}, "budget", "是负数"),
+    ({"budget": "NaN"}, "budget", "不是有限的金额"),
+    ({"budget": "inf"}, "budget", "不是有限的金额"),
+    ({"budget": "一亿"}, "budget", "「一亿」不是金额"),
+    ({"source": "会议\u2066纪要"}, "source", "双向控制字符 U+2066"),
+    ({"instruction": "批示\x00"}, "instruction", "U+0000"),
+]
+
+
+async def test_hostile_names_categories_and_budgets_are_refused_beside_their_field(site: Site) -> None:
+    """Each refused with the catalogue's message (the one files, Excel and the API give) beside
+    its field, what was sent shown again, and nothing written: not the project, not the audit."""
+    await site.sign_in("office")
+    before = (await site.server.snapshot()).portfolio.project_by_id["P001"]
+    _, audited = await audit.entries()
+    good = {"name": before.name, "category": "project", "budget": "120000000", "unit": "transport"}
+    for change, field, words in HOSTILE:
+        r = await _assign(site, "P001", **{**good, **change})
+        assert r.status_code == 422, change  # type: ignore[attr-defined]
+        text = r.text  # type: ignore[attr-defined]
+        assert words in _said(text, field), (change, _said(text, field))
+        assert "交办未保存" in text
+        if field == "budget":
+            assert f'name="budget" value="{change["budget"]}"' in text  # what was sent, to correct
+    assert (await site.server.snapshot()).portfolio.project_by_id["P001"] == before
+    assert (await audit.entries())[1] == audited
+
+
+async def test_the_api_refuses_the_same_values_with_the_same_messages(site: Site) -> None:
+    """``PATCH /api/projects/{pid}`` (the same ``change_project``) names the field and says the
+    same words; a project created with a bad budget or a blank name is refused likewise."""
+    await site.sign_in("office")
+    headers = {"x-csrftoken": site.csrf()}
+    before = (await site.server.snapshot()).portfolio.project_by_id["P001"]
+    for change, field, words in [({"budget": 1e20}, "budget", "应小于 10^15（一千万亿元）"),
+                                 ({"budget": -1.0}, "budget", "是负数"),
+                                 ({"category": "tsk"}, "category", "是不是「task」"),
+                                 ({"name": " "}, "name", "名称不能为空"),
+                                 ({"name": "路" * 201}, "name", "名称共 201 个字符，最多 200 个")]:
+        r = await site.client.patch("/api/projects/P001", json=change, headers=headers)
+        assert r.status_code == 422, (change, r.text)
+        assert r.json()["where"] == field and words in r.json()["message"], r.json()
+    assert (await site.server.snapshot()).portfolio.project_by_id["P001"] == before
+    made = await site.client.post("/api/projects", headers=headers, json={
+        "id": "P009", "name": "新项目", "category": "project", "unit": "water", "budget": 10.0 ** 20})
+    assert made.status_code == 422 and made.json()["where"] == "budget", made.text
+    assert "P009" not in (await site.server.snapshot()).portfolio.project_by_id
