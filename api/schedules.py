@@ -18,7 +18,7 @@ from projects import loader
 from projects import repository as repo
 from projects.checks import parse_portfolio
 from projects.contractor import read_schedule, schedule
-from projects.contractor.importer import compare_imports, parse_map, project_entry
+from projects.contractor.importer import parse_map, project_entry
 from projects.model import Portfolio
 
 
@@ -32,11 +32,8 @@ def _build(data: bytes, name: str, current: dict[str, Any], *, pid: str, unit: s
     at = next((i for i, p in enumerate(projects) if p.get("id") == pid), None)
     existing = projects[at] if at is not None else None
     project, record = project_entry(sched, rows, pid=pid, unit=unit, mapping=mapping,
-                                    existing=existing, name=project_name)
+                                    existing=existing, name=project_name, previous=previous)
     project["unit"] = unit
-    compared = compare_imports(sched, previous, record, {m["id"]: m["name"] for m in project["milestones"]})
-    if compared is not None:
-        record["compare"] = compared
     if at is None:
         projects.append(project)
     else:

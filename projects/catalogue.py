@@ -105,6 +105,10 @@ MILESTONE: Final[tuple[Field, ...]] = (
     # issue 17: working days the imported finish moved later at the last schedule import
     # (0 or absent: it did not); set by ``duban import FILE --project``, read by rules
     Field("schedule_slip", "workdays", dsl="number", zh="计划推迟", en="schedule slip", api="r"),
+    # issue 17: the same import's measure of the computed schedule: working days the forecast
+    # finish (the CPM early finish) moved later, and whole working days of total float lost
+    Field("forecast_slip", "workdays", dsl="number", zh="预测推迟", en="forecast slip", api="r"),
+    Field("float_eroded", "workdays", dsl="number", zh="总时差减少", en="float eroded", api="r"),
 )
 
 #: One ``after`` entry of a milestone (a dependency): a part of the milestone, not a record of

@@ -178,6 +178,8 @@ class Milestone:
     co_units: tuple[str, ...] | None = None  # 配合单位, unit ids
     report_every: Cadence | None = None  # 报送周期
     schedule_slip: int | None = None  # 计划推迟: working days the finish moved at the last import
+    forecast_slip: int | None = None  # 预测推迟: working days the computed forecast finish moved
+    float_eroded: int | None = None  # 总时差减少: whole working days of total float lost
 
     @property
     def key(self) -> tuple[str, str]:

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,8 +45,11 @@ _KINDS = {"approval": "approval", "tendering": "tendering", "contract": "contrac
           "资金": "funds", "竣工": "completion"}
 _MATCH_KEYS = ("milestone", "code", "wbs", "name", "id")
 #: Milestone fields the file gives; on re-import the office's own fields are kept.
-FILE_FIELDS = ("name", "kind", "start", "due", "finished", "progress", "after", "schedule_slip")
+FILE_FIELDS = ("name", "kind", "start", "due", "finished", "progress", "after", "schedule_slip",
+               "forecast_slip", "float_eroded")
 NAME_MAX = 200
+#: What an import measures of each milestone against the last import (project_entry).
+_MEASURED = ("schedule_slip", "forecast_slip", "float_eroded")
 
 
 @dataclass(frozen=True)
@@ -234,9 +238,18 @@ def _entry(a: Activity, c: Computed, kind: str, after: list[Any], notes: list[st
 
 def project_entry(sched: Schedule, rows: Sequence[Computed], *, pid: str, unit: str,
                   mapping: ImportMap, existing: Mapping[str, Any] | None,
-                  name: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+                  name: str | None = None, previous: Mapping[str, Any] | None = None,
+                  ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The project ``pid`` in the portfolio file's shape, from the schedule, and a record of
-    what changed against ``existing`` (the project as stored, file shape; None: a new one).
+    what changed against ``existing`` (the project as stored, file shape; None: a new one)
+    and, with ``previous`` (the last import's record), the two imports side by side
+    (``record["compare"]``, :func:`compare_imports`).
+
+    Each milestone gets ``schedule_slip`` (its planned finish, from the stored ``due``),
+    ``forecast_slip`` (its computed forecast finish, the CPM early finish, from the last
+    record's ``forecast``) and ``float_eroded`` (its total float, from the last record's
+    ``float_days``): whole working days of the activity's calendar later or less, set only
+    when positive (float: whole days lost, a part of a day not counted).
 
     On re-import the project's own fields and each milestone's office fields (unit, amounts,
     notes ...) are kept; milestones no longer in the file are kept too (their reports stay)
@@ -269,20 +282,41 @@ def project_entry(sched: Schedule, rows: Sequence[Computed], *, pid: str, unit: 
             new = {**kept, **new}
         milestones.append(new)
     in_file = {m["id"] for m in milestones}
-    removed = [m for mid, m in old_ms.items() if mid not in in_file]
+    #: dropped from the file: kept, but no longer measured by it
+    removed = [{k: v for k, v in m.items() if k not in _MEASURED} for mid, m in old_ms.items()
+               if mid not in in_file]
     project: dict[str, Any] = dict(existing) if existing else {
         "id": pid, "name": name or sched.name or pid, "category": "project", "unit": unit}
     if name:
         project["name"] = name
+    cals = sched.calendars
+    ours = [r for r in rows if milestone_id(r.activity.id) in in_file]
+    measured: dict[str, Any] = {
+        "forecast": {milestone_id(r.activity.id): _day(r.early_finish) for r in ours},
+        "float_days": {milestone_id(r.activity.id): round(r.total_float_hours / _per_day(cals.get(r.activity.calendar)), 2)
+                       for r in ours},
+        "critical": [milestone_id(r.activity.id) for r in sorted(ours, key=lambda r: (r.early_start, r.early_finish))
+                     if r.critical]}
+    cal_of = {milestone_id(a.id): cals.get(a.calendar) for a in taken}
+    compared = compare_imports(previous, {**measured, "forecast": {k: _plain(v) for k, v in measured["forecast"].items()},
+                                          "removed": [m["id"] for m in removed]},
+                               {m["id"]: m["name"] for m in milestones},
+                               lambda mid, old, new: slip_workdays(cal_of.get(mid), old, new))
+    if compared is not None:  # the forecast's slip and the float eroded, per milestone
+        slips = {x["id"]: x["working_days"] for x in compared["slipped"]}
+        lost = {x["id"]: math.floor(x["eroded"] + 1e-9) for x in compared["eroded"]}
+        for m in milestones:
+            if slips.get(m["id"]):
+                m["forecast_slip"] = slips[m["id"]]
+            if lost.get(m["id"]):
+                m["float_eroded"] = lost[m["id"]]
     project["milestones"] = milestones + removed
     record = changes(existing, project, removed=[m["id"] for m in removed], notes=notes,
-                     forecast={milestone_id(r.activity.id): _day(r.early_finish) for r in rows
-                               if milestone_id(r.activity.id) in in_file})
-    cals = sched.calendars
-    record["float_days"] = {milestone_id(r.activity.id): round(r.total_float_hours / _per_day(cals.get(r.activity.calendar)), 2)
-                            for r in rows if milestone_id(r.activity.id) in in_file}
-    record["critical"] = [milestone_id(r.activity.id) for r in sorted(rows, key=lambda r: (r.early_start, r.early_finish))
-                          if r.critical and milestone_id(r.activity.id) in in_file]
+                     forecast=measured["forecast"])
+    record["float_days"], record["critical"] = measured["float_days"], measured["critical"]
+    if compared is not None:
+        compared["added"] = list(record["added"])
+        record["compare"] = compared
     return project, record
 
 
@@ -290,22 +324,25 @@ def _per_day(cal: Calendar | None) -> float:
     return cal.hours_per_day if cal is not None and cal.hours_per_day > 0 else 8.0
 
 
-def compare_imports(sched: Schedule, previous: Mapping[str, Any] | None, record: Mapping[str, Any],
-                    names: Mapping[str, str]) -> dict[str, Any] | None:
+def compare_imports(previous: Mapping[str, Any] | None, record: Mapping[str, Any],
+                    names: Mapping[str, str], workdays: Callable[[str, dt.date, dt.date], int],
+                    ) -> dict[str, Any] | None:
     """The last two imports side by side, from their records (``project_entry``'s): forecast
-    finishes that moved later (working days of the activity's calendar), float eroded
-    (working days), milestones added and removed, the critical path as it was and as it is.
-    None on a first import or when the previous record has no forecast (an older import)."""
+    finishes that moved later (``workdays(milestone, old, new)``: working days of the
+    activity's calendar at an import, of the office's calendar on a page reading older
+    records), float eroded (working days), milestones added and removed, the critical path
+    as it was and as it is. None on a first import or when the previous record has no
+    forecast. Records of imports older than float and the critical path in them say so
+    (``float_recorded``, ``critical_recorded`` false) rather than show nothing lost."""
     if not previous or not previous.get("forecast"):
         return None
-    cal_of = {milestone_id(a.id): sched.calendars.get(a.calendar) for a in sched.activities}
     old_fc, new_fc = previous.get("forecast") or {}, record.get("forecast") or {}
     old_fl, new_fl = previous.get("float_days") or {}, record.get("float_days") or {}
     slipped, eroded = [], []
     for mid, new in new_fc.items():
         old = old_fc.get(mid)
         if isinstance(old, str) and isinstance(new, str):
-            days = slip_workdays(cal_of.get(mid), dt.date.fromisoformat(old), dt.date.fromisoformat(new))
+            days = workdays(mid, dt.date.fromisoformat(old), dt.date.fromisoformat(new))
             if days:
                 slipped.append({"id": mid, "name": names.get(mid, mid), "old": old, "new": new, "working_days": days})
         if isinstance(old_fl.get(mid), int | float) and isinstance(new_fl.get(mid), int | float):
@@ -316,6 +353,8 @@ def compare_imports(sched: Schedule, previous: Mapping[str, Any] | None, record:
     slipped.sort(key=lambda x: (-x["working_days"], x["id"]))
     eroded.sort(key=lambda x: (-x["eroded"], x["id"]))
     return {"slipped": slipped, "eroded": eroded, "added": list(record.get("added", [])),
+            # an import older than float and critical path in its record: not measured
+            "float_recorded": "float_days" in previous, "critical_recorded": "critical" in previous,
             "removed": list(record.get("removed", [])),
             "critical_was": list(previous.get("critical") or []), "critical_now": list(record.get("critical") or [])}
 

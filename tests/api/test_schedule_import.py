@@ -67,7 +67,10 @@ async def test_reimporting_next_months_file_updates_keeps_history_and_records_ch
     assert record["added"] == ["A1260"] and record["removed"] == ["A1250"]
     assert record["due_moved_days"] == {"A1010": 2}
     assert record["changed"]["A1030"]["name"][1] == "Studs (revised)"
-    assert set(record["changed"]) == {"A1010", "A1030"}
+    measured = {"schedule_slip", "forecast_slip", "float_eroded"}  # what the import measures
+    assert {mid for mid, diff in record["changed"].items() if set(diff) - measured} == {"A1010", "A1030"}
+    # A1260 adds two days after A1240 before the file's must-finish-by: the chain loses 2 days
+    assert record["changed"]["A1240"] == {"float_eroded": [None, 2]}
     p = await _project(api)
     ids = [m.id for m in p.milestones]
     assert "A1260" in ids and "A1250" in ids  # removed from the file, kept with its reports
@@ -229,3 +232,43 @@ async def test_a_slip_between_updates_is_a_field_the_slip_rule_lights_on(api: Ap
     assert "计划完成推迟 6 个工作日" in finding.message
     await _import(api, nxt.encode("cp1252"))
     assert all(m.schedule_slip is None for m in (await _project(api)).milestones)
+
+
+async def test_the_forecast_slip_and_eroded_float_are_fields_the_slip_rules_light_on(api: Api) -> None:
+    """Next month's file makes Floor A1100 six days longer (40 -> 88 hours; it had 6 days of
+    float) and moves Paint A1030's planned finish by a week without touching its work. The
+    re-import measures the computed schedule against the last import: A1100's forecast (CPM
+    early finish) slips 6 working days and its float erodes 6; its predecessor Floor A1050
+    keeps its forecast but loses 6 days of float; A1150 and A1200 after it slip 4 and 2; the
+    project's finish (A1250, critical) does not move. A1030 slips only in its planned finish
+    (20 to 27 December: schedule_slip 4, the 27th in the calendar's holiday week), not in its forecast. The rules light A1100's forecast yellow and the
+    float of A1050 and A1100 yellow, nothing else; the same file again clears them."""
+    from pathlib import Path  # noqa: PLC0415
+
+    from dsl import compile_rulebook  # noqa: PLC0415
+    from rules.engine import evaluate  # noqa: PLC0415
+
+    source = (Path(__file__).resolve().parents[2] / "rules" / "contractor" / "slip.rules").read_text(encoding="utf-8")
+    book = compile_rulebook({"slip.rules": source})
+    await _import(api, (DATA / SAMPLE).read_bytes())
+    nxt = edit_xer(xer_text(SAMPLE), change={"A1100": {"target_drtn_hr_cnt": "88", "remain_drtn_hr_cnt": "88"},
+                                              "A1030": {"target_end_date": "2021-12-27 17:00"}})
+    record = await _import(api, nxt.encode("cp1252"))
+    measured = {m.id: (m.schedule_slip, m.forecast_slip, m.float_eroded) for m in (await _project(api)).milestones
+                if m.schedule_slip or m.forecast_slip or m.float_eroded}
+    assert measured == {"A1030": (4, None, None), "A1050": (None, None, 6), "A1100": (None, 6, 6),
+                        "A1150": (None, 4, 4), "A1200": (None, 2, 2)}
+    stored, _ = await repo.get_milestone("C001", "A1100")
+    assert (stored.forecast_slip, stored.float_eroded) == (6, 6)
+    assert record["compare"]["slipped"][0] == {"id": "A1100", "name": "Floor", "old": "2022-01-21",
+                                               "new": "2022-01-31", "working_days": 6}
+    snap = await api.server.snapshot()
+    ev = evaluate(book, snap.portfolio, dt.date(2021, 11, 30))
+    assert not ev.errors, ev.errors
+    lit = sorted((f.rule, f.subject, str(f.level)) for f in ev.findings if "C001" in f.subject)
+    assert lit == [("float_eroded", "milestone:C001/A1050", "yellow"), ("float_eroded", "milestone:C001/A1100", "yellow"),
+                   ("forecast_slip", "milestone:C001/A1100", "yellow")]
+    finding = next(f for f in ev.findings if f.rule == "forecast_slip")
+    assert "预测完成推迟 6 个工作日" in finding.message
+    await _import(api, nxt.encode("cp1252"))
+    assert all(m.forecast_slip is None and m.float_eroded is None for m in (await _project(api)).milestones)

@@ -1,4 +1,4 @@
-"""The schedule-slip rule (rules/contractor/slip.rules): it compiles without a diagnostic and
+"""The slip rules (rules/contractor/slip.rules: planned finish, forecast finish, float eroded): it compiles without a diagnostic and
 its cases (rules/contractor/slip.test.yaml) light exactly what they expect, lit and not lit."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ CASES = load_test_file(DIR / "slip.test.yaml", {r.name for r in BOOK.rules})
 
 def test_the_rule_compiles_cleanly() -> None:
     assert list(check_rulebook({"slip.rules": SOURCE})) == []
-    assert [r.name for r in BOOK.rules] == ["schedule_slip"]
+    assert [r.name for r in BOOK.rules] == ["schedule_slip", "forecast_slip", "float_eroded"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[str(c.line) for c in CASES])
@@ -27,7 +27,7 @@ def test_slip_case(case) -> None:  # type: ignore[no-untyped-def]
     assert result.passed, result.render()
 
 
-def test_the_rule_is_tested_lit_and_not_lit() -> None:
-    assert any(e.rule == "schedule_slip" for c in CASES for e in c.expect)
-    assert any("schedule_slip" in c.rules and not c.expect for c in CASES)
-    assert {e.level for c in CASES for e in c.expect} == {"yellow", "red"}
+@pytest.mark.parametrize("rule", ["schedule_slip", "forecast_slip", "float_eroded"])
+def test_each_rule_is_tested_lit_and_not_lit(rule: str) -> None:
+    assert {e.level for c in CASES for e in c.expect if e.rule == rule} == {"yellow", "red"}
+    assert any(rule in c.rules and not c.expect for c in CASES)
