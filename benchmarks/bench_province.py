@@ -35,7 +35,7 @@ def portfolio_file(milestones: int) -> Path:
     """The generated portfolio of ``milestones`` milestones, written on first need."""
     path = Path(tempfile.gettempdir()) / f"duban_province_{milestones}.json"
     if not path.exists():
-        part = path.with_suffix(".part")
+        part = path.with_suffix(".part.json")  # ``write`` picks the format by the suffix
         write(generate(milestones // PER_PROJECT, PER_PROJECT, today=TODAY), part)
         part.rename(path)  # a run stopped half-way leaves no half file behind
     return path
