@@ -28,6 +28,7 @@ def report(path: Path) -> dict[str, Any]:
 
     sched = read_schedule(path.read_bytes(), path.name)
     rows, compared, equal, free_compared, free_equal = [], 0, 0, 0, 0
+    has_baseline = sched.baseline != "none"
     for c in schedule(sched):
         file_tf, file_ff = c.activity.file_total_float_hours, c.activity.file_free_float_hours
         if file_tf is not None:
@@ -41,10 +42,25 @@ def report(path: Path) -> dict[str, Any]:
                      "late_start": _iso(c.late_start), "late_finish": _iso(c.late_finish),
                      "total_float_hours": c.total_float_hours,
                      "file_total_float_hours": file_tf, "critical": c.critical,
-                     "free_float_hours": c.free_float_hours, "file_free_float_hours": file_ff})
-    return {"data_date": _iso(sched.status_date or sched.data_date), "activities": rows,
+                     "free_float_hours": c.free_float_hours, "file_free_float_hours": file_ff,
+                     **_baseline(sched.calendars[c.activity.calendar], c, has_baseline)})
+    zh, en = sched.baseline_statement()
+    return {"data_date": _iso(sched.status_date or sched.data_date),
+            "baseline": {"source": sched.baseline, "zh": zh, "en": en}, "activities": rows,
             "agreement": {"compared": compared, "equal": equal},
             "free_float_agreement": {"compared": free_compared, "equal": free_equal}}
+
+
+def _baseline(cal: Any, c: Any, has_baseline: bool) -> dict[str, Any]:
+    """An activity's baseline start and finish and its slip: working days (of its calendar)
+    from the baseline finish to the computed early finish (negative: ahead); None without a
+    baseline (the file's, or the activity's when it was added after the baseline)."""
+    a = c.activity
+    start, finish = (a.baseline_start, a.baseline_finish) if has_baseline else (None, None)
+    slip = None if finish is None else round(cal.work_minutes(finish, c.early_finish) / 60
+                                             / (cal.hours_per_day or 8.0), 2)
+    return {"baseline_start": start and _iso(start), "baseline_finish": finish and _iso(finish),
+            "baseline_slip_working_days": slip}
 
 
 def _load(path: Path) -> tuple[Any, Any]:
@@ -70,8 +86,9 @@ def compare_report(old: Path, new: Path) -> dict[str, Any]:
     return compare(*_load(old), *_load(new))
 
 
-def _print_dcma(checks: list[dict[str, Any]]) -> None:
+def _print_dcma(checks: list[dict[str, Any]], baseline: dict[str, str]) -> None:
     print("DCMA 十四项检查 / DCMA 14-point assessment")
+    print(f"{baseline['zh']} / {baseline['en']}")
     for c in checks:
         value = "—" if c["value"] is None else (f"{c['value']:.1%}" if c["number"] not in (12, 13, 14)
                                                  else f"{c['value']:g}")
@@ -130,15 +147,18 @@ def _run(args: argparse.Namespace) -> int:
         _print_compare(doc)
         return 0
     if args.dcma:
-        _print_dcma(doc["dcma"])
+        _print_dcma(doc["dcma"], doc["baseline"])
         return 0
     print(f"数据日期 / data date: {doc['data_date']}")
-    print("作业 / id\t最早开始 ES\t最早完成 EF\t最晚开始 LS\t最晚完成 LF\t总浮时 TF(h)\t文件 TF(h)\t关键 critical")
+    print(f"{doc['baseline']['zh']} / {doc['baseline']['en']}")
+    print("作业 / id\t最早开始 ES\t最早完成 EF\t最晚开始 LS\t最晚完成 LF\t总浮时 TF(h)\t文件 TF(h)\t关键 critical"
+          "\t基线完成 BL finish\t推迟 slip(d)")
     for r in doc["activities"]:
         file_tf = "" if r["file_total_float_hours"] is None else f"{r['file_total_float_hours']:g}"
+        slip = "" if r["baseline_slip_working_days"] is None else f"{r['baseline_slip_working_days']:+g}"
         print(f"{r['id']}\t{r['early_start']}\t{r['early_finish']}\t{r['late_start']}\t"
               f"{r['late_finish']}\t{r['total_float_hours']:g}\t{file_tf}\t"
-              f"{'是 yes' if r['critical'] else ''}")
+              f"{'是 yes' if r['critical'] else ''}\t{r['baseline_finish'] or ''}\t{slip}")
     agree = doc["agreement"]
     print(f"总浮时一致 / total float agrees: {agree['equal']} / {agree['compared']}")
     return 0

@@ -34,6 +34,17 @@ class Computed:
     free_float_hours: float = 0.0
 
 
+def _constraints(a: Activity) -> list[tuple[str, dt.datetime]]:
+    """The activity's constraints with their dates: the primary and P6's secondary (the
+    reader lets only the pairings P6 allows through, so they never contradict in kind)."""
+    out = []
+    if a.constraint and a.constraint_date:
+        out.append((a.constraint, a.constraint_date))
+    if a.constraint2 and a.constraint2_date:
+        out.append((a.constraint2, a.constraint2_date))
+    return out
+
+
 def _order(sched: Schedule) -> list[str]:
     ids = [a.id for a in sched.activities]
     indeg = dict.fromkeys(ids, 0)
@@ -127,16 +138,19 @@ def schedule(sched: Schedule) -> list[Computed]:
                 start = max(start, t)
             else:
                 finish = t if finish is None else max(finish, t)
-        if a.constraint in {"start on or after", "start on", "mandatory start"} and a.constraint_date:
-            start = a.constraint_date if a.constraint == "mandatory start" else max(start, a.constraint_date)
+        cons = _constraints(a)
+        for kind, date in cons:
+            if kind in {"start on or after", "start on", "mandatory start"}:
+                start = date if kind == "mandatory start" else max(start, date)
         s = cal.next_work(start)
         f = cal.add(s, left(a))
         if finish is not None and finish > f:
             f = cal.prev_work(finish)
             s = cal.sub(f, left(a))
-        if a.constraint in {"finish on or after", "finish on"} and a.constraint_date and a.constraint_date > f:
-            f = cal.prev_work(a.constraint_date)
-            s = cal.sub(f, left(a))
+        for kind, date in cons:
+            if kind in {"finish on or after", "finish on"} and date > f:
+                f = cal.prev_work(date)
+                s = cal.sub(f, left(a))
         es[aid], ef[aid] = s, f
 
     project_end = max(ef.values()) if ef else sched.data_date
@@ -158,10 +172,11 @@ def schedule(sched: Schedule) -> list[Computed]:
                 finish = min(finish, t)
             else:
                 finish = min(finish, cal.add(cal.next_work(t), left(a)))
-        if a.constraint in {"finish on or before", "finish on", "mandatory finish"} and a.constraint_date:
-            finish = a.constraint_date if a.constraint == "mandatory finish" else min(finish, a.constraint_date)
-        if a.constraint in {"start on or before", "start on"} and a.constraint_date:
-            finish = min(finish, cal.add(cal.next_work(a.constraint_date), left(a)))
+        for kind, date in _constraints(a):
+            if kind in {"finish on or before", "finish on", "mandatory finish"}:
+                finish = date if kind == "mandatory finish" else min(finish, date)
+            elif kind in {"start on or before", "start on"}:
+                finish = min(finish, cal.add(cal.next_work(date), left(a)))
         f = cal.prev_work(finish)
         lf[aid] = f
         ls[aid] = cal.sub(f, left(a)) if left(a) else f

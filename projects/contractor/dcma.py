@@ -2,9 +2,11 @@
 
 Pure: :func:`assess` takes a :class:`Schedule` and its computed rows and returns one
 :class:`Check` per point. Counts are over the activities not finished ("incomplete") unless a
-check says otherwise; working days are the activity calendar's hours per day. The baseline is the
-file's planned finish (P6 ``target_end_date``; MS Project ``Finish``). The status date is the
-file's (P6 data date; Project's StatusDate, else its start).
+check says otherwise; working days are the activity calendar's hours per day. The baseline
+(points 11, 13, 14) is the file's (``Schedule.baseline``): a P6 baseline project in the export,
+else P6's planned dates (``target_start_date`` / ``target_end_date``); MS Project's Baseline 0;
+a file without one lets its planned finish stand in, and the reports say so. The status date is
+the file's (P6 data date; Project's StatusDate, else its start).
 
 | # | check | passes when |
 | - | ----- | ----------- |
@@ -20,8 +22,8 @@ file's (P6 data date; Project's StatusDate, else its start).
 | 10 | resources: incomplete tasks of a working day or more with neither resources nor cost | 0 |
 | 11 | missed: baseline finish by the status date but not finished by it | <= 5 % of those due |
 | 12 | critical path test: a delay on the critical path moves the finish as much | it moves |
-| 13 | CPLI: (critical path length + its float) / critical path length | >= 0.95 |
-| 14 | BEI: finished / baselined to finish by the status date | >= 0.95 |
+| 13 | CPLI: (critical path length + its float to the baseline finish) / its length | >= 0.95 |
+| 14 | BEI: finished by the status date / baselined to finish by it | >= 0.95 |
 """
 
 from __future__ import annotations
@@ -134,16 +136,20 @@ def assess(sched: Schedule, rows: Sequence[Computed]) -> list[Check]:
                [r.activity.id for r in rows if _invalid(r, status)], len(rows), zero=True),
     ]
     out.append(_resources(sched, open_rows))
-    due = [r for r in rows if (r.activity.planned_finish or r.early_finish) <= status]
+    finish = {r.activity.id: baseline_finish(sched, r) for r in rows}
+    due_by = {r.activity.id: f for r in rows if (f := finish[r.activity.id]) is not None and f <= status}
+    due = [r for r in rows if r.activity.id in due_by]
     missed = [r.activity.id for r in due
-              if not (r.activity.actual_finish and r.activity.actual_finish <= (r.activity.planned_finish or status))]
-    out.append(_check(11, "missed", ("到期未完成（晚于计划完成）", "missed (not finished by the baseline finish)"),
+              if not (r.activity.actual_finish and r.activity.actual_finish <= due_by[r.activity.id])]
+    out.append(_check(11, "missed", ("到期未完成（晚于基线完成）", "missed (not finished by the baseline finish)"),
                       missed, len(due), at_most=0.05))
     moved, probe = _critical_path_test(sched, rows)
     out.append(Check(12, "critical_path_test", "关键路径测试", "critical path test", int(moved), 1,
                      1.0 if moved else 0.0, "完成日期随之推迟 / the finish moves as much", moved, (probe,) if probe else ()))
     out.append(_cpli(sched, rows, status))
-    done_by = sum(1 for r in due if r.activity.actual_finish and r.activity.actual_finish <= status)
+    # DCMA: every task finished by the status date (early ones too) over those due by it
+    done_by = sum(1 for r in rows if finish[r.activity.id] is not None
+                  and r.activity.actual_finish and r.activity.actual_finish <= status)
     bei = _share(done_by, len(due))
     out.append(Check(14, "bei", "基线执行指数 BEI", "baseline execution index (BEI)", done_by, len(due),
                      bei, ">= 0.95", bei is None or bei >= 0.95))
@@ -161,6 +167,14 @@ def _resources(sched: Schedule, open_rows: Sequence[Computed]) -> Check:
                   [a.id for a in counted if not a.resources and a.cost <= 0], len(counted), zero=True)
 
 
+def baseline_finish(sched: Schedule, r: Computed) -> dt.datetime | None:
+    """The activity's baseline finish (``Schedule.baseline`` says whose); a file without a
+    baseline lets its planned finish (else the computed one) stand in."""
+    if sched.baseline == "none":
+        return r.activity.planned_finish or r.early_finish
+    return r.activity.baseline_finish
+
+
 def _invalid(r: Computed, status: dt.datetime) -> bool:
     a = r.activity
     if a.status != "finished" and r.early_finish < status:
@@ -170,12 +184,19 @@ def _invalid(r: Computed, status: dt.datetime) -> bool:
 
 def _cpli(sched: Schedule, rows: Sequence[Computed], status: dt.datetime) -> Check:
     """CPLI = (critical path length + the critical path's total float) / its length, in
-    working days of the default calendar from the status date to the project's finish."""
+    working days of the default calendar from the status date to the project's finish. The
+    float is to the baseline finish (the latest baseline finish of an activity) when the file
+    has a baseline; without one, the critical path's own total float."""
     cal = sched.calendars.get(sched.default_calendar) or sched.calendars[rows[0].activity.calendar]
+    per_day = cal.hours_per_day or 8.0
     finish = max(r.early_finish for r in rows)
-    length = cal.work_minutes(status, finish) / 60 / (cal.hours_per_day or 8.0)
-    open_rows = [r for r in rows if r.activity.status != "finished"]
-    tf = min((r.total_float_hours for r in open_rows), default=0.0) / (cal.hours_per_day or 8.0)
+    length = cal.work_minutes(status, finish) / 60 / per_day
+    ends = [a.baseline_finish for a in sched.activities if a.baseline_finish]
+    if sched.baseline != "none" and ends:
+        tf = cal.work_minutes(finish, max(ends)) / 60 / per_day
+    else:
+        open_rows = [r for r in rows if r.activity.status != "finished"]
+        tf = min((r.total_float_hours for r in open_rows), default=0.0) / per_day
     value = (length + tf) / length if length > 0 else None
     return Check(13, "cpli", "关键路径长度指数 CPLI", "critical path length index (CPLI)",
                  round(length), round(length + tf), None if value is None else round(value, 3),

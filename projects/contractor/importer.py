@@ -19,7 +19,8 @@ A map (YAML or JSON) says which activities to take and their kinds; every key is
       - {kind: completion, milestone: true}
     default_kind: progress
 
-Milestones: ``id`` the activity id (``/`` written ``-``), ``due`` the planned finish, ``start``
+Milestones: ``id`` the activity id (``/`` written ``-``), ``due`` the baseline finish (a P6
+baseline project's or MS Project's Baseline 0 when the file has one; else the planned finish), ``start``
 the actual start (else the planned start), ``finished`` the actual finish, ``progress`` the
 percent complete, ``after`` the links between taken activities (through activities not taken,
 as FS), their lags in working days of the predecessor's calendar (negative: a lead).
@@ -216,7 +217,7 @@ def _links(sched: Schedule, taken: set[str]) -> dict[str, list[Any]]:
 
 
 def _entry(a: Activity, c: Computed, kind: str, after: list[Any], notes: list[str]) -> dict[str, Any]:
-    due = _day(a.planned_finish) or _day(c.early_finish)
+    due = _day(a.baseline_finish or a.planned_finish) or _day(c.early_finish)  # the baseline's
     start = _day(a.actual_start) or _day(a.planned_start) or _day(c.early_start)
     if start and due and start > due:
         notes.append(f"{a.id}: start {start} after planned finish {due}; start left out")

@@ -251,6 +251,10 @@ class Activity:
     #: P6's secondary constraint (``cstr_type2`` / ``cstr_date2``), honoured with the primary
     constraint2: str | None = None
     constraint2_date: dt.datetime | None = None
+    #: the baseline the file holds for it (see ``Schedule.baseline``); None: no baseline
+    baseline_start: dt.datetime | None = None
+    baseline_finish: dt.datetime | None = None
+    baseline_duration_hours: float | None = None
 
 
 @dataclass(frozen=True)
@@ -271,3 +275,29 @@ class Schedule:
     #: MS Project's status date, when the file has one (its forward pass starts at the
     #: project start: Project does not hold unstarted work back to the status date)
     status_date: dt.datetime | None = None
+    #: where the activities' baseline comes from (a key of ``BASELINES``) and, for a P6
+    #: baseline project, its name
+    baseline: str = "none"
+    baseline_name: str = ""
+
+    def baseline_statement(self) -> tuple[str, str]:
+        """What the baseline is, in Chinese and English (DCMA BEI, CPLI and the slip use it)."""
+        zh, en = BASELINES[self.baseline]
+        return zh.format(name=self.baseline_name), en.format(name=self.baseline_name)
+
+
+#: The baselines a file may hold, as the reports state them.
+BASELINES: dict[str, tuple[str, str]] = {
+    "p6 project": ("基线为 P6 基线项目 {name}（导出文件中的基线项目的作业日期）",
+                   "the baseline is P6's baseline project {name} (its activities' dates in the export)"),
+    "p6 planned": ("基线为 P6 的计划日期（target_start_date / target_end_date）；导出文件中没有基线项目",
+                   "the baseline is P6's planned dates (target_start_date / target_end_date); "
+                   "the export holds no baseline project"),
+    "mspdi 0": ("基线为 MS Project 的基线（Baseline 0：开始、完成、工期）",
+                "the baseline is MS Project's baseline (Baseline 0: Start, Finish, Duration)"),
+    "none": ("文件中没有基线：BEI 与到期未完成以文件当前的计划完成代替（仅供参考），CPLI 用关键路径"
+             "自身的总浮时，不给出相对基线的推迟",
+             "the file holds no baseline: BEI and missed tasks use its current planned finish "
+             "instead (for information only), CPLI the critical path's own total float, and no "
+             "slip against a baseline is given"),
+}

@@ -17,7 +17,9 @@ MS Project's conventions, as this reader maps them:
 - a task with an actual finish is finished, with an actual start started (its remaining work
   resumes at ``Resume``); unstarted tasks start no earlier than the project start; summary and
   null tasks are not scheduled (a link to a summary stands for links to its leaf tasks);
-- slack (``TotalSlack``, ``FreeSlack``) is in tenths of a minute of working time.
+- slack (``TotalSlack``, ``FreeSlack``) is in tenths of a minute of working time;
+- the baseline is ``Task/Baseline`` with ``Number`` 0 (its Start, Finish and Duration);
+- resources are the ``Assignments`` that name a ``Resources`` entry; cost is the task's ``Cost``.
 """
 
 from __future__ import annotations
@@ -386,6 +388,7 @@ def read_mspdi(data: bytes | str, name: str = "file.xml") -> Schedule:
         actual_start, actual_finish = _time(t, "ActualStart", name), _time(t, "ActualFinish", name)
         status = "finished" if actual_finish else "started" if actual_start else "not started"
         total, free = t.get("TotalSlack"), t.get("FreeSlack")
+        base = next((b for b in t.all("Baseline") if b.get("Number") == "0"), None)
         activities.append(Activity(
             id=uid, name=t.get("Name"), calendar=cal, duration_hours=duration,
             remaining_hours=duration if remaining is None else remaining,
@@ -404,7 +407,10 @@ def read_mspdi(data: bytes | str, name: str = "file.xml") -> Schedule:
             planned_start=_time(t, "Start", name), planned_finish=_time(t, "Finish", name),
             percent_complete=_number(t, "PercentComplete", name),
             resume=_time(t, "Resume", name), manual=t.get("Manual") == "1",
-            resources=tuple(resources.get(uid, ())), cost=_number(t, "Cost", name)))
+            resources=tuple(resources.get(uid, ())), cost=_number(t, "Cost", name),
+            baseline_start=_time(base, "Start", name) if base is not None else None,
+            baseline_finish=_time(base, "Finish", name) if base is not None else None,
+            baseline_duration_hours=_hours(base, "Duration", name) if base is not None else None))
     by_id = {a.id: a for a in activities}
     links: list[Link] = []
     for t in tasks:
@@ -435,4 +441,5 @@ def read_mspdi(data: bytes | str, name: str = "file.xml") -> Schedule:
     return Schedule(name=project.get("Name") or name, data_date=start,
                     activities=tuple(activities), links=tuple(links), calendars=calendars,
                     lag_calendar="successor", default_calendar=default_cal,
-                    retained_logic=True, format="mspdi", status_date=status_date)
+                    retained_logic=True, format="mspdi", status_date=status_date,
+                    baseline="mspdi 0" if any(a.baseline_finish for a in activities) else "none")

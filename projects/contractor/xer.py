@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 
 from projects.contractor.model import Activity, Calendar, Link, Schedule, ScheduleFileError
 
@@ -20,6 +21,16 @@ _CONSTRAINTS = {"CS_MSO": "start on", "CS_MSOA": "start on or after", "CS_MSOB":
                 "start on or before", "CS_MEO": "finish on", "CS_MEOA": "finish on or after",
                 "CS_MEOB": "finish on or before", "CS_MANDSTART": "mandatory start",
                 "CS_MANDFIN": "mandatory finish", "CS_ALAP": "as late as possible"}
+#: P6's secondary constraints: which ones each primary allows (an early-date constraint, on
+#: or after, pairs with a late-date one, on or before, and the other way round); the others
+#: (start on, finish on, mandatory, as late as possible) take none.
+_SECONDARY = {
+    "start on or after": ("start on or before", "finish on or before"),
+    "finish on or after": ("start on or before", "finish on or before"),
+    "start on or before": ("start on or after", "finish on or after"),
+    "finish on or before": ("start on or after", "finish on or after"),
+}
+_CODES = {v: k for k, v in _CONSTRAINTS.items()}
 _DAY = re.compile(r"\(0\|\|([1-7])\(\)\(")
 _RANGE = re.compile(r"s\|(\d\d):(\d\d)\|f\|(\d\d):(\d\d)")
 _EXCEPTION = re.compile(r"\(0\|\|\d+\(d\|(\d+)\)\(")
@@ -111,6 +122,32 @@ def _calendar(cid: str, row: dict[str, str]) -> Calendar:
     return Calendar(cid, row.get("clndr_name", cid), tuple(weekly), exceptions, day_hours)
 
 
+def _second_constraint(row: dict[str, str], where: str) -> str | None:
+    """The secondary constraint ``cstr_type2``, refused where P6 would not allow it: without a
+    primary, unknown, without its date, or in a pairing P6 does not offer."""
+    code, primary = row.get("cstr_type2", "").strip(), _CONSTRAINTS.get(row.get("cstr_type", ""))
+    if not code:
+        return None
+    second = _CONSTRAINTS.get(code)
+    if second is None:
+        raise ScheduleFileError(where, f"未知的次要限制条件 cstr_type2 {code!r}",
+                                f"unknown secondary constraint cstr_type2 {code!r}")
+    if primary is None:
+        raise ScheduleFileError(where, f"有次要限制条件 {code} 却没有主要限制条件 cstr_type（P6 要求先设主要限制条件）",
+                                f"a secondary constraint {code} without a primary cstr_type "
+                                "(P6 sets a primary first)")
+    allowed = _SECONDARY.get(primary, ())
+    if second not in allowed:
+        ok = "、".join(_CODES[a] for a in allowed) or "无 / none"
+        raise ScheduleFileError(where, f"P6 不允许主要限制条件 {row.get('cstr_type')} 与次要限制条件 {code} 搭配（可用：{ok}）",
+                                f"P6 does not pair the primary constraint {row.get('cstr_type')} with the "
+                                f"secondary {code} (allowed: {ok.replace('、', ', ')})")
+    if not row.get("cstr_date2", "").strip():
+        raise ScheduleFileError(where, f"次要限制条件 {code} 缺少日期 cstr_date2",
+                                f"the secondary constraint {code} has no date cstr_date2")
+    return second
+
+
 def _percent(row: dict[str, str], where: str) -> float:
     """Percent complete as the activity's percent-complete type says: physical, or by
     duration ((planned - remaining) / planned) for duration and units types."""
@@ -184,13 +221,50 @@ def _assignments(tables: dict[str, list[Row]], name: str, task_ids: set[str]
     return resources, cost
 
 
+def _projects(rows: list[Row]) -> tuple[Row, Row | None]:
+    """The project (the first that is not a baseline of another in the export) and its
+    baseline project, if the export holds one: the one its ``sum_base_proj_id`` names, else
+    one whose ``orig_proj_id`` names it (P6 marks a baseline with its original's id)."""
+    ids = {r.get("proj_id", "") for _, r in rows}
+    current = next(((no, r) for no, r in rows if r.get("orig_proj_id", "") not in ids), rows[0])
+    cid, bid = current[1].get("proj_id", ""), current[1].get("sum_base_proj_id", "")
+    baseline = (next(((no, r) for no, r in rows if bid and r.get("proj_id") == bid and bid != cid), None)
+                or next(((no, r) for no, r in rows if cid and r.get("orig_proj_id") == cid
+                         and r.get("proj_id") != cid), None))
+    return current, baseline
+
+
+def _baseline_dates(rows: list[Row], name: str) -> dict[str, tuple[dt.datetime | None, dt.datetime | None, float | None]]:
+    """Per task_code of a baseline project, its start and finish as P6's baseline columns
+    show them (actual, else early, else planned) and its planned duration."""
+    out = {}
+    for no, r in rows:
+        where = f"{name}:{no} (TASK {r.get('task_code', '?')})"
+        start = next((t for f in ("act_start_date", "early_start_date", "target_start_date")
+                      if (t := _time(r.get(f, ""), where, f))), None)
+        finish = next((t for f in ("act_end_date", "early_end_date", "target_end_date")
+                       if (t := _time(r.get(f, ""), where, f))), None)
+        out[r.get("task_code", "")] = (start, finish, _hours(r.get("target_drtn_hr_cnt", ""), where,
+                                                             "target_drtn_hr_cnt", required=False))
+    return out
+
+
 def read_xer(text: str, name: str = "file.xer") -> Schedule:
-    """The schedule of the first project in an XER export's text."""
+    """The schedule of the first project in an XER export's text (a baseline project in the
+    same export gives its activities' baseline dates instead of their planned dates)."""
     tables = _tables(text, name)
     for needed in ("PROJECT", "CALENDAR", "TASK"):
         if not tables.get(needed):
             raise ScheduleFileError(name, f"缺少 {needed} 表", f"the {needed} table is missing")
-    pline, project = tables["PROJECT"][0]
+    (pline, project), base_project = _projects(tables["PROJECT"])
+    base_id = base_project[1].get("proj_id", "") if base_project else None
+    base_rows = [(no, r) for no, r in tables["TASK"] if base_id is not None and r.get("proj_id") == base_id]
+    base_tasks = {r.get("task_id", "") for _, r in base_rows}
+    if base_tasks:  # the baseline's own rows are not the project's activities or links
+        tables = {t: [(no, r) for no, r in rows if r.get("task_id") not in base_tasks]
+                  if t in {"TASK", "TASKPRED", "TASKRSRC", "PROJCOST", "TASKACTV"} else rows
+                  for t, rows in tables.items()}
+    baseline = _baseline_dates(base_rows, name)
     pwhere = f"{name}:{pline} (PROJECT)"
     data_date = (_time(project.get("last_recalc_date", ""), pwhere, "last_recalc_date")
                  or _time(project.get("plan_start_date", ""), pwhere, "plan_start_date"))
@@ -226,6 +300,8 @@ def read_xer(text: str, name: str = "file.xer") -> Schedule:
             actual_finish=_time(row.get("act_end_date", ""), where, "act_end_date"),
             constraint=_CONSTRAINTS.get(row.get("cstr_type", "")),
             constraint_date=_time(row.get("cstr_date", ""), where, "cstr_date"),
+            constraint2=_second_constraint(row, where),
+            constraint2_date=_time(row.get("cstr_date2", ""), where, "cstr_date2"),
             file_early_start=_time(row.get("early_start_date", ""), where, "early_start_date"),
             file_early_finish=_time(row.get("early_end_date", ""), where, "early_end_date"),
             file_late_start=_time(row.get("late_start_date", ""), where, "late_start_date"),
@@ -241,6 +317,9 @@ def read_xer(text: str, name: str = "file.xer") -> Schedule:
             percent_complete=_percent(row, where),
             resources=tuple(resources.get(row.get("task_id", ""), ())),
             cost=cost.get(row.get("task_id", ""), 0.0))
+        start, finish, hours = (baseline.get(act.id, (None, None, None)) if base_project else
+                                (act.planned_start, act.planned_finish, act.duration_hours))
+        act = replace(act, baseline_start=start, baseline_finish=finish, baseline_duration_hours=hours)
         by_task_id[row.get("task_id", "")] = act.id
         activities.append(act)
     links = []
@@ -263,4 +342,6 @@ def read_xer(text: str, name: str = "file.xer") -> Schedule:
                     activities=tuple(activities), links=tuple(links), calendars=calendars,
                     lag_calendar=lag_calendar, default_calendar=project.get("clndr_id", ""),
                     retained_logic=options.get("sched_progress_override", "N") != "Y",
-                    must_finish_by=_time(project.get("scd_end_date", ""), pwhere, "scd_end_date"))
+                    must_finish_by=_time(project.get("scd_end_date", ""), pwhere, "scd_end_date"),
+                    baseline="p6 project" if base_project else "p6 planned",
+                    baseline_name=base_project[1].get("proj_short_name", "") if base_project else "")

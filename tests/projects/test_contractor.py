@@ -121,7 +121,8 @@ def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert set(doc["activities"][0]) == {
         "id", "name", "early_start", "early_finish", "late_start", "late_finish",
         "total_float_hours", "file_total_float_hours", "critical",
-        "free_float_hours", "file_free_float_hours"}
+        "free_float_hours", "file_free_float_hours", "baseline_start", "baseline_finish",
+        "baseline_slip_working_days"}
     assert doc["free_float_agreement"] == {"compared": 197, "equal": 197}
 
 
