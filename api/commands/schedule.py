@@ -115,6 +115,51 @@ def _print_compare(doc: dict[str, Any]) -> None:
     print(f"关键路径（现）/ critical path is: {' → '.join(cp['is'])}")
 
 
+#: How many activities each list of an import's compare prints (the rest are counted).
+SHOWN = 20
+
+
+def import_compare_lines(cmp: dict[str, Any]) -> list[str]:
+    """What ``duban import`` prints of a re-import's compare (``importer.compare_imports``):
+    forecast finishes that slipped and by how many working days, float eroded, milestones
+    added and removed, the critical path before and after; in the command line's language."""
+    from api.commands.lang import say  # noqa: PLC0415
+
+    def listed(items: list[Any], line: Any) -> list[str]:
+        out = [line(x) for x in items[:SHOWN]]
+        if len(items) > SHOWN:
+            out.append(say(f"    …… 另有 {len(items) - SHOWN} 项", f"    ... {len(items) - SHOWN} more"))
+        return out
+
+    none = say("无", "none")
+    lines = [say("与上一次导入对比（按文件重新计算的进度计划）：",
+                 "Compared with the last import (the schedule as computed from the file):")]
+    lines.append(say(f"  预测完成推迟：{len(cmp['slipped'])} 项", f"  forecast finishes that slipped: {len(cmp['slipped'])}"))
+    lines += listed(cmp["slipped"], lambda x: say(
+        f"    {x['id']} {x['name']}：{x['old']} → {x['new']}，推迟 {x['working_days']} 个工作日",
+        f"    {x['id']} {x['name']}: {x['old']} -> {x['new']}, {x['working_days']} working days later"))
+    if cmp.get("float_recorded", True):
+        lines.append(say(f"  总时差减少：{len(cmp['eroded'])} 项", f"  float eroded: {len(cmp['eroded'])}"))
+        lines += listed(cmp["eroded"], lambda x: say(
+            f"    {x['id']} {x['name']}：总时差 {x['old']:g} → {x['new']:g} 个工作日，减少 {x['eroded']:g}",
+            f"    {x['id']} {x['name']}: total float {x['old']:g} -> {x['new']:g} working days, {x['eroded']:g} lost"))
+    else:
+        lines.append(say("  总时差减少：上一次导入未记录总时差（较早版本导入），无法比较",
+                         "  float eroded: the last import recorded no float (an older version), not compared"))
+    lines.append(say(f"  新增节点：{'、'.join(cmp['added']) or none}", f"  added: {', '.join(cmp['added']) or none}"))
+    lines.append(say(f"  文件中已删除（保留）：{'、'.join(cmp['removed']) or none}",
+                     f"  removed from the file (kept): {', '.join(cmp['removed']) or none}"))
+    if cmp.get("critical_recorded", True):
+        lines.append(say(f"  原关键路径：{' → '.join(cmp['critical_was']) or none}",
+                         f"  critical path was: {' -> '.join(cmp['critical_was']) or none}"))
+    else:
+        lines.append(say("  原关键路径：上一次导入未记录（较早版本导入）",
+                         "  critical path was: not recorded by the last import (an older version)"))
+    lines.append(say(f"  现关键路径：{' → '.join(cmp['critical_now']) or none}",
+                     f"  critical path is: {' -> '.join(cmp['critical_now']) or none}"))
+    return lines
+
+
 def _run(args: argparse.Namespace) -> int:
     from projects.contractor import ScheduleFileError  # noqa: PLC0415
 

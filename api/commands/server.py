@@ -388,6 +388,10 @@ def _import_schedule(args: argparse.Namespace) -> int:
         print(f"  {mid}: 计划完成移动 due moved {days:+d} 天 days")
     for note in record["notes"]:
         print(f"  {note}")
+    if record.get("compare"):
+        from api.commands.schedule import import_compare_lines  # noqa: PLC0415
+
+        print("\n".join(import_compare_lines(record["compare"])))
     return 0
 
 

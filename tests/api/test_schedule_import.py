@@ -272,3 +272,47 @@ async def test_the_forecast_slip_and_eroded_float_are_fields_the_slip_rules_ligh
     assert "预测完成推迟 6 个工作日" in finding.message
     await _import(api, nxt.encode("cp1252"))
     assert all(m.forecast_slip is None and m.float_eroded is None for m in (await _project(api)).milestones)
+
+
+def test_the_import_command_prints_the_compare_of_a_reimport(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A re-import prints, in Chinese (English with --lang en), what slipped since the last
+    import as the file computes it. Floor A1100 six days longer slips 6 working days (and A1150,
+    A1200 after it 4 and 2); a five-day touch-up A1260 added after the last activity A1250 must
+    still finish by the file's must-finish-by date, so every activity loses 5 days of float more
+    (A1050: 8 -> -3, 11 lost), 25 in all, 20 listed and the rest counted; the critical path was
+    the nine of the sample and is now all 24 left with no float (A1160 and A1210 keep some),
+    A1260 last. A first import prints none."""
+    import yaml  # noqa: PLC0415
+
+    from api.cli import main  # noqa: PLC0415
+
+    monkeypatch.setenv("DUBAN_DATABASE_URL", f"sqlite:///{tmp_path / 'd.sqlite'}")
+    monkeypatch.setenv("DUBAN_TODAY", "2026-05-06")
+    (tmp_path / "units.yaml").write_text(yaml.safe_dump({"units": [{"id": "roads", "name": "市政处"}],
+                                                         "projects": []}), encoding="utf-8")
+    assert main(["import", str(tmp_path / "units.yaml")]) == 0
+    args = ["--project", "C9", "--unit", "roads"]
+    assert main(["import", str(DATA / SAMPLE), *args]) == 0
+    assert "与上一次导入对比" not in capsys.readouterr().out
+    nxt = tmp_path / "next.xer"
+    nxt.write_text(edit_xer(xer_text(SAMPLE), change={"A1100": {"target_drtn_hr_cnt": "88", "remain_drtn_hr_cnt": "88"}},
+                            add=[("A1250", "A1260", "Touch-up")]), encoding="cp1252")
+    assert main(["import", str(nxt), *args]) == 0
+    out = capsys.readouterr().out
+    assert "与上一次导入对比（按文件重新计算的进度计划）：" in out
+    assert "    A1100 Floor：2022-01-21 → 2022-01-31，推迟 6 个工作日" in out
+    assert "  预测完成推迟：3 项\n    A1100 Floor：2022-01-21 → 2022-01-31，推迟 6 个工作日\n" in out
+    assert "    A1200 Floor：2022-02-10 → 2022-02-14，推迟 2 个工作日\n" in out
+    assert "  总时差减少：25 项\n    A1050 Floor：总时差 8 → -3 个工作日，减少 11\n" in out
+    assert "    …… 另有 5 项\n" in out
+    assert "  新增节点：A1260" in out and "  文件中已删除（保留）：无" in out
+    was = out.split("  原关键路径：")[1].split("\n")[0]
+    now = out.split("  现关键路径：")[1].split("\n")[0]
+    assert was == "A1010 → A1020 → A1030 → A1040 → A1090 → A1140 → A1190 → A1240 → A1250"
+    assert len(now.split(" → ")) == 24 and now.endswith("A1250 → A1260")
+    assert "A1100" in now and "A1160" not in now and "A1210" not in now
+    assert out.index("预测完成推迟") < out.index("总时差减少") < out.index("新增节点") < out.index("原关键路径")
+    assert main(["--lang", "en", "import", str(nxt), *args]) == 0  # the same file again: nothing slipped
+    out = capsys.readouterr().out
+    assert "Compared with the last import" in out and "forecast finishes that slipped: 0" in out
+    assert "float eroded: 0" in out and "critical path is: A1010 -> " in out and "预测" not in out
