@@ -1,7 +1,12 @@
 """The portfolio figures: lights by unit and category, the map of all projects, rates, rankings.
 
 Owns the pure functions that turn a portfolio and an evaluation into Plotly figures. No
-database, HTTP or clock: everything arrives as values (``as_of`` included). Invariants:
+database, HTTP or clock: everything arrives as values (``as_of`` included). A figure is plain
+data (``Figure``: ``{"data": [traces], "layout": {...}}``, each trace with its ``type``), written
+the way plotly itself writes a figure (``title`` as ``{"text": ...}``, no ``None`` attributes),
+not built through ``plotly.graph_objects``: validating every array of a 2,000-project map cost
+the dashboard half a second a view. The tests hand every figure to ``plotly.graph_objects.Figure``
+(which validates each attribute) and check it comes back unchanged. Invariants:
 
 - A project's light is the worst level of the findings about it (its own and its
   milestones'); a project with no finding is green. Unit and notice findings do not colour
@@ -17,14 +22,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
-
-import plotly.graph_objects as go
-from plotly.colors import qualitative
+from typing import Any, TypeAlias
 
 from dashboards.i18n import text
 from projects.model import Category, Level, Portfolio
 from rules.findings import Evaluation, EvaluationRates, Finding
+
+#: A plotly figure as plain data: ``{"data": [trace, ...], "layout": {...}}`` (module header).
+Figure: TypeAlias = dict[str, Any]
 
 LEVEL_COLOURS: dict[Level, str] = {
     Level.RED: "#d62728",
@@ -38,8 +43,13 @@ MAP_COLUMNS = 40  # tiles per row of a unit in the portfolio map (many projects:
 LABEL_COLUMNS = 6  # tiles per row when each tile carries its project's name
 LABELLED_MAX = 120
 
-# Distinct line colours for the trend (24 before one repeats); the portfolio line is black.
-LINE_COLOURS: tuple[str, ...] = tuple(qualitative.Dark24)
+# Distinct line colours for the trend (24 before one repeats; plotly's ``qualitative.Dark24``,
+# written out so that drawing a figure imports no plotly); the portfolio line is black.
+LINE_COLOURS: tuple[str, ...] = (
+    "#2E91E5", "#E15F99", "#1CA71C", "#FB0D0D", "#DA16FF", "#222A2A", "#B68100", "#750D86",
+    "#EB663B", "#511CFB", "#00A08B", "#FB00D1", "#FC0080", "#B2828D", "#6C7C32", "#778AAE",
+    "#862A16", "#A777F1", "#620042", "#1616A7", "#DA60CA", "#6C4516", "#0D2A63", "#AF0038",
+)
 
 UrlFor = Callable[[str], str]
 GroupUrlFor = Callable[[str, str, str], str]  # (by, key, light) -> url
@@ -57,21 +67,32 @@ def projects_url(by: str, key: str, light: str) -> str:
     return "/projects?" + urlencode({by: key, "light": light})
 
 
-def no_data_figure(title: str, message: str, detail: str = "") -> go.Figure:
+def figure(data: list[dict[str, Any]], layout: dict[str, Any], title: str | None = None) -> Figure:
+    """A figure of ``data`` (traces, each with its ``type``) and ``layout``; ``title`` is written
+    as plotly writes it (``{"text": title}``) and keys whose value is ``None`` are dropped."""
+    if title is not None:
+        layout = {**layout, "title": {"text": title}}
+    return {"data": [_set(t) for t in data], "layout": _set(layout)}
+
+
+def _set(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` without the keys left unset (``None``), as plotly leaves them out."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def no_data_figure(title: str, message: str, detail: str = "") -> Figure:
     """A figure that says it has too little data to draw, instead of empty or absurd axes.
 
     The annotation is named ``no_data`` and ``layout.meta`` is ``{"no_data": True}`` (the pages
     and the browser tests look for them).
     """
     body = message if not detail else f"{message}<br><span style='font-size:13px'>{detail}</span>"
-    fig = go.Figure()
-    fig.update_layout(
-        title=title, height=260, meta={"no_data": True}, plot_bgcolor="white",
-        xaxis={"visible": False}, yaxis={"visible": False}, margin={"t": 50, "b": 20},
-        annotations=[{"text": body, "name": "no_data", "showarrow": False, "xref": "paper",
-                      "yref": "paper", "x": 0.5, "y": 0.5, "font": {"size": 16, "color": "#666"}}],
-    )
-    return fig
+    return figure([], {
+        "height": 260, "meta": {"no_data": True}, "plot_bgcolor": "white",
+        "xaxis": {"visible": False}, "yaxis": {"visible": False}, "margin": {"t": 50, "b": 20},
+        "annotations": [{"text": body, "name": "no_data", "showarrow": False, "xref": "paper",
+                         "yref": "paper", "x": 0.5, "y": 0.5, "font": {"size": 16, "color": "#666"}}],
+    }, title)
 
 
 def project_lights(portfolio: Portfolio, findings: Iterable[Finding]) -> dict[str, Level]:
@@ -98,7 +119,7 @@ def _count(keys: Iterable[tuple[str, Level]]) -> dict[str, dict[Level, int]]:
 
 
 def light_counts(portfolio: Portfolio, evaluation: Evaluation, *, by: str = "unit",
-                 lang: str = "zh", url_for: GroupUrlFor = projects_url) -> go.Figure:
+                 lang: str = "zh", url_for: GroupUrlFor = projects_url) -> Figure:
     """Stacked bars: how many projects are red, yellow and green, per unit or per category.
 
     Each bar segment's ``customdata`` is ``[url]`` of the projects behind it (a click opens it).
@@ -119,20 +140,18 @@ def light_counts(portfolio: Portfolio, evaluation: Evaluation, *, by: str = "uni
         raise ValueError(f"by={by!r}: count by 'unit' or 'category'")
     if not order:
         return no_data_figure(title, text("no_projects", lang))
-    fig = go.Figure()
-    for level in LEVELS_WORST_FIRST:
-        fig.add_trace(go.Bar(
-            name=text(level.value, lang), x=labels, y=[counts[k][level] for k in order],
-            marker_color=LEVEL_COLOURS[level], meta=level.value,
-            customdata=[[url_for(by, k, level.value)] for k in order],
-            hovertemplate="%{x}<br>" + text(level.value, lang) + "：%{y}<extra></extra>",
-        ))
+    traces = [{
+        "type": "bar", "name": text(level.value, lang), "x": labels,
+        "y": [counts[k][level] for k in order], "marker": {"color": LEVEL_COLOURS[level]},
+        "meta": level.value, "customdata": [[url_for(by, k, level.value)] for k in order],
+        "hovertemplate": "%{x}<br>" + text(level.value, lang) + "：%{y}<extra></extra>",
+    } for level in LEVELS_WORST_FIRST]
     tallest = max(sum(counts[k].values()) for k in order)
-    fig.update_layout(barmode="stack", title=title, legend_traceorder="normal", margin={"t": 50},
-                      yaxis={"title": text("projects_count", lang), "tickformat": "d",
-                             "dtick": whole_step(tallest), "rangemode": "tozero"},
-                      xaxis={"automargin": True, "tickangle": -30 if len(order) > 6 else 0})
-    return fig
+    return figure(traces, {
+        "barmode": "stack", "legend": {"traceorder": "normal"}, "margin": {"t": 50},
+        "yaxis": {"title": {"text": text("projects_count", lang)}, "tickformat": "d",
+                  "dtick": whole_step(tallest), "rangemode": "tozero"},
+        "xaxis": {"automargin": True, "tickangle": -30 if len(order) > 6 else 0}}, title)
 
 
 def whole_step(top: int) -> int:
@@ -156,7 +175,7 @@ def _short(name: str, size: int = 8) -> str:
 
 
 def portfolio_map(portfolio: Portfolio, evaluation: Evaluation, *, url_for: UrlFor = project_url,
-                  lang: str = "zh") -> go.Figure:
+                  lang: str = "zh") -> Figure:
     """Every project as a tile, grouped in rows by unit (portfolio order), coloured by its light.
 
     Each tile's ``customdata`` is ``[url, project name, light, worst message]``; the page's
@@ -195,57 +214,56 @@ def portfolio_map(portfolio: Portfolio, evaluation: Evaluation, *, url_for: UrlF
                          messages.get(pid, text("no_finding", lang))])
             labels.append(_short(projects[pid].name))
         row += step * math.ceil(len(by_unit[unit]) / columns) + 0.5
-    fig = go.Figure()
+    traces = []
     for level in LEVELS_WORST_FIRST:
         xs, ys, data, labels = points[level]
-        fig.add_trace(go.Scatter(
-            x=xs, y=ys, customdata=data, mode="markers+text" if labelled else "markers",
-            text=labels if labelled else None, textposition="bottom center",
-            textfont={"size": 12}, name=f"{text(level.value, lang)} {len(xs)}",
-            meta=level.value,
-            marker={"symbol": "square", "size": 20 if labelled else 14,
-                    "color": LEVEL_COLOURS[level]},
-            hovertemplate="%{customdata[1]}<br>%{customdata[2]}：%{customdata[3]}<extra></extra>",
-        ))
+        traces.append({
+            "type": "scatter", "x": xs, "y": ys, "customdata": data,
+            "mode": "markers+text" if labelled else "markers",
+            "text": labels if labelled else None, "textposition": "bottom center",
+            "textfont": {"size": 12}, "name": f"{text(level.value, lang)} {len(xs)}",
+            "meta": level.value,
+            "marker": {"symbol": "square", "size": 20 if labelled else 14,
+                       "color": LEVEL_COLOURS[level]},
+            "hovertemplate": "%{customdata[1]}<br>%{customdata[2]}：%{customdata[3]}<extra></extra>",
+        })
     per_row = 52 if labelled else 22
-    fig.update_layout(
-        title=text("portfolio_map", lang), height=max(300, int(60 + per_row * row)),
-        xaxis={"visible": False, "range": [-0.6, columns - 0.4]}, plot_bgcolor="white",
-        margin={"l": 10, "t": 50, "r": 10}, legend={"orientation": "h", "y": 1.02, "x": 1,
-                                                    "xanchor": "right", "yanchor": "bottom"},
-        yaxis={"tickvals": tickvals, "ticktext": ticktext, "zeroline": False,
-               "showgrid": False, "automargin": True, "range": [-row + 0.2, 0.6]},
-    )
-    return fig
+    return figure(traces, {
+        "height": max(300, int(60 + per_row * row)),
+        "xaxis": {"visible": False, "range": [-0.6, columns - 0.4]}, "plot_bgcolor": "white",
+        "margin": {"l": 10, "t": 50, "r": 10}, "legend": {"orientation": "h", "y": 1.02, "x": 1,
+                                                          "xanchor": "right", "yanchor": "bottom"},
+        "yaxis": {"tickvals": tickvals, "ticktext": ticktext, "zeroline": False,
+                  "showgrid": False, "automargin": True, "range": [-row + 0.2, 0.6]},
+    }, text("portfolio_map", lang))
 
 
 def _percent(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
 
 
-def rates_by_unit(portfolio: Portfolio, rates: EvaluationRates, *, lang: str = "zh") -> go.Figure:
+def rates_by_unit(portfolio: Portfolio, rates: EvaluationRates, *, lang: str = "zh") -> Figure:
     """Grouped bars: on-time, completion and early-completion rates (percent) of each unit."""
     names = {u.id: u.name for u in portfolio.units}
     units = [u for u in sorted(rates.units, key=lambda u: names.get(u, u))
              if any(getattr(rates.units[u], k) is not None for k in RATE_KEYS)]
     if not units:
         return no_data_figure(text("rates_by_unit", lang), text("no_rates", lang))
-    fig = go.Figure()
-    for key in RATE_KEYS:
-        fig.add_trace(go.Bar(
-            name=text(key, lang), meta=key, x=[names.get(u, u) for u in units],
-            y=[_percent(getattr(rates.units[u], key)) for u in units],
-            customdata=[[f"/projects?unit={u}"] for u in units],
-            hovertemplate="%{x}：%{y}%<extra>" + text(key, lang) + "</extra>",
-        ))
-    fig.update_layout(barmode="group", title=text("rates_by_unit", lang),
-                      yaxis={"title": "%", "range": [0, 100]}, margin={"t": 50},
-                      xaxis={"automargin": True, "tickangle": -30 if len(units) > 6 else 0})
-    return fig
+    traces = [{
+        "type": "bar", "name": text(key, lang), "meta": key, "x": [names.get(u, u) for u in units],
+        "y": [_percent(getattr(rates.units[u], key)) for u in units],
+        "customdata": [[f"/projects?unit={u}"] for u in units],
+        "hovertemplate": "%{x}：%{y}%<extra>" + text(key, lang) + "</extra>",
+    } for key in RATE_KEYS]
+    return figure(traces, {
+        "barmode": "group", "yaxis": {"title": {"text": "%"}, "range": [0, 100]},
+        "margin": {"t": 50},
+        "xaxis": {"automargin": True, "tickangle": -30 if len(units) > 6 else 0}},
+        text("rates_by_unit", lang))
 
 
 def rates_trend(portfolio: Portfolio, monthly: Mapping[str, EvaluationRates], *,
-                rate: str = "on_time_rate", lang: str = "zh") -> go.Figure:
+                rate: str = "on_time_rate", lang: str = "zh") -> Figure:
     """One line per unit (and a thick one for the portfolio): ``rate`` at each month's end.
 
     ``monthly`` maps a month (``"2026-01"``) to the rates of the evaluation as of its last day
@@ -261,24 +279,23 @@ def rates_trend(portfolio: Portfolio, monthly: Mapping[str, EvaluationRates], *,
     if sum(v is not None for v in portfolio_values) < 1:
         return no_data_figure(title, text("no_rates", lang))
     labels = [month_label(m, lang) for m in months]
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        x=labels, y=portfolio_values,
-        name=text("portfolio", lang), meta="portfolio", mode="lines+markers",
-        line={"width": 4, "color": "#222"},
-    ))
+    traces: list[dict[str, Any]] = [{
+        "type": "scatter", "x": labels, "y": portfolio_values,
+        "name": text("portfolio", lang), "meta": "portfolio", "mode": "lines+markers",
+        "line": {"width": 4, "color": "#222"},
+    }]
     for i, u in enumerate(units):
         values = [monthly[m].units.get(u) for m in months]
-        fig.add_trace(go.Scatter(
-            x=labels, y=[None if v is None else _percent(getattr(v, rate)) for v in values],
-            name=names.get(u, u), meta=u, mode="lines+markers", connectgaps=False,
-            line={"color": LINE_COLOURS[i % len(LINE_COLOURS)], "width": 1.5,
-                  "dash": ("solid", "dot", "dash")[i // len(LINE_COLOURS) % 3]},
-        ))
-    fig.update_layout(title=title,
-                      xaxis={"title": text("month", lang), "type": "category"},
-                      yaxis={"title": "%", "range": [0, 100]}, margin={"t": 50})
-    return fig
+        traces.append({
+            "type": "scatter", "x": labels,
+            "y": [None if v is None else _percent(getattr(v, rate)) for v in values],
+            "name": names.get(u, u), "meta": u, "mode": "lines+markers", "connectgaps": False,
+            "line": {"color": LINE_COLOURS[i % len(LINE_COLOURS)], "width": 1.5,
+                     "dash": ("solid", "dot", "dash")[i // len(LINE_COLOURS) % 3]},
+        })
+    return figure(traces, {
+        "xaxis": {"title": {"text": text("month", lang)}, "type": "category"},
+        "yaxis": {"title": {"text": "%"}, "range": [0, 100]}, "margin": {"t": 50}}, title)
 
 
 def month_label(month: str, lang: str = "zh") -> str:
@@ -307,7 +324,7 @@ def _fmt_rate(value: float | None) -> str:
 
 
 def ranking(portfolio: Portfolio, evaluation: Evaluation, score: str, *,
-            lang: str = "zh", title: str | None = None) -> go.Figure:
+            lang: str = "zh", title: str | None = None) -> Figure:
     """Horizontal bars of one score, best unit on top, with the indicators behind it on hover.
 
     Units without a value are listed at the bottom without a bar. ``title`` is the score's
@@ -346,11 +363,11 @@ def ranking(portfolio: Portfolio, evaluation: Evaluation, score: str, *,
                        for i, k in enumerate(RATE_KEYS))
              + f"<br>{text('red', lang)}：%{{customdata[4]}}"
              + f"<br>{text('yellow', lang)}：%{{customdata[5]}}<extra></extra>")
-    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", customdata=data, meta=score,
-                           marker_color="#1f77b4", hovertemplate=hover, text=values,
-                           texttemplate="%{x:.1f}"))
+    bar = {"type": "bar", "x": values, "y": labels, "orientation": "h", "customdata": data,
+           "meta": score, "marker": {"color": "#1f77b4"}, "hovertemplate": hover,
+           "text": [None if v is None else str(v) for v in values],
+           "texttemplate": "%{x:.1f}"}
     heading = text("person_ranking" if of_people else "ranking", lang)
-    fig.update_layout(title=f"{heading}：{label}",
-                      yaxis={"autorange": "reversed", "type": "category", "automargin": True},
-                      height=max(300, 60 + 26 * len(rows)), margin={"t": 50})
-    return fig
+    return figure([bar], {
+        "yaxis": {"autorange": "reversed", "type": "category", "automargin": True},
+        "height": max(300, 60 + 26 * len(rows)), "margin": {"t": 50}}, f"{heading}：{label}")

@@ -10,6 +10,8 @@ Owns ``funds_points``, ``funds_curve``, ``notice_state``, ``notice_counts`` and
   else *overdue* after its due date; else *issued*. Its age is ``as_of - issued`` in days.
   Notices are anything with ``unit``, ``issued``, ``due``, ``responded`` and optionally
   ``state`` (``projects.model.Notice`` and ``notifier.store.StoredNotice`` both fit).
+
+Figures are plain data (``dashboards.figures.Figure``), as the portfolio figures are.
 """
 
 from __future__ import annotations
@@ -19,9 +21,7 @@ from collections.abc import Iterable, Mapping
 from itertools import accumulate
 from typing import Any
 
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
-
+from dashboards.figures import Figure, figure, no_data_figure
 from dashboards.i18n import text
 from dashboards.numbers import date_axis, money_scale, money_text
 from projects.model import Project
@@ -51,15 +51,13 @@ def funds_points(projects: Iterable[Project], as_of: dt.date
 
 
 def funds_curve(projects: Iterable[Project], as_of: dt.date, *, title: str | None = None,
-                lang: str = "zh") -> go.Figure:
+                lang: str = "zh") -> Figure:
     """The S-curves of planned and paid money (one project, or the whole portfolio).
 
     Money is drawn in 元, 万元 or 亿元 (``dashboards.numbers.money_scale``) and dates read in
     Chinese. With fewer than two days on which money was planned or paid there is no curve to
     draw: the figure says so, and names what is known (``no_data_figure``).
     """
-    from dashboards.figures import no_data_figure  # noqa: PLC0415
-
     pdays, pvalues, sdays, svalues = funds_points(projects, as_of)
     title = title or text("funds", lang)
     if len(set(pdays) | set(sdays)) < 2:
@@ -73,22 +71,22 @@ def funds_curve(projects: Iterable[Project], as_of: dt.date, *, title: str | Non
         detail = "；".join(known) if lang != "en" else "; ".join(known)
         return no_data_figure(title, text("funds_too_little", lang), detail)
     divisor, unit = money_scale(max([*pvalues, *svalues, 0.0]), lang)
-    fig = go.Figure()
-    for meta, key, days, values, mode, colour in (
-            ("planned", "funds_planned", pdays, pvalues, "lines", "#1f77b4"),
-            ("paid", "funds_paid", sdays, svalues, "lines+markers", "#ff7f0e")):
-        fig.add_trace(go.Scatter(
-            x=days, y=[v / divisor for v in values], name=text(key, lang), meta=meta, mode=mode,
-            line={"shape": "hv", "color": colour}, customdata=[money_text(v, lang) for v in values],
-            hovertemplate="%{x}<br>" + text(key, lang) + "：%{customdata}<extra></extra>"))
-    fig.update_layout(
-        title=title, xaxis=date_axis(lang),
-        yaxis={"title": unit, "tickformat": ",~r", "rangemode": "tozero"}, margin={"t": 50},
-        shapes=[{"type": "line", "x0": as_of.isoformat(), "x1": as_of.isoformat(), "y0": 0,
-                 "y1": 1, "xref": "x", "yref": "paper", "name": "today",
-                 "line": {"color": "#d62728", "dash": "dash"}}],
-    )
-    return fig
+    traces = [{
+        "type": "scatter", "x": days, "y": [v / divisor for v in values], "name": text(key, lang),
+        "meta": meta, "mode": mode, "line": {"shape": "hv", "color": colour},
+        "customdata": [money_text(v, lang) for v in values],
+        "hovertemplate": "%{x}<br>" + text(key, lang) + "：%{customdata}<extra></extra>",
+    } for meta, key, days, values, mode, colour in (
+        ("planned", "funds_planned", pdays, pvalues, "lines", "#1f77b4"),
+        ("paid", "funds_paid", sdays, svalues, "lines+markers", "#ff7f0e"))]
+    return figure(traces, {
+        "xaxis": date_axis(lang),
+        "yaxis": {"title": {"text": unit}, "tickformat": ",~r", "rangemode": "tozero"},
+        "margin": {"t": 50},
+        "shapes": [{"type": "line", "x0": as_of.isoformat(), "x1": as_of.isoformat(), "y0": 0,
+                    "y1": 1, "xref": "x", "yref": "paper", "name": "today",
+                    "line": {"color": "#d62728", "dash": "dash"}}],
+    }, title)
 
 
 def notice_state(notice: Any, as_of: dt.date) -> str:
@@ -125,32 +123,55 @@ def notice_counts(notices: Iterable[Any], as_of: dt.date
 
 
 def notices_figure(notices: Iterable[Any], as_of: dt.date, *,
-                   unit_names: Mapping[str, str] | None = None, lang: str = "zh") -> go.Figure:
-    """Two panels of stacked bars: notices per unit by state, and open notices by age."""
-    from dashboards.figures import no_data_figure  # noqa: PLC0415
+                   unit_names: Mapping[str, str] | None = None, lang: str = "zh") -> Figure:
+    """Two panels of stacked bars: notices per unit by state, and open notices by age.
 
+    The panels are laid out as ``plotly.subplots.make_subplots(rows=1, cols=2,
+    column_widths=[0.65, 0.35])`` lays them out (``_panels``)."""
     names = unit_names or {}
     by_unit, by_age = notice_counts(notices, as_of)
     if not by_unit:
         return no_data_figure(text("notices", lang), text("no_notices", lang))
     units = sorted(by_unit, key=lambda u: (-by_unit[u]["overdue"] - by_unit[u]["escalated"], u))
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.65, 0.35],
-                        subplot_titles=(text("notices_by_unit", lang), text("notices_by_age", lang)))
     ages = [label for _, _, label in AGE_BUCKETS]
+    traces: list[dict[str, Any]] = []
     for state in NOTICE_STATES:
-        fig.add_trace(go.Bar(name=text(state, lang), meta=state, legendgroup=state,
-                             x=[names.get(u, u) for u in units], y=[by_unit[u][state] for u in units],
-                             customdata=[[f"/projects?unit={u}"] for u in units],
-                             hovertemplate="%{x}<br>" + text(state, lang) + "：%{y}<extra></extra>",
-                             marker={"color": NOTICE_COLOURS[state]}), row=1, col=1)
+        traces.append({"type": "bar", "name": text(state, lang), "meta": state, "legendgroup": state,
+                       "x": [names.get(u, u) for u in units], "y": [by_unit[u][state] for u in units],
+                       "customdata": [[f"/projects?unit={u}"] for u in units],
+                       "hovertemplate": "%{x}<br>" + text(state, lang) + "：%{y}<extra></extra>",
+                       "marker": {"color": NOTICE_COLOURS[state]}, "xaxis": "x", "yaxis": "y"})
         if state != "answered":
-            fig.add_trace(go.Bar(name=text(state, lang), meta=f"age:{state}", legendgroup=state,
-                                 showlegend=False, x=[text(f"age_{a}", lang) for a in ages],
-                                 y=[by_age[a][state] for a in ages],
-                                 hovertemplate="%{x}<br>" + text(state, lang)
-                                 + "：%{y}<extra></extra>",
-                                 marker={"color": NOTICE_COLOURS[state]}), row=1, col=2)
-    fig.update_layout(barmode="stack", title=text("notices", lang), margin={"t": 70})
-    fig.update_xaxes(automargin=True, row=1, col=1)
-    fig.update_xaxes(title_text=text("age_days", lang), row=1, col=2)
-    return fig
+            traces.append({"type": "bar", "name": text(state, lang), "meta": f"age:{state}",
+                           "legendgroup": state, "showlegend": False,
+                           "x": [text(f"age_{a}", lang) for a in ages],
+                           "y": [by_age[a][state] for a in ages],
+                           "hovertemplate": "%{x}<br>" + text(state, lang) + "：%{y}<extra></extra>",
+                           "marker": {"color": NOTICE_COLOURS[state]}, "xaxis": "x2", "yaxis": "y2"})
+    layout = {"barmode": "stack", "margin": {"t": 70},
+              **_panels((0.65, 0.35), (text("notices_by_unit", lang), text("notices_by_age", lang)))}
+    layout["xaxis"]["automargin"] = True
+    layout["xaxis2"]["title"] = {"text": text("age_days", lang)}
+    return figure(traces, layout, text("notices", lang))
+
+
+def _panels(widths: tuple[float, ...], titles: tuple[str, ...], spacing: float = 0.2
+            ) -> dict[str, Any]:
+    """The axes and panel titles of one row of panels side by side, of relative ``widths``, as
+    ``make_subplots(rows=1, cols=len(widths), column_widths=widths, subplot_titles=titles)``
+    writes them (``horizontal_spacing`` is ``spacing / cols``, its default)."""
+    gap = spacing / len(widths)
+    room = 1 - gap * (len(widths) - 1)
+    total = sum(widths)
+    layout: dict[str, Any] = {"annotations": []}
+    left = 0.0
+    for i, (width, title) in enumerate(zip(widths, titles, strict=True), start=1):
+        right = left + room * width / total
+        x, y = ("x", "y") if i == 1 else (f"x{i}", f"y{i}")
+        layout["xaxis" if i == 1 else f"xaxis{i}"] = {"anchor": y, "domain": [left, right]}
+        layout["yaxis" if i == 1 else f"yaxis{i}"] = {"anchor": x, "domain": [0.0, 1.0]}
+        layout["annotations"].append({"font": {"size": 16}, "showarrow": False, "text": title,
+                                      "x": (left + right) / 2, "xanchor": "center", "xref": "paper",
+                                      "y": 1.0, "yanchor": "bottom", "yref": "paper"})
+        left = right + gap
+    return layout

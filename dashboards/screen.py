@@ -17,10 +17,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import plotly.graph_objects as go
-
 from dashboards.embed import Embedded, embed
-from dashboards.figures import light_counts, month_label, no_data_figure, project_lights
+from dashboards.figures import (
+    Figure,
+    figure,
+    light_counts,
+    month_label,
+    no_data_figure,
+    project_lights,
+)
 from dashboards.i18n import text
 from projects.model import Level, Portfolio
 from rules.findings import Evaluation, EvaluationRates
@@ -44,14 +49,14 @@ class ScreenView:
     figures: list[Embedded] = field(default_factory=list)
 
 
-def _trend(monthly: Mapping[str, EvaluationRates], lang: str) -> go.Figure:
+def _trend(monthly: Mapping[str, EvaluationRates], lang: str) -> Figure:
     months = sorted(monthly)
     title = text("rates_trend", lang)
     series = {k: [getattr(monthly[m].portfolio, k) for m in months]
               for k in ("on_time_rate", "completion_rate")}
     if not any(v is not None for values in series.values() for v in values):
         return no_data_figure(title, text("no_rates", lang))
-    fig = go.Figure()
+    traces = []
     # 按期完成率 can never pass 完成率 and often equals it (every finished milestone on time):
     # then one line lay exactly on the other and only one showed. 完成率 is drawn first, wide
     # and pale; 按期完成率 on top of it, narrow and dashed, its value written below the point
@@ -61,18 +66,20 @@ def _trend(monthly: Mapping[str, EvaluationRates], lang: str) -> go.Figure:
               ("on_time_rate", {"width": 4, "color": "#d62728", "dash": "dash"},
                {"size": 11, "symbol": "diamond"}, "bottom center"))
     for key, line, marker, position in styles:
-        fig.add_trace(go.Scatter(
-            x=[month_label(m, lang) for m in months],
-            y=[None if v is None else round(100 * v, 1) for v in series[key]],
-            name=text(key, lang), meta=key, mode="lines+markers+text", line=line, marker=marker,
-            text=[None if v is None or i < len(months) - 1 else f"{100 * v:.0f}%"
-                  for i, v in enumerate(series[key])],
-            textposition=position, textfont={"size": 14}))
-    fig.update_layout(yaxis={"range": [-8, 115], "title": "%", "tickvals": [0, 25, 50, 75, 100]},
-                      xaxis={"type": "category", "automargin": True, "tickangle": 0},
-                      margin={"t": 10, "b": 10, "l": 50, "r": 30},
-                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "font": {"size": 16}}, font={"size": 14})
-    return fig
+        traces.append({
+            "type": "scatter", "x": [month_label(m, lang) for m in months],
+            "y": [None if v is None else round(100 * v, 1) for v in series[key]],
+            "name": text(key, lang), "meta": key, "mode": "lines+markers+text", "line": line,
+            "marker": marker,
+            "text": [None if v is None or i < len(months) - 1 else f"{100 * v:.0f}%"
+                     for i, v in enumerate(series[key])],
+            "textposition": position, "textfont": {"size": 14}})
+    return figure(traces, {
+        "yaxis": {"range": [-8, 115], "title": {"text": "%"}, "tickvals": [0, 25, 50, 75, 100]},
+        "xaxis": {"type": "category", "automargin": True, "tickangle": 0},
+        "margin": {"t": 10, "b": 10, "l": 50, "r": 30},
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "font": {"size": 16}},
+        "font": {"size": 14}})
 
 
 def screen_view(portfolio: Portfolio, evaluation: Evaluation, notices: Iterable[Any],
@@ -112,9 +119,11 @@ def screen_view(portfolio: Portfolio, evaluation: Evaluation, notices: Iterable[
                        "message": messages.get(p.id, "")}
                       for p in portfolio.projects if lights[p.id] is Level.RED][:LIST_SIZE]
     by_unit = light_counts(portfolio, evaluation, by="unit", lang=lang)
-    by_unit.update_layout(title=None, margin={"t": 10, "b": 10, "l": 50, "r": 10}, font={"size": 14},
-                          legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1,
-                                  "xanchor": "right"})
+    layout = {k: v for k, v in by_unit["layout"].items() if k != "title"}
+    layout["legend"] = {**layout.get("legend", {}), "orientation": "h", "y": 1.02,
+                        "yanchor": "bottom", "x": 1, "xanchor": "right"}
+    by_unit = {"data": by_unit["data"], "layout": {
+        **layout, "margin": {"t": 10, "b": 10, "l": 50, "r": 10}, "font": {"size": 14}}}
     return ScreenView(
         lights=counts, total=len(lights), on_time_rate=evaluation.rates.portfolio.on_time_rate,
         notices_open=open_, notices_overdue=overdue, red_this_month=red_month,

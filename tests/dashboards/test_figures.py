@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
+from dashboards import figures
+from dashboards.embed import embed, figure_json
 from dashboards.figures import (
     LABEL_COLUMNS,
     LABELLED_MAX,
     LEVEL_COLOURS,
     MAP_COLUMNS,
-    light_counts,
-    portfolio_map,
     project_lights,
-    ranking,
-    rates_by_unit,
-    rates_trend,
     whole_step,
 )
 from projects.model import Category, Kind, Level, Milestone, Portfolio, Project, Unit
 from rules.findings import Evaluation, EvaluationRates, Finding, ScoreRow
 from rules.views import Rates
+from tests.dashboards.plain import checked
+
+# the builders return plain figures; each result is validated by plotly and read through it
+light_counts = checked(figures.light_counts)
+portfolio_map = checked(figures.portfolio_map)
+ranking = checked(figures.ranking)
+rates_by_unit = checked(figures.rates_by_unit)
+rates_trend = checked(figures.rates_trend)
 
 AS_OF = dt.date(2026, 5, 6)
 
@@ -274,17 +280,48 @@ def test_ranking_of_an_unknown_score_suggests_the_nearest():
 
 
 def test_figures_serialise_to_json():
-    """Each figure serialises to JSON (what the page embeds) without dates or objects left over."""
-    for fig in (light_counts(PORTFOLIO, EVALUATION), portfolio_map(PORTFOLIO, EVALUATION),
-                rates_by_unit(PORTFOLIO, RATES), ranking(PORTFOLIO, EVALUATION, "综合得分")):
-        assert fig.to_json().startswith("{")
+    """Each figure serialises to JSON (what the page embeds) without dates or objects left
+    over, and reads back as the same figure."""
+    for fig in (figures.light_counts(PORTFOLIO, EVALUATION), figures.portfolio_map(PORTFOLIO, EVALUATION),
+                figures.rates_by_unit(PORTFOLIO, RATES), figures.ranking(PORTFOLIO, EVALUATION, "综合得分")):
+        assert json.loads(figure_json(fig)) == fig
+
+
+def test_figure_json_is_utf8_and_cannot_close_its_script_element():
+    """The embedded JSON keeps Chinese as it is (a third of the bytes of ``\\uXXXX``), writes a
+    number that is not finite as null (JSON has none; plotly writes null) and no ``<`` at all,
+    so a project named ``</script><script>…`` or ``<!--`` stays text inside the JSON."""
+    hostile = "</script><script>alert(1)</script><!--"
+    fig = figures.figure([{"type": "bar", "x": [hostile, "红灯"], "y": [float("nan"), float("inf")]}],
+                         {}, hostile)
+    raw = embed("x", fig).json
+    assert "<" not in raw and "红灯" in raw and "\\u7ea2" not in raw
+    back = json.loads(raw)
+    assert back["data"][0]["x"] == [hostile, "红灯"] and back["layout"]["title"]["text"] == hostile
+    assert back["data"][0]["y"] == [None, None]
+    # a plotly figure object (the project Gantt) is written the same way, without its template
+    import plotly.graph_objects as go  # noqa: PLC0415
+
+    raw = figure_json(go.Figure(go.Bar(x=[hostile], y=[1])))
+    assert "<" not in raw and json.loads(raw)["data"][0]["x"] == [hostile]
+    assert "template" not in json.loads(raw)["layout"]
+
+
+def test_line_colours_are_plotlys_dark24():
+    """The trend's line colours are plotly's ``qualitative.Dark24``, written out (drawing a
+    figure imports no plotly)."""
+    from plotly.colors import qualitative  # noqa: PLC0415
+
+    assert tuple(qualitative.Dark24) == figures.LINE_COLOURS
 
 
 def test_the_big_screen_trend_shows_both_rates_even_where_they_are_equal():
     """按期完成率 equals 完成率 when every finished milestone was on time (the test site's months:
     100%, 50%, 50%): both lines carry their data, 按期完成率 is drawn last (on top), narrower
     and dashed, so the wide 完成率 line under it still shows; their end labels sit apart."""
-    from dashboards.screen import _trend  # noqa: PLC0415
+    from dashboards import screen  # noqa: PLC0415
+
+    _trend = checked(screen._trend)
 
     monthly = {m: EvaluationRates(Rates(v, v), {}, {}) for m, v in
                (("2026-03", 1.0), ("2026-04", 0.5), ("2026-05", 0.5))}
