@@ -122,7 +122,8 @@ def assess(sched: Schedule, rows: Sequence[Computed]) -> list[Check]:
                       non_fs, len(links), at_least=0.90, of=len(links) - len(non_fs)))
     out += [
         _check(5, "hard_constraints", ("硬限制条件", "hard constraints"),
-               [r.activity.id for r in open_rows if r.activity.constraint in _HARD], n_open, at_most=0.05),
+               [r.activity.id for r in open_rows if r.activity.constraint in _HARD
+                or r.activity.constraint2 in _HARD], n_open, at_most=0.05),
         _check(6, "high_float", (f"总浮时超过 {HIGH_DAYS} 个工作日", f"total float over {HIGH_DAYS} working days"),
                [r.activity.id for r in open_rows
                 if _days(r.activity, sched, r.total_float_hours) > HIGH_DAYS], n_open, at_most=0.05),
