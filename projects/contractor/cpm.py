@@ -46,12 +46,18 @@ def _constraints(a: Activity) -> list[tuple[str, dt.datetime]]:
 
 
 def _order(sched: Schedule) -> list[str]:
-    ids = [a.id for a in sched.activities]
+    """Activities (and the summaries links start from, after their leaves) in an order where
+    every node comes after all it depends on; a cycle is refused with the links' places."""
+    ids = [a.id for a in sched.activities] + list(sched.summaries)
     indeg = dict.fromkeys(ids, 0)
     succs: dict[str, list[str]] = defaultdict(list)
     for link in sched.links:
         indeg[link.succ] += 1
         succs[link.pred].append(link.succ)
+    for summary, leaves in sched.summaries.items():  # a summary's start waits for its leaves
+        for leaf in leaves:
+            indeg[summary] += 1
+            succs[leaf].append(summary)
     queue = deque(i for i in ids if indeg[i] == 0)
     order = []
     while queue:
@@ -85,6 +91,8 @@ def schedule(sched: Schedule) -> list[Computed]:
         preds[link.succ].append(link)
         succs[link.pred].append(link)
 
+    summaries = sched.summaries
+
     def lag_cal(link: Link) -> Calendar:
         if link.lag_calendar is not None:
             return _ALWAYS if link.lag_calendar == "24h" else cals[link.lag_calendar]
@@ -93,7 +101,8 @@ def schedule(sched: Schedule) -> list[Computed]:
             return _ALWAYS
         if which == "project" and sched.default_calendar in cals:
             return cals[sched.default_calendar]
-        return cals[acts[link.succ if which == "successor" else link.pred].calendar]
+        end = link.succ if which == "successor" else link.pred
+        return cals[acts[summaries[end][0] if end in summaries else end].calendar]
 
     def shift(cal: Calendar, t: dt.datetime, hours: float) -> dt.datetime:
         return cal.add(t, hours * 60) if hours >= 0 else cal.sub(t, -hours * 60)
@@ -103,7 +112,14 @@ def schedule(sched: Schedule) -> list[Computed]:
 
     es: dict[str, dt.datetime] = {}
     ef: dict[str, dt.datetime] = {}
+    #: a summary's driving leaf: the first, in file order, of those that start earliest
+    driver: dict[str, str] = {}
     for aid in order:
+        if aid in summaries:  # MS Project: from its earliest leaf's start to its latest's finish
+            leaves = summaries[aid]
+            driver[aid] = min(leaves, key=lambda x: es[x])
+            es[aid], ef[aid] = es[driver[aid]], max(ef[x] for x in leaves)
+            continue
         a = acts[aid]
         cal = cals[a.calendar]
         if a.status == "finished" and a.actual_start and a.actual_finish:
@@ -138,7 +154,7 @@ def schedule(sched: Schedule) -> list[Computed]:
                 start = max(start, t)
             else:
                 finish = t if finish is None else max(finish, t)
-        cons = _constraints(a)
+        cons = _constraints(a) if a.constraint or a.constraint2 else ()
         for kind, date in cons:
             if kind in {"start on or after", "start on", "mandatory start"}:
                 start = date if kind == "mandatory start" else max(start, date)
@@ -153,12 +169,19 @@ def schedule(sched: Schedule) -> list[Computed]:
                 s = cal.sub(f, left(a))
         es[aid], ef[aid] = s, f
 
+    # backwards a summary's start-driven links (SS, SF) bind the leaf that drives its start
+    for link in sched.links:
+        if link.pred in summaries:
+            succs[link.pred].remove(link)
+            succs[driver[link.pred]].append(link)
     project_end = max(ef.values()) if ef else sched.data_date
     if sched.must_finish_by is not None:
         project_end = sched.must_finish_by
     ls: dict[str, dt.datetime] = {}
     lf: dict[str, dt.datetime] = {}
     for aid in reversed(order):
+        if aid in summaries:
+            continue
         a = acts[aid]
         cal = cals[a.calendar]
         finish = project_end
@@ -172,7 +195,7 @@ def schedule(sched: Schedule) -> list[Computed]:
                 finish = min(finish, t)
             else:
                 finish = min(finish, cal.add(cal.next_work(t), left(a)))
-        for kind, date in _constraints(a):
+        for kind, date in _constraints(a) if a.constraint or a.constraint2 else ():
             if kind in {"finish on or before", "finish on", "mandatory finish"}:
                 finish = date if kind == "mandatory finish" else min(finish, date)
             elif kind in {"start on or before", "start on"}:

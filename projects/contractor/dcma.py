@@ -106,6 +106,8 @@ def assess(sched: Schedule, rows: Sequence[Computed]) -> list[Check]:
     n_open = len(open_rows)
     has_pred = {lk.succ for lk in sched.links}
     has_succ = {lk.pred for lk in sched.links}
+    for summary in has_succ & set(sched.summaries):  # a summary's successor follows its tasks
+        has_succ.update(sched.summaries[summary])
     links = sched.links
     link_names = [f"{lk.pred}->{lk.succ}" for lk in links]
     out = [

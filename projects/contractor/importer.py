@@ -32,7 +32,7 @@ import datetime as dt
 import fnmatch
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from projects.contractor.cpm import Computed
@@ -185,12 +185,16 @@ def slip_workdays(cal: Calendar | None, old: object, new: object) -> int:
     return max(count, 0)
 
 
-def _links(sched: Schedule, taken: set[str]) -> dict[str, list[Any]]:
+def _links(sched: Schedule, taken: set[str], starts: Mapping[str, dt.datetime]) -> dict[str, list[Any]]:
     """Per taken activity its ``after`` entries: direct links between taken activities keep
-    their type and lag; a path through activities not taken becomes an FS link."""
+    their type and lag; a path through activities not taken becomes an FS link. A link from an
+    MS Project summary (SS, SF: driven by its start) comes from the leaf that starts it, the
+    earliest by ``starts`` (the portfolio has no summaries)."""
     acts = {a.id: a for a in sched.activities}
     preds: dict[str, list[Any]] = {}
-    for link in sched.links:
+    for given in sched.links:
+        link = given if given.pred not in sched.summaries else \
+            replace(given, pred=min(sched.summaries[given.pred], key=lambda x: starts[x]))
         preds.setdefault(link.succ, []).append(link)
     out: dict[str, list[Any]] = {}
     for aid in taken:
@@ -266,7 +270,7 @@ def project_entry(sched: Schedule, rows: Sequence[Computed], *, pid: str, unit: 
             raise ScheduleFileError(sched.name, f"作业 {ids[mid]!r} 与 {a.id!r} 的编号相同（{mid}）",
                                     f"activities {ids[mid]!r} and {a.id!r} share the id {mid}")
         ids[mid] = a.id
-    links = _links(sched, {a.id for a in taken})
+    links = _links(sched, {a.id for a in taken}, {r.activity.id: r.early_start for r in rows})
     notes: list[str] = []
     old_ms = {m["id"]: m for m in (existing or {}).get("milestones", [])}
     milestones = []

@@ -279,6 +279,9 @@ class Schedule:
     #: baseline project, its name
     baseline: str = "none"
     baseline_name: str = ""
+    #: MS Project summary tasks that links start from (SS, SF: driven by the summary's start),
+    #: each with the leaf tasks under it; a summary is not an activity
+    summaries: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def baseline_statement(self) -> tuple[str, str]:
         """What the baseline is, in Chinese and English (DCMA BEI, CPLI and the slip use it)."""

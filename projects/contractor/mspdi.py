@@ -16,7 +16,11 @@ MS Project's conventions, as this reader maps them:
 - link types 0 FF, 1 FS, 2 SF, 3 SS; constraints 0 ASAP ... 7 FNLT;
 - a task with an actual finish is finished, with an actual start started (its remaining work
   resumes at ``Resume``); unstarted tasks start no earlier than the project start; summary and
-  null tasks are not scheduled (a link to a summary stands for links to its leaf tasks);
+  null tasks are not scheduled: a summary starts with its earliest leaf task and finishes with
+  its latest, a link into a summary constrains every leaf task under it, a link from a summary
+  is driven by its finish (FS, FF: a link from every leaf) or its start (SS, SF: a link from the
+  summary, whose leaves ``Schedule.summaries`` lists; the CPM starts it with its earliest leaf);
+  a percent lag from a summary is a percent of the summary's duration;
 - slack (``TotalSlack``, ``FreeSlack``) is in tenths of a minute of working time;
 - the baseline is ``Task/Baseline`` with ``Number`` 0 (its Start, Finish and Duration);
 - resources are the ``Assignments`` that name a ``Resources`` entry; cost is the task's ``Cost``.
@@ -349,6 +353,7 @@ def read_mspdi(data: bytes | str, name: str = "file.xml") -> Schedule:
     tasks = tasks_el.all("Task") if tasks_el is not None else []
     # the outline: a summary task's leaves, for links that name a summary
     leaves: dict[str, list[str]] = {}
+    summary_hours: dict[str, float] = {}
     stack: list[tuple[int, str]] = []
     kept: list[tuple[_El, str]] = []
     for t in tasks:
@@ -362,6 +367,7 @@ def read_mspdi(data: bytes | str, name: str = "file.xml") -> Schedule:
             stack.pop()
         if t.get("Summary") == "1":
             leaves.setdefault(uid, [])
+            summary_hours[uid] = _hours(t, "Duration", name) or 0.0
             stack.append((level, uid))
             continue
         for _, parent in stack:
@@ -432,8 +438,15 @@ def read_mspdi(data: bytes | str, name: str = "file.xml") -> Schedule:
                                         f"unknown link type {pl.get('Type')!r} (0 FF, 1 FS, 2 SF or 3 SS)")
             lag_format = pl.get("LagFormat", "7")
             lag = _number(pl, "LinkLag", name)
-            for p in leaves.get(pred, [pred]):
-                hours = lag / 100 * by_id[p].duration_hours if lag_format in _PERCENT else lag / 600
+            # from a summary: its finish is its latest leaf's (FS, FF: a link from every leaf);
+            # its start its earliest leaf's (SS, SF: a link from the summary, ``summaries``)
+            froms = [pred] if pred not in leaves or kind in {"SS", "SF"} else leaves[pred]
+            if pred in leaves and not leaves[pred]:
+                froms = []  # a summary without tasks drives nothing
+            # a percent lag is of the predecessor's duration: a summary's own
+            whole = summary_hours[pred] if pred in leaves else by_id[pred].duration_hours
+            hours = lag / 100 * whole if lag_format in _PERCENT else lag / 600
+            for p in froms:
                 links.extend(Link(p, s, kind, hours, where=f"{name}:{pl.line}",
                                   lag_calendar=ALWAYS_ID if lag_format in _ELAPSED else None)
                              for s in succs)
@@ -442,4 +455,5 @@ def read_mspdi(data: bytes | str, name: str = "file.xml") -> Schedule:
                     activities=tuple(activities), links=tuple(links), calendars=calendars,
                     lag_calendar="successor", default_calendar=default_cal,
                     retained_logic=True, format="mspdi", status_date=status_date,
-                    baseline="mspdi 0" if any(a.baseline_finish for a in activities) else "none")
+                    baseline="mspdi 0" if any(a.baseline_finish for a in activities) else "none",
+                    summaries={p: tuple(leaves[p]) for p in sorted({lk.pred for lk in links} & set(leaves))})

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import replace
 
 from projects.contractor.model import Activity, Calendar, Link, Schedule, ScheduleFileError
 
@@ -291,17 +290,22 @@ def read_xer(text: str, name: str = "file.xer") -> Schedule:
             raise ScheduleFileError(where, f"日历 {cal!r} 不在 CALENDAR 表中",
                                     f"calendar {cal!r} is not in the CALENDAR table")
         status = _STATUS.get(row.get("status_code", ""), "not started")
+        code = row.get("task_code", "")
+        planned_start = _time(row.get("target_start_date", ""), where, "target_start_date")
+        planned_finish = _time(row.get("target_end_date", ""), where, "target_end_date")
+        duration = _hours(row.get("target_drtn_hr_cnt", ""), where, "target_drtn_hr_cnt") or 0.0
+        base = (baseline.get(code, (None, None, None)) if base_project else
+                (planned_start, planned_finish, duration))
         act = Activity(
-            id=row.get("task_code", ""), name=row.get("task_name", ""), calendar=cal,
-            duration_hours=_hours(row.get("target_drtn_hr_cnt", ""), where, "target_drtn_hr_cnt") or 0.0,
+            id=code, name=row.get("task_name", ""), calendar=cal, duration_hours=duration,
             remaining_hours=_hours(row.get("remain_drtn_hr_cnt", ""), where, "remain_drtn_hr_cnt") or 0.0,
             kind=kind, status=status,
             actual_start=_time(row.get("act_start_date", ""), where, "act_start_date"),
             actual_finish=_time(row.get("act_end_date", ""), where, "act_end_date"),
             constraint=_CONSTRAINTS.get(row.get("cstr_type", "")),
             constraint_date=_time(row.get("cstr_date", ""), where, "cstr_date"),
-            constraint2=_second_constraint(row, where),
-            constraint2_date=_time(row.get("cstr_date2", ""), where, "cstr_date2"),
+            constraint2=_second_constraint(row, where) if row.get("cstr_type2") else None,
+            constraint2_date=_time(row.get("cstr_date2", ""), where, "cstr_date2") if row.get("cstr_type2") else None,
             file_early_start=_time(row.get("early_start_date", ""), where, "early_start_date"),
             file_early_finish=_time(row.get("early_end_date", ""), where, "early_end_date"),
             file_late_start=_time(row.get("late_start_date", ""), where, "late_start_date"),
@@ -312,14 +316,11 @@ def read_xer(text: str, name: str = "file.xer") -> Schedule:
             codes=codes.get(row.get("task_id", ""), {}),
             file_free_float_hours=_hours(row.get("free_float_hr_cnt", ""), where,
                                          "free_float_hr_cnt", required=False),
-            planned_start=_time(row.get("target_start_date", ""), where, "target_start_date"),
-            planned_finish=_time(row.get("target_end_date", ""), where, "target_end_date"),
+            planned_start=planned_start, planned_finish=planned_finish,
             percent_complete=_percent(row, where),
             resources=tuple(resources.get(row.get("task_id", ""), ())),
-            cost=cost.get(row.get("task_id", ""), 0.0))
-        start, finish, hours = (baseline.get(act.id, (None, None, None)) if base_project else
-                                (act.planned_start, act.planned_finish, act.duration_hours))
-        act = replace(act, baseline_start=start, baseline_finish=finish, baseline_duration_hours=hours)
+            cost=cost.get(row.get("task_id", ""), 0.0),
+            baseline_start=base[0], baseline_finish=base[1], baseline_duration_hours=base[2])
         by_task_id[row.get("task_id", "")] = act.id
         activities.append(act)
     links = []
