@@ -345,7 +345,7 @@ class MilestoneController(Controller):
             changes["co_units"] = tuple(changes["co_units"] or ())
         if who.role != "office":
             _refuse_office_fields(who.username, who.role, current, changes)
-        changes = milestone_assignment(snap.portfolio, project, current, changes)
+        changes = milestone_change(snap.portfolio, project, current, changes)
         new, version, outcome = await server.report_milestone(who.username, pid, mid, changes, data.version)
         evaluation = None
         found = []
@@ -380,6 +380,31 @@ def milestone_assignment(portfolio: Portfolio, project: Project, m: Milestone,
     cos = out.get("co_units", project.co_units if m.co_units is None else m.co_units)
     _person_fits(portfolio, out.get("person", m.person), out.get("unit", m.unit) or project.unit, cos,
                  "person" if "person" in out else "co_units")
+    return out
+
+
+#: A milestone's own assignment (交办): a change of these alone is the office's, not a report.
+MILESTONE_ASSIGNMENT = frozenset({"unit", "person", "co_units", "report_every"})
+
+
+def milestone_change(portfolio: Portfolio, project: Project, m: Milestone,
+                     changes: Mapping[str, Any]) -> dict[str, Any]:
+    """A change of milestone ``m`` checked as the API's report endpoint and the milestone's
+    assignment page check it (``milestone_assignment``), with two rules of their own:
+    ``co_units`` ``None`` gives the milestone the project's co-units again (those are what the
+    person must fit, the milestone's responsible unit left out); and a change of only
+    ``MILESTONE_ASSIGNMENT`` fields is no report, so the last report day (``updated``), and
+    with it the next report's due day, stays as it was."""
+    out = dict(changes)
+    inherit = "co_units" in out and out["co_units"] is None
+    if inherit:
+        lead = out.get("unit", m.unit) or project.unit
+        out["co_units"] = tuple(u for u in project.co_units if u != lead)
+    out = milestone_assignment(portfolio, project, m, out)
+    if inherit:
+        out["co_units"] = None
+    if out and out.keys() <= MILESTONE_ASSIGNMENT:
+        out["updated"] = m.updated
     return out
 
 

@@ -175,7 +175,7 @@ class DashboardPages(Controller):
                            unit_name=unit.name if unit else project.unit,
                            schedule_import=await _last_schedule_import(pid),
                            imported=request.query_params.get("imported") == "1",
-                           assigned=request.query_params.get("assigned") == "1",
+                           assigned=request.query_params.get("assigned") or "",
                            assignment=_assignment(board.portfolio, project, lang),
                            schedule_error=schedule_error, status=status)
 
@@ -443,7 +443,25 @@ def _assignment(portfolio: Any, project: Any, lang: str) -> dict[str, Any]:
             "co_units": [units[u].name if u in units else u for u in project.co_units],
             "person": (person.name if person else project.person) or "",
             "report_every": "" if cadence is None else (str(cadence) if lang == "en" else cadence.chinese),
-            "budget": "" if project.budget is None else money_text(project.budget, lang)}
+            "budget": "" if project.budget is None else money_text(project.budget, lang),
+            "milestones": [_milestone_assignment(portfolio, project, m, lang) for m in project.milestones]}
+
+
+def _milestone_assignment(portfolio: Any, project: Any, m: Any, lang: str) -> dict[str, Any]:
+    """A milestone's assignment as the project page lists it: each field its own value or the
+    project's, and which (``own``: the names of the fields the milestone sets itself)."""
+    units, people = portfolio.unit_by_id, portfolio.person_by_id
+    unit = m.unit or project.unit
+    cos = project.co_units if m.co_units is None else m.co_units
+    person_id = m.person or project.person
+    person = people.get(person_id) if person_id else None
+    cadence = m.report_every or project.report_every
+    return {"id": m.id, "name": m.name, "unit": units[unit].name if unit in units else unit,
+            "co_units": "、".join(units[u].name if u in units else u for u in cos if u != unit),
+            "person": (person.name if person else person_id) or "",
+            "report_every": "" if cadence is None else (str(cadence) if lang == "en" else cadence.chinese),
+            "own": {name for name in ("unit", "co_units", "person", "report_every")
+                    if getattr(m, name) is not None}}
 
 
 async def _last_schedule_import(pid: str) -> dict[str, Any] | None:

@@ -55,6 +55,8 @@ async def test_the_office_assigns_and_sees_it_on_the_project_page(site: Site) ->
     # the form opens again with what was saved, and clearing works through it too
     again = await site.client.get("/projects/P001/assign")
     assert 'name="co_unit:water" checked' in again.text and '<option value="wang" selected>' in again.text
+    assert 'name="report_every" value="1 个月"' in again.text  # spelled as a Chinese page types it
+    assert 'name="report_every" value="1 month"' in (await site.client.get("/projects/P001/assign?lang=en")).text
     cleared = await _assign(site, "P001", unit="transport", report_every="", source="", instruction="")
     assert cleared.status_code == 303  # type: ignore[attr-defined]
     project = (await site.server.snapshot()).portfolio.project_by_id["P001"]
