@@ -55,7 +55,7 @@ class Field:
     """One field of a record; see the module header."""
 
     name: str  # attribute of the model class
-    type: str  # Python-side type: text, id, date, ratio, yuan, workdays, kind, deps, contacts, level, category
+    type: str  # Python-side type: text, id, date, ratio, yuan, workdays, bool, flag (an optional bool), kind, deps, contacts, level, category
     who: Who = OFFICE
     dsl: str | None = None  # rule-language type, None when rules cannot read it
     zh: str = ""
@@ -109,6 +109,9 @@ MILESTONE: Final[tuple[Field, ...]] = (
     # finish (the CPM early finish) moved later, and whole working days of total float lost
     Field("forecast_slip", "workdays", dsl="number", zh="预测推迟", en="forecast slip", api="r"),
     Field("float_eroded", "workdays", dsl="number", zh="总时差减少", en="float eroded", api="r"),
+    # issue 17, DCMA point 10: whether the imported activity carries resources or cost; absent
+    # for those the point does not count (milestones, shorter than a working day, not imported)
+    Field("resourced", "flag", dsl="bool", zh="资源加载", en="resource-loaded", api="r"),
 )
 
 #: One ``after`` entry of a milestone (a dependency): a part of the milestone, not a record of

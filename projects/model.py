@@ -180,6 +180,7 @@ class Milestone:
     schedule_slip: int | None = None  # 计划推迟: working days the finish moved at the last import
     forecast_slip: int | None = None  # 预测推迟: working days the computed forecast finish moved
     float_eroded: int | None = None  # 总时差减少: whole working days of total float lost
+    resourced: bool | None = None  # 资源加载: the imported activity has resources or cost (DCMA 10)
 
     @property
     def key(self) -> tuple[str, str]:

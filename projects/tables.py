@@ -38,6 +38,8 @@ def catalogue_column(f: Field) -> Column:
         return DoublePrecision(**optional)
     if f.type == "workdays":
         return Integer(**optional)
+    if f.type == "flag":  # an optional yes/no: NULL when absent
+        return Boolean(**optional)
     if f.type in ("id", "person"):
         return Varchar(length=ID_MAX, **optional)
     if f.type == "cadence":  # its text, e.g. "2 weeks"

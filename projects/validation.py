@@ -284,11 +284,24 @@ def _bool(field: Field) -> Compiled:
     return Compiled(field, "type({v}) is bool", slow)
 
 
+def _flag(field: Field) -> Compiled:
+    """An optional yes-or-no (a milestone's ``resourced``): ``true``, ``false`` or absent."""
+    name = field.name
+
+    def slow(value: Any, f: Fields, where: str) -> Any:
+        if value is None or type(value) is bool:
+            return value
+        return f.add(_at(where, name), f"{name} is true or false, not {type_name(value)}",
+                     f"{field.zh}只能是 true 或 false，不能是{_zh_value(value)}")
+
+    return Compiled(field, "type({v}) is bool", slow)
+
+
 _FACTORIES: Final[dict[str, Callable[[Field], Compiled]]] = {
     "text": _text, "id": _ident, "date": _date, "ratio": _ratio, "yuan": _yuan,
     "workdays": _workdays,
     "kind": _choice, "category": _choice, "level": _choice, "decision": _choice, "cadence": _cadence,
-    "complaint_kind": _choice, "rating": _choice, "bool": _bool,
+    "complaint_kind": _choice, "rating": _choice, "bool": _bool, "flag": _flag,
 }
 
 

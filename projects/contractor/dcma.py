@@ -159,15 +159,24 @@ def assess(sched: Schedule, rows: Sequence[Computed]) -> list[Check]:
     return out
 
 
+def resource_loaded(sched: Schedule, a: Activity) -> bool | None:
+    """Whether DCMA point 10 finds the activity resource-loaded (a resource or a cost); None
+    when the point does not count it: a milestone, or shorter than a working day of its
+    calendar."""
+    if a.kind != "task" or a.duration_hours < (sched.calendars[a.calendar].hours_per_day or 8.0):
+        return None
+    return bool(a.resources) or a.cost > 0
+
+
 def _resources(sched: Schedule, open_rows: Sequence[Computed]) -> Check:
     """DCMA point 10: of the incomplete tasks (milestones aside) whose planned duration is a
     working day or more of their calendar, those with no resource assigned and no cost. DCMA
     asks that every one be resource-loaded: the threshold is 0."""
-    counted = [r.activity for r in open_rows if r.activity.kind == "task"
-               and r.activity.duration_hours >= (sched.calendars[r.activity.calendar].hours_per_day or 8.0)]
+    loaded = {r.activity.id: resource_loaded(sched, r.activity) for r in open_rows}
+    counted = [a for a, v in loaded.items() if v is not None]
     return _check(10, "resources", ("无资源无费用的作业（工期一天及以上）",
                                     "no resources or cost (a day or longer)"),
-                  [a.id for a in counted if not a.resources and a.cost <= 0], len(counted), zero=True)
+                  [a for a in counted if not loaded[a]], len(counted), zero=True)
 
 
 def baseline_finish(sched: Schedule, r: Computed) -> dt.datetime | None:

@@ -23,7 +23,8 @@ Milestones: ``id`` the activity id (``/`` written ``-``), ``due`` the baseline f
 baseline project's or MS Project's Baseline 0 when the file has one; else the planned finish), ``start``
 the actual start (else the planned start), ``finished`` the actual finish, ``progress`` the
 percent complete, ``after`` the links between taken activities (through activities not taken,
-as FS), their lags in working days of the predecessor's calendar (negative: a lead).
+as FS), their lags in working days of the predecessor's calendar (negative: a lead),
+``resourced`` whether a task DCMA point 10 counts carries resources or cost.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from projects.contractor.cpm import Computed
+from projects.contractor.dcma import resource_loaded
 from projects.contractor.model import Activity, Calendar, Schedule, ScheduleFileError
 
 #: The kinds a map may give (the portfolio's milestone kinds, English or Chinese words).
@@ -47,7 +49,7 @@ _KINDS = {"approval": "approval", "tendering": "tendering", "contract": "contrac
 _MATCH_KEYS = ("milestone", "code", "wbs", "name", "id")
 #: Milestone fields the file gives; on re-import the office's own fields are kept.
 FILE_FIELDS = ("name", "kind", "start", "due", "finished", "progress", "after", "schedule_slip",
-               "forecast_slip", "float_eroded")
+               "forecast_slip", "float_eroded", "resourced")
 NAME_MAX = 200
 #: What an import measures of each milestone against the last import (project_entry).
 _MEASURED = ("schedule_slip", "forecast_slip", "float_eroded")
@@ -276,6 +278,9 @@ def project_entry(sched: Schedule, rows: Sequence[Computed], *, pid: str, unit: 
     milestones = []
     for a in taken:
         new = _entry(a, by_id[a.id], mapping.kind(a), links[a.id], notes)
+        loaded = resource_loaded(sched, a)
+        if loaded is not None:
+            new["resourced"] = loaded
         old = old_ms.get(new["id"])
         if old is not None:  # keep what the office added; the file's fields win
             slip = slip_workdays(sched.calendars.get(a.calendar), old.get("due"), new.get("due"))

@@ -104,13 +104,14 @@ def test_the_report_form_refuses_a_bidi_override_and_a_huge_note() -> None:
 
 
 @pytest.mark.parametrize("role", ["office", "owner"])
-async def test_no_one_sets_the_schedule_slip_by_hand(api: Api, role: str) -> None:
-    """计划推迟 is set by a schedule import only: a PATCH that carries it is refused (422,
-    naming the field) and writes nothing; the read shape shows it, absent here."""
+@pytest.mark.parametrize(("field", "value"), [("schedule_slip", 0), ("resourced", True)])
+async def test_no_one_sets_the_schedule_slip_by_hand(api: Api, role: str, field: str, value: object) -> None:
+    """计划推迟 and 资源加载 are set by a schedule import only: a PATCH that carries one is
+    refused (422, naming the field) and writes nothing; the read shape shows it, absent here."""
     before = (await api.client.get(URL, headers=api.auth("office"))).json()
-    assert before["schedule_slip"] is None
+    assert before[field] is None
     r = await api.client.patch(URL, headers=api.auth(role),
-                               json={"version": before["version"], "schedule_slip": 0, "progress": 0.5})
+                               json={"version": before["version"], field: value, "progress": 0.5})
     assert r.status_code in (400, 422), r.text
-    assert "schedule_slip" in r.text
+    assert field in r.text
     assert (await api.client.get(URL, headers=api.auth("office"))).json() == before

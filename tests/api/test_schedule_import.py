@@ -316,3 +316,16 @@ def test_the_import_command_prints_the_compare_of_a_reimport(tmp_path, monkeypat
     out = capsys.readouterr().out
     assert "Compared with the last import" in out and "forecast finishes that slipped: 0" in out
     assert "float eroded: 0" in out and "critical path is: A1010 -> " in out and "预测" not in out
+
+
+async def test_resource_loading_is_stored_for_dcma_point_10(api: Api) -> None:
+    """The sample's one resource (Van Haren on A1020) is stored as A1020 resourced; the other 24
+    activities, all a working day or longer, are stored as not resourced (SQLite and
+    PostgreSQL alike); a re-import without the assignment turns A1020's flag off."""
+    await _import(api, (DATA / SAMPLE).read_bytes())
+    flags = {m.id: m.resourced for m in (await _project(api)).milestones}
+    assert flags["A1020"] is True and sum(1 for v in flags.values() if v is False) == 24
+    bare = "\n".join(x for x in xer_text(SAMPLE).splitlines() if not x.startswith("%R\t8089\t")) + "\n"
+    await _import(api, bare.encode("cp1252"))
+    stored, _ = await repo.get_milestone("C001", "A1020")
+    assert stored.resourced is False

@@ -19,7 +19,8 @@ def _every_field() -> dict[str, object]:
             "due": day, "start": day - dt.timedelta(days=30), "finished": day, "unit": "transport",
             "progress": 0.5, "amount": 1e6, "paid": 2.5e5, "updated": day,
             "after": (Dependency("design", 2, "P000", "SS"),), "note": "备注", "person": "li",
-            "co_units": ("water",), "report_every": parse_cadence("2 weeks"), "schedule_slip": 3}
+            "co_units": ("water",), "report_every": parse_cadence("2 weeks"), "schedule_slip": 3,
+            "forecast_slip": 2, "float_eroded": 1, "resourced": True}
 
 
 def test_the_positional_constructor_makes_what_the_dataclass_makes() -> None:

@@ -62,7 +62,7 @@ def test_every_catalogued_column_is_a_table_column(record: str) -> None:
 
 #: A value of each plain catalogue type, for fields the literal below does not name (a field
 #: added to the catalogue is covered without a change here).
-_SAMPLES = {"text": "样例", "date": dt.date(2026, 4, 10), "ratio": 0.25, "yuan": 1.0, "id": "U1", "workdays": 3}
+_SAMPLES = {"text": "样例", "date": dt.date(2026, 4, 10), "ratio": 0.25, "yuan": 1.0, "id": "U1", "workdays": 3, "flag": True}
 
 
 def _milestone() -> Milestone:

@@ -104,7 +104,7 @@ def test_the_report_form_uses_the_same_checks_in_both_languages() -> None:
 
 def test_the_fast_test_and_the_slow_check_agree_on_valid_values() -> None:
     """A value the inline test keeps is one the slow check would keep unchanged."""
-    samples = {"date": dt.date(2026, 1, 1), "ratio": 0.5, "yuan": 12.5, "text": "好", "id": "P-1", "workdays": 6}
+    samples = {"date": dt.date(2026, 1, 1), "ratio": 0.5, "yuan": 12.5, "text": "好", "id": "P-1", "workdays": 6, "flag": False}
     for f in MILESTONE:
         c = compiled(f)
         if c is None or c.fast is None:
