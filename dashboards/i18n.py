@@ -318,6 +318,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "whole_project": ("整个项目", "the whole project"),
     "back_to_project": ("返回项目页", "Back to the project"),
     "own_value": ("本节点", "own"),
+    "has_own": ("单独交办", "its own"),
     "edit": ("修改", "Change"),
     "budget_now": ("现为 ", "now "),
     "budget_hint": ("以元为单位，如 120000000（1.2 亿元）；留空则不填", "in yuan, e.g. 120000000; empty: none"),

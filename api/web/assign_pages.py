@@ -149,15 +149,20 @@ def _version(data: Mapping[str, str]) -> int:
     return int(raw)
 
 
+def _bare(words: str) -> str:
+    return words.strip("（）()")
+
+
 def _project_side(portfolio: Portfolio, project: Project, lang: str) -> dict[str, str]:
-    """What each field of a milestone falls back to: the project's assignment, as people read it."""
+    """What each field of a milestone falls back to: the project's assignment, as people read it
+    (the page puts it in brackets: ``无``, not ``（无）``)."""
     units, people = portfolio.unit_by_id, portfolio.person_by_id
     person = people.get(project.person) if project.person else None
     cadence = project.report_every
     return {"unit": units[project.unit].name if project.unit in units else project.unit,
             "co_units": "、".join(units[u].name if u in units else u for u in project.co_units)
-            or text("no_co_units", lang),
-            "person": (person.name if person else project.person) or text("no_person", lang),
+            or _bare(text("no_co_units", lang)),
+            "person": (person.name if person else project.person) or _bare(text("no_person", lang)),
             "report_every": cadence_text(cadence, lang) or text("no_cadence", lang)}
 
 
@@ -179,6 +184,7 @@ class AssignPages(Controller):
                            form={**form_of(project, lang), **{k: v for k, v in (form or {}).items() if v is not None}},
                            errors=errors or {}, error=error,
                            labels=labels(lang), units=portfolio.units, people=portfolio.people,
+                           unit_names={u.id: u.name for u in portfolio.units},
                            co_unit=CO_UNIT, title=f"{text('assignment', lang)} — {project.name}",
                            budget_now="" if project.budget is None else money_text(project.budget, lang))
 
@@ -220,6 +226,7 @@ class AssignPages(Controller):
                            version=snap.versions.get(m.key, 1), form=form or milestone_form_of(m, lang),
                            errors=errors or {}, error=error, sent=sent, labels=milestone_labels(lang),
                            units=snap.portfolio.units, people=snap.portfolio.people, co_unit=CO_UNIT,
+                           unit_names={u.id: u.name for u in snap.portfolio.units},
                            own_co_units=OWN_CO_UNITS, inherited=_project_side(snap.portfolio, project, lang),
                            title=f"{text('milestone_assignment', lang)} — {m.name}")
 

@@ -36,7 +36,7 @@ async def test_the_office_assigns_and_sees_it_on_the_project_page(site: Site) ->
     form = await site.client.get("/projects/P001/assign")
     assert form.status_code == 200
     assert "责任单位（牵头）" in form.text and "配合单位" in form.text and "报送周期" in form.text
-    assert '<option value="wang">王建国（transport · 副局长）</option>' in form.text
+    assert '<option value="wang">王建国（市交通运输局 · 副局长）</option>' in form.text
     r = await _assign(site, "P001", unit="transport", **{"co_unit:water": "on"}, person="wang",
                       report_every="月报", urgent="on", source="市政府常务会议", instruction="务必年底前通车")
     assert r.status_code == 303  # type: ignore[attr-defined]

@@ -1,0 +1,72 @@
+"""交办 of a milestone in real headless Chromium (issue 12): from the project page the office
+opens a milestone's own assignment, a cadence that is not a duration comes back beside its
+field with the rest kept, the corrected one is saved and the project page lists it; then the
+project's 交办 form, the milestone's and the project page are shot at 1366x768, 1920x1080 and
+390x844 (artifacts/screenshots/), each without sideways scrolling and in Chinese."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.api.web.test_browser import ENGLISH, served, sign_in, visible_text  # noqa: F401 - the fixture
+from tests.browser import SHOTS, context_options, launch_options
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SIZES = ((1366, 768), (1920, 1080), (390, 844))
+PAGES = {"office-milestone-assign": "/projects/P001/milestones/build/assign",
+         "office-project-assign": "/projects/P001/assign",
+         "office-project-assignments": "/projects/P001"}
+
+
+def test_the_office_assigns_a_milestone_in_a_real_browser(served: str, tmp_path: Path) -> None:  # noqa: F811
+    with sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(str(tmp_path / "profile"), **launch_options(),
+                                                       **context_options())
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        sign_in(page, served, "office")
+        token = next(c["value"] for c in browser.cookies() if c["name"] == "csrftoken")
+        for person in ({"id": "li", "name": "李水清", "unit": "water", "post": "科长"},
+                       {"id": "wang", "name": "王建国", "unit": "transport", "post": "副局长"}):
+            made = page.request.post(f"{served}/api/people", data=person, headers={"x-csrftoken": token})
+            assert made.status == 201, made.text()
+        page.goto(f"{served}/projects/P001")
+        page.click("#m-build a[href='/projects/P001/milestones/build/assign']")
+        page.wait_for_load_state("networkidle")
+        form = page.locator("form.milestone-assignment")
+        form.locator("select[name=unit]").select_option("water")
+        form.locator("input[name=co_units_from][value=own]").check()
+        form.locator("input[name='co_unit:transport']").check()
+        form.locator("select[name=person]").select_option("li")
+        form.locator("input[name=report_every]").fill("每周两次")
+        form.locator("button[type=submit]").click()
+        page.wait_for_selector("#error-report_every")
+        assert page.inner_text("#error-report_every").startswith("报送周期不是时长")
+        assert page.locator("input[name='co_unit:transport']").is_checked()  # what was sent is kept
+        assert page.locator("input[name=co_units_from][value=own]").is_checked()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "office-milestone-assign-refused.png"), full_page=True)
+        page.fill("input[name=report_every]", "2 周")
+        page.click("form.milestone-assignment button[type=submit]")
+        page.wait_for_selector("p.ok[role=status]")
+        assert page.url.endswith("/projects/P001?assigned=build#m-build")
+        assert page.inner_text("p.ok[role=status]") == "主体施工：节点交办已保存。"
+        assert page.inner_text("#m-build td[data-field=co_units]").startswith("市交通运输局")
+        assert page.inner_text("#m-build td[data-field=report_every]").startswith("2 周")
+        assert page.inner_text("#m-build td[data-field=person]").startswith("李水清")
+        for width, height in SIZES:
+            page.set_viewport_size({"width": width, "height": height})
+            for name, path in PAGES.items():
+                page.goto(f"{served}{path}")
+                page.wait_for_load_state("networkidle")
+                shot = f"{name}-{width}x{height}"
+                assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, shot
+                assert not ENGLISH.search(visible_text(page)), (shot, ENGLISH.search(visible_text(page)))
+                page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=True)
+        assert errors == []
+        browser.close()
