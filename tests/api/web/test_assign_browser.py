@@ -70,3 +70,35 @@ def test_the_office_assigns_a_milestone_in_a_real_browser(served: str, tmp_path:
                 page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=True)
         assert errors == []
         browser.close()
+
+
+def test_an_owner_reports_on_the_cadence_the_office_gave_its_milestone(served: str, tmp_path: Path) -> None:  # noqa: F811
+    """报送 on a cadence in Chromium: the office gives 施工招标 (last reported 2026-04-20) a
+    two-week cadence on its own 交办 page; transport's owner sees the next report due 2026-05-06
+    (04-20 + 2 weeks is 05-04, inside the May Day holiday of the cn calendar, 05-01..05-05),
+    reports, and sees the next one move to 05-20 (05-06 + 2 weeks, a working Wednesday)."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(str(tmp_path / "profile"), **launch_options(),
+                                                       **context_options())
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        sign_in(page, served, "owner")
+        assert page.locator("#m-P001-tender").count() == 1
+        assert page.locator("#m-P001-tender small.next-report").count() == 0  # no cadence yet
+        sign_in(page, served, "office")
+        page.goto(f"{served}/projects/P001/milestones/tender/assign")
+        page.fill("input[name=report_every]", "2 周")
+        page.click("form.milestone-assignment button[type=submit]")
+        page.wait_for_selector("p.ok[role=status]")
+        sign_in(page, served, "owner")
+        row = page.locator("#m-P001-tender")
+        assert row.locator("small.next-report").inner_text() == "下次报送 2026-05-06"
+        row.locator("input[name=progress]").fill("60")
+        row.locator("button[type=submit]").click()
+        page.wait_for_selector("#reported")
+        assert page.locator("#m-P001-tender small.next-report").inner_text() == "下次报送 2026-05-20"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "owner-next-report.png"), full_page=True)
+        assert errors == []
+        browser.close()
