@@ -115,6 +115,20 @@ async def test_an_assignment_without_the_csrf_token_is_refused(site: Site) -> No
     r = await site.client.post("/projects/P001/assign", data={"unit": "transport", "urgent": "on"},
                                follow_redirects=False)
     assert r.status_code == 403
+    forged = await site.client.post("/projects/P001/assign", follow_redirects=False,
+                                    data={"unit": "transport", "urgent": "on", "budget": "1", "_csrf_token": "x" * 40})
+    assert forged.status_code == 403
+    assert (await site.server.snapshot()).portfolio.project_by_id["P001"] == before
+
+
+async def test_an_anonymous_visitor_is_sent_to_sign_in_and_changes_nothing(site: Site) -> None:
+    before = (await site.server.snapshot()).portfolio.project_by_id["P001"]
+    page = await site.client.get("/projects/P001/assign", follow_redirects=False)
+    assert page.status_code in (302, 303) and page.headers["location"].startswith("/login")
+    token = await site.form("/login")  # a token of its own, from the sign-in page
+    r = await site.client.post("/projects/P001/assign", follow_redirects=False,
+                               data={"name": "x", "unit": "water", "budget": "0", "_csrf_token": token})
+    assert r.status_code in (302, 303) and r.headers["location"].startswith("/login")
     assert (await site.server.snapshot()).portfolio.project_by_id["P001"] == before
 
 
