@@ -227,6 +227,7 @@ class AssignPages(Controller):
                            errors=errors or {}, error=error, sent=sent, labels=milestone_labels(lang),
                            units=snap.portfolio.units, people=snap.portfolio.people, co_unit=CO_UNIT,
                            unit_names={u.id: u.name for u in snap.portfolio.units},
+                           person_names={x.id: x.name for x in snap.portfolio.people},
                            own_co_units=OWN_CO_UNITS, inherited=_project_side(snap.portfolio, project, lang),
                            title=f"{text('milestone_assignment', lang)} — {m.name}")
 

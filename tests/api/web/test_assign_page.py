@@ -84,6 +84,13 @@ async def test_a_refused_assignment_shows_its_message_beside_the_field_and_chang
     assert said and "牵头单位" in said.group(1)
     nowhere = await _assign(site, "P001", unit="harbour")
     assert re.search(r'<small class="error" id="error-unit">[^<]*harbour', nowhere.text)  # type: ignore[attr-defined]
+    async with site.server.writing():
+        await repo.save_person(Person("li", "李水清", "water", "科长"), create=True)
+        await repo.bump_revision()
+    outside = await _assign(site, "P001", unit="transport", person="li")  # water is no co-unit of P001
+    said = re.search(r'<small class="error" id="error-person">(.*?)</small>', outside.text)  # type: ignore[attr-defined]
+    assert outside.status_code == 422 and said  # type: ignore[attr-defined]
+    assert "责任人「li」属于单位「water」，不是这里的牵头单位或配合单位" in said.group(1)
     long = await _assign(site, "P001", unit="transport", source="依" * 201)
     said = re.search(r'<small class="error" id="error-source">(.*?)</small>', long.text)  # type: ignore[attr-defined]
     assert said and said.group(1).startswith("交办依据共 201 个字符，最多 200 个")  # the catalogue's words

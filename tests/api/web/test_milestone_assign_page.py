@@ -167,7 +167,9 @@ async def test_a_forged_or_stale_version_is_refused_and_writes_nothing(site: Sit
     assert stale.status_code == 409
     assert "未保存：此节点在您打开本页后已被他人修改" in stale.text
     assert 'name="report_every" value="1 个月"' in stale.text  # the form shows it as it is now
-    assert "您提交的值" in stale.text and "周报" in stale.text  # and what was sent
+    sent = re.search(r'<p class="sent"><small class="hint">(.*?)</small>', stale.text)
+    assert sent and sent.group(1) == ("您提交的值：责任单位（牵头） 市水务局；配合单位 同项目；责任人员 李水清；"
+                                      "报送周期 周报")  # and what was sent, named
     assert f'name="version" value="{changed[1]}"' in stale.text  # sending again works
     assert await _milestone(site) == changed
 
