@@ -42,14 +42,18 @@ OWN = ("name", "category", "budget")
 CO_UNIT = "co_unit:"  # one checkbox per unit: ``co_unit:<id>``
 
 
-def labels(lang: str) -> dict[str, str]:
-    """Each field's label from the catalogue; the lead unit is the project's ``unit``."""
+#: What a label says besides the catalogue's name of its field: the lead unit is the record's
+#: ``unit``, a budget is in yuan.
+_LABEL_TAILS = {"unit": (" (lead)", "（牵头）"), "budget": (" (yuan)", "（元）")}
+
+
+def labels(lang: str, record: str = "project", fields: tuple[str, ...] = FIELDS) -> dict[str, str]:
+    """Each of ``fields``' label from the catalogue's ``record`` fields, in ``lang``."""
     out = {}
-    for name in FIELDS:
-        f = catalogue.field("project", name)
-        out[name] = f.en if lang == "en" else f.zh
-    out["unit"] += " (lead)" if lang == "en" else "（牵头）"
-    out["budget"] += " (yuan)" if lang == "en" else "（元）"
+    for name in fields:
+        f = catalogue.field(record, name)
+        en, zh = _LABEL_TAILS.get(name, ("", ""))
+        out[name] = f.en + en if lang == "en" else f.zh + zh
     return out
 
 
@@ -106,16 +110,6 @@ def _field_and_message(exc: DubanError, fields: tuple[str, ...] = FIELDS) -> tup
 #: The fields of a milestone's assignment form: each left empty is the project's.
 MILESTONE_FIELDS = ("unit", "co_units", "person", "report_every")
 OWN_CO_UNITS = "own"  # ``co_units_from``: the milestone's own co-units; anything else: the project's
-
-
-def milestone_labels(lang: str) -> dict[str, str]:
-    """Each field's label from the catalogue's milestone fields; ``unit`` is the lead unit."""
-    out = {}
-    for name in MILESTONE_FIELDS:
-        f = catalogue.field("milestone", name)
-        out[name] = f.en if lang == "en" else f.zh
-    out["unit"] += " (lead)" if lang == "en" else "（牵头）"
-    return out
 
 
 def milestone_form_of(m: Milestone, lang: str = "zh") -> dict[str, Any]:
@@ -224,7 +218,7 @@ class AssignPages(Controller):
                                link=link, link_text="" if project is None else text("back_to_project", lang))
         return render_page(request, "milestone_assign.html", status=status, project=project, milestone=m,
                            version=snap.versions.get(m.key, 1), form=form or milestone_form_of(m, lang),
-                           errors=errors or {}, error=error, sent=sent, labels=milestone_labels(lang),
+                           errors=errors or {}, error=error, sent=sent, labels=labels(lang, "milestone", MILESTONE_FIELDS),
                            units=snap.portfolio.units, people=snap.portfolio.people, co_unit=CO_UNIT,
                            unit_names={u.id: u.name for u in snap.portfolio.units},
                            person_names={x.id: x.name for x in snap.portfolio.people},
