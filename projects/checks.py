@@ -16,12 +16,13 @@ parents have no cycles. Invariants:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
 from projects import accountability as _accountability
-from projects import catalogue
+from projects import assignment, catalogue
+from projects.assignment import person_outside
 from projects.cadence import Cadence
 from projects.catalogue import ID_MAX
 from projects.errors import PortfolioError
@@ -456,20 +457,8 @@ class _Check:
         return tuple(out)
 
     def person_ref(self, value: object, where: str) -> str | Any:
-        """A person id named in a project or milestone (None when absent)."""
-        if value is None:
-            return None
-        pid = self.f.ident(value, where, "person")
-        if not isinstance(pid, str):
-            return BAD
-        if pid in self.person_ids:
-            return pid
-        if not self.people_complete:
-            return BAD
-        if not self.person_ids:
-            return self.f.add(f"{where}.person", f'no person "{pid}": list them under people (id, name, unit) first',
-                              f"没有责任人「{pid}」：请先在 people 中登记（id、name、unit）")
-        return self.f.reference(pid, self.person_ids, f"{where}.person", "person")
+        """A person id named in a project or milestone (None when absent): ``projects.assignment``."""
+        return assignment.person(value, self.f, where, people=self.person_ids, complete=self.people_complete)
 
     def person_in_units(self, person: object, lead: str, co_units: tuple[str, ...], where: str) -> None:
         """A project's or milestone's person works in its lead unit or one of its co-units."""
@@ -478,34 +467,10 @@ class _Check:
         if said is not None:
             self.f.add(where, *said)
 
-    def co_units(self, value: object, where: str, lead: object) -> tuple[str, ...] | Any:
-        """配合单位: a list of unit ids, none repeated and none the lead unit (None when absent)."""
-        if value is None:
-            return None
-        f = self.f
-        at = f"{where}.co_units"
-        if isinstance(value, str):
-            value = [value]
-        items = f.items(value, at, "unit ids")
-        if items is BAD:
-            return BAD
-        out: list[str] = []
-        bad = False
-        for j, entry in enumerate(items):  # type: ignore[arg-type]
-            uid = f.ident(entry, f"{at}[{j}]")
-            if isinstance(uid, str) and uid not in self.unit_ids:
-                uid = BAD if not self.units_complete else f.reference(uid, self.unit_ids, f"{at}[{j}]", "unit")
-            if not isinstance(uid, str):
-                bad = True
-            elif uid in out:
-                bad = f.add(f"{at}[{j}]", f'unit "{uid}" is listed twice; list each co-unit once',
-                            f"配合单位「{uid}」重复，每个只列一次") is BAD
-            elif uid == lead:
-                bad = f.add(f"{at}[{j}]", f'"{uid}" is the lead unit here; a co-unit is another unit — remove it',
-                            f"「{uid}」是这里的牵头单位，配合单位须是另外的单位，请删去") is BAD
-            else:
-                out.append(uid)
-        return BAD if bad else tuple(out)
+    def co_units(self, value: object, where: str, lead: object, *, milestone: str | None = None) -> tuple[str, ...] | Any:
+        """配合单位 (None when absent): ``projects.assignment``."""
+        return assignment.co_units(value, self.f, where, lead=lead, units=self.unit_ids,
+                                   complete=self.units_complete, milestone=milestone)
 
     def cadence(self, value: object, where: str) -> Cadence | Any:
         """A project's ``report_every``: the same compiled check as a milestone's."""
@@ -568,7 +533,8 @@ class _Check:
             person = self.person_ref(person, where)
         co_units = get("co_units")
         if co_units is not None:
-            co_units = self.co_units(co_units, where, unit if unit is not None else lead)
+            co_units = self.co_units(co_units, where, unit if unit is not None else lead,
+                                     milestone=f"{pid}/{mid}" if pid is not None and isinstance(mid, str) else "")
         if pid is None or len(f.problems) != before or mid is BAD or name is BAD or unit is BAD \
                 or after is BAD or person is BAD or co_units is BAD:
             return None
@@ -892,17 +858,3 @@ def _plain_id(value: object) -> str | None:
         if value and "/" not in value:
             return value
     return None
-
-
-def person_outside(person: object, home: str, lead: str, co_units: Iterable[str]) -> tuple[str, str] | None:
-    """Why ``person`` (who works in unit ``home``) cannot answer for an item led by ``lead``
-    with ``co_units``, in English and in Chinese; None when they work in one of those units.
-    The one rule behind files, Excel, the API and the forms (issue 12)."""
-    allowed = (lead, *co_units)
-    if home in allowed:
-        return None
-    listed = ", ".join(f'"{u}"' for u in allowed)
-    return (f'person "{person}" works in unit "{home}", which is neither the lead unit nor a co-unit '
-            f"here; name a person of {listed}, or add \"{home}\" to co_units",
-            f"责任人「{person}」属于单位「{home}」，不是这里的牵头单位或配合单位：请指定"
-            f"{'、'.join(f'「{u}」' for u in allowed)}的人员，或把「{home}」加为配合单位")

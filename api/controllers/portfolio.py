@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -38,10 +38,11 @@ from api.schemas import (
     unit_read,
 )
 from api.service import InputError, Server
+from projects import assignment as assignment_check
 from projects import catalogue
 from projects import repository as repo
+from projects.assignment import person_outside
 from projects.cadence import CadenceError, parse_cadence
-from projects.checks import person_outside
 from projects.fields import Fields
 from projects.model import Dependency, Kind, Milestone, Portfolio, Project, Unit
 from projects.validation import record_checks
@@ -196,20 +197,10 @@ def assignment(portfolio: Portfolio, old: Project, changes: dict[str, Any]) -> d
     known, the cadence a duration. Refused (``InputError`` naming the field, nothing written)
     otherwise."""
     out = dict(changes)
-    units = portfolio.unit_by_id
     lead = out.get("unit", old.unit)
     if "co_units" in out:
-        seen: list[str] = []
-        for i, uid in enumerate(out["co_units"]):
-            where = f"co_units[{i}]"
-            if uid not in units:
-                raise InputError(where, f'没有单位「{uid}」，配合单位须是已登记的单位 — no unit "{uid}"' + _near(uid, units))
-            if uid == lead:
-                raise InputError(where, f'「{uid}」是牵头单位，配合单位应为其他单位 — "{uid}" is the lead unit; a co-unit is another unit')
-            if uid in seen:
-                raise InputError(where, f'配合单位「{uid}」重复，每个只列一次 — unit "{uid}" is listed twice; list each co-unit once')
-            seen.append(uid)
-        out["co_units"] = tuple(seen)
+        out["co_units"] = _checked(assignment_check.co_units, out["co_units"], lead=lead,
+                                   units=portfolio.unit_by_id)
     elif "unit" in out and out["unit"] in old.co_units:
         raise InputError("unit", f'「{out["unit"]}」已是配合单位，请先从配合单位中移除 — "{out["unit"]}" is one of the co-units; '
                          "take it off co_units first")
@@ -234,9 +225,8 @@ def assignment(portfolio: Portfolio, old: Project, changes: dict[str, Any]) -> d
 def _person_and_cadence(portfolio: Portfolio, out: dict[str, Any]) -> None:
     """The person of a project or milestone change known, its cadence a duration (parsed in
     place); refused with ``InputError`` naming the field otherwise."""
-    if out.get("person") is not None and out["person"] not in portfolio.person_by_id:
-        raise InputError("person", f'没有责任人「{out["person"]}」，责任人须先在人员中登记 — no person "{out["person"]}"'
-                         + _near(out["person"], portfolio.person_by_id) + " (POST /api/people)")
+    if out.get("person") is not None:
+        out["person"] = _checked(assignment_check.person, out["person"], people=portfolio.person_by_id)
     if out.get("report_every") is not None:
         try:
             out["report_every"] = parse_cadence(out["report_every"])
@@ -244,11 +234,15 @@ def _person_and_cadence(portfolio: Portfolio, out: dict[str, Any]) -> None:
             raise InputError("report_every", f"报送周期不是时长，请写如 周报、月报、2 周、10 个工作日 — {exc}") from None
 
 
-def _near(word: str, known: Any) -> str:
-    from projects.errors import suggest  # noqa: PLC0415
-
-    hint = suggest(word, known)
-    return f'; did you mean "{hint}"?' if hint else ""
+def _checked(check: Callable[..., Any], value: object, **known: Any) -> Any:
+    """``value`` through a ``projects.assignment`` check, the one files and Excel go through:
+    its clean value, or ``InputError`` at the first problem's field in both languages."""
+    f = Fields()
+    clean = check(value, f, "", **known)
+    if f.problems:
+        p = f.problems[0]
+        raise InputError(p.where.lstrip("."), p.bilingual())
+    return clean
 
 
 async def seen_project(who: Principal, project: Project | None, pid: str) -> Project:
@@ -362,20 +356,9 @@ def milestone_assignment(portfolio: Portfolio, project: Project, m: Milestone,
     milestone's responsible unit, each once; the person known; the cadence a duration."""
     out = dict(changes)
     if "co_units" in out:
-        lead = out.get("unit", m.unit) or project.unit
-        units = portfolio.unit_by_id
-        seen: list[str] = []
-        for i, uid in enumerate(out["co_units"]):
-            where = f"co_units[{i}]"
-            if uid not in units:
-                raise InputError(where, f'没有单位「{uid}」，配合单位须是已登记的单位 — no unit "{uid}"' + _near(uid, units))
-            if uid == lead:
-                raise InputError(where, f'「{uid}」是节点 {m.project}/{m.id} 的责任单位，配合单位应为其他单位 — "{uid}" is the '
-                                        f"responsible unit of {m.project}/{m.id}; a co-unit is another unit")
-            if uid in seen:
-                raise InputError(where, f'配合单位「{uid}」重复，每个只列一次 — unit "{uid}" is listed twice; list each co-unit once')
-            seen.append(uid)
-        out["co_units"] = tuple(seen)
+        out["co_units"] = _checked(assignment_check.co_units, out["co_units"],
+                                   lead=out.get("unit", m.unit) or project.unit, units=portfolio.unit_by_id,
+                                   milestone=f"{m.project}/{m.id}")
     _person_and_cadence(portfolio, out)
     cos = out.get("co_units", project.co_units if m.co_units is None else m.co_units)
     _person_fits(portfolio, out.get("person", m.person), out.get("unit", m.unit) or project.unit, cos,
@@ -410,7 +393,7 @@ def milestone_change(portfolio: Portfolio, project: Project, m: Milestone,
 
 def _person_fits(portfolio: Portfolio, person: str | None, lead: str, co_units: Sequence[str], field: str, *,
                  milestone: str | None = None) -> None:
-    """The person works in the lead unit or a co-unit (``projects.checks.person_outside``, the
+    """The person works in the lead unit or a co-unit (``projects.assignment.person_outside``, the
     rule files and Excel go through too); refused naming ``field`` otherwise."""
     known = portfolio.person_by_id.get(person) if person is not None else None
     said = None if known is None else person_outside(person, known.unit, lead, tuple(co_units))

@@ -5,9 +5,14 @@ place, and nothing written."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
+import pytest
+
+from projects.checks import parse_portfolio
+from projects.errors import PortfolioError
 from projects.replay import known_on
 from tests.api.conftest import TODAY, Api
 
@@ -171,7 +176,7 @@ async def test_the_office_gives_a_milestone_its_own_person_co_units_and_cadence(
     version = (await api.client.get(url, headers=api.auth("office"))).json()["version"]
     before = await _audit_total(api)
     for change, where, words in [
-        ({"co_units": ["water"]}, "co_units[0]", "是节点 P001/build 的责任单位"),
+        ({"co_units": ["water"]}, "co_units[0]", "「water」是节点 P001/build 的责任单位，配合单位须是另外的单位"),
         ({"co_units": ["transport", "transport"]}, "co_units[1]", "listed twice"),
         ({"co_units": ["watr"]}, "co_units[0]", 'did you mean "water"?'),
         ({"person": "wong"}, "person", 'no person "wong"; did you mean "wang"?'),
@@ -222,3 +227,37 @@ async def test_an_export_carries_only_the_extension_requests_of_projects_it_show
     assert (await exported("unit"))[0] == ["P002/approval"]
     milestones, text = await exported("owner")
     assert milestones == [] and "用地报批延迟" not in text
+
+
+async def test_a_file_and_the_api_say_the_same_of_each_wrong_co_unit_or_person(api: Api) -> None:
+    """One check of an assignment (``projects.assignment``): the same bad co-unit or person in a
+    portfolio file (the office's own export, changed) and in a PATCH gives the same place and
+    the same words in both languages."""
+    await api.client.post("/api/people", headers=api.auth("office"), json=PERSON)
+    await api.client.post("/api/people", headers=api.auth("office"), json={"id": "zhao", "name": "赵某", "unit": "city"})
+    exported = (await api.client.get("/api/portfolio", headers=api.auth("office"))).json()
+    url = "/api/projects/P001/milestones/build"  # water's milestone of transport's project
+    version = (await api.client.get(url, headers=api.auth("office"))).json()["version"]
+    cases: list[tuple[int | None, dict[str, Any]]] = [
+        (None, {"co_units": ["watr"]}), (None, {"co_units": ["harbour"]}), (None, {"co_units": ["transport"]}),
+        (None, {"co_units": ["water", "water"]}), (None, {"co_units": ["water", " "]}),
+        (None, {"person": "wong"}), (None, {"person": "nobody"}), (None, {"person": "zhao"}),
+        (2, {"co_units": ["water"]}), (2, {"co_units": ["watr"]}), (2, {"person": "wnag"}),
+    ]
+    for milestone, change in cases:
+        data = copy.deepcopy(exported)
+        project = next(p for p in data["projects"] if p["id"] == "P001")
+        (project if milestone is None else project["milestones"][milestone]).update(change)
+        with pytest.raises(PortfolioError) as caught:
+            parse_portfolio(data, today=TODAY)
+        (problem,) = caught.value.problems
+        place = "projects[0]." if milestone is None else f"projects[0].milestones[{milestone}]."
+        assert problem.where.startswith(place) and problem.zh is not None, problem
+        if milestone is None:
+            bad = await api.client.patch("/api/projects/P001", headers=api.auth("office"), json=change)
+        else:
+            bad = await api.client.patch(url, headers=api.auth("office"), json={**change, "version": version})
+        assert bad.status_code == 422, (change, bad.text)
+        where = problem.where.removeprefix(place)
+        assert bad.json()["where"] == where, (change, bad.json())
+        assert bad.json()["message"] == f"{where}: {problem.zh} — {problem.message}", (change, problem)

@@ -81,7 +81,7 @@ def test_a_workbook_without_the_version_2_sheets_still_imports() -> None:
     ("projects", "urgent", "maybe", "projects!H2: 紧急标记只能是 true 或 false，不能是文字「maybe」 — urgent is true or false"),
     ("people", "unit", "nowhere", 'people!C2: 找不到「nowhere」 — no unit "nowhere"'),
     ("extensions", "new_due", "2026-06-01", "extensions!C2: 延期至 2026-06-01 不晚于原计划完成日期 2026-06-30，延期后的日期须更晚 — new_due 2026-06-01 is not after the milestone's due"),
-    ("milestones", "person", "lii", 'milestones!N2: 找不到「lii」 — no person "lii"'),
+    ("milestones", "person", "lii", 'milestones!N2: 没有责任人「lii」，责任人须先在人员中登记 — no person "lii"; a person is one of those listed under people'),
 ])
 def test_a_wrong_cell_is_named_by_sheet_row_and_column(sheet: str, column: str, value: str, expected: str) -> None:
     content = excel.export_workbook(parse_portfolio(DATA, today=TODAY), [], {})

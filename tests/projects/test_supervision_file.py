@@ -157,7 +157,7 @@ MISTAKES = [
     # milestone fields
     (_set("projects.0.milestones.0.person", "lii"), 'projects[0].milestones[0].person: no person "lii"; did you mean "li"?'),
     (_set("projects.0.milestones.0.co_units", ["nowhere"]), 'projects[0].milestones[0].co_units[0]: no unit "nowhere"'),
-    (_set("projects.0.milestones.1.co_units", ["dev-reform"]), 'projects[0].milestones[1].co_units[0]: "dev-reform" is the lead unit'),
+    (_set("projects.0.milestones.1.co_units", ["dev-reform"]), 'projects[0].milestones[1].co_units[0]: "dev-reform" is the responsible unit of milestone T001/m2'),
     (_set("projects.0.milestones.0.report_every", "weekley"), 'projects[0].milestones[0].report_every: not a duration: "weekley" is not a cadence; did you mean "weekly"?'),
     # extensions
     (_set("extensions.0.milestone", "T001/m9"), 'extensions[0].milestone: no milestone "m9" in T001'),

@@ -107,7 +107,7 @@ WRONG: list[tuple[dict[str, str], str, str]] = [
     # wang works for transport; with no co-units, the water-led milestone is not his
     ({"person": "wang", "co_units_from": "own"}, "person", "不是这里的牵头单位或配合单位"),
     ({"person": "wnag"}, "person", "没有责任人「wnag」，责任人须先在人员中登记"),
-    ({"person": "zhao\u202e"}, "person", "没有责任人"),
+    ({"person": "zhao\u202e"}, "person", "双向控制字符 U+202E"),  # the check every text gets
     ({"co_units_from": "own", "co_unit:water": "on"}, "co_units", "是节点 P001/build 的责任单位"),
     ({"co_units_from": "own", "co_unit:harbour": "on"}, "co_units", "没有单位「harbour」"),
     ({"report_every": "每周两次"}, "report_every", "报送周期不是时长"),
