@@ -31,6 +31,8 @@ import hmac
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from msgspec import Struct
+
 from api import audit
 from api.intake import Intake, address_key
 from api.values import ForbiddenError
@@ -54,14 +56,15 @@ class Filed:
     due: dt.date | None
 
 
-@dataclass(frozen=True, slots=True)
-class ComplaintView:
+class ComplaintRead(Struct, frozen=True):
     """One complaint as a reader may see it: ``contact`` only for the office, ``text`` not for
-    the public (``track``)."""
+    the public (``track``); the API answers it as it is (one shape, not a view copied field
+    by field into an answer)."""
 
     code: str
     title: str
     kind: str
+    state: str  # received | routed | answered | rated (``state_of``)
     project: str | None
     received: dt.date
     unit: str | None
@@ -73,20 +76,21 @@ class ComplaintView:
     answer: str | None
     answered_by: str | None
     routed_by: str | None
-    contact: str | None
-
-    @property
-    def state(self) -> str:
-        if self.rating is not None:
-            return "rated"
-        if self.responded is not None:
-            return "answered"
-        return "routed" if self.unit is not None else "received"
+    contact: str | None  # the office only
 
 
-def view(c: StoredComplaint, *, text: bool, contact: bool) -> ComplaintView:
-    return ComplaintView(
-        code=c.code, title=c.title, kind=c.kind.value, project=c.project, received=c.received,
+def state_of(c: StoredComplaint) -> str:
+    """Where a complaint is: rated, answered, routed to a unit, or just received."""
+    if c.rating is not None:
+        return "rated"
+    if c.responded is not None:
+        return "answered"
+    return "routed" if c.unit is not None else "received"
+
+
+def view(c: StoredComplaint, *, text: bool, contact: bool) -> ComplaintRead:
+    return ComplaintRead(
+        code=c.code, title=c.title, kind=c.kind.value, state=state_of(c), project=c.project, received=c.received,
         unit=c.unit, due=c.due, responded=c.responded,
         rating=None if c.rating is None else c.rating.value, rated=c.rated,
         text=c.text if text else None, answer=c.response, answered_by=c.responded_by,
@@ -125,7 +129,7 @@ async def file_complaint(server: Server, intake: Intake, address: str, key: str)
     return Filed(made.code, made.secret, stored.unit, stored.due)
 
 
-async def complaints_for(server: Server, who: Principal) -> list[ComplaintView]:
+async def complaints_for(server: Server, who: Principal) -> list[ComplaintRead]:
     """Every complaint ``who`` may read, newest first (the contact for the office only)."""
     del server
     out = [view(c, text=True, contact=sees_contact(who)) for c in await repo.complaints()
@@ -142,13 +146,13 @@ async def _readable(who: Principal, code: str) -> StoredComplaint:
     return c
 
 
-async def complaint_for(server: Server, who: Principal, code: str) -> ComplaintView:
+async def complaint_for(server: Server, who: Principal, code: str) -> ComplaintRead:
     """One complaint for ``who``: 404 when there is none, 403 when it is another unit's."""
     del server
     return view(await _readable(who, code), text=True, contact=sees_contact(who))
 
 
-async def route(server: Server, actor: str, code: str, unit: str, due: dt.date | None) -> ComplaintView:
+async def route(server: Server, actor: str, code: str, unit: str, due: dt.date | None) -> ComplaintRead:
     """The office sends complaint ``code`` to ``unit`` with deadline ``due`` (default: the
     setting's working days after today); again while it is unanswered."""
     async with server.writing():
@@ -164,7 +168,7 @@ async def route(server: Server, actor: str, code: str, unit: str, due: dt.date |
     return view(after, text=True, contact=True)
 
 
-async def answer(server: Server, who: Principal, code: str, text: str) -> ComplaintView:
+async def answer(server: Server, who: Principal, code: str, text: str) -> ComplaintRead:
     """The unit ``code`` is routed to answers it, once; anyone else is refused (403) before
     anything else is said of it."""
     async with server.writing():
@@ -183,7 +187,7 @@ def normal_code(text: str) -> str:
     return text.strip().upper()[:64]
 
 
-async def track(server: Server, code: str) -> ComplaintView | None:
+async def track(server: Server, code: str) -> ComplaintRead | None:
     """What the holder of tracking ``code`` reads (no contact, no text), or None."""
     del server
     try:
@@ -193,7 +197,7 @@ async def track(server: Server, code: str) -> ComplaintView | None:
     return view(c, text=False, contact=False)
 
 
-async def rate(server: Server, code: str, secret: str, rating: str) -> ComplaintView:
+async def rate(server: Server, code: str, secret: str, rating: str) -> ComplaintRead:
     """Record the complainant's ``rating`` of complaint ``code`` with its rating secret, once.
 
     The secret is looked up by its hash (a random value of 192 bits: timing tells nothing of a
@@ -212,5 +216,5 @@ async def rate(server: Server, code: str, secret: str, rating: str) -> Complaint
     return view(after, text=False, contact=False)
 
 
-__all__ = ["ComplaintView", "Filed", "answer", "complaint_for", "complaints_for", "file_complaint",
+__all__ = ["ComplaintRead", "Filed", "answer", "complaint_for", "complaints_for", "file_complaint",
            "normal_code", "rate", "route", "track", "view"]

@@ -138,6 +138,33 @@ def record_shape(name: str, fields: tuple[catalogue.Field, ...], model: type, mo
     return shape
 
 
+def body_shape(name: str, record: str, fields: Mapping[str, str], base: type[Struct] = Input, *,
+               doc: str | None = None) -> Any:
+    """The body of an action on a ``record`` (a decision...): each of its ``fields`` (the
+    body's name -> the catalogue field it carries) required, with the catalogue field's type."""
+    return _made(name, [(own, _TYPES[catalogue.field(record, of).type], msgspec.NODEFAULT)
+                        for own, of in fields.items()], base, doc)
+
+
+def text_body(name: str, fields: tuple[catalogue.Field, ...], base: type[Struct] = Input, *,
+              optional: tuple[str, ...] = (), doc: str | None = None) -> Any:
+    """A body carrying each of a record's file fields as text, so that the record's one check
+    (not msgspec) says each problem at its field: the catalogue's required ones required
+    (but those in ``optional``), the others ``None`` when left out; required fields first,
+    each group in the catalogue's order."""
+    keys = [f.file_key for f in fields if f.file_key is not None]
+    needed = {f.file_key for f in fields if f.required and f.file_key not in optional}
+    return _made(name, [(k, str, msgspec.NODEFAULT) for k in keys if k in needed]
+                 + [(k, str | None, None) for k in keys if k not in needed], base, doc)
+
+
+def _made(name: str, entries: list[tuple[str, Any, Any]], base: type[Struct], doc: str | None) -> Any:
+    shape = msgspec.defstruct(name, entries, bases=(base,), module=__name__)
+    if doc is not None:
+        shape.__doc__ = doc
+    return shape
+
+
 def _shape(name: str, mode: str, base: type[Struct], extra: tuple[tuple[str, Any, Any], ...] = ()) -> Any:
     return record_shape(name, catalogue.MILESTONE, Milestone, mode, base, middle=extra)
 
@@ -171,6 +198,8 @@ if TYPE_CHECKING:
     PersonUpdate = Input
     ExtensionRead = Struct
     ExtensionCreate = Input
+    ProjectDetail = Struct
+    ExtensionDecision = Input
 else:
     UnitRead = record_shape("UnitRead", catalogue.UNIT, Unit, "r", Struct, override={
         "contacts": (int, 0)})  # how many contact URLs (they are secrets; never returned)
@@ -192,6 +221,12 @@ else:
         last=(("decided_by", str | None, None),))
     ExtensionCreate = record_shape("ExtensionCreate", catalogue.EXTENSION, Extension, "c", Input,
                                    doc="A unit's request (延期申请): the new date and why.")
+    # a project with its milestones themselves, not their count
+    ProjectDetail = record_shape("ProjectDetail", catalogue.PROJECT, Project, "r", Struct, override={
+        "milestones": (list[MilestoneRead], msgspec.field(default_factory=list))})
+    ExtensionDecision = body_shape(
+        "ExtensionDecision", "extension", {"decision": "decision", "reason": "decision_reason"},
+        doc="The office's decision: approved (同意) or rejected (不同意), with its reason (审批意见).")
 
 
 class MilestoneHistoryEntry(Struct):
@@ -200,36 +235,6 @@ class MilestoneHistoryEntry(Struct):
     recorded_at: str
     actor: str
     milestone: MilestoneRead
-
-
-
-
-class ProjectDetail(Struct):
-    id: str
-    name: str
-    category: str
-    unit: str
-    budget: float | None
-    milestones: list[MilestoneRead]
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-class ExtensionDecision(Input):
-    """The office's decision: approved (同意) or rejected (不同意), with its reason (审批意见)."""
-
-    decision: str
-    reason: str
 
 
 
@@ -506,6 +511,12 @@ def _answer(value: Any) -> Any:
 
 def project_read(p: Project) -> ProjectRead:
     return ProjectRead(**{**_answers(catalogue.PROJECT, p), "milestones": len(p.milestones)})
+
+
+def project_detail(p: Project, versions: Mapping[tuple[str, str], int]) -> ProjectDetail:
+    """A project with each milestone at its version (1 when ``versions`` has none)."""
+    return ProjectDetail(**{**_answers(catalogue.PROJECT, p),
+                            "milestones": [milestone_read(m, versions.get(m.key, 1)) for m in p.milestones]})
 
 
 def person_read(x: Person) -> PersonRead:

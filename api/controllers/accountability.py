@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Controller, get, post
 from msgspec import Struct
 
 from api.auth import AppRequest, Principal, roles, signed_in
 from api.controllers.common import caller
-from api.schemas import Input
+from api.schemas import Input, text_body
 from api.service import InputError, Server
 from api.values import now_iso
 from api.visibility import sees_unit
 from projects import accountability as core
+from projects import catalogue
 from projects import repository as repo
 from projects.accountability import Accountability
 from projects.model import Portfolio
@@ -44,18 +45,14 @@ class AccountabilityRead(Struct):
     complaint: str | None = None  # or the cause: a complaint from the public
 
 
-class AccountabilityCreate(Input):
-    """A new record; every field is text so that each problem is said at its field by the one
-    check of a record (an id is made when none is sent)."""
-
-    kind: str
-    unit: str
-    date: str
-    reason: str
-    person: str | None = None
-    notice: str | None = None
-    complaint: str | None = None
-    id: str | None = None
+#: A new record: the catalogue's fields, each as text so that each problem is said at its
+#: field by the one check of a record (an id is made when none is sent).
+if TYPE_CHECKING:
+    AccountabilityCreate = Input
+else:
+    AccountabilityCreate = text_body(
+        "AccountabilityCreate", catalogue.ACCOUNTABILITY, optional=("id",),
+        doc="A new 通报批评 or 问责 record; an id is made when none is sent (A-2026-001).")
 
 
 def brief(a: Accountability) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from msgspec import Struct
 
 from api import complaints, proxies
 from api.auth import AppConnection, AppRequest, roles, signed_in
+from api.complaints import ComplaintRead
 from api.controllers.common import caller
 from api.intake import BODY_MAX, read_intake
 from api.schemas import Input
@@ -88,25 +89,6 @@ class ComplaintTracked(Struct):
     rated: dt.date | None
 
 
-class ComplaintRead(Struct):
-    code: str
-    title: str
-    kind: str
-    state: str
-    project: str | None
-    received: dt.date
-    unit: str | None
-    due: dt.date | None
-    responded: dt.date | None
-    rating: str | None
-    rated: dt.date | None
-    text: str | None
-    answer: str | None
-    answered_by: str | None
-    routed_by: str | None
-    contact: str | None  # the office only
-
-
 class ComplaintRating(Input):
     secret: str = ""
     rating: str = ""
@@ -119,11 +101,6 @@ class ComplaintRoute(Input):
 
 class ComplaintAnswer(Input):
     text: str = ""
-
-
-def _read(v: complaints.ComplaintView) -> ComplaintRead:
-    return ComplaintRead(v.code, v.title, v.kind, v.state, v.project, v.received, v.unit, v.due, v.responded,
-                         v.rating, v.rated, v.text, v.answer, v.answered_by, v.routed_by, v.contact)
 
 
 def json_only(connection: AppConnection, _: BaseRouteHandler) -> None:
@@ -201,21 +178,21 @@ class ComplaintController(Controller):
     @get("/complaints", operation_id="listComplaints", guards=[signed_in])
     async def list_complaints(self, request: AppRequest, server: Server) -> list[ComplaintRead]:
         """The complaints the caller may read: all for the watchers, a unit's own for a unit."""
-        return [_read(v) for v in await complaints.complaints_for(server, caller(request))]
+        return await complaints.complaints_for(server, caller(request))
 
     @get("/complaints/{code:str}", operation_id="getComplaint", guards=[signed_in])
     async def get_complaint(self, request: AppRequest, server: Server, code: str) -> ComplaintRead:
-        return _read(await complaints.complaint_for(server, caller(request), code))
+        return await complaints.complaint_for(server, caller(request), code)
 
     @post("/complaints/{code:str}/route", operation_id="routeComplaint", guards=[OFFICE])
     async def route(self, request: AppRequest, server: Server, code: str, data: ComplaintRoute) -> ComplaintRead:
         """The office routes (or re-routes) a complaint to a unit, with a deadline."""
-        return _read(await complaints.route(server, caller(request).username, code, data.unit.strip(), data.due))
+        return await complaints.route(server, caller(request).username, code, data.unit.strip(), data.due)
 
     @post("/complaints/{code:str}/answer", operation_id="answerComplaint", guards=[signed_in])
     async def answer(self, request: AppRequest, server: Server, code: str, data: ComplaintAnswer) -> ComplaintRead:
         """The unit a complaint is routed to answers it, once."""
-        return _read(await complaints.answer(server, caller(request), code, data.text))
+        return await complaints.answer(server, caller(request), code, data.text)
 
     @get("/public", operation_id="publicResults")
     async def public(self, request: AppRequest, server: Server) -> dict[str, Any]:

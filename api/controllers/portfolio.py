@@ -32,6 +32,7 @@ from api.schemas import (
     UnitRead,
     UnitUpdate,
     milestone_read,
+    project_detail,
     project_read,
     record_values,
     set_fields,
@@ -122,8 +123,7 @@ class ProjectController(Controller):
     async def get_project(self, request: AppRequest, server: Server, pid: str) -> ProjectDetail:
         snap = await server.snapshot()
         p = await seen_project(caller(request), snap.portfolio.project_by_id.get(pid), pid)
-        return ProjectDetail(p.id, p.name, p.category.value, p.unit, p.budget,
-                             [milestone_read(m, snap.versions.get(m.key, 1)) for m in p.milestones])
+        return project_detail(p, snap.versions)
 
     @post("/", operation_id="createProject", guards=[OFFICE])
     async def create_project(self, request: AppRequest, server: Server, data: ProjectCreate) -> ProjectRead:

@@ -139,7 +139,8 @@ class ExtensionController(Controller):
     @post("/extensions/{eid:int}/decision", operation_id="decideExtension", guards=[OFFICE])
     async def decide_extension(self, request: AppRequest, server: Server, eid: int,
                                data: ExtensionDecision) -> ExtensionRead:
-        return await decide_extension(server, caller(request).username, eid, data.decision, data.reason)
+        sent = record_values(data)
+        return await decide_extension(server, caller(request).username, eid, sent["decision"], sent["reason"])
 
 
 async def request_extension(server: Server, who: Any, pid: str, mid: str, *, new_due: dt.date,
