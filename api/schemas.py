@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
@@ -20,7 +20,7 @@ from projects import catalogue
 from projects.cadence import Cadence
 from projects.extensions import Extension
 from projects.fields import control_character
-from projects.model import Dependency, Milestone, Person, Project, Unit
+from projects.model import Dependency, Milestone, Notice, Person, Project, Unit
 
 __all__ = ["UNSET"]
 
@@ -125,11 +125,14 @@ def shape_fields(fields: tuple[catalogue.Field, ...], mode: str, defaults: Mappi
 def record_shape(name: str, fields: tuple[catalogue.Field, ...], model: type, mode: str, base: type[Struct], *,
                  first: tuple[tuple[str, Any, Any], ...] = (), middle: tuple[tuple[str, Any, Any], ...] = (),
                  last: tuple[tuple[str, Any, Any], ...] = (),
-                 override: Mapping[str, tuple[Any, Any]] | None = None, doc: str | None = None) -> Any:
+                 override: Mapping[str, tuple[Any, Any]] | None = None, doc: str | None = None,
+                 rename: Mapping[str, str] | None = None) -> Any:
     """The msgspec shape of a record's catalogued fields for ``mode`` (``shape_fields``), with
     fields that are not the record's own: ``first`` before them, ``middle`` after the required
-    ones, ``last`` at the end (a version, a request's id and status...)."""
-    entries = shape_fields(fields, mode, model_defaults(model), override)
+    ones, ``last`` at the end (a version, a request's id and status...). ``rename``: a
+    field's name in the shape where it is not the catalogue's (a notice's ``id`` is its
+    ``code``)."""
+    entries = [((rename or {}).get(n, n), t, d) for n, t, d in shape_fields(fields, mode, model_defaults(model), override)]
     cut = sum(1 for f in entries if f[2] is msgspec.NODEFAULT)
     shape = msgspec.defstruct(name, [*first, *entries[:cut], *middle, *entries[cut:], *last],
                               bases=(base,), module=__name__)
@@ -138,12 +141,18 @@ def record_shape(name: str, fields: tuple[catalogue.Field, ...], model: type, mo
     return shape
 
 
-def body_shape(name: str, record: str, fields: Mapping[str, str], base: type[Struct] = Input, *,
-               doc: str | None = None) -> Any:
-    """The body of an action on a ``record`` (a decision...): each of its ``fields`` (the
-    body's name -> the catalogue field it carries) required, with the catalogue field's type."""
-    return _made(name, [(own, _TYPES[catalogue.field(record, of).type], msgspec.NODEFAULT)
-                        for own, of in fields.items()], base, doc)
+def body_shape(name: str, fields: tuple[catalogue.Field, ...], carries: Mapping[str, str], *,
+               required: tuple[str, ...] | None = None, base: type[Struct] = Input, doc: str | None = None) -> Any:
+    """The body of an action (a decision, a notice's response...): each field it ``carries``
+    (the body's name -> the name of one of the catalogued ``fields``) with that field's type,
+    required when the field is (or when the body's name is among ``required``, where the
+    action needs what the record may lack), else ``None`` when left out; in the order of
+    ``carries``."""
+    by_name = {f.name: f for f in fields}
+    needed = {own for own, of in carries.items() if by_name[of].required} if required is None else set(required)
+    entries = [(own, _TYPES[by_name[of].type], msgspec.NODEFAULT) if own in needed
+               else (own, _TYPES[by_name[of].type] | None, None) for own, of in carries.items()]
+    return _made(name, entries, base, doc)
 
 
 def text_body(name: str, fields: tuple[catalogue.Field, ...], base: type[Struct] = Input, *,
@@ -186,6 +195,8 @@ else:
 # The unit, project, person and extension shapes are the catalogue's too (``record_shape``),
 # read by name likewise (``record_values``, ``set_fields``).
 _NO = msgspec.NODEFAULT
+#: A notice's catalogue field -> its name in the API and the notifier's store.
+_NOTICE_NAMES: Final = {"id": "code"}
 if TYPE_CHECKING:
     UnitRead = Struct
     UnitCreate = Input
@@ -200,6 +211,9 @@ if TYPE_CHECKING:
     ExtensionCreate = Input
     ProjectDetail = Struct
     ExtensionDecision = Input
+    NoticeRead = Struct
+    NoticeRespond = Input
+    NoticeReject = Input
 else:
     UnitRead = record_shape("UnitRead", catalogue.UNIT, Unit, "r", Struct, override={
         "contacts": (int, 0)})  # how many contact URLs (they are secrets; never returned)
@@ -225,8 +239,20 @@ else:
     ProjectDetail = record_shape("ProjectDetail", catalogue.PROJECT, Project, "r", Struct, override={
         "milestones": (list[MilestoneRead], msgspec.field(default_factory=list))})
     ExtensionDecision = body_shape(
-        "ExtensionDecision", "extension", {"decision": "decision", "reason": "decision_reason"},
+        "ExtensionDecision", catalogue.EXTENSION, {"decision": "decision", "reason": "decision_reason"},
+        required=("decision", "reason"),
         doc="The office's decision: approved (同意) or rejected (不同意), with its reason (审批意见).")
+    # a notice as the notifier keeps it: the catalogue's fields (its id is its ``code``) and
+    # where it is in its life cycle
+    NoticeRead = record_shape(
+        "NoticeRead", catalogue.NOTICE, Notice, "r", Struct, rename=_NOTICE_NAMES,
+        middle=(("state", str, _NO), ("message", str, _NO)),
+        last=(("project", str | None, None), ("response_text", str | None, None), ("attachment", str | None, None)))
+    NoticeRespond = body_shape("NoticeRespond", catalogue.NOTICE_STEP, {"text": "text", "attachment": "attachment"},
+                               doc="A unit's response: its text, and an attached file's reference (an id or "
+                                   "URL), not the file.")
+    NoticeReject = body_shape("NoticeReject", catalogue.NOTICE_STEP, {"reason": "reason", "new_due": "new_due"},
+                              doc="The office's rejection of a response: why, and a new deadline.")
 
 
 class MilestoneHistoryEntry(Struct):
@@ -397,23 +423,6 @@ class RankingsRead(Struct):
     scores: Any
 
 
-class NoticeRead(Struct):
-    code: str
-    rule: str
-    subject: str
-    unit: str
-    level: str
-    state: str
-    title: str
-    message: str
-    issued: dt.date
-    due: dt.date
-    project: str | None = None
-    responded: dt.date | None = None
-    response_text: str | None = None
-    attachment: str | None = None
-
-
 class NoticeStepRead(Struct):
     """One step of a notice's history: who did what on which day, the reply's text or the
     rejection's reason, and the new deadline a rejection set."""
@@ -424,16 +433,6 @@ class NoticeStepRead(Struct):
     from_state: str | None = None
     actor: str | None = None
     text: str | None = None
-    new_due: dt.date | None = None
-
-
-class NoticeRespond(Input):
-    text: str
-    attachment: str | None = None  # a reference to an attached file (an id or URL), not the file
-
-
-class NoticeReject(Input):
-    reason: str
     new_due: dt.date | None = None
 
 
@@ -482,9 +481,17 @@ class AuditPage(Struct):
 # ------------------------------------------------------------------ model -> shapes
 
 
-def _answers(fields: tuple[catalogue.Field, ...], x: object) -> dict[str, Any]:
-    """The answer's value of each field of ``x`` an answer carries (``r``)."""
-    return {f.name: _answer(getattr(x, f.name)) for f in fields if "r" in f.api}
+def _answers(fields: tuple[catalogue.Field, ...], x: object, rename: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The answer's value of each field of ``x`` an answer carries (``r``); ``rename``: the
+    name of a field in the answer and on ``x`` where it is not the catalogue's."""
+    names = [(rename or {}).get(f.name, f.name) for f in fields if "r" in f.api]
+    return {n: _answer(getattr(x, n)) for n in names}
+
+
+def notice_read(n: Any) -> NoticeRead:
+    """A notice as the notifier stores it (``notifier.store.StoredNotice``)."""
+    return NoticeRead(**_answers(catalogue.NOTICE, n, _NOTICE_NAMES), state=str(n.state), message=n.message,
+                      project=n.project, response_text=n.response_text, attachment=n.attachment)
 
 
 def unit_read(u: Unit) -> UnitRead:

@@ -194,6 +194,17 @@ NOTICE: Final[tuple[Field, ...]] = (
     Field("subject", "text", zh="对象", en="subject"),
 )
 
+#: What a step of a notice's life cycle carries (``notifier.lifecycle`` checks it): a unit's
+#: response (its text, an attached file's reference) or the office's rejection (its reason, a
+#: new deadline). Parts of a step, as ``DEPENDENCY`` is of a milestone: neither in files nor
+#: columns of a record (the notifier keeps them with the step).
+NOTICE_STEP: Final[tuple[Field, ...]] = (
+    Field("text", "text", zh="回复内容", en="response", key=None, column=None, required=True),
+    Field("attachment", "text", zh="附件", en="attachment", key=None, column=None),
+    Field("reason", "text", zh="退回理由", en="reason for the rejection", key=None, column=None, required=True),
+    Field("new_due", "date", zh="新的反馈期限", en="new deadline", key=None, column=None),
+)
+
 COMPLAINT: Final[tuple[Field, ...]] = (  # 群众投诉 / 咨询 / 建议 (issue 13)
     Field("id", "id", dsl="text", zh="编号", en="id", column="code", required=True),
     Field("title", "text", dsl="text", zh="标题", en="title", max_length=NAME_MAX, required=True),

@@ -6,24 +6,22 @@ audits, and translates.
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Controller, get, post
 from litestar.exceptions import PermissionDeniedException
 
 from api.auth import AppRequest, roles, signed_in
 from api.controllers.common import caller
-from api.schemas import NoticeRead, NoticeReject, NoticeRespond, NoticeStepRead
+from api.schemas import (
+    NoticeRead,
+    NoticeReject,
+    NoticeRespond,
+    NoticeStepRead,
+    notice_read,
+    record_values,
+)
 from api.service import Server
 from api.visibility import sees_everything, sees_unit
 from notifier import store
-
-
-def notice_read(n: Any) -> NoticeRead:
-    return NoticeRead(code=n.code, rule=n.rule, subject=n.subject, unit=n.unit, level=str(n.level),
-                      state=str(n.state), title=n.title, message=n.message, issued=n.issued, due=n.due,
-                      project=n.project, responded=n.responded, response_text=n.response_text,
-                      attachment=n.attachment)
 
 
 class NoticeController(Controller):
@@ -60,8 +58,9 @@ class NoticeController(Controller):
     @post("/{code:str}/respond", operation_id="respondNotice", guards=[roles("office", "owner", "unit")], status_code=200)
     async def respond(self, request: AppRequest, server: Server, code: str, data: NoticeRespond) -> NoticeRead:
         who = caller(request)
-        new = await server.notice_action(who.username, code, "respond", text=data.text,
-                                         attachment=data.attachment,
+        sent = record_values(data)
+        new = await server.notice_action(who.username, code, "respond", text=sent["text"],
+                                         attachment=sent["attachment"],
                                          unit=None if who.role == "office" else who.unit)
         return notice_read(new)
 
@@ -71,5 +70,6 @@ class NoticeController(Controller):
 
     @post("/{code:str}/reject", operation_id="rejectNotice", guards=[roles("office")], status_code=200)
     async def reject(self, request: AppRequest, server: Server, code: str, data: NoticeReject) -> NoticeRead:
+        sent = record_values(data)
         return notice_read(await server.notice_action(caller(request).username, code, "reject",
-                                                      reason=data.reason, new_due=data.new_due))
+                                                      reason=sent["reason"], new_due=sent["new_due"]))
