@@ -5,22 +5,33 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 
+from projects import catalogue
 from projects.cadence import parse_cadence
 from projects.checks import _MILESTONE
 from projects.model import Dependency, Kind, Milestone, Unit, builder
 
+#: A sample value of the i-th catalogued milestone field, by its type: a different one for
+#: each field, so that two fields swapped by a positional constructor do not compare equal.
+_SAMPLES: dict[str, Callable[[int], object]] = {
+    "date": lambda i: dt.date(2026, 4, 1) + dt.timedelta(days=i), "ratio": lambda i: i / 100,
+    "yuan": lambda i: 1000.0 * i, "workdays": lambda i: i, "flag": lambda i: True,
+    "text": lambda i: f"文字{i}",
+}
+
 
 def _every_field() -> dict[str, object]:
-    day = dt.date(2026, 4, 30)
-    return {"project": "P001", "id": "tender", "name": "施工招标", "kind": Kind.TENDERING,
-            "due": day, "start": day - dt.timedelta(days=30), "finished": day, "unit": "transport",
-            "progress": 0.5, "amount": 1e6, "paid": 2.5e5, "updated": day,
-            "after": (Dependency("design", 2, "P000", "SS"),), "note": "备注", "person": "li",
-            "co_units": ("water",), "report_every": parse_cadence("2 weeks"), "schedule_slip": 3,
-            "forecast_slip": 2, "float_eroded": 1, "resourced": True}
+    """A value of every milestone field: those with an identity or a structure given here,
+    every other catalogued one a sample of its type (a new field needs no line here)."""
+    given: dict[str, object] = {
+        "project": "P001", "id": "tender", "name": "施工招标", "kind": Kind.TENDERING, "unit": "transport",
+        "after": (Dependency("design", 2, "P000", "SS"),), "person": "li", "co_units": ("water",),
+        "report_every": parse_cadence("2 weeks")}
+    return {f.name: given[f.name] if f.name in given else _SAMPLES[f.type](i)
+            for i, f in enumerate(catalogue.MILESTONE)}
 
 
 def test_the_positional_constructor_makes_what_the_dataclass_makes() -> None:
