@@ -29,9 +29,7 @@ def co_units(value: object, f: Fields, where: str, *, lead: object, units: Colle
     if value is None:
         return None
     at = _at(where, "co_units")
-    if isinstance(value, str):
-        value = [value]
-    items = f.items(value, at, "unit ids")
+    items = f.some(value, at, "unit ids")
     if items is BAD:
         return BAD
     out: list[str] = []

@@ -276,9 +276,7 @@ class _Check:
 
     def contacts(self, value: object, where: str) -> Any:
         f = self.f
-        if isinstance(value, str):
-            value = [value]
-        items = f.items(value, where, "Apprise URLs")
+        items = f.some(value, where, "Apprise URLs")
         if items is BAD:
             return BAD
         out = []
@@ -542,9 +540,7 @@ class _Check:
 
     def after(self, value: object, where: str, pid: str | None) -> Any:
         f = self.f
-        if type(value) is not list and isinstance(value, str | Mapping):
-            value = [value]
-        items = f.items(value, where, "milestone ids")
+        items = f.some(value, where, "milestone ids", (str, Mapping))
         if items is BAD:
             return BAD
         out: list[Dependency] = []

@@ -159,6 +159,10 @@ class Fields:
             return value
         return self.add(where, f"a {what} is a mapping of fields (id: ..., name: ...), not {type_name(value)}", f"{what} 应为字段映射（id: ..., name: ...），而不是{type_name(value)}")
 
+    def some(self, value: object, where: str, what: str, one: type | tuple[type, ...] = str) -> list[Any] | _Bad:
+        """``items``, where one entry alone (of type ``one``: an id, a URL...) reads as a list of one."""
+        return self.items([value] if isinstance(value, one) else value, where, what)
+
     def items(self, value: object, where: str, what: str) -> list[Any] | _Bad:
         """A list field; absent or empty is the empty list."""
         if value is None:
