@@ -19,12 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from api import audit
 from api.values import EvaluationOutcome, InputError, Snapshot, now_iso
+from notifier import store
+from notifier.store import StoredNotice, to_model
 from projects import repository as projects_repo
 from projects import storage
 from projects.errors import StaleVersionError
-from projects.model import Milestone, Portfolio
+from projects.model import Milestone, Notice, Portfolio
 from projects.repository import milestone_data
 from projects.validation import milestone_problems
+from rules import repository as rules_repo
 from rules.engine import component
 
 if TYPE_CHECKING:  # what the mixin uses of ``Server``
@@ -32,11 +35,56 @@ if TYPE_CHECKING:  # what the mixin uses of ``Server``
 
     from api.service import _Handover
     from projects.calendar import WorkCalendar
-    from projects.model import Notice
     from projects.storage import DbEngine
 
 #: The most reports applied in one transaction (one group, one re-evaluation, one commit).
 REPORT_GROUP = 64
+
+
+class Written:
+    """What this process's report groups know of the stored current findings and open
+    notices, by project, as of the database revision ``revision`` (the one its last group
+    committed): a group compares its evaluation with them instead of reading them back, and
+    writes only what changed. Valid only while the database is still at ``revision``: any
+    other change moves it (a whole evaluation included, ``Server._evaluate_and_store``), and
+    the next group then starts afresh (``ReportGroups._written_at``). Filled lazily, a project
+    the first time a group's scope holds it; changed only by the writer, inside its
+    transaction, and dropped should that transaction fail."""
+
+    __slots__ = ("findings", "notices", "revision")
+
+    def __init__(self, revision: int) -> None:
+        self.revision = revision
+        self.findings: dict[str, rules_repo.ProjectFindings] = {}
+        #: project (None: notices about no project) -> code -> (row id, open notice)
+        self.notices: dict[str | None, dict[str, tuple[int, StoredNotice]]] = {}
+
+    async def know_notices(self, engine: DbEngine, projects: Sequence[str]) -> None:
+        """Read the open notices of the projects not held yet (and those about no project)."""
+        missing = [p for p in projects if p not in self.notices]
+        if not missing and None in self.notices:
+            return
+        have_units = None in self.notices
+        for p in missing:
+            self.notices[p] = {}
+        self.notices.setdefault(None, {})
+        for i, n in await store.open_notices(engine, missing):
+            if n.project is None and have_units:
+                continue
+            self.notices.setdefault(n.project, {})[n.code] = (i, n)
+
+    def open_notices(self, projects: Sequence[str]) -> list[tuple[int, StoredNotice]]:
+        """The open notices of ``projects`` and those about no project, in issue order: what
+        ``store.open_notices`` would read."""
+        held = [x for p in (*projects, None) for x in self.notices[p].values()]
+        return sorted(held, key=lambda x: x[0])
+
+    def apply(self, applied: store.Applied) -> None:
+        """What ``record_evaluation`` did: the closed notices no longer open, the issued open."""
+        for n in applied.closed:
+            self.notices.get(n.project, {}).pop(n.code, None)
+        for i, n in applied.opened:
+            self.notices.setdefault(n.project, {})[n.code] = (i, n)
 
 
 @dataclass(slots=True)
@@ -59,6 +107,7 @@ class ReportGroups:
         engine: DbEngine
         _reports: list[PendingReport]
         _reporter: asyncio.Task[None] | None
+        _written: Written | None
 
         def today(self) -> dt.date: ...
         def writing(self) -> AbstractAsyncContextManager[None]: ...
@@ -66,7 +115,8 @@ class ReportGroups:
         async def snapshot(self) -> Snapshot: ...
         async def _merge_notices(self, held: tuple[Notice, ...], codes: Sequence[str]) -> tuple[Notice, ...]: ...
         async def _evaluate_and_store(self, portfolio: Portfolio, calendar: WorkCalendar, as_of: dt.date, *,
-                                      projects: Sequence[str] | None, actor: str, reason: str) -> EvaluationOutcome: ...
+                                      projects: Sequence[str] | None, actor: str, reason: str,
+                                      written: Written | None = None) -> EvaluationOutcome: ...
 
     async def report_milestone(self, actor: str, pid: str, mid: str, changes: Mapping[str, Any],
                                version: int) -> tuple[Milestone, int, EvaluationOutcome]:
@@ -96,32 +146,54 @@ class ReportGroups:
 
     async def _apply_group(self, group: list[PendingReport]) -> None:
         today = self.today()
-        async with self._handover() as handover, self.writing():
-            snap = await self.snapshot()
-            applied = await self._store_group(group, snap, today)
-            if not applied:
-                return
-            portfolio = replace_milestones(snap.portfolio, [new for _, new, _ in applied])
-            versions = dict(snap.versions)
-            versions.update({(r.pid, r.mid): v for r, _, v in applied})
-            revision = await projects_repo.bump_revision()
-            handover.announce(revision)
-            # the touched projects' dependency component: a report on one project can change
-            # the findings of a project downstream of it, and its stored findings with them
-            touched = sorted(component(portfolio, dict.fromkeys(r.pid for r, _, _ in applied)))
-            outcome = await self._evaluate_and_store(
-                portfolio, snap.calendar, today, projects=touched,
-                actor=", ".join(dict.fromkeys(r.actor for r, _, _ in applied)), reason="report")
-            await projects_repo.record_change(revision, [(r.pid, r.mid) for r, _, _ in applied],
-                                              outcome.notices_changed)
-            notices = portfolio.notices
-            if outcome.notices_changed:
-                notices = await self._merge_notices(notices, outcome.notices_changed)
-            made = Snapshot(revision, replace(portfolio, notices=notices), snap.calendar, versions)
-            handover.keep(made)
+        try:
+            async with self._handover() as handover, self.writing():
+                snap = await self.snapshot()
+                written = self._written_at(snap.revision)
+                applied = await self._store_group(group, snap, today)
+                if not applied:  # nothing written: what it held still holds
+                    self._written = written
+                    return
+                portfolio = replace_milestones(snap.portfolio, [new for _, new, _ in applied])
+                versions = dict(snap.versions)
+                versions.update({(r.pid, r.mid): v for r, _, v in applied})
+                revision = await projects_repo.bump_revision()
+                handover.announce(revision)
+                # the touched projects' dependency component: a report on one project can change
+                # the findings of a project downstream of it, and its stored findings with them
+                touched = sorted(component(portfolio, dict.fromkeys(r.pid for r, _, _ in applied)))
+                outcome = await self._evaluate_and_store(
+                    portfolio, snap.calendar, today, projects=touched,
+                    actor=", ".join(dict.fromkeys(r.actor for r, _, _ in applied)), reason="report",
+                    written=written)
+                await projects_repo.record_change(revision, [(r.pid, r.mid) for r, _, _ in applied],
+                                                  outcome.notices_changed)
+                notices = portfolio.notices
+                if outcome.notices is not None:
+                    notices = merged_notices(notices, outcome.notices)
+                elif outcome.notices_changed:
+                    notices = await self._merge_notices(notices, outcome.notices_changed)
+                made = Snapshot(revision, replace(portfolio, notices=notices), snap.calendar, versions)
+                handover.keep(made)
+        except BaseException:
+            self._written = None  # (its transaction rolled back: what it held may be ahead)
+            raise
+        written.revision = revision
+        self._written = written
         for r, new, new_version in applied:
             mine = tuple(f for f in outcome.findings if getattr(f, "project", None) == r.pid)
-            r.answer.set_result((new, new_version, replace(outcome, findings=mine)))
+            held = written.findings.get(r.pid)
+            r.answer.set_result((new, new_version, replace(
+                outcome, findings=mine, current=None if held is None else tuple(h.stored for h in held.values()))))
+
+    def _written_at(self, revision: int) -> Written:
+        """What the last group left, when the database is still at the revision it committed;
+        otherwise an empty one (read afresh as scopes need it)."""
+        held = self._written
+        self._written = None  # held by this group until it commits
+        if held is not None and held.revision == revision:
+            return held
+        return Written(revision)
 
     async def _store_group(self, group: list[PendingReport], snap: Snapshot,
                            today: dt.date) -> list[tuple[PendingReport, Milestone, int]]:
@@ -202,6 +274,38 @@ class ReportGroups:
             new = replace(new, updated=today)
         check_milestone(new, snap.portfolio, today)
         return old, current, new
+
+
+def merged_notices(held: tuple[Notice, ...], stored: Sequence[StoredNotice]) -> tuple[Notice, ...]:
+    """``held`` (a snapshot's notices, in issue order) with the ``stored`` notices a group issued
+    or closed as now stored: a known one replaced in place, a new one appended (in issue
+    order); what ``Server._merge_notices`` reads from the database, from what the writer knows.
+    Its cost is the changed notices', not every notice's (``_positions``)."""
+    at = _positions(held)
+    out = list(held)
+    index = dict(at) if any(n.code not in at for n in stored) else at
+    for n in stored:
+        i = index.get(n.code)
+        if i is None:
+            index[n.code] = len(out)
+            out.append(to_model(n))
+        else:
+            out[i] = to_model(n)
+    made = tuple(out)
+    _POSITIONS[:] = [(made, index)]
+    return made
+
+
+#: The last notices tuple merged and each code's position in it (one slot, replaced, never
+#: changed: a report group's tuple follows the one before, so the index follows it too).
+_POSITIONS: list[tuple[tuple[Notice, ...], dict[str, int]]] = []
+
+
+def _positions(notices: tuple[Notice, ...]) -> dict[str, int]:
+    held = _POSITIONS[0] if _POSITIONS else None
+    if held is not None and held[0] is notices:
+        return held[1]
+    return {n.id: i for i, n in enumerate(notices)}
 
 
 def replace_milestones(portfolio: Portfolio, milestones: list[Milestone]) -> Portfolio:

@@ -23,6 +23,7 @@ from api import audit, offload
 from api.reports import (
     PendingReport,
     ReportGroups,
+    Written,
     check_milestone,
     replace_milestone,
     replace_milestones,
@@ -84,6 +85,7 @@ class Server(ReportGroups):
         self._revision_query: asyncio.Future[int] | None = None
         self._publishing: tuple[int, asyncio.Event] | None = None
         self._reporter: asyncio.Task[None] | None = None
+        self._written: Written | None = None  # what the report groups know of findings, notices
 
     def today(self) -> dt.date:
         return self.settings.current_day()
@@ -215,8 +217,15 @@ class Server(ReportGroups):
     # ------------------------------------------------------------ evaluation
 
     async def _evaluate_and_store(self, portfolio: Portfolio, calendar: WorkCalendar, as_of: dt.date, *,
-                                  projects: Sequence[str] | None, actor: str, reason: str) -> EvaluationOutcome:
-        """Evaluate with the published rulebook and store it (inside the caller's transaction)."""
+                                  projects: Sequence[str] | None, actor: str, reason: str,
+                                  written: Written | None = None) -> EvaluationOutcome:
+        """Evaluate with the published rulebook and store it (inside the caller's transaction).
+
+        ``written`` (a report group's, ``api.reports``): the current findings and open notices
+        of ``projects`` this process knows, compared with instead of read and rewritten, and
+        brought up to date. Without it, an evaluation that stores current findings makes what
+        the process held of them stale (dropped), and a whole one moves the revision (other
+        processes' held findings and snapshots are then stale too)."""
         published = await self.published_rulebook()
         if published is None:
             return EvaluationOutcome(None, as_of, None, (), ())
@@ -226,20 +235,53 @@ class Server(ReportGroups):
         payload = evaluation_json(evaluation, with_findings=False)
         findings = tuple(evaluation.findings)
         errors = tuple(evaluation.errors)
+        current = as_of == self.today()
+        if written is not None and projects is not None and current:
+            return await self._store_scoped(written, evaluation, payload=payload, number=number, as_of=as_of,
+                                            portfolio=portfolio, calendar=calendar, projects=projects,
+                                            actor=actor, reason=reason)
+        if current:
+            self._written = None
         eid = await rules_repo.store_evaluation(
             findings, as_of=as_of, rulebook_version=number, scope=projects, actor=actor, reason=reason,
             ran_at=now_iso(), errors=payload.get("errors", []), rates=payload.get("rates"),
-            scores=payload.get("scores"), current=as_of == self.today())
+            scores=payload.get("scores"), current=current)
         changed: tuple[str, ...] = ()
-        if as_of == self.today():
+        if current:
             failed = tuple(e.rule for e in errors)
             applied = await store.record_evaluation(
                 self.engine, findings, as_of, portfolio=portfolio, calendar=calendar,
                 projects=projects, failed_rules=failed)
             changed = (*applied.issued, *applied.escalated, *applied.rectified)
-            if changed and projects is None:  # the snapshot holds notices: reload it after this
-                await projects_repo.bump_revision()
+            if projects is None:  # every stored finding moved (what report groups hold), and
+                # notices: a change row says which, so snapshots advance instead of reloading
+                await projects_repo.record_change(await projects_repo.bump_revision(), (), changed)
         return EvaluationOutcome(eid, as_of, number, findings, errors, changed)
+
+    async def _store_scoped(self, written: Written, evaluation: Evaluation, *, payload: Mapping[str, Any],
+                            number: int, as_of: dt.date, portfolio: Portfolio, calendar: WorkCalendar,
+                            projects: Sequence[str], actor: str, reason: str) -> EvaluationOutcome:
+        """A report group's evaluation stored against what ``written`` holds (read first for
+        the projects it does not hold yet): only the findings that changed are written, the
+        notices reconciled against the open ones held; ``written`` is brought up to date."""
+        missing = [p for p in projects if p not in written.findings]
+        if missing:
+            written.findings.update(await rules_repo.current_findings(missing))
+        findings = tuple(evaluation.findings)
+        errors = tuple(evaluation.errors)
+        stored, held = await rules_repo.store_scoped_evaluation(
+            findings, {p: written.findings[p] for p in projects}, as_of=as_of, rulebook_version=number,
+            scope=projects, actor=actor, reason=reason, ran_at=now_iso(), errors=payload.get("errors", []),
+            rates=payload.get("rates"), scores=payload.get("scores"))
+        written.findings.update(held)
+        await written.know_notices(self.engine, projects)
+        applied = await store.record_evaluation(
+            self.engine, findings, as_of, portfolio=portfolio, calendar=calendar, projects=projects,
+            failed_rules=tuple(e.rule for e in errors), held=written.open_notices(projects))
+        written.apply(applied)
+        changed = (*applied.issued, *applied.escalated, *applied.rectified)
+        return EvaluationOutcome(stored.id, as_of, number, findings, errors, changed, stored,
+                                 notices=(*applied.closed, *(n for _, n in applied.opened)))
 
     async def run_evaluation(self, actor: str, as_of: dt.date | None = None) -> EvaluationOutcome:
         """Evaluate every project today (stored as current) or as of a past day (stored only)."""

@@ -16,16 +16,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import random
+import shutil
+import signal
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -142,41 +148,162 @@ async def phase(url: str, token: str, *, clients: int, seconds: float, kind: str
             "n": len(latencies), "conflicts": conflicts, "mean": statistics.fmean(latencies) * 1000}
 
 
-def run_backend(name: str, db_url: str | None, args: argparse.Namespace) -> dict[str, dict[str, float]]:
-    work = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+@dataclass(frozen=True)
+class Prepared:
+    """A database holding the imported portfolio and the published rulebook's evaluation: a
+    SQLite file (and its secret) or a PostgreSQL database to copy (``CREATE DATABASE ...
+    TEMPLATE``); each measured server gets a fresh copy, so runs start from the same state."""
+
+    name: str
+    token: str
+    sqlite: Path | None = None
+    template: str | None = None
+
+
+def _env(db_url: str | None, pythonpath: str | None = None) -> dict[str, str]:
     env = {**os.environ, "DUBAN_DEMO": "0", "DUBAN_TODAY": TODAY.isoformat()}
     env.pop("DUBAN_DATABASE_URL", None)
+    env.pop("PYTHONPATH", None)
     if db_url:
         env["DUBAN_DATABASE_URL"] = db_url
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    return env
+
+
+class Served:
+    """``duban serve`` on a free loopback port in ``work`` until ``stop``."""
+
+    def __init__(self, work: Path, env: dict[str, str]) -> None:
+        self.url = f"http://127.0.0.1:{free_port()}"
+        self.log = (work / "serve.log").open("a")
+        self.process = subprocess.Popen([str(DUBAN), "serve", "--port", self.url.rsplit(":", 1)[1]], cwd=work,
+                                        env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        for _ in range(600):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"duban serve stopped ({self.process.returncode}); see {work / 'serve.log'}")
+            try:
+                if httpx.get(f"{self.url}/api/health").status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"duban serve did not answer in 120 s; see {work / 'serve.log'}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=60)
+        self.log.close()
+
+
+def _cache_key(projects: int) -> str:
+    """What a prepared database depends on: the size, the migrations and the standard rulebook."""
+    from rules.standard import standard_sources  # noqa: PLC0415
+
+    migrations = sorted(p.name for p in ROOT.glob("*/piccolo_migrations/*.py"))
+    digest = hashlib.sha256(json.dumps([migrations, standard_sources()], sort_keys=True).encode())
+    return f"{projects}_{digest.hexdigest()[:10]}"
+
+
+def prepare(name: str, server_url: str | None, args: argparse.Namespace, into: Path) -> Prepared:
+    """Import the generated portfolio and publish the standard rulebook into a database kept
+    as ``into`` (SQLite) or a PostgreSQL database of that server (``server_url``); reused
+    when ``--cache`` already holds one of the same key."""
+    key = _cache_key(args.projects)
+    token_file = into / f"{name}-{key}.token"
+    template = f"duban_bench_api_{key}" if server_url else None
+    sqlite = into / f"sqlite-{key}" if not server_url else None
+    if token_file.exists() and (sqlite is None or (sqlite / "duban.sqlite").exists()) \
+            and (template is None or _pg_exists(server_url, template)):
+        print(f"[{name}] the prepared database of {args.projects} projects from {into}", flush=True)
+        return Prepared(name, token_file.read_text().strip(), sqlite, template)
+    work = Path(tempfile.mkdtemp(prefix=f"bench-{name}-prep-")) if sqlite is None else sqlite
+    work.mkdir(parents=True, exist_ok=True)
+    db_url = None
+    if server_url and template:
+        _pg_admin(server_url, f'DROP DATABASE IF EXISTS "{template}"', f'CREATE DATABASE "{template}"')
+        from tests import pg  # noqa: PLC0415
+
+        db_url = pg.with_database(server_url, template)
+    env = _env(db_url)
     made = subprocess.run([str(DUBAN), "users", "add", "bench", "--role", "office", "--password", "bench-password",
                            "--token"], cwd=work, env=env, capture_output=True, text=True, check=True)
     token = made.stdout.strip().rsplit(" ", 1)[-1]
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (work / "serve.log").open("w")
-    server = subprocess.Popen([str(DUBAN), "serve", "--port", str(port)], cwd=work, env=env, stdout=log,
-                              stderr=subprocess.STDOUT)
+    served = Served(work, env)
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/api/health").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        auth = {"Authorization": f"Bearer {token}"}
+        url, auth = served.url, {"Authorization": f"Bearer {token}"}
         t = time.perf_counter()
-        r = httpx.post(f"{url}/api/portfolio", json=portfolio(args.projects), headers=auth, timeout=600)
+        r = httpx.post(f"{url}/api/portfolio", json=portfolio(args.projects), headers=auth, timeout=3600)
         r.raise_for_status()
-        print(f"[{name}] imported {args.projects} projects x 20 milestones in {time.perf_counter() - t:.1f} s", flush=True)
-        # the standard rulebook of the code being served (PYTHONPATH may point at an older one)
+        print(f"[{name}] imported {args.projects} projects x 20 milestones in {time.perf_counter() - t:.1f} s",
+              flush=True)
         from rules.standard import standard_sources  # noqa: PLC0415
 
-        sources = standard_sources()
-        number = httpx.post(f"{url}/api/rulebooks", json={"sources": sources}, headers=auth).json()["number"]
+        number = httpx.post(f"{url}/api/rulebooks", json={"sources": standard_sources()}, headers=auth).json()["number"]
         httpx.post(f"{url}/api/rulebooks/{number}/check", headers=auth, timeout=120).raise_for_status()
         t = time.perf_counter()
-        httpx.post(f"{url}/api/rulebooks/{number}/publish", headers=auth, timeout=600).raise_for_status()
-        print(f"[{name}] published the standard rulebook (full evaluation) in {time.perf_counter() - t:.1f} s", flush=True)
+        httpx.post(f"{url}/api/rulebooks/{number}/publish", headers=auth, timeout=3600).raise_for_status()
+        print(f"[{name}] published the standard rulebook (full evaluation) in {time.perf_counter() - t:.1f} s",
+              flush=True)
+    finally:
+        served.stop()
+    token_file.write_text(token)
+    return Prepared(name, token, sqlite, template)
+
+
+def _pg_admin(server_url: str, *statements: str) -> None:
+    from tests import pg  # noqa: PLC0415
+
+    async def go() -> None:
+        conn = await pg._maintenance(server_url)
+        try:
+            for s in statements:
+                await conn.execute(s)  # type: ignore[attr-defined]
+        finally:
+            await conn.close()  # type: ignore[attr-defined]
+
+    pg.run(go())
+
+
+def _pg_exists(server_url: str | None, name: str) -> bool:
+    from tests import pg  # noqa: PLC0415
+
+    async def go() -> bool:
+        conn = await pg._maintenance(server_url or "")
+        try:
+            return bool(await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name))  # type: ignore[attr-defined]
+        finally:
+            await conn.close()  # type: ignore[attr-defined]
+
+    return pg.run(go())
+
+
+def measure(prepared: Prepared, server_url: str | None, args: argparse.Namespace,
+            pythonpath: str | None = None) -> dict[str, dict[str, float]]:
+    """The phases against a server of the code on ``pythonpath`` (None: this tree) over a
+    fresh copy of the prepared database."""
+    work = Path(tempfile.mkdtemp(prefix=f"bench-{prepared.name}-"))
+    with contextlib.ExitStack() as stack:
+        db_url = None
+        if prepared.sqlite is not None:
+            for f in prepared.sqlite.glob("duban.sqlite*"):
+                shutil.copy2(f, work / f.name)
+        else:
+            from tests import pg  # noqa: PLC0415
+
+            db_url = stack.enter_context(pg.temporary_database(server_url or "", template=prepared.template))
+        served = Served(work, _env(db_url, pythonpath))
+        stack.callback(served.stop)
+        if args.profile:
+            stack.enter_context(_profiled(served.process.pid, work, prepared.name, pythonpath))
+        url, token = served.url, prepared.token
+        auth = {"Authorization": f"Bearer {token}"}
+        # warm-up: the snapshot loaded, the rulebook compiled, one report on a milestone the
+        # clients leave alone (m5 of the first project), as the publish did in the old order
+        httpx.get(f"{url}/api/projects/P0000", headers=auth, timeout=600).raise_for_status()
+        path = f"{url}/api/projects/P0000/milestones/m5"
+        version = httpx.get(path, headers=auth, timeout=600).json()["version"]
+        httpx.patch(path, headers=auth, json={"version": version, "progress": 0.5}, timeout=600).raise_for_status()
         out = {}
         for kind in ("baseline", "read", "report"):
             out[kind] = asyncio.run(phase(url, token, clients=args.clients, seconds=args.seconds,
@@ -186,10 +313,40 @@ def run_backend(name: str, db_url: str | None, args: argparse.Namespace) -> dict
                                              kind="report", n_projects=args.projects))
         out["base·1"] = asyncio.run(phase(url, token, clients=1, seconds=args.seconds / 2,
                                            kind="baseline", n_projects=args.projects))
-        return out
+    shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
+@contextlib.contextmanager
+def _profiled(pid: int, work: Path, name: str, pythonpath: str | None) -> Iterator[None]:
+    """py-spy sampling the server while the phases run (``--profile``): the top functions by
+    own and total time, written next to the results."""
+    side = "old" if pythonpath else "new"
+    out = Path(tempfile.gettempdir()) / f"bench-api-{name}-{side}.pyspy.txt"
+    spy = subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(pid),
+                            "--format", "raw", "--output", str(out), "--rate", "200", "--nonblocking"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        yield
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
+        print(f"[{name}] py-spy samples of the {side} server: {out}", flush=True)
+
+
+def show(name: str, figures: dict[str, dict[str, float]], args: argparse.Namespace, label: str = "") -> None:
+    base = figures["baseline"]
+    print(f"\n{name}{label}: {args.clients} clients, {args.projects * 20} milestones, {args.seconds:g} s per phase")
+    print(f"  {'phase':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'x base p50':>11}  n")
+    for kind, f in figures.items():
+        b = figures["base·1"] if kind.endswith("·1") else base
+        print(f"  {kind:<9} {f['per_s']:8.1f} {f['p50']:8.1f} {f['p99']:8.1f} {f['p50'] / b['p50']:11.1f}  "
+              f"{int(f['n'])}" + (f" ({int(f['conflicts'])} conflicts)" if f["conflicts"] else ""))
+    verdict = "meets" if figures["report"]["p99"] < 50 and figures["report"]["per_s"] >= 500 else "misses"
+    print(f"  report p99 {figures['report']['p99']:.1f} ms, {figures['report']['per_s']:.0f}/s with {args.clients} "
+          f"clients {verdict} the target (p99 < 50 ms, >= 500/s; the no-op baseline's own p99 is "
+          f"{base['p99']:.1f} ms); alone, a report takes p50 {figures['report·1']['p50']:.1f} / p99 "
+          f"{figures['report·1']['p99']:.1f} ms")
 
 
 def main() -> int:
@@ -198,29 +355,43 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--pg-url", default=os.environ.get("DUBAN_TEST_POSTGRES_URL"))
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="keep the prepared databases here and reuse them (PostgreSQL: a database "
+                             "duban_bench_api_<size>_<key> on that server)")
+    parser.add_argument("--against", default=None, metavar="TREE",
+                        help="an older tree (git archive REV | tar -x -C TREE): its server and this one "
+                             "take turns on copies of the same prepared database, --rounds times")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--profile", action="store_true", help="py-spy the server during the phases")
     args = parser.parse_args()
-    backends = [("sqlite", None)] + ([("postgres", args.pg_url)] if args.pg_url else [])
-    for name, url in backends:
-        if url:
-            # A database of the run's own on that server, dropped at the end (tests/pg.py).
-            sys.path.insert(0, str(ROOT))
-            from tests import pg  # noqa: PLC0415
-
-            with pg.temporary_database(url) as own:
-                figures = run_backend(name, own, args)
-        else:
-            figures = run_backend(name, url, args)
-        base = figures["baseline"]
-        print(f"\n{name}: {args.clients} clients, {args.projects * 20} milestones, {args.seconds:g} s per phase")
-        print(f"  {'phase':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'x base p50':>11}  n")
-        for kind, f in figures.items():
-            b = figures["base·1"] if kind.endswith("·1") else base
-            print(f"  {kind:<9} {f['per_s']:8.1f} {f['p50']:8.1f} {f['p99']:8.1f} {f['p50'] / b['p50']:11.1f}  "
-                  f"{int(f['n'])}" + (f" ({int(f['conflicts'])} conflicts)" if f["conflicts"] else ""))
-        verdict = "meets" if figures["report"]["p99"] < 50 else "misses"
-        print(f"  report p99 {figures['report']['p99']:.1f} ms with {args.clients} clients {verdict} the "
-              f"50 ms target (the no-op baseline's own p99 is {base['p99']:.1f} ms); alone, a report "
-              f"takes p50 {figures['report·1']['p50']:.1f} / p99 {figures['report·1']['p99']:.1f} ms")
+    sys.path.insert(0, str(ROOT))
+    backends = ([] if args.no_sqlite else [("sqlite", None)]) + ([("postgres", args.pg_url)] if args.pg_url else [])
+    for name, server_url in backends:
+        with contextlib.ExitStack() as stack:
+            into = args.cache
+            if into is None:
+                into = Path(tempfile.mkdtemp(prefix="bench-api-prep-"))
+                stack.callback(shutil.rmtree, into, True)
+            into.mkdir(parents=True, exist_ok=True)
+            prepared = prepare(name, server_url, args, into)
+            if args.cache is None and prepared.template:
+                stack.callback(_pg_admin, server_url or "", f'DROP DATABASE IF EXISTS "{prepared.template}" WITH (FORCE)')
+            if args.against is None:
+                show(name, measure(prepared, server_url, args), args)
+                continue
+            pairs = []
+            for i in range(args.rounds):
+                old = measure(prepared, server_url, args, pythonpath=args.against)
+                new = measure(prepared, server_url, args)
+                show(name, old, args, f" [round {i + 1}, before: {args.against}]")
+                show(name, new, args, f" [round {i + 1}, after: this tree]")
+                pairs.append((old["report"], new["report"]))
+            print(f"\n{name}, {args.projects * 20} milestones, reports with {args.clients} clients, before -> after "
+                  "(each round's two servers in turns, same prepared database):")
+            for i, (o, n) in enumerate(pairs, 1):
+                print(f"  round {i}: p50 {o['p50']:.1f} -> {n['p50']:.1f} ms, p99 {o['p99']:.1f} -> {n['p99']:.1f} ms, "
+                      f"{o['per_s']:.1f} -> {n['per_s']:.1f} reports/s ({n['per_s'] / o['per_s']:.2f}x)")
     return 0
 
 

@@ -16,7 +16,7 @@ import json
 import re
 import time
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from piccolo.query.functions.aggregate import Max
@@ -124,6 +124,16 @@ async def list_notices(
     return [_stored(r) for r in await query.run()]
 
 
+async def open_notices(engine: DbEngine, projects: Collection[str]) -> list[tuple[int, StoredNotice]]:
+    """The open notices about ``projects`` and those about no project (unit notices), with
+    their row ids, in issue order: what ``record_evaluation`` reconciles a scoped evaluation
+    against, for a caller that keeps them (``held=``)."""
+    query = (NoticeRow.select().where(NoticeRow.state.is_in([str(s) for s in OPEN_STATES]))
+             .where(NoticeRow.project.is_in(list(projects) or [""]) | NoticeRow.project.is_null())
+             .order_by(NoticeRow.id))
+    return [(int(r["id"]), _stored(r)) for r in await query.run()]
+
+
 async def notices_for_engine(engine: DbEngine, *,
                              codes: Collection[str] | None = None) -> tuple[Notice, ...]:
     """Every stored notice (or those of ``codes``) as ``projects.model.Notice``, for
@@ -208,6 +218,8 @@ class Applied:
     deliveries: int = 0
     no_contacts: tuple[str, ...] = ()  # units notified that have no contact URL
     actions: Actions = field(default_factory=Actions)
+    opened: tuple[tuple[int, StoredNotice], ...] = ()  # the issued ones as stored, with row ids
+    closed: tuple[StoredNotice, ...] = ()  # the escalated and rectified ones as now stored
 
 
 def _names(portfolio: Portfolio, project: str | None, subject: str) -> tuple[str | None, str | None]:
@@ -264,32 +276,38 @@ async def record_evaluation(
     failed_rules: Collection[str] = (),
     lang: str = "zh",
     now: float | None = None,
+    held: Iterable[tuple[int, StoredNotice]] | None = None,
 ) -> Applied:
     """Turn an evaluation's findings into notices and outbox rows (idempotent per day).
 
     Call inside the transaction that stores the evaluation. ``projects``/``failed_rules``:
     see ``reconcile``. ``portfolio`` gives unit names and contacts, project and milestone names.
+    ``held``: the open notices ``open_notices(projects)`` would read, kept by a caller that
+    knows them (they are not read again); ``Applied.opened`` and ``closed`` say how they changed.
     """
     stamp = time.time() if now is None else now
     async with write_transaction(engine):
         # A scoped evaluation can only issue, escalate or rectify notices of its projects
         # (``reconcile``); the unit notices (no project) are few and read for the keys.
-        held = await list_notices(engine, open_only=True, projects=projects)
-        by_code = {n.code: n for n in held}
+        if held is None:
+            held = [(0, n) for n in await list_notices(engine, open_only=True, projects=projects)]
+        by_code = {n.code: n for _, n in held}
         opens = [OpenNotice(n.code, n.rule, n.subject, n.unit, n.level, n.state, n.project)
-                 for n in held]
+                 for n in by_code.values()]
         actions = reconcile(opens, findings, today, calendar=calendar, projects=projects,
                             failed_rules=failed_rules)
         if not actions:
             return Applied(actions=actions)
 
         messages: list[outbox.Outgoing] = []
+        closed: list[StoredNotice] = []
         for code in actions.escalated + actions.rectified:
             old = by_code[code]
             event = NoticeEvent.ESCALATE if code in actions.escalated else NoticeEvent.RECTIFY
             after = next_state(old.state, event, notice=code)
             await (NoticeRow.update({NoticeRow.state: str(after), NoticeRow.closed: today})
                    .where(NoticeRow.code == code).run())
+            closed.append(replace(old, state=after, closed=today))
             await _event(code, today, str(event), str(old.state), str(after), now=stamp)
             if event is NoticeEvent.RECTIFY:
                 msg = _message(MessageKind.RECTIFIED, old, code, old.title, portfolio,
@@ -300,10 +318,15 @@ async def record_evaluation(
 
         codes = await _next_codes(today.year, len(actions.issue))
         rows = []
+        issued: list[StoredNotice] = []
         for code, new in zip(codes, actions.issue, strict=True):
             project_name, _ = _names(portfolio, new.project, new.subject)
             title = f"{project_name}：{new.title}" if project_name else new.title
             printed = tuple((str(k), format_value(v)) for k, v in new.explain)
+            issued.append(StoredNotice(
+                code=code, rule=new.rule, subject=new.subject, unit=new.unit, level=Level(str(new.level)),
+                state=ISSUED_STATE, title=title, message=new.message, issued=new.issued, due=new.due,
+                project=new.project, explain=printed, escalates=new.escalates, lang=lang))
             rows.append(NoticeRow(
                 code=code, rule=new.rule, subject=new.subject, unit=new.unit,
                 level=str(new.level), state=str(ISSUED_STATE), project=new.project,
@@ -314,8 +337,10 @@ async def record_evaluation(
             mtitle, body = render(_message(kind, new, code, title, portfolio, explain=new.explain), lang)
             messages.append(outbox.Outgoing(code, str(kind), new.unit,
                                             _contacts(portfolio, new.unit), mtitle, body))
+        ids: list[int] = []
         for i in range(0, len(rows), 300):
-            await NoticeRow.insert(*rows[i : i + 300]).run()
+            made = await NoticeRow.insert(*rows[i : i + 300]).returning(NoticeRow.id).run()
+            ids.extend(int(r["id"]) for r in made)
         events = [
             NoticeEventRow(notice=code, day=today, event=ISSUE_EVENT, from_state=None,
                            to_state=str(ISSUED_STATE), at=stamp,
@@ -326,7 +351,9 @@ async def record_evaluation(
             await NoticeEventRow.insert(*events[i : i + 400]).run()
         count = await outbox.enqueue(engine, messages, now=stamp)
     no_contacts = tuple(sorted({m.unit for m in messages if not m.contacts}))
-    return Applied(tuple(codes), actions.escalated, actions.rectified, count, no_contacts, actions)
+    opened = tuple((i, n) for i, n in zip(ids, issued, strict=True))
+    return Applied(tuple(codes), actions.escalated, actions.rectified, count, no_contacts, actions,
+                   opened, tuple(closed))
 
 
 # -- responses -------------------------------------------------------------------------------

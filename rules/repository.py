@@ -4,7 +4,10 @@
 A rulebook version's sources are a mapping file name -> text; its status moves
 ``draft`` -> ``checked`` -> ``published`` and never back. An evaluation is stored with the
 version that ran and the projects it covered (``None``: all); storing one replaces the
-*current* findings of exactly that scope. Callers hold the write transaction.
+*current* findings of exactly that scope. A scoped one (a report's re-evaluation) writes only
+what changed against the current findings the writer holds (``store_scoped_evaluation``): an
+unchanged finding keeps its row, and the id of the evaluation that first stored it so. Callers
+hold the write transaction.
 """
 
 from __future__ import annotations
@@ -133,6 +136,40 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
+def _encoded(value: Any) -> str:
+    """``value`` as the JSON text a finding column stores: the same text as
+    ``json.dumps(_plain(value))`` (the round trip through ``_plain`` changes no text), in one
+    encoding."""
+    return json.dumps(value, default=_default, ensure_ascii=False)
+
+
+#: A finding's stored columns beside evaluation, current, rule, subject and project (``_row_of``).
+Row = tuple[str, str, str, str | None, str, dt.date | None, str]
+
+
+def _row_of(f: Any) -> Row:
+    """What a finding stores beside its evaluation, rule, subject and project: title, level,
+    message, unit, notify and explain as stored text, respond_by."""
+    return (getattr(f, "title", "") or "", str(getattr(f.level, "value", f.level)), f.message or "",
+            getattr(f, "unit", None), _encoded(getattr(f, "notify", ()) or ()), getattr(f, "respond_by", None),
+            _encoded(getattr(f, "explain", ()) or ()))
+
+
+async def _new_evaluation(*, as_of: dt.date, rulebook_version: int, scope: Sequence[str] | None, actor: str,
+                          reason: str, ran_at: str, count: int, errors: Any, rates: Any,
+                          scores: Any) -> StoredEvaluation:
+    """Insert the evaluation's row; returns it as ``get_evaluation`` would read it back."""
+    plain = (_plain(list(errors)), _plain(rates or {}), _plain(scores or {}))
+    inserted = await EvaluationRow.insert(EvaluationRow(
+        as_of=as_of, rulebook_version=rulebook_version,
+        scope=None if scope is None else json.dumps(list(scope)), ran_at=ran_at, actor=actor,
+        reason=reason, finding_count=count, errors=json.dumps(plain[0], ensure_ascii=False),
+        rates=json.dumps(plain[1], ensure_ascii=False),
+        scores=json.dumps(plain[2], ensure_ascii=False))).returning(EvaluationRow.id)
+    return StoredEvaluation(int(inserted[0]["id"]), as_of, rulebook_version, None if scope is None else tuple(scope),
+                            ran_at, actor, reason, count, *plain)
+
+
 async def store_evaluation(findings: Iterable[Any], *, as_of: dt.date, rulebook_version: int,
                            scope: Sequence[str] | None, actor: str, reason: str, ran_at: str,
                            errors: Any = (), rates: Any = None, scores: Any = None,
@@ -140,25 +177,109 @@ async def store_evaluation(findings: Iterable[Any], *, as_of: dt.date, rulebook_
     """Store an evaluation and its findings; with ``current`` they replace the current findings
     of ``scope`` (every project, or the ones named). Returns the evaluation id."""
     kept = list(findings) if scope is None else [f for f in findings if getattr(f, "project", None) in set(scope)]
-    inserted = await EvaluationRow.insert(EvaluationRow(
-        as_of=as_of, rulebook_version=rulebook_version,
-        scope=None if scope is None else json.dumps(list(scope)), ran_at=ran_at, actor=actor,
-        reason=reason, finding_count=len(kept), errors=json.dumps(_plain(list(errors)), ensure_ascii=False),
-        rates=json.dumps(_plain(rates or {}), ensure_ascii=False),
-        scores=json.dumps(_plain(scores or {}), ensure_ascii=False))).returning(EvaluationRow.id)
-    eid = int(inserted[0]["id"])
+    eid = (await _new_evaluation(as_of=as_of, rulebook_version=rulebook_version, scope=scope, actor=actor,
+                                 reason=reason, ran_at=ran_at, count=len(kept), errors=errors, rates=rates,
+                                 scores=scores)).id
     if current:
         old = FindingRow.update({FindingRow.current: 0}).where(FindingRow.current == 1)
         if scope is not None:
             old = old.where(FindingRow.project.is_in(list(scope)))
         await old
-    rows = [(eid, 1 if current else 0, f.rule, getattr(f, "title", "") or "", f.subject,
-             str(getattr(f.level, "value", f.level)), f.message or "", getattr(f, "project", None),
-             getattr(f, "unit", None), json.dumps(_plain(getattr(f, "notify", ()) or ()), ensure_ascii=False),
-             getattr(f, "respond_by", None),
-             json.dumps(_plain(getattr(f, "explain", ()) or ()), ensure_ascii=False)) for f in kept]
+    rows = [_finding_row(eid, 1 if current else 0, f, _row_of(f)) for f in kept]
     await _insert_many(FindingRow, _FINDING_COLUMNS, rows)
     return eid
+
+
+def _finding_row(eid: int, current: int, f: Any, row: Row) -> tuple[Any, ...]:
+    title, level, message, unit, notify, respond_by, explain = row
+    return (eid, current, f.rule, title, f.subject, level, message, getattr(f, "project", None), unit, notify,
+            respond_by, explain)
+
+
+@dataclass(frozen=True, slots=True)
+class HeldFinding:
+    """A stored current finding as the write path keeps it: the finding as read back, and
+    what it stores as text (to tell an unchanged finding without encoding it twice)."""
+
+    stored: StoredFinding
+    row: Row
+
+
+#: A project's stored current findings by (rule, subject), in the order of their rows.
+ProjectFindings = dict[tuple[str, str], HeldFinding]
+
+
+async def current_findings(projects: Collection[str]) -> dict[str, ProjectFindings]:
+    """The stored current findings of each of ``projects`` (an entry for every one, maybe
+    empty), in row order: what ``store_scoped_evaluation`` compares a new evaluation with."""
+    out: dict[str, ProjectFindings] = {p: {} for p in projects}
+    wanted = sorted(out)
+    for i in range(0, len(wanted), 500):
+        rows = await (FindingRow.select().where((FindingRow.current == 1) & FindingRow.project.is_in(wanted[i:i + 500]))
+                      .order_by(FindingRow.id))
+        for r in rows:
+            stored = _finding(r)
+            row = (stored.title, stored.level, stored.message, stored.unit, r["notify"], stored.respond_by,
+                   r["explain"])
+            out[r["project"]][(stored.rule, stored.subject)] = HeldFinding(stored, row)
+    return out
+
+
+async def store_scoped_evaluation(findings: Iterable[Any], held: Mapping[str, ProjectFindings], *,
+                                  as_of: dt.date, rulebook_version: int, scope: Sequence[str], actor: str,
+                                  reason: str, ran_at: str, errors: Any = (), rates: Any = None,
+                                  scores: Any = None) -> tuple[StoredEvaluation, dict[str, ProjectFindings]]:
+    """Store a scoped evaluation as the current findings of ``scope``, writing only what
+    changed against ``held`` (``current_findings`` of every project of ``scope``, or what the
+    last call returned): a finding no longer lit, or lit otherwise (level, message, notify,
+    deadline, explanation...), loses its current row; a new or changed one gets a row of this
+    evaluation; an unchanged one keeps its row, and with it the evaluation that first stored
+    it so. The current findings of ``scope`` are then exactly the new ones. Returns the
+    evaluation as stored and the new ``held`` of ``scope``'s projects."""
+    wanted = set(scope)
+    kept = [f for f in findings if getattr(f, "project", None) in wanted]
+    if len({(f.rule, f.subject) for f in kept}) != len(kept):  # not one finding a rule x subject:
+        eid = await store_evaluation(kept, as_of=as_of, rulebook_version=rulebook_version, scope=scope,
+                                     actor=actor, reason=reason, ran_at=ran_at, errors=errors, rates=rates,
+                                     scores=scores)  # no key to compare by; every row rewritten
+        return await get_evaluation(eid), await current_findings(wanted)
+    stored = await _new_evaluation(as_of=as_of, rulebook_version=rulebook_version, scope=scope, actor=actor,
+                                   reason=reason, ran_at=ran_at, count=len(kept), errors=errors, rates=rates,
+                                   scores=scores)
+    eid = stored.id
+    out = {p: dict(held[p]) for p in wanted}
+    seen: set[tuple[str, str]] = set()
+    stale: list[tuple[str, str, str]] = []
+    fresh: list[tuple[Any, Row]] = []
+    for f in kept:
+        key = (f.rule, f.subject)
+        seen.add(key)
+        row = _row_of(f)
+        mine = out[f.project]
+        was = mine.get(key)
+        if was is not None and was.row == row:
+            continue
+        if was is not None:
+            del mine[key]
+        stale.append((f.project, f.rule, f.subject))  # (a new one's: in case another wrote it)
+        fresh.append((f, row))
+    for pid in wanted:
+        mine = out[pid]
+        for key in [k for k in mine if k not in seen]:
+            del mine[key]
+            stale.append((pid, *key))
+    if stale:
+        await storage.execute_many(
+            FindingRow._meta.db, f'UPDATE "{FindingRow._meta.tablename}" SET "current" = 0 WHERE "current" = 1 '
+            'AND "project" = {} AND "rule" = {} AND "subject" = {}', stale)
+    rows = [_finding_row(eid, 1, f, row) for f, row in fresh]
+    await _insert_many(FindingRow, _FINDING_COLUMNS, rows)
+    for f, row in fresh:
+        title, level, message, unit, notify, respond_by, explain = row
+        out[f.project][(f.rule, f.subject)] = HeldFinding(StoredFinding(
+            eid, f.rule, title, f.subject, level, message, f.project, unit, json.loads(notify), respond_by,
+            json.loads(explain)), row)
+    return stored, out
 
 
 def _evaluation(r: dict[str, Any]) -> StoredEvaluation:

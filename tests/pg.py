@@ -110,13 +110,15 @@ async def sweep_stale(url: str) -> list[str]:
     return dropped
 
 
-async def create_database(url: str) -> str:
-    """Create a fresh empty database for this process on ``url``'s server; returns its URL."""
+async def create_database(url: str, template: str | None = None) -> str:
+    """Create a fresh database for this process on ``url``'s server, empty or a copy of the
+    database ``template`` (which nobody may be connected to); returns its URL."""
     name = f"{PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
+    copy = "" if template is None else f" TEMPLATE {_quote(template)}"
     conn = await _maintenance(url)
     try:
         try:
-            await conn.execute(f"CREATE DATABASE {_quote(name)}")  # type: ignore[attr-defined]
+            await conn.execute(f"CREATE DATABASE {_quote(name)}{copy}")  # type: ignore[attr-defined]
         except Exception as exc:
             raise PostgresUnavailable(
                 f"cannot create the test database {name} on the server of {ENV} ({exc}); the "
@@ -162,10 +164,11 @@ def run(coro: Coroutine[object, object, T]) -> T:
 
 
 @contextlib.contextmanager
-def temporary_database(url: str) -> Iterator[str]:
-    """A database of its own for the ``with`` block (created, then dropped even on error)."""
+def temporary_database(url: str, template: str | None = None) -> Iterator[str]:
+    """A database of its own for the ``with`` block (created, then dropped even on error),
+    empty or a copy of ``template``."""
     run(sweep_stale(url))
-    db = run(create_database(url))
+    db = run(create_database(url, template))
     try:
         yield db
     finally:

@@ -343,9 +343,12 @@ class MilestoneController(Controller):
         new, version, outcome = await server.report_milestone(who.username, pid, mid, changes, data.version)
         evaluation = None
         found = []
-        if outcome.id is not None:
-            evaluation = evaluation_read(await rules_repo.get_evaluation(outcome.id), levels(outcome.findings))
-            found = [finding_read(f) for f in (await rules_repo.findings(project=pid, limit=500))[0]]
+        if outcome.id is not None:  # what the report's group stored, known to its writer
+            stored = outcome.stored if outcome.stored is not None else await rules_repo.get_evaluation(outcome.id)
+            evaluation = evaluation_read(stored, levels(outcome.findings))
+            rows = outcome.current if outcome.current is not None else \
+                (await rules_repo.findings(project=pid, limit=500))[0]
+            found = [finding_read(f) for f in rows[:500]]
         return MilestoneReportResult(milestone_read(new, version), evaluation, found)
 
 

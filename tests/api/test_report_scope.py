@@ -13,12 +13,14 @@ from typing import Any
 
 from api import audit
 from api.service import Server
+from notifier import store
 from projects import repository as repo
 from projects import storage
 from projects.errors import StaleVersionError
 from projects.model import Category, Dependency, Kind, Milestone, Project
 from rules import repository as rules_repo
 from rules.engine import evaluate
+from rules.repository import _plain
 from rules.standard import standard_sources
 from tests.api.conftest import PORTFOLIO, TODAY, Api
 
@@ -172,3 +174,74 @@ async def test_a_group_s_audit_entries_keep_the_chain_whole(api: Api) -> None:
     assert all(e.after["version"] == e.before["version"] + 1 for e in entries)
     verdict = await audit.verify()
     assert verdict.ok, verdict.reason
+
+
+async def _held_is_the_database(server: Server) -> None:
+    """What the report groups hold (``api.reports.Written``) is what the database holds: the
+    current findings of every held project (rows, evaluation ids and explanations) and the
+    open notices (row ids and every field)."""
+    written = server._written
+    assert written is not None and written.revision == await repo.revision()
+    projects = sorted(written.findings)
+    stored = await rules_repo.current_findings(projects)
+    assert {p: [(k, h.stored, h.row) for k, h in v.items()] for p, v in written.findings.items()} == \
+        {p: [(k, h.stored, h.row) for k, h in v.items()] for p, v in stored.items()}
+    held_notices = sorted(x for p in written.notices for x in written.notices[p].values())
+    read = await store.open_notices(server.engine, [p for p in written.notices if p is not None])
+    assert held_notices == sorted(read)
+
+
+async def test_groups_write_only_what_changed_and_hold_what_the_database_holds(api: Api) -> None:
+    """Seeded random groups of concurrent reports through the API, with a whole evaluation,
+    a notice answered and a report refused now and then between them: after each group the
+    stored current findings equal a whole evaluation's, explanations included; each report's
+    answer lists its project's findings as the database then holds them; what the writer holds
+    equals the database; no rule x subject x unit has two open notices; and a finding a group
+    did not change keeps its row (and the evaluation that stored it), a changed or new one is a
+    row of the group's evaluation."""
+    server = await _setup(api)
+    rng = random.Random(16)
+    keys = [m.key for p in (*PORTFOLIO.projects, *DOWNSTREAM) for m in p.milestones]
+    office = api.auth("office")
+    for step in range(10):
+        snap = await server.snapshot()
+        picked = rng.sample(keys, rng.randrange(2, 6))
+        bodies = []
+        for key in picked:
+            changes: dict[str, Any] = rng.choice([{"progress": round(rng.random(), 2)},
+                                                  {"note": f"第{rng.randrange(99)}次"}, {"progress": 0.05}])
+            bodies.append((key, {"version": snap.versions[key], **changes}))
+        rows_before = {(f.rule, f.subject): f for f in (await rules_repo.findings(limit=100_000))[0]}
+        answers = await asyncio.gather(*(
+            api.client.patch(f"/api/projects/{p}/milestones/{m}", headers=office, json=body)
+            for (p, m), body in bodies))
+        assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
+        for ((pid, _), _), answer in zip(bodies, answers, strict=True):
+            db = (await rules_repo.findings(project=pid, limit=500))[0]
+            # the answer is its group's; a later group of this gather may have moved them since
+            if all(a.json()["evaluation"]["id"] <= answer.json()["evaluation"]["id"] for a in answers):
+                assert [(f["rule"], f["subject"], f["explain"], f["evaluation"]) for f in answer.json()["findings"]] \
+                    == [(f.rule, f.subject, f.explain, f.evaluation) for f in db]
+        await _stored_equal_whole(server)
+        rows, _ = await rules_repo.findings(limit=100_000)
+        _, rulebook = await server.published_rulebook()  # type: ignore[misc]
+        whole = evaluate(rulebook, (await server.snapshot()).portfolio, TODAY, calendar=(await server.snapshot()).calendar)
+        explained = {(f.rule, f.subject): _plain(f.explain) for f in whole.findings
+                     if f.subject.partition(":")[0] in SCOPED}
+        assert {(f.rule, f.subject): f.explain for f in rows if (f.rule, f.subject) in explained} == explained
+        last = max(f.evaluation for f in rows_before.values())
+        for f in rows:  # a row of the groups' evaluations exactly where the finding changed
+            was = rows_before.get((f.rule, f.subject))
+            if was is not None and dataclasses.replace(was, evaluation=0) == dataclasses.replace(f, evaluation=0):
+                assert f.evaluation == was.evaluation, f
+            else:
+                assert f.evaluation > last, f
+        await _held_is_the_database(server)
+        opened = await store.list_notices(server.engine, open_only=True)
+        open_keys = [(n.rule, n.subject, n.unit) for n in opened]
+        assert open_keys and len(open_keys) == len(set(open_keys))
+        if step % 3 == 1:  # another change between groups: the writer's held state starts afresh
+            assert (await api.client.post("/api/evaluations", headers=office, json={})).status_code == 201
+        if step % 3 == 2:
+            code = next(n.code for n in opened if str(n.state) == "issued")
+            await server.notice_action("office", code, "respond", text="已整改")
