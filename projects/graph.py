@@ -18,7 +18,7 @@ Owns three things:
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from projects.errors import UnknownIdError
@@ -201,71 +201,89 @@ def _shortest_cycle(successors: Mapping[N, Sequence[N]], start: N, component: li
 class Adjacency:
     """Predecessors, successors and their transitive closures over milestone keys.
 
-    Built once per portfolio (``Adjacency.of``); every query returns a tuple of keys in a
-    deterministic order. Dependencies on milestones that do not exist are left out.
+    Made once per portfolio (``Adjacency.of``, or ``Adjacency(known, after)`` over milestones
+    already indexed by key), and worked out on first need: a key's predecessors when it or a
+    milestone downstream of it is first asked about, the successors of every key together
+    when the first successor or downstream question comes (most rulebooks ask none, and those
+    that ask about ``upstream`` ask about a few kinds of milestone: the whole graph built
+    beforehand was most of a small check's graph work). Every query returns a tuple of keys
+    in a deterministic order. Dependencies on milestones that do not exist are left out.
     """
 
-    __slots__ = ("_down", "_pred", "_succ", "_up")
+    __slots__ = ("_after", "_down", "_known", "_pred", "_succ", "_up")
 
-    def __init__(self, predecessors: dict[Key, tuple[Key, ...]], successors: dict[Key, tuple[Key, ...]]) -> None:
-        """``predecessors`` of every key; ``successors`` of the keys that have some."""
-        self._pred = predecessors
-        self._succ = successors
+    def __init__(self, known: Mapping[Key, Any], after: Callable[[Any], Sequence[Any]]) -> None:
+        """``known``: every milestone key, in file order, to a value ``after`` turns into
+        that milestone's ``after`` entries (``Dependency``: ``on``, ``project``)."""
+        self._known = known
+        self._after = after
+        self._pred: dict[Key, tuple[Key, ...]] = {}
+        self._succ: dict[Key, tuple[Key, ...]] | None = None
         self._up: dict[Key, tuple[Key, ...]] = {}
         self._down: dict[Key, tuple[Key, ...]] = {}
 
     @classmethod
     def of(cls, portfolio: Portfolio) -> Adjacency:
-        # every key first (an ``after`` may name a later milestone); successors are kept only
-        # for the milestones that have some (most have none: no list or tuple for them)
-        pred: dict[Key, tuple[Key, ...]] = {}
-        for p in portfolio.projects:
-            pid = p.id
-            for m in p.milestones:
-                pred[(pid, m.id)] = ()
-        succ: dict[Key, list[Key]] = {}
-        for p in portfolio.projects:
-            pid = p.id
-            for m in p.milestones:
-                if not m.after:
-                    continue
-                key = (pid, m.id)
-                found: list[Key] = []
-                for d in m.after:
-                    k = (d.project or pid, d.on)
-                    if k in pred and k not in found and k != key:
-                        found.append(k)
-                        later = succ.get(k)
-                        if later is None:
-                            succ[k] = [key]
-                        else:
-                            later.append(key)
-                pred[key] = tuple(found)
-        return cls(pred, {k: tuple(v) for k, v in succ.items()})
+        """The adjacency of ``portfolio``'s milestones (a repeated key: the last one)."""
+        known = {(p.id, m.id): m for p in portfolio.projects for m in p.milestones}
+        return cls(known, _milestone_after)
 
     def __contains__(self, key: object) -> bool:
-        return key in self._pred
+        return key in self._known
 
     def __len__(self) -> int:
-        return len(self._pred)
+        return len(self._known)
 
     def __iter__(self) -> Iterator[Key]:
         """Every milestone key, in file order."""
-        return iter(self._pred)
+        return iter(self._known)
 
     def predecessors(self, key: Key) -> tuple[Key, ...]:
         """The milestones ``key`` directly comes after, in ``after`` order."""
+        found = self._pred.get(key)
+        if found is None:
+            found = self._pred[key] = self._find_predecessors(key)
+        return found
+
+    def _find_predecessors(self, key: Key) -> tuple[Key, ...]:
+        known = self._known
         try:
-            return self._pred[key]
+            value = known[key]
         except KeyError:
             raise self._unknown(key) from None
+        after = self._after(value)
+        if not after:
+            return ()
+        pid = key[0]
+        found: list[Key] = []
+        for d in after:
+            k = (d.project or pid, d.on)
+            if k in known and k not in found and k != key:
+                found.append(k)
+        return tuple(found)
+
+    def _successors(self) -> dict[Key, tuple[Key, ...]]:
+        """The successors of the keys that have some (most have none), built on first need."""
+        succ = self._succ
+        if succ is None:
+            later: dict[Key, list[Key]] = {}
+            predecessors = self.predecessors
+            for key in self._known:
+                for k in predecessors(key):
+                    found = later.get(k)
+                    if found is None:
+                        later[k] = [key]
+                    else:
+                        found.append(key)
+            succ = self._succ = {k: tuple(v) for k, v in later.items()}
+        return succ
 
     def successors(self, key: Key) -> tuple[Key, ...]:
         """The milestones that directly come after ``key``, in file order."""
-        found = self._succ.get(key)
+        found = self._successors().get(key)
         if found is not None:
             return found
-        if key not in self._pred:
+        if key not in self._known:
             raise self._unknown(key)
         return ()
 
@@ -273,20 +291,23 @@ class Adjacency:
         """Every milestone ``key`` depends on, transitively, nearest first."""
         found = self._up.get(key)
         if found is None:
-            found = self._up[key] = self._closure(key, self._pred)
+            found = self._up[key] = self._closure(key, self.predecessors(key), self.predecessors)
         return found
 
     def downstream(self, key: Key) -> tuple[Key, ...]:
         """Every milestone that depends on ``key``, transitively, nearest first."""
         found = self._down.get(key)
         if found is None:
-            found = self._down[key] = self._closure(key, self._succ)
+            succ = self._successors()
+            first = succ.get(key)  # ``_succ`` leaves out the milestones without successors
+            if first is None and key not in self._known:
+                raise self._unknown(key)
+            found = self._down[key] = self._closure(key, first, lambda k: succ.get(k, ()))
         return found
 
-    def _closure(self, key: Key, step: dict[Key, tuple[Key, ...]]) -> tuple[Key, ...]:
-        first = step.get(key)  # ``_succ`` leaves out the milestones without successors
-        if first is None and key not in self._pred:
-            raise self._unknown(key)
+    @staticmethod
+    def _closure(key: Key, first: tuple[Key, ...] | None,
+                 step: Callable[[Key], tuple[Key, ...]]) -> tuple[Key, ...]:
         if not first:
             return ()
         seen = {key}
@@ -298,10 +319,14 @@ class Adjacency:
                 continue
             seen.add(k)
             out.append(k)
-            queue.extend(step.get(k, ()))
+            queue.extend(step(k))
         return tuple(out)
 
     def _unknown(self, key: Key) -> UnknownIdError:
-        same = [f"{p}/{m}" for p, m in self._pred if p == key[0]] if isinstance(key, tuple) else []
+        same = [f"{p}/{m}" for p, m in self._known if p == key[0]] if isinstance(key, tuple) else []
         name = "/".join(key) if isinstance(key, tuple) else str(key)
         return UnknownIdError("milestone", name, same)
+
+
+def _milestone_after(m: Any) -> Sequence[Any]:
+    return m.after  # type: ignore[no-any-return]

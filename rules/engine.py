@@ -106,6 +106,11 @@ class RuleEnv:
         return found if found is not None else self._related("successors", m)
 
 
+def _view_after(m: MilestoneView) -> tuple[Any, ...]:
+    """A milestone view's ``after`` entries (what ``Adjacency`` reads of each)."""
+    return m.model.after
+
+
 def subject_id(x: Any) -> str:
     """The stable id of a subject view."""
     if isinstance(x, MilestoneView):
@@ -332,7 +337,7 @@ def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, 
         else:
             schedule = NO_SCHEDULE
     views = build_views(known, schedule, as_of, calendar, dues)
-    env = RuleEnv(as_of, calendar, Adjacency.of(known), views)
+    env = RuleEnv(as_of, calendar, Adjacency(views.milestone_by_key, _view_after), views)
     if keep is not None:
         keep.extend((views, schedule, env))
     scoped: dict[str, Sequence[Any]] = {}

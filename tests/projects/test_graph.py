@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
+import random
+from collections import deque
+from pathlib import Path
+
+import networkx as nx
 import pytest
 
 from projects.errors import UnknownIdError
@@ -104,3 +110,63 @@ def test_cycle_finding_is_linear_on_a_long_chain() -> None:
     succ = {i: [i + 1] for i in range(n - 1)} | {n - 1: [0]}
     (cycle,) = find_cycles(succ)
     assert len(cycle) == n + 1 and cycle[0] == cycle[-1] == 0
+
+
+def _generated(projects: int) -> Portfolio:
+    """The benchmarks' generated portfolio (fan-out and fan-in graphs, cross-project links)."""
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "generate.py"
+    spec = importlib.util.spec_from_file_location("_bench_generate", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    portfolio: Portfolio = module.generate_portfolio(projects, 20)
+    return portfolio
+
+
+def _breadth_first(key: tuple[str, str], step: dict[tuple[str, str], list[tuple[str, str]]]) -> tuple[tuple[str, str], ...]:
+    seen, out, queue = {key}, [], deque(step[key])
+    while queue:
+        k = queue.popleft()
+        if k not in seen:
+            seen.add(k)
+            out.append(k)
+            queue.extend(step[k])
+    return tuple(out)
+
+
+def test_adjacency_worked_out_on_demand_in_any_order_is_the_whole_graph_built_first() -> None:
+    """Over a generated portfolio (6,000 milestones), asked in a shuffled order with the four
+    questions interleaved (so each is answered from whatever the earlier ones worked out):
+    the graph built whole beforehand, the plain way, gives the same tuples, and the closures
+    hold what networkx's ancestors and descendants hold."""
+    portfolio = _generated(300)
+    keys = [(p.id, m.id) for p in portfolio.projects for m in p.milestones]
+    pred: dict[tuple[str, str], list[tuple[str, str]]] = {k: [] for k in keys}
+    succ: dict[tuple[str, str], list[tuple[str, str]]] = {k: [] for k in keys}
+    for p in portfolio.projects:
+        for m in p.milestones:
+            for d in m.after:
+                k = (d.project or p.id, d.on)
+                if k in pred and k not in pred[(p.id, m.id)] and k != (p.id, m.id):
+                    pred[(p.id, m.id)].append(k)
+                    succ[k].append((p.id, m.id))
+    assert sum(map(len, pred.values())) > 1000
+    assert any(p != q for (p, _), ks in pred.items() for q, _ in ks)  # cross-project links
+    graph = portfolio_graph(portfolio)
+    adj = Adjacency.of(portfolio)
+    order = keys * 2
+    random.Random(16).shuffle(order)
+    for i, key in enumerate(order):
+        question = ("upstream", "downstream", "predecessors", "successors")[i % 4]
+        got = getattr(adj, question)(key)
+        if question == "predecessors":
+            assert got == tuple(pred[key])
+        elif question == "successors":
+            assert got == tuple(succ[key])
+        elif question == "upstream":
+            assert got == _breadth_first(key, pred)
+            assert set(got) == nx.ancestors(graph, key)
+        else:
+            assert got == _breadth_first(key, succ)
+            assert set(got) == nx.descendants(graph, key)
+    assert list(adj) == keys and len(adj) == len(keys) and keys[0] in adj
