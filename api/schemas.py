@@ -142,16 +142,24 @@ def record_shape(name: str, fields: tuple[catalogue.Field, ...], model: type, mo
 
 
 def body_shape(name: str, fields: tuple[catalogue.Field, ...], carries: Mapping[str, str], *,
-               required: tuple[str, ...] | None = None, base: type[Struct] = Input, doc: str | None = None) -> Any:
+               required: tuple[str, ...] | None = None, defaults: Mapping[str, Any] | None = None,
+               base: type[Struct] = Input, doc: str | None = None) -> Any:
     """The body of an action (a decision, a notice's response...): each field it ``carries``
     (the body's name -> the name of one of the catalogued ``fields``) with that field's type,
     required when the field is (or when the body's name is among ``required``, where the
     action needs what the record may lack), else ``None`` when left out; in the order of
-    ``carries``."""
+    ``carries``. ``defaults``: the value of a field left out where the action's own check,
+    not msgspec, says what is missing (``""``; ``None`` makes it nullable)."""
     by_name = {f.name: f for f in fields}
     needed = {own for own, of in carries.items() if by_name[of].required} if required is None else set(required)
-    entries = [(own, _TYPES[by_name[of].type], msgspec.NODEFAULT) if own in needed
-               else (own, _TYPES[by_name[of].type] | None, None) for own, of in carries.items()]
+    given = defaults or {}
+    entries: list[tuple[str, Any, Any]] = []
+    for own, of in carries.items():
+        kind = _TYPES[by_name[of].type]
+        if own in given:
+            entries.append((own, kind if given[own] is not None else kind | None, given[own]))
+        else:
+            entries.append((own, kind, msgspec.NODEFAULT) if own in needed else (own, kind | None, None))
     return _made(name, entries, base, doc)
 
 

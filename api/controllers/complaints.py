@@ -22,7 +22,7 @@ a unit those routed to it; the contact only for the office), ``POST
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Controller, Response, get, post
 from litestar.exceptions import HTTPException
@@ -35,9 +35,10 @@ from api.auth import AppConnection, AppRequest, roles, signed_in
 from api.complaints import ComplaintRead
 from api.controllers.common import caller
 from api.intake import BODY_MAX, read_intake
-from api.schemas import Input
+from api.schemas import Input, body_shape, record_values
 from api.service import InputError, Server
 from api.web.public_pages import public_data
+from projects import catalogue
 
 OFFICE = roles("office")
 
@@ -94,9 +95,11 @@ class ComplaintRating(Input):
     rating: str = ""
 
 
-class ComplaintRoute(Input):
-    unit: str = ""
-    due: dt.date | None = None
+if TYPE_CHECKING:
+    ComplaintRoute = Input
+else:  # the catalogue's unit and due; the route step says what is missing
+    ComplaintRoute = body_shape("ComplaintRoute", catalogue.COMPLAINT, {"unit": "unit", "due": "due"},
+                                defaults={"unit": "", "due": None})
 
 
 class ComplaintAnswer(Input):
@@ -187,7 +190,8 @@ class ComplaintController(Controller):
     @post("/complaints/{code:str}/route", operation_id="routeComplaint", guards=[OFFICE])
     async def route(self, request: AppRequest, server: Server, code: str, data: ComplaintRoute) -> ComplaintRead:
         """The office routes (or re-routes) a complaint to a unit, with a deadline."""
-        return await complaints.route(server, caller(request).username, code, data.unit.strip(), data.due)
+        sent = record_values(data)
+        return await complaints.route(server, caller(request).username, code, sent["unit"].strip(), sent["due"])
 
     @post("/complaints/{code:str}/answer", operation_id="answerComplaint", guards=[signed_in])
     async def answer(self, request: AppRequest, server: Server, code: str, data: ComplaintAnswer) -> ComplaintRead:
