@@ -10,7 +10,7 @@ import json
 import pytest
 
 from api.cli import main
-from projects.contractor import read_mspdi, read_xer, schedule
+from projects.contractor import ScheduleFileError, read_mspdi, read_xer, schedule
 from projects.contractor.dcma import assess
 from projects.contractor.importer import ImportMap, project_entry
 from tests.projects.contractor_files import DATA, edit_xer, xer_text
@@ -164,3 +164,19 @@ def test_a_file_without_a_baseline_says_so_and_falls_back_to_its_dates(capsys: p
     assert {a["baseline_slip_working_days"] for a in doc["activities"]} == {None}
     assert main(["schedule", str(DATA / LINKS)]) == 0
     assert "文件中没有基线" in capsys.readouterr().out
+
+
+def test_a_bad_baseline_date_is_refused_with_where() -> None:
+    """A Baseline 0 Finish that is not a date names its element and line; so does a baseline
+    project's TASK row with a bad early finish (table and row)."""
+    data = _baselined((DATA / LINKS).read_bytes()).replace(b"<Finish>2014-10-16T17:00:00</Finish>",
+                                                          b"<Finish>16/10/2014</Finish>", 1)
+    line = data[:data.index(b"<Finish>16/10/2014</Finish>")].count(b"\n") + 1
+    with pytest.raises(ScheduleFileError) as err:
+        read_mspdi(data, LINKS)
+    assert err.value.where == f"{LINKS}:{line} (<Finish>)" and "16/10/2014" in str(err.value)
+    text = _with_baseline_project(xer_text(SAMPLE), {"A1010": "soon"})
+    line = next(i for i, x in enumerate(text.splitlines(), start=1) if "\tsoon\t" in x or x.endswith("\tsoon"))
+    with pytest.raises(ScheduleFileError) as err:
+        read_xer(text, "b.xer")
+    assert err.value.where == f"b.xer:{line} (TASK A1010)" and "early_end_date" in str(err.value)
