@@ -268,10 +268,13 @@ async def store_scoped_evaluation(findings: Iterable[Any], held: Mapping[str, Pr
         for key in [k for k in mine if k not in seen]:
             del mine[key]
             stale.append((pid, *key))
-    if stale:
-        await storage.execute_many(
+    for i in range(0, len(stale), 400):  # one statement a few hundred keys, on the project index
+        part = stale[i:i + 400]
+        pids = sorted({p for p, _, _ in part})
+        await storage.raw(
             FindingRow._meta.db, f'UPDATE "{FindingRow._meta.tablename}" SET "current" = 0 WHERE "current" = 1 '
-            'AND "project" = {} AND "rule" = {} AND "subject" = {}', stale)
+            f'AND "project" IN ({", ".join("{}" for _ in pids)}) AND ("rule", "subject") IN '
+            f'({", ".join("({}, {})" for _ in part)})', *pids, *(x for _, r, subj in part for x in (r, subj)))
     rows = [_finding_row(eid, 1, f, row) for f, row in fresh]
     await _insert_many(FindingRow, _FINDING_COLUMNS, rows)
     for f, row in fresh:
