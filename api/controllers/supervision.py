@@ -8,6 +8,7 @@ snapshot, made inside the write transaction, so a refused step writes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Controller, get, patch, post
@@ -29,11 +30,14 @@ from api.schemas import (
 )
 from api.service import InputError, Server
 from api.visibility import sees_project
+from projects import catalogue
 from projects import extensions as ext_core
 from projects import repository as repo
 from projects.errors import suggest
 from projects.extensions import Extension
+from projects.fields import Fields
 from projects.model import Person
+from projects.validation import record_checks
 
 OFFICE = roles("office")
 STATUS_ZH = {"pending": "待审批", "approved": "同意", "rejected": "不同意"}
@@ -44,13 +48,6 @@ def _brief(e: Extension) -> dict[str, Any]:
             "new_due": e.new_due.isoformat(), "reason": e.reason,
             "decided": e.decided.isoformat() if e.decided else None, "decision": e.decision,
             "decision_reason": e.decision_reason}
-
-
-def _text(value: str, where: str, what: str) -> str:
-    text = value.strip()
-    if not text:
-        raise InputError(where, f"{what} cannot be empty")
-    return text
 
 
 class PeopleController(Controller):
@@ -66,44 +63,72 @@ class PeopleController(Controller):
 
     @post("/", operation_id="createPerson", guards=[OFFICE])
     async def create_person(self, request: AppRequest, server: Server, data: PersonCreate) -> PersonRead:
-        sent = record_values(data)
-        person = Person(**{**sent, "id": _text(sent["id"], "id", "a person's id (e.g. wang)"),
-                           "name": _text(sent["name"], "name", "the name")})
-        if "/" in person.id:
-            raise InputError("id", f'id "{person.id}" contains "/"; use - or _')
-        async with server.writing():
-            await self._check_unit(server, person.unit)
-            await repo.save_person(person, create=True)
-            await server.changed(caller(request).username, "person.create", f"person:{person.id}", None,
-                                 {"name": person.name, "unit": person.unit, "post": person.post})
-        return person_read(person)
+        return person_read(await add_person(server, caller(request).username, record_values(data)))
 
     @patch("/{xid:str}", operation_id="updatePerson", guards=[OFFICE])
     async def update_person(self, request: AppRequest, server: Server, xid: str, data: PersonUpdate) -> PersonRead:
-        async with server.writing():
-            old = (await server.snapshot()).portfolio.person_by_id.get(xid)
-            if old is None:
-                await repo.save_person(Person(xid, "", ""), create=False)  # 404 with suggestions
-                raise AssertionError  # pragma: no cover
-            changes = set_fields(data)
-            if "name" in changes:
-                changes["name"] = _text(changes["name"], "name", "the name")
-            new = Person(xid, changes.get("name", old.name), changes.get("unit", old.unit),
-                         changes.get("post", old.post))
-            await self._check_unit(server, new.unit)
-            await repo.save_person(new, create=False)
-            await server.changed(caller(request).username, "person.update", f"person:{xid}",
-                                 {"name": old.name, "unit": old.unit, "post": old.post},
-                                 {"name": new.name, "unit": new.unit, "post": new.post})
-        return person_read(new)
+        return person_read(await change_person(server, caller(request).username, xid, set_fields(data)))
 
-    @staticmethod
-    async def _check_unit(server: Server, uid: str) -> None:
-        units = (await server.snapshot()).portfolio.unit_by_id
-        if uid not in units:
-            hint = suggest(uid, units)
-            raise InputError("unit", f'no unit "{uid}"' + (f'; did you mean "{hint}"?' if hint else "")
-                             + "; 责任人所在单位须是已登记的单位")
+
+#: The value checks of a person's fields: the catalogue's (``projects.validation``), as a
+#: portfolio file's people get them; the unit is checked against the portfolio.
+_PERSON_CHECKS = record_checks(catalogue.PERSON)
+
+
+def _person_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` (a person's id, name, post, unit) checked field by field; refused
+    (``InputError`` at the first field wrong, every problem named) with nothing written."""
+    out = dict(values)
+    f = Fields()
+    for name in ("id", "name", "post", "unit"):
+        if out.get(name) is not None:
+            out[name] = _PERSON_CHECKS[name](out[name], f, "")
+    if out.get("post") == "":
+        out["post"] = None  # an empty post is none
+    if f.problems:
+        first, *more = f.problems
+        raise InputError(first.where.lstrip("."), first.bilingual()
+                         + "".join(f"; {p.where.lstrip('.')}: {p.bilingual()}" for p in more))
+    return out
+
+
+async def add_person(server: Server, actor: str, values: Mapping[str, Any]) -> Person:
+    """The office registers a person (责任人): the API's and the people page's step, checked,
+    saved and audited (``person.create``); refused with nothing written."""
+    person = Person(**_person_fields(values))
+    async with server.writing():
+        await _check_unit(server, person.unit)
+        await repo.save_person(person, create=True)
+        await server.changed(actor, "person.create", f"person:{person.id}", None,
+                             {"name": person.name, "unit": person.unit, "post": person.post})
+    return person
+
+
+async def change_person(server: Server, actor: str, xid: str, changes: Mapping[str, Any]) -> Person:
+    """The office changes person ``xid``'s name, unit or post (404 with suggestions for an
+    unknown one), checked, saved and audited (``person.update``); refused with nothing written."""
+    async with server.writing():
+        old = (await server.snapshot()).portfolio.person_by_id.get(xid)
+        if old is None:
+            await repo.save_person(Person(xid, "", ""), create=False)  # 404 with suggestions
+            raise AssertionError  # pragma: no cover
+        checked = _person_fields({k: v for k, v in changes.items() if k != "id"})
+        new = Person(xid, checked.get("name", old.name), checked.get("unit", old.unit),
+                     checked.get("post", old.post))
+        await _check_unit(server, new.unit)
+        await repo.save_person(new, create=False)
+        await server.changed(actor, "person.update", f"person:{xid}",
+                             {"name": old.name, "unit": old.unit, "post": old.post},
+                             {"name": new.name, "unit": new.unit, "post": new.post})
+    return new
+
+
+async def _check_unit(server: Server, uid: str) -> None:
+    units = (await server.snapshot()).portfolio.unit_by_id
+    if uid not in units:
+        hint = suggest(uid, units)
+        raise InputError("unit", f"没有单位「{uid}」，责任人所在单位须是已登记的单位 — no unit \"{uid}\""
+                         + (f'; did you mean "{hint}"?' if hint else ""))
 
 
 class ExtensionController(Controller):

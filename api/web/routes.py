@@ -14,9 +14,10 @@ from api.web.assign_pages import AssignPages
 from api.web.complaint_pages import ComplaintPages
 from api.web.extension_pages import ExtensionPages
 from api.web.pages import DashboardPages, DeliveryPages, OfficePages, OwnerPages
+from api.web.people_pages import PeoplePages
 from api.web.public_pages import PublicPages
 from api.web.static import static_file
 
 ROUTE_HANDLERS: list[Any] = [static_file, DashboardPages, OwnerPages, OfficePages, DeliveryPages,
                              ExtensionPages, AssignPages, AccountabilityPages, AssessmentPages, PublicPages,
-                             ComplaintPages]
+                             ComplaintPages, PeoplePages]
