@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SIZES = ((1366, 768), (1920, 1080), (390, 844))
 PAGES = {"office-milestone-assign": "/projects/P001/milestones/build/assign",
          "office-project-assign": "/projects/P001/assign",
-         "office-project-assignments": "/projects/P001"}
+         "office-project-assignments": "/projects/P001", "office-people": "/people"}
 
 
 def test_the_office_assigns_a_milestone_in_a_real_browser(served: str, tmp_path: Path) -> None:  # noqa: F811
