@@ -156,6 +156,46 @@ async def old_trend(server: Any, months: int = 6) -> dict[str, Any]:
     return out
 
 
+async def over_http(client: Any, server: Any, report: Callable[[], Awaitable[float]],
+                    repeat: int) -> None:
+    """``GET /dashboard`` as the leader's browser asks for it (the real route: board, stored
+    notices, score titles, accountability records, figures, page), after a report, against the
+    same request with the boards forgotten (a whole evaluation, the baseline), in turns."""
+    from api import users  # noqa: PLC0415
+    from dashboards import data  # noqa: PLC0415
+
+    async with server.writing():
+        await users.create("bench-leader", role="leader", unit=None, password="bench-leader-pw",
+                           display="领导", units=set())
+    page = await client.get("/login")
+    token = client.cookies.get("csrftoken", "")
+    signed = await client.post("/login", data={"username": "bench-leader", "password": "bench-leader-pw",
+                                               "next": "/dashboard", "_csrf_token": token})
+    assert signed.status_code in (200, 303), (page.status_code, signed.status_code, signed.text[:300])
+
+    async def get() -> int:
+        response = await client.get("/dashboard")
+        assert response.status_code == 200 and 'data-target="portfolio_map"' in response.text, \
+            response.status_code
+        return len(response.content)
+
+    await get()
+    whole, advanced, warm = [], [], []
+    size = 0
+    for _ in range(repeat):
+        await report()
+        data.forget(server)
+        whole.append((await atimed(get))[0])
+        await report()
+        t, size = await atimed(get)
+        advanced.append(t)
+        warm.append((await atimed(get))[0])
+    t_whole, t_adv, t_warm = map(statistics.median, (whole, advanced, warm))
+    print(f"GET /dashboard after a report (the route, {size / 1024:.0f} KiB): whole evaluation "
+          f"{t_whole * 1000:.0f} ms, advanced {t_adv * 1000:.0f} ms (ratio {t_whole / t_adv:.1f}x; "
+          f"target < 300 ms: {'OK' if t_adv < 0.3 else 'OVER'}); unchanged since {t_warm * 1000:.0f} ms")
+
+
 async def on_server(portfolio: Portfolio, t_base: float, repeat: int) -> None:
     """The first view after a report, the warm page and the trend on the real app (SQLite)."""
     import datetime as dt  # noqa: PLC0415
@@ -177,7 +217,7 @@ async def on_server(portfolio: Portfolio, t_base: float, repeat: int) -> None:
     settings = Settings(database_url=f"sqlite:///{folder}/duban.sqlite", secret_key="bench",
                         cookie_secure=False, today=TODAY, demo=False)
     app = create_app(settings)
-    async with AsyncTestClient(app=app, base_url="http://127.0.0.1"):
+    async with AsyncTestClient(app=app, base_url="http://127.0.0.1") as client:
         server = app.state.server
         t0 = time.perf_counter()
         async with server.writing():
@@ -195,7 +235,7 @@ async def on_server(portfolio: Portfolio, t_base: float, repeat: int) -> None:
         print(f"\napp on SQLite: imported with history and published in "
               f"{time.perf_counter() - t0:.1f} s; {len(stored)} notices stored")
         open_ones = [m for m in snap.portfolio.milestones()
-                     if m.finished is None and m.progress is not None][:repeat * 8]
+                     if m.finished is None and m.progress is not None][:repeat * 8 + 8]
         reports = iter(open_ones)
 
         async def report() -> float:
@@ -244,6 +284,7 @@ async def on_server(portfolio: Portfolio, t_base: float, repeat: int) -> None:
               f"{'OK' if t_new < 0.3 else 'OVER'})")
         print(f"dashboard page on a warm cache: {t_warm * 1000:.0f} ms (empty-portfolio page "
               f"{t_base * 1000:.0f} ms, ratio {t_warm / t_base:.1f}x)")
+        await over_http(client, server, report, repeat)
 
         data.forget(server)
         t_old_cold, old_rates = await atimed(lambda: old_trend(server))
