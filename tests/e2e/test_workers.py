@@ -36,6 +36,8 @@ RULES = {"moving.rules": '''rule moving "开始推进":
     message "「{m.project.name}」{m.name}进度 {m.progress}"
 '''}
 DELIVERY_LOCK_KEY = 734_202  # notifier.worker.DELIVERY_LOCK_KEY
+#: advisory locks of this run's database only: the PostgreSQL server is shared with other runs
+OWN_DATABASE = "(SELECT oid FROM pg_database WHERE datname = current_database())"
 
 
 def _portfolio(contact: str) -> dict[str, Any]:
@@ -184,7 +186,7 @@ def test_three_processes_share_one_database(tmp_path: Path, postgres_url: str) -
 
         # One delivery worker; every process's snapshot at the latest revision and values.
         holders = _sql(postgres_url, f"SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                                     f"AND objid = {DELIVERY_LOCK_KEY}")
+                                     f"AND objid = {DELIVERY_LOCK_KEY} AND database = {OWN_DATABASE}")
         assert len(holders) == 1 and len(set(_elected(running))) == 1
         revision = _sql(postgres_url, "SELECT revision FROM projects_revision")[0]["revision"]
         # (uvicorn closes a connection idle for 5 s: reach each process anew)

@@ -256,7 +256,8 @@ async def test_notifier_writes_queue_behind_the_server_writers_advisory_lock(
         for _ in range(400):  # until the enqueue's session is seen waiting for the lock
             waiting = await holder.fetch(
                 "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 "
-                "AND NOT granted", WRITE_LOCK_KEY)
+                "AND NOT granted AND database = (SELECT oid FROM pg_database "
+                "WHERE datname = current_database())", WRITE_LOCK_KEY)
             if waiting:
                 break
             await asyncio.sleep(0.05)
