@@ -267,6 +267,14 @@ def rules(w: World) -> dict[str, list[Call] | str]:
         "GET /projects/{pid:str}/assign": [Call("/projects/P001/assign", OFFICE)],
         "POST /projects/{pid:str}/assign": [Call("/projects/P001/assign", OFFICE,
                                                  form={"unit": "transport", "report_every": "月报"})],
+        "GET /projects/{pid:str}/milestones/{mid:str}/assign": [
+            Call("/projects/P001/milestones/tender/assign", OFFICE)],
+        "POST /projects/{pid:str}/milestones/{mid:str}/assign": [
+            Call("/projects/P001/milestones/tender/assign", OFFICE, form={"report_every": "月报"})],
+        "GET /people": [Call("/people", OFFICE)],
+        "GET /people/{xid:str}": [Call("/people/wang", OFFICE)],
+        "POST /people": [Call("/people", OFFICE, form={"id": "li", "name": "李某", "unit": "water"})],
+        "POST /people/{xid:str}": [Call("/people/wang", OFFICE, form={"name": "王某", "unit": "water"})],
         "GET /my": [Call("/my", REPORTERS)],
         "POST /my/{pid:str}/{mid:str}": [
             Call("/my/P001/tender", frozenset({"office", "owner"}), form={"version": "1", "note": "n"}),
