@@ -173,7 +173,8 @@ class DashboardPages(Controller):
         return render_page(request, "project.html", figures=figures, project=project,
                            findings=rows, light=light.value, as_of=board.as_of,
                            unit_name=unit.name if unit else project.unit,
-                           schedule_import=await _last_schedule_import(pid),
+                           schedule_import=await _last_schedule_import(
+                               pid, {m.id: m.name for m in project.milestones}, (await server.snapshot()).calendar),
                            imported=request.query_params.get("imported") == "1",
                            assigned=request.query_params.get("assigned") or "",
                            assignment=_assignment(board.portfolio, project, lang),
@@ -464,15 +465,26 @@ def _milestone_assignment(portfolio: Any, project: Any, m: Any, lang: str) -> di
                     if getattr(m, name) is not None}}
 
 
-async def _last_schedule_import(pid: str) -> dict[str, Any] | None:
-    """The latest ``schedule.import`` of project ``pid`` from the audit trail, for its page."""
-    entries, _ = await audit.entries(action="schedule.import", subject=f"project:{pid}", limit=1)
+async def _last_schedule_import(pid: str, names: dict[str, str], calendar: Any) -> dict[str, Any] | None:
+    """The latest ``schedule.import`` of project ``pid`` from the audit trail, for its page,
+    with the compare against the import before it: the one the import stored, else (an import
+    made before imports stored it) one made here from the two records, its slips counted in
+    working days of the office's calendar (the activities' calendars are in the files only)."""
+    entries, _ = await audit.entries(action="schedule.import", subject=f"project:{pid}", limit=2)
     if not entries:
         return None
     e = entries[0]
     after = e.after or {}
     moves = sorted((after.get("due_moved_days") or {}).items(), key=lambda kv: -abs(kv[1]))[:20]
+    compare = after.get("compare")
+    if compare is None and len(entries) > 1:
+        from projects.contractor.importer import compare_imports  # noqa: PLC0415
+
+        compare = compare_imports(entries[1].after or {}, after, names,
+                                  lambda _mid, old, new: max(calendar.workdays(old, new), 0))
+        if compare is not None:
+            compare["office_calendar"] = True
     return {"at": e.at[:16].replace("T", " "), "actor": e.actor, "source": after.get("source", ""),
             "added": len(after.get("added", [])), "changed": len(after.get("changed", {})),
             "removed": len(after.get("removed", [])), "moves": moves,
-            "compare": after.get("compare")}
+            "compare": compare}

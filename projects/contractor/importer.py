@@ -364,7 +364,8 @@ def compare_imports(previous: Mapping[str, Any] | None, record: Mapping[str, Any
     eroded.sort(key=lambda x: (-x["eroded"], x["id"]))
     return {"slipped": slipped, "eroded": eroded, "added": list(record.get("added", [])),
             # an import older than float and critical path in its record: not measured
-            "float_recorded": "float_days" in previous, "critical_recorded": "critical" in previous,
+            "float_recorded": "float_days" in previous and "float_days" in record,
+            "critical_recorded": "critical" in previous and "critical" in record,
             "removed": list(record.get("removed", [])),
             "critical_was": list(previous.get("critical") or []), "critical_now": list(record.get("critical") or [])}
 

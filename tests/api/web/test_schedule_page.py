@@ -82,3 +82,56 @@ async def test_the_page_compares_the_last_two_imports_in_chinese(site):  # type:
     assert "新增节点：A1260" in section and "A1250" not in section.split("文件中已删除：")[1].split("</p>")[0]
     assert "原关键路径：A1010 → A1020 → A1030 → A1040 → A1090 → A1140 → A1190 → A1240 → A1250</p>" in section
     assert "现关键路径：A1010 → A1020 → A1060 → " in section and "A1250 → A1260</p>" in section
+
+
+async def _old_style_import(site, data: bytes, name: str) -> None:  # type: ignore[no-untyped-def]
+    """An import as versions before the page compare recorded it (commit c7be4ec): the audit
+    record holds each milestone's forecast but no float, critical path or compare."""
+    from api.schedules import _build  # noqa: PLC0415
+    from api.service import now_iso  # noqa: PLC0415
+    from projects import loader  # noqa: PLC0415
+    from projects import repository as repo  # noqa: PLC0415
+    from projects.model import Portfolio  # noqa: PLC0415
+
+    server = site.server
+    async with server.writing():
+        snap = await server.snapshot()
+        unit = snap.portfolio.project_by_id["P003"].unit
+        portfolio, record = _build(data, name, loader.dump_portfolio(snap.portfolio), pid="P003", unit=unit,
+                                   map_data=None, map_name="map", today=server.today(), project_name=None)
+        for key in ("float_days", "critical", "compare"):
+            record.pop(key, None)
+        counts = await repo.import_portfolio(Portfolio(projects=portfolio.projects), actor="office",
+                                             known_on=server.today(), recorded_at=now_iso())
+        await server.changed("office", "schedule.import", "project:P003", None,
+                             {**record, "milestones_stored": counts["milestones"], "source": name})
+
+
+async def test_the_page_compares_imports_an_older_version_made(site):  # type: ignore[no-untyped-def]
+    """A database whose last two imports were made before imports stored their compare (and
+    float and critical path): the page still sets them side by side from the forecasts they
+    recorded, slips counted on the office's calendar and said so, float and critical path
+    said to be unrecorded rather than shown as nothing lost. A new import after an old one
+    compares its forecasts with the old record's, and its own critical path is shown."""
+    await site.sign_in("office")
+    await _old_style_import(site, (DATA / SAMPLE).read_bytes(), SAMPLE)
+    nxt = edit_xer(xer_text(SAMPLE), change={"A1010": {"target_drtn_hr_cnt": "56", "remain_drtn_hr_cnt": "56"},
+                                             "A1060": {"target_drtn_hr_cnt": "56", "remain_drtn_hr_cnt": "56"}})
+    await _old_style_import(site, nxt.encode("cp1252"), "next.xer")
+    page = (await site.client.get("/projects/P003")).text
+    section = page[page.index('class="compare"'):page.index("</section>", page.index('class="compare"'))]
+    assert "与上一次导入对比" in section and "推迟按本办日历的工作日计" in section
+    assert "<td>A1010 Studs</td><td>2021-12-06</td><td>2021-12-08</td><td>2</td>" in section
+    assert "<td>A1060 Studs</td><td>2021-12-13</td><td>2021-12-17</td><td>4</td>" in section
+    assert section.count("较早版本的导入未记录，无法比较") == 3  # float, critical path was and is
+    assert 'class="eroded"' not in section
+    later = edit_xer(nxt, change={"A1020": {"target_drtn_hr_cnt": "56", "remain_drtn_hr_cnt": "56"}})
+    r = await _post(site, {"file": ("later.xer", later.encode("cp1252"), "application/octet-stream")})
+    assert r.status_code == 303
+    page = (await site.client.get("/projects/P003")).text
+    section = page[page.index('class="compare"'):page.index("</section>", page.index('class="compare"'))]
+    assert "本办日历" not in section  # this one the import compared, on the file's calendar
+    assert "<td>A1020 Gyp</td><td>2021-12-16</td><td>2021-12-17</td><td>1</td>" in section  # 48 -> 56 h
+    assert "原关键路径：较早版本的导入未记录，无法比较" in section
+    assert "现关键路径：A1010 → A1020 → " in section
+    assert "总时差减少</h4><p>较早版本的导入未记录，无法比较</p>" in section
