@@ -33,10 +33,11 @@ from api.visibility import sees_project
 from projects import catalogue
 from projects import extensions as ext_core
 from projects import repository as repo
+from projects.assignment import person_outside
 from projects.errors import suggest
 from projects.extensions import Extension
 from projects.fields import Fields
-from projects.model import Person
+from projects.model import Person, Portfolio
 from projects.validation import record_checks
 
 OFFICE = roles("office")
@@ -116,11 +117,30 @@ async def change_person(server: Server, actor: str, xid: str, changes: Mapping[s
         new = Person(xid, checked.get("name", old.name), checked.get("unit", old.unit),
                      checked.get("post", old.post))
         await _check_unit(server, new.unit)
+        if new.unit != old.unit:
+            _still_fits((await server.snapshot()).portfolio, new)
         await repo.save_person(new, create=False)
         await server.changed(actor, "person.update", f"person:{xid}",
                              {"name": old.name, "unit": old.unit, "post": old.post},
                              {"name": new.name, "unit": new.unit, "post": new.post})
     return new
+
+
+def _still_fits(portfolio: Portfolio, person: Person) -> None:
+    """A person moved to another unit still works in the lead unit or a co-unit of every project
+    and milestone they answer for (``projects.assignment.person_outside``, the rule the files,
+    Excel, the API and the 交办 forms apply); refused at ``unit`` naming the first item that would
+    no longer fit, nothing written."""
+    for p in portfolio.projects:
+        items = [(p.id, p.person, p.unit, p.co_units)]
+        items += [(f"{p.id}/{m.id}", m.person, m.unit or p.unit, p.co_units if m.co_units is None else m.co_units)
+                  for m in p.milestones]
+        for item, who, lead, cos in items:
+            said = person_outside(person.id, person.unit, lead, cos) if who == person.id else None
+            if said is not None:
+                en, zh = said
+                raise InputError("unit", f"{zh}（{item} 由此人负责，请先改派）— {en} (they answer for {item}: "
+                                         "assign it to someone else first)")
 
 
 async def _check_unit(server: Server, uid: str) -> None:

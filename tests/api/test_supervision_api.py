@@ -261,3 +261,27 @@ async def test_a_file_and_the_api_say_the_same_of_each_wrong_co_unit_or_person(a
         where = problem.where.removeprefix(place)
         assert bad.json()["where"] == where, (change, bad.json())
         assert bad.json()["message"] == f"{where}: {problem.zh} — {problem.message}", (change, problem)
+
+
+async def test_moving_a_person_to_a_unit_outside_their_assignments_is_refused_and_nothing_is_written(api: Api) -> None:
+    """A person answers for P001 (led by transport, no co-units): moving them to the water bureau
+    would leave P001 with a person outside its units, so the move is refused at ``unit`` naming
+    P001, both languages; once water is a co-unit the same move goes through."""
+    office = api.auth("office")
+    assert (await api.client.post("/api/people", headers=office, json=PERSON)).status_code == 201
+    r = await api.client.patch("/api/projects/P001", headers=office, json={"person": "wang", "co_units": []})
+    assert r.status_code == 200, r.text
+    before = await _audit_total(api)
+    moved = await api.client.patch("/api/people/wang", headers=office, json={"unit": "water"})
+    assert moved.status_code == 422, moved.text
+    said = moved.json()
+    assert said["where"] == "unit"
+    assert "P001" in said["message"] and "请先改派" in said["message"] and "assign it to someone else first" in said["message"]
+    assert await _audit_total(api) == before  # nothing written
+    listed = (await api.client.get("/api/people", headers=office)).json()
+    assert listed == [PERSON]  # still in transport
+    r = await api.client.patch("/api/projects/P001", headers=office, json={"co_units": ["water"]})
+    assert r.status_code == 200, r.text
+    moved = await api.client.patch("/api/people/wang", headers=office, json={"unit": "water"})
+    assert moved.status_code == 200, moved.text
+    assert (await api.client.get("/api/people", headers=office)).json()[0]["unit"] == "water"
