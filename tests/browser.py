@@ -11,10 +11,13 @@ shows it, not ``mm/dd/yyyy``.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import BrowserContext, Page, sync_playwright
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -42,3 +45,20 @@ def context_options(width: int = 1400, height: int = 900) -> dict[str, Any]:
     """Keyword arguments of ``browser.new_context`` (and ``launch_persistent_context``)."""
     return {"viewport": {"width": width, "height": height}, "locale": "zh-CN",
             "extra_http_headers": {"Accept-Language": ACCEPT_LANGUAGE}}
+
+
+@contextmanager
+def profile_page(profile: Path, width: int = 1400, height: int = 900) -> Iterator[tuple[BrowserContext, Page, list[str]]]:
+    """Chromium on a fresh profile directory ``profile`` (Playwright passes it as
+    ``--user-data-dir``), its first page at ``width`` x ``height``, and the list the page's
+    script errors are appended to; closed when the block ends."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(str(profile), **launch_options(),
+                                                       **context_options(width, height))
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        try:
+            yield browser, page, errors
+        finally:
+            browser.close()

@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from tests.api.web.test_browser import served, sign_in  # noqa: F401 - the fixture
-from tests.browser import SHOTS, context_options, launch_options
+from tests.browser import SHOTS, profile_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -31,12 +31,7 @@ def _shots(page: Page, url: str, pages: dict[str, str]) -> None:
 
 
 def test_the_office_records_and_closes_and_the_leader_reads_it(served: str, tmp_path: Path) -> None:  # noqa: F811
-    with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(str(tmp_path / "profile"), **launch_options(),
-                                                       **context_options())
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+    with profile_page(tmp_path / "profile") as (_browser, page, errors):
         sign_in(page, served, "office")
         page.goto(f"{served}/accountability")
         page.select_option("select[name=kind]", "accountability")
@@ -75,4 +70,3 @@ def test_the_office_records_and_closes_and_the_leader_reads_it(served: str, tmp_
         page.goto(f"{served}/accountability?unit=transport&kind=accountability")
         assert page.input_value("select[name=unit]") == "transport"
         assert not errors, errors
-        browser.close()

@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from tests.api.web.test_browser import ENGLISH, served, sign_in, visible_text  # noqa: F401 - the fixture
-from tests.browser import SHOTS, context_options, launch_options
+from tests.browser import SHOTS, profile_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -23,12 +22,7 @@ PAGES = {"office-milestone-assign": "/projects/P001/milestones/build/assign",
 
 
 def test_the_office_assigns_a_milestone_in_a_real_browser(served: str, tmp_path: Path) -> None:  # noqa: F811
-    with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(str(tmp_path / "profile"), **launch_options(),
-                                                       **context_options())
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+    with profile_page(tmp_path / "profile") as (browser, page, errors):
         sign_in(page, served, "office")
         token = next(c["value"] for c in browser.cookies() if c["name"] == "csrftoken")
         for person in ({"id": "li", "name": "李水清", "unit": "water", "post": "科长"},
@@ -69,7 +63,6 @@ def test_the_office_assigns_a_milestone_in_a_real_browser(served: str, tmp_path:
                 assert not ENGLISH.search(visible_text(page)), (shot, ENGLISH.search(visible_text(page)))
                 page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=True)
         assert errors == []
-        browser.close()
 
 
 def test_an_owner_reports_on_the_cadence_the_office_gave_its_milestone(served: str, tmp_path: Path) -> None:  # noqa: F811
@@ -77,12 +70,7 @@ def test_an_owner_reports_on_the_cadence_the_office_gave_its_milestone(served: s
     two-week cadence on its own 交办 page; transport's owner sees the next report due 2026-05-06
     (04-20 + 2 weeks is 05-04, inside the May Day holiday of the cn calendar, 05-01..05-05),
     reports, and sees the next one move to 05-20 (05-06 + 2 weeks, a working Wednesday)."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(str(tmp_path / "profile"), **launch_options(),
-                                                       **context_options())
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+    with profile_page(tmp_path / "profile") as (_browser, page, errors):
         sign_in(page, served, "owner")
         assert page.locator("#m-P001-tender").count() == 1
         assert page.locator("#m-P001-tender small.next-report").count() == 0  # no cadence yet
@@ -101,4 +89,3 @@ def test_an_owner_reports_on_the_cadence_the_office_gave_its_milestone(served: s
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "owner-next-report.png"), full_page=True)
         assert errors == []
-        browser.close()

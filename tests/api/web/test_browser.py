@@ -25,7 +25,7 @@ from api.service import now_iso
 from api.settings import Settings
 from projects import repository as repo
 from rules.standard import standard_sources
-from tests.browser import SHOTS, context_options, launch_options
+from tests.browser import SHOTS, context_options, launch_options, profile_page
 from tests.site import PASSWORD, PORTFOLIO, ROLES, TODAY, publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -96,13 +96,7 @@ def red_total(page: Page) -> int:
 def test_roles_report_respond_and_publish_in_a_real_browser(served: str, tmp_path: Path) -> None:
     """Each role signs in and sees its page; a report turns a light green; a notice is answered;
     a rule typo is marked at its line; publishing the fixed rule turns the dashboard redder."""
-    with sync_playwright() as p:
-        # A fresh profile directory (Playwright passes it as --user-data-dir).
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), **launch_options(), **context_options())
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+    with profile_page(tmp_path / "profile") as (_browser, page, errors):
 
         # The leader's dashboard draws every figure with the locally served plotly.js.
         sign_in(page, served, "leader")
@@ -228,7 +222,6 @@ def test_roles_report_respond_and_publish_in_a_real_browser(served: str, tmp_pat
         assert re.search(r"v\d+", page.inner_text("main p"))
         shot(page, "dashboard-after-publish")
         assert errors == []
-        browser.close()
 
 
 SIZES = ((1920, 1080), (1366, 768), (390, 844))
@@ -309,12 +302,7 @@ def test_a_unit_asks_for_an_extension_and_the_office_approves_it_in_a_real_brows
     """延期申请 end to end in Chromium: the water unit asks to move 主体施工 to 2027-01-31 from
     its extension page, the office approves it with a reason, and the unit's own page shows the
     new due with the original one; a second decision is no longer offered."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), **launch_options(), **context_options())
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+    with profile_page(tmp_path / "profile") as (_browser, page, errors):
         sign_in(page, served, "unit")
         page.click("a[href='/extensions']")  # in the page's header
         page.wait_for_load_state("networkidle")
@@ -344,19 +332,13 @@ def test_a_unit_asks_for_an_extension_and_the_office_approves_it_in_a_real_brows
         due = page.inner_text("#m-P001-build td.due")
         assert "2027-01-31" in due and "原计划完成 2026-12-31" in due
         assert errors == []
-        browser.close()
 
 
 def test_the_office_assigns_a_project_in_a_real_browser(served: str, tmp_path: Path) -> None:
     """交办 in Chromium: from the project page the office opens the assignment form, a cadence
     that is not a duration comes back beside its field with the rest kept, the corrected one is
     saved and the project page shows it with its confirmation."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), **launch_options(), **context_options())
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+    with profile_page(tmp_path / "profile") as (_browser, page, errors):
         sign_in(page, served, "office")
         page.goto(f"{served}/projects/P001")
         page.click("a[href='/projects/P001/assign']")
@@ -382,4 +364,3 @@ def test_the_office_assigns_a_project_in_a_real_browser(served: str, tmp_path: P
         assert page.inner_text("dd[data-field=urgent]") == "是"
         shot(page, "assignment-saved")
         assert errors == []
-        browser.close()

@@ -10,10 +10,10 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from tests.api.web.test_browser import served, sign_in  # noqa: F401 - served: the fixture
-from tests.browser import SHOTS, context_options, launch_options
+from tests.browser import SHOTS, profile_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -33,12 +33,7 @@ def shots(page: Page, name: str) -> None:
 
 
 def test_a_complaint_from_filing_to_rating_in_a_real_browser(served: str, tmp_path: Path) -> None:  # noqa: F811
-    with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), **launch_options(), **context_options(1366, 768))
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+    with profile_page(tmp_path / "profile", 1366, 768) as (_browser, page, errors):
 
         # The public page, no sign-in: nothing counted yet for the water bureau.
         page.goto(f"{served}/public")
@@ -153,4 +148,3 @@ def test_a_complaint_from_filing_to_rating_in_a_real_browser(served: str, tmp_pa
         page.goto(f"{served}/public?lang=en")
         shots(page, "public-ranking-en")
         assert errors == []
-        browser.close()
