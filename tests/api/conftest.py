@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -197,3 +198,20 @@ def client_from(app: Litestar, peer: str) -> httpx.AsyncClient:
     """A client of ``app`` whose connection comes from ``peer``."""
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(peer, 4000)),
                              base_url="http://testserver")
+
+
+async def route_complaint(api: Api, code: str, unit: str = "water", **more: Any) -> httpx.Response:
+    """The office routes complaint ``code`` to ``unit`` (with ``more`` of the route's body)."""
+    return await api.client.post(f"/api/complaints/{code}/route", json={"unit": unit, **more},
+                                 headers=api.auth("office"))
+
+
+async def answered_complaint(api: Api, body: dict[str, Any], answer: str) -> dict[str, Any]:
+    """A complaint filed anonymously with ``body``, routed to water and answered by it with
+    ``answer``: the filing's answer (code, secret, links)."""
+    filed = (await api.client.post("/api/complaints", json=body)).json()
+    assert (await route_complaint(api, filed["code"])).status_code == 201
+    r = await api.client.post(f"/api/complaints/{filed['code']}/answer", json={"text": answer},
+                              headers=api.auth("unit"))
+    assert r.status_code == 201, r.text
+    return dict(filed)

@@ -14,7 +14,14 @@ import pytest
 
 from api.app import create_app
 from api.settings import Settings
-from tests.api.conftest import Api, behind_proxy, client_from, seed
+from tests.api.conftest import (
+    Api,
+    answered_complaint,
+    behind_proxy,
+    client_from,
+    route_complaint,
+    seed,
+)
 
 CONTACT = "reporter@mail.example"
 BODY = {"title": "公交站台破损", "kind": "投诉", "text": "海东大道公交站台玻璃破损多日无人处理", "contact": CONTACT}
@@ -24,19 +31,12 @@ async def _file(client: httpx.AsyncClient, **changes: Any) -> httpx.Response:
     return await client.post("/api/complaints", json={**BODY, **changes})
 
 
-async def _route(api: Api, code: str, unit: str = "water", **more: Any) -> httpx.Response:
-    return await api.client.post(f"/api/complaints/{code}/route", json={"unit": unit, **more},
-                                 headers=api.auth("office"))
+_route = route_complaint
 
 
 async def _answered(api: Api) -> dict[str, Any]:
     """A complaint filed, routed to water and answered by it: the filing's answer."""
-    filed = (await _file(api.client)).json()
-    assert (await _route(api, filed["code"])).status_code == 201
-    r = await api.client.post(f"/api/complaints/{filed['code']}/answer", json={"text": "已修复站台玻璃"},
-                              headers=api.auth("unit"))
-    assert r.status_code == 201, r.text
-    return dict(filed)
+    return await answered_complaint(api, BODY, "已修复站台玻璃")
 
 
 async def test_anyone_files_and_follows_a_complaint_without_its_contact(api: Api) -> None:

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from api.settings import Settings
-from tests.api.conftest import Api, behind_proxy, client_from
+from tests.api.conftest import Api, answered_complaint, behind_proxy, client_from, route_complaint
 
 CONTACT = "whistle.reviewer@mail.example"
 TEXT = "秘密内容：施工队长张三收受好处费"
@@ -27,18 +27,11 @@ async def _file(client: httpx.AsyncClient, **changes: Any) -> httpx.Response:
     return await client.post("/api/complaints", json={**BODY, **changes})
 
 
-async def _route(api: Api, code: str, unit: str = "water", **more: Any) -> httpx.Response:
-    return await api.client.post(f"/api/complaints/{code}/route", json={"unit": unit, **more},
-                                 headers=api.auth("office"))
+_route = route_complaint
 
 
 async def _answered(api: Api, **changes: Any) -> dict[str, Any]:
-    filed = (await _file(api.client, **changes)).json()
-    assert (await _route(api, filed["code"])).status_code == 201
-    r = await api.client.post(f"/api/complaints/{filed['code']}/answer", json={"text": "已处理"},
-                              headers=api.auth("unit"))
-    assert r.status_code == 201, r.text
-    return dict(filed)
+    return await answered_complaint(api, {**BODY, **changes}, "已处理")
 
 
 # ------------------------------------------------------------------ leaks of contact and text
