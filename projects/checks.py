@@ -16,6 +16,7 @@ parents have no cycles. Invariants:
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
@@ -127,13 +128,26 @@ class _Check:
         self.projects_complete = True
         self.milestone_ids: dict[str, dict[str, int]] = {}  # project id -> milestone id -> index
         self.incomplete_projects: set[str] = set()  # projects with a milestone lacking an id
-        self.edges: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        # The dependency graph, for the cycle check: each milestone indexed is a node,
+        # ``base[project] + its index in the file``; each dependency between two indexed
+        # milestones an edge, predecessor to successor, in the order they are read. An edge
+        # from a later node to an earlier one (or to itself) sets ``backward``: without one
+        # the graph follows the file's order and has no cycle (``dependency_cycles``).
+        self.base: dict[str, int] = {}
+        self.nodes = 0
+        self.node_base = 0  # ``base`` of the project whose milestones are being read
+        self.edge_from, self.edge_to = array("l"), array("l")
+        self.backward = False
         self._by_milestone: dict[str, str] | None = None
         self.plain_dependencies: dict[str, Dependency] = {}
         self.person_ids: dict[str, int] = {}
         self.people_complete = True
         self.person_units: dict[str, str] = {}
         self.consume = False  # ``parse_portfolio(consume=True)``
+        #: One text object per distinct milestone id and name: a reader makes a new one for
+        #: every value, and a province repeats a few thousand ids and names a million times
+        #: (``tender``, 施工招标), each copy 60-90 bytes kept in the model.
+        self.texts: dict[str, str] = {}
 
     # -- the whole ----------------------------------------------------------------------------
 
@@ -346,18 +360,21 @@ class _Check:
             ids: dict[str, int] = {}
             plain = self.plain_dependencies
             raw = item.get("milestones")
-            for j, ms in enumerate(raw if isinstance(raw, list) else ()):
+            listed = raw if isinstance(raw, list) else ()
+            for j, ms in enumerate(listed):
                 mid = ms.get("id") if type(ms) is dict or isinstance(ms, Mapping) else None
-                if not (type(mid) is str and _clean(mid)):
+                # ``_clean`` inline: text, not blank, no ``/``, nothing to strip at either end
+                if not (type(mid) is str and mid and "/" not in mid and mid.strip() == mid):
                     mid = _plain_id(mid)
                 if mid is None:
                     self.incomplete_projects.add(pid)
                 elif mid not in ids:
                     ids[mid] = j
-                    self.edges[(pid, mid)] = []
                     if mid not in plain:  # one shared ``after`` entry per id (see ``milestone``)
                         plain[mid] = Dependency(mid)
             self.milestone_ids[pid] = ids
+            self.base[pid] = self.nodes
+            self.nodes += len(listed)
 
     def projects(self, items: list[Any]) -> Iterator[Project]:
         """Each project that checks, in file order (see ``consume``)."""
@@ -404,9 +421,11 @@ class _Check:
         placed: list[tuple[int, Milestone]] = []  # (index in the file, milestone) of those with a person
         if isinstance(raw, list):
             ids = self.milestone_ids.get(pid, {}) if own else {}
+            self.node_base = self.base.get(pid, 0) if own else 0
+            owner, lead = pid if own else None, unit if isinstance(unit, str) else None
+            read = self.milestone
             for j, ms in enumerate(raw):
-                milestone = self.milestone(ms, f"{where}.milestones[{j}]", pid if own else None, ids, j,
-                                           unit if isinstance(unit, str) else None)
+                milestone = read(ms, f"{where}.milestones[{j}]", owner, ids, j, lead)
                 if milestone is not None:
                     milestones.append(milestone)
                     if milestone.person is not None:
@@ -481,10 +500,14 @@ class _Check:
         # through its compiled catalogue check (``projects.validation.read_milestone_values``),
         # which takes a valid value inline; the value is built positionally (``_MILESTONE``).
         f = self.f
-        m = item if type(item) is dict else f.mapping(item, where, "milestone")
-        if m is BAD:
-            return None
-        assert isinstance(m, Mapping)
+        if type(item) is dict:
+            m: Mapping[str, Any] = item
+        else:
+            opened = f.mapping(item, where, "milestone")
+            if opened is BAD:
+                return None
+            assert isinstance(opened, Mapping)
+            m = opened
         if not m.keys() <= _MILESTONE_SET:
             f.unknown_keys(m, MILESTONE_FIELDS, where)
         get = m.get
@@ -517,15 +540,23 @@ class _Check:
                 after = tuple(map(self.plain_dependencies.__getitem__, raw_after))
             else:
                 after = self.after(raw_after, f"{where}.after", pid)
-        if first:
+        if first and after:  # an edge from each dependency on an indexed milestone
             assert pid is not None and isinstance(mid, str)
-            key = (pid, mid)
             if after is not BAD:
-                edges = self.edges
+                node = self.node_base + j
                 for dep in after:
-                    pred = (dep.project or pid, dep.on)
-                    if pred in edges:
-                        edges[pred].append(key)
+                    other = dep.project
+                    if other is None or other == pid:
+                        k = ids.get(dep.on)
+                        pred = -1 if k is None else self.node_base + k
+                    else:
+                        k = self.milestone_ids.get(other, {}).get(dep.on)
+                        pred = -1 if k is None else self.base[other] + k
+                    if pred >= 0:
+                        self.edge_from.append(pred)
+                        self.edge_to.append(node)
+                        if pred >= node:
+                            self.backward = True
         person = get("person")
         if person is not None:
             person = self.person_ref(person, where)
@@ -536,7 +567,8 @@ class _Check:
         if pid is None or len(f.problems) != before or mid is BAD or name is BAD or unit is BAD \
                 or after is BAD or person is BAD or co_units is BAD:
             return None
-        return _MILESTONE(pid, mid, name, unit, after, person, co_units, *values)
+        same = self.texts.setdefault
+        return _MILESTONE(pid, same(mid, mid), same(name, name), unit, after, person, co_units, *values)
 
     def after(self, value: object, where: str, pid: str | None) -> Any:
         f = self.f
@@ -616,7 +648,18 @@ class _Check:
         return home if home != pid else None
 
     def dependency_cycles(self) -> None:
-        for cycle in find_cycles(self.edges):
+        if not self.backward:  # every edge goes from an earlier node to a later one: no cycle
+            return
+        edges: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        keys: dict[int, tuple[str, str]] = {}
+        for pid, ids in self.milestone_ids.items():
+            base = self.base[pid]
+            for mid, j in ids.items():
+                keys[base + j] = key = (pid, mid)
+                edges[key] = []
+        for a, b in zip(self.edge_from, self.edge_to, strict=True):
+            edges[keys[a]].append(keys[b])
+        for cycle in find_cycles(edges):
             (pid, mid) = cycle[0]  # a milestone's place, from the indexes (none is kept for each)
             where = f"projects[{self.project_ids[pid]}].milestones[{self.milestone_ids[pid][mid]}]"
             self.f.add(f"{where}.after", f"dependency cycle {format_cycle(cycle)}; remove one of these after entries", f"节点依赖成环 {format_cycle(cycle)}：请删除其中一条 after")

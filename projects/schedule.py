@@ -218,6 +218,14 @@ class Schedule:
         return MilestoneSchedule(self._start[i], self._dur[i], self._forecast[i],
                                  self._latest[i], self._float[i], self._critical[i])
 
+    def columns(self) -> tuple[dict[str, dict[str, int]], list[dt.date | None], list[int | None],
+                               list[bool], list[int]]:
+        """The figures ``milestone`` gives, by node instead of one value per milestone:
+        ``(ids, forecast, float, critical, duration)``, where ``ids[project][milestone]`` is
+        the node, an index into the four lists (``build_views`` reads a province's million
+        milestones this way, without a ``MilestoneSchedule`` each). Read only."""
+        return self._ids, self._forecast, self._float, self._critical, self._dur
+
     def project(self, pid: str) -> ProjectSchedule:
         """The schedule of project ``pid``; ``UnknownIdError`` if there is none."""
         ps = self._projects.get(pid)

@@ -545,6 +545,11 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
     unit_milestones, unit_counts = b.unit_milestones, b.unit_counts
     workdays, schedule_of = calendar.workdays, schedule.milestone
     scheduled = getattr(schedule, "knows_nothing", False) is False  # else no look-ups at all
+    # a whole ``Schedule`` gives its figures by node (``Schedule.columns``): no value per milestone
+    columns = getattr(schedule, "columns", None) if scheduled else None
+    if columns is not None:
+        nodes_of, forecasts, floats, criticals, durations = columns()
+    no_nodes: dict[str, int] = {}
     projects: dict[str, ProjectView] = {}
     milestones: dict[tuple[str, str], MilestoneView] = {}
     all_milestones: list[MilestoneView] = []
@@ -565,17 +570,26 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
         paid, all_done, total_weight, weighted = 0.0, bool(p.milestones), 0, 0.0
         weights: list[int] = []
         c = Tally()
+        nodes = nodes_of.get(pid, no_nodes) if columns is not None else no_nodes
         for m in p.milestones:
             key = (pid, m.id)
-            try:
-                ms = schedule_of(key) if scheduled else None
-            except KeyError:  # a milestone the schedule does not know
-                ms = None
-            if ms is None:
-                forecast, total_float, critical, duration = None, None, False, 0
+            if columns is not None:
+                i = nodes.get(m.id)
+                if i is None:  # a milestone the schedule does not know
+                    forecast, total_float, critical, duration = None, None, False, 0
+                else:
+                    forecast, total_float = forecasts[i], floats[i]
+                    critical, duration = bool(criticals[i]), durations[i] or 0
             else:
-                forecast, total_float = ms.forecast, ms.float
-                critical, duration = bool(ms.critical), ms.duration or 0
+                try:
+                    ms = schedule_of(key) if scheduled else None
+                except KeyError:  # a milestone the schedule does not know
+                    ms = None
+                if ms is None:
+                    forecast, total_float, critical, duration = None, None, False, 0
+                else:
+                    forecast, total_float = ms.forecast, ms.float
+                    critical, duration = bool(ms.critical), ms.duration or 0
             uid = m.unit
             responsible = owner if uid is None else b.unit(uid)
             due, finished = m.due, m.finished

@@ -439,3 +439,49 @@ def test_text_with_a_control_character_is_a_located_problem() -> None:
     found = one(data)
     assert "projects[1]" in found and "name" in found
     assert "U+0000 at position 3" in found
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_dependency_cycles_are_those_of_the_whole_graph_in_any_file_order(seed: int) -> None:
+    """The loader settles a graph whose dependencies all point to earlier milestones in the
+    file without a search; any other graph, with or without a cycle, gets the full search.
+    Over random graphs of three projects (dependencies on earlier and later milestones, within
+    and across projects, some on the milestone itself) the cycle problems are exactly those
+    ``find_cycles`` gives over the graph written out here, and a graph without one loads."""
+    import random  # noqa: PLC0415
+
+    from projects.graph import find_cycles, format_cycle  # noqa: PLC0415
+
+    rng = random.Random(seed)
+    sizes = [rng.randint(1, 6) for _ in range(3)]
+    pids = [f"P{k}" for k in range(3)]
+    edges: dict[tuple[str, str], list[tuple[str, str]]] = {
+        (pid, f"m{j}"): [] for pid, n in zip(pids, sizes, strict=True) for j in range(n)}
+    earlier_only = seed % 3 == 0  # then the file order is an order of the graph
+    projects = []
+    for k, (pid, n) in enumerate(zip(pids, sizes, strict=True)):
+        milestones = []
+        for j in range(n):
+            after: list[Any] = []
+            for _ in range(rng.randint(0, 2)):
+                q = rng.randrange(3)
+                i = rng.randrange(sizes[q])
+                if earlier_only and (q, i) >= (k, j):
+                    continue
+                entry: Any = f"m{i}" if q == k else {"project": pids[q], "id": f"m{i}"}
+                if entry not in after:
+                    after.append(entry)
+                    edges[(pids[q], f"m{i}")].append((pid, f"m{j}"))
+            milestones.append({"id": f"m{j}", "kind": "progress", "due": "2026-05-01",
+                               **({"after": after} if after else {})})
+        projects.append({"id": pid, "name": f"项目{k}", "unit": "city", "milestones": milestones})
+    data = {"units": [{"id": "city", "name": "市人民政府"}], "projects": projects}
+    expected = [f"projects[{pids.index(c[0][0])}].milestones[{c[0][1][1:]}].after: dependency "
+                f"cycle {format_cycle(c)}; remove one of these after entries"
+                for c in find_cycles(edges)]
+    if earlier_only:
+        assert expected == []
+    if expected:
+        assert problems(data) == expected
+    else:
+        assert len(parse_portfolio(data, today=TODAY).projects) == 3
