@@ -32,6 +32,8 @@ import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import partial
+from itertools import compress
+from operator import is_not
 from typing import Any
 
 from dsl import CompiledRule, CompiledRulebook, CompiledScore
@@ -496,19 +498,57 @@ def sub_portfolio(portfolio: Portfolio, projects: frozenset[str]) -> Portfolio:
     return replace(portfolio, projects=kept, notices=notices, complaints=complaints)
 
 
-#: The last notices tuple seen and its project -> positions index: a report keeps the
-#: snapshot's notices tuple, so the scan of every notice happens once per change of notices.
+#: The last notices tuple seen and its project -> positions index (one slot; replaced, never
+#: changed: evaluations run on work threads). A report group's notices tuple follows the one
+#: before (a few notices replaced in place, new ones appended), so the next index is derived
+#: from it, at the cost of the notices that changed (``_derived_notice_index``).
 _NOTICE_INDEX: list[tuple[tuple[Notice, ...], dict[str | None, list[int]]]] = []
 
 
 def _notices_by_project(notices: tuple[Notice, ...]) -> dict[str | None, list[int]]:
-    if _NOTICE_INDEX and _NOTICE_INDEX[0][0] is notices:
-        return _NOTICE_INDEX[0][1]
-    index: dict[str | None, list[int]] = {}
-    for i, n in enumerate(notices):
-        index.setdefault(subject_project(n.subject), []).append(i)
+    held = _NOTICE_INDEX[0] if _NOTICE_INDEX else None
+    if held is not None and held[0] is notices:
+        return held[1]
+    index = _derived_notice_index(*held, notices) if held is not None else None
+    if index is None:
+        index = {}
+        for i, n in enumerate(notices):
+            index.setdefault(subject_project(n.subject), []).append(i)
     _NOTICE_INDEX[:] = [(notices, index)]
     return index
+
+
+def _derived_notice_index(old: tuple[Notice, ...], index: dict[str | None, list[int]],
+                          notices: tuple[Notice, ...]) -> dict[str | None, list[int]] | None:
+    """The index of ``notices`` from ``old``'s, when ``notices`` is ``old`` with some notices
+    replaced in place and some appended (None otherwise: a shorter tuple, or most of it new).
+    The positions whose object changed are found at C speed (``map(is_not, ...)``); only
+    their subjects are parsed, and only the lists they move between are copied."""
+    if len(notices) < len(old):
+        return None
+    changed = list(compress(range(len(old)), map(is_not, old, notices)))
+    if len(changed) > len(old) // 4 + 64:
+        return None  # (mostly new: a fresh scan costs no more)
+    moves: dict[str | None, tuple[list[int], list[int]]] = {}  # project -> (positions out, in)
+    for i in changed:
+        was, now = subject_project(old[i].subject), subject_project(notices[i].subject)
+        if was != now:
+            moves.setdefault(was, ([], []))[0].append(i)
+            moves.setdefault(now, ([], []))[1].append(i)
+    for i in range(len(old), len(notices)):
+        moves.setdefault(subject_project(notices[i].subject), ([], []))[1].append(i)
+    if not moves:
+        return index
+    out = dict(index)
+    for pid, (gone, came) in moves.items():
+        held = out.get(pid, [])
+        if gone:
+            drop = set(gone)
+            held = [i for i in held if i not in drop]
+        out[pid] = sorted((*held, *came)) if came and held and came[0] < held[-1] else [*held, *came]
+        if not out[pid]:
+            del out[pid]
+    return out
 
 
 def reads_schedule(rulebook: CompiledRulebook) -> bool:

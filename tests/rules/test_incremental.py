@@ -28,7 +28,8 @@ from projects.extensions import Extension
 from projects.model import Complaint, Dependency, Notice, Portfolio
 from projects.replay import known_on
 from projects.schedule import compute_schedule
-from rules.engine import component, evaluate
+from projects.subjects import subject_project
+from rules.engine import component, evaluate, sub_portfolio
 from rules.incremental import Held, advance, start
 from rules.standard import standard_sources
 
@@ -320,3 +321,34 @@ def test_component_is_networkx_s_connected_component_as_reports_come() -> None:
                              for d in m.after if d.project and d.project != x.id)
         for x in p.projects[::5]:
             assert component(p, [x.id]) == frozenset(nx.node_connected_component(graph, x.id)), x.id
+
+
+def test_the_notices_of_a_scope_follow_notices_replaced_appended_and_moved() -> None:
+    """A scoped evaluation's notices are those whose subject lies in its projects, whatever
+    the notices tuple went through between two evaluations: notices replaced in place (the
+    same subject, another project's, no project's), appended, dropped (the engine's held index
+    is derived from the last tuple's, not rebuilt, when the tuple only grew)."""
+    rng = random.Random(16)
+    p = BASE
+    pids = [x.id for x in p.projects]
+    subjects = [*(f"milestone:{x.id}/{m.id}" for x in p.projects for m in x.milestones[:3]),
+                *(f"project:{x}" for x in pids), "unit:u1", "notice:N-0"]
+    for step in range(40):
+        notices = list(p.notices)
+        for _ in range(rng.randrange(1, 4)):
+            what = rng.randrange(5)
+            if what <= 1 or not notices:
+                notices.append(Notice(f"N-S{step}-{len(notices)}", "督办", p.units[0].id, TODAY, TODAY,
+                                      "works_overdue", "red", None, rng.choice(subjects)))
+            elif what == 2:
+                k = rng.randrange(len(notices))
+                notices[k] = dataclasses.replace(notices[k], responded=TODAY)
+            elif what == 3:
+                k = rng.randrange(len(notices))
+                notices[k] = dataclasses.replace(notices[k], subject=rng.choice(subjects))
+            elif step % 7 == 0:
+                notices.pop(rng.randrange(len(notices)))
+        p = dataclasses.replace(p, notices=tuple(notices))
+        for scope in (frozenset(rng.sample(pids, 3)), frozenset(pids[:1])):
+            want = tuple(n for n in p.notices if subject_project(n.subject) in scope)
+            assert sub_portfolio(p, scope).notices == want, (step, sorted(scope))
