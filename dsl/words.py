@@ -163,6 +163,20 @@ def field(name: str, lang: str, subject: str | None = None) -> str:
     return FIELD_LABELS_ZH.get(subject or "", {}).get(name) or _ANY_LABEL.get(name, name)
 
 
+def label_table() -> str:
+    """Every label of ``FIELD_LABELS_ZH`` as a Markdown table (``duban rules fields`` prints
+    it): a row per field name, in the order the subjects first name them, a column per
+    subject, a blank cell where the subject has no such field."""
+    subjects = list(FIELD_LABELS_ZH)
+    names = list(dict.fromkeys(n for labels in FIELD_LABELS_ZH.values() for n in labels))
+    head = " | ".join(f"{SUBJECTS_ZH.get(s, s)} {s}" for s in subjects)
+    lines = [f"| field | {head} |", "| --- |" + " --- |" * len(subjects)]
+    for name in names:
+        cells = (f"`{FIELD_LABELS_ZH[s][name]}`" if name in FIELD_LABELS_ZH[s] else "" for s in subjects)
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def labels_of(subject: str) -> list[str]:
     """The Chinese labels of ``subject``'s fields (for suggestions)."""
     return list(FIELD_LABELS_ZH.get(subject, {}).values())

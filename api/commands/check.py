@@ -368,6 +368,14 @@ def run_fmt(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_fields(args: argparse.Namespace) -> int:
+    """The label of every field a rule reads, by subject, as a Markdown table."""
+    from dsl.words import label_table  # noqa: PLC0415
+
+    sys.stdout.write(label_table())
+    return EXIT_OK
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`duban check` and the `duban rules` group."""
     check = subparsers.add_parser(
@@ -434,3 +442,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     fmt.add_argument("--check", action="store_true",
                      help=say("只报告将被改动的文件（以状态 1 退出）", "only report files that would change (exit 1)"))
     fmt.set_defaults(handler=run_fmt)
+    fields = group.add_parser(
+        "fields", help=say("列出规则可读的全部字段及其中文标签（由字段目录生成）",
+                           "list every field a rule reads with its Chinese label (from the field catalogue)"))
+    fields.set_defaults(handler=run_fields)

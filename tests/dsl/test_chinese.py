@@ -225,17 +225,29 @@ def test_fields_by_their_chinese_labels():
     assert "存在(x 属于 u.督办单清单 满足 今天 > x.反馈期限)" in format_rulebook(aggregate, "zh")
 
 
-def test_the_docs_list_every_label_of_the_catalogue():
-    """docs/rules-chinese.md's label table is the catalogue's, subject by subject."""
+def test_the_label_table_is_the_catalogues_and_the_docs_quote_it(capsys: pytest.CaptureFixture[str]):
+    """`duban rules fields` prints the catalogue's labels, subject by subject (read back from its
+    Markdown, every label in its subject's column); docs/rules-chinese.md quotes rows of it
+    rather than keeping a table of its own, so a new field needs no edit there."""
     from dsl.words import FIELD_LABELS_ZH  # noqa: PLC0415
 
-    doc = (ROOT / "docs" / "rules-chinese.md").read_text(encoding="utf-8")
+    assert main(["rules", "fields"]) == 0
+    table = capsys.readouterr().out
     subjects = list(FIELD_LABELS_ZH)
     shown: dict[str, dict[str, str]] = {s: {} for s in subjects}
-    for row in re.findall(r"^\| `(\w+)` \|(.*)\|$", doc, re.M):
-        cells = [c.strip().strip("`") for c in row[1].split("|")]
-        if len(cells) == len(subjects):
-            for subject, cell in zip(subjects, cells, strict=True):
-                if cell:
-                    shown[subject][row[0]] = cell
+    rows = re.findall(r"^\| `(\w+)` \|(.*)\|$", table, re.M)
+    for name, rest in rows:
+        cells = [c.strip().strip("`") for c in rest.split("|")]
+        assert len(cells) == len(subjects), name
+        for subject, cell in zip(subjects, cells, strict=True):
+            if cell:
+                shown[subject][name] = cell
     assert shown == FIELD_LABELS_ZH
+    assert len(rows) == len({n for labels in FIELD_LABELS_ZH.values() for n in labels})
+    doc = (ROOT / "docs" / "rules-chinese.md").read_text(encoding="utf-8")
+    quoted = re.findall(r"^\| `?\w+`? \|.*\|$", doc[doc.index("| field |"):], re.M)
+    assert len(quoted) > 2
+    assert doc.count("| field |") == 1
+    lines = table.splitlines()
+    assert lines[0] in doc
+    assert all(row in lines for row in quoted), [r for r in quoted if r not in lines]
