@@ -50,6 +50,8 @@ class Principal:
 
 
 _cache: dict[str, tuple[float, Principal | None, int]] = {}
+#: how many times ``forget_cached`` ran: a lookup read across one is answered but not kept
+_forgets = 0
 
 
 async def _cached(key: str, load: Callable[[], object], *, fresh: bool = False) -> tuple[Principal | None, int]:
@@ -59,10 +61,12 @@ async def _cached(key: str, load: Callable[[], object], *, fresh: bool = False) 
     now = time.monotonic()
     if hit is not None and now - hit[0] < CACHE_SECONDS and not fresh:
         return hit[1], hit[2]
+    forgets = _forgets
     user = await load()  # type: ignore[misc]
     principal = None if user is None else Principal(user.username, user.role, user.unit, "token" if key[0] == "t" else "session")
     version = 0 if user is None else int(user.session_version)
-    _cache[key] = (now, principal, version)
+    if forgets == _forgets:  # else a change landed while this was read: it may be stale, keep it out
+        _cache[key] = (now, principal, version)
     if len(_cache) > 10_000:
         _cache.clear()
     return principal, version
@@ -75,9 +79,22 @@ def _session_fresh(session: dict[str, object], version: int) -> bool:
     return 0 <= time.time() - issued < SESSION_SECONDS
 
 
-def forget_cached() -> None:
-    """Drop cached lookups (after a user or token changed in this process)."""
-    _cache.clear()
+def forget_cached(username: str | None = None, *, tokens: bool = True) -> None:
+    """Drop cached lookups after a change made in this process: every one (no ``username``),
+    or each that could still let ``username`` in as it was: the lookup of their sessions and,
+    with ``tokens``, of each of their tokens (a change of role, unit, password or activity
+    reaches them too). Lookups of other users stay: their entries were read from rows this
+    change did not touch."""
+    global _forgets  # noqa: PLW0603
+    _forgets += 1
+    if username is None:
+        _cache.clear()
+        return
+    _cache.pop("s" + username, None)
+    if tokens:
+        for key in [k for k, (_, who, _) in _cache.items()
+                    if k[0] == "t" and who is not None and who.username == username]:
+            del _cache[key]
 
 
 class AuthMiddleware(AbstractAuthenticationMiddleware):

@@ -153,9 +153,9 @@ async def demo_accounts() -> dict[str, tuple[str, str, str | None]]:
     of ``duban serve``, not only the first; an account whose password was changed is left out)."""
     found = {}
     for name, (_role, password) in DEMO_ACCOUNTS.items():
-        user = await users.authenticate(name, password)
-        if user is not None:
-            found[name] = (user.role, password, user.unit)
+        signed_in = await users.authenticate(name, password, rehash=False)
+        if signed_in is not None:
+            found[name] = (signed_in.user.role, password, signed_in.user.unit)
     return found
 
 

@@ -66,7 +66,7 @@ class UserController(Controller):
             if "password" in set_fields(data):
                 after["password"] = "changed"
             await audit.append(caller(request).username, "user.update", f"user:{username}", old.public(), after)
-        forget_cached()
+        forget_cached(username)  # their sessions and tokens carry the role, unit and activity changed
         return user_read(user)
 
     @post("/tokens", operation_id="createToken", guards=[signed_in])
@@ -161,12 +161,18 @@ class SessionController(Controller):
         if wait:
             return login_page(request, data.next, throttle.refusal(wait), status=429,
                               headers={"Retry-After": str(wait)})
-        user = await users.authenticate(data.username, data.password)
-        if user is None:
+        signed_in = await users.authenticate(data.username, data.password)
+        if signed_in is None:
             limits.failed(data.username, address)
             return login_page(request, data.next, "用户名或密码不对 — wrong username or password", status=401)
         limits.succeeded(data.username)
-        forget_cached()  # the lookup of this user is read afresh with the version just signed in
+        user = signed_in.user
+        if signed_in.rehashed is not None:  # a hash of an older cost: stored anew at today's
+            async with server.writing():
+                await users.upgrade_hash(signed_in)
+        # this user's session lookup is read afresh (a deactivation or bump another process made
+        # may be held here); other users' lookups and this user's tokens are unchanged
+        forget_cached(user.username, tokens=False)
         request.set_session({"user": user.username, "ver": user.session_version, "iat": int(time.time()),
                              "nonce": secrets.token_hex(8)})
         return Redirect(path=_safe_next(data.next), status_code=303)
@@ -177,6 +183,6 @@ class SessionController(Controller):
         if who is not None and who.via == "session":
             async with server.writing():  # every copy of this user's session cookie stops working
                 await users.end_sessions(who.username)
-            forget_cached()
+            forget_cached(who.username, tokens=False)  # logout ends sessions, not tokens
         request.clear_session()
         return Redirect(path="/login", status_code=303)

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
 
-from api import keys
+from api import auth, keys, users
 from api.app import create_app
 from api.settings import Settings
 from tests.api.conftest import PASSWORD, Api, seed
@@ -134,3 +134,84 @@ async def test_a_session_ends_twelve_hours_after_sign_in_however_refreshed(api: 
     assert await me_with(api.client, forged_cookie(secret, {"user": "leader", "ver": 0, "iat": int(time.time())})) == 200
     # A cookie as the old server issued it (no version, no sign-in time) is refused too.
     assert await me_with(api.client, forged_cookie(secret, {"user": "leader", "nonce": "ab"})) == 401
+
+
+async def test_a_sign_in_forgets_only_the_lookups_it_changes(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The office and the owner are signed in and the office's token was used (their lookups
+    held for a few seconds). The leader signing in looks the leader up afresh and leaves the
+    others' held lookups alone: their next requests pass without reading the database."""
+    looked_up: list[str] = []
+    session_user, by_token = users.session_user, users.by_token
+
+    async def counted_session_user(username: str) -> users.User | None:
+        looked_up.append(f"session {username}")
+        return await session_user(username)
+
+    async def counted_by_token(token: str) -> users.User | None:
+        looked_up.append("token")
+        return await by_token(token)
+
+    monkeypatch.setattr(users, "session_user", counted_session_user)
+    monkeypatch.setattr(users, "by_token", counted_by_token)
+    kept = {}
+    for name in ("office", "owner"):
+        api.client.cookies.clear()
+        assert (await login(api.client, name)).status_code == 303
+        kept[name] = session_cookies(api.client)
+        assert await me_with(api.client, kept[name]) == 200
+    api.client.cookies.clear()
+    assert (await api.client.get("/api/users", headers=api.auth("office"))).status_code == 200
+    assert looked_up == ["session office", "session owner", "token"]
+
+    api.client.cookies.clear()
+    assert (await login(api.client, "leader")).status_code == 303
+    assert (await api.client.get("/api/me")).json()["username"] == "leader"
+    for name in ("office", "owner"):
+        assert await me_with(api.client, kept[name]) == 200
+    api.client.cookies.clear()
+    assert (await api.client.get("/api/users", headers=api.auth("office"))).status_code == 200
+    assert looked_up[3:] == ["session leader"]
+
+
+async def test_a_demotion_reaches_the_held_session_and_token_at_once(api: Api) -> None:
+    """A second office account, signed in and holding a token, both just used (so held), is
+    made a leader: at once neither its session nor its token may list the users, while the
+    first office's token still may."""
+    r = await api.client.post("/api/users", json={"username": "office2", "role": "office",
+                                                  "password": "another long passphrase"}, headers=api.auth("office"))
+    assert r.status_code == 201, r.text
+    assert (await login(api.client, "office2", "another long passphrase")).status_code == 303
+    csrf = api.client.cookies["csrftoken"]
+    made = await api.client.post("/api/tokens", json={"name": "script"}, headers={"x-csrftoken": csrf})
+    assert made.status_code == 201, made.text
+    token = {"Authorization": f"Bearer {made.json()['token']}"}
+    kept = session_cookies(api.client)
+    assert (await api.client.get("/api/users")).status_code == 200
+    api.client.cookies.clear()
+    assert (await api.client.get("/api/users", headers=token)).status_code == 200
+
+    r = await api.client.patch("/api/users/office2", json={"role": "leader"}, headers=api.auth("office"))
+    assert r.status_code == 200, r.text
+    assert (await api.client.get("/api/users", headers=token)).status_code == 403
+    assert await me_with(api.client, kept) == 200
+    assert (await api.client.get("/api/users")).status_code == 403
+    api.client.cookies.clear()
+    assert (await api.client.get("/api/users", headers=api.auth("office"))).status_code == 200
+
+
+async def test_a_lookup_read_across_a_logout_is_not_held() -> None:
+    """A session lookup whose read overlapped a logout in this process answers its own request
+    but is not held: the next request reads again (so it sees the bumped version)."""
+    reads: list[int] = []
+
+    async def read() -> users.User:
+        reads.append(1)
+        if len(reads) == 1:
+            auth.forget_cached("someone", tokens=False)  # the logout lands while this is read
+        return users.User("someone", "someone", "leader", None, True, "", len(reads) - 1)
+
+    assert (await auth._cached("ssomeone", read))[1] == 0
+    assert (await auth._cached("ssomeone", read))[1] == 1
+    assert (await auth._cached("ssomeone", read))[1] == 1  # held from the second read on
+    assert len(reads) == 2
+    auth.forget_cached()
