@@ -195,16 +195,8 @@ class WorkCalendar:
     def dates_at(self, indices: Iterable[int | None]) -> list[dt.date | None]:
         """``date_at`` of each index (``None`` stays ``None``): one call for a whole column."""
         dates, n, ok, date_at = self._dates, self._n, self._ok, self.date_at
-        out: list[dt.date | None] = []
-        append = out.append
-        for i in indices:
-            if i is None:
-                append(None)
-            elif 0 < i <= n and (d := dates[i - 1]).year in ok:
-                append(d)
-            else:
-                append(date_at(i))
-        return out
+        return [None if i is None else d if 0 < i <= n and (d := dates[i - 1]).year in ok
+                else date_at(i) for i in indices]
 
     def add_workdays(self, d: dt.date, n: int) -> dt.date:
         """``n`` working days after ``d`` (only days after ``d`` count); ``n`` may be 0 or < 0."""

@@ -29,6 +29,7 @@ portfolio instead (still only the requested subjects).
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import partial
@@ -65,12 +66,20 @@ SCOPED_KINDS = frozenset({"milestone", "project", "notice", "complaint"})
 
 
 class RuleEnv:
-    """The evaluation context: the day, the working-day calendar and the dependency graph."""
+    """The evaluation context: the day, the working-day calendar and the dependency graph.
 
-    __slots__ = ("_adjacency", "_cache", "_views", "add_workdays", "calendar", "today",
-                 "workdays")
+    ``over_views``: ``adjacency`` knows exactly the milestones of ``views`` and reads their
+    ``after`` (the engine's, made over ``views.milestone_by_key``), so a view's predecessors
+    are read from its ``after`` straight into views, and ``upstream`` and ``downstream`` walk
+    the views themselves: the same views in the same order (``after`` order; breadth first,
+    nearest first) as ``adjacency``'s keys mapped to views, without the key tuples hashed at
+    every step or a second closure kept per key."""
 
-    def __init__(self, today: dt.date, calendar: Any, adjacency: Any, views: Views) -> None:
+    __slots__ = ("_adjacency", "_cache", "_over_views", "_views", "add_workdays", "calendar",
+                 "today", "workdays")
+
+    def __init__(self, today: dt.date, calendar: Any, adjacency: Any, views: Views, *,
+                 over_views: bool = False) -> None:
         self.today = today
         self.calendar = calendar
         # Bound methods as attributes: generated code calls them in its inner loops.
@@ -78,6 +87,7 @@ class RuleEnv:
         self.workdays = calendar.workdays
         self._adjacency = adjacency
         self._views = views
+        self._over_views = over_views
         # One cache per relation, keyed by the view itself (views hash by identity).
         self._cache: dict[str, dict[MilestoneView, tuple[MilestoneView, ...]]] = {
             how: {} for how in ("upstream", "downstream", "predecessors", "successors")}
@@ -85,11 +95,40 @@ class RuleEnv:
     def _related(self, how: str, m: MilestoneView) -> tuple[MilestoneView, ...]:
         cache = self._cache[how]
         found = cache.get(m)
+        if found is None and self._over_views:
+            if how in _CLOSURES:
+                step = _CLOSURES[how]
+                found = cache[m] = _closure(m, self._cache[step], partial(self._related, step))
+            elif how == "predecessors":
+                found = self._view_predecessors(m)
+                if found is not None:
+                    cache[m] = found
         if found is None:
             keys = getattr(self._adjacency, how)(m.key)
             # views are objects (always true): ``filter(None, ...)`` drops unknown keys only
             found = cache[m] = tuple(filter(None, map(self._views.milestone_by_key.get, keys)))
         return found
+
+    def _view_predecessors(self, m: MilestoneView) -> tuple[MilestoneView, ...] | None:
+        """``Adjacency.predecessors`` of ``m``'s key as views, from the ``after`` of the view
+        held under that key (``None`` when none is: ``adjacency`` then says it is unknown)."""
+        by_key = self._views.milestone_by_key
+        key = m.key
+        held = by_key.get(key)
+        if held is None:
+            return None
+        after = held.model.after
+        if not after:
+            return ()
+        pid = key[0]
+        found: list[MilestoneView] = []
+        for d in after:
+            k = (d.project or pid, d.on)
+            if k != key:
+                v = by_key.get(k)
+                if v is not None and v not in found:
+                    found.append(v)
+        return tuple(found)
 
     def upstream(self, m: MilestoneView) -> tuple[MilestoneView, ...]:
         found = self._cache["upstream"].get(m)
@@ -106,6 +145,38 @@ class RuleEnv:
     def successors(self, m: MilestoneView) -> tuple[MilestoneView, ...]:
         found = self._cache["successors"].get(m)
         return found if found is not None else self._related("successors", m)
+
+
+#: The transitive relations and the direct one each closes over.
+_CLOSURES = {"upstream": "predecessors", "downstream": "successors"}
+
+
+def _closure(m: MilestoneView, known: dict[MilestoneView, tuple[MilestoneView, ...]],
+             step: Callable[[MilestoneView], tuple[MilestoneView, ...]],
+             ) -> tuple[MilestoneView, ...]:
+    """Every view reached from ``m`` by ``step`` (whose answers so far are ``known``), breadth
+    first: ``Adjacency``'s closure order."""
+    first = known.get(m)
+    if first is None:
+        first = step(m)
+    if not first:
+        return ()
+    seen = {m}
+    out: list[MilestoneView] = []
+    queue = deque(first)
+    pop, extend, get = queue.popleft, queue.extend, known.get
+    while queue:
+        v = pop()
+        if v in seen:
+            continue
+        seen.add(v)
+        out.append(v)
+        nxt = get(v)
+        if nxt is None:
+            nxt = step(v)
+        if nxt:
+            extend(nxt)
+    return tuple(out)
 
 
 def _view_after(m: MilestoneView) -> tuple[Any, ...]:
@@ -339,7 +410,8 @@ def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, 
         else:
             schedule = NO_SCHEDULE
     views = build_views(known, schedule, as_of, calendar, dues)
-    env = RuleEnv(as_of, calendar, Adjacency(views.milestone_by_key, _view_after), views)
+    env = RuleEnv(as_of, calendar, Adjacency(views.milestone_by_key, _view_after), views,
+                  over_views=True)
     if keep is not None:
         keep.extend((views, schedule, env))
     scoped: dict[str, Sequence[Any]] = {}

@@ -272,3 +272,46 @@ def test_an_evaluation_without_the_schedule_equals_one_with_it() -> None:
                         schedule=compute_schedule(as_of(p, day), cal, day))
     assert skipped.findings and skipped.findings == full.findings
     assert skipped.rates == full.rates and skipped.scores == full.scores
+
+
+def test_closures_over_views_are_the_adjacency_closures_in_order() -> None:
+    """The engine's environment reads predecessors from the views' ``after`` and walks
+    ``upstream`` / ``downstream`` over the views themselves (``over_views``): for every
+    milestone of a generated portfolio (fan-out, fan-in and cross-project links), asked in a
+    shuffled order, the same views in the same order as the environment that maps
+    ``Adjacency``'s keys to views."""
+    import random  # noqa: PLC0415
+
+    from projects.graph import Adjacency  # noqa: PLC0415
+    from rules.engine import NO_SCHEDULE, RuleEnv  # noqa: PLC0415
+    from rules.views import build_views  # noqa: PLC0415
+
+    p, day = _generated(40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        cal = calendar_for(p)
+        views = build_views(p, NO_SCHEDULE, day, cal)
+    walked = RuleEnv(day, cal, Adjacency(views.milestone_by_key, lambda m: m.model.after), views,
+                     over_views=True)
+    mapped = RuleEnv(day, cal, Adjacency.of(p), views)
+    order = list(views.milestones)
+    random.Random(5).shuffle(order)
+    reached = 0
+    for m in order:
+        assert walked.predecessors(m) == mapped.predecessors(m), m
+        assert walked.successors(m) == mapped.successors(m), m
+        assert walked.upstream(m) == mapped.upstream(m), m
+        assert walked.downstream(m) == mapped.downstream(m), m
+        reached += len(walked.upstream(m))
+    assert reached > len(order)  # the graph has depth: most milestones have upstream ones
+    # written by hand, as no file may be: an entry repeated, one on the milestone itself and
+    # one on a milestone that does not exist
+    q = portfolio(ms("a"), ms("b", after=["a", "a", "b", "nowhere"]), ms("c", after=["b", "a"]))
+    views = build_views(q, NO_SCHEDULE, D(2026, 6, 1), cal)
+    walked = RuleEnv(D(2026, 6, 1), cal, Adjacency(views.milestone_by_key, lambda m: m.model.after),
+                     views, over_views=True)
+    mapped = RuleEnv(D(2026, 6, 1), cal, Adjacency.of(q), views)
+    for m in views.milestones:
+        for how in ("predecessors", "successors", "upstream", "downstream"):
+            assert getattr(walked, how)(m) == getattr(mapped, how)(m), (how, m)
+    assert [v.id for v in walked.predecessors(views.milestone_by_key[("P001", "b")])] == ["a"]
