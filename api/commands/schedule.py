@@ -1,4 +1,4 @@
-"""`duban schedule FILE [--json]`: read a contractor's P6 XER or MS Project XML file, compute its critical path
+"""`duban schedule FILE [--json]`: read a contractor's P6 XER, MS Project XML or .mpp file, compute its critical path
 and print each activity's dates and total float beside the file's own, and how many agree.
 
 This is the edge: it reads the file and prints; :mod:`projects.contractor` does the work.
@@ -22,14 +22,13 @@ def _iso(t: dt.datetime) -> str:
     return t.isoformat(timespec="minutes")
 
 
-def report(path: Path) -> dict[str, Any]:
-    """The ``--json`` document for the schedule file at ``path``; raises ScheduleFileError."""
-    from projects.contractor import read_schedule, schedule  # noqa: PLC0415
-
-    sched = read_schedule(path.read_bytes(), path.name)
+def report(path: Path, loaded: tuple[Any, ...] | None = None) -> dict[str, Any]:
+    """The ``--json`` document for the schedule file at ``path`` (or its ``loaded`` schedule
+    and rows, see :func:`_load`); raises ScheduleFileError."""
+    sched, computed = loaded or _load(path)
     rows, compared, equal, free_compared, free_equal = [], 0, 0, 0, 0
     has_baseline = sched.baseline != "none"
-    for c in schedule(sched):
+    for c in computed:
         file_tf, file_ff = c.activity.file_total_float_hours, c.activity.file_free_float_hours
         if file_tf is not None:
             compared += 1
@@ -63,18 +62,22 @@ def _baseline(cal: Any, c: Any, has_baseline: bool) -> dict[str, Any]:
             "baseline_slip_working_days": slip}
 
 
-def _load(path: Path) -> tuple[Any, Any]:
-    from projects.contractor import read_schedule, schedule  # noqa: PLC0415
+def _load(*paths: Path) -> tuple[Any, ...]:
+    """Each file's schedule and computed rows, flattened: ``(sched, rows, sched, rows ...)``;
+    the ``.mpp`` among them converted together in one JVM (``api.mpp``)."""
+    from api.mpp import read_files  # noqa: PLC0415
+    from projects.contractor import schedule  # noqa: PLC0415
 
-    sched = read_schedule(path.read_bytes(), path.name)
-    return sched, schedule(sched)
+    scheds = read_files([(p.read_bytes(), p.name) for p in paths])
+    return tuple(x for s in scheds for x in (s, schedule(s)))
 
 
-def dcma_report(path: Path) -> list[dict[str, Any]]:
-    """The DCMA-14 checks of the file at ``path`` as JSON-ready rows."""
+def dcma_report(path: Path, loaded: tuple[Any, ...] | None = None) -> list[dict[str, Any]]:
+    """The DCMA-14 checks of the file at ``path`` (or its ``loaded`` schedule and rows) as
+    JSON-ready rows."""
     from projects.contractor.dcma import assess  # noqa: PLC0415
 
-    sched, rows = _load(path)
+    sched, rows = loaded or _load(path)
     return [{"number": c.number, "key": c.key, "zh": c.zh, "en": c.en, "count": c.count,
              "total": c.total, "value": c.value, "threshold": c.threshold, "passed": c.passed,
              "offenders": list(c.offenders)} for c in assess(sched, rows)]
@@ -83,7 +86,7 @@ def dcma_report(path: Path) -> list[dict[str, Any]]:
 def compare_report(old: Path, new: Path) -> dict[str, Any]:
     from projects.contractor.compare import compare  # noqa: PLC0415
 
-    return compare(*_load(old), *_load(new))
+    return compare(*_load(old, new))
 
 
 def _print_dcma(checks: list[dict[str, Any]], baseline: dict[str, str]) -> None:
@@ -179,9 +182,10 @@ def _run(args: argparse.Namespace) -> int:
         if comparing:
             doc = compare_report(Path(files[0]), Path(files[1]))
         else:
-            doc = report(Path(files[0]))
+            loaded = _load(Path(files[0]))
+            doc = report(Path(files[0]), loaded)
             if args.dcma:
-                doc["dcma"] = dcma_report(Path(files[0]))
+                doc["dcma"] = dcma_report(Path(files[0]), loaded)
     except ScheduleFileError as exc:
         print(f"文件被拒绝 / file refused: {exc}", file=sys.stderr)
         return 1
@@ -213,14 +217,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """`duban schedule`."""
     cmd = subparsers.add_parser(
         "schedule", help="计算承包商进度计划的关键路径、DCMA 检查与两次更新对比 / a contractor's schedule: "
-                         "critical path, DCMA-14, two updates compared (P6 XER, MS Project XML)",
-        description="读取 P6 XER 或 MS Project XML（MSPDI）文件，按其日历、逻辑关系与数据日期计算"
+                         "critical path, DCMA-14, two updates compared (P6 XER, MS Project XML, .mpp)",
+        description="读取 P6 XER、MS Project XML（MSPDI）或 .mpp（经 MPXJ 转换，需要 Java）文件，按其日历、逻辑关系与数据日期计算"
                     "最早/最晚日期与总浮时，并与文件自带的值比较；--dcma 给出 DCMA 十四项检查；"
-                    "compare OLD NEW 对比两次更新。Read a P6 XER or MS Project XML file and compute "
+                    "compare OLD NEW 对比两次更新。Read a P6 XER, MS Project XML or .mpp (converted by MPXJ, "
+                    "needs Java) file and compute "
                     "early/late dates and total float beside the file's own; --dcma: the DCMA-14 "
                     "assessment; compare OLD NEW: two updates side by side.")
     cmd.add_argument("file", metavar="FILE", nargs="+",
-                     help="P6 XER 或 MS Project XML 文件；或 compare OLD NEW / a .xer or .xml file, or compare OLD NEW")
+                     help="P6 XER、MS Project XML 或 .mpp 文件；或 compare OLD NEW / a .xer, .xml or .mpp file, or compare OLD NEW")
     cmd.add_argument("--json", action="store_true", help="以 JSON 输出 / print JSON")
     cmd.add_argument("--dcma", action="store_true", help="DCMA 十四项检查 / the DCMA-14 assessment")
     cmd.set_defaults(handler=_run)
