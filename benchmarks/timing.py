@@ -76,7 +76,7 @@ class Run:
 
 
 def run_process(cmd: Sequence[str], *, cwd: Path | None = None, stdout_to: Path | None = None,
-                ) -> Run:
+                env: dict[str, str] | None = None) -> Run:
     """Run ``cmd`` to its end. Its stdout goes to ``stdout_to`` when given (a big output is
     then not held here; ``Run.stdout`` is ``""``), else it is read back; stderr is read back."""
     with tempfile.TemporaryDirectory(prefix="bench_run_") as tmp:
@@ -84,7 +84,7 @@ def run_process(cmd: Sequence[str], *, cwd: Path | None = None, stdout_to: Path 
         err_path = Path(tmp) / "stderr"
         with out_path.open("wb") as out, err_path.open("wb") as err:
             t = time.perf_counter()
-            child = subprocess.Popen(list(cmd), cwd=cwd, stdout=out, stderr=err)
+            child = subprocess.Popen(list(cmd), cwd=cwd, stdout=out, stderr=err, env=env)
             _, status, usage = os.wait4(child.pid, 0)  # the child's own CPU time and peak memory
             wall = time.perf_counter() - t
         child.returncode = os.waitstatus_to_exitcode(status)

@@ -318,7 +318,7 @@ def _compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.da
         elif preds[i]:
             last = None
             for j, lag in preds[i]:
-                kind = kinds.get((j, i), "FS")
+                kind = kinds.get((j, i), "FS") if kinds else "FS"  # most portfolios link FS only
                 if kind in {"FF", "SF"}:
                     continue  # a finish link says nothing of when the milestone starts
                 ej = due_i[j] if kind == "FS" else before[j]
@@ -330,9 +330,7 @@ def _compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.da
                     dur[i] = e - last
         else:
             start[i] = due[i]  # a point event on its due
-    for i, d in enumerate(calendar.dates_at(default_start)):
-        if d is not None:
-            start[i] = d
+    start = [s if d is None else d for s, d in zip(start, calendar.dates_at(default_start), strict=True)]
 
     if kinds:
         _typed_lags(preds, succs, kinds, dur)
