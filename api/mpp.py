@@ -88,8 +88,8 @@ def is_mpp(data: bytes, name: str) -> bool:
 
 def check_container(data: bytes, name: str) -> None:
     """Refuse, before Java starts, what cannot be an ``.mpp``: not an OLE2 compound file, a
-    header that does not hold together, or sectors (the FAT, the directory) the file does not
-    reach (truncated, or a huge declared size)."""
+    header that does not hold together, or a sector that the header or the allocation table
+    (FAT) uses lying past the file's end (truncated, or a huge declared size)."""
     if not data:
         raise MppFileError(name, "文件为空，不是 MS Project 文件", "the file is empty: not an MS Project file",
                            suggestions=("上传 Project 保存的 .mpp 文件 / upload an .mpp saved by Project",))
@@ -105,20 +105,43 @@ def check_container(data: bytes, name: str) -> None:
                            "truncated: shorter than the 512-byte header",
                            suggestions=("重新导出或重新上传完整的文件 / export or upload the whole file again",))
     shift, = struct.unpack_from("<H", data, 30)
-    fat_count, dir_start = struct.unpack_from("<II", data, 44)
     if shift not in (9, 12):
         raise MppFileError(f"{name}: 字节 30 / byte 30", f"文件头损坏：扇区大小 2^{shift} 不是 512 或 4096",
                            f"damaged header: sector size 2^{shift} is neither 512 nor 4096")
     size = 1 << shift
-    sectors = (len(data) - 512 + size - 1) // size  # whole or partial sectors after the header
-    fats = struct.unpack_from("<109I", data, 76)[: min(fat_count, 109)]
-    beyond = [s for s in (*fats, dir_start) if s >= sectors]
-    if fat_count * size * 128 > (1 << 40) or fat_count > sectors or beyond:
-        need = 512 + (max(beyond) + 1) * size if beyond else 512 + fat_count * size
-        raise MppFileError(f"{name}: {len(data)} 字节 / bytes",
-                           f"文件被截断或已损坏：文件头所指的扇区需要至少 {need} 字节",
-                           f"truncated or damaged: the header's sectors need at least {need} bytes",
-                           suggestions=("重新导出或重新上传完整的文件 / export or upload the whole file again",))
+    sectors = -(-len(data) // size) - 1  # sector n lies at (n + 1) * size; a partial last one counts
+    fat_count, dir_start = struct.unpack_from("<II", data, 44)
+    difat_start, difat_count = struct.unpack_from("<II", data, 68)
+    if fat_count > sectors or difat_count > sectors:  # a huge declared size
+        _truncated(name, data, (max(fat_count, difat_count) + 1) * size)
+    fats = list(struct.unpack_from("<109I", data, 76)[: min(fat_count, 109)])
+    nxt = difat_start
+    for _ in range(difat_count):  # the rest of the FAT's sector list, chained
+        if len(fats) >= fat_count or nxt >= sectors:
+            break
+        chunk = struct.unpack_from(f"<{size // 4}I", data, (nxt + 1) * size)
+        fats.extend(chunk[:-1][: fat_count - len(fats)])
+        nxt = chunk[-1]
+    if len(fats) < fat_count or dir_start >= sectors or any(f >= sectors for f in fats):
+        _truncated(name, data, (max([dir_start, *fats, len(fats)]) + 2) * size)
+    used, points = -1, -1  # the last sector the FAT uses, the highest sector it points to
+    for n, f in enumerate(fats):
+        entries = struct.unpack_from(f"<{size // 4}I", data, (f + 1) * size)
+        for i, v in enumerate(entries):
+            if v != 0xFFFFFFFF:
+                used = n * (size // 4) + i
+                if v < 0xFFFFFFFA:
+                    points = max(points, v)
+    if max(used, points) >= sectors:
+        _truncated(name, data, (max(used, points) + 2) * size)
+
+
+def _truncated(name: str, data: bytes, need: int) -> None:
+    raise MppFileError(f"{name}: {len(data)} 字节 / bytes",
+                       f"文件被截断或已损坏：文件头与分配表所指的扇区需要至少 {need} 字节",
+                       f"truncated or damaged: the sectors its header and allocation table use need "
+                       f"at least {need} bytes",
+                       suggestions=("重新导出或重新上传完整的文件 / export or upload the whole file again",))
 
 
 def _java() -> str:

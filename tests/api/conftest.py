@@ -215,3 +215,19 @@ async def answered_complaint(api: Api, body: dict[str, Any], answer: str) -> dic
                               headers=api.auth("unit"))
     assert r.status_code == 201, r.text
     return dict(filed)
+
+
+#: The vendored MS Project plans (tests/data/mpp, see its MANIFEST.md), one per MPP format.
+MPP_DATA = Path(__file__).resolve().parents[1] / "data" / "mpp"
+MPP_PLANS = sorted(MPP_DATA.glob("task-links-*.mpp"))
+
+
+@pytest.fixture(scope="session")
+def mpp_converted() -> dict[str, bytes]:
+    """Every vendored ``.mpp`` converted to MSPDI once per session, in one real JVM (MPXJ):
+    api.mpp keeps each conversion by its bytes, so the tests that then read, import or upload
+    these files (CLI, API, page, compare) start no other JVM."""
+    from api import mpp  # noqa: PLC0415
+
+    xml = mpp.to_mspdi([(p.read_bytes(), p.name) for p in MPP_PLANS])
+    return {p.name: x for p, x in zip(MPP_PLANS, xml, strict=True)}

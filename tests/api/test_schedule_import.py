@@ -15,7 +15,7 @@ from api.schedules import import_schedule
 from projects import repository as repo
 from projects.contractor import ScheduleFileError
 from projects.errors import PortfolioError
-from tests.api.conftest import Api
+from tests.api.conftest import MPP_PLANS, Api
 from tests.projects.contractor_files import DATA, edit_xer, xer_text
 
 SAMPLE = "xernative-sample.xer"
@@ -150,6 +150,31 @@ async def test_an_mspdi_file_imports_too(api: Api) -> None:
     assert [(d.on, d.lag) for d in lagged.after] == [("9", 10)]  # 2 weeks = 10 workdays
 
 
+async def test_an_mpp_file_imports_as_its_xml_export(api: Api, mpp_converted: dict[str, bytes]) -> None:
+    """An .mpp (converted by MPXJ, once per session) makes the same project as its XML."""
+    plan = MPP_PLANS[-1]
+    record = await _import(api, plan.read_bytes(), plan.name, pid="M002")
+    assert len(record["added"]) == 16 and record["source"] == plan.name
+    p = await _project(api, "M002")
+    assert {d.type for m in p.milestones for d in m.after} == {"FS", "SS", "FF", "SF"}
+    assert [(d.on, d.lag) for d in next(m for m in p.milestones if m.id == "10").after] == [("9", 10)]
+    xml = "mpxj-task-links-project2019-mspdi.xml"
+    await _import(api, (DATA / xml).read_bytes(), xml, pid="M003")
+    q = await _project(api, "M003")
+    assert [(m.id, m.due, m.after) for m in p.milestones] == [(m.id, m.due, m.after) for m in q.milestones]
+
+
+async def test_a_bad_mpp_imports_nothing(api: Api) -> None:
+    before_total = (await audit.entries())[1]
+    cut = MPP_PLANS[-1].read_bytes()[:100_000]
+    with pytest.raises(ScheduleFileError, match="truncated"):
+        await _import(api, cut, "cut.mpp", pid="M004")
+    with pytest.raises(ScheduleFileError, match="not an MS Project file"):
+        await _import(api, b"Name,Start\n", "renamed.mpp", pid="M004")
+    assert "M004" not in (await api.server.snapshot()).portfolio.project_by_id
+    assert (await audit.entries())[1] == before_total
+
+
 def test_the_import_command(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     """`duban import FILE.xer --project --unit [--map]` makes the project, says what it did,
     and refuses a schedule file without --project, a bad map and a bad file."""
@@ -179,6 +204,41 @@ def test_the_import_command(tmp_path, monkeypatch, capsys) -> None:  # type: ign
     assert main(["import", str(tmp_path / "bad.xer"), "--project", "C9", "--unit", "roads"]) == 1
     err = capsys.readouterr().err
     assert "未导入任何内容" in err and "truncated" in err
+
+
+def test_the_import_command_reads_an_mpp(tmp_path, monkeypatch, capsys, mpp_converted) -> None:  # type: ignore[no-untyped-def]
+    """`duban import FILE.mpp --project --unit` makes the project; a truncated .mpp is refused
+    saying where, and nothing is imported."""
+    import yaml  # noqa: PLC0415
+
+    from api.cli import main  # noqa: PLC0415
+
+    monkeypatch.setenv("DUBAN_DATABASE_URL", f"sqlite:///{tmp_path / 'd.sqlite'}")
+    monkeypatch.setenv("DUBAN_TODAY", "2026-05-06")
+    (tmp_path / "units.yaml").write_text(yaml.safe_dump({"units": [{"id": "roads", "name": "市政处"}],
+                                                         "projects": []}), encoding="utf-8")
+    assert main(["import", str(tmp_path / "units.yaml")]) == 0
+    (tmp_path / "cut.mpp").write_bytes(MPP_PLANS[0].read_bytes()[:60_000])
+    assert main(["import", str(tmp_path / "cut.mpp"), "--project", "M9", "--unit", "roads"]) == 1
+    err = capsys.readouterr().err
+    assert "未导入任何内容" in err and "cut.mpp: 60000 字节 / bytes" in err and "truncated" in err
+    assert main(["import", str(MPP_PLANS[0]), "--project", "M9", "--unit", "roads"]) == 0
+    out = capsys.readouterr().out
+    assert "M9" in out and "新建" in out and "added 16" in out
+
+
+async def test_the_api_imports_an_uploaded_mpp(api: Api, mpp_converted: dict[str, bytes]) -> None:
+    plan = MPP_PLANS[1]
+    files = {"file": (plan.name, plan.read_bytes(), "application/vnd.ms-project")}
+    r = await api.client.post("/api/projects/M7/schedule", headers=api.auth("office"), files=files,
+                              data={"unit": "transport"})
+    assert r.status_code == 200, r.text
+    assert r.json()["created"] is True and len(r.json()["added"]) == 16
+    bad = {"file": ("plan.mpp", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "application/vnd.ms-project")}
+    r = await api.client.post("/api/projects/M8/schedule", headers=api.auth("office"), files=bad,
+                              data={"unit": "transport"})
+    assert r.status_code == 422 and "plan.mpp" in r.text and "sector size" in r.text
+    assert "M8" not in (await api.server.snapshot()).portfolio.project_by_id
 
 
 async def test_the_api_imports_an_uploaded_schedule_for_the_office_only(api: Api) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.api.conftest import MPP_PLANS
 from tests.projects.contractor_files import DATA, edit_xer, xer_text
 
 pytestmark = pytest.mark.slow
@@ -41,6 +42,22 @@ async def test_a_bad_file_comes_back_on_the_page(site):  # type: ignore[no-untyp
     r = await _post(site, {"file": ("cut.xer", cut, "application/octet-stream")})
     assert r.status_code == 422
     assert "cut.xer:70" in r.text and "截断" in r.text and 'role="alert"' in r.text
+
+
+async def test_the_office_uploads_an_mpp_and_a_bad_one_comes_back(site, mpp_converted):  # type: ignore[no-untyped-def]
+    """The form takes .mpp files; one MPXJ converts is imported, one that is not an MS Project
+    file comes back on the page saying so, in Chinese first, nothing imported."""
+    await site.sign_in("office")
+    page = await site.client.get("/projects/P003")
+    assert 'accept=".xer,.xml,.mpp"' in page.text
+    r = await _post(site, {"file": ("notes.mpp", "会议纪要".encode(), "application/vnd.ms-project")})
+    assert r.status_code == 422
+    assert "notes.mpp" in r.text and "不是 MS Project 文件" in r.text and "尚未导入承包商进度计划" in r.text
+    plan = MPP_PLANS[-1]
+    r = await _post(site, {"file": (plan.name, plan.read_bytes(), "application/vnd.ms-project")})
+    assert r.status_code == 303
+    page = await site.client.get("/projects/P003?imported=1")
+    assert "已导入" in page.text and "新增 16" in page.text and plan.name in page.text
 
 
 async def test_only_the_office_may_import(site):  # type: ignore[no-untyped-def]
