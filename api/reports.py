@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from api import audit
 from api.values import EvaluationOutcome, InputError, Snapshot, now_iso
 from notifier import store
+from notifier.lifecycle import OPEN_STATES
 from notifier.store import StoredNotice, to_model
 from projects import repository as projects_repo
 from projects import storage
@@ -58,6 +59,22 @@ class Written:
         self.findings: dict[str, rules_repo.ProjectFindings] = {}
         #: project (None: notices about no project) -> code -> (row id, open notice)
         self.notices: dict[str | None, dict[str, tuple[int, StoredNotice]]] = {}
+
+    @classmethod
+    def loaded(cls, revision: int, projects: Sequence[str], findings: dict[str, rules_repo.ProjectFindings],
+               notices: Sequence[tuple[int, StoredNotice]]) -> Written:
+        """What a process loading the portfolio at ``revision`` holds from the start: every
+        project's current findings (``rules_repo.current_findings`` of them all) and the open
+        notices among ``notices`` (``store.every_notice``), so that no report group reads its
+        projects' state back the first time it meets them."""
+        held = cls(revision)
+        held.findings = findings
+        held.notices = {p: {} for p in projects}
+        held.notices[None] = {}
+        for i, n in notices:
+            if n.state in OPEN_STATES:
+                held.notices.setdefault(n.project, {})[n.code] = (i, n)
+        return held
 
     async def know_notices(self, engine: DbEngine, projects: Sequence[str]) -> None:
         """Read the open notices of the projects not held yet (and those about no project)."""

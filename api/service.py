@@ -109,9 +109,19 @@ class Server(ReportGroups):
         return kept + tuple(fresh.values())
 
     async def _load(self, revision: int) -> Snapshot:
+        """The portfolio, its notices and versions read afresh at ``revision``; and with them
+        what the report groups hold (``Written.loaded``: every current finding, the open
+        notices), unless a group already holds something as new. Read after ``revision`` was,
+        so should anything commit meanwhile, the database is past ``revision`` and the next
+        group starts afresh instead (``ReportGroups._written_at``)."""
         portfolio = await projects_repo.load_portfolio()
-        portfolio = replace(portfolio, notices=await self.notices())
+        notices = await store.every_notice(self.engine)
+        portfolio = replace(portfolio, notices=tuple(store.to_model(n) for _, n in notices))
         versions = await projects_repo.all_milestone_versions()
+        pids = [p.id for p in portfolio.projects]
+        held = Written.loaded(revision, pids, await rules_repo.current_findings(pids), notices)
+        if self._written is None or self._written.revision < revision:
+            self._written = held
         return Snapshot(revision, portfolio, _calendar(portfolio), versions)
 
     async def _advance(self, cached: Snapshot, revision: int) -> Snapshot | None:

@@ -134,6 +134,12 @@ async def open_notices(engine: DbEngine, projects: Collection[str]) -> list[tupl
     return [(int(r["id"]), _stored(r)) for r in await query.run()]
 
 
+async def every_notice(engine: DbEngine) -> list[tuple[int, StoredNotice]]:
+    """Every stored notice with its row id, in issue order (one read): what a loading server
+    derives both ``Portfolio.notices`` (``to_model``) and the open notices it holds from."""
+    return [(int(r["id"]), _stored(r)) for r in await NoticeRow.select().order_by(NoticeRow.id).run()]
+
+
 async def notices_for_engine(engine: DbEngine, *,
                              codes: Collection[str] | None = None) -> tuple[Notice, ...]:
     """Every stored notice (or those of ``codes``) as ``projects.model.Notice``, for

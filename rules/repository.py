@@ -196,13 +196,26 @@ def _finding_row(eid: int, current: int, f: Any, row: Row) -> tuple[Any, ...]:
             respond_by, explain)
 
 
-@dataclass(frozen=True, slots=True)
 class HeldFinding:
-    """A stored current finding as the write path keeps it: the finding as read back, and
-    what it stores as text (to tell an unchanged finding without encoding it twice)."""
+    """A stored current finding as the write path keeps it: its evaluation, rule, subject and
+    project, and what it stores as text (``row``: to tell an unchanged finding without
+    encoding it twice). ``stored``, the finding as ``findings`` reads it back, is decoded from
+    the row the first time it is asked for (a report's answer asks for its own project's
+    only; a loading server holds every project's)."""
 
-    stored: StoredFinding
-    row: Row
+    __slots__ = ("_stored", "evaluation", "project", "row", "rule", "subject")
+
+    def __init__(self, evaluation: int, rule: str, subject: str, project: str | None, row: Row) -> None:
+        self.evaluation, self.rule, self.subject, self.project, self.row = evaluation, rule, subject, project, row
+        self._stored: StoredFinding | None = None
+
+    @property
+    def stored(self) -> StoredFinding:
+        if self._stored is None:
+            title, level, message, unit, notify, respond_by, explain = self.row
+            self._stored = StoredFinding(self.evaluation, self.rule, title, self.subject, level, message,
+                                         self.project, unit, json.loads(notify), respond_by, json.loads(explain))
+        return self._stored
 
 
 #: A project's stored current findings by (rule, subject), in the order of their rows.
@@ -218,10 +231,9 @@ async def current_findings(projects: Collection[str]) -> dict[str, ProjectFindin
         rows = await (FindingRow.select().where((FindingRow.current == 1) & FindingRow.project.is_in(wanted[i:i + 500]))
                       .order_by(FindingRow.id))
         for r in rows:
-            stored = _finding(r)
-            row = (stored.title, stored.level, stored.message, stored.unit, r["notify"], stored.respond_by,
-                   r["explain"])
-            out[r["project"]][(stored.rule, stored.subject)] = HeldFinding(stored, row)
+            row = (r["title"], r["level"], r["message"], r["unit"], r["notify"], r["respond_by"], r["explain"])
+            out[r["project"]][(r["rule"], r["subject"])] = HeldFinding(int(r["evaluation"]), r["rule"], r["subject"],
+                                                                       r["project"], row)
     return out
 
 
@@ -278,10 +290,7 @@ async def store_scoped_evaluation(findings: Iterable[Any], held: Mapping[str, Pr
     rows = [_finding_row(eid, 1, f, row) for f, row in fresh]
     await _insert_many(FindingRow, _FINDING_COLUMNS, rows)
     for f, row in fresh:
-        title, level, message, unit, notify, respond_by, explain = row
-        out[f.project][(f.rule, f.subject)] = HeldFinding(StoredFinding(
-            eid, f.rule, title, f.subject, level, message, f.project, unit, json.loads(notify), respond_by,
-            json.loads(explain)), row)
+        out[f.project][(f.rule, f.subject)] = HeldFinding(eid, f.rule, f.subject, f.project, row)
     return stored, out
 
 
