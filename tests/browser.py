@@ -10,6 +10,7 @@ shows it, not ``mm/dd/yyyy``.
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -47,18 +48,64 @@ def context_options(width: int = 1400, height: int = 900) -> dict[str, Any]:
             "extra_http_headers": {"Accept-Language": ACCEPT_LANGUAGE}}
 
 
-@contextmanager
-def profile_page(profile: Path, width: int = 1400, height: int = 900) -> Iterator[tuple[BrowserContext, Page, list[str]]]:
-    """Chromium on a fresh profile directory ``profile`` (Playwright passes it as
-    ``--user-data-dir``), its first page at ``width`` x ``height``, and the list the page's
-    script errors are appended to; closed when the block ends."""
+@pytest.fixture(scope="module")
+def browser(request: pytest.FixtureRequest) -> Iterator[Browser]:
+    """One headless Chromium for a module's browser tests (each xdist worker its own): every
+    test opens its own context in it with ``fresh_page``, a fresh profile (cookies, storage,
+    HTTP cache), so no test sees another's state.
+
+    A module, not the session: while Playwright's sync API is open its event loop is the
+    thread's running loop, and pytest-asyncio cannot run a test then. pytest closes a module's
+    fixtures before the next test of another module, so the async page tests run between
+    modules; a module that asks for ``browser`` holds no async test (checked here)."""
+    asynchronous = sorted(name for name, value in vars(request.module).items()
+                          if name.startswith("test") and inspect.iscoroutinefunction(value))
+    if asynchronous:
+        pytest.fail(f"{request.module.__name__} asks for the browser fixture and has async tests "
+                    f"{asynchronous}: move them to a module of their own", pytrace=False)
     with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(str(profile), **launch_options(),
-                                                       **context_options(width, height))
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        chromium_ = p.chromium.launch(**launch_options())
         try:
-            yield browser, page, errors
+            yield chromium_
         finally:
-            browser.close()
+            chromium_.close()
+
+
+@contextmanager
+def fresh_page(browser: Browser, width: int = 1400, height: int = 900) -> Iterator[tuple[BrowserContext, Page, list[str]]]:
+    """A new context of ``browser`` (a fresh profile), its first page at ``width`` x ``height``,
+    and the list the page's script errors are appended to; closed when the block ends."""
+    context = browser.new_context(**context_options(width, height))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        yield context, page, errors
+    finally:
+        context.close()
+
+
+def submit(page: Page, target: Locator | str) -> None:
+    """Click ``target`` (a form's button or a link, a locator or a selector) and wait until the
+    page it leads to has loaded: the new document's ``load`` event, not a guess at idleness."""
+    with page.expect_navigation():
+        if isinstance(target, str):
+            page.click(target)
+        else:
+            target.click()
+
+
+def wait_drawn(page: Page) -> int:
+    """Wait until every figure the page embeds is drawn (``data-drawn`` set when Plotly's
+    ``newPlot`` resolved) and holds Plotly's ``.main-svg``; the number of figures."""
+    targets = [node.get_attribute("data-target") for node in page.locator("script.figure").all()]
+    for target in targets:
+        page.locator(f"[id='{target}'][data-drawn='1']").wait_for()
+        assert page.locator(f"[id='{target}'] .main-svg").count() >= 1, (page.url, target)
+    return len(targets)
+
+
+def visit(page: Page, url: str) -> int:
+    """Open ``url`` (until its ``load`` event) and wait until its figures are drawn; their number."""
+    page.goto(url)
+    return wait_drawn(page)

@@ -1,4 +1,5 @@
-"""Start the real `duban serve` as a subprocess on a free loopback port and wait until it answers."""
+"""Start the real `duban serve` as a subprocess on a free loopback port and wait until it answers;
+the browser tests share one Chromium per session (``tests.browser.browser``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.browser import browser
+
+__all__ = ["Running", "browser", "empty_server", "free_port", "start", "stop"]
 
 DUBAN = Path(sys.executable).with_name("duban")
 

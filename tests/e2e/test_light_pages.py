@@ -5,16 +5,17 @@ the bundle arrives compressed and cacheable for a year, and the browser runs in 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Response, sync_playwright
+from playwright.sync_api import Browser, Page, Response
 
 from dashboards.embed import plotly_bundle
-from tests.browser import SHOTS, context_options, launch_options
-from tests.e2e.conftest import start, stop
+from tests.browser import SHOTS, context_options, launch_options, submit
+from tests.e2e.conftest import Running, start, stop
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.slow]
 
@@ -28,8 +29,15 @@ def _sign_in(page: Page, url: str, user: str) -> None:
     page.goto(f"{url}/login")
     page.fill("input[name=username]", user)
     page.fill("input[name=password]", f"duban-{user}")
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    submit(page, "button[type=submit]")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """`duban serve` with the demo, shared by this module's tests that only read it."""
+    running = start(tmp_path_factory.mktemp("demo"), {"DUBAN_DEMO": "1"})
+    yield running
+    stop(running)
 
 
 def _chart_pages(url: str, token: str) -> list[str]:
@@ -56,8 +64,7 @@ def _visit_every_chart_page(browser: Browser, url: str, pages: list[str], width:
     drawn = 0
     transfers: list[list[int]] = []
     for path in pages:
-        page.goto(f"{url}{path}")
-        page.wait_for_load_state("networkidle")
+        page.goto(f"{url}{path}")  # until its load event: the deferred plotly.js has run
         transfers.append(page.evaluate(TIMING))
         plots = page.locator("script.figure").all()
         assert plots, f"{path} embeds no figure"
@@ -83,92 +90,81 @@ def _visit_every_chart_page(browser: Browser, url: str, pages: list[str], width:
     context.close()
 
 
-def test_every_chart_page_draws_with_the_partial_bundle(tmp_path: Path) -> None:
+def test_every_chart_page_draws_with_the_partial_bundle(demo: Running, browser: Browser) -> None:
     """As the office (who sees every page and project) at three sizes: each figure of each
     chart page is drawn, the browser logs no error and no unknown trace type, only the partial
-    bundle is loaded, compressed, with a one-year immutable cache, once per browser."""
-    running = start(tmp_path, {"DUBAN_DEMO": "1"})
-    try:
-        token = running.duban("users", "token", "office").stdout.strip()
-        pages = _chart_pages(running.url, token)
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(**launch_options())
-            for width, height in SIZES:
-                _visit_every_chart_page(browser, running.url, pages, width, height)
-            browser.close()
-    finally:
-        stop(running)
+    bundle is loaded, compressed, with a one-year immutable cache, once per browser profile."""
+    token = demo.duban("users", "token", "office").stdout.strip()
+    pages = _chart_pages(demo.url, token)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width, height in SIZES:
+        _visit_every_chart_page(browser, demo.url, pages, width, height)
 
 
-def _date_input_shot(p: object, url: str, env: dict[str, str], flag: str, locale: str) -> bytes:
-    options = launch_options()
-    options["env"] = {**os.environ, **env}
-    options["args"] = [a for a in options["args"] if not a.startswith("--lang=")] + [flag]
-    browser = p.chromium.launch(**options)  # type: ignore[attr-defined]
+def _date_input_shot(browser: Browser, url: str, locale: str) -> bytes:
     context = browser.new_context(**{**context_options(1366, 768), "locale": locale})
-    page = context.new_page()
-    _sign_in(page, url, "office")
-    page.goto(f"{url}/rules")
-    shot = page.locator("input[type=date]").first.screenshot()
-    browser.close()
-    return shot
-
-
-def test_the_test_browser_shows_date_inputs_in_chinese_form(tmp_path: Path) -> None:
-    """The browser the tests drive draws a date input as a zh-CN browser does, differently from
-    an en-US one (the same page, the same value): the tests' screenshots show what users see."""
-    running = start(tmp_path, {"DUBAN_DEMO": "1"})
     try:
-        with sync_playwright() as p:
-            zh = _date_input_shot(p, running.url, {"LANGUAGE": "zh_CN:zh", "LANG": "zh_CN.UTF-8"},
-                                  "--lang=zh-CN", "zh-CN")
-            en = _date_input_shot(p, running.url, {"LANGUAGE": "en_US:en", "LANG": "en_US.UTF-8"},
-                                  "--lang=en-US", "en-US")
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            (SHOTS / "date-input-zh-CN.png").write_bytes(zh)
-            (SHOTS / "date-input-en-US.png").write_bytes(en)
-        assert zh != en
+        page = context.new_page()
+        _sign_in(page, url, "office")
+        page.goto(f"{url}/rules")
+        return page.locator("input[type=date]").first.screenshot()
     finally:
-        stop(running)
+        context.close()
 
 
-def test_the_api_docs_load_from_the_app_alone(tmp_path: Path) -> None:
+def test_the_test_browser_shows_date_inputs_in_chinese_form(demo: Running, browser: Browser) -> None:
+    """The browser the tests drive (the session's, as every browser test gets it) draws a date
+    input as a zh-CN browser does, differently from an en-US one started with the English
+    environment and flag (the same page, the same value): the screenshots show what users see."""
+    zh = _date_input_shot(browser, demo.url, "zh-CN")
+    options = launch_options()
+    options["env"] = {**os.environ, "LANGUAGE": "en_US:en", "LANG": "en_US.UTF-8"}
+    options["args"] = [a for a in options["args"] if not a.startswith("--lang=")] + ["--lang=en-US"]
+    english = browser.browser_type.launch(**options)
+    try:
+        en = _date_input_shot(english, demo.url, "en-US")
+    finally:
+        english.close()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / "date-input-zh-CN.png").write_bytes(zh)
+    (SHOTS / "date-input-en-US.png").write_bytes(en)
+    assert zh != en
+
+
+def test_the_api_docs_load_from_the_app_alone(tmp_path: Path, browser: Browser) -> None:
     """/schema draws the API docs with the Redoc the app serves (compressed, cached for a year):
     with every address outside the app refused, as on an offline network, the docs still show
     their operations, and no script, style or font is asked of another host."""
     running = start(tmp_path, {"DUBAN_DEMO": "0"})
+    context = browser.new_context(**context_options(1366, 768))
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(**launch_options())
-            context = browser.new_context(**context_options(1366, 768))
-            outside: list[str] = []
+        outside: list[str] = []
 
-            def only_the_app(route: Any) -> None:
-                if route.request.url.startswith(running.url):
-                    route.continue_()
-                else:
-                    outside.append(route.request.url)
-                    route.abort()
+        def only_the_app(route: Any) -> None:
+            if route.request.url.startswith(running.url):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
 
-            context.route("**/*", only_the_app)
-            page = context.new_page()
-            problems: list[str] = []
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            responses: list[Response] = []
-            page.on("response", lambda r: responses.append(r) if "/static/redoc" in r.url else None)
-            page.goto(f"{running.url}/schema")
-            page.get_by_text("duban 督办 API").first.wait_for(timeout=60_000)
-            page.locator("h2", has_text="ListProjects").first.wait_for(timeout=60_000)
-            page.screenshot(path=str(SHOTS / "api-docs-1366x768.png"))
-            # Redoc's attribution image in the side bar is the one address in its bundle; an
-            # image that cannot load blocks nothing (the docs above were drawn without it)
-            assert set(outside) <= {"https://cdn.redoc.ly/redoc/logo-mini.svg"}, outside
-            assert problems == [], problems
-            assert len(responses) == 1
-            headers = responses[0].all_headers()
-            assert headers["content-encoding"] in ("br", "gzip")
-            assert headers["cache-control"] == "public, max-age=31536000, immutable"
-            browser.close()
+        context.route("**/*", only_the_app)
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        responses: list[Response] = []
+        page.on("response", lambda r: responses.append(r) if "/static/redoc" in r.url else None)
+        page.goto(f"{running.url}/schema")
+        page.get_by_text("duban 督办 API").first.wait_for(timeout=60_000)
+        page.locator("h2", has_text="ListProjects").first.wait_for(timeout=60_000)
+        page.screenshot(path=str(SHOTS / "api-docs-1366x768.png"))
+        # Redoc's attribution image in the side bar is the one address in its bundle; an
+        # image that cannot load blocks nothing (the docs above were drawn without it)
+        assert set(outside) <= {"https://cdn.redoc.ly/redoc/logo-mini.svg"}, outside
+        assert problems == [], problems
+        assert len(responses) == 1
+        headers = responses[0].all_headers()
+        assert headers["content-encoding"] in ("br", "gzip")
+        assert headers["cache-control"] == "public, max-age=31536000, immutable"
     finally:
+        context.close()
         stop(running)

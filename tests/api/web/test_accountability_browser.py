@@ -5,13 +5,11 @@ reads the frozen ranking with the record beside it; screenshots of each page at 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from tests.api.web.test_browser import served, sign_in  # noqa: F401 - the fixture
-from tests.browser import SHOTS, profile_page
+from tests.browser import SHOTS, fresh_page, submit, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -23,34 +21,30 @@ def _shots(page: Page, url: str, pages: dict[str, str]) -> None:
     for width, height in SIZES:
         page.set_viewport_size({"width": width, "height": height})
         for name, path in pages.items():
-            page.goto(f"{url}{path}")
-            page.wait_for_load_state("networkidle")
+            visit(page, f"{url}{path}")
             # nothing wider than the window: the tables scroll inside their cards
             assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, (name, width)
             page.screenshot(path=str(SHOTS / f"{name}-{width}x{height}.png"), full_page=True)
 
 
-def test_the_office_records_and_closes_and_the_leader_reads_it(served: str, tmp_path: Path) -> None:  # noqa: F811
-    with profile_page(tmp_path / "profile") as (_browser, page, errors):
+def test_the_office_records_and_closes_and_the_leader_reads_it(served: str, browser: Browser) -> None:  # noqa: F811
+    with fresh_page(browser) as (_context, page, errors):
         sign_in(page, served, "office")
         page.goto(f"{served}/accountability")
         page.select_option("select[name=kind]", "accountability")
         page.select_option("select[name=unit]", "water")
         page.fill("textarea[name=reason]", "城北水厂立项逾期，督办通知逾期未回复")
-        page.click("form.accountability-form button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        submit(page, "form.accountability-form button[type=submit]")
         assert "问责须写明被问责的责任人" in page.inner_text("#error-person")  # no person: refused
         assert page.input_value("textarea[name=reason]") == "城北水厂立项逾期，督办通知逾期未回复"
         page.select_option("select[name=kind]", "criticism")
-        page.click("form.accountability-form button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        submit(page, "form.accountability-form button[type=submit]")
         assert "已登记" in page.inner_text("main")
         row = page.locator("tr[data-kind=criticism]")
         assert row.count() == 1 and "市水务局" in row.inner_text() and "通报批评" in row.inner_text()
         page.goto(f"{served}/assessments")
         page.fill("input[name=period]", "2026-04")
-        page.click("form.assessment-close button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        submit(page, "form.assessment-close button[type=submit]")
         assert page.url.endswith("/assessments/2026-04?closed=1")
         assert "已关账" in page.inner_text("main")
         sign_in(page, served, "leader")

@@ -6,12 +6,11 @@ project's 交办 form, the milestone's and the project page are shot at 1366x768
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from playwright.sync_api import Browser
 
 from tests.api.web.test_browser import ENGLISH, served, sign_in, visible_text  # noqa: F401 - the fixture
-from tests.browser import SHOTS, profile_page
+from tests.browser import SHOTS, fresh_page, submit, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -21,17 +20,16 @@ PAGES = {"office-milestone-assign": "/projects/P001/milestones/build/assign",
          "office-project-assignments": "/projects/P001", "office-people": "/people"}
 
 
-def test_the_office_assigns_a_milestone_in_a_real_browser(served: str, tmp_path: Path) -> None:  # noqa: F811
-    with profile_page(tmp_path / "profile") as (browser, page, errors):
+def test_the_office_assigns_a_milestone_in_a_real_browser(served: str, browser: Browser) -> None:  # noqa: F811
+    with fresh_page(browser) as (context, page, errors):
         sign_in(page, served, "office")
-        token = next(c["value"] for c in browser.cookies() if c["name"] == "csrftoken")
+        token = next(c["value"] for c in context.cookies() if c["name"] == "csrftoken")
         for person in ({"id": "li", "name": "李水清", "unit": "water", "post": "科长"},
                        {"id": "wang", "name": "王建国", "unit": "transport", "post": "副局长"}):
             made = page.request.post(f"{served}/api/people", data=person, headers={"x-csrftoken": token})
             assert made.status == 201, made.text()
         page.goto(f"{served}/projects/P001")
-        page.click("#m-build a[href='/projects/P001/milestones/build/assign']")
-        page.wait_for_load_state("networkidle")
+        submit(page, "#m-build a[href='/projects/P001/milestones/build/assign']")
         form = page.locator("form.milestone-assignment")
         form.locator("select[name=unit]").select_option("water")
         form.locator("input[name=co_units_from][value=own]").check()
@@ -56,8 +54,7 @@ def test_the_office_assigns_a_milestone_in_a_real_browser(served: str, tmp_path:
         for width, height in SIZES:
             page.set_viewport_size({"width": width, "height": height})
             for name, path in PAGES.items():
-                page.goto(f"{served}{path}")
-                page.wait_for_load_state("networkidle")
+                visit(page, f"{served}{path}")
                 shot = f"{name}-{width}x{height}"
                 assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, shot
                 assert not ENGLISH.search(visible_text(page)), (shot, ENGLISH.search(visible_text(page)))
@@ -65,12 +62,12 @@ def test_the_office_assigns_a_milestone_in_a_real_browser(served: str, tmp_path:
         assert errors == []
 
 
-def test_an_owner_reports_on_the_cadence_the_office_gave_its_milestone(served: str, tmp_path: Path) -> None:  # noqa: F811
+def test_an_owner_reports_on_the_cadence_the_office_gave_its_milestone(served: str, browser: Browser) -> None:  # noqa: F811
     """报送 on a cadence in Chromium: the office gives 施工招标 (last reported 2026-04-20) a
     two-week cadence on its own 交办 page; transport's owner sees the next report due 2026-05-06
     (04-20 + 2 weeks is 05-04, inside the May Day holiday of the cn calendar, 05-01..05-05),
     reports, and sees the next one move to 05-20 (05-06 + 2 weeks, a working Wednesday)."""
-    with profile_page(tmp_path / "profile") as (_browser, page, errors):
+    with fresh_page(browser) as (_context, page, errors):
         sign_in(page, served, "owner")
         assert page.locator("#m-P001-tender").count() == 1
         assert page.locator("#m-P001-tender small.next-report").count() == 0  # no cadence yet

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from api import users
 from api.app import create_app
@@ -25,7 +25,7 @@ from api.service import now_iso
 from api.settings import Settings
 from projects import repository as repo
 from rules.standard import standard_sources
-from tests.browser import SHOTS, context_options, launch_options, profile_page
+from tests.browser import SHOTS, fresh_page, submit, visit
 from tests.site import PASSWORD, PORTFOLIO, ROLES, TODAY, publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -80,8 +80,7 @@ def sign_in(page: Page, url: str, role: str) -> None:
     page.goto(f"{url}/login")
     page.fill("input[name=username]", role)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    submit(page, "button[type=submit]")
 
 
 def shot(page: Page, name: str) -> None:
@@ -93,10 +92,10 @@ def red_total(page: Page) -> int:
     return int(page.inner_text("b[data-level=red]"))
 
 
-def test_roles_report_respond_and_publish_in_a_real_browser(served: str, tmp_path: Path) -> None:
+def test_roles_report_respond_and_publish_in_a_real_browser(served: str, browser: Browser) -> None:
     """Each role signs in and sees its page; a report turns a light green; a notice is answered;
     a rule typo is marked at its line; publishing the fixed rule turns the dashboard redder."""
-    with profile_page(tmp_path / "profile") as (_browser, page, errors):
+    with fresh_page(browser) as (_context, page, errors):
 
         # The leader's dashboard draws every figure with the locally served plotly.js.
         sign_in(page, served, "leader")
@@ -105,7 +104,6 @@ def test_roles_report_respond_and_publish_in_a_real_browser(served: str, tmp_pat
         page.wait_for_selector("#notices[data-drawn='1']")
         assert page.locator("#portfolio_map .point").count() == 3
         reds_before = red_total(page)
-        shot(page, "dashboard-leader")
         page.goto(f"{served}/dashboard?lang=en")
         page.wait_for_selector("#lights_by_unit[data-drawn='1']")
         assert "Projects by light, per unit" in page.inner_text("#lights_by_unit")
@@ -113,7 +111,6 @@ def test_roles_report_respond_and_publish_in_a_real_browser(served: str, tmp_pat
         page.goto(f"{served}/projects/P001?lang=zh")
         page.wait_for_selector("#gantt[data-drawn='1']")
         assert "今天 2026-05-06" in page.inner_text("#gantt")
-        shot(page, "project-gantt")
         page.goto(f"{served}/rules")
         assert "无权查看此页面" in page.inner_text("h1")
 
@@ -138,8 +135,7 @@ def test_roles_report_respond_and_publish_in_a_real_browser(served: str, tmp_pat
                 notice_row = page.locator(".notice:has(form.respond)").first
                 code = notice_row.get_attribute("id")
                 forms.first.locator("textarea").fill("已整改完毕，附照片。")
-                forms.first.locator("button").click()
-                page.wait_for_load_state("networkidle")
+                submit(page, forms.first.locator("button"))
                 assert page.locator(f"#{code}").get_attribute("data-state") == "responded"
                 assert "已整改完毕" in page.inner_text(f"#{code}")
                 shot(page, f"inbox-{role}")
@@ -238,22 +234,18 @@ def visible_text(page: Page) -> str:
         document.documentElement.appendChild(b); const t = b.innerText; b.remove(); return t; }""")
 
 
-def test_every_page_fits_reads_chinese_and_hides_rule_code_at_three_sizes(served: str, tmp_path: Path) -> None:
+def test_every_page_fits_reads_chinese_and_hides_rule_code_at_three_sizes(served: str, browser: Browser) -> None:
     """At 1920x1080, 1366x768 and 390x844: the big screen fits one screen, a unit's pages never
     scroll sideways at phone width, zh-CN pages show no English words and a leader's or unit's
     view no rule code, money reads in 万元/亿元 and a chart with no data says so."""
     pages = {"leader": ("/dashboard/screen", "/dashboard", "/projects", "/projects/P001"),
              "unit": ("/inbox", "/my", "/projects/P003"), "owner": ("/inbox", "/my")}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(**launch_options())
-        for width, height in SIZES:
-            for role, paths in pages.items():
-                context = browser.new_context(**context_options(width, height))
-                page = context.new_page()
+    for width, height in SIZES:
+        for role, paths in pages.items():
+            with fresh_page(browser, width, height) as (_context, page, _errors):
                 sign_in(page, served, role)
                 for path in paths:
-                    page.goto(f"{served}{path}")
-                    page.wait_for_load_state("networkidle")
+                    visit(page, f"{served}{path}")
                     for plot in page.locator(".plot").all():
                         plot.locator("xpath=self::*[@data-drawn='1']").wait_for()
                     name = f"{role}{path.replace('/', '-')}-{width}x{height}"
@@ -268,11 +260,9 @@ def test_every_page_fits_reads_chinese_and_hides_rule_code_at_three_sizes(served
                     assert not ENGLISH.search(text), (name, ENGLISH.search(text))
                     assert not RULE_CODE.search(text), (name, RULE_CODE.search(text))
                     assert "e+0" not in text and not re.search(r"\d+M\b", text), name
-                context.close()
-        # the office's rule editor at each size: no sideways scroll, the whole rulebook checked
-        for width, height in SIZES:
-            context = browser.new_context(**context_options(width, height))
-            page = context.new_page()
+    # the office's rule editor at each size: no sideways scroll, the whole rulebook checked
+    for width, height in SIZES:
+        with fresh_page(browser, width, height) as (_context, page, _errors):
             sign_in(page, served, "office")
             page.goto(f"{served}/rules")
             page.locator(".rulebook .status.good").wait_for()
@@ -282,11 +272,9 @@ def test_every_page_fits_reads_chinese_and_hides_rule_code_at_three_sizes(served
             page.locator(".dry-run-card").scroll_into_view_if_needed()
             page.screenshot(path=str(SHOTS / f"office-rules-dry-run-{width}x{height}.png"), full_page=False)
             assert page.evaluate("document.documentElement.scrollWidth") <= width, ("rules", width)
-            context.close()
-        # the leader's funds chart of the portfolio reads in 万元 or 亿元; a project with too
-        # little funds data says so
-        context = browser.new_context(**context_options(1366, 768))
-        page = context.new_page()
+    # the leader's funds chart of the portfolio reads in 万元 or 亿元; a project with too
+    # little funds data says so
+    with fresh_page(browser, 1366, 768) as (_context, page, _errors):
         sign_in(page, served, "leader")
         page.goto(f"{served}/dashboard")
         page.wait_for_selector("#funds[data-drawn='1']")
@@ -294,18 +282,15 @@ def test_every_page_fits_reads_chinese_and_hides_rule_code_at_three_sizes(served
         page.goto(f"{served}/projects/P003")
         page.wait_for_selector("#funds[data-drawn='1']")
         assert "资金数据不足" in page.inner_text("#funds")
-        context.close()
-        browser.close()
 
 
-def test_a_unit_asks_for_an_extension_and_the_office_approves_it_in_a_real_browser(served: str, tmp_path: Path) -> None:
+def test_a_unit_asks_for_an_extension_and_the_office_approves_it_in_a_real_browser(served: str, browser: Browser) -> None:
     """延期申请 end to end in Chromium: the water unit asks to move 主体施工 to 2027-01-31 from
     its extension page, the office approves it with a reason, and the unit's own page shows the
     new due with the original one; a second decision is no longer offered."""
-    with profile_page(tmp_path / "profile") as (_browser, page, errors):
+    with fresh_page(browser) as (_context, page, errors):
         sign_in(page, served, "unit")
-        page.click("a[href='/extensions']")  # in the page's header
-        page.wait_for_load_state("networkidle")
+        submit(page, "a[href='/extensions']")  # in the page's header
         assert page.url.endswith("/extensions")
         form = page.locator("form.extension-request")
         form.locator("select[name=milestone]").select_option("P001/build")
@@ -334,15 +319,14 @@ def test_a_unit_asks_for_an_extension_and_the_office_approves_it_in_a_real_brows
         assert errors == []
 
 
-def test_the_office_assigns_a_project_in_a_real_browser(served: str, tmp_path: Path) -> None:
+def test_the_office_assigns_a_project_in_a_real_browser(served: str, browser: Browser) -> None:
     """交办 in Chromium: from the project page the office opens the assignment form, a cadence
     that is not a duration comes back beside its field with the rest kept, the corrected one is
     saved and the project page shows it with its confirmation."""
-    with profile_page(tmp_path / "profile") as (_browser, page, errors):
+    with fresh_page(browser) as (_context, page, errors):
         sign_in(page, served, "office")
         page.goto(f"{served}/projects/P001")
-        page.click("a[href='/projects/P001/assign']")
-        page.wait_for_load_state("networkidle")
+        submit(page, "a[href='/projects/P001/assign']")
         form = page.locator("form.assignment-form")
         form.locator("input[name='co_unit:water']").check()
         form.locator("input[name=report_every]").fill("每周两次")

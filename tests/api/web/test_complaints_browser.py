@@ -7,13 +7,12 @@ Screenshots of each page at desktop, big-screen and phone sizes go to artifacts/
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from tests.api.web.test_browser import served, sign_in  # noqa: F401 - served: the fixture
-from tests.browser import SHOTS, profile_page
+from tests.browser import SHOTS, fresh_page, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,13 +26,12 @@ def shots(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
-        page.wait_for_timeout(100)
         page.screenshot(path=str(SHOTS / f"{name}-{size}-{width}x{height}.png"), full_page=True)
     page.set_viewport_size({"width": 1366, "height": 768})
 
 
-def test_a_complaint_from_filing_to_rating_in_a_real_browser(served: str, tmp_path: Path) -> None:  # noqa: F811
-    with profile_page(tmp_path / "profile", 1366, 768) as (_browser, page, errors):
+def test_a_complaint_from_filing_to_rating_in_a_real_browser(served: str, browser: Browser) -> None:  # noqa: F811
+    with fresh_page(browser, 1366, 768) as (_context, page, errors):
 
         # The public page, no sign-in: nothing counted yet for the water bureau.
         page.goto(f"{served}/public")
@@ -52,14 +50,12 @@ def test_a_complaint_from_filing_to_rating_in_a_real_browser(served: str, tmp_pa
         form.locator("input[value=complaint]").check()
         form.locator("textarea[name=text]").fill(TEXT)
         form.locator("input[name=contact]").fill("打电话给我")
-        form.locator("button").click()
-        page.wait_for_load_state("networkidle")
+        submit(page, form.locator("button"))
         assert "联系方式应为 11 位手机号码" in page.inner_text("#complain")
         assert page.locator("textarea[name=text]").input_value() == TEXT  # what was written is kept
         shots(page, "public-form-refused")
         page.locator("input[name=contact]").fill(CONTACT)
-        page.locator("form[action='/public/complaints'] button").click()
-        page.wait_for_load_state("networkidle")
+        submit(page, page.locator("form[action='/public/complaints'] button"))
         code = page.inner_text("#code").strip()
         link = page.get_attribute("#rating-link", "href") or ""
         assert re.fullmatch(r"C-2026-[2-9A-Z]{4}-[2-9A-Z]{4}", code) and "/public/rate?code=" in link
@@ -68,8 +64,7 @@ def test_a_complaint_from_filing_to_rating_in_a_real_browser(served: str, tmp_pa
         # Followed by its code: received, waiting to be routed; nothing of the complainant.
         page.goto(f"{served}/public")
         page.fill("#track input[name=code]", code.lower())
-        page.click("#track button")
-        page.wait_for_load_state("networkidle")
+        submit(page, "#track button")
         assert page.get_attribute("td.state", "data-state") == "received"
         assert CONTACT not in page.content() and "影响休息" not in page.content()
 
@@ -80,8 +75,7 @@ def test_a_complaint_from_filing_to_rating_in_a_real_browser(served: str, tmp_pa
         assert CONTACT in card.inner_text() and "<b>影响休息</b>" in card.locator(".text").inner_text()
         card.locator("select[name=unit]").select_option("water")
         card.locator("input[name=due]").fill("2026-05-06")  # due today: counted in the reply rate at once
-        card.locator("form.route button").click()
-        page.wait_for_load_state("networkidle")
+        submit(page, card.locator("form.route button"))
         card = page.locator(f"#complaint-{code}")
         assert card.get_attribute("data-state") == "routed" and "市水务局" in card.inner_text()
         shots(page, "complaints-office")
@@ -93,8 +87,7 @@ def test_a_complaint_from_filing_to_rating_in_a_real_browser(served: str, tmp_pa
         assert CONTACT not in page.content()
         card.locator("textarea[name=text]").fill("已约谈施工单位，夜间禁止鸣笛。")
         shots(page, "complaints-unit")
-        card.locator("form.answer-form button").click()
-        page.wait_for_load_state("networkidle")
+        submit(page, card.locator("form.answer-form button"))
         assert page.locator(f"#complaint-{code}").get_attribute("data-state") == "answered"
 
         # The complainant rates through the link, once.
@@ -105,8 +98,7 @@ def test_a_complaint_from_filing_to_rating_in_a_real_browser(served: str, tmp_pa
         key = page.get_attribute("form.rating-choices input[name=key]", "value") or ""
         shots(page, "public-rate")
         page.locator("input[name=rating][value=satisfied]").check()
-        page.locator("form.rating-choices button").click()
-        page.wait_for_load_state("networkidle")
+        submit(page, page.locator("form.rating-choices button"))
         assert "感谢您的评价" in page.inner_text(".rate") and page.locator("form.rating-choices").count() == 0
         # the same link again: no form, and a replayed post is refused and changes nothing
         page.goto(link)
@@ -137,8 +129,7 @@ def test_a_complaint_from_filing_to_rating_in_a_real_browser(served: str, tmp_pa
         sign_in(page, served, "office")
         page.goto(f"{served}/assessments")
         page.fill("form.assessment-close input[name=period]", "2026-04")
-        page.click("form.assessment-close button")
-        page.wait_for_load_state("networkidle")
+        submit(page, "form.assessment-close button")
         page.context.clear_cookies()
         page.goto(f"{served}/public")
         ranking = page.locator("#ranking")
