@@ -36,7 +36,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from notifier import outbox
+from notifier import logs, outbox
 from notifier.backoff import RetryPolicy
 from notifier.channels import AppriseChannel, Channel
 from notifier.errors import DeliveryConfigError
@@ -312,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle", type=float, default=1.0)
     parser.add_argument("--once", action="store_true", help="deliver what is due, then exit")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure()  # the libraries quietened as in `duban serve` (Apprise logs every send at INFO)
     lease = args.lease or args.timeout * (math.ceil(args.batch_size / args.concurrency) + 2)
     worker = DeliveryWorker(
         _bound(_engine(args)), AppriseChannel(), batch_size=args.batch_size,

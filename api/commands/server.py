@@ -7,7 +7,6 @@ import argparse
 import asyncio
 import getpass
 import json
-import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -18,6 +17,7 @@ from api import audit, database, keys, users
 from api.commands.lang import lang, say
 from api.service import Server, now_iso
 from api.settings import Settings, SettingsError
+from notifier.logs import quiet_libraries
 from projects import loader, storage
 from projects.errors import PortfolioError
 
@@ -186,7 +186,7 @@ def served_app() -> Any:
     from api.app import create_app  # noqa: PLC0415 - only the serve command needs it
 
     app = create_app(deliver=True)
-    quiet_libraries()  # after the app configured logging
+    quiet_libraries()  # after the app configured logging (notifier.logs, as the standalone worker)
     return app
 
 
@@ -230,31 +230,6 @@ def plain_http_cookies(environ: Any, host: str) -> bool:
     Secure cookie over plain http://127.0.0.1; anything reachable from elsewhere keeps Secure."""
     return ("DUBAN_COOKIE_SECURE" not in environ and not environ.get("DUBAN_PUBLIC_URL")
             and host in LOOPBACK_HOSTS)
-
-
-#: Libraries that log a line per request or per delivery at INFO; `duban serve` keeps their
-#: warnings and errors only (the delivery worker logs one line per outcome itself).
-NOISY_LOGGERS = ("apprise", "httpx", "httpcore", "urllib3", "requests", "aiosqlite", "asyncio",
-                 "piccolo", "markdown", "multipart")
-
-
-def quiet_libraries() -> None:
-    """Libraries log warnings and errors only; a client's mistake (401, 403, 404, 409, 422) is
-    answered to the client and leaves no traceback on the console."""
-    for name in NOISY_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
-    litestar = logging.getLogger("litestar")
-    if not any(isinstance(f, _ClientErrorFilter) for f in litestar.filters):
-        litestar.addFilter(_ClientErrorFilter())
-
-
-class _ClientErrorFilter(logging.Filter):
-    """Drops Litestar's "Uncaught exception" records whose exception is an HTTP 4xx answer."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        exc = record.exc_info[1] if record.exc_info else None
-        status = getattr(exc, "status_code", None)
-        return not (isinstance(status, int) and 400 <= status < 500)
 
 
 def _no_proxy_for_loopback() -> None:
