@@ -137,20 +137,29 @@ def test_hostile_bytes_are_refused_before_java(case: str, monkeypatch: pytest.Mo
     assert not isinstance(got.value, mpp.MppReaderMissing)
 
 
-def test_a_password_protected_file_is_refused_by_mpxj() -> None:
-    """A real JVM: MPXJ finds the read password; ours says so in both languages."""
+def test_a_password_protected_file_is_refused_by_mpxj(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real JVM: MPXJ finds the read password; ours says so in both languages. Its class
+    archive here is garbage: the JVM ignores it and converts (refuses) all the same."""
+    monkeypatch.setenv("DUBAN_MPP_CACHE", str(tmp_path))
+    jvm, lib = mpp._java(), mpp.jars()
+    archive = mpp._archive(jvm, lib)
+    assert archive is not None and archive.parent == tmp_path
+    archive.write_bytes(b"not a class archive" * 100)
     with pytest.raises(mpp.MppFileError) as got:
         mpp.to_mspdi([((MPP / "password-protected-mpp9.mpp").read_bytes(), "locked.mpp")])
     assert "密码" in got.value.zh and "password protected" in got.value.en
     assert got.value.where == "locked.mpp" and got.value.suggestions
 
 
-def test_a_conversion_past_its_time_is_killed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A real JVM past the (here tiny) timeout is killed and the file refused, not waited on."""
+def test_a_conversion_past_its_time_is_killed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real JVM past the (here tiny) timeout is killed and the file refused, not waited on;
+    the class archive it was to write on its way out is not left half-made."""
     monkeypatch.setattr(mpp, "TIMEOUT", 0.05)
+    monkeypatch.setenv("DUBAN_MPP_CACHE", str(tmp_path))
     data = (MPP / "password-protected-mpp9.mpp").read_bytes()
     with pytest.raises(mpp.MppFileError, match=r"0\.05 s and was stopped"):
         mpp.to_mspdi([(data, "slow.mpp")])
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_no_java_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
