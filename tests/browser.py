@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    StorageState,
+    sync_playwright,
+)
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -72,10 +79,13 @@ def browser(request: pytest.FixtureRequest) -> Iterator[Browser]:
 
 
 @contextmanager
-def fresh_page(browser: Browser, width: int = 1400, height: int = 900) -> Iterator[tuple[BrowserContext, Page, list[str]]]:
-    """A new context of ``browser`` (a fresh profile), its first page at ``width`` x ``height``,
-    and the list the page's script errors are appended to; closed when the block ends."""
-    context = browser.new_context(**context_options(width, height))
+def fresh_page(browser: Browser, width: int = 1400, height: int = 900, *,
+               signed_in: StorageState | None = None) -> Iterator[tuple[BrowserContext, Page, list[str]]]:
+    """A new context of ``browser`` (a fresh profile; with ``signed_in``, the cookies of
+    another context's ``storage_state()``: the same user still signed in), its first page at
+    ``width`` x ``height``, and the list the page's script errors are appended to; closed when
+    the block ends."""
+    context = browser.new_context(**context_options(width, height), storage_state=signed_in)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, StorageState
 
 from api import users
 from api.app import create_app
@@ -237,13 +237,17 @@ def visible_text(page: Page) -> str:
 def test_every_page_fits_reads_chinese_and_hides_rule_code_at_three_sizes(served: str, browser: Browser) -> None:
     """At 1920x1080, 1366x768 and 390x844: the big screen fits one screen, a unit's pages never
     scroll sideways at phone width, zh-CN pages show no English words and a leader's or unit's
-    view no rule code, money reads in 万元/亿元 and a chart with no data says so."""
+    view no rule code, money reads in 万元/亿元 and a chart with no data says so. Each role
+    signs in once; each size opens a fresh profile with that role's cookies."""
     pages = {"leader": ("/dashboard/screen", "/dashboard", "/projects", "/projects/P001"),
              "unit": ("/inbox", "/my", "/projects/P003"), "owner": ("/inbox", "/my")}
+    signed_in: dict[str, StorageState] = {}
     for width, height in SIZES:
         for role, paths in pages.items():
-            with fresh_page(browser, width, height) as (_context, page, _errors):
-                sign_in(page, served, role)
+            with fresh_page(browser, width, height, signed_in=signed_in.get(role)) as (context, page, _errors):
+                if role not in signed_in:
+                    sign_in(page, served, role)
+                    signed_in[role] = context.storage_state()
                 for path in paths:
                     visit(page, f"{served}{path}")
                     for plot in page.locator(".plot").all():
@@ -262,8 +266,10 @@ def test_every_page_fits_reads_chinese_and_hides_rule_code_at_three_sizes(served
                     assert "e+0" not in text and not re.search(r"\d+M\b", text), name
     # the office's rule editor at each size: no sideways scroll, the whole rulebook checked
     for width, height in SIZES:
-        with fresh_page(browser, width, height) as (_context, page, _errors):
-            sign_in(page, served, "office")
+        with fresh_page(browser, width, height, signed_in=signed_in.get("office")) as (context, page, _errors):
+            if "office" not in signed_in:
+                sign_in(page, served, "office")
+                signed_in["office"] = context.storage_state()
             page.goto(f"{served}/rules")
             page.locator(".rulebook .status.good").wait_for()
             page.locator("button.dry-run").click()
@@ -274,8 +280,7 @@ def test_every_page_fits_reads_chinese_and_hides_rule_code_at_three_sizes(served
             assert page.evaluate("document.documentElement.scrollWidth") <= width, ("rules", width)
     # the leader's funds chart of the portfolio reads in 万元 or 亿元; a project with too
     # little funds data says so
-    with fresh_page(browser, 1366, 768) as (_context, page, _errors):
-        sign_in(page, served, "leader")
+    with fresh_page(browser, 1366, 768, signed_in=signed_in["leader"]) as (_context, page, _errors):
         page.goto(f"{served}/dashboard")
         page.wait_for_selector("#funds[data-drawn='1']")
         assert re.search("万元|亿元", page.inner_text("#funds"))
