@@ -199,8 +199,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "note": ("说明", "note"),
     "report": ("上报", "Report"),
     "reported": ("已上报", "Reported"),
-    "stale": ("此节点已被他人更新。以下是当前值；请核对后重新提交。",
-              "Someone else updated this milestone. These are the current values; check them and submit again."),
+    "stale": ("{said}。以下是当前值；请核对后重新提交。",
+              "{said}. These are the current values; check them and submit again."),
     "your_values": ("您提交的值", "Your values"),
     "findings": ("预警", "Findings"),
     "no_rulebook": ("尚未发布规则，暂无灯号。", "No rulebook is published yet: no lights."),
@@ -304,9 +304,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                "A milestone may have its own lead unit, co-units, person and report cadence; "
                                "each one left empty is the project's."),
     "milestone_assigned_ok": ("节点交办已保存。", "The milestone's assignment is saved."),
-    "assign_stale": ("未保存：此节点在您打开本页后已被他人修改。下方是当前的交办，您提交的值列在上面；请核对后重新提交。",
-                     "Nothing was saved: someone changed this milestone after you opened the page. The form shows "
-                     "its assignment now, your values are listed above; check them and send again."),
+    "assign_stale": ("未保存：{said}。下方是当前的交办，您提交的值列在上面；请核对后重新提交。",
+                     "Nothing was saved: {said}. The form shows its assignment now, your values are listed above; "
+                     "check them and send again."),
     "same_as_project": ("同项目", "as the project"),
     "co_units_own": ("本节点单独指定（可以一个也不选）", "this milestone's own (none ticked: no co-units)"),
     "co_units_own_hint": ("选「同项目」时下面的勾选不起作用；牵头单位不能同时是配合单位。",

@@ -62,7 +62,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 
 class DubanError(Exception):
@@ -198,7 +198,11 @@ class StaleVersionError(ProjectsError):
     """A change was based on a version that is no longer current (optimistic concurrency).
 
     ``expected`` is the version sent, ``current_version`` the stored one, and ``current`` the
-    stored record (a ``Milestone``) when the caller may redo the change on it, else ``None``."""
+    stored record (a ``Milestone``) when the caller may redo the change on it, else ``None``.
+    The message is zh-CN first with English the alternative; ``said(lang)`` is what happened in
+    one language, for a page that shows the current values itself (it says what to do there)."""
+
+    KINDS: ClassVar[dict[str, str]] = {"milestone": "节点", "project": "项目"}
 
     def __init__(self, kind: str, key: str, expected: int, current_version: int,
                  current: Any = None) -> None:
@@ -206,10 +210,17 @@ class StaleVersionError(ProjectsError):
         self.key = key
         self.expected = expected
         self.current_version = current_version
+        self.zh = (f"{self.KINDS.get(kind, kind)}「{key}」在您读取后已被他人修改：您依据的是第 {expected} 版，"
+                   f"当前是第 {current_version} 版")
+        self.en = (f"{kind} {key!r} changed since you read it: you sent version {expected}, the current "
+                   f"version is {current_version}")
         super().__init__(
-            f"{kind} {key!r} changed since you read it: you sent version {expected}, the current "
-            f"version is {current_version}; reload it, re-apply your change and send version "
-            f"{current_version}", current=current)
+            f"{self.zh}；请重新读取，在当前值上重做修改后以第 {current_version} 版提交 — {self.en}; reload "
+            f"it, re-apply your change and send version {current_version}", current=current)
+
+    def said(self, lang: str = "zh") -> str:
+        """What happened, in English (``lang="en"``) or Chinese, without the API's remedy."""
+        return self.en if lang == "en" else self.zh
 
     def details(self) -> dict[str, Any]:
         return {"expected_version": self.expected, "current_version": self.current_version}

@@ -247,9 +247,10 @@ class AssignPages(Controller):
             version = _version(data)
             changes = milestone_change(snap.portfolio, project, current, milestone_changes_of(sent))
             await server.report_milestone(who.username, pid, mid, changes, version)
-        except StaleVersionError:
-            return await self._milestone_page(request, server, pid, mid, error=text("assign_stale", page_lang(request)),
-                                              sent=sent, status=409)
+        except StaleVersionError as exc:  # what happened is the error's; what to do here, the page's
+            lang = page_lang(request)
+            return await self._milestone_page(request, server, pid, mid, status=409, sent=sent,
+                                              error=text("assign_stale", lang).format(said=exc.said(lang)))
         except (ApiError, DubanError) as exc:
             field, message = _field_and_message(exc, MILESTONE_FIELDS)
             return await self._milestone_page(request, server, pid, mid, form=sent,

@@ -336,9 +336,10 @@ class OwnerPages(Controller):
         try:
             version = int(data.get("version", "0"))
             await server.report_milestone(who.username, pid, mid, changes, version)
-        except StaleVersionError:
+        except StaleVersionError as exc:  # what happened is the error's; what to do here, the page's
             return await self._my_page(request, server, who, status=409, **scope, override={
-                "key": current.key, "stale": {k: v for k, v in sent.items() if v}})
+                "key": current.key, "stale": {k: v for k, v in sent.items() if v},
+                "stale_said": text("stale", lang).format(said=exc.said(lang))})
         except InputError as exc:
             field = (exc.where or "").rsplit(".", 1)[-1]
             override: dict[str, Any] = {"key": current.key, "form": sent}

@@ -72,6 +72,10 @@ def test_a_refusal_serialises_its_place_suggestions_current_and_details() -> Non
     assert (bad["status"], bad["where"], bad["suggestions"]) == (422, "milestones[0].due", [])
     stale = errors.serialise(StaleVersionError("project", "P001", 1, 3))
     assert (stale["expected_version"], stale["current_version"]) == (1, 3) and "current" not in stale
+    zh, _, en = stale["message"].partition(" — ")  # Chinese first, English the alternative
+    assert zh == "项目「P001」在您读取后已被他人修改：您依据的是第 1 版，当前是第 3 版；请重新读取，在当前值上重做修改后以第 3 版提交"
+    assert en == ("project 'P001' changed since you read it: you sent version 1, the current version is 3; "
+                  "reload it, re-apply your change and send version 3")
     portfolio = errors.serialise(PortfolioError([Problem("units[1].parent", "no unit \"cty\"")]))
     assert portfolio["problems"] == [{"where": "units[1].parent", "message": "no unit \"cty\""}]
     assert portfolio["message"] == "the portfolio has 1 problem; nothing was changed"

@@ -52,6 +52,7 @@ async def test_stale_version_gets_409_with_the_current_state(api: Api) -> None:
     body = stale.json()
     assert body["current_version"] == 2 and body["current"]["progress"] == 0.4
     assert "send version 2" in body["message"]
+    assert body["message"].startswith("节点「P001/tender」在您读取后已被他人修改：您依据的是第 1 版，当前是第 2 版")
 
 
 async def test_concurrent_reports_from_the_same_version_exactly_one_wins(api: Api) -> None:

@@ -165,7 +165,8 @@ async def test_a_forged_or_stale_version_is_refused_and_writes_nothing(site: Sit
     stale = await site.client.post(URL, data={"version": version.group(1), "unit": "water", "person": "li", "report_every": "周报",
                                               "_csrf_token": token})
     assert stale.status_code == 409
-    assert "未保存：此节点在您打开本页后已被他人修改" in stale.text
+    assert "未保存：节点「P001/" in stale.text and "」在您读取后已被他人修改：您依据的是第" in stale.text
+    assert "changed since you read it" not in stale.text  # the error's Chinese, not its English too
     assert 'name="report_every" value="1 个月"' in stale.text  # the form shows it as it is now
     sent = re.search(r'<p class="sent"><small class="hint">(.*?)</small>', stale.text)
     assert sent and sent.group(1) == ("您提交的值：责任单位（牵头） 市水务局；配合单位 同项目；责任人员 李水清；"

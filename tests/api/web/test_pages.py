@@ -152,7 +152,9 @@ async def test_stale_report_shows_current_values_and_asks_to_reapply(site):
     r = await site.client.post("/my/P001/tender", data={
         "_csrf_token": token, "version": "1", "start": "2026-03-02", "progress": "55"})
     assert r.status_code == 409
-    assert "此节点已被他人更新" in r.text
+    # What happened is the error's own Chinese (StaleVersionError.said), what to do the page's.
+    assert "节点「P001/tender」在您读取后已被他人修改：您依据的是第 1 版，当前是第 2 版。以下是当前值" in r.text
+    assert "changed since you read it" not in r.text  # the page speaks one language
     assert "55" in r.text  # the user's value, to re-apply
     form = re.search(r'action="/my/P001/tender".*?name="version" value="(\d+)".*?name="progress"[^>]*value="([^"]*)"',
                      r.text, re.S)
