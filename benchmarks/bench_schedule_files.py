@@ -9,10 +9,14 @@ constraints. Prints, best of ``--repeat`` with ``time.perf_counter``:
 
 1. read: ``read_xer`` of the text (the floor: every row parsed, every field converted);
 2. read + schedule: ``read_xer`` then ``schedule`` (forward and backward pass, float);
-3. the ratio of the two and how many activities the pass produced.
+3. the ratio of the two and how many activities the pass produced;
+4. with ``--mpp``: an MS Project ``.mpp`` (the vendored 2019 plan, tests/data/mpp) converted by
+   MPXJ in its JVM (``api.mpp``, the conversion cache bypassed: every run starts Java), against
+   ``read_mspdi`` of the XML that conversion made - what an ``.mpp`` costs over its XML export.
+   Needs Java and the ``mpp`` extra.
 
 Run: ``.venv/bin/python benchmarks/bench_schedule_files.py [--activities 4000] [--repeat 3]
-[--write FILE.xer]``.
+[--write FILE.xer] [--mpp]``.
 """
 
 from __future__ import annotations
@@ -112,6 +116,7 @@ def main() -> None:
     parser.add_argument("--activities", type=int, default=4000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--write", help="also write the generated XER to this file")
+    parser.add_argument("--mpp", action="store_true", help="also time an .mpp conversion (needs Java)")
     args = parser.parse_args()
     text = generate_xer(args.activities)
     if args.write:
@@ -125,6 +130,20 @@ def main() -> None:
     print(f"read_xer + schedule   {both_s * 1000:9.1f} ms   ({both_s / read_s:.1f} x reading; "
           f"{len(rows):,} activities, {critical:,} critical)")
     print(f"under a second: {'yes' if both_s < 1 else 'NO'}")
+    if args.mpp:
+        _bench_mpp(args.repeat)
+
+
+def _bench_mpp(repeat: int) -> None:
+    from api import mpp  # noqa: PLC0415
+    from projects.contractor import read_mspdi  # noqa: PLC0415
+
+    plan = Path(__file__).resolve().parents[1] / "tests" / "data" / "mpp" / "task-links-project2019-mpp14.mpp"
+    data = plan.read_bytes()
+    conv_s, xml = best(lambda: mpp._convert([(data, plan.name)])[0], repeat)
+    read_s, sched = best(lambda: read_mspdi(xml, plan.name), repeat)
+    print(f".mpp ({len(data) / 1e3:.0f} kB, {len(sched.activities)} tasks): MPXJ conversion {conv_s * 1000:9.1f} ms, "
+          f"read_mspdi of its XML {read_s * 1000:7.1f} ms ({conv_s / read_s:.0f} x)")
 
 
 if __name__ == "__main__":

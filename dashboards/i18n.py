@@ -265,7 +265,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "last_import": ("最近一次导入", "Last import"),
     "no_import": ("尚未导入承包商进度计划。", "No contractor's schedule imported yet."),
     "import_schedule": ("导入进度计划", "Import a schedule"),
-    "schedule_file": ("进度计划文件（.xer 或 .xml）", "schedule file (.xer or .xml)"),
+    "schedule_file": ("进度计划文件（.xer、.xml 或 .mpp）", "schedule file (.xer, .xml or .mpp)"),
     "map_file": ("映射文件（YAML，可选）", "map (YAML, optional)"),
     "added": ("新增", "added"),
     "removed_kept": ("文件中已删除（保留）", "removed from the file (kept)"),

@@ -66,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     av.set_defaults(handler=_audit_verify)
 
     imp = subparsers.add_parser(
-        "import", help="导入组合文件（.yaml/.json/.xlsx）或承包商进度计划（.xer/.xml，需 --project 与 --unit），"
+        "import", help="导入组合文件（.yaml/.json/.xlsx）或承包商进度计划（.xer/.xml/.mpp，需 --project 与 --unit），"
                        "全有或全无 / import a portfolio or a contractor's schedule, all or nothing")
     imp.add_argument("file", type=Path)
     imp.add_argument("--project", help="进度计划导入到的项目编号 / the project a schedule file makes or updates")

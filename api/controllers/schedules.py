@@ -1,5 +1,5 @@
 """``POST /api/projects/{pid}/schedule``: make or update a project from a contractor's
-schedule file (P6 XER, MS Project XML) uploaded with its unit and an optional map; the same
+schedule file (P6 XER, MS Project XML or .mpp) uploaded with its unit and an optional map; the same
 import as ``duban import FILE --project`` (``api.schedules``)."""
 
 from __future__ import annotations
