@@ -18,7 +18,7 @@ Owns three things:
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from projects.errors import UnknownIdError
@@ -198,6 +198,19 @@ def _shortest_cycle(successors: Mapping[N, Sequence[N]], start: N, component: li
     raise AssertionError("a strongly connected component always has a cycle")  # pragma: no cover
 
 
+def after_keys(key: Key, after: Sequence[Any], known: Container[Key]) -> list[Key]:
+    """The milestones the ``after`` entries (``Dependency``: ``on``, ``project``) of ``key``
+    name, as keys among ``known``: in ``after`` order, each once, ``key`` itself left out."""
+    found: list[Key] = []
+    if after:
+        pid = key[0]
+        for d in after:
+            k = (d.project or pid, d.on)
+            if k in known and k not in found and k != key:
+                found.append(k)
+    return found
+
+
 class Adjacency:
     """Predecessors, successors and their transitive closures over milestone keys.
 
@@ -251,16 +264,7 @@ class Adjacency:
             value = known[key]
         except KeyError:
             raise self._unknown(key) from None
-        after = self._after(value)
-        if not after:
-            return ()
-        pid = key[0]
-        found: list[Key] = []
-        for d in after:
-            k = (d.project or pid, d.on)
-            if k in known and k not in found and k != key:
-                found.append(k)
-        return tuple(found)
+        return tuple(after_keys(key, self._after(value), known))
 
     def _successors(self) -> dict[Key, tuple[Key, ...]]:
         """The successors of the keys that have some (most have none), built on first need."""

@@ -41,7 +41,7 @@ from dsl import CompiledRule, CompiledRulebook, CompiledScore
 from dsl.runtime import run_rule
 from dsl.values import Duration
 from projects.calendar import calendar_for
-from projects.graph import Adjacency
+from projects.graph import Adjacency, after_keys
 from projects.memory import collector_paused
 from projects.model import Notice, Portfolio, Project
 from projects.replay import known_on
@@ -118,17 +118,7 @@ class RuleEnv:
         if held is None:
             return None
         after = held.model.after
-        if not after:
-            return ()
-        pid = key[0]
-        found: list[MilestoneView] = []
-        for d in after:
-            k = (d.project or pid, d.on)
-            if k != key:
-                v = by_key.get(k)
-                if v is not None and v not in found:
-                    found.append(v)
-        return tuple(found)
+        return tuple(map(by_key.__getitem__, after_keys(key, after, by_key))) if after else ()
 
     def upstream(self, m: MilestoneView) -> tuple[MilestoneView, ...]:
         found = self._cache["upstream"].get(m)
