@@ -1,5 +1,6 @@
 """One door for contractors' schedule files: P6 XER or MS Project XML (MSPDI), told apart by
-name and content; ``.mpp`` is refused with what to do instead (see docs/contractor.md)."""
+name and content. ``.mpp`` bytes are refused here, saying to save as XML: the edge (``api.mpp``)
+converts them to MSPDI with MPXJ first and reads that with ``read_mspdi`` (docs/contractor.md)."""
 
 from __future__ import annotations
 
