@@ -171,12 +171,17 @@ def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Li
 
 
 #: Sent with every answer: no page may be framed by another site (the report form and the
-#: Publish button cannot be clickjacked), and no answer is sniffed into another type.
+#: Publish button cannot be clickjacked), and no answer is sniffed into another type. No answer
+#: is kept by a browser's cache or a proxy unless it says so itself (only the versioned files of
+#: ``/static``: a year): signed-in pages and the API hold what only their user may read, and the
+#: public pages hold each visitor's own CSRF token and, once a complaint is filed, its code and
+#: private rating link, which a shared cache would hand to the next visitor.
 SECURITY_HEADERS = (
     (b"x-frame-options", b"DENY"),
     (b"content-security-policy", b"frame-ancestors 'none'"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
+    (b"cache-control", b"no-store"),
 )
 
 

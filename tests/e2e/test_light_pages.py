@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Response
 
 from dashboards.embed import plotly_bundle
-from tests.browser import SHOTS, context_options, launch_options, submit
+from tests.browser import SHOTS, context_options, fresh_page, launch_options, submit
 from tests.e2e.conftest import Running, start, stop
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.slow]
@@ -168,3 +168,25 @@ def test_the_api_docs_load_from_the_app_alone(tmp_path: Path, browser: Browser) 
     finally:
         context.close()
         stop(running)
+
+
+def test_the_login_page_puts_the_dashboards_files_in_the_cache(demo: Running, browser: Browser) -> None:
+    """The login page asks for plotly.js (prefetch) while nobody has signed in yet; once the
+    leader signs in, the dashboard draws with that copy from the browser's cache (nothing of it
+    over the wire again) and its resource timing shows the whole bundle."""
+    bundle = plotly_bundle()
+    with fresh_page(browser, 1366, 768) as (_, page, errors):
+        with page.expect_response(lambda r: "/static/plotly" in r.url) as ahead:
+            page.goto(f"{demo.url}/login")
+        assert ahead.value.status == 200
+        ahead.value.finished()
+        assert ahead.value.request.sizes()["responseBodySize"] == bundle.compressed[
+            ahead.value.all_headers()["content-encoding"]].stat().st_size
+        page.fill("input[name=username]", "leader")
+        page.fill("input[name=password]", "duban-leader")
+        submit(page, "button[type=submit]")
+        page.locator("[data-drawn='1']").first.wait_for()
+        wire, _, decoded = page.evaluate(TIMING)
+        assert page.url.endswith("/dashboard")
+        assert wire == 0 and decoded == bundle.path.stat().st_size
+        assert errors == []

@@ -197,3 +197,35 @@ async def test_report_downloads_standalone_html_and_excel(site):
     assert {row[0] for row in projects[1:]} == {"P001", "P002", "P003"}
     r = await site.client.get("/reports/ranking.xlsx")
     assert load_workbook(io.BytesIO(r.content)).sheetnames
+
+
+async def test_nothing_but_the_versioned_static_files_may_be_cached(site):
+    """Every page and answer says no-store: the login form and the public pages (each visitor's
+    own CSRF token; a filed complaint's code and private rating link), the signed-in pages, the
+    API and the reports; the versioned static files are cached for a year."""
+    answers = [await site.client.get("/login"), await site.client.get("/public"),
+               await site.client.get("/public/track", params={"code": "C-2026-AAAA-AAAA"})]
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', answers[1].text).group(1)
+    filed = await site.client.post("/public/complaints", data={
+        "title": "路灯不亮", "text": "海东大道路灯不亮", "contact": "13800138000", "_csrf_token": token})
+    assert filed.status_code == 200 and "/public/rate?" in filed.text
+    answers.append(filed)
+    await site.sign_in("leader")
+    for path in ("/dashboard", "/dashboard/report.html", "/reports/ranking.xlsx", "/api/me", "/api/public"):
+        answers.append(await site.client.get(path))
+    for r in answers:
+        assert r.status_code in (200, 404), (r.url, r.status_code)
+        assert r.headers["cache-control"] == "no-store", r.url
+    for url in asset_urls().values():
+        r = await site.client.get(url)
+        assert r.status_code == 200 and r.headers["cache-control"] == "public, max-age=31536000, immutable", url
+
+
+async def test_the_login_page_fetches_the_first_pages_files_ahead_without_running_them(site):
+    """While a person types, the browser may fetch the pages' style, script and plotly.js (each
+    at its versioned URL) into its cache; the login page itself runs no script."""
+    r = await site.client.get("/login")
+    ahead = dict(re.findall(r'<link rel="prefetch" href="([^"]+)" as="(\w+)">', r.text))
+    urls = asset_urls()
+    assert ahead == {urls["duban.css"]: "style", urls["duban.js"]: "script", urls["plotly"]: "script"}
+    assert "<script" not in r.text
