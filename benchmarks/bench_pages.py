@@ -1,19 +1,32 @@
-"""Light pages: the first dashboard in a fresh browser after sign-in, with the partial plotly.js
-bundle the app serves against the full 4.8 MB bundle it served before, measured in the same run.
+"""Light pages: the first dashboard in the browser after sign-in, the app as it is against a
+baseline measured in the same run.
 
-Two real ``duban serve`` processes with the demo (each in its own directory), identical but for
-the bundle: this script started as ``--serve full`` swaps in the full ``plotly.min.js`` with a
-gzip copy (what the app sent before), ``--serve partial`` runs the app as it is. Headless
-Chromium (zh-CN, ``tests.browser``), a fresh profile per visit (a first visit: nothing cached),
-signs in as the leader and waits for the dashboard's first chart and for all of them. The two
-servers take turns, visit by visit, so a busy machine weighs on both alike. Printed per network:
-bytes over the wire for the dashboard (its document and everything it loads, headers included),
-time from pressing 登录 to the first chart drawn and to every chart drawn, medians, and each
-as a ratio full / partial. Networks: loopback, and a county office's 10 Mbit/s line with 40 ms
-latency (Chromium's own network emulation).
+Real ``duban serve`` processes with the demo (each in its own directory), taking turns visit by
+visit so a busy machine weighs on each alike:
+
+- ``before``: this tree with what the app did before issue 16.5: the full 4.8 MB
+  ``plotly.min.js`` (gzipped, as it was sent), argon2-cffi's default cost (m=64 MiB, t=3, p=4)
+  for the demo accounts' hashes, and a login page that fetches nothing ahead;
+- ``now``: this tree as it is;
+- ``tree`` (with ``--tree DIR``): another checkout run as it is, e.g. main before a change
+  (``git worktree add /tmp/main-before main``).
+
+Headless Chromium (zh-CN, ``tests.browser``) at 1920x1080. A **cold** visit is a fresh profile
+(nothing cached): open /login, sign in as the leader, wait for the dashboard's first chart and
+for every chart. A **warm** visit is the same profile signing out and in again (its cache
+kept). The login page is left to settle before the name and password are typed (a person
+types for longer). Printed per network and visit kind (medians): bytes over the wire from
+opening /login to the last chart (every response's encoded size with its headers, as
+Chromium's DevTools protocol counts them: ``Network.loadingFinished``'s ``encodedDataLength``);
+the time from pressing 登录 to the first chart drawn and to every chart drawn, by the
+dashboard's own clock (``performance.now()`` from the navigation's start, which is the sign-in
+POST), with where it went: the sign-in POST and its redirect, the dashboard's document, when
+plotly.js had run, and when Playwright noticed the first chart (its polling and the
+busy page's event loop added); and each server's figures as a ratio to ``now``. Networks: loopback, and a county office's 10 Mbit/s line with 40 ms latency
+(Chromium's own network emulation).
 
     source scripts/services   # Chromium
-    .venv/bin/python benchmarks/bench_pages.py [--runs 5]
+    .venv/bin/python benchmarks/bench_pages.py [--runs 5] [--tree /tmp/main-before]
 """
 
 from __future__ import annotations
@@ -26,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,82 +57,138 @@ NETWORKS: dict[str, dict[str, Any] | None] = {
     "10 Mbit/s, 40 ms": {"offline": False, "latency": 40, "downloadThroughput": 10e6 / 8,
                          "uploadThroughput": 5e6 / 8},
 }
-#: every figure of the page drawn, and the bytes the dashboard document and its resources took
+#: every figure of the page drawn
 DRAWN = """() => { const want = document.querySelectorAll('script.figure').length;
     return want > 0 && document.querySelectorAll('[data-drawn="1"]').length === want; }"""
-BYTES = """() => performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
-    .reduce((n, e) => n + e.transferSize, 0)"""
+#: In every document: when plotly.js finished running, the first figure was drawn and the last
+#: (``performance.now()``: ms since the navigation began, for the dashboard the press of 登录,
+#: whose POST and redirect are the navigation's first part).
+WATCH = """(() => {
+  const at = window.__duban = {};
+  Object.defineProperty(window, 'Plotly', {configurable: true, set(v) {
+    at.plotly = performance.now();
+    Object.defineProperty(window, 'Plotly', {value: v, writable: true, configurable: true}); }});
+  new MutationObserver(() => {
+    const drawn = document.querySelectorAll('[data-drawn="1"]').length;
+    if (drawn > 0 && at.first === undefined) { at.first = performance.now(); }
+    if (drawn > 0 && drawn === document.querySelectorAll('script.figure').length && at.every === undefined) {
+      at.every = performance.now(); }
+  }).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-drawn']});
+})()"""
+#: the dashboard's figures, as that page's own clock saw them (ms from pressing 登录)
+TIMES = """() => { const n = performance.getEntriesByType('navigation')[0];
+  return {signin: n.redirectEnd - n.redirectStart, page: n.responseEnd - n.redirectEnd,
+          plotly: window.__duban.plotly, first: window.__duban.first, every: window.__duban.every}; }"""
 
 
-def serve(bundle: str, port: int) -> int:
-    """This process becomes ``duban serve`` with the ``full`` or the ``partial`` bundle."""
+def serve(variant: str, port: int) -> int:
+    """This process becomes ``duban serve``, as ``before`` or ``now``."""
     from api import cli  # noqa: PLC0415
-    from api.web import static  # noqa: PLC0415
-    from dashboards.embed import Bundle, full_plotly_js_path, plotly_bundle, plotly_js_version  # noqa: PLC0415
 
-    if bundle == "full":
+    if variant == "before":
+        from argon2 import PasswordHasher  # noqa: PLC0415
+
+        from api import users  # noqa: PLC0415
+        from api.controllers import people  # noqa: PLC0415
+        from api.web import static  # noqa: PLC0415
+        from dashboards.embed import Bundle, full_plotly_js_path, plotly_js_version  # noqa: PLC0415
+
         body = full_plotly_js_path().read_bytes()
         gz = Path.cwd() / "plotly.min.js.gz"
         gz.write_bytes(gzip.compress(body, 6, mtime=0))
-        full = Bundle(name="plotly", version=plotly_js_version(), path=full_plotly_js_path(),
-                      traces=frozenset(), compressed={"gzip": gz})
+        full = Bundle(url_name=f"plotly-{plotly_js_version()}.min.js", version=plotly_js_version(),
+                      path=full_plotly_js_path(), traces=frozenset(), compressed={"gzip": gz})
         static.plotly_bundle = lambda: full  # type: ignore[assignment]
-    else:
-        assert plotly_bundle().url_name.startswith("plotly-basic-")
+        users._hasher = PasswordHasher()  # argon2-cffi's defaults, the cost before
+        people._prefetch = lambda: ""  # the login page fetched nothing ahead
     return cli.main(["serve", "--port", str(port)])
 
 
-def start(bundle: str, workdir: Path) -> tuple[str, subprocess.Popen[bytes]]:
+def start(variant: str, workdir: Path, tree: Path | None) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
-    env = {**os.environ, "DUBAN_DEMO": "1", "DUBAN_TODAY": "2026-05-06", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "DUBAN_DEMO": "1", "DUBAN_TODAY": "2026-05-06",
+           "PYTHONPATH": str(tree or ROOT)}
     env.pop("DUBAN_DATABASE_URL", None)
+    env.pop("DUBAN_TEST_CHEAP_HASHES", None)
+    if tree is None:
+        command = [sys.executable, str(Path(__file__).resolve()), "--serve", variant, "--port", str(port)]
+    else:
+        command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
     log = (workdir / "serve.log").open("wb")
-    process = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--serve", bundle,
-                                "--port", str(port)], cwd=workdir, env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            sys.exit(f"the {bundle} server exited:\n{(workdir / 'serve.log').read_text()}")
+            sys.exit(f"the {variant} server exited:\n{(workdir / 'serve.log').read_text()}")
         try:
             if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
                 return url, process
         except httpx.HTTPError:
             time.sleep(0.3)
     process.kill()
-    sys.exit(f"the {bundle} server did not answer within 120 s")
+    sys.exit(f"the {variant} server did not answer within 180 s")
 
 
-def visit(browser: Any, url: str, network: dict[str, Any] | None) -> tuple[int, float, float, str]:
-    """A first visit: sign in as the leader, land on the dashboard; (bytes, first chart s,
-    all charts s, the plotly URL loaded)."""
-    context = browser.new_context(**context_options(1920, 1080))
-    page = context.new_page()
-    if network is not None:
-        cdp = context.new_cdp_session(page)
+@dataclass
+class Visit:
+    sent: int  # bytes over the wire, headers included
+    responses: int
+    first: float  # s from pressing 登录 to the first chart drawn (the page's clock)
+    every: float  # ... to every chart drawn
+    signin: float  # s of the sign-in POST and its redirect
+    page: float  # s from the redirect to the dashboard's document received
+    plotly: float  # s from pressing 登录 to plotly.js having run
+    seen: float  # s from pressing 登录 to Playwright seeing the first chart (its polling included)
+
+
+class Browser:
+    """One profile on one server: its page, and the bytes its DevTools session counted."""
+
+    def __init__(self, browser: Any, url: str, network: dict[str, Any] | None) -> None:
+        self.url = url
+        self.context = browser.new_context(**context_options(1920, 1080))
+        self.context.add_init_script(WATCH)
+        self.page = self.context.new_page()
+        cdp = self.context.new_cdp_session(self.page)
+        self.sizes: dict[str, float] = {}
+        cdp.on("Network.loadingFinished", lambda e: self.sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
         cdp.send("Network.enable")
-        cdp.send("Network.emulateNetworkConditions", network)
-    page.goto(f"{url}/login")
-    page.fill("input[name=username]", "leader")
-    page.fill("input[name=password]", "duban-leader")
-    t0 = time.perf_counter()
-    page.click("button[type=submit]")
-    page.wait_for_selector("[data-drawn='1']", timeout=120_000)
-    first = time.perf_counter() - t0
-    page.wait_for_function(DRAWN, timeout=120_000)
-    every = time.perf_counter() - t0
-    assert page.url.endswith("/dashboard"), page.url
-    sent = int(page.evaluate(BYTES))
-    script = page.evaluate("document.querySelector('script[src*=\"/static/plotly\"]').src")
-    context.close()
-    return sent, first, every, script
+        if network is not None:
+            cdp.send("Network.emulateNetworkConditions", network)
+
+    def sign_in(self) -> Visit:
+        self.sizes.clear()
+        self.page.goto(f"{self.url}/login")
+        # a person takes longer to type a name and password than the login page takes to
+        # settle (and to fetch whatever it asks for ahead of the dashboard)
+        self.page.wait_for_load_state("networkidle")
+        self.page.fill("input[name=username]", "leader")
+        self.page.fill("input[name=password]", "duban-leader")
+        t0 = time.perf_counter()
+        self.page.click("button[type=submit]")
+        self.page.wait_for_selector("[data-drawn='1']", timeout=120_000)
+        seen = time.perf_counter() - t0
+        self.page.wait_for_function(DRAWN, timeout=120_000, polling=10)
+        assert self.page.url.endswith("/dashboard"), self.page.url
+        self.page.wait_for_timeout(50)  # the last loadingFinished events
+        t = {k: v / 1000 for k, v in self.page.evaluate(TIMES).items()}
+        return Visit(int(sum(self.sizes.values())), len(self.sizes), t["first"], t["every"], t["signin"],
+                     t["page"], t["plotly"], seen)
+
+    def sign_out(self) -> None:
+        self.page.click("form[action='/logout'] button")
+        self.page.wait_for_url("**/login")
+
+    def close(self) -> None:
+        self.context.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5, help="first visits per bundle and network")
-    parser.add_argument("--serve", choices=("full", "partial"), help=argparse.SUPPRESS)
+    parser.add_argument("--runs", type=int, default=5, help="visits of each kind per server and network")
+    parser.add_argument("--tree", type=Path, help="another checkout to run as a third server")
+    parser.add_argument("--serve", choices=("before", "now"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -126,33 +196,45 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
 
+    variants: list[tuple[str, Path | None]] = [("before", None), ("now", None)]
+    if args.tree:
+        variants.append(("tree", args.tree.resolve()))
     with tempfile.TemporaryDirectory() as tmp:
-        servers = {}
-        for bundle in ("full", "partial"):
-            (Path(tmp) / bundle).mkdir()
-            servers[bundle] = start(bundle, Path(tmp) / bundle)
+        servers: dict[str, tuple[str, subprocess.Popen[bytes]]] = {}
         try:
+            for name, tree in variants:
+                (Path(tmp) / name).mkdir()
+                servers[name] = start(name, Path(tmp) / name, tree)
             with sync_playwright() as p:
                 browser = p.chromium.launch(**launch_options())
                 for url, _ in servers.values():  # warm the servers' own caches
-                    visit(browser, url, None)
-                print(f"first dashboard after sign-in, fresh browser profile, 1920x1080, "
-                      f"median of {args.runs} (servers taking turns)")
-                for name, network in NETWORKS.items():
-                    got: dict[str, list[tuple[int, float, float, str]]] = {"full": [], "partial": []}
+                    b = Browser(browser, url, None)
+                    b.sign_in()
+                    b.close()
+                print(f"first dashboard after sign-in as the leader, 1920x1080, median of {args.runs} "
+                      f"(servers taking turns); cold: a fresh profile, warm: the same profile signing in again")
+                for net, network in NETWORKS.items():
+                    got: dict[tuple[str, str], list[Visit]] = {}
                     for _ in range(args.runs):
-                        for bundle, (url, _) in servers.items():
-                            got[bundle].append(visit(browser, url, network))
-                    med = {b: (statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows),
-                               statistics.median(r[2] for r in rows)) for b, rows in got.items()}
-                    f, q = med["full"], med["partial"]
-                    print(f"  {name}:")
-                    for bundle in ("full", "partial"):
-                        m = med[bundle]
-                        print(f"    {bundle:<7} {got[bundle][0][3].rsplit('/', 1)[1]:<28} "
-                              f"{m[0] / 1e6:6.2f} MB  first chart {m[1]:5.2f} s  all charts {m[2]:5.2f} s")
-                    print(f"    ratio full/partial: bytes {f[0] / q[0]:.2f}x, first chart {f[1] / q[1]:.2f}x, "
-                          f"all charts {f[2] / q[2]:.2f}x")
+                        for name, (url, _) in servers.items():
+                            b = Browser(browser, url, network)
+                            got.setdefault((name, "cold"), []).append(b.sign_in())
+                            b.sign_out()
+                            got.setdefault((name, "warm"), []).append(b.sign_in())
+                            b.close()
+                    print(f"  {net}:")
+                    for kind in ("cold", "warm"):
+                        med = {name: {f: statistics.median(getattr(v, f) for v in got[name, kind])
+                                      for f in Visit.__dataclass_fields__} for name in servers}
+                        now = med["now"]
+                        for name, m in med.items():
+                            ratio = "" if name == "now" else (
+                                f"  {name}/now: bytes {m['sent'] / now['sent']:.2f}x, first chart "
+                                f"{m['first'] / now['first']:.2f}x, all {m['every'] / now['every']:.2f}x")
+                            print(f"    {kind} {name:<6} {m['sent'] / 1e6:6.3f} MB {m['responses']:2.0f} resp  "
+                                  f"first chart {m['first']:5.2f} s  all {m['every']:5.2f} s  "
+                                  f"(sign-in {m['signin']:4.2f}, page {m['page']:4.2f}, plotly ran at "
+                                  f"{m['plotly']:4.2f}; seen by Playwright {m['seen']:4.2f}){ratio}")
                 browser.close()
         finally:
             for _, process in servers.values():
