@@ -25,7 +25,7 @@ from notifier.store import StoredNotice, to_model
 from projects import repository as projects_repo
 from projects import storage
 from projects.errors import StaleVersionError
-from projects.model import Milestone, Notice, Portfolio
+from projects.model import Milestone, Notice, Portfolio, Project
 from projects.repository import milestone_data
 from projects.validation import milestone_problems
 from rules import repository as rules_repo
@@ -327,14 +327,41 @@ def _positions(notices: tuple[Notice, ...]) -> dict[str, int]:
 
 def replace_milestones(portfolio: Portfolio, milestones: list[Milestone]) -> Portfolio:
     """``portfolio`` with these milestones replaced (the last of one key wins); every other
-    project stays the same object (what ``rules.incremental`` compares by identity)."""
+    project stays the same object (what ``rules.incremental`` compares by identity). Its cost
+    is the changed projects', not the portfolio's: the projects' positions follow from the last
+    tuple's (``_project_positions``), the new portfolio's ``project_by_id`` from the old one's
+    (copied at C speed and patched)."""
     by_project: dict[str, dict[str, Milestone]] = {}
     for m in milestones:
         by_project.setdefault(m.project, {})[m.id] = m
-    projects = tuple(
-        replace(p, milestones=tuple(by_project[p.id].get(x.id, x) for x in p.milestones))
-        if p.id in by_project else p for p in portfolio.projects)
-    return replace(portfolio, projects=projects)
+    at = _project_positions(portfolio.projects)
+    projects = list(portfolio.projects)
+    index = dict(portfolio.project_by_id)
+    for pid, mine in by_project.items():
+        i = at.get(pid)
+        if i is None:
+            continue
+        p = projects[i]
+        projects[i] = index[pid] = replace(p, milestones=tuple(mine.get(x.id, x) for x in p.milestones))
+    made = tuple(projects)
+    _PROJECT_AT[:] = [(made, at)]
+    out = replace(portfolio, projects=made)
+    out.__dict__["project_by_id"] = index  # (the cached property's own slot, filled ahead)
+    return out
+
+
+#: The last projects tuple made or seen and each project id's position in it (one slot,
+#: replaced, never changed: replacing milestones keeps every project where it was).
+_PROJECT_AT: list[tuple[tuple[Project, ...], dict[str, int]]] = []
+
+
+def _project_positions(projects: tuple[Project, ...]) -> dict[str, int]:
+    held = _PROJECT_AT[0] if _PROJECT_AT else None
+    if held is not None and held[0] is projects:
+        return held[1]
+    at = {p.id: i for i, p in enumerate(projects)}
+    _PROJECT_AT[:] = [(projects, at)]
+    return at
 
 
 def replace_milestone(portfolio: Portfolio, m: Milestone) -> Portfolio:

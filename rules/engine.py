@@ -489,7 +489,7 @@ class _Graph:
         if len(projects) != len(self.projects):
             return None
         old = self.projects
-        changed = [i for i, (a, b) in enumerate(zip(old, projects, strict=True)) if a is not b]
+        changed = list(compress(range(len(old)), map(is_not, old, projects)))  # (at C speed)
         if any(projects[i].id != old[i].id for i in changed):
             return None
         out, into = self.out, self.into

@@ -97,3 +97,31 @@ async def test_change_rows_are_written_with_the_report_and_pruned(api: Api) -> N
     async with writer.writing():
         await repo.record_change(start + 1 + repo.CHANGES_KEPT, [("P001", "build")], ["N-1"])
     assert await repo.changes_between(start, start + 1) == {}
+
+
+def test_replacing_milestones_keeps_the_others_and_indexes_the_new_projects() -> None:
+    """``replace_milestones`` (a report group's and an advancing snapshot's step) over a chain
+    of changes: the milestones replaced (the last of a key wins), every other project the same
+    object, and ``project_by_id`` (filled ahead from the old one's) what a fresh one gives."""
+    import dataclasses  # noqa: PLC0415
+    import random  # noqa: PLC0415
+
+    from api.reports import replace_milestones  # noqa: PLC0415
+    from tests.rules.helpers import ms, portfolio  # noqa: PLC0415
+
+    rng = random.Random(3)
+    p = portfolio(*(ms(f"m{j}", project=f"P{i:03d}") for i in range(30) for j in range(6)))
+    for step in range(20):
+        if step % 7 == 6:  # a portfolio not made by replace_milestones (its positions read afresh)
+            p = dataclasses.replace(p, projects=tuple(reversed(p.projects)))
+        picked = [rng.choice(rng.choice(p.projects).milestones) for _ in range(rng.randrange(1, 5))]
+        changed = [dataclasses.replace(m, progress=round(rng.random(), 2)) for m in picked]
+        made = replace_milestones(p, changed)
+        want = {m.key: m for m in changed}
+        assert [x.id for x in made.projects] == [x.id for x in p.projects]
+        for old, new in zip(p.projects, made.projects, strict=True):
+            assert [want.get(m.key, m) for m in old.milestones] == list(new.milestones)
+            assert (new is old) == all(m.key not in want for m in old.milestones)
+        assert made.project_by_id == {x.id: x for x in made.projects}
+        assert all(made.project_by_id[x.id] is x for x in made.projects)
+        p = made
