@@ -113,7 +113,7 @@ class LoginForm(Struct):
 
 _PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>督办 duban — 登录</title>
 {prefetch}
-<style>body{{font-family:sans-serif;max-width:24rem;margin:4rem auto}}label,input,button{{display:block;width:100%;margin:.4rem 0}}
+<style>body{{font-family:sans-serif;max-width:24rem;margin:4rem auto;padding:0 .5rem}}label,input,button{{display:block;width:100%;margin:.4rem 0;box-sizing:border-box}}
 .error{{color:#b00}}</style></head><body><h1>督办 duban</h1>{error}
 <form method="post" action="/login"><input type="hidden" name="_csrf_token" value="{csrf}">
 <input type="hidden" name="next" value="{next}">
