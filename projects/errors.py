@@ -18,6 +18,8 @@ it. Each package keeps its own errors in its own ``errors.py`` (the rule languag
     │   │   ├── ComplaintLimitError   too many complaints from one address within the hour
     │   │   └── ComplaintLinkError    a rating link whose secret belongs to no complaint
     │   ├── ScheduleFileError         a contractor's schedule file refused (projects/contractor)
+    │   │   └── MppFileError          an .mpp file refused before or by MPXJ (api/mpp.py)
+    │   │       └── MppReaderMissing  no Java runtime or MPXJ to read .mpp files
     │   ├── UnknownIdError            an id the model does not know (also a ``KeyError``)
     │   ├── RecordNotFoundError       no stored unit, project or milestone with this id
     │   ├── StaleVersionError         a change based on a version no longer current (.current)
