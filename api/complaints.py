@@ -39,6 +39,7 @@ from api.values import ForbiddenError
 from api.visibility import sees_complaint, sees_contact
 from projects import complaint_store
 from projects import repository as repo
+from projects.catalogue import SECRET_MAX
 from projects.complaints import secret_hash
 from projects.errors import ComplaintLinkError, RecordNotFoundError
 from projects.repository import StoredComplaint
@@ -207,7 +208,7 @@ async def rate(server: Server, code: str, secret: str, rating: str) -> Complaint
     code = normal_code(code)
     async with server.writing():
         owner = (await repo.complaint_by_secret(secret_hash(secret))
-                 if isinstance(secret, str) and 0 < len(secret) <= 200 else None)
+                 if isinstance(secret, str) and 0 < len(secret) <= SECRET_MAX else None)
         if owner is None or not hmac.compare_digest(owner.code.encode(), code.encode()):
             raise ComplaintLinkError("评价链接无效，评价未改变 — this rating link is not valid for this "
                                      "complaint; nothing changed", where="link")

@@ -15,14 +15,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from projects.catalogue import NAME_MAX
-from projects.complaints import CONTACT_MAX, TEXT_MAX
+from projects.catalogue import CONTACT_MAX, NAME_MAX, TEXT_MAX
 from projects.fields import control_character_zh
 from projects.model import COMPLAINT_KIND_WORDS
+from projects.validation import contact_form
 
 TITLE_MAX = NAME_MAX
 __all__ = ["BODY_MAX", "CONTACT_MAX", "TEXT_MAX", "TITLE_MAX", "Intake", "address_key", "read_intake"]
@@ -30,9 +29,6 @@ __all__ = ["BODY_MAX", "CONTACT_MAX", "TEXT_MAX", "TITLE_MAX", "Intake", "addres
 #: Chinese characters, 3 bytes each, percent-encoded as 9; more is refused with 413).
 BODY_MAX = 64 * 1024
 
-_PHONE = re.compile(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8}(?:[- ]?\d{1,6})?)$")
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
-                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$")
 
 Said = tuple[str, str]  # (zh, en)
 
@@ -68,7 +64,7 @@ def read_intake(form: Mapping[str, str], *, projects: Collection[str]) -> tuple[
     if not contact:
         errors["contact"] = ("请留下手机号码或电子邮箱，只有督办办公室能看到",
                              "leave a phone number or an e-mail address; only the supervision office sees it")
-    elif len(contact) > CONTACT_MAX or not (_PHONE.match(contact) or _EMAIL.match(contact)):
+    elif len(contact) > CONTACT_MAX or not contact_form(contact):
         errors["contact"] = ("联系方式应为 11 位手机号码、固定电话（如 0759-1234567）或电子邮箱"
                              "（如 name@mail.example）",
                              "the contact should be an 11-digit mobile number, a landline "

@@ -69,7 +69,7 @@ _TYPES: dict[str, Any] = {
     "text": str, "id": str, "kind": str, "category": str, "level": str, "date": dt.date,
     "ratio": float, "yuan": float, "workdays": int, "deps": list[DependencyRead], "contacts": list[str],
     "person": str, "units": list[str], "cadence": str, "bool": bool, "flag": bool, "milestone_ref": str,
-    "decision": str,
+    "decision": str, "complaint_kind": str, "rating": str, "long_text": str, "contact": str, "secret": str,
 }
 
 

@@ -43,6 +43,11 @@ Who = Literal["office", "reportable"]
 NAME_MAX: Final = 200
 NOTE_MAX: Final = 10_000
 ID_MAX: Final = 64
+#: A complaint's text and its answer (characters); its contact; a rating link's secret (what
+#: is looked up: the server's secrets are 32 characters, anything past this is no secret).
+TEXT_MAX: Final = 5_000
+CONTACT_MAX: Final = 200
+SECRET_MAX: Final = 200
 
 #: The one range of every date field, wherever it comes from (a file, the API, a workbook, a
 #: form): a year outside it is a typing mistake (20260 for 2026, 1926 for 2026).
@@ -55,7 +60,7 @@ class Field:
     """One field of a record; see the module header."""
 
     name: str  # attribute of the model class
-    type: str  # Python-side type: text, id, date, ratio, yuan, workdays, bool, flag (an optional bool), kind, deps, contacts, level, category
+    type: str  # Python-side type: text, id, date, ratio, yuan, workdays, bool, flag (an optional bool), kind, deps, contacts, level, category; a complaint's long_text (lines kept), contact (a phone or an e-mail address), secret
     who: Who = OFFICE
     dsl: str | None = None  # rule-language type, None when rules cannot read it
     zh: str = ""
@@ -220,6 +225,24 @@ COMPLAINT: Final[tuple[Field, ...]] = (  # 群众投诉 / 咨询 / 建议 (issue
     Field("rated", "date", zh="评价日期", en="rated"),
 )
 
+#: What a complaint carries beside its record (``COMPLAINT``, what rules read): the public's
+#: text and contact, the unit's answer, and the secret of the rating link the complainant
+#: holds. Kept by ``projects.complaint_store`` with the complaint (the secret as its hash),
+#: never in portfolio files, never read by rules; the API's complaint bodies and answers carry
+#: them (``api.controllers.complaints``). Text and answer are plain text with their lines
+#: (tabs and line breaks, nothing else invisible); the contact only the office reads.
+COMPLAINT_CONTENT: Final[tuple[Field, ...]] = (
+    Field("text", "long_text", zh="内容", en="text", key=None, column="text", max_length=TEXT_MAX,
+          required=True, api="c"),
+    Field("contact", "contact", zh="联系方式", en="contact", key=None, column="contact",
+          max_length=CONTACT_MAX, required=True, api="c"),
+    # not every complaint is answered yet; the answer step requires one (``projects.complaints``)
+    Field("answer", "long_text", zh="答复内容", en="answer", key=None, column="response", max_length=TEXT_MAX,
+          api="r"),
+    Field("secret", "secret", zh="评价密钥", en="rating secret", key=None, column=None, max_length=SECRET_MAX,
+          required=True, api=""),
+)
+
 
 @dataclass(frozen=True, slots=True)
 class NotLater:
@@ -361,12 +384,20 @@ RECORDS: Final[dict[str, tuple[Field, ...]]] = {
 }
 
 
-def field(record: str, name: str) -> Field:
-    """The catalogue entry of ``record``'s field ``name`` (KeyError when it has none)."""
-    for f in RECORDS[record]:
+def field_in(fields: tuple[Field, ...], name: str) -> Field:
+    """The entry of ``fields`` named ``name`` (KeyError when it has none)."""
+    for f in fields:
         if f.name == name:
             return f
-    raise KeyError(f"{record}.{name}")
+    raise KeyError(name)
+
+
+def field(record: str, name: str) -> Field:
+    """The catalogue entry of ``record``'s field ``name`` (KeyError when it has none)."""
+    try:
+        return field_in(RECORDS[record], name)
+    except KeyError:
+        raise KeyError(f"{record}.{name}") from None
 
 
 #: The milestone fields only the office may change (an owner's report cannot touch them).

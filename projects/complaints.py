@@ -24,7 +24,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final
 
-from projects.catalogue import NAME_MAX
+from projects.catalogue import CONTACT_MAX, NAME_MAX, TEXT_MAX
 from projects.errors import ComplaintError, ComplaintStateError
 from projects.fields import control_character_zh
 from projects.model import COMPLAINT_KIND_WORDS, RATING_WORDS, Complaint, ComplaintKind, Rating
@@ -37,9 +37,6 @@ DEFAULT_RESPONSE_WORKDAYS: Final = 5
 #: The latest forced-response deadline the office may set, in days after routing: a deadline
 #: years away would keep a complaint from ever falling due (never yellow, never in the rate).
 ROUTE_MAX_DAYS: Final = 120  # beyond the longest setting, 60 working days (DUBAN_COMPLAINT_DAYS)
-#: The longest complaint text and answer kept (characters); the longest contact.
-TEXT_MAX: Final = 5_000
-CONTACT_MAX: Final = 200
 
 
 def secret_hash(secret: str) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -297,11 +298,64 @@ def _flag(field: Field) -> Compiled:
     return Compiled(field, "type({v}) is bool", slow)
 
 
+def _long_text(field: Field) -> Compiled:
+    """Plain text with its lines (a complaint's text, its answer): the text check, trimmed."""
+    plain = _text(field).slow
+
+    def slow(value: Any, f: Fields, where: str) -> Any:
+        return plain(value.strip() if isinstance(value, str) else value, f, where)
+
+    return Compiled(field, None, slow)
+
+
+#: A mainland mobile number or landline (``+86`` allowed), or an e-mail address.
+_PHONE: Final = re.compile(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8}(?:[- ]?\d{1,6})?)$")
+_EMAIL: Final = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
+                           r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$")
+
+
+def contact_form(text: str) -> bool:
+    """Whether ``text`` (trimmed) is a contact the office can use: a phone number or an e-mail address."""
+    return bool(_PHONE.match(text) or _EMAIL.match(text))
+
+
+def _contact(field: Field) -> Compiled:
+    """A complainant's contact: trimmed text within its bounds that is a phone number or an
+    e-mail address."""
+    plain = _text(field).slow
+
+    def slow(value: Any, f: Fields, where: str) -> Any:
+        text = plain(value.strip() if isinstance(value, str) else value, f, where)
+        if isinstance(text, str) and not contact_form(text):
+            return f.add(_at(where, field.name), "should be an 11-digit mobile number, a landline (0759-1234567) "
+                         "or an e-mail address (name@mail.example)",
+                         f"{field.zh}应为 11 位手机号码、固定电话（如 0759-1234567）或电子邮箱（如 name@mail.example）")
+        return text
+
+    return Compiled(field, None, slow)
+
+
+def _secret(field: Field) -> Compiled:
+    """A secret someone holds (a rating link's): printable text, not blank, within its bound."""
+    most = field.max_length
+
+    def slow(value: Any, f: Fields, where: str) -> Any:
+        if not isinstance(value, str) or not value.strip() or not value.isprintable() or (
+                most is not None and len(value) > most):
+            return f.add(_at(where, field.name), f"is not a {field.en}: printable text of 1 to {most} characters",
+                         f"{field.zh}应为 1 到 {most} 个可见字符")
+        return value
+
+    fast = "type({v}) is str and {v}.isprintable() and {v}.strip() != ''"
+    return Compiled(field, fast + (f" and len({{v}}) <= {most}" if most is not None else ""), slow)
+
+
 _FACTORIES: Final[dict[str, Callable[[Field], Compiled]]] = {
     "text": _text, "id": _ident, "date": _date, "ratio": _ratio, "yuan": _yuan,
     "workdays": _workdays,
     "kind": _choice, "category": _choice, "level": _choice, "decision": _choice, "cadence": _cadence,
     "complaint_kind": _choice, "rating": _choice, "bool": _bool, "flag": _flag,
+    "long_text": _long_text, "contact": _contact, "secret": _secret,
 }
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from litestar import Controller, Response, get, post
 from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
@@ -35,10 +36,11 @@ from api.auth import AppConnection, AppRequest, roles, signed_in
 from api.complaints import ComplaintRead
 from api.controllers.common import caller
 from api.intake import BODY_MAX, read_intake
-from api.schemas import Input, body_shape, record_values
+from api.schemas import Input, body_shape, record_shape, record_values
 from api.service import InputError, Server
 from api.web.public_pages import public_data
 from projects import catalogue
+from projects.model import Complaint
 
 OFFICE = roles("office")
 
@@ -57,14 +59,6 @@ def _answers(*codes: int) -> dict[int, ResponseSpec]:
     return {c: ResponseSpec(data_container=ErrorAnswer, description=said[c], generate_examples=False) for c in codes}
 
 
-class ComplaintFile(Input):
-    title: str = ""
-    text: str = ""
-    contact: str = ""
-    kind: str = "complaint"
-    project: str | None = None
-
-
 class ComplaintFiled(Struct):
     code: str
     secret: str
@@ -75,35 +69,39 @@ class ComplaintFiled(Struct):
     message: str
 
 
-class ComplaintTracked(Struct):
-    code: str
-    title: str
-    kind: str
-    state: str
-    received: dt.date
-    unit: str | None
-    unit_name: str | None
-    due: dt.date | None
-    responded: dt.date | None
-    answer: str | None
-    rating: str | None
-    rated: dt.date | None
-
-
-class ComplaintRating(Input):
-    secret: str = ""
-    rating: str = ""
-
+#: The fields a complaint's bodies and answers draw on: its record's and what it carries beside.
+_FIELDS = (*catalogue.COMPLAINT, *catalogue.COMPLAINT_CONTENT)
+#: What the holder of a tracking code reads: the record (its id is its ``code``; no project),
+#: where it is, the unit's name and the answer; never its contact or text.
+_TRACKED = (*(f for f in catalogue.COMPLAINT if f.name != "project"), catalogue.field_in(_FIELDS, "answer"))
 
 if TYPE_CHECKING:
+    ComplaintFile = Input
+    ComplaintTracked = Struct
+    ComplaintRating = Input
     ComplaintRoute = Input
-else:  # the catalogue's unit and due; the route step says what is missing
+    ComplaintAnswer = Input
+else:
+    # each body's fields as the catalogue types them, "" when left out: the step's own check
+    # (``api.intake``, ``projects.complaints``), not msgspec, says what is missing and where
+    ComplaintFile = body_shape(
+        "ComplaintFile", _FIELDS, {f: f for f in ("title", "text", "contact", "kind", "project")},
+        defaults={"title": "", "text": "", "contact": "", "kind": "complaint", "project": None})
+    ComplaintTracked = record_shape(
+        "ComplaintTracked", _TRACKED, Complaint, "r", Struct, rename={"id": "code"},
+        middle=(("state", str, msgspec.NODEFAULT),), last=(("unit_name", str | None, None),),
+        override={"unit": (str | None, None), "due": (dt.date | None, None)})  # not yet routed: none
+    ComplaintRating = body_shape("ComplaintRating", _FIELDS, {"secret": "secret", "rating": "rating"},
+                                 defaults={"secret": "", "rating": ""})
     ComplaintRoute = body_shape("ComplaintRoute", catalogue.COMPLAINT, {"unit": "unit", "due": "due"},
                                 defaults={"unit": "", "due": None})
+    ComplaintAnswer = body_shape("ComplaintAnswer", _FIELDS, {"text": "answer"}, defaults={"text": ""})
 
 
-class ComplaintAnswer(Input):
-    text: str = ""
+def tracked(v: ComplaintRead, unit_name: str | None) -> ComplaintTracked:
+    """The public's answer of complaint ``v``: each of its fields ``ComplaintTracked`` carries."""
+    names = set(ComplaintTracked.__struct_fields__) - {"unit_name"}
+    return ComplaintTracked(**{n: getattr(v, n) for n in names}, unit_name=unit_name)
 
 
 def json_only(connection: AppConnection, _: BaseRouteHandler) -> None:
@@ -145,8 +143,8 @@ class ComplaintController(Controller):
     async def file(self, request: AppRequest, server: Server, data: ComplaintFile) -> Response[ComplaintFiled]:
         """File a complaint, consultation or suggestion without an account."""
         projects = (await server.snapshot()).portfolio.project_by_id
-        intake, errors = read_intake({"title": data.title, "text": data.text, "contact": data.contact,
-                                      "kind": data.kind, "project": data.project or ""}, projects=projects)
+        sent = record_values(data)
+        intake, errors = read_intake({**sent, "project": sent["project"] or ""}, projects=projects)
         if intake is None:
             field, (zh, en) = next(iter(errors.items()))
             raise InputError(field, f"{zh} — {en}" + ("" if len(errors) == 1 else
@@ -167,16 +165,15 @@ class ComplaintController(Controller):
             from projects.errors import RecordNotFoundError  # noqa: PLC0415
 
             raise RecordNotFoundError("complaint", code[:64])
-        return ComplaintTracked(v.code, v.title, v.kind, v.state, v.received, v.unit, await unit_name(server, v.unit),
-                                v.due, v.responded, v.answer, v.rating, v.rated)
+        return tracked(v, await unit_name(server, v.unit))
 
     @post("/complaints/track/{code:str}/rating", operation_id="rateComplaint", request_max_body_size=BODY_MAX,
           guards=[json_only], responses=_answers(413, 415))
     async def rate(self, request: AppRequest, server: Server, code: str, data: ComplaintRating) -> ComplaintTracked:
         """Rate the answer once, with the secret of the complaint's rating link."""
-        v = await complaints.rate(server, code, data.secret, data.rating)
-        return ComplaintTracked(v.code, v.title, v.kind, v.state, v.received, v.unit, await unit_name(server, v.unit),
-                                v.due, v.responded, v.answer, v.rating, v.rated)
+        sent = record_values(data)
+        v = await complaints.rate(server, code, sent["secret"], sent["rating"])
+        return tracked(v, await unit_name(server, v.unit))
 
     @get("/complaints", operation_id="listComplaints", guards=[signed_in])
     async def list_complaints(self, request: AppRequest, server: Server) -> list[ComplaintRead]:
@@ -196,7 +193,7 @@ class ComplaintController(Controller):
     @post("/complaints/{code:str}/answer", operation_id="answerComplaint", guards=[signed_in])
     async def answer(self, request: AppRequest, server: Server, code: str, data: ComplaintAnswer) -> ComplaintRead:
         """The unit a complaint is routed to answers it, once."""
-        return await complaints.answer(server, caller(request), code, data.text)
+        return await complaints.answer(server, caller(request), code, record_values(data)["text"])
 
     @get("/public", operation_id="publicResults")
     async def public(self, request: AppRequest, server: Server) -> dict[str, Any]:

@@ -292,3 +292,55 @@ def test_a_complaint_carries_every_catalogued_field_to_its_row_and_its_file_entr
     entry = dump_portfolio(p)["complaints"][0]
     assert set(entry) == {f.file_key for f in catalogue.COMPLAINT}
     assert checks.parse_portfolio(dump_portfolio(p), today=dt.date(2026, 6, 1)) == p
+
+
+def test_the_complaint_bodies_and_the_public_answer_are_the_catalogues() -> None:
+    """What a complaint carries beside its record (text, contact, answer, rating secret) is
+    declared in ``catalogue.COMPLAINT_CONTENT``; the public API's bodies and the tracking
+    answer are made from it and the record's fields (a field renamed or dropped there changes
+    them, not a hand-written class)."""
+    from api.controllers import complaints  # noqa: PLC0415 - api sits above projects
+
+    content = {f.name for f in catalogue.COMPLAINT_CONTENT}
+    assert content == {"text", "contact", "answer", "secret"}
+    assert complaints.ComplaintFile.__struct_fields__ == ("title", "text", "contact", "kind", "project")
+    assert complaints.ComplaintAnswer.__struct_fields__ == ("text",)
+    assert complaints.ComplaintRating.__struct_fields__ == ("secret", "rating")
+    tracked = set(complaints.ComplaintTracked.__struct_fields__)
+    record = {"code" if f.name == "id" else f.name for f in catalogue.COMPLAINT if "r" in f.api}
+    assert tracked == (record - {"project"}) | {"answer", "state", "unit_name"}
+    assert not tracked & {"text", "contact", "secret"}  # the public never reads them back
+
+
+def _problems(record_fields: tuple[catalogue.Field, ...], name: str, value: object) -> list[str]:
+    from projects import validation  # noqa: PLC0415
+    from projects.fields import BAD, Fields  # noqa: PLC0415
+
+    check = validation.field_check(catalogue.field_in(record_fields, name))
+    assert check is not None
+    f = Fields()
+    out = check(value, f, "complaint")
+    assert (out is BAD) == bool(f.problems)
+    return [f"{p.where}: {p.message}" for p in f.problems]
+
+
+def test_the_complaint_content_fields_have_their_checks() -> None:
+    """Lines are kept in a text, a control or bidi character is refused, a text or contact
+    over its bound is refused, a contact must be a phone number or an e-mail address, a
+    secret is 1..SECRET_MAX visible characters; each problem at its field."""
+    content = catalogue.COMPLAINT_CONTENT
+    assert _problems(content, "text", "第一行\n\t第二行") == []
+    [bidi] = _problems(content, "text", "abc\u202edef")
+    assert bidi.startswith("complaint.text") and "U+202E" in bidi
+    [long] = _problems(content, "answer", "字" * (catalogue.TEXT_MAX + 1))
+    assert long.startswith("complaint.answer") and str(catalogue.TEXT_MAX) in long
+    assert _problems(content, "text", "   ") != []
+    for good in ("13800138000", "0759-1234567", "name@mail.example", " +86 13800138000 "):
+        assert _problems(content, "contact", good) == [], good
+    for bad in ("12345", "name@", "call me", "1" * (catalogue.CONTACT_MAX + 1)):
+        [said] = _problems(content, "contact", bad)
+        assert said.startswith("complaint.contact"), bad
+    assert _problems(content, "secret", "a" * 32) == []
+    for bad in ("", "a\nb", "a" * (catalogue.SECRET_MAX + 1), 7):
+        [said] = _problems(content, "secret", bad)
+        assert said.startswith("complaint.secret"), bad
