@@ -13,6 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Response
 
+from api.app import API_TITLE
 from dashboards.embed import plotly_bundle
 from tests.browser import SHOTS, context_options, fresh_page, launch_options, submit
 from tests.e2e.conftest import Running, start, stop
@@ -154,7 +155,7 @@ def test_the_api_docs_load_from_the_app_alone(tmp_path: Path, browser: Browser) 
         responses: list[Response] = []
         page.on("response", lambda r: responses.append(r) if "/static/redoc" in r.url else None)
         page.goto(f"{running.url}/schema")
-        page.get_by_text("duban 督办 API").first.wait_for(timeout=60_000)
+        page.get_by_text(API_TITLE).first.wait_for(timeout=60_000)
         page.locator("h2", has_text="ListProjects").first.wait_for(timeout=60_000)
         page.screenshot(path=str(SHOTS / "api-docs-1366x768.png"))
         # Redoc's attribution image in the side bar is the one address in its bundle; an
