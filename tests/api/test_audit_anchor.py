@@ -14,7 +14,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from openpyxl import load_workbook
 from api import audit, keys
 from api.app import create_app
 from api.settings import Settings
+from tests import pg
 from tests.api.conftest import TODAY, seed
 
 DUBAN = Path(sys.executable).with_name("duban")
@@ -51,11 +51,9 @@ async def _close(app: object, client: httpx.AsyncClient) -> None:
         await hook(app)
 
 
-@pytest.fixture
-async def made(tmp_path: Path) -> AsyncIterator[Made]:
-    """A database with 64 audit entries (milestone reports and unit renames through the API), and
-    the anchor the office's export carried."""
-    db = tmp_path / "duban.sqlite"
+async def _make(db: Path) -> Made:
+    """A database at ``db`` with 64 audit entries (milestone reports and unit renames through the
+    API), and the anchor the office's export carried."""
     app, client = await _open(db)
     try:
         tokens = await seed(app.state.server)  # type: ignore[attr-defined]
@@ -75,7 +73,23 @@ async def made(tmp_path: Path) -> AsyncIterator[Made]:
     finally:
         await _close(app, client)
     assert anchor.startswith("64:")
-    yield Made(db, anchor, 64)
+    return Made(db, anchor, 64)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Made:
+    """The database of ``_make``, made once for the module (64 requests through the API) on an
+    event loop of its own."""
+    return pg.run(_make(tmp_path_factory.mktemp("anchor") / "duban.sqlite"))
+
+
+@pytest.fixture
+def made(built: Made, tmp_path: Path) -> Made:
+    """A copy of the module's database of 64 audit entries, the test's own, and its anchor."""
+    db = tmp_path / "duban.sqlite"
+    with sqlite3.connect(built.db) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+    return Made(db, built.anchor, built.entries)
 
 
 def _copy(made: Made, name: str) -> Path:
