@@ -207,6 +207,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "respond": ("回复", "Respond"),
     "response": ("回复内容", "response"),
     "respond_by": ("回复期限", "respond by"),
+    "calendar_gap": ("{years} 年的法定节假日和调休尚未载入：落在该年的回复期限暂按周一至周五计算。"
+                     "请在组合文件的 calendar_years 中补充该年（国务院办公厅公布的安排）并导入。",
+                     "The statutory holidays and makeup workdays of {years} are not loaded: deadlines "
+                     "in that year are counted Monday to Friday for now. Add the year under calendar_years "
+                     "in a portfolio file (the State Council's arrangement) and import it."),
     "state": ("状态", "state"),
     "accept": ("通过", "Accept"),
     "reject": ("退回", "Reject"),

@@ -14,6 +14,7 @@ editor and notice management — office.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -48,7 +49,9 @@ from dashboards.money import funds_curve
 from dashboards.numbers import money_text
 from notifier import store
 from notifier.errors import NoticeForbiddenError, NoticeInputError
+from notifier.lifecycle import OPEN_STATES
 from projects.cadence import next_report
+from projects.calendar import WorkCalendar
 from projects.errors import StaleVersionError
 from projects.model import Level
 from projects.replay import known_on
@@ -61,6 +64,19 @@ Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED
 
 async def _notices(server: Server, unit: str | None = None) -> list[Any]:
     return list(await store.list_notices(server.engine, unit=unit))
+
+
+#: How far ahead the office is warned of a year without holiday data: a notice issued today
+#: with the longest usual deadline (and an extension) falls within it.
+CALENDAR_LOOKAHEAD = dt.timedelta(days=60)
+
+
+async def _calendar_gap(server: Server, notices: list[Any]) -> tuple[int, ...]:
+    """Years without holiday data that today's deadlines or an open notice's deadline reach."""
+    today = server.today()
+    last = max([today + CALENDAR_LOOKAHEAD, *(n.due for n in notices if n.state in OPEN_STATES)])
+    calendar: WorkCalendar = (await server.snapshot()).calendar
+    return calendar.missing_years(today, last)
 
 
 async def _score_titles(server: Server) -> dict[str, str]:
@@ -388,8 +404,10 @@ class OfficePages(RulePages):
     @get("/notices", name="notice_admin")
     async def notices(self, request: AppRequest, server: Server, error: str = "") -> Response[str]:
         require(request, "office")
-        return render_page(request, "inbox.html", notices=await _notices(server), admin=True,
-                           error=error, histories={}, title=text("notice_admin", page_lang(request)))
+        notices = await _notices(server)
+        return render_page(request, "inbox.html", notices=notices, admin=True,
+                           error=error, histories={}, title=text("notice_admin", page_lang(request)),
+                           calendar_gap=await _calendar_gap(server, notices))
 
     @post("/notices/{code:str}/{action:str}", name="decide_notice", status_code=303)
     async def decide(self, request: AppRequest, server: Server, code: str, action: str,
