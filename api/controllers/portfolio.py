@@ -335,8 +335,8 @@ class MilestoneController(Controller):
                 f"{who.username} ({who.role}, unit {who.unit}) may not report milestones of {pid}, "
                 f"which belongs to unit {project.unit}")
         changes = set_fields(data, skip=("version",))
-        if "co_units" in changes:
-            changes["co_units"] = tuple(changes["co_units"] or ())
+        if changes.get("co_units") is not None:  # [] none of its own; null the project's again
+            changes["co_units"] = tuple(changes["co_units"])
         if who.role != "office":
             _refuse_office_fields(who.username, who.role, current, changes)
         changes = milestone_change(snap.portfolio, project, current, changes)
