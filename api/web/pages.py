@@ -86,6 +86,12 @@ async def _score_titles(server: Server) -> dict[str, str]:
     return {score.name: score.title or score.name for score in published[1].scores}
 
 
+async def _score_subjects(server: Server) -> dict[str, str]:
+    """Score name -> what it ranks (``unit`` or ``person``) in the published rulebook."""
+    published = await server.published_rulebook()
+    return {} if published is None else {score.name: score.subject for score in published[1].scores}
+
+
 class DashboardPages(Controller):
     """Leaders' dashboards, the project page and the downloadable reports."""
 
@@ -110,7 +116,8 @@ class DashboardPages(Controller):
         for level in project_lights(board.portfolio, board.evaluation.findings).values():
             lights[level.value] += 1
         figures = reports.dashboard_figures(board.portfolio, board.evaluation, notices, lang=lang,
-                                            score_titles=await _score_titles(server))
+                                            score_titles=await _score_titles(server),
+                                            score_subjects=await _score_subjects(server))
         return render_page(request, "dashboard.html", figures=figures, as_of=board.as_of,
                            version=board.rulebook_version, totals=lights,
                            scores=list(board.evaluation.scores),
@@ -136,7 +143,8 @@ class DashboardPages(Controller):
         lang = page_lang(request)
         figures = reports.dashboard_figures(board.portfolio, board.evaluation,
                                             await _notices(server), lang=lang,
-                                            score_titles=await _score_titles(server))
+                                            score_titles=await _score_titles(server),
+                                            score_subjects=await _score_subjects(server))
         body = reports.standalone_html(figures, board.as_of, lang=lang)
         name = f"duban-dashboard-{board.as_of.isoformat()}.html"
         return attachment(body, name, "text/html; charset=utf-8", headers=await audit.export_anchor(name))
