@@ -241,11 +241,14 @@ class Server(ReportGroups):
         return {day: replay_as_of(replace(p, notices=notices), day) for day, p in rebuilt.items()}
 
     async def published_rulebook(self) -> tuple[int, CompiledRulebook] | None:
-        version = await rules_repo.latest_published()
-        if version is None:
+        """The latest published rulebook, compiled (once per version: each call reads its number
+        alone, the sources only when it changed)."""
+        number = await rules_repo.latest_published_number()
+        if number is None:
             return None
-        if self._rulebook is None or self._rulebook[0] != version.number:
-            self._rulebook = (version.number, await offload.run(compile_sources, version.sources))
+        if self._rulebook is None or self._rulebook[0] != number:
+            version = await rules_repo.get_version(number)
+            self._rulebook = (number, await offload.run(compile_sources, version.sources))
         return self._rulebook
 
     # ------------------------------------------------------------ evaluation

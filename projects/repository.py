@@ -282,14 +282,16 @@ def _accountability_columns(a: Accountability) -> dict[str, Any]:
 
 
 async def revision() -> int:
-    rows = await RevisionRow.select(RevisionRow.revision).limit(1)
+    """The portfolio revision (every request asks: one statement, its text made once)."""
+    rows = await storage.fetch(RevisionRow._meta.db, f'SELECT "revision" FROM "{RevisionRow._meta.tablename}" LIMIT 1')
     return int(rows[0]["revision"]) if rows else 0
 
 
 async def bump_revision() -> int:
     """Advance the portfolio revision (inside the write transaction) and return the new one."""
-    await RevisionRow.update({RevisionRow.revision: RevisionRow.revision + 1}, force=True)
-    return await revision()
+    rows = await storage.fetch(RevisionRow._meta.db, f'UPDATE "{RevisionRow._meta.tablename}" '
+                               'SET "revision" = "revision" + 1 RETURNING "revision"')
+    return int(rows[0]["revision"]) if rows else 0
 
 
 #: How many revisions back ``projects_change`` reaches; a process further behind reloads all.
@@ -301,9 +303,10 @@ MilestoneKey = tuple[str, str]
 async def record_change(revision: int, milestones: Iterable[MilestoneKey], notices: Iterable[str]) -> None:
     """Note what ``revision`` changed (inside its write transaction): these milestones and
     notices only. Rows older than ``CHANGES_KEPT`` revisions go."""
-    await ChangeRow.insert(ChangeRow(revision=revision, milestones=json.dumps([list(k) for k in milestones]),
-                                     notices=json.dumps(list(notices))))
-    await ChangeRow.delete().where(ChangeRow.revision <= revision - CHANGES_KEPT)
+    engine, table = ChangeRow._meta.db, ChangeRow._meta.tablename
+    await storage.fetch(engine, f'INSERT INTO "{table}" ("revision", "milestones", "notices") VALUES ({{}}, {{}}, {{}})',
+                        revision, json.dumps([list(k) for k in milestones]), json.dumps(list(notices)))
+    await storage.fetch(engine, f'DELETE FROM "{table}" WHERE "revision" <= {{}}', revision - CHANGES_KEPT)
 
 
 async def changes_between(after: int, upto: int) -> dict[int, tuple[tuple[MilestoneKey, ...], tuple[str, ...]]]:

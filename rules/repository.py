@@ -87,6 +87,14 @@ async def get_version(number: int) -> RulebookVersion:
     return _version(row)
 
 
+async def latest_published_number() -> int | None:
+    """The number of the latest published version (what a server compares with the rulebook
+    it compiled before reading any sources)."""
+    rows = await storage.fetch(RulebookVersionRow._meta.db, f'SELECT max("number") AS "number" FROM '
+                               f'"{RulebookVersionRow._meta.tablename}" WHERE "status" = {{}}', PUBLISHED)
+    return None if not rows or rows[0]["number"] is None else int(rows[0]["number"])
+
+
 async def latest_published() -> RulebookVersion | None:
     row = await (RulebookVersionRow.select().where(RulebookVersionRow.status == PUBLISHED)
                  .order_by(RulebookVersionRow.number, ascending=False).first())
@@ -174,12 +182,12 @@ async def _new_evaluation(*, as_of: dt.date, rulebook_version: int, scope: Seque
                           scores: Any) -> StoredEvaluation:
     """Insert the evaluation's row; returns it as ``get_evaluation`` would read it back."""
     plain = (_plain(list(errors)), _plain(rates or {}), _plain(scores or {}))
-    inserted = await EvaluationRow.insert(EvaluationRow(
-        as_of=as_of, rulebook_version=rulebook_version,
-        scope=None if scope is None else json.dumps(list(scope)), ran_at=ran_at, actor=actor,
-        reason=reason, finding_count=count, errors=json.dumps(plain[0], ensure_ascii=False),
-        rates=json.dumps(plain[1], ensure_ascii=False),
-        scores=json.dumps(plain[2], ensure_ascii=False))).returning(EvaluationRow.id)
+    inserted = await storage.fetch(
+        EvaluationRow._meta.db, f'INSERT INTO "{EvaluationRow._meta.tablename}" ("as_of", "rulebook_version", '
+        '"scope", "ran_at", "actor", "reason", "finding_count", "errors", "rates", "scores") '
+        'VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}) RETURNING "id"',
+        as_of, rulebook_version, None if scope is None else json.dumps(list(scope)), ran_at, actor, reason, count,
+        *(json.dumps(x, ensure_ascii=False) for x in plain))
     return StoredEvaluation(int(inserted[0]["id"]), as_of, rulebook_version, None if scope is None else tuple(scope),
                             ran_at, actor, reason, count, *plain)
 
