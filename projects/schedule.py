@@ -325,27 +325,16 @@ def _typed_lags(preds: Edges, kinds: Mapping[tuple[int, int], str],
             preds[i] = [(j, effective(j, i, lag)) for j, lag in row]
 
 
-def compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.date) -> Schedule:
-    """Forecasts, latest finishes, floats and critical paths of every milestone (module header)."""
-    with collector_paused():
-        return _compute_schedule(portfolio, calendar, today)
-
-
-def _compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.date) -> Schedule:
-    ms: list[Milestone] = []
-    spans: list[tuple[str, int, int]] = []  # a project's milestones are ms[lo:hi]
-    ids: dict[str, dict[str, int]] = {}  # project id -> milestone id -> node
-    for p in portfolio.projects:
-        lo = len(ms)
-        ms.extend(p.milestones)
-        spans.append((p.id, lo, len(ms)))
-        ids.setdefault(p.id, {}).update({m.id: lo + k for k, m in enumerate(p.milestones)})
-    n = len(ms)
-    none: list[tuple[int, int]] = []  # the one empty row of every milestone that comes after none
-    preds: Edges = [none] * n
+def _links(ms: Sequence[Milestone], spans: Sequence[tuple[str, int, int]],
+           ids: Mapping[str, Mapping[str, int]]) -> tuple[Edges, dict[tuple[int, int], str], bool]:
+    """Each node's predecessors (node, lag; one shared empty row for a milestone after none),
+    the links that are not finish-to-start (``(pred, succ) -> type``), and whether every link
+    comes from a node earlier in the file."""
+    none: list[tuple[int, int]] = []
+    preds: Edges = [none] * len(ms)
     kinds: dict[tuple[int, int], str] = {}  # (pred, succ) -> SS, FF or SF; FS is not stored
     nobody: dict[str, int] = {}
-    forward = True  # every link from a milestone earlier in the file
+    forward = True
     for pid, lo, hi in spans:
         own = ids[pid]
         for i in range(lo, hi):
@@ -363,6 +352,26 @@ def _compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.da
                         kinds[j, i] = dep.type
             if row:
                 preds[i] = row
+    return preds, kinds, forward
+
+
+def compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.date) -> Schedule:
+    """Forecasts, latest finishes, floats and critical paths of every milestone (module header)."""
+    with collector_paused():
+        return _compute_schedule(portfolio, calendar, today)
+
+
+def _compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.date) -> Schedule:
+    ms: list[Milestone] = []
+    spans: list[tuple[str, int, int]] = []  # a project's milestones are ms[lo:hi]
+    ids: dict[str, dict[str, int]] = {}  # project id -> milestone id -> node
+    for p in portfolio.projects:
+        lo = len(ms)
+        ms.extend(p.milestones)
+        spans.append((p.id, lo, len(ms)))
+        ids.setdefault(p.id, {}).update({m.id: lo + k for k, m in enumerate(p.milestones)})
+    n = len(ms)
+    preds, kinds, forward = _links(ms, spans, ids)
     label: Callable[[int], str] = lambda i: f"{ms[i].project}/{ms[i].id}"  # noqa: E731
     # in file order when every link points back (no cycle then); else Kahn's, which finds one
     order: Sequence[int] = range(n) if forward else topological_order(preds, successors_of(preds), label)
@@ -465,11 +474,16 @@ def _compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.da
     project_forecasts = {
         pid: max((d for d in forecast[lo:hi] if d is not None), default=None) for pid, lo, hi in spans}
 
+    kahn = None if forward else order  # the links are made again for it, not kept
+
     def projects() -> dict[str, ProjectSchedule]:
         """Each project's due, forecast and critical path (in Kahn's order): on first need."""
-        kahn = order if not forward else topological_order(preds, successors_of(preds), label)
+        ranked = kahn
+        if ranked is None:
+            links = _links(ms, spans, ids)[0]
+            ranked = topological_order(links, successors_of(links), label)
         rank = [0] * n
-        for r, i in enumerate(kahn):
+        for r, i in enumerate(ranked):
             rank[i] = r
         made: dict[str, ProjectSchedule] = {}
         for pid, lo, hi in spans:
