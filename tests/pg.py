@@ -17,6 +17,12 @@ for it (racing workers wait, then copy), and renames it when done: a killed buil
 database ``sweep_stale`` drops. A template is sealed (``seal``) before it is copied: nobody may
 connect to it (``ALLOW_CONNECTIONS false``), so no pool left over and no autovacuum worker can
 make a copy fail with "source database is being accessed by other users".
+
+A copy of a whole database still costs the server about half a CPU-second (its catalogs are most
+of it), so a test that only changed rows gets them back in place instead (``keep_rows`` once,
+``restore_rows`` per test: every table's rows and every sequence's position put back from the
+kept schema ``duban_seed``, as the SQLite tests restore from their seeded file); a database
+whose tables changed shape, or that another test emptied, is copied from the template again.
 """
 
 from __future__ import annotations
@@ -232,6 +238,73 @@ async def restore_database(url: str, template: str) -> None:
             f"COMMENT ON DATABASE {_quote(name)} IS '{_tag(os.getpid())}'")
     finally:
         await conn.close()  # type: ignore[attr-defined]
+
+
+SEED_SCHEMA = "duban_seed"
+#: The shape of schema public: every table, index and sequence with its columns and their types.
+_SHAPE = ("SELECT md5(coalesce(string_agg(c.relname || '.' || a.attname || ':' || a.atttypid || ':' || "
+          "a.attnotnull, ',' ORDER BY c.relname, a.attnum), '')) FROM pg_class c JOIN pg_namespace n "
+          "ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid WHERE n.nspname = "
+          "'public' AND a.attnum > 0 AND NOT a.attisdropped")
+
+
+async def keep_rows(url: str) -> None:
+    """Keep every table's rows and every sequence's position of schema public of ``url``'s
+    database, and the schema's shape, in schema ``duban_seed``: what ``restore_rows`` puts
+    back. Call it with nothing else connected (before ``seal``)."""
+    import asyncpg  # noqa: PLC0415
+
+    conn = await asyncpg.connect(url)
+    try:
+        async with conn.transaction():
+            await conn.execute(f"DROP SCHEMA IF EXISTS {SEED_SCHEMA} CASCADE; CREATE SCHEMA {SEED_SCHEMA}")
+            for (table,) in await conn.fetch(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"):
+                await conn.execute(f"CREATE TABLE {SEED_SCHEMA}.{_quote(table)} AS TABLE public.{_quote(table)}")
+            await conn.execute(
+                f"CREATE TABLE {SEED_SCHEMA}.duban_sequences AS SELECT sequencename AS name, "
+                "start_value, last_value FROM pg_sequences WHERE schemaname = 'public'")
+            await conn.execute(f"CREATE TABLE {SEED_SCHEMA}.duban_shape AS SELECT ({_SHAPE}) AS shape")
+    finally:
+        await conn.close()
+
+
+async def restore_rows(url: str) -> bool:
+    """Put back the rows and sequence positions ``keep_rows`` kept in ``url``'s database, in
+    one transaction; False (nothing done) when there is no database or nothing kept, schema
+    public no longer has the shape it had then (a test dropped a table, or emptied the
+    database), or a session left open holds a lock for more than a few seconds: copy the
+    template then."""
+    import asyncpg  # noqa: PLC0415
+
+    try:
+        conn = await asyncpg.connect(url)
+    except asyncpg.InvalidCatalogNameError:  # no database (sealed away as the template)
+        return False
+    try:
+        if await conn.fetchval(f"SELECT to_regclass('{SEED_SCHEMA}.duban_shape')") is None:
+            return False
+        if await conn.fetchval(f"SELECT shape FROM {SEED_SCHEMA}.duban_shape") != await conn.fetchval(_SHAPE):
+            return False
+        tables = [t for (t,) in await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")]
+        sequences = await conn.fetch(f"SELECT name, start_value, last_value FROM {SEED_SCHEMA}.duban_sequences")
+        steps = ["SET LOCAL lock_timeout = '5s'"]
+        for table in tables:
+            steps.append(f"DELETE FROM public.{_quote(table)}")
+            steps.append(f"INSERT INTO public.{_quote(table)} SELECT * FROM {SEED_SCHEMA}.{_quote(table)}")
+        for row in sequences:
+            called = row["last_value"] is not None
+            value = row["last_value"] if called else row["start_value"]
+            steps.append(f"SELECT setval('public.{_quote(row['name'])}', {int(value)}, {str(called).lower()})")
+        try:
+            async with conn.transaction():
+                await conn.execute(";\n".join(steps))
+        except asyncpg.LockNotAvailableError:
+            return False
+        return True
+    finally:
+        await conn.close()
 
 
 def migration_set() -> str:

@@ -3,8 +3,9 @@ portfolio, and one signed-in user (with an API token) per role.
 
 Building the Litestar app costs most of a test's setup, so one app per backend serves the
 whole session (``SharedApp``). Each test still starts from the same fresh state: the database
-is put back (SQLite: every table's rows restored from the seeded copy; PostgreSQL: made again
-as a copy of the seeded template, ``tests/pg.py``), and the app is started anew (a new engine and ``Server``, an empty
+is put back (SQLite: every table's rows restored from the seeded copy; PostgreSQL: every
+table's rows restored from the seeded schema, or the database made again as a copy of the
+seeded template, ``tests/pg.py``), and the app is started anew (a new engine and ``Server``, an empty
 ``app.state``, the process's principal cache dropped), on the test's own event loop."""
 
 from __future__ import annotations
@@ -106,13 +107,15 @@ class SharedApp:
 
     async def start(self) -> Server:
         """Put the database back to the seeded state and start the app on it. PostgreSQL: the
-        first start copies the migrated template (``pg.migrated_template``) and seeds it, and
-        seals that as this session's template; every later start is a copy of it."""
+        first start copies the migrated template (``pg.migrated_template``) and seeds it, keeps
+        its rows (``pg.keep_rows``) and seals that as this session's template; every later
+        start puts those rows back (``pg.restore_rows``), or copies the template when the
+        database changed shape since (another test emptied it or dropped a table)."""
         sqlite = self.settings.is_sqlite
         url = self.settings.database_url
         if sqlite and self.template is not None:
             _restore(self.settings.sqlite_path, self.template)
-        elif not sqlite:
+        elif not sqlite and (self.pg_template is None or not await pg.restore_rows(url)):
             await pg.restore_database(url, self.pg_template or await pg.migrated_template(url))
         for key in list(self.app.state):  # what the previous test left: throttle, demo inbox, ...
             del self.app.state[key]
@@ -131,6 +134,7 @@ class SharedApp:
                     db.execute("VACUUM INTO ?", (str(template),))
                 self.template = template
             else:
+                await pg.keep_rows(url)
                 self.pg_template = pg.database_of(await pg.seal(url))
             return await self.start()
         return server
