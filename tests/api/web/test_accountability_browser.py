@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.api.web.test_browser import served, sign_in  # noqa: F401 - the fixture
-from tests.browser import SHOTS, fresh_page, submit, visit
+from tests.browser import fresh_page, shoot, submit, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -17,14 +17,13 @@ SIZES = ((1366, 768), (1920, 1080), (390, 844))
 
 
 def _shots(page: Page, url: str, pages: dict[str, str]) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     for width, height in SIZES:
         page.set_viewport_size({"width": width, "height": height})
         for name, path in pages.items():
             visit(page, f"{url}{path}")
             # nothing wider than the window: the tables scroll inside their cards
             assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, (name, width)
-            page.screenshot(path=str(SHOTS / f"{name}-{width}x{height}.png"), full_page=True)
+            shoot(page, f"{name}-{width}x{height}")
 
 
 def test_the_office_records_and_closes_and_the_leader_reads_it(served: str, browser: Browser) -> None:  # noqa: F811

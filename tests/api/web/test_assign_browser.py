@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests.api.web.test_browser import ENGLISH, served, sign_in, visible_text  # noqa: F401 - the fixture
-from tests.browser import SHOTS, fresh_page, submit, visit
+from tests.browser import fresh_page, shoot, submit, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -41,8 +41,7 @@ def test_the_office_assigns_a_milestone_in_a_real_browser(served: str, browser: 
         assert page.inner_text("#error-report_every").startswith("报送周期不是时长")
         assert page.locator("input[name='co_unit:transport']").is_checked()  # what was sent is kept
         assert page.locator("input[name=co_units_from][value=own]").is_checked()
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / "office-milestone-assign-refused.png"), full_page=True)
+        shoot(page, "office-milestone-assign-refused")
         page.fill("input[name=report_every]", "2 周")
         page.click("form.milestone-assignment button[type=submit]")
         page.wait_for_selector("p.ok[role=status]")
@@ -58,7 +57,7 @@ def test_the_office_assigns_a_milestone_in_a_real_browser(served: str, browser: 
                 shot = f"{name}-{width}x{height}"
                 assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, shot
                 assert not ENGLISH.search(visible_text(page)), (shot, ENGLISH.search(visible_text(page)))
-                page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=True)
+                shoot(page, shot)
         assert errors == []
 
 
@@ -83,6 +82,5 @@ def test_an_owner_reports_on_the_cadence_the_office_gave_its_milestone(served: s
         row.locator("button[type=submit]").click()
         page.wait_for_selector("#reported")
         assert page.locator("#m-P001-tender small.next-report").inner_text() == "下次报送 2026-05-20"
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / "owner-next-report.png"), full_page=True)
+        shoot(page, "owner-next-report")
         assert errors == []

@@ -25,7 +25,7 @@ from api.service import now_iso
 from api.settings import Settings
 from projects import repository as repo
 from rules.standard import standard_sources
-from tests.browser import SHOTS, fresh_page, submit, visit
+from tests.browser import fresh_page, shoot, submit, visit
 from tests.site import PASSWORD, PORTFOLIO, ROLES, TODAY, publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -84,8 +84,7 @@ def sign_in(page: Page, url: str, role: str) -> None:
 
 
 def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    shoot(page, name)
 
 
 def red_total(page: Page) -> int:
@@ -253,7 +252,7 @@ def test_every_page_fits_reads_chinese_and_hides_rule_code_at_three_sizes(served
                     for plot in page.locator(".plot").all():
                         plot.locator("xpath=self::*[@data-drawn='1']").wait_for()
                     name = f"{role}{path.replace('/', '-')}-{width}x{height}"
-                    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=path != "/dashboard/screen")
+                    shoot(page, name, full_page=path != "/dashboard/screen")
                     scroll_w = page.evaluate("document.documentElement.scrollWidth")
                     scroll_h = page.evaluate("document.documentElement.scrollHeight")
                     if path == "/dashboard/screen" and width >= 1366:
@@ -274,9 +273,9 @@ def test_every_page_fits_reads_chinese_and_hides_rule_code_at_three_sizes(served
             page.locator(".rulebook .status.good").wait_for()
             page.locator("button.dry-run").click()
             page.locator(".dry-run-result section.day").first.wait_for()
-            page.screenshot(path=str(SHOTS / f"office-rules-{width}x{height}.png"), full_page=False)
+            shoot(page, f"office-rules-{width}x{height}", full_page=False)
             page.locator(".dry-run-card").scroll_into_view_if_needed()
-            page.screenshot(path=str(SHOTS / f"office-rules-dry-run-{width}x{height}.png"), full_page=False)
+            shoot(page, f"office-rules-dry-run-{width}x{height}", full_page=False)
             assert page.evaluate("document.documentElement.scrollWidth") <= width, ("rules", width)
     # the leader's funds chart of the portfolio reads in 万元 or 亿元; a project with too
     # little funds data says so

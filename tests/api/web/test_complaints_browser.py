@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.api.web.test_browser import served, sign_in  # noqa: F401 - served: the fixture
-from tests.browser import SHOTS, fresh_page, submit
+from tests.browser import fresh_page, shoot, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -23,10 +23,9 @@ SIZES = {"desktop": (1366, 768), "screen": (1920, 1080), "phone": (390, 844)}
 
 def shots(page: Page, name: str) -> None:
     """``name`` at each size (the full page), then back to the desktop size."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(SHOTS / f"{name}-{size}-{width}x{height}.png"), full_page=True)
+        shoot(page, f"{name}-{size}-{width}x{height}")
     page.set_viewport_size({"width": 1366, "height": 768})
 
 
