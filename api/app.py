@@ -25,7 +25,7 @@ from litestar.logging.config import LoggingConfig
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig, ResponseSpec
-from litestar.openapi.plugins import RedocRenderPlugin
+from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.openapi.spec import Tag
 from msgspec import Struct
 
@@ -45,6 +45,7 @@ from api.controllers.supervision import ExtensionController, PeopleController
 from api.controllers.transfer import TransferController
 from api.service import Server
 from api.settings import Settings
+from api.web.api_docs import ApiDocs
 from api.web.routes import ROUTE_HANDLERS
 from api.web.static import asset_urls
 from notifier.channels import AppriseChannel
@@ -158,11 +159,11 @@ def get_server(state: State) -> Server:
     return cast(Server, state.server)
 
 
-def _api_docs() -> RedocRenderPlugin:
+def _api_docs() -> OpenAPIRenderPlugin:
     """The API docs at /schema drawn by the Redoc the app serves itself (``api.web.static``):
-    no CDN script, web font or icon, which an offline network cannot fetch and would hang on."""
-    return RedocRenderPlugin(js_url=asset_urls()["redoc"], google_fonts=False, path="/",
-                             favicon='<link rel="icon" href="data:,">')
+    no CDN script, web font or icon, which an offline network cannot fetch and would hang on;
+    the page and the document built once and served compressed with an ETag (``api.web.api_docs``)."""
+    return ApiDocs(js_url=asset_urls()["redoc"])
 
 
 def create_app(settings: Settings | None = None, *, deliver: bool = False) -> Litestar:

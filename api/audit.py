@@ -134,8 +134,9 @@ async def append_many(items: Sequence[tuple[str, str, str, Any, Any]], *,
     if not items:
         return []
     if tail is None:
-        last = await AuditRow.select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq, ascending=False).first()
-        seq, prev = (1, GENESIS) if last is None else (int(last["seq"]) + 1, str(last["hash"]))
+        last = await storage.fetch(AuditRow._meta.db, f'SELECT "seq", "hash" FROM "{AuditRow._meta.tablename}" '
+                                   'ORDER BY "seq" DESC LIMIT 1')
+        seq, prev = (1, GENESIS) if not last else (int(last[0]["seq"]) + 1, str(last[0]["hash"]))
     else:
         seq, prev = tail.seq + 1, tail.hash
     key = _need_key()

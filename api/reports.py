@@ -15,7 +15,7 @@ import asyncio
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from api import audit
 from api.values import EvaluationOutcome, InputError, Snapshot, now_iso
@@ -37,6 +37,13 @@ if TYPE_CHECKING:  # what the mixin uses of ``Server``
     from api.service import _Handover
     from projects.calendar import WorkCalendar
     from projects.storage import DbEngine
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+T = TypeVar("T", bound=_Identified)
 
 #: The most reports applied in one transaction (one group, one re-evaluation, one commit).
 REPORT_GROUP = 64
@@ -201,7 +208,7 @@ class ReportGroups:
             mine = tuple(f for f in outcome.findings if getattr(f, "project", None) == r.pid)
             held = written.findings.get(r.pid)
             r.answer.set_result((new, new_version, replace(
-                outcome, findings=mine, current=None if held is None else tuple(h.stored for h in held.values()))))
+                outcome, findings=mine, current=None if held is None else tuple(held.values()))))
 
     def _written_at(self, revision: int) -> Written:
         """What the last group left, when the database is still at the revision it committed;
@@ -293,12 +300,42 @@ class ReportGroups:
         return old, current, new
 
 
+class Positions(Generic[T]):
+    """Each item's position in a tuple by its id, for the last tuple asked about or kept (one
+    slot, replaced, never changed in place): a report group's tuple follows the one before it,
+    so its index follows it too, and an index costs the changes, not the whole tuple, as long
+    as the callers hand on the tuple they made (``keep``)."""
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last: tuple[tuple[T, ...], dict[str, int]] | None = None
+
+    def of(self, items: tuple[T, ...]) -> dict[str, int]:
+        """``items``' index: the kept one when ``items`` is the last tuple, else made (and kept)."""
+        last = self._last
+        if last is not None and last[0] is items:
+            return last[1]
+        at = {x.id: i for i, x in enumerate(items)}
+        self._last = (items, at)
+        return at
+
+    def keep(self, items: tuple[T, ...], at: dict[str, int]) -> None:
+        """``at`` is ``items``' index (the caller made ``items`` from the last tuple)."""
+        self._last = (items, at)
+
+
+#: The notices tuple of the last snapshot a group made, and the projects tuple.
+_NOTICE_AT: Positions[Notice] = Positions()
+_PROJECT_AT: Positions[Project] = Positions()
+
+
 def merged_notices(held: tuple[Notice, ...], stored: Sequence[StoredNotice]) -> tuple[Notice, ...]:
     """``held`` (a snapshot's notices, in issue order) with the ``stored`` notices a group issued
     or closed as now stored: a known one replaced in place, a new one appended (in issue
     order); what ``Server._merge_notices`` reads from the database, from what the writer knows.
-    Its cost is the changed notices', not every notice's (``_positions``)."""
-    at = _positions(held)
+    Its cost is the changed notices', not every notice's (``Positions``)."""
+    at = _NOTICE_AT.of(held)
     out = list(held)
     index = dict(at) if any(n.code not in at for n in stored) else at
     for n in stored:
@@ -309,32 +346,20 @@ def merged_notices(held: tuple[Notice, ...], stored: Sequence[StoredNotice]) -> 
         else:
             out[i] = to_model(n)
     made = tuple(out)
-    _POSITIONS[:] = [(made, index)]
+    _NOTICE_AT.keep(made, index)
     return made
-
-
-#: The last notices tuple merged and each code's position in it (one slot, replaced, never
-#: changed: a report group's tuple follows the one before, so the index follows it too).
-_POSITIONS: list[tuple[tuple[Notice, ...], dict[str, int]]] = []
-
-
-def _positions(notices: tuple[Notice, ...]) -> dict[str, int]:
-    held = _POSITIONS[0] if _POSITIONS else None
-    if held is not None and held[0] is notices:
-        return held[1]
-    return {n.id: i for i, n in enumerate(notices)}
 
 
 def replace_milestones(portfolio: Portfolio, milestones: list[Milestone]) -> Portfolio:
     """``portfolio`` with these milestones replaced (the last of one key wins); every other
     project stays the same object (what ``rules.incremental`` compares by identity). Its cost
     is the changed projects', not the portfolio's: the projects' positions follow from the last
-    tuple's (``_project_positions``), the new portfolio's ``project_by_id`` from the old one's
-    (copied at C speed and patched)."""
+    tuple's (``Positions``), the new portfolio's ``project_by_id`` from the old one's (copied at
+    C speed and patched)."""
     by_project: dict[str, dict[str, Milestone]] = {}
     for m in milestones:
         by_project.setdefault(m.project, {})[m.id] = m
-    at = _project_positions(portfolio.projects)
+    at = _PROJECT_AT.of(portfolio.projects)
     projects = list(portfolio.projects)
     index = dict(portfolio.project_by_id)
     for pid, mine in by_project.items():
@@ -344,24 +369,10 @@ def replace_milestones(portfolio: Portfolio, milestones: list[Milestone]) -> Por
         p = projects[i]
         projects[i] = index[pid] = replace(p, milestones=tuple(mine.get(x.id, x) for x in p.milestones))
     made = tuple(projects)
-    _PROJECT_AT[:] = [(made, at)]
+    _PROJECT_AT.keep(made, at)
     out = replace(portfolio, projects=made)
     out.__dict__["project_by_id"] = index  # (the cached property's own slot, filled ahead)
     return out
-
-
-#: The last projects tuple made or seen and each project id's position in it (one slot,
-#: replaced, never changed: replacing milestones keeps every project where it was).
-_PROJECT_AT: list[tuple[tuple[Project, ...], dict[str, int]]] = []
-
-
-def _project_positions(projects: tuple[Project, ...]) -> dict[str, int]:
-    held = _PROJECT_AT[0] if _PROJECT_AT else None
-    if held is not None and held[0] is projects:
-        return held[1]
-    at = {p.id: i for i, p in enumerate(projects)}
-    _PROJECT_AT[:] = [(projects, at)]
-    return at
 
 
 def replace_milestone(portfolio: Portfolio, m: Milestone) -> Portfolio:

@@ -417,6 +417,7 @@ class ImportResult(Struct):
     extensions: int = 0
     complaints: int = 0  # issue 13
     accountability: int = 0  # 通报批评 / 问责 records (issue 13)
+    calendar_years: int = 0  # working-day calendar years added or changed
 
 
 class RatesRead(Struct):

@@ -44,7 +44,8 @@ class EvaluationOutcome:
     errors: tuple[Any, ...]
     notices_changed: tuple[str, ...] = ()  # issued, escalated or rectified
     stored: Any = None  # the evaluation as stored (``rules.repository.StoredEvaluation``), when known
-    #: A report's answer: its project's stored current findings (``StoredFinding``), when known
+    #: A report's answer: its project's stored current findings as its writer holds them
+    #: (``rules.repository.HeldFinding``, in row order), when known
     current: tuple[Any, ...] | None = None
     #: The notices it issued, escalated or rectified as now stored (``StoredNotice``), when known
     notices: tuple[Any, ...] | None = None

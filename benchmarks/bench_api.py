@@ -310,8 +310,6 @@ def measure(prepared: Prepared, server_url: str | None, args: argparse.Namespace
             db_url = stack.enter_context(pg.temporary_database(server_url or "", template=prepared.template))
         served = Served(work, _env(db_url, pythonpath))
         stack.callback(served.stop)
-        if args.profile:
-            stack.enter_context(_profiled(served.process.pid, work, prepared.name, pythonpath))
         url, token = served.url, prepared.token
         auth = {"Authorization": f"Bearer {token}"}
         # warm-up: the snapshot loaded, the rulebook compiled, one report on a milestone the
@@ -322,6 +320,8 @@ def measure(prepared: Prepared, server_url: str | None, args: argparse.Namespace
         httpx.patch(path, headers=auth, json={"version": version, "progress": 0.5}, timeout=600).raise_for_status()
         out = {}
         pid = served.process.pid
+        if args.profile:  # after the warm-up: the phases' samples, not the load's and the compile's
+            stack.enter_context(_profiled(pid, work, prepared.name, pythonpath))
         for kind in ("baseline", "read", "report"):
             if kind in args.phases:
                 out[kind] = asyncio.run(phase(url, token, clients=args.clients, seconds=args.seconds,

@@ -27,6 +27,21 @@ busy page's event loop added); and each server's figures as a ratio to ``now``. 
 
     source scripts/services   # Chromium
     .venv/bin/python benchmarks/bench_pages.py [--runs 5] [--tree /tmp/main-before]
+
+With ``--docs``: the API docs at /schema (no sign-in, an empty server), ``before`` being this
+tree with Litestar's own Redoc page (the OpenAPI document built on the first request and
+inlined, encoded again and uncompressed on every visit, ``no-store``, Redoc's script blocking
+the head) and ``now`` the app as it is (page and document built once, gzipped, ETag; the page
+paints at once and fetches the document while Redoc's script loads ``defer``). Per visit, by
+the page's own clock from the navigation's start: the first contentful paint, the document in
+hand (``before``: the page itself, which holds it; ``now``: ``/schema/openapi.json``'s
+response end), every operation drawn by Redoc (a MutationObserver sees the last group's
+heading), the bytes over the wire, and the main thread's CPU (Chromium's ``ThreadTime``
+metric in thread ticks, which a busy machine inflates less than the wall clock); cold (a fresh
+profile) and warm (the same profile again: the document revalidated, 304). Each figure of
+``before`` as a ratio to ``now``.
+
+    .venv/bin/python benchmarks/bench_pages.py --docs [--runs 5]
 """
 
 from __future__ import annotations
@@ -82,9 +97,17 @@ TIMES = """() => { const n = performance.getEntriesByType('navigation')[0];
 
 
 def serve(variant: str, port: int) -> int:
-    """This process becomes ``duban serve``, as ``before`` or ``now``."""
+    """This process becomes ``duban serve``, as ``before``, ``docs-before`` or ``now``."""
     from api import cli  # noqa: PLC0415
 
+    if variant == "docs-before":  # Litestar's own Redoc page, as the app drew /schema before
+        from litestar.openapi.plugins import RedocRenderPlugin  # noqa: PLC0415
+
+        from api import app  # noqa: PLC0415
+        from api.web.static import asset_urls  # noqa: PLC0415
+
+        app._api_docs = lambda: RedocRenderPlugin(  # type: ignore[assignment]
+            js_url=asset_urls()["redoc"], google_fonts=False, path="/", favicon='<link rel="icon" href="data:,">')
     if variant == "before":
         from argon2 import PasswordHasher  # noqa: PLC0415
 
@@ -104,9 +127,9 @@ def serve(variant: str, port: int) -> int:
     return cli.main(["serve", "--port", str(port)])
 
 
-def start(variant: str, workdir: Path, tree: Path | None) -> tuple[str, subprocess.Popen[bytes]]:
+def start(variant: str, workdir: Path, tree: Path | None, demo: str = "1") -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
-    env = {**os.environ, "DUBAN_DEMO": "1", "DUBAN_TODAY": "2026-05-06",
+    env = {**os.environ, "DUBAN_DEMO": demo, "DUBAN_TODAY": "2026-05-06",
            "PYTHONPATH": str(tree or ROOT)}
     env.pop("DUBAN_DATABASE_URL", None)
     env.pop("DUBAN_TEST_CHEAP_HASHES", None)
@@ -188,11 +211,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="visits of each kind per server and network")
     parser.add_argument("--tree", type=Path, help="another checkout to run as a third server")
-    parser.add_argument("--serve", choices=("before", "now"), help=argparse.SUPPRESS)
+    parser.add_argument("--docs", action="store_true", help="the API docs at /schema instead of the dashboard")
+    parser.add_argument("--serve", choices=("before", "docs-before", "now"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         sys.exit(serve(args.serve, args.port))
+    if args.docs:
+        docs_main(args.runs)
+        return
 
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
 
@@ -236,6 +263,96 @@ def main() -> None:
                                   f"(sign-in {m['signin']:4.2f}, page {m['page']:4.2f}, plotly ran at "
                                   f"{m['plotly']:4.2f}; seen by Playwright {m['seen']:4.2f}){ratio}")
                 browser.close()
+        finally:
+            for _, process in servers.values():
+                process.terminate()
+                process.wait(timeout=30)
+
+
+#: In the docs page: when Redoc had drawn every operation (the last group's heading is in the
+#: document), by the page's clock.
+DOCS_WATCH = """(() => {
+  const at = window.__docs = {};
+  new MutationObserver(() => {
+    if (at.drawn === undefined && document.querySelector('[data-section-id*="operation/"]')
+        && [...document.querySelectorAll('h2')].some(h => h.textContent.includes('ListProjects'))) {
+      at.drawn = performance.now(); }
+  }).observe(document, {childList: true, subtree: true});
+})()"""
+DOCS_TIMES = """() => { const n = performance.getEntriesByType('navigation')[0];
+  const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+  const doc = performance.getEntriesByType('resource').find(r => r.name.endsWith('/schema/openapi.json'));
+  return {paint: fcp ? fcp.startTime : NaN, document: doc ? doc.responseEnd : n.responseEnd,
+          drawn: window.__docs.drawn}; }"""
+
+
+@dataclass
+class DocsVisit:
+    sent: int  # bytes over the wire, headers included
+    paint: float  # s from the navigation's start to the first contentful paint
+    document: float  # ... to the OpenAPI document in hand
+    drawn: float  # ... to every operation drawn
+    cpu: float  # s of the page's main thread (ThreadTime)
+
+
+def docs_visit(context: Any, url: str, sizes: dict[str, float]) -> DocsVisit:
+    from api.app import API_TITLE  # noqa: PLC0415
+
+    page = context.pages[0] if context.pages else context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+    cdp.send("Network.enable")
+    cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
+    sizes.clear()
+    page.goto(f"{url}/schema")
+    page.wait_for_function("() => window.__docs && window.__docs.drawn !== undefined", timeout=180_000, polling=50)
+    assert page.title() == API_TITLE, page.title()
+    page.wait_for_timeout(50)
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    t = {k: v / 1000 for k, v in page.evaluate(DOCS_TIMES).items()}
+    cdp.detach()
+    return DocsVisit(int(sum(sizes.values())), t["paint"], t["document"], t["drawn"], metrics["ThreadTime"])
+
+
+def docs_main(runs: int) -> None:
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as tmp:
+        servers: dict[str, tuple[str, subprocess.Popen[bytes]]] = {}
+        try:
+            for name, variant in (("before", "docs-before"), ("now", "now")):
+                (Path(tmp) / name).mkdir()
+                servers[name] = start(variant, Path(tmp) / name, None, demo="0")
+            first = {}
+            for name, (url, _) in servers.items():  # the first request builds the document
+                t0 = time.perf_counter()
+                httpx.get(f"{url}/schema", timeout=120).raise_for_status()
+                first[name] = time.perf_counter() - t0
+            print(f"API docs /schema at 1366x768, median of {runs} (servers taking turns); cold: a fresh "
+                  "profile, warm: the same profile again")
+            print("  first request to each server (the document built): " + ", ".join(
+                f"{n} {v:.2f} s" for n, v in first.items()) + f"  before/now {first['before'] / first['now']:.2f}x")
+            with sync_playwright() as p:
+                browser = p.chromium.launch(**launch_options())
+                got: dict[tuple[str, str], list[DocsVisit]] = {}
+                for _ in range(runs):
+                    for name, (url, _) in servers.items():
+                        context = browser.new_context(**context_options(1366, 768))
+                        context.add_init_script(DOCS_WATCH)
+                        sizes: dict[str, float] = {}
+                        got.setdefault((name, "cold"), []).append(docs_visit(context, url, sizes))
+                        got.setdefault((name, "warm"), []).append(docs_visit(context, url, sizes))
+                        context.close()
+                browser.close()
+            for kind in ("cold", "warm"):
+                med = {name: {f: statistics.median(getattr(v, f) for v in got[name, kind])
+                              for f in DocsVisit.__dataclass_fields__} for name in servers}
+                now = med["now"]
+                for name, m in med.items():
+                    ratio = "" if name == "now" else "  before/now: " + ", ".join(
+                        f"{f} {m[f] / now[f]:.2f}x" for f in DocsVisit.__dataclass_fields__)
+                    print(f"  {kind} {name:<6} {m['sent'] / 1e3:7.1f} kB  paint {m['paint']:5.2f} s  document "
+                          f"{m['document']:5.2f} s  drawn {m['drawn']:5.2f} s  main-thread CPU {m['cpu']:4.2f} s{ratio}")
         finally:
             for _, process in servers.values():
                 process.terminate()

@@ -16,7 +16,12 @@ Each prints as a ratio against the whole evaluation of that size, and the scoped
 costs at the larger size as a ratio against the smaller one: the goal is that they depend on
 the component, not on the portfolio (ratio near 1 while the whole one grows about 5x).
 
-    .venv/bin/python benchmarks/bench_scoped.py [--sizes 2000 10000] [--reports 40]
+With ``--against TREE`` the advance is measured paired: ``TREE/rules/incremental.py`` (e.g.
+main before a change, ``git worktree add /tmp/before main``) loaded beside this tree's, each
+holding its own evaluation, the two taking turns report by report (which goes first
+alternates); printed as before/now, and both checked equal at the end.
+
+    .venv/bin/python benchmarks/bench_scoped.py [--sizes 2000 10000] [--reports 40] [--against TREE]
 """
 
 from __future__ import annotations
@@ -53,7 +58,20 @@ def _reported(portfolio: Any, pid: str, rng: random.Random) -> Any:
     return dataclasses.replace(portfolio, projects=tuple(projects))
 
 
-def measure(n_projects: int, reports: int) -> dict[str, float]:
+def _module_of(tree: Path) -> Any:
+    """``tree``'s ``rules/incremental.py`` as a module of its own (this tree's engine under it)."""
+    import importlib.util  # noqa: PLC0415
+
+    spec = importlib.util.spec_from_file_location("rules._incremental_against", tree / "rules" / "incremental.py")
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"no rules/incremental.py under {tree}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def measure(n_projects: int, reports: int, against: Any = None) -> dict[str, float]:
     from benchmarks.generate import TODAY, generate_portfolio  # noqa: PLC0415
 
     t = time.perf_counter()
@@ -78,16 +96,27 @@ def measure(n_projects: int, reports: int) -> dict[str, float]:
     # advanced: a chain of reports, each advancing the board's held evaluation
     schedule = compute_schedule(known_on(portfolio, TODAY)[0], calendar, TODAY)
     held = start(rulebook, portfolio, TODAY, calendar=calendar, schedule=schedule)
+    other = None if against is None else against.start(rulebook, portfolio, TODAY, calendar=calendar,
+                                                       schedule=schedule)
     advanced: list[float] = []
+    before: list[float] = []
     current = portfolio
-    for pid in pids:
+    for k, pid in enumerate(pids):
         current = _reported(current, pid, rng)
-        t = time.perf_counter()
-        held = advance(held, current, with_schedule=True)
-        advanced.append(time.perf_counter() - t)
+        for which in (("now", "before") if k % 2 else ("before", "now")):
+            if which == "before" and other is not None:
+                t = time.perf_counter()
+                other = against.advance(other, current, with_schedule=True)
+                before.append(time.perf_counter() - t)
+            elif which == "now":
+                t = time.perf_counter()
+                held = advance(held, current, with_schedule=True)
+                advanced.append(time.perf_counter() - t)
     final = evaluate(rulebook, current, TODAY, calendar=calendar)
     assert held.evaluation.findings == final.findings and held.evaluation.rates == final.rates
     assert held.evaluation.scores == final.scores
+    if other is not None:
+        assert other.evaluation.findings == final.findings and other.evaluation.rates == final.rates
     out = {"whole": t_whole, "scoped": statistics.median(scoped), "scoped_p90": sorted(scoped)[int(0.9 * len(scoped))],
            "advanced": statistics.median(advanced), "advanced_p90": sorted(advanced)[int(0.9 * len(advanced))],
            "component": statistics.mean(sizes), "component_max": max(sizes)}
@@ -98,6 +127,11 @@ def measure(n_projects: int, reports: int) -> dict[str, float]:
     print(f"  advanced whole evaluation:   {out['advanced'] * 1000:9.1f} ms median, p90 "
           f"{out['advanced_p90'] * 1000:.1f} ms  ({t_whole / out['advanced']:.0f}x less than whole), "
           f"equal to a whole evaluation after {reports} reports")
+    if before:  # the first advance of each splits its held views: left out of the pairing
+        out["before"] = statistics.median(before[1:])
+        now = statistics.median(advanced[1:])
+        print(f"  advanced, --against tree:    {out['before'] * 1000:9.1f} ms median against {now * 1000:.1f} ms "
+              f"now (paired): before/now {out['before'] / now:.2f}x")
     return out
 
 
@@ -106,15 +140,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10000],
                         help="projects (x 20 milestones) per size")
     parser.add_argument("--reports", type=int, default=40)
+    parser.add_argument("--against", type=Path, help="another checkout whose rules/incremental.py to pair with")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     print(f"calibration (10M-step loop): {calibration():.2f} s")
-    results = [(n, measure(n, args.reports)) for n in args.sizes]
+    against = None if args.against is None else _module_of(args.against.resolve())
+    results = [(n, measure(n, args.reports, against)) for n in args.sizes]
     if len(results) > 1:
         (n0, a), (n1, b) = results[0], results[-1]
         print(f"\n{n1 * 20:,} against {n0 * 20:,} milestones ({n1 / n0:.0f}x the portfolio): whole "
               f"{b['whole'] / a['whole']:.1f}x, scoped {b['scoped'] / a['scoped']:.2f}x, advanced "
-              f"{b['advanced'] / a['advanced']:.2f}x")
+              f"{b['advanced'] / a['advanced']:.2f}x"
+              + (f" (--against tree: {b['before'] / a['before']:.2f}x)" if "before" in a else ""))
     return 0
 
 

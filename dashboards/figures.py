@@ -80,7 +80,7 @@ def _set(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def no_data_figure(title: str, message: str, detail: str = "") -> Figure:
+def no_data_figure(title: str, message: str, detail: str = "", *, height: int = 260) -> Figure:
     """A figure that says it has too little data to draw, instead of empty or absurd axes.
 
     The annotation is named ``no_data`` and ``layout.meta`` is ``{"no_data": True}`` (the pages
@@ -88,7 +88,7 @@ def no_data_figure(title: str, message: str, detail: str = "") -> Figure:
     """
     body = message if not detail else f"{message}<br><span style='font-size:13px'>{detail}</span>"
     return figure([], {
-        "height": 260, "meta": {"no_data": True}, "plot_bgcolor": "white",
+        "height": height, "meta": {"no_data": True}, "plot_bgcolor": "white",
         "xaxis": {"visible": False}, "yaxis": {"visible": False}, "margin": {"t": 50, "b": 20},
         "annotations": [{"text": body, "name": "no_data", "showarrow": False, "xref": "paper",
                          "yref": "paper", "x": 0.5, "y": 0.5, "font": {"size": 16, "color": "#666"}}],
@@ -324,12 +324,14 @@ def _fmt_rate(value: float | None) -> str:
 
 
 def ranking(portfolio: Portfolio, evaluation: Evaluation, score: str, *,
-            lang: str = "zh", title: str | None = None) -> Figure:
+            lang: str = "zh", title: str | None = None, subject: str | None = None) -> Figure:
     """Horizontal bars of one score, best unit on top, with the indicators behind it on hover.
 
     Units without a value are listed at the bottom without a bar. ``title`` is the score's
-    title in the rulebook (``行政效能得分``); without it the score's name is shown. Each bar's
-    ``customdata[0]`` is the unit's project list.
+    title in the rulebook (``行政效能得分``); without it the score's name is shown. ``subject``
+    is what the rulebook's score ranks (``unit`` or ``person``): with nothing to rank the figure
+    still names it (责任人排名) and says why in a short box (no people in the portfolio, or none
+    with a milestone due). Each bar's ``customdata[0]`` is the unit's project list.
     """
     if score not in evaluation.scores:
         import difflib  # noqa: PLC0415
@@ -357,7 +359,13 @@ def ranking(portfolio: Portfolio, evaluation: Evaluation, score: str, *,
                      str(ind.get("red", 0)), str(ind.get("yellow", 0)), rank])
     label = title or score
     if not rows:
-        return no_data_figure(f"{text('ranking', lang)}：{label}", text("no_rates", lang))
+        if subject == "person":
+            if not portfolio.people:
+                return no_data_figure(f"{text('person_ranking', lang)}：{label}", text("rank_no_people", lang),
+                                      text("rank_no_people_hint", lang), height=150)
+            return no_data_figure(f"{text('person_ranking', lang)}：{label}", text("rank_no_person_due", lang),
+                                  height=150)
+        return no_data_figure(f"{text('ranking', lang)}：{label}", text("no_rates", lang), height=150)
     hover = (f"%{{y}}<br>{text('score', lang)}：%{{x:.1f}}"
              + "".join(f"<br>{text(k, lang)}：%{{customdata[{i + 1}]}}"
                        for i, k in enumerate(RATE_KEYS))

@@ -67,6 +67,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "no_notices": ("暂无督办通知", "No supervision notices yet"),
     "no_projects": ("暂无项目", "No projects yet"),
     "no_rates": ("数据不足，暂无可比较的完成率", "Too little data: no rates to compare yet"),
+    "rank_no_people": ("组合未登记责任人，暂无可排名的人", "The portfolio names no responsible people: nobody to rank"),
+    "rank_no_people_hint": ("在组合文件的 people 中登记责任人，并在节点上写明 person",
+                       "list them under people in the portfolio file and name each milestone's person"),
+    "rank_no_person_due": ("责任人名下尚无到期节点，暂不排名", "No responsible person has a milestone due yet: nobody ranked"),
     "funds_too_little": ("资金数据不足，画不出曲线", "Too little funds data to draw a curve"),
     "funds_planned_total": ("计划投资", "planned"),
     "funds_paid_total": ("已支付", "paid"),
@@ -207,6 +211,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "respond": ("回复", "Respond"),
     "response": ("回复内容", "response"),
     "respond_by": ("回复期限", "respond by"),
+    "calendar_gap": ("{years} 年的法定节假日和调休尚未载入：落在该年的回复期限暂按周一至周五计算。"
+                     "请在组合文件的 calendar_years 中补充该年（国务院办公厅公布的安排）并导入。",
+                     "The statutory holidays and makeup workdays of {years} are not loaded: deadlines "
+                     "in that year are counted Monday to Friday for now. Add the year under calendar_years "
+                     "in a portfolio file (the State Council's arrangement) and import it."),
     "state": ("状态", "state"),
     "accept": ("通过", "Accept"),
     "reject": ("退回", "Reject"),

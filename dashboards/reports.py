@@ -49,10 +49,11 @@ def _environment() -> jinja2.Environment:
 
 def dashboard_figures(portfolio: Portfolio, evaluation: Evaluation, notices: Iterable[Any], *,
                       lang: str = "zh", score_titles: Mapping[str, str] | None = None,
-                      ) -> list[Embedded]:
+                      score_subjects: Mapping[str, str] | None = None) -> list[Embedded]:
     """Every figure of the leader's dashboard, in page order, ready to embed (``score_titles``:
-    score name -> its title in the rulebook, shown instead of the name)."""
-    titles = score_titles or {}
+    score name -> its title in the rulebook, shown instead of the name; ``score_subjects``:
+    score name -> what it ranks, ``unit`` or ``person``)."""
+    titles, subjects = score_titles or {}, score_subjects or {}
     figures = [
         embed("lights_by_unit", light_counts(portfolio, evaluation, by="unit", lang=lang)),
         embed("lights_by_category", light_counts(portfolio, evaluation, by="category", lang=lang)),
@@ -60,7 +61,7 @@ def dashboard_figures(portfolio: Portfolio, evaluation: Evaluation, notices: Ite
         embed("rates_by_unit", rates_by_unit(portfolio, evaluation.rates, lang=lang)),
     ]
     figures += [embed(f"ranking_{i}", ranking(portfolio, evaluation, name, lang=lang,
-                                              title=titles.get(name)))
+                                              title=titles.get(name), subject=subjects.get(name)))
                 for i, name in enumerate(evaluation.scores, start=1)]
     figures.append(embed("funds", funds_curve(portfolio.projects, evaluation.as_of, lang=lang)))
     figures.append(embed("notices", notices_figure(

@@ -139,6 +139,11 @@ class WorkCalendar:
         """Years with holiday data (the package's and the calendar file's); all for weekdays."""
         return self._covered
 
+    def missing_years(self, first: dt.date, last: dt.date) -> tuple[int, ...]:
+        """The years from ``first``'s to ``last``'s with no holiday data (Monday-Friday is used
+        for them), without warning: what the office is told to add before deadlines reach them."""
+        return tuple(y for y in range(first.year, last.year + 1) if y not in self._covered)
+
     def _warn(self, year: int) -> None:
         self._ok.add(year)
         self._fallback.add(year)

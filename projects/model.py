@@ -307,11 +307,14 @@ _T = TypeVar("_T")
 def builder(cls: type[_T], order: Sequence[str]) -> Callable[..., _T]:
     """A positional constructor of the frozen, slotted dataclass ``cls`` that takes every
     field once, in ``order``: it makes the value ``cls(**dict(zip(order, args)))`` makes
-    (equal, same hash), setting each slot directly instead of through the per-field
-    ``object.__setattr__`` calls of a frozen class's ``__init__`` (a third of a milestone's
-    construction; the loader builds a million of them for a province). ``cls`` must have no
-    ``__post_init__``; a field missing from ``order``, or one ``order`` names that ``cls`` does
-    not have, raises ``ValueError`` when the constructor is made, not when it is used."""
+    (equal, same hash), without the per-field ``object.__setattr__`` calls of a frozen
+    class's ``__init__`` (a third of a milestone's construction; the loader builds a million
+    of them for a province). The value is made as a plain class with the very same slots
+    (each field an ordinary, specialised attribute store) and then given its class, the one
+    change of a value's class CPython allows between two such layouts; where that is refused
+    the slots are set through their own setters. ``cls`` must have no ``__post_init__``; a
+    field missing from ``order``, or one ``order`` names that ``cls`` does not have, raises
+    ``ValueError`` when the constructor is made, not when it is used."""
     names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
     if len(set(order)) != len(order) or set(order) != set(names):
         raise ValueError(f"{cls.__name__}: the order must name each field once: "
@@ -319,11 +322,26 @@ def builder(cls: type[_T], order: Sequence[str]) -> Callable[..., _T]:
                          f"unknown {sorted(set(order) - set(names))}")
     if hasattr(cls, "__post_init__"):
         raise ValueError(f"{cls.__name__} has a __post_init__ this constructor would skip")
-    env: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    params = ", ".join(f"a{i}" for i in range(len(order)))
+    slots = cls.__dict__.get("__slots__")
+    if isinstance(slots, tuple) and cls.__bases__ == (object,):
+        twin = type(f"_{cls.__name__}Draft", (), {"__slots__": slots})
+        env: dict[str, Any] = {"_new": object.__new__, "_twin": twin, "_cls": cls}
+        body = "".join(f"    self.{name} = a{i}\n" for i, name in enumerate(order))
+        exec(f"def make({params}):\n    self = _new(_twin)\n{body}"  # our text
+             "    self.__class__ = _cls\n    return self\n", env)
+        make: Callable[..., _T] = env["make"]
+        probe = [object() for _ in order]
+        try:
+            made = make(*probe)
+        except TypeError:  # the layouts differ after all: set the slots one by one
+            pass
+        else:
+            if all(getattr(made, name) is v for name, v in zip(order, probe, strict=True)):
+                return make
+    env = {"_new": object.__new__, "_cls": cls}
     for i, name in enumerate(order):
         env[f"_s{i}"] = cls.__dict__[name].__set__  # the slot's own setter
-    params = ", ".join(f"a{i}" for i in range(len(order)))
     body = "".join(f"    _s{i}(self, a{i})\n" for i in range(len(order)))
     exec(f"def make({params}):\n    self = _new(_cls)\n{body}    return self\n", env)  # our text
-    make: Callable[..., _T] = env["make"]
-    return make
+    return env["make"]  # type: ignore[no-any-return]

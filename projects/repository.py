@@ -28,6 +28,7 @@ from projects.catalogue import EXTENSION, MILESTONE, PERSON, PROJECT, UNIT, Fiel
 from projects.errors import DuplicateError, RecordNotFoundError, StaleVersionError
 from projects.extensions import Extension
 from projects.model import (
+    CalendarYear,
     Category,
     Complaint,
     ComplaintKind,
@@ -44,6 +45,7 @@ from projects.storage import changes
 from projects.tables import (
     AccountabilityRow,
     AssessmentRow,
+    CalendarYearRow,
     ChangeRow,
     ComplaintRow,
     ExtensionRow,
@@ -52,6 +54,7 @@ from projects.tables import (
     PersonRow,
     ProjectRow,
     RevisionRow,
+    SettingRow,
     UnitRow,
 )
 
@@ -279,14 +282,16 @@ def _accountability_columns(a: Accountability) -> dict[str, Any]:
 
 
 async def revision() -> int:
-    rows = await RevisionRow.select(RevisionRow.revision).limit(1)
+    """The portfolio revision (every request asks: one statement, its text made once)."""
+    rows = await storage.fetch(RevisionRow._meta.db, f'SELECT "revision" FROM "{RevisionRow._meta.tablename}" LIMIT 1')
     return int(rows[0]["revision"]) if rows else 0
 
 
 async def bump_revision() -> int:
     """Advance the portfolio revision (inside the write transaction) and return the new one."""
-    await RevisionRow.update({RevisionRow.revision: RevisionRow.revision + 1}, force=True)
-    return await revision()
+    rows = await storage.fetch(RevisionRow._meta.db, f'UPDATE "{RevisionRow._meta.tablename}" '
+                               'SET "revision" = "revision" + 1 RETURNING "revision"')
+    return int(rows[0]["revision"]) if rows else 0
 
 
 #: How many revisions back ``projects_change`` reaches; a process further behind reloads all.
@@ -298,9 +303,10 @@ MilestoneKey = tuple[str, str]
 async def record_change(revision: int, milestones: Iterable[MilestoneKey], notices: Iterable[str]) -> None:
     """Note what ``revision`` changed (inside its write transaction): these milestones and
     notices only. Rows older than ``CHANGES_KEPT`` revisions go."""
-    await ChangeRow.insert(ChangeRow(revision=revision, milestones=json.dumps([list(k) for k in milestones]),
-                                     notices=json.dumps(list(notices))))
-    await ChangeRow.delete().where(ChangeRow.revision <= revision - CHANGES_KEPT)
+    engine, table = ChangeRow._meta.db, ChangeRow._meta.tablename
+    await storage.fetch(engine, f'INSERT INTO "{table}" ("revision", "milestones", "notices") VALUES ({{}}, {{}}, {{}})',
+                        revision, json.dumps([list(k) for k in milestones]), json.dumps(list(notices)))
+    await storage.fetch(engine, f'DELETE FROM "{table}" WHERE "revision" <= {{}}', revision - CHANGES_KEPT)
 
 
 async def changes_between(after: int, upto: int) -> dict[int, tuple[tuple[MilestoneKey, ...], tuple[str, ...]]]:
@@ -343,8 +349,50 @@ async def load_portfolio() -> Portfolio:
     complaints = tuple(c for r in await ComplaintRow.select(*_COMPLAINT_COLUMNS).where(
         ComplaintRow.unit.is_not_null() & ComplaintRow.due.is_not_null()).order_by(ComplaintRow.id)
         if (c := _complaint_from_row(r)) is not None)
+    kind, years = await calendar_settings()
     return Portfolio(units=units, projects=projects, people=people, extensions=extensions,
-                     complaints=complaints, accountability=records)
+                     complaints=complaints, accountability=records, calendar=kind, calendar_years=years)
+
+
+def _calendar_year_from_row(r: Mapping[str, Any]) -> CalendarYear:
+    return CalendarYear(int(r["year"]), frozenset(dt.date.fromisoformat(d) for d in json.loads(r["holidays"])),
+                        frozenset(dt.date.fromisoformat(d) for d in json.loads(r["workdays"])))
+
+
+def _calendar_year_columns(y: CalendarYear) -> dict[str, Any]:
+    return {"holidays": json.dumps(sorted(d.isoformat() for d in y.holidays)),
+            "workdays": json.dumps(sorted(d.isoformat() for d in y.workdays))}
+
+
+async def calendar_settings() -> tuple[str, tuple[CalendarYear, ...]]:
+    """The stored calendar kind (``cn`` until a file names one) and the years files added."""
+    row = await SettingRow.select(SettingRow.value).where(SettingRow.name == "calendar").first()
+    years = tuple(_calendar_year_from_row(r) for r in await CalendarYearRow.select().order_by(CalendarYearRow.year))
+    return (str(row["value"]) if row else "cn"), years
+
+
+async def _store_calendar(portfolio: Portfolio, *, kind: bool) -> int:
+    """Store the calendar ``portfolio`` gives: its kind when ``kind`` (a portfolio file always
+    names one, ``cn`` by default), and each year it adds, replacing a stored year of the same
+    number (a year is the whole truth, as in the file); stored years it does not give stay.
+    Returns how many years were added or changed."""
+    if kind:
+        if await SettingRow.exists().where(SettingRow.name == "calendar"):
+            await SettingRow.update({SettingRow.value: portfolio.calendar}).where(SettingRow.name == "calendar")
+        else:
+            await SettingRow.insert(SettingRow(name="calendar", value=portfolio.calendar))
+    stored = {y.year: y for y in (_calendar_year_from_row(r) for r in await CalendarYearRow.select())}
+    changed = 0
+    for y in portfolio.calendar_years:
+        old = stored.get(y.year)
+        if old == y:
+            continue
+        if old is None:
+            await CalendarYearRow.insert(CalendarYearRow(year=y.year, **_calendar_year_columns(y)))
+        else:
+            await CalendarYearRow.update(changes(_calendar_year_columns(y))).where(CalendarYearRow.year == y.year)
+        changed += 1
+    return changed
 
 
 async def load_portfolio_as_of(day: dt.date) -> Portfolio:
@@ -414,9 +462,11 @@ def _rebuilt(current: Portfolio, latest: Mapping[tuple[str, str], tuple[int, str
         rebuilt.append(_with_milestones(p, tuple(kept)))
     # people are not reported; extension records carry their own days (as-of replays them)
     # complaints too: their days replay them (``projects.replay``)
+    # the calendar is not reported either: every day is counted on today's
     return Portfolio(units=current.units, projects=tuple(rebuilt), people=current.people,
                      extensions=current.extensions, complaints=current.complaints,
-                     accountability=current.accountability)
+                     accountability=current.accountability, calendar=current.calendar,
+                     calendar_years=current.calendar_years)
 
 
 async def report_marks(days: Sequence[dt.date]) -> dict[dt.date, tuple[int, int]]:
@@ -590,16 +640,19 @@ async def report_milestones(reports: Sequence[tuple[Milestone, int, str]], *, kn
 
 
 async def import_portfolio(portfolio: Portfolio, *, actor: str, known_on: dt.date, recorded_at: str,
-                           known_on_from_updated: bool = False) -> dict[str, int]:
+                           known_on_from_updated: bool = False, calendar: bool = False) -> dict[str, int]:
     """Upsert every unit, project and milestone of ``portfolio``; nothing is deleted.
 
     A milestone whose reported state differs from the stored one gets a new version and a
     history entry; an identical one is left alone. With ``known_on_from_updated`` a report is
-    dated by the milestone's ``updated`` day when it has one (seeding a past history).
+    dated by the milestone's ``updated`` day when it has one (seeding a past history). The
+    calendar years it adds are stored (``_store_calendar``), and its calendar kind with
+    ``calendar`` (a portfolio file names it; a workbook or a schedule has none).
     Returns counts of what changed.
     """
     counts = {"units": 0, "projects": 0, "milestones": 0, "people": 0, "extensions": 0,
-              "complaints": 0, "accountability": 0}
+              "complaints": 0, "accountability": 0,
+              "calendar_years": await _store_calendar(portfolio, kind=calendar)}
     units = {r["uid"] for r in await UnitRow.select(UnitRow.uid)}
     for i, u in enumerate(portfolio.units):
         await save_unit(u, create=u.id not in units)

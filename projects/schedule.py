@@ -126,6 +126,36 @@ def backward_pass(order: Sequence[int], succs: Edges, dur: Sequence[int],
     return latest
 
 
+def backward_pass_over_predecessors(order: Sequence[int], preds: Edges, dur: Sequence[int],
+                                    cap: Sequence[int | None]) -> list[int | None]:
+    """``backward_pass`` read from the other end of each link: every node, once its latest
+    finish is known (its successors all come later in ``order``), bounds each predecessor's
+    by it - its duration - lag. The same figures, without the successor lists."""
+    latest: list[int | None] = list(cap)
+    for i in reversed(order):
+        f = latest[i]
+        row = preds[i]
+        if f is None or not row:
+            continue
+        f -= dur[i]
+        for j, lag in row:
+            g = f - lag
+            b = latest[j]
+            if b is None or g < b:
+                latest[j] = g
+    return latest
+
+
+def successors_of(preds: Edges) -> Edges:
+    """Each node's successors (other node, lag), in node order: the links of ``preds`` turned
+    round."""
+    succs: Edges = [[] for _ in preds]
+    for i, row in enumerate(preds):
+        for j, lag in row:
+            succs[j].append((i, lag))
+    return succs
+
+
 # -- textbook CPM --------------------------------------------------------------------------
 
 
@@ -200,11 +230,22 @@ class Schedule:
     def __init__(self, ids: dict[str, dict[str, int]], *, start: list[dt.date | None], dur: list[int],
                  forecast: list[dt.date | None], latest: list[dt.date | None],
                  floats: list[int | None], critical: list[bool],
-                 projects: dict[str, ProjectSchedule]) -> None:
+                 projects: dict[str, ProjectSchedule] | Callable[[], dict[str, ProjectSchedule]],
+                 project_forecasts: dict[str, dt.date | None] | None = None) -> None:
+        """``projects``: or the function that makes them, called on the first ``project``
+        (a critical path's order is Kahn's, which a check over a file in topological order
+        never needs otherwise); ``project_forecasts``: each project's forecast, without its
+        ``ProjectSchedule`` (``project_forecast``)."""
         self._ids = ids
         self._start, self._dur, self._forecast = start, dur, forecast
         self._latest, self._float, self._critical = latest, floats, critical
-        self._projects = projects
+        self._projects: dict[str, ProjectSchedule] | None = None
+        self._make_projects: Callable[[], dict[str, ProjectSchedule]] | None = None
+        if callable(projects):
+            self._make_projects = projects
+        else:
+            self._projects = projects
+        self._project_forecasts = project_forecasts
 
     def milestone(self, key: Key) -> MilestoneSchedule:
         """The schedule of milestone ``(project_id, milestone_id)``; ``UnknownIdError`` if none."""
@@ -228,10 +269,25 @@ class Schedule:
 
     def project(self, pid: str) -> ProjectSchedule:
         """The schedule of project ``pid``; ``UnknownIdError`` if there is none."""
-        ps = self._projects.get(pid)
+        projects = self._projects
+        if projects is None:
+            assert self._make_projects is not None
+            projects = self._projects = self._make_projects()
+            self._make_projects = None
+        ps = projects.get(pid)
         if ps is None:
-            raise UnknownIdError("project", pid, self._projects)
+            raise UnknownIdError("project", pid, projects)
         return ps
+
+    def project_forecast(self, pid: str) -> dt.date | None:
+        """``project(pid).forecast`` (``None`` too for a project the schedule does not know),
+        without making the project's ``ProjectSchedule``."""
+        if self._project_forecasts is not None:
+            return self._project_forecasts.get(pid)
+        try:
+            return self.project(pid).forecast
+        except UnknownIdError:
+            return None
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, tuple) or len(key) != 2:
@@ -251,7 +307,7 @@ def _remaining(duration: int, progress: float) -> int:
     return math.ceil(round(duration * (1.0 - p), 9))
 
 
-def _typed_lags(preds: Edges, succs: Edges, kinds: Mapping[tuple[int, int], str],
+def _typed_lags(preds: Edges, kinds: Mapping[tuple[int, int], str],
                 dur: Sequence[int]) -> None:
     """Fold SS, FF and SF links into the finish-to-start passes: with durations known before
     the passes, a link ``j -> i`` of lag ``g`` is a finish-to-start link of lag
@@ -265,9 +321,38 @@ def _typed_lags(preds: Edges, succs: Edges, kinds: Mapping[tuple[int, int], str]
         return lag - (dur[i] if kind in {"FF", "SF"} else 0) - (dur[j] if kind in {"SS", "SF"} else 0)
 
     for i, row in enumerate(preds):
-        row[:] = [(j, effective(j, i, lag)) for j, lag in row]
-    for j, row in enumerate(succs):
-        row[:] = [(i, effective(j, i, lag)) for i, lag in row]
+        if row:
+            preds[i] = [(j, effective(j, i, lag)) for j, lag in row]
+
+
+def _links(ms: Sequence[Milestone], spans: Sequence[tuple[str, int, int]],
+           ids: Mapping[str, Mapping[str, int]]) -> tuple[Edges, dict[tuple[int, int], str], bool]:
+    """Each node's predecessors (node, lag; one shared empty row for a milestone after none),
+    the links that are not finish-to-start (``(pred, succ) -> type``), and whether every link
+    comes from a node earlier in the file."""
+    none: list[tuple[int, int]] = []
+    preds: Edges = [none] * len(ms)
+    kinds: dict[tuple[int, int], str] = {}  # (pred, succ) -> SS, FF or SF; FS is not stored
+    nobody: dict[str, int] = {}
+    forward = True
+    for pid, lo, hi in spans:
+        own = ids[pid]
+        for i in range(lo, hi):
+            after = ms[i].after
+            if not after:
+                continue
+            row: list[tuple[int, int]] = []
+            for dep in after:
+                j = (own if dep.project is None else ids.get(dep.project, nobody)).get(dep.on)
+                if j is not None:
+                    row.append((j, dep.lag))
+                    if j >= i:
+                        forward = False
+                    if dep.type != "FS":
+                        kinds[j, i] = dep.type
+            if row:
+                preds[i] = row
+    return preds, kinds, forward
 
 
 def compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.date) -> Schedule:
@@ -286,21 +371,10 @@ def _compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.da
         spans.append((p.id, lo, len(ms)))
         ids.setdefault(p.id, {}).update({m.id: lo + k for k, m in enumerate(p.milestones)})
     n = len(ms)
-    preds: Edges = [[] for _ in range(n)]
-    succs: Edges = [[] for _ in range(n)]
-    kinds: dict[tuple[int, int], str] = {}  # (pred, succ) -> SS, FF or SF; FS is not stored
-    nobody: dict[str, int] = {}
-    for pid, lo, hi in spans:
-        own = ids[pid]
-        for i in range(lo, hi):
-            for dep in ms[i].after:
-                j = (own if dep.project is None else ids.get(dep.project, nobody)).get(dep.on)
-                if j is not None:
-                    preds[i].append((j, dep.lag))
-                    succs[j].append((i, dep.lag))
-                    if dep.type != "FS":
-                        kinds[j, i] = dep.type
-    order = topological_order(preds, succs, lambda i: f"{ms[i].project}/{ms[i].id}")
+    preds, kinds, forward = _links(ms, spans, ids)
+    label: Callable[[int], str] = lambda i: f"{ms[i].project}/{ms[i].id}"  # noqa: E731
+    # in file order when every link points back (no cycle then); else Kahn's, which finds one
+    order: Sequence[int] = range(n) if forward else topological_order(preds, successors_of(preds), label)
 
     t = calendar.index(today)
     due = [m.due for m in ms]
@@ -333,7 +407,7 @@ def _compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.da
     start = [s if d is None else d for s, d in zip(start, calendar.dates_at(default_start), strict=True)]
 
     if kinds:
-        _typed_lags(preds, succs, kinds, dur)
+        _typed_lags(preds, kinds, dur)
 
     finished = [m.finished for m in ms]
     fixed = calendar.indices([f if f is not None and f <= today else None for f in finished])
@@ -382,7 +456,7 @@ def _compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.da
         if bound is None:
             bound = max((x for x in finish[lo:hi] if x is not None), default=None)
         cap[lo:hi] = [bound] * (hi - lo)
-    late = backward_pass(order, succs, dur, cap)
+    late = backward_pass_over_predecessors(order, preds, dur, cap)
     floats: list[int | None] = [
         None if f is None or lf is None else lf - f for f, lf in zip(finish, late, strict=True)]
 
@@ -397,15 +471,27 @@ def _compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.da
                     critical[i] = True
     latest = calendar.dates_at(late)
 
-    rank = [0] * n
-    for r, i in enumerate(order):
-        rank[i] = r
-    projects: dict[str, ProjectSchedule] = {}
-    for pid, lo, hi in spans:
-        path = sorted((i for i in range(lo, hi) if critical[i]), key=rank.__getitem__)
-        projects[pid] = ProjectSchedule(
-            max((d for d in due[lo:hi] if d is not None), default=None),
-            max((d for d in forecast[lo:hi] if d is not None), default=None),
-            tuple(ms[i].id for i in path))
+    project_forecasts = {
+        pid: max((d for d in forecast[lo:hi] if d is not None), default=None) for pid, lo, hi in spans}
+
+    kahn = None if forward else order  # the links are made again for it, not kept
+
+    def projects() -> dict[str, ProjectSchedule]:
+        """Each project's due, forecast and critical path (in Kahn's order): on first need."""
+        ranked = kahn
+        if ranked is None:
+            links = _links(ms, spans, ids)[0]
+            ranked = topological_order(links, successors_of(links), label)
+        rank = [0] * n
+        for r, i in enumerate(ranked):
+            rank[i] = r
+        made: dict[str, ProjectSchedule] = {}
+        for pid, lo, hi in spans:
+            path = sorted((i for i in range(lo, hi) if critical[i]), key=rank.__getitem__)
+            made[pid] = ProjectSchedule(
+                max((d for d in due[lo:hi] if d is not None), default=None),
+                project_forecasts[pid], tuple(ms[i].id for i in path))
+        return made
+
     return Schedule(ids, start=start, dur=dur, forecast=forecast, latest=latest, floats=floats,
-                    critical=critical, projects=projects)
+                    critical=critical, projects=projects, project_forecasts=project_forecasts)

@@ -215,5 +215,24 @@ class AssessmentRow(Table, tablename="projects_assessment"):
     closed_by = Varchar(length=64, default="")
 
 
+class CalendarYearRow(Table, tablename="projects_calendar_year"):
+    """A year of the working-day calendar a portfolio file added (``calendar_years``, migration
+    m0012): its holidays and makeup workdays as JSON lists of ISO dates. It is the whole truth
+    for that year, as in the file; a later file's same year replaces it."""
+
+    year = Integer(unique=True)
+    holidays = Text(default="[]")
+    workdays = Text(default="[]")
+
+
+class SettingRow(Table, tablename="projects_setting"):
+    """A portfolio-wide setting a portfolio file gives (migration m0012): ``calendar`` (cn or
+    weekdays), absent until a file says it (the file format's default, cn)."""
+
+    name = Varchar(length=32, unique=True)
+    value = Text()
+
+
 TABLES: tuple[type[Table], ...] = (UnitRow, ProjectRow, MilestoneRow, MilestoneReportRow, RevisionRow, ChangeRow,
-                                   PersonRow, ExtensionRow, ComplaintRow, AccountabilityRow, AssessmentRow)
+                                   PersonRow, ExtensionRow, ComplaintRow, AccountabilityRow, AssessmentRow,
+                                   CalendarYearRow, SettingRow)

@@ -29,7 +29,6 @@ portfolio instead (still only the requested subjects).
 from __future__ import annotations
 
 import datetime as dt
-from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import partial
@@ -41,7 +40,7 @@ from dsl import CompiledRule, CompiledRulebook, CompiledScore
 from dsl.runtime import run_rule
 from dsl.values import Duration
 from projects.calendar import calendar_for
-from projects.graph import Adjacency, after_keys
+from projects.graph import Adjacency
 from projects.memory import collector_paused
 from projects.model import Notice, Portfolio, Project
 from projects.replay import known_on
@@ -111,14 +110,24 @@ class RuleEnv:
 
     def _view_predecessors(self, m: MilestoneView) -> tuple[MilestoneView, ...] | None:
         """``Adjacency.predecessors`` of ``m``'s key as views, from the ``after`` of the view
-        held under that key (``None`` when none is: ``adjacency`` then says it is unknown)."""
+        held under that key (``None`` when none is: ``adjacency`` then says it is unknown):
+        ``after_keys`` read straight into views (one view per key, so a view met twice is a
+        key met twice, and the held view is the key itself)."""
         by_key = self._views.milestone_by_key
         key = m.key
         held = by_key.get(key)
         if held is None:
             return None
         after = held.model.after
-        return tuple(map(by_key.__getitem__, after_keys(key, after, by_key))) if after else ()
+        if not after:
+            return ()
+        pid, get = key[0], by_key.get
+        found: list[MilestoneView] = []
+        for d in after:
+            v = get((d.project or pid, d.on))
+            if v is not None and v is not held and v not in found:
+                found.append(v)
+        return tuple(found)
 
     def upstream(self, m: MilestoneView) -> tuple[MilestoneView, ...]:
         found = self._cache["upstream"].get(m)
@@ -145,7 +154,9 @@ def _closure(m: MilestoneView, known: dict[MilestoneView, tuple[MilestoneView, .
              step: Callable[[MilestoneView], tuple[MilestoneView, ...]],
              ) -> tuple[MilestoneView, ...]:
     """Every view reached from ``m`` by ``step`` (whose answers so far are ``known``), breadth
-    first: ``Adjacency``'s closure order."""
+    first: ``Adjacency``'s closure order. A view is taken when first queued (a first-in,
+    first-out queue gives each view out at its first queuing either way), so the list out is
+    the queue itself."""
     first = known.get(m)
     if first is None:
         first = step(m)
@@ -153,19 +164,22 @@ def _closure(m: MilestoneView, known: dict[MilestoneView, tuple[MilestoneView, .
         return ()
     seen = {m}
     out: list[MilestoneView] = []
-    queue = deque(first)
-    pop, extend, get = queue.popleft, queue.extend, known.get
-    while queue:
-        v = pop()
-        if v in seen:
-            continue
-        seen.add(v)
-        out.append(v)
+    add, append, get = seen.add, out.append, known.get
+    for v in first:
+        if v not in seen:
+            add(v)
+            append(v)
+    k = 0
+    while k < len(out):
+        v = out[k]
+        k += 1
         nxt = get(v)
         if nxt is None:
             nxt = step(v)
-        if nxt:
-            extend(nxt)
+        for w in nxt:
+            if w not in seen:
+                add(w)
+                append(w)
     return tuple(out)
 
 

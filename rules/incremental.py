@@ -33,6 +33,7 @@ belong to the new one): advancing the same one twice raises ``ValueError``.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import insort
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, replace
 from itertools import chain
@@ -211,6 +212,13 @@ class Held:
     links_in: dict[str, set[str]] = field(default_factory=dict)
     #: unit id -> its workload less its milestones due (its complaints received by today)
     complaint_load: dict[str, int] = field(default_factory=dict)
+    #: project id -> its place in ``views.projects`` and where its milestones start in
+    #: ``views.milestones`` (None when those are not laid out project by project)
+    places: dict[str, tuple[int, int]] | None = None
+    #: the notices' counts by unit and in all, of the notices ``notice_views`` holds, once a
+    #: whole pass over the notices has checked them (None before)
+    notice_counts: dict[str, Tally] | None = None
+    all_notices: Tally = field(default_factory=Tally)
     spent: bool = False
 
     def _split(self) -> None:
@@ -232,6 +240,14 @@ class Held:
             self._link(p.id, project_links(p))
         self.complaint_load = {u.id: u.workload - self.unit_counts.get(u.id, Tally()).due
                                for u in self.views.units}
+        places: dict[str, tuple[int, int]] = {}
+        at = 0
+        for i, pv in enumerate(self.views.projects):
+            places[pv.id] = (i, at)
+            at += len(pv.milestones)
+        self.places = places if at == len(self.views.milestones) and all(
+            self.views.milestones[o:o + len(pv.milestones)] == pv.milestones
+            for pv, (_, o) in zip(self.views.projects, places.values(), strict=True)) else None
 
     def _link(self, pid: str, out: frozenset[str]) -> None:
         """Set the projects ``pid`` comes after (replacing what it came after before)."""
@@ -361,7 +377,7 @@ def _advance(held: Held, new: Portfolio, changed: set[str], with_schedule: bool)
                        projects=affected, keep=keep, closed=True) if affected else None
     units, people = held.views.unit_by_id, {x.id: x for x in held.views.people}
     if scoped is not None:
-        sub, used, _ = keep
+        sub = keep[0]
         if scoped.errors or sub.unit_by_id.keys() != units.keys() or \
                 {x.id for x in sub.people} != people.keys():
             held.spent = True
@@ -374,9 +390,11 @@ def _advance(held: Held, new: Portfolio, changed: set[str], with_schedule: bool)
             f.explain  # noqa: B018 (computed and kept now, before the views change)
     touched_units: set[str] = set()
     touched_people: set[str] = set()
-    project_views = dict(held.views.project_by_id)
-    milestone_by_key = dict(held.views.milestone_by_key)
+    # the held lookups patched in place, not copied (O(milestones)): this Held is spent
+    project_views = held.views.project_by_id
+    milestone_by_key = held.views.milestone_by_key
     sub_notices: dict[str, NoticeView] = {}
+    resized = False  # a component project's milestones no longer fill its old place
     if scoped is not None:
         sub_notices = {nv.id: nv for nv in sub.notices}
         for nv in sub.notices:
@@ -384,6 +402,7 @@ def _advance(held: Held, new: Portfolio, changed: set[str], with_schedule: bool)
         for pv in sub.projects:
             _repoint_project(pv, units, people)
             old = held.parts[pv.id]
+            resized = resized or len(old.view.milestones) != len(pv.milestones)
             held._count(old, -1)
             for mv in old.view.milestones:
                 milestone_by_key.pop(mv.key, None)
@@ -424,6 +443,20 @@ def _advance(held: Held, new: Portfolio, changed: set[str], with_schedule: bool)
             units[uid].complaints = tuple(cvs)
     for xid in touched_people:
         people[xid].milestones = tuple(chain.from_iterable(held.person_lists.get(xid, {}).values()))
+    if new.notices is held.portfolio.notices and held.notice_counts is not None and not loose and \
+            sub_notices.keys() <= held.notice_views.keys():
+        # the same notices (a report): their counts stand; the component's views replace
+        # theirs where they are listed, in place
+        same = held.notice_views
+        regroup: set[str] = set()
+        for nid, nv in sub_notices.items():
+            same[nid] = (same[nid][0], nv)
+            regroup.add(nv.unit.id)
+        for uid in regroup:
+            units[uid].notices = tuple(sub_notices.get(nv.id, nv) for nv in units[uid].notices)
+        return _finish(held, new, scoped, keep, affected, loose, [], same,
+                       held.notice_counts, held.all_notices, project_views, milestone_by_key,
+                       complaints, resized, with_schedule)
     # notices: every view kept but the changed ones, regrouped by unit in file order
     known_notices = replay_as_of(Portfolio(notices=new.notices), today).notices
     notice_views: dict[str, tuple[Notice, NoticeView]] = {}
@@ -456,6 +489,20 @@ def _advance(held: Held, new: Portfolio, changed: set[str], with_schedule: bool)
                      schedule=_whole_schedule(new, today, calendar) if with_schedule else None)
     for uid, u in units.items():
         u.notices = tuple(by_unit[uid])
+    return _finish(held, new, scoped, keep, affected, loose, loose_views, notice_views, notice_counts,
+                   all_notices, project_views, milestone_by_key, complaints, resized, with_schedule)
+
+
+def _finish(held: Held, new: Portfolio, scoped: Evaluation | None, keep: list[Any],  # noqa: PLR0917
+            affected: frozenset[str], loose: bool, loose_views: list[NoticeView],
+            notice_views: dict[str, tuple[Notice, NoticeView]], notice_counts: dict[str, Tally],
+            all_notices: Tally, project_views: dict[str, ProjectView],
+            milestone_by_key: dict[tuple[str, str], MilestoneView], complaints: Any, resized: bool,
+            with_schedule: bool) -> Held:
+    """The rates, the unit and person rules, the scores and the findings over the patched views."""
+    rulebook, today, calendar = held.rulebook, held.as_of, held.calendar
+    units, people = held.views.unit_by_id, {x.id: x for x in held.views.people}
+    for uid, u in units.items():
         u._cards = None
         t = Tally()
         t.add_milestones(held.unit_counts.get(uid, Tally()))
@@ -466,8 +513,20 @@ def _advance(held: Held, new: Portfolio, changed: set[str], with_schedule: bool)
     total = Tally()
     total.add_milestones(held.total)
     total.notices_due, total.answered = all_notices.notices_due, all_notices.answered
-    ordered = tuple(held.parts[p.id].view for p in new.projects)
-    views = replace(held.views, milestones=tuple(chain.from_iterable(pv.milestones for pv in ordered)),
+    places = held.places
+    sub_projects = keep[0].projects if scoped is not None else ()
+    if places is not None and not resized:  # each changed project's views into its place
+        in_order, milestones = list(held.views.projects), list(held.views.milestones)
+        for pv in sub_projects:
+            i, o = places[pv.id]
+            in_order[i] = pv
+            milestones[o:o + len(pv.milestones)] = pv.milestones
+        ordered, laid = tuple(in_order), tuple(milestones)
+    else:
+        ordered = tuple(held.parts[p.id].view for p in new.projects)
+        laid = tuple(chain.from_iterable(pv.milestones for pv in ordered))
+        held.places = None
+    views = replace(held.views, milestones=laid,
                     projects=ordered, notices=tuple(nv for _, nv in notice_views.values()),
                     milestone_by_key=milestone_by_key, project_by_id=project_views,
                     portfolio_rates=total.rates(), complaints=complaints)
@@ -485,19 +544,29 @@ def _advance(held: Held, new: Portfolio, changed: set[str], with_schedule: bool)
         return start(rulebook, new, today, calendar=calendar,
                      schedule=_whole_schedule(new, today, calendar) if with_schedule else None)
     kinds = held.kinds
-    kept = [f for f in held.evaluation.findings if _stays(f, kinds.get(f.rule), affected, loose, projects)]
-    findings = sorted(kept + fresh, key=_sort_key)
+    projects = held.portfolio.project_by_id  # the same ids as the new portfolio's (_changes)
+    findings = [f for f in held.evaluation.findings if _stays(f, kinds.get(f.rule), affected, loose, projects)]
+    # the kept findings are in order already: the fresh ones go in where sorting would put them
+    # (after the kept ones of an equal key, in their own order: as a stable sort of kept + fresh)
+    for f in sorted(fresh, key=_sort_key):
+        insort(findings, f, key=_sort_key)
     rates = EvaluationRates(total.rates(), {u.id: u.rates for u in views.units},
                             {**held.evaluation.rates.projects,
                              **{pid: project_views[pid].rates for pid in affected}})
     evaluation = Evaluation(today, tuple(findings), rates, scores, (), None)
     whole = held.schedule
     if scoped is not None and affected:
-        over = dict.fromkeys(affected, used)
+        over = dict.fromkeys(affected, keep[1])
         whole = whole.layered(over) if isinstance(whole, PatchedSchedule) else \
             PatchedSchedule(whole, over, tuple(p.id for p in new.projects))
+    if held.places is None and held.views.projects:  # laid out again: where each one is now
+        held.places, at = {}, 0
+        for i, pv in enumerate(ordered):
+            held.places[pv.id] = (i, at)
+            at += len(pv.milestones)
     return replace(held, portfolio=new, evaluation=evaluation, schedule=whole, views=views,
-                   notice_views=notice_views, spent=False)
+                   notice_views=notice_views, notice_counts=notice_counts, all_notices=all_notices,
+                   spent=False)
 
 
 def _stays(f: Finding, kind: str | None, affected: frozenset[str], loose: bool,

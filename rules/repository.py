@@ -87,6 +87,14 @@ async def get_version(number: int) -> RulebookVersion:
     return _version(row)
 
 
+async def latest_published_number() -> int | None:
+    """The number of the latest published version (what a server compares with the rulebook
+    it compiled before reading any sources)."""
+    rows = await storage.fetch(RulebookVersionRow._meta.db, f'SELECT max("number") AS "number" FROM '
+                               f'"{RulebookVersionRow._meta.tablename}" WHERE "status" = {{}}', PUBLISHED)
+    return None if not rows or rows[0]["number"] is None else int(rows[0]["number"])
+
+
 async def latest_published() -> RulebookVersion | None:
     row = await (RulebookVersionRow.select().where(RulebookVersionRow.status == PUBLISHED)
                  .order_by(RulebookVersionRow.number, ascending=False).first())
@@ -147,12 +155,26 @@ def _encoded(value: Any) -> str:
 Row = tuple[str, str, str, str | None, str, dt.date | None, str]
 
 
+#: What a finding stores beside its evaluation, rule, subject and project, as values before
+#: encoding (``_values_of``): two findings of equal values store the same row.
+Values = tuple[str, str, str, str | None, Any, dt.date | None, Any]
+
+
+def _values_of(f: Any) -> Values:
+    return (getattr(f, "title", "") or "", str(getattr(f.level, "value", f.level)), f.message or "",
+            getattr(f, "unit", None), getattr(f, "notify", ()) or (), getattr(f, "respond_by", None),
+            getattr(f, "explain", ()) or ())
+
+
+def _row_from(values: Values) -> Row:
+    title, level, message, unit, notify, respond_by, explain = values
+    return (title, level, message, unit, _encoded(notify), respond_by, _encoded(explain))
+
+
 def _row_of(f: Any) -> Row:
     """What a finding stores beside its evaluation, rule, subject and project: title, level,
     message, unit, notify and explain as stored text, respond_by."""
-    return (getattr(f, "title", "") or "", str(getattr(f.level, "value", f.level)), f.message or "",
-            getattr(f, "unit", None), _encoded(getattr(f, "notify", ()) or ()), getattr(f, "respond_by", None),
-            _encoded(getattr(f, "explain", ()) or ()))
+    return _row_from(_values_of(f))
 
 
 async def _new_evaluation(*, as_of: dt.date, rulebook_version: int, scope: Sequence[str] | None, actor: str,
@@ -160,12 +182,12 @@ async def _new_evaluation(*, as_of: dt.date, rulebook_version: int, scope: Seque
                           scores: Any) -> StoredEvaluation:
     """Insert the evaluation's row; returns it as ``get_evaluation`` would read it back."""
     plain = (_plain(list(errors)), _plain(rates or {}), _plain(scores or {}))
-    inserted = await EvaluationRow.insert(EvaluationRow(
-        as_of=as_of, rulebook_version=rulebook_version,
-        scope=None if scope is None else json.dumps(list(scope)), ran_at=ran_at, actor=actor,
-        reason=reason, finding_count=count, errors=json.dumps(plain[0], ensure_ascii=False),
-        rates=json.dumps(plain[1], ensure_ascii=False),
-        scores=json.dumps(plain[2], ensure_ascii=False))).returning(EvaluationRow.id)
+    inserted = await storage.fetch(
+        EvaluationRow._meta.db, f'INSERT INTO "{EvaluationRow._meta.tablename}" ("as_of", "rulebook_version", '
+        '"scope", "ran_at", "actor", "reason", "finding_count", "errors", "rates", "scores") '
+        'VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}) RETURNING "id"',
+        as_of, rulebook_version, None if scope is None else json.dumps(list(scope)), ran_at, actor, reason, count,
+        *(json.dumps(x, ensure_ascii=False) for x in plain))
     return StoredEvaluation(int(inserted[0]["id"]), as_of, rulebook_version, None if scope is None else tuple(scope),
                             ran_at, actor, reason, count, *plain)
 
@@ -203,11 +225,15 @@ class HeldFinding:
     the row the first time it is asked for (a report's answer asks for its own project's
     only; a loading server holds every project's)."""
 
-    __slots__ = ("_stored", "evaluation", "project", "row", "rule", "subject")
+    __slots__ = ("_stored", "evaluation", "project", "row", "rule", "subject", "values")
 
-    def __init__(self, evaluation: int, rule: str, subject: str, project: str | None, row: Row) -> None:
+    def __init__(self, evaluation: int, rule: str, subject: str, project: str | None, row: Row, *,
+                 values: Values | None = None) -> None:
         self.evaluation, self.rule, self.subject, self.project, self.row = evaluation, rule, subject, project, row
         self._stored: StoredFinding | None = None
+        #: the values ``row`` was encoded from (``_values_of``), once known: a later finding of
+        #: equal values is unchanged, told without encoding it (None: read from the database)
+        self.values = values
 
     @property
     def stored(self) -> StoredFinding:
@@ -263,18 +289,29 @@ async def store_scoped_evaluation(findings: Iterable[Any], held: Mapping[str, Pr
     seen: set[tuple[str, str]] = set()
     stale: list[tuple[str, str, str]] = []
     fresh: list[tuple[Any, Row]] = []
+    fresh_values: list[Values] = []
     for f in kept:
         key = (f.rule, f.subject)
         seen.add(key)
-        row = _row_of(f)
+        values = _values_of(f)
         mine = out[f.project]
         was = mine.get(key)
-        if was is not None and was.row == row:
-            continue
+        row = None
         if was is not None:
+            # equal values store an equal row: compared as values, encoded only when they differ
+            # (or when the held row was read from the database and its values are not known)
+            if was.values is not None:
+                if was.values == values:
+                    continue
+            else:
+                row = _row_from(values)
+                if was.row == row:
+                    was.values = values
+                    continue
             del mine[key]
         stale.append((f.project, f.rule, f.subject))  # (a new one's: in case another wrote it)
-        fresh.append((f, row))
+        fresh.append((f, row if row is not None else _row_from(values)))
+        fresh_values.append(values)
     for pid in wanted:
         mine = out[pid]
         for key in [k for k in mine if k not in seen]:
@@ -289,8 +326,8 @@ async def store_scoped_evaluation(findings: Iterable[Any], held: Mapping[str, Pr
             f'({", ".join("({}, {})" for _ in part)})', *pids, *(x for _, r, subj in part for x in (r, subj)))
     rows = [_finding_row(eid, 1, f, row) for f, row in fresh]
     await _insert_many(FindingRow, _FINDING_COLUMNS, rows)
-    for f, row in fresh:
-        out[f.project][(f.rule, f.subject)] = HeldFinding(eid, f.rule, f.subject, f.project, row)
+    for (f, row), values in zip(fresh, fresh_values, strict=True):
+        out[f.project][(f.rule, f.subject)] = HeldFinding(eid, f.rule, f.subject, f.project, row, values=values)
     return stored, out
 
 

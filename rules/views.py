@@ -560,6 +560,8 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
     columns = getattr(schedule, "columns", None) if scheduled else None
     if columns is not None:
         nodes_of, forecasts, floats, criticals, durations = columns()
+    # and each project's forecast without its critical path (``Schedule.project_forecast``)
+    project_forecast = getattr(schedule, "project_forecast", None) if scheduled else None
     no_nodes: dict[str, int] = {}
     projects: dict[str, ProjectView] = {}
     milestones: dict[tuple[str, str], MilestoneView] = {}
@@ -572,8 +574,9 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
         co_units = tuple(b.unit(u) for u in p.co_units)
         project_person = b.person(p.person)
         project_cadence = p.report_every
-        pv = ProjectView(p, owner, getattr(_get(schedule.project, pid), "forecast", None),
-                         co_units, project_person, b.duration(project_cadence))
+        forecast_p = (project_forecast(pid) if project_forecast is not None
+                      else getattr(_get(schedule.project, pid), "forecast", None))
+        pv = ProjectView(p, owner, forecast_p, co_units, project_person, b.duration(project_cadence))
         projects[pid] = pv
         b.unit_projects[owner.id].append(pv)
         views: list[MilestoneView] = []

@@ -389,7 +389,8 @@ def _import(args: argparse.Namespace) -> int:
             portfolio = loader.load_portfolio(path, today=server.today())
         print(say(f"  已检查；正在保存 {len(portfolio.projects)} 个项目……", f"  checked; storing {len(portfolio.projects)} projects ..."),
               file=sys.stderr, flush=True)
-        return await import_checked(server, portfolio, "cli", source=path.name)
+        return await import_checked(server, portfolio, "cli", source=path.name,
+                                    calendar=path.suffix.lower() != ".xlsx")
 
     try:
         counts = _run(body)
@@ -398,6 +399,9 @@ def _import(args: argparse.Namespace) -> int:
         return 1
     print(say(f"已导入 {counts['units']} 个单位、{counts['projects']} 个项目、{counts['milestones']} 个有变更的节点",
               f"imported {counts['units']} units, {counts['projects']} projects, {counts['milestones']} changed milestones"))
+    if counts["calendar_years"]:
+        print(say(f"工作日历：新增或更新 {counts['calendar_years']} 个年份的节假日",
+                  f"working-day calendar: {counts['calendar_years']} years of holidays added or changed"))
     return 0
 
 

@@ -6,13 +6,14 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Annotated, Any, cast
 
+import msgspec
 from litestar import Response
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import Parameter
 
 from api.auth import AppRequest, Principal
 from api.schemas import EvaluationRead, FindingRead
-from rules.repository import StoredEvaluation, StoredFinding
+from rules.repository import HeldFinding, StoredEvaluation, StoredFinding
 
 Offset = Annotated[int, Parameter(ge=0, le=10_000_000, description="items to skip")]
 Limit = Annotated[int, Parameter(ge=1, le=500, description="items per page (at most 500)")]
@@ -40,6 +41,17 @@ def finding_read(f: StoredFinding) -> FindingRead:
     return FindingRead(rule=f.rule, title=f.title, subject=f.subject, level=f.level, message=f.message,
                        project=f.project, unit=f.unit, respond_by=f.respond_by, notify=f.notify,
                        explain=f.explain, evaluation=f.evaluation)
+
+
+def held_finding_read(h: HeldFinding) -> FindingRead:
+    """A finding as a report group holds it (its stored text): ``notify`` and ``explain`` go
+    into the answer as the JSON text they are stored as (``msgspec.Raw``), not decoded and
+    encoded again; the answer's JSON is the same as ``finding_read(h.stored)``'s."""
+    title, level, message, unit, notify, respond_by, explain = h.row
+    return FindingRead(rule=h.rule, title=title, subject=h.subject, level=level, message=message,
+                       project=h.project, unit=unit, respond_by=respond_by,
+                       notify=cast(list[Any], msgspec.Raw(notify.encode())),
+                       explain=cast(list[Any], msgspec.Raw(explain.encode())), evaluation=h.evaluation)
 
 
 def engine_finding_read(f: Any, evaluation: int | None) -> dict[str, Any]:

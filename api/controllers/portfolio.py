@@ -14,7 +14,15 @@ from litestar.params import Parameter
 
 from api import visibility
 from api.auth import AppRequest, Principal, may_report, roles, signed_in
-from api.controllers.common import Limit, Offset, caller, evaluation_read, finding_read, levels
+from api.controllers.common import (
+    Limit,
+    Offset,
+    caller,
+    evaluation_read,
+    finding_read,
+    held_finding_read,
+    levels,
+)
 from api.schemas import (
     MilestoneCreate,
     MilestoneHistoryEntry,
@@ -287,8 +295,15 @@ class MilestoneController(Controller):
 
     @get("/projects/{pid:str}/milestones/{mid:str}", operation_id="getMilestone", guards=[signed_in])
     async def get_milestone(self, request: AppRequest, server: Server, pid: str, mid: str) -> MilestoneRead:
-        await seen_project(caller(request), (await server.snapshot()).portfolio.project_by_id.get(pid), pid)
-        m, version = await repo.get_milestone(pid, mid)
+        """The milestone and its version from the current snapshot (what a report checks its
+        version against), read from the database only when the snapshot lacks it (404)."""
+        snap = await server.snapshot()
+        project = snap.portfolio.project_by_id.get(pid)
+        await seen_project(caller(request), project, pid)
+        m = next((x for x in project.milestones if x.id == mid), None) if project is not None else None
+        version = snap.versions.get((pid, mid))
+        if m is None or version is None:
+            m, version = await repo.get_milestone(pid, mid)  # 404 with suggestions
         return milestone_read(m, version)
 
     @get("/projects/{pid:str}/milestones/{mid:str}/history", operation_id="getMilestoneHistory", guards=[signed_in])
@@ -335,8 +350,8 @@ class MilestoneController(Controller):
                 f"{who.username} ({who.role}, unit {who.unit}) may not report milestones of {pid}, "
                 f"which belongs to unit {project.unit}")
         changes = set_fields(data, skip=("version",))
-        if "co_units" in changes:
-            changes["co_units"] = tuple(changes["co_units"] or ())
+        if changes.get("co_units") is not None:  # [] none of its own; null the project's again
+            changes["co_units"] = tuple(changes["co_units"])
         if who.role != "office":
             _refuse_office_fields(who.username, who.role, current, changes)
         changes = milestone_change(snap.portfolio, project, current, changes)
@@ -346,9 +361,10 @@ class MilestoneController(Controller):
         if outcome.id is not None:  # what the report's group stored, known to its writer
             stored = outcome.stored if outcome.stored is not None else await rules_repo.get_evaluation(outcome.id)
             evaluation = evaluation_read(stored, levels(outcome.findings))
-            rows = outcome.current if outcome.current is not None else \
-                (await rules_repo.findings(project=pid, limit=500))[0]
-            found = [finding_read(f) for f in rows[:500]]
+            if outcome.current is not None:
+                found = [held_finding_read(h) for h in outcome.current[:500]]
+            else:
+                found = [finding_read(f) for f in (await rules_repo.findings(project=pid, limit=500))[0]]
         return MilestoneReportResult(milestone_read(new, version), evaluation, found)
 
 

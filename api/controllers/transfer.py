@@ -22,10 +22,14 @@ from projects.model import Portfolio
 from rules import repository as rules_repo
 
 
-async def import_checked(server: Server, portfolio: Portfolio, actor: str, *, source: str) -> dict[str, int]:
-    """Store a checked portfolio, audit it and re-evaluate everything, in one transaction."""
+async def import_checked(server: Server, portfolio: Portfolio, actor: str, *, source: str,
+                         calendar: bool) -> dict[str, int]:
+    """Store a checked portfolio, audit it and re-evaluate everything, in one transaction.
+    ``calendar``: the portfolio came from a portfolio file, which names its calendar kind (a
+    workbook does not, and leaves the stored kind alone)."""
     async with server.writing():
-        counts = await repo.import_portfolio(portfolio, actor=actor, known_on=server.today(), recorded_at=now_iso())
+        counts = await repo.import_portfolio(portfolio, actor=actor, known_on=server.today(), recorded_at=now_iso(),
+                                             calendar=calendar)
         await server.changed(actor, "portfolio.import", f"portfolio:{source}", None, counts)
         await server.snapshot()
         snap = await server.snapshot()
@@ -52,7 +56,7 @@ class TransferController(Controller):
     @post("/portfolio", operation_id="importPortfolio", guards=[roles("office")])
     async def import_portfolio(self, request: AppRequest, server: Server, data: dict[str, Any]) -> ImportResult:
         portfolio = await offload.run(parse_portfolio, data, today=server.today(), source="upload")
-        counts = await import_checked(server, portfolio, caller(request).username, source="upload")
+        counts = await import_checked(server, portfolio, caller(request).username, source="upload", calendar=True)
         return ImportResult(**counts)
 
     @get("/portfolio.xlsx", operation_id="exportPortfolioExcel", guards=[signed_in],
@@ -81,5 +85,6 @@ class TransferController(Controller):
         content = await data.read()
         portfolio = await offload.run(excel.read_workbook, content, today=server.today(),
                                       source=data.filename or "upload.xlsx")
-        counts = await import_checked(server, portfolio, caller(request).username, source=data.filename or "upload.xlsx")
+        counts = await import_checked(server, portfolio, caller(request).username,
+                                      source=data.filename or "upload.xlsx", calendar=False)
         return ImportResult(**counts)

@@ -14,6 +14,7 @@ editor and notice management — office.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -48,7 +49,9 @@ from dashboards.money import funds_curve
 from dashboards.numbers import money_text
 from notifier import store
 from notifier.errors import NoticeForbiddenError, NoticeInputError
+from notifier.lifecycle import OPEN_STATES
 from projects.cadence import next_report
+from projects.calendar import WorkCalendar
 from projects.errors import StaleVersionError
 from projects.model import Level
 from projects.replay import known_on
@@ -63,11 +66,30 @@ async def _notices(server: Server, unit: str | None = None) -> list[Any]:
     return list(await store.list_notices(server.engine, unit=unit))
 
 
+#: How far ahead the office is warned of a year without holiday data: a notice issued today
+#: with the longest usual deadline (and an extension) falls within it.
+CALENDAR_LOOKAHEAD = dt.timedelta(days=60)
+
+
+async def _calendar_gap(server: Server, notices: list[Any]) -> tuple[int, ...]:
+    """Years without holiday data that today's deadlines or an open notice's deadline reach."""
+    today = server.today()
+    last = max([today + CALENDAR_LOOKAHEAD, *(n.due for n in notices if n.state in OPEN_STATES)])
+    calendar: WorkCalendar = (await server.snapshot()).calendar
+    return calendar.missing_years(today, last)
+
+
 async def _score_titles(server: Server) -> dict[str, str]:
     published = await server.published_rulebook()
     if published is None:
         return {}
     return {score.name: score.title or score.name for score in published[1].scores}
+
+
+async def _score_subjects(server: Server) -> dict[str, str]:
+    """Score name -> what it ranks (``unit`` or ``person``) in the published rulebook."""
+    published = await server.published_rulebook()
+    return {} if published is None else {score.name: score.subject for score in published[1].scores}
 
 
 class DashboardPages(Controller):
@@ -94,7 +116,8 @@ class DashboardPages(Controller):
         for level in project_lights(board.portfolio, board.evaluation.findings).values():
             lights[level.value] += 1
         figures = reports.dashboard_figures(board.portfolio, board.evaluation, notices, lang=lang,
-                                            score_titles=await _score_titles(server))
+                                            score_titles=await _score_titles(server),
+                                            score_subjects=await _score_subjects(server))
         return render_page(request, "dashboard.html", figures=figures, as_of=board.as_of,
                            version=board.rulebook_version, totals=lights,
                            scores=list(board.evaluation.scores),
@@ -120,7 +143,8 @@ class DashboardPages(Controller):
         lang = page_lang(request)
         figures = reports.dashboard_figures(board.portfolio, board.evaluation,
                                             await _notices(server), lang=lang,
-                                            score_titles=await _score_titles(server))
+                                            score_titles=await _score_titles(server),
+                                            score_subjects=await _score_subjects(server))
         body = reports.standalone_html(figures, board.as_of, lang=lang)
         name = f"duban-dashboard-{board.as_of.isoformat()}.html"
         return attachment(body, name, "text/html; charset=utf-8", headers=await audit.export_anchor(name))
@@ -388,8 +412,10 @@ class OfficePages(RulePages):
     @get("/notices", name="notice_admin")
     async def notices(self, request: AppRequest, server: Server, error: str = "") -> Response[str]:
         require(request, "office")
-        return render_page(request, "inbox.html", notices=await _notices(server), admin=True,
-                           error=error, histories={}, title=text("notice_admin", page_lang(request)))
+        notices = await _notices(server)
+        return render_page(request, "inbox.html", notices=notices, admin=True,
+                           error=error, histories={}, title=text("notice_admin", page_lang(request)),
+                           calendar_gap=await _calendar_gap(server, notices))
 
     @post("/notices/{code:str}/{action:str}", name="decide_notice", status_code=303)
     async def decide(self, request: AppRequest, server: Server, code: str, action: str,

@@ -3,8 +3,9 @@ portfolio, and one signed-in user (with an API token) per role.
 
 Building the Litestar app costs most of a test's setup, so one app per backend serves the
 whole session (``SharedApp``). Each test still starts from the same fresh state: the database
-is put back (SQLite: every table's rows restored from the seeded copy; PostgreSQL: emptied,
-migrated and seeded again), and the app is started anew (a new engine and ``Server``, an empty
+is put back (SQLite: every table's rows restored from the seeded copy; PostgreSQL: every
+table's rows restored from the seeded schema, or the database made again as a copy of the
+seeded template, ``tests/pg.py``), and the app is started anew (a new engine and ``Server``, an empty
 ``app.state``, the process's principal cache dropped), on the test's own event loop."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -102,14 +103,20 @@ class SharedApp:
     template: Path | None = None  # the seeded SQLite database, restored before each test
     tokens: dict[str, str] = field(default_factory=dict)
     seeder: Callable[[Server], Awaitable[dict[str, str]]] = seed  # what the tests start from
+    pg_template: str | None = None  # PostgreSQL: the seeded template's name, copied for each test
 
     async def start(self) -> Server:
-        """Put the database back to the seeded state and start the app on it."""
+        """Put the database back to the seeded state and start the app on it. PostgreSQL: the
+        first start copies the migrated template (``pg.migrated_template``) and seeds it, keeps
+        its rows (``pg.keep_rows``) and seals that as this session's template; every later
+        start puts those rows back (``pg.restore_rows``), or copies the template when the
+        database changed shape since (another test emptied it or dropped a table)."""
         sqlite = self.settings.is_sqlite
+        url = self.settings.database_url
         if sqlite and self.template is not None:
             _restore(self.settings.sqlite_path, self.template)
-        elif not sqlite:
-            await pg.reset_database(self.settings.database_url)
+        elif not sqlite and (self.pg_template is None or not await pg.restore_rows(url)):
+            await pg.restore_database(url, self.pg_template or await pg.migrated_template(url))
         for key in list(self.app.state):  # what the previous test left: throttle, demo inbox, ...
             del self.app.state[key]
         forget_cached()
@@ -118,20 +125,29 @@ class SharedApp:
         for hook in self.app.on_startup:
             await hook(self.app)
         server: Server = self.app.state.server
-        if not sqlite or self.template is None:
+        if (self.template if sqlite else self.pg_template) is None:
             self.tokens = await self.seeder(server)
-            if sqlite:  # keep the seeded state for the next tests
-                await self.stop()
+            await self.stop()  # keep the seeded state for the next tests
+            if sqlite:
                 template = self.settings.sqlite_path.with_suffix(".template")
                 with sqlite3.connect(self.settings.sqlite_path) as db:
                     db.execute("VACUUM INTO ?", (str(template),))
                 self.template = template
-                return await self.start()
+            else:
+                await pg.keep_rows(url)
+                self.pg_template = pg.database_of(await pg.seal(url))
+            return await self.start()
         return server
 
     async def stop(self) -> None:
         for hook in self.app.on_shutdown:
             await hook(self.app)
+
+    async def forget(self) -> None:
+        """Drop the seeded PostgreSQL template (at the session's end)."""
+        if self.pg_template is not None:
+            await pg.drop_database(pg.with_database(self.settings.database_url, self.pg_template))
+            self.pg_template = None
 
 
 def _restore(path: Path, template: Path) -> None:
@@ -160,10 +176,12 @@ def shared_sqlite(tmp_path_factory: pytest.TempPathFactory) -> SharedApp:
 
 
 @pytest.fixture(scope="session")
-def shared_postgres(postgres_url: str) -> SharedApp:
+def shared_postgres(postgres_url: str) -> Iterator[SharedApp]:
     settings = Settings(database_url=postgres_url, secret_key="test-secret", cookie_secure=False,
                         today=TODAY, demo=False)
-    return SharedApp(settings, create_app(settings))
+    shared = SharedApp(settings, create_app(settings))
+    yield shared
+    pg.run(shared.forget())
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -209,6 +209,14 @@ async def test_the_office_gives_a_milestone_its_own_person_co_units_and_cadence(
     assert cleared.status_code == 200, cleared.text
     got = cleared.json()["milestone"]
     assert (got["person"], got["co_units"], got["report_every"]) == (None, [], None)
+    m = next(x for x in (await api.server.snapshot()).portfolio.project_by_id["P001"].milestones if x.id == "build")
+    assert m.co_units == ()  # [] is "no co-units", the milestone's own choice
+    inherited = await api.client.patch(url, headers=api.auth("office"), json={
+        "version": got["version"], "co_units": None})
+    assert inherited.status_code == 200, inherited.text
+    assert inherited.json()["milestone"]["co_units"] is None  # null: the project's co-units again,
+    m = next(x for x in (await api.server.snapshot()).portfolio.project_by_id["P001"].milestones if x.id == "build")
+    assert m.co_units is None  # as the assignment page's 「同项目」 and a file without the key
 
 
 async def test_an_export_carries_only_the_extension_requests_of_projects_it_shows(api: Api) -> None:

@@ -20,7 +20,7 @@ async def test_import_adds_projects_and_export_returns_them(api: Api) -> None:
     r = await api.client.post("/api/portfolio", headers=api.auth("office"), json=NEW)
     assert r.status_code == 201, r.text
     assert r.json() == {"units": 1, "projects": 1, "milestones": 1, "people": 0, "extensions": 0,
-                        "complaints": 0, "accountability": 0}
+                        "complaints": 0, "accountability": 0, "calendar_years": 0}
     exported = (await api.client.get("/api/portfolio", headers=api.auth("leader"))).json()
     assert "P010" in [p["id"] for p in exported["projects"]]
     audit = (await api.client.get("/api/audit?action=portfolio.import", headers=api.auth("office"))).json()

@@ -250,6 +250,30 @@ def test_a_ranking_of_people_names_them_with_their_unit():
     assert fig.layout.title.text == "责任人排名：责任人履职"
 
 
+def test_a_ranking_of_people_with_nobody_to_rank_says_why_in_a_short_box():
+    """A person score with no rows (the demo names no people) is headed 责任人排名, not 单位排名,
+    and says why in a box half a chart's height: no people in the portfolio (and how to name
+    them), or people none of whom has a milestone due; zh and en."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from projects.model import Person  # noqa: PLC0415
+
+    nobody = replace(EVALUATION, scores={"duty": ()})
+    fig = ranking(replace(PORTFOLIO, people=()), nobody, "duty", title="责任人履职", subject="person")
+    assert fig.layout.title.text == "责任人排名：责任人履职"
+    assert fig.layout.meta == {"no_data": True}
+    assert "未登记责任人" in fig.layout.annotations[0].text and "people" in fig.layout.annotations[0].text
+    assert fig.layout.height < 200
+    en = ranking(replace(PORTFOLIO, people=()), nobody, "duty", subject="person", lang="en")
+    assert en.layout.title.text.startswith("Ranking of the responsible")
+    assert "names no responsible people" in en.layout.annotations[0].text
+    some = replace(PORTFOLIO, people=(Person("wang", "王某", "transport"),))
+    fig = ranking(some, nobody, "duty", title="责任人履职", subject="person")
+    assert "名下尚无到期节点" in fig.layout.annotations[0].text
+    unit = ranking(PORTFOLIO, replace(EVALUATION, scores={"综合得分": ()}), "综合得分", subject="unit")
+    assert unit.layout.title.text == "单位排名：综合得分" and "数据不足" in unit.layout.annotations[0].text
+
+
 def test_the_ranking_workbook_names_people_not_ids():
     """The ranking download of a ``score ... for person`` reads 责任人 李某（水务局）, the id
     beside it, and no unit's rates on a person's row."""
@@ -350,3 +374,19 @@ def test_ranking_counts_no_blue_reminder_as_a_card():
     fig = ranking(PORTFOLIO, with_blue, "综合得分")
     assert list(fig.data[0].customdata[0]) == ["/projects?unit=water", "100.0%", "100.0%", "50.0%",
                                                "2", "1", "1"]
+
+
+def test_the_dashboard_heads_an_empty_person_ranking_by_what_the_rulebook_ranks():
+    """dashboard_figures passes each score's subject on: an empty ``score ... for person``
+    reads 责任人排名 in the leader's dashboard, an empty unit score 单位排名."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from dashboards.reports import dashboard_figures  # noqa: PLC0415
+
+    evaluation = replace(EVALUATION, scores={"duty": (), "综合得分": ()})
+    figures = {e.id: json.loads(e.json) for e in dashboard_figures(
+        replace(PORTFOLIO, people=()), evaluation, (), score_titles={"duty": "责任人履职"},
+        score_subjects={"duty": "person", "综合得分": "unit"})}
+    assert figures["ranking_1"]["layout"]["title"]["text"] == "责任人排名：责任人履职"
+    assert figures["ranking_2"]["layout"]["title"]["text"] == "单位排名：综合得分"
+    assert figures["ranking_1"]["layout"]["meta"] == {"no_data": True}

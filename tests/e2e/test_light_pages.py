@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -138,12 +139,13 @@ def test_the_test_browser_shows_date_inputs_in_chinese_form(demo: Running, brows
     assert zh != en
 
 
-def test_the_api_docs_load_from_the_app_alone(demo: Running, browser: Browser) -> None:
+def test_the_api_docs_load_from_the_app_alone(tmp_path: Path, browser: Browser) -> None:
     """/schema draws the API docs with the Redoc the app serves (compressed, cached for a year):
     with every address outside the app refused, as on an offline network, the docs still show
-    their operations, and no script, style or font is asked of another host. (The module's demo
-    server: the docs only read, and their routes are the same with or without the demo.)"""
-    running = demo
+    their operations, and no script, style or font is asked of another host. The page fetches
+    the OpenAPI document once, gzipped and revalidated by its ETag, and Redoc replaces the
+    title and loading line the page painted first."""
+    running = start(tmp_path, {"DUBAN_DEMO": "0"})
     context = browser.new_context(**context_options(1366, 768))
     try:
         outside: list[str] = []
@@ -161,6 +163,8 @@ def test_the_api_docs_load_from_the_app_alone(demo: Running, browser: Browser) -
         page.on("pageerror", lambda e: problems.append(str(e)))
         responses: list[Response] = []
         page.on("response", lambda r: responses.append(r) if "/static/redoc" in r.url else None)
+        documents: list[Response] = []
+        page.on("response", lambda r: documents.append(r) if r.url.endswith("/schema/openapi.json") else None)
         page.goto(f"{running.url}/schema")
         page.get_by_text(API_TITLE).first.wait_for(timeout=60_000)
         page.locator("h2", has_text="ListProjects").first.wait_for(timeout=60_000)
@@ -173,8 +177,14 @@ def test_the_api_docs_load_from_the_app_alone(demo: Running, browser: Browser) -
         headers = responses[0].all_headers()
         assert headers["content-encoding"] in ("br", "gzip")
         assert headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert len(documents) == 1
+        document = documents[0].all_headers()
+        assert document["content-encoding"] == "gzip" and document["cache-control"] == "public, no-cache"
+        assert document["etag"].endswith('-gzip"')
+        assert page.locator("#docs-status").count() == 0  # Redoc drew over the loading line
     finally:
         context.close()
+        stop(running)
 
 
 def test_the_login_page_puts_the_dashboards_files_in_the_cache(demo: Running, browser: Browser) -> None:

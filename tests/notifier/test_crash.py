@@ -67,9 +67,15 @@ async def test_sigkill_mid_batch_then_restart(tmp_path: Path, hook: Hook) -> Non
 
     counts = collections.Counter(hook.codes())
     assert len(counts) == 40  # none lost
-    assert max(counts.values()) <= 2  # none more than twice
     views = await outbox.deliveries(engine)
     assert all(v.state == "delivered" for v in views)
+    # None more than twice (the try the kill cut short, then the new worker's), unless a try
+    # failed on its own: on a loaded machine a send can outlast its 1 s timeout after the
+    # receiver has it, and its retry is a receipt more. Every receipt is a recorded try.
+    assert sorted(v.notice for v in views) == sorted(counts)  # one delivery a notice
+    for v in views:
+        failed = sum(t.ok is False and t.error != outbox.INTERRUPTED for t in v.tries)
+        assert counts[v.notice] <= min(2 + failed, len(v.tries)), (v.notice, v.tries)
     # Every try is recorded: one successful try per delivery, and any try cut short by the
     # kill shows as interrupted rather than vanishing.
     for v in views:

@@ -65,3 +65,36 @@ def test_an_order_missing_or_inventing_a_field_is_refused() -> None:
         builder(Unit, ("id", "name", "parent", "level", "contacts", "colour"))
     with pytest.raises(ValueError, match="each field once"):
         builder(Unit, ("id", "id", "name", "parent", "level", "contacts"))
+
+
+def test_the_constructor_makes_a_draft_and_gives_it_the_class() -> None:
+    """The loader's constructor stores the fields on a plain class of the same slots and then
+    gives the value its class: nothing of the draft is left (type, slots, frozen, pickling)."""
+    import pickle  # noqa: PLC0415
+
+    assert _MILESTONE.__globals__["_twin"].__slots__ == Milestone.__slots__
+    values = _every_field()
+    order = list(values)
+    made = builder(Milestone, order)(*values.values())
+    assert type(made) is Milestone and not hasattr(made, "__dict__")
+    assert pickle.loads(pickle.dumps(made)) == made == Milestone(**values)  # type: ignore[arg-type]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.due = None  # type: ignore[misc]
+
+
+class _Base:
+    __slots__ = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Derived(_Base):
+    a: int
+    b: str
+
+
+def test_a_class_with_a_base_gets_the_slot_setters() -> None:
+    """A dataclass with a base class of its own (whose layout a draft need not share): no
+    draft, each slot set through its own setter, the same value as its ``__init__`` makes."""
+    make = builder(_Derived, ("b", "a"))
+    assert "_twin" not in make.__globals__
+    assert make("x", 1) == _Derived(1, "x") and type(make("x", 1)) is _Derived

@@ -362,6 +362,69 @@ def test_json_problems_carry_lines(tmp_path: Path) -> None:
     assert '"kind": "tenderin"' in path.read_text(encoding="utf-8").splitlines()[problem.line - 1]
 
 
+def _large(tmp_path: Path, text: str, *, bom: bool = False, name: str = "big.json") -> Path:
+    """``text`` as a JSON file past the size where the loader reads its bytes (whitespace after
+    the document: still one document, and no problem is located past its end)."""
+    from projects.loader import _DECODE_LIMIT  # noqa: PLC0415
+
+    path = tmp_path / name
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8") + b" \n" * (_DECODE_LIMIT // 2 + 1))
+    return path
+
+
+@pytest.mark.parametrize("bom", [False, True])
+def test_a_large_json_file_reads_as_json_reads_it(tmp_path: Path, bom: bool) -> None:
+    """Past the size where its text is not kept, a JSON file is read from its bytes by orjson:
+    the same values as ``json`` gives (texts, escapes, numbers), with or without a byte order
+    mark, and the same portfolio."""
+    from projects.loader import _UNREAD, _read_json_bytes, read_data  # noqa: PLC0415
+
+    data = base()
+    data["projects"][0]["name"] = "海东大道\t改造 \"一期\" é \u00e9 \U0001f6a7"
+    milestone(data, 0, 0).update(progress=0.35, amount=1234567.125, paid=1e-7)
+    text = json.dumps(data, ensure_ascii=True)
+    path = _large(tmp_path, text, bom=bom)
+    assert _read_json_bytes(path.read_bytes()) is not _UNREAD  # orjson read it
+    assert read_data(path) == (json.loads(text), "")
+    assert load_portfolio(path, today=TODAY) == parse_portfolio(json.loads(text), today=TODAY)
+
+
+@pytest.mark.parametrize("text", [
+    '{"units": [], "projects": [], "n": 123456789012345678901234567890}',  # orjson: a float
+    '{"units": [], "projects": [], "n": -9223372036854775809}',
+    '{"units": [], "projects": [], "n": NaN, "m": -Infinity, "o": 1e400}',
+    '{"units": [], "projects": [], "s": "\\ud800"}',  # a lone surrogate
+    '{"units": [], "projects": [], "n": 0.1234567890123456789}',
+])
+def test_a_large_json_file_that_orjson_reads_otherwise_is_read_by_json(tmp_path: Path, text: str) -> None:
+    """A number of 19 digits or more, NaN, an infinity or a lone surrogate: read by ``json``,
+    so the values are exactly the ones a small file of the same document gives."""
+    from projects.loader import _UNREAD, _read_json_bytes, read_data  # noqa: PLC0415
+
+    path = _large(tmp_path, text)
+    assert _read_json_bytes(path.read_bytes()) is _UNREAD
+    got, expected = read_data(path)[0], json.loads(text)
+    assert repr(got) == repr(expected)  # NaN is not equal to itself; its repr is
+    assert [type(v) for v in got.values()] == [type(v) for v in expected.values()]
+
+
+def test_large_json_files_with_bad_syntax_or_encoding_say_so_as_small_ones_do(tmp_path: Path) -> None:
+    """A syntax error or bytes that are not UTF-8 in a large file: the same one problem, line
+    and column as in a small file."""
+    for text in ('{"units": [\n  {"id": "a",}\n]}', '{"units": [\n  {"id": "\xff"}]}'):
+        raw = text.encode("latin-1") if "\xff" in text else text.encode("utf-8")
+        small, large = tmp_path / "small.json", _large(tmp_path, "")
+        small.write_bytes(raw)
+        large.write_bytes(raw + large.read_bytes())
+        said = []
+        for path in (small, large):
+            with pytest.raises(PortfolioError) as info:
+                load_portfolio(path, today=TODAY)
+            said.append([(p.message, p.line, p.column) for p in info.value.problems])
+        assert said[0] == said[1]
+        assert len(said[0]) == 1 and said[0][0][1] == 2, said
+
+
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("p.txt", b"units: []", "unknown file type '.txt'; a portfolio file ends in .yaml, .yml or .json"),
     ("p.yaml", "units: [{id: a, name: \xe5\xb8\x82}]".encode("gbk", "replace") + b"\xff\xfe", "the file is not UTF-8; save it as UTF-8"),

@@ -63,6 +63,24 @@ def test_a_slip_propagates_two_levels_down() -> None:
     assert s.project("P").due == D(2026, 3, 27)
 
 
+def test_the_file_order_and_kahns_order_give_the_same_schedule() -> None:
+    """Links that all point back in the file (the passes then run in file order) and the same
+    milestones listed so that one points forward (Kahn's order): the same figures for every
+    milestone, and the critical path in Kahn's order either way (sources first: a, c, then b),
+    not in the file's."""
+    a, b, c = (ms("a", due=D(2026, 3, 6)), ms("b", after=("a",), due=D(2026, 3, 20)),
+               ms("c", due=D(2026, 3, 20)))
+    day = D(2026, 3, 2)
+    back, forth = (compute_schedule(portfolio(*order), WEEKDAYS, day) for order in ((a, b, c), (b, a, c)))
+    for k in "abc":
+        assert back.milestone(("P", k)) == forth.milestone(("P", k)), k
+    assert all(back.milestone(("P", k)).critical for k in "abc")
+    assert back.project("P").critical_path == ("a", "c", "b")
+    assert forth.project("P").critical_path == ("a", "c", "b")
+    assert back.project_forecast("P") == back.project("P").forecast == D(2026, 3, 20)
+    assert back.project_forecast("Q") is None
+
+
 def test_a_branch_with_float() -> None:
     """The short branch has float; the long branch is the critical path."""
     pf = portfolio(

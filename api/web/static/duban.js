@@ -19,6 +19,8 @@
       var fig = JSON.parse(node.textContent);
       var div = document.getElementById(node.dataset.target);
       var next = function () { setTimeout(function () { draw(i + 1); }, 0); };
+      /* a figure with nothing to draw says so in its own (short) height, not the chart's */
+      if (fig.layout && fig.layout.meta && fig.layout.meta.no_data) { div.classList.add("no-data"); }
       Plotly.newPlot(div, fig.data, fig.layout, {responsive: true, displaylogo: false})
         .then(function () { div.dataset.drawn = "1"; next(); }, next);
       div.on("plotly_click", function (ev) {
