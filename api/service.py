@@ -71,6 +71,17 @@ class _Handover:
 #: The youngest generation's threshold in a serving process (CPython's default is 700).
 YOUNG_THRESHOLD = 20_000
 
+#: The fewest milestones whose load settles the heap (``settle_heap``). Below it the
+#: collections it saves cost little, while its full collection walks the whole process, the
+#: interpreter's modules and everything else besides the portfolio: ~0.1 s at every load in a
+#: process as large as the test run's, where small portfolios load by the hundred.
+SETTLE_MILESTONES = 5_000
+
+
+def settles(milestones: int) -> bool:
+    """Whether a load of ``milestones`` milestones settles the heap afterwards."""
+    return milestones >= SETTLE_MILESTONES
+
 
 def settle_heap() -> None:
     """After a load: the loaded portfolio (hundreds of thousands of long-lived objects at
@@ -145,7 +156,8 @@ class Server(ReportGroups):
         if self._written is None or self._written.revision < revision:
             self._written = held
         made = Snapshot(revision, portfolio, _calendar(portfolio), versions)
-        settle_heap()
+        if settles(len(versions)):
+            settle_heap()
         return made
 
     async def _advance(self, cached: Snapshot, revision: int) -> Snapshot | None:
