@@ -148,6 +148,10 @@ class _Check:
         #: every value, and a province repeats a few thousand ids and names a million times
         #: (``tender``, 施工招标), each copy 60-90 bytes kept in the model.
         self.texts: dict[str, str] = {}
+        #: The milestone ids and names met so far that passed their checks, each to its one
+        #: text (``texts``'): a name met again needs neither the check nor a second look-up.
+        self.ids: dict[str, str] = {}
+        self.names: dict[str, str] = {}
 
     # -- the whole ----------------------------------------------------------------------------
 
@@ -514,12 +518,23 @@ class _Check:
         mid: Any = get("id")
         # ``ids`` holds the usable ids only (``index_projects``), so finding this one at ``j``
         # says it is text without ``/`` or surrounding spaces, and the first with this id
-        first = type(mid) is str and ids.get(mid) == j and len(mid) <= ID_MAX and mid.isprintable()
+        # (an id met before in the file passed the rest already: ``self.ids``)
+        first = type(mid) is str and ids.get(mid) == j and (
+            mid in self.ids or (len(mid) <= ID_MAX and mid.isprintable()))
         if not first:
             mid = self.id_field(m, where, ids, j, "milestone")
             first = pid is not None and isinstance(mid, str) and ids.get(mid) == j
         name: Any = get("name")
-        name = mid if name is None else _NAME(name, f, where)
+        if name is None:
+            name = mid
+        elif type(name) is not str or (known := self.names.get(name)) is None:
+            checked = _NAME(name, f, where)
+            if checked is name:  # the name check takes it as it is: its one text from now on
+                name = self.names[name] = self.texts.setdefault(name, name)
+            else:
+                name = checked
+        else:  # a name met before (and checked then): its one text
+            name = known
         before = len(f.problems)
         values = read_milestone_values(get, f, where, self.today)
         unit = get("unit")
@@ -567,8 +582,12 @@ class _Check:
         if pid is None or len(f.problems) != before or mid is BAD or name is BAD or unit is BAD \
                 or after is BAD or person is BAD or co_units is BAD:
             return None
-        same = self.texts.setdefault
-        return _MILESTONE(pid, same(mid, mid), same(name, name), unit, after, person, co_units, *values)
+        text = self.ids.get(mid)
+        if text is None:
+            text = self.ids[mid] = self.texts.setdefault(mid, mid)
+        if name is mid:
+            name = text
+        return _MILESTONE(pid, text, name, unit, after, person, co_units, *values)
 
     def after(self, value: object, where: str, pid: str | None) -> Any:
         f = self.f
