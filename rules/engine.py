@@ -97,7 +97,8 @@ class RuleEnv:
         if found is None and self._over_views:
             if how in _CLOSURES:
                 step = _CLOSURES[how]
-                found = cache[m] = _closure(m, self._cache[step], partial(self._related, step))
+                found = cache[m] = _closure(m, self._cache[step], self._predecessors_of
+                                            if step == "predecessors" else partial(self._related, step))
             elif how == "predecessors":
                 found = self._view_predecessors(m)
                 if found is not None:
@@ -106,6 +107,15 @@ class RuleEnv:
             keys = getattr(self._adjacency, how)(m.key)
             # views are objects (always true): ``filter(None, ...)`` drops unknown keys only
             found = cache[m] = tuple(filter(None, map(self._views.milestone_by_key.get, keys)))
+        return found
+
+    def _predecessors_of(self, m: MilestoneView) -> tuple[MilestoneView, ...]:
+        """``_related("predecessors", m)`` for one not yet known: a closure's step, straight
+        to the views' ``after`` (``_view_predecessors``) and into the cache."""
+        found = self._view_predecessors(m)
+        if found is None:
+            return self._related("predecessors", m)
+        self._cache["predecessors"][m] = found
         return found
 
     def _view_predecessors(self, m: MilestoneView) -> tuple[MilestoneView, ...] | None:
@@ -122,6 +132,10 @@ class RuleEnv:
         if not after:
             return ()
         pid, get = key[0], by_key.get
+        if len(after) == 1:  # most milestones come after one other
+            d = after[0]
+            v = get((d.project or pid, d.on))
+            return () if v is None or v is held else (v,)
         found: list[MilestoneView] = []
         for d in after:
             v = get((d.project or pid, d.on))

@@ -306,12 +306,19 @@ def test_closures_over_views_are_the_adjacency_closures_in_order() -> None:
     assert reached > len(order)  # the graph has depth: most milestones have upstream ones
     # written by hand, as no file may be: an entry repeated, one on the milestone itself and
     # one on a milestone that does not exist
-    q = portfolio(ms("a"), ms("b", after=["a", "a", "b", "nowhere"]), ms("c", after=["b", "a"]))
+    # (and single entries: on the milestone itself, on one that does not exist, on another)
+    q = portfolio(ms("a"), ms("b", after=["a", "a", "b", "nowhere"]), ms("c", after=["b", "a"]),
+                  ms("d", after=["d"]), ms("e", after=["nowhere"]), ms("f", after=["c"]),
+                  ms("g", after=["f"]))
     views = build_views(q, NO_SCHEDULE, D(2026, 6, 1), cal)
-    walked = RuleEnv(D(2026, 6, 1), cal, Adjacency(views.milestone_by_key, lambda m: m.model.after),
-                     views, over_views=True)
-    mapped = RuleEnv(D(2026, 6, 1), cal, Adjacency.of(q), views)
-    for m in views.milestones:
-        for how in ("predecessors", "successors", "upstream", "downstream"):
-            assert getattr(walked, how)(m) == getattr(mapped, how)(m), (how, m)
+    for first in ("predecessors", "upstream"):  # a closure before or after the steps it takes
+        hows = ("upstream", "downstream", "predecessors", "successors") if first == "upstream" \
+            else ("predecessors", "successors", "upstream", "downstream")
+        walked = RuleEnv(D(2026, 6, 1), cal, Adjacency(views.milestone_by_key, lambda m: m.model.after),
+                         views, over_views=True)
+        mapped = RuleEnv(D(2026, 6, 1), cal, Adjacency.of(q), views)
+        for m in reversed(views.milestones):
+            for how in hows:
+                assert getattr(walked, how)(m) == getattr(mapped, how)(m), (how, m)
+    assert [v.id for v in walked.upstream(views.milestone_by_key[("P001", "g")])] == ["f", "c", "b", "a"]
     assert [v.id for v in walked.predecessors(views.milestone_by_key[("P001", "b")])] == ["a"]
