@@ -652,7 +652,8 @@ def build_views(portfolio: Portfolio, schedule: ScheduleLike, today: dt.date,
                 share = m.progress or 0.0
             else:
                 share = 1.0
-            weight = max(int(duration), 1)
+            # ``max(int(duration), 1)``, without the two calls for the usual whole number
+            weight = duration if type(duration) is int and duration > 1 else max(int(duration), 1)
             weights.append(weight)
             total_weight += weight
             weighted += weight * share

@@ -80,3 +80,35 @@ def test_blue_reminders_are_not_cards() -> None:
         for i, level in enumerate((Level.BLUE, Level.BLUE, Level.YELLOW, Level.RED, Level.RED)))
     u = _views(portfolio(ms("a", kind=Kind.TENDERING), notices=notices)).unit_by_id["transport"]
     assert (u.red_cards, u.yellow_cards, len(u.notices)) == (2, 1, 5)
+
+
+def test_progress_weights_are_each_duration_at_least_one_whatever_its_type() -> None:
+    """A project's progress weighs each milestone by ``max(int(duration), 1)``: the whole
+    number taken as it is past 1 (``build_views``' short cut) and every other duration (0, 1,
+    a fraction, a bool, from a schedule without columns) as that expression says, over random
+    projects."""
+    import random  # noqa: PLC0415
+
+    from projects.schedule import MilestoneSchedule  # noqa: PLC0415
+
+    rng = random.Random(16)
+    durations = [0, 1, 2, 7, 30, 1.5, 0.4, 2.9, True, False, -3]
+    cal = WorkCalendar("weekdays")
+    for _ in range(60):
+        drawn = {f"m{k}": rng.choice(durations) for k in range(rng.randint(1, 6))}
+        progress = {mid: rng.choice([None, 0.0, 0.25, 0.5, 1.0]) for mid in drawn}
+        p = portfolio(*(ms(mid, due=D(2026, 4, 1), progress=progress[mid]) for mid in drawn))
+
+        class Stub:  # a schedule giving a value per milestone (no ``columns``)
+            def milestone(self, key: tuple[str, str]) -> MilestoneSchedule:
+                return MilestoneSchedule(None, drawn[key[1]], None, None, None, False)  # type: ignore[arg-type]
+
+            def project(self, pid: str) -> None:
+                return None
+
+        pv = build_views(p, Stub(), TODAY, cal).projects[0]  # type: ignore[arg-type]
+        weights = [max(int(drawn[mid]), 1) for mid in drawn]
+        shares = [progress[mid] or 0.0 for mid in drawn]
+        assert pv._weights == tuple(weights)
+        assert all(type(w) is int for w in pv._weights)
+        assert pv.progress == sum(w * s for w, s in zip(weights, shares, strict=True)) / sum(weights)
