@@ -89,8 +89,6 @@ def test_progress_weights_are_each_duration_at_least_one_whatever_its_type() -> 
     projects."""
     import random  # noqa: PLC0415
 
-    from projects.schedule import MilestoneSchedule  # noqa: PLC0415
-
     rng = random.Random(16)
     durations = [0, 1, 2, 7, 30, 1.5, 0.4, 2.9, True, False, -3]
     cal = WorkCalendar("weekdays")
@@ -99,16 +97,24 @@ def test_progress_weights_are_each_duration_at_least_one_whatever_its_type() -> 
         progress = {mid: rng.choice([None, 0.0, 0.25, 0.5, 1.0]) for mid in drawn}
         p = portfolio(*(ms(mid, due=D(2026, 4, 1), progress=progress[mid]) for mid in drawn))
 
-        class Stub:  # a schedule giving a value per milestone (no ``columns``)
-            def milestone(self, key: tuple[str, str]) -> MilestoneSchedule:
-                return MilestoneSchedule(None, drawn[key[1]], None, None, None, False)  # type: ignore[arg-type]
-
-            def project(self, pid: str) -> None:
-                return None
-
-        pv = build_views(p, Stub(), TODAY, cal).projects[0]  # type: ignore[arg-type]
+        pv = build_views(p, _Durations(drawn), TODAY, cal).projects[0]  # type: ignore[arg-type]
         weights = [max(int(drawn[mid]), 1) for mid in drawn]
         shares = [progress[mid] or 0.0 for mid in drawn]
         assert pv._weights == tuple(weights)
         assert all(type(w) is int for w in pv._weights)
         assert pv.progress == sum(w * s for w, s in zip(weights, shares, strict=True)) / sum(weights)
+
+
+class _Durations:
+    """A schedule giving a value per milestone (no ``columns``): the durations drawn."""
+
+    def __init__(self, durations: dict[str, object]) -> None:
+        self.durations = durations
+
+    def milestone(self, key: tuple[str, str]) -> object:
+        from projects.schedule import MilestoneSchedule  # noqa: PLC0415
+
+        return MilestoneSchedule(None, self.durations[key[1]], None, None, None, False)  # type: ignore[arg-type]
+
+    def project(self, pid: str) -> None:
+        return None
