@@ -97,7 +97,7 @@ class WorkCalendar:
     """Working days of one calendar kind (``cn`` or ``weekdays``) plus years a file adds."""
 
     __slots__ = ("_covered", "_dates", "_fallback", "_hi", "_lo", "_memo", "_n", "_ok", "_spans",
-                 "_w", "_wset", "kind")
+                 "_usable", "_w", "_wset", "kind")
 
     def __init__(self, kind: str = "cn", extra_years: Iterable[CalendarYear] = ()) -> None:
         if kind not in KINDS:
@@ -128,6 +128,9 @@ class WorkCalendar:
         self._ok: set[int] = set(self._covered)  # covered years + fallback years already warned
         self._fallback: set[int] = set()
         self._spans: set[tuple[int, int]] = set()  # year pairs whose years between are checked
+        #: ``dates_at``'s column: by index (from 1), each held working day whose year needs no
+        #: warning, else ``None``; made on first need, made again after a warning (``_warn``).
+        self._usable: list[dt.date | None] | None = None
 
     @property
     def fallback_years(self) -> frozenset[int]:
@@ -146,6 +149,7 @@ class WorkCalendar:
 
     def _warn(self, year: int) -> None:
         self._ok.add(year)
+        self._usable = None  # that year's days need no warning from now on
         self._fallback.add(year)
         warnings.warn(CalendarFallbackWarning(year, self.kind), stacklevel=3)
 
@@ -199,8 +203,12 @@ class WorkCalendar:
 
     def dates_at(self, indices: Iterable[int | None]) -> list[dt.date | None]:
         """``date_at`` of each index (``None`` stays ``None``): one call for a whole column."""
-        dates, n, ok, date_at = self._dates, self._n, self._ok, self.date_at
-        return [None if i is None else d if 0 < i <= n and (d := dates[i - 1]).year in ok
+        usable = self._usable
+        if usable is None:  # (a day of a year that still needs its warning goes to ``date_at``)
+            ok = self._ok
+            usable = self._usable = [None, *(d if d.year in ok else None for d in self._dates)]
+        n, date_at = self._n, self.date_at
+        return [None if i is None else d if 0 < i <= n and (d := usable[i]) is not None
                 else date_at(i) for i in indices]
 
     def add_workdays(self, d: dt.date, n: int) -> dt.date:

@@ -452,9 +452,10 @@ def _compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.da
     # the project's due (or latest forecast) caps every milestone of the project
     cap: list[int | None] = [None] * n
     for _, lo, hi in spans:
-        bound = max((x for x in due_i[lo:hi] if x is not None), default=None)
-        if bound is None:
-            bound = max((x for x in finish[lo:hi] if x is not None), default=None)
+        known = [x for x in due_i[lo:hi] if x is not None]
+        if not known:
+            known = [x for x in finish[lo:hi] if x is not None]
+        bound = max(known) if known else None
         cap[lo:hi] = [bound] * (hi - lo)
     late = backward_pass_over_predecessors(order, preds, dur, cap)
     floats: list[int | None] = [
@@ -462,9 +463,10 @@ def _compute_schedule(portfolio: Portfolio, calendar: WorkCalendar, today: dt.da
 
     critical = [False] * n
     for _, lo, hi in spans:
-        least = min((x for x in floats[lo:hi] if x is not None), default=None)
-        if least is not None:
-            limit = max(0, least)
+        known = [x for x in floats[lo:hi] if x is not None]
+        if known:
+            least = min(known)
+            limit = least if least > 0 else 0
             for i in range(lo, hi):
                 x = floats[i]
                 if x is not None and x <= limit:

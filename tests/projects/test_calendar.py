@@ -208,6 +208,33 @@ def test_column_lookups_match_single_ones() -> None:
         assert CN.dates_at(got) == [None if i is None else CN.date_at(i) for i in got]
 
 
+@pytest.mark.parametrize("kind", ["cn", "weekdays"])
+def test_dates_at_gives_and_warns_what_date_at_does(kind: str) -> None:
+    """``dates_at``'s column of the held days (made once, made again after a warning) gives
+    each index's ``date_at`` and the same warnings, each year once, over random columns that
+    reach years with no data, before and past the held span, in turns on one calendar."""
+    import random  # noqa: PLC0415
+
+    rng = random.Random(7)
+    column, single = WorkCalendar(kind), WorkCalendar(kind)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CalendarFallbackWarning)
+        n = WorkCalendar(kind).index(D(2099, 12, 31))  # the last held day's
+    for _ in range(40):
+        indices = [None if rng.random() < 0.1 else rng.randint(-300, n + 300)
+                   for _ in range(rng.randint(0, 50))]
+        with warnings.catch_warnings(record=True) as by_column:
+            warnings.simplefilter("always")
+            got = column.dates_at(indices)
+        with warnings.catch_warnings(record=True) as by_one:
+            warnings.simplefilter("always")
+            want = [None if i is None else single.date_at(i) for i in indices]
+        assert got == want
+        assert [str(w.message) for w in by_column] == [str(w.message) for w in by_one]
+        assert column.fallback_years == single.fallback_years
+    assert column.fallback_years or kind == "weekdays"  # some columns met years with no data
+
+
 def test_far_years_count_monday_to_friday_continuously() -> None:
     """Outside the held span the count goes on, Monday-Friday, with no gap at the edges."""
     cal = WorkCalendar("weekdays")
