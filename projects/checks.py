@@ -152,6 +152,8 @@ class _Check:
         #: text (``texts``'): a name met again needs neither the check nor a second look-up.
         self.ids: dict[str, str] = {}
         self.names: dict[str, str] = {}
+        #: The ``after`` of each list of ids (all of its project) met so far (``milestone``).
+        self.afters: dict[tuple[str, ...], tuple[Dependency, ...]] = {}
 
     # -- the whole ----------------------------------------------------------------------------
 
@@ -544,20 +546,35 @@ class _Check:
                 unit = self.unit_ref(unit, where, "unit")
         after: Any = ()
         raw_after = get("after")
+        local = False
+        after_ids: tuple[str, ...] = ()
         if raw_after is not None:
-            local = False
             if type(raw_after) is list and pid is not None:
-                try:  # ids of this project (the keys of ``ids`` are text)?
-                    local = all(map(ids.__contains__, raw_after))
-                except TypeError:  # an entry that is a mapping: read below
-                    local = False
-            if local:  # one shared Dependency value per id (made by ``index_projects``)
-                after = tuple(map(self.plain_dependencies.__getitem__, raw_after))
+                for on in raw_after:  # ids of this project (text, the keys of ``ids``)?
+                    if type(on) is not str or on not in ids:
+                        break
+                else:
+                    local = True
+            if local:  # one shared Dependency value per id (made by ``index_projects``), and
+                # one shared tuple of them per list of ids (``afters``)
+                after_ids = tuple(raw_after)
+                after = self.afters.get(after_ids)
+                if after is None:
+                    after = self.afters[after_ids] = tuple(
+                        map(self.plain_dependencies.__getitem__, after_ids))
             else:
                 after = self.after(raw_after, f"{where}.after", pid)
         if first and after:  # an edge from each dependency on an indexed milestone
             assert pid is not None and isinstance(mid, str)
-            if after is not BAD:
+            if local:  # each on a milestone of this project, indexed
+                node = self.node_base + j
+                for on in after_ids:
+                    pred = self.node_base + ids[on]
+                    self.edge_from.append(pred)
+                    self.edge_to.append(node)
+                    if pred >= node:
+                        self.backward = True
+            elif after is not BAD:
                 node = self.node_base + j
                 for dep in after:
                     other = dep.project
