@@ -548,3 +548,24 @@ def test_dependency_cycles_are_those_of_the_whole_graph_in_any_file_order(seed: 
         assert problems(data) == expected
     else:
         assert len(parse_portfolio(data, today=TODAY).projects) == 3
+
+
+def test_long_numbers_finds_a_run_of_19_digits_wherever_the_slices_cut() -> None:
+    """``_long_numbers`` reads a slice at a time: a run of 19 digits or more is found however
+    the slices cut it (runs of 18, 19 and more placed across and beside every cut), and a run
+    of 18 is not, as a search of the whole bytes says."""
+    import random  # noqa: PLC0415
+    import re  # noqa: PLC0415
+
+    from projects.loader import _SLICE, _long_numbers  # noqa: PLC0415
+
+    rng = random.Random(19)
+    long = re.compile(rb"[0-9]{19}")
+    for _ in range(60):
+        raw = bytearray(b'{"a": "x", "b": 1.5}, ' * (3 * _SLICE // 22 + 1))
+        for _ in range(rng.randint(0, 3)):
+            run = rng.choice([18, 19, 20, 40])
+            cut = rng.randint(1, 3) * _SLICE + rng.randint(-45, 25)
+            at = max(0, min(len(raw) - run, cut))
+            raw[at:at + run] = bytes(rng.choice(b"0123456789") for _ in range(run))
+        assert _long_numbers(bytes(raw)) == (long.search(raw) is not None)
