@@ -50,10 +50,15 @@ class CalendarFallbackWarning(UserWarning):
     def __init__(self, year: int, kind: str = "cn") -> None:
         self.year = year
         self.kind = kind
-        super().__init__(
-            f"the {kind} calendar has no statutory holiday data for {year}; Monday-Friday is "
-            f"used for {year}. Add the year with a calendar file "
-            f"(- year: {year}, holidays: [...], workdays: [...]) to count its holidays")
+        # The arguments are the year and the kind, not the text, so a copy made from them
+        # (pickle; pytest-xdist sending a worker's warnings on) words the same message.
+        super().__init__(year, kind)
+
+    def __str__(self) -> str:
+        year = self.year
+        return (f"the {self.kind} calendar has no statutory holiday data for {year}; "
+                f"Monday-Friday is used for {year}. Add the year with a calendar file "
+                f"(- year: {year}, holidays: [...], workdays: [...]) to count its holidays")
 
 
 def _mf(o: int) -> int:

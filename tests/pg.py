@@ -388,9 +388,26 @@ async def drop_database(url: str) -> None:
     name = database_of(url)
     if not _NAME.match(name):
         raise ValueError(f"refusing to drop {name!r}: not a database made by create_database")
+    import asyncpg  # noqa: PLC0415
+
     conn = await _maintenance(url)
     try:
-        await _drop(conn, name, force=True)
+        for wait in (*COPY_WAITS, None):
+            try:
+                await _drop(conn, name, force=True)
+                return
+            except asyncpg.InsufficientPrivilegeError:
+                # FORCE may not end a process of no role of ours: an autovacuum worker, when
+                # the role lacks pg_signal_backend (the services script grants it). A plain
+                # DROP DATABASE ends autovacuum itself and fails only while a session is open.
+                with contextlib.suppress(asyncpg.ObjectInUseError):
+                    await _drop(conn, name, force=False)
+                    return
+            if wait is None:
+                raise PostgresUnavailable(
+                    f"cannot drop the test database {name}: a process of another role is "
+                    f"still connected to it; grant the role pg_signal_backend")
+            await asyncio.sleep(wait)
     finally:
         await conn.close()  # type: ignore[attr-defined]
 

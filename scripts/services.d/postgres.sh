@@ -47,6 +47,11 @@ _duban_pg() {
     if [ "$("${psql[@]}" -c "SELECT rolcreatedb FROM pg_roles WHERE rolname='duban'")" != t ]; then
         "${psql[@]}" -c "ALTER ROLE duban CREATEDB" || return 1
     fi
+    # DROP DATABASE ... WITH (FORCE) at the end of a session ends the processes still on it;
+    # an autovacuum worker belongs to no role of ours, and ending it needs pg_signal_backend.
+    if [ "$("${psql[@]}" -c "SELECT pg_has_role('duban', 'pg_signal_backend', 'MEMBER')")" != t ]; then
+        "${psql[@]}" -c "GRANT pg_signal_backend TO duban" || return 1
+    fi
     if [ "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname='duban_test'")" != 1 ]; then
         "${psql[@]}" -c "CREATE DATABASE duban_test OWNER duban" || return 1
     fi

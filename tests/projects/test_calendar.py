@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import warnings
 from pathlib import Path
 
@@ -88,6 +89,17 @@ def test_2027_falls_back_to_monday_friday_with_one_warning() -> None:
     assert len(fallback) == 1
     assert "2027" in str(fallback[0].message)
     assert cal.fallback_years == frozenset({2027})
+
+
+def test_a_copy_of_the_fallback_warning_words_the_same_message() -> None:
+    """Pickled, or rebuilt from its arguments as pytest-xdist does with a worker's warnings,
+    the warning still names the year once (its text as the year nested the message in itself)."""
+    w = CalendarFallbackWarning(2027, "cn")
+    text = str(w)
+    assert text.startswith("the cn calendar has no statutory holiday data for 2027; ")
+    assert text.count("2027") == 3
+    for copy in (pickle.loads(pickle.dumps(w)), type(w)(*w.args)):
+        assert (copy.year, copy.kind, str(copy)) == (2027, "cn", text)
 
 
 def test_crossing_into_2027_from_2026_warns_for_2027() -> None:
