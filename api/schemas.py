@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
 
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
@@ -61,7 +61,8 @@ class DependencyRead(Struct):
 class _Report(Input):
     """What a report carries besides the fields it changes: the version the client read."""
 
-    version: int
+    version: Annotated[int, msgspec.Meta(description="读取时的版本号（已被他人修改则答复 409） — the version "
+                                                     "the client read (409 when it changed since)")]
 
 
 #: The Python type of each catalogue type in a request or an answer.
@@ -71,6 +72,21 @@ _TYPES: dict[str, Any] = {
     "person": str, "units": list[str], "cadence": str, "bool": bool, "flag": bool, "milestone_ref": str,
     "decision": str, "complaint_kind": str, "rating": str, "long_text": str, "contact": str, "secret": str,
 }
+
+
+def description(f: catalogue.Field) -> str:
+    """What the API document says of a catalogued field: its zh-CN label, then the English
+    one, then its choices where it has any (``word（中文）``)."""
+    label = " — ".join(x for x in (f.zh, f.en) if x)
+    if f.choices:
+        label += "；可选 one of: " + "、".join(f"{w}（{zh}）" for w, zh in f.choices)
+    return label
+
+
+def _described(kind: Any, f: catalogue.Field, more: str = "") -> Any:
+    """``kind`` carrying ``f``'s description (and ``more``) into the OpenAPI document (no
+    constraint: the catalogue's validators, not msgspec, check the value)."""
+    return Annotated[kind, msgspec.Meta(description=description(f) + more)]
 
 
 def model_defaults(model: type) -> dict[str, Any]:
@@ -97,27 +113,29 @@ def shape_fields(fields: tuple[catalogue.Field, ...], mode: str, defaults: Mappi
         if mode not in f.api:
             continue
         if f.name in override:
-            optional.append((f.name, *override[f.name]))
+            kind, default = override[f.name]
+            counted = kind is int and _TYPES.get(f.type) is not int  # shown as how many there are
+            optional.append((f.name, _described(kind, f, "（个数 — how many）" if counted else ""), default))
             continue
         kind = _TYPES[f.type]
         default = defaults.get(f.name)
         if f.required:
             if mode == "u":
-                optional.append((f.name, kind | UnsetType, UNSET))
+                optional.append((f.name, _described(kind | UnsetType, f), UNSET))
             else:
-                required.append((f.name, kind, msgspec.NODEFAULT))
+                required.append((f.name, _described(kind, f), msgspec.NODEFAULT))
             continue
         if default is not None or f.type in ("deps", "contacts"):
             if mode == "u":
-                entry = (f.name, kind | UnsetType, UNSET)
+                entry = (f.name, _described(kind | UnsetType, f), UNSET)
             elif isinstance(default, tuple) or default is None:
-                entry = (f.name, kind, msgspec.field(default_factory=list))
+                entry = (f.name, _described(kind, f), msgspec.field(default_factory=list))
             else:
-                entry = (f.name, kind, default)
+                entry = (f.name, _described(kind, f), default)
         elif mode == "u":
-            entry = (f.name, kind | UnsetType | None, UNSET)
+            entry = (f.name, _described(kind | UnsetType | None, f), UNSET)
         else:
-            entry = (f.name, kind | None, None)
+            entry = (f.name, _described(kind | None, f), None)
         optional.append(entry)
     return required + optional
 
@@ -155,11 +173,13 @@ def body_shape(name: str, fields: tuple[catalogue.Field, ...], carries: Mapping[
     given = defaults or {}
     entries: list[tuple[str, Any, Any]] = []
     for own, of in carries.items():
-        kind = _TYPES[by_name[of].type]
+        f = by_name[of]
+        kind = _TYPES[f.type]
         if own in given:
-            entries.append((own, kind if given[own] is not None else kind | None, given[own]))
+            entries.append((own, _described(kind if given[own] is not None else kind | None, f), given[own]))
         else:
-            entries.append((own, kind, msgspec.NODEFAULT) if own in needed else (own, kind | None, None))
+            entries.append((own, _described(kind, f), msgspec.NODEFAULT) if own in needed
+                           else (own, _described(kind | None, f), None))
     return _made(name, entries, base, doc)
 
 
@@ -169,10 +189,10 @@ def text_body(name: str, fields: tuple[catalogue.Field, ...], base: type[Struct]
     (not msgspec) says each problem at its field: the catalogue's required ones required
     (but those in ``optional``), the others ``None`` when left out; required fields first,
     each group in the catalogue's order."""
-    keys = [f.file_key for f in fields if f.file_key is not None]
+    keyed = {f.file_key: f for f in fields if f.file_key is not None}
     needed = {f.file_key for f in fields if f.required and f.file_key not in optional}
-    return _made(name, [(k, str, msgspec.NODEFAULT) for k in keys if k in needed]
-                 + [(k, str | None, None) for k in keys if k not in needed], base, doc)
+    return _made(name, [(k, _described(str, f), msgspec.NODEFAULT) for k, f in keyed.items() if k in needed]
+                 + [(k, _described(str | None, f), None) for k, f in keyed.items() if k not in needed], base, doc)
 
 
 def _made(name: str, entries: list[tuple[str, Any, Any]], base: type[Struct], doc: str | None) -> Any:

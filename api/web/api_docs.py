@@ -1,7 +1,11 @@
-"""The API docs at ``/schema`` (Redoc) and the OpenAPI document at ``/schema/openapi.json``,
-built once per app and served precomputed.
+"""The API docs: the reference at ``/schema`` (``api.web.api_reference``: plain HTML, whole
+when it arrives), Redoc's interactive view at ``/schema/redoc`` and the OpenAPI document at
+``/schema/openapi.json``, built once per app and served precomputed.
 
 Owns ``ApiDocs`` (the Litestar render plugin ``api.app`` configures) and ``REDOC_OPTIONS``.
+The reference came after the Redoc page below: however early Redoc's page painted, Redoc
+still took about 2 s of the main thread (more on a busy machine) to draw the operations, and
+its own words (Responses, Request samples...) are English.
 Litestar's own Redoc page built the document on the first request (0.4 s of CPU for ~55
 operations and ~66 shapes), then sent it inlined in a 135 KB page with ``no-store``, encoded
 again on every visit, uncompressed, behind Redoc's 0.9 MB script loaded synchronously in the
@@ -28,12 +32,15 @@ from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.response import Response
 from litestar.serialization import encode_json
 
+from api.web.api_reference import reference_page
 from api.web.static import encoding_for
 
 if TYPE_CHECKING:
     from litestar import Litestar, Request
     from litestar.router import Router
 
+#: The plugin's paths within its router: the reference, the document, Redoc's view.
+PATHS = ("/", "/openapi.json", "/redoc")
 #: Revalidated on every use (the document changes with the app), never stored by a proxy for
 #: longer; a browser revalidates with the ETag and gets a 304.
 CACHE_REVALIDATE = "public, no-cache"
@@ -102,13 +109,13 @@ class ApiDocs(OpenAPIRenderPlugin):
     the app on first need and answered from then on without touching the document again."""
 
     def __init__(self, *, js_url: str, base: str = "/schema") -> None:
-        super().__init__(path=["/", "/openapi.json"], favicon='<link rel="icon" href="data:,">')
+        super().__init__(path=list(PATHS), favicon='<link rel="icon" href="data:,">')
         self.js_url, self.base = js_url, base
         self._built: dict[str, Doc] | None = None
         self._lock = threading.Lock()
 
     def built(self, request: Request[Any, Any, Any], schema: dict[str, Any] | None = None) -> dict[str, Doc]:
-        """Path within the router (``/``, ``/openapi.json``) -> its answer, built once."""
+        """Path within the router (``PATHS``) -> its answer, built once."""
         if self._built is None:
             with self._lock:
                 if self._built is None:
@@ -122,24 +129,30 @@ class ApiDocs(OpenAPIRenderPlugin):
             schema = app.plugins.get(OpenAPIPlugin).provide_openapi_schema()
         document = encode_json(schema)
         info = schema["info"]
+        spec_url = f"{self.base}/openapi.json"
         return {"/openapi.json": Doc.of(document, "application/vnd.oai.openapi+json"),
-                "/": Doc.of(page(title=info["title"], description=info.get("description", ""),
-                                 js_url=self.js_url, spec_url=f"{self.base}/openapi.json"), "text/html")}
+                "/": Doc.of(reference_page(schema, spec_url=spec_url, redoc_url=f"{self.base}/redoc"),
+                            "text/html"),
+                "/redoc": Doc.of(page(title=info["title"], description=info.get("description", ""),
+                                      js_url=self.js_url, spec_url=spec_url), "text/html")}
+
+    def _which(self, request: Request[Any, Any, Any]) -> str | None:
+        """The path within the router of a request for one of ``PATHS``, else ``None``."""
+        rest = request.url.path.rstrip("/").removeprefix(self.base)
+        which = rest or "/"
+        return which if which in PATHS and request.url.path.startswith(self.base) else None
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
         """The body alone (Litestar's handler); ``answer`` serves it first, with its headers."""
-        return self.built(request, openapi_schema)[self._which(request)].body
-
-    @staticmethod
-    def _which(request: Request[Any, Any, Any]) -> str:
-        return "/openapi.json" if request.url.path.endswith("/openapi.json") else "/"
+        return self.built(request, openapi_schema)[self._which(request) or "/"].body
 
     def answer(self, request: Request[Any, Any, Any]) -> Response[bytes] | None:
-        """The router's ``before_request``: this plugin's two paths from what was built (with
-        the ETag, gzip and 304), anything else (the router's 404 page) left to its handler."""
-        if request.url.path.rstrip("/") not in (self.base, f"{self.base}/openapi.json"):
+        """The router's ``before_request``: this plugin's paths from what was built (with the
+        ETag, gzip and 304), anything else (the router's 404 page) left to its handler."""
+        which = self._which(request)
+        if which is None:
             return None
-        return self.built(request)[self._which(request)].answer(request)
+        return self.built(request)[which].answer(request)
 
     def receive_router(self, router: Router) -> None:
         async def answer(request: Request[Any, Any, Any]) -> Response[bytes] | None:

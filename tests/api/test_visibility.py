@@ -155,8 +155,9 @@ def rules(w: World) -> dict[str, list[Call] | str]:
         "POST /login": "open",
         "POST /logout": "open",
         "GET /static/{file:str}": "open",
-        # the API docs: Redoc served by the app, and the document (the CDN-fed viewers are gone)
-        **{f"GET /schema{p}": "open" for p in ("", "/openapi.json", "/{path:str}")},
+        # the API docs: the reference, Redoc's view served by the app, and the document (the
+        # CDN-fed viewers are gone)
+        **{f"GET /schema{p}": "open" for p in ("", "/openapi.json", "/redoc", "/{path:str}")},
         "POST /api/demo/inbox/{unit:str}": "receiver",
         # ---- the API: reads
         "GET /api/me": [Call("/api/me", ALL)],

@@ -151,8 +151,50 @@ def test_the_test_browser_shows_date_inputs_in_chinese_form(demo: Running, brows
     assert zh != en
 
 
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080), (390, 844)])
+def test_the_api_reference_is_whole_without_a_script_at_every_size(demo: Running, browser: Browser,
+                                                                   width: int, height: int) -> None:
+    """/schema is the whole API reference with JavaScript switched off and every address
+    outside the app refused: the title, the table of contents, every operation; a link of the
+    table of contents brings its operation into view; the page itself never scrolls sideways
+    (a wide table scrolls in its own box), at the desk, on the big screen and on a phone."""
+    context = browser.new_context(**context_options(width, height), java_script_enabled=False)
+    try:
+        outside: list[str] = []
+
+        def only_the_app(route: Any) -> None:
+            if route.request.url.startswith(demo.url):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", only_the_app)
+        page = context.new_page()
+        answer = page.goto(f"{demo.url}/schema")
+        assert answer is not None and answer.status == 200
+        assert page.locator("h1").first.inner_text().startswith(API_TITLE)
+        assert page.locator("article[id^=op-]").count() > 40
+        assert page.locator("nav a[href^='#op-']").count() == page.locator("article[id^=op-]").count()
+        assert page.locator("script").count() == 0 and outside == []
+        shoot(page, f"api-reference-{width}x{height}", full_page=False)
+        link = page.locator("nav a[href='#op-reportMilestone']")
+        if width < 800:  # the table of contents is above the reference on a phone
+            link.scroll_into_view_if_needed()
+        link.click()
+        target = page.locator("#op-reportMilestone")
+        target.wait_for()
+        top = target.bounding_box()
+        assert top is not None and -1 <= top["y"] < height / 2, top
+        assert "报送节点 Report a milestone" in target.inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        shoot(page, f"api-reference-report-{width}x{height}", full_page=False)
+    finally:
+        context.close()
+
+
 def test_the_api_docs_load_from_the_app_alone(tmp_path: Path, browser: Browser) -> None:
-    """/schema draws the API docs with the Redoc the app serves (compressed, cached for a year):
+    """/schema/redoc draws the API docs with the Redoc the app serves (compressed, cached for a year):
     with every address outside the app refused, as on an offline network, the docs still show
     their operations, and no script, style or font is asked of another host. The page fetches
     the OpenAPI document once, gzipped and revalidated by its ETag, and Redoc replaces the
@@ -177,9 +219,9 @@ def test_the_api_docs_load_from_the_app_alone(tmp_path: Path, browser: Browser) 
         page.on("response", lambda r: responses.append(r) if "/static/redoc" in r.url else None)
         documents: list[Response] = []
         page.on("response", lambda r: documents.append(r) if r.url.endswith("/schema/openapi.json") else None)
-        page.goto(f"{running.url}/schema")
+        page.goto(f"{running.url}/schema/redoc")
         page.get_by_text(API_TITLE).first.wait_for(timeout=60_000)
-        page.locator("h2", has_text="ListProjects").first.wait_for(timeout=60_000)
+        page.locator("h2", has_text="项目列表 List projects").first.wait_for(timeout=60_000)
         shoot(page, "api-docs-1366x768", full_page=False)
         # Redoc's attribution image in the side bar is the one address in its bundle; an
         # image that cannot load blocks nothing (the docs above were drawn without it)
