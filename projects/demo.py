@@ -218,8 +218,25 @@ def demo_data(today: dt.date) -> dict[str, Any]:
         {"id": f"C-{y}-0006", "kind": "consultation", "title": "社区卫生服务中心周末是否开诊",
          "unit": "health", "received": day(-1), "due": day(4)},
     ]
-    return {"calendar": "cn", "timezone": "Asia/Shanghai", "units": units, "projects": projects,
-            "notices": notices, "complaints": complaints}
+    # 责任人 (issue 12): each project's responsible person, so the person scores and ranking
+    # (责任人履职) have someone to rank; names in the 某 form official examples use
+    people = [
+        {"id": "chen-jt", "name": "陈某", "unit": "transport", "post": "副局长"},
+        {"id": "liu-sw", "name": "刘某", "unit": "water", "post": "副局长"},
+        {"id": "zhou-hd", "name": "周某", "unit": "haidong", "post": "副区长"},
+        {"id": "wu-wj", "name": "吴某", "unit": "health", "post": "副主任"},
+        {"id": "zheng-fg", "name": "郑某", "unit": "drc", "post": "副主任"},
+        {"id": "huang-zj", "name": "黄某", "unit": "housing", "post": "科长"},
+    ]
+    responsible = {"P001": "chen-jt", "P002": "chen-jt", "P006": "chen-jt", "P009": "chen-jt",
+                   "P003": "liu-sw", "P007": "liu-sw", "T003": "liu-sw", "P004": "zhou-hd",
+                   "P012": "zhou-hd", "P005": "wu-wj", "P008": "zheng-fg",
+                   "T001": "zheng-fg", "P010": "huang-zj"}
+    for item in projects:
+        if item["id"] in responsible:
+            item["person"] = responsible[item["id"]]
+    return {"calendar": "cn", "timezone": "Asia/Shanghai", "units": units, "people": people,
+            "projects": projects, "notices": notices, "complaints": complaints}
 
 
 def _unit(uid: str, name: str, parent: str | None, level: str, mailbox: str) -> dict[str, Any]:

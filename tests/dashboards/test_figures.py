@@ -251,7 +251,7 @@ def test_a_ranking_of_people_names_them_with_their_unit():
 
 
 def test_a_ranking_of_people_with_nobody_to_rank_says_why_in_a_short_box():
-    """A person score with no rows (the demo names no people) is headed 责任人排名, not 单位排名,
+    """A person score with no rows (a portfolio that names no people) is headed 责任人排名, not 单位排名,
     and says why in a box half a chart's height: no people in the portfolio (and how to name
     them), or people none of whom has a milestone due; zh and en."""
     from dataclasses import replace  # noqa: PLC0415

@@ -118,3 +118,20 @@ def test_complaints_answered_in_time_late_not_at_all_and_rated_either_way(demo: 
     assert any(c.responded is None and c.due == today for c in cs)
     assert any(c.responded is not None and c.responded > c.due for c in cs)
     assert {c.rating.value for c in cs if c.rating} >= {"satisfied", "dissatisfied"}
+
+
+def test_the_demo_names_responsible_people_and_the_standard_rulebook_ranks_them(demo: Portfolio) -> None:
+    """Each person works in the lead unit of the projects they answer for (the file check
+    refuses otherwise), and 责任人履职 ranks those whose milestones have come due: the demo's
+    person ranking is not the empty card."""
+    from rules.engine import evaluate  # noqa: PLC0415
+    from rules.standard import load_standard  # noqa: PLC0415
+
+    people = {x.id: x for x in demo.people}
+    assert len(people) >= 5 and all(x.name.endswith("某") for x in people.values())
+    named = [p for p in demo.projects if p.person is not None]
+    assert len(named) >= 10
+    assert all(people[p.person].unit == p.unit for p in named if p.person is not None)
+    duty = evaluate(load_standard(), demo, dt.date(2026, 6, 15)).scores["duty"]
+    ranked = [row for row in duty if row.rank is not None]
+    assert len(ranked) >= 4 and {row.unit for row in duty} <= set(people)
