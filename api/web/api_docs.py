@@ -4,7 +4,7 @@ when it arrives), Redoc's interactive view at ``/schema/redoc`` and the OpenAPI 
 
 Owns ``ApiDocs`` (the Litestar render plugin ``api.app`` configures) and ``REDOC_OPTIONS``.
 The reference came after the Redoc page below: however early Redoc's page painted, Redoc
-still took 1-2 s of the main thread (several times that on a busy machine) to draw them, and
+still took 1-2 s of the main thread (several times that on a busy machine) to draw the operations, and
 its own words (Responses, Request samples...) are English.
 Litestar's own Redoc page built the document on the first request (0.4 s of CPU for ~55
 operations and ~66 shapes), then sent it inlined in a 135 KB page with ``no-store``, encoded
