@@ -120,6 +120,7 @@ def test_complaints_answered_in_time_late_not_at_all_and_rated_either_way(demo: 
     assert {c.rating.value for c in cs if c.rating} >= {"satisfied", "dissatisfied"}
 
 
+@pytest.mark.filterwarnings("ignore::projects.calendar.CalendarFallbackWarning")  # forecasts reach 2027
 def test_the_demo_names_responsible_people_and_the_standard_rulebook_ranks_them(demo: Portfolio) -> None:
     """Each person works in the lead unit of the projects they answer for (the file check
     refuses otherwise), and 责任人履职 ranks those whose milestones have come due: the demo's
