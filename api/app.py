@@ -14,6 +14,7 @@ import hashlib
 import logging
 import secrets
 import warnings
+from collections.abc import Iterator
 from typing import Any, cast
 
 from litestar import Litestar, get
@@ -157,33 +158,37 @@ API_OPERATIONS = {
 }
 
 
+def _handlers(app: Litestar) -> Iterator[tuple[str, Any]]:
+    """Each route's path and each of its handlers (a handler on several paths once a path)."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            yield route.path, handler
+
+
 def _name_operations(app: Litestar) -> None:
     """Every API operation's summary from ``API_OPERATIONS`` (Litestar's default is the
     handler's name: ``ReportMilestone``); one missing keeps that default (the test says so)."""
-    for route in app.routes:
-        for handler in getattr(route, "route_handlers", ()):
-            named = API_OPERATIONS.get(getattr(handler, "operation_id", None) or "")
-            if named is not None:
-                handler.summary = named
+    for _, handler in _handlers(app):
+        named = API_OPERATIONS.get(getattr(handler, "operation_id", None) or "")
+        if named is not None:
+            handler.summary = named
 
 
 def _name_tags(app: Litestar) -> None:
     """Every operation's tag under its Chinese-first name (the controllers keep short ids)."""
-    for route in app.routes:
-        for handler in getattr(route, "route_handlers", ()):
-            tags = handler.resolve_tags() if hasattr(handler, "resolve_tags") else []
-            if tags:  # the resolved list (handler + controller) Litestar's schema reads; tested
-                handler._resolved_tags = [API_TAGS[t][0] if t in API_TAGS else t for t in tags]
+    for _, handler in _handlers(app):
+        tags = handler.resolve_tags() if hasattr(handler, "resolve_tags") else []
+        if tags:  # the resolved list (handler + controller) Litestar's schema reads; tested
+            handler._resolved_tags = [API_TAGS[t][0] if t in API_TAGS else t for t in tags]
 
 
 def _document_errors(app: Litestar) -> None:
     """Give every API operation the error answers the error table can produce."""
     specs = {code: ResponseSpec(data_container=ErrorBody, description=text, generate_examples=False)
              for code, text in _ERRORS.items()}
-    for route in app.routes:
-        for handler in getattr(route, "route_handlers", ()):
-            if route.path.startswith("/api/") and route.path != "/api/health":
-                handler.responses = {**specs, **(handler.responses or {})}
+    for path, handler in _handlers(app):
+        if path.startswith("/api/") and path != "/api/health":
+            handler.responses = {**specs, **(handler.responses or {})}
 
 
 class Health(Struct):
