@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Response, StorageState
+from playwright.sync_api import Browser, BrowserContext, Page, Response, StorageState
 
 from api.app import API_TITLE
 from dashboards.embed import plotly_bundle
@@ -151,6 +151,22 @@ def test_the_test_browser_shows_date_inputs_in_chinese_form(demo: Running, brows
     assert zh != en
 
 
+def _only_the_app(context: BrowserContext, url: str) -> list[str]:
+    """Refuse every request of ``context`` outside the app at ``url``, as an offline network
+    would; the list it returns fills with the addresses refused."""
+    outside: list[str] = []
+
+    def only_the_app(route: Any) -> None:
+        if route.request.url.startswith(url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_the_app)
+    return outside
+
+
 @pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080), (390, 844)])
 def test_the_api_reference_is_whole_without_a_script_at_every_size(demo: Running, browser: Browser,
                                                                    width: int, height: int) -> None:
@@ -160,16 +176,7 @@ def test_the_api_reference_is_whole_without_a_script_at_every_size(demo: Running
     (a wide table scrolls in its own box), at the desk, on the big screen and on a phone."""
     context = browser.new_context(**context_options(width, height), java_script_enabled=False)
     try:
-        outside: list[str] = []
-
-        def only_the_app(route: Any) -> None:
-            if route.request.url.startswith(demo.url):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", only_the_app)
+        outside = _only_the_app(context, demo.url)
         page = context.new_page()
         answer = page.goto(f"{demo.url}/schema")
         assert answer is not None and answer.status == 200
@@ -202,16 +209,7 @@ def test_the_api_docs_load_from_the_app_alone(tmp_path: Path, browser: Browser) 
     running = start(tmp_path, {"DUBAN_DEMO": "0"})
     context = browser.new_context(**context_options(1366, 768))
     try:
-        outside: list[str] = []
-
-        def only_the_app(route: Any) -> None:
-            if route.request.url.startswith(running.url):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", only_the_app)
+        outside = _only_the_app(context, running.url)
         page = context.new_page()
         problems: list[str] = []
         page.on("pageerror", lambda e: problems.append(str(e)))
