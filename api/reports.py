@@ -179,8 +179,7 @@ class ReportGroups:
                     self._written = written
                     return
                 portfolio = replace_milestones(snap.portfolio, [new for _, new, _ in applied])
-                versions = dict(snap.versions)
-                versions.update({(r.pid, r.mid): v for r, _, v in applied})
+                versions = snap.versions.changed(((r.pid, r.mid), v) for r, _, v in applied)
                 revision = await projects_repo.bump_revision()
                 handover.announce(revision)
                 # the touched projects' dependency component: a report on one project can change

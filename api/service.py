@@ -30,7 +30,7 @@ from api.reports import (
     replace_milestones,
 )
 from api.settings import Settings
-from api.values import EvaluationOutcome, ForbiddenError, InputError, Snapshot, now_iso
+from api.values import EvaluationOutcome, ForbiddenError, InputError, Snapshot, Versions, now_iso
 from dsl import CompiledRulebook, compile_rulebook
 from notifier import store
 from notifier.store import StoredNotice
@@ -155,7 +155,7 @@ class Server(ReportGroups):
         held = Written.loaded(revision, pids, await rules_repo.current_findings(pids), notices)
         if self._written is None or self._written.revision < revision:
             self._written = held
-        made = Snapshot(revision, portfolio, _calendar(portfolio), versions)
+        made = Snapshot(revision, portfolio, _calendar(portfolio), Versions(versions))
         if settles(len(versions)):
             settle_heap()
         return made
@@ -176,8 +176,7 @@ class Server(ReportGroups):
             return None
         # the other projects stay the same objects (what rules.incremental compares)
         portfolio = replace_milestones(cached.portfolio, [fresh[k][0] for k in keys])
-        versions = dict(cached.versions)
-        versions.update((k, fresh[k][1]) for k in keys)
+        versions = cached.versions.changed((k, fresh[k][1]) for k in keys)
         if codes:
             portfolio = replace(portfolio, notices=await self._merge_notices(portfolio.notices, codes))
         return Snapshot(revision, portfolio, cached.calendar, versions)
@@ -279,8 +278,9 @@ class Server(ReportGroups):
         if published is None:
             return EvaluationOutcome(None, as_of, None, (), ())
         number, rulebook = published
+        # explained: storing reads every explanation anyway; the views go with the call
         evaluation = await offload.run(evaluate, rulebook, portfolio, as_of, calendar=calendar,
-                                       projects=projects)
+                                       projects=projects, explained=True)
         payload = evaluation_json(evaluation, with_findings=False)
         findings = tuple(evaluation.findings)
         errors = tuple(evaluation.errors)

@@ -58,6 +58,7 @@ from rules.views import (
     Views,
     build_views,
     subjects_of,
+    unlink,
 )
 
 #: The subjects a scoped evaluation runs rules over (unit rules need the whole portfolio).
@@ -388,7 +389,7 @@ def _run_score(score: CompiledScore, units: Iterable[UnitView | PersonView], env
 def evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *,
              calendar: Any = None, schedule: Any = None,
              projects: Collection[str] | None = None, rule_time_limit: float | None = None,
-             clock: Callable[[], float] | None = None) -> Evaluation:
+             clock: Callable[[], float] | None = None, explained: bool = False) -> Evaluation:
     """Run ``rulebook`` over ``portfolio`` as known on ``as_of``.
 
     ``calendar`` defaults to the portfolio's (``projects.calendar.calendar_for``), ``schedule``
@@ -400,10 +401,21 @@ def evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *
     ``time.monotonic``: the core reads no clock of its own) stops a rule still running after
     it, between two subjects; the rule is reported in ``errors`` and gives no findings, and
     the other rules run.
+    ``explained``: every finding's explanation is computed before the return (otherwise when
+    first read), and the views the rules ran against are then let go (``unlink``): they are
+    freed when the call returns instead of being left to the cyclic collector — for callers
+    that read every explanation anyway, such as a report group comparing and storing its
+    findings, many times a second.
     """
+    kept: list[Any] | None = [] if explained else None
     with collector_paused():
-        return _evaluate(rulebook, portfolio, as_of, calendar=calendar, schedule=schedule,
-                         projects=projects, limit=rule_time_limit, clock=clock)
+        evaluation = _evaluate(rulebook, portfolio, as_of, calendar=calendar, schedule=schedule,
+                               projects=projects, limit=rule_time_limit, clock=clock, keep=kept)
+        if kept:
+            for f in evaluation.findings:
+                f.explain  # noqa: B018 (computed and kept by the finding)
+            unlink(kept[0])
+    return evaluation
 
 
 def _evaluate(rulebook: CompiledRulebook, portfolio: Portfolio, as_of: dt.date, *,
