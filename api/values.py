@@ -38,7 +38,8 @@ class Versions(Mapping[Key, int]):
     40,000-entry dict for each group left the cyclic collector a young dict of that size to
     trace every time it ran (most of its work, in pauses of 30-40 ms). So the versions are a
     base, shared from snapshot to snapshot, under the few changed since (``changed``), which
-    are folded into a new base once they reach ``FOLD`` or a sixteenth of it.
+    are folded into a new base once they outnumber a sixteenth of the base (at least 64, at
+    most ``FOLD``).
     """
 
     __slots__ = ("_base", "_changed", "_len")
