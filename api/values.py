@@ -35,8 +35,8 @@ class Versions(Mapping[Key, int]):
     """Every milestone's stored version by (project, milestone): a snapshot's, never changed.
 
     A report group's snapshot differs from the one before in a few versions; copying a
-    40,000-entry dict for each group left the cyclic collector a young dict of that size to
-    trace every time it ran (most of its work, in pauses of 30-40 ms). So the versions are a
+    40,000-entry dict for each group left the cyclic collector young dicts of that size to
+    trace every time it ran (over half the references a pass traced). So the versions are a
     base, shared from snapshot to snapshot, under the few changed since (``changed``), which
     are folded into a new base once they outnumber a sixteenth of the base (at least 64, at
     most ``FOLD``).
