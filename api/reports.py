@@ -7,6 +7,12 @@ error), then one re-evaluation of the projects they touched (``rules.engine.eval
 this divides the fixed cost among the group instead of queueing every report behind the one
 before. The writer hands the new snapshot to readers (``Server._handover``), so nobody reloads
 the portfolio after a report.
+
+A group does not start the moment one report waits if the last group ended just now and was
+larger (``Pacing``): its reporters are most likely sending their next reports, and a group of
+one started ahead of them costs nearly what a group of twenty does (measured: 30 ms against
+38 ms at 40,000 milestones), so under a steady load the groups alternated 19, 1, 19, 1. The
+writer waits for as many reports as the last group held, for at most half that group's time.
 """
 
 from __future__ import annotations
@@ -47,6 +53,38 @@ T = TypeVar("T", bound=_Identified)
 
 #: The most reports applied in one transaction (one group, one re-evaluation, one commit).
 REPORT_GROUP = 64
+
+#: The longest a group waits for more reports (``Pacing``), in seconds.
+GATHER_MAX = 0.02
+
+
+@dataclass(slots=True)
+class Pacing:
+    """When the next group starts: at once, or after waiting for more reports.
+
+    A group of ``size`` reports took ``took`` seconds and ended at ``ended``, with ``behind``
+    more queued by then. The next one, starting at ``now`` with ``queued`` reports waiting, waits
+    for as many as the last group held and those behind it together (at most ``REPORT_GROUP``)
+    while the writer has been idle less than that group's time (a steady load: the last group's
+    reporters are coming back; counting those behind it too merges two halves of a load that
+    took turns), but never longer than half that time or ``GATHER_MAX``. After a pause longer
+    than a group, or after a group of one with none behind, it starts at once: a lone report
+    is never held back. Times are the event loop's clock (``loop.time()``)."""
+
+    size: int = 0
+    behind: int = 0
+    took: float = 0.0
+    ended: float = float("-inf")
+
+    def plan(self, queued: int, now: float) -> tuple[int, float]:
+        """(how many reports to wait for, the latest time to start anyway)."""
+        target = min(self.size + self.behind, REPORT_GROUP)
+        if queued >= target or now - self.ended > self.took:
+            return queued, now
+        return target, now + min(self.took / 2, GATHER_MAX)
+
+    def finished(self, size: int, behind: int, started: float, ended: float) -> None:
+        self.size, self.behind, self.took, self.ended = size, behind, ended - started, ended
 
 
 class Written:
@@ -131,6 +169,8 @@ class ReportGroups:
         engine: DbEngine
         _reports: list[PendingReport]
         _reporter: asyncio.Task[None] | None
+        _pacing: Pacing
+        _gathering: tuple[int, asyncio.Event] | None
         _written: Written | None
 
         def today(self) -> dt.date: ...
@@ -153,20 +193,41 @@ class ReportGroups:
         report = PendingReport(actor, pid, mid, dict(changes), version,
                                asyncio.get_running_loop().create_future())
         self._reports.append(report)
+        gathering = self._gathering
+        if gathering is not None and len(self._reports) >= gathering[0]:
+            gathering[1].set()
         if self._reporter is None or self._reporter.done():
             self._reporter = asyncio.create_task(self._apply_reports())
         return await asyncio.shield(report.answer)
 
     async def _apply_reports(self) -> None:
         """Drain the queue of reports, a group at a time, until it is empty."""
+        loop = asyncio.get_running_loop()
         while self._reports:
+            await self._gather(loop)
             group, self._reports = self._reports[:REPORT_GROUP], self._reports[REPORT_GROUP:]
+            started = loop.time()
             try:
                 await self._apply_group(group)
             except Exception as exc:  # the group's transaction rolled back: nothing was written
                 for r in group:
                     if not r.answer.done():
                         r.answer.set_exception(exc)
+            self._pacing.finished(len(group), len(self._reports), started, loop.time())
+
+    async def _gather(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Wait, as ``Pacing`` says, for the reports a group of this load holds."""
+        target, deadline = self._pacing.plan(len(self._reports), loop.time())
+        if len(self._reports) >= target:
+            return
+        arrived = asyncio.Event()
+        self._gathering = (target, arrived)
+        try:
+            await asyncio.wait_for(arrived.wait(), deadline - loop.time())
+        except TimeoutError:
+            pass
+        finally:
+            self._gathering = None
 
     async def _apply_group(self, group: list[PendingReport]) -> None:
         today = self.today()

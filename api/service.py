@@ -22,6 +22,7 @@ from typing import Any
 
 from api import audit, offload
 from api.reports import (
+    Pacing,
     PendingReport,
     ReportGroups,
     Written,
@@ -118,6 +119,8 @@ class Server(ReportGroups):
         self._revision_query: asyncio.Future[int] | None = None
         self._publishing: tuple[int, asyncio.Event] | None = None
         self._reporter: asyncio.Task[None] | None = None
+        self._pacing = Pacing()
+        self._gathering: tuple[int, asyncio.Event] | None = None
         self._written: Written | None = None  # what the report groups know of findings, notices
 
     def today(self) -> dt.date:
