@@ -257,7 +257,7 @@ class ReportGroups:
                     notices = merged_notices(notices, outcome.notices)
                 elif outcome.notices_changed:
                     notices = await self._merge_notices(notices, outcome.notices_changed)
-                made = Snapshot(revision, replace(portfolio, notices=notices), snap.calendar, versions)
+                made = Snapshot(revision, portfolio.replaced(notices=notices), snap.calendar, versions)
                 handover.keep(made)
         except BaseException:
             self._written = None  # (its transaction rolled back: what it held may be ahead)
@@ -415,7 +415,7 @@ def replace_milestones(portfolio: Portfolio, milestones: list[Milestone]) -> Por
     project stays the same object (what ``rules.incremental`` compares by identity). Its cost
     is the changed projects', not the portfolio's: the projects' positions follow from the last
     tuple's (``Positions``), the new portfolio's ``project_by_id`` from the old one's (copied at
-    C speed and patched)."""
+    C speed and patched), its other look-ups kept (``Portfolio.replaced``)."""
     by_project: dict[str, dict[str, Milestone]] = {}
     for m in milestones:
         by_project.setdefault(m.project, {})[m.id] = m
@@ -430,7 +430,7 @@ def replace_milestones(portfolio: Portfolio, milestones: list[Milestone]) -> Por
         projects[i] = index[pid] = replace(p, milestones=tuple(mine.get(x.id, x) for x in p.milestones))
     made = tuple(projects)
     _PROJECT_AT.keep(made, at)
-    out = replace(portfolio, projects=made)
+    out = portfolio.replaced(projects=made)
     out.__dict__["project_by_id"] = index  # (the cached property's own slot, filled ahead)
     return out
 

@@ -181,7 +181,7 @@ class Server(ReportGroups):
         portfolio = replace_milestones(cached.portfolio, [fresh[k][0] for k in keys])
         versions = cached.versions.changed((k, fresh[k][1]) for k in keys)
         if codes:
-            portfolio = replace(portfolio, notices=await self._merge_notices(portfolio.notices, codes))
+            portfolio = portfolio.replaced(notices=await self._merge_notices(portfolio.notices, codes))
         return Snapshot(revision, portfolio, cached.calendar, versions)
 
     async def snapshot(self) -> Snapshot:
