@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeAlias, cast
 
@@ -38,7 +38,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 AppConnection: TypeAlias = ASGIConnection[Any, Any, Any, Any]
 AppRequest: TypeAlias = Request[Any, Any, Any]
 
-Guard = Callable[[AppConnection, BaseRouteHandler], None]
+#: A guard: a coroutine function (see the note above ``signed_in``).
+Guard = Callable[[AppConnection, BaseRouteHandler], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,18 +157,27 @@ def principal(connection: AppConnection) -> Principal | None:
     return cast("Principal | None", connection.scope.get("user"))
 
 
-def signed_in(connection: AppConnection, _: BaseRouteHandler) -> None:
-    if principal(connection) is None:
+# The guards are coroutine functions, though none waits for anything: Litestar runs a plain
+# function guard in a worker thread (``sync_to_thread``), a thread hop (and, under load, a wait
+# for the interpreter lock) per guard per request. ``tests/api/test_guards.py`` checks them all.
+
+
+def _signed_in(connection: AppConnection) -> Principal:
+    who = principal(connection)
+    if who is None:
         raise NotAuthorizedException("sign in first: send 'Authorization: Bearer <token>' or log in at /login")
+    return who
+
+
+async def signed_in(connection: AppConnection, _: BaseRouteHandler) -> None:
+    _signed_in(connection)
 
 
 def roles(*allowed: str) -> Guard:
     """A guard letting only the named roles through (401 when anonymous, 403 otherwise)."""
 
-    def guard(connection: AppConnection, handler: BaseRouteHandler) -> None:
-        signed_in(connection, handler)
-        who = principal(connection)
-        assert who is not None
+    async def guard(connection: AppConnection, _: BaseRouteHandler) -> None:
+        who = _signed_in(connection)
         if who.role not in allowed:
             raise PermissionDeniedException(
                 f"a {who.role} user cannot do this; it needs the role {' or '.join(allowed)}")
@@ -175,7 +185,7 @@ def roles(*allowed: str) -> Guard:
     return guard
 
 
-def page_guard(connection: AppConnection, _: BaseRouteHandler) -> None:
+async def page_guard(connection: AppConnection, _: BaseRouteHandler) -> None:
     """For HTML pages: anonymous visitors go to the login page and come back afterwards."""
     if principal(connection) is None:
         raise LoginRedirectError(connection.scope["path"])

@@ -104,7 +104,7 @@ def tracked(v: ComplaintRead, unit_name: str | None) -> ComplaintTracked:
     return ComplaintTracked(**{n: getattr(v, n) for n in names}, unit_name=unit_name)
 
 
-def json_only(connection: AppConnection, _: BaseRouteHandler) -> None:
+async def json_only(connection: AppConnection, _: BaseRouteHandler) -> None:
     """A guard (before the body is read): the body must be declared JSON."""
     media = connection.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media != "application/json":
