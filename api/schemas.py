@@ -513,8 +513,23 @@ class AuditPage(Struct):
 def _answers(fields: tuple[catalogue.Field, ...], x: object, rename: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The answer's value of each field of ``x`` an answer carries (``r``); ``rename``: the
     name of a field in the answer and on ``x`` where it is not the catalogue's."""
-    names = [(rename or {}).get(f.name, f.name) for f in fields if "r" in f.api]
-    return {n: _answer(getattr(x, n)) for n in names}
+    return {n: v if type(v) in _AS_IS else _answer(v) for n in _read_names(fields, rename)
+            for v in (getattr(x, n),)}
+
+
+#: The types an answer carries as they are (``_answer`` would return them unchanged).
+_AS_IS = frozenset({str, int, float, bool, type(None), dt.date})
+_NAMES: dict[tuple[int, int], tuple[tuple[catalogue.Field, ...], Mapping[str, str] | None, tuple[str, ...]]] = {}
+
+
+def _read_names(fields: tuple[catalogue.Field, ...], rename: Mapping[str, str] | None) -> tuple[str, ...]:
+    """The names ``_answers`` reads, made once per catalogue tuple and renaming (both module
+    constants, held with the names so that their ids stay theirs)."""
+    held = _NAMES.get((id(fields), id(rename)))
+    if held is None:
+        names = tuple((rename or {}).get(f.name, f.name) for f in fields if "r" in f.api)
+        held = _NAMES[(id(fields), id(rename))] = (fields, rename, names)
+    return held[2]
 
 
 def notice_read(n: Any) -> NoticeRead:
