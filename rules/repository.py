@@ -147,8 +147,19 @@ def _default(value: Any) -> Any:
 def _encoded(value: Any) -> str:
     """``value`` as the JSON text a finding column stores: the same text as
     ``json.dumps(_plain(value))`` (the round trip through ``_plain`` changes no text), in one
-    encoding."""
+    encoding. The two shapes a report group encodes by the hundred, ``notify`` (a tuple of
+    unit ids) and ``explain`` (a tuple of pairs of texts), are composed from their strings'
+    JSON (``encode_basestring``, what ``json.dumps`` itself writes for a string) instead."""
+    if type(value) is tuple:
+        if all(type(x) is str for x in value):
+            return "[" + ", ".join(map(_string, value)) + "]"
+        if all(type(x) is tuple and len(x) == 2 and type(x[0]) is str and type(x[1]) is str for x in value):
+            return "[" + ", ".join([f"[{_string(a)}, {_string(b)}]" for a, b in value]) + "]"
     return json.dumps(value, default=_default, ensure_ascii=False)
+
+
+#: A string's JSON text as ``json.dumps(..., ensure_ascii=False)`` writes it.
+_string = json.encoder.encode_basestring
 
 
 #: A finding's stored columns beside evaluation, current, rule, subject and project (``_row_of``).
