@@ -264,8 +264,11 @@ class ReportGroups:
             raise
         written.revision = revision
         self._written = written
+        by_project: dict[str | None, list[Any]] = {}
+        for f in outcome.findings:
+            by_project.setdefault(getattr(f, "project", None), []).append(f)
         for r, new, new_version in applied:
-            mine = tuple(f for f in outcome.findings if getattr(f, "project", None) == r.pid)
+            mine = tuple(by_project.get(r.pid, ()))
             held = written.findings.get(r.pid)
             r.answer.set_result((new, new_version, replace(
                 outcome, findings=mine, current=None if held is None else tuple(held.values()))))
