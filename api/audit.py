@@ -174,13 +174,20 @@ def _hash_of_texts(key: bytes, seq: int, at: str, actor: str, action: str, subje
 
 
 def _str_keyed(value: Any) -> bool:
-    """Whether every mapping inside ``value`` has string keys only (and nothing needs
-    ``canonical``'s ``default=str``, which reads back as a string: the same text)."""
+    """Whether every mapping inside ``value`` has string keys only (what ``canonical``'s
+    ``default=str`` makes of anything else reads back as a string: the same text)."""
+    if type(value) in _LEAVES:
+        return True
     if isinstance(value, dict):
-        return all(type(k) is str for k in value) and all(_str_keyed(v) for v in value.values())
+        return all(type(k) is str for k in value) and all(
+            type(v) in _LEAVES or _str_keyed(v) for v in value.values())
     if isinstance(value, list | tuple):
-        return all(_str_keyed(v) for v in value)
+        return all(type(v) in _LEAVES or _str_keyed(v) for v in value)
     return True
+
+
+#: Values with nothing inside (``_str_keyed`` need not look further).
+_LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
 def _entry(r: dict[str, Any]) -> AuditEntry:
