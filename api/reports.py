@@ -12,7 +12,8 @@ A group does not start the moment one report waits if the last group ended just 
 larger (``Pacing``): its reporters are most likely sending their next reports, and a group of
 one started ahead of them costs nearly what a group of twenty does (measured: 30 ms against
 38 ms at 40,000 milestones), so under a steady load the groups alternated 19, 1, 19, 1. The
-writer waits for as many reports as the last group held, for at most half that group's time.
+writer waits for as many reports as the last group held and those queued behind it, for at
+most half that group's time (20 ms at most).
 """
 
 from __future__ import annotations
