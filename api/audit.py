@@ -158,7 +158,8 @@ async def append_many(items: Sequence[tuple[str, str, str, Any, Any]], *,
         rows)
 
 
-_text = json.JSONEncoder(ensure_ascii=False).encode
+#: A string's JSON text as ``canonical`` writes it (``rules.repository._string`` is the same).
+_text = json.encoder.encode_basestring
 
 
 def _hash_of_texts(key: bytes, seq: int, at: str, actor: str, action: str, subject: str,  # noqa: PLR0917
