@@ -156,12 +156,13 @@ async def phase(url: str, token: str, *, clients: int, seconds: float, kind: str
         finally:
             conn.close()
 
-    t0, cpu0 = time.perf_counter(), cpu_seconds(pid)
+    t0, cpu0, own0 = time.perf_counter(), cpu_seconds(pid), time.process_time()
     await asyncio.gather(*(worker(w) for w in range(clients)))
     elapsed, cpu = time.perf_counter() - t0, cpu_seconds(pid) - cpu0
+    own = time.process_time() - own0
     return {"per_s": len(latencies) / elapsed, "p50": pct(latencies, 0.5), "p99": pct(latencies, 0.99),
             "n": len(latencies), "conflicts": conflicts, "mean": statistics.fmean(latencies) * 1000,
-            "cpu_ms": cpu * 1000 / max(1, len(latencies))}
+            "cpu_ms": cpu * 1000 / max(1, len(latencies)), "client_ms": own * 1000 / max(1, len(latencies))}
 
 
 @dataclass(frozen=True)
@@ -354,12 +355,12 @@ def _profiled(pid: int, work: Path, name: str, pythonpath: str | None) -> Iterat
 
 def show(name: str, figures: dict[str, dict[str, float]], args: argparse.Namespace, label: str = "") -> None:
     print(f"\n{name}{label}: {args.clients} clients, {args.projects * 20} milestones, {args.seconds:g} s per phase")
-    print(f"  {'phase':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'x base p50':>11} {'CPU ms/req':>11}  n")
+    print(f"  {'phase':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'x base p50':>11} {'CPU ms/req':>11} {'client ms':>10}  n")
     for kind, f in figures.items():
         b = figures.get("base·1" if kind.endswith("·1") else "baseline")
         ratio = f"{f['p50'] / b['p50']:11.1f}" if b else f"{'-':>11}"
-        print(f"  {kind:<9} {f['per_s']:8.1f} {f['p50']:8.1f} {f['p99']:8.1f} {ratio} {f['cpu_ms']:11.2f}  "
-              f"{int(f['n'])}" + (f" ({int(f['conflicts'])} conflicts)" if f["conflicts"] else ""))
+        print(f"  {kind:<9} {f['per_s']:8.1f} {f['p50']:8.1f} {f['p99']:8.1f} {ratio} {f['cpu_ms']:11.2f} "
+              f"{f['client_ms']:10.2f}  {int(f['n'])}" + (f" ({int(f['conflicts'])} conflicts)" if f["conflicts"] else ""))
     if not {"baseline", "report", "report·1"} <= figures.keys():
         return
     base = figures["baseline"]
