@@ -36,7 +36,7 @@ from projects.model import Milestone, Notice, Portfolio, Project
 from projects.repository import milestone_data
 from projects.validation import milestone_problems
 from rules import repository as rules_repo
-from rules.engine import component
+from rules.engine import component, notices_followed
 
 if TYPE_CHECKING:  # what the mixin uses of ``Server``
     from contextlib import AbstractAsyncContextManager
@@ -398,10 +398,12 @@ def merged_notices(held: tuple[Notice, ...], stored: Sequence[StoredNotice]) -> 
     """``held`` (a snapshot's notices, in issue order) with the ``stored`` notices a group issued
     or closed as now stored: a known one replaced in place, a new one appended (in issue
     order); what ``Server._merge_notices`` reads from the database, from what the writer knows.
-    Its cost is the changed notices', not every notice's (``Positions``)."""
+    Its cost is the changed notices', not every notice's (``Positions``), and so is the next
+    scoped evaluation's index of them by project (``rules.engine.notices_followed``)."""
     at = _NOTICE_AT.of(held)
     out = list(held)
     index = dict(at) if any(n.code not in at for n in stored) else at
+    replaced: list[int] = []
     for n in stored:
         i = index.get(n.code)
         if i is None:
@@ -409,8 +411,10 @@ def merged_notices(held: tuple[Notice, ...], stored: Sequence[StoredNotice]) -> 
             out.append(to_model(n))
         else:
             out[i] = to_model(n)
+            replaced.append(i)
     made = tuple(out)
     _NOTICE_AT.keep(made, index)
+    notices_followed(held, made, replaced)  # (the scope's index by project, carried over)
     return made
 
 

@@ -54,13 +54,15 @@ class Versions(Mapping[Key, int]):
 
     def changed(self, items: Iterable[tuple[Key, int]]) -> Versions:
         """These versions with ``items`` (key, version) set."""
-        changed = {**self._changed, **dict(items)}
-        base = self._base
+        new = dict(items)
+        held, base = self._changed, self._base
+        changed = {**held, **new}
         if len(changed) > min(self.FOLD, max(64, len(base) // 16)):
             return Versions({**base, **changed})
         made = Versions.__new__(Versions)
         made._base, made._changed = base, changed
-        made._len = len(base) + sum(1 for k in changed if k not in base)
+        # (the keys these items add: the ones held already are counted in ``_len``)
+        made._len = self._len + sum(1 for k in new if k not in held and k not in base)
         return made
 
     def __getitem__(self, key: Key) -> int:

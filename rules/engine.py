@@ -631,6 +631,13 @@ def _derived_notice_index(old: tuple[Notice, ...], index: dict[str | None, list[
     changed = list(compress(range(len(old)), map(is_not, old, notices)))
     if len(changed) > len(old) // 4 + 64:
         return None  # (mostly new: a fresh scan costs no more)
+    return _moved_index(old, index, notices, changed)
+
+
+def _moved_index(old: tuple[Notice, ...], index: dict[str | None, list[int]], notices: tuple[Notice, ...],
+                 changed: Iterable[int]) -> dict[str | None, list[int]]:
+    """``index`` (of ``old``) made the index of ``notices``: ``old`` with the notices at the
+    positions ``changed`` replaced and those past its end appended."""
     moves: dict[str | None, tuple[list[int], list[int]]] = {}  # project -> (positions out, in)
     for i in changed:
         was, now = subject_project(old[i].subject), subject_project(notices[i].subject)
@@ -651,6 +658,21 @@ def _derived_notice_index(old: tuple[Notice, ...], index: dict[str | None, list[
         if not out[pid]:
             del out[pid]
     return out
+
+
+def notices_followed(old: tuple[Notice, ...], notices: tuple[Notice, ...], replaced: Iterable[int]) -> None:
+    """Say that ``notices`` is ``old`` with the notices at the positions ``replaced`` changed
+    and those past ``old``'s end appended (what a report group makes of its snapshot's
+    notices, ``api.reports.merged_notices``): when ``old``'s index by project is the one held,
+    ``notices``' is derived from it at the cost of those positions, instead of the next scoped
+    evaluation comparing the two tuples position by position (tens of thousands of notices).
+    Anything else leaves the held index as it was."""
+    held = _NOTICE_INDEX[0] if _NOTICE_INDEX else None
+    if held is None or held[0] is not old or len(notices) < len(old):
+        return
+    n = len(old)
+    changed = sorted({i for i in replaced if i < n})  # (once each; an appended one is appended)
+    _NOTICE_INDEX[:] = [(notices, _moved_index(old, held[1], notices, changed))]
 
 
 def reads_schedule(rulebook: CompiledRulebook) -> bool:
