@@ -19,6 +19,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Max
 
 from notifier import outbox
@@ -105,32 +106,51 @@ def to_model(n: StoredNotice) -> Notice:
     )
 
 
+#: The open states as SQL no index of ``state`` serves (``_open``; ``|| ''``: an expression,
+#: as SQLite's ``+`` makes one of a number, that PostgreSQL takes for text too).
+_OPEN_NAMED = f'("state" || \'\') IN ({", ".join(repr(str(s)) for s in sorted(OPEN_STATES))})'
+
+
+def _open(*, narrowed: bool) -> Any:
+    """The open notices' condition. ``narrowed``: the query also names its unit, projects or
+    codes, and their index finds the rows; written so that the ``state`` index is not taken
+    instead (SQLite's planner, with no statistics, prefers it and reads every open notice of
+    the portfolio: a report group's notices of 20 projects 20.4 -> 2.5 ms over the
+    40,000-milestone bench database). Otherwise the ``state`` index serves."""
+    return WhereRaw(_OPEN_NAMED) if narrowed else NoticeRow.state.is_in([str(s) for s in OPEN_STATES])
+
+
 async def list_notices(
     engine: DbEngine, *, unit: str | None = None, open_only: bool = False,
     projects: Collection[str] | None = None, codes: Collection[str] | None = None,
 ) -> list[StoredNotice]:
     """Stored notices in issue order, optionally of one unit, only the open ones, only those
     about ``projects`` (and those about no project: unit notices), or only ``codes``."""
+    query = _notices_query(unit=unit, open_only=open_only, projects=projects, codes=codes)
+    return [_stored(r) for r in await query.run()]
+
+
+def _notices_query(*, unit: str | None, open_only: bool, projects: Collection[str] | None,
+                   codes: Collection[str] | None) -> Any:
+    """``list_notices``' query."""
     query = NoticeRow.select().order_by(NoticeRow.id)
     if unit is not None:
         query = query.where(NoticeRow.unit == unit)
     if open_only:
-        query = query.where(NoticeRow.state.is_in([str(s) for s in OPEN_STATES]))
+        query = query.where(_open(narrowed=unit is not None or projects is not None or codes is not None))
     if projects is not None:
         query = query.where(NoticeRow.project.is_in(list(projects) or [""])
                             | NoticeRow.project.is_null())
     if codes is not None:
         query = query.where(NoticeRow.code.is_in(list(codes) or [""]))
-    return [_stored(r) for r in await query.run()]
+    return query
 
 
 async def open_notices(engine: DbEngine, projects: Collection[str]) -> list[tuple[int, StoredNotice]]:
     """The open notices about ``projects`` and those about no project (unit notices), with
     their row ids, in issue order: what ``record_evaluation`` reconciles a scoped evaluation
     against, for a caller that keeps them (``held=``)."""
-    query = (NoticeRow.select().where(NoticeRow.state.is_in([str(s) for s in OPEN_STATES]))
-             .where(NoticeRow.project.is_in(list(projects) or [""]) | NoticeRow.project.is_null())
-             .order_by(NoticeRow.id))
+    query = _notices_query(unit=None, open_only=True, projects=projects, codes=None)
     return [(int(r["id"]), _stored(r)) for r in await query.run()]
 
 
