@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -140,3 +141,39 @@ async def test_partial_evaluation_of_another_project_keeps_notices(engine: SQLit
     applied = await store.record_evaluation(engine, [], DAY, portfolio=PF, projects={"P002"})
     assert applied.rectified == ()
     assert (await store.get_notice(engine, "N-2026-0001")).state is NoticeState.ISSUED
+
+
+async def test_one_evaluation_escalates_and_rectifies_many_notices_each_as_alone(engine: SQLiteEngine) -> None:
+    """Dozens of notices closed by one evaluation (escalated and rectified, from issued and from
+    responded) are each moved, dated and logged as one closed alone would be; the others stay."""
+    both = ("transport", "city")
+    subjects = [f"milestone:P001/m{i}" for i in range(12)]
+    first = [dataclasses.replace(tender(notify=both), subject=s) for s in subjects]
+    applied = await store.record_evaluation(engine, first, DAY, portfolio=PF)
+    assert len(applied.issued) == 24
+    by_key = {(n.subject, n.unit): n.code for n in await store.list_notices(engine)}
+    answered = by_key[(subjects[4], "city")]
+    await store.respond(engine, answered, dt.date(2026, 5, 7), "已整改", actor="city")
+    later = dt.date(2026, 5, 12)
+    # m0-m3 turn red (their 8 notices escalated), m4-m8 are cleared (10 rectified), m9-m11 stay
+    second = [dataclasses.replace(f, level=Level.RED) for f in first[:4]] + first[9:]
+    applied = await store.record_evaluation(engine, second, later, portfolio=PF)
+    escalated = {by_key[(s, u)] for s in subjects[:4] for u in both}
+    rectified = {by_key[(s, u)] for s in subjects[4:9] for u in both}
+    assert set(applied.escalated) == escalated and set(applied.rectified) == rectified
+    assert len(applied.issued) == 8
+    notices = {n.code: n for n in await store.list_notices(engine)}
+    for code in escalated:
+        assert (notices[code].state, notices[code].closed) == (NoticeState.ESCALATED, later)
+    for code in rectified:
+        assert (notices[code].state, notices[code].closed) == (NoticeState.RECTIFIED, later)
+    for code in {by_key[(s, u)] for s in subjects[9:] for u in both}:
+        assert (notices[code].state, notices[code].closed) == (NoticeState.ISSUED, None)
+    for code in escalated | rectified:
+        last = (await store.notice_history(engine, code))[-1]
+        before = "responded" if code == answered else "issued"
+        event = "escalate" if code in escalated else "rectify"
+        assert (last.event, last.from_state, last.to_state, last.day) == (
+            event, before, str(notices[code].state), later), code
+    told = {d.notice for c in rectified for d in await outbox.delivery_log(engine, c) if d.kind == "rectified"}
+    assert told == rectified
