@@ -15,7 +15,7 @@ import difflib
 import json
 import re
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -42,8 +42,9 @@ from notifier.reconcile import Actions, FindingLike, NewNotice, OpenNotice, reco
 from notifier.tables import TABLES, NoticeEventRow, NoticeRow
 from notifier.text import Message, MessageKind, format_value, render
 from projects.model import Level, Notice, Portfolio
-from projects.storage import Changes, DbEngine, bind, write_transaction
+from projects.storage import Changes, DbEngine, bind, execute_many, write_transaction
 from projects.storage import migrate as migrate_apps
+from projects.storage import raw as storage_raw
 from projects.subjects import parse_subject
 
 
@@ -283,6 +284,21 @@ async def _next_codes(year: int, count: int) -> list[str]:
     return [f"N-{year}-{top + i:04d}" for i in range(1, count + 1)]
 
 
+#: A notice row's columns as ``record_evaluation`` writes them (the others take their defaults).
+_NOTICE_COLUMNS = tuple(f'"{c}"' for c in ("code", "rule", "subject", "unit", "level", "state", "project", "title",
+                                           "message", "explain", "issued", "due", "escalates", "lang"))
+
+#: A notice event row's columns (``_insert_events``).
+_EVENT_COLUMNS = ("notice", "day", "event", "from_state", "to_state", "actor", "detail", "at")
+
+
+async def _insert_events(engine: DbEngine, rows: Sequence[Sequence[object]]) -> None:
+    """Notice events, one prepared statement for them all, in the caller's transaction (a
+    Piccolo row object and query string each cost more than the database's work)."""
+    await execute_many(engine, f'INSERT INTO "{NoticeEventRow._meta.tablename}" '
+                       f'({", ".join(_EVENT_COLUMNS)}) VALUES ({", ".join("{}" for _ in _EVENT_COLUMNS)})', rows)
+
+
 async def _event(code: str, day: dt.date, event: str, before: str | None, after: str, *,
                  actor: str | None = None, detail: str | None = None, now: float) -> None:
     await NoticeEventRow.insert(
@@ -328,7 +344,7 @@ async def record_evaluation(
         messages: list[outbox.Outgoing] = []
         closed: list[StoredNotice] = []
         closing: dict[str, list[str]] = {}  # state after -> the codes moved to it
-        moved: list[NoticeEventRow] = []
+        moved: list[tuple[object, ...]] = []  # their events (``_EVENT_COLUMNS``)
         escalated = frozenset(actions.escalated)
         for code in actions.escalated + actions.rectified:
             old = by_code[code]
@@ -336,8 +352,7 @@ async def record_evaluation(
             after = next_state(old.state, event, notice=code)
             closing.setdefault(str(after), []).append(code)
             closed.append(replace(old, state=after, closed=today))
-            moved.append(NoticeEventRow(notice=code, day=today, event=str(event), from_state=str(old.state),
-                                        to_state=str(after), actor=None, detail=None, at=stamp))
+            moved.append((code, today, str(event), str(old.state), str(after), None, None, stamp))
             if event is NoticeEvent.RECTIFY:
                 msg = _message(MessageKind.RECTIFIED, old, code, old.title, portfolio,
                                explain=old.explain, day=today)
@@ -351,8 +366,7 @@ async def record_evaluation(
             for i in range(0, len(moving), 400):
                 await (NoticeRow.update({NoticeRow.state: state, NoticeRow.closed: today})
                        .where(NoticeRow.code.is_in(moving[i : i + 400])).run())
-        for i in range(0, len(moved), 400):
-            await NoticeEventRow.insert(*moved[i : i + 400]).run()
+        await _insert_events(engine, moved)
 
         codes = await _next_codes(today.year, len(actions.issue))
         rows = []
@@ -365,28 +379,26 @@ async def record_evaluation(
                 code=code, rule=new.rule, subject=new.subject, unit=new.unit, level=Level(str(new.level)),
                 state=ISSUED_STATE, title=title, message=new.message, issued=new.issued, due=new.due,
                 project=new.project, explain=printed, escalates=new.escalates, lang=lang))
-            rows.append(NoticeRow(
-                code=code, rule=new.rule, subject=new.subject, unit=new.unit,
-                level=str(new.level), state=str(ISSUED_STATE), project=new.project,
-                title=title, message=new.message, explain=json.dumps(printed, ensure_ascii=False),
-                issued=new.issued, due=new.due, escalates=new.escalates, lang=lang,
-            ))
+            rows.append((code, new.rule, new.subject, new.unit, str(new.level), str(ISSUED_STATE), new.project,
+                         title, new.message, json.dumps(printed, ensure_ascii=False), new.issued, new.due,
+                         new.escalates, lang))
             kind = MessageKind.ESCALATED if new.escalates else MessageKind.ISSUED
             mtitle, body = render(_message(kind, new, code, title, portfolio, explain=new.explain), lang)
             messages.append(outbox.Outgoing(code, str(kind), new.unit,
                                             _contacts(portfolio, new.unit), mtitle, body))
-        ids: list[int] = []
-        for i in range(0, len(rows), 300):
-            made = await NoticeRow.insert(*rows[i : i + 300]).returning(NoticeRow.id).run()
-            ids.extend(int(r["id"]) for r in made)
-        events = [
-            NoticeEventRow(notice=code, day=today, event=ISSUE_EVENT, from_state=None,
-                           to_state=str(ISSUED_STATE), at=stamp,
-                           detail=f"escalates {new.escalates}" if new.escalates else None)
-            for code, new in zip(codes, actions.issue, strict=True)
-        ]
-        for i in range(0, len(events), 400):
-            await NoticeEventRow.insert(*events[i : i + 400]).run()
+        id_of: dict[str, int] = {}
+        for i in range(0, len(rows), 300):  # (RETURNING's rows come in no promised order: by code)
+            part = rows[i : i + 300]
+            made = await storage_raw(
+                engine, f'INSERT INTO "notifier_notice" ({", ".join(_NOTICE_COLUMNS)}) VALUES '
+                f'{", ".join("(" + ", ".join("{}" for _ in _NOTICE_COLUMNS) + ")" for _ in part)} '
+                'RETURNING "id", "code"', *(v for r in part for v in r))
+            id_of.update((str(r["code"]), int(r["id"])) for r in made)
+        ids = [id_of[code] for code in codes]
+        await _insert_events(engine, [
+            (code, today, ISSUE_EVENT, None, str(ISSUED_STATE), None,
+             f"escalates {new.escalates}" if new.escalates else None, stamp)
+            for code, new in zip(codes, actions.issue, strict=True)])
         count = await outbox.enqueue(engine, messages, now=stamp)
     no_contacts = tuple(sorted({m.unit for m in messages if not m.contacts}))
     opened = tuple((i, n) for i, n in zip(ids, issued, strict=True))

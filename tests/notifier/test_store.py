@@ -151,6 +151,8 @@ async def test_one_evaluation_escalates_and_rectifies_many_notices_each_as_alone
     first = [dataclasses.replace(tender(notify=both), subject=s) for s in subjects]
     applied = await store.record_evaluation(engine, first, DAY, portfolio=PF)
     assert len(applied.issued) == 24
+    stored_ids = {n.code: i for i, n in await store.every_notice(engine)}
+    assert [(i, n.code) for i, n in applied.opened] == [(stored_ids[c], c) for c in applied.issued]
     by_key = {(n.subject, n.unit): n.code for n in await store.list_notices(engine)}
     answered = by_key[(subjects[4], "city")]
     await store.respond(engine, answered, dt.date(2026, 5, 7), "已整改", actor="city")
