@@ -115,10 +115,12 @@ def cpu_seconds(pid: int | None) -> float:
 
 
 async def phase(url: str, token: str, *, clients: int, seconds: float, kind: str, n_projects: int,
-                pid: int | None = None) -> dict[str, float]:
+                pid: int | None = None, finishing: float = 0.0) -> dict[str, float]:
     """``clients`` clients doing ``kind`` for ``seconds``: throughput, latencies, and the
     server's own CPU time per request (``pid``: the server process; a figure the shared
-    machine's load does not inflate the way it does wall times)."""
+    machine's load does not inflate the way it does wall times). A report sets a milestone's
+    progress, or, for a share ``finishing`` of them, finishes it (progress 1, finished today):
+    only those change findings and notices."""
     latencies: list[float] = []
     conflicts = 0
     auth = {"Authorization": f"Bearer {token}"}
@@ -145,6 +147,7 @@ async def phase(url: str, token: str, *, clients: int, seconds: float, kind: str
         nonlocal conflicts
         rng = random.Random(w)
         mine = versions[w]
+        finished: set[str] = set()
         conn = await Connection.open(url)
         try:
             while time.perf_counter() < stop:
@@ -156,8 +159,11 @@ async def phase(url: str, token: str, *, clients: int, seconds: float, kind: str
                 else:  # each worker reports its own milestones, so versions stay its own
                     p = rng.randrange(w, n_projects, clients) if n_projects > clients else w % n_projects
                     path = f"/api/projects/P{p:04d}/milestones/m{rng.randrange(12, 20)}"
-                    status, body = await conn.request("PATCH", path, auth, {
-                        "version": mine[path], "progress": round(rng.random(), 2)})
+                    change: dict[str, object] = {"progress": round(rng.random(), 2)}
+                    if path not in finished and rng.random() < finishing:
+                        finished.add(path)
+                        change = {"progress": 1.0, "finished": TODAY.isoformat()}
+                    status, body = await conn.request("PATCH", path, auth, {"version": mine[path], **change})
                     if status == 409:
                         conflicts += 1
                         mine[path] = json.loads(body)["current_version"]
@@ -340,12 +346,14 @@ def measure(prepared: Prepared, server_url: str | None, args: argparse.Namespace
         for kind in ("baseline", "read", "report"):
             if kind in args.phases:
                 out[kind] = asyncio.run(phase(url, token, clients=args.clients, seconds=args.seconds,
-                                               kind=kind, n_projects=args.projects, pid=pid))
+                                               kind=kind, n_projects=args.projects, pid=pid,
+                                               finishing=args.finishing))
         # One client alone: what a report costs without queueing behind the others.
         for name, kind in (("report·1", "report"), ("base·1", "baseline")):
             if name in args.phases:
                 out[name] = asyncio.run(phase(url, token, clients=1, seconds=args.seconds / 2,
-                                               kind=kind, n_projects=args.projects, pid=pid))
+                                               kind=kind, n_projects=args.projects, pid=pid,
+                                               finishing=args.finishing))
     shutil.rmtree(work, ignore_errors=True)
     return out
 
@@ -368,7 +376,8 @@ def _profiled(pid: int, work: Path, name: str, pythonpath: str | None) -> Iterat
 
 
 def show(name: str, figures: dict[str, dict[str, float]], args: argparse.Namespace, label: str = "") -> None:
-    print(f"\n{name}{label}: {args.clients} clients, {args.projects * 20} milestones, {args.seconds:g} s per phase")
+    print(f"\n{name}{label}: {args.clients} clients, {args.projects * 20} milestones, {args.seconds:g} s per phase, "
+          f"{args.finishing:.0%} of the reports finishing their milestone")
     print(f"  {'phase':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'x base p50':>11} {'CPU ms/req':>11} {'client ms':>10}  n")
     for kind, f in figures.items():
         b = figures.get("base·1" if kind.endswith("·1") else "baseline")
@@ -399,6 +408,9 @@ def main() -> int:
                         help="an older tree (git archive REV | tar -x -C TREE): its server and this one "
                              "take turns on copies of the same prepared database, --rounds times")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--finishing", type=float, default=0.0,
+                        help="the share of reports that finish their milestone (changing findings and notices); "
+                             "the others report progress, which changes none")
     parser.add_argument("--profile", action="store_true", help="py-spy the server during the phases")
     parser.add_argument("--phases", nargs="+", default=list(PHASES), choices=PHASES,
                         help="the phases to run (e.g. --phases report to profile reports alone)")
@@ -419,9 +431,13 @@ def main() -> int:
                 show(name, measure(prepared, server_url, args), args)
                 continue
             pairs = []
-            for i in range(args.rounds):
-                old = measure(prepared, server_url, args, pythonpath=args.against)
-                new = measure(prepared, server_url, args)
+            for i in range(args.rounds):  # (which goes first alternates: the second may find more cached)
+                if i % 2:
+                    new = measure(prepared, server_url, args)
+                    old = measure(prepared, server_url, args, pythonpath=args.against)
+                else:
+                    old = measure(prepared, server_url, args, pythonpath=args.against)
+                    new = measure(prepared, server_url, args)
                 show(name, old, args, f" [round {i + 1}, before: {args.against}]")
                 show(name, new, args, f" [round {i + 1}, after: this tree]")
                 if "report" in new:
