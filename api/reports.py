@@ -366,9 +366,9 @@ class ReportGroups:
 
 class Positions(Generic[T]):
     """Each item's position in a tuple by its id, for the last tuple asked about or kept (one
-    slot, replaced, never changed in place): a report group's tuple follows the one before it,
-    so its index follows it too, and an index costs the changes, not the whole tuple, as long
-    as the callers hand on the tuple they made (``keep``)."""
+    slot): a report group's tuple follows the one before it, so its index follows it too, and
+    an index costs the changes, not the whole tuple, as long as the callers hand on the tuple
+    they made (``keep``). A held index is changed in place only once taken out (``take``)."""
 
     __slots__ = ("_last",)
 
@@ -382,6 +382,14 @@ class Positions(Generic[T]):
             return last[1]
         at = {x.id: i for i, x in enumerate(items)}
         self._last = (items, at)
+        return at
+
+    def take(self, items: tuple[T, ...]) -> dict[str, int]:
+        """``items``' index, no longer held, for the caller to make the index of the tuple it
+        makes from ``items`` in place (and ``keep`` it): nothing is left holding a half-changed
+        index should it fail on the way, and a 30,000-entry index is not copied per group."""
+        at = self.of(items)
+        self._last = None
         return at
 
     def keep(self, items: tuple[T, ...], at: dict[str, int]) -> None:
@@ -400,9 +408,8 @@ def merged_notices(held: tuple[Notice, ...], stored: Sequence[StoredNotice]) -> 
     order); what ``Server._merge_notices`` reads from the database, from what the writer knows.
     Its cost is the changed notices', not every notice's (``Positions``), and so is the next
     scoped evaluation's index of them by project (``rules.engine.notices_followed``)."""
-    at = _NOTICE_AT.of(held)
+    index = _NOTICE_AT.take(held)
     out = list(held)
-    index = dict(at) if any(n.code not in at for n in stored) else at
     replaced: list[int] = []
     for n in stored:
         i = index.get(n.code)
