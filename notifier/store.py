@@ -42,9 +42,8 @@ from notifier.reconcile import Actions, FindingLike, NewNotice, OpenNotice, reco
 from notifier.tables import TABLES, NoticeEventRow, NoticeRow
 from notifier.text import Message, MessageKind, format_value, render
 from projects.model import Level, Notice, Portfolio
-from projects.storage import Changes, DbEngine, bind, execute_many, write_transaction
+from projects.storage import Changes, DbEngine, bind, execute_many, raw, write_transaction
 from projects.storage import migrate as migrate_apps
-from projects.storage import raw as storage_raw
 from projects.subjects import parse_subject
 
 
@@ -389,8 +388,8 @@ async def record_evaluation(
         id_of: dict[str, int] = {}
         for i in range(0, len(rows), 300):  # (RETURNING's rows come in no promised order: by code)
             part = rows[i : i + 300]
-            made = await storage_raw(
-                engine, f'INSERT INTO "notifier_notice" ({", ".join(_NOTICE_COLUMNS)}) VALUES '
+            made = await raw(
+                engine, f'INSERT INTO "{NoticeRow._meta.tablename}" ({", ".join(_NOTICE_COLUMNS)}) VALUES '
                 f'{", ".join("(" + ", ".join("{}" for _ in _NOTICE_COLUMNS) + ")" for _ in part)} '
                 'RETURNING "id", "code"', *(v for r in part for v in r))
             id_of.update((str(r["code"]), int(r["id"])) for r in made)
