@@ -33,6 +33,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -416,39 +417,56 @@ def main() -> int:
                         help="the phases to run (e.g. --phases report to profile reports alone)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
+    for name, server_url, prepared in prepared_backends(args, "bench-api-prep-"):
+        if args.against is None:
+            show(name, measure(prepared, server_url, args), args)
+            continue
+        pairs = [(old["report"], new["report"])
+                 for old, new in paired_rounds(
+                     measure, show, name=name, prepared=prepared, server_url=server_url, args=args) if "report" in new]
+        print(f"\n{name}, {args.projects * 20} milestones, reports with {args.clients} clients, before -> after "
+              "(each round's two servers in turns, same prepared database):")
+        for i, (o, n) in enumerate(pairs, 1):
+            print(f"  round {i}: p50 {o['p50']:.1f} -> {n['p50']:.1f} ms, p99 {o['p99']:.1f} -> {n['p99']:.1f} ms, "
+                  f"{o['per_s']:.1f} -> {n['per_s']:.1f} reports/s ({n['per_s'] / o['per_s']:.2f}x), server CPU "
+                  f"{o['cpu_ms']:.2f} -> {n['cpu_ms']:.2f} ms a report ({o['cpu_ms'] / n['cpu_ms']:.2f}x less)")
+    return 0
+
+
+def prepared_backends(args: argparse.Namespace, prefix: str) -> Iterator[tuple[str, str | None, Prepared]]:
+    """Each backend the arguments ask for (SQLite unless ``--no-sqlite``, PostgreSQL with
+    ``--pg-url``): its name, server and prepared database (``prepare``; in ``--cache`` or a
+    temporary place removed, with its PostgreSQL template, after the caller's turn)."""
     backends = ([] if args.no_sqlite else [("sqlite", None)]) + ([("postgres", args.pg_url)] if args.pg_url else [])
     for name, server_url in backends:
         with contextlib.ExitStack() as stack:
             into = args.cache
             if into is None:
-                into = Path(tempfile.mkdtemp(prefix="bench-api-prep-"))
+                into = Path(tempfile.mkdtemp(prefix=prefix))
                 stack.callback(shutil.rmtree, into, True)
             into.mkdir(parents=True, exist_ok=True)
             prepared = prepare(name, server_url, args, into)
             if args.cache is None and prepared.template:
                 stack.callback(_pg_admin, server_url or "", f'DROP DATABASE IF EXISTS "{prepared.template}" WITH (FORCE)')
-            if args.against is None:
-                show(name, measure(prepared, server_url, args), args)
-                continue
-            pairs = []
-            for i in range(args.rounds):  # (which goes first alternates: the second may find more cached)
-                if i % 2:
-                    new = measure(prepared, server_url, args)
-                    old = measure(prepared, server_url, args, pythonpath=args.against)
-                else:
-                    old = measure(prepared, server_url, args, pythonpath=args.against)
-                    new = measure(prepared, server_url, args)
-                show(name, old, args, f" [round {i + 1}, before: {args.against}]")
-                show(name, new, args, f" [round {i + 1}, after: this tree]")
-                if "report" in new:
-                    pairs.append((old["report"], new["report"]))
-            print(f"\n{name}, {args.projects * 20} milestones, reports with {args.clients} clients, before -> after "
-                  "(each round's two servers in turns, same prepared database):")
-            for i, (o, n) in enumerate(pairs, 1):
-                print(f"  round {i}: p50 {o['p50']:.1f} -> {n['p50']:.1f} ms, p99 {o['p99']:.1f} -> {n['p99']:.1f} ms, "
-                      f"{o['per_s']:.1f} -> {n['per_s']:.1f} reports/s ({n['per_s'] / o['per_s']:.2f}x), server CPU "
-                      f"{o['cpu_ms']:.2f} -> {n['cpu_ms']:.2f} ms a report ({o['cpu_ms'] / n['cpu_ms']:.2f}x less)")
-    return 0
+            yield name, server_url, prepared
+
+
+def paired_rounds(measure: Any, show: Any, *, name: str, prepared: Prepared, server_url: str | None,
+                  args: argparse.Namespace) -> list[tuple[Any, Any]]:
+    """``--rounds`` rounds of ``measure`` on ``--against``'s code and on this tree's, which goes
+    first alternating (the second may find more cached), each shown; the (before, after) pairs."""
+    pairs = []
+    for i in range(args.rounds):
+        if i % 2:
+            new = measure(prepared, server_url, args)
+            old = measure(prepared, server_url, args, pythonpath=args.against)
+        else:
+            old = measure(prepared, server_url, args, pythonpath=args.against)
+            new = measure(prepared, server_url, args)
+        show(name, old, args, f" [round {i + 1}, before: {args.against}]")
+        show(name, new, args, f" [round {i + 1}, after: this tree]")
+        pairs.append((old, new))
+    return pairs
 
 
 if __name__ == "__main__":

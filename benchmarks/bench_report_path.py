@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import random
@@ -191,34 +190,15 @@ def main() -> int:
     sys.path[:0] = [str(HERE), str(ROOT)]
     import bench_api  # noqa: PLC0415
 
-    backends = ([] if args.no_sqlite else [("sqlite", None)]) + ([("postgres", args.pg_url)] if args.pg_url else [])
-    for name, server_url in backends:
-        with contextlib.ExitStack() as stack:
-            into = args.cache
-            if into is None:
-                into = Path(tempfile.mkdtemp(prefix="bench-path-prep-"))
-                stack.callback(shutil.rmtree, into, True)
-            into.mkdir(parents=True, exist_ok=True)
-            prepared = bench_api.prepare(name, server_url, args, into)
-            if args.cache is None and prepared.template:
-                stack.callback(bench_api._pg_admin, server_url or "",
-                               f'DROP DATABASE IF EXISTS "{prepared.template}" WITH (FORCE)')
-            if args.against is None:
-                show(name, measure(prepared, server_url, args), args)
-                continue
-            ratios = []
-            for i in range(args.rounds):  # (which goes first alternates: the second may find more cached)
-                if i % 2:
-                    new = measure(prepared, server_url, args)
-                    old = measure(prepared, server_url, args, pythonpath=args.against)
-                else:
-                    old = measure(prepared, server_url, args, pythonpath=args.against)
-                    new = measure(prepared, server_url, args)
-                show(name, old, args, f" [round {i + 1}, before: {args.against}]")
-                show(name, new, args, f" [round {i + 1}, after: this tree]")
-                ratios.append(old["cpu_ms"] / new["cpu_ms"])
-            print(f"\n{name}: CPU a report before / after, round by round: "
-                  + ", ".join(f"{r:.2f}x" for r in ratios) + f" (median {statistics.median(ratios):.2f}x)")
+    for name, server_url, prepared in bench_api.prepared_backends(args, "bench-path-prep-"):
+        if args.against is None:
+            show(name, measure(prepared, server_url, args), args)
+            continue
+        ratios = [old["cpu_ms"] / new["cpu_ms"]
+                  for old, new in bench_api.paired_rounds(
+                     measure, show, name=name, prepared=prepared, server_url=server_url, args=args)]
+        print(f"\n{name}: CPU a report before / after, round by round: "
+              + ", ".join(f"{r:.2f}x" for r in ratios) + f" (median {statistics.median(ratios):.2f}x)")
     return 0
 
 
